@@ -1,0 +1,147 @@
+// Package chunk cuts article text into passages: paragraph-respecting, sentence-aware, with a
+// hard size cap. Every passage is a byte span of the article text, so a passage (and any
+// quote inside it) is always an exact substring of what was stored.
+package chunk
+
+import (
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/footnote-bot/footnote/retrieval/text"
+)
+
+// Options size the passages, in bytes of text.
+type Options struct {
+	Target int // preferred passage size; short paragraphs are merged up to it (default 700)
+	Max    int // hard cap: no passage is longer (default 1500)
+}
+
+// Default is the chunking footnote uses for every article.
+var Default = Options{Target: 700, Max: 1500}
+
+// Span is a passage's byte range in the article text.
+type Span = text.Span
+
+// Split returns the passages of s in order. Short paragraphs are merged with their
+// neighbours up to Target; a paragraph longer than Target is cut between sentences, each
+// piece after the first repeating the previous piece's last sentence when it is short (a
+// small overlap, so a fact stated across the cut stays findable); a sentence longer than
+// Max is cut between words. It never returns an empty span or one longer than Max.
+func Split(s string, o Options) []Span {
+	if o.Target <= 0 {
+		o.Target = Default.Target
+	}
+	if o.Max <= 0 {
+		o.Max = Default.Max
+	}
+	if o.Target > o.Max {
+		o.Target = o.Max
+	}
+	var out []Span
+	var cur Span
+	open := false
+	flush := func() {
+		if open {
+			out = append(out, cur)
+			open = false
+		}
+	}
+	for _, p := range text.Paragraphs(s) {
+		if p.End-p.Start > o.Target {
+			flush()
+			out = append(out, splitLong(s, p, o)...)
+			continue
+		}
+		if open && p.End-cur.Start <= o.Target {
+			cur.End = p.End
+			continue
+		}
+		flush()
+		cur, open = p, true
+	}
+	flush()
+	return out
+}
+
+// splitLong cuts one long paragraph between sentences.
+func splitLong(s string, p Span, o Options) []Span {
+	var sents []Span
+	for _, sp := range text.Sentences(s[p.Start:p.End]) {
+		sp = Span{Start: p.Start + sp.Start, End: p.Start + sp.End}
+		if sp.End-sp.Start > o.Max {
+			sents = append(sents, splitWords(s, sp, o.Max)...)
+			continue
+		}
+		sents = append(sents, sp)
+	}
+	var out []Span
+	for i := 0; i < len(sents); {
+		cur := sents[i]
+		j := i + 1
+		for j < len(sents) && sents[j].End-cur.Start <= o.Target {
+			cur.End = sents[j].End
+			j++
+		}
+		out = append(out, cur)
+		if j >= len(sents) {
+			break
+		}
+		// Overlap: the next piece repeats this piece's last sentence when it is short and
+		// fits with the sentence after it. j-1 > i keeps the loop moving forward.
+		last := sents[j-1]
+		if j-1 > i && last.End-last.Start <= o.Target/3 && sents[j].End-last.Start <= o.Target {
+			i = j - 1
+		} else {
+			i = j
+		}
+	}
+	return out
+}
+
+// splitWords cuts an over-long sentence at white space (or anywhere, for a run of text with
+// none) into pieces of at most max bytes, never inside a UTF-8 sequence.
+func splitWords(s string, sp Span, max int) []Span {
+	var out []Span
+	start := sp.Start
+	for sp.End-start > max {
+		cut := start + max
+		for cut > start && !utf8.RuneStart(s[cut]) {
+			cut--
+		}
+		for i := cut; i > start+max/2; {
+			r, n := utf8.DecodeLastRuneInString(s[:i])
+			if unicode.IsSpace(r) {
+				cut = i - n
+				break
+			}
+			i -= n
+		}
+		a, b := trim(s, start, cut)
+		if b > a {
+			out = append(out, Span{Start: a, End: b})
+		}
+		start = cut
+	}
+	if a, b := trim(s, start, sp.End); b > a {
+		out = append(out, Span{Start: a, End: b})
+	}
+	return out
+}
+
+func trim(s string, a, b int) (int, int) {
+	for a < b {
+		r, n := utf8.DecodeRuneInString(s[a:])
+		if !unicode.IsSpace(r) {
+			break
+		}
+		a += n
+	}
+	for b > a {
+		r, n := utf8.DecodeLastRuneInString(s[:b])
+		if !unicode.IsSpace(r) {
+			break
+		}
+		b -= n
+	}
+	return a, b
+}

@@ -1,0 +1,123 @@
+// Package retrieval is footnote's core: articles, passages, embeddings, hybrid search and
+// cited answers, stored in Postgres with pgvector. It knows nothing of Discord.
+package retrieval
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// Errors a user can fix. The bot and the command line translate them into friendly text in
+// one place each; wrapped errors keep them reachable with errors.Is.
+var (
+	ErrInvalidURL    = errors.New("invalid url")
+	ErrBlockedAddr   = errors.New("address not allowed")
+	ErrTooLarge      = errors.New("too large")
+	ErrEmptyArticle  = errors.New("no article text found")
+	ErrUnsupported   = errors.New("unsupported file type")
+	ErrDuplicate     = errors.New("already tracked")
+	ErrNotFound      = errors.New("not found")
+	ErrForbidden     = errors.New("forbidden")
+	ErrInvalidInput  = errors.New("invalid input")
+	ErrQuestionEmpty = errors.New("empty question")
+	ErrFetch         = errors.New("could not fetch")
+)
+
+// DefaultCollection is the collection the command line uses when none is given.
+const DefaultCollection = "default"
+
+// Article is one tracked article.
+type Article struct {
+	ID         int64
+	Collection string
+	URL        string // canonical
+	Title      string
+	Byline     string
+	Site       string
+	Published  time.Time // zero when unknown
+	FetchedAt  time.Time
+	Hash       string // hex sha256 of Text
+	Text       string
+	AddedBy    string // who added it (a Discord user id, or "" from the command line)
+	FeedID     int64  // 0 when not from a feed
+	Passages   int    // number of passages, filled by listing queries
+}
+
+// Passage is one chunk of an article: Text is exactly Article.Text[Start:End].
+type Passage struct {
+	ID        int64
+	ArticleID int64
+	Ordinal   int
+	Start     int
+	End       int
+	Text      string
+}
+
+// Filter narrows a search. Collection is always applied; the rest only when set.
+type Filter struct {
+	Since time.Time // published on or after
+	Until time.Time // published before
+	Site  string    // article site (host or site name), case-insensitive
+}
+
+// Result is one ranked passage from a search.
+type Result struct {
+	Rank      int
+	ChunkID   int64
+	ArticleID int64
+	URL       string
+	Title     string
+	Site      string
+	Published time.Time
+	Text      string
+	Start     int // offsets of Text in the article text
+	End       int
+	Score     float64
+}
+
+// Citation is one verified quote: Quote is an exact substring of the cited article's text.
+type Citation struct {
+	N         int
+	ChunkID   int64
+	ArticleID int64
+	URL       string
+	Title     string
+	Site      string
+	Published time.Time
+	Quote     string
+	Start     int // offsets of Quote in the article text
+	End       int
+}
+
+// Answer modes.
+const (
+	ModeExtractive = "extractive"
+	ModeLLM        = "llm"
+)
+
+// Answer is footnote's reply to a question.
+type Answer struct {
+	Mode      string     // ModeExtractive or ModeLLM
+	Text      string     // body with [n] markers; never contains a URL from model text
+	Citations []Citation // numbered from 1, in order
+	Covered   bool       // false when the tracked articles do not answer the question
+	Closest   []Result   // when not covered: the closest sources, for the reader to check
+	// QuestionID identifies the recorded question (for feedback); 0 when not recorded.
+	QuestionID int64
+	Took       time.Duration
+}
+
+// Evidence is what an answerer works from: the question and the ranked passages.
+type Evidence struct {
+	Question string
+	Passages []Result // best first
+	// TermWeights maps a question term (as text.Terms gives it) to its IDF in the collection.
+	TermWeights map[string]float64
+}
+
+// Answerer turns evidence into a cited answer. Implementations: answer.Extractive and
+// answer.LLM. It returns an error only when no answer at all could be made.
+type Answerer interface {
+	Answer(ctx context.Context, ev Evidence) (*Answer, error)
+}

@@ -1,0 +1,27 @@
+package text
+
+// IsStop reports whether w (lower-cased) is too common to index.
+func IsStop(w string) bool { _, ok := stopWords[w]; return ok }
+
+// stopWords is a short English list: function words and question words. Question words are
+// stop words for ranking; the extractive answerer reads them from the raw question instead.
+var stopWords = func() map[string]struct{} {
+	m := map[string]struct{}{}
+	for _, w := range []string{
+		"a", "about", "above", "after", "again", "against", "all", "am", "an", "and", "any", "are",
+		"as", "at", "be", "because", "been", "before", "being", "below", "between", "both", "but",
+		"by", "can", "could", "did", "do", "does", "doing", "down", "during", "each", "few", "for",
+		"from", "further", "had", "has", "have", "having", "he", "her", "here", "hers", "herself",
+		"him", "himself", "his", "how", "i", "if", "in", "into", "is", "it", "its", "itself", "me",
+		"more", "most", "my", "myself", "no", "nor", "not", "of", "off", "on", "once", "only", "or",
+		"other", "our", "ours", "ourselves", "out", "over", "own", "same", "she", "should", "so",
+		"some", "such", "than", "that", "the", "their", "theirs", "them", "themselves", "then",
+		"there", "these", "they", "this", "those", "through", "to", "too", "under", "until", "up",
+		"very", "was", "we", "were", "what", "when", "where", "which", "while", "who", "whom", "why",
+		"with", "would", "you", "your", "yours", "yourself", "yourselves", "will", "s", "t", "also",
+		"whose", "many", "much", "name", "called", "kind", "type", "use", "used",
+	} {
+		m[w] = struct{}{}
+	}
+	return m
+}()

@@ -1,0 +1,116 @@
+// Package text holds footnote's shared language tools: word tokens with offsets, stemmed
+// index terms, stop words and sentence boundaries. Indexing, the offline embedder and the
+// extractive answerer all use it, so the same words match everywhere.
+package text
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/kljensen/snowball/english"
+)
+
+// Token is one word of a text with its byte offsets.
+type Token struct {
+	Word       string // lower-cased surface form
+	Start, End int    // text[Start:End] is the word as written
+}
+
+// Tokens splits s into words: runs of letters and digits, with inner apostrophes, dots
+// between digits ("3.5") and hyphens kept inside a word ("state-owned" stays one token;
+// its parts are added by Terms).
+func Tokens(s string) []Token {
+	var out []Token
+	start := -1
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if isWordRune(r) {
+			if start < 0 {
+				start = i
+			}
+			i += size
+			continue
+		}
+		if start >= 0 && (r == '\'' || r == '’' || r == '.' || r == ',' || r == '-') && i+size < len(s) {
+			next, _ := utf8.DecodeRuneInString(s[i+size:])
+			prev, _ := utf8.DecodeLastRuneInString(s[:i])
+			joins := false
+			switch r {
+			case '.', ',':
+				joins = unicode.IsDigit(prev) && unicode.IsDigit(next)
+			default:
+				joins = isWordRune(next)
+			}
+			if joins {
+				i += size
+				continue
+			}
+		}
+		if start >= 0 {
+			out = append(out, Token{Word: strings.ToLower(s[start:i]), Start: start, End: i})
+			start = -1
+		}
+		i += size
+	}
+	if start >= 0 {
+		out = append(out, Token{Word: strings.ToLower(s[start:]), Start: start, End: len(s)})
+	}
+	return out
+}
+
+func isWordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
+
+// Stem returns the index form of one lower-cased word: possessives dropped, then the
+// Snowball English stem. Numbers are kept as written.
+func Stem(w string) string {
+	w = strings.TrimSuffix(strings.TrimSuffix(w, "'s"), "’s")
+	w = strings.ReplaceAll(w, "’", "'")
+	if w == "" {
+		return w
+	}
+	if r, _ := utf8.DecodeRuneInString(w); unicode.IsDigit(r) {
+		return strings.ReplaceAll(w, ",", "")
+	}
+	return english.Stem(w, false)
+}
+
+// Terms returns the stemmed index terms of s, stop words removed, in order, with repeats.
+// A hyphenated word yields its parts as well as the joined form.
+func Terms(s string) []string {
+	toks := Tokens(s)
+	out := make([]string, 0, len(toks))
+	for _, t := range toks {
+		out = appendTerms(out, t.Word)
+	}
+	return out
+}
+
+func appendTerms(out []string, w string) []string {
+	if strings.Contains(w, "-") {
+		for _, p := range strings.Split(w, "-") {
+			if p != "" && !IsStop(p) {
+				out = append(out, Stem(p))
+			}
+		}
+		return append(out, Stem(strings.ReplaceAll(w, "-", "")))
+	}
+	if IsStop(w) {
+		return out
+	}
+	return append(out, Stem(w))
+}
+
+// TokenTerms returns the index terms of one token (several for a hyphenated word, none for a
+// stop word).
+func TokenTerms(t Token) []string { return appendTerms(nil, t.Word) }
+
+// Counts returns each term of s with its frequency, and the number of terms.
+func Counts(s string) (map[string]int, int) {
+	ts := Terms(s)
+	m := make(map[string]int, len(ts))
+	for _, t := range ts {
+		m[t]++
+	}
+	return m, len(ts)
+}
