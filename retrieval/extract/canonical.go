@@ -1,0 +1,97 @@
+package extract
+
+import (
+	"fmt"
+	"net"
+	"net/url"
+	"sort"
+	"strings"
+
+	"github.com/footnote-bot/footnote/retrieval/fault"
+)
+
+// trackingParams are query parameters that identify a campaign or a referrer, not a page.
+var trackingParams = map[string]bool{
+	"fbclid": true, "gclid": true, "mc_cid": true, "mc_eid": true, "ref": true, "ref_src": true,
+}
+
+// Canonical returns raw in the one form footnote stores, so that the same article shared
+// through different links is tracked once: scheme and host lowercased, default ports,
+// user info and the fragment dropped, tracking parameters (utm_*, fbclid, gclid, mc_cid,
+// mc_eid, ref, ref_src) removed, the remaining parameters sorted by name, a trailing slash
+// removed from a non-root path and an empty path made "/". It returns an error wrapping
+// fault.ErrInvalidURL when raw is not an absolute http or https URL with a host.
+func Canonical(raw string) (string, error) {
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if err != nil {
+		return "", fmt.Errorf("canonical url %q: %w", raw, fault.ErrInvalidURL)
+	}
+	u.Scheme = strings.ToLower(u.Scheme)
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return "", fmt.Errorf("canonical url %q: not an http or https URL: %w", raw, fault.ErrInvalidURL)
+	}
+	host := strings.TrimSuffix(strings.ToLower(u.Hostname()), ".")
+	if host == "" {
+		return "", fmt.Errorf("canonical url %q: no host: %w", raw, fault.ErrInvalidURL)
+	}
+	port := u.Port()
+	if (u.Scheme == "http" && port == "80") || (u.Scheme == "https" && port == "443") {
+		port = ""
+	}
+	switch {
+	case port != "":
+		u.Host = net.JoinHostPort(host, port)
+	case strings.Contains(host, ":"):
+		u.Host = "[" + host + "]"
+	default:
+		u.Host = host
+	}
+	u.User = nil
+	u.Fragment, u.RawFragment = "", ""
+	u.Opaque = ""
+
+	p := u.EscapedPath()
+	if p == "" {
+		p = "/"
+	}
+	if len(p) > 1 {
+		p = strings.TrimRight(p, "/")
+		if p == "" {
+			p = "/"
+		}
+	}
+	if u.Path, err = url.PathUnescape(p); err != nil {
+		return "", fmt.Errorf("canonical url %q: bad path: %w", raw, fault.ErrInvalidURL)
+	}
+	u.RawPath = p
+	u.RawQuery = cleanQuery(u.RawQuery)
+	u.ForceQuery = false
+	return u.String(), nil
+}
+
+// cleanQuery drops empty and tracking parameters and sorts the rest by name, keeping each
+// parameter's original encoding and the order of repeated names.
+func cleanQuery(raw string) string {
+	type param struct{ key, pair string }
+	var params []param
+	for _, pair := range strings.Split(raw, "&") {
+		if pair == "" {
+			continue
+		}
+		k, _, _ := strings.Cut(pair, "=")
+		key, err := url.QueryUnescape(k)
+		if err != nil {
+			key = k
+		}
+		if lk := strings.ToLower(key); trackingParams[lk] || strings.HasPrefix(lk, "utm_") {
+			continue
+		}
+		params = append(params, param{key, pair})
+	}
+	sort.SliceStable(params, func(i, j int) bool { return params[i].key < params[j].key })
+	pairs := make([]string, len(params))
+	for i, p := range params {
+		pairs[i] = p.pair
+	}
+	return strings.Join(pairs, "&")
+}

@@ -1,0 +1,237 @@
+// Package fetch downloads web pages for footnote without letting a URL reach the machine
+// it runs on or the network around it: every address is checked when it is dialled, after
+// DNS resolution, for the first request and for every redirect. Errors wrap the sentinels
+// of package fault, which package retrieval re-exports under the same names.
+package fetch
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/netip"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/footnote-bot/footnote/retrieval/fault"
+)
+
+// Defaults used when a Config field is zero.
+const (
+	DefaultTimeout      = 20 * time.Second
+	DefaultMaxBytes     = 5 << 20
+	DefaultMaxRedirects = 5
+	DefaultUserAgent    = "footnote/1.0 (+https://github.com/footnote-bot/footnote)"
+)
+
+// Config configures a Fetcher. The zero value is the production setting.
+type Config struct {
+	// Timeout bounds a whole fetch: dialling, redirects, headers and body. Default 20s.
+	Timeout time.Duration
+	// MaxBytes caps the (decompressed) body. Default 5 MiB.
+	MaxBytes int64
+	// MaxRedirects is how many redirects a fetch follows. Default 5; negative means none.
+	MaxRedirects int
+	// AllowPrivate switches the address check off, for tests and for self-hosters who track
+	// pages on their own LAN. Never set it on a bot that strangers can use.
+	AllowPrivate bool
+	// UserAgent is sent with every request. Default DefaultUserAgent.
+	UserAgent string
+	// Allow decides whether a resolved address may be dialled. Nil means Public. It is not
+	// consulted when AllowPrivate is set.
+	Allow func(netip.Addr) bool
+	// LookupIPAddr resolves a host name. Nil means net.DefaultResolver.LookupIPAddr.
+	LookupIPAddr func(ctx context.Context, host string) ([]net.IPAddr, error)
+}
+
+// Response is a fetched page.
+type Response struct {
+	URL          *url.URL // final URL, after redirects
+	ContentType  string   // the Content-Type header, as sent
+	Body         []byte
+	LastModified time.Time // zero when the server did not say
+}
+
+// Fetcher downloads pages. It is safe for concurrent use.
+type Fetcher struct {
+	cfg    Config
+	client *http.Client
+}
+
+// New returns a Fetcher for cfg, with defaults filled in. It never fails.
+func New(cfg Config) *Fetcher {
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = DefaultTimeout
+	}
+	if cfg.MaxBytes <= 0 {
+		cfg.MaxBytes = DefaultMaxBytes
+	}
+	if cfg.MaxRedirects == 0 {
+		cfg.MaxRedirects = DefaultMaxRedirects
+	}
+	if cfg.UserAgent == "" {
+		cfg.UserAgent = DefaultUserAgent
+	}
+	if cfg.Allow == nil {
+		cfg.Allow = Public
+	}
+	if cfg.AllowPrivate {
+		cfg.Allow = func(netip.Addr) bool { return true }
+	}
+	if cfg.LookupIPAddr == nil {
+		cfg.LookupIPAddr = net.DefaultResolver.LookupIPAddr
+	}
+	f := &Fetcher{cfg: cfg}
+	d := &dialer{
+		allowPrivate: cfg.AllowPrivate,
+		allow:        cfg.Allow,
+		lookup:       cfg.LookupIPAddr,
+		net:          net.Dialer{Timeout: cfg.Timeout, KeepAlive: 30 * time.Second},
+	}
+	d.net.Control = d.control
+	transport := &http.Transport{
+		Proxy:                  nil, // a proxy would dial for us and bypass the address check
+		DialContext:            d.DialContext,
+		ForceAttemptHTTP2:      true,
+		TLSHandshakeTimeout:    10 * time.Second,
+		ResponseHeaderTimeout:  cfg.Timeout,
+		MaxResponseHeaderBytes: 64 << 10,
+		MaxIdleConns:           32,
+		IdleConnTimeout:        90 * time.Second,
+	}
+	f.client = &http.Client{
+		Transport:     transport,
+		CheckRedirect: f.checkRedirect,
+	}
+	return f
+}
+
+// Fetch downloads rawURL and returns the page. Errors wrap fault.ErrInvalidURL for a
+// URL that is not plain http(s) (other schemes, user info, no host),
+// fault.ErrBlockedAddr when the URL, a redirect or any DNS answer points at a
+// non-public address, fault.ErrTooLarge when the body exceeds MaxBytes, and
+// fault.ErrFetch for everything else: network errors, timeouts, too many redirects, and
+// HTTP statuses of 400 and above (the message names the status).
+func (f *Fetcher) Fetch(ctx context.Context, rawURL string) (*Response, error) {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return nil, fmt.Errorf("fetch: parse url: %w", fault.ErrInvalidURL)
+	}
+	if err := f.checkURL(u); err != nil {
+		return nil, fmt.Errorf("fetch %s: %w", u.Redacted(), err)
+	}
+	ctx, cancel := context.WithTimeout(ctx, f.cfg.Timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	if err != nil {
+		return nil, fmt.Errorf("fetch %s: %w", u.Redacted(), fault.ErrInvalidURL)
+	}
+	req.Header.Set("User-Agent", f.cfg.UserAgent)
+	req.Header.Set("Accept", "text/html,application/xhtml+xml,text/plain;q=0.9,*/*;q=0.5")
+	resp, err := f.client.Do(req)
+	if err != nil {
+		return nil, f.wrap(ctx, u, err)
+	}
+	defer resp.Body.Close()
+	final := resp.Request.URL
+	if resp.StatusCode >= 400 {
+		return nil, fmt.Errorf("fetch %s: server answered %s: %w", final.Redacted(), resp.Status, fault.ErrFetch)
+	}
+	if resp.ContentLength > f.cfg.MaxBytes {
+		return nil, fmt.Errorf("fetch %s: body of %d bytes exceeds %d bytes: %w",
+			final.Redacted(), resp.ContentLength, f.cfg.MaxBytes, fault.ErrTooLarge)
+	}
+	body, err := io.ReadAll(io.LimitReader(resp.Body, f.cfg.MaxBytes+1))
+	if err != nil {
+		return nil, f.wrap(ctx, final, err)
+	}
+	if int64(len(body)) > f.cfg.MaxBytes {
+		return nil, fmt.Errorf("fetch %s: body exceeds %d bytes: %w", final.Redacted(), f.cfg.MaxBytes, fault.ErrTooLarge)
+	}
+	out := &Response{URL: final, ContentType: resp.Header.Get("Content-Type"), Body: body}
+	if lm := resp.Header.Get("Last-Modified"); lm != "" {
+		if t, err := http.ParseTime(lm); err == nil {
+			out.LastModified = t.UTC()
+		}
+	}
+	return out, nil
+}
+
+// wrap turns a transport error into one that says what went wrong and keeps the sentinel
+// a caller can test for.
+func (f *Fetcher) wrap(ctx context.Context, u *url.URL, err error) error {
+	switch {
+	case errors.Is(err, fault.ErrBlockedAddr), errors.Is(err, fault.ErrInvalidURL),
+		errors.Is(err, fault.ErrFetch):
+		return fmt.Errorf("fetch %s: %w", u.Redacted(), unwrapURLError(err))
+	case errors.Is(ctx.Err(), context.DeadlineExceeded) || isTimeout(err):
+		return fmt.Errorf("fetch %s: timed out after %s: %w", u.Redacted(), f.cfg.Timeout, fault.ErrFetch)
+	case ctx.Err() != nil:
+		return fmt.Errorf("fetch %s: %w: %w", u.Redacted(), fault.ErrFetch, ctx.Err())
+	default:
+		return fmt.Errorf("fetch %s: %w: %w", u.Redacted(), fault.ErrFetch, unwrapURLError(err))
+	}
+}
+
+// unwrapURLError drops the *url.Error layer, whose message repeats the method and URL.
+func unwrapURLError(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err
+	}
+	return err
+}
+
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
+}
+
+// checkRedirect counts redirects and re-checks each target URL; the dial of the target goes
+// through the same checking dialer.
+func (f *Fetcher) checkRedirect(req *http.Request, via []*http.Request) error {
+	if limit := max(f.cfg.MaxRedirects, 0); len(via) > limit {
+		return fmt.Errorf("stopped after %d redirects: %w", limit, fault.ErrFetch)
+	}
+	if err := f.checkURL(req.URL); err != nil {
+		return fmt.Errorf("redirect to %s: %w", req.URL.Redacted(), err)
+	}
+	req.Header.Set("User-Agent", f.cfg.UserAgent)
+	return nil
+}
+
+// checkURL refuses what is not a plain http(s) URL, and hosts that are blocked by name or
+// by literal address. It is an early, friendlier refusal; the dialer checks again.
+func (f *Fetcher) checkURL(u *url.URL) error {
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return fmt.Errorf("only http and https URLs can be fetched, not %q: %w", u.Scheme, fault.ErrInvalidURL)
+	}
+	if u.User != nil {
+		return fmt.Errorf("URLs with a user name or password are not fetched: %w", fault.ErrInvalidURL)
+	}
+	host := normHost(u.Hostname())
+	if host == "" {
+		return fmt.Errorf("URL has no host: %w", fault.ErrInvalidURL)
+	}
+	if p := u.Port(); p != "" {
+		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
+			return fmt.Errorf("URL has an invalid port %q: %w", p, fault.ErrInvalidURL)
+		}
+	}
+	if f.cfg.AllowPrivate {
+		return nil
+	}
+	if a, err := netip.ParseAddr(host); err == nil {
+		if !f.cfg.Allow(a) {
+			return fmt.Errorf("address %s is not public: %w", a, fault.ErrBlockedAddr)
+		}
+		return nil
+	}
+	if blockedName(host) {
+		return fmt.Errorf("host %s is not public: %w", host, fault.ErrBlockedAddr)
+	}
+	return nil
+}
