@@ -1,0 +1,113 @@
+package embed
+
+import (
+	"context"
+	"hash/fnv"
+	"math"
+
+	"github.com/footnote-bot/footnote/retrieval/text"
+)
+
+// HashModel names the offline embedder's model; a change to its features must change the
+// name, so that stored vectors of the old features are never compared with new ones.
+const HashModel = "footnote-hash-v1"
+
+// Hash is the offline default embedder: feature hashing of stemmed words, word pairs and
+// character n-grams into a fixed number of signed dimensions, L2-normalised. It is
+// deterministic, needs no download and no network, and costs microseconds per passage.
+//
+// It is not a semantic model: it only knows which words (and word pieces) two texts share,
+// so "car" and "automobile" are unrelated to it. The character n-grams make it forgiving of
+// inflections and typos that stemming misses, and the word pairs reward shared phrases.
+type Hash struct{ dims int }
+
+// NewHash returns a hashing embedder of dims dimensions (256 when dims <= 0).
+func NewHash(dims int) *Hash {
+	if dims <= 0 {
+		dims = 256
+	}
+	return &Hash{dims: dims}
+}
+
+// Model returns HashModel.
+func (h *Hash) Model() string { return HashModel }
+
+// Dims returns the vector length.
+func (h *Hash) Dims() int { return h.dims }
+
+// Embed returns one unit vector per text (a zero vector for a text with no words). It never
+// fails except when ctx is done.
+func (h *Hash) Embed(ctx context.Context, texts []string) ([][]float32, error) {
+	out := make([][]float32, len(texts))
+	for i, t := range texts {
+		if i%64 == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+		}
+		out[i] = h.vector(t)
+	}
+	return out, nil
+}
+
+// Feature weights, relative to a word's.
+const (
+	pairWeight  = 0.6
+	ngramWeight = 0.35
+)
+
+func (h *Hash) vector(s string) []float32 {
+	acc := make([]float64, h.dims)
+	terms := text.Terms(s)
+	counts := make(map[string]float64, len(terms))
+	for i, t := range terms {
+		counts["w:"+t]++
+		if i > 0 {
+			counts["p:"+terms[i-1]+" "+t] += pairWeight
+		}
+		// Character 4-grams of the stem with boundary marks ("^melb", "bour", "urn$").
+		padded := "^" + t + "$"
+		r := []rune(padded)
+		if len(r) <= 4 {
+			counts["g:"+padded] += ngramWeight
+			continue
+		}
+		w := ngramWeight / float64(len(r)-3)
+		for j := 0; j+4 <= len(r); j++ {
+			counts["g:"+string(r[j:j+4])] += w * 2
+		}
+	}
+	for f, c := range counts {
+		hv := fnv.New64a()
+		hv.Write([]byte(f))
+		x := hv.Sum64()
+		idx := int(x % uint64(h.dims))
+		sign := 1.0
+		if x>>63 == 1 {
+			sign = -1
+		}
+		acc[idx] += sign * sublinear(c)
+	}
+	var norm float64
+	for _, v := range acc {
+		norm += v * v
+	}
+	out := make([]float32, h.dims)
+	if norm == 0 {
+		return out
+	}
+	norm = math.Sqrt(norm)
+	for i, v := range acc {
+		out[i] = float32(v / norm)
+	}
+	return out
+}
+
+// sublinear damps repeated features: a word said ten times is not ten times the evidence.
+// Weights under one (pairs, n-grams seen once) are kept as they are.
+func sublinear(c float64) float64 {
+	if c <= 1 {
+		return c
+	}
+	return 1 + math.Log(c)
+}

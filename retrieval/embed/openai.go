@@ -1,0 +1,169 @@
+package embed
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"net/http"
+	"sync/atomic"
+	"time"
+
+	openai "github.com/sashabaranov/go-openai"
+)
+
+// OpenAIConfig configures an embedder on any OpenAI-compatible /embeddings endpoint
+// (OpenAI, Ollama, vLLM, LocalAI, ...).
+type OpenAIConfig struct {
+	BaseURL string // including /v1; "" means https://api.openai.com/v1
+	APIKey  string // "" sends no Authorization header (Ollama, local servers)
+	Model   string // required
+	// Dims asks the server for vectors of this length (the "dimensions" field); 0 sends no
+	// such field and takes the model's default, learned from the first reply.
+	Dims       int
+	BatchSize  int           // texts per request; 0 means 64
+	Timeout    time.Duration // bound on each request attempt; 0 means 30s
+	MaxRetries int           // retries of a failed request; 0 means 4, negative means none
+	HTTPClient *http.Client  // nil means a plain client; its own Timeout, if any, also applies
+}
+
+// OpenAI is an Embedder backed by an OpenAI-compatible server. It returns L2-normalised
+// vectors, so cosine similarity and inner product agree. It is safe for concurrent use.
+type OpenAI struct {
+	client    *openai.Client
+	model     string
+	reqDims   int
+	batchSize int
+	retry     Retry
+	dims      atomic.Int64 // reqDims, or learned from the first reply
+}
+
+// NewOpenAI returns an embedder for cfg, or an error when cfg.Model is empty or a number
+// in cfg is negative. It makes no request.
+func NewOpenAI(cfg OpenAIConfig) (*OpenAI, error) {
+	if cfg.Model == "" {
+		return nil, errors.New("openai embedder: model is required")
+	}
+	if cfg.Dims < 0 || cfg.BatchSize < 0 || cfg.Timeout < 0 {
+		return nil, errors.New("openai embedder: dims, batch size and timeout must not be negative")
+	}
+	oc := openai.DefaultConfig(cfg.APIKey)
+	if cfg.BaseURL != "" {
+		oc.BaseURL = cfg.BaseURL
+	}
+	oc.HTTPClient = WithRetryAfter(cfg.HTTPClient)
+	o := &OpenAI{
+		client:    openai.NewClientWithConfig(oc),
+		model:     cfg.Model,
+		reqDims:   cfg.Dims,
+		batchSize: orDefault(cfg.BatchSize, 64),
+		retry: Retry{
+			MaxRetries: orDefault(cfg.MaxRetries, 4),
+			Timeout:    orDefault(cfg.Timeout, 30*time.Second),
+		},
+	}
+	o.dims.Store(int64(cfg.Dims))
+	return o, nil
+}
+
+// orDefault returns v, or def when v is zero. A negative v stays negative (for MaxRetries:
+// none).
+func orDefault[T int | time.Duration](v, def T) T {
+	if v == 0 {
+		return def
+	}
+	return v
+}
+
+// Model returns the configured model name.
+func (o *OpenAI) Model() string { return o.model }
+
+// Dims returns the configured dimensions, else the length learned from the first reply,
+// else 0 (nothing embedded yet). Callers that need the length before the first Embed (to
+// pick an embedding space, say) should set FOOTNOTE_EMBED_DIMS (OpenAIConfig.Dims) or call
+// Probe.
+func (o *OpenAI) Dims() int { return int(o.dims.Load()) }
+
+// Probe embeds a fixed short text once and returns the vector length, which Dims reports
+// from then on. It returns 0 and the request's error when the server cannot be reached or
+// replies badly.
+func (o *OpenAI) Probe(ctx context.Context) (int, error) {
+	if _, err := o.Embed(ctx, []string{"dimension probe"}); err != nil {
+		return 0, fmt.Errorf("probe embedding dimensions: %w", err)
+	}
+	return o.Dims(), nil
+}
+
+// Embed returns one unit-length vector per text, in input order, sending BatchSize texts a
+// request. It returns nil, nil for no texts, and nil and an error (no partial results) when
+// any batch fails after its retries, when ctx ends, or when a reply is malformed: wrong
+// count, out-of-range or repeated index, empty vector, or a length other than Dims.
+func (o *OpenAI) Embed(ctx context.Context, texts []string) ([][]float32, error) {
+	if len(texts) == 0 {
+		return nil, nil
+	}
+	out := make([][]float32, len(texts))
+	for start := 0; start < len(texts); start += o.batchSize {
+		end := min(start+o.batchSize, len(texts))
+		if err := o.embedBatch(ctx, texts[start:end], out[start:end]); err != nil {
+			return nil, fmt.Errorf("embed texts %d-%d of %d with %s: %w", start+1, end, len(texts), o.model, err)
+		}
+	}
+	return out, nil
+}
+
+// embedBatch fills out (len(out) == len(batch)) from one request, retried per o.retry.
+func (o *OpenAI) embedBatch(ctx context.Context, batch []string, out [][]float32) error {
+	req := openai.EmbeddingRequestStrings{
+		Input:          batch,
+		Model:          openai.EmbeddingModel(o.model),
+		EncodingFormat: openai.EmbeddingEncodingFormatFloat,
+		Dimensions:     o.reqDims, // omitted from the JSON when 0
+	}
+	var resp openai.EmbeddingResponse
+	err := o.retry.Do(ctx, func(ctx context.Context) error {
+		var err error
+		resp, err = o.client.CreateEmbeddings(ctx, req)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if len(resp.Data) != len(batch) {
+		return fmt.Errorf("server returned %d vectors for %d texts", len(resp.Data), len(batch))
+	}
+	clear(out)
+	for _, d := range resp.Data {
+		if d.Index < 0 || d.Index >= len(out) || out[d.Index] != nil {
+			return fmt.Errorf("server returned a bad or repeated index %d", d.Index)
+		}
+		if len(d.Embedding) == 0 {
+			return fmt.Errorf("server returned an empty vector at index %d", d.Index)
+		}
+		// The first reply fixes the length when none was configured.
+		o.dims.CompareAndSwap(0, int64(len(d.Embedding)))
+		if want := o.Dims(); len(d.Embedding) != want {
+			return fmt.Errorf("server returned %d dimensions, want %d", len(d.Embedding), want)
+		}
+		out[d.Index] = normalize(d.Embedding)
+	}
+	return nil
+}
+
+// normalize scales v to unit length in place and returns it; a zero vector stays zero.
+func normalize(v []float32) []float32 {
+	var sum float64
+	for _, x := range v {
+		sum += float64(x) * float64(x)
+	}
+	if sum == 0 {
+		return v
+	}
+	inv := 1 / math.Sqrt(sum)
+	for i, x := range v {
+		v[i] = float32(float64(x) * inv)
+	}
+	return v
+}
+
+var _ Embedder = (*OpenAI)(nil)
