@@ -4,24 +4,25 @@ package retrieval
 
 import (
 	"context"
-	"errors"
 	"time"
+
+	"github.com/footnote-bot/footnote/retrieval/fault"
 )
 
-// Errors a user can fix. The bot and the command line translate them into friendly text in
-// one place each; wrapped errors keep them reachable with errors.Is.
+// Errors a user can fix (see package fault). The bot and the command line translate them
+// into friendly text in one place each; wrapped errors keep them reachable with errors.Is.
 var (
-	ErrInvalidURL    = errors.New("invalid url")
-	ErrBlockedAddr   = errors.New("address not allowed")
-	ErrTooLarge      = errors.New("too large")
-	ErrEmptyArticle  = errors.New("no article text found")
-	ErrUnsupported   = errors.New("unsupported file type")
-	ErrDuplicate     = errors.New("already tracked")
-	ErrNotFound      = errors.New("not found")
-	ErrForbidden     = errors.New("forbidden")
-	ErrInvalidInput  = errors.New("invalid input")
-	ErrQuestionEmpty = errors.New("empty question")
-	ErrFetch         = errors.New("could not fetch")
+	ErrInvalidURL    = fault.ErrInvalidURL
+	ErrBlockedAddr   = fault.ErrBlockedAddr
+	ErrTooLarge      = fault.ErrTooLarge
+	ErrEmptyArticle  = fault.ErrEmptyArticle
+	ErrUnsupported   = fault.ErrUnsupported
+	ErrDuplicate     = fault.ErrDuplicate
+	ErrNotFound      = fault.ErrNotFound
+	ErrForbidden     = fault.ErrForbidden
+	ErrInvalidInput  = fault.ErrInvalidInput
+	ErrQuestionEmpty = fault.ErrQuestionEmpty
+	ErrFetch         = fault.ErrFetch
 )
 
 // DefaultCollection is the collection the command line uses when none is given.

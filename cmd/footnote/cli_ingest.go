@@ -1,0 +1,207 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/footnote-bot/footnote/migrations"
+	"github.com/footnote-bot/footnote/retrieval"
+)
+
+// parseFlags parses fs from args, allowing flags after positional arguments
+// (`footnote ask "question" --json`), and returns the positional ones.
+func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, errUsage
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return pos, nil
+		}
+		if args[0] == "--" {
+			return append(pos, args[1:]...), nil
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+}
+
+func newFlags(name string, stderr io.Writer) (*flag.FlagSet, *string) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	coll := fs.String("collection", retrieval.DefaultCollection, "collection (a Discord guild id, or \"default\")")
+	return fs, coll
+}
+
+func (m *Main) cmdMigrate(ctx context.Context, args []string) error {
+	fs, _ := newFlags("migrate", m.Stderr)
+	if _, err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if err := migrations.Up(ctx, m.Config.DatabaseURL, m.Log); err != nil {
+		return err
+	}
+	fmt.Fprintln(m.Stdout, "migrations applied")
+	return nil
+}
+
+func (m *Main) cmdImport(ctx context.Context, args []string) error {
+	fs, coll := newFlags("import", m.Stderr)
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		fmt.Fprintln(m.Stderr, "usage: footnote import [--collection C] FILE.jsonl   (- reads standard input)")
+		return errUsage
+	}
+	var r io.Reader = m.Stdin
+	var size int64
+	if pos[0] != "-" {
+		f, err := os.Open(pos[0])
+		if err != nil {
+			return fmt.Errorf("import: %w", err)
+		}
+		defer f.Close()
+		if st, err := f.Stat(); err == nil {
+			size = st.Size()
+		}
+		r = f
+	}
+	if err := m.Open(ctx); err != nil {
+		return err
+	}
+	counter := &countingReader{r: r}
+	bar := newProgress(m.Stderr, size)
+	st, err := m.Engine.Import(ctx, *coll, counter, func(line int, lerr error) {
+		if lerr != nil {
+			bar.clear()
+			fmt.Fprintf(m.Stderr, "%s: %v\n", pos[0], lerr)
+		}
+		bar.set(counter.n.Load())
+	})
+	bar.done()
+	fmt.Fprintf(m.Stdout, "imported %d lines in %s: %d added, %d updated, %d unchanged, %d duplicates, %d failed; %d passages\n",
+		st.Lines, st.Took.Round(time.Millisecond), st.Added, st.Updated, st.Unchanged, st.Duplicates, st.Failed, st.Passages)
+	return err
+}
+
+func (m *Main) cmdAdd(ctx context.Context, args []string) error {
+	fs, coll := newFlags("add", m.Stderr)
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		fmt.Fprintln(m.Stderr, "usage: footnote add [--collection C] URL|FILE")
+		return errUsage
+	}
+	if err := m.Open(ctx); err != nil {
+		return err
+	}
+	var res *retrieval.AddedArticle
+	if strings.HasPrefix(pos[0], "http://") || strings.HasPrefix(pos[0], "https://") {
+		res, err = m.Engine.AddURL(ctx, *coll, pos[0], "")
+	} else {
+		data, rerr := readFileCapped(pos[0], 20<<20)
+		if rerr != nil {
+			return rerr
+		}
+		res, err = m.Engine.AddFile(ctx, *coll, pos[0], data, "")
+	}
+	if err != nil {
+		return err
+	}
+	a := res.Article
+	fmt.Fprintf(m.Stdout, "%s: %s\n  %s%s\n  %s\n  %d passages\n", res.Status, a.Title, a.Site, dateSuffix(a.Published), a.URL, res.Passages)
+	return nil
+}
+
+// readFileCapped reads a file, refusing one over max bytes before reading it.
+func readFileCapped(name string, max int64) ([]byte, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, fmt.Errorf("add: %w", err)
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("add: %w", err)
+	}
+	if st.Size() > max {
+		return nil, fmt.Errorf("add %s: %w: %d bytes; the limit is %d", name, retrieval.ErrTooLarge, st.Size(), max)
+	}
+	return io.ReadAll(io.LimitReader(f, max+1))
+}
+
+func (m *Main) cmdRemove(ctx context.Context, args []string) error {
+	fs, coll := newFlags("remove", m.Stderr)
+	all := fs.Bool("all", false, "remove every article of the collection")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if *all == (len(pos) == 1) || len(pos) > 1 {
+		fmt.Fprintln(m.Stderr, "usage: footnote remove [--collection C] URL | --all")
+		return errUsage
+	}
+	if err := m.Open(ctx); err != nil {
+		return err
+	}
+	if *all {
+		n, err := m.Engine.RemoveCollection(ctx, *coll)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(m.Stdout, "removed %d articles from %s\n", n, *coll)
+		return nil
+	}
+	// The command line is the operator: it acts as an admin.
+	a, err := m.Engine.RemoveArticle(ctx, *coll, pos[0], "", true)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(m.Stdout, "removed %s (%s)\n", a.Title, a.URL)
+	return nil
+}
+
+func (m *Main) cmdReindex(ctx context.Context, args []string) error {
+	fs, coll := newFlags("reindex", m.Stderr)
+	if _, err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if err := m.Open(ctx); err != nil {
+		return err
+	}
+	var bar *progress
+	st, err := m.Engine.Reindex(ctx, *coll, func(done, total int) {
+		if bar == nil {
+			bar = newProgress(m.Stderr, int64(total))
+		}
+		bar.set(int64(done))
+	})
+	if bar != nil {
+		bar.done()
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(m.Stdout, "reindexed %s into %s: %d articles, %d passages, %d embedded, in %s\n",
+		*coll, st.Space, st.Articles, st.Passages, st.Embedded, st.Took.Round(time.Millisecond))
+	return nil
+}
+
+func dateSuffix(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return ", " + t.Format("2006-01-02")
+}
+

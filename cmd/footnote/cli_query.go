@@ -1,0 +1,244 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/footnote-bot/footnote/retrieval"
+)
+
+// The --json shapes: the contract that ../shared/tools/score-* and other scripts read.
+type jsonResult struct {
+	Rank      int     `json:"rank"`
+	ChunkID   int64   `json:"chunk_id"`
+	ArticleID int64   `json:"article_id"`
+	URL       string  `json:"url"`
+	Title     string  `json:"title"`
+	Text      string  `json:"text"`
+	Score     float64 `json:"score"`
+}
+
+type jsonSearch struct {
+	ID      string       `json:"id"`
+	TookMS  float64      `json:"took_ms"`
+	Results []jsonResult `json:"results"`
+	Error   string       `json:"error,omitempty"`
+}
+
+type jsonCitation struct {
+	N         int    `json:"n"`
+	URL       string `json:"url"`
+	Title     string `json:"title"`
+	Published string `json:"published"`
+	Quote     string `json:"quote"`
+	ChunkID   int64  `json:"chunk_id"`
+}
+
+type jsonAsk struct {
+	ID        string         `json:"id"`
+	TookMS    float64        `json:"took_ms"`
+	Mode      string         `json:"mode"`
+	Answer    string         `json:"answer"`
+	Covered   bool           `json:"covered"`
+	Citations []jsonCitation `json:"citations"`
+	Error     string         `json:"error,omitempty"`
+}
+
+func toJSONResults(rs []retrieval.Result) []jsonResult {
+	out := make([]jsonResult, len(rs))
+	for i, r := range rs {
+		out[i] = jsonResult{Rank: r.Rank, ChunkID: r.ChunkID, ArticleID: r.ArticleID, URL: r.URL, Title: r.Title, Text: r.Text, Score: r.Score}
+	}
+	return out
+}
+
+func toJSONAsk(id string, a *retrieval.Answer) jsonAsk {
+	out := jsonAsk{ID: id, TookMS: ms(a.Took), Mode: a.Mode, Answer: a.Text, Covered: a.Covered, Citations: []jsonCitation{}}
+	for _, c := range a.Citations {
+		out.Citations = append(out.Citations, jsonCitation{N: c.N, URL: c.URL, Title: c.Title, Published: day(c.Published), Quote: c.Quote, ChunkID: c.ChunkID})
+	}
+	return out
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+func day(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.Format("2006-01-02")
+}
+
+// batchLine is one line of --batch input.
+type batchLine struct {
+	ID       string `json:"id"`
+	Question string `json:"question"`
+}
+
+// eachBatchLine calls f for every JSONL line of r, in order. A malformed line is reported
+// on stderr with its number, answered with an error line on w, and skipped. Output is
+// flushed after every line so a reader sees answers as they come.
+func eachBatchLine(r io.Reader, w io.Writer, stderr io.Writer, f func(batchLine) any) error {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 0, 64<<10), 16<<20)
+	bw := bufio.NewWriter(w)
+	enc := json.NewEncoder(bw)
+	enc.SetEscapeHTML(false)
+	for n := 1; sc.Scan(); n++ {
+		raw := strings.TrimSpace(sc.Text())
+		if raw == "" {
+			continue
+		}
+		var l batchLine
+		var out any
+		if err := json.Unmarshal([]byte(raw), &l); err != nil {
+			fmt.Fprintf(stderr, "line %d: not a JSON object {\"id\",\"question\"}: %v\n", n, err)
+			out = map[string]string{"id": "", "error": fmt.Sprintf("line %d: %v", n, err)}
+		} else {
+			out = f(l)
+		}
+		if err := enc.Encode(out); err != nil {
+			return err
+		}
+		if err := bw.Flush(); err != nil {
+			return err
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return fmt.Errorf("read batch input: %w", err)
+	}
+	return nil
+}
+
+func (m *Main) cmdSearch(ctx context.Context, args []string) error {
+	fs, coll := newFlags("search", m.Stderr)
+	k := fs.Int("k", 10, "passages to return")
+	asJSON := fs.Bool("json", false, "print JSON")
+	batch := fs.Bool("batch", false, "read JSONL {\"id\",\"question\"} from standard input")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	query := strings.Join(pos, " ")
+	if !*batch && strings.TrimSpace(query) == "" {
+		fmt.Fprintln(m.Stderr, "usage: footnote search [--collection C] [-k 10] [--json] [--batch] [QUERY]")
+		return errUsage
+	}
+	if err := m.Open(ctx); err != nil {
+		return err
+	}
+	one := func(id, q string) jsonSearch {
+		start := time.Now()
+		rs, err := m.Engine.Search(ctx, *coll, q, *k, retrieval.Filter{})
+		out := jsonSearch{ID: id, TookMS: ms(time.Since(start)), Results: toJSONResults(rs)}
+		if err != nil {
+			out.Error = err.Error()
+		}
+		return out
+	}
+	if *batch {
+		return eachBatchLine(m.Stdin, m.Stdout, m.Stderr, func(l batchLine) any { return one(l.ID, l.Question) })
+	}
+	res := one("", query)
+	if res.Error != "" {
+		return fmt.Errorf("search: %s", res.Error)
+	}
+	if *asJSON {
+		return writeJSON(m.Stdout, res)
+	}
+	if len(res.Results) == 0 {
+		fmt.Fprintln(m.Stdout, "No passages match.")
+	}
+	for _, r := range res.Results {
+		fmt.Fprintf(m.Stdout, "%2d. %s  (score %.4f)\n    %s\n    %s\n\n", r.Rank, r.Title, r.Score, r.URL, snippet(r.Text, 240))
+	}
+	return nil
+}
+
+func (m *Main) cmdAsk(ctx context.Context, args []string) error {
+	fs, coll := newFlags("ask", m.Stderr)
+	asJSON := fs.Bool("json", false, "print JSON")
+	batch := fs.Bool("batch", false, "read JSONL {\"id\",\"question\"} from standard input")
+	since := fs.String("since", "", "only articles published on or after this date (YYYY-MM-DD)")
+	site := fs.String("source", "", "only articles from this site")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	question := strings.Join(pos, " ")
+	if !*batch && strings.TrimSpace(question) == "" {
+		fmt.Fprintln(m.Stderr, "usage: footnote ask [--collection C] [--json] [--batch] [QUESTION]")
+		return errUsage
+	}
+	opts := retrieval.AskOptions{Filter: retrieval.Filter{Site: *site}}
+	if *since != "" {
+		if opts.Filter.Since, err = retrieval.ParseDate(*since); err != nil {
+			return err
+		}
+	}
+	if err := m.Open(ctx); err != nil {
+		return err
+	}
+	if *batch {
+		return eachBatchLine(m.Stdin, m.Stdout, m.Stderr, func(l batchLine) any {
+			a, err := m.Engine.Ask(ctx, *coll, l.Question, opts)
+			if err != nil {
+				return jsonAsk{ID: l.ID, Citations: []jsonCitation{}, Error: err.Error()}
+			}
+			return toJSONAsk(l.ID, a)
+		})
+	}
+	a, err := m.Engine.Ask(ctx, *coll, question, opts)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		return writeJSON(m.Stdout, toJSONAsk("", a))
+	}
+	printAnswer(m.Stdout, a)
+	return nil
+}
+
+// printAnswer writes an answer for people: the body, then numbered sources.
+func printAnswer(w io.Writer, a *retrieval.Answer) {
+	fmt.Fprintln(w, a.Text)
+	if len(a.Citations) > 0 {
+		fmt.Fprintln(w, "\nSources:")
+	}
+	for _, c := range a.Citations {
+		fmt.Fprintf(w, "[%d] %s%s%s\n    %s\n", c.N, c.Title, siteSuffix(c.Site), dateSuffix(c.Published), c.URL)
+	}
+	if !a.Covered && len(a.Closest) > 0 {
+		fmt.Fprintln(w, "\nClosest sources:")
+		for _, r := range a.Closest {
+			fmt.Fprintf(w, "- %s%s\n  %s\n", r.Title, dateSuffix(r.Published), r.URL)
+		}
+	}
+}
+
+func siteSuffix(s string) string {
+	if s == "" {
+		return ""
+	}
+	return " — " + s
+}
+
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
+}
+
+func snippet(s string, n int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n]) + "…"
+}

@@ -1,0 +1,115 @@
+package main
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// defaultDatabaseURL is the cluster `make db` starts (.ci/db).
+const defaultDatabaseURL = "postgres://footnote@127.0.0.1:55432/footnote?sslmode=disable"
+
+// Config is footnote's configuration: environment first, flags override.
+type Config struct {
+	DatabaseURL string
+
+	OpenAIKey     string
+	OpenAIBaseURL string
+	EmbedModel    string // "hash" (default without OpenAI) or a model on the OpenAI-compatible server
+	EmbedDims     int
+	ChatModel     string // "" = extractive answers only
+
+	AllowPrivate bool // let URLs reach private and loopback addresses
+
+	DiscordToken     string
+	DiscordAppID     string
+	DiscordPublicKey string
+	DiscordAPIBase   string
+	AdminRole        string
+	DevGuild         string
+	ShardID          int
+	ShardCount       int
+	MetricsAddr      string
+
+	LogLevel string
+}
+
+// configFromEnv reads the environment. It fails with one line naming the variable that is
+// invalid.
+func configFromEnv(getenv func(string) string) (Config, error) {
+	c := Config{
+		DatabaseURL:      or(getenv("DATABASE_URL"), defaultDatabaseURL),
+		OpenAIKey:        getenv("OPENAI_API_KEY"),
+		OpenAIBaseURL:    getenv("OPENAI_BASE_URL"),
+		EmbedModel:       getenv("FOOTNOTE_EMBED_MODEL"),
+		ChatModel:        getenv("FOOTNOTE_CHAT_MODEL"),
+		DiscordToken:     getenv("DISCORD_TOKEN"),
+		DiscordAppID:     getenv("DISCORD_APP_ID"),
+		DiscordPublicKey: getenv("DISCORD_PUBLIC_KEY"),
+		DiscordAPIBase:   getenv("DISCORD_API_BASE"),
+		AdminRole:        getenv("FOOTNOTE_ADMIN_ROLE"),
+		DevGuild:         getenv("FOOTNOTE_DEV_GUILD"),
+		MetricsAddr:      getenv("FOOTNOTE_METRICS_ADDR"),
+		LogLevel:         or(getenv("FOOTNOTE_LOG_LEVEL"), "info"),
+	}
+	var err error
+	if c.EmbedDims, err = intEnv(getenv, "FOOTNOTE_EMBED_DIMS", 0); err != nil {
+		return c, err
+	}
+	if c.ShardID, err = intEnv(getenv, "FOOTNOTE_SHARD_ID", 0); err != nil {
+		return c, err
+	}
+	if c.ShardCount, err = intEnv(getenv, "FOOTNOTE_SHARD_COUNT", 1); err != nil {
+		return c, err
+	}
+	if v := getenv("FOOTNOTE_ALLOW_PRIVATE"); v != "" {
+		if c.AllowPrivate, err = strconv.ParseBool(v); err != nil {
+			return c, fmt.Errorf("FOOTNOTE_ALLOW_PRIVATE: %q is not true or false", v)
+		}
+	}
+	openai := c.OpenAIKey != "" || c.OpenAIBaseURL != ""
+	if c.EmbedModel == "" {
+		c.EmbedModel = "hash"
+		if openai {
+			c.EmbedModel = "text-embedding-3-small"
+		}
+	}
+	if c.EmbedModel != "hash" && !openai {
+		return c, fmt.Errorf("FOOTNOTE_EMBED_MODEL: %q needs OPENAI_BASE_URL or OPENAI_API_KEY (or use \"hash\", the offline embedder)", c.EmbedModel)
+	}
+	if c.ChatModel != "" && !openai {
+		return c, fmt.Errorf("FOOTNOTE_CHAT_MODEL: %q needs OPENAI_BASE_URL or OPENAI_API_KEY", c.ChatModel)
+	}
+	if c.EmbedDims < 0 || c.EmbedDims > 2000 {
+		return c, fmt.Errorf("FOOTNOTE_EMBED_DIMS: %d is out of range (1-2000; pgvector's HNSW limit)", c.EmbedDims)
+	}
+	if c.ShardCount < 1 || c.ShardID < 0 || c.ShardID >= c.ShardCount {
+		return c, fmt.Errorf("FOOTNOTE_SHARD_ID: %d is not in 0..FOOTNOTE_SHARD_COUNT-1 (%d)", c.ShardID, c.ShardCount-1)
+	}
+	switch strings.ToLower(c.LogLevel) {
+	case "debug", "info", "warn", "error":
+	default:
+		return c, fmt.Errorf("FOOTNOTE_LOG_LEVEL: %q is not debug, info, warn or error", c.LogLevel)
+	}
+	return c, nil
+}
+
+func intEnv(getenv func(string) string, name string, def int) (int, error) {
+	v := getenv(name)
+	if v == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		return 0, fmt.Errorf("%s: %q is not a whole number", name, v)
+	}
+	return n, nil
+}
+
+func or(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+

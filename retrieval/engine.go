@@ -1,0 +1,232 @@
+package retrieval
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/footnote-bot/footnote/retrieval/embed"
+	"github.com/footnote-bot/footnote/retrieval/fetch"
+	"github.com/footnote-bot/footnote/retrieval/text"
+)
+
+// Config wires an Engine. Embedder and Answerer are required.
+type Config struct {
+	Embedder embed.Embedder
+	Answerer Answerer
+	Fetcher  *fetch.Fetcher // nil: fetch.New(fetch.Config{}), private addresses refused
+	Log      *slog.Logger   // nil: discard
+
+	// MaxQuestionChars bounds a question (default 2000); longer ones are refused.
+	MaxQuestionChars int
+	// MaxArticleBytes bounds an article's text (default 2 MiB); larger ones are refused.
+	MaxArticleBytes int
+	// MinCoverage is the share of the question's weight (IDF) that the best passage must
+	// hold for footnote to answer (default 0.45); below it, the answer says the tracked
+	// articles do not cover the question.
+	MinCoverage float64
+	// DenseWeight is the dense arm's weight in rank fusion, the lexical arm's being 1
+	// (default 0.5: the offline embedder is lexical too, and weaker than BM25).
+	DenseWeight float64
+}
+
+// Engine is footnote's retrieval core: ingestion, search and answers over a Store.
+type Engine struct {
+	store *Store
+	cfg   Config
+	space Space // the configured embedder's space
+	log   *slog.Logger
+}
+
+// New returns an engine over store, creating the configured embedder's space if needed. It
+// fails when the space cannot be created.
+func New(ctx context.Context, store *Store, cfg Config) (*Engine, error) {
+	if cfg.Embedder == nil || cfg.Answerer == nil {
+		return nil, fmt.Errorf("retrieval.New: an embedder and an answerer are required")
+	}
+	if cfg.Fetcher == nil {
+		cfg.Fetcher = fetch.New(fetch.Config{})
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.DiscardHandler)
+	}
+	if cfg.MaxQuestionChars <= 0 {
+		cfg.MaxQuestionChars = 2000
+	}
+	if cfg.MaxArticleBytes <= 0 {
+		cfg.MaxArticleBytes = 2 << 20
+	}
+	if cfg.MinCoverage <= 0 {
+		cfg.MinCoverage = 0.45
+	}
+	if cfg.DenseWeight <= 0 {
+		cfg.DenseWeight = 0.5
+	}
+	space, err := store.EnsureSpace(ctx, cfg.Embedder.Model(), cfg.Embedder.Dims())
+	if err != nil {
+		return nil, err
+	}
+	return &Engine{store: store, cfg: cfg, space: space, log: cfg.Log}, nil
+}
+
+// Space returns the embedding space new passages are embedded into.
+func (e *Engine) Space() Space { return e.space }
+
+// candidates is how many passages each arm contributes to fusion.
+const candidates = 50
+
+// Search returns the k passages of collection that best match query, best first. It fails
+// on an empty query or a database error.
+func (e *Engine) Search(ctx context.Context, coll, query string, k int, f Filter) ([]Result, error) {
+	res, _, err := e.search(ctx, coll, query, k, f)
+	return res, err
+}
+
+func (e *Engine) search(ctx context.Context, coll, query string, k int, f Filter) ([]Result, queryTerms, error) {
+	if k <= 0 {
+		k = 10
+	}
+	q, err := e.store.lookupTerms(ctx, coll, query)
+	if err != nil || q.n == 0 {
+		return nil, q, err
+	}
+	var lex, dense []hit
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error {
+		var err error
+		lex, err = e.store.lexical(gctx, coll, q, f, max(k, candidates))
+		return err
+	})
+	// The dense arm runs only while the collection's active space is the configured one:
+	// after a change of model, until a reindex switches spaces, vectors of the new model
+	// cannot be compared with the stored ones and the lexical arm answers alone.
+	if q.activeS == e.space.ID {
+		g.Go(func() error {
+			vs, err := e.cfg.Embedder.Embed(gctx, []string{query})
+			if err != nil {
+				e.log.Warn("embed question failed; lexical search only", "err", err)
+				return nil
+			}
+			dense, err = e.store.dense(gctx, coll, e.space, vs[0], q.n, f, max(k, candidates))
+			return err
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, q, err
+	}
+	fused := fuse([][]hit{lex, dense}, []float64{1, e.cfg.DenseWeight})
+	if len(fused) > k {
+		fused = fused[:k]
+	}
+	ids := make([]int64, len(fused))
+	for i, h := range fused {
+		ids[i] = h.chunkID
+	}
+	res, err := e.store.hydrate(ctx, coll, ids)
+	if err != nil {
+		return nil, q, err
+	}
+	for i := range res {
+		res[i].Rank = i + 1
+		res[i].Score = fused[i].score
+	}
+	return res, q, nil
+}
+
+// Ask answers question from the collection's articles with verified citations. When the
+// best evidence is too weak, the answer is not Covered, cites nothing and lists the closest
+// sources. Every question is recorded (the misses show coverage gaps). It fails on an empty
+// or over-long question (ErrQuestionEmpty, ErrInvalidInput) or a database error.
+func (e *Engine) Ask(ctx context.Context, coll, question string, opts AskOptions) (*Answer, error) {
+	start := time.Now()
+	question = strings.TrimSpace(question)
+	if question == "" {
+		return nil, ErrQuestionEmpty
+	}
+	if n := utf8.RuneCountInString(question); n > e.cfg.MaxQuestionChars {
+		return nil, fmt.Errorf("%w: the question has %d characters; the limit is %d", ErrInvalidInput, n, e.cfg.MaxQuestionChars)
+	}
+	if opts.K <= 0 {
+		opts.K = 8
+	}
+	query := question
+	if p := strings.TrimSpace(opts.Previous); p != "" {
+		// A follow-up ("and when did it open?") leans on the earlier turn for its subject.
+		query = truncateRunes(p, e.cfg.MaxQuestionChars) + "\n" + question
+	}
+	res, q, err := e.search(ctx, coll, query, opts.K, opts.Filter)
+	if err != nil {
+		return nil, err
+	}
+	var ans *Answer
+	if coverage(q, res) < e.cfg.MinCoverage {
+		ans = notCovered(res)
+	} else {
+		ans, err = e.cfg.Answerer.Answer(ctx, Evidence{Question: question, Passages: res, TermWeights: q.weights()})
+		if err != nil {
+			return nil, fmt.Errorf("answer: %w", err)
+		}
+	}
+	ans.Took = time.Since(start)
+	id, err := e.store.recordQuestion(ctx, coll, opts.AskedBy, question, ans)
+	if err != nil {
+		// The answer is still good; the record is for coverage reports.
+		e.log.Warn("record question failed", "err", err)
+	}
+	ans.QuestionID = id
+	return ans, nil
+}
+
+// notCovered is the answer when the tracked articles do not answer the question.
+func notCovered(res []Result) *Answer {
+	closest := res
+	if len(closest) > 3 {
+		closest = closest[:3]
+	}
+	return &Answer{
+		Mode:    ModeExtractive,
+		Text:    "The tracked articles do not seem to answer this question.",
+		Covered: false,
+		Closest: closest,
+	}
+}
+
+// coverage is the largest share of the question's IDF weight that any one of the top
+// passages (with its article title) holds: 1 when a passage has every question term, near 0
+// when the question is about something the collection never mentions.
+func coverage(q queryTerms, res []Result) float64 {
+	var total float64
+	for i := range q.terms {
+		total += q.idf[i] * q.qtf[i]
+	}
+	if total == 0 || len(res) == 0 {
+		return 0
+	}
+	best := 0.0
+	for i, r := range res {
+		if i == 3 {
+			break
+		}
+		have, _ := text.Counts(r.Title + "\n" + r.Text)
+		var got float64
+		for j, t := range q.terms {
+			if have[t] > 0 {
+				got += q.idf[j] * q.qtf[j]
+			}
+		}
+		best = max(best, got/total)
+	}
+	return best
+}
+
+func truncateRunes(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return string([]rune(s)[:n])
+}

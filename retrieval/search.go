@@ -1,0 +1,264 @@
+package retrieval
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/pgvector/pgvector-go"
+
+	"github.com/footnote-bot/footnote/retrieval/text"
+)
+
+// BM25 parameters: the usual defaults.
+const (
+	bm25K1 = 1.2
+	bm25B  = 0.75
+)
+
+// exactBelow is the collection size (in passages) under which the dense arm scans every
+// vector exactly instead of walking the HNSW index: exact is both faster and complete for a
+// small guild sharing an index with large ones.
+const exactBelow = 4000
+
+// hit is one passage from one arm, before fusion.
+type hit struct {
+	chunkID int64
+	score   float64
+}
+
+// queryTerms is a question's terms with their weights in the collection.
+type queryTerms struct {
+	terms   []string
+	qtf     []float64 // how often the question says each term
+	idf     []float64
+	n       float64 // passages in the collection
+	activeS int     // the collection's active embedding space (0: none)
+}
+
+// weights returns term -> IDF, for answerers.
+func (q queryTerms) weights() map[string]float64 {
+	m := make(map[string]float64, len(q.terms))
+	for i, t := range q.terms {
+		m[t] = q.idf[i]
+	}
+	return m
+}
+
+// lookupTerms counts each term's passages in the collection (its document frequency) and
+// turns it into BM25's IDF. A term no passage has gets the highest IDF: it is evidence the
+// collection may not cover the question.
+func (s *Store) lookupTerms(ctx context.Context, coll, query string) (queryTerms, error) {
+	counts, _ := text.Counts(query)
+	q := queryTerms{}
+	for t, c := range counts {
+		q.terms = append(q.terms, t)
+		q.qtf = append(q.qtf, float64(c))
+	}
+	var activeSpace *int
+	err := s.pool.QueryRow(ctx, `SELECT chunk_count, active_space FROM collections WHERE name = $1`, coll).Scan(&q.n, &activeSpace)
+	if err == pgx.ErrNoRows {
+		return q, nil
+	}
+	if err != nil {
+		return q, fmt.Errorf("read collection stats: %w", err)
+	}
+	if activeSpace != nil {
+		q.activeS = *activeSpace
+	}
+	df := make(map[string]float64, len(q.terms))
+	if len(q.terms) > 0 {
+		rows, err := s.pool.Query(ctx, `
+			SELECT term, count(*) FROM postings
+			WHERE collection = $1 AND term = ANY($2)
+			GROUP BY term`, coll, q.terms)
+		if err != nil {
+			return q, fmt.Errorf("count term frequencies: %w", err)
+		}
+		for rows.Next() {
+			var t string
+			var n float64
+			if err := rows.Scan(&t, &n); err != nil {
+				rows.Close()
+				return q, err
+			}
+			df[t] = n
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return q, err
+		}
+	}
+	q.idf = make([]float64, len(q.terms))
+	for i, t := range q.terms {
+		q.idf[i] = math.Log(1 + (q.n-df[t]+0.5)/(df[t]+0.5))
+	}
+	return q, nil
+}
+
+// filterSQL returns the extra conditions on articles a (as SQL) and their arguments, numbered
+// from next.
+func filterSQL(f Filter, next int) (string, []any) {
+	var sb strings.Builder
+	var args []any
+	if !f.Since.IsZero() {
+		fmt.Fprintf(&sb, " AND a.published_at >= $%d", next+len(args))
+		args = append(args, f.Since)
+	}
+	if !f.Until.IsZero() {
+		fmt.Fprintf(&sb, " AND a.published_at < $%d", next+len(args))
+		args = append(args, f.Until)
+	}
+	if f.Site != "" {
+		fmt.Fprintf(&sb, " AND (lower(a.site) = lower($%d) OR a.url ILIKE '%%://' || $%d || '/%%' OR a.url ILIKE '%%://www.' || $%d || '/%%')", next+len(args), next+len(args), next+len(args))
+		args = append(args, strings.TrimPrefix(strings.ToLower(f.Site), "www."))
+	}
+	return sb.String(), args
+}
+
+// lexical ranks passages with BM25 over the postings table.
+func (s *Store) lexical(ctx context.Context, coll string, q queryTerms, f Filter, k int) ([]hit, error) {
+	var terms []string
+	var weights []float64
+	for i, t := range q.terms {
+		if q.idf[i] > 0 {
+			terms = append(terms, t)
+			weights = append(weights, q.idf[i]*q.qtf[i])
+		}
+	}
+	if len(terms) == 0 || q.n == 0 {
+		return nil, nil
+	}
+	cond, fargs := filterSQL(f, 5)
+	join := ""
+	if cond != "" {
+		join = " JOIN chunks c ON c.id = p.chunk_id JOIN articles a ON a.id = c.article_id"
+	}
+	// BM25: sum over the question's terms of
+	//   idf(t) * tf * (k1 + 1) / (tf + k1 * (1 - b + b * len / avglen)),
+	// with the IDF (times the term's count in the question) computed beforehand from the
+	// same postings. The collection's average passage length comes from its stats row.
+	sql := `
+		WITH q(term, w) AS (SELECT * FROM unnest($2::text[], $3::float8[])),
+		     st AS (SELECT GREATEST(token_total::float8 / NULLIF(chunk_count, 0), 1) AS avglen
+		            FROM collections WHERE name = $1)
+		SELECT p.chunk_id,
+		       sum(q.w * p.tf * ` + ftoa(bm25K1+1) + ` /
+		           (p.tf + ` + ftoa(bm25K1) + ` * (1 - ` + ftoa(bm25B) + ` + ` + ftoa(bm25B) + ` * p.doc_len / st.avglen))) AS score
+		FROM q JOIN postings p ON p.collection = $1 AND p.term = q.term` + join + `
+		CROSS JOIN st
+		WHERE true` + cond + `
+		GROUP BY p.chunk_id
+		ORDER BY score DESC, p.chunk_id
+		LIMIT $4`
+	args := append([]any{coll, terms, weights, k}, fargs...)
+	return s.collectHits(ctx, sql, args...)
+}
+
+// dense ranks passages by cosine distance to the question's vector in the given space.
+func (s *Store) dense(ctx context.Context, coll string, space Space, vec []float32, nPassages float64, f Filter, k int) ([]hit, error) {
+	cond, fargs := filterSQL(f, 5)
+	join := ""
+	if cond != "" {
+		join = " JOIN chunks c ON c.id = e.chunk_id JOIN articles a ON a.id = c.article_id"
+	}
+	expr := fmt.Sprintf("(e.embedding::vector(%d) <=> $1)", space.Dims)
+	order := expr
+	if nPassages < exactBelow {
+		// "+ 0" hides the expression from the planner, so it scans the collection's rows
+		// exactly instead of walking the space's HNSW index.
+		order = expr + " + 0"
+	}
+	// The expression and the space_id predicate repeat the partial index's definition, so
+	// the planner can use embeddings_hnsw_<space> for large collections.
+	sql := `
+		SELECT e.chunk_id, 1 - ` + expr + ` AS score
+		FROM embeddings e` + join + `
+		WHERE e.space_id = $2 AND e.collection = $3` + cond + `
+		ORDER BY ` + order + `
+		LIMIT $4`
+	args := append([]any{pgvector.NewVector(vec), space.ID, coll, k}, fargs...)
+	return s.collectHits(ctx, sql, args...)
+}
+
+func (s *Store) collectHits(ctx context.Context, sql string, args ...any) ([]hit, error) {
+	rows, err := s.pool.Query(ctx, sql, args...)
+	if err != nil {
+		return nil, fmt.Errorf("search passages: %w", err)
+	}
+	defer rows.Close()
+	var out []hit
+	for rows.Next() {
+		var h hit
+		if err := rows.Scan(&h.chunkID, &h.score); err != nil {
+			return nil, err
+		}
+		out = append(out, h)
+	}
+	return out, rows.Err()
+}
+
+// hydrate loads the passages and their articles for ids, in the order given.
+func (s *Store) hydrate(ctx context.Context, coll string, ids []int64) ([]Result, error) {
+	rows, err := s.pool.Query(ctx, `
+		SELECT c.id, c.article_id, c.body, c.start_offset, c.end_offset, a.url, a.title, a.site, a.published_at
+		FROM chunks c JOIN articles a ON a.id = c.article_id
+		WHERE c.collection = $1 AND c.id = ANY($2)`, coll, ids)
+	if err != nil {
+		return nil, fmt.Errorf("load passages: %w", err)
+	}
+	defer rows.Close()
+	byID := make(map[int64]Result, len(ids))
+	for rows.Next() {
+		var r Result
+		var pub *time.Time
+		if err := rows.Scan(&r.ChunkID, &r.ArticleID, &r.Text, &r.Start, &r.End, &r.URL, &r.Title, &r.Site, &pub); err != nil {
+			return nil, err
+		}
+		if pub != nil {
+			r.Published = pub.UTC()
+		}
+		byID[r.ChunkID] = r
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	out := make([]Result, 0, len(ids))
+	for _, id := range ids {
+		if r, ok := byID[id]; ok {
+			out = append(out, r)
+		}
+	}
+	return out, nil
+}
+
+// rrfK is reciprocal rank fusion's constant: 60, as in Cormack et al. (2009).
+const rrfK = 60
+
+// fuse merges ranked lists by weighted reciprocal rank fusion: each passage scores
+// sum(w / (rrfK + rank)) over the lists that hold it.
+func fuse(lists [][]hit, weights []float64) []hit {
+	score := map[int64]float64{}
+	for li, l := range lists {
+		for rank, h := range l {
+			score[h.chunkID] += weights[li] / float64(rrfK+rank+1)
+		}
+	}
+	out := make([]hit, 0, len(score))
+	for id, sc := range score {
+		out = append(out, hit{chunkID: id, score: sc})
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].score != out[j].score {
+			return out[i].score > out[j].score
+		}
+		return out[i].chunkID < out[j].chunkID
+	})
+	return out
+}
+
+func ftoa(f float64) string { return fmt.Sprintf("%g", f) }

@@ -1,0 +1,100 @@
+package retrieval
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+	pgxvec "github.com/pgvector/pgvector-go/pgx"
+)
+
+// Store is footnote's Postgres: articles, passages, BM25 postings and embeddings.
+type Store struct {
+	pool *pgxpool.Pool
+}
+
+// OpenStore connects to the database at dsn (migrations must already be applied: the vector
+// type has to exist). It returns an error naming what failed when the database cannot be
+// reached.
+func OpenStore(ctx context.Context, dsn string, maxConns int32) (*Store, error) {
+	cfg, err := pgxpool.ParseConfig(dsn)
+	if err != nil {
+		return nil, fmt.Errorf("parse DATABASE_URL: %w", err)
+	}
+	if maxConns > 0 {
+		cfg.MaxConns = maxConns
+	}
+	cfg.AfterConnect = func(ctx context.Context, c *pgx.Conn) error {
+		if err := pgxvec.RegisterTypes(ctx, c); err != nil {
+			return err
+		}
+		// HNSW search settings for every query on this connection: a wider candidate list
+		// than the default 40, and iterative scans so that collection and date filters
+		// (applied after the index scan) still return k rows.
+		_, err := c.Exec(ctx, "SET hnsw.ef_search = 100; SET hnsw.iterative_scan = relaxed_order")
+		return err
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("connect to database: %w", err)
+	}
+	if err := pool.Ping(ctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("connect to database: %w", err)
+	}
+	return &Store{pool: pool}, nil
+}
+
+// Close releases the pool.
+func (s *Store) Close() { s.pool.Close() }
+
+// Space is an embedding space: vectors of one model and size, with their own HNSW index.
+type Space struct {
+	ID    int
+	Model string
+	Dims  int
+}
+
+// Name is how a space is shown to people.
+func (sp Space) Name() string { return fmt.Sprintf("%s/%d", sp.Model, sp.Dims) }
+
+// EnsureSpace returns the space for (model, dims), creating it and its HNSW index on first
+// use. It is safe to call from several processes at once.
+func (s *Store) EnsureSpace(ctx context.Context, model string, dims int) (Space, error) {
+	sp := Space{Model: model, Dims: dims}
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		// One process at a time creates spaces and their indexes.
+		if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock(4097083627)"); err != nil {
+			return err
+		}
+		err := tx.QueryRow(ctx, `
+			INSERT INTO embedding_spaces (model, dims) VALUES ($1, $2)
+			ON CONFLICT (model, dims) DO UPDATE SET model = EXCLUDED.model
+			RETURNING id`, model, dims).Scan(&sp.ID)
+		if err != nil {
+			return err
+		}
+		// A partial index per space: the index expression fixes the dimension, which a
+		// plain vector column cannot. Cosine distance, pgvector's default m and
+		// ef_construction (16, 64). Queries must repeat the expression and the predicate.
+		_, err = tx.Exec(ctx, fmt.Sprintf(`
+			CREATE INDEX IF NOT EXISTS embeddings_hnsw_%d ON embeddings
+			USING hnsw ((embedding::vector(%d)) vector_cosine_ops) WHERE space_id = %d`,
+			sp.ID, dims, sp.ID))
+		return err
+	})
+	if err != nil {
+		return Space{}, fmt.Errorf("ensure embedding space %s: %w", sp.Name(), err)
+	}
+	return sp, nil
+}
+
+// isUniqueViolation reports a unique-constraint error, the one database error footnote
+// turns into a user-facing one (a duplicate).
+func isUniqueViolation(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && pe.Code == "23505"
+}
