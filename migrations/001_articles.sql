@@ -65,7 +65,8 @@ CREATE TABLE postings (
     chunk_id   bigint NOT NULL REFERENCES chunks ON DELETE CASCADE,
     tf         int NOT NULL,
     doc_len    int NOT NULL,               -- copy of chunks.token_count: BM25 without a join
-    PRIMARY KEY (collection, term, chunk_id)
+    -- INCLUDE makes the BM25 query an index-only scan: it never visits the table.
+    PRIMARY KEY (collection, term, chunk_id) INCLUDE (tf, doc_len)
 );
 CREATE INDEX postings_chunk_idx ON postings (chunk_id);
 
@@ -116,6 +117,8 @@ CREATE TABLE embeddings (
     PRIMARY KEY (space_id, chunk_id)
 );
 CREATE INDEX embeddings_chunk_idx ON embeddings (chunk_id);
+-- Small collections are searched exactly (no HNSW) through this index.
+CREATE INDEX embeddings_collection_idx ON embeddings (space_id, collection);
 
 CREATE TABLE questions (
     id         bigserial PRIMARY KEY,

@@ -27,11 +27,11 @@ type Config struct {
 	// MaxArticleBytes bounds an article's text (default 2 MiB); larger ones are refused.
 	MaxArticleBytes int
 	// MinCoverage is the share of the question's weight (IDF) that the best passage must
-	// hold for footnote to answer (default 0.45); below it, the answer says the tracked
+	// hold for footnote to answer (default 0.4); below it, the answer says the tracked
 	// articles do not cover the question.
 	MinCoverage float64
 	// DenseWeight is the dense arm's weight in rank fusion, the lexical arm's being 1
-	// (default 0.5: the offline embedder is lexical too, and weaker than BM25).
+	// (default 0.3: the offline embedder is lexical too, and weaker than BM25).
 	DenseWeight float64
 }
 
@@ -62,10 +62,10 @@ func New(ctx context.Context, store *Store, cfg Config) (*Engine, error) {
 		cfg.MaxArticleBytes = 2 << 20
 	}
 	if cfg.MinCoverage <= 0 {
-		cfg.MinCoverage = 0.45
+		cfg.MinCoverage = 0.4
 	}
 	if cfg.DenseWeight <= 0 {
-		cfg.DenseWeight = 0.5
+		cfg.DenseWeight = 0.3
 	}
 	space, err := store.EnsureSpace(ctx, cfg.Embedder.Model(), cfg.Embedder.Dims())
 	if err != nil {
@@ -120,20 +120,30 @@ func (e *Engine) search(ctx context.Context, coll, query string, k int, f Filter
 		return nil, q, err
 	}
 	fused := fuse([][]hit{lex, dense}, []float64{1, e.cfg.DenseWeight})
-	if len(fused) > k {
-		fused = fused[:k]
+	if len(fused) > max(k, rerankDepth) {
+		fused = fused[:max(k, rerankDepth)]
 	}
 	ids := make([]int64, len(fused))
+	score := make(map[int64]float64, len(fused))
 	for i, h := range fused {
 		ids[i] = h.chunkID
+		score[h.chunkID] = h.score
 	}
 	res, err := e.store.hydrate(ctx, coll, ids)
 	if err != nil {
 		return nil, q, err
 	}
+	lexScore := make(map[int64]float64, len(lex))
+	for _, h := range lex {
+		lexScore[h.chunkID] = h.score
+	}
+	res = rerank(q, res, lexScore)
+	if len(res) > k {
+		res = res[:k]
+	}
 	for i := range res {
 		res[i].Rank = i + 1
-		res[i].Score = fused[i].score
+		res[i].Score = score[res[i].ChunkID]
 	}
 	return res, q, nil
 }
@@ -198,11 +208,17 @@ func notCovered(res []Result) *Answer {
 
 // coverage is the largest share of the question's IDF weight that any one of the top
 // passages (with its article title) holds: 1 when a passage has every question term, near 0
-// when the question is about something the collection never mentions.
+// when the question is about something the collection never mentions. A word no passage
+// has at all counts half: it is as often a misspelling as a sign of a foreign subject.
 func coverage(q queryTerms, res []Result) float64 {
 	var total float64
+	w := make([]float64, len(q.terms))
 	for i := range q.terms {
-		total += q.idf[i] * q.qtf[i]
+		w[i] = q.idf[i] * q.qtf[i]
+		if q.df[i] == 0 {
+			w[i] /= 2
+		}
+		total += w[i]
 	}
 	if total == 0 || len(res) == 0 {
 		return 0
@@ -216,7 +232,7 @@ func coverage(q queryTerms, res []Result) float64 {
 		var got float64
 		for j, t := range q.terms {
 			if have[t] > 0 {
-				got += q.idf[j] * q.qtf[j]
+				got += w[j]
 			}
 		}
 		best = max(best, got/total)

@@ -34,10 +34,12 @@ type hit struct {
 // queryTerms is a question's terms with their weights in the collection.
 type queryTerms struct {
 	terms   []string
+	seq     []string  // the question's terms in order, with repeats
 	qtf     []float64 // how often the question says each term
 	idf     []float64
-	n       float64 // passages in the collection
-	activeS int     // the collection's active embedding space (0: none)
+	df      []float64 // passages holding each term
+	n       float64   // passages in the collection
+	activeS int       // the collection's active embedding space (0: none)
 }
 
 // weights returns term -> IDF, for answerers.
@@ -54,7 +56,7 @@ func (q queryTerms) weights() map[string]float64 {
 // collection may not cover the question.
 func (s *Store) lookupTerms(ctx context.Context, coll, query string) (queryTerms, error) {
 	counts, _ := text.Counts(query)
-	q := queryTerms{}
+	q := queryTerms{seq: text.Terms(query)}
 	for t, c := range counts {
 		q.terms = append(q.terms, t)
 		q.qtf = append(q.qtf, float64(c))
@@ -94,7 +96,9 @@ func (s *Store) lookupTerms(ctx context.Context, coll, query string) (queryTerms
 		}
 	}
 	q.idf = make([]float64, len(q.terms))
+	q.df = make([]float64, len(q.terms))
 	for i, t := range q.terms {
+		q.df[i] = df[t]
 		q.idf[i] = math.Log(1 + (q.n-df[t]+0.5)/(df[t]+0.5))
 	}
 	return q, nil
@@ -261,4 +265,4 @@ func fuse(lists [][]hit, weights []float64) []hit {
 	return out
 }
 
-func ftoa(f float64) string { return fmt.Sprintf("%g", f) }
+func ftoa(f float64) string { return fmt.Sprintf("%g::float8", f) }

@@ -11,13 +11,11 @@ import (
 	"os"
 	"os/signal"
 	"strings"
-	"strconv"
 	"syscall"
 
 	"github.com/footnote-bot/footnote/migrations"
 	"github.com/footnote-bot/footnote/retrieval"
 	"github.com/footnote-bot/footnote/retrieval/answer"
-	"github.com/footnote-bot/footnote/retrieval/chunk"
 	"github.com/footnote-bot/footnote/retrieval/embed"
 	"github.com/footnote-bot/footnote/retrieval/fetch"
 )
@@ -120,9 +118,6 @@ func (m *Main) Open(ctx context.Context) error {
 		return err
 	}
 	m.Store = store
-	if t := int(envFloat("FOOTNOTE_CHUNK_TARGET")); t > 0 {
-		chunk.Default.Target = t
-	}
 	emb, err := m.embedder(ctx)
 	if err != nil {
 		return err
@@ -140,8 +135,6 @@ func (m *Main) Open(ctx context.Context) error {
 		Answerer: ans,
 		Fetcher:  fetch.New(fetch.Config{AllowPrivate: m.Config.AllowPrivate}),
 		Log:      m.Log,
-		DenseWeight: envFloat("FOOTNOTE_DENSE_WEIGHT"),
-		MinCoverage: envFloat("FOOTNOTE_MIN_COVERAGE"),
 	})
 	return err
 }
@@ -170,5 +163,3 @@ func (m *Main) Close() {
 		m.Store.Close()
 	}
 }
-
-func envFloat(n string) float64 { f, _ := strconv.ParseFloat(os.Getenv(n), 64); return f }

@@ -12,12 +12,14 @@ import (
 
 // Options size the passages, in bytes of text.
 type Options struct {
-	Target int // preferred passage size; short paragraphs are merged up to it (default 700)
+	Target int // preferred passage size; short paragraphs are merged up to it (default 1000)
 	Max    int // hard cap: no passage is longer (default 1500)
 }
 
-// Default is the chunking footnote uses for every article.
-var Default = Options{Target: 700, Max: 1500}
+// Default is the chunking footnote uses for every article. Measured on ../shared/data
+// with BM25 alone, hit@1 was 0.68 at a 350-byte target, 0.72 at 500, 0.82 at 1000 and
+// 0.81 at 1400: passages of a paragraph or two carry enough context to rank well.
+var Default = Options{Target: 1000, Max: 1500}
 
 // Span is a passage's byte range in the article text.
 type Span = text.Span

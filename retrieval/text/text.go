@@ -5,6 +5,8 @@ package text
 
 import (
 	"strings"
+	"sync"
+	"sync/atomic"
 	"unicode"
 	"unicode/utf8"
 
@@ -61,9 +63,32 @@ func Tokens(s string) []Token {
 
 func isWordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
 
+// stemCache memoises Stem: stemming is most of the cost of tokenising, and a language's
+// working vocabulary is small. It stops growing at stemCacheMax words (a hostile text of
+// random words cannot make it use unbounded memory); it is a pure cache, never state.
+var (
+	stemCache    sync.Map
+	stemCacheLen atomic.Int64
+)
+
+const stemCacheMax = 200_000
+
 // Stem returns the index form of one lower-cased word: possessives dropped, then the
 // Snowball English stem. Numbers are kept as written.
 func Stem(w string) string {
+	if v, ok := stemCache.Load(w); ok {
+		return v.(string)
+	}
+	s := stem(w)
+	if stemCacheLen.Load() < stemCacheMax && len(w) < 40 {
+		if _, loaded := stemCache.LoadOrStore(strings.Clone(w), s); !loaded {
+			stemCacheLen.Add(1)
+		}
+	}
+	return s
+}
+
+func stem(w string) string {
 	w = strings.TrimSuffix(strings.TrimSuffix(w, "'s"), "’s")
 	w = strings.ReplaceAll(w, "’", "'")
 	if w == "" {
