@@ -1,4 +1,6 @@
 -- +goose Up
+CREATE EXTENSION IF NOT EXISTS vector;
+
 -- Every row belongs to a collection: a Discord guild id, or "default" for the command line.
 -- No query ever crosses collections; chunks and embeddings carry the collection too, so that
 -- every search filters on it without a join.

@@ -98,3 +98,11 @@ func isUniqueViolation(err error) bool {
 	var pe *pgconn.PgError
 	return errors.As(err, &pe) && pe.Code == "23505"
 }
+
+// analyze refreshes the planner statistics of the tables a bulk import grows.
+func (s *Store) analyze(ctx context.Context) error {
+	if _, err := s.pool.Exec(ctx, "ANALYZE articles, chunks, postings, embeddings"); err != nil {
+		return fmt.Errorf("analyze: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,108 @@
+package migrations_test
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"net/url"
+	"os"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/footnote-bot/footnote/migrations"
+	"github.com/footnote-bot/footnote/retrieval/retrievaltest"
+)
+
+// freshDatabase creates an empty database with the vector extension on the test cluster and
+// returns its URL; it is dropped when the test ends.
+func freshDatabase(t *testing.T) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	admin, err := pgx.Connect(ctx, retrievaltest.DSN())
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("test database unavailable (run `make db`): %v", err)
+		}
+		t.Skipf("test database unavailable (run `make db`): %v", err)
+	}
+	defer admin.Close(ctx)
+	b := make([]byte, 4)
+	_, _ = rand.Read(b)
+	name := "footnote_migrate_" + hex.EncodeToString(b)
+	if _, err := admin.Exec(ctx, "CREATE DATABASE "+name); err != nil {
+		t.Fatalf("create database: %v", err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		c, err := pgx.Connect(ctx, retrievaltest.DSN())
+		if err != nil {
+			t.Errorf("drop database: %v", err)
+			return
+		}
+		defer c.Close(ctx)
+		if _, err := c.Exec(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
+			t.Errorf("drop database: %v", err)
+		}
+	})
+	u, err := url.Parse(retrievaltest.DSN())
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.Path = "/" + name
+	return u.String()
+}
+
+func TestUp(t *testing.T) {
+	dsn := freshDatabase(t)
+	ctx := context.Background()
+
+	t.Run("three processes starting at once apply each migration exactly once", func(t *testing.T) {
+		var wg sync.WaitGroup
+		errs := make([]error, 3)
+		for i := range errs {
+			wg.Go(func() { errs[i] = migrations.Up(ctx, dsn, nil) })
+		}
+		wg.Wait()
+		for i, err := range errs {
+			if err != nil {
+				t.Fatalf("process %d: %v", i, err)
+			}
+		}
+		c, err := pgx.Connect(ctx, dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close(ctx)
+		var applied int
+		if err := c.QueryRow(ctx, `SELECT count(*) FROM goose_db_version WHERE version_id > 0`).Scan(&applied); err != nil {
+			t.Fatal(err)
+		}
+		if applied != 1 {
+			t.Fatalf("goose_db_version has %d applied versions, want 1", applied)
+		}
+		for _, table := range []string{"articles", "chunks", "postings", "embeddings", "questions", "feedback"} {
+			var ok bool
+			if err := c.QueryRow(ctx, `SELECT to_regclass($1) IS NOT NULL`, table).Scan(&ok); err != nil || !ok {
+				t.Errorf("table %s missing after migrating (err %v)", table, err)
+			}
+		}
+	})
+
+	t.Run("running again on an up-to-date database changes nothing", func(t *testing.T) {
+		if err := migrations.Up(ctx, dsn, nil); err != nil {
+			t.Fatal(err)
+		}
+	})
+
+	t.Run("an unreachable database is a clear error", func(t *testing.T) {
+		err := migrations.Up(ctx, "postgres://nobody@127.0.0.1:1/none?sslmode=disable&connect_timeout=2", nil)
+		if err == nil {
+			t.Fatal("no error for an unreachable database")
+		}
+	})
+}
