@@ -34,7 +34,7 @@ type hit struct {
 // queryTerms is a question's terms with their weights in the collection.
 type queryTerms struct {
 	terms   []string
-	seq     []string  // the question's terms in order, with repeats
+	text    string    // the question as asked
 	qtf     []float64 // how often the question says each term
 	idf     []float64
 	df      []float64 // passages holding each term
@@ -56,7 +56,7 @@ func (q queryTerms) weights() map[string]float64 {
 // collection may not cover the question.
 func (s *Store) lookupTerms(ctx context.Context, coll, query string) (queryTerms, error) {
 	counts, _ := text.Counts(query)
-	q := queryTerms{seq: text.Terms(query)}
+	q := queryTerms{text: query}
 	for t, c := range counts {
 		q.terms = append(q.terms, t)
 		q.qtf = append(q.qtf, float64(c))
