@@ -92,4 +92,3 @@ func BenchmarkAsk(b *testing.B) {
 		i++
 	}
 }
-
