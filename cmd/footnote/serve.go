@@ -1,0 +1,130 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/footnote-bot/footnote/bot"
+)
+
+// shutdownGrace bounds how long in-flight answers may take to finish at shutdown.
+const shutdownGrace = 20 * time.Second
+
+func (m *Main) newBot() (*bot.Bot, error) {
+	c := m.Config
+	return bot.New(bot.Config{
+		Token: c.DiscordToken, AppID: c.DiscordAppID, PublicKey: c.DiscordPublicKey,
+		APIBase: c.DiscordAPIBase, AdminRole: c.AdminRole, DevGuild: c.DevGuild,
+		ShardID: c.ShardID, ShardCount: c.ShardCount, ShutdownGrace: shutdownGrace,
+	}, m.Engine, m.Log, prometheus.NewRegistry())
+}
+
+// cmdServe runs the Discord bot: over the gateway (DISCORD_TOKEN), or as an HTTP
+// interactions endpoint with --http ADDR (DISCORD_PUBLIC_KEY). It returns when ctx is
+// cancelled (SIGINT, SIGTERM), after shutting down in reverse order of start: the HTTP
+// listeners stop taking requests, in-flight answers finish (bounded), the Discord session
+// closes, then the database pool.
+func (m *Main) cmdServe(ctx context.Context, args []string) error {
+	fs, _ := newFlags("serve", m.Stderr)
+	httpAddr := fs.String("http", "", "serve Discord HTTP interactions at POST /interactions on this address")
+	if _, err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *httpAddr == "" && m.Config.DiscordToken == "" {
+		return errors.New("DISCORD_TOKEN: required by `footnote serve` (or use --http ADDR with DISCORD_PUBLIC_KEY)")
+	}
+	if *httpAddr != "" && m.Config.DiscordPublicKey == "" {
+		return errors.New("DISCORD_PUBLIC_KEY: required by `footnote serve --http`")
+	}
+	if err := m.Open(ctx); err != nil {
+		return err
+	}
+	b, err := m.newBot()
+	if err != nil {
+		return err
+	}
+	if m.Config.DiscordToken != "" && m.Config.DiscordAppID != "" {
+		if err := b.RegisterCommands(ctx); err != nil {
+			return fmt.Errorf("register slash commands: %w", err)
+		}
+	} else {
+		m.Log.Warn("slash commands not registered: set DISCORD_TOKEN and DISCORD_APP_ID")
+	}
+
+	g, gctx := errgroup.WithContext(ctx)
+	var servers []*http.Server
+	serve := func(addr string, h http.Handler, what string) error {
+		ln, err := net.Listen("tcp", addr)
+		if err != nil {
+			return fmt.Errorf("%s: listen on %s: %w", what, addr, err)
+		}
+		srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+		servers = append(servers, srv)
+		m.Log.Info("listening", "what", what, "addr", ln.Addr().String())
+		g.Go(func() error {
+			if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				return fmt.Errorf("%s: %w", what, err)
+			}
+			return nil
+		})
+		return nil
+	}
+	if m.Config.MetricsAddr != "" {
+		if err := serve(m.Config.MetricsAddr, b.MetricsHandler(), "metrics (FOOTNOTE_METRICS_ADDR)"); err != nil {
+			return err
+		}
+	}
+	if *httpAddr != "" {
+		mux := http.NewServeMux()
+		mux.Handle("/interactions", b.HTTPHandler())
+		if err := serve(*httpAddr, mux, "interactions endpoint"); err != nil {
+			return err
+		}
+	} else {
+		g.Go(func() error { return b.RunGateway(gctx) })
+	}
+	g.Go(func() error {
+		<-gctx.Done()
+		sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace+5*time.Second)
+		defer cancel()
+		for _, s := range servers {
+			_ = s.Shutdown(sctx)
+		}
+		return b.Close(sctx)
+	})
+	err = g.Wait()
+	if errors.Is(err, context.Canceled) {
+		err = nil
+	}
+	m.Log.Info("stopped")
+	return err
+}
+
+// cmdConsole routes the slash commands typed in a terminal through the bot's handlers,
+// on the embedded defaults: no Discord, no API key.
+func (m *Main) cmdConsole(ctx context.Context, args []string) error {
+	fs, coll := newFlags("console", m.Stderr)
+	if _, err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if err := m.Open(ctx); err != nil {
+		return err
+	}
+	b, err := m.newBot()
+	if err != nil {
+		return err
+	}
+	defer func() {
+		cctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+		defer cancel()
+		_ = b.Close(cctx)
+	}()
+	return b.RunConsole(ctx, *coll, m.Stdin, m.Stdout)
+}
