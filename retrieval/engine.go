@@ -83,6 +83,9 @@ const candidates = 50
 // Search returns the k passages of collection that best match query, best first. It fails
 // on an empty query or a database error.
 func (e *Engine) Search(ctx context.Context, coll, query string, k int, f Filter) ([]Result, error) {
+	if strings.TrimSpace(query) == "" {
+		return nil, ErrQuestionEmpty
+	}
 	res, _, err := e.search(ctx, coll, query, k, f)
 	return res, err
 }
@@ -92,7 +95,8 @@ func (e *Engine) search(ctx context.Context, coll, query string, k int, f Filter
 		k = 10
 	}
 	q, err := e.store.lookupTerms(ctx, coll, query)
-	if err != nil || q.n == 0 {
+	if err != nil || q.n == 0 || len(q.terms) == 0 {
+		// Nothing stored, or a query of stop words only: nothing can match it.
 		return nil, q, err
 	}
 	var lex, dense []hit

@@ -62,9 +62,11 @@ func (s *Store) lookupTerms(ctx context.Context, coll, query string) (queryTerms
 		q.qtf = append(q.qtf, float64(c))
 	}
 	var activeSpace *int
+	q.idf = make([]float64, len(q.terms))
+	q.df = make([]float64, len(q.terms))
 	err := s.pool.QueryRow(ctx, `SELECT chunk_count, active_space FROM collections WHERE name = $1`, coll).Scan(&q.n, &activeSpace)
 	if err == pgx.ErrNoRows {
-		return q, nil
+		return q, nil // a collection with nothing in it yet
 	}
 	if err != nil {
 		return q, fmt.Errorf("read collection stats: %w", err)
@@ -95,8 +97,6 @@ func (s *Store) lookupTerms(ctx context.Context, coll, query string) (queryTerms
 			return q, err
 		}
 	}
-	q.idf = make([]float64, len(q.terms))
-	q.df = make([]float64, len(q.terms))
 	for i, t := range q.terms {
 		q.df[i] = df[t]
 		q.idf[i] = math.Log(1 + (q.n-df[t]+0.5)/(df[t]+0.5))
@@ -118,8 +118,12 @@ func filterSQL(f Filter, next int) (string, []any) {
 		args = append(args, f.Until)
 	}
 	if f.Site != "" {
-		fmt.Fprintf(&sb, " AND (lower(a.site) = lower($%d) OR a.url ILIKE '%%://' || $%d || '/%%' OR a.url ILIKE '%%://www.' || $%d || '/%%')", next+len(args), next+len(args), next+len(args))
-		args = append(args, strings.TrimPrefix(strings.ToLower(f.Site), "www."))
+		// The site's name, or its host in the URL; the host is matched literally (LIKE's
+		// wildcards in it are escaped).
+		site := strings.TrimPrefix(strings.ToLower(strings.TrimSpace(f.Site)), "www.")
+		fmt.Fprintf(&sb, " AND (lower(a.site) = $%d OR a.url ILIKE '%%://' || $%d || '/%%' OR a.url ILIKE '%%://www.' || $%d || '/%%')",
+			next+len(args), next+len(args)+1, next+len(args)+1)
+		args = append(args, site, likeEscaper.Replace(site))
 	}
 	return sb.String(), args
 }
@@ -264,5 +268,7 @@ func fuse(lists [][]hit, weights []float64) []hit {
 	})
 	return out
 }
+
+var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
 
 func ftoa(f float64) string { return fmt.Sprintf("%g::float8", f) }

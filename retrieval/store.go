@@ -65,22 +65,33 @@ func (sp Space) Name() string { return fmt.Sprintf("%s/%d", sp.Model, sp.Dims) }
 // use. It is safe to call from several processes at once.
 func (s *Store) EnsureSpace(ctx context.Context, model string, dims int) (Space, error) {
 	sp := Space{Model: model, Dims: dims}
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	// The common case, an existing space, takes no lock: creating the index below waits for
+	// writers of embeddings, and a writer checking its foreign key on a locked space row
+	// would wait for us in turn (a deadlock).
+	err := s.pool.QueryRow(ctx, `SELECT id FROM embedding_spaces WHERE model = $1 AND dims = $2`, model, dims).Scan(&sp.ID)
+	if err == nil {
+		return sp, nil
+	}
+	if err != pgx.ErrNoRows {
+		return Space{}, fmt.Errorf("look up embedding space %s: %w", sp.Name(), err)
+	}
+	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		// One process at a time creates spaces and their indexes.
 		if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock(4097083627)"); err != nil {
 			return err
 		}
-		err := tx.QueryRow(ctx, `
+		if _, err := tx.Exec(ctx, `
 			INSERT INTO embedding_spaces (model, dims) VALUES ($1, $2)
-			ON CONFLICT (model, dims) DO UPDATE SET model = EXCLUDED.model
-			RETURNING id`, model, dims).Scan(&sp.ID)
-		if err != nil {
+			ON CONFLICT (model, dims) DO NOTHING`, model, dims); err != nil {
+			return err
+		}
+		if err := tx.QueryRow(ctx, `SELECT id FROM embedding_spaces WHERE model = $1 AND dims = $2`, model, dims).Scan(&sp.ID); err != nil {
 			return err
 		}
 		// A partial index per space: the index expression fixes the dimension, which a
 		// plain vector column cannot. Cosine distance, pgvector's default m and
 		// ef_construction (16, 64). Queries must repeat the expression and the predicate.
-		_, err = tx.Exec(ctx, fmt.Sprintf(`
+		_, err := tx.Exec(ctx, fmt.Sprintf(`
 			CREATE INDEX IF NOT EXISTS embeddings_hnsw_%d ON embeddings
 			USING hnsw ((embedding::vector(%d)) vector_cosine_ops) WHERE space_id = %d`,
 			sp.ID, dims, sp.ID))

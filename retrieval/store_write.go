@@ -44,6 +44,20 @@ func (s *Store) storeBatch(ctx context.Context, coll string, space Space, batch 
 		}
 		var write []int // indexes into batch of articles whose passages must be written
 		seenHash := map[string]string{}
+		// A URL given twice in one batch: the later text wins, so the earlier one's
+		// passages must not be written.
+		written := map[string]int{} // url -> index into batch
+		superseded := map[int]bool{}
+		remember := func(i int) {
+			a := batch[i].Article
+			existing.byURL[a.URL] = existingRow{a.ID, a.Hash}
+			existing.byHash[a.Hash] = a.URL
+			if j, ok := written[a.URL]; ok {
+				superseded[j] = true
+			}
+			written[a.URL] = i
+			write = append(write, i)
+		}
 		for i := range batch {
 			a := &batch[i].Article
 			out[i] = AddedArticle{Article: *a, Passages: len(batch[i].Passages)}
@@ -70,7 +84,7 @@ func (s *Store) storeBatch(ctx context.Context, coll string, space Space, batch 
 				}
 				a.ID = e.id
 				out[i].Status = StatusUpdated
-				write = append(write, i)
+				remember(i)
 				continue
 			}
 			if u, ok := existing.byHash[a.Hash]; ok {
@@ -97,9 +111,15 @@ func (s *Store) storeBatch(ctx context.Context, coll string, space Space, batch 
 			}
 			out[i].Article.ID, out[i].Article.FetchedAt = a.ID, a.FetchedAt
 			out[i].Status = StatusAdded
-			write = append(write, i)
+			remember(i)
 		}
-		return writePassages(ctx, tx, coll, space, batch, write)
+		keep := write[:0]
+		for _, i := range write {
+			if !superseded[i] {
+				keep = append(keep, i)
+			}
+		}
+		return writePassages(ctx, tx, coll, space, batch, keep)
 	})
 	if err != nil {
 		return nil, err
