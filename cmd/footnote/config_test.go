@@ -1,0 +1,95 @@
+package main
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestConfigFromEnv(t *testing.T) {
+	tests := []struct {
+		name    string
+		env     map[string]string
+		check   func(Config) bool // nil when an error is wanted
+		wantErr string            // the variable the error line must start with
+	}{
+		{
+			name: "an empty environment gives the offline defaults",
+			env:  nil,
+			check: func(c Config) bool {
+				return c.DatabaseURL == defaultDatabaseURL && c.EmbedModel == "hash" && c.EmbedDims == 0 && c.ChatModel == "" &&
+					c.ShardID == 0 && c.ShardCount == 1 && c.LogLevel == "info" && !c.AllowPrivate
+			},
+		},
+		{
+			name:  "DATABASE_URL is taken as given",
+			env:   map[string]string{"DATABASE_URL": "postgres://db.internal/footnote"},
+			check: func(c Config) bool { return c.DatabaseURL == "postgres://db.internal/footnote" },
+		},
+		{
+			name: "an OpenAI key switches the default embedder to OpenAI's",
+			env:  map[string]string{"OPENAI_API_KEY": "sk-test", "FOOTNOTE_CHAT_MODEL": "gpt-4o-mini"},
+			check: func(c Config) bool {
+				return c.EmbedModel == "text-embedding-3-small" && c.ChatModel == "gpt-4o-mini" && c.OpenAIKey == "sk-test"
+			},
+		},
+		{
+			name: "a local OpenAI-compatible server needs no key",
+			env:  map[string]string{"OPENAI_BASE_URL": "http://localhost:11434/v1", "FOOTNOTE_EMBED_MODEL": "nomic-embed-text", "FOOTNOTE_EMBED_DIMS": "768"},
+			check: func(c Config) bool {
+				return c.EmbedModel == "nomic-embed-text" && c.EmbedDims == 768 && c.OpenAIKey == ""
+			},
+		},
+		{
+			name:  "the hash embedder can be kept with OpenAI configured",
+			env:   map[string]string{"OPENAI_API_KEY": "sk-test", "FOOTNOTE_EMBED_MODEL": "hash"},
+			check: func(c Config) bool { return c.EmbedModel == "hash" },
+		},
+		{
+			name: "shards, private fetching and log level are read",
+			env:  map[string]string{"FOOTNOTE_SHARD_ID": "2", "FOOTNOTE_SHARD_COUNT": "4", "FOOTNOTE_ALLOW_PRIVATE": "true", "FOOTNOTE_LOG_LEVEL": "DEBUG"},
+			check: func(c Config) bool {
+				return c.ShardID == 2 && c.ShardCount == 4 && c.AllowPrivate && c.LogLevel == "DEBUG"
+			},
+		},
+		{name: "embedding dimensions that are not a number are refused", env: map[string]string{"FOOTNOTE_EMBED_DIMS": "abc"}, wantErr: "FOOTNOTE_EMBED_DIMS"},
+		{name: "negative embedding dimensions are refused", env: map[string]string{"FOOTNOTE_EMBED_DIMS": "-1"}, wantErr: "FOOTNOTE_EMBED_DIMS"},
+		{name: "embedding dimensions beyond pgvector's index limit are refused", env: map[string]string{"FOOTNOTE_EMBED_DIMS": "3072"}, wantErr: "FOOTNOTE_EMBED_DIMS"},
+		{name: "a model embedder without an OpenAI endpoint is refused", env: map[string]string{"FOOTNOTE_EMBED_MODEL": "text-embedding-3-small"}, wantErr: "FOOTNOTE_EMBED_MODEL"},
+		{name: "a chat model without an OpenAI endpoint is refused", env: map[string]string{"FOOTNOTE_CHAT_MODEL": "gpt-4o-mini"}, wantErr: "FOOTNOTE_CHAT_MODEL"},
+		{name: "a shard id that is not a number is refused", env: map[string]string{"FOOTNOTE_SHARD_ID": "one"}, wantErr: "FOOTNOTE_SHARD_ID"},
+		{name: "a shard id outside the shard count is refused", env: map[string]string{"FOOTNOTE_SHARD_ID": "2", "FOOTNOTE_SHARD_COUNT": "2"}, wantErr: "FOOTNOTE_SHARD_ID"},
+		{name: "a shard count of zero is refused", env: map[string]string{"FOOTNOTE_SHARD_COUNT": "0"}, wantErr: "FOOTNOTE_SHARD"},
+		{name: "a private-fetch switch that is not a boolean is refused", env: map[string]string{"FOOTNOTE_ALLOW_PRIVATE": "yes please"}, wantErr: "FOOTNOTE_ALLOW_PRIVATE"},
+		{name: "an unknown log level is refused", env: map[string]string{"FOOTNOTE_LOG_LEVEL": "verbose"}, wantErr: "FOOTNOTE_LOG_LEVEL"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := configFromEnv(func(k string) string { return tt.env[k] })
+			if tt.wantErr != "" {
+				if err == nil {
+					t.Fatalf("configFromEnv = %+v, want an error naming %s", c, tt.wantErr)
+				}
+				if msg := err.Error(); !strings.HasPrefix(msg, tt.wantErr) || strings.Contains(msg, "\n") {
+					t.Errorf("error %q: want one line starting with %s", msg, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("configFromEnv: %v", err)
+			}
+			if !tt.check(c) {
+				t.Errorf("configFromEnv = %+v", c)
+			}
+		})
+	}
+}
+
+func TestConfigKeepsSecretsOutOfErrors(t *testing.T) {
+	const secret = "sk-very-secret-key"
+	_, err := configFromEnv(func(k string) string {
+		return map[string]string{"OPENAI_API_KEY": secret, "FOOTNOTE_EMBED_DIMS": "lots"}[k]
+	})
+	if err == nil || strings.Contains(err.Error(), secret) {
+		t.Errorf("error %v: want one that does not repeat the API key", err)
+	}
+}

@@ -1,0 +1,352 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/footnote-bot/footnote/retrieval"
+	"github.com/footnote-bot/footnote/retrieval/retrievaltest"
+)
+
+const (
+	tramURL    = "https://gazette.example/tram-extension"
+	budgetURL  = "https://gazette.example/council-budget"
+	driversURL = "https://metro.example/tram-drivers-pay"
+)
+
+// corpus is an import file of five articles with a bad third line.
+var corpus = strings.Join([]string{
+	`{"url":"` + tramURL + `","title":"Tram extension to open in 2027","site":"Westfield Gazette","published":"2024-05-02","text":"The Westfield tram extension will open to passengers in March 2027, the transport authority said on Thursday. The 4.2-kilometre line adds six stops between the central station and the hospital."}`,
+	`{"url":"` + budgetURL + `","title":"Council passes 2025 budget","site":"Westfield Gazette","published":"2024-06-11","text":"The city council approved a budget of 310 million euros for 2025 on Tuesday evening. Spending on road maintenance rises by eight percent. Councillor Amir Haddad chairs the finance committee."}`,
+	`{"title":"No link","text":"An article that forgot its url."}`,
+	`{"url":"` + driversURL + `","title":"Tram drivers vote on pay deal","site":"Metro","published":"2024-04-20","text":"Tram drivers will vote next week on a pay offer of four percent over two years. The drivers' union said a strike remains possible."}`,
+	`{"url":"https://metro.example/budget-consultation","title":"Budget consultation opens","site":"Metro","published":"2024-03-01","text":"Residents can comment on the draft council budget until the end of March at public meetings in every district."}`,
+	`{"url":"https://metro.example/lighthouse","title":"Lighthouse to be restored","site":"Metro","published":"2024-02-14","text":"The harbour lighthouse will be restored at a cost of 2.4 million euros, the port authority said. Work starts in September."}`,
+}, "\n") + "\n"
+
+// cli runs footnote in-process against the test database.
+type cli struct {
+	env map[string]string
+}
+
+func (c cli) getenv(k string) string { return c.env[k] }
+
+func (c cli) run(t *testing.T, stdin string, args ...string) (stdout, stderr string, err error) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	err = run(context.Background(), args, strings.NewReader(stdin), &out, &errb, c.getenv)
+	return out.String(), errb.String(), err
+}
+
+// must runs a command that must succeed.
+func (c cli) must(t *testing.T, stdin string, args ...string) (stdout, stderr string) {
+	t.Helper()
+	stdout, stderr, err := c.run(t, stdin, args...)
+	if err != nil {
+		t.Fatalf("footnote %s: %v\nstderr: %s", strings.Join(args, " "), err, stderr)
+	}
+	return stdout, stderr
+}
+
+// jsonLines decodes every line of s as a JSON object.
+func jsonLines(t *testing.T, s string) []map[string]any {
+	t.Helper()
+	var out []map[string]any
+	for _, line := range strings.Split(strings.TrimSuffix(s, "\n"), "\n") {
+		var m map[string]any
+		if err := json.Unmarshal([]byte(line), &m); err != nil {
+			t.Fatalf("output line is not JSON: %q: %v", line, err)
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+// checkKeys fails unless m has exactly the keys want (and optionally the keys in also).
+func checkKeys(t *testing.T, what string, m map[string]any, want []string, also ...string) {
+	t.Helper()
+	var got []string
+	for k := range m {
+		if !slices.Contains(also, k) {
+			got = append(got, k)
+		}
+	}
+	slices.Sort(got)
+	want = slices.Sorted(slices.Values(want))
+	if !slices.Equal(got, want) {
+		t.Errorf("%s has keys %q, want %q", what, got, want)
+	}
+}
+
+var (
+	searchKeys   = []string{"id", "took_ms", "results"}
+	resultKeys   = []string{"rank", "chunk_id", "article_id", "url", "title", "text", "score"}
+	askKeys      = []string{"id", "took_ms", "mode", "answer", "citations"}
+	citationKeys = []string{"n", "url", "title", "published", "quote", "chunk_id"}
+)
+
+func TestCLI(t *testing.T) {
+	retrievaltest.Store(t) // the test database, migrated; skips (fails under CI) without it
+	coll := retrievaltest.Collection(t)
+	c := cli{env: map[string]string{"DATABASE_URL": retrievaltest.DSN()}}
+	t.Cleanup(func() {
+		out, stderr, err := c.run(t, "", "remove", "--collection", coll, "--all")
+		if err != nil || !strings.HasPrefix(out, "removed ") {
+			t.Errorf("remove --all: %v %q %q", err, out, stderr)
+		}
+	})
+	dir := t.TempDir()
+	file := filepath.Join(dir, "articles.jsonl")
+	if err := os.WriteFile(file, []byte(corpus), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	importLine := regexp.MustCompile(`^imported 6 lines in \S+: (\d+) added, 0 updated, (\d+) unchanged, 0 duplicates, 1 failed; (\d+) passages\n$`)
+
+	t.Run("import reports its counts and the bad line by number", func(t *testing.T) {
+		out, stderr := c.must(t, "", "import", "--collection", coll, file)
+		m := importLine.FindStringSubmatch(out)
+		if m == nil || m[1] != "5" || m[2] != "0" || m[3] != "5" {
+			t.Errorf("stdout = %q, want 5 added, 1 failed, 5 passages", out)
+		}
+		if want := file + `: line 3: invalid input: missing "url"`; !strings.Contains(stderr, want) {
+			t.Errorf("stderr = %q, want it to contain %q", stderr, want)
+		}
+	})
+	if t.Failed() {
+		return
+	}
+	t.Run("importing again changes nothing", func(t *testing.T) {
+		out, _ := c.must(t, "", "import", "--collection", coll, file)
+		if m := importLine.FindStringSubmatch(out); m == nil || m[1] != "0" || m[2] != "5" || m[3] != "0" {
+			t.Errorf("stdout = %q, want 5 unchanged", out)
+		}
+	})
+	t.Run("search --json prints ranked passages", func(t *testing.T) {
+		out, _ := c.must(t, "", "search", "--collection", coll, "-k", "3", "--json", "tram extension passengers")
+		lines := jsonLines(t, out)
+		if len(lines) != 1 {
+			t.Fatalf("got %d lines, want 1: %s", len(lines), out)
+		}
+		checkKeys(t, "search output", lines[0], searchKeys)
+		results, _ := lines[0]["results"].([]any)
+		if len(results) == 0 || len(results) > 3 {
+			t.Fatalf("got %d results, want 1 to 3", len(results))
+		}
+		for i, r := range results {
+			r := r.(map[string]any)
+			checkKeys(t, "a result", r, resultKeys)
+			if r["rank"] != float64(i+1) || r["text"] == "" || r["score"].(float64) <= 0 {
+				t.Errorf("result %d = %v", i, r)
+			}
+		}
+		if top := results[0].(map[string]any); top["url"] != tramURL || top["title"] != "Tram extension to open in 2027" {
+			t.Errorf("top result = %v, want the tram article", top)
+		}
+	})
+	batch := `{"id":"q1","question":"When will the Westfield tram extension open?"}` + "\n" +
+		`this is not json` + "\n" +
+		"\n" +
+		`{"id":"q4","question":"How much is the council budget for 2025?"}` + "\n" +
+		`{"id":"q5","question":""}` + "\n"
+	t.Run("search --batch answers every line in order", func(t *testing.T) {
+		out, stderr := c.must(t, batch, "search", "--collection", coll, "--batch")
+		lines := jsonLines(t, out)
+		if len(lines) != 4 {
+			t.Fatalf("got %d output lines for 4 input lines:\n%s", len(lines), out)
+		}
+		checkBadLine(t, lines[1], stderr)
+		for i, want := range map[int]string{0: tramURL, 2: budgetURL} {
+			checkKeys(t, "search line", lines[i], searchKeys)
+			results, _ := lines[i]["results"].([]any)
+			if len(results) == 0 {
+				t.Fatalf("line %d: no results", i)
+			}
+			checkKeys(t, "a result", results[0].(map[string]any), resultKeys)
+			if got := results[0].(map[string]any)["url"]; got != want {
+				t.Errorf("line %d: top result %v, want %s", i, got, want)
+			}
+		}
+		if ids := []any{lines[0]["id"], lines[2]["id"], lines[3]["id"]}; !slices.Equal(ids, []any{"q1", "q4", "q5"}) {
+			t.Errorf("ids = %v, want q1, q4, q5 in order", ids)
+		}
+		// What an empty query returns is TestSearchRefusesEmptyQueries' business.
+	})
+	t.Run("ask --batch answers every line in order with citations", func(t *testing.T) {
+		out, stderr := c.must(t, batch, "ask", "--collection", coll, "--batch")
+		lines := jsonLines(t, out)
+		if len(lines) != 4 {
+			t.Fatalf("got %d output lines for 4 input lines:\n%s", len(lines), out)
+		}
+		checkBadLine(t, lines[1], stderr)
+		for i, want := range map[int][2]string{0: {tramURL, "March 2027"}, 2: {budgetURL, "310 million"}} {
+			checkKeys(t, "ask line", lines[i], askKeys, "covered")
+			cites, _ := lines[i]["citations"].([]any)
+			if lines[i]["mode"] != "extractive" || len(cites) == 0 {
+				t.Fatalf("line %d = %v, want an extractive answer with citations", i, lines[i])
+			}
+			first := cites[0].(map[string]any)
+			checkKeys(t, "a citation", first, citationKeys)
+			if first["n"] != float64(1) || first["url"] != want[0] || !strings.Contains(first["quote"].(string), want[1]) ||
+				!regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`).MatchString(first["published"].(string)) {
+				t.Errorf("line %d: first citation %v, want [1] %s quoting %q with a date", i, first, want[0], want[1])
+			}
+			if !strings.Contains(lines[i]["answer"].(string), "[1]") {
+				t.Errorf("line %d: answer %q has no [1]", i, lines[i]["answer"])
+			}
+		}
+		if lines[3]["id"] != "q5" || !strings.Contains(fmt.Sprint(lines[3]["error"]), "empty question") {
+			t.Errorf("empty question line = %v, want an error line with its id", lines[3])
+		}
+	})
+	t.Run("ask --batch writes each answer before reading the next question", func(t *testing.T) {
+		inR, inW := io.Pipe()
+		outR, outW := io.Pipe()
+		done := make(chan error, 1)
+		go func() {
+			done <- run(context.Background(), []string{"ask", "--collection", coll, "--batch"}, inR, outW, io.Discard, c.getenv)
+			outW.Close()
+		}()
+		answers := bufio.NewReader(outR)
+		// A missing flush shows as this loop waiting forever (the test binary's timeout).
+		for _, id := range []string{"a", "b", "c"} {
+			fmt.Fprintf(inW, `{"id":%q,"question":"When will the tram extension open?"}`+"\n", id)
+			line, err := answers.ReadBytes('\n')
+			if err != nil {
+				t.Fatalf("reading the answer to %s: %v", id, err)
+			}
+			var a map[string]any
+			if err := json.Unmarshal(line, &a); err != nil || a["id"] != id {
+				t.Fatalf("answer %q, want one for %s", line, id)
+			}
+		}
+		inW.Close()
+		if err := <-done; err != nil {
+			t.Errorf("ask --batch: %v", err)
+		}
+	})
+	t.Run("ask prints numbered sources with title, site, date and link", func(t *testing.T) {
+		out, _ := c.must(t, "", "ask", "--collection", coll, "When will the Westfield tram extension open?")
+		want := regexp.MustCompile(`(?m)^Sources:\n\[1\] Tram extension to open in 2027 — Westfield Gazette, 2024-05-02\n    ` + regexp.QuoteMeta(tramURL) + `$`)
+		if !want.MatchString(out) || !strings.Contains(out, "March 2027") {
+			t.Errorf("ask output:\n%s\nwant the quote and a source line matching %s", out, want)
+		}
+	})
+	t.Run("ask says when the articles do not answer and shows the closest", func(t *testing.T) {
+		out, _ := c.must(t, "", "ask", "--collection", coll, "What is the boiling point of mercury?")
+		if strings.Contains(out, "Sources:") || !strings.Contains(out, "do not seem to answer") || !strings.Contains(out, "Closest sources:") {
+			t.Errorf("ask output:\n%s\nwant an abstention with the closest sources", out)
+		}
+	})
+	t.Run("eval scores a questions file", func(t *testing.T) {
+		qfile := filepath.Join(dir, "questions.jsonl")
+		qs := `{"id":"e1","question":"When will the Westfield tram extension open?","answers":["March 2027"],"evidences":["The Westfield tram extension will open to passengers in March 2027"],"url":"` + tramURL + `"}` + "\n" +
+			`{"id":"e2","question":"How much is the council budget for 2025?","answers":["310 million euros"],"evidences":["The city council approved a budget of 310 million euros for 2025"],"url":"` + budgetURL + `"}` + "\n"
+		if err := os.WriteFile(qfile, []byte(qs), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		out, _ := c.must(t, "", "eval", "--collection", coll, "--questions", qfile)
+		for _, want := range []string{"2 questions", "hit@1 1.000", "MRR@10 1.000", "answer@1 1.000", "abstained 0.000", "search p50"} {
+			if !strings.Contains(out, want) {
+				t.Errorf("eval output lacks %q:\n%s", want, out)
+			}
+		}
+		out, _ = c.must(t, "", "eval", "--collection", coll, "--questions", qfile, "--json")
+		var rep map[string]float64
+		if err := json.Unmarshal([]byte(out), &rep); err != nil || rep["n"] != 2 || rep["hit@10"] != 1 || rep["answer@any"] != 1 {
+			t.Errorf("eval --json = %s (%v), want n 2, hit@10 1, answer@any 1", out, err)
+		}
+	})
+	t.Run("remove deletes one article by URL", func(t *testing.T) {
+		out, _ := c.must(t, "", "remove", "--collection", coll, driversURL)
+		if want := "removed Tram drivers vote on pay deal (" + driversURL + ")\n"; out != want {
+			t.Errorf("stdout = %q, want %q", out, want)
+		}
+		out, _ = c.must(t, "", "search", "--collection", coll, "--json", "drivers pay strike")
+		if strings.Contains(out, driversURL) {
+			t.Errorf("search still finds the removed article: %s", out)
+		}
+		if _, _, err := c.run(t, "", "remove", "--collection", coll, driversURL); !errors.Is(err, retrieval.ErrNotFound) {
+			t.Errorf("removing it again: %v, want ErrNotFound", err)
+		}
+	})
+}
+
+// checkBadLine checks the error line written for line 2 of a batch, and its report.
+func checkBadLine(t *testing.T, line map[string]any, stderr string) {
+	t.Helper()
+	if line["id"] != "" || !strings.HasPrefix(fmt.Sprint(line["error"]), "line 2: ") {
+		t.Errorf("malformed line answered with %v, want an error line naming line 2", line)
+	}
+	if !regexp.MustCompile(`(?m)^line 2: not a JSON object`).MatchString(stderr) {
+		t.Errorf("stderr = %q, want a report of line 2", stderr)
+	}
+}
+
+func TestCLIUsage(t *testing.T) {
+	tests := []struct {
+		name       string
+		args       []string
+		env        map[string]string
+		wantErr    error
+		wantExit   int
+		wantStderr string
+	}{
+		{name: "no command prints usage and exits 2", args: nil, wantErr: errUsage, wantExit: 2, wantStderr: "usage:"},
+		{name: "help prints usage and succeeds", args: []string{"help"}, wantStderr: "usage:"},
+		{name: "an unknown command prints usage and exits 2", args: []string{"frobnicate"}, wantErr: errUsage, wantExit: 2,
+			wantStderr: `footnote: unknown command "frobnicate"`},
+		{name: "an unknown flag is a usage error", args: []string{"search", "--bogus", "tram"}, wantErr: errUsage, wantExit: 2,
+			wantStderr: "flag provided but not defined: -bogus"},
+		{name: "search without a query is a usage error", args: []string{"search"}, wantErr: errUsage, wantExit: 2, wantStderr: "usage: footnote search"},
+		{name: "remove with neither URL nor --all is a usage error", args: []string{"remove"}, wantErr: errUsage, wantExit: 2, wantStderr: "usage: footnote remove"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var out, stderr bytes.Buffer
+			err := run(context.Background(), tt.args, strings.NewReader(""), &out, &stderr, func(string) string { return "" })
+			if !errors.Is(err, tt.wantErr) || tt.wantErr == nil && err != nil {
+				t.Fatalf("run(%q) = %v, want %v", tt.args, err, tt.wantErr)
+			}
+			if err != nil && exitCode(err) != tt.wantExit {
+				t.Errorf("exit code %d, want %d", exitCode(err), tt.wantExit)
+			}
+			if !strings.Contains(stderr.String(), tt.wantStderr) {
+				t.Errorf("stderr = %q, want it to contain %q", stderr.String(), tt.wantStderr)
+			}
+		})
+	}
+}
+
+func TestCLIConfigErrors(t *testing.T) {
+	tests := []struct {
+		name string
+		env  map[string]string
+		want string
+	}{
+		{"an invalid variable fails with one line naming it", map[string]string{"FOOTNOTE_EMBED_DIMS": "abc"}, `FOOTNOTE_EMBED_DIMS: "abc" is not a whole number`},
+		{"an unreachable database fails saying so", map[string]string{"DATABASE_URL": "postgres://footnote@127.0.0.1:1/nowhere?sslmode=disable&connect_timeout=5"}, "is Postgres running?"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var out, stderr bytes.Buffer
+			err := run(context.Background(), []string{"search", "tram"}, strings.NewReader(""), &out, &stderr, func(k string) string { return tt.env[k] })
+			if err == nil || !strings.Contains(err.Error(), tt.want) || strings.Contains(err.Error(), "\n") || exitCode(err) != 1 {
+				t.Errorf("run = %v (exit %d), want one line containing %q, exit 1", err, exitCode(err), tt.want)
+			}
+			if out.Len() != 0 {
+				t.Errorf("stdout = %q, want nothing", out.String())
+			}
+		})
+	}
+}
