@@ -1,0 +1,128 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"path"
+	"strings"
+
+	dg "github.com/bwmarrin/discordgo"
+
+	"github.com/footnote-bot/footnote/retrieval"
+)
+
+// /add url:<url>  or  /add file:<attachment>
+
+// fileTypes are the attachments /add reads.
+var fileTypes = map[string]bool{".txt": true, ".md": true, ".html": true, ".htm": true}
+
+func (b *Bot) prepareAdd(r *request) error {
+	link := strings.TrimSpace(r.opts["url"])
+	_, hasFile := r.opts["file"]
+	switch {
+	case (link == "") == !hasFile:
+		return errAddArgs
+	case hasFile:
+		return b.checkAttachment(r.attachment)
+	}
+	u, err := url.Parse(link)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return retrieval.ErrInvalidURL
+	}
+	return nil
+}
+
+// checkAttachment refuses, before anything is downloaded, a file of the wrong type or size.
+func (b *Bot) checkAttachment(a *dg.MessageAttachment) error {
+	if a == nil || a.URL == "" {
+		return errAddArgs
+	}
+	if !fileTypes[strings.ToLower(path.Ext(a.Filename))] {
+		return retrieval.ErrUnsupported
+	}
+	if int64(a.Size) > b.cfg.MaxFileBytes {
+		return &fileTooLargeError{max: b.cfg.MaxFileBytes}
+	}
+	return nil
+}
+
+func (b *Bot) runAdd(ctx context.Context, r *request) error {
+	var (
+		added *retrieval.AddedArticle
+		err   error
+	)
+	if r.attachment != nil {
+		var data []byte
+		if data, err = b.downloadAttachment(ctx, r.attachment); err != nil {
+			return err
+		}
+		added, err = b.eng.AddFile(ctx, r.guildID, r.attachment.Filename, data, r.userID)
+	} else {
+		added, err = b.eng.AddURL(ctx, r.guildID, strings.TrimSpace(r.opts["url"]), r.userID)
+	}
+	if added != nil && added.Status == retrieval.StatusDuplicate && added.DuplicateOf != "" {
+		// Reported as ErrDuplicate with the article, or as a status: either way, say which.
+		return &duplicateError{of: added.DuplicateOf}
+	}
+	if err != nil {
+		return fmt.Errorf("add: %w", err)
+	}
+	return r.reply.edit(ctx, message{content: renderAdded(added)})
+}
+
+// downloadAttachment reads an attachment through cfg.HTTPClient, never more than
+// cfg.MaxFileBytes (Discord's stated size is checked first, but not trusted).
+func (b *Bot) downloadAttachment(ctx context.Context, a *dg.MessageAttachment) ([]byte, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, a.URL, nil)
+	if err != nil {
+		return nil, fmt.Errorf("download attachment: %w", err)
+	}
+	resp, err := b.download.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("download attachment: %w: %w", retrieval.ErrFetch, err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("download attachment: status %d: %w", resp.StatusCode, retrieval.ErrFetch)
+	}
+	data, err := io.ReadAll(io.LimitReader(resp.Body, b.cfg.MaxFileBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("download attachment: %w: %w", retrieval.ErrFetch, err)
+	}
+	if int64(len(data)) > b.cfg.MaxFileBytes {
+		return nil, &fileTooLargeError{max: b.cfg.MaxFileBytes}
+	}
+	return data, nil
+}
+
+// renderAdded is the reply to a successful /add: what was stored, from where, and how many
+// passages it makes.
+func renderAdded(a *retrieval.AddedArticle) string {
+	verb := "Added"
+	switch a.Status {
+	case retrieval.StatusUpdated:
+		verb = "Updated"
+	case retrieval.StatusUnchanged:
+		verb = "Already tracked, unchanged:"
+	}
+	art := a.Article
+	var facts []string
+	if s := strings.TrimSpace(art.Site); s != "" {
+		facts = append(facts, escapeMarkdown(s))
+	}
+	if d := formatDate(art.Published); d != "" {
+		facts = append(facts, d)
+	} else {
+		facts = append(facts, "date unknown")
+	}
+	facts = append(facts, fmt.Sprintf("%d passage%s", a.Passages, plural(a.Passages)))
+	text := fmt.Sprintf("%s **%s** (%s)", verb, truncate(escapeMarkdown(titleOf(art.Title, art.URL)), 300),
+		strings.Join(facts, " · "))
+	if link := linkable(art.URL); link != "" && runeLen(link) < 1500 {
+		text += "\n<" + link + ">"
+	}
+	return text
+}

@@ -1,0 +1,173 @@
+package bot
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	dg "github.com/bwmarrin/discordgo"
+)
+
+// attachment builds /add file:<attachment> as Discord sends it, the file served by the fake.
+func (h *harness) attachment(guild string, m member, name string, size int) (map[string]any, sent) {
+	p, s := h.interaction(dg.InteractionApplicationCommand, guild, m, map[string]any{
+		"id": "700000000000000002", "name": "add", "type": 1,
+		"options": []map[string]any{{"name": "file", "type": int(dg.ApplicationCommandOptionAttachment), "value": "990000000000000001"}},
+		"resolved": map[string]any{"attachments": map[string]any{"990000000000000001": map[string]any{
+			"id": "990000000000000001", "filename": name, "size": size, "content_type": "text/markdown",
+			"url": h.discord.srv.URL + "/files/" + name, "proxy_url": h.discord.srv.URL + "/files/" + name,
+		}}},
+	})
+	return p, s
+}
+
+func TestAdd(t *testing.T) {
+	newEngine := func() *fakeEngine {
+		eng := newFakeEngine()
+		eng.web["https://news.example/budget"] = fakePage{title: "Council passes budget", site: "news.example",
+			published: time.Date(2024, 5, 2, 0, 0, 0, 0, time.UTC), text: "The council approved the budget.\n\nParks get more."}
+		eng.web["https://mirror.example/budget"] = eng.web["https://news.example/budget"]
+		return eng
+	}
+
+	t.Run("a link is added and described with title, site, date and passages", func(t *testing.T) {
+		h := newHarness(t, newEngine())
+		s := h.send(h.slash(guildA, alice, "add", "url", "https://news.example/budget"))
+		if cb := h.callback(s); cb.num("type") != int(dg.InteractionResponseDeferredChannelMessageWithSource) {
+			t.Errorf("callback %v", cb.Body)
+		}
+		want := "Added **Council passes budget** (news.example · 2 May 2024 · 2 passages)\n<https://news.example/budget>"
+		h.edit(s, func(c string) bool { return c == want })
+	})
+
+	for _, tc := range []struct {
+		name, url, want string
+	}{
+		{"the same text under another link is refused as a duplicate, naming the original", "https://mirror.example/budget",
+			"Not added: the same article is already tracked as <https://news.example/budget>."},
+		{"a private address is refused", "http://10.0.0.7/admin",
+			"Not added: that address points to a private or local network, which footnote never fetches. Use a public link."},
+		{"a page too large is refused", "https://huge.example/a",
+			"Not added: that page is too large to be an article footnote can track."},
+		{"something that is not a link is refused before anything runs", "council budget",
+			"That doesn't look like a link to an article. Give a full address starting with https://."},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHarness(t, newEngine())
+			h.edit(h.send(h.slash(guildA, alice, "add", "url", "https://news.example/budget")), nil)
+			s := h.send(h.slash(guildA, alice, "add", "url", tc.url))
+			if got := h.ephemeralError(s); got != tc.want {
+				t.Errorf("reply %q, want %q", got, tc.want)
+			}
+		})
+	}
+
+	t.Run("an uploaded file is downloaded through the configured client and added", func(t *testing.T) {
+		eng := newEngine()
+		h := newHarness(t, eng)
+		h.discord.setFile("notes.md", []byte("# Harbour notes\n\nThe bridge closes in June."))
+		s := h.send(h.attachment(guildA, alice, "notes.md", 44))
+		h.edit(s, func(c string) bool {
+			return c == "Added **Harbour notes** (date unknown · 2 passages)"
+		})
+		arts, _, _ := eng.ListArticles(t.Context(), guildA, "", 0, 10)
+		if len(arts) != 1 || arts[0].AddedBy != alice.id {
+			t.Errorf("stored %+v", arts)
+		}
+	})
+
+	t.Run("a file over the size limit is refused before it is downloaded", func(t *testing.T) {
+		h := newHarness(t, newEngine(), func(c *Config) { c.MaxFileBytes = 1 << 20 })
+		h.discord.setFile("big.txt", []byte("x"))
+		s := h.send(h.attachment(guildA, alice, "big.txt", 2<<20))
+		if got := h.ephemeralError(s); got != "That file is too large: the limit is 1 MB. Upload a smaller file or add the article by its link." {
+			t.Errorf("reply %q", got)
+		}
+		if n := len(h.discord.recorded(func(c call) bool { return strings.HasPrefix(c.Path, "/files/") })); n != 0 {
+			t.Errorf("the file was downloaded %d times", n)
+		}
+	})
+
+	t.Run("a file that turns out larger than Discord said is refused", func(t *testing.T) {
+		h := newHarness(t, newEngine(), func(c *Config) { c.MaxFileBytes = 10 })
+		h.discord.setFile("liar.txt", []byte(strings.Repeat("x", 100)))
+		s := h.send(h.attachment(guildA, alice, "liar.txt", 5))
+		if got := h.ephemeralError(s); !strings.HasPrefix(got, "That file is too large") {
+			t.Errorf("reply %q", got)
+		}
+	})
+
+	t.Run("a file of another type is refused", func(t *testing.T) {
+		h := newHarness(t, newEngine())
+		s := h.send(h.attachment(guildA, alice, "scan.pdf", 100))
+		if got := h.ephemeralError(s); got != "footnote can't read that kind of file. Upload a .txt, .md or .html file." {
+			t.Errorf("reply %q", got)
+		}
+	})
+
+	t.Run("a link fetched by the real engine is added", func(t *testing.T) {
+		eng, guilds := realEngine(t, 1)
+		h := newHarness(t, eng)
+		h.discord.setPage("story", `<html><head><title>Library reopens after flood</title></head><body><article>
+			<h1>Library reopens after flood</h1><p>The central library reopened on Monday after three months of repairs
+			that followed the spring flood. Staff moved forty thousand books back onto the shelves.</p>
+			<p>The council paid for new flooring and raised the electrical sockets above the flood line.</p>
+			</article></body></html>`)
+		s := h.send(h.slash(guilds[0], alice, "add", "url", h.discord.srv.URL+"/web/story"))
+		edit := h.edit(s, nil)
+		if got := edit.str("content"); !strings.HasPrefix(got, "Added **Library reopens after flood**") {
+			t.Errorf("content %q", got)
+		}
+	})
+}
+
+func TestRemove(t *testing.T) {
+	eng, guilds := realEngine(t, 1)
+	g := guilds[0]
+	h := newHarness(t, eng)
+	page := func(name, title string) string {
+		h.discord.setPage(name, "<html><head><title>"+title+"</title></head><body><article><h1>"+title+"</h1><p>"+
+			strings.Repeat("The harbour committee met on Thursday to discuss the ferry timetable and the repairs. ", 6)+
+			title+".</p></article></body></html>")
+		return h.discord.srv.URL + "/web/" + name
+	}
+	added := func(link string) {
+		t.Helper()
+		h.edit(h.send(h.slash(g, alice, "add", "url", link)), func(c string) bool { return strings.HasPrefix(c, "Added") })
+	}
+	first, second := page("first", "Ferry timetable changes"), page("second", "Bridge repairs begin")
+	added(first)
+	added(second)
+
+	t.Run("another member cannot remove an article they did not add", func(t *testing.T) {
+		s := h.send(h.slash(g, bob, "remove", "url", first))
+		if got := h.ephemeralError(s); got != "Only the member who added that article, or an admin, can remove it." {
+			t.Errorf("reply %q", got)
+		}
+	})
+
+	t.Run("the member who added an article can remove it", func(t *testing.T) {
+		s := h.send(h.slash(g, alice, "remove", "url", first))
+		if cb := h.callback(s); cb.data().num("flags") != int(dg.MessageFlagsEphemeral) {
+			t.Errorf("callback %v, want ephemeral", cb.Body)
+		}
+		h.edit(s, func(c string) bool {
+			return c == "Removed **Ferry timetable changes** and its passages; footnote no longer quotes it here."
+		})
+	})
+
+	t.Run("an admin can remove any article", func(t *testing.T) {
+		s := h.send(h.slash(g, boss, "remove", "url", second))
+		h.edit(s, func(c string) bool { return strings.HasPrefix(c, "Removed **Bridge repairs begin**") })
+		if arts, total, err := eng.ListArticles(t.Context(), g, "", 0, 10); err != nil || total != 0 {
+			t.Errorf("left: %v %d %v", arts, total, err)
+		}
+	})
+
+	t.Run("an unknown link is explained", func(t *testing.T) {
+		s := h.send(h.slash(g, boss, "remove", "url", first))
+		if got := h.ephemeralError(s); got != "No tracked article has that link here. /articles shows the exact links." {
+			t.Errorf("reply %q", got)
+		}
+	})
+}

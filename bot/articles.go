@@ -1,0 +1,117 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	dg "github.com/bwmarrin/discordgo"
+
+	"github.com/footnote-bot/footnote/retrieval"
+)
+
+// /articles [query] [page], and its Prev / Next buttons.
+
+const (
+	articlesPerPage = 10
+	maxListQuery    = 80  // characters, the option's limit
+	maxArticleLine  = 380 // characters; 10 lines and a header stay under 4,096
+)
+
+func (b *Bot) prepareArticles(r *request) error {
+	if p := strings.TrimSpace(r.opts["page"]); p != "" {
+		if n, err := strconv.Atoi(p); err != nil || n < 1 {
+			return errBadPage
+		}
+	}
+	return nil
+}
+
+// runArticles lists one page of the guild's articles, newest first; out-of-range pages
+// show the last page.
+func (b *Bot) runArticles(ctx context.Context, r *request) error {
+	page := 1
+	if p := strings.TrimSpace(r.opts["page"]); p != "" {
+		page, _ = strconv.Atoi(p) // checked by prepareArticles
+	}
+	query := strings.TrimSpace(r.opts["query"])
+	arts, total, err := b.eng.ListArticles(ctx, r.guildID, query, (page-1)*articlesPerPage, articlesPerPage)
+	if err != nil {
+		return fmt.Errorf("list articles: %w", err)
+	}
+	if pages := pageCount(total); len(arts) == 0 && total > 0 && page > pages {
+		page = pages
+		arts, total, err = b.eng.ListArticles(ctx, r.guildID, query, (page-1)*articlesPerPage, articlesPerPage)
+		if err != nil {
+			return fmt.Errorf("list articles: %w", err)
+		}
+	}
+	return r.reply.edit(ctx, renderArticles(arts, total, page, query))
+}
+
+func pageCount(total int) int { return max(1, (total+articlesPerPage-1)/articlesPerPage) }
+
+func renderArticles(arts []retrieval.Article, total, page int, query string) message {
+	if total == 0 {
+		if query != "" {
+			return message{content: fmt.Sprintf("No tracked article matches “%s”.", escapeMarkdown(query))}
+		}
+		return message{content: "This server tracks no articles yet. Add one with /add url:<link>."}
+	}
+	pages := pageCount(total)
+	lines := make([]string, 0, len(arts))
+	for i, a := range arts {
+		lines = append(lines, articleLine((page-1)*articlesPerPage+i+1, a))
+	}
+	title := fmt.Sprintf("Tracked articles: page %d of %d (%d in all)", page, pages, total)
+	if query != "" {
+		title = fmt.Sprintf("Articles matching “%s”: page %d of %d (%d in all)", escapeMarkdown(query), page, pages, total)
+	}
+	m := message{embeds: []*dg.MessageEmbed{{
+		Title:       truncate(title, maxEmbedTitle),
+		Description: truncate(strings.Join(lines, "\n"), maxEmbedDesc),
+	}}}
+	if pages > 1 {
+		m.components = []dg.MessageComponent{dg.ActionsRow{Components: []dg.MessageComponent{
+			dg.Button{Label: "Prev", Style: dg.SecondaryButton, CustomID: pageID(page-1, query), Disabled: page <= 1},
+			dg.Button{Label: "Next", Style: dg.SecondaryButton, CustomID: pageID(page+1, query), Disabled: page >= pages},
+		}}}
+	}
+	return m
+}
+
+// articleLine is "n. [title](link) · site · date · k passages", without the link when it
+// would make the line too long.
+func articleLine(n int, a retrieval.Article) string {
+	title := truncate(escapeMarkdown(titleOf(a.Title, a.URL)), 150)
+	facts := []string{}
+	if a.Site != "" {
+		facts = append(facts, escapeMarkdown(a.Site))
+	}
+	if d := formatDate(a.Published); d != "" {
+		facts = append(facts, d)
+	}
+	facts = append(facts, fmt.Sprintf("%d passage%s", a.Passages, plural(a.Passages)))
+	tail := " · " + strings.Join(facts, " · ")
+	if link := linkable(a.URL); link != "" && !strings.ContainsAny(link, "()<> ") {
+		line := fmt.Sprintf("%d. [%s](%s)%s", n, title, link, tail)
+		if runeLen(line) <= maxArticleLine {
+			return line
+		}
+	}
+	return truncate(fmt.Sprintf("%d. %s%s", n, title, tail), maxArticleLine)
+}
+
+// pageID is the custom id of a page button: "art:<page>:<query>", the query cut so that
+// the id stays within Discord's 100 characters (counted in bytes here, to be safe).
+func pageID(page int, query string) string {
+	id := fmt.Sprintf("art:%d:", page)
+	room := maxCustomID - len(id)
+	for len(query) > room {
+		_, size := utf8.DecodeLastRuneInString(query)
+		query = query[:len(query)-size]
+	}
+	return id + query
+}

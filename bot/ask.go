@@ -1,0 +1,86 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/footnote-bot/footnote/retrieval"
+)
+
+// /ask question:<text> [since:<YYYY-MM-DD>] [source:<site>]
+
+func (b *Bot) prepareAsk(r *request) error {
+	if err := b.checkQuestion(r.opts["question"]); err != nil {
+		return err
+	}
+	if s := strings.TrimSpace(r.opts["since"]); s != "" {
+		if _, err := parseDate(s); err != nil {
+			return errBadDate
+		}
+	}
+	return nil
+}
+
+// checkQuestion refuses an empty or over-long question.
+func (b *Bot) checkQuestion(q string) error {
+	q = strings.TrimSpace(q)
+	if q == "" {
+		return retrieval.ErrQuestionEmpty
+	}
+	if runeLen(q) > b.cfg.MaxQuestionLen {
+		return &questionTooLongError{max: b.cfg.MaxQuestionLen}
+	}
+	return nil
+}
+
+func parseDate(s string) (time.Time, error) {
+	return time.Parse(time.DateOnly, strings.TrimSpace(s))
+}
+
+func (b *Bot) runAsk(ctx context.Context, r *request) error {
+	opts := retrieval.AskOptions{
+		AskedBy: r.userID,
+		Filter:  retrieval.Filter{Site: strings.TrimSpace(r.opts["source"])},
+	}
+	if s := strings.TrimSpace(r.opts["since"]); s != "" {
+		opts.Filter.Since, _ = parseDate(s) // checked by prepareAsk
+	}
+	return b.answer(ctx, r, strings.TrimSpace(r.opts["question"]), opts)
+}
+
+// answer asks the engine in the request's guild collection and sends the rendered answer;
+// /ask and mentions share it.
+func (b *Bot) answer(ctx context.Context, r *request, question string, opts retrieval.AskOptions) error {
+	ans, err := b.eng.Ask(ctx, r.guildID, question, opts)
+	if err != nil {
+		return fmt.Errorf("ask: %w", err)
+	}
+	b.metrics.observeAnswer(ans)
+	if err := b.send(ctx, r, renderAnswer(ans)); err != nil {
+		return err
+	}
+	b.metrics.answer.Observe(b.now().Sub(r.start).Seconds())
+	b.log.Debug("answered", "guild_id", r.guildID, "mode", ans.Mode, "covered", ans.Covered,
+		"citations", len(ans.Citations), "question_id", ans.QuestionID, "took_ms", ans.Took.Milliseconds())
+	return nil
+}
+
+// send delivers messages: the first replaces the deferred reply, the others follow it,
+// ephemeral when the reply is.
+func (b *Bot) send(ctx context.Context, r *request, msgs []message) error {
+	for i, m := range msgs {
+		m.ephemeral = r.ack == ackEphemeral
+		var err error
+		if i == 0 {
+			err = r.reply.edit(ctx, m)
+		} else {
+			err = r.reply.followup(ctx, m)
+		}
+		if err != nil {
+			return fmt.Errorf("send part %d of %d: %w", i+1, len(msgs), err)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,278 @@
+// Package bot puts footnote on Discord: the slash commands, @mentions answered in threads,
+// the buttons under answers, and the two transports (the gateway websocket and the HTTP
+// interactions endpoint) that feed the same handlers. It reaches the retrieval core only
+// through the Engine interface and never runs SQL or fetches articles itself.
+package bot
+
+import (
+	"context"
+	"crypto/ed25519"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	dg "github.com/bwmarrin/discordgo"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/footnote-bot/footnote/retrieval"
+)
+
+// Engine is what the bot needs from retrieval; *retrieval.Engine satisfies it.
+type Engine interface {
+	Ask(ctx context.Context, collection, question string, opts retrieval.AskOptions) (*retrieval.Answer, error)
+	AddURL(ctx context.Context, collection, rawURL, addedBy string) (*retrieval.AddedArticle, error)
+	AddFile(ctx context.Context, collection, name string, data []byte, addedBy string) (*retrieval.AddedArticle, error)
+	ListArticles(ctx context.Context, collection, query string, offset, limit int) ([]retrieval.Article, int, error)
+	RemoveArticle(ctx context.Context, collection, url, requester string, admin bool) (*retrieval.Article, error)
+	Reindex(ctx context.Context, collection string, progress func(done, total int)) (retrieval.ReindexStats, error)
+	Passage(ctx context.Context, collection string, chunkID int64) (*retrieval.PassageView, error)
+	RecordFeedback(ctx context.Context, fb retrieval.Feedback) error
+}
+
+// Config configures a Bot. Zero values take the defaults given on each field.
+type Config struct {
+	// Token is the bot token (DISCORD_TOKEN), with or without the "Bot " prefix. The gateway,
+	// command registration and mention replies need it; replies to interactions do not.
+	Token string
+	// AppID is the application id (DISCORD_APP_ID), needed to register commands.
+	AppID string
+	// PublicKey is the application's hex Ed25519 public key (DISCORD_PUBLIC_KEY), needed by
+	// HTTPHandler; without it every request to the endpoint is refused.
+	PublicKey string
+	// APIBase (DISCORD_API_BASE) replaces the Discord API root for every REST call, for a
+	// REST proxy or a test server: "http://host:port" or "http://host:port/prefix", optionally
+	// ending in "/api/vN". "" keeps discordgo's default.
+	APIBase string
+	// AdminRole (FOOTNOTE_ADMIN_ROLE) is a role id or role name whose members count as admins
+	// besides those with the Manage Server permission.
+	AdminRole string
+	// DevGuild (FOOTNOTE_DEV_GUILD) registers the commands on that guild only, for instant updates.
+	DevGuild string
+	// ShardID and ShardCount split the gateway across processes; ShardCount 0 means 1.
+	ShardID, ShardCount int
+	// MaxQuestionLen is the longest question accepted, in characters (default 1000).
+	MaxQuestionLen int
+	// RatePerMinute is how many commands and mentions one member may send per minute in one
+	// guild (default 6).
+	RatePerMinute int
+	// GuildConcurrency is how many requests of one guild may be in flight at once (default 4).
+	GuildConcurrency int
+	// Workers is how many requests run at once in all (default 16).
+	Workers int
+	// QueueSize is how many more may wait for a worker (default 64).
+	QueueSize int
+	// MaxFileBytes is the largest attachment /add accepts (default 5 MiB).
+	MaxFileBytes int64
+	// ShutdownGrace bounds how long shutdown waits for in-flight answers (default 20s).
+	ShutdownGrace time.Duration
+	// HTTPClient carries REST calls and attachment downloads; nil means a default client.
+	HTTPClient *http.Client
+}
+
+const (
+	defaultMaxQuestionLen   = 1000
+	defaultRatePerMinute    = 6
+	defaultGuildConcurrency = 4
+	defaultWorkers          = 16
+	defaultQueueSize        = 64
+	defaultMaxFileBytes     = 5 << 20
+	defaultShutdownGrace    = 20 * time.Second
+	defaultProgressEvery    = 2 * time.Second
+
+	// jobTimeout bounds one request's work: an interaction token lasts 15 minutes.
+	jobTimeout = 14 * time.Minute
+	// ackTimeout bounds an acknowledgement: Discord waits 3 seconds for it.
+	ackTimeout = 3 * time.Second
+)
+
+// Bot serves footnote on Discord. Create it with New; it is safe for concurrent use.
+type Bot struct {
+	cfg      Config
+	eng      Engine
+	log      *slog.Logger
+	session  *dg.Session
+	pubKey   ed25519.PublicKey
+	download *http.Client
+	metrics  *metrics
+	rate     *rateLimiter
+	pool     *pool
+	commands map[string]*command
+	roles    roleCache
+
+	// progressEvery throttles /reindex progress edits; tests shorten it.
+	progressEvery time.Duration
+	now           func() time.Time
+
+	mu        sync.Mutex
+	botUserID string // learned from READY; mentions need it
+	gateway   bool   // RunGateway has opened the session
+	closeOnce sync.Once
+	closeErr  error
+}
+
+// New checks cfg, fills in defaults and returns a Bot that has not yet connected to anything.
+// It returns an error when cfg is invalid (naming the setting), eng is nil, or the metrics
+// cannot be registered on reg. A nil log discards logs; a nil reg gets a private registry.
+func New(cfg Config, eng Engine, log *slog.Logger, reg prometheus.Registerer) (*Bot, error) {
+	if eng == nil {
+		return nil, errors.New("bot: nil Engine")
+	}
+	if log == nil {
+		log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if err := cfg.fill(); err != nil {
+		return nil, err
+	}
+	b := &Bot{
+		cfg:           cfg,
+		eng:           eng,
+		log:           log,
+		rate:          newRateLimiter(cfg.RatePerMinute),
+		pool:          newPool(cfg.Workers, cfg.QueueSize, cfg.GuildConcurrency),
+		progressEvery: defaultProgressEvery,
+		now:           time.Now,
+	}
+	if cfg.PublicKey != "" {
+		key, err := hex.DecodeString(cfg.PublicKey)
+		if err != nil || len(key) != ed25519.PublicKeySize {
+			return nil, errors.New("bot: public key (DISCORD_PUBLIC_KEY) must be 64 hex characters")
+		}
+		b.pubKey = ed25519.PublicKey(key)
+	}
+	m, err := newMetrics(reg)
+	if err != nil {
+		return nil, err
+	}
+	b.metrics = m
+	b.download = cfg.HTTPClient
+	if b.download == nil {
+		b.download = &http.Client{Timeout: time.Minute}
+	}
+	if b.session, err = b.newSession(); err != nil {
+		return nil, err
+	}
+	b.commands = b.commandTable()
+	b.session.AddHandler(b.onReady)
+	b.session.AddHandler(b.onInteractionCreate)
+	b.session.AddHandler(b.onMessageCreate)
+	return b, nil
+}
+
+// fill validates c and sets its defaults.
+func (c *Config) fill() error {
+	ints := []struct {
+		v    *int
+		def  int
+		name string
+	}{
+		{&c.MaxQuestionLen, defaultMaxQuestionLen, "MaxQuestionLen"},
+		{&c.RatePerMinute, defaultRatePerMinute, "RatePerMinute"},
+		{&c.GuildConcurrency, defaultGuildConcurrency, "GuildConcurrency"},
+		{&c.Workers, defaultWorkers, "Workers"},
+		{&c.QueueSize, defaultQueueSize, "QueueSize"},
+	}
+	for _, f := range ints {
+		switch {
+		case *f.v < 0:
+			return fmt.Errorf("bot: %s must not be negative", f.name)
+		case *f.v == 0:
+			*f.v = f.def
+		}
+	}
+	if c.MaxQuestionLen > 6000 {
+		return errors.New("bot: MaxQuestionLen must be at most 6000 (Discord's option limit)")
+	}
+	if c.MaxFileBytes < 0 {
+		return errors.New("bot: MaxFileBytes must not be negative")
+	}
+	if c.MaxFileBytes == 0 {
+		c.MaxFileBytes = defaultMaxFileBytes
+	}
+	if c.ShutdownGrace <= 0 {
+		c.ShutdownGrace = defaultShutdownGrace
+	}
+	if c.ShardCount < 0 || c.ShardID < 0 || (c.ShardCount > 0 && c.ShardID >= c.ShardCount) ||
+		(c.ShardCount == 0 && c.ShardID != 0) {
+		return fmt.Errorf("bot: shard id (FOOTNOTE_SHARD_ID) %d is outside shard count (FOOTNOTE_SHARD_COUNT) %d",
+			c.ShardID, c.ShardCount)
+	}
+	if c.ShardCount == 0 {
+		c.ShardCount = 1
+	}
+	if c.APIBase != "" {
+		u, err := url.Parse(c.APIBase)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return errors.New("bot: API base (DISCORD_API_BASE) must be an http or https URL")
+		}
+	}
+	return nil
+}
+
+// newSession builds the discordgo session that carries REST calls (redirected to
+// cfg.APIBase when set) and, under RunGateway, the gateway connection.
+func (b *Bot) newSession() (*dg.Session, error) {
+	token := strings.TrimSpace(b.cfg.Token)
+	if token != "" && !strings.HasPrefix(token, "Bot ") {
+		token = "Bot " + token
+	}
+	s, err := dg.New(token)
+	if err != nil {
+		return nil, fmt.Errorf("bot: discord session: %w", err)
+	}
+	var next http.RoundTripper = http.DefaultTransport
+	timeout := 30 * time.Second
+	if c := b.cfg.HTTPClient; c != nil {
+		if c.Transport != nil {
+			next = c.Transport
+		}
+		if c.Timeout > 0 {
+			timeout = c.Timeout
+		}
+	}
+	if b.cfg.APIBase != "" {
+		next, err = newAPIBaseTransport(b.cfg.APIBase, next)
+		if err != nil {
+			return nil, err
+		}
+	}
+	s.Client = &http.Client{Transport: next, Timeout: timeout}
+	s.Identify.Intents = gatewayIntents
+	s.ShardID, s.ShardCount = b.cfg.ShardID, b.cfg.ShardCount
+	s.ShouldReconnectOnError = true
+	s.State.MaxMessageCount = 0
+	s.State.TrackMembers = false
+	s.State.TrackPresences = false
+	s.State.TrackVoice = false
+	s.State.TrackEmojis = false
+	return s, nil
+}
+
+// Close stops taking new work and waits for in-flight requests, bounded by ctx and
+// cfg.ShutdownGrace; then it cancels what is left and closes the gateway if it is open. It
+// returns an error when work had to be cancelled or the session failed to close. Calling it
+// again returns the first result.
+func (b *Bot) Close(ctx context.Context) error {
+	b.closeOnce.Do(func() {
+		ctx, cancel := context.WithTimeout(ctx, b.cfg.ShutdownGrace)
+		defer cancel()
+		err := b.pool.drain(ctx)
+		b.mu.Lock()
+		open := b.gateway
+		b.gateway = false
+		b.mu.Unlock()
+		if open {
+			if cerr := b.session.Close(); cerr != nil {
+				err = errors.Join(err, fmt.Errorf("close gateway: %w", cerr))
+			}
+		}
+		b.closeErr = err
+	})
+	return b.closeErr
+}

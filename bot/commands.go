@@ -1,0 +1,115 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	dg "github.com/bwmarrin/discordgo"
+)
+
+// command is one slash command: how to check it, acknowledge it and run it.
+type command struct {
+	name    string
+	ack     ackKind              // ackPublic or ackEphemeral: who sees the reply
+	admin   bool                 // admins only, checked by footnote as well as by Discord
+	prepare func(*request) error // checks without I/O before acknowledging; may be nil
+	run     func(context.Context, *request) error
+}
+
+// commandTable lists the slash commands by name.
+func (b *Bot) commandTable() map[string]*command {
+	cmds := []*command{
+		{name: "ask", ack: ackPublic, prepare: b.prepareAsk, run: b.runAsk},
+		{name: "add", ack: ackPublic, prepare: b.prepareAdd, run: b.runAdd},
+		{name: "articles", ack: ackEphemeral, prepare: b.prepareArticles, run: b.runArticles},
+		{name: "remove", ack: ackEphemeral, prepare: b.prepareRemove, run: b.runRemove},
+		{name: "reindex", ack: ackPublic, admin: true, run: b.runReindex},
+	}
+	m := make(map[string]*command, len(cmds))
+	for _, c := range cmds {
+		m[c.name] = c
+	}
+	return m
+}
+
+// applicationCommands is the command set registered with Discord. All commands are for
+// guilds only; /reindex is hidden from members without Manage Server by default (footnote
+// checks again when it runs, since server admins can change who sees it).
+func (b *Bot) applicationCommands() []*dg.ApplicationCommand {
+	guildOnly := &[]dg.InteractionContextType{dg.InteractionContextGuild}
+	guildInstall := &[]dg.ApplicationIntegrationType{dg.ApplicationIntegrationGuildInstall}
+	manageServer := int64(dg.PermissionManageGuild)
+	one, minPage := 1, 1.0
+	cmds := []*dg.ApplicationCommand{
+		{
+			Name:        "ask",
+			Description: "Ask about the articles this server tracks; the answer quotes them",
+			Options: []*dg.ApplicationCommandOption{
+				{Type: dg.ApplicationCommandOptionString, Name: "question", Description: "Your question",
+					Required: true, MinLength: &one, MaxLength: b.cfg.MaxQuestionLen},
+				{Type: dg.ApplicationCommandOptionString, Name: "since",
+					Description: "Only articles published on or after this date (YYYY-MM-DD)", MaxLength: 10},
+				{Type: dg.ApplicationCommandOptionString, Name: "source",
+					Description: "Only articles from this site, e.g. apnews.com", MaxLength: 200},
+			},
+		},
+		{
+			Name:        "add",
+			Description: "Track an article: give its link or upload it (.txt, .md, .html)",
+			Options: []*dg.ApplicationCommandOption{
+				{Type: dg.ApplicationCommandOptionString, Name: "url", Description: "The article's link", MaxLength: 2000},
+				{Type: dg.ApplicationCommandOptionAttachment, Name: "file", Description: "The article as a .txt, .md or .html file"},
+			},
+		},
+		{
+			Name:        "articles",
+			Description: "List the articles this server tracks, newest first",
+			Options: []*dg.ApplicationCommandOption{
+				{Type: dg.ApplicationCommandOptionString, Name: "query", Description: "Only titles or links containing this",
+					MaxLength: maxListQuery},
+				{Type: dg.ApplicationCommandOptionInteger, Name: "page", Description: "Page number", MinValue: &minPage},
+			},
+		},
+		{
+			Name:        "remove",
+			Description: "Stop tracking an article you added (admins: any article)",
+			Options: []*dg.ApplicationCommandOption{
+				{Type: dg.ApplicationCommandOptionString, Name: "url", Description: "The article's link, as /articles shows it",
+					Required: true, MaxLength: 2000},
+			},
+		},
+		{
+			Name:                     "reindex",
+			Description:              "Re-embed this server's articles with the current model (admins)",
+			DefaultMemberPermissions: &manageServer,
+		},
+	}
+	for _, c := range cmds {
+		c.Contexts = guildOnly
+		c.IntegrationTypes = guildInstall
+	}
+	return cmds
+}
+
+// RegisterCommands replaces footnote's commands on Discord with a bulk overwrite: globally,
+// or on cfg.DevGuild alone when it is set (instant, for development). It returns an error
+// when cfg.AppID or cfg.Token is missing or Discord refuses the request.
+func (b *Bot) RegisterCommands(ctx context.Context) error {
+	if b.cfg.AppID == "" {
+		return errors.New("bot: registering commands needs the application id (DISCORD_APP_ID)")
+	}
+	if b.cfg.Token == "" {
+		return errors.New("bot: registering commands needs a bot token (DISCORD_TOKEN)")
+	}
+	cmds := b.applicationCommands()
+	if _, err := b.session.ApplicationCommandBulkOverwrite(b.cfg.AppID, b.cfg.DevGuild, cmds, dg.WithContext(ctx)); err != nil {
+		return fmt.Errorf("bot: register commands: %w", err)
+	}
+	scope := "global"
+	if b.cfg.DevGuild != "" {
+		scope = "guild"
+	}
+	b.log.Info("commands registered", "count", len(cmds), "scope", scope, "guild_id", b.cfg.DevGuild)
+	return nil
+}

@@ -1,0 +1,198 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"time"
+
+	dg "github.com/bwmarrin/discordgo"
+)
+
+// request is one command, button, menu choice or mention, the same whichever transport
+// brought it.
+type request struct {
+	kind       string // command name, or "passage", "feedback", "page", "mention": metrics and logs
+	guildID    string // the collection; "" in direct messages
+	channelID  string
+	userID     string
+	perms      int64    // the member's permissions in the channel
+	roles      []string // the member's role ids
+	console    bool     // typed in the console, by the operator
+	opts       map[string]string
+	attachment *dg.MessageAttachment
+	values     []string // menu choices
+	reply      replier
+	ack        ackKind
+	start      time.Time
+}
+
+// plan says how to run a request.
+type plan struct {
+	prepare func(*request) error // checks without I/O, before acknowledging; may be nil
+	admin   bool                 // admins only, checked by footnote itself
+	limited bool                 // counts against the member's rate limit
+	ack     ackKind              // ackPublic, ackEphemeral or ackUpdate
+	run     func(context.Context, *request) error
+}
+
+// handleInteraction routes one interaction from either transport. It returns once the
+// interaction is acknowledged (or refused); the work goes on in the pool.
+func (b *Bot) handleInteraction(ctx context.Context, i *dg.Interaction) {
+	r := b.newRequest(i)
+	switch i.Type {
+	case dg.InteractionApplicationCommand:
+		b.dispatchCommand(ctx, r, i.ApplicationCommandData())
+	case dg.InteractionMessageComponent:
+		b.dispatchComponent(ctx, r, i.MessageComponentData())
+	default:
+		b.log.Debug("interaction ignored", "interaction_type", int(i.Type), "interaction_id", i.ID)
+	}
+}
+
+func (b *Bot) newRequest(i *dg.Interaction) *request {
+	r := &request{
+		guildID:   i.GuildID,
+		channelID: i.ChannelID,
+		reply:     &interactionReplier{s: b.session, i: i},
+		start:     b.now(),
+	}
+	switch {
+	case i.Member != nil:
+		r.perms, r.roles = i.Member.Permissions, i.Member.Roles
+		if i.Member.User != nil {
+			r.userID = i.Member.User.ID
+		}
+	case i.User != nil:
+		r.userID = i.User.ID
+	}
+	if !isSnowflake(r.guildID) {
+		r.guildID = "" // not a guild: refused like a direct message
+	}
+	return r
+}
+
+func (b *Bot) dispatchCommand(ctx context.Context, r *request, d dg.ApplicationCommandInteractionData) {
+	cmd, ok := b.commands[d.Name]
+	if !ok {
+		r.kind = "unknown"
+		b.finish(ctx, r, errUnknownCommand)
+		return
+	}
+	r.kind = cmd.name
+	r.opts, r.attachment = commandOptions(d)
+	b.admit(ctx, r, plan{prepare: cmd.prepare, admin: cmd.admin, limited: true, ack: cmd.ack, run: cmd.run})
+}
+
+// commandOptions flattens a command's options into strings by name, with the attachment
+// (if any) resolved.
+func commandOptions(d dg.ApplicationCommandInteractionData) (map[string]string, *dg.MessageAttachment) {
+	opts := make(map[string]string, len(d.Options))
+	var att *dg.MessageAttachment
+	for _, o := range d.Options {
+		switch o.Type {
+		case dg.ApplicationCommandOptionString:
+			opts[o.Name] = o.StringValue()
+		case dg.ApplicationCommandOptionInteger:
+			opts[o.Name] = strconv.FormatInt(o.IntValue(), 10)
+		case dg.ApplicationCommandOptionAttachment:
+			id, _ := o.Value.(string)
+			opts[o.Name] = id
+			if d.Resolved != nil {
+				att = d.Resolved.Attachments[id]
+			}
+		}
+	}
+	return opts, att
+}
+
+// admit runs the quick checks, takes a place in the pool, acknowledges the request and
+// starts its work. Whatever fails before the work starts is answered at once.
+func (b *Bot) admit(ctx context.Context, r *request, p plan) {
+	ctx, cancel := context.WithTimeout(ctx, ackTimeout)
+	defer cancel()
+	if err := b.check(ctx, r, p); err != nil {
+		b.finish(ctx, r, err)
+		return
+	}
+	t, err := b.pool.reserve(r.guildID)
+	if err != nil {
+		b.finish(ctx, r, err)
+		return
+	}
+	if err := b.acknowledge(ctx, r, p.ack); err != nil {
+		t.release()
+		b.log.Warn("acknowledge failed", "command", r.kind, "guild_id", r.guildID, "err", err)
+		b.metrics.interactions.WithLabelValues(r.kind, outcomeAckFailed).Inc()
+		return
+	}
+	b.pool.start(t, func(ctx context.Context) {
+		b.finish(ctx, r, p.run(ctx, r))
+	}, func(ctx context.Context, v any) {
+		b.finish(ctx, r, fmt.Errorf("panic in %s: %v", r.kind, v))
+	})
+}
+
+// check refuses direct messages, invalid input, non-admins where admins are needed, and
+// members over their rate limit, in that order.
+func (b *Bot) check(ctx context.Context, r *request, p plan) error {
+	if r.guildID == "" {
+		return errDM
+	}
+	if p.prepare != nil {
+		if err := p.prepare(r); err != nil {
+			return err
+		}
+	}
+	if p.admin && !b.isAdmin(ctx, r) {
+		return errNotAdmin
+	}
+	if p.limited && !r.console {
+		return b.rate.allow(r.guildID+"/"+r.userID, b.now())
+	}
+	return nil
+}
+
+func (b *Bot) acknowledge(ctx context.Context, r *request, kind ackKind) error {
+	var err error
+	switch kind {
+	case ackUpdate:
+		err = r.reply.deferUpdate(ctx)
+	case ackEphemeral:
+		err = r.reply.deferReply(ctx, true)
+	default:
+		kind = ackPublic
+		err = r.reply.deferReply(ctx, false)
+	}
+	if err == nil {
+		r.ack = kind
+	}
+	return err
+}
+
+// finish reports err (if any) to the member, and counts and logs the request.
+func (b *Bot) finish(ctx context.Context, r *request, err error) {
+	outcome := outcomeOK
+	if err != nil {
+		// The job's context may be over; the member still deserves an answer.
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		defer cancel()
+		outcome = b.fail(ctx, r, err)
+	}
+	b.metrics.interactions.WithLabelValues(r.kind, outcome).Inc()
+	b.log.Info("request done", "command", r.kind, "guild_id", r.guildID, "user_id", r.userID,
+		"outcome", outcome, "took_ms", b.now().Sub(r.start).Milliseconds())
+}
+
+// isSnowflake reports whether s is a Discord id: 1 to 20 decimal digits.
+func isSnowflake(s string) bool {
+	if s == "" || len(s) > 20 {
+		return false
+	}
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}

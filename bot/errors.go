@@ -1,0 +1,192 @@
+package bot
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"math"
+
+	"github.com/footnote-bot/footnote/retrieval"
+)
+
+// Errors found by the bot itself, before or besides the engine.
+var (
+	errDM             = errors.New("not in a guild")
+	errNotAdmin       = errors.New("admin only")
+	errUnknownCommand = errors.New("unknown command")
+	errBadDate        = errors.New("bad date")
+	errBadPage        = errors.New("bad page")
+	errAddArgs        = errors.New("add needs exactly one of url and file")
+	errRemoveArgs     = errors.New("remove needs a url")
+	errStale          = errors.New("stale button")
+)
+
+// questionTooLongError is a question over Config.MaxQuestionLen.
+type questionTooLongError struct{ max int }
+
+func (e *questionTooLongError) Error() string {
+	return fmt.Sprintf("question longer than %d characters", e.max)
+}
+
+// fileTooLargeError is an attachment over Config.MaxFileBytes.
+type fileTooLargeError struct{ max int64 }
+
+func (e *fileTooLargeError) Error() string { return fmt.Sprintf("file larger than %d bytes", e.max) }
+func (e *fileTooLargeError) Unwrap() error { return retrieval.ErrTooLarge }
+
+// duplicateError is an added article whose text is already tracked under another URL.
+type duplicateError struct{ of string }
+
+func (e *duplicateError) Error() string { return "duplicate of " + e.of }
+func (e *duplicateError) Unwrap() error { return retrieval.ErrDuplicate }
+
+// Outcomes, the label of footnote_interactions_total.
+const (
+	outcomeOK          = "ok"
+	outcomeUserError   = "user_error" // something the member can fix
+	outcomeRefused     = "refused"    // direct message, not an admin
+	outcomeRateLimited = "rate_limited"
+	outcomeBusy        = "busy"
+	outcomeError       = "error" // internal: logged with an id
+	outcomeAckFailed   = "ack_failed"
+)
+
+// explain is the one place that turns an error into what the member reads, with the
+// outcome to count. Errors a member can fix say what to do; anything else is logged here
+// with a fresh id that the member's message carries too.
+func (b *Bot) explain(r *request, err error) (text, outcome string) {
+	var (
+		rl   *rateLimitedError
+		long *questionTooLongError
+		big  *fileTooLargeError
+		dup  *duplicateError
+	)
+	switch {
+	case errors.As(err, &rl):
+		secs := int(math.Ceil(rl.retry.Seconds()))
+		return fmt.Sprintf("You're going faster than footnote allows (%d requests a minute). Retry in %d second%s.",
+			rl.perMinute, secs, plural(secs)), outcomeRateLimited
+	case errors.Is(err, errBusy):
+		return "footnote is busy right now. Retry in a few seconds.", outcomeBusy
+	case errors.Is(err, errClosing):
+		return "footnote is restarting. Retry in a few seconds.", outcomeBusy
+	case errors.Is(err, context.Canceled) && b.pool.isClosing():
+		return "footnote restarted before it could finish. Try again in a moment.", outcomeBusy
+	case errors.Is(err, errDM):
+		return "footnote only works in servers: each server has its own articles. " +
+			"Use its commands in a channel of a server where it is installed.", outcomeRefused
+	case errors.Is(err, errNotAdmin):
+		return "Only admins can do that: it needs the Manage Server permission or footnote's admin role.", outcomeRefused
+	case errors.Is(err, errUnknownCommand):
+		return "footnote doesn't know that command any more. Discord will update the list shortly; try again then.", outcomeUserError
+	case errors.As(err, &long):
+		return fmt.Sprintf("That question is too long. Keep it under %d characters.", long.max), outcomeUserError
+	case errors.Is(err, retrieval.ErrQuestionEmpty) && r.kind == "mention":
+		return "Ask your question after the mention, for example: @footnote what did the council decide about the budget?", outcomeUserError
+	case errors.Is(err, retrieval.ErrQuestionEmpty):
+		return "Ask a question, for example: /ask question: what did the council decide about the budget?", outcomeUserError
+	case errors.Is(err, errBadDate):
+		return "Give dates as YYYY-MM-DD, for example since: 2024-05-01.", outcomeUserError
+	case errors.Is(err, errBadPage):
+		return "Give the page as a number from 1.", outcomeUserError
+	case errors.Is(err, errAddArgs):
+		return "Give either a link (url:) or a file (file:) to add, not both.", outcomeUserError
+	case errors.Is(err, errRemoveArgs):
+		return "Give the link of the article to remove (url:). /articles shows the links.", outcomeUserError
+	case errors.Is(err, errStale):
+		return "That button is out of date. Run the command again.", outcomeUserError
+	case errors.As(err, &big):
+		return fmt.Sprintf("That file is too large: the limit is %s. Upload a smaller file or add the article by its link.",
+			byteSize(big.max)), outcomeUserError
+	case errors.As(err, &dup):
+		return fmt.Sprintf("Not added: the same article is already tracked as <%s>.", dup.of), outcomeUserError
+	case errors.Is(err, retrieval.ErrDuplicate):
+		return "Not added: that article is already tracked here.", outcomeUserError
+	case errors.Is(err, retrieval.ErrInvalidURL):
+		return "That doesn't look like a link to an article. Give a full address starting with https://.", outcomeUserError
+	case errors.Is(err, retrieval.ErrBlockedAddr):
+		return "Not added: that address points to a private or local network, which footnote never fetches. Use a public link.", outcomeUserError
+	case errors.Is(err, retrieval.ErrTooLarge):
+		return "Not added: that page is too large to be an article footnote can track.", outcomeUserError
+	case errors.Is(err, retrieval.ErrEmptyArticle):
+		return "Not added: footnote found no article text there. Link to the article's own page, or upload it as a .txt, .md or .html file.", outcomeUserError
+	case errors.Is(err, retrieval.ErrUnsupported):
+		return "footnote can't read that kind of file. Upload a .txt, .md or .html file.", outcomeUserError
+	case errors.Is(err, retrieval.ErrFetch):
+		return "footnote couldn't download that. The site may be down or refusing bots; try again later, or upload the article as a file.", outcomeUserError
+	case errors.Is(err, retrieval.ErrNotFound):
+		switch r.kind {
+		case "passage":
+			return "That passage is gone: its article was removed or reindexed. Ask again for fresh sources.", outcomeUserError
+		case "feedback":
+			return "footnote has no record of that answer here, so the feedback was not saved.", outcomeUserError
+		}
+		return "No tracked article has that link here. /articles shows the exact links.", outcomeUserError
+	case errors.Is(err, retrieval.ErrForbidden):
+		return "Only the member who added that article, or an admin, can remove it.", outcomeUserError
+	case errors.Is(err, retrieval.ErrInvalidInput):
+		return "footnote couldn't use that input. Check the command's options and try again.", outcomeUserError
+	}
+	id := newErrorID()
+	b.log.Error("request failed", "error_id", id, "command", r.kind, "guild_id", r.guildID,
+		"user_id", r.userID, "err", err)
+	return fmt.Sprintf("Something went wrong on footnote's side (error id %s). Try again later; "+
+		"if it keeps happening, give the id to whoever runs the bot.", id), outcomeError
+}
+
+// fail shows err to the member, ephemerally where the transport allows, in a way that fits
+// how the request was acknowledged, and returns the outcome.
+func (b *Bot) fail(ctx context.Context, r *request, err error) string {
+	text, outcome := b.explain(r, err)
+	m := message{content: text, ephemeral: true}
+	var rerr error
+	switch r.ack {
+	case ackNone:
+		rerr = r.reply.respond(ctx, m)
+	case ackEphemeral:
+		m.ephemeral = false // the reply is ephemeral already; edits cannot set flags
+		rerr = r.reply.edit(ctx, m)
+	case ackPublic:
+		// The "thinking…" reply is public: remove it and tell only the member.
+		if derr := r.reply.remove(ctx); derr != nil {
+			b.log.Debug("remove deferred reply", "command", r.kind, "err", derr)
+		}
+		rerr = r.reply.followup(ctx, m)
+	case ackUpdate:
+		rerr = r.reply.followup(ctx, m)
+	}
+	if rerr != nil {
+		b.log.Warn("could not report an error to the member", "command", r.kind, "guild_id", r.guildID,
+			"outcome", outcome, "err", rerr)
+	}
+	return outcome
+}
+
+// newErrorID returns 8 random hex digits to tie a member's error message to the log.
+func newErrorID() string {
+	var p [4]byte
+	_, _ = rand.Read(p[:])
+	return hex.EncodeToString(p[:])
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}
+
+// byteSize renders n bytes for people: "5 MB", "512 KB".
+func byteSize(n int64) string {
+	switch {
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return fmt.Sprintf("%d MB", n>>20)
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%d KB", n>>10)
+	}
+	return fmt.Sprintf("%d bytes", n)
+}

@@ -1,0 +1,398 @@
+package bot
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+)
+
+// fakeDiscord is Discord's REST API and gateway as footnote uses them, speaking the real
+// wire format. It records every REST call; the bot reaches it only through Config.APIBase.
+type fakeDiscord struct {
+	t     *testing.T
+	srv   *httptest.Server
+	botID string
+
+	mu       sync.Mutex
+	calls    []call
+	files    map[string][]byte           // attachments, served at /files/{name}
+	pages    map[string]string           // web pages (HTML), served at /web/{name}
+	history  map[string][]map[string]any // channel id → messages, oldest first
+	roles    map[string][]map[string]any // guild id → roles
+	messages int
+
+	gw *fakeGateway
+}
+
+// call is one recorded REST request.
+type call struct {
+	Method  string
+	Path    string // without the /api/vN prefix
+	Version string // "v9", "v10": the N of that prefix
+	Query   url.Values
+	Body    map[string]any
+	At      time.Time
+}
+
+func newFakeDiscord(t *testing.T) *fakeDiscord {
+	t.Helper()
+	f := &fakeDiscord{
+		t:       t,
+		botID:   "400000000000000001",
+		files:   make(map[string][]byte),
+		pages:   make(map[string]string),
+		history: make(map[string][]map[string]any),
+		roles:   make(map[string][]map[string]any),
+		gw:      newFakeGateway(),
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/api/{version}/", f.serveREST)
+	mux.HandleFunc("GET /files/{name}", f.serveFile)
+	mux.HandleFunc("GET /web/{name}", f.servePage)
+	mux.HandleFunc("GET /gateway-ws/", f.gw.serve(f)) // discordgo adds "/?v=9&encoding=json"
+	f.srv = httptest.NewServer(mux)
+	t.Cleanup(f.srv.Close)
+	return f
+}
+
+func (f *fakeDiscord) serveFile(w http.ResponseWriter, r *http.Request) {
+	f.mu.Lock()
+	data, ok := f.files[r.PathValue("name")]
+	f.calls = append(f.calls, call{Method: r.Method, Path: r.URL.Path, At: time.Now()})
+	f.mu.Unlock()
+	if !ok {
+		http.NotFound(w, r)
+		return
+	}
+	_, _ = w.Write(data)
+}
+
+func (f *fakeDiscord) servePage(w http.ResponseWriter, r *http.Request) {
+	f.mu.Lock()
+	page, ok := f.pages[r.PathValue("name")]
+	f.mu.Unlock()
+	if !ok {
+		http.NotFound(w, r)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	_, _ = io.WriteString(w, page)
+}
+
+// serveREST records the call and answers like Discord does.
+func (f *fakeDiscord) serveREST(w http.ResponseWriter, r *http.Request) {
+	path := "/" + strings.SplitN(strings.TrimPrefix(r.URL.Path, "/api/"), "/", 2)[1]
+	c := call{Method: r.Method, Path: path, Version: r.PathValue("version"), Query: r.URL.Query(), At: time.Now()}
+	if data, _ := io.ReadAll(r.Body); len(data) > 0 {
+		if err := json.Unmarshal(data, &c.Body); err != nil {
+			// Arrays (command registration) are kept under "list".
+			var list []any
+			if json.Unmarshal(data, &list) == nil {
+				c.Body = map[string]any{"list": list}
+			}
+		}
+	}
+	f.mu.Lock()
+	f.calls = append(f.calls, c)
+	f.mu.Unlock()
+
+	parts := strings.Split(strings.Trim(path, "/"), "/")
+	reply := func(v any) {
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(v)
+	}
+	switch {
+	case r.Method == http.MethodGet && (path == "/gateway" || path == "/gateway/bot"):
+		reply(map[string]any{"url": "ws" + strings.TrimPrefix(f.srv.URL, "http") + "/gateway-ws", "shards": 1})
+	case parts[0] == "interactions" && len(parts) == 4 && r.Method == http.MethodPost:
+		w.WriteHeader(http.StatusNoContent)
+	case parts[0] == "webhooks" && r.Method == http.MethodDelete:
+		w.WriteHeader(http.StatusNoContent)
+	case parts[0] == "webhooks":
+		reply(map[string]any{"id": f.nextMessageID(), "channel_id": "300000000000000001"})
+	case parts[0] == "applications" && r.Method == http.MethodPut:
+		reply(c.Body["list"])
+	case parts[0] == "guilds" && len(parts) == 3 && parts[2] == "roles":
+		f.mu.Lock()
+		roles := f.roles[parts[1]]
+		f.mu.Unlock()
+		reply(roles)
+	case parts[0] == "channels" && len(parts) == 3 && parts[2] == "typing":
+		w.WriteHeader(http.StatusNoContent)
+	case parts[0] == "channels" && len(parts) == 5 && parts[4] == "threads":
+		// Like Discord: a thread opened on a message has the message's id.
+		reply(map[string]any{"id": parts[3], "type": 11, "parent_id": parts[1], "owner_id": f.botID,
+			"name": c.Body["name"]})
+	case parts[0] == "channels" && len(parts) == 3 && r.Method == http.MethodPost:
+		m := map[string]any{"id": f.nextMessageID(), "channel_id": parts[1], "content": c.Body["content"],
+			"author": map[string]any{"id": f.botID, "username": "footnote", "bot": true}}
+		f.addHistory(parts[1], m)
+		reply(m)
+	case parts[0] == "channels" && len(parts) == 3 && r.Method == http.MethodGet:
+		f.mu.Lock()
+		h := f.history[parts[1]]
+		newest := make([]map[string]any, 0, len(h))
+		for i := len(h) - 1; i >= 0; i-- {
+			if h[i]["id"] != c.Query.Get("before") {
+				newest = append(newest, h[i])
+			}
+		}
+		f.mu.Unlock()
+		reply(newest)
+	case parts[0] == "channels" && len(parts) == 4 && r.Method == http.MethodGet:
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		for _, m := range f.history[parts[1]] {
+			if m["id"] == parts[3] {
+				reply(m)
+				return
+			}
+		}
+		http.Error(w, `{"message": "Unknown Message", "code": 10008}`, http.StatusNotFound)
+	default:
+		http.Error(w, `{"message": "404: Not Found", "code": 0}`, http.StatusNotFound)
+	}
+}
+
+func (f *fakeDiscord) nextMessageID() string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.messages++
+	return fmt.Sprintf("5%017d", f.messages)
+}
+
+// addHistory puts a message into a channel's history (what GET messages returns).
+func (f *fakeDiscord) addHistory(channel string, m map[string]any) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.history[channel] = append(f.history[channel], m)
+}
+
+func (f *fakeDiscord) setRoles(guild string, roles ...map[string]any) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.roles[guild] = roles
+}
+
+func (f *fakeDiscord) setFile(name string, data []byte) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.files[name] = data
+}
+
+func (f *fakeDiscord) setPage(name, html string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.pages[name] = html
+}
+
+// recorded returns the calls so far that match.
+func (f *fakeDiscord) recorded(match func(call) bool) []call {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []call
+	for _, c := range f.calls {
+		if match == nil || match(c) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// waitFor waits (up to 10 s) until n calls match and returns them; it fails the test
+// otherwise.
+func (f *fakeDiscord) waitFor(t *testing.T, what string, n int, match func(call) bool) []call {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		got := f.recorded(match)
+		if len(got) >= n {
+			return got
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("waited 10s for %d× %s, got %d; all calls:\n%s", n, what, len(got), f.dump())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+func (f *fakeDiscord) dump() string {
+	var sb strings.Builder
+	for _, c := range f.recorded(nil) {
+		body, _ := json.Marshal(c.Body)
+		fmt.Fprintf(&sb, "  %s %s %s\n", c.Method, c.Path, truncate(string(body), 300))
+	}
+	return sb.String()
+}
+
+// Matchers.
+
+func callbackOf(id string) func(call) bool {
+	return func(c call) bool {
+		return c.Method == http.MethodPost && strings.HasPrefix(c.Path, "/interactions/"+id+"/") &&
+			strings.HasSuffix(c.Path, "/callback")
+	}
+}
+
+func editOf(token string) func(call) bool {
+	return func(c call) bool {
+		return c.Method == http.MethodPatch && strings.Contains(c.Path, "/"+token+"/messages/@original")
+	}
+}
+
+func followupOf(token string) func(call) bool {
+	return func(c call) bool {
+		return c.Method == http.MethodPost && strings.HasPrefix(c.Path, "/webhooks/") && strings.HasSuffix(c.Path, "/"+token)
+	}
+}
+
+func deleteOf(token string) func(call) bool {
+	return func(c call) bool {
+		return c.Method == http.MethodDelete && strings.Contains(c.Path, "/"+token+"/messages/@original")
+	}
+}
+
+func channelPost(channel string) func(call) bool {
+	return func(c call) bool {
+		return c.Method == http.MethodPost && c.Path == "/channels/"+channel+"/messages"
+	}
+}
+
+// Accessors on a recorded message body.
+
+func (c call) str(key string) string {
+	s, _ := c.Body[key].(string)
+	return s
+}
+
+func (c call) num(key string) int {
+	n, _ := c.Body[key].(float64)
+	return int(n)
+}
+
+// data is an interaction callback's message data.
+func (c call) data() call {
+	d, _ := c.Body["data"].(map[string]any)
+	return call{Body: d}
+}
+
+func (c call) embeds() []map[string]any {
+	var out []map[string]any
+	list, _ := c.Body["embeds"].([]any)
+	for _, e := range list {
+		if m, ok := e.(map[string]any); ok {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// components returns the custom ids of the message's buttons and menus, row by row.
+func (c call) components() [][]string {
+	var rows [][]string
+	list, _ := c.Body["components"].([]any)
+	for _, r := range list {
+		row, _ := r.(map[string]any)
+		comps, _ := row["components"].([]any)
+		var ids []string
+		for _, x := range comps {
+			m, _ := x.(map[string]any)
+			id, _ := m["custom_id"].(string)
+			ids = append(ids, id)
+		}
+		rows = append(rows, ids)
+	}
+	return rows
+}
+
+func (c call) customIDs() []string {
+	var ids []string
+	for _, r := range c.components() {
+		ids = append(ids, r...)
+	}
+	return ids
+}
+
+// fakeGateway speaks enough of Discord's gateway: hello (op 10), identify (op 2), READY and
+// GUILD_CREATE, heartbeat ACKs (op 11), and dispatches the test sends.
+type fakeGateway struct {
+	mu         sync.Mutex
+	conn       *websocket.Conn
+	seq        int
+	identify   map[string]any
+	heartbeats int
+	guilds     []map[string]any
+	ready      chan struct{}
+	once       sync.Once
+}
+
+func newFakeGateway() *fakeGateway {
+	return &fakeGateway{ready: make(chan struct{})}
+}
+
+func (g *fakeGateway) serve(f *fakeDiscord) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		up := websocket.Upgrader{}
+		conn, err := up.Upgrade(w, r, nil)
+		if err != nil {
+			return
+		}
+		defer conn.Close()
+		g.mu.Lock()
+		g.conn = conn
+		g.mu.Unlock()
+		g.send(map[string]any{"op": 10, "d": map[string]any{"heartbeat_interval": 100}})
+		var ident map[string]any
+		if err := conn.ReadJSON(&ident); err != nil || ident["op"] != float64(2) {
+			return
+		}
+		g.mu.Lock()
+		g.identify = ident
+		guilds := g.guilds
+		g.mu.Unlock()
+		g.dispatch("READY", map[string]any{
+			"v": 9, "session_id": "fake-session", "resume_gateway_url": "ws://unused",
+			"user":   map[string]any{"id": f.botID, "username": "footnote", "bot": true},
+			"guilds": []any{}, "application": map[string]any{"id": "app"},
+		})
+		for _, gc := range guilds {
+			g.dispatch("GUILD_CREATE", gc)
+		}
+		g.once.Do(func() { close(g.ready) })
+		for {
+			var m map[string]any
+			if err := conn.ReadJSON(&m); err != nil {
+				return
+			}
+			if m["op"] == float64(1) {
+				g.mu.Lock()
+				g.heartbeats++
+				g.mu.Unlock()
+				g.send(map[string]any{"op": 11})
+			}
+		}
+	}
+}
+
+func (g *fakeGateway) send(v any) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	_ = g.conn.WriteJSON(v)
+}
+
+// dispatch sends an event (op 0) with the next sequence number.
+func (g *fakeGateway) dispatch(event string, d any) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.seq++
+	_ = g.conn.WriteJSON(map[string]any{"op": 0, "t": event, "s": g.seq, "d": d})
+}

@@ -1,0 +1,150 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	dg "github.com/bwmarrin/discordgo"
+
+	"github.com/footnote-bot/footnote/retrieval"
+)
+
+// Mentions (gateway only): "@footnote <question>" in a channel opens a thread on that
+// message and answers there; any message in a thread footnote opened is a follow-up, asked
+// with the thread's previous question as AskOptions.Previous. A mention inside someone
+// else's thread is answered in place. Which threads are footnote's comes from the gateway's
+// channel state (the thread's owner), so no REST call is made for unrelated messages.
+
+const threadArchiveMinutes = 1440
+
+func (b *Bot) onMessageCreate(s *dg.Session, m *dg.MessageCreate) {
+	if m.Message == nil || m.Author == nil || m.Author.Bot || !isSnowflake(m.GuildID) {
+		return // footnote never sees direct messages (no DirectMessages intent)
+	}
+	self := b.selfID()
+	if self == "" {
+		return
+	}
+	thread, ok := b.threadOf(m.ChannelID)
+	ours := ok && thread.OwnerID == self
+	if !ours && !mentions(m.Message, self) {
+		return
+	}
+	question := stripMention(m.Content, self)
+	ref := m.SoftReference()
+	r := &request{
+		kind:      "mention",
+		guildID:   m.GuildID,
+		channelID: m.ChannelID,
+		userID:    m.Author.ID,
+		opts:      map[string]string{"question": question},
+		reply:     &channelReplier{s: s, channelID: m.ChannelID, ref: ref},
+		start:     b.now(),
+	}
+	run := func(ctx context.Context, r *request) error {
+		opts := retrieval.AskOptions{AskedBy: r.userID}
+		switch {
+		case ours:
+			opts.Previous = b.previousTurn(ctx, thread, m.ID, self)
+		case !ok:
+			b.openThread(ctx, r, m.Message, question, self)
+		}
+		_ = s.ChannelTyping(r.channelID, dg.WithContext(ctx)) // best effort
+		return b.answer(ctx, r, question, opts)
+	}
+	prepare := func(r *request) error { return b.checkQuestion(r.opts["question"]) }
+	b.admit(context.Background(), r, plan{prepare: prepare, limited: true, ack: ackPublic, run: run})
+}
+
+// threadOf returns a copy of the channel when the state knows it as a thread.
+func (b *Bot) threadOf(channelID string) (dg.Channel, bool) {
+	st := b.session.State
+	ch, err := st.Channel(channelID)
+	if err != nil {
+		return dg.Channel{}, false
+	}
+	st.RLock()
+	defer st.RUnlock()
+	if !ch.IsThread() {
+		return dg.Channel{}, false
+	}
+	return *ch, true
+}
+
+// openThread starts a thread on the question's message and points r's replies into it.
+// If Discord refuses (no permission, a channel without threads), footnote answers in the
+// channel instead.
+func (b *Bot) openThread(ctx context.Context, r *request, m *dg.Message, question, self string) {
+	th, err := b.session.MessageThreadStartComplex(m.ChannelID, m.ID, &dg.ThreadStart{
+		Name:                threadName(question),
+		AutoArchiveDuration: threadArchiveMinutes,
+	}, dg.WithContext(ctx))
+	if err != nil {
+		b.log.Warn("could not open a thread; answering in the channel", "guild_id", r.guildID,
+			"channel_id", m.ChannelID, "err", err)
+		return
+	}
+	if th.GuildID == "" {
+		th.GuildID = r.guildID
+	}
+	if th.OwnerID == "" {
+		th.OwnerID = self
+	}
+	// THREAD_CREATE will say the same; adding it now makes a quick follow-up recognised.
+	_ = b.session.State.ChannelAdd(th)
+	r.channelID = th.ID
+	r.reply = &channelReplier{s: b.session, channelID: th.ID}
+}
+
+// previousTurn returns the question asked before message id in footnote's thread: the
+// newest earlier message by a member, or else the message the thread was opened on (which
+// shares the thread's id). It returns "" when neither can be read.
+func (b *Bot) previousTurn(ctx context.Context, thread dg.Channel, id, self string) string {
+	msgs, err := b.session.ChannelMessages(thread.ID, 20, id, "", "", dg.WithContext(ctx))
+	if err != nil {
+		b.log.Warn("read thread history", "guild_id", thread.GuildID, "channel_id", thread.ID, "err", err)
+	}
+	for _, pm := range msgs { // newest first
+		if pm.Author == nil || pm.Author.Bot {
+			continue
+		}
+		if q := stripMention(pm.Content, self); q != "" {
+			return q
+		}
+	}
+	if thread.ParentID == "" {
+		return ""
+	}
+	start, err := b.session.ChannelMessage(thread.ParentID, thread.ID, dg.WithContext(ctx))
+	if err != nil {
+		b.log.Warn("read thread's first message", "guild_id", thread.GuildID, "channel_id", thread.ID, "err", err)
+		return ""
+	}
+	return stripMention(start.Content, self)
+}
+
+func mentions(m *dg.Message, self string) bool {
+	for _, u := range m.Mentions {
+		if u != nil && u.ID == self {
+			return true
+		}
+	}
+	return false
+}
+
+// stripMention removes the bot's mentions from s and tidies the spaces.
+func stripMention(s, self string) string {
+	s = strings.ReplaceAll(s, fmt.Sprintf("<@%s>", self), " ")
+	s = strings.ReplaceAll(s, fmt.Sprintf("<@!%s>", self), " ")
+	return strings.Join(strings.Fields(s), " ")
+}
+
+// threadName is the question's start, as Discord allows (100 characters).
+func threadName(q string) string {
+	q = strings.Join(strings.Fields(q), " ")
+	if q == "" {
+		return "Question"
+	}
+	return truncate(q, 100)
+}

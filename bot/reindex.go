@@ -1,0 +1,89 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+)
+
+// /reindex: admins only. The reply is edited as the engine reports progress, at most every
+// progressEvery, and finally with the counts and the time taken.
+
+func (b *Bot) runReindex(ctx context.Context, r *request) error {
+	start := b.now()
+	if err := r.reply.edit(ctx, message{content: "Reindexing this server's articles…"}); err != nil {
+		return fmt.Errorf("reindex: show start: %w", err)
+	}
+	var (
+		mu          sync.Mutex
+		done, total int
+		changed     bool
+	)
+	progress := func(d, t int) {
+		mu.Lock()
+		done, total, changed = d, t, true
+		mu.Unlock()
+	}
+	stop := make(chan struct{})
+	stopped := make(chan struct{})
+	go func() {
+		defer close(stopped)
+		tick := time.NewTicker(b.progressEvery)
+		defer tick.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-ctx.Done():
+				return
+			case <-tick.C:
+			}
+			mu.Lock()
+			d, t, c := done, total, changed
+			changed = false
+			mu.Unlock()
+			if !c {
+				continue
+			}
+			if err := r.reply.edit(ctx, message{content: progressText(d, t, b.now().Sub(start))}); err != nil {
+				b.log.Warn("reindex progress edit failed", "guild_id", r.guildID, "err", err)
+			}
+		}
+	}()
+	stats, err := b.eng.Reindex(ctx, r.guildID, progress)
+	close(stop)
+	<-stopped
+	if err != nil {
+		return fmt.Errorf("reindex: %w", err)
+	}
+	took := stats.Took
+	if took <= 0 {
+		took = b.now().Sub(start)
+	}
+	text := fmt.Sprintf("Reindex done in %s: %d article%s, %d passage%s, %d embedded.",
+		roundDuration(took), stats.Articles, plural(stats.Articles), stats.Passages, plural(stats.Passages), stats.Embedded)
+	if stats.Space != "" {
+		text += fmt.Sprintf(" Now answering from embedding space %s.", escapeMarkdown(stats.Space))
+	}
+	return r.reply.edit(ctx, message{content: text})
+}
+
+func progressText(done, total int, elapsed time.Duration) string {
+	if total <= 0 {
+		return fmt.Sprintf("Reindexing this server's articles… %d done (%s).", done, roundDuration(elapsed))
+	}
+	return fmt.Sprintf("Reindexing this server's articles… %d of %d (%d%%, %s).",
+		done, total, done*100/total, roundDuration(elapsed))
+}
+
+// roundDuration keeps a duration readable: 850ms, 4.2s, 3m12s.
+func roundDuration(d time.Duration) time.Duration {
+	switch {
+	case d < time.Second:
+		return d.Round(time.Millisecond)
+	case d < time.Minute:
+		return d.Round(100 * time.Millisecond)
+	}
+	return d.Round(time.Second)
+}
