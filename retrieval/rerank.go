@@ -43,12 +43,15 @@ func rerank(q queryTerms, res []Result, lex map[int64]float64) []Result {
 	out := make([]scored, len(res))
 	for i, r := range res {
 		var one, two float64
-		spans := text.Sentences(r.Text)
-		for j, sp := range spans {
-			one = max(one, question.Score(r.Text[sp.Start:sp.End], r.Title))
-			if j+1 < len(spans) {
-				two = max(two, question.Score(r.Text[sp.Start:spans[j+1].End], r.Title))
+		title := question.TitleTerms(r.Title)
+		var prev text.Sentence
+		for j, sp := range text.Sentences(r.Text) {
+			cur := question.Read(r.Text[sp.Start:sp.End])
+			one = max(one, question.ScoreRead(title, cur))
+			if j > 0 {
+				two = max(two, question.ScoreRead(title, prev, cur))
 			}
+			prev = cur
 		}
 		two = max(two, one)
 		sc := rerankSent*one + rerankWindow*two

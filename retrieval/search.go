@@ -57,9 +57,12 @@ func (q queryTerms) weights() map[string]float64 {
 func (s *Store) lookupTerms(ctx context.Context, coll, query string) (queryTerms, error) {
 	counts, _ := text.Counts(query)
 	q := queryTerms{text: query}
-	for t, c := range counts {
+	for t := range counts {
 		q.terms = append(q.terms, t)
-		q.qtf = append(q.qtf, float64(c))
+	}
+	sort.Strings(q.terms) // a fixed order keeps float sums, and so rankings, reproducible
+	for _, t := range q.terms {
+		q.qtf = append(q.qtf, float64(counts[t]))
 	}
 	var activeSpace *int
 	q.idf = make([]float64, len(q.terms))

@@ -47,15 +47,20 @@ func (x Extractive) Answer(_ context.Context, ev retrieval.Evidence) (*retrieval
 		// Passages come ranked; a prior keeps the choice close to the ranking.
 		prior := passagePrior * float64(len(passages)-pi) / float64(len(passages))
 		spans := text.Sentences(p.Text)
+		title := q.TitleTerms(p.Title)
+		read := make([]text.Sentence, len(spans))
+		for i, sp := range spans {
+			read[i] = q.Read(p.Text[sp.Start:sp.End])
+		}
 		for i, sp := range spans {
 			s := sentence{passage: pi, start: sp.Start, end: sp.End}
-			s.score = q.Score(p.Text[sp.Start:sp.End], p.Title) + prior
+			s.score = q.ScoreRead(title, read[i]) + prior
 			cands = append(cands, s)
 			// A pair of adjacent sentences is a candidate too: the answer is often in the
 			// sentence after the one that names the question's subject.
 			if i+1 < len(spans) && spans[i+1].End-sp.Start <= maxPair {
 				s2 := sentence{passage: pi, start: sp.Start, end: spans[i+1].End}
-				s2.score = q.Score(p.Text[s2.start:s2.end], p.Title) + prior - pairPenalty
+				s2.score = q.ScoreRead(title, read[i], read[i+1]) + prior - pairPenalty
 				if continues(p.Text[spans[i+1].Start:spans[i+1].End]) {
 					// "This was crushed by British troops.": the second sentence goes on
 					// about the first one's subject, so the pair reads as one statement.

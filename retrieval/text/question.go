@@ -2,6 +2,7 @@ package text
 
 import (
 	"regexp"
+	"sort"
 	"strings"
 	"unicode"
 )
@@ -37,6 +38,7 @@ var (
 // phrases and the kind of answer it expects.
 type Question struct {
 	terms  map[string]float64 // stem -> weight
+	order  []string           // the terms, sorted: sums in a fixed order are reproducible
 	total  float64
 	words  map[string]bool    // lower-cased surface words of the question
 	pairs  map[[2]string]bool // adjacent question terms ("space station")
@@ -58,8 +60,12 @@ func NewQuestion(q string, weights map[string]float64) *Question {
 		}
 		out.terms[t] = w
 	}
-	for _, w := range out.terms {
-		out.total += w
+	for t := range out.terms {
+		out.order = append(out.order, t)
+	}
+	sort.Strings(out.order)
+	for _, t := range out.order {
+		out.total += out.terms[t]
 	}
 	for _, t := range Tokens(q) {
 		out.words[t.Word] = true
@@ -92,74 +98,125 @@ func AnswerKind(q string) Kind {
 	return KindAny
 }
 
-// Score rates sentence s (of an article titled title) as an answer: the share of the
-// question's weight it holds (a term only in the title counts half: the title names what
-// "it" is), plus a bonus for the question's phrases it repeats and for holding the kind of
-// thing asked for (a date, a number, a name) beyond the question's own words, minus a
-// penalty when it adds almost nothing to the question. About 0 to 1.5.
-func (q *Question) Score(s, title string) float64 {
-	if q.total == 0 {
-		return 0
-	}
-	have := map[string]bool{}
-	pairs := map[[2]string]bool{}
-	novel := 0
+// Sentence is a sentence as the scorer reads it: which question terms and phrases it
+// holds, how many words it adds to the question's, and whether those hold the kind of
+// thing the question asks for. Read it once, score it alone or joined with a neighbour.
+type Sentence struct {
+	have  map[string]bool    // question terms present
+	pairs map[[2]string]bool // question phrases present
+	novel int                // content words the question does not use
+	kind  bool               // the novel words hold the kind of answer asked for
+}
+
+// Read reads sentence s for scoring against q.
+func (q *Question) Read(s string) Sentence {
+	r := Sentence{have: map[string]bool{}, pairs: map[[2]string]bool{}}
 	var novelText strings.Builder
 	prev := ""
 	for _, tok := range Tokens(s) {
 		for _, t := range TokenTerms(tok) {
-			have[t] = true
+			if _, ok := q.terms[t]; ok {
+				r.have[t] = true
+			}
 			if q.pairs[[2]string{prev, t}] {
-				pairs[[2]string{prev, t}] = true
+				r.pairs[[2]string{prev, t}] = true
 			}
 			prev = t
 		}
 		if !q.words[tok.Word] && !IsStop(tok.Word) {
-			novel++
-			novelText.WriteString(s[tok.Start:tok.End])
-			novelText.WriteByte(' ')
-		}
-	}
-	var titleTerms map[string]bool
-	var got float64
-	for t, w := range q.terms {
-		if have[t] {
-			got += w
-			continue
-		}
-		if titleTerms == nil {
-			titleTerms = map[string]bool{}
-			for _, tt := range Terms(title) {
-				titleTerms[tt] = true
+			r.novel++
+			if q.expect != KindAny {
+				novelText.WriteString(s[tok.Start:tok.End])
+				novelText.WriteByte(' ')
 			}
 		}
-		if titleTerms[t] {
-			got += w / 2
-		}
-	}
-	sc := got / q.total
-	if len(q.pairs) > 0 {
-		sc += phraseWeight * float64(len(pairs)) / float64(len(q.pairs))
 	}
 	rest := novelText.String()
 	switch q.expect {
 	case KindTime:
-		if timeRe.MatchString(rest) {
-			sc += kindBonus
-		}
+		r.kind = timeRe.MatchString(rest)
 	case KindNumber:
-		if numberRe.MatchString(rest) {
-			sc += kindBonus
-		}
+		r.kind = numberRe.MatchString(rest)
 	case KindPerson, KindPlace:
-		if hasName(rest) {
-			sc += kindBonus * 0.7
+		r.kind = hasName(rest)
+	}
+	return r
+}
+
+// TitleTerms returns the question terms found in an article title, for ScoreRead.
+func (q *Question) TitleTerms(title string) map[string]bool {
+	m := map[string]bool{}
+	for _, t := range Terms(title) {
+		if _, ok := q.terms[t]; ok {
+			m[t] = true
+		}
+	}
+	return m
+}
+
+// Score rates sentence s (of an article titled title) as an answer; see ScoreRead.
+func (q *Question) Score(s, title string) float64 {
+	return q.ScoreRead(q.TitleTerms(title), q.Read(s))
+}
+
+// ScoreRead rates sentences read together (one, or a sentence and its neighbour) as an
+// answer: the share of the question's weight they hold (a term only in the title counts
+// half: the title names what "it" is), plus a bonus for the question's phrases they repeat
+// and for holding the kind of thing asked for (a date, a number, a name) beyond the
+// question's own words, minus a penalty when they add almost nothing to the question.
+// About 0 to 1.5.
+func (q *Question) ScoreRead(title map[string]bool, parts ...Sentence) float64 {
+	if q.total == 0 {
+		return 0
+	}
+	var got float64
+	for _, t := range q.order {
+		w := q.terms[t]
+		switch {
+		case anyHas(parts, t):
+			got += w
+		case title[t]:
+			got += w / 2
+		}
+	}
+	sc := got / q.total
+	novel, kind := 0, false
+	phrases := 0
+	for p := range q.pairs {
+		for _, part := range parts {
+			if part.pairs[p] {
+				phrases++
+				break
+			}
+		}
+	}
+	for _, part := range parts {
+		novel += part.novel
+		kind = kind || part.kind
+	}
+	if len(q.pairs) > 0 {
+		sc += phraseWeight * float64(phrases) / float64(len(q.pairs))
+	}
+	if kind {
+		if q.expect == KindPerson || q.expect == KindPlace {
+			sc += kindBonus * 0.7 // a capitalised word is weak evidence of a name
+		} else {
+			sc += kindBonus
 		}
 	}
 	if novel < 2 {
 		sc -= echoPenalty // repeats the question: cannot hold its answer
 	}
 	return sc
+}
+
+func anyHas(parts []Sentence, t string) bool {
+	for _, p := range parts {
+		if p.have[t] {
+			return true
+		}
+	}
+	return false
 }
 
 // hasName reports a capitalised word (a likely name) among words.
