@@ -262,17 +262,23 @@ func (b *Bot) Close(ctx context.Context) error {
 	b.closeOnce.Do(func() {
 		ctx, cancel := context.WithTimeout(ctx, b.cfg.ShutdownGrace)
 		defer cancel()
-		err := b.pool.drain(ctx)
-		b.mu.Lock()
-		open := b.gateway
-		b.gateway = false
-		b.mu.Unlock()
-		if open {
-			if cerr := b.session.Close(); cerr != nil {
-				err = errors.Join(err, fmt.Errorf("close gateway: %w", cerr))
-			}
-		}
-		b.closeErr = err
+		b.closeErr = b.stop(ctx)
 	})
 	return b.closeErr
+}
+
+// stop waits for in-flight work (bounded by ctx, then cancelled) and closes the gateway
+// if it is open. It returns what went wrong in either.
+func (b *Bot) stop(ctx context.Context) error {
+	err := b.pool.drain(ctx)
+	b.mu.Lock()
+	open := b.gateway
+	b.gateway = false
+	b.mu.Unlock()
+	if open {
+		if cerr := b.session.Close(); cerr != nil {
+			err = errors.Join(err, fmt.Errorf("close gateway: %w", cerr))
+		}
+	}
+	return err
 }

@@ -50,16 +50,7 @@ func (b *Bot) RunGateway(ctx context.Context) error {
 
 	grace, cancel := context.WithTimeout(context.WithoutCancel(ctx), b.cfg.ShutdownGrace)
 	defer cancel()
-	err := b.pool.drain(grace)
-	b.mu.Lock()
-	open := b.gateway
-	b.gateway = false
-	b.mu.Unlock()
-	if open {
-		if cerr := b.session.Close(); cerr != nil {
-			err = errors.Join(err, fmt.Errorf("bot: close gateway: %w", cerr))
-		}
-	}
+	err := b.stop(grace)
 	b.log.Info("gateway closed", "shard_id", b.cfg.ShardID)
 	return err
 }

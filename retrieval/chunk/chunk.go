@@ -118,32 +118,14 @@ func splitWords(s string, sp Span, max int) []Span {
 			}
 			i -= n
 		}
-		a, b := trim(s, start, cut)
+		a, b := text.Trim(s, start, cut)
 		if b > a {
 			out = append(out, Span{Start: a, End: b})
 		}
 		start = cut
 	}
-	if a, b := trim(s, start, sp.End); b > a {
+	if a, b := text.Trim(s, start, sp.End); b > a {
 		out = append(out, Span{Start: a, End: b})
 	}
 	return out
-}
-
-func trim(s string, a, b int) (int, int) {
-	for a < b {
-		r, n := utf8.DecodeRuneInString(s[a:])
-		if !unicode.IsSpace(r) {
-			break
-		}
-		a += n
-	}
-	for b > a {
-		r, n := utf8.DecodeLastRuneInString(s[:b])
-		if !unicode.IsSpace(r) {
-			break
-		}
-		b -= n
-	}
-	return a, b
 }

@@ -16,7 +16,7 @@ func Sentences(s string) []Span {
 	var out []Span
 	start := 0
 	emit := func(end int) {
-		a, b := trimSpan(s, start, end)
+		a, b := Trim(s, start, end)
 		if b > a {
 			out = append(out, Span{a, b})
 		}
@@ -103,7 +103,9 @@ var abbreviations = map[string]struct{}{
 	"sep": {}, "sept": {}, "oct": {}, "nov": {}, "dec": {}, "approx": {}, "fig": {}, "ca": {},
 }
 
-func trimSpan(s string, a, b int) (int, int) {
+// Trim narrows s[a:b] to exclude leading and trailing white space and returns the new
+// bounds (equal when the range holds only white space).
+func Trim(s string, a, b int) (int, int) {
 	for a < b {
 		r, n := utf8.DecodeRuneInString(s[a:])
 		if !unicode.IsSpace(r) {
@@ -131,7 +133,7 @@ func Paragraphs(s string) []Span {
 		if i >= 0 {
 			end = start + i
 		}
-		a, b := trimSpan(s, start, end)
+		a, b := Trim(s, start, end)
 		if b > a {
 			out = append(out, Span{a, b})
 		}
