@@ -31,6 +31,11 @@ type Config struct {
 	ShardCount       int
 	MetricsAddr      string
 
+	RatePerMinute    int // commands per member per minute (bot default when 0)
+	GuildConcurrency int // requests in flight per guild
+	Workers          int // requests in flight in all
+	MaxQuestionChars int // longest question accepted
+
 	LogLevel string
 }
 
@@ -55,6 +60,22 @@ func configFromEnv(getenv func(string) string) (Config, error) {
 	var err error
 	if c.EmbedDims, err = intEnv(getenv, "FOOTNOTE_EMBED_DIMS", 0); err != nil {
 		return c, err
+	}
+	for _, v := range []struct {
+		name string
+		dst  *int
+	}{
+		{"FOOTNOTE_RATE_PER_MINUTE", &c.RatePerMinute},
+		{"FOOTNOTE_GUILD_CONCURRENCY", &c.GuildConcurrency},
+		{"FOOTNOTE_WORKERS", &c.Workers},
+		{"FOOTNOTE_MAX_QUESTION_CHARS", &c.MaxQuestionChars},
+	} {
+		if *v.dst, err = intEnv(getenv, v.name, 0); err != nil {
+			return c, err
+		}
+		if *v.dst < 0 {
+			return c, fmt.Errorf("%s: %d is negative", v.name, *v.dst)
+		}
 	}
 	if c.ShardID, err = intEnv(getenv, "FOOTNOTE_SHARD_ID", 0); err != nil {
 		return c, err
@@ -112,4 +133,3 @@ func or(a, b string) string {
 	}
 	return b
 }
-

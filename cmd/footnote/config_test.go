@@ -52,6 +52,8 @@ func TestConfigFromEnv(t *testing.T) {
 			},
 		},
 		{name: "embedding dimensions that are not a number are refused", env: map[string]string{"FOOTNOTE_EMBED_DIMS": "abc"}, wantErr: "FOOTNOTE_EMBED_DIMS"},
+		{name: "a rate limit that is not a number is refused", env: map[string]string{"FOOTNOTE_RATE_PER_MINUTE": "lots"}, wantErr: "FOOTNOTE_RATE_PER_MINUTE"},
+		{name: "a negative worker count is refused", env: map[string]string{"FOOTNOTE_WORKERS": "-2"}, wantErr: "FOOTNOTE_WORKERS"},
 		{name: "negative embedding dimensions are refused", env: map[string]string{"FOOTNOTE_EMBED_DIMS": "-1"}, wantErr: "FOOTNOTE_EMBED_DIMS"},
 		{name: "embedding dimensions beyond pgvector's index limit are refused", env: map[string]string{"FOOTNOTE_EMBED_DIMS": "3072"}, wantErr: "FOOTNOTE_EMBED_DIMS"},
 		{name: "a model embedder without an OpenAI endpoint is refused", env: map[string]string{"FOOTNOTE_EMBED_MODEL": "text-embedding-3-small"}, wantErr: "FOOTNOTE_EMBED_MODEL"},

@@ -23,6 +23,8 @@ func (m *Main) newBot() (*bot.Bot, error) {
 		Token: c.DiscordToken, AppID: c.DiscordAppID, PublicKey: c.DiscordPublicKey,
 		APIBase: c.DiscordAPIBase, AdminRole: c.AdminRole, DevGuild: c.DevGuild,
 		ShardID: c.ShardID, ShardCount: c.ShardCount, ShutdownGrace: shutdownGrace,
+		RatePerMinute: c.RatePerMinute, GuildConcurrency: c.GuildConcurrency, Workers: c.Workers,
+		MaxQuestionLen: c.MaxQuestionChars,
 	}, m.Engine, m.Log, prometheus.NewRegistry())
 }
 
