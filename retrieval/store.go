@@ -2,11 +2,9 @@ package retrieval
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 	pgxvec "github.com/pgvector/pgvector-go/pgx"
 )
@@ -101,13 +99,6 @@ func (s *Store) EnsureSpace(ctx context.Context, model string, dims int) (Space,
 		return Space{}, fmt.Errorf("ensure embedding space %s: %w", sp.Name(), err)
 	}
 	return sp, nil
-}
-
-// isUniqueViolation reports a unique-constraint error, the one database error footnote
-// turns into a user-facing one (a duplicate).
-func isUniqueViolation(err error) bool {
-	var pe *pgconn.PgError
-	return errors.As(err, &pe) && pe.Code == "23505"
 }
 
 // analyze refreshes the planner statistics of the tables a bulk import grows.
