@@ -31,9 +31,17 @@ type fakeEngine struct {
 	reindexFunc func(ctx context.Context, coll string, progress func(done, total int)) (retrieval.ReindexStats, error)
 }
 
+// fakeChunk is a passage of a fake article: Text is the article text [Start:End].
+type fakeChunk struct {
+	ID, ArticleID int64
+	Ordinal       int
+	Start, End    int
+	Text          string
+}
+
 type fakeArticle struct {
 	art    retrieval.Article
-	chunks []retrieval.Passage
+	chunks []fakeChunk
 }
 
 type fakePage struct {
@@ -65,7 +73,7 @@ func (e *fakeEngine) addLocked(coll string, a retrieval.Article) *fakeArticle {
 	off := 0
 	for i, para := range strings.Split(a.Text, "\n\n") {
 		e.nextID++
-		fa.chunks = append(fa.chunks, retrieval.Passage{ID: e.nextID, ArticleID: a.ID, Ordinal: i,
+		fa.chunks = append(fa.chunks, fakeChunk{ID: e.nextID, ArticleID: a.ID, Ordinal: i,
 			Start: off, End: off + len(para), Text: para})
 		off += len(para) + 2
 	}

@@ -1,7 +1,6 @@
 package retrieval
 
 import (
-	"context"
 	"strconv"
 	"time"
 )
@@ -48,7 +47,7 @@ type LineError struct {
 	Err  error
 }
 
-func (e *LineError) Error() string { return "line " + itoa(e.Line) + ": " + e.Err.Error() }
+func (e *LineError) Error() string { return "line " + strconv.Itoa(e.Line) + ": " + e.Err.Error() }
 func (e *LineError) Unwrap() error { return e.Err }
 
 // ReindexStats reports a finished reindex.
@@ -72,22 +71,3 @@ type PassageView struct {
 	Result
 	ArticleText string
 }
-
-// The engine's methods (implemented across engine_*.go), listed for readers of the API:
-//
-//	Ask(ctx, collection, question string, opts AskOptions) (*Answer, error)
-//	Search(ctx, collection, query string, k int, f Filter) ([]Result, error)
-//	AddURL(ctx, collection, rawURL, addedBy string) (*AddedArticle, error)
-//	AddFile(ctx, collection, name string, data []byte, addedBy string) (*AddedArticle, error)
-//	Import(ctx, collection string, r io.Reader, onLine func(done int, err error)) (ImportStats, error)
-//	ListArticles(ctx, collection, query string, offset, limit int) ([]Article, int, error)
-//	RemoveArticle(ctx, collection, url, requester string, admin bool) (*Article, error)
-//	RemoveCollection(ctx, collection string) (int, error)
-//	Reindex(ctx, collection string, progress func(done, total int)) (ReindexStats, error)
-//	Passage(ctx, collection string, chunkID int64) (*PassageView, error)
-//	RecordFeedback(ctx, fb Feedback) error
-//
-// Ask fills Answer.QuestionID; feedback refers to it.
-var _ context.Context
-
-func itoa(n int) string { return strconv.Itoa(n) }

@@ -12,7 +12,6 @@ import (
 
 	"github.com/footnote-bot/footnote/retrieval/embed"
 	"github.com/footnote-bot/footnote/retrieval/fetch"
-	"github.com/footnote-bot/footnote/retrieval/text"
 )
 
 // Config wires an Engine. Embedder and Answerer are required.
@@ -86,18 +85,20 @@ func (e *Engine) Search(ctx context.Context, coll, query string, k int, f Filter
 	if strings.TrimSpace(query) == "" {
 		return nil, ErrQuestionEmpty
 	}
-	res, _, err := e.search(ctx, coll, query, k, f)
+	res, _, _, err := e.search(ctx, coll, query, k, f)
 	return res, err
 }
 
-func (e *Engine) search(ctx context.Context, coll, query string, k int, f Filter) ([]Result, queryTerms, error) {
+// search returns the ranked passages, the question's terms, and the coverage of the best
+// of the top passages (see coverage).
+func (e *Engine) search(ctx context.Context, coll, query string, k int, f Filter) ([]Result, queryTerms, float64, error) {
 	if k <= 0 {
 		k = 10
 	}
 	q, err := e.store.lookupTerms(ctx, coll, query)
 	if err != nil || q.n == 0 || len(q.terms) == 0 {
 		// Nothing stored, or a query of stop words only: nothing can match it.
-		return nil, q, err
+		return nil, q, 0, err
 	}
 	var lex, dense []hit
 	g, gctx := errgroup.WithContext(ctx)
@@ -121,7 +122,7 @@ func (e *Engine) search(ctx context.Context, coll, query string, k int, f Filter
 		})
 	}
 	if err := g.Wait(); err != nil {
-		return nil, q, err
+		return nil, q, 0, err
 	}
 	fused := fuse([][]hit{lex, dense}, []float64{1, e.cfg.DenseWeight})
 	if len(fused) > max(k, rerankDepth) {
@@ -135,13 +136,13 @@ func (e *Engine) search(ctx context.Context, coll, query string, k int, f Filter
 	}
 	res, err := e.store.hydrate(ctx, coll, ids)
 	if err != nil {
-		return nil, q, err
+		return nil, q, 0, err
 	}
 	lexScore := make(map[int64]float64, len(lex))
 	for _, h := range lex {
 		lexScore[h.chunkID] = h.score
 	}
-	res = rerank(q, res, lexScore)
+	res, held := rerank(q, res, lexScore)
 	if len(res) > k {
 		res = res[:k]
 	}
@@ -149,7 +150,7 @@ func (e *Engine) search(ctx context.Context, coll, query string, k int, f Filter
 		res[i].Rank = i + 1
 		res[i].Score = score[res[i].ChunkID]
 	}
-	return res, q, nil
+	return res, q, coverage(q, held), nil
 }
 
 // Ask answers question from the collection's articles with verified citations. When the
@@ -173,12 +174,12 @@ func (e *Engine) Ask(ctx context.Context, coll, question string, opts AskOptions
 		// A follow-up ("and when did it open?") leans on the earlier turn for its subject.
 		query = truncateRunes(p, e.cfg.MaxQuestionChars) + "\n" + question
 	}
-	res, q, err := e.search(ctx, coll, query, opts.K, opts.Filter)
+	res, q, cover, err := e.search(ctx, coll, query, opts.K, opts.Filter)
 	if err != nil {
 		return nil, err
 	}
 	var ans *Answer
-	if coverage(q, res) < e.cfg.MinCoverage {
+	if cover < e.cfg.MinCoverage {
 		ans = notCovered(res)
 	} else {
 		ans, err = e.cfg.Answerer.Answer(ctx, Evidence{Question: question, Passages: res, TermWeights: q.weights()})
@@ -208,40 +209,6 @@ func notCovered(res []Result) *Answer {
 		Covered: false,
 		Closest: closest,
 	}
-}
-
-// coverage is the largest share of the question's IDF weight that any one of the top
-// passages (with its article title) holds: 1 when a passage has every question term, near 0
-// when the question is about something the collection never mentions. A word no passage
-// has at all counts half: it is as often a misspelling as a sign of a foreign subject.
-func coverage(q queryTerms, res []Result) float64 {
-	var total float64
-	w := make([]float64, len(q.terms))
-	for i := range q.terms {
-		w[i] = q.idf[i] * q.qtf[i]
-		if q.df[i] == 0 {
-			w[i] /= 2
-		}
-		total += w[i]
-	}
-	if total == 0 || len(res) == 0 {
-		return 0
-	}
-	best := 0.0
-	for i, r := range res {
-		if i == 3 {
-			break
-		}
-		have, _ := text.Counts(r.Title + "\n" + r.Text)
-		var got float64
-		for j, t := range q.terms {
-			if have[t] > 0 {
-				got += w[j]
-			}
-		}
-		best = max(best, got/total)
-	}
-	return best
 }
 
 func truncateRunes(s string, n int) string {

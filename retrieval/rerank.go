@@ -1,6 +1,7 @@
 package retrieval
 
 import (
+	"maps"
 	"sort"
 
 	"github.com/footnote-bot/footnote/retrieval/text"
@@ -26,27 +27,32 @@ const (
 //
 //	rerankBM25 * bm25 / best bm25 + rerankSent * best sentence + rerankWindow * best pair
 //
-// Results keep their fused score in Score.
-func rerank(q queryTerms, res []Result, lex map[int64]float64) []Result {
-	if len(res) < 2 || len(q.terms) == 0 {
-		return res
-	}
+// Results keep their fused score in Score. rerank also returns, for each result in the new
+// order, the question terms the passage or its title holds (for the coverage check).
+func rerank(q queryTerms, res []Result, lex map[int64]float64) ([]Result, []map[string]bool) {
 	question := text.NewQuestion(q.text, q.weights())
 	var bestLex float64
 	for _, s := range lex {
 		bestLex = max(bestLex, s)
 	}
 	type scored struct {
-		r Result
-		s float64
+		r    Result
+		s    float64
+		held map[string]bool
 	}
 	out := make([]scored, len(res))
 	for i, r := range res {
 		var one, two float64
 		title := question.TitleTerms(r.Title)
+		held := maps.Clone(title)
 		var prev text.Sentence
 		for j, sp := range text.Sentences(r.Text) {
 			cur := question.Read(r.Text[sp.Start:sp.End])
+			for _, t := range q.terms {
+				if cur.Holds(t) {
+					held[t] = true
+				}
+			}
 			one = max(one, question.ScoreRead(title, cur))
 			if j > 0 {
 				two = max(two, question.ScoreRead(title, prev, cur))
@@ -58,11 +64,42 @@ func rerank(q queryTerms, res []Result, lex map[int64]float64) []Result {
 		if bestLex > 0 {
 			sc += rerankBM25 * lex[r.ChunkID] / bestLex
 		}
-		out[i] = scored{r, sc}
+		out[i] = scored{r, sc, held}
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].s > out[j].s })
+	helds := make([]map[string]bool, len(out))
 	for i := range out {
-		res[i] = out[i].r
+		res[i], helds[i] = out[i].r, out[i].held
 	}
-	return res
+	return res, helds
+}
+
+// coverage is the largest share of the question's IDF weight that any one of the top three
+// passages (with its article title) holds: 1 when a passage has every question term, near
+// 0 when the question is about something the collection never mentions. A word no passage
+// has at all counts half: it is as often a misspelling as a sign of a foreign subject.
+func coverage(q queryTerms, held []map[string]bool) float64 {
+	var total float64
+	w := make([]float64, len(q.terms))
+	for i := range q.terms {
+		w[i] = q.idf[i] * q.qtf[i]
+		if q.df[i] == 0 {
+			w[i] /= 2
+		}
+		total += w[i]
+	}
+	if total == 0 {
+		return 0
+	}
+	best := 0.0
+	for _, h := range held[:min(3, len(held))] {
+		var got float64
+		for j, t := range q.terms {
+			if h[t] {
+				got += w[j]
+			}
+		}
+		best = max(best, got/total)
+	}
+	return best
 }

@@ -45,16 +45,6 @@ type Article struct {
 	Passages   int    // number of passages, filled by listing queries
 }
 
-// Passage is one chunk of an article: Text is exactly Article.Text[Start:End].
-type Passage struct {
-	ID        int64
-	ArticleID int64
-	Ordinal   int
-	Start     int
-	End       int
-	Text      string
-}
-
 // Filter narrows a search. Collection is always applied; the rest only when set.
 type Filter struct {
 	Since time.Time // published on or after

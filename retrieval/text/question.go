@@ -108,6 +108,9 @@ type Sentence struct {
 	kind  bool               // the novel words hold the kind of answer asked for
 }
 
+// Holds reports whether the sentence holds question term t.
+func (s Sentence) Holds(t string) bool { return s.have[t] }
+
 // Read reads sentence s for scoring against q.
 func (q *Question) Read(s string) Sentence {
 	r := Sentence{have: map[string]bool{}, pairs: map[[2]string]bool{}}
