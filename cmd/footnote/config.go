@@ -55,7 +55,7 @@ func configFromEnv(getenv func(string) string) (Config, error) {
 		AdminRole:        getenv("FOOTNOTE_ADMIN_ROLE"),
 		DevGuild:         getenv("FOOTNOTE_DEV_GUILD"),
 		MetricsAddr:      getenv("FOOTNOTE_METRICS_ADDR"),
-		LogLevel:         or(getenv("FOOTNOTE_LOG_LEVEL"), "info"),
+		LogLevel:         getenv("FOOTNOTE_LOG_LEVEL"), // "" = info, warn for the console
 	}
 	var err error
 	if c.EmbedDims, err = intEnv(getenv, "FOOTNOTE_EMBED_DIMS", 0); err != nil {
@@ -108,7 +108,7 @@ func configFromEnv(getenv func(string) string) (Config, error) {
 		return c, fmt.Errorf("FOOTNOTE_SHARD_ID: %d is not in 0..FOOTNOTE_SHARD_COUNT-1 (%d)", c.ShardID, c.ShardCount-1)
 	}
 	switch strings.ToLower(c.LogLevel) {
-	case "debug", "info", "warn", "error":
+	case "", "debug", "info", "warn", "error":
 	default:
 		return c, fmt.Errorf("FOOTNOTE_LOG_LEVEL: %q is not debug, info, warn or error", c.LogLevel)
 	}

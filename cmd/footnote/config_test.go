@@ -17,7 +17,7 @@ func TestConfigFromEnv(t *testing.T) {
 			env:  nil,
 			check: func(c Config) bool {
 				return c.DatabaseURL == defaultDatabaseURL && c.EmbedModel == "hash" && c.EmbedDims == 0 && c.ChatModel == "" &&
-					c.ShardID == 0 && c.ShardCount == 1 && c.LogLevel == "info" && !c.AllowPrivate
+					c.ShardID == 0 && c.ShardCount == 1 && c.LogLevel == "" && !c.AllowPrivate
 			},
 		},
 		{

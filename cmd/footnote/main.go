@@ -73,8 +73,16 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return err
 	}
 	m := &Main{Config: cfg, Stdin: stdin, Stdout: stdout, Stderr: stderr}
-	m.Log = newLogger(stderr, cfg.LogLevel)
 	cmd, rest := args[0], args[1:]
+	level := cfg.LogLevel
+	if level == "" {
+		// The console shares the terminal with its answers: only warnings and errors there.
+		level = "info"
+		if cmd == "console" {
+			level = "warn"
+		}
+	}
+	m.Log = newLogger(stderr, level)
 	commands := map[string]func(context.Context, []string) error{
 		"migrate": m.cmdMigrate, "import": m.cmdImport, "add": m.cmdAdd, "search": m.cmdSearch,
 		"ask": m.cmdAsk, "remove": m.cmdRemove, "reindex": m.cmdReindex, "eval": m.cmdEval,
