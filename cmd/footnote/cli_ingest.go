@@ -204,4 +204,3 @@ func dateSuffix(t time.Time) string {
 	}
 	return ", " + t.Format("2006-01-02")
 }
-
