@@ -26,7 +26,7 @@ type Config struct {
 	// MaxArticleBytes bounds an article's text (default 2 MiB); larger ones are refused.
 	MaxArticleBytes int
 	// MinCoverage is the share of the question's weight (IDF) that the best passage must
-	// hold for footnote to answer (default 0.4); below it, the answer says the tracked
+	// hold for footnote to answer (default 0.35); below it, the answer says the tracked
 	// articles do not cover the question.
 	MinCoverage float64
 	// DenseWeight is the dense arm's weight in rank fusion, the lexical arm's being 1
@@ -61,7 +61,7 @@ func New(ctx context.Context, store *Store, cfg Config) (*Engine, error) {
 		cfg.MaxArticleBytes = 2 << 20
 	}
 	if cfg.MinCoverage <= 0 {
-		cfg.MinCoverage = 0.4
+		cfg.MinCoverage = 0.35
 	}
 	if cfg.DenseWeight <= 0 {
 		cfg.DenseWeight = 0.3
