@@ -162,13 +162,9 @@ func (q *Question) Score(s, title string) float64 {
 	return q.ScoreRead(q.TitleTerms(title), q.Read(s))
 }
 
-// ScoreRead rates sentences read together (one, or a sentence and its neighbour) as an
-// answer: the share of the question's weight they hold (a term only in the title counts
-// half: the title names what "it" is), plus a bonus for the question's phrases they repeat
-// and for holding the kind of thing asked for (a date, a number, a name) beyond the
-// question's own words, minus a penalty when they add almost nothing to the question.
-// About 0 to 1.5.
-func (q *Question) ScoreRead(title map[string]bool, parts ...Sentence) float64 {
+// Share is the share of the question's weight that sentences read together hold, a term
+// only in the title counting half: 1 when they hold every question term.
+func (q *Question) Share(title map[string]bool, parts ...Sentence) float64 {
 	if q.total == 0 {
 		return 0
 	}
@@ -182,7 +178,20 @@ func (q *Question) ScoreRead(title map[string]bool, parts ...Sentence) float64 {
 			got += w / 2
 		}
 	}
-	sc := got / q.total
+	return got / q.total
+}
+
+// ScoreRead rates sentences read together (one, or a sentence and its neighbour) as an
+// answer: the share of the question's weight they hold (a term only in the title counts
+// half: the title names what "it" is), plus a bonus for the question's phrases they repeat
+// and for holding the kind of thing asked for (a date, a number, a name) beyond the
+// question's own words, minus a penalty when they add almost nothing to the question.
+// About 0 to 1.5.
+func (q *Question) ScoreRead(title map[string]bool, parts ...Sentence) float64 {
+	if q.total == 0 {
+		return 0
+	}
+	sc := q.Share(title, parts...)
 	novel, kind := 0, false
 	phrases := 0
 	for p := range q.pairs {
