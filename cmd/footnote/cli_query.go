@@ -211,7 +211,11 @@ func printAnswer(w io.Writer, a *retrieval.Answer) {
 		fmt.Fprintln(w, "\nSources:")
 	}
 	for _, c := range a.Citations {
-		fmt.Fprintf(w, "[%d] %s%s%s\n    %s\n", c.N, c.Title, siteSuffix(c.Site), dateSuffix(c.Published), c.URL)
+		fmt.Fprintf(w, "[%d] %s%s%s\n", c.N, c.Title, siteSuffix(c.Site), dateSuffix(c.Published))
+		if !strings.Contains(a.Text, c.Quote) { // quoted in the body already: not twice
+			fmt.Fprintf(w, "    “%s”\n", snippet(c.Quote, 400))
+		}
+		fmt.Fprintf(w, "    %s\n", c.URL)
 	}
 	if !a.Covered && len(a.Closest) > 0 {
 		fmt.Fprintln(w, "\nClosest sources:")

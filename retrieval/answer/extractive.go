@@ -87,6 +87,8 @@ func (x Extractive) Answer(_ context.Context, ev retrieval.Evidence) (*retrieval
 		picked = append(picked, c)
 	}
 	ans := &retrieval.Answer{Mode: retrieval.ModeExtractive, Covered: true}
+	// The body quotes the best passage; the other citations are named, and their quotes
+	// shown with the sources, so nothing is printed twice.
 	var body strings.Builder
 	for i, s := range picked {
 		p := passages[s.passage]
@@ -98,9 +100,14 @@ func (x Extractive) Answer(_ context.Context, ev retrieval.Evidence) (*retrieval
 		})
 		if i == 0 {
 			fmt.Fprintf(&body, "“%s” [%d]", quote, i+1)
-		} else {
-			fmt.Fprintf(&body, "\n\nSee also: “%s” [%d]", quote, i+1)
 		}
+	}
+	switch len(picked) {
+	case 1:
+	case 2:
+		body.WriteString("\n\nSee also [2].")
+	default:
+		fmt.Fprintf(&body, "\n\nSee also [2]–[%d].", len(picked))
 	}
 	ans.Text = body.String()
 	return ans, nil
