@@ -222,7 +222,7 @@ func (e *fakeEngine) Ask(ctx context.Context, coll, question string, opts retrie
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	ans := &retrieval.Answer{Mode: retrieval.ModeExtractive, QuestionID: qid, Took: 3 * time.Millisecond}
+	ans := &retrieval.Answer{Mode: retrieval.ModeExtractive, QuestionID: qid, Retrieval: 2 * time.Millisecond, Took: 3 * time.Millisecond}
 	var body []string
 	for _, fa := range e.cols[coll] {
 		for _, p := range fa.chunks {

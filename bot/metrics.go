@@ -14,7 +14,8 @@ import (
 type metrics struct {
 	interactions *prometheus.CounterVec // by command and outcome
 	answer       prometheus.Histogram   // from receipt to the answer sent
-	retrieval    prometheus.Histogram   // the engine's own time (Answer.Took)
+	retrieval    prometheus.Histogram   // the engine's retrieval time (Answer.Retrieval)
+	llmCalls     *prometheus.CounterVec // LLM answers used ("ok") or not ("failed")
 	answers      *prometheus.CounterVec // by mode
 	gatherer     prometheus.Gatherer    // nil when the registerer cannot gather
 }
@@ -37,16 +38,19 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 		}),
 		retrieval: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Name:    "footnote_retrieval_seconds",
-			Help:    "Time the engine took to retrieve and answer (Answer.Took).",
+			Help:    "Time the engine took to retrieve the passages of an answer (Answer.Retrieval).",
 			Buckets: latencyBuckets,
 		}),
 		answers: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "footnote_answers_total",
-			Help: "Answers by mode: llm, or extractive (the default answerer, or the fallback when the LLM call failed; " +
-				"with an LLM configured, extractive counts LLM failures).",
+			Help: "Answers by mode: llm, or extractive (the default answerer, or the fallback when the LLM failed).",
 		}, []string{"mode"}),
+		llmCalls: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "footnote_llm_calls_total",
+			Help: "LLM answers by outcome: ok (used), failed (the call failed or nothing it cited checked out).",
+		}, []string{"outcome"}),
 	}
-	for _, c := range []prometheus.Collector{m.interactions, m.answer, m.retrieval, m.answers} {
+	for _, c := range []prometheus.Collector{m.interactions, m.answer, m.retrieval, m.answers, m.llmCalls} {
 		if err := reg.Register(c); err != nil {
 			return nil, fmt.Errorf("bot: register metrics: %w", err)
 		}
@@ -57,6 +61,8 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 	// Both modes show from the start, so that a rate of failures is never "no data".
 	m.answers.WithLabelValues(retrieval.ModeLLM)
 	m.answers.WithLabelValues(retrieval.ModeExtractive)
+	m.llmCalls.WithLabelValues("ok")
+	m.llmCalls.WithLabelValues("failed")
 	return m, nil
 }
 
@@ -67,8 +73,14 @@ func (m *metrics) observeAnswer(a *retrieval.Answer) {
 		mode = retrieval.ModeLLM
 	}
 	m.answers.WithLabelValues(mode).Inc()
-	if a.Took > 0 {
-		m.retrieval.Observe(a.Took.Seconds())
+	switch {
+	case a.Mode == retrieval.ModeLLM:
+		m.llmCalls.WithLabelValues("ok").Inc()
+	case a.LLMFailed:
+		m.llmCalls.WithLabelValues("failed").Inc()
+	}
+	if a.Retrieval > 0 {
+		m.retrieval.Observe(a.Retrieval.Seconds())
 	}
 }
 

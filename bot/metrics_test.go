@@ -7,6 +7,8 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/footnote-bot/footnote/retrieval"
 )
 
 // httpGet serves GET path from handler and returns "<status> <body>".
@@ -33,6 +35,36 @@ func TestMetrics(t *testing.T) {
 			`footnote_answers_total{mode="llm"} 0`,
 			`footnote_answer_seconds_count 1`,
 			`footnote_retrieval_seconds_count 1`,
+		} {
+			if !strings.Contains(got, want) {
+				t.Errorf("/metrics lacks %s", want)
+			}
+		}
+	})
+
+	t.Run("LLM answers are counted as used or failed", func(t *testing.T) {
+		eng := newFakeEngine()
+		answers := []*retrieval.Answer{
+			{Mode: retrieval.ModeLLM, Covered: true, Text: "From the model."},
+			{Mode: retrieval.ModeExtractive, Covered: true, Text: "Fallback.", LLMFailed: true},
+			{Mode: retrieval.ModeExtractive, Covered: true, Text: "Fallback again.", LLMFailed: true},
+		}
+		n := 0
+		eng.askFunc = func(context.Context, string, string, retrieval.AskOptions) (*retrieval.Answer, error) {
+			a := answers[n]
+			n++
+			return a, nil
+		}
+		h := newHarness(t, eng)
+		for range answers {
+			h.edit(h.ask(guildA, alice, "budget?"), nil)
+		}
+		got := httpGet(t, h.bot.MetricsHandler(), "/metrics")
+		for _, want := range []string{
+			`footnote_llm_calls_total{outcome="ok"} 1`,
+			`footnote_llm_calls_total{outcome="failed"} 2`,
+			`footnote_answers_total{mode="llm"} 1`,
+			`footnote_answers_total{mode="extractive"} 2`,
 		} {
 			if !strings.Contains(got, want) {
 				t.Errorf("/metrics lacks %s", want)

@@ -178,6 +178,7 @@ func (e *Engine) Ask(ctx context.Context, coll, question string, opts AskOptions
 	if err != nil {
 		return nil, err
 	}
+	retrieved := time.Since(start)
 	var ans *Answer
 	if cover < e.cfg.MinCoverage {
 		ans = notCovered(res)
@@ -187,7 +188,7 @@ func (e *Engine) Ask(ctx context.Context, coll, question string, opts AskOptions
 			return nil, fmt.Errorf("answer: %w", err)
 		}
 	}
-	ans.Took = time.Since(start)
+	ans.Retrieval, ans.Took = retrieved, time.Since(start)
 	id, err := e.store.recordQuestion(ctx, coll, opts.AskedBy, question, ans)
 	if err != nil {
 		// The answer is still good; the record is for coverage reports.

@@ -96,7 +96,11 @@ type Answer struct {
 	Closest   []Result   // when not covered: the closest sources, for the reader to check
 	// QuestionID identifies the recorded question (for feedback); 0 when not recorded.
 	QuestionID int64
-	Took       time.Duration
+	// LLMFailed is set when an LLM was asked but its answer was not used (the call failed,
+	// or nothing it cited checked out): this answer is the extractive fallback.
+	LLMFailed bool
+	Retrieval time.Duration // time spent retrieving passages
+	Took      time.Duration // time spent in all, retrieval included
 }
 
 // Evidence is what an answerer works from: the question and the ranked passages.

@@ -73,6 +73,7 @@ func (l *LLM) fall(ctx context.Context, ev retrieval.Evidence, reason string, er
 	if ferr != nil {
 		return nil, fmt.Errorf("fallback answer after llm %s: %w", reason, ferr)
 	}
+	ans.LLMFailed = true
 	return ans, nil
 }
 

@@ -165,6 +165,9 @@ func TestLLMAnswer(t *testing.T) {
 			if ans.Mode != wantMode {
 				t.Fatalf("Mode = %q, want %q", ans.Mode, wantMode)
 			}
+			if ans.LLMFailed != tt.wantFallback {
+				t.Errorf("LLMFailed = %v, want %v", ans.LLMFailed, tt.wantFallback)
+			}
 			if tt.wantFallback {
 				return
 			}
