@@ -107,7 +107,7 @@ func (m *Main) cmdAdd(ctx context.Context, args []string) error {
 		return err
 	}
 	var res *retrieval.AddedArticle
-	if strings.HasPrefix(pos[0], "http://") || strings.HasPrefix(pos[0], "https://") {
+	if strings.Contains(pos[0], "://") { // a URL; AddURL refuses schemes other than http(s)
 		res, err = m.Engine.AddURL(ctx, *coll, pos[0], "")
 	} else {
 		data, rerr := readFileCapped(pos[0], 20<<20)

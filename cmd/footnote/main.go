@@ -27,6 +27,9 @@ func main() {
 	if err != nil {
 		if !errors.Is(err, errUsage) {
 			fmt.Fprintln(os.Stderr, "footnote:", err)
+			if errors.Is(err, retrieval.ErrBlockedAddr) {
+				fmt.Fprintln(os.Stderr, "footnote: (private and loopback addresses are refused; FOOTNOTE_ALLOW_PRIVATE=true allows them)")
+			}
 		}
 		os.Exit(exitCode(err))
 	}
