@@ -10,7 +10,7 @@ import (
 
 // HashModel names the offline embedder's model; a change to its features must change the
 // name, so that stored vectors of the old features are never compared with new ones.
-const HashModel = "footnote-hash-v1"
+const HashModel = "footnote-hash-v2"
 
 // Hash is the offline default embedder: feature hashing of stemmed words, word pairs and
 // character n-grams into a fixed number of signed dimensions, L2-normalised. It is

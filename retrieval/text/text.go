@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/kljensen/snowball/english"
+	"golang.org/x/text/unicode/norm"
 )
 
 // Token is one word of a text with its byte offsets.
@@ -50,15 +51,38 @@ func Tokens(s string) []Token {
 			}
 		}
 		if start >= 0 {
-			out = append(out, Token{Word: strings.ToLower(s[start:i]), Start: start, End: i})
+			out = append(out, Token{Word: fold(s[start:i]), Start: start, End: i})
 			start = -1
 		}
 		i += size
 	}
 	if start >= 0 {
-		out = append(out, Token{Word: strings.ToLower(s[start:]), Start: start, End: len(s)})
+		out = append(out, Token{Word: fold(s[start:]), Start: start, End: len(s)})
 	}
 	return out
+}
+
+// fold lower-cases a word and strips its diacritics ("Ögedei" -> "ogedei", "Temür" ->
+// "temur"): names are written with them in articles and without them in questions.
+func fold(w string) string {
+	ascii := true
+	for i := 0; i < len(w); i++ {
+		if w[i] >= utf8.RuneSelf {
+			ascii = false
+			break
+		}
+	}
+	if ascii {
+		return strings.ToLower(w)
+	}
+	var b strings.Builder
+	for _, r := range norm.NFD.String(w) {
+		if unicode.Is(unicode.Mn, r) {
+			continue
+		}
+		b.WriteRune(unicode.ToLower(r))
+	}
+	return norm.NFC.String(b.String())
 }
 
 func isWordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
