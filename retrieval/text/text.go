@@ -118,7 +118,9 @@ func stem(w string) string {
 	if w == "" {
 		return w
 	}
-	if r, _ := utf8.DecodeRuneInString(w); unicode.IsDigit(r) {
+	if o, ok := ordinals[w]; ok {
+		w = o // "3rd" matches "third"
+	} else if r, _ := utf8.DecodeRuneInString(w); unicode.IsDigit(r) {
 		return strings.ReplaceAll(w, ",", "")
 	}
 	return english.Stem(w, false)
@@ -148,6 +150,15 @@ func appendTerms(out []string, w string) []string {
 		return out
 	}
 	return append(out, Stem(w))
+}
+
+// ordinals spells out the small ordinal numbers, which texts mostly write as words.
+var ordinals = map[string]string{
+	"1st": "first", "2nd": "second", "3rd": "third", "4th": "fourth", "5th": "fifth",
+	"6th": "sixth", "7th": "seventh", "8th": "eighth", "9th": "ninth", "10th": "tenth",
+	"11th": "eleventh", "12th": "twelfth", "13th": "thirteenth", "14th": "fourteenth",
+	"15th": "fifteenth", "16th": "sixteenth", "17th": "seventeenth", "18th": "eighteenth",
+	"19th": "nineteenth", "20th": "twentieth",
 }
 
 // TokenTerms returns the index terms of one token (several for a hyphenated word, none for a

@@ -15,6 +15,7 @@ func TestTerms(t *testing.T) {
 		{"a hyphenated word yields its parts and the joined form", "state-owned firms", []string{"state", "own", "stateown", "firm"}},
 		{"possessives match the bare noun", "Melbourne's trams", []string{"melbourn", "tram"}},
 		{"diacritics are folded so names match as typed", "Ögedei and Temür", []string{"ogedei", "temur"}},
+		{"small ordinals match their spelled-out form", "his 3rd son, the third", []string{"third", "son", "third"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
