@@ -63,6 +63,9 @@ func (b *Bot) runReindex(ctx context.Context, r *request) error {
 	}
 	text := fmt.Sprintf("Reindex done in %s: %d article%s, %d passage%s, %d embedded.",
 		roundDuration(took), stats.Articles, plural(stats.Articles), stats.Passages, plural(stats.Passages), stats.Embedded)
+	if stats.Relexed > 0 {
+		text += fmt.Sprintf(" Keyword index rebuilt for %d passage%s.", stats.Relexed, plural(stats.Relexed))
+	}
 	if stats.Space != "" {
 		text += fmt.Sprintf(" Now answering from embedding space %s.", escapeMarkdown(stats.Space))
 	}

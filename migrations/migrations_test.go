@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"net/url"
 	"os"
+	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -78,12 +79,16 @@ func TestUp(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer c.Close(ctx)
-		var applied int
-		if err := c.QueryRow(ctx, `SELECT count(*) FROM goose_db_version WHERE version_id > 0`).Scan(&applied); err != nil {
+		files, err := filepath.Glob("*.sql")
+		if err != nil || len(files) == 0 {
+			t.Fatalf("no migration files: %v", err)
+		}
+		var applied, distinct int
+		if err := c.QueryRow(ctx, `SELECT count(*), count(DISTINCT version_id) FROM goose_db_version WHERE version_id > 0`).Scan(&applied, &distinct); err != nil {
 			t.Fatal(err)
 		}
-		if applied != 1 {
-			t.Fatalf("goose_db_version has %d applied versions, want 1", applied)
+		if applied != len(files) || distinct != len(files) {
+			t.Fatalf("goose_db_version has %d applied versions (%d distinct), want each of %d once", applied, distinct, len(files))
 		}
 		for _, table := range []string{"articles", "chunks", "postings", "embeddings", "questions", "feedback"} {
 			var ok bool

@@ -53,6 +53,7 @@ func (e *LineError) Unwrap() error { return e.Err }
 // ReindexStats reports a finished reindex.
 type ReindexStats struct {
 	Articles, Passages, Embedded int
+	Relexed                      int // passages whose postings were rebuilt (a newer tokeniser)
 	Space                        string
 	Took                         time.Duration
 }

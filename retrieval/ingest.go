@@ -41,20 +41,26 @@ func (e *Engine) prepare(a Article) (prepared, error) {
 	sum := sha256.Sum256([]byte(a.Text))
 	a.Hash = hex.EncodeToString(sum[:])
 	p := prepared{Article: a}
-	// The title is part of every passage's lexical document: a question naming the
-	// article's subject finds its passages even where the text says "it".
-	titleTerms, titleLen := text.Counts(a.Title)
 	for _, sp := range chunk.Split(a.Text, chunk.Default) {
-		terms, n := text.Counts(a.Text[sp.Start:sp.End])
-		for t, c := range titleTerms {
-			terms[t] += c
-		}
-		p.Passages = append(p.Passages, preparedPassage{Start: sp.Start, End: sp.End, Terms: terms, Length: n + titleLen})
+		terms, n := passageTerms(a.Title, a.Text[sp.Start:sp.End])
+		p.Passages = append(p.Passages, preparedPassage{Start: sp.Start, End: sp.End, Terms: terms, Length: n})
 	}
 	if len(p.Passages) == 0 {
 		return prepared{}, ErrEmptyArticle
 	}
 	return p, nil
+}
+
+// passageTerms returns a passage's lexical document: the terms of its text and of its
+// article's title, with counts, and their number. The title is in every passage's document
+// so that a question naming the article's subject finds its passages where the text says "it".
+func passageTerms(title, body string) (map[string]int, int) {
+	terms, n := text.Counts(body)
+	titleTerms, titleLen := text.Counts(title)
+	for t, c := range titleTerms {
+		terms[t] += c
+	}
+	return terms, n + titleLen
 }
 
 // embedBatch fills in the vectors of every passage in batch with one embedder call.

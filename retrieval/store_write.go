@@ -7,6 +7,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/pgvector/pgvector-go"
+
+	"github.com/footnote-bot/footnote/retrieval/text"
 )
 
 // preparedPassage is a passage ready to store: its span, its BM25 term counts and vector.
@@ -33,9 +35,9 @@ func (s *Store) storeBatch(ctx context.Context, coll string, space Space, batch 
 		// The collection row holds BM25 statistics and the active embedding space; the
 		// first write into a collection makes the configured space its active one.
 		if _, err := tx.Exec(ctx, `
-			INSERT INTO collections (name, active_space) VALUES ($1, $2)
+			INSERT INTO collections (name, active_space, lexicon) VALUES ($1, $2, $3)
 			ON CONFLICT (name) DO UPDATE SET active_space = COALESCE(collections.active_space, EXCLUDED.active_space)`,
-			coll, space.ID); err != nil {
+			coll, space.ID, text.Version); err != nil {
 			return fmt.Errorf("upsert collection: %w", err)
 		}
 		existing, err := lookupExisting(ctx, tx, coll, batch)

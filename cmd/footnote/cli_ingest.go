@@ -193,8 +193,8 @@ func (m *Main) cmdReindex(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(m.Stdout, "reindexed %s into %s: %d articles, %d passages, %d embedded, in %s\n",
-		*coll, st.Space, st.Articles, st.Passages, st.Embedded, st.Took.Round(time.Millisecond))
+	fmt.Fprintf(m.Stdout, "reindexed %s into %s: %d articles, %d passages, %d embedded, %d re-tokenised, in %s\n",
+		*coll, st.Space, st.Articles, st.Passages, st.Embedded, st.Relexed, st.Took.Round(time.Millisecond))
 	return nil
 }
 

@@ -14,6 +14,11 @@ import (
 	"golang.org/x/text/unicode/norm"
 )
 
+// Version identifies how Terms turns text into index terms. Change it with any change to
+// tokens, folding, stop words or stemming: collections indexed under another version have
+// their postings rebuilt by a reindex.
+const Version = 1
+
 // Token is one word of a text with its byte offsets.
 type Token struct {
 	Word       string // lower-cased surface form
