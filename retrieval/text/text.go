@@ -17,7 +17,7 @@ import (
 // Version identifies how Terms turns text into index terms. Change it with any change to
 // tokens, folding, stop words or stemming: collections indexed under another version have
 // their postings rebuilt by a reindex.
-const Version = 1
+const Version = 2
 
 // Token is one word of a text with its byte offsets.
 type Token struct {
@@ -125,6 +125,8 @@ func stem(w string) string {
 	}
 	if o, ok := ordinals[w]; ok {
 		w = o // "3rd" matches "third"
+	} else if b, ok := irregular[w]; ok {
+		w = b // "ran" matches "run"
 	} else if r, _ := utf8.DecodeRuneInString(w); unicode.IsDigit(r) {
 		return strings.ReplaceAll(w, ",", "")
 	}
