@@ -93,17 +93,23 @@ func (b *Bot) applicationCommands() []*dg.ApplicationCommand {
 }
 
 // RegisterCommands replaces footnote's commands on Discord with a bulk overwrite: globally,
-// or on cfg.DevGuild alone when it is set (instant, for development). It returns an error
-// when cfg.AppID or cfg.Token is missing or Discord refuses the request.
+// or on cfg.DevGuild alone when it is set (instant, for development). Without cfg.AppID it
+// asks Discord for the token's application first. It returns an error when cfg.Token is
+// missing, the application cannot be found, or Discord refuses the request.
 func (b *Bot) RegisterCommands(ctx context.Context) error {
-	if b.cfg.AppID == "" {
-		return errors.New("bot: registering commands needs the application id (DISCORD_APP_ID)")
-	}
 	if b.cfg.Token == "" {
 		return errors.New("bot: registering commands needs a bot token (DISCORD_TOKEN)")
 	}
+	appID := b.cfg.AppID
+	if appID == "" {
+		app, err := b.session.Application("@me")
+		if err != nil {
+			return fmt.Errorf("bot: find the bot's application (or set DISCORD_APP_ID): %w", err)
+		}
+		appID = app.ID
+	}
 	cmds := b.applicationCommands()
-	if _, err := b.session.ApplicationCommandBulkOverwrite(b.cfg.AppID, b.cfg.DevGuild, cmds, dg.WithContext(ctx)); err != nil {
+	if _, err := b.session.ApplicationCommandBulkOverwrite(appID, b.cfg.DevGuild, cmds, dg.WithContext(ctx)); err != nil {
 		return fmt.Errorf("bot: register commands: %w", err)
 	}
 	scope := "global"

@@ -45,9 +45,20 @@ func TestRegisterCommands(t *testing.T) {
 		})
 	}
 
-	t.Run("registering needs the application id", func(t *testing.T) {
+	t.Run("without an application id it is looked up from the token", func(t *testing.T) {
 		h := newHarness(t, newFakeEngine(), func(c *Config) { c.AppID = "" })
-		if err := h.bot.RegisterCommands(context.Background()); err == nil || !strings.Contains(err.Error(), "DISCORD_APP_ID") {
+		if err := h.bot.RegisterCommands(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		puts := h.discord.recorded(func(c call) bool { return c.Method == http.MethodPut })
+		if len(puts) != 1 || puts[0].Path != "/applications/app-from-token/commands" {
+			t.Fatalf("calls:\n%s", h.discord.dump())
+		}
+	})
+
+	t.Run("registering needs a bot token", func(t *testing.T) {
+		h := newHarness(t, newFakeEngine(), func(c *Config) { c.Token = "" })
+		if err := h.bot.RegisterCommands(context.Background()); err == nil || !strings.Contains(err.Error(), "DISCORD_TOKEN") {
 			t.Errorf("err = %v", err)
 		}
 	})

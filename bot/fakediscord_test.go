@@ -119,6 +119,8 @@ func (f *fakeDiscord) serveREST(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusNoContent)
 	case parts[0] == "webhooks":
 		reply(map[string]any{"id": f.nextMessageID(), "channel_id": "300000000000000001"})
+	case r.Method == http.MethodGet && path == "/oauth2/applications/@me":
+		reply(map[string]any{"id": "app-from-token", "name": "footnote"})
 	case parts[0] == "applications" && r.Method == http.MethodPut:
 		reply(c.Body["list"])
 	case parts[0] == "guilds" && len(parts) == 3 && parts[2] == "roles":

@@ -52,12 +52,12 @@ func (m *Main) cmdServe(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	if m.Config.DiscordToken != "" && m.Config.DiscordAppID != "" {
+	if m.Config.DiscordToken != "" {
 		if err := b.RegisterCommands(ctx); err != nil {
 			return fmt.Errorf("register slash commands: %w", err)
 		}
 	} else {
-		m.Log.Warn("slash commands not registered: set DISCORD_TOKEN and DISCORD_APP_ID")
+		m.Log.Warn("slash commands not registered: that needs DISCORD_TOKEN")
 	}
 
 	g, gctx := errgroup.WithContext(ctx)
