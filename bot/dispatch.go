@@ -36,10 +36,11 @@ type plan struct {
 	run     func(context.Context, *request) error
 }
 
-// handleInteraction routes one interaction from either transport. It returns once the
-// interaction is acknowledged (or refused); the work goes on in the pool.
-func (b *Bot) handleInteraction(ctx context.Context, i *dg.Interaction) {
-	r := b.newRequest(i)
+// handleInteraction routes one interaction from either transport. initial sends the
+// interaction's first response (nil: Discord's callback endpoint, as the gateway needs). It
+// returns once the interaction is acknowledged (or refused); the work goes on in the pool.
+func (b *Bot) handleInteraction(ctx context.Context, i *dg.Interaction, initial initialFunc) {
+	r := b.newRequest(i, initial)
 	switch i.Type {
 	case dg.InteractionApplicationCommand:
 		b.dispatchCommand(ctx, r, i.ApplicationCommandData())
@@ -50,11 +51,11 @@ func (b *Bot) handleInteraction(ctx context.Context, i *dg.Interaction) {
 	}
 }
 
-func (b *Bot) newRequest(i *dg.Interaction) *request {
+func (b *Bot) newRequest(i *dg.Interaction, initial initialFunc) *request {
 	r := &request{
 		guildID:   i.GuildID,
 		channelID: i.ChannelID,
-		reply:     &interactionReplier{s: b.session, i: i},
+		reply:     &interactionReplier{s: b.session, i: i, initial: initial},
 		start:     b.now(),
 	}
 	switch {

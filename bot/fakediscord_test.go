@@ -29,6 +29,9 @@ type fakeDiscord struct {
 	history  map[string][]map[string]any // channel id → messages, oldest first
 	roles    map[string][]map[string]any // guild id → roles
 	messages int
+	// unknown404 is how many more edits of an original response to answer 404 Unknown
+	// Webhook, as Discord does while it has not yet processed the response they edit.
+	unknown404 int
 
 	gw *fakeGateway
 }
@@ -88,6 +91,28 @@ func (f *fakeDiscord) servePage(w http.ResponseWriter, r *http.Request) {
 	_, _ = io.WriteString(w, page)
 }
 
+// httpBody is the Version of a recorded first response that came in an HTTP body, not
+// through the REST API.
+const httpBody = "http-body"
+
+// recordInitialResponse records an interaction's first response, which the bot returns in
+// the body of Discord's POST to its endpoint, as the callback call it stands for, so that
+// tests read first responses the same way whatever carried them.
+func (f *fakeDiscord) recordInitialResponse(request, response []byte) {
+	var in struct{ ID, Token string }
+	var out map[string]any
+	if json.Unmarshal(request, &in) != nil || json.Unmarshal(response, &out) != nil {
+		return
+	}
+	if t, _ := out["type"].(float64); t == 1 { // PONG
+		return
+	}
+	f.mu.Lock()
+	f.calls = append(f.calls, call{Method: http.MethodPost, Path: "/interactions/" + in.ID + "/" + in.Token + "/callback",
+		Body: out, At: time.Now(), Version: httpBody})
+	f.mu.Unlock()
+}
+
 // serveREST records the call and answers like Discord does.
 func (f *fakeDiscord) serveREST(w http.ResponseWriter, r *http.Request) {
 	path := "/" + strings.SplitN(strings.TrimPrefix(r.URL.Path, "/api/"), "/", 2)[1]
@@ -106,6 +131,18 @@ func (f *fakeDiscord) serveREST(w http.ResponseWriter, r *http.Request) {
 	f.mu.Unlock()
 
 	parts := strings.Split(strings.Trim(path, "/"), "/")
+	f.mu.Lock()
+	refuse := f.unknown404 > 0 && parts[0] == "webhooks" && r.Method == http.MethodPatch
+	if refuse {
+		f.unknown404--
+	}
+	f.mu.Unlock()
+	if refuse {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusNotFound)
+		_, _ = io.WriteString(w, `{"message": "Unknown Webhook", "code": 10015}`)
+		return
+	}
 	reply := func(v any) {
 		w.Header().Set("Content-Type", "application/json")
 		_ = json.NewEncoder(w).Encode(v)

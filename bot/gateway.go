@@ -86,7 +86,7 @@ func (b *Bot) onInteractionCreate(_ *dg.Session, e *dg.InteractionCreate) {
 	if e.Interaction == nil {
 		return
 	}
-	b.handleInteraction(context.Background(), e.Interaction)
+	b.handleInteraction(context.Background(), e.Interaction, nil)
 }
 
 // selfID returns the bot's user id, "" before READY.

@@ -203,14 +203,17 @@ func (h *harness) postSigned(body []byte, ts string, key ed25519.PrivateKey) (in
 	}
 	defer resp.Body.Close()
 	out, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode == http.StatusOK {
+		h.discord.recordInitialResponse(body, out)
+	}
 	return resp.StatusCode, string(out)
 }
 
 // send posts a payload and requires the endpoint to accept it.
 func (h *harness) send(payload map[string]any, s sent) sent {
 	h.t.Helper()
-	if code, body := h.post(payload); code != http.StatusAccepted {
-		h.t.Fatalf("POST /interactions = %d %q, want 202", code, body)
+	if code, body := h.post(payload); code != http.StatusOK {
+		h.t.Fatalf("POST /interactions = %d %q, want 200 with the first response", code, body)
 	}
 	return s
 }

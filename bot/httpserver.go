@@ -1,9 +1,13 @@
 package bot
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	dg "github.com/bwmarrin/discordgo"
@@ -19,9 +23,11 @@ const (
 
 // HTTPHandler serves Discord's HTTP interactions at POST /interactions. Every request must
 // carry a valid Ed25519 signature (cfg.PublicKey) over a timestamp within five minutes of
-// now; otherwise it is answered 401 and nothing runs. PING is answered PONG in the body;
-// everything else goes to the same handlers as the gateway, is acknowledged through the
-// interaction callback endpoint, and the request is answered 202 Accepted.
+// now; otherwise it is answered 401 and nothing runs. PING is answered PONG. Everything
+// else goes to the same handlers as the gateway, and their first response (a deferral, or
+// an immediate reply) is the body of the HTTP response, as Discord requires for
+// interactions it sends over HTTP (its callback endpoint is for gateway interactions only);
+// edits and follow-ups then go through the REST API.
 func (b *Bot) HTTPHandler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /interactions", b.serveInteraction)
@@ -55,8 +61,67 @@ func (b *Bot) serveInteraction(w http.ResponseWriter, r *http.Request) {
 		_ = json.NewEncoder(w).Encode(dg.InteractionResponse{Type: dg.InteractionResponsePong})
 		return
 	}
-	b.handleInteraction(r.Context(), &i)
-	w.WriteHeader(http.StatusAccepted)
+	ack := &bodyAck{resp: make(chan *dg.InteractionResponse, 1), written: make(chan struct{})}
+	defer close(ack.written)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		// The handler outlives this request: its work goes on after the response is sent.
+		b.handleInteraction(context.WithoutCancel(r.Context()), &i, ack.send)
+	}()
+	var resp *dg.InteractionResponse
+	select {
+	case resp = <-ack.resp:
+	case <-done:
+		select {
+		case resp = <-ack.resp:
+		default:
+			w.WriteHeader(http.StatusNoContent) // an interaction footnote does not handle
+			return
+		}
+	case <-time.After(ackWindow):
+		ack.err = errors.New("bot: no response within Discord's window")
+		b.log.Error("interaction not acknowledged in time", "interaction_id", i.ID)
+		http.Error(w, "no response in time", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if err := json.NewEncoder(w).Encode(resp); err != nil {
+		ack.err = fmt.Errorf("bot: write interaction response: %w", err)
+	}
+	if f, ok := w.(http.Flusher); ok {
+		f.Flush()
+	}
+}
+
+// ackWindow is how long the endpoint waits for a handler's first response: Discord gives
+// three seconds from sending the interaction.
+const ackWindow = 2500 * time.Millisecond
+
+// bodyAck carries an interaction's first response from its handler into the HTTP
+// response body.
+type bodyAck struct {
+	once    sync.Once
+	resp    chan *dg.InteractionResponse // the first response, buffered
+	written chan struct{}                // closed when the HTTP response is done
+	err     error                        // set before written closes
+}
+
+// send hands the first response to the HTTP handler and waits until it is written. A
+// second response is an error: Discord takes one initial response per interaction.
+func (a *bodyAck) send(ctx context.Context, resp *dg.InteractionResponse) error {
+	first := false
+	a.once.Do(func() { first = true })
+	if !first {
+		return errors.New("bot: interaction already acknowledged")
+	}
+	a.resp <- resp
+	select {
+	case <-a.written:
+		return a.err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 // fresh reports whether ts (unix seconds) is within maxSignatureAge of now.

@@ -90,6 +90,33 @@ func TestHTTPEndpoint(t *testing.T) {
 		}
 	})
 
+	t.Run("a command's deferral is the HTTP response body, never a call to the callback endpoint", func(t *testing.T) {
+		h := newHarness(t, newFakeEngine())
+		p, s := h.slash(guildA, alice, "ask", "question", "budget?")
+		code, body := h.post(p)
+		if code != http.StatusOK || !strings.Contains(body, `"type":5`) {
+			t.Fatalf("got %d %s, want 200 with a deferral (type 5)", code, body)
+		}
+		h.edit(s, nil)
+		if rest := h.discord.recorded(func(c call) bool {
+			return strings.HasSuffix(c.Path, "/callback") && c.Version != httpBody
+		}); len(rest) != 0 {
+			t.Errorf("the callback endpoint was called for an HTTP interaction:\n%s", h.discord.dump())
+		}
+	})
+
+	t.Run("an edit that overtakes Discord's processing of the deferral is retried", func(t *testing.T) {
+		h := newHarness(t, newFakeEngine())
+		h.discord.mu.Lock()
+		h.discord.unknown404 = 2
+		h.discord.mu.Unlock()
+		s := h.ask(guildA, alice, "budget?")
+		patches := h.discord.waitFor(t, "three edits", 3, editOf(s.token))
+		if len(patches) != 3 || patches[2].str("content") == "" {
+			t.Fatalf("want 2 refused edits then the answer:\n%s", h.discord.dump())
+		}
+	})
+
 	t.Run("without a public key every request is refused", func(t *testing.T) {
 		eng := newFakeEngine()
 		h := newHarness(t, eng, func(c *Config) { c.PublicKey = "" })

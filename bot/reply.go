@@ -2,6 +2,9 @@ package bot
 
 import (
 	"context"
+	"errors"
+	"net/http"
+	"time"
 
 	dg "github.com/bwmarrin/discordgo"
 )
@@ -47,10 +50,50 @@ const (
 	ackUpdate                   // component deferred: an ephemeral follow-up
 )
 
-// interactionReplier answers an interaction through Discord's REST API (both transports).
+// initialFunc sends an interaction's first response.
+type initialFunc func(ctx context.Context, resp *dg.InteractionResponse) error
+
+// interactionReplier answers an interaction: its first response through initial (the HTTP
+// response body for interactions received over HTTP) or, when initial is nil, Discord's
+// callback endpoint (interactions from the gateway); edits and follow-ups through the REST
+// API's interaction webhook.
 type interactionReplier struct {
-	s *dg.Session
-	i *dg.Interaction
+	s       *dg.Session
+	i       *dg.Interaction
+	initial initialFunc
+}
+
+// ack sends the first response.
+func (r *interactionReplier) ack(ctx context.Context, resp *dg.InteractionResponse) error {
+	if r.initial != nil {
+		return r.initial(ctx, resp)
+	}
+	return r.s.InteractionRespond(r.i, resp, dg.WithContext(ctx))
+}
+
+// unknownRetries bounds how often an edit or follow-up is retried while Discord does not
+// know the interaction's response yet: a response sent in an HTTP body is processed by
+// Discord after it reaches it, and a quick answer can overtake it.
+const unknownRetries = 4
+
+// retryUnknown runs call, and runs it again (with growing pauses) while Discord answers
+// 404 for the interaction's webhook or message. It returns call's last error.
+func retryUnknown(ctx context.Context, call func() error) error {
+	wait := 150 * time.Millisecond
+	for attempt := 0; ; attempt++ {
+		err := call()
+		var re *dg.RESTError
+		if err == nil || attempt == unknownRetries || !errors.As(err, &re) || re.Response == nil ||
+			re.Response.StatusCode != http.StatusNotFound {
+			return err
+		}
+		select {
+		case <-time.After(wait):
+		case <-ctx.Done():
+			return err
+		}
+		wait *= 2
+	}
 }
 
 func flags(ephemeral bool) dg.MessageFlags {
@@ -74,21 +117,19 @@ func (m message) lists() ([]*dg.MessageEmbed, []dg.MessageComponent) {
 }
 
 func (r *interactionReplier) deferReply(ctx context.Context, ephemeral bool) error {
-	return r.s.InteractionRespond(r.i, &dg.InteractionResponse{
+	return r.ack(ctx, &dg.InteractionResponse{
 		Type: dg.InteractionResponseDeferredChannelMessageWithSource,
 		Data: &dg.InteractionResponseData{Flags: flags(ephemeral)},
-	}, dg.WithContext(ctx))
+	})
 }
 
 func (r *interactionReplier) deferUpdate(ctx context.Context) error {
-	return r.s.InteractionRespond(r.i, &dg.InteractionResponse{
-		Type: dg.InteractionResponseDeferredMessageUpdate,
-	}, dg.WithContext(ctx))
+	return r.ack(ctx, &dg.InteractionResponse{Type: dg.InteractionResponseDeferredMessageUpdate})
 }
 
 func (r *interactionReplier) respond(ctx context.Context, m message) error {
 	embeds, comps := m.lists()
-	return r.s.InteractionRespond(r.i, &dg.InteractionResponse{
+	return r.ack(ctx, &dg.InteractionResponse{
 		Type: dg.InteractionResponseChannelMessageWithSource,
 		Data: &dg.InteractionResponseData{
 			Content:         m.content,
@@ -97,35 +138,39 @@ func (r *interactionReplier) respond(ctx context.Context, m message) error {
 			AllowedMentions: noMentions(),
 			Flags:           flags(m.ephemeral),
 		},
-	}, dg.WithContext(ctx))
+	})
 }
 
 func (r *interactionReplier) edit(ctx context.Context, m message) error {
 	content := m.content
 	embeds, comps := m.lists()
-	_, err := r.s.InteractionResponseEdit(r.i, &dg.WebhookEdit{
-		Content:         &content,
-		Embeds:          &embeds,
-		Components:      &comps,
-		AllowedMentions: noMentions(),
-	}, dg.WithContext(ctx))
-	return err
+	return retryUnknown(ctx, func() error {
+		_, err := r.s.InteractionResponseEdit(r.i, &dg.WebhookEdit{
+			Content:         &content,
+			Embeds:          &embeds,
+			Components:      &comps,
+			AllowedMentions: noMentions(),
+		}, dg.WithContext(ctx))
+		return err
+	})
 }
 
 func (r *interactionReplier) followup(ctx context.Context, m message) error {
 	embeds, comps := m.lists()
-	_, err := r.s.FollowupMessageCreate(r.i, true, &dg.WebhookParams{
-		Content:         m.content,
-		Embeds:          embeds,
-		Components:      comps,
-		AllowedMentions: noMentions(),
-		Flags:           flags(m.ephemeral),
-	}, dg.WithContext(ctx))
-	return err
+	return retryUnknown(ctx, func() error {
+		_, err := r.s.FollowupMessageCreate(r.i, true, &dg.WebhookParams{
+			Content:         m.content,
+			Embeds:          embeds,
+			Components:      comps,
+			AllowedMentions: noMentions(),
+			Flags:           flags(m.ephemeral),
+		}, dg.WithContext(ctx))
+		return err
+	})
 }
 
 func (r *interactionReplier) remove(ctx context.Context) error {
-	return r.s.InteractionResponseDelete(r.i, dg.WithContext(ctx))
+	return retryUnknown(ctx, func() error { return r.s.InteractionResponseDelete(r.i, dg.WithContext(ctx)) })
 }
 
 // channelReplier answers a mention with plain channel messages: nothing there is
