@@ -118,8 +118,12 @@ func TestAsk(t *testing.T) {
 		}
 		for i, c := range want.Citations {
 			e := embeds[i]
-			if e["title"] != fmt.Sprintf("[%d] %s", c.N, c.Title) || e["url"] != c.URL ||
-				e["description"] != "> "+c.Quote {
+			// A quote the body already gives word for word is not repeated in its embed.
+			var wantDesc any = "> " + c.Quote
+			if strings.Contains(want.Text, c.Quote) {
+				wantDesc = nil
+			}
+			if e["title"] != fmt.Sprintf("[%d] %s", c.N, c.Title) || e["url"] != c.URL || e["description"] != wantDesc {
 				t.Errorf("embed %d = %v, want citation %+v", i+1, e, c)
 			}
 			if foot, _ := e["footer"].(map[string]any); foot["text"] != "news.example · "+formatDate(c.Published) {
@@ -302,7 +306,7 @@ func TestAnswerLimits(t *testing.T) {
 		h := newHarness(t, eng)
 		s := h.ask(guilds[0], alice, "What did the organiser shout at the rally? @everyone")
 		edit := h.edit(s, nil)
-		found := false
+		found := strings.Contains(edit.str("content"), "@everyone")
 		for _, e := range edit.embeds() {
 			if d, _ := e["description"].(string); strings.Contains(d, "@everyone") {
 				found = true

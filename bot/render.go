@@ -52,7 +52,7 @@ func renderAnswer(a *retrieval.Answer) []message {
 			body = "Here is what the tracked articles say:"
 		}
 		for _, c := range a.Citations {
-			sources = append(sources, citationSource(c))
+			sources = append(sources, citationSource(c, body))
 		}
 	} else {
 		body = notCovered(len(a.Closest))
@@ -121,12 +121,18 @@ func buttonRows(buttons []dg.Button) []dg.MessageComponent {
 	return rows
 }
 
-func citationSource(c retrieval.Citation) source {
+// citationSource is a citation's embed: its quote (unless the body already quotes it word
+// for word, as an extractive answer does), title, link, site and date.
+func citationSource(c retrieval.Citation, body string) source {
+	desc := quoteBlock(c.Quote, maxQuote)
+	if strings.Contains(body, c.Quote) {
+		desc = ""
+	}
 	return source{
 		embed: &dg.MessageEmbed{
 			Title:       truncate(fmt.Sprintf("[%d] %s", c.N, escapeMarkdown(titleOf(c.Title, c.URL))), maxEmbedTitle),
 			URL:         linkable(c.URL),
-			Description: quoteBlock(c.Quote, maxQuote),
+			Description: desc,
 			Footer:      footer(c.Site, c.Published),
 		},
 		button: passageButton(c.ChunkID, c.N),
