@@ -109,6 +109,13 @@ func (e *Engine) Import(ctx context.Context, coll string, r io.Reader, onLine fu
 			if len(u.articles) > 0 {
 				var err error
 				res, err = e.store.storeBatch(gctx, coll, e.space, u.articles)
+				if err != nil && gctx.Err() == nil {
+					// One article the database refuses must not sink the batch: store them
+					// one at a time, and report the ones that still fail on their lines.
+					e.log.Warn("import batch failed; storing its articles one by one",
+						"first_line", u.articles[0].Line, "err", err)
+					res, u.bad, err = e.storeEach(gctx, coll, u.articles, u.bad)
+				}
 				if err != nil {
 					return fmt.Errorf("store lines %d-%d: %w", u.articles[0].Line, u.articles[len(u.articles)-1].Line, err)
 				}
@@ -123,6 +130,9 @@ func (e *Engine) Import(ctx context.Context, coll string, r io.Reader, onLine fu
 				reports = append(reports, report{b.Line, b})
 			}
 			for i, r := range res {
+				if r.Status == "" {
+					continue // failed alone too: reported among u.bad
+				}
 				switch r.Status {
 				case StatusAdded:
 					st.Added++
@@ -157,6 +167,25 @@ func (e *Engine) Import(ctx context.Context, coll string, r io.Reader, onLine fu
 
 // analyzeAfter is how many new articles make an import refresh planner statistics.
 const analyzeAfter = 200
+
+// storeEach stores articles one per transaction, after a batch of them failed. It returns
+// the results in the articles' order (Status "" for one that failed) and bad with a
+// LineError added for each failure; it fails only when ctx ends.
+func (e *Engine) storeEach(ctx context.Context, coll string, articles []prepared, bad []*LineError) ([]AddedArticle, []*LineError, error) {
+	res := make([]AddedArticle, len(articles))
+	for i := range articles {
+		r, err := e.store.storeBatch(ctx, coll, e.space, articles[i:i+1])
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil, bad, ctx.Err()
+			}
+			bad = append(bad, &LineError{Line: articles[i].Line, Err: fmt.Errorf("store: %w", err)})
+			continue
+		}
+		res[i] = r[0]
+	}
+	return res, bad, nil
+}
 
 // readLine returns the next line without its line ending, or io.EOF at the end. An
 // over-long line is consumed and reported as ErrTooLarge.

@@ -19,13 +19,17 @@ import (
 // prepare normalises an article, cuts it into passages and counts their terms. Vectors are
 // added later, a batch at a time. It fails on empty or over-large text.
 func (e *Engine) prepare(a Article) (prepared, error) {
-	a.Text = strings.TrimSpace(strings.ReplaceAll(strings.ReplaceAll(a.Text, "\r\n", "\n"), "\r", "\n"))
-	a.Title = strings.TrimSpace(a.Title)
 	if !utf8.ValidString(a.Text) {
 		return prepared{}, fmt.Errorf("%w: the text is not valid UTF-8", ErrInvalidInput)
 	}
+	a.Text = strings.TrimSpace(cleanText(strings.ReplaceAll(strings.ReplaceAll(a.Text, "\r\n", "\n"), "\r", "\n")))
+	a.Title = strings.TrimSpace(cleanLine(a.Title))
+	a.Byline, a.Site = cleanLine(a.Byline), cleanLine(a.Site)
 	if a.Text == "" {
 		return prepared{}, ErrEmptyArticle
+	}
+	if len(a.URL) > maxURLBytes {
+		return prepared{}, fmt.Errorf("%w: the URL has %d bytes; the limit is %d", ErrInvalidURL, len(a.URL), maxURLBytes)
 	}
 	if len(a.Text) > e.cfg.MaxArticleBytes {
 		return prepared{}, fmt.Errorf("%w: the article has %d bytes of text; the limit is %d", ErrTooLarge, len(a.Text), e.cfg.MaxArticleBytes)
@@ -49,6 +53,25 @@ func (e *Engine) prepare(a Article) (prepared, error) {
 		return prepared{}, ErrEmptyArticle
 	}
 	return p, nil
+}
+
+// maxURLBytes bounds an article's URL (browsers and servers rarely take more).
+const maxURLBytes = 2048
+
+// cleanText drops control characters other than line breaks and tabs: Postgres text
+// cannot hold NUL, and the others only hide text from readers and from search.
+func cleanText(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r < 0x20 && r != '\n' && r != '\t' || r == 0x7f {
+			return -1
+		}
+		return r
+	}, s)
+}
+
+// cleanLine is cleanText for a one-line field: line breaks become spaces.
+func cleanLine(s string) string {
+	return cleanText(strings.NewReplacer("\n", " ", "\t", " ").Replace(s))
 }
 
 // passageTerms returns a passage's lexical document: the terms of its text and of its

@@ -144,7 +144,14 @@ func Terms(s string) []string {
 	return out
 }
 
+// maxTermBytes bounds an index term: longer "words" are encoded data or junk, and an
+// unbounded one would not fit in a database index entry.
+const maxTermBytes = 64
+
 func appendTerms(out []string, w string) []string {
+	if len(w) > maxTermBytes {
+		return out
+	}
 	if strings.Contains(w, "-") {
 		for _, p := range strings.Split(w, "-") {
 			if p != "" && !IsStop(p) {

@@ -2,6 +2,7 @@ package text
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -16,6 +17,7 @@ func TestTerms(t *testing.T) {
 		{"possessives match the bare noun", "Melbourne's trams", []string{"melbourn", "tram"}},
 		{"diacritics are folded so names match as typed", "Ögedei and Temür", []string{"ogedei", "temur"}},
 		{"small ordinals match their spelled-out form", "his 3rd son, the third", []string{"third", "son", "third"}},
+		{"a word too long to be a word is not indexed", "data " + strings.Repeat("x", 65) + " end", []string{"data", "end"}},
 		{"irregular past forms match their verb", "Apollo ran; they run. It was won.", []string{"apollo", "run", "run", "win"}},
 	}
 	for _, tt := range tests {
