@@ -159,7 +159,7 @@ func (e *Engine) search(ctx context.Context, coll, query string, k int, f Filter
 // or over-long question (ErrQuestionEmpty, ErrInvalidInput) or a database error.
 func (e *Engine) Ask(ctx context.Context, coll, question string, opts AskOptions) (*Answer, error) {
 	start := time.Now()
-	question = strings.TrimSpace(question)
+	question = strings.TrimSpace(cleanText(question))
 	if question == "" {
 		return nil, ErrQuestionEmpty
 	}

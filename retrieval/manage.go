@@ -56,7 +56,7 @@ func (e *Engine) ListArticles(ctx context.Context, coll, query string, offset, l
 		limit = 10
 	}
 	offset = max(offset, 0)
-	query = strings.TrimSpace(query)
+	query = strings.TrimSpace(cleanLine(query))
 	rows, err := e.store.pool.Query(ctx, `
 		SELECT a.id, a.url, a.title, a.byline, a.site, a.published_at, a.fetched_at, a.added_by,
 		       (SELECT count(*) FROM chunks c WHERE c.article_id = a.id), count(*) OVER ()
