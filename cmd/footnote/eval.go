@@ -25,37 +25,46 @@ type evalQuestion struct {
 
 // evalReport is what `footnote eval` measures.
 type evalReport struct {
-	N             int     `json:"n"`
-	Hit1          float64 `json:"hit@1"`
-	Hit3          float64 `json:"hit@3"`
-	Hit5          float64 `json:"hit@5"`
-	Hit10         float64 `json:"hit@10"`
-	MRR10         float64 `json:"mrr@10"`
-	Answer1       float64 `json:"answer@1"`
-	AnswerAny     float64 `json:"answer@any"`
-	Abstained     float64 `json:"abstained"`
-	MedianQuote   int     `json:"median_quote_chars"`
-	SearchP50MS   float64 `json:"search_p50_ms"`
-	SearchP99MS   float64 `json:"search_p99_ms"`
-	AnswerP50MS   float64 `json:"answer_p50_ms"`
-	AnswerP99MS   float64 `json:"answer_p99_ms"`
-	CollectionLen int     `json:"-"`
+	N           int     `json:"n"`
+	Hit1        float64 `json:"hit@1"`
+	Hit3        float64 `json:"hit@3"`
+	Hit5        float64 `json:"hit@5"`
+	Hit10       float64 `json:"hit@10"`
+	MRR10       float64 `json:"mrr@10"`
+	Answer1     float64 `json:"answer@1"`
+	AnswerAny   float64 `json:"answer@any"`
+	Abstained   float64 `json:"abstained"`
+	MedianQuote int     `json:"median_quote_chars"`
+	SearchP50MS float64 `json:"search_p50_ms"`
+	SearchP99MS float64 `json:"search_p99_ms"`
+	AnswerP50MS float64 `json:"answer_p50_ms"`
+	AnswerP99MS float64 `json:"answer_p99_ms"`
+	// Questions the collection cannot answer, and how many of them got a quote anyway.
+	Unanswerable         int `json:"unanswerable,omitempty"`
+	UnanswerableAnswered int `json:"unanswerable_answered,omitempty"`
 }
 
 func (m *Main) cmdEval(ctx context.Context, args []string) error {
 	fs, coll := newFlags("eval", m.Stderr)
 	qpath := fs.String("questions", "", "questions JSONL: {id, question, answers, evidences, url}")
+	upath := fs.String("unanswerable", "", "questions JSONL ({id, question}) the collection cannot answer: footnote should abstain")
 	asJSON := fs.Bool("json", false, "print one JSON line")
 	if _, err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if *qpath == "" {
-		fmt.Fprintln(m.Stderr, "usage: footnote eval --questions FILE.jsonl [--collection C] [--json]")
+		fmt.Fprintln(m.Stderr, "usage: footnote eval --questions FILE.jsonl [--unanswerable FILE.jsonl] [--collection C] [--json]")
 		return errUsage
 	}
 	qs, err := readQuestions(*qpath)
 	if err != nil {
 		return err
+	}
+	var unanswerable []evalQuestion
+	if *upath != "" {
+		if unanswerable, err = readQuestions(*upath); err != nil {
+			return err
+		}
 	}
 	if err := m.Open(ctx); err != nil {
 		return err
@@ -63,6 +72,11 @@ func (m *Main) cmdEval(ctx context.Context, args []string) error {
 	rep, err := evaluate(ctx, m.Engine, *coll, qs)
 	if err != nil {
 		return err
+	}
+	if len(unanswerable) > 0 {
+		if rep.Unanswerable, rep.UnanswerableAnswered, err = countAnswered(ctx, m.Engine, *coll, unanswerable); err != nil {
+			return err
+		}
 	}
 	if *asJSON {
 		return writeJSON(m.Stdout, rep)
@@ -73,7 +87,25 @@ answers     answer@1 %.3f  answer@any %.3f  abstained %.3f  median quote %d char
 latency     search p50 %.1f ms  p99 %.1f ms   answer p50 %.1f ms  p99 %.1f ms
 `, rep.N, *coll, rep.Hit1, rep.Hit3, rep.Hit5, rep.Hit10, rep.MRR10, rep.Answer1, rep.AnswerAny, rep.Abstained,
 		rep.MedianQuote, rep.SearchP50MS, rep.SearchP99MS, rep.AnswerP50MS, rep.AnswerP99MS)
+	if rep.Unanswerable > 0 {
+		fmt.Fprintf(m.Stdout, "unanswerable %d of %d got a quote (should have abstained)\n", rep.UnanswerableAnswered, rep.Unanswerable)
+	}
 	return nil
+}
+
+// countAnswered asks questions the collection cannot answer and counts those that got a
+// citation anyway.
+func countAnswered(ctx context.Context, eng *retrieval.Engine, coll string, qs []evalQuestion) (n, answered int, err error) {
+	for _, q := range qs {
+		a, err := eng.Ask(ctx, coll, q.Question, retrieval.AskOptions{AskedBy: "eval"})
+		if err != nil {
+			return 0, 0, fmt.Errorf("ask %s: %w", q.ID, err)
+		}
+		if len(a.Citations) > 0 {
+			answered++
+		}
+	}
+	return len(qs), answered, nil
 }
 
 func readQuestions(path string) ([]evalQuestion, error) {

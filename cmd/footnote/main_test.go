@@ -267,6 +267,19 @@ func TestCLI(t *testing.T) {
 			t.Errorf("eval --json = %s (%v), want n 2, hit@10 1, answer@any 1", out, err)
 		}
 	})
+	t.Run("eval counts the unanswerable questions that still got a quote", func(t *testing.T) {
+		qfile := filepath.Join(dir, "questions.jsonl") // written by the case above
+		ufile := filepath.Join(dir, "unanswerable.jsonl")
+		us := `{"id":"u1","question":"What is the boiling point of mercury?"}` + "\n" +
+			`{"id":"u2","question":"When will the Westfield tram extension open?"}` + "\n" // answerable: counts
+		if err := os.WriteFile(ufile, []byte(us), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		out, _ := c.must(t, "", "eval", "--collection", coll, "--questions", qfile, "--unanswerable", ufile)
+		if !strings.Contains(out, "unanswerable 1 of 2 got a quote") {
+			t.Errorf("eval output:\n%s\nwant 1 of 2 unanswerable questions counted as answered", out)
+		}
+	})
 	t.Run("remove deletes one article by URL", func(t *testing.T) {
 		out, _ := c.must(t, "", "remove", "--collection", coll, driversURL)
 		if want := "removed Tram drivers vote on pay deal (" + driversURL + ")\n"; out != want {
