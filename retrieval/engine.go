@@ -181,7 +181,7 @@ func (e *Engine) Ask(ctx context.Context, coll, question string, opts AskOptions
 	retrieved := time.Since(start)
 	var ans *Answer
 	if cover < e.cfg.MinCoverage {
-		ans = notCovered(res)
+		ans = NotCovered(res)
 	} else {
 		ans, err = e.cfg.Answerer.Answer(ctx, Evidence{Question: question, Passages: res, TermWeights: q.weights()})
 		if err != nil {
@@ -198,8 +198,9 @@ func (e *Engine) Ask(ctx context.Context, coll, question string, opts AskOptions
 	return ans, nil
 }
 
-// notCovered is the answer when the tracked articles do not answer the question.
-func notCovered(res []Result) *Answer {
+// NotCovered is the answer when the tracked articles do not answer the question: it says
+// so, cites nothing, and lists the first three of res as the closest sources.
+func NotCovered(res []Result) *Answer {
 	closest := res
 	if len(closest) > 3 {
 		closest = closest[:3]

@@ -72,8 +72,7 @@ func (x Extractive) Answer(_ context.Context, ev retrieval.Evidence) (*retrieval
 	}
 	sort.SliceStable(cands, func(i, j int) bool { return cands[i].score > cands[j].score })
 	if len(cands) == 0 || cands[0].score < minSentence {
-		return &retrieval.Answer{Mode: retrieval.ModeExtractive, Covered: false,
-			Text: "The tracked articles do not seem to answer this question.", Closest: first(ev.Passages, 3)}, nil
+		return retrieval.NotCovered(ev.Passages), nil
 	}
 	best := cands[0].score
 	var picked []sentence
@@ -134,13 +133,6 @@ func overlaps(picked []sentence, c sentence) bool {
 		}
 	}
 	return false
-}
-
-func first(r []retrieval.Result, n int) []retrieval.Result {
-	if len(r) > n {
-		return r[:n]
-	}
-	return r
 }
 
 // Scoring constants, measured on ../shared/data/squad-dev (README: Quality).
