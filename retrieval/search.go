@@ -64,10 +64,19 @@ func (s *Store) lookupTerms(ctx context.Context, coll, query string) (queryTerms
 	for _, t := range q.terms {
 		q.qtf = append(q.qtf, float64(counts[t]))
 	}
-	var activeSpace *int
 	q.idf = make([]float64, len(q.terms))
 	q.df = make([]float64, len(q.terms))
-	err := s.pool.QueryRow(ctx, `SELECT chunk_count, active_space FROM collections WHERE name = $1`, coll).Scan(&q.n, &activeSpace)
+	// The collection's size and active space, and each term's document frequency (in
+	// q.terms' order, 0 for a term no passage has), in one round trip.
+	var activeSpace *int
+	var df []float64
+	err := s.pool.QueryRow(ctx, `
+		SELECT c.chunk_count, c.active_space,
+		       ARRAY(SELECT count(p.term)::float8
+		             FROM unnest($2::text[]) WITH ORDINALITY AS u(term, i)
+		             LEFT JOIN postings p ON p.collection = $1 AND p.term = u.term
+		             GROUP BY u.i ORDER BY u.i)
+		FROM collections c WHERE c.name = $1`, coll, q.terms).Scan(&q.n, &activeSpace, &df)
 	if err == pgx.ErrNoRows {
 		return q, nil // a collection with nothing in it yet
 	}
@@ -77,32 +86,12 @@ func (s *Store) lookupTerms(ctx context.Context, coll, query string) (queryTerms
 	if activeSpace != nil {
 		q.activeS = *activeSpace
 	}
-	df := make(map[string]float64, len(q.terms))
-	if len(q.terms) > 0 {
-		rows, err := s.pool.Query(ctx, `
-			SELECT term, count(*) FROM postings
-			WHERE collection = $1 AND term = ANY($2)
-			GROUP BY term`, coll, q.terms)
-		if err != nil {
-			return q, fmt.Errorf("count term frequencies: %w", err)
-		}
-		for rows.Next() {
-			var t string
-			var n float64
-			if err := rows.Scan(&t, &n); err != nil {
-				rows.Close()
-				return q, err
-			}
-			df[t] = n
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return q, err
-		}
+	if len(df) != len(q.terms) {
+		return q, fmt.Errorf("count term frequencies: %d counts for %d terms", len(df), len(q.terms))
 	}
-	for i, t := range q.terms {
-		q.df[i] = df[t]
-		q.idf[i] = math.Log(1 + (q.n-df[t]+0.5)/(df[t]+0.5))
+	for i := range q.terms {
+		q.df[i] = df[i]
+		q.idf[i] = math.Log(1 + (q.n-df[i]+0.5)/(df[i]+0.5))
 	}
 	return q, nil
 }
