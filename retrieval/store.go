@@ -108,3 +108,18 @@ func (s *Store) analyze(ctx context.Context) error {
 	}
 	return nil
 }
+
+// DefaultPGPort is the port of the cluster `make db` starts (.ci/db), away from a system
+// cluster's 5432. FOOTNOTE_PGPORT moves it, for .ci/db and for these defaults alike.
+const DefaultPGPort = "55432"
+
+// LocalDatabaseURL returns the URL of database db on the cluster `make db` starts: user
+// footnote on 127.0.0.1, port FOOTNOTE_PGPORT (read through getenv) or DefaultPGPort. It is
+// the one place the binary's default DATABASE_URL and the tests' default database come from.
+func LocalDatabaseURL(getenv func(string) string, db string) string {
+	port := getenv("FOOTNOTE_PGPORT")
+	if port == "" {
+		port = DefaultPGPort
+	}
+	return "postgres://footnote@127.0.0.1:" + port + "/" + db + "?sslmode=disable"
+}

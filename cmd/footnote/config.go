@@ -4,10 +4,9 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-)
 
-// defaultDatabaseURL is the cluster `make db` starts (.ci/db).
-const defaultDatabaseURL = "postgres://footnote@127.0.0.1:55432/footnote?sslmode=disable"
+	"github.com/footnote-bot/footnote/retrieval"
+)
 
 // Config is footnote's configuration: environment first, flags override.
 type Config struct {
@@ -43,7 +42,7 @@ type Config struct {
 // invalid.
 func configFromEnv(getenv func(string) string) (Config, error) {
 	c := Config{
-		DatabaseURL:      or(getenv("DATABASE_URL"), defaultDatabaseURL),
+		DatabaseURL:      or(getenv("DATABASE_URL"), retrieval.LocalDatabaseURL(getenv, "footnote")),
 		OpenAIKey:        getenv("OPENAI_API_KEY"),
 		OpenAIBaseURL:    getenv("OPENAI_BASE_URL"),
 		EmbedModel:       getenv("FOOTNOTE_EMBED_MODEL"),

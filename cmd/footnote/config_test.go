@@ -16,7 +16,7 @@ func TestConfigFromEnv(t *testing.T) {
 			name: "an empty environment gives the offline defaults",
 			env:  nil,
 			check: func(c Config) bool {
-				return c.DatabaseURL == defaultDatabaseURL && c.EmbedModel == "hash" && c.EmbedDims == 0 && c.ChatModel == "" &&
+				return c.DatabaseURL == "postgres://footnote@127.0.0.1:55432/footnote?sslmode=disable" && c.EmbedModel == "hash" && c.EmbedDims == 0 && c.ChatModel == "" &&
 					c.ShardID == 0 && c.ShardCount == 1 && c.LogLevel == "" && !c.AllowPrivate
 			},
 		},

@@ -20,15 +20,13 @@ import (
 	"github.com/footnote-bot/footnote/retrieval/fetch"
 )
 
-// DefaultDSN is the test database of the cluster .ci/db starts.
-const DefaultDSN = "postgres://footnote@127.0.0.1:55432/footnote_test?sslmode=disable"
-
-// DSN returns FOOTNOTE_TEST_DATABASE_URL, or DefaultDSN.
+// DSN returns FOOTNOTE_TEST_DATABASE_URL, or database footnote_test on the cluster .ci/db
+// starts (on FOOTNOTE_PGPORT when set).
 func DSN() string {
 	if v := os.Getenv("FOOTNOTE_TEST_DATABASE_URL"); v != "" {
 		return v
 	}
-	return DefaultDSN
+	return retrieval.LocalDatabaseURL(os.Getenv, "footnote_test")
 }
 
 var (
