@@ -5,24 +5,6 @@ package retrieval
 import (
 	"context"
 	"time"
-
-	"github.com/footnote-bot/footnote/retrieval/fault"
-)
-
-// Errors a user can fix (see package fault). The bot and the command line translate them
-// into friendly text in one place each; wrapped errors keep them reachable with errors.Is.
-var (
-	ErrInvalidURL    = fault.ErrInvalidURL
-	ErrBlockedAddr   = fault.ErrBlockedAddr
-	ErrTooLarge      = fault.ErrTooLarge
-	ErrEmptyArticle  = fault.ErrEmptyArticle
-	ErrUnsupported   = fault.ErrUnsupported
-	ErrDuplicate     = fault.ErrDuplicate
-	ErrNotFound      = fault.ErrNotFound
-	ErrForbidden     = fault.ErrForbidden
-	ErrInvalidInput  = fault.ErrInvalidInput
-	ErrQuestionEmpty = fault.ErrQuestionEmpty
-	ErrFetch         = fault.ErrFetch
 )
 
 // DefaultCollection is the collection the command line uses when none is given.
