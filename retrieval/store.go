@@ -2,6 +2,7 @@ package retrieval
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
@@ -70,7 +71,7 @@ func (s *Store) EnsureSpace(ctx context.Context, model string, dims int) (Space,
 	if err == nil {
 		return sp, nil
 	}
-	if err != pgx.ErrNoRows {
+	if !errors.Is(err, pgx.ErrNoRows) {
 		return Space{}, fmt.Errorf("look up embedding space %s: %w", sp.Name(), err)
 	}
 	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
