@@ -10,7 +10,10 @@ import (
 	pgxvec "github.com/pgvector/pgvector-go/pgx"
 )
 
-// Store is footnote's Postgres: articles, passages, BM25 postings and embeddings.
+// Store is footnote's Postgres: articles, passages, BM25 postings and embeddings. Every
+// query footnote runs is on Store, next to the method that runs it: this file opens the
+// pool and keeps the embedding spaces; store_<table>.go hold the queries of each table
+// (store_write.go the batch write of new articles, search.go the ranking queries).
 type Store struct {
 	pool *pgxpool.Pool
 }

@@ -40,9 +40,9 @@ type storedPassage struct {
 	body  string
 }
 
-// Pages of a collection's passages in id order, from the id after $2 on, $3 at a time. Paging
-// by id (not OFFSET) reads each page through the primary key, and lets a reindex that was
-// stopped start again where the first pages left nothing to do.
+// Pages of a collection's passages in id order, after id $2, $3 at a time. Paging by id
+// (not OFFSET) reads each page through the primary key, and a page stays right when rows
+// before it are deleted or, for the unembedded ones, embedded meanwhile.
 const (
 	// Every passage: a rebuild of the postings reads them all.
 	allPassagesSQL = `
