@@ -5,8 +5,8 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"net/url"
-	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -23,30 +23,18 @@ func freshDatabase(t *testing.T) string {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	admin, err := pgx.Connect(ctx, retrievaltest.DSN())
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("test database unavailable (run `make db`): %v", err)
-		}
-		t.Skipf("test database unavailable (run `make db`): %v", err)
-	}
-	defer admin.Close(ctx)
+	admin := retrievaltest.Conn(t) // skips (or fails under CI) without a database
 	b := make([]byte, 4)
 	_, _ = rand.Read(b)
 	name := "footnote_migrate_" + hex.EncodeToString(b)
 	if _, err := admin.Exec(ctx, "CREATE DATABASE "+name); err != nil {
 		t.Fatalf("create database: %v", err)
 	}
+	// Registered after Conn's cleanup, so it runs first, while admin is still open.
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
-		c, err := pgx.Connect(ctx, retrievaltest.DSN())
-		if err != nil {
-			t.Errorf("drop database: %v", err)
-			return
-		}
-		defer c.Close(ctx)
-		if _, err := c.Exec(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
+		if _, err := admin.Exec(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
 			t.Errorf("drop database: %v", err)
 		}
 	})
@@ -98,6 +86,24 @@ func TestUp(t *testing.T) {
 		}
 	})
 
+	t.Run("nothing is left of the unbuilt feeds: no table, no column, no gaps index", func(t *testing.T) {
+		c, err := pgx.Connect(ctx, dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close(ctx)
+		var feeds, gaps, feedID bool
+		if err := c.QueryRow(ctx, `
+			SELECT to_regclass('feeds') IS NOT NULL, to_regclass('questions_gaps_idx') IS NOT NULL,
+			       EXISTS (SELECT 1 FROM information_schema.columns
+			               WHERE table_name = 'articles' AND column_name = 'feed_id')`).Scan(&feeds, &gaps, &feedID); err != nil {
+			t.Fatal(err)
+		}
+		if feeds || gaps || feedID {
+			t.Errorf("feeds table %v, questions_gaps_idx %v, articles.feed_id %v; want none", feeds, gaps, feedID)
+		}
+	})
+
 	t.Run("running again on an up-to-date database changes nothing", func(t *testing.T) {
 		if err := migrations.Up(ctx, dsn, nil); err != nil {
 			t.Fatal(err)
@@ -108,6 +114,12 @@ func TestUp(t *testing.T) {
 		err := migrations.Up(ctx, "postgres://nobody@127.0.0.1:1/none?sslmode=disable&connect_timeout=2", nil)
 		if err == nil {
 			t.Fatal("no error for an unreachable database")
+		}
+		// What was being done, and where: the address a person can check.
+		for _, want := range []string{"connect to database", "127.0.0.1", "refused"} {
+			if !strings.Contains(err.Error(), want) {
+				t.Errorf("error %q does not say %q", err, want)
+			}
 		}
 	})
 }

@@ -189,7 +189,7 @@ func (e *Engine) Ask(ctx context.Context, coll, question string, opts AskOptions
 		}
 	}
 	ans.Retrieval, ans.Took = retrieved, time.Since(start)
-	id, err := e.store.recordQuestion(ctx, coll, opts.AskedBy, question, ans)
+	id, err := e.store.InsertQuestion(ctx, coll, opts.AskedBy, question, ans)
 	if err != nil {
 		// The answer is still good; the record is for coverage reports.
 		e.log.Warn("record question failed", "err", err)

@@ -3,6 +3,7 @@ package retrieval_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -80,13 +81,8 @@ func distinctSorted(ss []string) []string {
 // conn returns a plain connection to the test database, for checking rows directly.
 func conn(t testing.TB) *pgx.Conn {
 	t.Helper()
-	retrievaltest.Store(t) // skips (or fails under CI) without a database
-	c, err := pgx.Connect(context.Background(), retrievaltest.DSN())
-	if err != nil {
-		t.Fatalf("connect to test database: %v", err)
-	}
-	t.Cleanup(func() { c.Close(context.Background()) })
-	return c
+	retrievaltest.Store(t) // migrates the test database
+	return retrievaltest.Conn(t)
 }
 
 // count runs a count(*) query that must succeed.
@@ -97,4 +93,13 @@ func count(t testing.TB, c *pgx.Conn, sql string, args ...any) int {
 		t.Fatalf("%s: %v", sql, err)
 	}
 	return n
+}
+
+// longText is an article long enough for several passages; word makes it findable.
+func longText(word string) string {
+	var paras []string
+	for i := range 4 {
+		paras = append(paras, fmt.Sprintf("Paragraph %d on the %s. ", i, word)+strings.Repeat("The works continue through the winter months. ", 15))
+	}
+	return strings.Join(paras, "\n\n")
 }

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -33,6 +34,42 @@ const importBatch = 64
 // maxImportLine bounds one JSONL line (a longer one is reported and skipped).
 const maxImportLine = 16 << 20
 
+// ImportStats counts what an import did.
+type ImportStats struct {
+	Lines, Added, Updated, Unchanged, Duplicates, Failed int
+	Passages                                             int
+	Took                                                 time.Duration
+}
+
+// LineError is a bad line of an import file; the import reports it and goes on.
+type LineError struct {
+	Line int
+	Err  error
+}
+
+// Error says which line failed and why.
+// Error says which line failed and why.
+func (e *LineError) Error() string { return "line " + strconv.Itoa(e.Line) + ": " + e.Err.Error() }
+
+// Unwrap returns the line's error, so errors.Is sees the sentinel behind it.
+func (e *LineError) Unwrap() error { return e.Err }
+
+// count adds one stored article to st.
+func (st *ImportStats) count(r AddedArticle) {
+	switch r.Status {
+	case StatusAdded:
+		st.Added++
+		st.Passages += r.Passages
+	case StatusUpdated:
+		st.Updated++
+		st.Passages += r.Passages
+	case StatusUnchanged:
+		st.Unchanged++
+	case StatusDuplicate:
+		st.Duplicates++
+	}
+}
+
 // Import streams JSONL articles ({"url","title","published","text"}) from r into coll in
 // batches. A bad line is reported to onLine with its number and skipped; the rest still
 // imports. onLine (may be nil) is called once per line, in order, with nil or the line's
@@ -48,109 +85,16 @@ func (e *Engine) Import(ctx context.Context, coll string, r io.Reader, onLine fu
 	}
 	// Two stages overlap: one goroutine reads, prepares and embeds batches while the
 	// other writes the previous batch to Postgres and reports every line, in order.
-	type unit struct {
-		articles []prepared
-		bad      []*LineError
-	}
-	units := make(chan unit, 1)
+	units := make(chan importUnit, 1)
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error {
 		defer close(units)
-		br := bufio.NewReaderSize(r, 1<<20)
-		var u unit
-		send := func() error {
-			if err := e.embedBatch(gctx, u.articles); err != nil {
-				return err
-			}
-			select {
-			case units <- u:
-			case <-gctx.Done():
-				return gctx.Err()
-			}
-			u = unit{}
-			return nil
-		}
-		for line := 1; ; line++ {
-			raw, err := readLine(br)
-			if err == io.EOF {
-				break
-			}
-			if errors.Is(err, ErrTooLarge) {
-				u.bad = append(u.bad, &LineError{Line: line, Err: fmt.Errorf("%w: line is over %d bytes", ErrTooLarge, maxImportLine)})
-				continue
-			}
-			if err != nil {
-				return fmt.Errorf("read line %d: %w", line, err)
-			}
-			if len(bytes.TrimSpace(raw)) == 0 {
-				continue
-			}
-			p, perr := e.parseLine(raw)
-			if perr != nil {
-				u.bad = append(u.bad, &LineError{Line: line, Err: perr})
-				continue
-			}
-			p.Line = line
-			u.articles = append(u.articles, p)
-			if len(u.articles) == importBatch {
-				if err := send(); err != nil {
-					return err
-				}
-			}
-		}
-		if len(u.articles) == 0 && len(u.bad) == 0 {
-			return nil
-		}
-		return send()
+		return e.readImport(gctx, r, units)
 	})
 	g.Go(func() error {
 		for u := range units {
-			var res []AddedArticle
-			if len(u.articles) > 0 {
-				var err error
-				res, err = e.store.storeBatch(gctx, coll, e.space, u.articles)
-				if err != nil && gctx.Err() == nil {
-					// One article the database refuses must not sink the batch: store them
-					// one at a time, and report the ones that still fail on their lines.
-					e.log.Warn("import batch failed; storing its articles one by one",
-						"first_line", u.articles[0].Line, "err", err)
-					res, u.bad, err = e.storeEach(gctx, coll, u.articles, u.bad)
-				}
-				if err != nil {
-					return fmt.Errorf("store lines %d-%d: %w", u.articles[0].Line, u.articles[len(u.articles)-1].Line, err)
-				}
-			}
-			type report struct {
-				line int
-				err  error
-			}
-			reports := make([]report, 0, len(res)+len(u.bad))
-			for _, b := range u.bad {
-				st.Failed++
-				reports = append(reports, report{b.Line, b})
-			}
-			for i, r := range res {
-				if r.Status == "" {
-					continue // failed alone too: reported among u.bad
-				}
-				switch r.Status {
-				case StatusAdded:
-					st.Added++
-					st.Passages += r.Passages
-				case StatusUpdated:
-					st.Updated++
-					st.Passages += r.Passages
-				case StatusUnchanged:
-					st.Unchanged++
-				case StatusDuplicate:
-					st.Duplicates++
-				}
-				reports = append(reports, report{u.articles[i].Line, nil})
-			}
-			sort.Slice(reports, func(i, j int) bool { return reports[i].line < reports[j].line })
-			for _, r := range reports {
-				st.Lines++
-				onLine(r.line, r.err)
+			if err := e.storeUnit(gctx, coll, u, &st, onLine); err != nil {
+				return err
 			}
 		}
 		return nil
@@ -163,6 +107,123 @@ func (e *Engine) Import(ctx context.Context, coll string, r io.Reader, onLine fu
 	}
 	st.Took = time.Since(start)
 	return st, err
+}
+
+// importUnit is one batch of an import on its way from reading to storing: the prepared
+// and embedded articles, and the lines that failed before reaching the database.
+type importUnit struct {
+	articles []prepared
+	bad      []*LineError
+}
+
+// readImport reads, prepares and embeds the lines of r a batch at a time and sends each
+// batch to units, in order. It fails on a read or embedding error, or when ctx is done.
+func (e *Engine) readImport(ctx context.Context, r io.Reader, units chan<- importUnit) error {
+	br := bufio.NewReaderSize(r, 1<<20)
+	var u importUnit
+	for line := 1; ; line++ {
+		raw, err := readLine(br)
+		if err == io.EOF {
+			break
+		}
+		if err != nil && !errors.Is(err, ErrTooLarge) {
+			return fmt.Errorf("read line %d: %w", line, err)
+		}
+		e.addLine(&u, line, raw, err)
+		if len(u.articles) == importBatch {
+			if err := e.sendUnit(ctx, units, u); err != nil {
+				return err
+			}
+			u = importUnit{}
+		}
+	}
+	if len(u.articles) == 0 && len(u.bad) == 0 {
+		return nil
+	}
+	return e.sendUnit(ctx, units, u)
+}
+
+// addLine adds line number line to u: an article, a LineError, or nothing for a blank
+// line. readErr is readLine's error (nil or ErrTooLarge).
+func (e *Engine) addLine(u *importUnit, line int, raw []byte, readErr error) {
+	if readErr != nil {
+		u.bad = append(u.bad, &LineError{Line: line, Err: fmt.Errorf("%w: line is over %d bytes", ErrTooLarge, maxImportLine)})
+		return
+	}
+	if len(bytes.TrimSpace(raw)) == 0 {
+		return
+	}
+	p, err := e.parseLine(raw)
+	if err != nil {
+		u.bad = append(u.bad, &LineError{Line: line, Err: err})
+		return
+	}
+	p.Line = line
+	u.articles = append(u.articles, p)
+}
+
+// sendUnit embeds u's passages and hands u to the storing stage.
+func (e *Engine) sendUnit(ctx context.Context, units chan<- importUnit, u importUnit) error {
+	if err := e.embedBatch(ctx, u.articles); err != nil {
+		return err
+	}
+	select {
+	case units <- u:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// storeUnit stores u's articles and reports each of its lines to onLine, in order,
+// counting them in st. It fails only on a database error or when ctx is done.
+func (e *Engine) storeUnit(ctx context.Context, coll string, u importUnit, st *ImportStats, onLine func(int, error)) error {
+	var res []AddedArticle
+	if len(u.articles) > 0 {
+		var err error
+		res, u.bad, err = e.storeArticles(ctx, coll, u.articles, u.bad)
+		if err != nil {
+			return err
+		}
+	}
+	type report struct {
+		line int
+		err  error
+	}
+	reports := make([]report, 0, len(res)+len(u.bad))
+	for _, b := range u.bad {
+		st.Failed++
+		reports = append(reports, report{b.Line, b})
+	}
+	for i, r := range res {
+		if r.Status == "" {
+			continue // failed alone too: reported among u.bad
+		}
+		st.count(r)
+		reports = append(reports, report{u.articles[i].Line, nil})
+	}
+	sort.Slice(reports, func(i, j int) bool { return reports[i].line < reports[j].line })
+	for _, r := range reports {
+		st.Lines++
+		onLine(r.line, r.err)
+	}
+	return nil
+}
+
+// storeArticles stores a batch of articles in one transaction. One article the database
+// refuses must not sink the batch: when the batch fails, it stores them one at a time and
+// adds a LineError to bad for each that still fails.
+func (e *Engine) storeArticles(ctx context.Context, coll string, articles []prepared, bad []*LineError) ([]AddedArticle, []*LineError, error) {
+	res, err := e.store.storeBatch(ctx, coll, e.space, articles)
+	if err != nil && ctx.Err() == nil {
+		e.log.Warn("import batch failed; storing its articles one by one",
+			"first_line", articles[0].Line, "err", err)
+		res, bad, err = e.storeEach(ctx, coll, articles, bad)
+	}
+	if err != nil {
+		return nil, bad, fmt.Errorf("store lines %d-%d: %w", articles[0].Line, articles[len(articles)-1].Line, err)
+	}
+	return res, bad, nil
 }
 
 // analyzeAfter is how many new articles make an import refresh planner statistics.
@@ -236,23 +297,4 @@ func (e *Engine) parseLine(raw []byte) (prepared, error) {
 		a.Published = t
 	}
 	return e.prepare(a)
-}
-
-// parseDate accepts YYYY-MM-DD and RFC 3339.
-func parseDate(s string) (time.Time, error) {
-	s = strings.TrimSpace(s)
-	if t, err := time.Parse("2006-01-02", s); err == nil {
-		return t, nil
-	}
-	return time.Parse(time.RFC3339, s)
-}
-
-// ParseDate parses a date given by a user (YYYY-MM-DD or RFC 3339); the error wraps
-// ErrInvalidInput.
-func ParseDate(s string) (time.Time, error) {
-	t, err := parseDate(s)
-	if err != nil {
-		return t, fmt.Errorf("%w: %q is not a date (use YYYY-MM-DD)", ErrInvalidInput, s)
-	}
-	return t, nil
 }

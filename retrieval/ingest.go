@@ -111,6 +111,23 @@ func (e *Engine) embedBatch(ctx context.Context, batch []prepared) error {
 	return nil
 }
 
+// AddedArticle reports what an add or import did with one article.
+type AddedArticle struct {
+	Article  Article
+	Passages int
+	Status   string // "added", "updated", "unchanged" or "duplicate"
+	// DuplicateOf is the URL of the article with the same content, when Status is "duplicate".
+	DuplicateOf string
+}
+
+// Add statuses.
+const (
+	StatusAdded     = "added"
+	StatusUpdated   = "updated"
+	StatusUnchanged = "unchanged"
+	StatusDuplicate = "duplicate"
+)
+
 // addOne stores one article and reports what happened; a duplicate is ErrDuplicate.
 func (e *Engine) addOne(ctx context.Context, coll string, a Article) (*AddedArticle, error) {
 	if err := validCollection(coll); err != nil {

@@ -4,238 +4,172 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
+	"net/http"
+	"net/http/httptest"
+	"os"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/footnote-bot/footnote/retrieval"
+	"github.com/footnote-bot/footnote/retrieval/fetch"
 	"github.com/footnote-bot/footnote/retrieval/retrievaltest"
 )
 
-// lineReport is one onLine call of an import.
-type lineReport struct {
-	line int
-	err  error
-}
-
-func importFile(t *testing.T, e *retrieval.Engine, coll, file string) (retrieval.ImportStats, []lineReport) {
-	t.Helper()
-	var reports []lineReport
-	st, err := e.Import(context.Background(), coll, strings.NewReader(file), func(line int, err error) {
-		reports = append(reports, lineReport{line, err})
-	})
+func TestAddFile(t *testing.T) {
+	page, err := os.ReadFile("testdata/tram.html")
 	if err != nil {
-		t.Fatalf("Import: %v", err)
+		t.Fatal(err)
 	}
-	return st, reports
-}
-
-func TestImportIsIdempotent(t *testing.T) {
-	e, coll := retrievaltest.Engine(t)
-	var docs []doc
-	for i := range 70 { // more than one batch
-		docs = append(docs, doc{URL: fmt.Sprintf("https://news.example/%d", i), Title: fmt.Sprintf("Report %d", i),
-			Published: "2024-01-02", Text: fmt.Sprintf("Report number %d covers the harbour works.\n\n%s", i, strings.Repeat("The quay was busy. ", i%7+1))})
-	}
-	file := jsonl(t, docs...)
-	passages := func() map[string]int {
-		list, total, err := e.ListArticles(context.Background(), coll, "", 0, 100)
-		if err != nil || total != len(docs) {
-			t.Fatalf("ListArticles: %d articles, %v; want %d", total, err, len(docs))
-		}
-		m := map[string]int{}
-		for _, a := range list {
-			m[a.URL] = a.Passages
-		}
-		return m
-	}
-
-	first, _ := importFile(t, e, coll, file)
-	if first.Added != len(docs) || first.Lines != len(docs) || first.Passages == 0 {
-		t.Fatalf("first import: %+v, want %d added", first, len(docs))
-	}
-	before := passages()
-	second, reports := importFile(t, e, coll, file)
-	want := retrieval.ImportStats{Lines: len(docs), Unchanged: len(docs), Took: second.Took}
-	if second != want {
-		t.Errorf("second import: %+v, want %+v", second, want)
-	}
-	for _, r := range reports {
-		if r.err != nil {
-			t.Errorf("second import line %d: %v", r.line, r.err)
-		}
-	}
-	if after := passages(); !mapsEqual(before, after) {
-		t.Errorf("passages per article changed on a second import:\n%v\n%v", before, after)
-	}
-}
-
-func mapsEqual(a, b map[string]int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k, v := range a {
-		if w, ok := b[k]; !ok || w != v {
-			return false
-		}
-	}
-	return true
-}
-
-func TestImportReportsBadLinesAndGoesOn(t *testing.T) {
-	e, coll := retrievaltest.Engine(t)
-	good := func(i int) string {
-		return jsonl(t, doc{URL: fmt.Sprintf("https://news.example/good/%d", i), Text: fmt.Sprintf("Good article %d about the ferry.", i)})
-	}
-	type bad struct {
-		line string
-		want error
-	}
-	bads := map[int]bad{
-		2:   {`{"url": "https://news.example/broken", "text": "no closing brace"` + "\n", retrieval.ErrInvalidInput},
-		3:   {`{"title": "No URL", "text": "An article without a url."}` + "\n", retrieval.ErrInvalidInput},
-		65:  {`{"url": "https://news.example/date", "published": "last Tuesday", "text": "Bad date."}` + "\n", retrieval.ErrInvalidInput},
-		66:  {`{"url": "https://news.example/empty", "text": " \n\t  "}` + "\n", retrieval.ErrEmptyArticle},
-		67:  {`{"url": "ftp://news.example/file", "text": "Not a web URL."}` + "\n", retrieval.ErrInvalidURL},
-		130: {`{"url": "https://news.example/huge", "text": "` + strings.Repeat("a", 16<<20) + `"}` + "\n", retrieval.ErrTooLarge},
-		140: {`[1, 2, 3]` + "\n", retrieval.ErrInvalidInput},
-	}
-	var b strings.Builder
-	var wantLines []int
-	goodLines := 0
-	for i := 1; i <= 140; i++ {
-		switch {
-		case i == 50:
-			b.WriteString("   \n") // blank lines are skipped, not reported
-			continue
-		case bads[i].line != "":
-			b.WriteString(bads[i].line)
-		default:
-			b.WriteString(good(i))
-			goodLines++
-		}
-		wantLines = append(wantLines, i)
-	}
-
-	st, reports := importFile(t, e, coll, b.String())
-
-	t.Run("every line but the blank one is reported once, in order", func(t *testing.T) {
-		var got []int
-		for _, r := range reports {
-			got = append(got, r.line)
-		}
-		if !slices.Equal(got, wantLines) {
-			t.Errorf("onLine lines = %v,\nwant %v", got, wantLines)
-		}
-	})
-	t.Run("bad lines carry their line number and cause", func(t *testing.T) {
-		for _, r := range reports {
-			want, isBad := bads[r.line]
-			switch {
-			case !isBad && r.err != nil:
-				t.Errorf("line %d: unexpected error %v", r.line, r.err)
-			case isBad && !errors.Is(r.err, want.want):
-				t.Errorf("line %d: error %v, want %v", r.line, r.err, want.want)
-			case isBad:
-				var le *retrieval.LineError
-				if !errors.As(r.err, &le) || le.Line != r.line || !strings.HasPrefix(r.err.Error(), fmt.Sprintf("line %d: ", r.line)) {
-					t.Errorf("line %d: error %q does not name its line", r.line, r.err)
-				}
-			}
-		}
-	})
-	t.Run("the good lines are imported", func(t *testing.T) {
-		if st.Added != goodLines || st.Failed != len(bads) || st.Lines != len(wantLines) {
-			t.Errorf("stats %+v, want %d added, %d failed, %d lines", st, goodLines, len(bads), len(wantLines))
-		}
-		if _, total, _ := e.ListArticles(context.Background(), coll, "", 0, 1); total != goodLines {
-			t.Errorf("collection holds %d articles, want %d", total, goodLines)
-		}
-	})
-}
-
-func TestImportChangesAndDuplicates(t *testing.T) {
-	ctx := context.Background()
 	tests := []struct {
-		name  string
-		steps [][]doc // one import each
-		want  retrieval.ImportStats
-		find  map[string]string // query -> URL that must be found ("" = nothing)
-		total int
+		name      string
+		file      string
+		data      string
+		wantErr   error
+		wantTitle string
+		query     string
 	}{
-		{
-			name: "a changed article replaces its passages",
-			steps: [][]doc{
-				{{URL: "https://news.example/a", Text: "The bridge reopens in spring after repairs to its zeppelin mooring."}},
-				{{URL: "https://news.example/a", Text: "The bridge reopens in summer after repairs to its lighthouse."}},
-			},
-			want:  retrieval.ImportStats{Lines: 1, Updated: 1},
-			find:  map[string]string{"zeppelin mooring": "", "lighthouse": "https://news.example/a"},
-			total: 1,
-		},
-		{
-			name: "the same text under another URL in a later import is a duplicate",
-			steps: [][]doc{
-				{{URL: "https://news.example/a", Text: "Lifeboat crews rescued four sailors off the cape."}},
-				{{URL: "https://mirror.example/a", Text: "Lifeboat crews rescued four sailors off the cape."}},
-			},
-			want:  retrieval.ImportStats{Lines: 1, Duplicates: 1},
-			find:  map[string]string{"lifeboat sailors": "https://news.example/a"},
-			total: 1,
-		},
-		{
-			name: "the same text under another URL in the same import is a duplicate",
-			steps: [][]doc{{
-				{URL: "https://news.example/a", Text: "Lifeboat crews rescued four sailors off the cape."},
-				{URL: "https://mirror.example/a", Text: "Lifeboat crews rescued four sailors off the cape."},
-			}},
-			want:  retrieval.ImportStats{Lines: 2, Added: 1, Duplicates: 1},
-			find:  map[string]string{"lifeboat sailors": "https://news.example/a"},
-			total: 1,
-		},
-		{
-			name: "a URL given twice in one import ends with the later text",
-			steps: [][]doc{{
-				{URL: "https://news.example/a", Text: "The market moves to the zeppelin hangar on Friday."},
-				{URL: "https://news.example/a", Text: "The market moves to the lighthouse square on Friday."},
-			}},
-			want:  retrieval.ImportStats{Lines: 2, Added: 1, Updated: 1},
-			find:  map[string]string{"zeppelin hangar": "", "lighthouse square": "https://news.example/a"},
-			total: 1,
-		},
+		{name: "a text file takes its first line as title", file: "depot.txt",
+			data:      "Tram depot opens\n\nThe new tram depot in Westfield opened on Monday with room for forty trams.\n",
+			wantTitle: "Tram depot opens", query: "depot forty trams"},
+		{name: "a markdown file takes its heading as title and loses its syntax", file: "notes/minutes.md",
+			data:      "# Council minutes\n\nThe council **approved** the [library budget](https://x.example) on Tuesday.\n",
+			wantTitle: "Council minutes", query: "council library budget"},
+		{name: "an html file keeps the article and its title", file: "tram.html", data: string(page),
+			wantTitle: "Westfield tram extension to open in 2027", query: "passengers March 2027"},
+		{name: "an image is unsupported", file: "photo.png", data: "\x89PNG\r\n\x1a\n", wantErr: retrieval.ErrUnsupported},
+		{name: "a shell script is unsupported", file: "run.sh", data: "echo hello\n", wantErr: retrieval.ErrUnsupported},
+		{name: "a text file of only white space is an empty article", file: "blank.txt", data: " \n\t\n  \n", wantErr: retrieval.ErrEmptyArticle},
 	}
+	e, coll := retrievaltest.Engine(t)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			e, coll := retrievaltest.Engine(t)
-			var last retrieval.ImportStats
-			for _, docs := range tt.steps {
-				last = importDocs(t, e, coll, docs...)
-			}
-			last.Passages, last.Took = 0, 0
-			if last != tt.want {
-				t.Errorf("last import: %+v, want %+v", last, tt.want)
-			}
-			for q, want := range tt.find {
-				got := urls(search(t, e, coll, q, 10, retrieval.Filter{}))
-				var top string
-				if len(got) > 0 {
-					top = got[0]
+			res, err := e.AddFile(context.Background(), coll, tt.file, []byte(tt.data), "alice")
+			if tt.wantErr != nil {
+				if !errors.Is(err, tt.wantErr) {
+					t.Fatalf("AddFile(%s): %v, want %v", tt.file, err, tt.wantErr)
 				}
-				// A query whose words are gone may still meet the dense arm; the passage
-				// holding them must not come back.
-				if want == "" {
-					for _, r := range search(t, e, coll, q, 10, retrieval.Filter{}) {
-						if strings.Contains(r.Text, strings.Fields(q)[0]) {
-							t.Errorf("Search(%q) still finds the old text %q", q, r.Text)
-						}
-					}
-				} else if top != want {
-					t.Errorf("Search(%q) = %q, want %s first", q, got, want)
-				}
+				return
 			}
-			if _, total, err := e.ListArticles(ctx, coll, "", 0, 10); err != nil || total != tt.total {
-				t.Errorf("collection holds %d articles (%v), want %d", total, err, tt.total)
+			if err != nil {
+				t.Fatalf("AddFile(%s): %v", tt.file, err)
+			}
+			base := tt.file[strings.LastIndex(tt.file, "/")+1:]
+			a := res.Article
+			if res.Status != retrieval.StatusAdded || a.URL != "file:///"+base || a.Title != tt.wantTitle || a.AddedBy != "alice" || res.Passages == 0 {
+				t.Errorf("AddFile(%s) = %s %q %q by %q, %d passages; want added file:///%s %q by alice",
+					tt.file, res.Status, a.URL, a.Title, a.AddedBy, res.Passages, base, tt.wantTitle)
+			}
+			if strings.ContainsAny(a.Text, "*[]<>") {
+				t.Errorf("stored text keeps markup: %q", a.Text)
+			}
+			if got := urls(search(t, e, coll, tt.query, 3, retrieval.Filter{})); len(got) == 0 || got[0] != a.URL {
+				t.Errorf("Search(%q) = %q, want %s first", tt.query, got, a.URL)
 			}
 		})
+	}
+	t.Run("a file uploaded again under its name replaces the first", func(t *testing.T) {
+		res, err := e.AddFile(context.Background(), coll, "depot.txt", []byte("Tram depot opens\n\nThe depot opening was postponed to June.\n"), "alice")
+		if err != nil || res.Status != retrieval.StatusUpdated {
+			t.Fatalf("AddFile again: %v, %+v; want updated", err, res)
+		}
+	})
+	t.Run("the same text under another file name is a duplicate", func(t *testing.T) {
+		res, err := e.AddFile(context.Background(), coll, "copy.txt", []byte("Tram depot opens\n\nThe depot opening was postponed to June.\n"), "bob")
+		if !errors.Is(err, retrieval.ErrDuplicate) || res == nil || res.DuplicateOf != "file:///depot.txt" {
+			t.Errorf("AddFile of a copy: %v, %+v; want ErrDuplicate of file:///depot.txt", err, res)
+		}
+	})
+}
+
+func TestAddURL(t *testing.T) {
+	page, err := os.ReadFile("testdata/tram.html")
+	if err != nil {
+		t.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/news/tram-extension", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Write(page)
+	})
+	mux.HandleFunc("/report.pdf", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/pdf")
+		w.Write([]byte("%PDF-1.7"))
+	})
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	e, coll := retrievaltest.Engine(t)
+	ctx := context.Background()
+
+	res, err := e.AddURL(ctx, coll, srv.URL+"/news/tram-extension?utm_source=feed#top", "alice")
+	if err != nil {
+		t.Fatalf("AddURL: %v", err)
+	}
+	t.Run("the article is stored under its canonical URL with its title, site and date", func(t *testing.T) {
+		a := res.Article
+		want := retrieval.Article{URL: srv.URL + "/news/tram-extension", Title: "Westfield tram extension to open in 2027",
+			Site: "Westfield Gazette", Byline: "Lena Ortiz", Published: time.Date(2024, 5, 2, 9, 0, 0, 0, time.UTC)}
+		if res.Status != retrieval.StatusAdded || a.URL != want.URL || a.Title != want.Title || a.Site != want.Site ||
+			a.Byline != want.Byline || !a.Published.Equal(want.Published) || res.Passages == 0 {
+			t.Errorf("AddURL = %s %d passages %+v,\nwant added %+v", res.Status, res.Passages, a, want)
+		}
+		if strings.Contains(a.Text, "Subscribe") || !strings.Contains(a.Text, "eleven thousand passengers") {
+			t.Errorf("stored text is not the article alone: %q", a.Text)
+		}
+		if got := urls(search(t, e, coll, "tram extension passengers", 3, retrieval.Filter{})); len(got) == 0 || got[0] != want.URL {
+			t.Errorf("search = %q, want %s first", got, want.URL)
+		}
+	})
+	t.Run("the same page again is unchanged", func(t *testing.T) {
+		again, err := e.AddURL(ctx, coll, srv.URL+"/news/tram-extension/", "bob")
+		if err != nil || again.Status != retrieval.StatusUnchanged {
+			t.Errorf("AddURL again: %v, %+v; want unchanged", err, again)
+		}
+	})
+	for _, tt := range []struct {
+		name, path string
+		want       error
+	}{
+		{"a missing page is a fetch error", "/gone", retrieval.ErrFetch},
+		{"a PDF is unsupported", "/report.pdf", retrieval.ErrUnsupported},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if _, err := e.AddURL(ctx, coll, srv.URL+tt.path, "alice"); !errors.Is(err, tt.want) {
+				t.Errorf("AddURL(%s): %v, want %v", tt.path, err, tt.want)
+			}
+		})
+	}
+}
+
+func TestAddURLRefusesPrivateAddresses(t *testing.T) {
+	var hits atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		w.Header().Set("Content-Type", "text/html")
+		fmt.Fprint(w, "<html><body><p>"+strings.Repeat("Secret internal page. ", 20)+"</p></body></html>")
+	}))
+	t.Cleanup(srv.Close)
+	port := srv.URL[strings.LastIndex(srv.URL, ":")+1:]
+	e, coll := retrievaltest.Engine(t, retrievaltest.WithFetcher(fetch.New(fetch.Config{})))
+	for _, u := range []string{
+		"http://127.0.0.1:" + port + "/admin",
+		"http://localhost:" + port + "/admin",
+		"http://[::1]:" + port + "/admin",
+		"http://10.0.0.1/",
+		"http://192.168.1.1/router",
+		"http://169.254.169.254/latest/meta-data",
+	} {
+		t.Run("the production fetcher refuses "+u, func(t *testing.T) {
+			if _, err := e.AddURL(context.Background(), coll, u, "mallory"); !errors.Is(err, retrieval.ErrBlockedAddr) {
+				t.Errorf("AddURL(%s): %v, want ErrBlockedAddr", u, err)
+			}
+		})
+	}
+	if n := hits.Load(); n != 0 {
+		t.Errorf("the loopback server was reached %d times", n)
+	}
+	if _, total, _ := e.ListArticles(context.Background(), coll, "", 0, 1); total != 0 {
+		t.Errorf("refused pages stored %d articles", total)
 	}
 }

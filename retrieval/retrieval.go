@@ -5,24 +5,6 @@ package retrieval
 import (
 	"context"
 	"time"
-
-	"github.com/footnote-bot/footnote/retrieval/fault"
-)
-
-// Errors a user can fix (see package fault). The bot and the command line translate them
-// into friendly text in one place each; wrapped errors keep them reachable with errors.Is.
-var (
-	ErrInvalidURL    = fault.ErrInvalidURL
-	ErrBlockedAddr   = fault.ErrBlockedAddr
-	ErrTooLarge      = fault.ErrTooLarge
-	ErrEmptyArticle  = fault.ErrEmptyArticle
-	ErrUnsupported   = fault.ErrUnsupported
-	ErrDuplicate     = fault.ErrDuplicate
-	ErrNotFound      = fault.ErrNotFound
-	ErrForbidden     = fault.ErrForbidden
-	ErrInvalidInput  = fault.ErrInvalidInput
-	ErrQuestionEmpty = fault.ErrQuestionEmpty
-	ErrFetch         = fault.ErrFetch
 )
 
 // DefaultCollection is the collection the command line uses when none is given.
@@ -41,7 +23,6 @@ type Article struct {
 	Hash       string // hex sha256 of Text
 	Text       string
 	AddedBy    string // who added it (a Discord user id, or "" from the command line)
-	FeedID     int64  // 0 when not from a feed
 	Passages   int    // number of passages, filled by listing queries
 }
 
@@ -50,6 +31,18 @@ type Filter struct {
 	Since time.Time // published on or after
 	Until time.Time // published before
 	Site  string    // article site (host or site name), case-insensitive
+}
+
+// AskOptions narrow and inform a question.
+type AskOptions struct {
+	Filter Filter
+	// Previous is the earlier turn of a conversation (a thread follow-up): it informs
+	// retrieval but is not itself answered.
+	Previous string
+	// AskedBy is recorded with the question (a Discord user id, or "").
+	AskedBy string
+	// K is how many passages the answerer sees (default 8).
+	K int
 }
 
 // Result is one ranked passage from a search.

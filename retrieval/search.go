@@ -2,6 +2,7 @@ package retrieval
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"sort"
@@ -77,7 +78,7 @@ func (s *Store) lookupTerms(ctx context.Context, coll, query string) (queryTerms
 		             LEFT JOIN postings p ON p.collection = $1 AND p.term = u.term
 		             GROUP BY u.i ORDER BY u.i)
 		FROM collections c WHERE c.name = $1`, coll, q.terms).Scan(&q.n, &activeSpace, &df)
-	if err == pgx.ErrNoRows {
+	if errors.Is(err, pgx.ErrNoRows) {
 		return q, nil // a collection with nothing in it yet
 	}
 	if err != nil {

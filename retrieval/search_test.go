@@ -13,6 +13,7 @@ import (
 	"github.com/footnote-bot/footnote/retrieval/retrievaltest"
 )
 
+// Both the lexical arm alone and the full search must rank like BM25.
 func TestSearchRanksLikeBM25(t *testing.T) {
 	// Titles are indexed with every passage, so they avoid the query terms.
 	fillers := []doc{
@@ -67,6 +68,15 @@ func TestSearchRanksLikeBM25(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			e, coll := retrievaltest.Engine(t)
 			importDocs(t, e, coll, tt.docs...)
+			// The lexical arm alone first: in a full search the reranker and the dense arm
+			// could hide a broken BM25.
+			lex, err := retrieval.LexicalURLs(context.Background(), e, coll, tt.query, 10)
+			if err != nil {
+				t.Fatalf("lexical arm: %v", err)
+			}
+			if i, j := slices.Index(lex, tt.first), slices.Index(lex, tt.then); i != 0 || j < 0 {
+				t.Errorf("lexical arm for %q = %q, want %s first and %s after it", tt.query, lex, tt.first, tt.then)
+			}
 			got := urls(search(t, e, coll, tt.query, 10, retrieval.Filter{}))
 			if len(got) == 0 || got[0] != tt.first {
 				t.Fatalf("Search(%q) = %q, want %s first", tt.query, got, tt.first)

@@ -2,6 +2,7 @@ package retrieval
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
@@ -9,7 +10,10 @@ import (
 	pgxvec "github.com/pgvector/pgvector-go/pgx"
 )
 
-// Store is footnote's Postgres: articles, passages, BM25 postings and embeddings.
+// Store is footnote's Postgres: articles, passages, BM25 postings and embeddings. Every
+// query footnote runs is on Store, next to the method that runs it: this file opens the
+// pool and keeps the embedding spaces; store_<table>.go hold the queries of each table
+// (store_write.go the batch write of new articles, search.go the ranking queries).
 type Store struct {
 	pool *pgxpool.Pool
 }
@@ -70,7 +74,7 @@ func (s *Store) EnsureSpace(ctx context.Context, model string, dims int) (Space,
 	if err == nil {
 		return sp, nil
 	}
-	if err != pgx.ErrNoRows {
+	if !errors.Is(err, pgx.ErrNoRows) {
 		return Space{}, fmt.Errorf("look up embedding space %s: %w", sp.Name(), err)
 	}
 	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {

@@ -3,12 +3,9 @@ package retrieval
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/pgvector/pgvector-go"
-
-	"github.com/footnote-bot/footnote/retrieval/text"
 )
 
 // preparedPassage is a passage ready to store: its span, its BM25 term counts and vector.
@@ -30,98 +27,23 @@ type prepared struct {
 // input order. Unchanged articles (same URL, same content) and duplicates (same content
 // under another URL) are left as they are; a changed article replaces its passages.
 func (s *Store) storeBatch(ctx context.Context, coll string, space Space, batch []prepared) ([]AddedArticle, error) {
-	out := make([]AddedArticle, len(batch))
+	var out []AddedArticle
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		// The collection row holds BM25 statistics and the active embedding space; the
-		// first write into a collection makes the configured space its active one.
-		if _, err := tx.Exec(ctx, `
-			INSERT INTO collections (name, active_space, lexicon) VALUES ($1, $2, $3)
-			ON CONFLICT (name) DO UPDATE SET active_space = COALESCE(collections.active_space, EXCLUDED.active_space)`,
-			coll, space.ID, text.Version); err != nil {
-			return fmt.Errorf("upsert collection: %w", err)
+		if err := upsertCollection(ctx, tx, coll, space); err != nil {
+			return err
 		}
 		existing, err := lookupExisting(ctx, tx, coll, batch)
 		if err != nil {
 			return err
 		}
-		var write []int // indexes into batch of articles whose passages must be written
-		seenHash := map[string]string{}
-		// A URL given twice in one batch: the later text wins, so the earlier one's
-		// passages must not be written.
-		written := map[string]int{} // url -> index into batch
-		superseded := map[int]bool{}
-		remember := func(i int) {
-			a := batch[i].Article
-			existing.byURL[a.URL] = existingRow{a.ID, a.Hash}
-			existing.byHash[a.Hash] = a.URL
-			if j, ok := written[a.URL]; ok {
-				superseded[j] = true
-			}
-			written[a.URL] = i
-			write = append(write, i)
-		}
+		w := newBatchWriter(tx, coll, batch, existing)
 		for i := range batch {
-			a := &batch[i].Article
-			out[i] = AddedArticle{Article: *a, Passages: len(batch[i].Passages)}
-			if u, ok := seenHash[a.Hash]; ok && u != a.URL {
-				out[i].Status, out[i].DuplicateOf = StatusDuplicate, u
-				continue
-			}
-			seenHash[a.Hash] = a.URL
-			if e, ok := existing.byURL[a.URL]; ok {
-				out[i].Article.ID = e.id
-				if e.hash == a.Hash {
-					out[i].Status = StatusUnchanged
-					continue
-				}
-				if _, err := tx.Exec(ctx, `
-					UPDATE articles SET title = $2, byline = $3, site = $4, published_at = $5,
-						fetched_at = now(), content_hash = $6, body = $7
-					WHERE id = $1`, e.id, a.Title, a.Byline, a.Site, nullTime(a.Published), a.Hash, a.Text); err != nil {
-					return fmt.Errorf("update article %s: %w", a.URL, err)
-				}
-				// Cascades to postings and embeddings; the statement trigger fixes the stats.
-				if _, err := tx.Exec(ctx, `DELETE FROM chunks WHERE article_id = $1`, e.id); err != nil {
-					return fmt.Errorf("replace passages of %s: %w", a.URL, err)
-				}
-				a.ID = e.id
-				out[i].Status = StatusUpdated
-				remember(i)
-				continue
-			}
-			if u, ok := existing.byHash[a.Hash]; ok {
-				out[i].Status, out[i].DuplicateOf = StatusDuplicate, u
-				continue
-			}
-			var feed any
-			if a.FeedID != 0 {
-				feed = a.FeedID
-			}
-			err := tx.QueryRow(ctx, `
-				INSERT INTO articles (collection, url, title, byline, site, published_at, content_hash, body, added_by, feed_id)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-				ON CONFLICT (collection, url) DO NOTHING
-				RETURNING id, fetched_at`,
-				coll, a.URL, a.Title, a.Byline, a.Site, nullTime(a.Published), a.Hash, a.Text, a.AddedBy, feed).Scan(&a.ID, &a.FetchedAt)
-			if err == pgx.ErrNoRows {
-				// Another process added the same URL a moment ago.
-				out[i].Status = StatusUnchanged
-				continue
-			}
-			if err != nil {
-				return fmt.Errorf("insert article %s: %w", a.URL, err)
-			}
-			out[i].Article.ID, out[i].Article.FetchedAt = a.ID, a.FetchedAt
-			out[i].Status = StatusAdded
-			remember(i)
-		}
-		keep := write[:0]
-		for _, i := range write {
-			if !superseded[i] {
-				keep = append(keep, i)
+			if err := w.storeArticle(ctx, i); err != nil {
+				return err
 			}
 		}
-		return writePassages(ctx, tx, coll, space, batch, keep)
+		out = w.out
+		return writePassages(ctx, tx, coll, space, batch, w.toWrite())
 	})
 	if err != nil {
 		return nil, err
@@ -129,47 +51,114 @@ func (s *Store) storeBatch(ctx context.Context, coll string, space Space, batch 
 	return out, nil
 }
 
-type existingRow struct {
-	id   int64
-	hash string
+// batchWriter stores the articles of one batch, in one transaction, and remembers whose
+// passages must be written.
+type batchWriter struct {
+	tx       pgx.Tx
+	coll     string
+	batch    []prepared
+	out      []AddedArticle // what happened to batch[i]
+	existing existingArticles
+	seenHash map[string]string // content hash -> URL, in this batch
+	write    []int             // indexes into batch of articles whose passages must be written
+	// A URL given twice in one batch: the later text wins, so the earlier one's passages
+	// must not be written.
+	written    map[string]int // URL -> index into batch
+	superseded map[int]bool
 }
 
-type existingArticles struct {
-	byURL  map[string]existingRow
-	byHash map[string]string // hash -> url
-}
-
-// lookupExisting finds the batch's articles already stored, by URL or by content.
-func lookupExisting(ctx context.Context, tx pgx.Tx, coll string, batch []prepared) (existingArticles, error) {
-	urls := make([]string, len(batch))
-	hashes := make([]string, len(batch))
-	for i, p := range batch {
-		urls[i], hashes[i] = p.Article.URL, p.Article.Hash
+func newBatchWriter(tx pgx.Tx, coll string, batch []prepared, existing existingArticles) *batchWriter {
+	return &batchWriter{
+		tx: tx, coll: coll, batch: batch, out: make([]AddedArticle, len(batch)), existing: existing,
+		seenHash: map[string]string{}, written: map[string]int{}, superseded: map[int]bool{},
 	}
-	ex := existingArticles{byURL: map[string]existingRow{}, byHash: map[string]string{}}
-	rows, err := tx.Query(ctx, `
-		SELECT id, url, content_hash FROM articles
-		WHERE collection = $1 AND (url = ANY($2) OR content_hash = ANY($3))
-		FOR UPDATE`, coll, urls, hashes)
+}
+
+// storeArticle decides what batch[i] is (a duplicate, unchanged, updated or added) and
+// writes its article row accordingly.
+func (w *batchWriter) storeArticle(ctx context.Context, i int) error {
+	a := &w.batch[i].Article
+	w.out[i] = AddedArticle{Article: *a, Passages: len(w.batch[i].Passages)}
+	if u, ok := w.seenHash[a.Hash]; ok && u != a.URL {
+		w.out[i].Status, w.out[i].DuplicateOf = StatusDuplicate, u
+		return nil
+	}
+	w.seenHash[a.Hash] = a.URL
+	if e, ok := w.existing.byURL[a.URL]; ok {
+		return w.replace(ctx, i, e)
+	}
+	if u, ok := w.existing.byHash[a.Hash]; ok {
+		w.out[i].Status, w.out[i].DuplicateOf = StatusDuplicate, u
+		return nil
+	}
+	return w.insert(ctx, i)
+}
+
+// replace updates the stored article e with batch[i] when its text changed.
+func (w *batchWriter) replace(ctx context.Context, i int, e existingRow) error {
+	a := &w.batch[i].Article
+	w.out[i].Article.ID = e.id
+	if e.hash == a.Hash {
+		w.out[i].Status = StatusUnchanged
+		return nil
+	}
+	if err := updateArticle(ctx, w.tx, e.id, *a); err != nil {
+		return err
+	}
+	if err := deletePassagesOf(ctx, w.tx, e.id); err != nil {
+		return fmt.Errorf("replace passages of %s: %w", a.URL, err)
+	}
+	a.ID = e.id
+	w.out[i].Status = StatusUpdated
+	w.remember(i)
+	return nil
+}
+
+// insert adds batch[i] as a new article.
+func (w *batchWriter) insert(ctx context.Context, i int) error {
+	a := &w.batch[i].Article
+	inserted, err := insertArticle(ctx, w.tx, w.coll, a)
 	if err != nil {
-		return ex, fmt.Errorf("look up existing articles: %w", err)
+		return err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var id int64
-		var u, h string
-		if err := rows.Scan(&id, &u, &h); err != nil {
-			return ex, err
+	if !inserted {
+		// Another process added the same URL a moment ago.
+		w.out[i].Status = StatusUnchanged
+		return nil
+	}
+	w.out[i].Article.ID, w.out[i].Article.FetchedAt = a.ID, a.FetchedAt
+	w.out[i].Status = StatusAdded
+	w.remember(i)
+	return nil
+}
+
+// remember marks batch[i] as stored: later articles of the batch see it, and its passages
+// are to be written unless a later line of the same URL supersedes it.
+func (w *batchWriter) remember(i int) {
+	a := w.batch[i].Article
+	w.existing.byURL[a.URL] = existingRow{a.ID, a.Hash}
+	w.existing.byHash[a.Hash] = a.URL
+	if j, ok := w.written[a.URL]; ok {
+		w.superseded[j] = true
+	}
+	w.written[a.URL] = i
+	w.write = append(w.write, i)
+}
+
+// toWrite returns the indexes into batch of the articles whose passages must be written.
+func (w *batchWriter) toWrite() []int {
+	var keep []int
+	for _, i := range w.write {
+		if !w.superseded[i] {
+			keep = append(keep, i)
 		}
-		ex.byURL[u] = existingRow{id, h}
-		ex.byHash[h] = u
 	}
-	return ex, rows.Err()
+	return keep
 }
 
 // writePassages copies the passages, postings and vectors of batch[write...] with COPY,
-// the fastest way into Postgres; chunk ids are drawn from the sequence first so postings
-// and embeddings can refer to them in the same round.
+// the fastest way into Postgres; passage ids are drawn from the sequence first so postings
+// and vectors can refer to them in the same round.
 func writePassages(ctx context.Context, tx pgx.Tx, coll string, space Space, batch []prepared, write []int) error {
 	n := 0
 	for _, i := range write {
@@ -178,24 +167,23 @@ func writePassages(ctx context.Context, tx pgx.Tx, coll string, space Space, bat
 	if n == 0 {
 		return nil
 	}
-	ids := make([]int64, 0, n)
-	rows, err := tx.Query(ctx, `SELECT nextval('chunks_id_seq') FROM generate_series(1, $1)`, n)
+	ids, err := allocatePassageIDs(ctx, tx, n)
 	if err != nil {
-		return fmt.Errorf("allocate passage ids: %w", err)
-	}
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return err
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return err
 	}
-	var chunks, posts, vecs [][]any
+	chunks, posts, vecs := passageRows(coll, space, batch, write, ids)
+	if err := copyPassages(ctx, tx, chunks); err != nil {
+		return err
+	}
+	if err := copyPostings(ctx, tx, posts); err != nil {
+		return err
+	}
+	return copyEmbeddings(ctx, tx, vecs)
+}
+
+// passageRows lays out the COPY rows of batch[write...]'s passages, numbered by ids in
+// order: passages, postings and vectors.
+func passageRows(coll string, space Space, batch []prepared, write []int, ids []int64) (chunks, posts, vecs [][]any) {
 	k := 0
 	for _, i := range write {
 		a := batch[i].Article
@@ -211,25 +199,5 @@ func writePassages(ctx context.Context, tx pgx.Tx, coll string, space Space, bat
 			}
 		}
 	}
-	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"chunks"},
-		[]string{"id", "article_id", "collection", "ordinal", "start_offset", "end_offset", "body", "token_count"},
-		pgx.CopyFromRows(chunks)); err != nil {
-		return fmt.Errorf("copy passages: %w", err)
-	}
-	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"postings"},
-		[]string{"collection", "term", "chunk_id", "tf", "doc_len"}, pgx.CopyFromRows(posts)); err != nil {
-		return fmt.Errorf("copy postings: %w", err)
-	}
-	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"embeddings"},
-		[]string{"space_id", "chunk_id", "collection", "embedding"}, pgx.CopyFromRows(vecs)); err != nil {
-		return fmt.Errorf("copy embeddings: %w", err)
-	}
-	return nil
-}
-
-func nullTime(t time.Time) any {
-	if t.IsZero() {
-		return nil
-	}
-	return t
+	return chunks, posts, vecs
 }

@@ -7,7 +7,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/footnote-bot/footnote/retrieval/fault"
+	"github.com/footnote-bot/footnote/retrieval/fetch"
 )
 
 // trackingParams are query parameters that identify a campaign or a referrer, not a page.
@@ -20,19 +20,19 @@ var trackingParams = map[string]bool{
 // user info and the fragment dropped, tracking parameters (utm_*, fbclid, gclid, mc_cid,
 // mc_eid, ref, ref_src) removed, the remaining parameters sorted by name, a trailing slash
 // removed from a non-root path and an empty path made "/". It returns an error wrapping
-// fault.ErrInvalidURL when raw is not an absolute http or https URL with a host.
+// fetch.ErrInvalidURL when raw is not an absolute http or https URL with a host.
 func Canonical(raw string) (string, error) {
 	u, err := url.Parse(strings.TrimSpace(raw))
 	if err != nil {
-		return "", fmt.Errorf("canonical url %q: %w", raw, fault.ErrInvalidURL)
+		return "", fmt.Errorf("canonical url %q: %w", raw, fetch.ErrInvalidURL)
 	}
 	u.Scheme = strings.ToLower(u.Scheme)
 	if u.Scheme != "http" && u.Scheme != "https" {
-		return "", fmt.Errorf("canonical url %q: not an http or https URL: %w", raw, fault.ErrInvalidURL)
+		return "", fmt.Errorf("canonical url %q: not an http or https URL: %w", raw, fetch.ErrInvalidURL)
 	}
 	host := strings.TrimSuffix(strings.ToLower(u.Hostname()), ".")
 	if host == "" {
-		return "", fmt.Errorf("canonical url %q: no host: %w", raw, fault.ErrInvalidURL)
+		return "", fmt.Errorf("canonical url %q: no host: %w", raw, fetch.ErrInvalidURL)
 	}
 	port := u.Port()
 	if (u.Scheme == "http" && port == "80") || (u.Scheme == "https" && port == "443") {
@@ -61,7 +61,7 @@ func Canonical(raw string) (string, error) {
 		}
 	}
 	if u.Path, err = url.PathUnescape(p); err != nil {
-		return "", fmt.Errorf("canonical url %q: bad path: %w", raw, fault.ErrInvalidURL)
+		return "", fmt.Errorf("canonical url %q: bad path: %w", raw, fetch.ErrInvalidURL)
 	}
 	u.RawPath = p
 	u.RawQuery = cleanQuery(u.RawQuery)

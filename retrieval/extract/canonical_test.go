@@ -4,7 +4,7 @@ import (
 	"errors"
 	"testing"
 
-	"github.com/footnote-bot/footnote/retrieval/fault"
+	"github.com/footnote-bot/footnote/retrieval/fetch"
 )
 
 func TestCanonical(t *testing.T) {
@@ -72,7 +72,7 @@ func TestCanonicalRefuses(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got, err := Canonical(tt.raw)
-			if !errors.Is(err, fault.ErrInvalidURL) {
+			if !errors.Is(err, fetch.ErrInvalidURL) {
 				t.Fatalf("Canonical(%q) = %q, %v; want ErrInvalidURL", tt.raw, got, err)
 			}
 		})

@@ -1,7 +1,7 @@
 // Package extract turns fetched pages and uploaded files into articles: a title, a byline,
 // a site, a publication date and the main text as plain paragraphs separated by blank lines.
-// Errors wrap the sentinels of package fault, which package retrieval re-exports under the
-// same names, so errors.Is(err, retrieval.ErrEmptyArticle) works.
+// Errors wrap the sentinels of errors.go (and fetch.ErrInvalidURL for a URL), which package
+// retrieval re-exports under the same names, so errors.Is(err, retrieval.ErrEmptyArticle) works.
 package extract
 
 import (
@@ -11,12 +11,10 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
-
-	"github.com/footnote-bot/footnote/retrieval/fault"
 )
 
 // MinTextLen is the fewest characters of main text a web page must yield to count as an
-// article; below it HTML returns fault.ErrEmptyArticle.
+// article; below it HTML returns ErrEmptyArticle.
 const MinTextLen = 200
 
 // Document is an extracted article.
@@ -32,7 +30,7 @@ type Document struct {
 // File extracts an uploaded file, choosing the format by the extension of name: .txt,
 // .md, .markdown, .html and .htm. An HTML file has no page URL, so its Document has no URL;
 // its title falls back to the file name. It returns an error wrapping
-// fault.ErrUnsupported for any other extension or for text that is not UTF-8, and the
+// ErrUnsupported for any other extension or for text that is not UTF-8, and the
 // errors of HTML, Markdown and PlainText otherwise.
 func File(name string, body []byte) (*Document, error) {
 	switch strings.ToLower(path.Ext(baseName(name))) {
@@ -51,7 +49,7 @@ func File(name string, body []byte) (*Document, error) {
 		return doc, nil
 	default:
 		return nil, fmt.Errorf("%s: only .txt, .md, .markdown, .html and .htm files can be added: %w",
-			baseName(name), fault.ErrUnsupported)
+			baseName(name), ErrUnsupported)
 	}
 }
 
@@ -74,11 +72,11 @@ func stem(name string) string {
 func checkText(name string, body []byte) (string, error) {
 	if !utf8.Valid(body) {
 		return "", fmt.Errorf("%s is not valid UTF-8 text; save it as UTF-8 and try again: %w",
-			baseName(name), fault.ErrUnsupported)
+			baseName(name), ErrUnsupported)
 	}
 	s := strings.TrimPrefix(string(body), "\ufeff")
 	if strings.ContainsRune(s, 0) {
-		return "", fmt.Errorf("%s looks like a binary file, not text: %w", baseName(name), fault.ErrUnsupported)
+		return "", fmt.Errorf("%s looks like a binary file, not text: %w", baseName(name), ErrUnsupported)
 	}
 	s = strings.ReplaceAll(s, "\r\n", "\n")
 	return strings.ReplaceAll(s, "\r", "\n"), nil

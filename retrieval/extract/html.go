@@ -13,8 +13,6 @@ import (
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/charset"
 	"golang.org/x/net/publicsuffix"
-
-	"github.com/footnote-bot/footnote/retrieval/fault"
 )
 
 // Limits that keep hostile pages cheap. Real articles nest a few dozen elements deep and
@@ -29,25 +27,25 @@ const (
 // http(s) URL on the same registrable domain as pageURL, else pageURL, normalised by
 // Canonical; it is empty when pageURL is nil. Text holds the readable main text only,
 // without scripts, styles, navigation or footers. HTML returns an error wrapping
-// fault.ErrEmptyArticle when fewer than MinTextLen characters of text remain (a page
+// ErrEmptyArticle when fewer than MinTextLen characters of text remain (a page
 // that is not an article, or a hostile one) and never panics.
 func HTML(body []byte, pageURL *url.URL) (*Document, error) {
 	root, err := html.Parse(bytes.NewReader(toUTF8(body)))
 	if err != nil {
-		return nil, fmt.Errorf("parse html: %v: %w", err, fault.ErrEmptyArticle)
+		return nil, fmt.Errorf("parse html: %v: %w", err, ErrEmptyArticle)
 	}
 	if n := prune(root); n > maxElements {
-		return nil, fmt.Errorf("page has %d elements, more than %d: %w", n, maxElements, fault.ErrEmptyArticle)
+		return nil, fmt.Errorf("page has %d elements, more than %d: %w", n, maxElements, ErrEmptyArticle)
 	}
 	m := readMeta(root)
 	art, err := readable(root, pageURL)
 	if err != nil {
-		return nil, fmt.Errorf("extract article: %v: %w", err, fault.ErrEmptyArticle)
+		return nil, fmt.Errorf("extract article: %v: %w", err, ErrEmptyArticle)
 	}
 	byline := cleanByline(firstNonEmpty(art.Byline(), m.author))
 	text := articleText(art, byline)
 	if n := utf8.RuneCountInString(text); n < MinTextLen {
-		return nil, fmt.Errorf("only %d characters of text, not an article: %w", n, fault.ErrEmptyArticle)
+		return nil, fmt.Errorf("only %d characters of text, not an article: %w", n, ErrEmptyArticle)
 	}
 	doc := &Document{
 		URL:    canonicalURL(m, pageURL),

@@ -7,8 +7,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/footnote-bot/footnote/retrieval/fault"
 )
 
 // body is enough article text for readability to find and for HTML to accept.
@@ -209,7 +207,7 @@ func TestHTMLRefusesNonArticles(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			doc, err := HTML(tt.html, mustURL(t, "https://news.example/a"))
-			if !errors.Is(err, fault.ErrEmptyArticle) {
+			if !errors.Is(err, ErrEmptyArticle) {
 				t.Fatalf("HTML = %+v, %v; want ErrEmptyArticle", doc, err)
 			}
 		})

@@ -5,8 +5,6 @@ import (
 	"regexp"
 	"strings"
 	"unicode/utf8"
-
-	"github.com/footnote-bot/footnote/retrieval/fault"
 )
 
 // maxTitleLen is the longest first line that PlainText and Markdown take as a title.
@@ -22,8 +20,8 @@ type block struct {
 
 // PlainText reads a plain-text file: paragraphs are runs of non-blank lines, joined with
 // single spaces. The title is the first line when it is short and stands alone, else the
-// file name without its extension. It returns an error wrapping fault.ErrUnsupported
-// when body is not UTF-8 text and fault.ErrEmptyArticle when it holds no text.
+// file name without its extension. It returns an error wrapping ErrUnsupported
+// when body is not UTF-8 text and ErrEmptyArticle when it holds no text.
 func PlainText(name string, body []byte) (*Document, error) {
 	s, err := checkText(name, body)
 	if err != nil {
@@ -53,8 +51,8 @@ func PlainText(name string, body []byte) (*Document, error) {
 // block-quote marks go; fenced code is kept verbatim as a paragraph; list items become
 // paragraphs of their own. The title is a leading "# heading", else the front matter's
 // title, else a short first line, else the file name without its extension. It returns an
-// error wrapping fault.ErrUnsupported when body is not UTF-8 text and
-// fault.ErrEmptyArticle when it holds no text.
+// error wrapping ErrUnsupported when body is not UTF-8 text and
+// ErrEmptyArticle when it holds no text.
 func Markdown(name string, body []byte) (*Document, error) {
 	s, err := checkText(name, body)
 	if err != nil {
@@ -148,7 +146,7 @@ func fromBlocks(name string, blocks []block, fm frontMatter) (*Document, error) 
 	}
 	doc.Text = joinParagraphs(paras)
 	if doc.Text == "" {
-		return nil, fmt.Errorf("%s has no text: %w", baseName(name), fault.ErrEmptyArticle)
+		return nil, fmt.Errorf("%s has no text: %w", baseName(name), ErrEmptyArticle)
 	}
 	return doc, nil
 }

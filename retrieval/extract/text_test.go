@@ -4,8 +4,6 @@ import (
 	"errors"
 	"strings"
 	"testing"
-
-	"github.com/footnote-bot/footnote/retrieval/fault"
 )
 
 func TestMarkdown(t *testing.T) {
@@ -119,14 +117,14 @@ func TestFile(t *testing.T) {
 		{"an .html file is read as a web page", "saved.html", article, nil, "Library opens on Sundays"},
 		{"an .htm file without a title is named after the file", "saved page.htm",
 			strings.Replace(article, "<title>Library opens on Sundays</title>", "", 1), nil, "saved page"},
-		{"a .pdf file is unsupported", "report.pdf", "%PDF-1.7", fault.ErrUnsupported, ""},
-		{"a file without an extension is unsupported", "README", "text", fault.ErrUnsupported, ""},
-		{"text that is not UTF-8 is unsupported", "latin1.txt", "caf\xe9 au lait", fault.ErrUnsupported, ""},
-		{"a binary file named .txt is unsupported", "image.txt", "\x89PNG\x00\x00", fault.ErrUnsupported, ""},
-		{"an empty text file is empty", "empty.txt", "", fault.ErrEmptyArticle, ""},
-		{"a blank markdown file is empty", "blank.md", " \n\n\t\n", fault.ErrEmptyArticle, ""},
-		{"a markdown file with only a heading is empty", "h.md", "# Only a heading\n", fault.ErrEmptyArticle, ""},
-		{"an html file without an article is empty", "e.html", "<html><body><nav>Home</nav></body></html>", fault.ErrEmptyArticle, ""},
+		{"a .pdf file is unsupported", "report.pdf", "%PDF-1.7", ErrUnsupported, ""},
+		{"a file without an extension is unsupported", "README", "text", ErrUnsupported, ""},
+		{"text that is not UTF-8 is unsupported", "latin1.txt", "caf\xe9 au lait", ErrUnsupported, ""},
+		{"a binary file named .txt is unsupported", "image.txt", "\x89PNG\x00\x00", ErrUnsupported, ""},
+		{"an empty text file is empty", "empty.txt", "", ErrEmptyArticle, ""},
+		{"a blank markdown file is empty", "blank.md", " \n\n\t\n", ErrEmptyArticle, ""},
+		{"a markdown file with only a heading is empty", "h.md", "# Only a heading\n", ErrEmptyArticle, ""},
+		{"an html file without an article is empty", "e.html", "<html><body><nav>Home</nav></body></html>", ErrEmptyArticle, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -5,8 +5,6 @@ import (
 	"net/netip"
 	"syscall"
 	"testing"
-
-	"github.com/footnote-bot/footnote/retrieval/fault"
 )
 
 func TestPublic(t *testing.T) {
@@ -106,7 +104,7 @@ func TestDialerControl(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			err := d.control("tcp4", tt.address, syscall.RawConn(nil))
-			if got := errors.Is(err, fault.ErrBlockedAddr); got != tt.blocked {
+			if got := errors.Is(err, ErrBlockedAddr); got != tt.blocked {
 				t.Errorf("control(%q) = %v, want blocked %v", tt.address, err, tt.blocked)
 			}
 		})

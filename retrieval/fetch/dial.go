@@ -7,8 +7,6 @@ import (
 	"net"
 	"net/netip"
 	"syscall"
-
-	"github.com/footnote-bot/footnote/retrieval/fault"
 )
 
 // dialer resolves a host itself, checks every answer, and dials only an address it has
@@ -23,7 +21,7 @@ type dialer struct {
 }
 
 // DialContext is the transport's dial function. It returns an error wrapping
-// fault.ErrBlockedAddr when the host is refused by name or any of its addresses is not
+// ErrBlockedAddr when the host is refused by name or any of its addresses is not
 // allowed, and the resolver's or the dialer's error otherwise.
 func (d *dialer) DialContext(ctx context.Context, network, addr string) (net.Conn, error) {
 	host, port, err := net.SplitHostPort(addr)
@@ -36,7 +34,7 @@ func (d *dialer) DialContext(ctx context.Context, network, addr string) (net.Con
 		addrs = []netip.Addr{a}
 	} else {
 		if !d.allowPrivate && blockedName(host) {
-			return nil, fmt.Errorf("host %s is not public: %w", host, fault.ErrBlockedAddr)
+			return nil, fmt.Errorf("host %s is not public: %w", host, ErrBlockedAddr)
 		}
 		answers, err := d.lookup(ctx, host)
 		if err != nil {
@@ -57,7 +55,7 @@ func (d *dialer) DialContext(ctx context.Context, network, addr string) (net.Con
 	// that mixes public and private answers is an attack or a misconfiguration.
 	for _, a := range addrs {
 		if !d.allowPrivate && !d.allow(a) {
-			return nil, fmt.Errorf("host %s resolves to %s, which is not public: %w", host, a, fault.ErrBlockedAddr)
+			return nil, fmt.Errorf("host %s resolves to %s, which is not public: %w", host, a, ErrBlockedAddr)
 		}
 	}
 	var errs []error
@@ -81,10 +79,10 @@ func (d *dialer) control(_, address string, _ syscall.RawConn) error {
 	}
 	ap, err := netip.ParseAddrPort(address)
 	if err != nil {
-		return fmt.Errorf("dial %s: %w", address, fault.ErrBlockedAddr)
+		return fmt.Errorf("dial %s: %w", address, ErrBlockedAddr)
 	}
 	if !d.allow(ap.Addr().Unmap()) {
-		return fmt.Errorf("address %s is not public: %w", ap.Addr(), fault.ErrBlockedAddr)
+		return fmt.Errorf("address %s is not public: %w", ap.Addr(), ErrBlockedAddr)
 	}
 	return nil
 }

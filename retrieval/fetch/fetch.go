@@ -1,7 +1,7 @@
 // Package fetch downloads web pages for footnote without letting a URL reach the machine
 // it runs on or the network around it: every address is checked when it is dialled, after
 // DNS resolution, for the first request and for every redirect. Errors wrap the sentinels
-// of package fault, which package retrieval re-exports under the same names.
+// of errors.go, which package retrieval re-exports under the same names.
 package fetch
 
 import (
@@ -15,8 +15,6 @@ import (
 	"net/url"
 	"strconv"
 	"time"
-
-	"github.com/footnote-bot/footnote/retrieval/fault"
 )
 
 // Defaults used when a Config field is zero.
@@ -109,16 +107,16 @@ func New(cfg Config) *Fetcher {
 	return f
 }
 
-// Fetch downloads rawURL and returns the page. Errors wrap fault.ErrInvalidURL for a
+// Fetch downloads rawURL and returns the page. Errors wrap ErrInvalidURL for a
 // URL that is not plain http(s) (other schemes, user info, no host),
-// fault.ErrBlockedAddr when the URL, a redirect or any DNS answer points at a
-// non-public address, fault.ErrTooLarge when the body exceeds MaxBytes, and
-// fault.ErrFetch for everything else: network errors, timeouts, too many redirects, and
+// ErrBlockedAddr when the URL, a redirect or any DNS answer points at a
+// non-public address, ErrTooLarge when the body exceeds MaxBytes, and
+// ErrFetch for everything else: network errors, timeouts, too many redirects, and
 // HTTP statuses of 400 and above (the message names the status).
 func (f *Fetcher) Fetch(ctx context.Context, rawURL string) (*Response, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil {
-		return nil, fmt.Errorf("fetch: parse url: %w", fault.ErrInvalidURL)
+		return nil, fmt.Errorf("fetch: parse url: %w", ErrInvalidURL)
 	}
 	if err := f.checkURL(u); err != nil {
 		return nil, fmt.Errorf("fetch %s: %w", u.Redacted(), err)
@@ -127,7 +125,7 @@ func (f *Fetcher) Fetch(ctx context.Context, rawURL string) (*Response, error) {
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
 	if err != nil {
-		return nil, fmt.Errorf("fetch %s: %w", u.Redacted(), fault.ErrInvalidURL)
+		return nil, fmt.Errorf("fetch %s: %w", u.Redacted(), ErrInvalidURL)
 	}
 	req.Header.Set("User-Agent", f.cfg.UserAgent)
 	req.Header.Set("Accept", "text/html,application/xhtml+xml,text/plain;q=0.9,*/*;q=0.5")
@@ -138,18 +136,18 @@ func (f *Fetcher) Fetch(ctx context.Context, rawURL string) (*Response, error) {
 	defer resp.Body.Close()
 	final := resp.Request.URL
 	if resp.StatusCode >= 400 {
-		return nil, fmt.Errorf("fetch %s: server answered %s: %w", final.Redacted(), resp.Status, fault.ErrFetch)
+		return nil, fmt.Errorf("fetch %s: server answered %s: %w", final.Redacted(), resp.Status, ErrFetch)
 	}
 	if resp.ContentLength > f.cfg.MaxBytes {
 		return nil, fmt.Errorf("fetch %s: body of %d bytes exceeds %d bytes: %w",
-			final.Redacted(), resp.ContentLength, f.cfg.MaxBytes, fault.ErrTooLarge)
+			final.Redacted(), resp.ContentLength, f.cfg.MaxBytes, ErrTooLarge)
 	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, f.cfg.MaxBytes+1))
 	if err != nil {
 		return nil, f.wrap(ctx, final, err)
 	}
 	if int64(len(body)) > f.cfg.MaxBytes {
-		return nil, fmt.Errorf("fetch %s: body exceeds %d bytes: %w", final.Redacted(), f.cfg.MaxBytes, fault.ErrTooLarge)
+		return nil, fmt.Errorf("fetch %s: body exceeds %d bytes: %w", final.Redacted(), f.cfg.MaxBytes, ErrTooLarge)
 	}
 	out := &Response{URL: final, ContentType: resp.Header.Get("Content-Type"), Body: body}
 	if lm := resp.Header.Get("Last-Modified"); lm != "" {
@@ -164,15 +162,15 @@ func (f *Fetcher) Fetch(ctx context.Context, rawURL string) (*Response, error) {
 // a caller can test for.
 func (f *Fetcher) wrap(ctx context.Context, u *url.URL, err error) error {
 	switch {
-	case errors.Is(err, fault.ErrBlockedAddr), errors.Is(err, fault.ErrInvalidURL),
-		errors.Is(err, fault.ErrFetch):
+	case errors.Is(err, ErrBlockedAddr), errors.Is(err, ErrInvalidURL),
+		errors.Is(err, ErrFetch):
 		return fmt.Errorf("fetch %s: %w", u.Redacted(), unwrapURLError(err))
 	case errors.Is(ctx.Err(), context.DeadlineExceeded) || isTimeout(err):
-		return fmt.Errorf("fetch %s: timed out after %s: %w", u.Redacted(), f.cfg.Timeout, fault.ErrFetch)
+		return fmt.Errorf("fetch %s: timed out after %s: %w", u.Redacted(), f.cfg.Timeout, ErrFetch)
 	case ctx.Err() != nil:
-		return fmt.Errorf("fetch %s: %w: %w", u.Redacted(), fault.ErrFetch, ctx.Err())
+		return fmt.Errorf("fetch %s: %w: %w", u.Redacted(), ErrFetch, ctx.Err())
 	default:
-		return fmt.Errorf("fetch %s: %w: %w", u.Redacted(), fault.ErrFetch, unwrapURLError(err))
+		return fmt.Errorf("fetch %s: %w: %w", u.Redacted(), ErrFetch, unwrapURLError(err))
 	}
 }
 
@@ -194,7 +192,7 @@ func isTimeout(err error) bool {
 // through the same checking dialer.
 func (f *Fetcher) checkRedirect(req *http.Request, via []*http.Request) error {
 	if limit := max(f.cfg.MaxRedirects, 0); len(via) > limit {
-		return fmt.Errorf("stopped after %d redirects: %w", limit, fault.ErrFetch)
+		return fmt.Errorf("stopped after %d redirects: %w", limit, ErrFetch)
 	}
 	if err := f.checkURL(req.URL); err != nil {
 		return fmt.Errorf("redirect to %s: %w", req.URL.Redacted(), err)
@@ -207,18 +205,18 @@ func (f *Fetcher) checkRedirect(req *http.Request, via []*http.Request) error {
 // by literal address. It is an early, friendlier refusal; the dialer checks again.
 func (f *Fetcher) checkURL(u *url.URL) error {
 	if u.Scheme != "http" && u.Scheme != "https" {
-		return fmt.Errorf("only http and https URLs can be fetched, not %q: %w", u.Scheme, fault.ErrInvalidURL)
+		return fmt.Errorf("only http and https URLs can be fetched, not %q: %w", u.Scheme, ErrInvalidURL)
 	}
 	if u.User != nil {
-		return fmt.Errorf("URLs with a user name or password are not fetched: %w", fault.ErrInvalidURL)
+		return fmt.Errorf("URLs with a user name or password are not fetched: %w", ErrInvalidURL)
 	}
 	host := normHost(u.Hostname())
 	if host == "" {
-		return fmt.Errorf("URL has no host: %w", fault.ErrInvalidURL)
+		return fmt.Errorf("URL has no host: %w", ErrInvalidURL)
 	}
 	if p := u.Port(); p != "" {
 		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
-			return fmt.Errorf("URL has an invalid port %q: %w", p, fault.ErrInvalidURL)
+			return fmt.Errorf("URL has an invalid port %q: %w", p, ErrInvalidURL)
 		}
 	}
 	if f.cfg.AllowPrivate {
@@ -226,12 +224,12 @@ func (f *Fetcher) checkURL(u *url.URL) error {
 	}
 	if a, err := netip.ParseAddr(host); err == nil {
 		if !f.cfg.Allow(a) {
-			return fmt.Errorf("address %s is not public: %w", a, fault.ErrBlockedAddr)
+			return fmt.Errorf("address %s is not public: %w", a, ErrBlockedAddr)
 		}
 		return nil
 	}
 	if blockedName(host) {
-		return fmt.Errorf("host %s is not public: %w", host, fault.ErrBlockedAddr)
+		return fmt.Errorf("host %s is not public: %w", host, ErrBlockedAddr)
 	}
 	return nil
 }

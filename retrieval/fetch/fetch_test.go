@@ -12,8 +12,6 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
-
-	"github.com/footnote-bot/footnote/retrieval/fault"
 )
 
 // testServer starts an httptest server on loopback and returns it with its address.
@@ -52,23 +50,23 @@ func TestFetchRefuses(t *testing.T) {
 		answers []string // what the injected resolver answers, if anything
 		want    error
 	}{
-		{"loopback IPv4 is refused", "http://127.0.0.1/", nil, fault.ErrBlockedAddr},
-		{"loopback IPv6 is refused", "http://[::1]/", nil, fault.ErrBlockedAddr},
-		{"a private address is refused", "http://10.0.0.1/", nil, fault.ErrBlockedAddr},
-		{"the cloud metadata address is refused", "http://169.254.169.254/latest/meta-data", nil, fault.ErrBlockedAddr},
-		{"an IPv4-mapped loopback address is refused", "http://[::ffff:127.0.0.1]:8080/", nil, fault.ErrBlockedAddr},
-		{"the unspecified address is refused", "http://0.0.0.0/", nil, fault.ErrBlockedAddr},
-		{"a carrier-grade NAT address is refused", "http://100.64.1.1/", nil, fault.ErrBlockedAddr},
-		{"localhost is refused by name", "http://localhost:8080/", nil, fault.ErrBlockedAddr},
-		{"the GCP metadata host is refused by name", "http://metadata.google.internal/computeMetadata/v1/", nil, fault.ErrBlockedAddr},
-		{"a name resolving to a private address is refused at dial time", "http://intranet.example.com/", []string{"10.1.2.3"}, fault.ErrBlockedAddr},
-		{"a name with one private answer among public ones is refused", "http://mixed.example.com/", []string{"93.184.216.34", "192.168.0.10"}, fault.ErrBlockedAddr},
-		{"a name resolving to a mapped metadata address is refused", "https://sneaky.example.com/", []string{"::ffff:169.254.169.254"}, fault.ErrBlockedAddr},
-		{"an ftp URL is refused as invalid", "ftp://example.com/file", nil, fault.ErrInvalidURL},
-		{"a file URL is refused as invalid", "file:///etc/passwd", nil, fault.ErrInvalidURL},
-		{"a URL with user info is refused as invalid", "http://user:secret@example.com/", nil, fault.ErrInvalidURL},
-		{"a URL without a host is refused as invalid", "http:///path", nil, fault.ErrInvalidURL},
-		{"an unparsable URL is refused as invalid", "http://exa mple.com/%zz", nil, fault.ErrInvalidURL},
+		{"loopback IPv4 is refused", "http://127.0.0.1/", nil, ErrBlockedAddr},
+		{"loopback IPv6 is refused", "http://[::1]/", nil, ErrBlockedAddr},
+		{"a private address is refused", "http://10.0.0.1/", nil, ErrBlockedAddr},
+		{"the cloud metadata address is refused", "http://169.254.169.254/latest/meta-data", nil, ErrBlockedAddr},
+		{"an IPv4-mapped loopback address is refused", "http://[::ffff:127.0.0.1]:8080/", nil, ErrBlockedAddr},
+		{"the unspecified address is refused", "http://0.0.0.0/", nil, ErrBlockedAddr},
+		{"a carrier-grade NAT address is refused", "http://100.64.1.1/", nil, ErrBlockedAddr},
+		{"localhost is refused by name", "http://localhost:8080/", nil, ErrBlockedAddr},
+		{"the GCP metadata host is refused by name", "http://metadata.google.internal/computeMetadata/v1/", nil, ErrBlockedAddr},
+		{"a name resolving to a private address is refused at dial time", "http://intranet.example.com/", []string{"10.1.2.3"}, ErrBlockedAddr},
+		{"a name with one private answer among public ones is refused", "http://mixed.example.com/", []string{"93.184.216.34", "192.168.0.10"}, ErrBlockedAddr},
+		{"a name resolving to a mapped metadata address is refused", "https://sneaky.example.com/", []string{"::ffff:169.254.169.254"}, ErrBlockedAddr},
+		{"an ftp URL is refused as invalid", "ftp://example.com/file", nil, ErrInvalidURL},
+		{"a file URL is refused as invalid", "file:///etc/passwd", nil, ErrInvalidURL},
+		{"a URL with user info is refused as invalid", "http://user:secret@example.com/", nil, ErrInvalidURL},
+		{"a URL without a host is refused as invalid", "http:///path", nil, ErrInvalidURL},
+		{"an unparsable URL is refused as invalid", "http://exa mple.com/%zz", nil, ErrInvalidURL},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -124,11 +122,11 @@ func TestFetchRedirects(t *testing.T) {
 		path string
 		want error // nil: the fetch succeeds
 	}{
-		{"a redirect to a private address is refused", "/to-private", fault.ErrBlockedAddr},
-		{"a redirect to another loopback address is refused", "/to-other-loopback", fault.ErrBlockedAddr},
-		{"a redirect to a name resolving to a private address is refused", "/to-private-name", fault.ErrBlockedAddr},
-		{"a redirect to the metadata address is refused", "/to-metadata", fault.ErrBlockedAddr},
-		{"a redirect loop stops at the limit", "/loop/0", fault.ErrFetch},
+		{"a redirect to a private address is refused", "/to-private", ErrBlockedAddr},
+		{"a redirect to another loopback address is refused", "/to-other-loopback", ErrBlockedAddr},
+		{"a redirect to a name resolving to a private address is refused", "/to-private-name", ErrBlockedAddr},
+		{"a redirect to the metadata address is refused", "/to-metadata", ErrBlockedAddr},
+		{"a redirect loop stops at the limit", "/loop/0", ErrFetch},
 		{"a chain of redirects within the limit is followed", "/chain/0", nil},
 	}
 	for _, tt := range tests {
@@ -215,7 +213,7 @@ func TestFetchAllowPrivate(t *testing.T) {
 	}))
 	t.Run("a loopback server is refused by default", func(t *testing.T) {
 		_, err := New(Config{}).Fetch(context.Background(), srv.URL)
-		if !errors.Is(err, fault.ErrBlockedAddr) {
+		if !errors.Is(err, ErrBlockedAddr) {
 			t.Fatalf("Fetch error = %v, want ErrBlockedAddr", err)
 		}
 	})
@@ -274,13 +272,13 @@ func TestFetchFailures(t *testing.T) {
 		message string
 	}{
 		{"a body of exactly the limit is accepted", "/exact", nil, ""},
-		{"a body one byte over the limit is too large", "/big", fault.ErrTooLarge, "exceeds 1000 bytes"},
-		{"a chunked body over the limit is too large", "/big-chunked", fault.ErrTooLarge, "exceeds"},
-		{"a missing page names the 404", "/missing", fault.ErrFetch, "404 Not Found"},
-		{"a gone page names the 410", "/gone", fault.ErrFetch, "410 Gone"},
-		{"a server error names the 500", "/broken", fault.ErrFetch, "500 Internal Server Error"},
-		{"a server that never answers times out", "/slow", fault.ErrFetch, "timed out after 150ms"},
-		{"a body that never ends times out", "/slow-body", fault.ErrFetch, "timed out after 150ms"},
+		{"a body one byte over the limit is too large", "/big", ErrTooLarge, "exceeds 1000 bytes"},
+		{"a chunked body over the limit is too large", "/big-chunked", ErrTooLarge, "exceeds"},
+		{"a missing page names the 404", "/missing", ErrFetch, "404 Not Found"},
+		{"a gone page names the 410", "/gone", ErrFetch, "410 Gone"},
+		{"a server error names the 500", "/broken", ErrFetch, "500 Internal Server Error"},
+		{"a server that never answers times out", "/slow", ErrFetch, "timed out after 150ms"},
+		{"a body that never ends times out", "/slow-body", ErrFetch, "timed out after 150ms"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -307,7 +305,7 @@ func TestFetchFailures(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
 		cancel()
 		_, err := New(Config{Allow: only(ap)}).Fetch(ctx, srv.URL+"/exact")
-		if !errors.Is(err, fault.ErrFetch) || !errors.Is(err, context.Canceled) {
+		if !errors.Is(err, ErrFetch) || !errors.Is(err, context.Canceled) {
 			t.Fatalf("Fetch error = %v, want ErrFetch and context.Canceled", err)
 		}
 	})

@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/footnote-bot/footnote/migrations"
 	"github.com/footnote-bot/footnote/retrieval"
 	"github.com/footnote-bot/footnote/retrieval/answer"
@@ -53,6 +55,23 @@ func Store(t testing.TB) *retrieval.Store {
 	return s
 }
 
+// Conn returns a plain connection to the test database, closed when the test ends, for
+// tests that check rows directly or create databases of their own. It does not migrate
+// (Store does). Without a database the test is skipped, or fails under CI, as with Store.
+func Conn(t testing.TB) *pgx.Conn {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	c, err := pgx.Connect(ctx, DSN())
+	if err != nil {
+		unavailable(t, err)
+	}
+	t.Cleanup(func() { c.Close(context.Background()) })
+	return c
+}
+
+// unavailable is the one rule for a test without its database: skip, except under CI (CI
+// set), where it fails: CI must never pass by skipping the database tests.
 func unavailable(t testing.TB, err error) {
 	t.Helper()
 	if os.Getenv("CI") != "" {

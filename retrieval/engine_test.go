@@ -112,7 +112,10 @@ func TestAskOnACollectionWithNoArticles(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Ask: %v", err)
 	}
-	if a != nil && (a.Covered || len(a.Citations) != 0 || len(a.Closest) != 0) {
+	if a == nil {
+		t.Fatal("Ask on an empty collection returned no answer and no error")
+	}
+	if a.Covered || len(a.Citations) != 0 || len(a.Closest) != 0 {
 		t.Errorf("Ask on an empty collection = %+v, want not covered with no sources", a)
 	}
 }

@@ -1,0 +1,32 @@
+package retrieval
+
+import (
+	"errors"
+
+	"github.com/footnote-bot/footnote/retrieval/extract"
+	"github.com/footnote-bot/footnote/retrieval/fetch"
+)
+
+// Errors a user can fix. The bot and the command line translate them into friendly text in
+// one place each; wrapped errors keep them reachable with errors.Is. The first six are
+// born in the sub-package that finds them (which cannot import retrieval) and re-exported
+// here, so errors.Is matches either name.
+var (
+	ErrInvalidURL   = fetch.ErrInvalidURL     // not an http(s) URL footnote can fetch, or too long
+	ErrBlockedAddr  = fetch.ErrBlockedAddr    // the URL points at a non-public address
+	ErrFetch        = fetch.ErrFetch          // the page could not be fetched
+	ErrTooLarge     = fetch.ErrTooLarge       // a page, file, article or import line over its limit
+	ErrEmptyArticle = extract.ErrEmptyArticle // no article text in the page or file
+	ErrUnsupported  = extract.ErrUnsupported  // a file type footnote cannot read
+
+	// ErrDuplicate is an article whose text is already tracked under another URL.
+	ErrDuplicate = errors.New("already tracked")
+	// ErrNotFound is an article, passage or question not in the collection.
+	ErrNotFound = errors.New("not found")
+	// ErrForbidden is a removal by a member who neither added the article nor is an admin.
+	ErrForbidden = errors.New("forbidden")
+	// ErrInvalidInput is a bad import line, date, collection name or question.
+	ErrInvalidInput = errors.New("invalid input")
+	// ErrQuestionEmpty is a question or query with nothing in it.
+	ErrQuestionEmpty = errors.New("empty question")
+)

@@ -1,0 +1,26 @@
+package retrieval
+
+import "context"
+
+// LexicalURLs returns the URLs of the passages the lexical arm alone ranks best for query in
+// coll, best first, for tests in package retrieval_test: in a full search the reranker and
+// the dense arm could hide a broken BM25.
+func LexicalURLs(ctx context.Context, e *Engine, coll, query string, k int) ([]string, error) {
+	q, err := e.store.lookupTerms(ctx, coll, query)
+	if err != nil {
+		return nil, err
+	}
+	hits, err := e.store.lexical(ctx, coll, q, Filter{}, k)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]string, len(hits))
+	for i, h := range hits {
+		p, err := e.store.LoadPassage(ctx, coll, h.chunkID)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = p.URL
+	}
+	return out, nil
+}

@@ -1,0 +1,162 @@
+package retrieval
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// ListArticles returns articles offset to offset+limit of coll, newest first, and how many
+// match in all. A non-empty query keeps the articles whose title, site or URL contains it or
+// whose text matches it as a web search. It fails only on a database error.
+func (s *Store) ListArticles(ctx context.Context, coll, query string, offset, limit int) ([]Article, int, error) {
+	// count(*) OVER () gives the total along with the page, in one round trip. The order is
+	// articles_published_idx's; the ILIKEs and the text search scan the collection, which
+	// a listing (one page, by a person) can afford.
+	rows, err := s.pool.Query(ctx, `
+		SELECT a.id, a.url, a.title, a.byline, a.site, a.published_at, a.fetched_at, a.added_by,
+		       (SELECT count(*) FROM chunks c WHERE c.article_id = a.id), count(*) OVER ()
+		FROM articles a
+		WHERE a.collection = $1
+		  AND ($2 = '' OR a.title ILIKE '%' || $2 || '%' OR a.site ILIKE '%' || $2 || '%'
+		       OR a.url ILIKE '%' || $2 || '%'
+		       OR EXISTS (SELECT 1 FROM chunks c WHERE c.article_id = a.id
+		                  AND c.tsv @@ websearch_to_tsquery('english', $2)))
+		ORDER BY a.published_at DESC NULLS LAST, a.id DESC
+		OFFSET $3 LIMIT $4`, coll, query, offset, limit)
+	if err != nil {
+		return nil, 0, fmt.Errorf("list articles: %w", err)
+	}
+	defer rows.Close()
+	var out []Article
+	total := 0
+	for rows.Next() {
+		a := Article{Collection: coll}
+		var pub *time.Time
+		if err := rows.Scan(&a.ID, &a.URL, &a.Title, &a.Byline, &a.Site, &pub, &a.FetchedAt, &a.AddedBy, &a.Passages, &total); err != nil {
+			return nil, 0, fmt.Errorf("list articles: %w", err)
+		}
+		if pub != nil {
+			a.Published = pub.UTC()
+		}
+		out = append(out, a)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, 0, fmt.Errorf("list articles: %w", err)
+	}
+	return out, total, nil
+}
+
+// DeleteArticle deletes the article of coll stored under any of urls, with its passages,
+// postings and vectors, if allow agrees: allow sees the article (ID, URL, Title, AddedBy)
+// while it is locked, and its error is returned as is. It returns the deleted article, or
+// ErrNotFound when coll has none under those URLs.
+func (s *Store) DeleteArticle(ctx context.Context, coll string, urls []string, allow func(Article) error) (Article, error) {
+	a := Article{Collection: coll}
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		// FOR UPDATE: the article cannot change hands (or go) between the check and the delete.
+		err := tx.QueryRow(ctx, `
+			SELECT id, url, title, added_by FROM articles
+			WHERE collection = $1 AND url = ANY($2) FOR UPDATE`, coll, urls).
+			Scan(&a.ID, &a.URL, &a.Title, &a.AddedBy)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return ErrNotFound
+		}
+		if err != nil {
+			return fmt.Errorf("find article: %w", err)
+		}
+		if err := allow(a); err != nil {
+			return err
+		}
+		// Passages, postings and vectors go with it (ON DELETE CASCADE).
+		if _, err := tx.Exec(ctx, `DELETE FROM articles WHERE id = $1`, a.ID); err != nil {
+			return fmt.Errorf("delete article: %w", err)
+		}
+		return nil
+	})
+	return a, err
+}
+
+// existingRow is a stored article, as a batch write sees it.
+type existingRow struct {
+	id   int64
+	hash string
+}
+
+// existingArticles are the stored articles a batch write may collide with.
+type existingArticles struct {
+	byURL  map[string]existingRow
+	byHash map[string]string // hash -> url
+}
+
+// lookupExisting finds, in tx, the batch's articles already stored by URL or by content,
+// and locks them until tx ends.
+func lookupExisting(ctx context.Context, tx pgx.Tx, coll string, batch []prepared) (existingArticles, error) {
+	urls := make([]string, len(batch))
+	hashes := make([]string, len(batch))
+	for i, p := range batch {
+		urls[i], hashes[i] = p.Article.URL, p.Article.Hash
+	}
+	ex := existingArticles{byURL: map[string]existingRow{}, byHash: map[string]string{}}
+	// articles_hash_idx serves the content_hash arm; the (collection, url) key the other.
+	rows, err := tx.Query(ctx, `
+		SELECT id, url, content_hash FROM articles
+		WHERE collection = $1 AND (url = ANY($2) OR content_hash = ANY($3))
+		FOR UPDATE`, coll, urls, hashes)
+	if err != nil {
+		return ex, fmt.Errorf("look up existing articles: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var u, h string
+		if err := rows.Scan(&id, &u, &h); err != nil {
+			return ex, fmt.Errorf("look up existing articles: %w", err)
+		}
+		ex.byURL[u] = existingRow{id, h}
+		ex.byHash[h] = u
+	}
+	return ex, rows.Err()
+}
+
+// updateArticle replaces, in tx, the stored article id's fields and text with a's.
+func updateArticle(ctx context.Context, tx pgx.Tx, id int64, a Article) error {
+	if _, err := tx.Exec(ctx, `
+		UPDATE articles SET title = $2, byline = $3, site = $4, published_at = $5,
+			fetched_at = now(), content_hash = $6, body = $7
+		WHERE id = $1`, id, a.Title, a.Byline, a.Site, nullTime(a.Published), a.Hash, a.Text); err != nil {
+		return fmt.Errorf("update article %s: %w", a.URL, err)
+	}
+	return nil
+}
+
+// insertArticle stores a in coll, in tx, and sets its ID and FetchedAt. It returns false
+// when coll already has an article under a's URL.
+func insertArticle(ctx context.Context, tx pgx.Tx, coll string, a *Article) (bool, error) {
+	// DO NOTHING rather than an error: another process may have added the URL since
+	// lookupExisting looked, and that is not this import's failure.
+	err := tx.QueryRow(ctx, `
+		INSERT INTO articles (collection, url, title, byline, site, published_at, content_hash, body, added_by)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+		ON CONFLICT (collection, url) DO NOTHING
+		RETURNING id, fetched_at`,
+		coll, a.URL, a.Title, a.Byline, a.Site, nullTime(a.Published), a.Hash, a.Text, a.AddedBy).Scan(&a.ID, &a.FetchedAt)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("insert article %s: %w", a.URL, err)
+	}
+	return true, nil
+}
+
+// nullTime is t for a timestamptz column, NULL when t is zero (unknown).
+func nullTime(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t
+}

@@ -1,0 +1,92 @@
+package retrieval
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/footnote-bot/footnote/retrieval/text"
+)
+
+// CollectionCounts is what a collection holds, and how its postings were built.
+type CollectionCounts struct {
+	Articles, Passages int
+	// Lexicon is the text.Version of the tokeniser that built the postings; text.Version
+	// for a collection with nothing stored yet.
+	Lexicon int
+}
+
+// CountCollection returns how many articles and passages coll holds and its tokeniser
+// version. It fails only on a database error.
+func (s *Store) CountCollection(ctx context.Context, coll string) (CollectionCounts, error) {
+	var c CollectionCounts
+	err := s.pool.QueryRow(ctx, `
+		SELECT (SELECT count(*) FROM articles WHERE collection = $1),
+		       (SELECT count(*) FROM chunks WHERE collection = $1),
+		       COALESCE((SELECT lexicon FROM collections WHERE name = $1), $2)`,
+		coll, text.Version).Scan(&c.Articles, &c.Passages, &c.Lexicon)
+	if err != nil {
+		return c, fmt.Errorf("count passages: %w", err)
+	}
+	return c, nil
+}
+
+// upsertCollection creates, in tx, the row of coll that holds its BM25 statistics and its
+// active embedding space: the first write into a collection makes space its active one,
+// and stamps it with the current tokeniser.
+func upsertCollection(ctx context.Context, tx pgx.Tx, coll string, space Space) error {
+	if _, err := tx.Exec(ctx, `
+		INSERT INTO collections (name, active_space, lexicon) VALUES ($1, $2, $3)
+		ON CONFLICT (name) DO UPDATE SET active_space = COALESCE(collections.active_space, EXCLUDED.active_space)`,
+		coll, space.ID, text.Version); err != nil {
+		return fmt.Errorf("upsert collection: %w", err)
+	}
+	return nil
+}
+
+// ActivateSpace makes space the one the dense arm searches for coll, in one statement: until
+// it runs the old space keeps serving. It fails only on a database error.
+func (s *Store) ActivateSpace(ctx context.Context, coll string, space Space) error {
+	if _, err := s.pool.Exec(ctx, `
+		INSERT INTO collections (name, active_space) VALUES ($1, $2)
+		ON CONFLICT (name) DO UPDATE SET active_space = EXCLUDED.active_space`, coll, space.ID); err != nil {
+		return fmt.Errorf("switch embedding space: %w", err)
+	}
+	return nil
+}
+
+// SetLexicon records that the postings of coll were built by tokeniser version. It fails
+// only on a database error.
+func (s *Store) SetLexicon(ctx context.Context, coll string, version int) error {
+	if _, err := s.pool.Exec(ctx, `UPDATE collections SET lexicon = $2 WHERE name = $1`, coll, version); err != nil {
+		return fmt.Errorf("stamp tokeniser version: %w", err)
+	}
+	return nil
+}
+
+// DeleteCollection deletes every article of coll (and everything under them), its
+// questions (and their feedback) and its statistics row, in one transaction, and returns
+// how many articles it deleted. It fails only on a database error.
+func (s *Store) DeleteCollection(ctx context.Context, coll string) (int, error) {
+	var n int64
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		// Passages, postings and vectors go with the articles, feedback with the questions
+		// (ON DELETE CASCADE).
+		tag, err := tx.Exec(ctx, `DELETE FROM articles WHERE collection = $1`, coll)
+		if err != nil {
+			return fmt.Errorf("delete articles: %w", err)
+		}
+		n = tag.RowsAffected()
+		for _, q := range []string{
+			`DELETE FROM questions WHERE collection = $1`,
+			`DELETE FROM collections WHERE name = $1`,
+		} {
+			if _, err := tx.Exec(ctx, q, coll); err != nil {
+				return fmt.Errorf("delete collection %s: %w", coll, err)
+			}
+		}
+		return nil
+	})
+	return int(n), err
+}

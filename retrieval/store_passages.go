@@ -1,0 +1,134 @@
+package retrieval
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// LoadPassage returns passage id of coll with its article's text, for showing a citation in
+// full. A passage of another collection is ErrNotFound.
+func (s *Store) LoadPassage(ctx context.Context, coll string, id int64) (*PassageView, error) {
+	var v PassageView
+	var pub *time.Time
+	// The collection is in the WHERE clause so that a passage id from another guild's
+	// answer shows nothing.
+	err := s.pool.QueryRow(ctx, `
+		SELECT c.id, c.article_id, c.body, c.start_offset, c.end_offset, a.url, a.title, a.site, a.published_at, a.body
+		FROM chunks c JOIN articles a ON a.id = c.article_id
+		WHERE c.collection = $1 AND c.id = $2`, coll, id).
+		Scan(&v.ChunkID, &v.ArticleID, &v.Text, &v.Start, &v.End, &v.URL, &v.Title, &v.Site, &pub, &v.ArticleText)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, fmt.Errorf("passage %d: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("load passage: %w", err)
+	}
+	if pub != nil {
+		v.Published = pub.UTC()
+	}
+	return &v, nil
+}
+
+// storedPassage is a stored passage with its article's title: what the indexes are built from.
+type storedPassage struct {
+	id    int64
+	title string
+	body  string
+}
+
+// Pages of a collection's passages in id order, after id $2, $3 at a time. Paging by id
+// (not OFFSET) reads each page through the primary key, and a page stays right when rows
+// before it are deleted or, for the unembedded ones, embedded meanwhile.
+const (
+	// Every passage: a rebuild of the postings reads them all.
+	allPassagesSQL = `
+		SELECT c.id, a.title, c.body FROM chunks c JOIN articles a ON a.id = c.article_id
+		WHERE c.collection = $1 AND c.id > $2
+		ORDER BY c.id LIMIT $3`
+	// The passages with no vector in space $4 yet: what a reindex has left to embed.
+	unembeddedPassagesSQL = `
+		SELECT c.id, a.title, c.body FROM chunks c JOIN articles a ON a.id = c.article_id
+		WHERE c.collection = $1 AND c.id > $2
+		  AND NOT EXISTS (SELECT 1 FROM embeddings e WHERE e.space_id = $4 AND e.chunk_id = c.id)
+		ORDER BY c.id LIMIT $3`
+)
+
+// eachPassageBatch reads the passages of coll in id order, size at a time, and calls fn with
+// each batch until none is left. With unembedded set it reads only the passages that have no
+// vector in that space. A batch is read in full before fn runs, so fn may write to the
+// database; passages deleted meanwhile are simply not read again. It stops at fn's first
+// error and returns it.
+func (s *Store) eachPassageBatch(ctx context.Context, coll string, size int, unembedded *Space, fn func([]storedPassage) error) error {
+	sql, args := allPassagesSQL, []any{coll, int64(0), size}
+	if unembedded != nil {
+		sql, args = unembeddedPassagesSQL, append(args, unembedded.ID)
+	}
+	for {
+		batch, err := s.readPassages(ctx, sql, args...)
+		if err != nil || len(batch) == 0 {
+			return err
+		}
+		args[1] = batch[len(batch)-1].id
+		if err := fn(batch); err != nil {
+			return err
+		}
+	}
+}
+
+// readPassages runs one page query of eachPassageBatch.
+func (s *Store) readPassages(ctx context.Context, sql string, args ...any) ([]storedPassage, error) {
+	rows, err := s.pool.Query(ctx, sql, args...)
+	if err != nil {
+		return nil, fmt.Errorf("read passages: %w", err)
+	}
+	defer rows.Close()
+	var out []storedPassage
+	for rows.Next() {
+		var p storedPassage
+		if err := rows.Scan(&p.id, &p.title, &p.body); err != nil {
+			return nil, fmt.Errorf("read passages: %w", err)
+		}
+		out = append(out, p)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read passages: %w", err)
+	}
+	return out, nil
+}
+
+// deletePassagesOf deletes, in tx, the passages of article id before its new text's are
+// written. Postings and vectors go with them (ON DELETE CASCADE), and the statement
+// trigger on chunks moves the collection's BM25 statistics.
+func deletePassagesOf(ctx context.Context, tx pgx.Tx, id int64) error {
+	_, err := tx.Exec(ctx, `DELETE FROM chunks WHERE article_id = $1`, id)
+	return err
+}
+
+// allocatePassageIDs draws n passage ids from the sequence, in tx, so that postings and
+// vectors can name their passage in the same COPY round as the passages themselves.
+func allocatePassageIDs(ctx context.Context, tx pgx.Tx, n int) ([]int64, error) {
+	rows, err := tx.Query(ctx, `SELECT nextval('chunks_id_seq') FROM generate_series(1, $1)`, n)
+	if err != nil {
+		return nil, fmt.Errorf("allocate passage ids: %w", err)
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return nil, fmt.Errorf("allocate passage ids: %w", err)
+	}
+	return ids, nil
+}
+
+// copyPassages writes rows (one per passage, in passageColumns' order) with COPY, in tx.
+func copyPassages(ctx context.Context, tx pgx.Tx, rows [][]any) error {
+	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"chunks"}, passageColumns, pgx.CopyFromRows(rows)); err != nil {
+		return fmt.Errorf("copy passages: %w", err)
+	}
+	return nil
+}
+
+// passageColumns are the columns of a row for copyPassages; tsv is generated from body.
+var passageColumns = []string{"id", "article_id", "collection", "ordinal", "start_offset", "end_offset", "body", "token_count"}

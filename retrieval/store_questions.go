@@ -1,0 +1,47 @@
+package retrieval
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+)
+
+// InsertQuestion records a question of coll asked by by (a Discord user id, or "") with its
+// answer, for coverage reports and feedback, and returns its id. It fails on a database
+// error.
+func (s *Store) InsertQuestion(ctx context.Context, coll, by, question string, a *Answer) (int64, error) {
+	cites, err := json.Marshal(a.Citations)
+	if err != nil {
+		return 0, fmt.Errorf("record question: %w", err)
+	}
+	var id int64
+	err = s.pool.QueryRow(ctx, `
+		INSERT INTO questions (collection, asked_by, question, answer, mode, covered, citations)
+		VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
+		coll, by, question, a.Text, a.Mode, a.Covered, cites).Scan(&id)
+	if err != nil {
+		return 0, fmt.Errorf("record question: %w", err)
+	}
+	return id, nil
+}
+
+// InsertFeedback records a member's verdict on an answer of the same collection; a second
+// verdict from the same member replaces the first. It returns ErrNotFound when the question
+// is not in fb.Collection.
+func (s *Store) InsertFeedback(ctx context.Context, fb Feedback) error {
+	// INSERT ... SELECT from questions: a question of another collection inserts nothing,
+	// so a member cannot judge another guild's answers by guessing ids.
+	tag, err := s.pool.Exec(ctx, `
+		INSERT INTO feedback (collection, question_id, user_id, helpful, reason)
+		SELECT $1, id, $3, $4, $5 FROM questions WHERE id = $2 AND collection = $1
+		ON CONFLICT (question_id, user_id) DO UPDATE SET helpful = EXCLUDED.helpful,
+			reason = EXCLUDED.reason, created_at = now()`,
+		fb.Collection, fb.QuestionID, fb.User, fb.Helpful, fb.Reason)
+	if err != nil {
+		return fmt.Errorf("record feedback: %w", err)
+	}
+	if tag.RowsAffected() == 0 {
+		return fmt.Errorf("question %d: %w", fb.QuestionID, ErrNotFound)
+	}
+	return nil
+}
