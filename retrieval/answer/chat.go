@@ -1,6 +1,7 @@
 package answer
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -29,7 +30,6 @@ type ChatConfig struct {
 // oai.Retry. It is safe for concurrent use.
 type Chat struct {
 	client      *oai.Client
-	model       string
 	maxTokens   int
 	temperature float32
 }
@@ -37,42 +37,32 @@ type Chat struct {
 // NewChat returns a chat client for cfg, or an error when cfg.Model is empty or a number in
 // cfg is negative. It makes no request.
 func NewChat(cfg ChatConfig) (*Chat, error) {
-	if cfg.Model == "" {
-		return nil, errors.New("chat: model is required")
-	}
 	if cfg.MaxTokens < 0 || cfg.Temperature < 0 {
 		return nil, errors.New("chat: max tokens and temperature must not be negative")
 	}
 	// A member waits for the answer: a long generation may take a minute, but few retries.
-	client, err := oai.New(cfg.Config, oai.Retry{MaxRetries: 2, Timeout: 60 * time.Second})
+	client, err := oai.New(cfg.Config, cfg.Model, oai.Retry{MaxRetries: 2, Timeout: 60 * time.Second})
 	if err != nil {
 		return nil, fmt.Errorf("chat: %w", err)
 	}
-	c := &Chat{client: client, model: cfg.Model, maxTokens: cfg.MaxTokens, temperature: cfg.Temperature}
-	if c.maxTokens == 0 {
-		c.maxTokens = 700
-	}
-	if c.temperature == 0 {
-		c.temperature = 0.1
-	}
-	return c, nil
+	return &Chat{client: client, maxTokens: cmp.Or(cfg.MaxTokens, 700), temperature: cmp.Or(cfg.Temperature, 0.1)}, nil
 }
 
 // Model returns the configured model name.
-func (c *Chat) Model() string { return c.model }
+func (c *Chat) Model() string { return c.client.Model() }
 
 // Complete sends one system and one user message and returns the reply's text. It returns
 // "" and an error when every attempt fails (see oai.Retry for what is retried), when ctx
 // ends, or when the reply has no choices or no text.
 func (c *Chat) Complete(ctx context.Context, system, user string) (string, error) {
 	req := openai.ChatCompletionRequest{
-		Model: c.model,
+		Model: c.client.Model(),
 		Messages: []openai.ChatCompletionMessage{
 			{Role: openai.ChatMessageRoleSystem, Content: system},
 			{Role: openai.ChatMessageRoleUser, Content: user},
 		},
 	}
-	if reasoningModel(c.model) {
+	if reasoningModel(c.client.Model()) {
 		// These models reject max_tokens and any temperature but their own.
 		req.MaxCompletionTokens = c.maxTokens
 	} else {
@@ -82,14 +72,14 @@ func (c *Chat) Complete(ctx context.Context, system, user string) (string, error
 	}
 	resp, err := c.client.CreateChatCompletion(ctx, req)
 	if err != nil {
-		return "", fmt.Errorf("chat completion with %s: %w", c.model, err)
+		return "", fmt.Errorf("chat completion with %s: %w", c.client.Model(), err)
 	}
 	if len(resp.Choices) == 0 {
-		return "", fmt.Errorf("chat completion with %s: reply has no choices", c.model)
+		return "", fmt.Errorf("chat completion with %s: reply has no choices", c.client.Model())
 	}
 	out := strings.TrimSpace(resp.Choices[0].Message.Content)
 	if out == "" {
-		return "", fmt.Errorf("chat completion with %s: empty reply (finish reason %q)", c.model, resp.Choices[0].FinishReason)
+		return "", fmt.Errorf("chat completion with %s: empty reply (finish reason %q)", c.client.Model(), resp.Choices[0].FinishReason)
 	}
 	return out, nil
 }

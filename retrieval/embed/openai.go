@@ -1,6 +1,7 @@
 package embed
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -29,7 +30,6 @@ type OpenAIConfig struct {
 // vectors, so cosine similarity and inner product agree. It is safe for concurrent use.
 type OpenAI struct {
 	client    *oai.Client
-	model     string
 	reqDims   int
 	batchSize int
 	dims      atomic.Int64 // reqDims, or learned from the first reply
@@ -38,28 +38,22 @@ type OpenAI struct {
 // NewOpenAI returns an embedder for cfg, or an error when cfg.Model is empty or a number
 // in cfg is negative. It makes no request.
 func NewOpenAI(cfg OpenAIConfig) (*OpenAI, error) {
-	if cfg.Model == "" {
-		return nil, errors.New("openai embedder: model is required")
-	}
 	if cfg.Dims < 0 || cfg.BatchSize < 0 {
 		return nil, errors.New("openai embedder: dims and batch size must not be negative")
 	}
 	// An import embeds thousands of batches, so it can afford to wait out a rate limit; one
 	// batch is quick to answer.
-	client, err := oai.New(cfg.Config, oai.Retry{MaxRetries: 4, Timeout: 30 * time.Second})
+	client, err := oai.New(cfg.Config, cfg.Model, oai.Retry{MaxRetries: 4, Timeout: 30 * time.Second})
 	if err != nil {
 		return nil, fmt.Errorf("openai embedder: %w", err)
 	}
-	o := &OpenAI{client: client, model: cfg.Model, reqDims: cfg.Dims, batchSize: cfg.BatchSize}
-	if o.batchSize == 0 {
-		o.batchSize = 64
-	}
+	o := &OpenAI{client: client, reqDims: cfg.Dims, batchSize: cmp.Or(cfg.BatchSize, 64)}
 	o.dims.Store(int64(cfg.Dims))
 	return o, nil
 }
 
 // Model returns the configured model name.
-func (o *OpenAI) Model() string { return o.model }
+func (o *OpenAI) Model() string { return o.client.Model() }
 
 // Dims returns the configured dimensions, else the length learned from the first reply,
 // else 0 (nothing embedded yet). Callers that need the length before the first Embed (to
@@ -89,7 +83,7 @@ func (o *OpenAI) Embed(ctx context.Context, texts []string) ([][]float32, error)
 	for start := 0; start < len(texts); start += o.batchSize {
 		end := min(start+o.batchSize, len(texts))
 		if err := o.embedBatch(ctx, texts[start:end], out[start:end]); err != nil {
-			return nil, fmt.Errorf("embed texts %d-%d of %d with %s: %w", start+1, end, len(texts), o.model, err)
+			return nil, fmt.Errorf("embed texts %d-%d of %d with %s: %w", start+1, end, len(texts), o.client.Model(), err)
 		}
 	}
 	return out, nil
@@ -99,7 +93,7 @@ func (o *OpenAI) Embed(ctx context.Context, texts []string) ([][]float32, error)
 func (o *OpenAI) embedBatch(ctx context.Context, batch []string, out [][]float32) error {
 	req := openai.EmbeddingRequestStrings{
 		Input:          batch,
-		Model:          openai.EmbeddingModel(o.model),
+		Model:          openai.EmbeddingModel(o.client.Model()),
 		EncodingFormat: openai.EmbeddingEncodingFormatFloat,
 		Dimensions:     o.reqDims, // omitted from the JSON when 0
 	}

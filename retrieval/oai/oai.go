@@ -26,19 +26,23 @@ type Config struct {
 	HTTPClient *http.Client  // nil means a plain client; its own Timeout, if any, also applies
 }
 
-// Client sends requests to one OpenAI-compatible server, each attempt bounded by the
-// timeout and retried per Retry. It is safe for concurrent use.
+// Client sends requests for one model to one OpenAI-compatible server, each attempt
+// bounded by the timeout and retried per Retry. It is safe for concurrent use.
 type Client struct {
 	api     *openai.Client
+	model   string
 	retry   Retry
 	baseURL string
 }
 
-// New returns a client for cfg. A zero cfg.Timeout or cfg.MaxRetries takes def's (each
-// caller knows how long its requests may take and how many retries a user can wait for);
-// def's Base and Cap shape the backoff. It fails only when cfg.Timeout is negative, and
-// makes no request.
-func New(cfg Config, def Retry) (*Client, error) {
+// New returns a client of model for cfg. A zero cfg.Timeout or cfg.MaxRetries takes def's
+// (each caller knows how long its requests may take and how many retries a user can wait
+// for); def's Base and Cap shape the backoff. It fails when model is empty or cfg.Timeout
+// is negative, and makes no request.
+func New(cfg Config, model string, def Retry) (*Client, error) {
+	if model == "" {
+		return nil, errors.New("model is required")
+	}
 	if cfg.Timeout < 0 {
 		return nil, errors.New("the request timeout must not be negative")
 	}
@@ -55,8 +59,11 @@ func New(cfg Config, def Retry) (*Client, error) {
 		oc.BaseURL = cfg.BaseURL
 	}
 	oc.HTTPClient = withRetryAfter(cfg.HTTPClient)
-	return &Client{api: openai.NewClientWithConfig(oc), retry: r, baseURL: oc.BaseURL}, nil
+	return &Client{api: openai.NewClientWithConfig(oc), model: model, retry: r, baseURL: oc.BaseURL}, nil
 }
+
+// Model returns the model named to New; requests should name it.
+func (c *Client) Model() string { return c.model }
 
 // BaseURL returns the server's URL: Config.BaseURL, or DefaultBaseURL.
 func (c *Client) BaseURL() string { return c.baseURL }

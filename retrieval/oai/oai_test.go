@@ -19,8 +19,9 @@ func embeddingRequest(n int) openai.EmbeddingRequestStrings {
 func TestClientRetries(t *testing.T) {
 	tests := []struct {
 		name         string
-		cfg          Config
 		def          Retry
+		timeout      time.Duration // Config.Timeout
+		retries      int           // Config.MaxRetries
 		replies      []oaitest.Reply
 		wantErr      string
 		wantRequests int
@@ -48,7 +49,7 @@ func TestClientRetries(t *testing.T) {
 		{
 			name:         "a reply slower than the timeout fails",
 			def:          Retry{Timeout: time.Minute},
-			cfg:          Config{Timeout: 50 * time.Millisecond},
+			timeout:      50 * time.Millisecond,
 			replies:      []oaitest.Reply{{Delay: 2 * time.Second}},
 			wantErr:      "deadline exceeded",
 			wantRequests: 1,
@@ -56,7 +57,7 @@ func TestClientRetries(t *testing.T) {
 		{
 			name:         "the configured retries replace the caller's default",
 			def:          Retry{MaxRetries: 4},
-			cfg:          Config{MaxRetries: 1},
+			retries:      1,
 			replies:      []oaitest.Reply{oaitest.Failing(503)},
 			wantErr:      "after 2 attempt(s)",
 			wantRequests: 2,
@@ -64,7 +65,7 @@ func TestClientRetries(t *testing.T) {
 		{
 			name:         "negative retries mean none",
 			def:          Retry{MaxRetries: 4},
-			cfg:          Config{MaxRetries: -1},
+			retries:      -1,
 			replies:      []oaitest.Reply{oaitest.Failing(503)},
 			wantErr:      "after 1 attempt(s)",
 			wantRequests: 1,
@@ -73,9 +74,7 @@ func TestClientRetries(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := oaitest.New(t, tt.replies...)
-			cfg := tt.cfg
-			cfg.BaseURL = srv.URL
-			c, err := New(cfg, tt.def)
+			c, err := New(Config{BaseURL: srv.URL, Timeout: tt.timeout, MaxRetries: tt.retries}, "test-embed", tt.def)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -100,11 +99,11 @@ func TestClientSendsTheKey(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := oaitest.New(t, oaitest.Reply{Content: "hello"})
-			c, err := New(Config{BaseURL: srv.URL, APIKey: tt.key}, Retry{})
+			c, err := New(Config{BaseURL: srv.URL, APIKey: tt.key}, "m", Retry{})
 			if err != nil {
 				t.Fatal(err)
 			}
-			resp, err := c.CreateChatCompletion(context.Background(), openai.ChatCompletionRequest{Model: "m",
+			resp, err := c.CreateChatCompletion(context.Background(), openai.ChatCompletionRequest{Model: c.Model(),
 				Messages: []openai.ChatCompletionMessage{{Role: openai.ChatMessageRoleUser, Content: "hi"}}})
 			if err != nil || len(resp.Choices) != 1 || resp.Choices[0].Message.Content != "hello" {
 				t.Fatalf("CreateChatCompletion = %+v, %v; want the reply hello", resp, err)
@@ -118,21 +117,26 @@ func TestClientSendsTheKey(t *testing.T) {
 
 func TestNew(t *testing.T) {
 	t.Run("an empty base URL means OpenAI's", func(t *testing.T) {
-		c, err := New(Config{}, Retry{})
+		c, err := New(Config{}, "m", Retry{})
 		if err != nil || c.BaseURL() != DefaultBaseURL {
 			t.Fatalf("New(Config{}) = base URL %q, %v; want %q", c.BaseURL(), err, DefaultBaseURL)
 		}
 	})
 	t.Run("zero settings take the caller's defaults", func(t *testing.T) {
 		def := Retry{MaxRetries: 4, Timeout: 30 * time.Second, Base: time.Second}
-		c, err := New(Config{BaseURL: "http://127.0.0.1:11434/v1"}, def)
+		c, err := New(Config{BaseURL: "http://127.0.0.1:11434/v1"}, "m", def)
 		if err != nil || c.Retry() != def || c.BaseURL() != "http://127.0.0.1:11434/v1" {
 			t.Fatalf("New = %+v at %q, %v; want %+v", c.Retry(), c.BaseURL(), err, def)
 		}
 	})
 	t.Run("a negative timeout is refused", func(t *testing.T) {
-		if _, err := New(Config{Timeout: -time.Second}, Retry{}); err == nil || !strings.Contains(err.Error(), "timeout") {
+		if _, err := New(Config{Timeout: -time.Second}, "m", Retry{}); err == nil || !strings.Contains(err.Error(), "timeout") {
 			t.Fatalf("New with a negative timeout: %v, want an error naming the timeout", err)
+		}
+	})
+	t.Run("a client without a model is refused", func(t *testing.T) {
+		if _, err := New(Config{}, "", Retry{}); err == nil || !strings.Contains(err.Error(), "model") {
+			t.Fatalf("New without a model: %v, want an error naming the model", err)
 		}
 	})
 }
@@ -144,7 +148,7 @@ func TestUnreachableServerIsRetried(t *testing.T) {
 	}
 	addr := l.Addr().String()
 	l.Close() // nothing listens there now
-	c, err := New(Config{BaseURL: "http://" + addr + "/v1"}, Retry{MaxRetries: 1, Base: time.Millisecond})
+	c, err := New(Config{BaseURL: "http://" + addr + "/v1"}, "m", Retry{MaxRetries: 1, Base: time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}

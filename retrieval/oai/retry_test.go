@@ -35,7 +35,7 @@ func TestRetryAfter(t *testing.T) {
 
 func TestRetryHonoursRetryAfter(t *testing.T) {
 	srv := oaitest.New(t, oaitest.Reply{Status: 429, RetryAfter: "1"}, oaitest.Reply{})
-	c, err := New(Config{BaseURL: srv.URL}, Retry{MaxRetries: 1})
+	c, err := New(Config{BaseURL: srv.URL}, "test-embed", Retry{MaxRetries: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
