@@ -37,15 +37,16 @@ type Chat struct {
 // NewChat returns a chat client for cfg, or an error when cfg.Model is empty or a number in
 // cfg is negative. It makes no request.
 func NewChat(cfg ChatConfig) (*Chat, error) {
-	if cfg.MaxTokens < 0 || cfg.Temperature < 0 {
+	c := &Chat{maxTokens: cmp.Or(cfg.MaxTokens, 700), temperature: cmp.Or(cfg.Temperature, 0.1)}
+	if c.maxTokens < 0 || c.temperature < 0 {
 		return nil, errors.New("chat: max tokens and temperature must not be negative")
 	}
 	// A member waits for the answer: a long generation may take a minute, but few retries.
-	client, err := oai.New(cfg.Config, cfg.Model, oai.Retry{MaxRetries: 2, Timeout: 60 * time.Second})
-	if err != nil {
+	var err error
+	if c.client, err = oai.New(cfg.Config, cfg.Model, oai.Retry{MaxRetries: 2, Timeout: 60 * time.Second}); err != nil {
 		return nil, fmt.Errorf("chat: %w", err)
 	}
-	return &Chat{client: client, maxTokens: cmp.Or(cfg.MaxTokens, 700), temperature: cmp.Or(cfg.Temperature, 0.1)}, nil
+	return c, nil
 }
 
 // Model returns the configured model name.

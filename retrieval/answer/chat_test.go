@@ -2,7 +2,6 @@ package answer
 
 import (
 	"context"
-	"strings"
 	"testing"
 
 	"github.com/footnote-bot/footnote/retrieval/oai/oaitest"
@@ -96,24 +95,14 @@ func TestChatComplete(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			srv, c := newFakeChat(t, tt.cfg, tt.replies...)
 			got, err := c.Complete(context.Background(), "system text", "user text")
-			var reqs []map[string]any
-			for _, r := range srv.Requests() {
-				reqs = append(reqs, r.Body)
-			}
-			if len(reqs) != tt.wantRequests {
-				t.Errorf("server saw %d requests, want %d", len(reqs), tt.wantRequests)
-			}
-			if tt.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Fatalf("Complete error = %v, want one containing %q", err, tt.wantErr)
-				}
+			if !srv.Check(t, err, tt.wantErr, tt.wantRequests) {
 				return
 			}
-			if err != nil || got != tt.want {
-				t.Fatalf("Complete = %q, %v; want %q, nil", got, err, tt.want)
+			if got != tt.want {
+				t.Fatalf("Complete = %q, want %q", got, tt.want)
 			}
 			if tt.check != nil {
-				tt.check(t, reqs[0])
+				tt.check(t, srv.Requests()[0].Body)
 			}
 		})
 	}

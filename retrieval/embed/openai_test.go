@@ -3,7 +3,6 @@ package embed
 import (
 	"context"
 	"math"
-	"strings"
 	"testing"
 
 	"github.com/footnote-bot/footnote/retrieval/oai"
@@ -86,18 +85,8 @@ func TestOpenAIEmbed(t *testing.T) {
 				t.Fatal(err)
 			}
 			got, err := o.Embed(context.Background(), tt.inputs)
-			reqs := srv.Requests()
-			if len(reqs) != tt.wantRequests {
-				t.Errorf("server saw %d requests, want %d", len(reqs), tt.wantRequests)
-			}
-			if tt.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Fatalf("Embed error = %v, want one containing %q", err, tt.wantErr)
-				}
+			if !srv.Check(t, err, tt.wantErr, tt.wantRequests) {
 				return
-			}
-			if err != nil {
-				t.Fatalf("Embed: %v", err)
 			}
 			if len(got) != len(tt.inputs) {
 				t.Fatalf("got %d vectors, want %d", len(got), len(tt.inputs))
@@ -111,7 +100,7 @@ func TestOpenAIEmbed(t *testing.T) {
 				}
 			}
 			if tt.check != nil {
-				tt.check(t, o, reqs)
+				tt.check(t, o, srv.Requests())
 			}
 		})
 	}

@@ -79,15 +79,7 @@ func TestClientRetries(t *testing.T) {
 				t.Fatal(err)
 			}
 			_, err = c.CreateEmbeddings(context.Background(), embeddingRequest(1))
-			if n := len(srv.Requests()); n != tt.wantRequests {
-				t.Errorf("server saw %d requests, want %d", n, tt.wantRequests)
-			}
-			if tt.wantErr == "" && err != nil {
-				t.Fatalf("CreateEmbeddings: %v", err)
-			}
-			if tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)) {
-				t.Fatalf("CreateEmbeddings error = %v, want one containing %q", err, tt.wantErr)
-			}
+			srv.Check(t, err, tt.wantErr, tt.wantRequests)
 		})
 	}
 }

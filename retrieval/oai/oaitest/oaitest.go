@@ -65,6 +65,23 @@ func (s *Server) Requests() []Request {
 	return append([]Request(nil), s.reqs...)
 }
 
+// Check fails t unless the server saw wantRequests requests and err is as wanted: one
+// containing wantErr, or nil when wantErr is "". It reports whether the call succeeded, so
+// that the caller goes on to check the reply.
+func (s *Server) Check(t testing.TB, err error, wantErr string, wantRequests int) bool {
+	t.Helper()
+	if n := len(s.Requests()); n != wantRequests {
+		t.Errorf("server saw %d requests, want %d", n, wantRequests)
+	}
+	switch {
+	case wantErr == "" && err != nil:
+		t.Fatalf("error %v, want none", err)
+	case wantErr != "" && (err == nil || !strings.Contains(err.Error(), wantErr)):
+		t.Fatalf("error %v, want one containing %q", err, wantErr)
+	}
+	return err == nil
+}
+
 // ServeHTTP answers one request from the script.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodPost || (r.URL.Path != "/v1/embeddings" && r.URL.Path != "/v1/chat/completions") {
