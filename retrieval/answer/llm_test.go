@@ -112,7 +112,7 @@ func TestLLMAnswer(t *testing.T) {
 			wantFallback: true,
 		},
 		{
-			name:     "NOT_COVERED gives an answer that is not covered, with the closest sources",
+			name:     "NOT_COVERED gives the engine's not-covered answer: its text, no citations, the closest sources",
 			replies:  []oaitest.Reply{{Content: "NOT_COVERED"}},
 			wantMode: retrieval.ModeLLM,
 		},
@@ -173,7 +173,11 @@ func TestLLMAnswer(t *testing.T) {
 			if tt.wantFallback {
 				return
 			}
-			if tt.wantText == "" { // not covered
+			if tt.wantText == "" { // not covered: the same answer the engine gives, closest sources listed
+				want := retrieval.NotCovered(nil).Text
+				if want == "" || ans.Text != want {
+					t.Errorf("Text = %q, want the engine's not-covered text %q", ans.Text, want)
+				}
 				if ans.Covered || len(ans.Closest) != 3 || len(ans.Citations) != 0 {
 					t.Errorf("got Covered %v, %d closest, %d citations; want false, 3, 0", ans.Covered, len(ans.Closest), len(ans.Citations))
 				}
