@@ -167,7 +167,7 @@ func (m *Main) embedder(ctx context.Context) (embed.Embedder, error) {
 	if m.Config.EmbedDims == 0 {
 		// The space (and its index) needs the size before the first passage is stored.
 		if _, err := o.Probe(ctx); err != nil {
-			return nil, fmt.Errorf("FOOTNOTE_EMBED_MODEL: probe %s at OPENAI_BASE_URL: %w", m.Config.EmbedModel, err)
+			return nil, probeError(m.Config, err)
 		}
 	}
 	return o, nil

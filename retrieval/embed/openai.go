@@ -66,7 +66,7 @@ func (o *OpenAI) Dims() int { return int(o.dims.Load()) }
 // replies badly.
 func (o *OpenAI) Probe(ctx context.Context) (int, error) {
 	if _, err := o.Embed(ctx, []string{"dimension probe"}); err != nil {
-		return 0, fmt.Errorf("probe embedding dimensions: %w", err)
+		return 0, err // Embed's error says what failed; the caller says why it asked
 	}
 	return o.Dims(), nil
 }

@@ -93,7 +93,7 @@ func Retryable(err error) bool {
 	if err == nil || errors.Is(err, context.Canceled) {
 		return false
 	}
-	if code, ok := statusCode(err); ok {
+	if code, ok := StatusCode(err); ok {
 		return code == http.StatusTooManyRequests || code >= 500
 	}
 	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, io.ErrUnexpectedEOF) {
@@ -104,8 +104,9 @@ func Retryable(err error) bool {
 	return errors.As(err, &urlErr) || errors.As(err, &netErr)
 }
 
-// statusCode extracts the HTTP status of a go-openai error, if err is one.
-func statusCode(err error) (int, bool) {
+// StatusCode returns the HTTP status of the server's error reply that err wraps, and false
+// when err carries none (a network error, a timeout, a malformed reply).
+func StatusCode(err error) (int, bool) {
 	var apiErr *openai.APIError
 	if errors.As(err, &apiErr) && apiErr.HTTPStatusCode > 0 {
 		return apiErr.HTTPStatusCode, true
