@@ -6,7 +6,6 @@ import (
 	"errors"
 	"log/slog"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 
@@ -16,33 +15,21 @@ import (
 	"github.com/footnote-bot/footnote/retrieval/retrievaltest"
 )
 
-// logBuffer collects an engine's log lines; engines log from several goroutines.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.Write(p)
-}
-
-// lines returns the lines logged at level (e.g. "WARN") so far.
-func (l *logBuffer) lines(level string) []string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	var out []string
-	for _, line := range strings.Split(l.buf.String(), "\n") {
-		if strings.Contains(line, "level="+level+" ") {
-			out = append(out, line)
+// testLog returns a logger into a buffer, and a function that returns the lines logged at
+// level (e.g. "WARN") so far. The handler serialises the engine's writes, and each test
+// reads only after the engine call that logged has returned.
+func testLog() (*slog.Logger, func(level string) []string) {
+	var buf bytes.Buffer
+	lines := func(level string) []string {
+		var out []string
+		for _, line := range strings.Split(buf.String(), "\n") {
+			if strings.Contains(line, "level="+level+" ") {
+				out = append(out, line)
+			}
 		}
+		return out
 	}
-	return out
-}
-
-func (l *logBuffer) logger() *slog.Logger {
-	return slog.New(slog.NewTextHandler(l, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	return slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug})), lines
 }
 
 var zeppelin = doc{URL: "https://news.example/zeppelin", Title: "Sky sighting", Text: "A zeppelin was seen above the old mill on Sunday."}
@@ -65,9 +52,9 @@ func TestChangedModelSaysOnceToReindex(t *testing.T) {
 	_, other := retrievaltest.Engine(t)
 	importDocs(t, oldEng, other, zeppelin)
 
-	var logs logBuffer
+	log, logged := testLog()
 	newEng, err := retrieval.New(ctx, retrievaltest.Store(t), retrieval.Config{
-		Embedder: embed.NewHash(64), Answerer: answer.Extractive{}, Log: logs.logger()})
+		Embedder: embed.NewHash(64), Answerer: answer.Extractive{}, Log: log})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,14 +64,14 @@ func TestChangedModelSaysOnceToReindex(t *testing.T) {
 	t.Run("many questions to a collection of another model give one warning naming the models and the fix", func(t *testing.T) {
 		askTimes(t, newEng, coll, 3)
 		search(t, newEng, coll, "zeppelin", 3, retrieval.Filter{})
-		warns := logs.lines("WARN")
+		warns := logged("WARN")
 		if len(warns) != 1 || !strings.Contains(warns[0], want) {
 			t.Fatalf("warnings:\n%s\nwant one saying %q", strings.Join(warns, "\n"), want)
 		}
 	})
 	t.Run("another collection of the old model gets its own warning", func(t *testing.T) {
 		askTimes(t, newEng, other, 2)
-		if warns := logs.lines("WARN"); len(warns) != 2 || !strings.Contains(warns[1], "reindex --collection "+other) {
+		if warns := logged("WARN"); len(warns) != 2 || !strings.Contains(warns[1], "reindex --collection "+other) {
 			t.Fatalf("warnings:\n%s\nwant a second one for %s", strings.Join(warns, "\n"), other)
 		}
 	})
@@ -93,7 +80,7 @@ func TestChangedModelSaysOnceToReindex(t *testing.T) {
 			t.Fatal(err)
 		}
 		askTimes(t, newEng, coll, 2)
-		if warns := logs.lines("WARN"); len(warns) != 2 {
+		if warns := logged("WARN"); len(warns) != 2 {
 			t.Fatalf("warnings:\n%s\nwant still two", strings.Join(warns, "\n"))
 		}
 	})
@@ -113,34 +100,34 @@ func (f *flakyEmbedder) Embed(ctx context.Context, texts []string) ([][]float32,
 }
 
 func TestDeadEmbeddingServerSaysOnce(t *testing.T) {
-	var logs logBuffer
+	log, logged := testLog()
 	emb := &flakyEmbedder{Embedder: embed.NewHash(0)}
-	e, coll := retrievaltest.Engine(t, retrievaltest.WithEmbedder(emb), func(c *retrieval.Config) { c.Log = logs.logger() })
+	e, coll := retrievaltest.Engine(t, retrievaltest.WithEmbedder(emb), func(c *retrieval.Config) { c.Log = log })
 	importDocs(t, e, coll, zeppelin)
 	const want = "cannot embed questions with " + embed.HashModel + "/256: answering on keywords only until the embedding server answers again (is it running at OPENAI_BASE_URL?)"
 
 	emb.down.Store(true)
 	t.Run("questions while the server is down give one warning with the cause and the fix", func(t *testing.T) {
 		askTimes(t, e, coll, 3)
-		warns := logs.lines("WARN")
+		warns := logged("WARN")
 		if len(warns) != 1 || !strings.Contains(warns[0], want) || !strings.Contains(warns[0], "connection refused") {
 			t.Fatalf("warnings:\n%s\nwant one saying %q with the error", strings.Join(warns, "\n"), want)
 		}
-		if n := len(logs.lines("DEBUG")); n < 2 {
+		if n := len(logged("DEBUG")); n < 2 {
 			t.Errorf("%d debug lines, want the later failures at debug level", n)
 		}
 	})
 	t.Run("when the server is back the log says so once", func(t *testing.T) {
 		emb.down.Store(false)
 		askTimes(t, e, coll, 2)
-		if infos := logs.lines("INFO"); len(infos) != 1 || !strings.Contains(infos[0], "embedding questions works again") {
+		if infos := logged("INFO"); len(infos) != 1 || !strings.Contains(infos[0], "embedding questions works again") {
 			t.Fatalf("info lines:\n%s\nwant one saying embedding works again", strings.Join(infos, "\n"))
 		}
 	})
 	t.Run("a second outage warns again", func(t *testing.T) {
 		emb.down.Store(true)
 		askTimes(t, e, coll, 2)
-		if warns := logs.lines("WARN"); len(warns) != 2 {
+		if warns := logged("WARN"); len(warns) != 2 {
 			t.Fatalf("warnings:\n%s\nwant two, one per outage", strings.Join(warns, "\n"))
 		}
 	})
