@@ -15,6 +15,7 @@ import (
 
 	"github.com/footnote-bot/footnote/retrieval"
 	"github.com/footnote-bot/footnote/retrieval/answer"
+	"github.com/footnote-bot/footnote/retrieval/oai"
 	"github.com/footnote-bot/footnote/retrieval/retrievaltest"
 )
 
@@ -220,7 +221,7 @@ func TestAsk(t *testing.T) {
 			http.Error(w, `{"error":{"message":"down"}}`, http.StatusInternalServerError)
 		}))
 		defer llm.Close()
-		chat, err := answer.NewChat(answer.ChatConfig{BaseURL: llm.URL + "/v1", Model: "m", MaxRetries: -1})
+		chat, err := answer.NewChat(answer.ChatConfig{Config: oai.Config{BaseURL: llm.URL + "/v1", MaxRetries: -1}, Model: "m"})
 		if err != nil {
 			t.Fatal(err)
 		}

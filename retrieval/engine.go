@@ -40,6 +40,8 @@ type Engine struct {
 	cfg   Config
 	space Space // the configured embedder's space
 	log   *slog.Logger
+
+	keywordsOnly keywordsOnly // what the log has said about searches without the dense arm
 }
 
 // New returns an engine over store, creating the configured embedder's space if needed. It
@@ -109,17 +111,22 @@ func (e *Engine) search(ctx context.Context, coll, query string, k int, f Filter
 	})
 	// The dense arm runs only while the collection's active space is the configured one:
 	// after a change of model, until a reindex switches spaces, vectors of the new model
-	// cannot be compared with the stored ones and the lexical arm answers alone.
-	if q.activeS == e.space.ID {
+	// cannot be compared with the stored ones and the lexical arm answers alone. Either way
+	// the log says so once, with the fix.
+	switch {
+	case q.activeS == e.space.ID:
 		g.Go(func() error {
 			vs, err := e.cfg.Embedder.Embed(gctx, []string{query})
 			if err != nil {
-				e.log.Warn("embed question failed; lexical search only", "err", err)
+				e.embedFailed(gctx, err)
 				return nil
 			}
+			e.embedWorked(gctx)
 			dense, err = e.store.dense(gctx, coll, e.space, vs[0], q.n, f, max(k, candidates))
 			return err
 		})
+	case q.activeS != 0:
+		e.warnStaleSpace(ctx, coll, q.activeS)
 	}
 	if err := g.Wait(); err != nil {
 		return nil, q, 0, err

@@ -14,6 +14,7 @@ import (
 
 	"github.com/footnote-bot/footnote/retrieval"
 	"github.com/footnote-bot/footnote/retrieval/answer"
+	"github.com/footnote-bot/footnote/retrieval/oai"
 	"github.com/footnote-bot/footnote/retrieval/retrievaltest"
 )
 
@@ -205,7 +206,7 @@ func TestAskWithLLM(t *testing.T) {
 		},
 		{
 			name:      "a chat endpoint that times out gets the extractive answer",
-			cfg:       answer.ChatConfig{Timeout: 50 * time.Millisecond, MaxRetries: -1},
+			cfg:       answer.ChatConfig{Config: oai.Config{Timeout: 50 * time.Millisecond, MaxRetries: -1}},
 			wantMode:  retrieval.ModeExtractive,
 			wantQuote: "March 2027",
 		},

@@ -105,6 +105,17 @@ func (s *Store) EnsureSpace(ctx context.Context, model string, dims int) (Space,
 	return sp, nil
 }
 
+// lookupSpace returns the embedding space with id, or an error when there is none or the
+// database fails.
+func (s *Store) lookupSpace(ctx context.Context, id int) (Space, error) {
+	sp := Space{ID: id}
+	err := s.pool.QueryRow(ctx, `SELECT model, dims FROM embedding_spaces WHERE id = $1`, id).Scan(&sp.Model, &sp.Dims)
+	if err != nil {
+		return Space{}, fmt.Errorf("look up embedding space %d: %w", id, err)
+	}
+	return sp, nil
+}
+
 // analyze refreshes the planner statistics of the tables a bulk import grows.
 func (s *Store) analyze(ctx context.Context) error {
 	if _, err := s.pool.Exec(ctx, "ANALYZE articles, chunks, postings, embeddings"); err != nil {

@@ -18,6 +18,7 @@ import (
 	"github.com/footnote-bot/footnote/retrieval/answer"
 	"github.com/footnote-bot/footnote/retrieval/embed"
 	"github.com/footnote-bot/footnote/retrieval/fetch"
+	"github.com/footnote-bot/footnote/retrieval/oai"
 )
 
 func main() {
@@ -135,7 +136,7 @@ func (m *Main) Open(ctx context.Context) error {
 	}
 	var ans retrieval.Answerer = answer.Extractive{}
 	if m.Config.ChatModel != "" {
-		chat, err := answer.NewChat(answer.ChatConfig{BaseURL: m.Config.OpenAIBaseURL, APIKey: m.Config.OpenAIKey, Model: m.Config.ChatModel})
+		chat, err := answer.NewChat(answer.ChatConfig{Config: m.openAI(), Model: m.Config.ChatModel})
 		if err != nil {
 			return fmt.Errorf("FOOTNOTE_CHAT_MODEL: %w", err)
 		}
@@ -150,19 +151,23 @@ func (m *Main) Open(ctx context.Context) error {
 	return err
 }
 
+// openAI is how the embedder and the chat model reach the OpenAI-compatible server.
+func (m *Main) openAI() oai.Config {
+	return oai.Config{BaseURL: m.Config.OpenAIBaseURL, APIKey: m.Config.OpenAIKey}
+}
+
 func (m *Main) embedder(ctx context.Context) (embed.Embedder, error) {
 	if m.Config.EmbedModel == "hash" {
 		return embed.NewHash(m.Config.EmbedDims), nil
 	}
-	o, err := embed.NewOpenAI(embed.OpenAIConfig{BaseURL: m.Config.OpenAIBaseURL, APIKey: m.Config.OpenAIKey,
-		Model: m.Config.EmbedModel, Dims: m.Config.EmbedDims})
+	o, err := embed.NewOpenAI(embed.OpenAIConfig{Config: m.openAI(), Model: m.Config.EmbedModel, Dims: m.Config.EmbedDims})
 	if err != nil {
 		return nil, fmt.Errorf("FOOTNOTE_EMBED_MODEL: %w", err)
 	}
 	if m.Config.EmbedDims == 0 {
 		// The space (and its index) needs the size before the first passage is stored.
 		if _, err := o.Probe(ctx); err != nil {
-			return nil, fmt.Errorf("FOOTNOTE_EMBED_MODEL: probe %s at OPENAI_BASE_URL: %w", m.Config.EmbedModel, err)
+			return nil, probeError(m.Config, err)
 		}
 	}
 	return o, nil

@@ -1,10 +1,10 @@
 package answer
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"regexp"
 	"strings"
 	"time"
@@ -13,83 +13,57 @@ import (
 	openai "github.com/sashabaranov/go-openai"
 
 	"github.com/footnote-bot/footnote/retrieval"
-	"github.com/footnote-bot/footnote/retrieval/embed"
+	"github.com/footnote-bot/footnote/retrieval/oai"
 	"github.com/footnote-bot/footnote/retrieval/text"
 )
 
-// ChatConfig configures a client of any OpenAI-compatible /chat/completions endpoint.
+// ChatConfig configures a client of any OpenAI-compatible /chat/completions endpoint. The
+// server's settings are oai.Config's; a zero Timeout means 60s and zero MaxRetries means 2.
 type ChatConfig struct {
-	BaseURL     string        // including /v1; "" means https://api.openai.com/v1
-	APIKey      string        // "" sends no Authorization header (Ollama, local servers)
-	Model       string        // required
-	Timeout     time.Duration // bound on each request attempt; 0 means 60s
-	MaxRetries  int           // retries of a failed request; 0 means 2, negative means none
-	MaxTokens   int           // longest reply in tokens; 0 means 700
-	Temperature float32       // 0 means 0.1; reasoning models always get their fixed default
-	HTTPClient  *http.Client  // nil means a plain client; its own Timeout, if any, also applies
+	oai.Config
+	Model       string  // required
+	MaxTokens   int     // longest reply in tokens; 0 means 700
+	Temperature float32 // 0 means 0.1; reasoning models always get their fixed default
 }
 
-// Chat is a Completer backed by an OpenAI-compatible chat model, retried like the embedder
-// (embed.Retry). It is safe for concurrent use.
+// Chat is a Completer backed by an OpenAI-compatible chat model, its requests retried per
+// oai.Retry. It is safe for concurrent use.
 type Chat struct {
-	client      *openai.Client
-	model       string
+	client      *oai.Client
 	maxTokens   int
 	temperature float32
-	retry       embed.Retry
 }
 
 // NewChat returns a chat client for cfg, or an error when cfg.Model is empty or a number in
 // cfg is negative. It makes no request.
 func NewChat(cfg ChatConfig) (*Chat, error) {
-	if cfg.Model == "" {
-		return nil, errors.New("chat: model is required")
+	c := &Chat{maxTokens: cmp.Or(cfg.MaxTokens, 700), temperature: cmp.Or(cfg.Temperature, 0.1)}
+	if c.maxTokens < 0 || c.temperature < 0 {
+		return nil, errors.New("chat: max tokens and temperature must not be negative")
 	}
-	if cfg.Timeout < 0 || cfg.MaxTokens < 0 || cfg.Temperature < 0 {
-		return nil, errors.New("chat: timeout, max tokens and temperature must not be negative")
-	}
-	oc := openai.DefaultConfig(cfg.APIKey)
-	if cfg.BaseURL != "" {
-		oc.BaseURL = cfg.BaseURL
-	}
-	oc.HTTPClient = embed.WithRetryAfter(cfg.HTTPClient)
-	c := &Chat{
-		client:      openai.NewClientWithConfig(oc),
-		model:       cfg.Model,
-		maxTokens:   cfg.MaxTokens,
-		temperature: cfg.Temperature,
-		retry:       embed.Retry{MaxRetries: cfg.MaxRetries, Timeout: cfg.Timeout},
-	}
-	if c.maxTokens == 0 {
-		c.maxTokens = 700
-	}
-	if c.temperature == 0 {
-		c.temperature = 0.1
-	}
-	if c.retry.MaxRetries == 0 {
-		c.retry.MaxRetries = 2
-	}
-	if c.retry.Timeout == 0 {
-		c.retry.Timeout = 60 * time.Second
+	// A member waits for the answer: a long generation may take a minute, but few retries.
+	var err error
+	if c.client, err = oai.New(cfg.Config, cfg.Model, oai.Retry{MaxRetries: 2, Timeout: 60 * time.Second}); err != nil {
+		return nil, fmt.Errorf("chat: %w", err)
 	}
 	return c, nil
 }
 
 // Model returns the configured model name.
-func (c *Chat) Model() string { return c.model }
+func (c *Chat) Model() string { return c.client.Model() }
 
 // Complete sends one system and one user message and returns the reply's text. It returns
-// "" and an error when every attempt fails (see embed.Retry for what is retried), when ctx
+// "" and an error when every attempt fails (see oai.Retry for what is retried), when ctx
 // ends, or when the reply has no choices or no text.
 func (c *Chat) Complete(ctx context.Context, system, user string) (string, error) {
 	req := openai.ChatCompletionRequest{
-		Model: c.model,
+		Model: c.client.Model(),
 		Messages: []openai.ChatCompletionMessage{
 			{Role: openai.ChatMessageRoleSystem, Content: system},
 			{Role: openai.ChatMessageRoleUser, Content: user},
 		},
 	}
-	if reasoningModel(c.model) {
+	if reasoningModel(c.client.Model()) {
 		// These models reject max_tokens and any temperature but their own.
 		req.MaxCompletionTokens = c.maxTokens
 	} else {
@@ -97,21 +71,16 @@ func (c *Chat) Complete(ctx context.Context, system, user string) (string, error
 		req.MaxTokens = c.maxTokens
 		req.Temperature = c.temperature
 	}
-	var resp openai.ChatCompletionResponse
-	err := c.retry.Do(ctx, func(ctx context.Context) error {
-		var err error
-		resp, err = c.client.CreateChatCompletion(ctx, req)
-		return err
-	})
+	resp, err := c.client.CreateChatCompletion(ctx, req)
 	if err != nil {
-		return "", fmt.Errorf("chat completion with %s: %w", c.model, err)
+		return "", fmt.Errorf("chat completion with %s: %w", c.client.Model(), err)
 	}
 	if len(resp.Choices) == 0 {
-		return "", fmt.Errorf("chat completion with %s: reply has no choices", c.model)
+		return "", fmt.Errorf("chat completion with %s: reply has no choices", c.client.Model())
 	}
 	out := strings.TrimSpace(resp.Choices[0].Message.Content)
 	if out == "" {
-		return "", fmt.Errorf("chat completion with %s: empty reply (finish reason %q)", c.model, resp.Choices[0].FinishReason)
+		return "", fmt.Errorf("chat completion with %s: empty reply (finish reason %q)", c.client.Model(), resp.Choices[0].FinishReason)
 	}
 	return out, nil
 }

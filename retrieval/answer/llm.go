@@ -54,7 +54,9 @@ func (l *LLM) Answer(ctx context.Context, ev retrieval.Evidence) (*retrieval.Ans
 		return l.fall(ctx, ev, "completion_failed", err)
 	}
 	if notCoveredRE.MatchString(reply) {
-		return &retrieval.Answer{Mode: retrieval.ModeLLM, Closest: ev.Passages[:min(3, len(ev.Passages))]}, nil
+		ans := retrieval.NotCovered(ev.Passages) // one not-covered answer, whoever decides it
+		ans.Mode = retrieval.ModeLLM             // here the model did, not the coverage check
+		return ans, nil
 	}
 	ans, st := verify(reply, ev.Passages)
 	l.log.DebugContext(ctx, "llm answer verified", "citations", len(ans.Citations),

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/footnote-bot/footnote/retrieval"
+	"github.com/footnote-bot/footnote/retrieval/oai"
+	"github.com/footnote-bot/footnote/retrieval/oai/oaitest"
 )
 
 // fakeFallback stands in for the extractive answerer and counts its calls.
@@ -48,7 +50,7 @@ func TestLLMAnswer(t *testing.T) {
 	tests := []struct {
 		name         string
 		cfg          ChatConfig
-		replies      []chatReply
+		replies      []oaitest.Reply
 		wantMode     string
 		wantText     string
 		wantCites    []cite
@@ -57,7 +59,7 @@ func TestLLMAnswer(t *testing.T) {
 	}{
 		{
 			name: "a well-behaved answer keeps its quotes and renumbers citations in order of appearance",
-			replies: []chatReply{{content: `Critics called the plan "a missed opportunity for the west" [2]. ` +
+			replies: []oaitest.Reply{{Content: `Critics called the plan "a missed opportunity for the west" [2]. ` +
 				`The council agreed, and "Construction is expected to begin in 2025" [1].`}},
 			wantText: `Critics called the plan "a missed opportunity for the west" [1]. ` +
 				`The council agreed, and "Construction is expected to begin in 2025" [2].`,
@@ -65,38 +67,38 @@ func TestLLMAnswer(t *testing.T) {
 		},
 		{
 			name:      "a marker naming no passage is dropped",
-			replies:   []chatReply{{content: "The council voted 7-2 to extend the tram line [1][7]. It will cost $1.2 billion [7]."}},
+			replies:   []oaitest.Reply{{Content: "The council voted 7-2 to extend the tram line [1][7]. It will cost $1.2 billion [7]."}},
 			wantText:  "The council voted 7-2 to extend the tram line [1]. It will cost $1.2 billion.",
 			wantCites: []cite{{11, "The city council voted 7-2 on Tuesday to extend the tram line to the airport."}},
 		},
 		{
 			name: "an invented quote is removed with its marker",
-			replies: []chatReply{{content: `The minister said "the airport line will be free for everyone" [1]. ` +
+			replies: []oaitest.Reply{{Content: `The minister said "the airport line will be free for everyone" [1]. ` +
 				`The project will cost $1.2 billion [1], and critics say "the plan ignores every western suburb" [2].`}},
 			wantText:  "The project will cost $1.2 billion [1], and critics say.",
 			wantCites: []cite{{11, "The project will cost $1.2 billion, according to the transport minister."}},
 		},
 		{
 			name:      "a URL in the model's text is removed",
-			replies:   []chatReply{{content: "The line will reach the airport [1], details at https://evil.example/phish. See [site](http://evil.example)."}},
+			replies:   []oaitest.Reply{{Content: "The line will reach the airport [1], details at https://evil.example/phish. See [site](http://evil.example)."}},
 			wantText:  "The line will reach the airport [1], details at. See [site].",
 			wantCites: []cite{{11, "The city council voted 7-2 on Tuesday to extend the tram line to the airport."}},
 		},
 		{
 			name:      "a quote with straight apostrophes is restored to the passage's exact words",
-			replies:   []chatReply{{content: `Locals were unhappy: "Residents' groups said the plan was" poor [2].`}},
+			replies:   []oaitest.Reply{{Content: `Locals were unhappy: "Residents' groups said the plan was" poor [2].`}},
 			wantText:  `Locals were unhappy: "Residents’ groups said the plan was" poor [1].`,
 			wantCites: []cite{{22, "Residents’ groups said the plan was"}},
 		},
 		{
 			name:      "a quote without a marker is credited to the passage it comes from",
-			replies:   []chatReply{{content: `Work "is expected to begin in 2025".`}},
+			replies:   []oaitest.Reply{{Content: `Work "is expected to begin in 2025".`}},
 			wantText:  `Work "is expected to begin in 2025" [1].`,
 			wantCites: []cite{{11, "is expected to begin in 2025"}},
 		},
 		{
 			name:     "a range marker cites every passage in it",
-			replies:  []chatReply{{content: "Both reports cover the tram extension plan [1-2]."}},
+			replies:  []oaitest.Reply{{Content: "Both reports cover the tram extension plan [1-2]."}},
 			wantText: "Both reports cover the tram extension plan [1][2].",
 			wantCites: []cite{
 				{11, "The city council voted 7-2 on Tuesday to extend the tram line to the airport."},
@@ -105,33 +107,33 @@ func TestLLMAnswer(t *testing.T) {
 		},
 		{
 			name:         "an answer with nothing valid falls back to the extractive answer",
-			replies:      []chatReply{{content: `Trams are great [9]. "Totally made up words here" [1].`}},
+			replies:      []oaitest.Reply{{Content: `Trams are great [9]. "Totally made up words here" [1].`}},
 			wantMode:     retrieval.ModeExtractive,
 			wantFallback: true,
 		},
 		{
-			name:     "NOT_COVERED gives an answer that is not covered, with the closest sources",
-			replies:  []chatReply{{content: "NOT_COVERED"}},
+			name:     "NOT_COVERED gives the engine's not-covered answer: its text, no citations, the closest sources",
+			replies:  []oaitest.Reply{{Content: "NOT_COVERED"}},
 			wantMode: retrieval.ModeLLM,
 		},
 		{
 			name:         "a chat server slower than the timeout gets the fallback answer",
-			cfg:          ChatConfig{Timeout: 50 * time.Millisecond, MaxRetries: -1},
-			replies:      []chatReply{{delay: 2 * time.Second}},
+			cfg:          ChatConfig{Config: oai.Config{Timeout: 50 * time.Millisecond, MaxRetries: -1}},
+			replies:      []oaitest.Reply{{Delay: 2 * time.Second}},
 			wantMode:     retrieval.ModeExtractive,
 			wantFallback: true,
 		},
 		{
 			name:         "a 429 and then success answers from the model",
-			replies:      []chatReply{{status: 429}, {content: "Construction begins in 2025 [1]."}},
+			replies:      []oaitest.Reply{oaitest.Failing(429), {Content: "Construction begins in 2025 [1]."}},
 			wantText:     "Construction begins in 2025 [1].",
 			wantCites:    []cite{{11, "Construction is expected to begin in 2025."}},
 			wantRequests: 2,
 		},
 		{
 			name:         "a server error on every attempt gets the fallback answer",
-			cfg:          ChatConfig{MaxRetries: 1},
-			replies:      []chatReply{{status: 500}},
+			cfg:          ChatConfig{Config: oai.Config{MaxRetries: 1}},
+			replies:      []oaitest.Reply{oaitest.Failing(500)},
 			wantMode:     retrieval.ModeExtractive,
 			wantFallback: true,
 			wantRequests: 2,
@@ -139,7 +141,7 @@ func TestLLMAnswer(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			fake, chat := newFakeChat(t, tt.cfg, tt.replies...)
+			srv, chat := newFakeChat(t, tt.cfg, tt.replies...)
 			fb := &fakeFallback{}
 			var logs bytes.Buffer
 			log := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelInfo}))
@@ -148,7 +150,7 @@ func TestLLMAnswer(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Answer: %v", err)
 			}
-			if n := len(fake.requests()); n != max(tt.wantRequests, 1) {
+			if n := len(srv.Requests()); n != max(tt.wantRequests, 1) {
 				t.Errorf("chat server saw %d requests, want %d", n, max(tt.wantRequests, 1))
 			}
 			if got := fb.calls.Load() == 1; got != tt.wantFallback {
@@ -171,7 +173,11 @@ func TestLLMAnswer(t *testing.T) {
 			if tt.wantFallback {
 				return
 			}
-			if tt.wantText == "" { // not covered
+			if tt.wantText == "" { // not covered: the same answer the engine gives, closest sources listed
+				want := retrieval.NotCovered(nil).Text
+				if want == "" || ans.Text != want {
+					t.Errorf("Text = %q, want the engine's not-covered text %q", ans.Text, want)
+				}
 				if ans.Covered || len(ans.Closest) != 3 || len(ans.Citations) != 0 {
 					t.Errorf("got Covered %v, %d closest, %d citations; want false, 3, 0", ans.Covered, len(ans.Closest), len(ans.Citations))
 				}

@@ -1,5 +1,5 @@
 // Package embed turns passages into vectors: an offline hashing embedder (the default) and an
-// OpenAI-compatible client.
+// OpenAI-compatible client (through retrieval/oai).
 package embed
 
 import "context"

@@ -1,82 +1,59 @@
 package embed
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"math"
-	"net/http"
 	"sync/atomic"
 	"time"
 
 	openai "github.com/sashabaranov/go-openai"
+
+	"github.com/footnote-bot/footnote/retrieval/oai"
 )
 
 // OpenAIConfig configures an embedder on any OpenAI-compatible /embeddings endpoint
-// (OpenAI, Ollama, vLLM, LocalAI, ...).
+// (OpenAI, Ollama, vLLM, LocalAI, ...). The server's settings are oai.Config's; a zero
+// Timeout means 30s and zero MaxRetries means 4.
 type OpenAIConfig struct {
-	BaseURL string // including /v1; "" means https://api.openai.com/v1
-	APIKey  string // "" sends no Authorization header (Ollama, local servers)
-	Model   string // required
+	oai.Config
+	Model string // required
 	// Dims asks the server for vectors of this length (the "dimensions" field); 0 sends no
 	// such field and takes the model's default, learned from the first reply.
-	Dims       int
-	BatchSize  int           // texts per request; 0 means 64
-	Timeout    time.Duration // bound on each request attempt; 0 means 30s
-	MaxRetries int           // retries of a failed request; 0 means 4, negative means none
-	HTTPClient *http.Client  // nil means a plain client; its own Timeout, if any, also applies
+	Dims      int
+	BatchSize int // texts per request; 0 means 64
 }
 
 // OpenAI is an Embedder backed by an OpenAI-compatible server. It returns L2-normalised
 // vectors, so cosine similarity and inner product agree. It is safe for concurrent use.
 type OpenAI struct {
-	client    *openai.Client
-	model     string
+	client    *oai.Client
 	reqDims   int
 	batchSize int
-	retry     Retry
 	dims      atomic.Int64 // reqDims, or learned from the first reply
 }
 
 // NewOpenAI returns an embedder for cfg, or an error when cfg.Model is empty or a number
 // in cfg is negative. It makes no request.
 func NewOpenAI(cfg OpenAIConfig) (*OpenAI, error) {
-	if cfg.Model == "" {
-		return nil, errors.New("openai embedder: model is required")
+	if cfg.Dims < 0 || cfg.BatchSize < 0 {
+		return nil, errors.New("openai embedder: dims and batch size must not be negative")
 	}
-	if cfg.Dims < 0 || cfg.BatchSize < 0 || cfg.Timeout < 0 {
-		return nil, errors.New("openai embedder: dims, batch size and timeout must not be negative")
+	// An import embeds thousands of batches, so it can afford to wait out a rate limit; one
+	// batch is quick to answer.
+	client, err := oai.New(cfg.Config, cfg.Model, oai.Retry{MaxRetries: 4, Timeout: 30 * time.Second})
+	if err != nil {
+		return nil, fmt.Errorf("openai embedder: %w", err)
 	}
-	oc := openai.DefaultConfig(cfg.APIKey)
-	if cfg.BaseURL != "" {
-		oc.BaseURL = cfg.BaseURL
-	}
-	oc.HTTPClient = WithRetryAfter(cfg.HTTPClient)
-	o := &OpenAI{
-		client:    openai.NewClientWithConfig(oc),
-		model:     cfg.Model,
-		reqDims:   cfg.Dims,
-		batchSize: orDefault(cfg.BatchSize, 64),
-		retry: Retry{
-			MaxRetries: orDefault(cfg.MaxRetries, 4),
-			Timeout:    orDefault(cfg.Timeout, 30*time.Second),
-		},
-	}
+	o := &OpenAI{client: client, reqDims: cfg.Dims, batchSize: cmp.Or(cfg.BatchSize, 64)}
 	o.dims.Store(int64(cfg.Dims))
 	return o, nil
 }
 
-// orDefault returns v, or def when v is zero. A negative v stays negative (for MaxRetries:
-// none).
-func orDefault[T int | time.Duration](v, def T) T {
-	if v == 0 {
-		return def
-	}
-	return v
-}
-
 // Model returns the configured model name.
-func (o *OpenAI) Model() string { return o.model }
+func (o *OpenAI) Model() string { return o.client.Model() }
 
 // Dims returns the configured dimensions, else the length learned from the first reply,
 // else 0 (nothing embedded yet). Callers that need the length before the first Embed (to
@@ -89,7 +66,7 @@ func (o *OpenAI) Dims() int { return int(o.dims.Load()) }
 // replies badly.
 func (o *OpenAI) Probe(ctx context.Context) (int, error) {
 	if _, err := o.Embed(ctx, []string{"dimension probe"}); err != nil {
-		return 0, fmt.Errorf("probe embedding dimensions: %w", err)
+		return 0, err // Embed's error says what failed; the caller says why it asked
 	}
 	return o.Dims(), nil
 }
@@ -106,26 +83,21 @@ func (o *OpenAI) Embed(ctx context.Context, texts []string) ([][]float32, error)
 	for start := 0; start < len(texts); start += o.batchSize {
 		end := min(start+o.batchSize, len(texts))
 		if err := o.embedBatch(ctx, texts[start:end], out[start:end]); err != nil {
-			return nil, fmt.Errorf("embed texts %d-%d of %d with %s: %w", start+1, end, len(texts), o.model, err)
+			return nil, fmt.Errorf("embed texts %d-%d of %d with %s: %w", start+1, end, len(texts), o.client.Model(), err)
 		}
 	}
 	return out, nil
 }
 
-// embedBatch fills out (len(out) == len(batch)) from one request, retried per o.retry.
+// embedBatch fills out (len(out) == len(batch)) from one request, retried per oai.Retry.
 func (o *OpenAI) embedBatch(ctx context.Context, batch []string, out [][]float32) error {
 	req := openai.EmbeddingRequestStrings{
 		Input:          batch,
-		Model:          openai.EmbeddingModel(o.model),
+		Model:          openai.EmbeddingModel(o.client.Model()),
 		EncodingFormat: openai.EmbeddingEncodingFormatFloat,
 		Dimensions:     o.reqDims, // omitted from the JSON when 0
 	}
-	var resp openai.EmbeddingResponse
-	err := o.retry.Do(ctx, func(ctx context.Context) error {
-		var err error
-		resp, err = o.client.CreateEmbeddings(ctx, req)
-		return err
-	})
+	resp, err := o.client.CreateEmbeddings(ctx, req)
 	if err != nil {
 		return err
 	}

@@ -1,4 +1,4 @@
-package embed
+package oai
 
 import (
 	"context"
@@ -31,8 +31,8 @@ type Retry struct {
 // out, giving each attempt a context bounded by Timeout. It returns nil on success, else
 // the last attempt's error (wrapped with the attempt count), or ctx's error joined with the
 // last attempt's when ctx ends first. A Retry-After header (seconds or an HTTP date) on a
-// failed reply replaces the computed backoff, within Cap, when the HTTP client came from
-// WithRetryAfter.
+// failed reply replaces the computed backoff, within Cap, when op's request went through a
+// Client (whose transport reports the header).
 func (r Retry) Do(ctx context.Context, op func(ctx context.Context) error) error {
 	base, maxWait := r.Base, r.Cap
 	if base <= 0 {
@@ -93,7 +93,7 @@ func Retryable(err error) bool {
 	if err == nil || errors.Is(err, context.Canceled) {
 		return false
 	}
-	if code, ok := statusCode(err); ok {
+	if code, ok := StatusCode(err); ok {
 		return code == http.StatusTooManyRequests || code >= 500
 	}
 	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, io.ErrUnexpectedEOF) {
@@ -104,8 +104,9 @@ func Retryable(err error) bool {
 	return errors.As(err, &urlErr) || errors.As(err, &netErr)
 }
 
-// statusCode extracts the HTTP status of a go-openai error, if err is one.
-func statusCode(err error) (int, bool) {
+// StatusCode returns the HTTP status of the server's error reply that err wraps, and false
+// when err carries none (a network error, a timeout, a malformed reply).
+func StatusCode(err error) (int, bool) {
 	var apiErr *openai.APIError
 	if errors.As(err, &apiErr) && apiErr.HTTPStatusCode > 0 {
 		return apiErr.HTTPStatusCode, true
@@ -117,10 +118,10 @@ func statusCode(err error) (int, bool) {
 	return 0, false
 }
 
-// WithRetryAfter returns a shallow copy of hc (a new client when hc is nil) whose transport
+// withRetryAfter returns a shallow copy of hc (a new client when hc is nil) whose transport
 // reports each reply's Retry-After header to Retry.Do; go-openai's errors do not carry
 // headers, so this is how the server's wish reaches the backoff. It never fails.
-func WithRetryAfter(hc *http.Client) *http.Client {
+func withRetryAfter(hc *http.Client) *http.Client {
 	c := &http.Client{}
 	if hc != nil {
 		*c = *hc

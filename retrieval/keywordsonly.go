@@ -1,0 +1,55 @@
+package retrieval
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"sync/atomic"
+)
+
+// keywordsOnly remembers what the operator has been told about searches that run without
+// their dense arm, so that each cause is logged once (per collection, per process) instead
+// of once per question.
+type keywordsOnly struct {
+	staleSpace sync.Map    // collection name -> struct{}: told it is indexed with another model
+	embedDown  atomic.Bool // told that embedding questions fails; cleared when it works again
+}
+
+// warnStaleSpace says, once per collection, that coll's passages are embedded with another
+// model than the configured one (the space whose id is active), so its questions are
+// answered on keywords only until a reindex, and how to run one.
+func (e *Engine) warnStaleSpace(ctx context.Context, coll string, active int) {
+	if _, told := e.keywordsOnly.staleSpace.LoadOrStore(coll, struct{}{}); told {
+		return
+	}
+	indexed := fmt.Sprintf("embedding space %d", active)
+	if sp, err := e.store.lookupSpace(ctx, active); err == nil {
+		indexed = "model " + sp.Name()
+	}
+	e.log.WarnContext(ctx, fmt.Sprintf("collection %s is indexed with %s but FOOTNOTE_EMBED_MODEL and FOOTNOTE_EMBED_DIMS give %s: "+
+		"answering on keywords only until `footnote reindex --collection %s` (or /reindex) runs",
+		coll, indexed, e.space.Name(), coll), "collection", coll)
+}
+
+// embedFailed says that embedding a question failed, at warn level when it had worked until
+// now and at debug level while it keeps failing, so a dead embedding server is reported
+// once and not per question.
+func (e *Engine) embedFailed(ctx context.Context, err error) {
+	if ctx.Err() != nil {
+		return // the search was abandoned: the server may be fine
+	}
+	const msg = "cannot embed questions with %s: answering on keywords only until the embedding server " +
+		"answers again (is it running at OPENAI_BASE_URL?)"
+	if e.keywordsOnly.embedDown.CompareAndSwap(false, true) {
+		e.log.WarnContext(ctx, fmt.Sprintf(msg, e.space.Name()), "err", err)
+		return
+	}
+	e.log.DebugContext(ctx, fmt.Sprintf(msg, e.space.Name()), "err", err)
+}
+
+// embedWorked notes that a question was embedded, saying so once after failures.
+func (e *Engine) embedWorked(ctx context.Context) {
+	if e.keywordsOnly.embedDown.CompareAndSwap(true, false) {
+		e.log.InfoContext(ctx, "embedding questions works again: searching on keywords and meaning", "space", e.space.Name())
+	}
+}
