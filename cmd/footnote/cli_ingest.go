@@ -9,7 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/footnote-bot/footnote/migrations"
 	"github.com/footnote-bot/footnote/retrieval"
 )
 
@@ -45,7 +44,7 @@ func (m *Main) cmdMigrate(ctx context.Context, args []string) error {
 	if _, err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if err := migrations.Up(ctx, m.Config.DatabaseURL, m.Log); err != nil {
+	if err := m.migrate(ctx); err != nil {
 		return err
 	}
 	fmt.Fprintln(m.Stdout, "migrations applied")

@@ -121,12 +121,12 @@ type Main struct {
 // Open applies migrations, connects to Postgres and builds the engine from the
 // configuration. It fails with a message naming what could not be reached.
 func (m *Main) Open(ctx context.Context) error {
-	if err := migrations.Up(ctx, m.Config.DatabaseURL, m.Log); err != nil {
-		return fmt.Errorf("%w (is Postgres running? `make db` starts footnote's own)", err)
+	if err := m.migrate(ctx); err != nil {
+		return err
 	}
 	store, err := retrieval.OpenStore(ctx, m.Config.DatabaseURL, 0)
 	if err != nil {
-		return err
+		return databaseError(m.Config.DatabaseURL, m.Config.LocalPGPort, err)
 	}
 	m.Store = store
 	emb, err := m.embedder(ctx)
@@ -146,8 +146,16 @@ func (m *Main) Open(ctx context.Context) error {
 		Answerer: ans,
 		Fetcher:  fetch.New(fetch.Config{AllowPrivate: m.Config.AllowPrivate}),
 		Log:      m.Log,
+
+		MaxQuestionChars: m.Config.MaxQuestionChars,
 	})
 	return err
+}
+
+// migrate applies the pending migrations; a database it cannot reach or log in to fails
+// with one line naming DATABASE_URL and the fix.
+func (m *Main) migrate(ctx context.Context) error {
+	return databaseError(m.Config.DatabaseURL, m.Config.LocalPGPort, migrations.Up(ctx, m.Config.DatabaseURL, m.Log))
 }
 
 func (m *Main) embedder(ctx context.Context) (embed.Embedder, error) {

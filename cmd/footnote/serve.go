@@ -14,9 +14,6 @@ import (
 	"github.com/footnote-bot/footnote/bot"
 )
 
-// shutdownGrace bounds how long in-flight answers may take to finish at shutdown.
-const shutdownGrace = 20 * time.Second
-
 func (m *Main) newBot() (*bot.Bot, error) {
 	c := m.Config
 	return bot.New(bot.Config{
