@@ -51,7 +51,7 @@ func (m *Main) cmdServe(ctx context.Context, args []string) error {
 	}
 	if m.Config.DiscordToken != "" {
 		if err := b.RegisterCommands(ctx); err != nil {
-			return fmt.Errorf("register slash commands: %w", err)
+			return err // names DISCORD_TOKEN when Discord rejects it
 		}
 	} else {
 		m.Log.Warn("slash commands not registered: that needs DISCORD_TOKEN")
