@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -12,36 +11,9 @@ import (
 	"github.com/footnote-bot/footnote/retrieval"
 )
 
-// parseFlags parses fs from args, allowing flags after positional arguments
-// (`footnote ask "question" --json`), and returns the positional ones.
-func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
-	var pos []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return nil, errUsage
-		}
-		args = fs.Args()
-		if len(args) == 0 {
-			return pos, nil
-		}
-		if args[0] == "--" {
-			return append(pos, args[1:]...), nil
-		}
-		pos = append(pos, args[0])
-		args = args[1:]
-	}
-}
-
-func newFlags(name string, stderr io.Writer) (*flag.FlagSet, *string) {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	coll := fs.String("collection", retrieval.DefaultCollection, "collection (a Discord guild id, or \"default\")")
-	return fs, coll
-}
-
 func (m *Main) cmdMigrate(ctx context.Context, args []string) error {
-	fs, _ := newFlags("migrate", m.Stderr)
-	if _, err := parseFlags(fs, args); err != nil {
+	fs, _ := m.newFlags("migrate", false)
+	if _, err := m.parseFlags(fs, args); err != nil {
 		return err
 	}
 	if err := m.migrate(ctx); err != nil {
@@ -52,14 +24,13 @@ func (m *Main) cmdMigrate(ctx context.Context, args []string) error {
 }
 
 func (m *Main) cmdImport(ctx context.Context, args []string) error {
-	fs, coll := newFlags("import", m.Stderr)
-	pos, err := parseFlags(fs, args)
+	fs, coll := m.newFlags("import", true)
+	pos, err := m.parseFlags(fs, args)
 	if err != nil {
 		return err
 	}
 	if len(pos) != 1 {
-		fmt.Fprintln(m.Stderr, "usage: footnote import [--collection C] FILE.jsonl   (- reads standard input)")
-		return errUsage
+		return m.usageError("import")
 	}
 	var r io.Reader = m.Stdin
 	var size int64
@@ -93,14 +64,13 @@ func (m *Main) cmdImport(ctx context.Context, args []string) error {
 }
 
 func (m *Main) cmdAdd(ctx context.Context, args []string) error {
-	fs, coll := newFlags("add", m.Stderr)
-	pos, err := parseFlags(fs, args)
+	fs, coll := m.newFlags("add", true)
+	pos, err := m.parseFlags(fs, args)
 	if err != nil {
 		return err
 	}
 	if len(pos) != 1 {
-		fmt.Fprintln(m.Stderr, "usage: footnote add [--collection C] URL|FILE")
-		return errUsage
+		return m.usageError("add")
 	}
 	if err := m.Open(ctx); err != nil {
 		return err
@@ -141,15 +111,14 @@ func readFileCapped(name string, max int64) ([]byte, error) {
 }
 
 func (m *Main) cmdRemove(ctx context.Context, args []string) error {
-	fs, coll := newFlags("remove", m.Stderr)
+	fs, coll := m.newFlags("remove", true)
 	all := fs.Bool("all", false, "remove every article of the collection")
-	pos, err := parseFlags(fs, args)
+	pos, err := m.parseFlags(fs, args)
 	if err != nil {
 		return err
 	}
 	if *all == (len(pos) == 1) || len(pos) > 1 {
-		fmt.Fprintln(m.Stderr, "usage: footnote remove [--collection C] URL | --all")
-		return errUsage
+		return m.usageError("remove")
 	}
 	if err := m.Open(ctx); err != nil {
 		return err
@@ -172,8 +141,8 @@ func (m *Main) cmdRemove(ctx context.Context, args []string) error {
 }
 
 func (m *Main) cmdReindex(ctx context.Context, args []string) error {
-	fs, coll := newFlags("reindex", m.Stderr)
-	if _, err := parseFlags(fs, args); err != nil {
+	fs, coll := m.newFlags("reindex", true)
+	if _, err := m.parseFlags(fs, args); err != nil {
 		return err
 	}
 	if err := m.Open(ctx); err != nil {
