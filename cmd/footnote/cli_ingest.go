@@ -49,17 +49,20 @@ func (m *Main) cmdImport(ctx context.Context, args []string) error {
 		return err
 	}
 	counter := &countingReader{r: r}
-	bar := newProgress(m.Stderr, size)
+	bar := newProgress(m.Stderr, "lines", size)
 	st, err := m.Engine.Import(ctx, *coll, counter, func(line int, lerr error) {
 		if lerr != nil {
-			bar.clear()
-			fmt.Fprintf(m.Stderr, "%s: %v\n", pos[0], lerr)
+			bar.println(fmt.Sprintf("%s: %v", pos[0], lerr))
 		}
-		bar.set(counter.n.Load())
+		bar.set(counter.n.Load(), int64(line))
 	})
 	bar.done()
-	fmt.Fprintf(m.Stdout, "imported %d lines in %s: %d added, %d updated, %d unchanged, %d duplicates, %d failed; %d passages\n",
-		st.Lines, st.Took.Round(time.Millisecond), st.Added, st.Updated, st.Unchanged, st.Duplicates, st.Failed, st.Passages)
+	fmt.Fprintf(m.Stdout, "imported %s in %s: %d added, %d updated, %d unchanged, %d duplicates, %d failed; %s\n",
+		counted(st.Lines, "line"), st.Took.Round(time.Millisecond), st.Added, st.Updated, st.Unchanged, st.Duplicates, st.Failed,
+		counted(st.Passages, "passage"))
+	if err == nil && st.Lines > 0 && st.Failed == st.Lines {
+		return fmt.Errorf("import %s: every line failed (the errors above say why; `footnote import --help` shows the line format)", pos[0])
+	}
 	return err
 }
 
@@ -88,9 +91,34 @@ func (m *Main) cmdAdd(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	a := res.Article
-	fmt.Fprintf(m.Stdout, "%s: %s\n  %s%s\n  %s\n  %d passages\n", res.Status, a.Title, a.Site, dateSuffix(a.Published), a.URL, res.Passages)
+	printAdded(m.Stdout, res)
 	return nil
+}
+
+// printAdded describes an added article: status and title, then site and date (when
+// known), link and passage count, one to a line.
+func printAdded(w io.Writer, res *retrieval.AddedArticle) {
+	a := res.Article
+	fmt.Fprintf(w, "%s: %s\n", res.Status, or(a.Title, a.URL))
+	var meta []string
+	if a.Site != "" {
+		meta = append(meta, a.Site)
+	}
+	if d := day(a.Published); d != "" {
+		meta = append(meta, d)
+	}
+	if len(meta) > 0 {
+		fmt.Fprintf(w, "  %s\n", strings.Join(meta, ", "))
+	}
+	fmt.Fprintf(w, "  %s\n  %s\n", a.URL, counted(res.Passages, "passage"))
+}
+
+// counted is "1 passage", "2 passages": n and the noun, plural when n is not 1.
+func counted(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
 
 // readFileCapped reads a file, refusing one over max bytes before reading it.
@@ -151,9 +179,9 @@ func (m *Main) cmdReindex(ctx context.Context, args []string) error {
 	var bar *progress
 	st, err := m.Engine.Reindex(ctx, *coll, func(done, total int) {
 		if bar == nil {
-			bar = newProgress(m.Stderr, int64(total))
+			bar = newProgress(m.Stderr, "articles", int64(total))
 		}
-		bar.set(int64(done))
+		bar.set(int64(done), int64(done))
 	})
 	if bar != nil {
 		bar.done()
@@ -161,8 +189,8 @@ func (m *Main) cmdReindex(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(m.Stdout, "reindexed %s into %s: %d articles, %d passages, %d embedded, %d re-tokenised, in %s\n",
-		*coll, st.Space, st.Articles, st.Passages, st.Embedded, st.Relexed, st.Took.Round(time.Millisecond))
+	fmt.Fprintf(m.Stdout, "reindexed %s into %s: %s, %s, %d embedded, %d re-tokenised, in %s\n",
+		*coll, st.Space, counted(st.Articles, "article"), counted(st.Passages, "passage"), st.Embedded, st.Relexed, st.Took.Round(time.Millisecond))
 	return nil
 }
 

@@ -3,17 +3,22 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"math"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/footnote-bot/footnote/retrieval"
 	"github.com/footnote-bot/footnote/retrieval/fetch"
@@ -112,7 +117,7 @@ func TestCLI(t *testing.T) {
 	if err := os.WriteFile(file, []byte(corpus), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	importLine := regexp.MustCompile(`^imported 6 lines in \S+: (\d+) added, 0 updated, (\d+) unchanged, 0 duplicates, 1 failed; (\d+) passages\n$`)
+	importLine := regexp.MustCompile(`^imported 6 lines in \S+: (\d+) added, 0 updated, (\d+) unchanged, 0 duplicates, 1 failed; (\d+) passages?\n$`)
 
 	t.Run("import reports its counts and the bad line by number", func(t *testing.T) {
 		out, stderr := c.must(t, "", "import", "--collection", coll, file)
@@ -144,15 +149,81 @@ func TestCLI(t *testing.T) {
 		if len(results) == 0 || len(results) > 3 {
 			t.Fatalf("got %d results, want 1 to 3", len(results))
 		}
+		prev := math.Inf(1)
 		for i, r := range results {
 			r := r.(map[string]any)
 			checkKeys(t, "a result", r, resultKeys)
-			if r["rank"] != float64(i+1) || r["text"] == "" || r["score"].(float64) <= 0 {
-				t.Errorf("result %d = %v", i, r)
+			if r["rank"] != float64(i+1) || r["text"] == "" || r["score"].(float64) < 0 || r["score"].(float64) > prev {
+				t.Errorf("result %d = %v, want rank %d and a score of at most %v", i, r, i+1, prev)
 			}
+			prev = r["score"].(float64)
 		}
 		if top := results[0].(map[string]any); top["url"] != tramURL || top["title"] != "Tram extension to open in 2027" {
 			t.Errorf("top result = %v, want the tram article", top)
+		}
+	})
+	t.Run("search prints ranks whose scores fall, and --json the same scores", func(t *testing.T) {
+		out, _ := c.must(t, "", "search", "--collection", coll, "-k", "5", "council budget tram")
+		var scores []float64
+		for i, m := range regexp.MustCompile(`(?m)^ ?(\d+)\. .*  \(score (\d+\.\d+)\)$`).FindAllStringSubmatch(out, -1) {
+			if m[1] != fmt.Sprint(i+1) {
+				t.Errorf("rank %s printed in place %d", m[1], i+1)
+			}
+			var f float64
+			fmt.Sscan(m[2], &f)
+			scores = append(scores, f)
+		}
+		if len(scores) < 2 || !slices.IsSortedFunc(scores, func(a, b float64) int { return cmp.Compare(b, a) }) {
+			t.Errorf("scores %v in\n%s\nwant at least two, falling", scores, out)
+		}
+		js, _ := c.must(t, "", "search", "--collection", coll, "-k", "5", "--json", "council budget tram")
+		results, _ := jsonLines(t, js)[0]["results"].([]any)
+		for i, r := range results {
+			if got := r.(map[string]any)["score"].(float64); i < len(scores) && fmt.Sprintf("%.4f", got) != fmt.Sprintf("%.4f", scores[i]) {
+				t.Errorf("--json score %d = %v, printed %v", i+1, got, scores[i])
+			}
+		}
+	})
+	t.Run("add prints one passage in the singular and no empty lines", func(t *testing.T) {
+		note := filepath.Join(dir, "harbour.txt")
+		if err := os.WriteFile(note, []byte("Harbour ferry resumes\n\nThe harbour ferry resumes its winter timetable on Monday."), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		out, _ := c.must(t, "", "add", "--collection", coll, note)
+		if !regexp.MustCompile(`^added: .+\n  \S+\n  1 passage\n$`).MatchString(out) {
+			t.Errorf("stdout = %q, want status and title, link, \"1 passage\"", out)
+		}
+	})
+	t.Run("an import in which every line fails exits 1 and says so", func(t *testing.T) {
+		bad := filepath.Join(dir, "bad.jsonl")
+		if err := os.WriteFile(bad, []byte("{\"title\":\"no url\"}\nnot json\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		out, stderr, err := c.run(t, "", "import", "--collection", coll, bad)
+		want := "import " + bad + ": every line failed (the errors above say why; `footnote import --help` shows the line format)"
+		if err == nil || err.Error() != want || exitCode(err) != 1 {
+			t.Errorf("import = %v, want %q, exit 1", err, want)
+		}
+		if !strings.Contains(out, "2 failed") || !strings.Contains(stderr, "line 2: ") {
+			t.Errorf("stdout %q, stderr %q: want the counts and each line's error", out, stderr)
+		}
+	})
+	t.Run("a missing page is reported as not found, not as a site that is down", func(t *testing.T) {
+		srv := httptest.NewServer(http.NotFoundHandler())
+		defer srv.Close()
+		private := cli{env: map[string]string{"DATABASE_URL": retrievaltest.DSN(), "FOOTNOTE_ALLOW_PRIVATE": "true"}}
+		_, _, err := private.run(t, "", "add", "--collection", coll, srv.URL+"/2024/gone")
+		var b bytes.Buffer
+		report(&b, err)
+		if !strings.Contains(b.String(), "404 Not Found (the page was not found: check the address)") || strings.Contains(b.String(), "may be down") {
+			t.Errorf("reported %q, want the 404 and the fix", b.String())
+		}
+	})
+	t.Run("the engine refuses a question over FOOTNOTE_MAX_QUESTION_CHARS", func(t *testing.T) {
+		short := cli{env: map[string]string{"DATABASE_URL": retrievaltest.DSN(), "FOOTNOTE_MAX_QUESTION_CHARS": "40"}}
+		_, _, err := short.run(t, "", "ask", "--collection", coll, strings.Repeat("tram ", 10))
+		if !errors.Is(err, retrieval.ErrInvalidInput) || !strings.Contains(fmt.Sprint(err), "the limit is 40") {
+			t.Errorf("ask = %v, want the engine to refuse it at 40 characters", err)
 		}
 	})
 	batch := `{"id":"q1","question":"When will the Westfield tram extension open?"}` + "\n" +
@@ -365,6 +436,34 @@ func TestCLIConfigErrors(t *testing.T) {
 			}
 			if out.Len() != 0 {
 				t.Errorf("stdout = %q, want nothing", out.String())
+			}
+		})
+	}
+}
+
+func TestPrintAdded(t *testing.T) {
+	published := time.Date(2024, 5, 2, 0, 0, 0, 0, time.UTC)
+	tests := []struct {
+		name string
+		a    retrieval.Article
+		n    int
+		want string
+	}{
+		{"site and date share a line", retrieval.Article{Title: "Tram opens", Site: "Gazette", Published: published, URL: tramURL}, 3,
+			"added: Tram opens\n  Gazette, 2024-05-02\n  " + tramURL + "\n  3 passages\n"},
+		{"a date without a site stands alone", retrieval.Article{Title: "Tram opens", Published: published, URL: tramURL}, 1,
+			"added: Tram opens\n  2024-05-02\n  " + tramURL + "\n  1 passage\n"},
+		{"neither leaves no empty line", retrieval.Article{Title: "Tram opens", URL: tramURL}, 1,
+			"added: Tram opens\n  " + tramURL + "\n  1 passage\n"},
+		{"an article without a title is named by its link", retrieval.Article{URL: tramURL}, 0,
+			"added: " + tramURL + "\n  " + tramURL + "\n  0 passages\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var b bytes.Buffer
+			printAdded(&b, &retrieval.AddedArticle{Article: tt.a, Passages: tt.n, Status: retrieval.StatusAdded})
+			if b.String() != tt.want {
+				t.Errorf("printed\n%q\nwant\n%q", b.String(), tt.want)
 			}
 		})
 	}
