@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"regexp"
 	"runtime/debug"
 	"strings"
@@ -118,6 +119,46 @@ func TestHelp(t *testing.T) {
 			err := run(context.Background(), []string{name, "--collection", "x"}, strings.NewReader(""), &out, &stderr, func(string) string { return "" })
 			if exitCode(err) != 2 || !strings.Contains(stderr.String(), "flag provided but not defined: -collection") {
 				t.Errorf("%s --collection x: %v, stderr %q; want a usage error", name, err, stderr.String())
+			}
+		})
+	}
+}
+
+func TestCLIUsage(t *testing.T) {
+	tests := []struct {
+		name       string
+		args       []string
+		env        map[string]string
+		wantErr    error
+		wantExit   int
+		wantStderr string
+		wantStdout string
+	}{
+		{name: "no command prints usage and exits 2", args: nil, wantErr: errUsage, wantExit: 2, wantStderr: "usage:"},
+		{name: "help prints usage on stdout and succeeds", args: []string{"help"}, wantStdout: "usage:"},
+		{name: "an unknown command prints usage and exits 2", args: []string{"frobnicate"}, wantErr: errUsage, wantExit: 2,
+			wantStderr: `footnote: unknown command "frobnicate"`},
+		{name: "an unknown flag is a usage error", args: []string{"search", "--bogus", "tram"}, wantErr: errUsage, wantExit: 2,
+			wantStderr: "flag provided but not defined: -bogus"},
+		{name: "search without a query is a usage error", args: []string{"search"}, wantErr: errUsage, wantExit: 2,
+			wantStderr: "usage: footnote search [--collection C] [-k 10] [--json] [--batch] [QUERY]\n`footnote search --help` says more.\n"},
+		{name: "remove with neither URL nor --all is a usage error", args: []string{"remove"}, wantErr: errUsage, wantExit: 2, wantStderr: "usage: footnote remove"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var out, stderr bytes.Buffer
+			err := run(context.Background(), tt.args, strings.NewReader(""), &out, &stderr, func(string) string { return "" })
+			if !errors.Is(err, tt.wantErr) || tt.wantErr == nil && err != nil {
+				t.Fatalf("run(%q) = %v, want %v", tt.args, err, tt.wantErr)
+			}
+			if err != nil && exitCode(err) != tt.wantExit {
+				t.Errorf("exit code %d, want %d", exitCode(err), tt.wantExit)
+			}
+			if !strings.Contains(stderr.String(), tt.wantStderr) {
+				t.Errorf("stderr = %q, want it to contain %q", stderr.String(), tt.wantStderr)
+			}
+			if !strings.Contains(out.String(), tt.wantStdout) {
+				t.Errorf("stdout = %q, want it to contain %q", out.String(), tt.wantStdout)
 			}
 		})
 	}

@@ -18,10 +18,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/footnote-bot/footnote/retrieval"
-	"github.com/footnote-bot/footnote/retrieval/fetch"
 	"github.com/footnote-bot/footnote/retrieval/retrievaltest"
 )
 
@@ -378,46 +376,6 @@ func checkBadLine(t *testing.T, line map[string]any, stderr string) {
 	}
 }
 
-func TestCLIUsage(t *testing.T) {
-	tests := []struct {
-		name       string
-		args       []string
-		env        map[string]string
-		wantErr    error
-		wantExit   int
-		wantStderr string
-		wantStdout string
-	}{
-		{name: "no command prints usage and exits 2", args: nil, wantErr: errUsage, wantExit: 2, wantStderr: "usage:"},
-		{name: "help prints usage on stdout and succeeds", args: []string{"help"}, wantStdout: "usage:"},
-		{name: "an unknown command prints usage and exits 2", args: []string{"frobnicate"}, wantErr: errUsage, wantExit: 2,
-			wantStderr: `footnote: unknown command "frobnicate"`},
-		{name: "an unknown flag is a usage error", args: []string{"search", "--bogus", "tram"}, wantErr: errUsage, wantExit: 2,
-			wantStderr: "flag provided but not defined: -bogus"},
-		{name: "search without a query is a usage error", args: []string{"search"}, wantErr: errUsage, wantExit: 2,
-			wantStderr: "usage: footnote search [--collection C] [-k 10] [--json] [--batch] [QUERY]\n`footnote search --help` says more.\n"},
-		{name: "remove with neither URL nor --all is a usage error", args: []string{"remove"}, wantErr: errUsage, wantExit: 2, wantStderr: "usage: footnote remove"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			var out, stderr bytes.Buffer
-			err := run(context.Background(), tt.args, strings.NewReader(""), &out, &stderr, func(string) string { return "" })
-			if !errors.Is(err, tt.wantErr) || tt.wantErr == nil && err != nil {
-				t.Fatalf("run(%q) = %v, want %v", tt.args, err, tt.wantErr)
-			}
-			if err != nil && exitCode(err) != tt.wantExit {
-				t.Errorf("exit code %d, want %d", exitCode(err), tt.wantExit)
-			}
-			if !strings.Contains(stderr.String(), tt.wantStderr) {
-				t.Errorf("stderr = %q, want it to contain %q", stderr.String(), tt.wantStderr)
-			}
-			if !strings.Contains(out.String(), tt.wantStdout) {
-				t.Errorf("stdout = %q, want it to contain %q", out.String(), tt.wantStdout)
-			}
-		})
-	}
-}
-
 func TestCLIConfigErrors(t *testing.T) {
 	tests := []struct {
 		name string
@@ -436,69 +394,6 @@ func TestCLIConfigErrors(t *testing.T) {
 			}
 			if out.Len() != 0 {
 				t.Errorf("stdout = %q, want nothing", out.String())
-			}
-		})
-	}
-}
-
-func TestPrintAdded(t *testing.T) {
-	published := time.Date(2024, 5, 2, 0, 0, 0, 0, time.UTC)
-	tests := []struct {
-		name string
-		a    retrieval.Article
-		n    int
-		want string
-	}{
-		{"site and date share a line", retrieval.Article{Title: "Tram opens", Site: "Gazette", Published: published, URL: tramURL}, 3,
-			"added: Tram opens\n  Gazette, 2024-05-02\n  " + tramURL + "\n  3 passages\n"},
-		{"a date without a site stands alone", retrieval.Article{Title: "Tram opens", Published: published, URL: tramURL}, 1,
-			"added: Tram opens\n  2024-05-02\n  " + tramURL + "\n  1 passage\n"},
-		{"neither leaves no empty line", retrieval.Article{Title: "Tram opens", URL: tramURL}, 1,
-			"added: Tram opens\n  " + tramURL + "\n  1 passage\n"},
-		{"an article without a title is named by its link", retrieval.Article{URL: tramURL}, 0,
-			"added: " + tramURL + "\n  " + tramURL + "\n  0 passages\n"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			var b bytes.Buffer
-			printAdded(&b, &retrieval.AddedArticle{Article: tt.a, Passages: tt.n, Status: retrieval.StatusAdded})
-			if b.String() != tt.want {
-				t.Errorf("printed\n%q\nwant\n%q", b.String(), tt.want)
-			}
-		})
-	}
-}
-
-func TestReportAddsTheFix(t *testing.T) {
-	page := func(code int, status string) error {
-		return fmt.Errorf("fetch https://news.example/a: %w", &fetch.StatusError{Code: code, Status: status})
-	}
-	tests := []struct {
-		name string
-		err  error
-		want string
-	}{
-		{"a missing page says to check the address", page(404, "404 Not Found"),
-			"footnote: fetch https://news.example/a: server answered 404 Not Found (the page was not found: check the address)\n"},
-		{"a gone page says to check the address", page(410, "410 Gone"),
-			"footnote: fetch https://news.example/a: server answered 410 Gone (the page was not found: check the address)\n"},
-		{"a forbidden page says the site refuses bots", page(403, "403 Forbidden"),
-			"footnote: fetch https://news.example/a: server answered 403 Forbidden (the site refuses bots or needs a login: save the page and run `footnote add FILE`)\n"},
-		{"a server error says the site may be down", page(502, "502 Bad Gateway"),
-			"footnote: fetch https://news.example/a: server answered 502 Bad Gateway (the site may be down: try again later, or save the page and run `footnote add FILE`)\n"},
-		{"a timeout says the site may be down", fmt.Errorf("fetch https://news.example/a: timed out after 20s: %w", retrieval.ErrFetch),
-			"footnote: fetch https://news.example/a: timed out after 20s: could not fetch (the site may be down: try again later, or save the page and run `footnote add FILE`)\n"},
-		{"a loopback address names FOOTNOTE_ALLOW_PRIVATE", fmt.Errorf("fetch http://127.0.0.1/: %w", retrieval.ErrBlockedAddr),
-			"footnote: fetch http://127.0.0.1/: address not allowed (private and loopback addresses are refused; FOOTNOTE_ALLOW_PRIVATE=true allows them)\n"},
-		{"a configuration error is printed as it is", errors.New("FOOTNOTE_EMBED_DIMS: 0 is out of range"), "footnote: FOOTNOTE_EMBED_DIMS: 0 is out of range\n"},
-		{"a usage error was printed already", errUsage, ""},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			var b bytes.Buffer
-			report(&b, tt.err)
-			if b.String() != tt.want {
-				t.Errorf("report wrote\n%q\nwant\n%q", b.String(), tt.want)
 			}
 		})
 	}

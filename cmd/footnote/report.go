@@ -4,12 +4,37 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"strings"
 	"syscall"
 
 	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/footnote-bot/footnote/retrieval"
+	"github.com/footnote-bot/footnote/retrieval/fetch"
 )
+
+// report writes a failed command's error as one line, with the fix for the errors the
+// operator can fix that the message alone does not name. Usage errors were printed already.
+func report(w io.Writer, err error) {
+	if errors.Is(err, errUsage) {
+		return
+	}
+	msg := err.Error()
+	var page *fetch.StatusError
+	switch {
+	case errors.Is(err, retrieval.ErrBlockedAddr):
+		msg += " (private and loopback addresses are refused; FOOTNOTE_ALLOW_PRIVATE=true allows them)"
+	case errors.As(err, &page) && (page.Code == 404 || page.Code == 410):
+		msg += " (the page was not found: check the address)"
+	case errors.As(err, &page) && (page.Code == 401 || page.Code == 403):
+		msg += " (the site refuses bots or needs a login: save the page and run `footnote add FILE`)"
+	case errors.Is(err, retrieval.ErrFetch):
+		msg += " (the site may be down: try again later, or save the page and run `footnote add FILE`)"
+	}
+	fmt.Fprintln(w, "footnote:", msg)
+}
 
 // SQLSTATE codes a connection fails with when the URL names something the server lacks.
 const (

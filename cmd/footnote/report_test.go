@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"net/url"
@@ -11,6 +12,8 @@ import (
 
 	"github.com/jackc/pgx/v5/pgconn"
 
+	"github.com/footnote-bot/footnote/retrieval"
+	"github.com/footnote-bot/footnote/retrieval/fetch"
 	"github.com/footnote-bot/footnote/retrieval/retrievaltest"
 )
 
@@ -113,6 +116,41 @@ func TestDatabaseErrorClassifiesServerRefusals(t *testing.T) {
 			}
 			if strings.Contains(got, "s3cret-pw") {
 				t.Errorf("%q repeats the password", got)
+			}
+		})
+	}
+}
+
+func TestReportAddsTheFix(t *testing.T) {
+	page := func(code int, status string) error {
+		return fmt.Errorf("fetch https://news.example/a: %w", &fetch.StatusError{Code: code, Status: status})
+	}
+	tests := []struct {
+		name string
+		err  error
+		want string
+	}{
+		{"a missing page says to check the address", page(404, "404 Not Found"),
+			"footnote: fetch https://news.example/a: server answered 404 Not Found (the page was not found: check the address)\n"},
+		{"a gone page says to check the address", page(410, "410 Gone"),
+			"footnote: fetch https://news.example/a: server answered 410 Gone (the page was not found: check the address)\n"},
+		{"a forbidden page says the site refuses bots", page(403, "403 Forbidden"),
+			"footnote: fetch https://news.example/a: server answered 403 Forbidden (the site refuses bots or needs a login: save the page and run `footnote add FILE`)\n"},
+		{"a server error says the site may be down", page(502, "502 Bad Gateway"),
+			"footnote: fetch https://news.example/a: server answered 502 Bad Gateway (the site may be down: try again later, or save the page and run `footnote add FILE`)\n"},
+		{"a timeout says the site may be down", fmt.Errorf("fetch https://news.example/a: timed out after 20s: %w", retrieval.ErrFetch),
+			"footnote: fetch https://news.example/a: timed out after 20s: could not fetch (the site may be down: try again later, or save the page and run `footnote add FILE`)\n"},
+		{"a loopback address names FOOTNOTE_ALLOW_PRIVATE", fmt.Errorf("fetch http://127.0.0.1/: %w", retrieval.ErrBlockedAddr),
+			"footnote: fetch http://127.0.0.1/: address not allowed (private and loopback addresses are refused; FOOTNOTE_ALLOW_PRIVATE=true allows them)\n"},
+		{"a configuration error is printed as it is", errors.New("FOOTNOTE_EMBED_DIMS: 0 is out of range"), "footnote: FOOTNOTE_EMBED_DIMS: 0 is out of range\n"},
+		{"a usage error was printed already", errUsage, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var b bytes.Buffer
+			report(&b, tt.err)
+			if b.String() != tt.want {
+				t.Errorf("report wrote\n%q\nwant\n%q", b.String(), tt.want)
 			}
 		})
 	}
