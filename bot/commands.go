@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 
 	dg "github.com/bwmarrin/discordgo"
 )
@@ -92,10 +93,21 @@ func (b *Bot) applicationCommands() []*dg.ApplicationCommand {
 	return cmds
 }
 
+// errTokenRejected is Discord answering 401: the token is wrong, revoked or reset.
+var errTokenRejected = errors.New("DISCORD_TOKEN: Discord rejected the token (HTTP 401); " +
+	"make a new one in the Developer Portal (your application → Bot → Reset Token)")
+
+// rejected reports whether err is Discord refusing the token.
+func rejected(err error) bool {
+	var rest *dg.RESTError
+	return errors.As(err, &rest) && rest.Response != nil && rest.Response.StatusCode == http.StatusUnauthorized
+}
+
 // RegisterCommands replaces footnote's commands on Discord with a bulk overwrite: globally,
 // or on cfg.DevGuild alone when it is set (instant, for development). Without cfg.AppID it
 // asks Discord for the token's application first. It returns an error when cfg.Token is
-// missing, the application cannot be found, or Discord refuses the request.
+// missing or rejected (one naming DISCORD_TOKEN and how to get a new one), the application
+// cannot be found, or Discord refuses the request.
 func (b *Bot) RegisterCommands(ctx context.Context) error {
 	if b.cfg.Token == "" {
 		return errors.New("bot: registering commands needs a bot token (DISCORD_TOKEN)")
@@ -103,6 +115,9 @@ func (b *Bot) RegisterCommands(ctx context.Context) error {
 	appID := b.cfg.AppID
 	if appID == "" {
 		app, err := b.session.Application("@me")
+		if rejected(err) {
+			return errTokenRejected
+		}
 		if err != nil {
 			return fmt.Errorf("bot: find the bot's application (or set DISCORD_APP_ID): %w", err)
 		}
@@ -110,6 +125,9 @@ func (b *Bot) RegisterCommands(ctx context.Context) error {
 	}
 	cmds := b.applicationCommands()
 	if _, err := b.session.ApplicationCommandBulkOverwrite(appID, b.cfg.DevGuild, cmds, dg.WithContext(ctx)); err != nil {
+		if rejected(err) {
+			return errTokenRejected
+		}
 		return fmt.Errorf("bot: register commands: %w", err)
 	}
 	scope := "global"

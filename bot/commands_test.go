@@ -3,7 +3,9 @@ package bot
 import (
 	"context"
 	"net/http"
+	"net/http/httptest"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -55,6 +57,23 @@ func TestRegisterCommands(t *testing.T) {
 			t.Fatalf("calls:\n%s", h.discord.dump())
 		}
 	})
+
+	for _, appID := range []string{"", "app"} {
+		t.Run("a rejected token is named with how to get a new one (DISCORD_APP_ID "+strconv.Quote(appID)+")", func(t *testing.T) {
+			refuse := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "application/json")
+				w.WriteHeader(http.StatusUnauthorized)
+				_, _ = w.Write([]byte(`{"message": "401: Unauthorized", "code": 0}`))
+			}))
+			defer refuse.Close()
+			h := newHarness(t, newFakeEngine(), func(c *Config) { c.AppID, c.APIBase = appID, refuse.URL })
+			err := h.bot.RegisterCommands(context.Background())
+			want := "DISCORD_TOKEN: Discord rejected the token (HTTP 401); make a new one in the Developer Portal (your application → Bot → Reset Token)"
+			if err == nil || err.Error() != want {
+				t.Errorf("err = %v, want %q", err, want)
+			}
+		})
+	}
 
 	t.Run("registering needs a bot token", func(t *testing.T) {
 		h := newHarness(t, newFakeEngine(), func(c *Config) { c.Token = "" })

@@ -9,6 +9,7 @@ import (
 	"math"
 
 	"github.com/footnote-bot/footnote/retrieval"
+	"github.com/footnote-bot/footnote/retrieval/fetch"
 )
 
 // Errors found by the bot itself, before or besides the engine.
@@ -62,6 +63,7 @@ func (b *Bot) explain(r *request, err error) (text, outcome string) {
 		long *questionTooLongError
 		big  *fileTooLargeError
 		dup  *duplicateError
+		page *fetch.StatusError
 	)
 	switch {
 	case errors.As(err, &rl):
@@ -106,6 +108,9 @@ func (b *Bot) explain(r *request, err error) (text, outcome string) {
 		return "Not added: that article is already tracked here.", outcomeUserError
 	case errors.Is(err, retrieval.ErrInvalidURL):
 		return "That doesn't look like a link to an article. Give a full address starting with https://.", outcomeUserError
+	case errors.Is(err, retrieval.ErrBlockedAddr) && r.console: // the operator can change that
+		return "Not added: that address points to a private or local network, which footnote refuses. " +
+			"Set FOOTNOTE_ALLOW_PRIVATE=true to allow such addresses.", outcomeUserError
 	case errors.Is(err, retrieval.ErrBlockedAddr):
 		return "Not added: that address points to a private or local network, which footnote never fetches. Use a public link.", outcomeUserError
 	case errors.Is(err, retrieval.ErrTooLarge):
@@ -114,8 +119,12 @@ func (b *Bot) explain(r *request, err error) (text, outcome string) {
 		return "Not added: footnote found no article text there. Link to the article's own page, or upload it as a .txt, .md or .html file.", outcomeUserError
 	case errors.Is(err, retrieval.ErrUnsupported):
 		return "footnote can't read that kind of file. Upload a .txt, .md or .html file.", outcomeUserError
+	case errors.As(err, &page) && (page.Code == 404 || page.Code == 410):
+		return fmt.Sprintf("Not added: the site has no page at that address (HTTP %d). Check the link.", page.Code), outcomeUserError
+	case errors.As(err, &page) && (page.Code == 401 || page.Code == 403):
+		return fmt.Sprintf("Not added: the site refuses bots or needs a login (HTTP %d). Upload the article as a file instead.", page.Code), outcomeUserError
 	case errors.Is(err, retrieval.ErrFetch):
-		return "footnote couldn't download that. The site may be down or refusing bots; try again later, or upload the article as a file.", outcomeUserError
+		return "footnote couldn't download that: the site may be down. Try again later, or upload the article as a file.", outcomeUserError
 	case errors.Is(err, retrieval.ErrNotFound):
 		switch r.kind {
 		case "passage":

@@ -136,10 +136,8 @@ func (e *Engine) search(ctx context.Context, coll, query string, k int, f Filter
 		fused = fused[:max(k, rerankDepth)]
 	}
 	ids := make([]int64, len(fused))
-	score := make(map[int64]float64, len(fused))
 	for i, h := range fused {
 		ids[i] = h.chunkID
-		score[h.chunkID] = h.score
 	}
 	res, err := e.store.hydrate(ctx, coll, ids)
 	if err != nil {
@@ -154,8 +152,7 @@ func (e *Engine) search(ctx context.Context, coll, query string, k int, f Filter
 		res = res[:k]
 	}
 	for i := range res {
-		res[i].Rank = i + 1
-		res[i].Score = score[res[i].ChunkID]
+		res[i].Rank = i + 1 // Score is the reranker's, which set this order
 	}
 	return res, q, coverage(q, held), nil
 }

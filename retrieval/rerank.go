@@ -27,8 +27,9 @@ const (
 //
 //	rerankBM25 * bm25 / best bm25 + rerankSent * best sentence + rerankWindow * best pair
 //
-// Results keep their fused score in Score. rerank also returns, for each result in the new
-// order, the question terms the passage or its title holds (for the coverage check).
+// Each result's Score becomes that score, so scores fall as ranks rise. rerank also
+// returns, for each result in the new order, the question terms the passage or its title
+// holds (for the coverage check).
 func rerank(q queryTerms, res []Result, lex map[int64]float64) ([]Result, []map[string]bool) {
 	question := text.NewQuestion(q.text, q.weights())
 	var bestLex float64
@@ -64,6 +65,7 @@ func rerank(q queryTerms, res []Result, lex map[int64]float64) ([]Result, []map[
 		if bestLex > 0 {
 			sc += rerankBM25 * lex[r.ChunkID] / bestLex
 		}
+		r.Score = sc
 		out[i] = scored{r, sc, held}
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].s > out[j].s })

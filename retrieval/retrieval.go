@@ -57,7 +57,7 @@ type Result struct {
 	Text      string
 	Start     int // offsets of Text in the article text
 	End       int
-	Score     float64
+	Score     float64 // the reranker's: higher is better, never higher than the rank above
 }
 
 // Citation is one verified quote: Quote is an exact substring of the cited article's text.

@@ -2,50 +2,21 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"os"
 	"strings"
 	"time"
 
-	"github.com/footnote-bot/footnote/migrations"
 	"github.com/footnote-bot/footnote/retrieval"
 )
 
-// parseFlags parses fs from args, allowing flags after positional arguments
-// (`footnote ask "question" --json`), and returns the positional ones.
-func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
-	var pos []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return nil, errUsage
-		}
-		args = fs.Args()
-		if len(args) == 0 {
-			return pos, nil
-		}
-		if args[0] == "--" {
-			return append(pos, args[1:]...), nil
-		}
-		pos = append(pos, args[0])
-		args = args[1:]
-	}
-}
-
-func newFlags(name string, stderr io.Writer) (*flag.FlagSet, *string) {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	coll := fs.String("collection", retrieval.DefaultCollection, "collection (a Discord guild id, or \"default\")")
-	return fs, coll
-}
-
 func (m *Main) cmdMigrate(ctx context.Context, args []string) error {
-	fs, _ := newFlags("migrate", m.Stderr)
-	if _, err := parseFlags(fs, args); err != nil {
+	fs, _ := m.newFlags("migrate", false)
+	if _, err := m.parseFlags(fs, args); err != nil {
 		return err
 	}
-	if err := migrations.Up(ctx, m.Config.DatabaseURL, m.Log); err != nil {
+	if err := m.migrate(ctx); err != nil {
 		return err
 	}
 	fmt.Fprintln(m.Stdout, "migrations applied")
@@ -53,14 +24,13 @@ func (m *Main) cmdMigrate(ctx context.Context, args []string) error {
 }
 
 func (m *Main) cmdImport(ctx context.Context, args []string) error {
-	fs, coll := newFlags("import", m.Stderr)
-	pos, err := parseFlags(fs, args)
+	fs, coll := m.newFlags("import", true)
+	pos, err := m.parseFlags(fs, args)
 	if err != nil {
 		return err
 	}
 	if len(pos) != 1 {
-		fmt.Fprintln(m.Stderr, "usage: footnote import [--collection C] FILE.jsonl   (- reads standard input)")
-		return errUsage
+		return m.usageError("import")
 	}
 	var r io.Reader = m.Stdin
 	var size int64
@@ -79,29 +49,31 @@ func (m *Main) cmdImport(ctx context.Context, args []string) error {
 		return err
 	}
 	counter := &countingReader{r: r}
-	bar := newProgress(m.Stderr, size)
+	bar := newProgress(m.Stderr, "lines", size)
 	st, err := m.Engine.Import(ctx, *coll, counter, func(line int, lerr error) {
 		if lerr != nil {
-			bar.clear()
-			fmt.Fprintf(m.Stderr, "%s: %v\n", pos[0], lerr)
+			bar.println(fmt.Sprintf("%s: %v", pos[0], lerr))
 		}
-		bar.set(counter.n.Load())
+		bar.set(counter.n.Load(), int64(line))
 	})
 	bar.done()
-	fmt.Fprintf(m.Stdout, "imported %d lines in %s: %d added, %d updated, %d unchanged, %d duplicates, %d failed; %d passages\n",
-		st.Lines, st.Took.Round(time.Millisecond), st.Added, st.Updated, st.Unchanged, st.Duplicates, st.Failed, st.Passages)
+	fmt.Fprintf(m.Stdout, "imported %s in %s: %d added, %d updated, %d unchanged, %d duplicates, %d failed; %s\n",
+		counted(st.Lines, "line"), st.Took.Round(time.Millisecond), st.Added, st.Updated, st.Unchanged, st.Duplicates, st.Failed,
+		counted(st.Passages, "passage"))
+	if err == nil && st.Lines > 0 && st.Failed == st.Lines {
+		return fmt.Errorf("import %s: every line failed (the errors above say why; `footnote import --help` shows the line format)", pos[0])
+	}
 	return err
 }
 
 func (m *Main) cmdAdd(ctx context.Context, args []string) error {
-	fs, coll := newFlags("add", m.Stderr)
-	pos, err := parseFlags(fs, args)
+	fs, coll := m.newFlags("add", true)
+	pos, err := m.parseFlags(fs, args)
 	if err != nil {
 		return err
 	}
 	if len(pos) != 1 {
-		fmt.Fprintln(m.Stderr, "usage: footnote add [--collection C] URL|FILE")
-		return errUsage
+		return m.usageError("add")
 	}
 	if err := m.Open(ctx); err != nil {
 		return err
@@ -119,9 +91,34 @@ func (m *Main) cmdAdd(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	a := res.Article
-	fmt.Fprintf(m.Stdout, "%s: %s\n  %s%s\n  %s\n  %d passages\n", res.Status, a.Title, a.Site, dateSuffix(a.Published), a.URL, res.Passages)
+	printAdded(m.Stdout, res)
 	return nil
+}
+
+// printAdded describes an added article: status and title, then site and date (when
+// known), link and passage count, one to a line.
+func printAdded(w io.Writer, res *retrieval.AddedArticle) {
+	a := res.Article
+	fmt.Fprintf(w, "%s: %s\n", res.Status, or(a.Title, a.URL))
+	var meta []string
+	if a.Site != "" {
+		meta = append(meta, a.Site)
+	}
+	if d := day(a.Published); d != "" {
+		meta = append(meta, d)
+	}
+	if len(meta) > 0 {
+		fmt.Fprintf(w, "  %s\n", strings.Join(meta, ", "))
+	}
+	fmt.Fprintf(w, "  %s\n  %s\n", a.URL, counted(res.Passages, "passage"))
+}
+
+// counted is "1 passage", "2 passages": n and the noun, plural when n is not 1.
+func counted(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
 
 // readFileCapped reads a file, refusing one over max bytes before reading it.
@@ -142,15 +139,14 @@ func readFileCapped(name string, max int64) ([]byte, error) {
 }
 
 func (m *Main) cmdRemove(ctx context.Context, args []string) error {
-	fs, coll := newFlags("remove", m.Stderr)
+	fs, coll := m.newFlags("remove", true)
 	all := fs.Bool("all", false, "remove every article of the collection")
-	pos, err := parseFlags(fs, args)
+	pos, err := m.parseFlags(fs, args)
 	if err != nil {
 		return err
 	}
 	if *all == (len(pos) == 1) || len(pos) > 1 {
-		fmt.Fprintln(m.Stderr, "usage: footnote remove [--collection C] URL | --all")
-		return errUsage
+		return m.usageError("remove")
 	}
 	if err := m.Open(ctx); err != nil {
 		return err
@@ -173,8 +169,8 @@ func (m *Main) cmdRemove(ctx context.Context, args []string) error {
 }
 
 func (m *Main) cmdReindex(ctx context.Context, args []string) error {
-	fs, coll := newFlags("reindex", m.Stderr)
-	if _, err := parseFlags(fs, args); err != nil {
+	fs, coll := m.newFlags("reindex", true)
+	if _, err := m.parseFlags(fs, args); err != nil {
 		return err
 	}
 	if err := m.Open(ctx); err != nil {
@@ -183,9 +179,9 @@ func (m *Main) cmdReindex(ctx context.Context, args []string) error {
 	var bar *progress
 	st, err := m.Engine.Reindex(ctx, *coll, func(done, total int) {
 		if bar == nil {
-			bar = newProgress(m.Stderr, int64(total))
+			bar = newProgress(m.Stderr, "articles", int64(total))
 		}
-		bar.set(int64(done))
+		bar.set(int64(done), int64(done))
 	})
 	if bar != nil {
 		bar.done()
@@ -193,8 +189,8 @@ func (m *Main) cmdReindex(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(m.Stdout, "reindexed %s into %s: %d articles, %d passages, %d embedded, %d re-tokenised, in %s\n",
-		*coll, st.Space, st.Articles, st.Passages, st.Embedded, st.Relexed, st.Took.Round(time.Millisecond))
+	fmt.Fprintf(m.Stdout, "reindexed %s into %s: %s, %s, %d embedded, %d re-tokenised, in %s\n",
+		*coll, st.Space, counted(st.Articles, "article"), counted(st.Passages, "passage"), st.Embedded, st.Relexed, st.Took.Round(time.Millisecond))
 	return nil
 }
 

@@ -116,18 +116,17 @@ func eachBatchLine(r io.Reader, w io.Writer, stderr io.Writer, f func(batchLine)
 }
 
 func (m *Main) cmdSearch(ctx context.Context, args []string) error {
-	fs, coll := newFlags("search", m.Stderr)
+	fs, coll := m.newFlags("search", true)
 	k := fs.Int("k", 10, "passages to return")
 	asJSON := fs.Bool("json", false, "print JSON")
 	batch := fs.Bool("batch", false, "read JSONL {\"id\",\"question\"} from standard input")
-	pos, err := parseFlags(fs, args)
+	pos, err := m.parseFlags(fs, args)
 	if err != nil {
 		return err
 	}
 	query := strings.Join(pos, " ")
 	if !*batch && strings.TrimSpace(query) == "" {
-		fmt.Fprintln(m.Stderr, "usage: footnote search [--collection C] [-k 10] [--json] [--batch] [QUERY]")
-		return errUsage
+		return m.usageError("search")
 	}
 	if err := m.Open(ctx); err != nil {
 		return err
@@ -161,19 +160,18 @@ func (m *Main) cmdSearch(ctx context.Context, args []string) error {
 }
 
 func (m *Main) cmdAsk(ctx context.Context, args []string) error {
-	fs, coll := newFlags("ask", m.Stderr)
+	fs, coll := m.newFlags("ask", true)
 	asJSON := fs.Bool("json", false, "print JSON")
 	batch := fs.Bool("batch", false, "read JSONL {\"id\",\"question\"} from standard input")
 	since := fs.String("since", "", "only articles published on or after this date (YYYY-MM-DD)")
 	site := fs.String("source", "", "only articles from this site")
-	pos, err := parseFlags(fs, args)
+	pos, err := m.parseFlags(fs, args)
 	if err != nil {
 		return err
 	}
 	question := strings.Join(pos, " ")
 	if !*batch && strings.TrimSpace(question) == "" {
-		fmt.Fprintln(m.Stderr, "usage: footnote ask [--collection C] [--json] [--batch] [QUESTION]")
-		return errUsage
+		return m.usageError("ask")
 	}
 	opts := retrieval.AskOptions{Filter: retrieval.Filter{Site: *site}}
 	if *since != "" {

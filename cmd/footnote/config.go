@@ -1,16 +1,35 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/footnote-bot/footnote/retrieval"
+)
+
+// Settings that more than one part of footnote reads: each has its one home here and is
+// handed to the bot and the engine alike.
+const (
+	// defaultMaxQuestionChars bounds a question, for the bot (Discord's /ask option is
+	// declared with it) and the engine (which refuses longer ones from the command line
+	// too). A real question fits in a few hundred characters; 1000 leaves room for one
+	// pasted sentence and keeps a question from outweighing the passages it is matched to.
+	defaultMaxQuestionChars = 1000
+	// maxQuestionChars is Discord's limit on a string option.
+	maxQuestionChars = 6000
+	// shutdownGrace bounds how long in-flight answers may take to finish at shutdown.
+	shutdownGrace = 20 * time.Second
 )
 
 // Config is footnote's configuration: environment first, flags override.
 type Config struct {
 	DatabaseURL string
+	LocalPGPort string // the port of the cluster `make db` starts (FOOTNOTE_PGPORT), for hints
 
 	OpenAIKey     string
 	OpenAIBaseURL string
@@ -33,16 +52,17 @@ type Config struct {
 	RatePerMinute    int // commands per member per minute (bot default when 0)
 	GuildConcurrency int // requests in flight per guild
 	Workers          int // requests in flight in all
-	MaxQuestionChars int // longest question accepted
+	MaxQuestionChars int // longest question accepted, by the bot and the engine alike
 
 	LogLevel string
 }
 
 // configFromEnv reads the environment. It fails with one line naming the variable that is
-// invalid.
+// invalid and what it should be.
 func configFromEnv(getenv func(string) string) (Config, error) {
 	c := Config{
 		DatabaseURL:      or(getenv("DATABASE_URL"), retrieval.LocalDatabaseURL(getenv, "footnote")),
+		LocalPGPort:      or(getenv("FOOTNOTE_PGPORT"), retrieval.DefaultPGPort),
 		OpenAIKey:        getenv("OPENAI_API_KEY"),
 		OpenAIBaseURL:    getenv("OPENAI_BASE_URL"),
 		EmbedModel:       getenv("FOOTNOTE_EMBED_MODEL"),
@@ -56,9 +76,18 @@ func configFromEnv(getenv func(string) string) (Config, error) {
 		MetricsAddr:      getenv("FOOTNOTE_METRICS_ADDR"),
 		LogLevel:         getenv("FOOTNOTE_LOG_LEVEL"), // "" = info, warn for the console
 	}
+	// pgconn's own message quotes the URL (password masked, but not the rest): name the
+	// variable and the shape instead.
+	if _, err := pgconn.ParseConfig(c.DatabaseURL); err != nil {
+		return c, errors.New("DATABASE_URL: not a postgres:// URL (want postgres://USER:PASSWORD@HOST:PORT/DATABASE?sslmode=disable, special characters in the password %-escaped)")
+	}
 	var err error
 	if c.EmbedDims, err = intEnv(getenv, "FOOTNOTE_EMBED_DIMS", 0); err != nil {
 		return c, err
+	}
+	// Unset means "ask the model"; set, it must be a size pgvector can index.
+	if getenv("FOOTNOTE_EMBED_DIMS") != "" && (c.EmbedDims < 1 || c.EmbedDims > 2000) {
+		return c, fmt.Errorf("FOOTNOTE_EMBED_DIMS: %d is out of range (1-2000, pgvector's HNSW limit; unset, the model's own size is used)", c.EmbedDims)
 	}
 	for _, v := range []struct {
 		name string
@@ -100,11 +129,14 @@ func configFromEnv(getenv func(string) string) (Config, error) {
 	if c.ChatModel != "" && !openai {
 		return c, fmt.Errorf("FOOTNOTE_CHAT_MODEL: %q needs OPENAI_BASE_URL or OPENAI_API_KEY", c.ChatModel)
 	}
-	if c.EmbedDims < 0 || c.EmbedDims > 2000 {
-		return c, fmt.Errorf("FOOTNOTE_EMBED_DIMS: %d is out of range (1-2000; pgvector's HNSW limit)", c.EmbedDims)
+	if c.MaxQuestionChars == 0 {
+		c.MaxQuestionChars = defaultMaxQuestionChars
+	}
+	if c.MaxQuestionChars > maxQuestionChars {
+		return c, fmt.Errorf("FOOTNOTE_MAX_QUESTION_CHARS: %d is over %d, Discord's limit for a command option", c.MaxQuestionChars, maxQuestionChars)
 	}
 	if c.ShardCount < 1 || c.ShardID < 0 || c.ShardID >= c.ShardCount {
-		return c, fmt.Errorf("FOOTNOTE_SHARD_ID: %d is not in 0..FOOTNOTE_SHARD_COUNT-1 (%d)", c.ShardID, c.ShardCount-1)
+		return c, fmt.Errorf("FOOTNOTE_SHARD_ID: %d is not in 0..FOOTNOTE_SHARD_COUNT-1 (FOOTNOTE_SHARD_COUNT is %d; it must be at least 1)", c.ShardID, c.ShardCount)
 	}
 	switch strings.ToLower(c.LogLevel) {
 	case "", "debug", "info", "warn", "error":

@@ -17,8 +17,21 @@ func TestConfigFromEnv(t *testing.T) {
 			env:  nil,
 			check: func(c Config) bool {
 				return c.DatabaseURL == "postgres://footnote@127.0.0.1:55432/footnote?sslmode=disable" && c.EmbedModel == "hash" && c.EmbedDims == 0 && c.ChatModel == "" &&
-					c.ShardID == 0 && c.ShardCount == 1 && c.LogLevel == "" && !c.AllowPrivate
+					c.ShardID == 0 && c.ShardCount == 1 && c.LogLevel == "" && !c.AllowPrivate &&
+					c.MaxQuestionChars == 1000 && c.LocalPGPort == "55432"
 			},
+		},
+		{
+			name: "FOOTNOTE_PGPORT moves the default database and the hints",
+			env:  map[string]string{"FOOTNOTE_PGPORT": "55999"},
+			check: func(c Config) bool {
+				return c.DatabaseURL == "postgres://footnote@127.0.0.1:55999/footnote?sslmode=disable" && c.LocalPGPort == "55999"
+			},
+		},
+		{
+			name:  "the question length is read once, for the bot and the engine",
+			env:   map[string]string{"FOOTNOTE_MAX_QUESTION_CHARS": "300"},
+			check: func(c Config) bool { return c.MaxQuestionChars == 300 },
 		},
 		{
 			name:  "DATABASE_URL is taken as given",
@@ -55,12 +68,15 @@ func TestConfigFromEnv(t *testing.T) {
 		{name: "a rate limit that is not a number is refused", env: map[string]string{"FOOTNOTE_RATE_PER_MINUTE": "lots"}, wantErr: "FOOTNOTE_RATE_PER_MINUTE"},
 		{name: "a negative worker count is refused", env: map[string]string{"FOOTNOTE_WORKERS": "-2"}, wantErr: "FOOTNOTE_WORKERS"},
 		{name: "negative embedding dimensions are refused", env: map[string]string{"FOOTNOTE_EMBED_DIMS": "-1"}, wantErr: "FOOTNOTE_EMBED_DIMS"},
+		{name: "embedding dimensions set to zero are refused", env: map[string]string{"FOOTNOTE_EMBED_DIMS": "0"}, wantErr: "FOOTNOTE_EMBED_DIMS: 0 is out of range (1-2000"},
+		{name: "a question length over Discord's option limit is refused", env: map[string]string{"FOOTNOTE_MAX_QUESTION_CHARS": "6001"}, wantErr: "FOOTNOTE_MAX_QUESTION_CHARS: 6001 is over 6000"},
+		{name: "a DATABASE_URL that is not a postgres URL is refused by name", env: map[string]string{"DATABASE_URL": "mysql:hunter2@y/z"}, wantErr: "DATABASE_URL: not a postgres:// URL (want postgres://USER:PASSWORD@HOST:PORT/DATABASE?sslmode=disable"},
 		{name: "embedding dimensions beyond pgvector's index limit are refused", env: map[string]string{"FOOTNOTE_EMBED_DIMS": "3072"}, wantErr: "FOOTNOTE_EMBED_DIMS"},
 		{name: "a model embedder without an OpenAI endpoint is refused", env: map[string]string{"FOOTNOTE_EMBED_MODEL": "text-embedding-3-small"}, wantErr: "FOOTNOTE_EMBED_MODEL"},
 		{name: "a chat model without an OpenAI endpoint is refused", env: map[string]string{"FOOTNOTE_CHAT_MODEL": "gpt-4o-mini"}, wantErr: "FOOTNOTE_CHAT_MODEL"},
 		{name: "a shard id that is not a number is refused", env: map[string]string{"FOOTNOTE_SHARD_ID": "one"}, wantErr: "FOOTNOTE_SHARD_ID"},
 		{name: "a shard id outside the shard count is refused", env: map[string]string{"FOOTNOTE_SHARD_ID": "2", "FOOTNOTE_SHARD_COUNT": "2"}, wantErr: "FOOTNOTE_SHARD_ID"},
-		{name: "a shard count of zero is refused", env: map[string]string{"FOOTNOTE_SHARD_COUNT": "0"}, wantErr: "FOOTNOTE_SHARD"},
+		{name: "a shard count of zero is refused", env: map[string]string{"FOOTNOTE_SHARD_COUNT": "0"}, wantErr: "FOOTNOTE_SHARD_ID: 0 is not in 0..FOOTNOTE_SHARD_COUNT-1 (FOOTNOTE_SHARD_COUNT is 0; it must be at least 1)"},
 		{name: "a private-fetch switch that is not a boolean is refused", env: map[string]string{"FOOTNOTE_ALLOW_PRIVATE": "yes please"}, wantErr: "FOOTNOTE_ALLOW_PRIVATE"},
 		{name: "an unknown log level is refused", env: map[string]string{"FOOTNOTE_LOG_LEVEL": "verbose"}, wantErr: "FOOTNOTE_LOG_LEVEL"},
 	}
@@ -88,10 +104,14 @@ func TestConfigFromEnv(t *testing.T) {
 
 func TestConfigKeepsSecretsOutOfErrors(t *testing.T) {
 	const secret = "sk-very-secret-key"
-	_, err := configFromEnv(func(k string) string {
-		return map[string]string{"OPENAI_API_KEY": secret, "FOOTNOTE_EMBED_DIMS": "lots"}[k]
-	})
-	if err == nil || strings.Contains(err.Error(), secret) {
-		t.Errorf("error %v: want one that does not repeat the API key", err)
+	for _, env := range []map[string]string{
+		{"OPENAI_API_KEY": secret, "FOOTNOTE_EMBED_DIMS": "lots"},
+		{"DATABASE_URL": "mysql:" + secret + "@y/z"},
+		{"DATABASE_URL": "postgres://footnote:" + secret + "@db:notaport/footnote"},
+	} {
+		_, err := configFromEnv(func(k string) string { return env[k] })
+		if err == nil || strings.Contains(err.Error(), secret) {
+			t.Errorf("%v: error %v, want one that does not repeat the secret", env, err)
+		}
 	}
 }

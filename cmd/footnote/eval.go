@@ -45,16 +45,15 @@ type evalReport struct {
 }
 
 func (m *Main) cmdEval(ctx context.Context, args []string) error {
-	fs, coll := newFlags("eval", m.Stderr)
+	fs, coll := m.newFlags("eval", true)
 	qpath := fs.String("questions", "", "questions JSONL: {id, question, answers, evidences, url}")
 	upath := fs.String("unanswerable", "", "questions JSONL ({id, question}) the collection cannot answer: footnote should abstain")
 	asJSON := fs.Bool("json", false, "print one JSON line")
-	if _, err := parseFlags(fs, args); err != nil {
+	if _, err := m.parseFlags(fs, args); err != nil {
 		return err
 	}
 	if *qpath == "" {
-		fmt.Fprintln(m.Stderr, "usage: footnote eval --questions FILE.jsonl [--unanswerable FILE.jsonl] [--collection C] [--json]")
-		return errUsage
+		return m.usageError("eval")
 	}
 	qs, err := readQuestions(*qpath)
 	if err != nil {

@@ -26,12 +26,7 @@ func main() {
 	err := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv)
 	stop()
 	if err != nil {
-		if !errors.Is(err, errUsage) {
-			fmt.Fprintln(os.Stderr, "footnote:", err)
-			if errors.Is(err, retrieval.ErrBlockedAddr) {
-				fmt.Fprintln(os.Stderr, "footnote: (private and loopback addresses are refused; FOOTNOTE_ALLOW_PRIVATE=true allows them)")
-			}
-		}
+		report(os.Stderr, err)
 		os.Exit(exitCode(err))
 	}
 }
@@ -45,60 +40,63 @@ func exitCode(err error) int {
 	return 1
 }
 
-const usage = `footnote: answers questions about the articles you track, with quoted citations.
-
-usage:
-  footnote migrate
-  footnote import  [--collection C] FILE.jsonl
-  footnote add     [--collection C] URL|FILE
-  footnote search  [--collection C] [-k 10] [--json] [--batch] [QUERY]
-  footnote ask     [--collection C] [--json] [--batch] [QUESTION]
-  footnote remove  [--collection C] URL | --all
-  footnote reindex [--collection C]
-  footnote eval    --questions FILE.jsonl [--collection C] [--json]
-  footnote serve   [--http ADDR]
-  footnote console [--collection C]
-
-Configuration comes from the environment (DATABASE_URL, OPENAI_*, FOOTNOTE_*, DISCORD_*);
-see README.md.
-`
-
 // run is main without the process: tests call it with their own arguments and streams.
+// Help and the version need no configuration; every other command reads it first.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) error {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		fmt.Fprint(stderr, usage)
-		if len(args) == 0 {
-			return errUsage
-		}
+	m := &Main{Stdin: stdin, Stdout: stdout, Stderr: stderr}
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage())
+		return errUsage
+	}
+	name, rest := args[0], args[1:]
+	switch name {
+	case "-h", "-help", "--help":
+		fmt.Fprint(stdout, usage())
 		return nil
+	case "help":
+		if len(rest) == 0 {
+			fmt.Fprint(stdout, usage())
+			return nil
+		}
+		name, rest = rest[0], []string{"--help"}
+	case "-version", "--version":
+		name = "version"
+	}
+	cmd, ok := findCommand(name)
+	if !ok {
+		fmt.Fprintf(stderr, "footnote: unknown command %q\n\n%s", name, usage())
+		return errUsage
+	}
+	if wantsHelp(rest) {
+		return ignoreHelp(cmd.run(m, ctx, []string{"--help"}))
+	}
+	if cmd.name == "version" {
+		return cmd.run(m, ctx, rest)
 	}
 	cfg, err := configFromEnv(getenv)
 	if err != nil {
 		return err
 	}
-	m := &Main{Config: cfg, Stdin: stdin, Stdout: stdout, Stderr: stderr}
-	cmd, rest := args[0], args[1:]
+	m.Config = cfg
 	level := cfg.LogLevel
 	if level == "" {
 		// The console shares the terminal with its answers: only warnings and errors there.
 		level = "info"
-		if cmd == "console" {
+		if name == "console" {
 			level = "warn"
 		}
 	}
 	m.Log = newLogger(stderr, level)
-	commands := map[string]func(context.Context, []string) error{
-		"migrate": m.cmdMigrate, "import": m.cmdImport, "add": m.cmdAdd, "search": m.cmdSearch,
-		"ask": m.cmdAsk, "remove": m.cmdRemove, "reindex": m.cmdReindex, "eval": m.cmdEval,
-		"serve": m.cmdServe, "console": m.cmdConsole,
-	}
-	f, ok := commands[cmd]
-	if !ok {
-		fmt.Fprintf(stderr, "footnote: unknown command %q\n\n%s", cmd, usage)
-		return errUsage
-	}
 	defer m.Close()
-	return f(ctx, rest)
+	return ignoreHelp(cmd.run(m, ctx, rest))
+}
+
+// ignoreHelp turns errHelp (help printed as asked) into success.
+func ignoreHelp(err error) error {
+	if errors.Is(err, errHelp) {
+		return nil
+	}
+	return err
 }
 
 func newLogger(w io.Writer, level string) *slog.Logger {
@@ -122,12 +120,12 @@ type Main struct {
 // Open applies migrations, connects to Postgres and builds the engine from the
 // configuration. It fails with a message naming what could not be reached.
 func (m *Main) Open(ctx context.Context) error {
-	if err := migrations.Up(ctx, m.Config.DatabaseURL, m.Log); err != nil {
-		return fmt.Errorf("%w (is Postgres running? `make db` starts footnote's own)", err)
+	if err := m.migrate(ctx); err != nil {
+		return err
 	}
 	store, err := retrieval.OpenStore(ctx, m.Config.DatabaseURL, 0)
 	if err != nil {
-		return err
+		return databaseError(m.Config.DatabaseURL, m.Config.LocalPGPort, err)
 	}
 	m.Store = store
 	emb, err := m.embedder(ctx)
@@ -147,6 +145,8 @@ func (m *Main) Open(ctx context.Context) error {
 		Answerer: ans,
 		Fetcher:  fetch.New(fetch.Config{AllowPrivate: m.Config.AllowPrivate}),
 		Log:      m.Log,
+
+		MaxQuestionChars: m.Config.MaxQuestionChars,
 	})
 	return err
 }
@@ -154,6 +154,12 @@ func (m *Main) Open(ctx context.Context) error {
 // openAI is how the embedder and the chat model reach the OpenAI-compatible server.
 func (m *Main) openAI() oai.Config {
 	return oai.Config{BaseURL: m.Config.OpenAIBaseURL, APIKey: m.Config.OpenAIKey}
+}
+
+// migrate applies the pending migrations; a database it cannot reach or log in to fails
+// with one line naming DATABASE_URL and the fix.
+func (m *Main) migrate(ctx context.Context) error {
+	return databaseError(m.Config.DatabaseURL, m.Config.LocalPGPort, migrations.Up(ctx, m.Config.DatabaseURL, m.Log))
 }
 
 func (m *Main) embedder(ctx context.Context) (embed.Embedder, error) {

@@ -5,42 +5,133 @@ import (
 	"io"
 	"os"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 )
 
-// progress draws a one-line bar on a terminal; elsewhere (a pipe, a log file) it stays
-// silent so output remains clean to parse.
+// How often progress shows without being asked: a terminal's bar is redrawn at least every
+// barEvery (so the rate and time left move while a slow batch runs); off a terminal (a pipe,
+// a log file) a plain line is written every lineEvery, often enough to show life, rarely
+// enough not to flood a log.
+const (
+	barEvery  = time.Second
+	lineEvery = 5 * time.Second
+	// barMin keeps a fast job from redrawing the bar for every item.
+	barMin = 100 * time.Millisecond
+)
+
+// progress reports a long job on stderr: how many things are done, how fast, and, when the
+// total is known, the share done and the time left.
 type progress struct {
-	w     io.Writer
-	total int64
-	tty   bool
-	last  time.Time
-	drawn bool
+	w    io.Writer
+	noun string // what count counts, plural: "lines", "articles"
+	tty  bool
+	now  func() time.Time
+
+	mu    sync.Mutex
+	total int64 // the end of pos; 0 when unknown
+	pos   int64 // how far toward total (bytes read, articles done)
+	count int64 // things done
 	start time.Time
+	last  time.Time // when the bar was last drawn
+	drawn bool      // a bar is on the terminal's line
+
+	stop, stopped chan struct{}
 }
 
-func newProgress(w io.Writer, total int64) *progress {
-	p := &progress{w: w, total: total, start: time.Now()}
+// newProgress starts reporting on w, as a bar when w is a terminal.
+func newProgress(w io.Writer, noun string, total int64) *progress {
+	tty := false
 	if f, ok := w.(*os.File); ok {
 		if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
-			p.tty = true
+			tty = true
 		}
 	}
+	every := lineEvery
+	if tty {
+		every = barEvery
+	}
+	return startProgress(w, noun, total, tty, every, time.Now)
+}
+
+// startProgress is newProgress with the terminal test, the period and the clock given.
+func startProgress(w io.Writer, noun string, total int64, tty bool, every time.Duration, now func() time.Time) *progress {
+	p := &progress{w: w, noun: noun, tty: tty, now: now, total: total, start: now(),
+		stop: make(chan struct{}), stopped: make(chan struct{})}
+	go func() {
+		defer close(p.stopped)
+		t := time.NewTicker(every)
+		defer t.Stop()
+		for {
+			select {
+			case <-p.stop:
+				return
+			case <-t.C:
+				p.tick()
+			}
+		}
+	}()
 	return p
 }
 
-func (p *progress) set(n int64) {
-	if !p.tty || p.total <= 0 || time.Since(p.last) < 100*time.Millisecond {
+// set records progress: pos toward the total, count things done. A terminal's bar is
+// redrawn (at most every barMin).
+func (p *progress) set(pos, count int64) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.pos, p.count = pos, count
+	if p.tty && p.now().Sub(p.last) >= barMin {
+		p.draw()
+	}
+}
+
+// tick shows progress on the period: the bar redrawn, or a plain line.
+func (p *progress) tick() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.tty {
+		p.draw()
 		return
 	}
-	p.last = time.Now()
-	frac := float64(n) / float64(p.total)
-	frac = min(max(frac, 0), 1)
+	fmt.Fprintf(p.w, "progress: %s\n", p.status())
+}
+
+func (p *progress) draw() {
+	p.last = p.now()
 	const width = 30
-	fill := int(frac * width)
-	fmt.Fprintf(p.w, "\r[%s%s] %3.0f%% %s", strings.Repeat("=", fill), strings.Repeat(" ", width-fill), frac*100, time.Since(p.start).Round(time.Second))
+	fill := 0
+	if p.total > 0 {
+		fill = int(min(max(float64(p.pos)/float64(p.total), 0), 1) * width)
+	}
+	fmt.Fprintf(p.w, "\r[%s%s] %s\033[K", strings.Repeat("=", fill), strings.Repeat(" ", width-fill), p.status())
 	p.drawn = true
+}
+
+// status is "1234 lines (42%), 310 lines/s, about 12s left"; the share and the time left
+// only when the total is known.
+func (p *progress) status() string {
+	elapsed := p.now().Sub(p.start)
+	s := fmt.Sprintf("%d %s", p.count, p.noun)
+	if p.total > 0 {
+		s += fmt.Sprintf(" (%.0f%%)", 100*min(float64(p.pos)/float64(p.total), 1))
+	}
+	if elapsed >= time.Second {
+		s += fmt.Sprintf(", %.0f %s/s", float64(p.count)/elapsed.Seconds(), p.noun)
+	}
+	if p.total > 0 && p.pos > 0 && elapsed >= time.Second {
+		left := time.Duration(float64(elapsed) * float64(max(p.total-p.pos, 0)) / float64(p.pos))
+		s += ", about " + left.Round(time.Second).String() + " left"
+	}
+	return s
+}
+
+// println writes a line of its own (a bad line's report), moving the bar out of its way.
+func (p *progress) println(s string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.clear()
+	fmt.Fprintln(p.w, s)
 }
 
 func (p *progress) clear() {
@@ -50,7 +141,14 @@ func (p *progress) clear() {
 	}
 }
 
-func (p *progress) done() { p.clear() }
+// done stops the reporting and removes the bar; nothing is written after it returns.
+func (p *progress) done() {
+	close(p.stop)
+	<-p.stopped
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.clear()
+}
 
 // countingReader counts the bytes read through it, for the progress bar.
 type countingReader struct {

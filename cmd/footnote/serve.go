@@ -14,9 +14,6 @@ import (
 	"github.com/footnote-bot/footnote/bot"
 )
 
-// shutdownGrace bounds how long in-flight answers may take to finish at shutdown.
-const shutdownGrace = 20 * time.Second
-
 func (m *Main) newBot() (*bot.Bot, error) {
 	c := m.Config
 	return bot.New(bot.Config{
@@ -34,9 +31,9 @@ func (m *Main) newBot() (*bot.Bot, error) {
 // listeners stop taking requests, in-flight answers finish (bounded), the Discord session
 // closes, then the database pool.
 func (m *Main) cmdServe(ctx context.Context, args []string) error {
-	fs, _ := newFlags("serve", m.Stderr)
+	fs, _ := m.newFlags("serve", false)
 	httpAddr := fs.String("http", "", "serve Discord HTTP interactions at POST /interactions on this address")
-	if _, err := parseFlags(fs, args); err != nil {
+	if _, err := m.parseFlags(fs, args); err != nil {
 		return err
 	}
 	if *httpAddr == "" && m.Config.DiscordToken == "" {
@@ -54,7 +51,7 @@ func (m *Main) cmdServe(ctx context.Context, args []string) error {
 	}
 	if m.Config.DiscordToken != "" {
 		if err := b.RegisterCommands(ctx); err != nil {
-			return fmt.Errorf("register slash commands: %w", err)
+			return err // names DISCORD_TOKEN when Discord rejects it
 		}
 	} else {
 		m.Log.Warn("slash commands not registered: that needs DISCORD_TOKEN")
@@ -112,8 +109,8 @@ func (m *Main) cmdServe(ctx context.Context, args []string) error {
 // cmdConsole routes the slash commands typed in a terminal through the bot's handlers,
 // on the embedded defaults: no Discord, no API key.
 func (m *Main) cmdConsole(ctx context.Context, args []string) error {
-	fs, coll := newFlags("console", m.Stderr)
-	if _, err := parseFlags(fs, args); err != nil {
+	fs, coll := m.newFlags("console", true)
+	if _, err := m.parseFlags(fs, args); err != nil {
 		return err
 	}
 	if err := m.Open(ctx); err != nil {

@@ -53,6 +53,19 @@ type Response struct {
 	LastModified time.Time // zero when the server did not say
 }
 
+// StatusError is a page the site answered with an HTTP status of 400 or above. It wraps
+// ErrFetch; callers tell a missing page (404, 410) from a refusal (401, 403) or a
+// site in trouble (5xx) with errors.As.
+type StatusError struct {
+	Code   int    // the HTTP status code
+	Status string // the status line, "404 Not Found"
+}
+
+func (e *StatusError) Error() string { return "server answered " + e.Status }
+
+// Unwrap returns ErrFetch.
+func (e *StatusError) Unwrap() error { return ErrFetch }
+
 // Fetcher downloads pages. It is safe for concurrent use.
 type Fetcher struct {
 	cfg    Config
@@ -112,7 +125,7 @@ func New(cfg Config) *Fetcher {
 // ErrBlockedAddr when the URL, a redirect or any DNS answer points at a
 // non-public address, ErrTooLarge when the body exceeds MaxBytes, and
 // ErrFetch for everything else: network errors, timeouts, too many redirects, and
-// HTTP statuses of 400 and above (the message names the status).
+// HTTP statuses of 400 and above (a *StatusError, which names the status).
 func (f *Fetcher) Fetch(ctx context.Context, rawURL string) (*Response, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil {
@@ -136,7 +149,7 @@ func (f *Fetcher) Fetch(ctx context.Context, rawURL string) (*Response, error) {
 	defer resp.Body.Close()
 	final := resp.Request.URL
 	if resp.StatusCode >= 400 {
-		return nil, fmt.Errorf("fetch %s: server answered %s: %w", final.Redacted(), resp.Status, ErrFetch)
+		return nil, fmt.Errorf("fetch %s: %w", final.Redacted(), &StatusError{Code: resp.StatusCode, Status: resp.Status})
 	}
 	if resp.ContentLength > f.cfg.MaxBytes {
 		return nil, fmt.Errorf("fetch %s: body of %d bytes exceeds %d bytes: %w",

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -298,6 +299,11 @@ func TestFetchFailures(t *testing.T) {
 			}
 			if !strings.Contains(err.Error(), tt.message) {
 				t.Errorf("Fetch error = %q, want it to contain %q", err, tt.message)
+			}
+			var status *StatusError
+			if code, _, _ := strings.Cut(tt.message, " "); errors.As(err, &status) != (code == "404" || code == "410" || code == "500") ||
+				status != nil && strconv.Itoa(status.Code) != code {
+				t.Errorf("Fetch error = %#v, want a *StatusError only for an HTTP status, with its code", err)
 			}
 		})
 	}

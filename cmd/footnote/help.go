@@ -1,0 +1,213 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"runtime/debug"
+	"strings"
+
+	"github.com/footnote-bot/footnote/retrieval"
+)
+
+// command is one subcommand: how to run it, and what its --help and the usage say.
+type command struct {
+	name     string
+	synopsis string // flags and arguments, as the usage lists them
+	summary  string // one line: what it does
+	detail   string // more, for --help; may be ""
+	example  string
+	run      func(*Main, context.Context, []string) error
+}
+
+// commands lists the subcommands in the order the usage shows them. (A function, not a
+// variable: the commands' code reads the list back for its help.)
+func commands() []command {
+	return []command{
+		{name: "migrate", summary: "apply the database migrations (every other command applies them too)",
+			example: "footnote migrate", run: (*Main).cmdMigrate},
+		{name: "import", synopsis: "[--collection C] FILE.jsonl", summary: "add the articles of a JSON Lines file, one article a line (- reads standard input)",
+			detail: "Each line is one JSON object:\n" +
+				`  {"url": "https://news.example/story", "title": "…", "published": "2024-05-02", "text": "…"}` + "\n" +
+				"url and text are required; published (YYYY-MM-DD or RFC 3339), title, site and byline are optional.\n" +
+				"A bad line is reported with its number and skipped; the import fails when every line does.",
+			example: "footnote import --collection 123456789012345678 articles.jsonl", run: (*Main).cmdImport},
+		{name: "add", synopsis: "[--collection C] URL|FILE", summary: "add one article: fetched from a link, or read from a .txt, .md or .html file",
+			example: "footnote add https://news.example/2024/05/tram-extension", run: (*Main).cmdAdd},
+		{name: "search", synopsis: "[--collection C] [-k 10] [--json] [--batch] [QUERY]", summary: "print the passages that best match QUERY, best first",
+			detail:  "--batch reads JSON lines {\"id\",\"question\"} from standard input and prints one JSON line for each.",
+			example: `footnote search -k 5 "tram extension opening date"`, run: (*Main).cmdSearch},
+		{name: "ask", synopsis: "[--collection C] [--since DATE] [--source SITE] [--json] [--batch] [QUESTION]",
+			summary: "answer QUESTION with quotes from the articles, each cited with its link",
+			detail:  "--batch reads JSON lines {\"id\",\"question\"} from standard input and prints one JSON answer line for each.",
+			example: `footnote ask --since 2024-01-01 "When will the tram extension open?"`, run: (*Main).cmdAsk},
+		{name: "remove", synopsis: "[--collection C] URL | --all", summary: "remove one article by its link, or every article of the collection",
+			example: "footnote remove https://news.example/2024/05/tram-extension", run: (*Main).cmdRemove},
+		{name: "reindex", synopsis: "[--collection C]", summary: "embed and tokenise the collection's passages again (after changing FOOTNOTE_EMBED_MODEL)",
+			example: "footnote reindex --collection default", run: (*Main).cmdReindex},
+		{name: "eval", synopsis: "--questions FILE.jsonl [--unanswerable FILE.jsonl] [--collection C] [--json]",
+			summary: "measure retrieval and answers on questions with known answers",
+			detail:  "Each line of --questions is {\"id\",\"question\",\"answers\":[…],\"evidences\":[…],\"url\"}; of --unanswerable, {\"id\",\"question\"}.",
+			example: "footnote eval --questions ../shared/data/squad-dev/questions.jsonl", run: (*Main).cmdEval},
+		{name: "serve", synopsis: "[--http ADDR]", summary: "run the Discord bot: over the gateway (DISCORD_TOKEN), or as an HTTP interactions endpoint (--http, DISCORD_PUBLIC_KEY)",
+			example: "DISCORD_TOKEN=… footnote serve", run: (*Main).cmdServe},
+		{name: "console", synopsis: "[--collection C]", summary: "type the bot's slash commands in a terminal, without Discord",
+			example: "footnote console", run: (*Main).cmdConsole},
+		{name: "version", summary: "print footnote's version (also --version)", example: "footnote version", run: (*Main).cmdVersion},
+	}
+}
+
+func findCommand(name string) (command, bool) {
+	for _, c := range commands() {
+		if c.name == name {
+			return c, true
+		}
+	}
+	return command{}, false
+}
+
+// usage is the top-level help: every command with its flags, and where configuration comes from.
+func usage() string {
+	var b strings.Builder
+	b.WriteString("footnote answers questions about the articles you track, with quoted citations.\n\nusage:\n")
+	for _, c := range commands() {
+		fmt.Fprintf(&b, "  %s\n      %s\n", strings.TrimSpace("footnote "+c.name+" "+c.synopsis), c.summary)
+	}
+	b.WriteString("\n`footnote COMMAND --help` shows a command's flags and an example.\n" +
+		"Configuration comes from the environment (DATABASE_URL, OPENAI_*, FOOTNOTE_*, DISCORD_*); see README.md.\n")
+	return b.String()
+}
+
+// errHelp is --help given to a command: the help is printed, and footnote exits 0.
+var errHelp = errors.New("help")
+
+// newFlags starts the flag set of command name; with collection it has --collection.
+// Its messages go to stderr; --help is printed by parseFlags.
+func (m *Main) newFlags(name string, collection bool) (*flag.FlagSet, *string) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(m.Stderr)
+	fs.Usage = func() {}
+	coll := new(string)
+	if collection {
+		fs.StringVar(coll, "collection", retrieval.DefaultCollection, "collection (a Discord guild id, or \"default\")")
+	}
+	return fs, coll
+}
+
+// parseFlags parses fs from args, allowing flags after positional arguments
+// (`footnote ask "question" --json`), and returns the positional ones. --help prints the
+// command's help to stdout (errHelp); a bad flag prints its usage to stderr (errUsage).
+func (m *Main) parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {
+			m.printHelp(fs)
+			return nil, errHelp
+		} else if err != nil {
+			return nil, m.usageError(fs.Name())
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return pos, nil
+		}
+		if args[0] == "--" {
+			return append(pos, args[1:]...), nil
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+}
+
+// usageError prints command name's synopsis to stderr and returns errUsage.
+func (m *Main) usageError(name string) error {
+	c, _ := findCommand(name)
+	fmt.Fprintf(m.Stderr, "usage: %s\n`footnote %s --help` says more.\n", strings.TrimSpace("footnote "+c.name+" "+c.synopsis), c.name)
+	return errUsage
+}
+
+// printHelp writes a command's help: synopsis, what it does, its flags and an example.
+func (m *Main) printHelp(fs *flag.FlagSet) {
+	c, _ := findCommand(fs.Name())
+	w := m.Stdout
+	fmt.Fprintf(w, "usage: %s\n\n%s.\n", strings.TrimSpace("footnote "+c.name+" "+c.synopsis), capitalize(c.summary))
+	if c.detail != "" {
+		fmt.Fprintf(w, "\n%s\n", c.detail)
+	}
+	n := 0
+	fs.VisitAll(func(*flag.Flag) { n++ })
+	if n > 0 {
+		fmt.Fprintln(w, "\nflags:")
+		fs.SetOutput(w)
+		fs.PrintDefaults()
+		fs.SetOutput(m.Stderr)
+	}
+	fmt.Fprintf(w, "\nexample:\n  %s\n", c.example)
+}
+
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// wantsHelp reports whether args ask for help before any "--".
+func wantsHelp(args []string) bool {
+	for _, a := range args {
+		switch a {
+		case "--":
+			return false
+		case "-h", "-help", "--help":
+			return true
+		}
+	}
+	return false
+}
+
+func (m *Main) cmdVersion(_ context.Context, args []string) error {
+	fs, _ := m.newFlags("version", false)
+	if _, err := m.parseFlags(fs, args); err != nil {
+		return err
+	}
+	printVersion(m.Stdout)
+	return nil
+}
+
+func printVersion(w io.Writer) {
+	bi, ok := debug.ReadBuildInfo()
+	fmt.Fprintln(w, "footnote", version(bi, ok))
+}
+
+// version is the module version footnote was built at (go install …@v1.2.0), else the
+// commit and its time from the build's VCS stamp, else "devel".
+func version(bi *debug.BuildInfo, ok bool) string {
+	if !ok || bi == nil {
+		return "devel"
+	}
+	if v := bi.Main.Version; v != "" && v != "(devel)" {
+		return v
+	}
+	var rev, at, dirty string
+	for _, s := range bi.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.time":
+			at = s.Value
+		case "vcs.modified":
+			if s.Value == "true" {
+				dirty = "-dirty"
+			}
+		}
+	}
+	if rev == "" {
+		return "devel"
+	}
+	v := rev[:min(12, len(rev))] + dirty
+	if at != "" {
+		v += " (" + at + ")"
+	}
+	return v
+}

@@ -1,0 +1,98 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"strings"
+	"syscall"
+
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/footnote-bot/footnote/retrieval"
+	"github.com/footnote-bot/footnote/retrieval/fetch"
+)
+
+// report writes a failed command's error as one line, with the fix for the errors the
+// operator can fix that the message alone does not name. Usage errors were printed already.
+func report(w io.Writer, err error) {
+	if errors.Is(err, errUsage) {
+		return
+	}
+	msg := err.Error()
+	var page *fetch.StatusError
+	switch {
+	case errors.Is(err, retrieval.ErrBlockedAddr):
+		msg += " (private and loopback addresses are refused; FOOTNOTE_ALLOW_PRIVATE=true allows them)"
+	case errors.As(err, &page) && (page.Code == 404 || page.Code == 410):
+		msg += " (the page was not found: check the address)"
+	case errors.As(err, &page) && (page.Code == 401 || page.Code == 403):
+		msg += " (the site refuses bots or needs a login: save the page and run `footnote add FILE`)"
+	case errors.Is(err, retrieval.ErrFetch):
+		msg += " (the site may be down: try again later, or save the page and run `footnote add FILE`)"
+	}
+	fmt.Fprintln(w, "footnote:", msg)
+}
+
+// SQLSTATE codes a connection fails with when the URL names something the server lacks.
+const (
+	sqlstateNoDatabase  = "3D000" // invalid_catalog_name: the database does not exist
+	sqlstateBadAuthSpec = "28000" // invalid_authorization_specification: no such role, or pg_hba refuses
+	sqlstateBadPassword = "28P01" // invalid_password
+)
+
+// databaseError turns a failure to reach or log in to the database at dsn into one line
+// that names DATABASE_URL, the cause and the fix; localPort is where `make db` puts
+// footnote's own cluster. Errors met once connected (a failed migration) pass through.
+// The line never holds the password.
+func databaseError(dsn, localPort string, err error) error {
+	if err == nil {
+		return nil
+	}
+	cfg, perr := pgconn.ParseConfig(dsn)
+	if perr != nil { // configFromEnv refuses these; keep the URL (and its password) out anyway
+		return errors.New("DATABASE_URL: not a postgres:// URL")
+	}
+	at := net.JoinHostPort(cfg.Host, fmt.Sprint(cfg.Port))
+	if strings.HasPrefix(cfg.Host, "/") {
+		at = cfg.Host // a Unix socket directory
+	}
+	var pg *pgconn.PgError
+	if errors.As(err, &pg) {
+		switch {
+		case pg.Code == sqlstateNoDatabase:
+			return fmt.Errorf("DATABASE_URL: database %q does not exist on %s (create it with createdb, or run `make db`, which creates footnote's own)", cfg.Database, at)
+		case pg.Code == sqlstateBadPassword:
+			return fmt.Errorf("DATABASE_URL: password authentication failed for user %q on %s (fix the password in DATABASE_URL)", cfg.User, at)
+		case pg.Code == sqlstateBadAuthSpec && strings.Contains(pg.Message, "does not exist"):
+			return fmt.Errorf("DATABASE_URL: role %q does not exist on %s (create it, or put an existing user in DATABASE_URL)", cfg.User, at)
+		case pg.Code == sqlstateBadAuthSpec:
+			return fmt.Errorf("DATABASE_URL: %s refused user %q: %s (allow it in pg_hba.conf, or use another user in DATABASE_URL)", at, cfg.User, pg.Message)
+		}
+	}
+	var ce *pgconn.ConnectError
+	if !errors.As(err, &ce) {
+		return err
+	}
+	running := fmt.Sprintf("is Postgres running? `make db` starts footnote's own on 127.0.0.1:%s", localPort)
+	var dns *net.DNSError
+	switch {
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return fmt.Errorf("DATABASE_URL: cannot connect to %s: connection refused (%s)", at, running)
+	case errors.Is(err, context.DeadlineExceeded) || isTimeout(err):
+		return fmt.Errorf("DATABASE_URL: cannot connect to %s: timed out (%s)", at, running)
+	case errors.As(err, &dns):
+		return fmt.Errorf("DATABASE_URL: cannot connect to %s: host %q not found (check the host name)", at, cfg.Host)
+	case errors.Is(err, syscall.ENOENT):
+		return fmt.Errorf("DATABASE_URL: cannot connect to %s: no socket there (%s)", at, running)
+	}
+	// pgconn lists each address it tried on its own line; keep to one.
+	return fmt.Errorf("DATABASE_URL: %s", strings.Join(strings.Fields(ce.Error()), " "))
+}
+
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
+}

@@ -1,0 +1,157 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/footnote-bot/footnote/retrieval"
+	"github.com/footnote-bot/footnote/retrieval/fetch"
+	"github.com/footnote-bot/footnote/retrieval/retrievaltest"
+)
+
+// runMigrate runs `footnote migrate` with env and returns its error, which must be one line.
+func runMigrate(t *testing.T, env map[string]string) error {
+	t.Helper()
+	var out, stderr bytes.Buffer
+	err := run(context.Background(), []string{"migrate"}, strings.NewReader(""), &out, &stderr, func(k string) string { return env[k] })
+	if err == nil {
+		t.Fatal("migrate succeeded, want an error")
+	}
+	if strings.Contains(err.Error(), "\n") || exitCode(err) != 1 {
+		t.Errorf("error %q (exit %d): want one line, exit 1", err, exitCode(err))
+	}
+	return err
+}
+
+func TestDatabaseErrorsNameTheVariableAndTheFix(t *testing.T) {
+	t.Run("a refused connection asks whether Postgres runs and names make db's port", func(t *testing.T) {
+		err := runMigrate(t, map[string]string{
+			"DATABASE_URL":    "postgres://footnote@127.0.0.1:1/footnote?sslmode=disable&connect_timeout=5",
+			"FOOTNOTE_PGPORT": "55999",
+		})
+		want := "DATABASE_URL: cannot connect to 127.0.0.1:1: connection refused (is Postgres running? `make db` starts footnote's own on 127.0.0.1:55999)"
+		if err.Error() != want {
+			t.Errorf("error %q, want %q", err, want)
+		}
+	})
+	t.Run("a server that never answers times out and asks whether Postgres runs", func(t *testing.T) {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer ln.Close()
+		go func() { // accept and say nothing
+			for {
+				c, err := ln.Accept()
+				if err != nil {
+					return
+				}
+				defer c.Close()
+			}
+		}()
+		err = runMigrate(t, map[string]string{"DATABASE_URL": "postgres://footnote@" + ln.Addr().String() + "/footnote?sslmode=disable&connect_timeout=1"})
+		if !strings.HasPrefix(err.Error(), "DATABASE_URL: cannot connect to "+ln.Addr().String()+": timed out (is Postgres running?") {
+			t.Errorf("error %q, want a timeout naming DATABASE_URL", err)
+		}
+	})
+
+	retrievaltest.Store(t) // the cases below need a server to refuse them
+	base, err := url.Parse(retrievaltest.DSN())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		name   string
+		edit   func(u *url.URL)
+		want   string
+		reject string
+	}{
+		{"a missing database is named, with how to create it", func(u *url.URL) { u.Path = "/footnote_no_such_db" },
+			`DATABASE_URL: database "footnote_no_such_db" does not exist on ` + base.Host + " (create it with createdb, or run `make db`", "is Postgres running"},
+		{"a missing role is named, with the fix", func(u *url.URL) { u.User = url.User("footnote_no_such_role") },
+			`DATABASE_URL: role "footnote_no_such_role" does not exist on ` + base.Host + " (create it, or put an existing user in DATABASE_URL)", "is Postgres running"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			u := *base
+			tt.edit(&u)
+			err := runMigrate(t, map[string]string{"DATABASE_URL": u.String()})
+			if !strings.HasPrefix(err.Error(), tt.want) || strings.Contains(err.Error(), tt.reject) {
+				t.Errorf("error %q, want it to start %q and not to say %q", err, tt.want, tt.reject)
+			}
+		})
+	}
+}
+
+func TestDatabaseErrorClassifiesServerRefusals(t *testing.T) {
+	const dsn = "postgres://reader:s3cret-pw@db.example:5433/news?sslmode=disable"
+	tests := []struct {
+		name string
+		err  error
+		want string
+	}{
+		{"a wrong password says to fix it", &pgconn.PgError{Code: "28P01", Message: `password authentication failed for user "reader"`},
+			`DATABASE_URL: password authentication failed for user "reader" on db.example:5433 (fix the password in DATABASE_URL)`},
+		{"a missing database says to create it", &pgconn.PgError{Code: "3D000", Message: `database "news" does not exist`},
+			`DATABASE_URL: database "news" does not exist on db.example:5433 (create it with createdb, or run ` + "`make db`" + `, which creates footnote's own)`},
+		{"a missing role says to create it", &pgconn.PgError{Code: "28000", Message: `role "reader" does not exist`},
+			`DATABASE_URL: role "reader" does not exist on db.example:5433 (create it, or put an existing user in DATABASE_URL)`},
+		{"a pg_hba refusal quotes the server", &pgconn.PgError{Code: "28000", Message: `no pg_hba.conf entry for host "10.0.0.2"`},
+			`DATABASE_URL: db.example:5433 refused user "reader": no pg_hba.conf entry for host "10.0.0.2" (allow it in pg_hba.conf, or use another user in DATABASE_URL)`},
+		{"an error after connecting passes through", fmt.Errorf("apply migrations: %w", &pgconn.PgError{Code: "42601", Message: "syntax error"}),
+			"apply migrations: : syntax error (SQLSTATE 42601)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := databaseError(dsn, "55432", fmt.Errorf("connect to database: %w", tt.err)).Error()
+			if !strings.HasSuffix(got, tt.want) {
+				t.Errorf("got  %q\nwant %q", got, tt.want)
+			}
+			if strings.Contains(got, "s3cret-pw") {
+				t.Errorf("%q repeats the password", got)
+			}
+		})
+	}
+}
+
+func TestReportAddsTheFix(t *testing.T) {
+	page := func(code int, status string) error {
+		return fmt.Errorf("fetch https://news.example/a: %w", &fetch.StatusError{Code: code, Status: status})
+	}
+	tests := []struct {
+		name string
+		err  error
+		want string
+	}{
+		{"a missing page says to check the address", page(404, "404 Not Found"),
+			"footnote: fetch https://news.example/a: server answered 404 Not Found (the page was not found: check the address)\n"},
+		{"a gone page says to check the address", page(410, "410 Gone"),
+			"footnote: fetch https://news.example/a: server answered 410 Gone (the page was not found: check the address)\n"},
+		{"a forbidden page says the site refuses bots", page(403, "403 Forbidden"),
+			"footnote: fetch https://news.example/a: server answered 403 Forbidden (the site refuses bots or needs a login: save the page and run `footnote add FILE`)\n"},
+		{"a server error says the site may be down", page(502, "502 Bad Gateway"),
+			"footnote: fetch https://news.example/a: server answered 502 Bad Gateway (the site may be down: try again later, or save the page and run `footnote add FILE`)\n"},
+		{"a timeout says the site may be down", fmt.Errorf("fetch https://news.example/a: timed out after 20s: %w", retrieval.ErrFetch),
+			"footnote: fetch https://news.example/a: timed out after 20s: could not fetch (the site may be down: try again later, or save the page and run `footnote add FILE`)\n"},
+		{"a loopback address names FOOTNOTE_ALLOW_PRIVATE", fmt.Errorf("fetch http://127.0.0.1/: %w", retrieval.ErrBlockedAddr),
+			"footnote: fetch http://127.0.0.1/: address not allowed (private and loopback addresses are refused; FOOTNOTE_ALLOW_PRIVATE=true allows them)\n"},
+		{"a configuration error is printed as it is", errors.New("FOOTNOTE_EMBED_DIMS: 0 is out of range"), "footnote: FOOTNOTE_EMBED_DIMS: 0 is out of range\n"},
+		{"a usage error was printed already", errUsage, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var b bytes.Buffer
+			report(&b, tt.err)
+			if b.String() != tt.want {
+				t.Errorf("report wrote\n%q\nwant\n%q", b.String(), tt.want)
+			}
+		})
+	}
+}
