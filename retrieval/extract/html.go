@@ -58,7 +58,7 @@ func HTML(body []byte, pageURL *url.URL) (*Document, error) {
 	}
 	if t, err := art.PublishedTime(); err == nil && !t.IsZero() {
 		doc.Published = t.UTC()
-	} else if t, ok := parseDate(m.published); ok {
+	} else if t, err := ParseDate(m.published); err == nil {
 		doc.Published = t
 	}
 	return doc, nil

@@ -1,0 +1,14 @@
+package retrieval
+
+import (
+	"time"
+
+	"github.com/footnote-bot/footnote/retrieval/extract"
+)
+
+// ParseDate parses a date given by a person or an import line with footnote's one date
+// parser, extract.ParseDate: YYYY-MM-DD, RFC 3339, or a form pages use in their metadata,
+// returned in UTC. The error wraps ErrInvalidInput and quotes s.
+func ParseDate(s string) (time.Time, error) {
+	return extract.ParseDate(s)
+}
