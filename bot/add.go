@@ -5,13 +5,13 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
 	"path"
 	"strings"
 
 	dg "github.com/bwmarrin/discordgo"
 
 	"github.com/footnote-bot/footnote/retrieval"
+	"github.com/footnote-bot/footnote/retrieval/fetch"
 )
 
 // /add url:<url>  or  /add file:<attachment>
@@ -28,11 +28,8 @@ func (b *Bot) prepareAdd(r *request) error {
 	case hasFile:
 		return b.checkAttachment(r.attachment)
 	}
-	u, err := url.Parse(link)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return retrieval.ErrInvalidURL
-	}
-	return nil
+	_, err := fetch.ParseWebURL(link)
+	return err
 }
 
 // checkAttachment refuses, before anything is downloaded, a file of the wrong type or size.

@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestRegisterCommands(t *testing.T) {
@@ -124,7 +125,7 @@ func TestNewRefusesBadConfig(t *testing.T) {
 	}{
 		{"a public key that is not 64 hex characters", Config{PublicKey: "abc"}, "DISCORD_PUBLIC_KEY"},
 		{"an API base that is not a URL", Config{APIBase: "discord"}, "DISCORD_API_BASE"},
-		{"a shard id outside the shard count", Config{ShardID: 2, ShardCount: 2}, "FOOTNOTE_SHARD_ID"},
+		{"a negative shutdown grace", Config{ShutdownGrace: -time.Second}, "ShutdownGrace"},
 		{"a negative worker count", Config{Workers: -1}, "Workers"},
 	} {
 		t.Run(tc.name+" is refused, naming the setting", func(t *testing.T) {

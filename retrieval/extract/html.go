@@ -184,10 +184,10 @@ func canonicalURL(m meta, page *url.URL) string {
 			continue
 		}
 		abs := page.ResolveReference(ref)
-		if (abs.Scheme != "http" && abs.Scheme != "https") || !sameSite(abs.Hostname(), page.Hostname()) {
+		if !sameSite(abs.Hostname(), page.Hostname()) {
 			continue
 		}
-		if c, err := Canonical(abs.String()); err == nil {
+		if c, err := Canonical(abs.String()); err == nil { // refuses what is not http(s)
 			return c
 		}
 	}
