@@ -37,13 +37,18 @@ func (b *Bot) checkAttachment(a *dg.MessageAttachment) error {
 	if a == nil || a.URL == "" {
 		return errAddArgs
 	}
-	if !fileTypes[strings.ToLower(path.Ext(a.Filename))] {
+	if !readableFile(a.Filename) {
 		return retrieval.ErrUnsupported
 	}
 	if int64(a.Size) > b.cfg.MaxFileBytes {
 		return &fileTooLargeError{max: b.cfg.MaxFileBytes}
 	}
 	return nil
+}
+
+// readableFile reports whether /add reads a file of that name (by its extension).
+func readableFile(name string) bool {
+	return fileTypes[strings.ToLower(path.Ext(name))]
 }
 
 func (b *Bot) runAdd(ctx context.Context, r *request) error {
@@ -60,6 +65,11 @@ func (b *Bot) runAdd(ctx context.Context, r *request) error {
 	} else {
 		added, err = b.eng.AddURL(ctx, r.guildID, strings.TrimSpace(r.opts["url"]), r.userID)
 	}
+	return b.replyAdded(ctx, r, added, err)
+}
+
+// replyAdded reports the engine's answer to an add: what was stored, or why not.
+func (b *Bot) replyAdded(ctx context.Context, r *request, added *retrieval.AddedArticle, err error) error {
 	if added != nil && added.Status == retrieval.StatusDuplicate && added.DuplicateOf != "" {
 		// Reported as ErrDuplicate with the article, or as a status: either way, say which.
 		return &duplicateError{of: added.DuplicateOf}

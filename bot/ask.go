@@ -35,14 +35,19 @@ func (b *Bot) checkQuestion(q string) error {
 }
 
 func (b *Bot) runAsk(ctx context.Context, r *request) error {
+	return b.answer(ctx, r, strings.TrimSpace(r.opts["question"]), askOptions(r))
+}
+
+// askOptions turns /ask's options, checked by prepareAsk, into the engine's.
+func askOptions(r *request) retrieval.AskOptions {
 	opts := retrieval.AskOptions{
 		AskedBy: r.userID,
 		Filter:  retrieval.Filter{Site: strings.TrimSpace(r.opts["source"])},
 	}
 	if s := strings.TrimSpace(r.opts["since"]); s != "" {
-		opts.Filter.Since, _ = retrieval.ParseDate(s) // checked by prepareAsk
+		opts.Filter.Since, _ = retrieval.ParseDate(s)
 	}
-	return b.answer(ctx, r, strings.TrimSpace(r.opts["question"]), opts)
+	return opts
 }
 
 // answer asks the engine in the request's guild collection and sends the rendered answer;
