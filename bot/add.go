@@ -5,13 +5,13 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
 	"path"
 	"strings"
 
 	dg "github.com/bwmarrin/discordgo"
 
 	"github.com/footnote-bot/footnote/retrieval"
+	"github.com/footnote-bot/footnote/retrieval/fetch"
 )
 
 // /add url:<url>  or  /add file:<attachment>
@@ -28,11 +28,8 @@ func (b *Bot) prepareAdd(r *request) error {
 	case hasFile:
 		return b.checkAttachment(r.attachment)
 	}
-	u, err := url.Parse(link)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return retrieval.ErrInvalidURL
-	}
-	return nil
+	_, err := fetch.ParseWebURL(link)
+	return err
 }
 
 // checkAttachment refuses, before anything is downloaded, a file of the wrong type or size.
@@ -40,13 +37,18 @@ func (b *Bot) checkAttachment(a *dg.MessageAttachment) error {
 	if a == nil || a.URL == "" {
 		return errAddArgs
 	}
-	if !fileTypes[strings.ToLower(path.Ext(a.Filename))] {
+	if !readableFile(a.Filename) {
 		return retrieval.ErrUnsupported
 	}
 	if int64(a.Size) > b.cfg.MaxFileBytes {
 		return &fileTooLargeError{max: b.cfg.MaxFileBytes}
 	}
 	return nil
+}
+
+// readableFile reports whether /add reads a file of that name (by its extension).
+func readableFile(name string) bool {
+	return fileTypes[strings.ToLower(path.Ext(name))]
 }
 
 func (b *Bot) runAdd(ctx context.Context, r *request) error {
@@ -63,6 +65,11 @@ func (b *Bot) runAdd(ctx context.Context, r *request) error {
 	} else {
 		added, err = b.eng.AddURL(ctx, r.guildID, strings.TrimSpace(r.opts["url"]), r.userID)
 	}
+	return b.replyAdded(ctx, r, added, err)
+}
+
+// replyAdded reports the engine's answer to an add: what was stored, or why not.
+func (b *Bot) replyAdded(ctx context.Context, r *request, added *retrieval.AddedArticle, err error) error {
 	if added != nil && added.Status == retrieval.StatusDuplicate && added.DuplicateOf != "" {
 		// Reported as ErrDuplicate with the article, or as a status: either way, say which.
 		return &duplicateError{of: added.DuplicateOf}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/footnote-bot/footnote/retrieval"
 )
@@ -16,7 +15,7 @@ func (b *Bot) prepareAsk(r *request) error {
 		return err
 	}
 	if s := strings.TrimSpace(r.opts["since"]); s != "" {
-		if _, err := parseDate(s); err != nil {
+		if _, err := retrieval.ParseDate(s); err != nil {
 			return errBadDate
 		}
 	}
@@ -35,19 +34,20 @@ func (b *Bot) checkQuestion(q string) error {
 	return nil
 }
 
-func parseDate(s string) (time.Time, error) {
-	return time.Parse(time.DateOnly, strings.TrimSpace(s))
+func (b *Bot) runAsk(ctx context.Context, r *request) error {
+	return b.answer(ctx, r, strings.TrimSpace(r.opts["question"]), askOptions(r))
 }
 
-func (b *Bot) runAsk(ctx context.Context, r *request) error {
+// askOptions turns /ask's options, checked by prepareAsk, into the engine's.
+func askOptions(r *request) retrieval.AskOptions {
 	opts := retrieval.AskOptions{
 		AskedBy: r.userID,
 		Filter:  retrieval.Filter{Site: strings.TrimSpace(r.opts["source"])},
 	}
 	if s := strings.TrimSpace(r.opts["since"]); s != "" {
-		opts.Filter.Since, _ = parseDate(s) // checked by prepareAsk
+		opts.Filter.Since, _ = retrieval.ParseDate(s)
 	}
-	return b.answer(ctx, r, strings.TrimSpace(r.opts["question"]), opts)
+	return opts
 }
 
 // answer asks the engine in the request's guild collection and sends the rendered answer;

@@ -13,7 +13,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -55,7 +54,9 @@ type Config struct {
 	AdminRole string
 	// DevGuild (FOOTNOTE_DEV_GUILD) registers the commands on that guild only, for instant updates.
 	DevGuild string
-	// ShardID and ShardCount split the gateway across processes; ShardCount 0 means 1.
+	// ShardID and ShardCount (FOOTNOTE_SHARD_ID, FOOTNOTE_SHARD_COUNT) split the gateway
+	// across processes; ShardCount 0 means 1. They are taken as given: cmd/footnote's config
+	// is their one check (0 <= ShardID < ShardCount), and New does not repeat it.
 	ShardID, ShardCount int
 	// MaxQuestionLen is the longest question accepted, in characters (default 1000).
 	MaxQuestionLen int
@@ -70,7 +71,9 @@ type Config struct {
 	QueueSize int
 	// MaxFileBytes is the largest attachment /add accepts (default 5 MiB).
 	MaxFileBytes int64
-	// ShutdownGrace bounds how long shutdown waits for in-flight answers (default 20s).
+	// ShutdownGrace bounds how long Close and the end of RunGateway wait for in-flight
+	// answers before they cancel them; 0 leaves the bound to Close's context and to each
+	// request's own timeout. Its one home is cmd/footnote (serve.go), which passes it in.
 	ShutdownGrace time.Duration
 	// HTTPClient carries REST calls and attachment downloads; nil means a default client.
 	HTTPClient *http.Client
@@ -83,7 +86,6 @@ const (
 	defaultWorkers          = 16
 	defaultQueueSize        = 64
 	defaultMaxFileBytes     = 5 << 20
-	defaultShutdownGrace    = 20 * time.Second
 	defaultProgressEvery    = 2 * time.Second
 
 	// jobTimeout bounds one request's work: an interaction token lasts 15 minutes.
@@ -195,22 +197,11 @@ func (c *Config) fill() error {
 	if c.MaxFileBytes == 0 {
 		c.MaxFileBytes = defaultMaxFileBytes
 	}
-	if c.ShutdownGrace <= 0 {
-		c.ShutdownGrace = defaultShutdownGrace
-	}
-	if c.ShardCount < 0 || c.ShardID < 0 || (c.ShardCount > 0 && c.ShardID >= c.ShardCount) ||
-		(c.ShardCount == 0 && c.ShardID != 0) {
-		return fmt.Errorf("bot: shard id (FOOTNOTE_SHARD_ID) %d is outside shard count (FOOTNOTE_SHARD_COUNT) %d",
-			c.ShardID, c.ShardCount)
+	if c.ShutdownGrace < 0 {
+		return errors.New("bot: ShutdownGrace must not be negative")
 	}
 	if c.ShardCount == 0 {
 		c.ShardCount = 1
-	}
-	if c.APIBase != "" {
-		u, err := url.Parse(c.APIBase)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return errors.New("bot: API base (DISCORD_API_BASE) must be an http or https URL")
-		}
 	}
 	return nil
 }
@@ -255,16 +246,25 @@ func (b *Bot) newSession() (*dg.Session, error) {
 }
 
 // Close stops taking new work and waits for in-flight requests, bounded by ctx and
-// cfg.ShutdownGrace; then it cancels what is left and closes the gateway if it is open. It
-// returns an error when work had to be cancelled or the session failed to close. Calling it
-// again returns the first result.
+// cfg.ShutdownGrace (when set); then it cancels what is left and closes the gateway if it
+// is open. It returns an error when work had to be cancelled or the session failed to
+// close. Calling it again returns the first result.
 func (b *Bot) Close(ctx context.Context) error {
 	b.closeOnce.Do(func() {
-		ctx, cancel := context.WithTimeout(ctx, b.cfg.ShutdownGrace)
+		ctx, cancel := b.withGrace(ctx)
 		defer cancel()
 		b.closeErr = b.stop(ctx)
 	})
 	return b.closeErr
+}
+
+// withGrace bounds ctx by cfg.ShutdownGrace when it is set; unset, in-flight work is bounded
+// by ctx and by each job's own timeout.
+func (b *Bot) withGrace(ctx context.Context) (context.Context, context.CancelFunc) {
+	if b.cfg.ShutdownGrace > 0 {
+		return context.WithTimeout(ctx, b.cfg.ShutdownGrace)
+	}
+	return context.WithCancel(ctx)
 }
 
 // stop waits for in-flight work (bounded by ctx, then cancelled) and closes the gateway

@@ -1,7 +1,6 @@
 package bot
 
 import (
-	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -109,119 +108,6 @@ func TestButtons(t *testing.T) {
 		s := h.send(h.click(guildA, bob, "psg:notanumber:1"))
 		if got := h.ephemeralError(s); got != "That button is out of date. Run the command again." {
 			t.Errorf("reply %q", got)
-		}
-	})
-
-	t.Run("articles are listed newest first, ten a page, with Prev and Next", func(t *testing.T) {
-		eng, guilds := realEngine(t, 1)
-		g := guilds[0]
-		var arts []article
-		for i := 1; i <= 12; i++ {
-			arts = append(arts, article{URL: fmt.Sprintf("https://news.example/%02d", i), Title: fmt.Sprintf("Story %02d", i),
-				Site: "news.example", Published: fmt.Sprintf("2024-01-%02d", i),
-				Text: fmt.Sprintf("Story number %d tells of the harbour and the ferries in some detail.", i)})
-		}
-		importArticles(t, eng, g, arts...)
-		h := newHarness(t, eng)
-		s := h.send(h.slash(g, alice, "articles"))
-		if cb := h.callback(s); cb.data().num("flags") != int(dg.MessageFlagsEphemeral) {
-			t.Errorf("callback %v, want an ephemeral deferral", cb.Body)
-		}
-		page1 := h.edit(s, nil)
-		e := page1.embeds()[0]
-		if e["title"] != "Tracked articles: page 1 of 2 (12 in all)" {
-			t.Errorf("title %v", e["title"])
-		}
-		lines := strings.Split(e["description"].(string), "\n")
-		if len(lines) != 10 || lines[0] != "1. [Story 12](https://news.example/12) · news.example · 12 Jan 2024 · 1 passage" {
-			t.Errorf("page 1 lines %q", lines)
-		}
-		if got := page1.customIDs(); !reflect.DeepEqual(got, []string{"art:0:", "art:2:"}) {
-			t.Errorf("buttons %v", got)
-		}
-		next := h.send(h.click(g, alice, "art:2:"))
-		if cb := h.callback(next); cb.num("type") != int(dg.InteractionResponseDeferredMessageUpdate) {
-			t.Errorf("callback %v, want a deferred update", cb.Body)
-		}
-		page2 := h.edit(next, nil)
-		if got := page2.embeds()[0]["title"]; got != "Tracked articles: page 2 of 2 (12 in all)" {
-			t.Errorf("page 2 title %v", got)
-		}
-		if got := strings.Split(page2.embeds()[0]["description"].(string), "\n"); len(got) != 2 || !strings.HasPrefix(got[1], "12. [Story 01]") {
-			t.Errorf("page 2 lines %q", got)
-		}
-		if got := page2.customIDs(); !reflect.DeepEqual(got, []string{"art:1:", "art:3:"}) {
-			t.Errorf("page 2 buttons %v", got)
-		}
-		// A page past the end shows the last one.
-		far := h.send(h.slash(g, alice, "articles", "page", 9))
-		if got := h.edit(far, nil).embeds()[0]["title"]; got != "Tracked articles: page 2 of 2 (12 in all)" {
-			t.Errorf("page 9 shows %v", got)
-		}
-	})
-
-	t.Run("an empty list says how to add an article", func(t *testing.T) {
-		h := newHarness(t, newFakeEngine())
-		s := h.send(h.slash(guildA, alice, "articles"))
-		h.edit(s, func(c string) bool { return c == "This server tracks no articles yet. Add one with /add url:<link>." })
-	})
-}
-
-func TestGuildIsolation(t *testing.T) {
-	eng, guilds := realEngine(t, 2)
-	a, b := guilds[0], guilds[1]
-	importArticles(t, eng, a, councilArticle)
-	importArticles(t, eng, b, bridgeArticle)
-	h := newHarness(t, eng)
-
-	t.Run("a guild's answer never cites another guild's articles", func(t *testing.T) {
-		inA := h.edit(h.ask(a, alice, "When did the council approve the budget?"), nil)
-		if len(inA.embeds()) == 0 || inA.embeds()[0]["url"] != councilArticle.URL ||
-			!strings.HasPrefix(inA.embeds()[0]["title"].(string), "[1] ") {
-			t.Fatalf("guild A cannot see its own article: %v", inA.Body)
-		}
-		inB := h.edit(h.ask(b, alice, "When did the council approve the budget?"), nil)
-		for _, e := range inB.embeds() {
-			if e["url"] == councilArticle.URL {
-				t.Errorf("guild B was shown guild A's article: %v", e)
-			}
-		}
-	})
-
-	t.Run("a guild's list shows only its own articles", func(t *testing.T) {
-		list := h.edit(h.send(h.slash(b, alice, "articles")), nil)
-		desc := list.embeds()[0]["description"].(string)
-		if !strings.Contains(desc, "Harbour bridge") || strings.Contains(desc, "Council") {
-			t.Errorf("guild B's list: %q", desc)
-		}
-	})
-
-	t.Run("a passage button of one guild shows nothing in another", func(t *testing.T) {
-		inA := h.edit(h.ask(a, bob, "When did the council approve the budget?"), nil)
-		s := h.send(h.click(b, bob, inA.customIDs()[0]))
-		if got := h.ephemeralError(s); !strings.HasPrefix(got, "That passage is gone") {
-			t.Errorf("reply %q", got)
-		}
-	})
-
-	t.Run("feedback is stored for a guild's own answer and refused for another guild's", func(t *testing.T) {
-		ids := h.edit(h.ask(a, bob, "When did the council approve the budget?"), nil).customIDs()
-		up := ids[len(ids)-2]
-		h.edit(h.send(h.click(a, bob, up)), func(c string) bool { return strings.HasPrefix(c, "Thanks!") })
-		s := h.send(h.click(b, bob, up))
-		if got := h.ephemeralError(s); got != "footnote has no record of that answer here, so the feedback was not saved." {
-			t.Errorf("reply %q", got)
-		}
-	})
-
-	t.Run("a guild cannot remove another guild's article", func(t *testing.T) {
-		s := h.send(h.slash(b, boss, "remove", "url", councilArticle.URL))
-		if got := h.ephemeralError(s); !strings.HasPrefix(got, "No tracked article has that link here.") {
-			t.Errorf("reply %q", got)
-		}
-		arts, _, err := eng.ListArticles(t.Context(), a, "", 0, 10)
-		if err != nil || len(arts) != 1 {
-			t.Errorf("guild A's articles: %v, %v", arts, err)
 		}
 	})
 }

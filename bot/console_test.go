@@ -4,9 +4,14 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/footnote-bot/footnote/retrieval"
 )
 
 func TestConsole(t *testing.T) {
@@ -19,7 +24,7 @@ func TestConsole(t *testing.T) {
 			"/add https://news.example/budget",
 			"/ask When did the council approve the budget? since:2024-01-01",
 			"/articles",
-			"/passage 2",
+			"/passage 1",
 			"/reindex",
 			"/frobnicate",
 			"/quit",
@@ -34,7 +39,7 @@ func TestConsole(t *testing.T) {
 			"Added **Council passes budget** (news.example · 2 May 2024 · 1 passage)",
 			"The council approved the budget on Tuesday. [1]\n[1] Council passes budget — news.example · 2 May 2024\n" +
 				"    https://news.example/budget\n" + // the body quotes it already: not twice
-				"  full passages: /passage 2 (1)",
+				"  full passages: /passage 1",
 			"Tracked articles: page 1 of 1 (1 in all)",
 			"Passage 1 in full:",
 			"Reindex done in 1ms: 1 article, 1 passage, 1 embedded.",
@@ -84,6 +89,153 @@ func TestConsole(t *testing.T) {
 			t.Fatal("RunConsole kept running")
 		}
 	})
+}
+
+func TestConsoleQuestions(t *testing.T) {
+	budget := "The council approved the budget on Tuesday.\n\nThe budget funds a new library branch."
+	newEngine := func() *fakeEngine {
+		eng := newFakeEngine()
+		eng.add("local", retrieval.Article{URL: "https://news.example/budget", Title: "Council passes budget",
+			Site: "news.example", Text: budget})
+		return eng
+	}
+	run := func(t *testing.T, eng *fakeEngine, lines ...string) string {
+		t.Helper()
+		var out strings.Builder
+		h := newHarness(t, eng)
+		if err := h.bot.RunConsole(context.Background(), "local", strings.NewReader(strings.Join(lines, "\n")), &out); err != nil {
+			t.Fatal(err)
+		}
+		return out.String()
+	}
+
+	t.Run("a line without a leading slash is asked as /ask", func(t *testing.T) {
+		eng := newEngine()
+		out := run(t, eng, "What did the council approve?")
+		if a := eng.lastAsk(); eng.askCount() != 1 || a.question != "What did the council approve?" || a.coll != "local" {
+			t.Fatalf("engine asked %+v (%d times)", a, eng.askCount())
+		}
+		if !strings.Contains(out, "The council approved the budget on Tuesday. [1]") {
+			t.Errorf("no answer printed:\n%s", out)
+		}
+	})
+
+	t.Run("each question follows up the previous one until /new", func(t *testing.T) {
+		eng := newEngine()
+		run(t, eng, "/ask What did the council approve?", "And what does it fund?", "/new", "Who is the mayor?", "/ask")
+		var got []string
+		for _, a := range eng.allAsks() {
+			got = append(got, a.question+" <- "+a.opts.Previous)
+		}
+		want := []string{
+			"What did the council approve? <- ",
+			"And what does it fund? <- What did the council approve?",
+			"Who is the mayor? <- ",
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("asked (question <- previous):\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+		}
+	})
+
+	t.Run("/passage n shows the passage the last answer calls [n]", func(t *testing.T) {
+		eng := newEngine()
+		out := run(t, eng, "What does the budget do?", "/passage 2")
+		if !strings.Contains(out, "full passages: /passage 1, /passage 2") {
+			t.Fatalf("the answer does not list its passages by number:\n%s", out)
+		}
+		_, shown, ok := strings.Cut(out, "Passage 2 in full:")
+		if !ok || !strings.Contains(shown, "The budget funds a new library branch.") ||
+			strings.Contains(shown, "The council approved") {
+			t.Errorf("/passage 2 did not show the second passage:\n%s", out)
+		}
+	})
+
+	for _, tc := range []struct {
+		name  string
+		lines []string
+		want  string
+	}{
+		{"/passage before any answer says to ask first", []string{"/passage 1"},
+			"There is no answer with passages yet: ask a question, then /passage 1 shows its source [1] in full."},
+		{"/passage with a number the last answer lacks names the numbers it has",
+			[]string{"What does the budget do?", "/passage 3"}, `The last answer has no passage "3": give one of 1, 2.`},
+		{"/new says what it did", []string{"/new"}, "The next question starts a new topic."},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if out := run(t, newEngine(), tc.lines...); !strings.Contains(out, tc.want) {
+				t.Errorf("output lacks %q:\n%s", tc.want, out)
+			}
+		})
+	}
+}
+
+func TestConsoleAddFile(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, text string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(text), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	note := write("budget.md", "# Council passes budget\n\nThe council approved the budget on Tuesday.")
+	big := write("big.txt", strings.Repeat("word ", 300))
+	for _, tc := range []struct {
+		name, line, want string
+	}{
+		{"a local Markdown file is added through the engine", "/add file:" + note,
+			"Added **Council passes budget** (date unknown · 2 passages)"},
+		{"a file that isn't there is explained, with the path", "/add file:" + filepath.Join(dir, "none.txt"),
+			"footnote can't read that file (open " + filepath.Join(dir, "none.txt") +
+				": no such file or directory). Give the path of a .txt, .md or .html file on this machine."},
+		{"a file of another type is refused before it is read", "/add file:" + filepath.Join(dir, "photo.png"),
+			"footnote can't read that kind of file. Upload a .txt, .md or .html file."},
+		{"a file over the size limit is refused", "/add file:" + big, "That file is too large: the limit is 1 KB."},
+		{"a link and a file at once are refused", "/add https://news.example/a file:" + note,
+			"Give either a link (url:) or a file (file:) to add, not both."},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			eng := newFakeEngine()
+			h := newHarness(t, eng, func(c *Config) { c.MaxFileBytes = 1 << 10 })
+			var out strings.Builder
+			if err := h.bot.RunConsole(context.Background(), "local", strings.NewReader(tc.line), &out); err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(out.String(), tc.want) {
+				t.Errorf("output lacks %q:\n%s", tc.want, out.String())
+			}
+		})
+	}
+	t.Run("the added file is tracked under its name", func(t *testing.T) {
+		eng := newFakeEngine()
+		h := newHarness(t, eng)
+		if err := h.bot.RunConsole(context.Background(), "local", strings.NewReader("/add file:"+note), io.Discard); err != nil {
+			t.Fatal(err)
+		}
+		arts, n, err := eng.ListArticles(context.Background(), "local", "", 0, 10)
+		if err != nil || n != 1 || arts[0].URL != "file:///budget.md" {
+			t.Errorf("tracked %+v (%d), %v", arts, n, err)
+		}
+	})
+}
+
+func TestConsoleHelp(t *testing.T) {
+	var out strings.Builder
+	h := newHarness(t, newFakeEngine())
+	if err := h.bot.RunConsole(context.Background(), "local", strings.NewReader("/help"), &out); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"a line that doesn't start with / is asked as /ask <question>",
+		"/ask <question> [since:YYYY-MM-DD] [source:<site>]",
+		"follows up the one before",
+		"/new ", "/passage <n>", "/add <url>", "/add file:<path>", "/articles [<query>] [page:<n>]",
+		"/remove <url>", "/reindex", "/help, /quit",
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("/help lacks %q:\n%s", want, out.String())
+		}
+	}
 }
 
 func TestConsoleOptions(t *testing.T) {

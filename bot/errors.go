@@ -64,6 +64,7 @@ func (b *Bot) explain(r *request, err error) (text, outcome string) {
 		big  *fileTooLargeError
 		dup  *duplicateError
 		page *fetch.StatusError
+		file *localFileError
 	)
 	switch {
 	case errors.As(err, &rl):
@@ -99,6 +100,9 @@ func (b *Bot) explain(r *request, err error) (text, outcome string) {
 		return "Give the link of the article to remove (url:). /articles shows the links.", outcomeUserError
 	case errors.Is(err, errStale):
 		return "That button is out of date. Run the command again.", outcomeUserError
+	case errors.As(err, &file):
+		return fmt.Sprintf("footnote can't read that file (%v). Give the path of a .txt, .md or .html file on this machine.",
+			file.err), outcomeUserError
 	case errors.As(err, &big):
 		return fmt.Sprintf("That file is too large: the limit is %s. Upload a smaller file or add the article by its link.",
 			byteSize(big.max)), outcomeUserError

@@ -282,6 +282,12 @@ func (e *fakeEngine) lastAsk() fakeAsk {
 	return e.asks[len(e.asks)-1]
 }
 
+func (e *fakeEngine) allAsks() []fakeAsk {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return slices.Clone(e.asks)
+}
+
 func (e *fakeEngine) askCount() int {
 	e.mu.Lock()
 	defer e.mu.Unlock()

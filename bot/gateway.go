@@ -48,7 +48,7 @@ func (b *Bot) RunGateway(ctx context.Context) error {
 	b.log.Info("gateway open", "shard_id", b.cfg.ShardID, "shard_count", b.cfg.ShardCount)
 	<-ctx.Done()
 
-	grace, cancel := context.WithTimeout(context.WithoutCancel(ctx), b.cfg.ShutdownGrace)
+	grace, cancel := b.withGrace(context.WithoutCancel(ctx))
 	defer cancel()
 	err := b.stop(grace)
 	b.log.Info("gateway closed", "shard_id", b.cfg.ShardID)

@@ -138,7 +138,13 @@ func TestLimits(t *testing.T) {
 		if got := h.ephemeralError(late); got != "footnote is restarting. Retry in a few seconds." {
 			t.Errorf("reply %q", got)
 		}
-		time.Sleep(50 * time.Millisecond)
+		// Close is draining (it refused the late question) and the answer is blocked, so
+		// Close cannot have returned.
+		select {
+		case err := <-closed:
+			t.Fatalf("Close returned %v with an answer still in flight", err)
+		default:
+		}
 		release()
 		if err := <-closed; err != nil {
 			t.Errorf("Close: %v", err)

@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/footnote-bot/footnote/retrieval"
 )
@@ -19,6 +20,30 @@ func httpGet(t *testing.T, handler http.Handler, path string) string {
 	return fmt.Sprintf("%d %s", rec.Code, rec.Body.String())
 }
 
+// waitForMetrics waits (up to 10 s) until /metrics shows every line in want: a request is
+// counted when it is finished, which is just after its member has seen the reply. It fails
+// the test naming the lines still missing.
+func waitForMetrics(t *testing.T, h *harness, want ...string) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		got := httpGet(t, h.bot.MetricsHandler(), "/metrics")
+		var missing []string
+		for _, w := range want {
+			if !strings.Contains(got, w) {
+				missing = append(missing, w)
+			}
+		}
+		if len(missing) == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("/metrics lacks, after 10s:\n%s", strings.Join(missing, "\n"))
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
 func TestMetrics(t *testing.T) {
 	t.Run("metrics count interactions by command and outcome, answers by mode, and latencies", func(t *testing.T) {
 		eng := newFakeEngine()
@@ -26,8 +51,7 @@ func TestMetrics(t *testing.T) {
 		h.edit(h.ask(guildA, alice, "budget?"), nil)
 		h.ephemeralError(h.ask(guildA, alice, "budget?"))
 		h.ephemeralError(h.send(h.slash(guildA, alice, "reindex")))
-		got := httpGet(t, h.bot.MetricsHandler(), "/metrics")
-		for _, want := range []string{
+		waitForMetrics(t, h,
 			`footnote_interactions_total{command="ask",outcome="ok"} 1`,
 			`footnote_interactions_total{command="ask",outcome="rate_limited"} 1`,
 			`footnote_interactions_total{command="reindex",outcome="refused"} 1`,
@@ -35,11 +59,7 @@ func TestMetrics(t *testing.T) {
 			`footnote_answers_total{mode="llm"} 0`,
 			`footnote_answer_seconds_count 1`,
 			`footnote_retrieval_seconds_count 1`,
-		} {
-			if !strings.Contains(got, want) {
-				t.Errorf("/metrics lacks %s", want)
-			}
-		}
+		)
 	})
 
 	t.Run("LLM answers are counted as used or failed", func(t *testing.T) {
@@ -59,17 +79,12 @@ func TestMetrics(t *testing.T) {
 		for range answers {
 			h.edit(h.ask(guildA, alice, "budget?"), nil)
 		}
-		got := httpGet(t, h.bot.MetricsHandler(), "/metrics")
-		for _, want := range []string{
+		waitForMetrics(t, h,
 			`footnote_llm_calls_total{outcome="ok"} 1`,
 			`footnote_llm_calls_total{outcome="failed"} 2`,
 			`footnote_answers_total{mode="llm"} 1`,
 			`footnote_answers_total{mode="extractive"} 2`,
-		} {
-			if !strings.Contains(got, want) {
-				t.Errorf("/metrics lacks %s", want)
-			}
-		}
+		)
 	})
 
 	t.Run("healthz is ok while serving and 503 while shutting down", func(t *testing.T) {

@@ -2,7 +2,6 @@ package bot
 
 import (
 	"fmt"
-	"net/url"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -10,6 +9,7 @@ import (
 	dg "github.com/bwmarrin/discordgo"
 
 	"github.com/footnote-bot/footnote/retrieval"
+	"github.com/footnote-bot/footnote/retrieval/fetch"
 )
 
 // Discord's limits, which discordgo does not enforce. Lengths are in characters.
@@ -185,8 +185,7 @@ func formatDate(t time.Time) string {
 // linkable returns u when Discord accepts it as an embed link (absolute http or https),
 // else "".
 func linkable(u string) string {
-	p, err := url.Parse(u)
-	if err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" || len(u) > maxEmbedURL {
+	if _, err := fetch.ParseWebURL(u); err != nil || len(u) > maxEmbedURL {
 		return ""
 	}
 	return u

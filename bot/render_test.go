@@ -102,12 +102,3 @@ func TestRenderAnswer(t *testing.T) {
 		}
 	})
 }
-
-func TestPageID(t *testing.T) {
-	t.Run("a long query is cut so the custom id stays within 100 bytes, on a character boundary", func(t *testing.T) {
-		id := pageID(12, strings.Repeat("é", 80))
-		if len(id) > maxCustomID || !strings.HasPrefix(id, "art:12:é") || strings.ContainsRune(id, '\uFFFD') {
-			t.Errorf("id %q (%d bytes)", id, len(id))
-		}
-	})
-}

@@ -1,11 +1,12 @@
 package bot
 
 import (
-	"errors"
+	"fmt"
 	"net/http"
-	"net/url"
 	"regexp"
 	"strings"
+
+	"github.com/footnote-bot/footnote/retrieval/fetch"
 )
 
 // apiBaseTransport sends every request discordgo makes to the Discord API to another root
@@ -25,9 +26,9 @@ var apiVersionSuffix = regexp.MustCompile(`/api/v[0-9]+$`)
 // newAPIBaseTransport returns a RoundTripper that rewrites requests to discord.com onto
 // base and passes them to next. It returns an error when base is not an absolute http(s) URL.
 func newAPIBaseTransport(base string, next http.RoundTripper) (*apiBaseTransport, error) {
-	u, err := url.Parse(base)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, errors.New("bot: API base (DISCORD_API_BASE) must be an http or https URL")
+	u, err := fetch.ParseWebURL(base)
+	if err != nil {
+		return nil, fmt.Errorf("bot: API base (DISCORD_API_BASE) must be an http or https URL: %w", err)
 	}
 	prefix := strings.TrimRight(u.Path, "/")
 	return &apiBaseTransport{

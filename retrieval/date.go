@@ -2,25 +2,18 @@ package retrieval
 
 import (
 	"fmt"
-	"strings"
 	"time"
+
+	"github.com/footnote-bot/footnote/retrieval/extract"
 )
 
-// parseDate accepts YYYY-MM-DD and RFC 3339.
-func parseDate(s string) (time.Time, error) {
-	s = strings.TrimSpace(s)
-	if t, err := time.Parse("2006-01-02", s); err == nil {
-		return t, nil
-	}
-	return time.Parse(time.RFC3339, s)
-}
-
-// ParseDate parses a date given by a user (YYYY-MM-DD or RFC 3339); the error wraps
-// ErrInvalidInput.
+// ParseDate parses a date given by a person or an import line with footnote's one date
+// parser, extract.ParseDate: YYYY-MM-DD, RFC 3339, or a form pages use in their metadata,
+// returned in UTC. The error wraps ErrInvalidInput and quotes s.
 func ParseDate(s string) (time.Time, error) {
-	t, err := parseDate(s)
+	t, err := extract.ParseDate(s)
 	if err != nil {
-		return t, fmt.Errorf("%w: %q is not a date (use YYYY-MM-DD)", ErrInvalidInput, s)
+		return t, fmt.Errorf("%w: %v", ErrInvalidInput, err)
 	}
 	return t, nil
 }

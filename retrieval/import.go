@@ -290,7 +290,7 @@ func (e *Engine) parseLine(raw []byte) (prepared, error) {
 	}
 	a := Article{URL: canon, Title: l.Title, Byline: l.Byline, Site: l.Site, Text: l.Text}
 	if l.Published != "" {
-		t, err := parseDate(l.Published)
+		t, err := ParseDate(l.Published)
 		if err != nil {
 			return prepared{}, fmt.Errorf("%w: \"published\" %q is not a date (want YYYY-MM-DD or RFC 3339)", ErrInvalidInput, l.Published)
 		}

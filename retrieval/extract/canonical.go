@@ -22,14 +22,11 @@ var trackingParams = map[string]bool{
 // removed from a non-root path and an empty path made "/". It returns an error wrapping
 // fetch.ErrInvalidURL when raw is not an absolute http or https URL with a host.
 func Canonical(raw string) (string, error) {
-	u, err := url.Parse(strings.TrimSpace(raw))
+	u, err := fetch.ParseWebURL(raw)
 	if err != nil {
-		return "", fmt.Errorf("canonical url %q: %w", raw, fetch.ErrInvalidURL)
+		return "", fmt.Errorf("canonical url %q: %w", raw, err)
 	}
 	u.Scheme = strings.ToLower(u.Scheme)
-	if u.Scheme != "http" && u.Scheme != "https" {
-		return "", fmt.Errorf("canonical url %q: not an http or https URL: %w", raw, fetch.ErrInvalidURL)
-	}
 	host := strings.TrimSuffix(strings.ToLower(u.Hostname()), ".")
 	if host == "" {
 		return "", fmt.Errorf("canonical url %q: no host: %w", raw, fetch.ErrInvalidURL)

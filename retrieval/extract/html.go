@@ -56,7 +56,7 @@ func HTML(body []byte, pageURL *url.URL) (*Document, error) {
 	}
 	if t, err := art.PublishedTime(); err == nil && !t.IsZero() {
 		doc.Published = t.UTC()
-	} else if t, ok := parseDate(m.published); ok {
+	} else if t, err := ParseDate(m.published); err == nil {
 		doc.Published = t
 	}
 	return doc, nil
@@ -182,10 +182,10 @@ func canonicalURL(m meta, page *url.URL) string {
 			continue
 		}
 		abs := page.ResolveReference(ref)
-		if (abs.Scheme != "http" && abs.Scheme != "https") || !sameSite(abs.Hostname(), page.Hostname()) {
+		if !sameSite(abs.Hostname(), page.Hostname()) {
 			continue
 		}
-		if c, err := Canonical(abs.String()); err == nil {
+		if c, err := Canonical(abs.String()); err == nil { // refuses what is not http(s)
 			return c
 		}
 	}

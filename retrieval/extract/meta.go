@@ -3,7 +3,6 @@ package extract
 import (
 	"encoding/json"
 	"strings"
-	"time"
 
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
@@ -101,31 +100,6 @@ func ldDatePublished(src string) string {
 		}
 	}
 	return ""
-}
-
-// dateLayouts are the forms publication dates take in page metadata.
-var dateLayouts = []string{
-	time.RFC3339Nano,
-	"2006-01-02T15:04:05Z0700",
-	"2006-01-02T15:04:05",
-	"2006-01-02T15:04Z07:00",
-	"2006-01-02T15:04",
-	"2006-01-02 15:04:05Z07:00",
-	"2006-01-02 15:04:05",
-	"2006-01-02",
-	time.RFC1123Z,
-	time.RFC1123,
-}
-
-// parseDate parses a metadata date; it reports false for anything it does not recognise.
-func parseDate(s string) (time.Time, bool) {
-	s = strings.TrimSpace(s)
-	for _, layout := range dateLayouts {
-		if t, err := time.Parse(layout, s); err == nil {
-			return t.UTC(), true
-		}
-	}
-	return time.Time{}, false
 }
 
 func attr(n *html.Node, key string) string {

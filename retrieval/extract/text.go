@@ -125,7 +125,7 @@ func Markdown(name string, body []byte) (*Document, error) {
 // fromBlocks picks the title and joins the rest into a Document.
 func fromBlocks(name string, blocks []block, fm frontMatter) (*Document, error) {
 	doc := &Document{Title: fm.title, Byline: fm.author}
-	if t, ok := parseDate(fm.date); ok {
+	if t, err := ParseDate(fm.date); err == nil {
 		doc.Published = t
 	}
 	if len(blocks) > 0 {

@@ -127,9 +127,9 @@ func New(cfg Config) *Fetcher {
 // ErrFetch for everything else: network errors, timeouts, too many redirects, and
 // HTTP statuses of 400 and above (a *StatusError, which names the status).
 func (f *Fetcher) Fetch(ctx context.Context, rawURL string) (*Response, error) {
-	u, err := url.Parse(rawURL)
+	u, err := ParseWebURL(rawURL)
 	if err != nil {
-		return nil, fmt.Errorf("fetch: parse url: %w", ErrInvalidURL)
+		return nil, fmt.Errorf("fetch: %w", err)
 	}
 	if err := f.checkURL(u); err != nil {
 		return nil, fmt.Errorf("fetch %s: %w", u.Redacted(), err)
@@ -217,8 +217,8 @@ func (f *Fetcher) checkRedirect(req *http.Request, via []*http.Request) error {
 // checkURL refuses what is not a plain http(s) URL, and hosts that are blocked by name or
 // by literal address. It is an early, friendlier refusal; the dialer checks again.
 func (f *Fetcher) checkURL(u *url.URL) error {
-	if u.Scheme != "http" && u.Scheme != "https" {
-		return fmt.Errorf("only http and https URLs can be fetched, not %q: %w", u.Scheme, ErrInvalidURL)
+	if err := checkWebURL(u); err != nil {
+		return err
 	}
 	if u.User != nil {
 		return fmt.Errorf("URLs with a user name or password are not fetched: %w", ErrInvalidURL)
