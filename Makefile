@@ -1,40 +1,55 @@
 # footnote: `make run` starts the bot (or the local console), `make test` runs every test.
-# Both set up what they need first: `make db` installs pgvector when missing and starts
-# footnote's own PostgreSQL 15 cluster on 127.0.0.1:55432 (data in .data/pg).
+# Both set up what they need first: `make db` starts footnote's own PostgreSQL 15 cluster
+# with pgvector on 127.0.0.1:$FOOTNOTE_PGPORT (default 55432; data in $FOOTNOTE_PGDATA,
+# default .data/pg). When PostgreSQL 15 or pgvector is missing, .ci/install-pgvector
+# installs them (as root; it prints each change; otherwise `make db` says what to run).
+# `make help` lists the targets: the `##` comments below.
+#
+#   FOOTNOTE_PGPORT   port of the cluster; the binary's default DATABASE_URL and the tests follow it
+#   FOOTNOTE_PGDATA   the cluster's data directory
+#   FOOTNOTE_TEST_DATABASE_URL  the tests' database (default footnote_test on that cluster)
+#   FOOTNOTE_EVAL_DB  the database `make eval` recreates (default footnote_eval)
+#   SHARED            the shared evaluation data and scorers for `make eval` (default ../shared)
 
 GO      ?= go
 BIN     := bin/footnote
 SHARED  ?= ../shared
+IMAGE   ?= footnote
 
-.PHONY: all db db-stop build run test bench eval clean
+.PHONY: all help db db-stop build run test bench eval image clean
 
 all: build
 
-db:
+help: ## this list
+	@sed -n 's/^\([a-z-]*\):.*## \(.*\)/  make \1\t\2/p' Makefile | expand -t 20
+
+db: ## start footnote's PostgreSQL cluster (creating it, and installing what is missing, first)
 	@bash .ci/db
 
-db-stop:
+db-stop: ## stop footnote's PostgreSQL cluster
 	@bash .ci/db stop
 
-build:
+build: ## build bin/footnote
 	$(GO) build -o $(BIN) ./cmd/footnote
 
-# The main job: the Discord bot when DISCORD_TOKEN is set, else the local console.
-run: db build
+run: db build ## the bot when DISCORD_TOKEN is set, else the local console
 	@if [ -n "$$DISCORD_TOKEN" ]; then exec ./$(BIN) serve; else exec ./$(BIN) console; fi
 
-# Every test, against the real database (CI=1 makes a missing database a failure).
-test: db
+# CI=1 makes a missing database a failure instead of a skip.
+test: db ## go vet and every test (with -race) against the real database
 	$(GO) vet ./...
 	$(GO) test -race -count=1 ./...
 
-bench: db
+bench: db ## Go benchmarks
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 
 # The README's quality and speed numbers: a fresh database, the dev data imported into one
 # collection, then `footnote eval` and the shared scorers.
-eval: db build
+eval: db build ## the README's quality and speed table (data from SHARED=../shared)
 	@bash .ci/eval $(SHARED)
 
-clean:
+image: ## build the Docker image (IMAGE=footnote) from Dockerfile; needs a Docker engine
+	docker build -t $(IMAGE) .
+
+clean: ## remove bin/
 	rm -rf bin

@@ -1,0 +1,134 @@
+package footnote_test
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// script runs bash on a .ci script with env added to the test's environment, and returns
+// its stderr and exit code.
+func script(t *testing.T, env []string, args ...string) (string, int) {
+	t.Helper()
+	cmd := exec.Command("bash", args...)
+	cmd.Env = append(os.Environ(), env...)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	err := cmd.Run()
+	var exit *exec.ExitError
+	if err != nil && !errors.As(err, &exit) {
+		t.Fatalf("bash %s: %v", strings.Join(args, " "), err)
+	}
+	return stderr.String(), cmd.ProcessState.ExitCode()
+}
+
+// These cases all stop before the scripts change anything: no cluster, no database.
+func TestSetupScriptsSayWhatIsWrong(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	taken := ln.Addr().(*net.TCPAddr).Port
+	pgdata := filepath.Join(t.TempDir(), "pg")
+	empty := t.TempDir()
+
+	tests := []struct {
+		name string
+		env  []string
+		args []string
+		want []string // in the one line printed
+	}{
+		{
+			name: "db refuses a FOOTNOTE_PGPORT that is not a number",
+			env:  []string{"FOOTNOTE_PGPORT=abc", "FOOTNOTE_PGDATA=" + pgdata},
+			args: []string{".ci/db"},
+			want: []string{"db: FOOTNOTE_PGPORT=abc is not a port number"},
+		},
+		{
+			name: "db names a taken port, FOOTNOTE_PGPORT as the fix and the server log",
+			env:  []string{fmt.Sprintf("FOOTNOTE_PGPORT=%d", taken), "FOOTNOTE_PGDATA=" + pgdata},
+			args: []string{".ci/db"},
+			want: []string{
+				fmt.Sprintf("db: port %d on 127.0.0.1 is taken by another program", taken),
+				"set FOOTNOTE_PGPORT to a free port",
+				"server log: " + filepath.Join(pgdata, "server.log"),
+			},
+		},
+		{
+			name: "eval names the shared data it needs and SHARED",
+			env:  []string{"FOOTNOTE_EVAL_DB="},
+			args: []string{".ci/eval", empty},
+			want: []string{"eval: make eval needs ../shared/data and ../shared/tools (the project's shared evaluation data); set SHARED=DIR (not found in " + empty + ")"},
+		},
+		{
+			name: "eval refuses to drop footnote's own database",
+			env:  []string{"FOOTNOTE_EVAL_DB=footnote"},
+			args: []string{".ci/eval", empty},
+			want: []string{"eval: FOOTNOTE_EVAL_DB=footnote: eval drops and recreates its database, so it must not be footnote"},
+		},
+		{
+			name: "eval refuses a database name it would have to quote",
+			env:  []string{"FOOTNOTE_EVAL_DB=x;drop"},
+			args: []string{".ci/eval", empty},
+			want: []string{"eval: FOOTNOTE_EVAL_DB=x;drop: use lower-case letters, digits and _"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			stderr, code := script(t, tt.env, tt.args...)
+			if code == 0 {
+				t.Errorf("exit code 0, want a failure; stderr:\n%s", stderr)
+			}
+			line := strings.TrimSpace(stderr)
+			if strings.Contains(line, "\n") {
+				t.Errorf("printed more than one line:\n%s", stderr)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(line, w) {
+					t.Errorf("stderr %q does not say %q", line, w)
+				}
+			}
+		})
+	}
+	if _, err := os.Stat(pgdata); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf(".ci/db created %s although it stopped on an error (%v)", pgdata, err)
+	}
+}
+
+func TestMakeHelpListsEveryTarget(t *testing.T) {
+	if _, err := exec.LookPath("make"); err != nil {
+		t.Skip("make is not on PATH")
+	}
+	out, err := exec.Command("make", "-s", "help").CombinedOutput()
+	if err != nil {
+		t.Fatalf("make help: %v\n%s", err, out)
+	}
+	mk, err := os.ReadFile("Makefile")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var phony []string
+	for _, l := range strings.Split(string(mk), "\n") {
+		if rest, ok := strings.CutPrefix(l, ".PHONY:"); ok {
+			phony = strings.Fields(rest)
+		}
+	}
+	if len(phony) == 0 {
+		t.Fatal("the Makefile has no .PHONY line")
+	}
+	for _, target := range phony {
+		if target == "all" {
+			continue // the default, `make` alone: build
+		}
+		if !strings.Contains(string(out), "make "+target+" ") {
+			t.Errorf("make help does not list %s:\n%s", target, out)
+		}
+	}
+}
