@@ -3,9 +3,9 @@
 #   docker run --rm -e DATABASE_URL=... -e DISCORD_TOKEN=... footnote              the bot
 #   docker run --rm -it -e DATABASE_URL=... footnote console                     the console
 # docker-compose.yml runs it beside Postgres with pgvector. Untested where there is no Docker
-# engine; docker_test.go builds it where one answers and checks this file's promises always.
+# engine; cmd/footnote/docker_test.go builds it where one answers and checks this file's promises always.
 
-# The builder's Go follows go.mod's go line (docker_test.go checks that they agree; a newer
+# The builder's Go follows go.mod's go line (cmd/footnote/docker_test.go checks that they agree; a newer
 # patch release in go.mod is fetched by the go command itself).
 FROM golang:1.26 AS build
 WORKDIR /src

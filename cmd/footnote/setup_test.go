@@ -1,4 +1,4 @@
-package footnote_test
+package main_test
 
 import (
 	"bytes"
@@ -17,6 +17,7 @@ import (
 func script(t *testing.T, env []string, args ...string) (string, int) {
 	t.Helper()
 	cmd := exec.Command("bash", args...)
+	cmd.Dir = repoRoot
 	cmd.Env = append(os.Environ(), env...)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
@@ -106,11 +107,13 @@ func TestMakeHelpListsEveryTarget(t *testing.T) {
 	if _, err := exec.LookPath("make"); err != nil {
 		t.Skip("make is not on PATH")
 	}
-	out, err := exec.Command("make", "-s", "help").CombinedOutput()
+	help := exec.Command("make", "-s", "help")
+	help.Dir = repoRoot
+	out, err := help.CombinedOutput()
 	if err != nil {
 		t.Fatalf("make help: %v\n%s", err, out)
 	}
-	mk, err := os.ReadFile("Makefile")
+	mk, err := os.ReadFile(filepath.Join(repoRoot, "Makefile"))
 	if err != nil {
 		t.Fatal(err)
 	}

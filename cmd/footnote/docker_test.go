@@ -1,7 +1,8 @@
-// Tests of the files at the repository's root that are not Go: the Dockerfile and the
-// compose file here, the set-up scripts and the Makefile in setup_test.go. The image is
+// Tests of the files at the repository's root that are not Go and package or set up this
+// command: the Dockerfile and the compose file here, the set-up scripts and the Makefile in
+// setup_test.go. The image is
 // built only where a Docker engine answers; what can be checked as text always is.
-package footnote_test
+package main_test
 
 import (
 	"context"
@@ -17,13 +18,16 @@ import (
 	"time"
 )
 
+// repoRoot is the repository's root, seen from this package's directory (where go test runs).
+const repoRoot = "../.."
+
 // instruction is one Dockerfile instruction, continuation lines joined.
 type instruction struct{ cmd, args string }
 
 // dockerfile reads the Dockerfile's instructions and splits them into stages (one per FROM).
 func dockerfile(t *testing.T) [][]instruction {
 	t.Helper()
-	b, err := os.ReadFile("Dockerfile")
+	b, err := os.ReadFile(filepath.Join(repoRoot, "Dockerfile"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,7 +74,7 @@ func find(stage []instruction, cmd string) string {
 // goLine returns the major.minor of go.mod's go line ("1.26" for "go 1.26.8").
 func goLine(t *testing.T) string {
 	t.Helper()
-	b, err := os.ReadFile("go.mod")
+	b, err := os.ReadFile(filepath.Join(repoRoot, "go.mod"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -126,7 +130,7 @@ func TestDockerfile(t *testing.T) {
 }
 
 func TestDockerignoreKeepsLocalStateOutOfTheImage(t *testing.T) {
-	b, err := os.ReadFile(".dockerignore")
+	b, err := os.ReadFile(filepath.Join(repoRoot, ".dockerignore"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -181,7 +185,7 @@ func yamlValues(text string) map[string][]string {
 }
 
 func TestComposeServicesAgree(t *testing.T) {
-	b, err := os.ReadFile("docker-compose.yml")
+	b, err := os.ReadFile(filepath.Join(repoRoot, "docker-compose.yml"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -238,7 +242,7 @@ func TestComposeServicesAgree(t *testing.T) {
 		if len(passed) == 0 {
 			t.Fatal("no variable passed through (DISCORD_TOKEN at least)")
 		}
-		src := goSource(t, filepath.Join("cmd", "footnote"))
+		src := goSource(t, ".")
 		for _, name := range passed {
 			if !strings.Contains(src, `"`+name+`"`) {
 				t.Errorf("%s is passed to the container but cmd/footnote never reads it", name)
@@ -290,7 +294,7 @@ func TestDockerImageBuilds(t *testing.T) {
 	tag := "footnote-test:" + hex.EncodeToString(b)
 	ctx, cancel = context.WithTimeout(context.Background(), 15*time.Minute)
 	defer cancel()
-	if out, err := exec.CommandContext(ctx, docker, "build", "-t", tag, ".").CombinedOutput(); err != nil {
+	if out, err := exec.CommandContext(ctx, docker, "build", "-t", tag, repoRoot).CombinedOutput(); err != nil {
 		t.Fatalf("docker build: %v\n%s", err, out)
 	}
 	t.Cleanup(func() { _ = exec.Command(docker, "rmi", "-f", tag).Run() })
