@@ -58,7 +58,8 @@ type Config struct {
 	// across processes; ShardCount 0 means 1. They are taken as given: cmd/footnote's config
 	// is their one check (0 <= ShardID < ShardCount), and New does not repeat it.
 	ShardID, ShardCount int
-	// MaxQuestionLen is the longest question accepted, in characters (default 1000).
+	// MaxQuestionLen is the longest question accepted, in characters (default
+	// retrieval.DefaultMaxQuestionChars).
 	MaxQuestionLen int
 	// RatePerMinute is how many commands and mentions one member may send per minute in one
 	// guild (default 6).
@@ -79,8 +80,12 @@ type Config struct {
 	HTTPClient *http.Client
 }
 
+// MaxOptionChars is Discord's limit on a string option of a slash command, and so on
+// Config.MaxQuestionLen.
+const MaxOptionChars = 6000
+
 const (
-	defaultMaxQuestionLen   = 1000
+	defaultMaxQuestionLen   = retrieval.DefaultMaxQuestionChars
 	defaultRatePerMinute    = 6
 	defaultGuildConcurrency = 4
 	defaultWorkers          = 16
@@ -188,8 +193,8 @@ func (c *Config) fill() error {
 			*f.v = f.def
 		}
 	}
-	if c.MaxQuestionLen > 6000 {
-		return errors.New("bot: MaxQuestionLen must be at most 6000 (Discord's option limit)")
+	if c.MaxQuestionLen > MaxOptionChars {
+		return fmt.Errorf("bot: MaxQuestionLen must be at most %d (Discord's option limit)", MaxOptionChars)
 	}
 	if c.MaxFileBytes < 0 {
 		return errors.New("bot: MaxFileBytes must not be negative")

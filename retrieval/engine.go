@@ -21,7 +21,8 @@ type Config struct {
 	Fetcher  *fetch.Fetcher // nil: fetch.New(fetch.Config{}), private addresses refused
 	Log      *slog.Logger   // nil: discard
 
-	// MaxQuestionChars bounds a question (default 2000); longer ones are refused.
+	// MaxQuestionChars bounds a question (default DefaultMaxQuestionChars); longer ones are
+	// refused.
 	MaxQuestionChars int
 	// MaxArticleBytes bounds an article's text (default 2 MiB); larger ones are refused.
 	MaxArticleBytes int
@@ -33,6 +34,12 @@ type Config struct {
 	// (default 0.3: the offline embedder is lexical too, and weaker than BM25).
 	DenseWeight float64
 }
+
+// DefaultMaxQuestionChars is the one default bound on a question's length, for the engine
+// and the bot alike (cmd/footnote hands both the same value, FOOTNOTE_MAX_QUESTION_CHARS). A
+// real question fits in a few hundred characters; 1000 leaves room for one pasted sentence
+// and keeps a question from outweighing the passages it is matched to.
+const DefaultMaxQuestionChars = 1000
 
 // Engine is footnote's retrieval core: ingestion, search and answers over a Store.
 type Engine struct {
@@ -57,7 +64,7 @@ func New(ctx context.Context, store *Store, cfg Config) (*Engine, error) {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
 	if cfg.MaxQuestionChars <= 0 {
-		cfg.MaxQuestionChars = 2000
+		cfg.MaxQuestionChars = DefaultMaxQuestionChars
 	}
 	if cfg.MaxArticleBytes <= 0 {
 		cfg.MaxArticleBytes = 2 << 20

@@ -260,8 +260,8 @@ func TestAskRefusesBadQuestions(t *testing.T) {
 		{"an empty question is refused", "", retrieval.ErrQuestionEmpty},
 		{"a question of white space is refused", " \n\t ", retrieval.ErrQuestionEmpty},
 		{"a 10,000-character question is refused", strings.Repeat("tram ", 2000), retrieval.ErrInvalidInput},
-		{"a 2,001-character question is refused", strings.Repeat("é", 2001), retrieval.ErrInvalidInput},
-		{"a 2,000-character question is answered", "When does the tram open?" + strings.Repeat("é", 2000-24), nil},
+		{"a question one character over the default limit is refused", strings.Repeat("é", retrieval.DefaultMaxQuestionChars+1), retrieval.ErrInvalidInput},
+		{"a question at the default limit is answered", "When does the tram open?" + strings.Repeat("é", retrieval.DefaultMaxQuestionChars-24), nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgconn"
 
+	"github.com/footnote-bot/footnote/bot"
 	"github.com/footnote-bot/footnote/retrieval"
 )
 
@@ -16,12 +17,10 @@ import (
 // handed to the bot and the engine alike.
 const (
 	// defaultMaxQuestionChars bounds a question, for the bot (Discord's /ask option is
-	// declared with it) and the engine (which refuses longer ones from the command line
-	// too). A real question fits in a few hundred characters; 1000 leaves room for one
-	// pasted sentence and keeps a question from outweighing the passages it is matched to.
-	defaultMaxQuestionChars = 1000
+	// declared with it) and the engine (which refuses longer ones from the command line too).
+	defaultMaxQuestionChars = retrieval.DefaultMaxQuestionChars
 	// maxQuestionChars is Discord's limit on a string option.
-	maxQuestionChars = 6000
+	maxQuestionChars = bot.MaxOptionChars
 	// shutdownGrace bounds how long in-flight answers may take to finish at shutdown.
 	shutdownGrace = 20 * time.Second
 )
