@@ -30,7 +30,7 @@ db-stop: ## stop footnote's PostgreSQL cluster
 	@bash .ci/db stop
 
 build: ## build bin/footnote
-	$(GO) build -o $(BIN) ./cmd/footnote
+	$(GO) build -buildvcs=auto -o $(BIN) ./cmd/footnote
 
 run: db build ## the bot when DISCORD_TOKEN is set, else the local console
 	@if [ -n "$$DISCORD_TOKEN" ]; then exec ./$(BIN) serve; else exec ./$(BIN) console; fi
