@@ -156,7 +156,7 @@ func (m *Main) cmdRemove(ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(m.Stdout, "removed %d articles from %s\n", n, *coll)
+		fmt.Fprintf(m.Stdout, "removed %s from %s\n", counted(n, "article"), *coll)
 		return nil
 	}
 	// The command line is the operator: it acts as an admin.
