@@ -70,10 +70,10 @@ func New(ctx context.Context, store *Store, cfg Config) (*Engine, error) {
 		cfg.MaxArticleBytes = 2 << 20
 	}
 	if cfg.MinCoverage <= 0 {
-		cfg.MinCoverage = 0.35
+		cfg.MinCoverage = defaultMinCoverage
 	}
 	if cfg.DenseWeight <= 0 {
-		cfg.DenseWeight = 0.3
+		cfg.DenseWeight = defaultDenseWeight
 	}
 	space, err := store.EnsureSpace(ctx, cfg.Embedder.Model(), cfg.Embedder.Dims())
 	if err != nil {
@@ -84,9 +84,6 @@ func New(ctx context.Context, store *Store, cfg Config) (*Engine, error) {
 
 // Space returns the embedding space new passages are embedded into.
 func (e *Engine) Space() Space { return e.space }
-
-// candidates is how many passages each arm contributes to fusion.
-const candidates = 50
 
 // Search returns the k passages of collection that best match query, best first. It fails
 // on an empty query or a database error.
@@ -138,7 +135,7 @@ func (e *Engine) search(ctx context.Context, coll, query string, k int, f Filter
 	if err := g.Wait(); err != nil {
 		return nil, q, 0, err
 	}
-	fused := fuse([][]hit{lex, dense}, []float64{1, e.cfg.DenseWeight})
+	fused := fuse([][]hit{lex, dense}, []float64{lexicalWeight, e.cfg.DenseWeight})
 	if len(fused) > max(k, rerankDepth) {
 		fused = fused[:max(k, rerankDepth)]
 	}

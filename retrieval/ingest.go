@@ -45,7 +45,7 @@ func (e *Engine) prepare(a Article) (prepared, error) {
 	sum := sha256.Sum256([]byte(a.Text))
 	a.Hash = hex.EncodeToString(sum[:])
 	p := prepared{Article: a}
-	for _, sp := range chunk.Split(a.Text, chunk.Default) {
+	for _, sp := range chunk.Split(a.Text, chunk.DefaultOptions()) {
 		terms, n := passageTerms(a.Title, a.Text[sp.Start:sp.End])
 		p.Passages = append(p.Passages, preparedPassage{Start: sp.Start, End: sp.End, Terms: terms, Length: n})
 	}

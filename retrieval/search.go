@@ -15,17 +15,6 @@ import (
 	"github.com/footnote-bot/footnote/retrieval/text"
 )
 
-// BM25 parameters: the usual defaults.
-const (
-	bm25K1 = 1.2
-	bm25B  = 0.75
-)
-
-// exactBelow is the collection size (in passages) under which the dense arm scans every
-// vector exactly instead of walking the HNSW index: exact is both faster and complete for a
-// small guild sharing an index with large ones.
-const exactBelow = 4000
-
 // hit is one passage from one arm, before fusion.
 type hit struct {
 	chunkID int64
@@ -235,31 +224,6 @@ func (s *Store) hydrate(ctx context.Context, coll string, ids []int64) ([]Result
 		}
 	}
 	return out, nil
-}
-
-// rrfK is reciprocal rank fusion's constant: 60, as in Cormack et al. (2009).
-const rrfK = 60
-
-// fuse merges ranked lists by weighted reciprocal rank fusion: each passage scores
-// sum(w / (rrfK + rank)) over the lists that hold it.
-func fuse(lists [][]hit, weights []float64) []hit {
-	score := map[int64]float64{}
-	for li, l := range lists {
-		for rank, h := range l {
-			score[h.chunkID] += weights[li] / float64(rrfK+rank+1)
-		}
-	}
-	out := make([]hit, 0, len(score))
-	for id, sc := range score {
-		out = append(out, hit{chunkID: id, score: sc})
-	}
-	sort.Slice(out, func(i, j int) bool {
-		if out[i].score != out[j].score {
-			return out[i].score > out[j].score
-		}
-		return out[i].chunkID < out[j].chunkID
-	})
-	return out
 }
 
 var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)

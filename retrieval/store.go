@@ -34,9 +34,9 @@ func OpenStore(ctx context.Context, dsn string, maxConns int32) (*Store, error) 
 			return err
 		}
 		// HNSW search settings for every query on this connection: a wider candidate list
-		// than the default 40, and iterative scans so that collection and date filters
-		// (applied after the index scan) still return k rows.
-		_, err := c.Exec(ctx, "SET hnsw.ef_search = 100; SET hnsw.iterative_scan = relaxed_order")
+		// than the default 40 (hnswEfSearch, rank.go), and iterative scans so that
+		// collection and date filters (applied after the index scan) still return k rows.
+		_, err := c.Exec(ctx, fmt.Sprintf("SET hnsw.ef_search = %d; SET hnsw.iterative_scan = relaxed_order", hnswEfSearch))
 		return err
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)

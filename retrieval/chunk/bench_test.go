@@ -14,6 +14,6 @@ func BenchmarkSplit(b *testing.B) {
 	s := strings.Repeat(string(src)+"\n\n", 10)
 	b.SetBytes(int64(len(s)))
 	for b.Loop() {
-		Split(s, Default)
+		Split(s, DefaultOptions())
 	}
 }

@@ -84,8 +84,8 @@ func TestSplitProperties(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			spans := Split(tt.in, Default)
-			checkSpans(t, tt.in, spans, Default)
+			spans := Split(tt.in, DefaultOptions())
+			checkSpans(t, tt.in, spans, DefaultOptions())
 			if strings.TrimSpace(tt.in) == "" && len(spans) != 0 {
 				t.Fatalf("got %d passages for blank text", len(spans))
 			}
@@ -93,6 +93,33 @@ func TestSplitProperties(t *testing.T) {
 				t.Fatalf("got no passages for %d bytes of text", len(tt.in))
 			}
 		})
+	}
+}
+
+func TestSplitFillsInUnsetOptions(t *testing.T) {
+	src, err := os.ReadFile("testdata/news.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := strings.Repeat(string(src)+"\n\n", 4) // long enough that the target matters
+	want := render(s, Split(s, DefaultOptions()))
+	tests := []struct {
+		name string
+		o    Options
+	}{
+		{"zero options cut like the defaults", Options{}},
+		{"a zero target takes the default target", Options{Max: DefaultMax}},
+		{"a zero cap takes the default cap", Options{Target: DefaultTarget}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := render(s, Split(s, tt.o)); got != want {
+				t.Fatalf("Split(%+v) differs from Split(DefaultOptions())", tt.o)
+			}
+		})
+	}
+	if small := Split(s, Options{Target: 300, Max: 500}); len(small) <= strings.Count(want, "--- passage") {
+		t.Fatalf("a 300-byte target gave %d passages, no more than the default's: the test text is too short to tell the options apart", len(small))
 	}
 }
 

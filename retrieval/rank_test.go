@@ -1,0 +1,212 @@
+package retrieval
+
+import (
+	"math"
+	"sort"
+	"testing"
+
+	"github.com/footnote-bot/footnote/retrieval/text"
+)
+
+func TestFuse(t *testing.T) {
+	hits := func(ids ...int64) []hit {
+		out := make([]hit, len(ids))
+		for i, id := range ids {
+			out[i] = hit{chunkID: id, score: float64(100 - i)} // arm scores play no part
+		}
+		return out
+	}
+	rrf := func(w float64, rank int) float64 { return w / float64(rrfK+rank) }
+	tests := []struct {
+		name    string
+		lists   [][]hit
+		weights []float64
+		want    []hit
+	}{
+		{
+			name:    "one list keeps its order with reciprocal rank scores",
+			lists:   [][]hit{hits(7, 3, 9)},
+			weights: []float64{1},
+			want:    []hit{{7, rrf(1, 1)}, {3, rrf(1, 2)}, {9, rrf(1, 3)}},
+		},
+		{
+			name:    "a passage in both lists outranks one at the top of only one",
+			lists:   [][]hit{hits(1, 2, 3), hits(3, 4, 1)},
+			weights: []float64{1, 1},
+			want: []hit{
+				{1, rrf(1, 1) + rrf(1, 3)},
+				{3, rrf(1, 3) + rrf(1, 1)},
+				{2, rrf(1, 2)},
+				{4, rrf(1, 2)},
+			},
+		},
+		{
+			name:    "equal scores are ordered by chunk id",
+			lists:   [][]hit{hits(50, 8), hits(20, 9)},
+			weights: []float64{1, 1},
+			want:    []hit{{20, rrf(1, 1)}, {50, rrf(1, 1)}, {8, rrf(1, 2)}, {9, rrf(1, 2)}},
+		},
+		{
+			name:    "a heavier list's first passage beats a lighter list's first",
+			lists:   [][]hit{hits(1, 2), hits(3, 4)},
+			weights: []float64{1, 2},
+			want:    []hit{{3, rrf(2, 1)}, {4, rrf(2, 2)}, {1, rrf(1, 1)}, {2, rrf(1, 2)}},
+		},
+		{
+			name:    "a lighter list only breaks ties within the heavier one's order",
+			lists:   [][]hit{hits(1, 2, 3), hits(3, 2, 1)},
+			weights: []float64{1, 0.5},
+			want: []hit{
+				{1, rrf(1, 1) + rrf(0.5, 3)},
+				{2, rrf(1, 2) + rrf(0.5, 2)},
+				{3, rrf(1, 3) + rrf(0.5, 1)},
+			},
+		},
+		{
+			name:    "an empty arm leaves the other's order alone",
+			lists:   [][]hit{hits(5, 6), nil},
+			weights: []float64{1, 0.5},
+			want:    []hit{{5, rrf(1, 1)}, {6, rrf(1, 2)}},
+		},
+		{
+			name:    "no hits at all fuse to nothing",
+			lists:   [][]hit{nil, nil},
+			weights: []float64{1, 0.5},
+			want:    []hit{},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := fuse(tt.lists, tt.weights)
+			if len(got) != len(tt.want) {
+				t.Fatalf("fuse = %v, want %v", got, tt.want)
+			}
+			for i := range got {
+				if got[i].chunkID != tt.want[i].chunkID || math.Abs(got[i].score-tt.want[i].score) > 1e-12 {
+					t.Errorf("fuse = %v,\nwant %v", got, tt.want)
+					break
+				}
+			}
+		})
+	}
+}
+
+// questionTerms reads question as lookupTerms would, every term held by df passages out
+// of ten and weighing idf (by term; 1 when not given).
+func questionTerms(question string, df, idf map[string]float64) queryTerms {
+	counts, _ := text.Counts(question)
+	q := queryTerms{text: question, n: 10}
+	for t := range counts {
+		q.terms = append(q.terms, t)
+	}
+	sort.Strings(q.terms)
+	for _, t := range q.terms {
+		w, ok := idf[t]
+		if !ok {
+			w = 1
+		}
+		d, ok := df[t]
+		if !ok {
+			d = 1
+		}
+		q.qtf = append(q.qtf, float64(counts[t]))
+		q.idf = append(q.idf, w)
+		q.df = append(q.df, d)
+	}
+	return q
+}
+
+func TestRerank(t *testing.T) {
+	q := questionTerms("When did the moon landing happen?", nil, nil)
+	apart := Result{ChunkID: 1, Title: "Night sky", Text: "The moon is bright tonight. A landing strip was built nearby."}
+	answers := Result{ChunkID: 2, Title: "Apollo", Text: "Apollo flew many missions. The first moon landing happened in 1969."}
+	titled := Result{ChunkID: 3, Title: "Moon", Text: "The landing happened in July 1969, watched by millions."}
+	tests := []struct {
+		name string
+		res  []Result
+		lex  map[int64]float64
+		want []int64
+	}{
+		{
+			name: "a passage that answers in one sentence outranks a higher BM25 score whose terms lie apart",
+			res:  []Result{apart, answers},
+			lex:  map[int64]float64{1: 9, 2: 6},
+			want: []int64{2, 1},
+		},
+		{
+			name: "between equal passages the higher BM25 score comes first",
+			res:  []Result{answers, {ChunkID: 4, Title: answers.Title, Text: answers.Text}},
+			lex:  map[int64]float64{2: 5, 4: 6},
+			want: []int64{4, 2},
+		},
+		{
+			name: "with no BM25 scores the sentences alone decide",
+			res:  []Result{apart, answers},
+			lex:  nil,
+			want: []int64{2, 1},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, held := rerank(q, append([]Result(nil), tt.res...), tt.lex)
+			if len(got) != len(tt.want) || len(held) != len(got) {
+				t.Fatalf("rerank returned %d results and %d held sets, want %d", len(got), len(held), len(tt.want))
+			}
+			for i, id := range tt.want {
+				if got[i].ChunkID != id {
+					t.Fatalf("rerank order: got chunk %d at %d, want %d", got[i].ChunkID, i, id)
+				}
+			}
+		})
+	}
+	t.Run("the held terms follow the new order and count the title", func(t *testing.T) {
+		got, held := rerank(q, []Result{apart, titled}, map[int64]float64{1: 9, 3: 1})
+		if got[0].ChunkID != 3 {
+			t.Fatalf("got chunk %d first, want 3", got[0].ChunkID)
+		}
+		moon, landing := text.Stem("moon"), text.Stem("landing")
+		if !held[0][moon] || !held[0][landing] {
+			t.Errorf("held for chunk 3 = %v, want %q (from the title) and %q", held[0], moon, landing)
+		}
+		if !held[1][moon] || !held[1][landing] {
+			t.Errorf("held for chunk 1 = %v, want %q and %q", held[1], moon, landing)
+		}
+	})
+}
+
+func TestCoverage(t *testing.T) {
+	moon, landing := text.Stem("moon"), text.Stem("landing")
+	idf := map[string]float64{moon: 3, landing: 1}
+	q := questionTerms("moon landing", nil, idf)
+	has := func(terms ...string) map[string]bool {
+		m := map[string]bool{}
+		for _, t := range terms {
+			m[t] = true
+		}
+		return m
+	}
+	tests := []struct {
+		name string
+		q    queryTerms
+		held []map[string]bool
+		want float64
+	}{
+		{"a passage holding every term covers the whole question", q, []map[string]bool{has(moon, landing)}, 1},
+		{"terms are weighed by their IDF", q, []map[string]bool{has(landing)}, 0.25},
+		{"the best of the first three passages counts", q, []map[string]bool{has(), has(landing), has(moon)}, 0.75},
+		{"terms held by different passages do not add up", q, []map[string]bool{has(moon), has(landing)}, 0.75},
+		{"a passage below the first three does not count", q, []map[string]bool{has(), has(), has(), has(moon, landing)}, 0},
+		{"a term no passage has counts for half its weight",
+			questionTerms("moon landing", map[string]float64{landing: 0}, map[string]float64{moon: 1, landing: 2}),
+			[]map[string]bool{has(moon)}, 0.5},
+		{"no passages cover nothing", q, nil, 0},
+		{"a question without terms covers nothing", queryTerms{}, []map[string]bool{has(moon)}, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := coverage(tt.q, tt.held); math.Abs(got-tt.want) > 1e-12 {
+				t.Errorf("coverage = %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
