@@ -115,10 +115,16 @@ func (e *Engine) search(ctx context.Context, coll, query string, k int, f Filter
 	})
 	// The dense arm runs only while the collection's active space is the configured one:
 	// after a change of model, until a reindex switches spaces, vectors of the new model
-	// cannot be compared with the stored ones and the lexical arm answers alone. Either way
-	// the log says so once, with the fix.
+	// cannot be compared with the stored ones and the lexical arm answers alone. It also
+	// rests for a while after the embedding server failed (skipEmbed). Either way the log
+	// says so once, with the fix.
 	switch {
-	case q.activeS == e.space.ID:
+	case q.activeS != e.space.ID:
+		if q.activeS != 0 {
+			e.warnStaleSpace(ctx, coll, q.activeS)
+		}
+	case e.skipEmbed():
+	default:
 		g.Go(func() error {
 			vs, err := e.cfg.Embedder.Embed(gctx, []string{query})
 			if err != nil {
@@ -129,8 +135,6 @@ func (e *Engine) search(ctx context.Context, coll, query string, k int, f Filter
 			dense, err = e.store.dense(gctx, coll, e.space, vs[0], q.n, f, max(k, candidates))
 			return err
 		})
-	case q.activeS != 0:
-		e.warnStaleSpace(ctx, coll, q.activeS)
 	}
 	if err := g.Wait(); err != nil {
 		return nil, q, 0, err

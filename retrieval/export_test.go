@@ -24,3 +24,7 @@ func LexicalURLs(ctx context.Context, e *Engine, coll, query string, k int) ([]s
 	}
 	return out, nil
 }
+
+// TryEmbedderNow lets the next question try the embedding server again at once, as if
+// embedProbeEvery had passed since it failed.
+func TryEmbedderNow(e *Engine) { e.keywordsOnly.nextProbe.Store(0) }

@@ -5,14 +5,23 @@ import (
 	"fmt"
 	"sync"
 	"sync/atomic"
+	"time"
 )
+
+// embedProbeEvery is how long questions skip the dense arm after embedding one failed,
+// before a single question tries the embedding server again. Without it every question
+// would wait out the embedder's retries (seconds, against a server that refuses
+// connections) only to be answered on keywords anyway; with it, an outage costs one slow
+// question per interval, and the dense arm is back at most this long after the server is.
+const embedProbeEvery = 30 * time.Second
 
 // keywordsOnly remembers what the operator has been told about searches that run without
 // their dense arm, so that each cause is logged once (per collection, per process) instead
-// of once per question.
+// of once per question, and when to try a failed embedding server again.
 type keywordsOnly struct {
-	staleSpace sync.Map    // collection name -> struct{}: told it is indexed with another model
-	embedDown  atomic.Bool // told that embedding questions fails; cleared when it works again
+	staleSpace sync.Map     // collection name -> struct{}: told it is indexed with another model
+	embedDown  atomic.Bool  // told that embedding questions fails; cleared when it works again
+	nextProbe  atomic.Int64 // while embedDown: Unix nanoseconds before which questions skip embedding
 }
 
 // warnStaleSpace says, once per collection, that coll's passages are embedded with another
@@ -40,11 +49,28 @@ func (e *Engine) embedFailed(ctx context.Context, err error) {
 	}
 	const msg = "cannot embed questions with %s: answering on keywords only until the embedding server " +
 		"answers again (is it running at OPENAI_BASE_URL?)"
+	e.keywordsOnly.nextProbe.Store(time.Now().Add(embedProbeEvery).UnixNano())
 	if e.keywordsOnly.embedDown.CompareAndSwap(false, true) {
-		e.log.WarnContext(ctx, fmt.Sprintf(msg, e.space.Name()), "err", err)
+		e.log.WarnContext(ctx, fmt.Sprintf(msg, e.space.Name()), "err", err, "next_try", embedProbeEvery)
 		return
 	}
-	e.log.DebugContext(ctx, fmt.Sprintf(msg, e.space.Name()), "err", err)
+	e.log.DebugContext(ctx, fmt.Sprintf(msg, e.space.Name()), "err", err, "next_try", embedProbeEvery)
+}
+
+// skipEmbed reports whether a question should leave out the dense arm because embedding
+// failed less than embedProbeEvery ago. Once that time has passed, exactly one caller is
+// told to try (and moves the next try on), so a dead server is not asked by every question
+// that arrives at that moment.
+func (e *Engine) skipEmbed() bool {
+	k := &e.keywordsOnly
+	if !k.embedDown.Load() {
+		return false
+	}
+	now, next := time.Now().UnixNano(), k.nextProbe.Load()
+	if now < next {
+		return true
+	}
+	return !k.nextProbe.CompareAndSwap(next, now+int64(embedProbeEvery))
 }
 
 // embedWorked notes that a question was embedded, saying so once after failures.

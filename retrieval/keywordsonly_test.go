@@ -86,13 +86,16 @@ func TestChangedModelSaysOnceToReindex(t *testing.T) {
 	})
 }
 
-// flakyEmbedder fails while down is set, like an embedding server that has gone away.
+// flakyEmbedder fails while down is set, like an embedding server that has gone away, and
+// counts the calls.
 type flakyEmbedder struct {
 	embed.Embedder
-	down atomic.Bool
+	down  atomic.Bool
+	calls atomic.Int32
 }
 
 func (f *flakyEmbedder) Embed(ctx context.Context, texts []string) ([][]float32, error) {
+	f.calls.Add(1)
 	if f.down.Load() {
 		return nil, errors.New(`Post "http://127.0.0.1:11434/v1/embeddings": connection refused`)
 	}
@@ -113,12 +116,28 @@ func TestDeadEmbeddingServerSaysOnce(t *testing.T) {
 		if len(warns) != 1 || !strings.Contains(warns[0], want) || !strings.Contains(warns[0], "connection refused") {
 			t.Fatalf("warnings:\n%s\nwant one saying %q with the error", strings.Join(warns, "\n"), want)
 		}
-		if n := len(logged("DEBUG")); n < 2 {
-			t.Errorf("%d debug lines, want the later failures at debug level", n)
+	})
+	t.Run("after a failure questions skip the server instead of each waiting for it", func(t *testing.T) {
+		before := emb.calls.Load()
+		askTimes(t, e, coll, 3)
+		if n := emb.calls.Load() - before; n != 0 {
+			t.Errorf("%d calls to the embedder, want none until it is time to try again", n)
+		}
+	})
+	t.Run("when it is time to try again one question does, and a failure is logged at debug level", func(t *testing.T) {
+		retrieval.TryEmbedderNow(e)
+		before := emb.calls.Load()
+		askTimes(t, e, coll, 3)
+		if n := emb.calls.Load() - before; n != 1 {
+			t.Errorf("%d calls to the embedder, want one", n)
+		}
+		if warns, debugs := logged("WARN"), logged("DEBUG"); len(warns) != 1 || len(debugs) != 1 {
+			t.Errorf("%d warnings and %d debug lines, want the second failure at debug level only", len(warns), len(debugs))
 		}
 	})
 	t.Run("when the server is back the log says so once", func(t *testing.T) {
 		emb.down.Store(false)
+		retrieval.TryEmbedderNow(e)
 		askTimes(t, e, coll, 2)
 		if infos := logged("INFO"); len(infos) != 1 || !strings.Contains(infos[0], "embedding questions works again") {
 			t.Fatalf("info lines:\n%s\nwant one saying embedding works again", strings.Join(infos, "\n"))
@@ -126,7 +145,11 @@ func TestDeadEmbeddingServerSaysOnce(t *testing.T) {
 	})
 	t.Run("a second outage warns again", func(t *testing.T) {
 		emb.down.Store(true)
+		before := emb.calls.Load()
 		askTimes(t, e, coll, 2)
+		if n := emb.calls.Load() - before; n != 1 {
+			t.Errorf("%d calls to the embedder, want one: the second question skips it", n)
+		}
 		if warns := logged("WARN"); len(warns) != 2 {
 			t.Fatalf("warnings:\n%s\nwant two, one per outage", strings.Join(warns, "\n"))
 		}
