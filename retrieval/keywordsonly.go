@@ -47,9 +47,9 @@ func (e *Engine) warnStaleSpace(ctx context.Context, coll string, active int) {
 // Any failure counts, not only those oai.Retryable reports: a 401 or 404 (a wrong key,
 // model or URL) fails every question the same way until the operator fixes it, just as a
 // refused connection does. The question itself is an unlikely cause: its length is bounded
-// (FOOTNOTE_MAX_QUESTION_CHARS, at most 6000 characters), so a reply
-// refusing one question's input is rare, and resting on it costs only embedProbeEvery of
-// keyword-only answers, which is safe.
+// (FOOTNOTE_MAX_QUESTION_CHARS, at most 6000 characters), so a reply refusing one
+// question's input is rare, and resting on it costs only embedProbeEvery of keyword-only
+// answers, which is safe.
 func (e *Engine) embedFailed(ctx context.Context, err error) {
 	if ctx.Err() != nil {
 		return // the search was abandoned: the server may be fine
