@@ -17,8 +17,8 @@ import (
 	"github.com/footnote-bot/footnote/retrieval/retrievaltest"
 )
 
-// freshDatabase creates an empty database with the vector extension on the test cluster and
-// returns its URL; it is dropped when the test ends.
+// freshDatabase creates an empty database on the test cluster (migration 001 adds the vector
+// extension) and returns its URL; it is dropped when the test ends.
 func freshDatabase(t *testing.T) string {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
@@ -87,20 +87,8 @@ func TestUp(t *testing.T) {
 	})
 
 	t.Run("nothing is left of the unbuilt feeds: no table, no column, no gaps index", func(t *testing.T) {
-		c, err := pgx.Connect(ctx, dsn)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer c.Close(ctx)
-		var feeds, gaps, feedID bool
-		if err := c.QueryRow(ctx, `
-			SELECT to_regclass('feeds') IS NOT NULL, to_regclass('questions_gaps_idx') IS NOT NULL,
-			       EXISTS (SELECT 1 FROM information_schema.columns
-			               WHERE table_name = 'articles' AND column_name = 'feed_id')`).Scan(&feeds, &gaps, &feedID); err != nil {
-			t.Fatal(err)
-		}
-		if feeds || gaps || feedID {
-			t.Errorf("feeds table %v, questions_gaps_idx %v, articles.feed_id %v; want none", feeds, gaps, feedID)
+		if f := feedsSchema(t, dsn); f != (feeds{}) {
+			t.Errorf("%+v; want none", f)
 		}
 	})
 
@@ -120,6 +108,68 @@ func TestUp(t *testing.T) {
 			if !strings.Contains(err.Error(), want) {
 				t.Errorf("error %q does not say %q", err, want)
 			}
+		}
+	})
+}
+
+// feeds says which parts of the feeds schema that migration 003 drops are present.
+type feeds struct{ Table, GapsIndex, FeedIDColumn bool }
+
+// feedsSchema reads which parts of the feeds schema the database at dsn has.
+func feedsSchema(t *testing.T, dsn string) feeds {
+	t.Helper()
+	ctx := context.Background()
+	c, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close(ctx)
+	var f feeds
+	if err := c.QueryRow(ctx, `
+		SELECT to_regclass('feeds') IS NOT NULL, to_regclass('questions_gaps_idx') IS NOT NULL,
+		       EXISTS (SELECT 1 FROM information_schema.columns
+		               WHERE table_name = 'articles' AND column_name = 'feed_id')`).Scan(&f.Table, &f.GapsIndex, &f.FeedIDColumn); err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+func TestDownTo(t *testing.T) {
+	dsn := freshDatabase(t)
+	ctx := context.Background()
+	if err := migrations.Up(ctx, dsn, nil); err != nil {
+		t.Fatal(err)
+	}
+	all := feeds{Table: true, GapsIndex: true, FeedIDColumn: true}
+
+	t.Run("rolling back to version 2 brings back the feeds table, articles.feed_id and the gaps index", func(t *testing.T) {
+		if err := migrations.DownTo(ctx, dsn, 2, nil); err != nil {
+			t.Fatal(err)
+		}
+		if f := feedsSchema(t, dsn); f != all {
+			t.Errorf("%+v after rolling back 003; want %+v", f, all)
+		}
+	})
+	t.Run("rolling back to a version already passed changes nothing", func(t *testing.T) {
+		if err := migrations.DownTo(ctx, dsn, 2, nil); err != nil {
+			t.Fatal(err)
+		}
+		if f := feedsSchema(t, dsn); f != all {
+			t.Errorf("%+v; want %+v still", f, all)
+		}
+	})
+	t.Run("migrating up again drops them once more", func(t *testing.T) {
+		if err := migrations.Up(ctx, dsn, nil); err != nil {
+			t.Fatal(err)
+		}
+		if f := feedsSchema(t, dsn); f != (feeds{}) {
+			t.Errorf("%+v after migrating up again; want none", f)
+		}
+	})
+	t.Run("an unreachable database is a clear error", func(t *testing.T) {
+		err := migrations.DownTo(ctx, "postgres://nobody@127.0.0.1:1/none?sslmode=disable&connect_timeout=2", 2, nil)
+		if err == nil || !strings.Contains(err.Error(), "connect to database") {
+			t.Fatalf("error %v; want one saying it could not connect to the database", err)
 		}
 	})
 }

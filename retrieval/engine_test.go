@@ -265,9 +265,12 @@ func TestAskRefusesBadQuestions(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := e.Ask(context.Background(), coll, tt.question, retrieval.AskOptions{})
+			a, err := e.Ask(context.Background(), coll, tt.question, retrieval.AskOptions{})
 			if tt.want == nil && err != nil || tt.want != nil && !errors.Is(err, tt.want) {
-				t.Errorf("Ask: %v, want %v", err, tt.want)
+				t.Fatalf("Ask: %v, want %v", err, tt.want)
+			}
+			if tt.want == nil && (a == nil || !a.Covered) {
+				t.Errorf("Ask = %+v; want a covered answer", a)
 			}
 		})
 	}

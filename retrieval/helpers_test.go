@@ -59,6 +59,12 @@ func search(t testing.TB, e *retrieval.Engine, coll, query string, k int, f retr
 	if err != nil {
 		t.Fatalf("Search(%q): %v", query, err)
 	}
+	for i := 1; i < len(res); i++ {
+		if res[i].Score > res[i-1].Score {
+			t.Errorf("Search(%q): result %d scores %v, above %v at %d: scores must fall as ranks rise",
+				query, i, res[i].Score, res[i-1].Score, i-1)
+		}
+	}
 	return res
 }
 

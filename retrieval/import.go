@@ -48,7 +48,6 @@ type LineError struct {
 }
 
 // Error says which line failed and why.
-// Error says which line failed and why.
 func (e *LineError) Error() string { return "line " + strconv.Itoa(e.Line) + ": " + e.Err.Error() }
 
 // Unwrap returns the line's error, so errors.Is sees the sentinel behind it.

@@ -42,7 +42,14 @@ func (e *Engine) warnStaleSpace(ctx context.Context, coll string, active int) {
 
 // embedFailed says that embedding a question failed, at warn level when it had worked until
 // now and at debug level while it keeps failing, so a dead embedding server is reported
-// once and not per question.
+// once and not per question, and rests the dense arm for embedProbeEvery.
+//
+// Any failure counts, not only those oai.Retryable reports: a 401 or 404 (a wrong key,
+// model or URL) fails every question the same way until the operator fixes it, just as a
+// refused connection does. The question itself is an unlikely cause: its length is bounded
+// (FOOTNOTE_MAX_QUESTION_CHARS, at most 6000 characters), so a reply refusing one
+// question's input is rare, and resting on it costs only embedProbeEvery of keyword-only
+// answers, which is safe.
 func (e *Engine) embedFailed(ctx context.Context, err error) {
 	if ctx.Err() != nil {
 		return // the search was abandoned: the server may be fine

@@ -53,8 +53,9 @@ func TestChangedModelSaysOnceToReindex(t *testing.T) {
 	importDocs(t, oldEng, other, zeppelin)
 
 	log, logged := testLog()
+	emb := &flakyEmbedder{Embedder: embed.NewHash(64)} // never down: it counts the questions embedded
 	newEng, err := retrieval.New(ctx, retrievaltest.Store(t), retrieval.Config{
-		Embedder: embed.NewHash(64), Answerer: answer.Extractive{}, Log: log})
+		Embedder: emb, Answerer: answer.Extractive{}, Log: log})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,6 +69,9 @@ func TestChangedModelSaysOnceToReindex(t *testing.T) {
 		if len(warns) != 1 || !strings.Contains(warns[0], want) {
 			t.Fatalf("warnings:\n%s\nwant one saying %q", strings.Join(warns, "\n"), want)
 		}
+		if n := emb.calls.Load(); n != 0 {
+			t.Errorf("%d questions embedded, want none: the collection has no vectors in this model's space", n)
+		}
 	})
 	t.Run("another collection of the old model gets its own warning", func(t *testing.T) {
 		askTimes(t, newEng, other, 2)
@@ -75,11 +79,15 @@ func TestChangedModelSaysOnceToReindex(t *testing.T) {
 			t.Fatalf("warnings:\n%s\nwant a second one for %s", strings.Join(warns, "\n"), other)
 		}
 	})
-	t.Run("after a reindex no more warnings come", func(t *testing.T) {
+	t.Run("after a reindex questions are embedded again and no more warnings come", func(t *testing.T) {
 		if _, err := newEng.Reindex(ctx, coll, nil); err != nil {
 			t.Fatal(err)
 		}
+		before := emb.calls.Load() // the reindex embedded the passages
 		askTimes(t, newEng, coll, 2)
+		if n := emb.calls.Load() - before; n != 2 {
+			t.Errorf("%d questions embedded, want both: the dense arm runs once the collection is in this model's space", n)
+		}
 		if warns := logged("WARN"); len(warns) != 2 {
 			t.Fatalf("warnings:\n%s\nwant still two", strings.Join(warns, "\n"))
 		}
@@ -87,7 +95,7 @@ func TestChangedModelSaysOnceToReindex(t *testing.T) {
 }
 
 // flakyEmbedder fails while down is set, like an embedding server that has gone away, and
-// counts the calls.
+// counts the calls (with down never set, it only counts).
 type flakyEmbedder struct {
 	embed.Embedder
 	down  atomic.Bool

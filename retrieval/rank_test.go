@@ -156,6 +156,12 @@ func TestRerank(t *testing.T) {
 				if got[i].ChunkID != id {
 					t.Fatalf("rerank order: got chunk %d at %d, want %d", got[i].ChunkID, i, id)
 				}
+				// Strictly: each case's order reverses its input, which the stable sort
+				// does only on different scores.
+				if i > 0 && got[i].Score >= got[i-1].Score {
+					t.Errorf("chunk %d at %d scores %v, not below %v at %d: scores must fall as ranks rise",
+						id, i, got[i].Score, got[i-1].Score, i-1)
+				}
 			}
 		})
 	}

@@ -34,8 +34,9 @@ type Chat struct {
 	temperature float32
 }
 
-// NewChat returns a chat client for cfg, or an error when cfg.Model is empty or a number in
-// cfg is negative. It makes no request.
+// NewChat returns a chat client for cfg, or an error when cfg.Model is empty or
+// cfg.MaxTokens, cfg.Temperature or cfg.Timeout is negative (a negative cfg.MaxRetries is
+// allowed and means no retries). It makes no request.
 func NewChat(cfg ChatConfig) (*Chat, error) {
 	c := &Chat{maxTokens: cmp.Or(cfg.MaxTokens, 700), temperature: cmp.Or(cfg.Temperature, 0.1)}
 	if c.maxTokens < 0 || c.temperature < 0 {

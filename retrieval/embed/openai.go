@@ -35,8 +35,9 @@ type OpenAI struct {
 	dims      atomic.Int64 // reqDims, or learned from the first reply
 }
 
-// NewOpenAI returns an embedder for cfg, or an error when cfg.Model is empty or a number
-// in cfg is negative. It makes no request.
+// NewOpenAI returns an embedder for cfg, or an error when cfg.Model is empty or cfg.Dims,
+// cfg.BatchSize or cfg.Timeout is negative (a negative cfg.MaxRetries is allowed and means
+// no retries). It makes no request.
 func NewOpenAI(cfg OpenAIConfig) (*OpenAI, error) {
 	if cfg.Dims < 0 || cfg.BatchSize < 0 {
 		return nil, errors.New("openai embedder: dims and batch size must not be negative")

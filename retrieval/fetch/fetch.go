@@ -61,6 +61,7 @@ type StatusError struct {
 	Status string // the status line, "404 Not Found"
 }
 
+// Error says what the server answered, "server answered 404 Not Found".
 func (e *StatusError) Error() string { return "server answered " + e.Status }
 
 // Unwrap returns ErrFetch.
