@@ -53,6 +53,17 @@ func OpenStore(ctx context.Context, dsn string, maxConns int32) (*Store, error) 
 // Close releases the pool.
 func (s *Store) Close() { s.pool.Close() }
 
+// storeTx is the Store inside one transaction: the statements of a write that must happen
+// together (a batch of articles, a rebuild of postings) are methods of storeTx, each next to
+// its SQL, so that no query lives outside the Store. Only Store methods get one, from inTx.
+type storeTx struct{ tx pgx.Tx }
+
+// inTx runs fn in a transaction, committed when fn returns nil and rolled back otherwise
+// (fn's error is returned as is).
+func (s *Store) inTx(ctx context.Context, fn func(storeTx) error) error {
+	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error { return fn(storeTx{tx}) })
+}
+
 // Space is an embedding space: vectors of one model and size, with their own HNSW index.
 type Space struct {
 	ID    int
@@ -77,23 +88,23 @@ func (s *Store) EnsureSpace(ctx context.Context, model string, dims int) (Space,
 	if !errors.Is(err, pgx.ErrNoRows) {
 		return Space{}, fmt.Errorf("look up embedding space %s: %w", sp.Name(), err)
 	}
-	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	err = s.inTx(ctx, func(t storeTx) error {
 		// One process at a time creates spaces and their indexes.
-		if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock(4097083627)"); err != nil {
+		if _, err := t.tx.Exec(ctx, "SELECT pg_advisory_xact_lock(4097083627)"); err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, `
+		if _, err := t.tx.Exec(ctx, `
 			INSERT INTO embedding_spaces (model, dims) VALUES ($1, $2)
 			ON CONFLICT (model, dims) DO NOTHING`, model, dims); err != nil {
 			return err
 		}
-		if err := tx.QueryRow(ctx, `SELECT id FROM embedding_spaces WHERE model = $1 AND dims = $2`, model, dims).Scan(&sp.ID); err != nil {
+		if err := t.tx.QueryRow(ctx, `SELECT id FROM embedding_spaces WHERE model = $1 AND dims = $2`, model, dims).Scan(&sp.ID); err != nil {
 			return err
 		}
 		// A partial index per space: the index expression fixes the dimension, which a
 		// plain vector column cannot. Cosine distance, pgvector's default m and
 		// ef_construction (16, 64). Queries must repeat the expression and the predicate.
-		_, err := tx.Exec(ctx, fmt.Sprintf(`
+		_, err := t.tx.Exec(ctx, fmt.Sprintf(`
 			CREATE INDEX IF NOT EXISTS embeddings_hnsw_%d ON embeddings
 			USING hnsw ((embedding::vector(%d)) vector_cosine_ops) WHERE space_id = %d`,
 			sp.ID, dims, sp.ID))

@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/footnote-bot/footnote/retrieval/text"
 )
 
@@ -32,11 +30,11 @@ func (s *Store) CountCollection(ctx context.Context, coll string) (CollectionCou
 	return c, nil
 }
 
-// upsertCollection creates, in tx, the row of coll that holds its BM25 statistics and its
-// active embedding space: the first write into a collection makes space its active one,
-// and stamps it with the current tokeniser.
-func upsertCollection(ctx context.Context, tx pgx.Tx, coll string, space Space) error {
-	if _, err := tx.Exec(ctx, `
+// upsertCollection creates the row of coll that holds its BM25 statistics and its active
+// embedding space: the first write into a collection makes space its active one, and stamps
+// it with the current tokeniser.
+func (t storeTx) upsertCollection(ctx context.Context, coll string, space Space) error {
+	if _, err := t.tx.Exec(ctx, `
 		INSERT INTO collections (name, active_space, lexicon) VALUES ($1, $2, $3)
 		ON CONFLICT (name) DO UPDATE SET active_space = COALESCE(collections.active_space, EXCLUDED.active_space)`,
 		coll, space.ID, text.Version); err != nil {
@@ -70,10 +68,10 @@ func (s *Store) SetLexicon(ctx context.Context, coll string, version int) error 
 // how many articles it deleted. It fails only on a database error.
 func (s *Store) DeleteCollection(ctx context.Context, coll string) (int, error) {
 	var n int64
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	err := s.inTx(ctx, func(t storeTx) error {
 		// Passages, postings and vectors go with the articles, feedback with the questions
 		// (ON DELETE CASCADE).
-		tag, err := tx.Exec(ctx, `DELETE FROM articles WHERE collection = $1`, coll)
+		tag, err := t.tx.Exec(ctx, `DELETE FROM articles WHERE collection = $1`, coll)
 		if err != nil {
 			return fmt.Errorf("delete articles: %w", err)
 		}
@@ -82,7 +80,7 @@ func (s *Store) DeleteCollection(ctx context.Context, coll string) (int, error) 
 			`DELETE FROM questions WHERE collection = $1`,
 			`DELETE FROM collections WHERE name = $1`,
 		} {
-			if _, err := tx.Exec(ctx, q, coll); err != nil {
+			if _, err := t.tx.Exec(ctx, q, coll); err != nil {
 				return fmt.Errorf("delete collection %s: %w", coll, err)
 			}
 		}

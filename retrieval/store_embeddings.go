@@ -47,9 +47,9 @@ func (s *Store) InsertEmbeddings(ctx context.Context, space Space, ids []int64, 
 var embeddingColumns = []string{"space_id", "chunk_id", "collection", "embedding"}
 
 // copyEmbeddings writes rows (one per passage vector, in embeddingColumns' order) with
-// COPY, in tx.
-func copyEmbeddings(ctx context.Context, tx pgx.Tx, rows [][]any) error {
-	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"embeddings"}, embeddingColumns, pgx.CopyFromRows(rows)); err != nil {
+// COPY.
+func (t storeTx) copyEmbeddings(ctx context.Context, rows [][]any) error {
+	if _, err := t.tx.CopyFrom(ctx, pgx.Identifier{"embeddings"}, embeddingColumns, pgx.CopyFromRows(rows)); err != nil {
 		return fmt.Errorf("copy embeddings: %w", err)
 	}
 	return nil

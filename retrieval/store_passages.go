@@ -100,18 +100,18 @@ func (s *Store) readPassages(ctx context.Context, sql string, args ...any) ([]st
 	return out, nil
 }
 
-// deletePassagesOf deletes, in tx, the passages of article id before its new text's are
-// written. Postings and vectors go with them (ON DELETE CASCADE), and the statement
-// trigger on chunks moves the collection's BM25 statistics.
-func deletePassagesOf(ctx context.Context, tx pgx.Tx, id int64) error {
-	_, err := tx.Exec(ctx, `DELETE FROM chunks WHERE article_id = $1`, id)
+// deletePassagesOf deletes the passages of article id before its new text's are written.
+// Postings and vectors go with them (ON DELETE CASCADE), and the statement trigger on
+// chunks moves the collection's BM25 statistics.
+func (t storeTx) deletePassagesOf(ctx context.Context, id int64) error {
+	_, err := t.tx.Exec(ctx, `DELETE FROM chunks WHERE article_id = $1`, id)
 	return err
 }
 
-// allocatePassageIDs draws n passage ids from the sequence, in tx, so that postings and
-// vectors can name their passage in the same COPY round as the passages themselves.
-func allocatePassageIDs(ctx context.Context, tx pgx.Tx, n int) ([]int64, error) {
-	rows, err := tx.Query(ctx, `SELECT nextval('chunks_id_seq') FROM generate_series(1, $1)`, n)
+// allocatePassageIDs draws n passage ids from the sequence, so that postings and vectors
+// can name their passage in the same COPY round as the passages themselves.
+func (t storeTx) allocatePassageIDs(ctx context.Context, n int) ([]int64, error) {
+	rows, err := t.tx.Query(ctx, `SELECT nextval('chunks_id_seq') FROM generate_series(1, $1)`, n)
 	if err != nil {
 		return nil, fmt.Errorf("allocate passage ids: %w", err)
 	}
@@ -122,9 +122,9 @@ func allocatePassageIDs(ctx context.Context, tx pgx.Tx, n int) ([]int64, error) 
 	return ids, nil
 }
 
-// copyPassages writes rows (one per passage, in passageColumns' order) with COPY, in tx.
-func copyPassages(ctx context.Context, tx pgx.Tx, rows [][]any) error {
-	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"chunks"}, passageColumns, pgx.CopyFromRows(rows)); err != nil {
+// copyPassages writes rows (one per passage, in passageColumns' order) with COPY.
+func (t storeTx) copyPassages(ctx context.Context, rows [][]any) error {
+	if _, err := t.tx.CopyFrom(ctx, pgx.Identifier{"chunks"}, passageColumns, pgx.CopyFromRows(rows)); err != nil {
 		return fmt.Errorf("copy passages: %w", err)
 	}
 	return nil
