@@ -110,7 +110,7 @@ func (e *Engine) search(ctx context.Context, coll, query string, k int, f Filter
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error {
 		var err error
-		lex, err = e.store.lexical(gctx, coll, q, f, max(k, candidates))
+		lex, err = e.store.searchLexical(gctx, coll, q, f, max(k, candidates))
 		return err
 	})
 	// The dense arm runs only while the collection's active space is the configured one:
@@ -132,7 +132,7 @@ func (e *Engine) search(ctx context.Context, coll, query string, k int, f Filter
 				return nil
 			}
 			e.embedWorked(gctx)
-			dense, err = e.store.dense(gctx, coll, e.space, vs[0], q.n, f, max(k, candidates))
+			dense, err = e.store.searchDense(gctx, coll, e.space, vs[0], q.n, f, max(k, candidates))
 			return err
 		})
 	}
@@ -147,7 +147,7 @@ func (e *Engine) search(ctx context.Context, coll, query string, k int, f Filter
 	for i, h := range fused {
 		ids[i] = h.chunkID
 	}
-	res, err := e.store.hydrate(ctx, coll, ids)
+	res, err := e.store.loadResults(ctx, coll, ids)
 	if err != nil {
 		return nil, q, 0, err
 	}

@@ -10,7 +10,7 @@ func LexicalURLs(ctx context.Context, e *Engine, coll, query string, k int) ([]s
 	if err != nil {
 		return nil, err
 	}
-	hits, err := e.store.lexical(ctx, coll, q, Filter{}, k)
+	hits, err := e.store.searchLexical(ctx, coll, q, Filter{}, k)
 	if err != nil {
 		return nil, err
 	}

@@ -25,10 +25,10 @@ func (s *Store) InsertQuestion(ctx context.Context, coll, by, question string, a
 	return id, nil
 }
 
-// InsertFeedback records a member's verdict on an answer of the same collection; a second
+// UpsertFeedback records a member's verdict on an answer of the same collection; a second
 // verdict from the same member replaces the first. It returns ErrNotFound when the question
 // is not in fb.Collection.
-func (s *Store) InsertFeedback(ctx context.Context, fb Feedback) error {
+func (s *Store) UpsertFeedback(ctx context.Context, fb Feedback) error {
 	// INSERT ... SELECT from questions: a question of another collection inserts nothing,
 	// so a member cannot judge another guild's answers by guessing ids.
 	tag, err := s.pool.Exec(ctx, `
