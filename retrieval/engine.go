@@ -75,7 +75,7 @@ func New(ctx context.Context, store *Store, cfg Config) (*Engine, error) {
 	if cfg.DenseWeight <= 0 {
 		cfg.DenseWeight = defaultDenseWeight
 	}
-	space, err := store.EnsureSpace(ctx, cfg.Embedder.Model(), cfg.Embedder.Dims())
+	space, err := store.ensureSpace(ctx, cfg.Embedder.Model(), cfg.Embedder.Dims())
 	if err != nil {
 		return nil, err
 	}
@@ -201,7 +201,7 @@ func (e *Engine) Ask(ctx context.Context, coll, question string, opts AskOptions
 		}
 	}
 	ans.Retrieval, ans.Took = retrieved, time.Since(start)
-	id, err := e.store.InsertQuestion(ctx, coll, opts.AskedBy, question, ans)
+	id, err := e.store.insertQuestion(ctx, coll, opts.AskedBy, question, ans)
 	if err != nil {
 		// The answer is still good; the record is for coverage reports.
 		e.log.Warn("record question failed", "err", err)

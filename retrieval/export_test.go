@@ -16,7 +16,7 @@ func LexicalURLs(ctx context.Context, e *Engine, coll, query string, k int) ([]s
 	}
 	out := make([]string, len(hits))
 	for i, h := range hits {
-		p, err := e.store.LoadPassage(ctx, coll, h.chunkID)
+		p, err := e.store.loadPassage(ctx, coll, h.chunkID)
 		if err != nil {
 			return nil, err
 		}

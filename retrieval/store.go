@@ -13,7 +13,9 @@ import (
 // Store is footnote's Postgres: articles, passages, BM25 postings and embeddings. Every
 // query footnote runs is on Store, next to the method that runs it: this file opens the
 // pool and keeps the embedding spaces; store_<table>.go hold the queries of each table
-// (store_write.go the batch write of new articles, search.go the ranking queries).
+// (store_write.go the batch write of new articles, search.go the ranking queries). Other
+// packages only open and close it: its queries are unexported, and Engine, which cleans and
+// bounds what it is given, is the way in.
 type Store struct {
 	pool *pgxpool.Pool
 }
@@ -74,9 +76,9 @@ type Space struct {
 // Name is how a space is shown to people.
 func (sp Space) Name() string { return fmt.Sprintf("%s/%d", sp.Model, sp.Dims) }
 
-// EnsureSpace returns the space for (model, dims), creating it and its HNSW index on first
+// ensureSpace returns the space for (model, dims), creating it and its HNSW index on first
 // use. It is safe to call from several processes at once.
-func (s *Store) EnsureSpace(ctx context.Context, model string, dims int) (Space, error) {
+func (s *Store) ensureSpace(ctx context.Context, model string, dims int) (Space, error) {
 	sp := Space{Model: model, Dims: dims}
 	// The common case, an existing space, takes no lock: creating the index below waits for
 	// writers of embeddings, and a writer checking its foreign key on a locked space row

@@ -9,10 +9,10 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// ListArticles returns articles offset to offset+limit of coll, newest first, and how many
+// listArticles returns articles offset to offset+limit of coll, newest first, and how many
 // match in all. A non-empty query keeps the articles whose title, site or URL contains it or
 // whose text matches it as a web search. It fails only on a database error.
-func (s *Store) ListArticles(ctx context.Context, coll, query string, offset, limit int) ([]Article, int, error) {
+func (s *Store) listArticles(ctx context.Context, coll, query string, offset, limit int) ([]Article, int, error) {
 	// count(*) OVER () gives the total along with the page, in one round trip. The order is
 	// articles_published_idx's; the ILIKEs and the text search scan the collection, which
 	// a listing (one page, by a person) can afford.
@@ -50,11 +50,11 @@ func (s *Store) ListArticles(ctx context.Context, coll, query string, offset, li
 	return out, total, nil
 }
 
-// DeleteArticle deletes the article of coll stored under any of urls, with its passages,
+// deleteArticle deletes the article of coll stored under any of urls, with its passages,
 // postings and vectors, if allow agrees: allow sees the article (ID, URL, Title, AddedBy)
 // while it is locked, and its error is returned as is. It returns the deleted article, or
 // ErrNotFound when coll has none under those URLs.
-func (s *Store) DeleteArticle(ctx context.Context, coll string, urls []string, allow func(Article) error) (Article, error) {
+func (s *Store) deleteArticle(ctx context.Context, coll string, urls []string, allow func(Article) error) (Article, error) {
 	a := Article{Collection: coll}
 	err := s.inTx(ctx, func(t storeTx) error {
 		// FOR UPDATE: the article cannot change hands (or go) between the check and the delete.

@@ -9,9 +9,9 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// LoadPassage returns passage id of coll with its article's text, for showing a citation in
+// loadPassage returns passage id of coll with its article's text, for showing a citation in
 // full. A passage of another collection is ErrNotFound.
-func (s *Store) LoadPassage(ctx context.Context, coll string, id int64) (*PassageView, error) {
+func (s *Store) loadPassage(ctx context.Context, coll string, id int64) (*PassageView, error) {
 	var v PassageView
 	var pub *time.Time
 	// The collection is in the WHERE clause so that a passage id from another guild's
