@@ -73,7 +73,7 @@ func (e *Engine) Reindex(ctx context.Context, coll string, progress func(done, t
 // batch at a time, reporting each batch. It returns how many passages it embedded.
 func (e *Engine) embedMissing(ctx context.Context, coll string, report func(int)) (int, error) {
 	n := 0
-	err := e.store.eachPassageBatch(ctx, coll, reindexBatch, &e.space, func(batch []storedPassage) error {
+	err := e.store.pagePassagesToEmbed(ctx, coll, e.space, reindexBatch, func(batch []storedPassage) error {
 		ids := make([]int64, len(batch))
 		texts := make([]string, len(batch))
 		for i, p := range batch {
@@ -98,7 +98,7 @@ func (e *Engine) embedMissing(ctx context.Context, coll string, report func(int)
 // collection with text.Version. It returns how many passages it rebuilt.
 func (e *Engine) relex(ctx context.Context, coll string, report func(int)) (int, error) {
 	n := 0
-	err := e.store.eachPassageBatch(ctx, coll, relexBatch, nil, func(batch []storedPassage) error {
+	err := e.store.pageAllPassages(ctx, coll, relexBatch, func(batch []storedPassage) error {
 		docs := make([]lexicalDoc, len(batch))
 		for i, p := range batch {
 			terms, length := passageTerms(p.title, p.body)
