@@ -18,10 +18,10 @@ func (e *Engine) ListArticles(ctx context.Context, coll, query string, offset, l
 	}
 	offset = max(offset, 0)
 	query = strings.TrimSpace(cleanLine(query))
-	out, total, err := e.store.ListArticles(ctx, coll, query, offset, limit)
+	out, total, err := e.store.listArticles(ctx, coll, query, offset, limit)
 	if err == nil && len(out) == 0 && offset > 0 {
 		// Past the last page: count anyway so the caller can say how many there are.
-		_, total, err = e.store.ListArticles(ctx, coll, query, 0, 1)
+		_, total, err = e.store.listArticles(ctx, coll, query, 0, 1)
 	}
 	return out, total, err
 }
@@ -35,7 +35,7 @@ func (e *Engine) RemoveArticle(ctx context.Context, coll, rawURL, requester stri
 	if err != nil {
 		canon = raw // file:///name and other stored forms
 	}
-	a, err := e.store.DeleteArticle(ctx, coll, []string{canon, raw}, func(a Article) error {
+	a, err := e.store.deleteArticle(ctx, coll, []string{canon, raw}, func(a Article) error {
 		if !admin && (a.AddedBy == "" || a.AddedBy != requester) {
 			return fmt.Errorf("remove %s: %w: only the member who added it or an admin can", a.URL, ErrForbidden)
 		}

@@ -75,7 +75,7 @@ func New(ctx context.Context, store *Store, cfg Config) (*Engine, error) {
 	if cfg.DenseWeight <= 0 {
 		cfg.DenseWeight = defaultDenseWeight
 	}
-	space, err := store.EnsureSpace(ctx, cfg.Embedder.Model(), cfg.Embedder.Dims())
+	space, err := store.ensureSpace(ctx, cfg.Embedder.Model(), cfg.Embedder.Dims())
 	if err != nil {
 		return nil, err
 	}
@@ -110,7 +110,7 @@ func (e *Engine) search(ctx context.Context, coll, query string, k int, f Filter
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error {
 		var err error
-		lex, err = e.store.lexical(gctx, coll, q, f, max(k, candidates))
+		lex, err = e.store.searchLexical(gctx, coll, q, f, max(k, candidates))
 		return err
 	})
 	// The dense arm runs only while the collection's active space is the configured one:
@@ -132,7 +132,7 @@ func (e *Engine) search(ctx context.Context, coll, query string, k int, f Filter
 				return nil
 			}
 			e.embedWorked(gctx)
-			dense, err = e.store.dense(gctx, coll, e.space, vs[0], q.n, f, max(k, candidates))
+			dense, err = e.store.searchDense(gctx, coll, e.space, vs[0], q.n, f, max(k, candidates))
 			return err
 		})
 	}
@@ -147,7 +147,7 @@ func (e *Engine) search(ctx context.Context, coll, query string, k int, f Filter
 	for i, h := range fused {
 		ids[i] = h.chunkID
 	}
-	res, err := e.store.hydrate(ctx, coll, ids)
+	res, err := e.store.loadResults(ctx, coll, ids)
 	if err != nil {
 		return nil, q, 0, err
 	}
@@ -201,7 +201,7 @@ func (e *Engine) Ask(ctx context.Context, coll, question string, opts AskOptions
 		}
 	}
 	ans.Retrieval, ans.Took = retrieved, time.Since(start)
-	id, err := e.store.InsertQuestion(ctx, coll, opts.AskedBy, question, ans)
+	id, err := e.store.insertQuestion(ctx, coll, opts.AskedBy, question, ans)
 	if err != nil {
 		// The answer is still good; the record is for coverage reports.
 		e.log.Warn("record question failed", "err", err)

@@ -2,19 +2,16 @@ package retrieval_test
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
-	"net/http"
-	"net/http/httptest"
 	"regexp"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/footnote-bot/footnote/retrieval"
 	"github.com/footnote-bot/footnote/retrieval/answer"
 	"github.com/footnote-bot/footnote/retrieval/oai"
+	"github.com/footnote-bot/footnote/retrieval/oai/oaitest"
 	"github.com/footnote-bot/footnote/retrieval/retrievaltest"
 )
 
@@ -154,42 +151,11 @@ func TestAskAnswersWithVerifiedQuotes(t *testing.T) {
 	}
 }
 
-// fakeChat answers OpenAI chat completions with one fixed reply; a reply of "" never answers
-// (it waits until the client gives up).
-func fakeChat(t *testing.T, reply string) (baseURL string, requests *atomic.Int32) {
-	t.Helper()
-	requests = new(atomic.Int32)
-	stop := make(chan struct{})
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path != "/v1/chat/completions" {
-			http.NotFound(w, r)
-			return
-		}
-		requests.Add(1)
-		if reply == "" {
-			select {
-			case <-r.Context().Done():
-			case <-stop:
-			}
-			return
-		}
-		w.Header().Set("Content-Type", "application/json")
-		json.NewEncoder(w).Encode(map[string]any{
-			"id": "chatcmpl-1", "object": "chat.completion", "created": 1700000000, "model": "test-model",
-			"choices": []map[string]any{{"index": 0, "finish_reason": "stop",
-				"message": map[string]any{"role": "assistant", "content": reply}}},
-		})
-	}))
-	t.Cleanup(srv.Close)
-	t.Cleanup(func() { close(stop) }) // runs first: releases a waiting handler
-	return srv.URL + "/v1", requests
-}
-
 func TestAskWithLLM(t *testing.T) {
 	const question = "When will the Westfield tram extension open?"
 	tests := []struct {
 		name      string
-		reply     string
+		reply     oaitest.Reply
 		cfg       answer.ChatConfig
 		wantMode  string
 		wantQuote string
@@ -197,15 +163,16 @@ func TestAskWithLLM(t *testing.T) {
 	}{
 		{
 			name: "invented markers, invented quotes and URLs are dropped from the model's answer",
-			reply: `The extension "will open to passengers in March 2027" according to the authority. ` +
+			reply: oaitest.Reply{Content: `The extension "will open to passengers in March 2027" according to the authority. ` +
 				`The mayor said "trams will be free for everyone forever" [1]. ` +
-				`The line was approved unanimously [9]. Details at https://evil.example/phish.`,
+				`The line was approved unanimously [9]. Details at https://evil.example/phish.`},
 			wantMode:  retrieval.ModeLLM,
 			wantQuote: "will open to passengers in March 2027",
 			absent:    []string{"[9]", "free for everyone", "evil.example", "https://", "[2]"},
 		},
 		{
 			name:      "a chat endpoint that times out gets the extractive answer",
+			reply:     oaitest.Reply{Delay: time.Minute}, // far beyond the client's timeout
 			cfg:       answer.ChatConfig{Config: oai.Config{Timeout: 50 * time.Millisecond, MaxRetries: -1}},
 			wantMode:  retrieval.ModeExtractive,
 			wantQuote: "March 2027",
@@ -213,9 +180,9 @@ func TestAskWithLLM(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			base, requests := fakeChat(t, tt.reply)
+			srv := oaitest.New(t, tt.reply)
 			cfg := tt.cfg
-			cfg.BaseURL, cfg.Model = base, "test-model"
+			cfg.BaseURL, cfg.Model = srv.URL, "test-model"
 			chat, err := answer.NewChat(cfg)
 			if err != nil {
 				t.Fatal(err)
@@ -227,8 +194,8 @@ func TestAskWithLLM(t *testing.T) {
 			if err != nil || a == nil {
 				t.Fatalf("Ask: %v", err)
 			}
-			if requests.Load() != 1 {
-				t.Errorf("the chat endpoint saw %d requests, want 1", requests.Load())
+			if reqs := srv.Requests(); len(reqs) != 1 || reqs[0].Path != "/v1/chat/completions" {
+				t.Errorf("the server saw %+v, want one chat completion request", reqs)
 			}
 			if a.Mode != tt.wantMode || !a.Covered || len(a.Citations) == 0 {
 				t.Fatalf("Ask = mode %q, covered %v, %d citations; want %q, covered, cited", a.Mode, a.Covered, len(a.Citations), tt.wantMode)

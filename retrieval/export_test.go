@@ -10,13 +10,13 @@ func LexicalURLs(ctx context.Context, e *Engine, coll, query string, k int) ([]s
 	if err != nil {
 		return nil, err
 	}
-	hits, err := e.store.lexical(ctx, coll, q, Filter{}, k)
+	hits, err := e.store.searchLexical(ctx, coll, q, Filter{}, k)
 	if err != nil {
 		return nil, err
 	}
 	out := make([]string, len(hits))
 	for i, h := range hits {
-		p, err := e.store.LoadPassage(ctx, coll, h.chunkID)
+		p, err := e.store.loadPassage(ctx, coll, h.chunkID)
 		if err != nil {
 			return nil, err
 		}

@@ -15,5 +15,5 @@ type Feedback struct {
 // verdict from the same member replaces the first. It returns ErrNotFound when the question
 // is not in the collection.
 func (e *Engine) RecordFeedback(ctx context.Context, fb Feedback) error {
-	return e.store.InsertFeedback(ctx, fb)
+	return e.store.upsertFeedback(ctx, fb)
 }

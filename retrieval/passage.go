@@ -11,5 +11,5 @@ type PassageView struct {
 // Passage returns one passage of coll with its article's text, for showing a citation in
 // full. A passage of another collection is ErrNotFound.
 func (e *Engine) Passage(ctx context.Context, coll string, chunkID int64) (*PassageView, error) {
-	return e.store.LoadPassage(ctx, coll, chunkID)
+	return e.store.loadPassage(ctx, coll, chunkID)
 }

@@ -35,12 +35,12 @@ func (e *Engine) Reindex(ctx context.Context, coll string, progress func(done, t
 	if progress == nil {
 		progress = func(int, int) {}
 	}
-	counts, err := e.store.CountCollection(ctx, coll)
+	counts, err := e.store.countCollection(ctx, coll)
 	if err != nil {
 		return st, err
 	}
 	st.Articles, st.Passages = counts.Articles, counts.Passages
-	todo, err := e.store.CountPassagesToEmbed(ctx, coll, e.space)
+	todo, err := e.store.countPassagesToEmbed(ctx, coll, e.space)
 	if err != nil {
 		return st, err
 	}
@@ -62,7 +62,7 @@ func (e *Engine) Reindex(ctx context.Context, coll string, progress func(done, t
 	if st.Embedded, err = e.embedMissing(ctx, coll, report); err != nil {
 		return st, err
 	}
-	if err := e.store.ActivateSpace(ctx, coll, e.space); err != nil {
+	if err := e.store.activateSpace(ctx, coll, e.space); err != nil {
 		return st, err
 	}
 	st.Took = time.Since(start)
@@ -73,7 +73,7 @@ func (e *Engine) Reindex(ctx context.Context, coll string, progress func(done, t
 // batch at a time, reporting each batch. It returns how many passages it embedded.
 func (e *Engine) embedMissing(ctx context.Context, coll string, report func(int)) (int, error) {
 	n := 0
-	err := e.store.eachPassageBatch(ctx, coll, reindexBatch, &e.space, func(batch []storedPassage) error {
+	err := e.store.pagePassagesToEmbed(ctx, coll, e.space, reindexBatch, func(batch []storedPassage) error {
 		ids := make([]int64, len(batch))
 		texts := make([]string, len(batch))
 		for i, p := range batch {
@@ -83,7 +83,7 @@ func (e *Engine) embedMissing(ctx context.Context, coll string, report func(int)
 		if err != nil {
 			return fmt.Errorf("embed passages: %w", err)
 		}
-		if err := e.store.InsertEmbeddings(ctx, e.space, ids, vecs); err != nil {
+		if err := e.store.insertEmbeddings(ctx, e.space, ids, vecs); err != nil {
 			return err
 		}
 		n += len(batch)
@@ -98,7 +98,7 @@ func (e *Engine) embedMissing(ctx context.Context, coll string, report func(int)
 // collection with text.Version. It returns how many passages it rebuilt.
 func (e *Engine) relex(ctx context.Context, coll string, report func(int)) (int, error) {
 	n := 0
-	err := e.store.eachPassageBatch(ctx, coll, relexBatch, nil, func(batch []storedPassage) error {
+	err := e.store.pageAllPassages(ctx, coll, relexBatch, func(batch []storedPassage) error {
 		docs := make([]lexicalDoc, len(batch))
 		for i, p := range batch {
 			terms, length := passageTerms(p.title, p.body)
@@ -114,5 +114,5 @@ func (e *Engine) relex(ctx context.Context, coll string, report func(int)) (int,
 	if err != nil {
 		return n, err
 	}
-	return n, e.store.SetLexicon(ctx, coll, text.Version)
+	return n, e.store.setLexicon(ctx, coll, text.Version)
 }

@@ -110,8 +110,8 @@ func filterSQL(f Filter, next int) (string, []any) {
 	return sb.String(), args
 }
 
-// lexical ranks passages with BM25 over the postings table.
-func (s *Store) lexical(ctx context.Context, coll string, q queryTerms, f Filter, k int) ([]hit, error) {
+// searchLexical ranks passages with BM25 over the postings table.
+func (s *Store) searchLexical(ctx context.Context, coll string, q queryTerms, f Filter, k int) ([]hit, error) {
 	var terms []string
 	var weights []float64
 	for i, t := range q.terms {
@@ -149,8 +149,8 @@ func (s *Store) lexical(ctx context.Context, coll string, q queryTerms, f Filter
 	return s.collectHits(ctx, sql, args...)
 }
 
-// dense ranks passages by cosine distance to the question's vector in the given space.
-func (s *Store) dense(ctx context.Context, coll string, space Space, vec []float32, nPassages float64, f Filter, k int) ([]hit, error) {
+// searchDense ranks passages by cosine distance to the question's vector in the given space.
+func (s *Store) searchDense(ctx context.Context, coll string, space Space, vec []float32, nPassages float64, f Filter, k int) ([]hit, error) {
 	cond, fargs := filterSQL(f, 5)
 	join := ""
 	if cond != "" {
@@ -175,6 +175,8 @@ func (s *Store) dense(ctx context.Context, coll string, space Space, vec []float
 	return s.collectHits(ctx, sql, args...)
 }
 
+// collectHits runs a ranking query whose rows are (passage id, score) and returns its hits
+// in row order.
 func (s *Store) collectHits(ctx context.Context, sql string, args ...any) ([]hit, error) {
 	rows, err := s.pool.Query(ctx, sql, args...)
 	if err != nil {
@@ -192,8 +194,8 @@ func (s *Store) collectHits(ctx context.Context, sql string, args ...any) ([]hit
 	return out, rows.Err()
 }
 
-// hydrate loads the passages and their articles for ids, in the order given.
-func (s *Store) hydrate(ctx context.Context, coll string, ids []int64) ([]Result, error) {
+// loadResults loads the passages and their articles for ids, in the order given.
+func (s *Store) loadResults(ctx context.Context, coll string, ids []int64) ([]Result, error) {
 	rows, err := s.pool.Query(ctx, `
 		SELECT c.id, c.article_id, c.body, c.start_offset, c.end_offset, a.url, a.title, a.site, a.published_at
 		FROM chunks c JOIN articles a ON a.id = c.article_id

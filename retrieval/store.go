@@ -13,7 +13,9 @@ import (
 // Store is footnote's Postgres: articles, passages, BM25 postings and embeddings. Every
 // query footnote runs is on Store, next to the method that runs it: this file opens the
 // pool and keeps the embedding spaces; store_<table>.go hold the queries of each table
-// (store_write.go the batch write of new articles, search.go the ranking queries).
+// (store_write.go the batch write of new articles, search.go the ranking queries). Other
+// packages only open and close it: its queries are unexported, and Engine, which cleans and
+// bounds what it is given, is the way in.
 type Store struct {
 	pool *pgxpool.Pool
 }
@@ -53,6 +55,17 @@ func OpenStore(ctx context.Context, dsn string, maxConns int32) (*Store, error) 
 // Close releases the pool.
 func (s *Store) Close() { s.pool.Close() }
 
+// storeTx is the Store inside one transaction: the statements of a write that must happen
+// together (a batch of articles, a rebuild of postings) are methods of storeTx, each next to
+// its SQL, so that no query lives outside the Store. Only Store methods get one, from inTx.
+type storeTx struct{ tx pgx.Tx }
+
+// inTx runs fn in a transaction, committed when fn returns nil and rolled back otherwise
+// (fn's error is returned as is).
+func (s *Store) inTx(ctx context.Context, fn func(storeTx) error) error {
+	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error { return fn(storeTx{tx}) })
+}
+
 // Space is an embedding space: vectors of one model and size, with their own HNSW index.
 type Space struct {
 	ID    int
@@ -63,9 +76,9 @@ type Space struct {
 // Name is how a space is shown to people.
 func (sp Space) Name() string { return fmt.Sprintf("%s/%d", sp.Model, sp.Dims) }
 
-// EnsureSpace returns the space for (model, dims), creating it and its HNSW index on first
+// ensureSpace returns the space for (model, dims), creating it and its HNSW index on first
 // use. It is safe to call from several processes at once.
-func (s *Store) EnsureSpace(ctx context.Context, model string, dims int) (Space, error) {
+func (s *Store) ensureSpace(ctx context.Context, model string, dims int) (Space, error) {
 	sp := Space{Model: model, Dims: dims}
 	// The common case, an existing space, takes no lock: creating the index below waits for
 	// writers of embeddings, and a writer checking its foreign key on a locked space row
@@ -77,23 +90,23 @@ func (s *Store) EnsureSpace(ctx context.Context, model string, dims int) (Space,
 	if !errors.Is(err, pgx.ErrNoRows) {
 		return Space{}, fmt.Errorf("look up embedding space %s: %w", sp.Name(), err)
 	}
-	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	err = s.inTx(ctx, func(t storeTx) error {
 		// One process at a time creates spaces and their indexes.
-		if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock(4097083627)"); err != nil {
+		if _, err := t.tx.Exec(ctx, "SELECT pg_advisory_xact_lock(4097083627)"); err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, `
+		if _, err := t.tx.Exec(ctx, `
 			INSERT INTO embedding_spaces (model, dims) VALUES ($1, $2)
 			ON CONFLICT (model, dims) DO NOTHING`, model, dims); err != nil {
 			return err
 		}
-		if err := tx.QueryRow(ctx, `SELECT id FROM embedding_spaces WHERE model = $1 AND dims = $2`, model, dims).Scan(&sp.ID); err != nil {
+		if err := t.tx.QueryRow(ctx, `SELECT id FROM embedding_spaces WHERE model = $1 AND dims = $2`, model, dims).Scan(&sp.ID); err != nil {
 			return err
 		}
 		// A partial index per space: the index expression fixes the dimension, which a
 		// plain vector column cannot. Cosine distance, pgvector's default m and
 		// ef_construction (16, 64). Queries must repeat the expression and the predicate.
-		_, err := tx.Exec(ctx, fmt.Sprintf(`
+		_, err := t.tx.Exec(ctx, fmt.Sprintf(`
 			CREATE INDEX IF NOT EXISTS embeddings_hnsw_%d ON embeddings
 			USING hnsw ((embedding::vector(%d)) vector_cosine_ops) WHERE space_id = %d`,
 			sp.ID, dims, sp.ID))

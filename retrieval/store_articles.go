@@ -9,10 +9,10 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// ListArticles returns articles offset to offset+limit of coll, newest first, and how many
+// listArticles returns articles offset to offset+limit of coll, newest first, and how many
 // match in all. A non-empty query keeps the articles whose title, site or URL contains it or
 // whose text matches it as a web search. It fails only on a database error.
-func (s *Store) ListArticles(ctx context.Context, coll, query string, offset, limit int) ([]Article, int, error) {
+func (s *Store) listArticles(ctx context.Context, coll, query string, offset, limit int) ([]Article, int, error) {
 	// count(*) OVER () gives the total along with the page, in one round trip. The order is
 	// articles_published_idx's; the ILIKEs and the text search scan the collection, which
 	// a listing (one page, by a person) can afford.
@@ -50,15 +50,15 @@ func (s *Store) ListArticles(ctx context.Context, coll, query string, offset, li
 	return out, total, nil
 }
 
-// DeleteArticle deletes the article of coll stored under any of urls, with its passages,
+// deleteArticle deletes the article of coll stored under any of urls, with its passages,
 // postings and vectors, if allow agrees: allow sees the article (ID, URL, Title, AddedBy)
 // while it is locked, and its error is returned as is. It returns the deleted article, or
 // ErrNotFound when coll has none under those URLs.
-func (s *Store) DeleteArticle(ctx context.Context, coll string, urls []string, allow func(Article) error) (Article, error) {
+func (s *Store) deleteArticle(ctx context.Context, coll string, urls []string, allow func(Article) error) (Article, error) {
 	a := Article{Collection: coll}
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	err := s.inTx(ctx, func(t storeTx) error {
 		// FOR UPDATE: the article cannot change hands (or go) between the check and the delete.
-		err := tx.QueryRow(ctx, `
+		err := t.tx.QueryRow(ctx, `
 			SELECT id, url, title, added_by FROM articles
 			WHERE collection = $1 AND url = ANY($2) FOR UPDATE`, coll, urls).
 			Scan(&a.ID, &a.URL, &a.Title, &a.AddedBy)
@@ -72,7 +72,7 @@ func (s *Store) DeleteArticle(ctx context.Context, coll string, urls []string, a
 			return err
 		}
 		// Passages, postings and vectors go with it (ON DELETE CASCADE).
-		if _, err := tx.Exec(ctx, `DELETE FROM articles WHERE id = $1`, a.ID); err != nil {
+		if _, err := t.tx.Exec(ctx, `DELETE FROM articles WHERE id = $1`, a.ID); err != nil {
 			return fmt.Errorf("delete article: %w", err)
 		}
 		return nil
@@ -92,9 +92,9 @@ type existingArticles struct {
 	byHash map[string]string // hash -> url
 }
 
-// lookupExisting finds, in tx, the batch's articles already stored by URL or by content,
-// and locks them until tx ends.
-func lookupExisting(ctx context.Context, tx pgx.Tx, coll string, batch []prepared) (existingArticles, error) {
+// lookupExisting finds the batch's articles already stored by URL or by content, and locks
+// them until the transaction ends.
+func (t storeTx) lookupExisting(ctx context.Context, coll string, batch []prepared) (existingArticles, error) {
 	urls := make([]string, len(batch))
 	hashes := make([]string, len(batch))
 	for i, p := range batch {
@@ -102,7 +102,7 @@ func lookupExisting(ctx context.Context, tx pgx.Tx, coll string, batch []prepare
 	}
 	ex := existingArticles{byURL: map[string]existingRow{}, byHash: map[string]string{}}
 	// articles_hash_idx serves the content_hash arm; the (collection, url) key the other.
-	rows, err := tx.Query(ctx, `
+	rows, err := t.tx.Query(ctx, `
 		SELECT id, url, content_hash FROM articles
 		WHERE collection = $1 AND (url = ANY($2) OR content_hash = ANY($3))
 		FOR UPDATE`, coll, urls, hashes)
@@ -122,9 +122,9 @@ func lookupExisting(ctx context.Context, tx pgx.Tx, coll string, batch []prepare
 	return ex, rows.Err()
 }
 
-// updateArticle replaces, in tx, the stored article id's fields and text with a's.
-func updateArticle(ctx context.Context, tx pgx.Tx, id int64, a Article) error {
-	if _, err := tx.Exec(ctx, `
+// updateArticle replaces the stored article id's fields and text with a's.
+func (t storeTx) updateArticle(ctx context.Context, id int64, a Article) error {
+	if _, err := t.tx.Exec(ctx, `
 		UPDATE articles SET title = $2, byline = $3, site = $4, published_at = $5,
 			fetched_at = now(), content_hash = $6, body = $7
 		WHERE id = $1`, id, a.Title, a.Byline, a.Site, nullTime(a.Published), a.Hash, a.Text); err != nil {
@@ -133,12 +133,12 @@ func updateArticle(ctx context.Context, tx pgx.Tx, id int64, a Article) error {
 	return nil
 }
 
-// insertArticle stores a in coll, in tx, and sets its ID and FetchedAt. It returns false
-// when coll already has an article under a's URL.
-func insertArticle(ctx context.Context, tx pgx.Tx, coll string, a *Article) (bool, error) {
+// insertArticle stores a in coll and sets its ID and FetchedAt. It returns false when coll
+// already has an article under a's URL.
+func (t storeTx) insertArticle(ctx context.Context, coll string, a *Article) (bool, error) {
 	// DO NOTHING rather than an error: another process may have added the URL since
 	// lookupExisting looked, and that is not this import's failure.
-	err := tx.QueryRow(ctx, `
+	err := t.tx.QueryRow(ctx, `
 		INSERT INTO articles (collection, url, title, byline, site, published_at, content_hash, body, added_by)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
 		ON CONFLICT (collection, url) DO NOTHING

@@ -4,23 +4,21 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/footnote-bot/footnote/retrieval/text"
 )
 
-// CollectionCounts is what a collection holds, and how its postings were built.
-type CollectionCounts struct {
+// collectionCounts is what a collection holds, and how its postings were built.
+type collectionCounts struct {
 	Articles, Passages int
 	// Lexicon is the text.Version of the tokeniser that built the postings; text.Version
 	// for a collection with nothing stored yet.
 	Lexicon int
 }
 
-// CountCollection returns how many articles and passages coll holds and its tokeniser
+// countCollection returns how many articles and passages coll holds and its tokeniser
 // version. It fails only on a database error.
-func (s *Store) CountCollection(ctx context.Context, coll string) (CollectionCounts, error) {
-	var c CollectionCounts
+func (s *Store) countCollection(ctx context.Context, coll string) (collectionCounts, error) {
+	var c collectionCounts
 	err := s.pool.QueryRow(ctx, `
 		SELECT (SELECT count(*) FROM articles WHERE collection = $1),
 		       (SELECT count(*) FROM chunks WHERE collection = $1),
@@ -32,11 +30,11 @@ func (s *Store) CountCollection(ctx context.Context, coll string) (CollectionCou
 	return c, nil
 }
 
-// upsertCollection creates, in tx, the row of coll that holds its BM25 statistics and its
-// active embedding space: the first write into a collection makes space its active one,
-// and stamps it with the current tokeniser.
-func upsertCollection(ctx context.Context, tx pgx.Tx, coll string, space Space) error {
-	if _, err := tx.Exec(ctx, `
+// upsertCollection creates the row of coll that holds its BM25 statistics and its active
+// embedding space: the first write into a collection makes space its active one, and stamps
+// it with the current tokeniser.
+func (t storeTx) upsertCollection(ctx context.Context, coll string, space Space) error {
+	if _, err := t.tx.Exec(ctx, `
 		INSERT INTO collections (name, active_space, lexicon) VALUES ($1, $2, $3)
 		ON CONFLICT (name) DO UPDATE SET active_space = COALESCE(collections.active_space, EXCLUDED.active_space)`,
 		coll, space.ID, text.Version); err != nil {
@@ -45,9 +43,9 @@ func upsertCollection(ctx context.Context, tx pgx.Tx, coll string, space Space) 
 	return nil
 }
 
-// ActivateSpace makes space the one the dense arm searches for coll, in one statement: until
+// activateSpace makes space the one the dense arm searches for coll, in one statement: until
 // it runs the old space keeps serving. It fails only on a database error.
-func (s *Store) ActivateSpace(ctx context.Context, coll string, space Space) error {
+func (s *Store) activateSpace(ctx context.Context, coll string, space Space) error {
 	if _, err := s.pool.Exec(ctx, `
 		INSERT INTO collections (name, active_space) VALUES ($1, $2)
 		ON CONFLICT (name) DO UPDATE SET active_space = EXCLUDED.active_space`, coll, space.ID); err != nil {
@@ -56,24 +54,24 @@ func (s *Store) ActivateSpace(ctx context.Context, coll string, space Space) err
 	return nil
 }
 
-// SetLexicon records that the postings of coll were built by tokeniser version. It fails
+// setLexicon records that the postings of coll were built by tokeniser version. It fails
 // only on a database error.
-func (s *Store) SetLexicon(ctx context.Context, coll string, version int) error {
+func (s *Store) setLexicon(ctx context.Context, coll string, version int) error {
 	if _, err := s.pool.Exec(ctx, `UPDATE collections SET lexicon = $2 WHERE name = $1`, coll, version); err != nil {
 		return fmt.Errorf("stamp tokeniser version: %w", err)
 	}
 	return nil
 }
 
-// DeleteCollection deletes every article of coll (and everything under them), its
+// deleteCollection deletes every article of coll (and everything under them), its
 // questions (and their feedback) and its statistics row, in one transaction, and returns
 // how many articles it deleted. It fails only on a database error.
-func (s *Store) DeleteCollection(ctx context.Context, coll string) (int, error) {
+func (s *Store) deleteCollection(ctx context.Context, coll string) (int, error) {
 	var n int64
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	err := s.inTx(ctx, func(t storeTx) error {
 		// Passages, postings and vectors go with the articles, feedback with the questions
 		// (ON DELETE CASCADE).
-		tag, err := tx.Exec(ctx, `DELETE FROM articles WHERE collection = $1`, coll)
+		tag, err := t.tx.Exec(ctx, `DELETE FROM articles WHERE collection = $1`, coll)
 		if err != nil {
 			return fmt.Errorf("delete articles: %w", err)
 		}
@@ -82,7 +80,7 @@ func (s *Store) DeleteCollection(ctx context.Context, coll string) (int, error) 
 			`DELETE FROM questions WHERE collection = $1`,
 			`DELETE FROM collections WHERE name = $1`,
 		} {
-			if _, err := tx.Exec(ctx, q, coll); err != nil {
+			if _, err := t.tx.Exec(ctx, q, coll); err != nil {
 				return fmt.Errorf("delete collection %s: %w", coll, err)
 			}
 		}

@@ -8,9 +8,9 @@ import (
 	"github.com/pgvector/pgvector-go"
 )
 
-// CountPassagesToEmbed returns how many passages of coll have no vector in space yet: the
+// countPassagesToEmbed returns how many passages of coll have no vector in space yet: the
 // work a reindex has left. It fails only on a database error.
-func (s *Store) CountPassagesToEmbed(ctx context.Context, coll string, space Space) (int, error) {
+func (s *Store) countPassagesToEmbed(ctx context.Context, coll string, space Space) (int, error) {
 	var n int
 	if err := s.pool.QueryRow(ctx, `
 		SELECT count(*) FROM chunks c
@@ -22,10 +22,10 @@ func (s *Store) CountPassagesToEmbed(ctx context.Context, coll string, space Spa
 	return n, nil
 }
 
-// InsertEmbeddings stores vecs[i] as the vector of passage ids[i] in space. Passages deleted
+// insertEmbeddings stores vecs[i] as the vector of passage ids[i] in space. Passages deleted
 // since they were read, and vectors stored meanwhile by another reindex, are skipped. It
 // fails only on a database error.
-func (s *Store) InsertEmbeddings(ctx context.Context, space Space, ids []int64, vecs [][]float32) error {
+func (s *Store) insertEmbeddings(ctx context.Context, space Space, ids []int64, vecs [][]float32) error {
 	pv := make([]pgvector.Vector, len(vecs))
 	for i, v := range vecs {
 		pv[i] = pgvector.NewVector(v)
@@ -47,9 +47,9 @@ func (s *Store) InsertEmbeddings(ctx context.Context, space Space, ids []int64, 
 var embeddingColumns = []string{"space_id", "chunk_id", "collection", "embedding"}
 
 // copyEmbeddings writes rows (one per passage vector, in embeddingColumns' order) with
-// COPY, in tx.
-func copyEmbeddings(ctx context.Context, tx pgx.Tx, rows [][]any) error {
-	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"embeddings"}, embeddingColumns, pgx.CopyFromRows(rows)); err != nil {
+// COPY.
+func (t storeTx) copyEmbeddings(ctx context.Context, rows [][]any) error {
+	if _, err := t.tx.CopyFrom(ctx, pgx.Identifier{"embeddings"}, embeddingColumns, pgx.CopyFromRows(rows)); err != nil {
 		return fmt.Errorf("copy embeddings: %w", err)
 	}
 	return nil

@@ -9,9 +9,9 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// LoadPassage returns passage id of coll with its article's text, for showing a citation in
+// loadPassage returns passage id of coll with its article's text, for showing a citation in
 // full. A passage of another collection is ErrNotFound.
-func (s *Store) LoadPassage(ctx context.Context, coll string, id int64) (*PassageView, error) {
+func (s *Store) loadPassage(ctx context.Context, coll string, id int64) (*PassageView, error) {
 	var v PassageView
 	var pub *time.Time
 	// The collection is in the WHERE clause so that a passage id from another guild's
@@ -40,48 +40,57 @@ type storedPassage struct {
 	body  string
 }
 
-// Pages of a collection's passages in id order, after id $2, $3 at a time. Paging by id
-// (not OFFSET) reads each page through the primary key, and a page stays right when rows
-// before it are deleted or, for the unembedded ones, embedded meanwhile.
+// Pages of a collection's passages in id order: the passages after id @after, @limit at a
+// time. Paging by id (not OFFSET) reads each page through the primary key, and a page stays
+// right when rows before it are deleted or, for the unembedded ones, embedded meanwhile.
 const (
 	// Every passage: a rebuild of the postings reads them all.
 	allPassagesSQL = `
 		SELECT c.id, a.title, c.body FROM chunks c JOIN articles a ON a.id = c.article_id
-		WHERE c.collection = $1 AND c.id > $2
-		ORDER BY c.id LIMIT $3`
-	// The passages with no vector in space $4 yet: what a reindex has left to embed.
-	unembeddedPassagesSQL = `
+		WHERE c.collection = @coll AND c.id > @after
+		ORDER BY c.id LIMIT @limit`
+	// The passages with no vector in space @space yet: what a reindex has left to embed.
+	passagesToEmbedSQL = `
 		SELECT c.id, a.title, c.body FROM chunks c JOIN articles a ON a.id = c.article_id
-		WHERE c.collection = $1 AND c.id > $2
-		  AND NOT EXISTS (SELECT 1 FROM embeddings e WHERE e.space_id = $4 AND e.chunk_id = c.id)
-		ORDER BY c.id LIMIT $3`
+		WHERE c.collection = @coll AND c.id > @after
+		  AND NOT EXISTS (SELECT 1 FROM embeddings e WHERE e.space_id = @space AND e.chunk_id = c.id)
+		ORDER BY c.id LIMIT @limit`
 )
 
-// eachPassageBatch reads the passages of coll in id order, size at a time, and calls fn with
-// each batch until none is left. With unembedded set it reads only the passages that have no
-// vector in that space. A batch is read in full before fn runs, so fn may write to the
-// database; passages deleted meanwhile are simply not read again. It stops at fn's first
-// error and returns it.
-func (s *Store) eachPassageBatch(ctx context.Context, coll string, size int, unembedded *Space, fn func([]storedPassage) error) error {
-	sql, args := allPassagesSQL, []any{coll, int64(0), size}
-	if unembedded != nil {
-		sql, args = unembeddedPassagesSQL, append(args, unembedded.ID)
-	}
+// pageAllPassages calls fn with every passage of coll, size at a time, as pagePassages does.
+func (s *Store) pageAllPassages(ctx context.Context, coll string, size int, fn func([]storedPassage) error) error {
+	return s.pagePassages(ctx, allPassagesSQL, pgx.NamedArgs{"coll": coll}, size, fn)
+}
+
+// pagePassagesToEmbed calls fn with the passages of coll that have no vector in space yet,
+// size at a time, as pagePassages does.
+func (s *Store) pagePassagesToEmbed(ctx context.Context, coll string, space Space, size int, fn func([]storedPassage) error) error {
+	return s.pagePassages(ctx, passagesToEmbedSQL, pgx.NamedArgs{"coll": coll, "space": space.ID}, size, fn)
+}
+
+// pagePassages runs query, one of the page queries above, with args, @limit set to size and
+// @after to the last id read (0 at first), and calls fn with each page until none is left. A
+// page is read in full before fn runs, so fn may write to the database; passages deleted
+// meanwhile are simply not read again. It stops at fn's first error and returns it.
+func (s *Store) pagePassages(ctx context.Context, query string, args pgx.NamedArgs, size int, fn func([]storedPassage) error) error {
+	args["limit"] = size
+	var after int64
 	for {
-		batch, err := s.readPassages(ctx, sql, args...)
-		if err != nil || len(batch) == 0 {
+		args["after"] = after
+		page, err := s.readPassages(ctx, query, args)
+		if err != nil || len(page) == 0 {
 			return err
 		}
-		args[1] = batch[len(batch)-1].id
-		if err := fn(batch); err != nil {
+		after = page[len(page)-1].id
+		if err := fn(page); err != nil {
 			return err
 		}
 	}
 }
 
-// readPassages runs one page query of eachPassageBatch.
-func (s *Store) readPassages(ctx context.Context, sql string, args ...any) ([]storedPassage, error) {
-	rows, err := s.pool.Query(ctx, sql, args...)
+// readPassages runs one page query of pagePassages.
+func (s *Store) readPassages(ctx context.Context, query string, args pgx.NamedArgs) ([]storedPassage, error) {
+	rows, err := s.pool.Query(ctx, query, args)
 	if err != nil {
 		return nil, fmt.Errorf("read passages: %w", err)
 	}
@@ -100,18 +109,18 @@ func (s *Store) readPassages(ctx context.Context, sql string, args ...any) ([]st
 	return out, nil
 }
 
-// deletePassagesOf deletes, in tx, the passages of article id before its new text's are
-// written. Postings and vectors go with them (ON DELETE CASCADE), and the statement
-// trigger on chunks moves the collection's BM25 statistics.
-func deletePassagesOf(ctx context.Context, tx pgx.Tx, id int64) error {
-	_, err := tx.Exec(ctx, `DELETE FROM chunks WHERE article_id = $1`, id)
+// deletePassagesOf deletes the passages of article id before its new text's are written.
+// Postings and vectors go with them (ON DELETE CASCADE), and the statement trigger on
+// chunks moves the collection's BM25 statistics.
+func (t storeTx) deletePassagesOf(ctx context.Context, id int64) error {
+	_, err := t.tx.Exec(ctx, `DELETE FROM chunks WHERE article_id = $1`, id)
 	return err
 }
 
-// allocatePassageIDs draws n passage ids from the sequence, in tx, so that postings and
-// vectors can name their passage in the same COPY round as the passages themselves.
-func allocatePassageIDs(ctx context.Context, tx pgx.Tx, n int) ([]int64, error) {
-	rows, err := tx.Query(ctx, `SELECT nextval('chunks_id_seq') FROM generate_series(1, $1)`, n)
+// allocatePassageIDs draws n passage ids from the sequence, so that postings and vectors
+// can name their passage in the same COPY round as the passages themselves.
+func (t storeTx) allocatePassageIDs(ctx context.Context, n int) ([]int64, error) {
+	rows, err := t.tx.Query(ctx, `SELECT nextval('chunks_id_seq') FROM generate_series(1, $1)`, n)
 	if err != nil {
 		return nil, fmt.Errorf("allocate passage ids: %w", err)
 	}
@@ -122,9 +131,9 @@ func allocatePassageIDs(ctx context.Context, tx pgx.Tx, n int) ([]int64, error) 
 	return ids, nil
 }
 
-// copyPassages writes rows (one per passage, in passageColumns' order) with COPY, in tx.
-func copyPassages(ctx context.Context, tx pgx.Tx, rows [][]any) error {
-	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"chunks"}, passageColumns, pgx.CopyFromRows(rows)); err != nil {
+// copyPassages writes rows (one per passage, in passageColumns' order) with COPY.
+func (t storeTx) copyPassages(ctx context.Context, rows [][]any) error {
+	if _, err := t.tx.CopyFrom(ctx, pgx.Identifier{"chunks"}, passageColumns, pgx.CopyFromRows(rows)); err != nil {
 		return fmt.Errorf("copy passages: %w", err)
 	}
 	return nil

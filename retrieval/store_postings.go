@@ -10,10 +10,9 @@ import (
 // postingColumns are the columns of a row for copyPostings.
 var postingColumns = []string{"collection", "term", "chunk_id", "tf", "doc_len"}
 
-// copyPostings writes rows (one per term of a passage, in postingColumns' order) with COPY,
-// in tx.
-func copyPostings(ctx context.Context, tx pgx.Tx, rows [][]any) error {
-	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"postings"}, postingColumns, pgx.CopyFromRows(rows)); err != nil {
+// copyPostings writes rows (one per term of a passage, in postingColumns' order) with COPY.
+func (t storeTx) copyPostings(ctx context.Context, rows [][]any) error {
+	if _, err := t.tx.CopyFrom(ctx, pgx.Identifier{"postings"}, postingColumns, pgx.CopyFromRows(rows)); err != nil {
 		return fmt.Errorf("copy postings: %w", err)
 	}
 	return nil
@@ -42,13 +41,13 @@ func (s *Store) replacePostings(ctx context.Context, coll string, docs []lexical
 			tfs, docLens = append(tfs, int32(tf)), append(docLens, int32(d.length))
 		}
 	}
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `DELETE FROM postings WHERE collection = $1 AND chunk_id = ANY($2)`, coll, ids); err != nil {
+	err := s.inTx(ctx, func(t storeTx) error {
+		if _, err := t.tx.Exec(ctx, `DELETE FROM postings WHERE collection = $1 AND chunk_id = ANY($2)`, coll, ids); err != nil {
 			return err
 		}
 		// INSERT ... SELECT rather than COPY: a passage deleted since it was read would
 		// fail COPY on its foreign key, and the EXISTS skips it instead.
-		if _, err := tx.Exec(ctx, `
+		if _, err := t.tx.Exec(ctx, `
 			INSERT INTO postings (collection, term, chunk_id, tf, doc_len)
 			SELECT $1, v.term, v.chunk_id, v.tf, v.doc_len
 			FROM unnest($2::text[], $3::bigint[], $4::int[], $5::int[]) AS v(term, chunk_id, tf, doc_len)
@@ -56,7 +55,7 @@ func (s *Store) replacePostings(ctx context.Context, coll string, docs []lexical
 			coll, terms, postChunk, tfs, docLens); err != nil {
 			return err
 		}
-		return updatePassageLengths(ctx, tx, coll, ids, lens)
+		return t.updatePassageLengths(ctx, coll, ids, lens)
 	})
 	if err != nil {
 		return fmt.Errorf("rebuild postings: %w", err)
@@ -64,11 +63,11 @@ func (s *Store) replacePostings(ctx context.Context, coll string, docs []lexical
 	return nil
 }
 
-// updatePassageLengths sets, in tx, the BM25 length of passages ids to lens, and moves the
+// updatePassageLengths sets the BM25 length of passages ids to lens, and moves the
 // collection's total length by the difference.
-func updatePassageLengths(ctx context.Context, tx pgx.Tx, coll string, ids []int64, lens []int32) error {
+func (t storeTx) updatePassageLengths(ctx context.Context, coll string, ids []int64, lens []int32) error {
 	// The CTEs all see the lengths from before the update, so old minus new is the change.
-	_, err := tx.Exec(ctx, `
+	_, err := t.tx.Exec(ctx, `
 		WITH old AS (SELECT id, token_count FROM chunks WHERE id = ANY($2)),
 		     upd AS (UPDATE chunks c SET token_count = v.n
 		             FROM unnest($2::bigint[], $3::int[]) AS v(id, n)

@@ -6,10 +6,10 @@ import (
 	"fmt"
 )
 
-// InsertQuestion records a question of coll asked by by (a Discord user id, or "") with its
+// insertQuestion records a question of coll asked by by (a Discord user id, or "") with its
 // answer, for coverage reports and feedback, and returns its id. It fails on a database
 // error.
-func (s *Store) InsertQuestion(ctx context.Context, coll, by, question string, a *Answer) (int64, error) {
+func (s *Store) insertQuestion(ctx context.Context, coll, by, question string, a *Answer) (int64, error) {
 	cites, err := json.Marshal(a.Citations)
 	if err != nil {
 		return 0, fmt.Errorf("record question: %w", err)
@@ -25,10 +25,10 @@ func (s *Store) InsertQuestion(ctx context.Context, coll, by, question string, a
 	return id, nil
 }
 
-// InsertFeedback records a member's verdict on an answer of the same collection; a second
+// upsertFeedback records a member's verdict on an answer of the same collection; a second
 // verdict from the same member replaces the first. It returns ErrNotFound when the question
 // is not in fb.Collection.
-func (s *Store) InsertFeedback(ctx context.Context, fb Feedback) error {
+func (s *Store) upsertFeedback(ctx context.Context, fb Feedback) error {
 	// INSERT ... SELECT from questions: a question of another collection inserts nothing,
 	// so a member cannot judge another guild's answers by guessing ids.
 	tag, err := s.pool.Exec(ctx, `

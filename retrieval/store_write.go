@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/pgvector/pgvector-go"
 )
 
@@ -28,22 +27,22 @@ type prepared struct {
 // under another URL) are left as they are; a changed article replaces its passages.
 func (s *Store) storeBatch(ctx context.Context, coll string, space Space, batch []prepared) ([]AddedArticle, error) {
 	var out []AddedArticle
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		if err := upsertCollection(ctx, tx, coll, space); err != nil {
+	err := s.inTx(ctx, func(t storeTx) error {
+		if err := t.upsertCollection(ctx, coll, space); err != nil {
 			return err
 		}
-		existing, err := lookupExisting(ctx, tx, coll, batch)
+		existing, err := t.lookupExisting(ctx, coll, batch)
 		if err != nil {
 			return err
 		}
-		w := newBatchWriter(tx, coll, batch, existing)
+		w := newBatchWriter(t, coll, batch, existing)
 		for i := range batch {
 			if err := w.storeArticle(ctx, i); err != nil {
 				return err
 			}
 		}
 		out = w.out
-		return writePassages(ctx, tx, coll, space, batch, w.toWrite())
+		return t.writePassages(ctx, coll, space, batch, w.toWrite())
 	})
 	if err != nil {
 		return nil, err
@@ -54,7 +53,7 @@ func (s *Store) storeBatch(ctx context.Context, coll string, space Space, batch 
 // batchWriter stores the articles of one batch, in one transaction, and remembers whose
 // passages must be written.
 type batchWriter struct {
-	tx       pgx.Tx
+	tx       storeTx
 	coll     string
 	batch    []prepared
 	out      []AddedArticle // what happened to batch[i]
@@ -67,7 +66,7 @@ type batchWriter struct {
 	superseded map[int]bool
 }
 
-func newBatchWriter(tx pgx.Tx, coll string, batch []prepared, existing existingArticles) *batchWriter {
+func newBatchWriter(tx storeTx, coll string, batch []prepared, existing existingArticles) *batchWriter {
 	return &batchWriter{
 		tx: tx, coll: coll, batch: batch, out: make([]AddedArticle, len(batch)), existing: existing,
 		seenHash: map[string]string{}, written: map[string]int{}, superseded: map[int]bool{},
@@ -102,10 +101,10 @@ func (w *batchWriter) replace(ctx context.Context, i int, e existingRow) error {
 		w.out[i].Status = StatusUnchanged
 		return nil
 	}
-	if err := updateArticle(ctx, w.tx, e.id, *a); err != nil {
+	if err := w.tx.updateArticle(ctx, e.id, *a); err != nil {
 		return err
 	}
-	if err := deletePassagesOf(ctx, w.tx, e.id); err != nil {
+	if err := w.tx.deletePassagesOf(ctx, e.id); err != nil {
 		return fmt.Errorf("replace passages of %s: %w", a.URL, err)
 	}
 	a.ID = e.id
@@ -117,7 +116,7 @@ func (w *batchWriter) replace(ctx context.Context, i int, e existingRow) error {
 // insert adds batch[i] as a new article.
 func (w *batchWriter) insert(ctx context.Context, i int) error {
 	a := &w.batch[i].Article
-	inserted, err := insertArticle(ctx, w.tx, w.coll, a)
+	inserted, err := w.tx.insertArticle(ctx, w.coll, a)
 	if err != nil {
 		return err
 	}
@@ -159,7 +158,7 @@ func (w *batchWriter) toWrite() []int {
 // writePassages copies the passages, postings and vectors of batch[write...] with COPY,
 // the fastest way into Postgres; passage ids are drawn from the sequence first so postings
 // and vectors can refer to them in the same round.
-func writePassages(ctx context.Context, tx pgx.Tx, coll string, space Space, batch []prepared, write []int) error {
+func (t storeTx) writePassages(ctx context.Context, coll string, space Space, batch []prepared, write []int) error {
 	n := 0
 	for _, i := range write {
 		n += len(batch[i].Passages)
@@ -167,18 +166,18 @@ func writePassages(ctx context.Context, tx pgx.Tx, coll string, space Space, bat
 	if n == 0 {
 		return nil
 	}
-	ids, err := allocatePassageIDs(ctx, tx, n)
+	ids, err := t.allocatePassageIDs(ctx, n)
 	if err != nil {
 		return err
 	}
 	chunks, posts, vecs := passageRows(coll, space, batch, write, ids)
-	if err := copyPassages(ctx, tx, chunks); err != nil {
+	if err := t.copyPassages(ctx, chunks); err != nil {
 		return err
 	}
-	if err := copyPostings(ctx, tx, posts); err != nil {
+	if err := t.copyPostings(ctx, posts); err != nil {
 		return err
 	}
-	return copyEmbeddings(ctx, tx, vecs)
+	return t.copyEmbeddings(ctx, vecs)
 }
 
 // passageRows lays out the COPY rows of batch[write...]'s passages, numbered by ids in
