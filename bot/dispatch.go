@@ -22,7 +22,7 @@ type request struct {
 	opts       map[string]string
 	attachment *dg.MessageAttachment
 	since      time.Time // /ask's since:, parsed once by prepareAsk (zero: none)
-	values     []string // menu choices
+	values     []string  // menu choices
 	reply      replier
 	ack        ackKind
 	start      time.Time
