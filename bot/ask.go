@@ -10,14 +10,17 @@ import (
 
 // /ask question:<text> [since:<YYYY-MM-DD>] [source:<site>]
 
+// prepareAsk checks the question and parses since: into r.since, for askOptions.
 func (b *Bot) prepareAsk(r *request) error {
 	if err := b.checkQuestion(r.opts["question"]); err != nil {
 		return err
 	}
 	if s := strings.TrimSpace(r.opts["since"]); s != "" {
-		if _, err := retrieval.ParseDate(s); err != nil {
+		since, err := retrieval.ParseDate(s)
+		if err != nil {
 			return errBadDate
 		}
+		r.since = since
 	}
 	return nil
 }
@@ -38,16 +41,12 @@ func (b *Bot) runAsk(ctx context.Context, r *request) error {
 	return b.answer(ctx, r, strings.TrimSpace(r.opts["question"]), askOptions(r))
 }
 
-// askOptions turns /ask's options, checked by prepareAsk, into the engine's.
+// askOptions turns /ask's options, checked and parsed by prepareAsk, into the engine's.
 func askOptions(r *request) retrieval.AskOptions {
-	opts := retrieval.AskOptions{
+	return retrieval.AskOptions{
 		AskedBy: r.userID,
-		Filter:  retrieval.Filter{Site: strings.TrimSpace(r.opts["source"])},
+		Filter:  retrieval.Filter{Site: strings.TrimSpace(r.opts["source"]), Since: r.since},
 	}
-	if s := strings.TrimSpace(r.opts["since"]); s != "" {
-		opts.Filter.Since, _ = retrieval.ParseDate(s)
-	}
-	return opts
 }
 
 // answer asks the engine in the request's guild collection and sends the rendered answer;

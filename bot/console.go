@@ -2,34 +2,36 @@ package bot
 
 import (
 	"bufio"
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"io"
-	"maps"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 
 	"github.com/footnote-bot/footnote/retrieval"
 )
 
 // consoleHelp is what /help prints.
-const consoleHelp = `Type a question, or a command (options as name:value; the first option's name may be left out):
-  <question>                 a line that doesn't start with / is asked as /ask <question>
+const consoleHelp = `Type a question, or a command:
+  <question>                 a line that doesn't start with / is asked as /ask <question>,
+                             word for word
   /ask <question> [since:YYYY-MM-DD] [source:<site>]
                              each question follows up the one before, as in a Discord thread
   /new                       forget the previous question: the next one starts a new topic
   /passage <n>               passage [n] of the last answer, in full
   /add <url>                 fetch an article and track it
-  /add file:<path>           track a .txt, .md or .html file from this machine
+  /add file:<path>           track a .txt, .md or .html file from this machine; a file is
+                             tracked under its name: adding another file with the same name
+                             replaces it
   /articles [<query>] [page:<n>]
   /remove <url>
   /reindex
-  /help, /quit`
+  /help, /quit
+In a command, an option is name:value, its value one word or "in quotes"; file: takes the
+rest of the line as typed. The command's other words are its question, link or query.`
 
 // errQuit ends the console.
 var errQuit = errors.New("quit")
@@ -96,7 +98,8 @@ func (c *console) line(ctx context.Context, line string) error {
 	if line == "" || strings.HasPrefix(line, "#") {
 		return nil
 	}
-	if !strings.HasPrefix(line, "/") {
+	bare := !strings.HasPrefix(line, "/")
+	if bare {
 		line = "/ask " + line
 	}
 	name, rest, _ := strings.Cut(line, " ")
@@ -115,12 +118,17 @@ func (c *console) line(ctx context.Context, line string) error {
 		c.w.println("The next question starts a new topic.")
 		return nil
 	case "/passage":
-		chunk, ok := c.w.passage(strings.TrimSpace(rest))
-		if !ok {
-			c.w.println(c.w.noPassage(strings.TrimSpace(rest)))
+		n := strings.TrimSpace(rest)
+		if n == "" {
+			c.w.println("Give the number of a passage: /passage 1")
 			return nil
 		}
-		r.opts = map[string]string{"chunk": chunk, "n": strings.TrimSpace(rest)}
+		chunk, ok := c.w.passage(n)
+		if !ok {
+			c.w.println(c.w.noPassage(n))
+			return nil
+		}
+		r.opts = map[string]string{"chunk": chunk, "n": n}
 		p = plan{prepare: preparePassage, run: b.runPassage}
 	default:
 		cmd, ok := b.commands[r.kind]
@@ -128,12 +136,19 @@ func (c *console) line(ctx context.Context, line string) error {
 			c.w.println("Unknown command. /help lists them.")
 			return nil
 		}
-		r.opts = consoleOptions(rest, b.optionNames(cmd.name))
+		if bare {
+			r.opts = map[string]string{"question": rest} // word for word: no options
+		} else {
+			r.opts = consoleOptions(rest, b.optionNames(cmd.name))
+		}
 		p = plan{prepare: cmd.prepare, admin: cmd.admin, run: cmd.run}
-		switch _, file := r.opts["file"]; {
+		switch file, ok := r.opts["file"]; {
 		case cmd.name == "ask":
 			p.run = c.runAsk
-		case cmd.name == "add" && file:
+		case cmd.name == "add" && ok && file == "" && strings.TrimSpace(r.opts["url"]) == "":
+			c.w.println("Give a path: /add file:PATH")
+			return nil
+		case cmd.name == "add" && ok:
 			p.prepare, p.run = c.prepareAddFile, c.runAddFile
 		}
 	}
@@ -157,7 +172,7 @@ func (c *console) runAsk(ctx context.Context, r *request) error {
 // prepareAddFile checks /add file:<path> before the file is read: one path, of a type
 // /add reads.
 func (c *console) prepareAddFile(r *request) error {
-	name := strings.TrimSpace(r.opts["file"])
+	name := r.opts["file"]
 	if name == "" || strings.TrimSpace(r.opts["url"]) != "" {
 		return errAddArgs
 	}
@@ -168,9 +183,10 @@ func (c *console) prepareAddFile(r *request) error {
 }
 
 // runAddFile reads a local file, at most Config.MaxFileBytes, and adds it through the
-// engine's AddFile, as `footnote add FILE` does.
+// engine's AddFile, as `footnote add FILE` does. The engine tracks a file under its base
+// name, so when that replaced an article the reply says which name did it.
 func (c *console) runAddFile(ctx context.Context, r *request) error {
-	name := strings.TrimSpace(r.opts["file"])
+	name := r.opts["file"]
 	if rest, ok := strings.CutPrefix(name, "~/"); ok {
 		if home, err := os.UserHomeDir(); err == nil {
 			name = filepath.Join(home, rest)
@@ -181,7 +197,14 @@ func (c *console) runAddFile(ctx context.Context, r *request) error {
 		return err
 	}
 	added, err := c.b.eng.AddFile(ctx, r.guildID, name, data, r.userID)
-	return c.b.replyAdded(ctx, r, added, err)
+	if err := c.b.replyAdded(ctx, r, added, err); err != nil {
+		return err
+	}
+	if added != nil && added.Status == retrieval.StatusUpdated {
+		base := filepath.Base(name)
+		c.w.println(fmt.Sprintf("A file is tracked under its name, so this replaced the article added before from a file named %s.", base))
+	}
+	return nil
 }
 
 // readLocalFile reads the file at name, refusing one over max bytes. What the operator can
@@ -223,141 +246,64 @@ func (b *Bot) optionNames(name string) []string {
 	return nil
 }
 
-// consoleOptions parses "text name:value more text": words go to the last named option,
-// or to the first option before any name.
+// consoleOptions parses the rest of a command line into the command's options (names, in
+// their declared order). name:value sets an option to one word, or to the text between
+// quotes when the value starts with "; "name: value" works too. file: takes the rest of
+// the line as typed, since a path may hold spaces. Every other word belongs to the first
+// option (the question, link or query), joined by single spaces; so does a value given
+// as first-option-name:value.
 func consoleOptions(s string, names []string) map[string]string {
-	words := make(map[string][]string)
-	cur := ""
-	if len(names) > 0 {
-		cur = names[0]
+	isOption := func(word string) (string, bool) {
+		k, _, ok := strings.Cut(word, ":")
+		return k, ok && slices.Contains(names, k)
 	}
-	for _, f := range strings.Fields(s) {
-		if k, v, ok := strings.Cut(f, ":"); ok && slices.Contains(names, k) {
-			cur = k
-			if v == "" {
+	opts := make(map[string]string)
+	var free []string
+	for s = strings.TrimSpace(s); s != ""; s = strings.TrimSpace(s) {
+		word, rest := cutWord(s)
+		k, ok := isOption(word)
+		if !ok {
+			free, s = append(free, word), rest
+			continue
+		}
+		var v string
+		s = s[len(k)+1:]
+		if t := strings.TrimSpace(s); t != s { // "name: value", or a name with no value
+			next, _ := cutWord(t)
+			if _, opt := isOption(next); opt {
+				next = ""
+			}
+			if s = t; next == "" {
+				opts[k] = ""
 				continue
 			}
-			f = v
 		}
-		words[cur] = append(words[cur], f)
+		switch end := strings.IndexByte(s[min(1, len(s)):], '"'); {
+		case strings.HasPrefix(s, `"`) && end >= 0:
+			v, s = s[1:1+end], s[2+end:]
+		case strings.HasPrefix(s, `"`):
+			v, s = s[1:], ""
+		case k == "file":
+			v, s = s, ""
+		default:
+			v, s = cutWord(s)
+		}
+		if k != names[0] {
+			opts[k] = v
+		} else if v != "" {
+			free = append(free, v)
+		}
 	}
-	opts := make(map[string]string, len(words))
-	for k, ws := range words {
-		if k != "" {
-			opts[k] = strings.Join(ws, " ")
-		}
+	if len(free) > 0 && len(names) > 0 {
+		opts[names[0]] = strings.Join(free, " ")
 	}
 	return opts
 }
 
-// consoleReplier writes replies as plain text. Acknowledgements print nothing. It keeps the
-// passages of the last answer it printed, so that /passage n names the one the answer
-// calls [n].
-type consoleReplier struct {
-	mu       sync.Mutex
-	w        io.Writer
-	err      error
-	passages map[string]string // "n" of the answer's Passage n button → its chunk id
-}
-
-func (c *consoleReplier) deferReply(context.Context, bool) error { return nil }
-func (c *consoleReplier) deferUpdate(context.Context) error      { return nil }
-func (c *consoleReplier) remove(context.Context) error           { return nil }
-func (c *consoleReplier) respond(_ context.Context, m message) error {
-	return c.print(m)
-}
-func (c *consoleReplier) edit(_ context.Context, m message) error     { return c.print(m) }
-func (c *consoleReplier) followup(_ context.Context, m message) error { return c.print(m) }
-
-var markdownUnescaper = strings.NewReplacer(
-	`\\`, `\`, `\*`, `*`, `\_`, `_`, `\~`, `~`, "\\`", "`", `\|`, `|`,
-	`\[`, `[`, `\]`, `]`, `\>`, `>`, `\#`, `#`,
-)
-
-func (c *consoleReplier) print(m message) error {
-	var sb strings.Builder
-	if m.content != "" {
-		sb.WriteString(markdownUnescaper.Replace(m.content) + "\n")
+// cutWord splits s, which starts with a word, after that word (up to a space or tab).
+func cutWord(s string) (word, rest string) {
+	if i := strings.IndexAny(s, " \t"); i >= 0 {
+		return s[:i], s[i:]
 	}
-	for _, e := range m.embeds {
-		sb.WriteString(markdownUnescaper.Replace(e.Title))
-		if e.Footer != nil {
-			sb.WriteString(" — " + e.Footer.Text)
-		}
-		sb.WriteString("\n")
-		for _, l := range strings.Split(markdownUnescaper.Replace(e.Description), "\n") {
-			if l != "" {
-				sb.WriteString("    " + l + "\n")
-			}
-		}
-		if e.URL != "" {
-			sb.WriteString("    " + e.URL + "\n")
-		}
-	}
-	var passages []string
-	for _, id := range customIDs(m.components) {
-		if parts := strings.Split(id, ":"); len(parts) == 3 && parts[0] == "psg" {
-			c.keepPassage(parts[2], parts[1])
-			passages = append(passages, "/passage "+parts[2])
-		}
-	}
-	if len(passages) > 0 {
-		sb.WriteString("  full passages: " + strings.Join(passages, ", ") + "\n")
-	}
-	c.println(strings.TrimRight(sb.String(), "\n"))
-	return c.failed()
-}
-
-// forgetPassages drops the last answer's passages, before a new answer.
-func (c *consoleReplier) forgetPassages() {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.passages = nil
-}
-
-func (c *consoleReplier) keepPassage(n, chunk string) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.passages == nil {
-		c.passages = make(map[string]string)
-	}
-	c.passages[n] = chunk
-}
-
-// passage returns the chunk id of passage n of the last answer.
-func (c *consoleReplier) passage(n string) (chunk string, ok bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	chunk, ok = c.passages[n]
-	return chunk, ok
-}
-
-// noPassage says why /passage n has nothing to show, and which numbers would.
-func (c *consoleReplier) noPassage(n string) string {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if len(c.passages) == 0 {
-		return "There is no answer with passages yet: ask a question, then /passage 1 shows its source [1] in full."
-	}
-	ns := slices.SortedFunc(maps.Keys(c.passages), func(a, b string) int {
-		return cmp.Or(cmp.Compare(len(a), len(b)), cmp.Compare(a, b))
-	})
-	return fmt.Sprintf("The last answer has no passage %q: give one of %s.", n, strings.Join(ns, ", "))
-}
-
-func (c *consoleReplier) println(s string) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.err == nil {
-		_, c.err = fmt.Fprintln(c.w, s)
-	}
-}
-
-func (c *consoleReplier) failed() error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.err != nil {
-		return fmt.Errorf("write console: %w", c.err)
-	}
-	return nil
+	return s, ""
 }

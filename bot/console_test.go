@@ -36,11 +36,12 @@ func TestConsole(t *testing.T) {
 		}
 		got := out.String()
 		for _, want := range []string{
-			"Added **Council passes budget** (news.example · 2 May 2024 · 1 passage)",
+			"Added Council passes budget (news.example · 2 May 2024 · 1 passage)\n<https://news.example/budget>",
 			"The council approved the budget on Tuesday. [1]\n[1] Council passes budget — news.example · 2 May 2024\n" +
 				"    https://news.example/budget\n" + // the body quotes it already: not twice
 				"  full passages: /passage 1",
 			"Tracked articles: page 1 of 1 (1 in all)",
+			"1. Council passes budget <https://news.example/budget> · news.example · 2 May 2024 · 1 passage",
 			"Passage 1 in full:",
 			"Reindex done in 1ms: 1 article, 1 passage, 1 embedded.",
 			"Unknown command. /help lists them.",
@@ -48,6 +49,9 @@ func TestConsole(t *testing.T) {
 			if !strings.Contains(got, want) {
 				t.Errorf("output lacks %q:\n%s", want, got)
 			}
+		}
+		if strings.Contains(got, "**") || strings.Contains(got, "](") {
+			t.Errorf("the console printed Discord Markdown:\n%s", got)
 		}
 		if a := eng.lastAsk(); a.coll != "local" || a.opts.Filter.Since.Year() != 2024 || eng.askCount() != 1 {
 			t.Errorf("engine asked %+v (%d times)", a, eng.askCount())
@@ -160,6 +164,8 @@ func TestConsoleQuestions(t *testing.T) {
 		{"/passage with a number the last answer lacks names the numbers it has",
 			[]string{"What does the budget do?", "/passage 3"}, `The last answer has no passage "3": give one of 1, 2.`},
 		{"/new says what it did", []string{"/new"}, "The next question starts a new topic."},
+		{"/passage without a number asks for one", []string{"What does the budget do?", "/passage"},
+			"Give the number of a passage: /passage 1"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if out := run(t, newEngine(), tc.lines...); !strings.Contains(out, tc.want) {
@@ -180,11 +186,17 @@ func TestConsoleAddFile(t *testing.T) {
 	}
 	note := write("budget.md", "# Council passes budget\n\nThe council approved the budget on Tuesday.")
 	big := write("big.txt", strings.Repeat("word ", 300))
+	spaced := write("two  spaces.md", "Two  spaces")
 	for _, tc := range []struct {
 		name, line, want string
 	}{
 		{"a local Markdown file is added through the engine", "/add file:" + note,
-			"Added **Council passes budget** (date unknown · 2 passages)"},
+			"Added Council passes budget (date unknown · 2 passages)"},
+		{"a path with repeated spaces is kept as typed", "/add file:" + spaced,
+			"Added Two  spaces (date unknown · 1 passage)"},
+		{"a quoted path is read without its quotes", `/add file:"` + spaced + `"`,
+			"Added Two  spaces (date unknown · 1 passage)"},
+		{"file: without a path asks for one", "/add file:", "Give a path: /add file:PATH"},
 		{"a file that isn't there is explained, with the path", "/add file:" + filepath.Join(dir, "none.txt"),
 			"footnote can't read that file (open " + filepath.Join(dir, "none.txt") +
 				": no such file or directory). Give the path of a .txt, .md or .html file on this machine."},
@@ -206,6 +218,27 @@ func TestConsoleAddFile(t *testing.T) {
 			}
 		})
 	}
+	t.Run("a file with the name of one added before replaces it, and the reply says so", func(t *testing.T) {
+		other := filepath.Join(t.TempDir(), "budget.md")
+		if err := os.WriteFile(other, []byte("# Budget, revised\n\nThe council revised the budget."), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		eng := newFakeEngine()
+		h := newHarness(t, eng)
+		var out strings.Builder
+		if err := h.bot.RunConsole(context.Background(), "local", strings.NewReader("/add file:"+note+"\n/add file:"+other), &out); err != nil {
+			t.Fatal(err)
+		}
+		for _, want := range []string{"Updated Budget, revised",
+			"A file is tracked under its name, so this replaced the article added before from a file named budget.md."} {
+			if !strings.Contains(out.String(), want) {
+				t.Errorf("output lacks %q:\n%s", want, out.String())
+			}
+		}
+		if _, n, _ := eng.ListArticles(context.Background(), "local", "", 0, 10); n != 1 {
+			t.Errorf("%d articles tracked, want the one", n)
+		}
+	})
 	t.Run("the added file is tracked under its name", func(t *testing.T) {
 		eng := newFakeEngine()
 		h := newHarness(t, eng)
@@ -226,7 +259,10 @@ func TestConsoleHelp(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, want := range []string{
-		"a line that doesn't start with / is asked as /ask <question>",
+		"a line that doesn't start with / is asked as /ask <question>,\n                             word for word",
+		"a file is\n                             tracked under its name: adding another file with the same name\n                             replaces it",
+		`an option is name:value, its value one word or "in quotes"; file: takes the`,
+		"rest of the line as typed. The command's other words are its question, link or query.",
 		"/ask <question> [since:YYYY-MM-DD] [source:<site>]",
 		"follows up the one before",
 		"/new ", "/passage <n>", "/add <url>", "/add file:<path>", "/articles [<query>] [page:<n>]",
@@ -239,18 +275,57 @@ func TestConsoleHelp(t *testing.T) {
 }
 
 func TestConsoleOptions(t *testing.T) {
-	names := []string{"question", "since", "source"}
+	ask := []string{"question", "since", "source"}
+	add := []string{"url", "file"}
 	for _, tc := range []struct {
-		in, want string
+		in    string
+		names []string
+		want  string
 	}{
-		{"what happened?", "map[question:what happened?]"},
-		{"what happened? since:2024-01-01 source:bbc.co.uk", "map[question:what happened? since:2024-01-01 source:bbc.co.uk]"},
-		{"question:why so? since: 2024-02-02", "map[question:why so? since:2024-02-02]"},
-		{"see https://x.example/a:b", "map[question:see https://x.example/a:b]"},
+		{"what happened?", ask, "map[question:what happened?]"},
+		{"what happened? since:2024-01-01 source:bbc.co.uk", ask, "map[question:what happened? since:2024-01-01 source:bbc.co.uk]"},
+		{"question:why so? since: 2024-02-02", ask, "map[question:why so? since:2024-02-02]"},
+		{"see https://x.example/a:b", ask, "map[question:see https://x.example/a:b]"},
+		{"since:yesterday festival", ask, "map[question:festival since:yesterday]"},
+		{`source:"news example" what   happened?`, ask, "map[question:what happened? source:news example]"},
+		{"since: source:bbc.co.uk who?", ask, "map[question:who? since: source:bbc.co.uk]"},
+		{"file:/tmp/my  notes.md", add, "map[file:/tmp/my  notes.md]"},
+		{`file:"/tmp/my  notes.md" https://news.example/a`, add, "map[file:/tmp/my  notes.md url:https://news.example/a]"},
+		{"file:", add, "map[file:]"},
+		{"now", nil, "map[]"},
 	} {
 		t.Run(fmt.Sprintf("%q is parsed into options", tc.in), func(t *testing.T) {
-			if got := fmt.Sprint(consoleOptions(tc.in, names)); got != tc.want {
+			if got := fmt.Sprint(consoleOptions(tc.in, tc.names)); got != tc.want {
 				t.Errorf("got %s, want %s", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestConsoleBareLineIsTheQuestion(t *testing.T) {
+	eng := newFakeEngine()
+	h := newHarness(t, eng)
+	line := "what did source: the council say since:2024 about it?"
+	if err := h.bot.RunConsole(context.Background(), "local", strings.NewReader(line), io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	a := eng.lastAsk()
+	if eng.askCount() != 1 || a.question != line || a.opts.Filter != (retrieval.Filter{}) {
+		t.Errorf("engine asked %q with filter %+v (%d times), want the line word for word and no filter", a.question, a.opts.Filter, eng.askCount())
+	}
+}
+
+func TestTerminalText(t *testing.T) {
+	for _, tc := range []struct{ name, in, want string }{
+		{"bold markers are dropped", "Added **Council passes budget** (news.example)", "Added Council passes budget (news.example)"},
+		{"a link shows its text and its address", "1. [Council \\[draft\\]](https://news.example/a) · news.example",
+			"1. Council [draft] <https://news.example/a> · news.example"},
+		{"escaped characters lose their backslash", `2 \* 3 \_x\_ \# \\`, `2 * 3 _x_ # \`},
+		{"a bracket that opens no link stays", "[1] Council [x] (y)", "[1] Council [x] (y)"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := terminalText(tc.in); got != tc.want {
+				t.Errorf("terminalText(%q) = %q, want %q", tc.in, got, tc.want)
 			}
 		})
 	}

@@ -21,7 +21,8 @@ type request struct {
 	console    bool     // typed in the console, by the operator
 	opts       map[string]string
 	attachment *dg.MessageAttachment
-	values     []string // menu choices
+	since      time.Time // /ask's since:, parsed once by prepareAsk (zero: none)
+	values     []string  // menu choices
 	reply      replier
 	ack        ackKind
 	start      time.Time

@@ -86,10 +86,14 @@ func (e *fakeEngine) store(coll string, a retrieval.Article) (*retrieval.AddedAr
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	hash := fmt.Sprintf("%x", sha256.Sum256([]byte(a.Text)))
-	for _, fa := range e.cols[coll] {
+	for i, fa := range e.cols[coll] {
 		switch {
-		case fa.art.URL == a.URL:
+		case fa.art.URL == a.URL && fa.art.Hash == hash:
 			return &retrieval.AddedArticle{Article: fa.art, Passages: len(fa.chunks), Status: retrieval.StatusUnchanged}, nil
+		case fa.art.URL == a.URL: // new text at the same address replaces the article
+			e.cols[coll] = slices.Delete(e.cols[coll], i, i+1)
+			fa := e.addLocked(coll, a)
+			return &retrieval.AddedArticle{Article: fa.art, Passages: len(fa.chunks), Status: retrieval.StatusUpdated}, nil
 		case fa.art.Hash == hash:
 			return &retrieval.AddedArticle{Article: a, Status: retrieval.StatusDuplicate, DuplicateOf: fa.art.URL},
 				fmt.Errorf("%w: same text as %s", retrieval.ErrDuplicate, fa.art.URL)

@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -249,6 +250,44 @@ func TestComposeServicesAgree(t *testing.T) {
 			}
 		}
 	})
+	t.Run("every variable footnote reads reaches the container, or is excluded with a reason", func(t *testing.T) {
+		// Not passed on purpose, each with why.
+		excluded := map[string]bool{
+			"FOOTNOTE_PGPORT": true, // the port of make db's cluster; compose sets DATABASE_URL
+		}
+		inCompose := map[string]bool{}
+		for _, name := range passed {
+			inCompose[name] = true
+		}
+		for name := range env {
+			inCompose[name] = true
+		}
+		read := envNames(goSource(t, "."))
+		if len(read) < 5 {
+			t.Fatalf("found only %q read in cmd/footnote: the pattern no longer matches how it reads its variables", read)
+		}
+		for _, name := range read {
+			if !inCompose[name] && !excluded[name] {
+				t.Errorf("cmd/footnote reads %s but docker-compose.yml does not pass it to the footnote service (pass it, or add it with a reason to this test's exclusions)", name)
+			}
+		}
+	})
+}
+
+// envNames returns the environment variables Go source reads: every string literal that is a
+// whole upper-case name with an underscore ("DATABASE_URL", "FOOTNOTE_WORKERS"), which is how
+// cmd/footnote names them to getenv and intEnv. Sorted, each once.
+func envNames(src string) []string {
+	seen := map[string]bool{}
+	var names []string
+	for _, m := range regexp.MustCompile(`"([A-Z][A-Z0-9]*_[A-Z0-9_]+)"`).FindAllStringSubmatch(src, -1) {
+		if !seen[m[1]] {
+			seen[m[1]] = true
+			names = append(names, m[1])
+		}
+	}
+	sort.Strings(names)
+	return names
 }
 
 // goSource returns the non-test Go files of dir, concatenated.
