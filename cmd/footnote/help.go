@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"runtime/debug"
+	"slices"
 	"strings"
 
 	"github.com/footnote-bot/footnote/retrieval"
@@ -97,18 +98,27 @@ func (m *Main) newFlags(name string, collection bool) (*flag.FlagSet, *string) {
 }
 
 // parseFlags parses fs from args, allowing flags after positional arguments
-// (`footnote ask "question" --json`), and returns the positional ones. --help prints the
-// command's help to stdout (errHelp); a bad flag prints its usage to stderr (errUsage).
+// (`footnote ask "question" --json`), and returns the positional ones. --help before the
+// first positional argument prints the command's help to stdout (errHelp); after one it is
+// a word like any other. A bad flag prints its usage to stderr (errUsage).
 func (m *Main) parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
 	var pos []string
 	for {
+		// After a positional argument a help flag is a word (`ask what does -h mean`):
+		// flags are parsed only up to the next one.
+		var words []string
+		if len(pos) > 0 {
+			if i := slices.IndexFunc(args, isHelpFlag); i >= 0 {
+				args, words = args[:i], args[i:]
+			}
+		}
 		if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {
 			m.printHelp(fs)
 			return nil, errHelp
 		} else if err != nil {
 			return nil, m.usageError(fs.Name())
 		}
-		args = fs.Args()
+		args = slices.Concat(fs.Args(), words)
 		if len(args) == 0 {
 			return pos, nil
 		}
@@ -153,23 +163,28 @@ func capitalize(s string) string {
 	return strings.ToUpper(s[:1]) + s[1:]
 }
 
-// wantsHelp reports whether args ask for help before any "--".
+// wantsHelp reports whether args ask for help: -h, -help or --help among the flags before
+// the first positional argument (`footnote ask what does -h mean` asks a question).
 func wantsHelp(args []string) bool {
 	for _, a := range args {
-		switch a {
-		case "--":
-			return false
-		case "-h", "-help", "--help":
+		switch {
+		case isHelpFlag(a):
 			return true
+		case a == "--" || a == "-" || !strings.HasPrefix(a, "-"):
+			return false
 		}
 	}
 	return false
 }
 
+func isHelpFlag(a string) bool { return a == "-h" || a == "-help" || a == "--help" }
+
 func (m *Main) cmdVersion(_ context.Context, args []string) error {
 	fs, _ := m.newFlags("version", false)
-	if _, err := m.parseFlags(fs, args); err != nil {
+	if pos, err := m.parseFlags(fs, args); err != nil {
 		return err
+	} else if len(pos) > 0 {
+		return m.usageError("version")
 	}
 	printVersion(m.Stdout)
 	return nil
