@@ -33,16 +33,17 @@ func commands() []command {
 			detail: "Each line is one JSON object:\n" +
 				`  {"url": "https://news.example/story", "title": "…", "published": "2024-05-02", "text": "…"}` + "\n" +
 				"url and text are required; published (YYYY-MM-DD or RFC 3339), title, site and byline are optional.\n" +
-				"A bad line is reported with its number and skipped; the import fails when every line does.",
+				"A bad line is reported with its number and skipped. The import exits 1 when every line fails, and when\n" +
+				"the input holds no article at all (empty, or blank lines only), so a script notices an export that produced nothing.",
 			example: "footnote import --collection 123456789012345678 articles.jsonl", run: (*Main).cmdImport},
 		{name: "add", synopsis: "[--collection C] URL|FILE", summary: "add one article: fetched from a link, or read from a .txt, .md or .html file",
 			example: "footnote add https://news.example/2024/05/tram-extension", run: (*Main).cmdAdd},
-		{name: "search", synopsis: "[--collection C] [-k 10] [--json] [--batch] [QUERY]", summary: "print the passages that best match QUERY, best first",
-			detail:  "--batch reads JSON lines {\"id\",\"question\"} from standard input and prints one JSON line for each.",
+		{name: "search", synopsis: "[--collection C] [-k 10] [--since DATE] [--source SITE] [--json] [--batch] [QUERY]", summary: "print the passages that best match QUERY, best first",
+			detail:  "--batch reads JSON lines {\"id\",\"question\"} from standard input and prints one JSON line for each;\nit exits 1 when every line failed, 0 when at least one was answered.",
 			example: `footnote search -k 5 "tram extension opening date"`, run: (*Main).cmdSearch},
 		{name: "ask", synopsis: "[--collection C] [--since DATE] [--source SITE] [--json] [--batch] [QUESTION]",
 			summary: "answer QUESTION with quotes from the articles, each cited with its link",
-			detail:  "--batch reads JSON lines {\"id\",\"question\"} from standard input and prints one JSON answer line for each.",
+			detail:  "--batch reads JSON lines {\"id\",\"question\"} from standard input and prints one JSON answer line for each;\nit exits 1 when every line failed, 0 when at least one was answered.",
 			example: `footnote ask --since 2024-01-01 "When will the tram extension open?"`, run: (*Main).cmdAsk},
 		{name: "remove", synopsis: "[--collection C] URL | --all", summary: "remove one article by its link, or every article of the collection",
 			example: "footnote remove https://news.example/2024/05/tram-extension", run: (*Main).cmdRemove},

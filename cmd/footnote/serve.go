@@ -14,6 +14,13 @@ import (
 	"github.com/footnote-bot/footnote/bot"
 )
 
+// stopDeadline bounds the whole of serve's shutdown. The bot's Close spends up to
+// shutdownGrace letting in-flight answers finish and then closes the Discord session; the
+// HTTP listeners share the same deadline. The 5 s beyond the grace leave room for the
+// session's close and the listeners' last responses after the answers, so the outer
+// deadline never cuts the bot's own grace short.
+const stopDeadline = shutdownGrace + 5*time.Second
+
 func (m *Main) newBot() (*bot.Bot, error) {
 	c := m.Config
 	return bot.New(bot.Config{
@@ -91,7 +98,7 @@ func (m *Main) cmdServe(ctx context.Context, args []string) error {
 	}
 	g.Go(func() error {
 		<-gctx.Done()
-		sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace+5*time.Second)
+		sctx, cancel := context.WithTimeout(context.Background(), stopDeadline)
 		defer cancel()
 		for _, s := range servers {
 			_ = s.Shutdown(sctx)
