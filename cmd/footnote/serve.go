@@ -14,10 +14,10 @@ import (
 	"github.com/footnote-bot/footnote/bot"
 )
 
-// stopDeadline bounds the whole of serve's shutdown. The bot's Close spends up to
-// shutdownGrace letting in-flight answers finish and then closes the Discord session; the
-// HTTP listeners share the same deadline. The 5 s beyond the grace leave room for the
-// session's close and the listeners' last responses after the answers, so the outer
+// stopDeadline bounds the whole of serve's shutdown, which shares one context: the HTTP
+// listeners stop first (their in-flight requests finish), then the bot's Close spends up to
+// shutdownGrace letting answers finish before it closes the Discord session. The 5 s beyond
+// the grace cover the listeners' last requests and the session's close, so this outer
 // deadline never cuts the bot's own grace short.
 const stopDeadline = shutdownGrace + 5*time.Second
 
