@@ -1,7 +1,6 @@
 package main
 
 import (
-	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -20,13 +19,7 @@ func TestCLIOutputAndExitCodes(t *testing.T) {
 		}
 	})
 	dir := t.TempDir()
-	write := func(name, data string) string {
-		path := filepath.Join(dir, name)
-		if err := os.WriteFile(path, []byte(data), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return path
-	}
+	write := func(name, data string) string { return writeFile(t, dir, name, data) }
 	file := write("articles.jsonl", corpus+`{"url":"https://metro.example/no-text","title":"A title alone"}`+"\n")
 
 	t.Run("an import line without text is reported as missing it", func(t *testing.T) {

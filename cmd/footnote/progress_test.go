@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"io"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -98,13 +96,7 @@ func TestProgressUpdatesWhileTheJobIsSilent(t *testing.T) {
 
 func TestImportProgressIsTheShareOfLines(t *testing.T) {
 	dir := t.TempDir()
-	write := func(name, data string) string {
-		path := filepath.Join(dir, name)
-		if err := os.WriteFile(path, []byte(data), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return path
-	}
+	write := func(name, data string) string { return writeFile(t, dir, name, data) }
 	for _, tt := range []struct {
 		name, data string
 		want       int64
