@@ -283,6 +283,9 @@ func (e *Engine) parseLine(raw []byte) (prepared, error) {
 	if strings.TrimSpace(l.URL) == "" {
 		return prepared{}, fmt.Errorf("%w: missing \"url\"", ErrInvalidInput)
 	}
+	if l.Text == "" { // absent; a text of white space is an empty article (ErrEmptyArticle)
+		return prepared{}, fmt.Errorf("%w: missing \"text\"", ErrInvalidInput)
+	}
 	canon, err := extract.Canonical(strings.TrimSpace(l.URL))
 	if err != nil {
 		return prepared{}, err

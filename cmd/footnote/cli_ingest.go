@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/footnote-bot/footnote/retrieval"
+	"github.com/footnote-bot/footnote/retrieval/fetch"
 )
 
 func (m *Main) cmdMigrate(ctx context.Context, args []string) error {
@@ -32,38 +33,60 @@ func (m *Main) cmdImport(ctx context.Context, args []string) error {
 	if len(pos) != 1 {
 		return m.usageError("import")
 	}
-	var r io.Reader = m.Stdin
-	var size int64
-	if pos[0] != "-" {
-		f, err := os.Open(pos[0])
-		if err != nil {
-			return fmt.Errorf("import: %w", err)
-		}
-		defer f.Close()
-		if st, err := f.Stat(); err == nil {
-			size = st.Size()
-		}
-		r = f
+	name := pos[0]
+	r, total, closeInput, err := openImport(name, m.Stdin)
+	if err != nil {
+		return err
 	}
+	defer closeInput()
 	if err := m.Open(ctx); err != nil {
 		return err
 	}
-	counter := &countingReader{r: r}
-	bar := newProgress(m.Stderr, "lines", size)
-	st, err := m.Engine.Import(ctx, *coll, counter, func(line int, lerr error) {
-		if lerr != nil {
-			bar.println(fmt.Sprintf("%s: %v", pos[0], lerr))
+	lines := &lineProgress{name: name, bar: newProgress(m.Stderr, "line", total)}
+	st, err := m.Engine.Import(ctx, *coll, r, lines.line)
+	lines.bar.done()
+	if err == nil && st.Lines == 0 {
+		if name == "-" {
+			name = "standard input"
 		}
-		bar.set(counter.n.Load(), int64(line))
-	})
-	bar.done()
-	fmt.Fprintf(m.Stdout, "imported %s in %s: %d added, %d updated, %d unchanged, %d duplicates, %d failed; %s\n",
-		counted(st.Lines, "line"), st.Took.Round(time.Millisecond), st.Added, st.Updated, st.Unchanged, st.Duplicates, st.Failed,
-		counted(st.Passages, "passage"))
+		return fmt.Errorf("no articles in %s (it is empty, or holds only blank lines)", name)
+	}
+	fmt.Fprintln(m.Stdout, importSummary(st))
 	if err == nil && st.Lines > 0 && st.Failed == st.Lines {
-		return fmt.Errorf("import %s: every line failed (the errors above say why; `footnote import --help` shows the line format)", pos[0])
+		return fmt.Errorf("import %s: every line failed (the errors above say why; `footnote import --help` shows the line format)", name)
 	}
 	return err
+}
+
+// importSummary is import's last line: what became of the lines, and the passages stored.
+func importSummary(st retrieval.ImportStats) string {
+	return fmt.Sprintf("imported %s in %s: %d added, %d updated, %d unchanged, %s, %d failed; %s",
+		counted(st.Lines, "line"), st.Took.Round(time.Millisecond), st.Added, st.Updated, st.Unchanged,
+		counted(st.Duplicates, "duplicate"), st.Failed, counted(st.Passages, "passage"))
+}
+
+// openImport opens the import input name ("-" is stdin) and returns its number of lines
+// when it is a regular file, counted first so that progress can show the share done; for
+// standard input or a pipe the total is 0 (unknown). closeFile releases the file.
+func openImport(name string, stdin io.Reader) (r io.Reader, total int64, closeFile func() error, err error) {
+	if name == "-" {
+		return stdin, 0, func() error { return nil }, nil
+	}
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, 0, nil, fmt.Errorf("import: %w", err)
+	}
+	if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
+		total, err = countLines(f)
+		if err == nil {
+			_, err = f.Seek(0, io.SeekStart)
+		}
+		if err != nil {
+			f.Close()
+			return nil, 0, nil, fmt.Errorf("import: %w", err)
+		}
+	}
+	return f, total, f.Close, nil
 }
 
 func (m *Main) cmdAdd(ctx context.Context, args []string) error {
@@ -75,11 +98,17 @@ func (m *Main) cmdAdd(ctx context.Context, args []string) error {
 	if len(pos) != 1 {
 		return m.usageError("add")
 	}
+	link := strings.Contains(pos[0], "://") // else a file
+	if link {
+		if _, err := fetch.ParseWebURL(pos[0]); err != nil {
+			return notWebAddress(pos[0], err)
+		}
+	}
 	if err := m.Open(ctx); err != nil {
 		return err
 	}
 	var res *retrieval.AddedArticle
-	if strings.Contains(pos[0], "://") { // a URL; AddURL refuses schemes other than http(s)
+	if link {
 		res, err = m.Engine.AddURL(ctx, *coll, pos[0], "")
 	} else {
 		data, rerr := readFileCapped(pos[0], 20<<20)
@@ -93,6 +122,16 @@ func (m *Main) cmdAdd(ctx context.Context, args []string) error {
 	}
 	printAdded(m.Stdout, res)
 	return nil
+}
+
+// notWebAddress is the line for a link `add` cannot fetch: a scheme other than http(s), or
+// no host. err is fetch.ParseWebURL's.
+func notWebAddress(link string, err error) error {
+	reason := strings.TrimPrefix(err.Error(), fetch.ErrInvalidURL.Error()+": ")
+	if strings.HasPrefix(reason, "only http and https") {
+		reason = "only http and https links can be added"
+	}
+	return fmt.Errorf("%s is not a web address: %s", link, reason)
 }
 
 // printAdded describes an added article: status and title, then site and date (when
@@ -176,16 +215,9 @@ func (m *Main) cmdReindex(ctx context.Context, args []string) error {
 	if err := m.Open(ctx); err != nil {
 		return err
 	}
-	var bar *progress
-	st, err := m.Engine.Reindex(ctx, *coll, func(done, total int) {
-		if bar == nil {
-			bar = newProgress(m.Stderr, "articles", int64(total))
-		}
-		bar.set(int64(done), int64(done))
-	})
-	if bar != nil {
-		bar.done()
-	}
+	passages := &passageProgress{w: m.Stderr, start: newProgress}
+	st, err := m.Engine.Reindex(ctx, *coll, passages.batch)
+	passages.stop()
 	if err != nil {
 		return err
 	}

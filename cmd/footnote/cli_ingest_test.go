@@ -35,3 +35,36 @@ func TestPrintAdded(t *testing.T) {
 		})
 	}
 }
+
+func TestAddRefusesLinksItCannotFetch(t *testing.T) {
+	for _, tt := range []struct{ name, link, want string }{
+		{"another scheme is refused in a plain line", "ftp://x/y", "ftp://x/y is not a web address: only http and https links can be added"},
+		{"a link without a host is refused", "https:///story", "https:///story is not a web address: no host"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			_, _, err := runNoDB("add", tt.link)
+			if err == nil || err.Error() != tt.want || exitCode(err) != 1 {
+				t.Errorf("add %s = %v, want %q, exit 1", tt.link, err, tt.want)
+			}
+		})
+	}
+}
+
+func TestImportSummaryCountsInWords(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		st   retrieval.ImportStats
+		want string
+	}{
+		{"one of each is singular", retrieval.ImportStats{Lines: 1, Duplicates: 1, Passages: 1, Took: 1500 * time.Microsecond},
+			"imported 1 line in 2ms: 0 added, 0 updated, 0 unchanged, 1 duplicate, 0 failed; 1 passage"},
+		{"more than one is plural", retrieval.ImportStats{Lines: 6, Added: 3, Unchanged: 1, Duplicates: 2, Passages: 7, Took: time.Second},
+			"imported 6 lines in 1s: 3 added, 0 updated, 1 unchanged, 2 duplicates, 0 failed; 7 passages"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := importSummary(tt.st); got != tt.want {
+				t.Errorf("importSummary = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}

@@ -4,12 +4,17 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
+	"net/url"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/footnote-bot/footnote/retrieval"
+	"github.com/footnote-bot/footnote/retrieval/extract"
 )
 
 // The --json shapes: the contract that ../shared/tools/score-* and other scripts read.
@@ -80,27 +85,35 @@ type batchLine struct {
 	Question string `json:"question"`
 }
 
-// eachBatchLine calls f for every JSONL line of r, in order. A malformed line is reported
-// on stderr with its number, answered with an error line on w, and skipped. Output is
-// flushed after every line so a reader sees answers as they come.
-func eachBatchLine(r io.Reader, w io.Writer, stderr io.Writer, f func(batchLine) any) error {
+// eachBatchLine calls f for every JSONL line of r, in order; f returns the line's output
+// and whether the line failed. A malformed line is reported on stderr with its number,
+// answered with an error line on w, and counts as failed. Output is flushed after every
+// line so a reader sees answers as they come. Like import, it fails when every line did
+// (and there was one): a script sees a run that answered nothing by its exit status.
+func eachBatchLine(name string, r io.Reader, w io.Writer, stderr io.Writer, f func(batchLine) (any, bool)) error {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 0, 64<<10), 16<<20)
 	bw := bufio.NewWriter(w)
 	enc := json.NewEncoder(bw)
 	enc.SetEscapeHTML(false)
+	lines, failed := 0, 0
 	for n := 1; sc.Scan(); n++ {
 		raw := strings.TrimSpace(sc.Text())
 		if raw == "" {
 			continue
 		}
+		lines++
 		var l batchLine
 		var out any
+		bad := true
 		if err := json.Unmarshal([]byte(raw), &l); err != nil {
 			fmt.Fprintf(stderr, "line %d: not a JSON object {\"id\",\"question\"}: %v\n", n, err)
 			out = map[string]string{"id": "", "error": fmt.Sprintf("line %d: %v", n, err)}
 		} else {
-			out = f(l)
+			out, bad = f(l)
+		}
+		if bad {
+			failed++
 		}
 		if err := enc.Encode(out); err != nil {
 			return err
@@ -112,28 +125,70 @@ func eachBatchLine(r io.Reader, w io.Writer, stderr io.Writer, f func(batchLine)
 	if err := sc.Err(); err != nil {
 		return fmt.Errorf("read batch input: %w", err)
 	}
+	if lines > 0 && failed == lines {
+		return fmt.Errorf("%s --batch: every line failed (their \"error\" fields say why)", name)
+	}
 	return nil
+}
+
+// filterFlags adds --since and --source to fs. The function it returns builds the filter
+// once fs is parsed; it fails with a line naming the flag.
+func filterFlags(fs *flag.FlagSet) func() (retrieval.Filter, error) {
+	since := fs.String("since", "", "only articles published on or after this date: YYYY-MM-DD or RFC 3339")
+	source := fs.String("source", "", "only articles from this site: a host name (news.example) or the site's name; a link is cut to its host")
+	return func() (retrieval.Filter, error) {
+		f := retrieval.Filter{Site: sourceSite(*source)}
+		if *since != "" {
+			t, err := extract.ParseDate(*since)
+			if err != nil {
+				return f, fmt.Errorf("--since: %w", err)
+			}
+			f.Since = t
+		}
+		return f, nil
+	}
+}
+
+// sourceSite is what --source matches: a link (https://news.example/politics) is cut to its
+// host, so it matches as news.example does; a host or a site's name is kept as given.
+func sourceSite(s string) string {
+	s = strings.TrimSpace(s)
+	if strings.Contains(s, "://") {
+		if u, err := url.Parse(s); err == nil && u.Hostname() != "" {
+			return u.Hostname()
+		}
+	}
+	return s
 }
 
 func (m *Main) cmdSearch(ctx context.Context, args []string) error {
 	fs, coll := m.newFlags("search", true)
-	k := fs.Int("k", 10, "passages to return")
+	k := fs.Int("k", 10, "passages to return (1 or more)")
+	filter := filterFlags(fs)
 	asJSON := fs.Bool("json", false, "print JSON")
 	batch := fs.Bool("batch", false, "read JSONL {\"id\",\"question\"} from standard input")
 	pos, err := m.parseFlags(fs, args)
 	if err != nil {
 		return err
 	}
+	if *k < 1 {
+		fmt.Fprintf(m.Stderr, "-k: %d passages is too few (want 1 or more)\n", *k)
+		return m.usageError("search")
+	}
 	query := strings.Join(pos, " ")
 	if !*batch && strings.TrimSpace(query) == "" {
 		return m.usageError("search")
+	}
+	f, err := filter()
+	if err != nil {
+		return err
 	}
 	if err := m.Open(ctx); err != nil {
 		return err
 	}
 	one := func(id, q string) jsonSearch {
 		start := time.Now()
-		rs, err := m.Engine.Search(ctx, *coll, q, *k, retrieval.Filter{})
+		rs, err := m.Engine.Search(ctx, *coll, q, *k, f)
 		out := jsonSearch{ID: id, TookMS: ms(time.Since(start)), Results: toJSONResults(rs)}
 		if err != nil {
 			out.Error = err.Error()
@@ -141,7 +196,10 @@ func (m *Main) cmdSearch(ctx context.Context, args []string) error {
 		return out
 	}
 	if *batch {
-		return eachBatchLine(m.Stdin, m.Stdout, m.Stderr, func(l batchLine) any { return one(l.ID, l.Question) })
+		return eachBatchLine("search", m.Stdin, m.Stdout, m.Stderr, func(l batchLine) (any, bool) {
+			out := one(l.ID, l.Question)
+			return out, out.Error != ""
+		})
 	}
 	res := one("", query)
 	if res.Error != "" {
@@ -153,8 +211,11 @@ func (m *Main) cmdSearch(ctx context.Context, args []string) error {
 	if len(res.Results) == 0 {
 		fmt.Fprintln(m.Stdout, "No passages match.")
 	}
-	for _, r := range res.Results {
-		fmt.Fprintf(m.Stdout, "%2d. %s  (score %.4f)\n    %s\n    %s\n\n", r.Rank, r.Title, r.Score, r.URL, snippet(r.Text, 240))
+	for i, r := range res.Results {
+		if i > 0 {
+			fmt.Fprintln(m.Stdout)
+		}
+		fmt.Fprintf(m.Stdout, "%2d. %s  (score %.4f)\n    %s\n    %s\n", r.Rank, r.Title, r.Score, r.URL, snippet(r.Text, 240))
 	}
 	return nil
 }
@@ -163,8 +224,7 @@ func (m *Main) cmdAsk(ctx context.Context, args []string) error {
 	fs, coll := m.newFlags("ask", true)
 	asJSON := fs.Bool("json", false, "print JSON")
 	batch := fs.Bool("batch", false, "read JSONL {\"id\",\"question\"} from standard input")
-	since := fs.String("since", "", "only articles published on or after this date (YYYY-MM-DD)")
-	site := fs.String("source", "", "only articles from this site")
+	filter := filterFlags(fs)
 	pos, err := m.parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -173,33 +233,40 @@ func (m *Main) cmdAsk(ctx context.Context, args []string) error {
 	if !*batch && strings.TrimSpace(question) == "" {
 		return m.usageError("ask")
 	}
-	opts := retrieval.AskOptions{Filter: retrieval.Filter{Site: *site}}
-	if *since != "" {
-		if opts.Filter.Since, err = retrieval.ParseDate(*since); err != nil {
-			return err
-		}
+	var opts retrieval.AskOptions
+	if opts.Filter, err = filter(); err != nil {
+		return err
 	}
 	if err := m.Open(ctx); err != nil {
 		return err
 	}
 	if *batch {
-		return eachBatchLine(m.Stdin, m.Stdout, m.Stderr, func(l batchLine) any {
+		return eachBatchLine("ask", m.Stdin, m.Stdout, m.Stderr, func(l batchLine) (any, bool) {
 			a, err := m.Engine.Ask(ctx, *coll, l.Question, opts)
 			if err != nil {
-				return jsonAsk{ID: l.ID, Citations: []jsonCitation{}, Error: err.Error()}
+				return jsonAsk{ID: l.ID, Citations: []jsonCitation{}, Error: m.askError(l.Question, err).Error()}, true
 			}
-			return toJSONAsk(l.ID, a)
+			return toJSONAsk(l.ID, a), false
 		})
 	}
 	a, err := m.Engine.Ask(ctx, *coll, question, opts)
 	if err != nil {
-		return err
+		return m.askError(question, err)
 	}
 	if *asJSON {
 		return writeJSON(m.Stdout, toJSONAsk("", a))
 	}
 	printAnswer(m.Stdout, a)
 	return nil
+}
+
+// askError adds the setting behind the limit to the engine's refusal of a question longer
+// than FOOTNOTE_MAX_QUESTION_CHARS; other errors pass through.
+func (m *Main) askError(question string, err error) error {
+	if errors.Is(err, retrieval.ErrInvalidInput) && utf8.RuneCountInString(question) > m.Config.MaxQuestionChars {
+		return fmt.Errorf("%w (shorten it, or raise FOOTNOTE_MAX_QUESTION_CHARS, at most %d)", err, maxQuestionChars)
+	}
+	return err
 }
 
 // printAnswer writes an answer for people: the body, then numbered sources.

@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/footnote-bot/footnote/bot"
 	"github.com/footnote-bot/footnote/retrieval"
+	"github.com/footnote-bot/footnote/retrieval/fetch"
 )
 
 // Settings that more than one part of footnote reads: each has its one home here and is
@@ -25,7 +27,9 @@ const (
 	shutdownGrace = 20 * time.Second
 )
 
-// Config is footnote's configuration: environment first, flags override.
+// Config is footnote's configuration. It comes from the environment alone (configFromEnv);
+// a command's flags choose what that command does (which collection, how many results,
+// JSON or text) and never override a setting held here.
 type Config struct {
 	DatabaseURL string
 	LocalPGPort string // the port of the cluster `make db` starts (FOOTNOTE_PGPORT), for hints
@@ -75,10 +79,26 @@ func configFromEnv(getenv func(string) string) (Config, error) {
 		MetricsAddr:      getenv("FOOTNOTE_METRICS_ADDR"),
 		LogLevel:         getenv("FOOTNOTE_LOG_LEVEL"), // "" = info, warn for the console
 	}
-	// pgconn's own message quotes the URL (password masked, but not the rest): name the
-	// variable and the shape instead.
-	if _, err := pgconn.ParseConfig(c.DatabaseURL); err != nil {
-		return c, errors.New("DATABASE_URL: not a postgres:// URL (want postgres://USER:PASSWORD@HOST:PORT/DATABASE?sslmode=disable, special characters in the password %-escaped)")
+	// The port comes first: unset, DATABASE_URL is built from it.
+	if v := getenv("FOOTNOTE_PGPORT"); v != "" {
+		if p, err := strconv.Atoi(v); err != nil || p < 1 || p > 65535 {
+			return c, fmt.Errorf("FOOTNOTE_PGPORT: %q is not a port (a number from 1 to 65535)", v)
+		}
+	}
+	if err := checkDatabaseURL(c.DatabaseURL); err != nil {
+		return c, err
+	}
+	for _, v := range []struct{ name, value, example string }{
+		{"OPENAI_BASE_URL", c.OpenAIBaseURL, "https://api.openai.com/v1 or http://localhost:11434/v1"},
+		{"DISCORD_API_BASE", c.DiscordAPIBase, "https://discord.com/api/v10"},
+	} {
+		if v.value == "" {
+			continue
+		}
+		// The value is not repeated: a base URL may carry credentials.
+		if _, err := fetch.ParseWebURL(v.value); err != nil {
+			return c, fmt.Errorf("%s: not a web address: %s (want an http or https URL, such as %s)", v.name, strings.TrimPrefix(err.Error(), fetch.ErrInvalidURL.Error()+": "), v.example)
+		}
 	}
 	var err error
 	if c.EmbedDims, err = intEnv(getenv, "FOOTNOTE_EMBED_DIMS", 0); err != nil {
@@ -101,7 +121,7 @@ func configFromEnv(getenv func(string) string) (Config, error) {
 			return c, err
 		}
 		if *v.dst < 0 {
-			return c, fmt.Errorf("%s: %d is negative", v.name, *v.dst)
+			return c, fmt.Errorf("%s: %d is negative (0 or more; 0 = the default)", v.name, *v.dst)
 		}
 	}
 	if c.ShardID, err = intEnv(getenv, "FOOTNOTE_SHARD_ID", 0); err != nil {
@@ -134,8 +154,11 @@ func configFromEnv(getenv func(string) string) (Config, error) {
 	if c.MaxQuestionChars > maxQuestionChars {
 		return c, fmt.Errorf("FOOTNOTE_MAX_QUESTION_CHARS: %d is over %d, Discord's limit for a command option", c.MaxQuestionChars, maxQuestionChars)
 	}
-	if c.ShardCount < 1 || c.ShardID < 0 || c.ShardID >= c.ShardCount {
-		return c, fmt.Errorf("FOOTNOTE_SHARD_ID: %d is not in 0..FOOTNOTE_SHARD_COUNT-1 (FOOTNOTE_SHARD_COUNT is %d; it must be at least 1)", c.ShardID, c.ShardCount)
+	if c.ShardCount < 1 {
+		return c, fmt.Errorf("FOOTNOTE_SHARD_COUNT: %d is not a shard count (at least 1; 1, the default, runs one process for every guild)", c.ShardCount)
+	}
+	if c.ShardID < 0 || c.ShardID >= c.ShardCount {
+		return c, fmt.Errorf("FOOTNOTE_SHARD_ID: %d is not in 0..FOOTNOTE_SHARD_COUNT-1 (FOOTNOTE_SHARD_COUNT is %d)", c.ShardID, c.ShardCount)
 	}
 	switch strings.ToLower(c.LogLevel) {
 	case "", "debug", "info", "warn", "error":
@@ -143,6 +166,39 @@ func configFromEnv(getenv func(string) string) (Config, error) {
 		return c, fmt.Errorf("FOOTNOTE_LOG_LEVEL: %q is not debug, info, warn or error", c.LogLevel)
 	}
 	return c, nil
+}
+
+// databaseURLShape is what DATABASE_URL should look like, for the errors that refuse one.
+const databaseURLShape = "want postgres://USER:PASSWORD@HOST:PORT/DATABASE?sslmode=disable, special characters in the password %-escaped"
+
+// checkDatabaseURL returns nil when pgconn accepts dsn, else one line naming DATABASE_URL
+// with pgconn's reason and the shape wanted. The line never holds the URL: pgconn's own
+// message quotes it, and the password can survive its masking in a malformed one.
+func checkDatabaseURL(dsn string) error {
+	_, err := pgconn.ParseConfig(dsn)
+	if err == nil {
+		return nil
+	}
+	var pce *pgconn.ParseConfigError
+	if !strings.HasPrefix(dsn, "postgres://") && !strings.HasPrefix(dsn, "postgresql://") && !strings.Contains(dsn, "=") ||
+		!errors.As(err, &pce) {
+		return errors.New("DATABASE_URL: not a postgres:// URL (" + databaseURLShape + ")")
+	}
+	// pce's message is "cannot parse `URL`: REASON" or "… REASON (CAUSE)"; CAUSE can
+	// quote the URL again (url.Parse's errors do), so only its last part is kept.
+	full, cause := pce.Error(), pce.Unwrap()
+	if cause != nil {
+		full = strings.TrimSuffix(full, " ("+cause.Error()+")")
+		var ue *url.Error
+		if errors.As(cause, &ue) {
+			cause = ue.Err
+		}
+	}
+	reason := full[strings.LastIndex(full, "`: ")+len("`: "):]
+	if cause != nil {
+		reason += ": " + cause.Error()
+	}
+	return fmt.Errorf("DATABASE_URL: %s (%s)", reason, databaseURLShape)
 }
 
 func intEnv(getenv func(string) string, name string, def int) (int, error) {

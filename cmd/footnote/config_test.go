@@ -76,7 +76,19 @@ func TestConfigFromEnv(t *testing.T) {
 		{name: "a chat model without an OpenAI endpoint is refused", env: map[string]string{"FOOTNOTE_CHAT_MODEL": "gpt-4o-mini"}, wantErr: "FOOTNOTE_CHAT_MODEL"},
 		{name: "a shard id that is not a number is refused", env: map[string]string{"FOOTNOTE_SHARD_ID": "one"}, wantErr: "FOOTNOTE_SHARD_ID"},
 		{name: "a shard id outside the shard count is refused", env: map[string]string{"FOOTNOTE_SHARD_ID": "2", "FOOTNOTE_SHARD_COUNT": "2"}, wantErr: "FOOTNOTE_SHARD_ID"},
-		{name: "a shard count of zero is refused", env: map[string]string{"FOOTNOTE_SHARD_COUNT": "0"}, wantErr: "FOOTNOTE_SHARD_ID: 0 is not in 0..FOOTNOTE_SHARD_COUNT-1 (FOOTNOTE_SHARD_COUNT is 0; it must be at least 1)"},
+		{name: "a shard count of zero is refused by its own name", env: map[string]string{"FOOTNOTE_SHARD_COUNT": "0"}, wantErr: "FOOTNOTE_SHARD_COUNT: 0 is not a shard count (at least 1; 1, the default, runs one process for every guild)"},
+		{name: "a shard id past the count names both", env: map[string]string{"FOOTNOTE_SHARD_ID": "3", "FOOTNOTE_SHARD_COUNT": "2"}, wantErr: "FOOTNOTE_SHARD_ID: 3 is not in 0..FOOTNOTE_SHARD_COUNT-1 (FOOTNOTE_SHARD_COUNT is 2)"},
+		{name: "a negative count says what to set instead", env: map[string]string{"FOOTNOTE_GUILD_CONCURRENCY": "-1"}, wantErr: "FOOTNOTE_GUILD_CONCURRENCY: -1 is negative (0 or more; 0 = the default)"},
+		{name: "an OpenAI base that is not a web address is refused by name", env: map[string]string{"OPENAI_BASE_URL": "notaurl"},
+			wantErr: "OPENAI_BASE_URL: not a web address: no scheme: a web address starts with https:// or http:// (want an http or https URL, such as https://api.openai.com/v1 or http://localhost:11434/v1)"},
+		{name: "an OpenAI base on another scheme is refused by name", env: map[string]string{"OPENAI_BASE_URL": "ftp://models.example/v1"}, wantErr: "OPENAI_BASE_URL: not a web address: only http and https"},
+		{name: "a Discord API base that is not a web address is refused at start", env: map[string]string{"DISCORD_API_BASE": "discord.local"},
+			wantErr: "DISCORD_API_BASE: not a web address: no scheme: a web address starts with https:// or http:// (want an http or https URL, such as https://discord.com/api/v10)"},
+		{name: "a port that is not a number is refused by its name, not DATABASE_URL's", env: map[string]string{"FOOTNOTE_PGPORT": "abc"}, wantErr: `FOOTNOTE_PGPORT: "abc" is not a port (a number from 1 to 65535)`},
+		{name: "a port out of range is refused", env: map[string]string{"FOOTNOTE_PGPORT": "70000"}, wantErr: `FOOTNOTE_PGPORT: "70000" is not a port (a number from 1 to 65535)`},
+		{name: "a bad sslmode keeps pgconn's reason", env: map[string]string{"DATABASE_URL": "postgres://footnote:pw@db.example/footnote?sslmode=bogus"},
+			wantErr: "DATABASE_URL: failed to configure TLS: sslmode is invalid (want postgres://USER:PASSWORD@HOST:PORT/DATABASE?sslmode=disable"},
+		{name: "a bad port in DATABASE_URL keeps pgconn's reason", env: map[string]string{"DATABASE_URL": "postgres://footnote@db.example:notaport/footnote"}, wantErr: "DATABASE_URL: invalid port (want postgres://"},
 		{name: "a private-fetch switch that is not a boolean is refused", env: map[string]string{"FOOTNOTE_ALLOW_PRIVATE": "yes please"}, wantErr: "FOOTNOTE_ALLOW_PRIVATE"},
 		{name: "an unknown log level is refused", env: map[string]string{"FOOTNOTE_LOG_LEVEL": "verbose"}, wantErr: "FOOTNOTE_LOG_LEVEL"},
 	}
@@ -108,6 +120,11 @@ func TestConfigKeepsSecretsOutOfErrors(t *testing.T) {
 		{"OPENAI_API_KEY": secret, "FOOTNOTE_EMBED_DIMS": "lots"},
 		{"DATABASE_URL": "mysql:" + secret + "@y/z"},
 		{"DATABASE_URL": "postgres://footnote:" + secret + "@db:notaport/footnote"},
+		{"DATABASE_URL": "postgres://footnote:" + secret + "@db/footnote?sslmode=bogus"},
+		{"DATABASE_URL": "postgres://footnote:" + secret + " x@db/footnote"},
+		{"DATABASE_URL": "postgres://footnote:" + secret + "%zz@db/footnote"},
+		{"DATABASE_URL": "host=db password=" + secret + " sslmode=bogus"},
+		{"OPENAI_BASE_URL": "ftp://user:" + secret + "@models.example/v1"},
 	} {
 		_, err := configFromEnv(func(k string) string { return env[k] })
 		if err == nil || strings.Contains(err.Error(), secret) {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"runtime/debug"
+	"slices"
 	"strings"
 
 	"github.com/footnote-bot/footnote/retrieval"
@@ -32,16 +33,17 @@ func commands() []command {
 			detail: "Each line is one JSON object:\n" +
 				`  {"url": "https://news.example/story", "title": "…", "published": "2024-05-02", "text": "…"}` + "\n" +
 				"url and text are required; published (YYYY-MM-DD or RFC 3339), title, site and byline are optional.\n" +
-				"A bad line is reported with its number and skipped; the import fails when every line does.",
+				"A bad line is reported with its number and skipped. The import exits 1 when every line fails, and when\n" +
+				"the input holds no article at all (empty, or blank lines only), so a script notices an export that produced nothing.",
 			example: "footnote import --collection 123456789012345678 articles.jsonl", run: (*Main).cmdImport},
 		{name: "add", synopsis: "[--collection C] URL|FILE", summary: "add one article: fetched from a link, or read from a .txt, .md or .html file",
 			example: "footnote add https://news.example/2024/05/tram-extension", run: (*Main).cmdAdd},
-		{name: "search", synopsis: "[--collection C] [-k 10] [--json] [--batch] [QUERY]", summary: "print the passages that best match QUERY, best first",
-			detail:  "--batch reads JSON lines {\"id\",\"question\"} from standard input and prints one JSON line for each.",
+		{name: "search", synopsis: "[--collection C] [-k 10] [--since DATE] [--source SITE] [--json] [--batch] [QUERY]", summary: "print the passages that best match QUERY, best first",
+			detail:  "--batch reads JSON lines {\"id\",\"question\"} from standard input and prints one JSON line for each;\nit exits 1 when every line failed, 0 when at least one was answered.",
 			example: `footnote search -k 5 "tram extension opening date"`, run: (*Main).cmdSearch},
 		{name: "ask", synopsis: "[--collection C] [--since DATE] [--source SITE] [--json] [--batch] [QUESTION]",
 			summary: "answer QUESTION with quotes from the articles, each cited with its link",
-			detail:  "--batch reads JSON lines {\"id\",\"question\"} from standard input and prints one JSON answer line for each.",
+			detail:  "--batch reads JSON lines {\"id\",\"question\"} from standard input and prints one JSON answer line for each;\nit exits 1 when every line failed, 0 when at least one was answered.",
 			example: `footnote ask --since 2024-01-01 "When will the tram extension open?"`, run: (*Main).cmdAsk},
 		{name: "remove", synopsis: "[--collection C] URL | --all", summary: "remove one article by its link, or every article of the collection",
 			example: "footnote remove https://news.example/2024/05/tram-extension", run: (*Main).cmdRemove},
@@ -97,18 +99,27 @@ func (m *Main) newFlags(name string, collection bool) (*flag.FlagSet, *string) {
 }
 
 // parseFlags parses fs from args, allowing flags after positional arguments
-// (`footnote ask "question" --json`), and returns the positional ones. --help prints the
-// command's help to stdout (errHelp); a bad flag prints its usage to stderr (errUsage).
+// (`footnote ask "question" --json`), and returns the positional ones. --help before the
+// first positional argument prints the command's help to stdout (errHelp); after one it is
+// a word like any other. A bad flag prints its usage to stderr (errUsage).
 func (m *Main) parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
 	var pos []string
 	for {
+		// After a positional argument a help flag is a word (`ask what does -h mean`):
+		// flags are parsed only up to the next one.
+		var words []string
+		if len(pos) > 0 {
+			if i := slices.IndexFunc(args, isHelpFlag); i >= 0 {
+				args, words = args[:i], args[i:]
+			}
+		}
 		if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {
 			m.printHelp(fs)
 			return nil, errHelp
 		} else if err != nil {
 			return nil, m.usageError(fs.Name())
 		}
-		args = fs.Args()
+		args = slices.Concat(fs.Args(), words)
 		if len(args) == 0 {
 			return pos, nil
 		}
@@ -153,23 +164,28 @@ func capitalize(s string) string {
 	return strings.ToUpper(s[:1]) + s[1:]
 }
 
-// wantsHelp reports whether args ask for help before any "--".
+// wantsHelp reports whether args ask for help: -h, -help or --help among the flags before
+// the first positional argument (`footnote ask what does -h mean` asks a question).
 func wantsHelp(args []string) bool {
 	for _, a := range args {
-		switch a {
-		case "--":
-			return false
-		case "-h", "-help", "--help":
+		switch {
+		case isHelpFlag(a):
 			return true
+		case a == "--" || a == "-" || !strings.HasPrefix(a, "-"):
+			return false
 		}
 	}
 	return false
 }
 
+func isHelpFlag(a string) bool { return a == "-h" || a == "-help" || a == "--help" }
+
 func (m *Main) cmdVersion(_ context.Context, args []string) error {
 	fs, _ := m.newFlags("version", false)
-	if _, err := m.parseFlags(fs, args); err != nil {
+	if pos, err := m.parseFlags(fs, args); err != nil {
 		return err
+	} else if len(pos) > 0 {
+		return m.usageError("version")
 	}
 	printVersion(m.Stdout)
 	return nil

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"regexp"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -141,7 +142,7 @@ func TestCLIUsage(t *testing.T) {
 		{name: "an unknown flag is a usage error", args: []string{"search", "--bogus", "tram"}, wantErr: errUsage, wantExit: 2,
 			wantStderr: "flag provided but not defined: -bogus"},
 		{name: "search without a query is a usage error", args: []string{"search"}, wantErr: errUsage, wantExit: 2,
-			wantStderr: "usage: footnote search [--collection C] [-k 10] [--json] [--batch] [QUERY]\n`footnote search --help` says more.\n"},
+			wantStderr: "usage: footnote search [--collection C] [-k 10] [--since DATE] [--source SITE] [--json] [--batch] [QUERY]\n`footnote search --help` says more.\n"},
 		{name: "remove with neither URL nor --all is a usage error", args: []string{"remove"}, wantErr: errUsage, wantExit: 2, wantStderr: "usage: footnote remove"},
 	}
 	for _, tt := range tests {
@@ -159,6 +160,59 @@ func TestCLIUsage(t *testing.T) {
 			}
 			if !strings.Contains(out.String(), tt.wantStdout) {
 				t.Errorf("stdout = %q, want it to contain %q", out.String(), tt.wantStdout)
+			}
+		})
+	}
+}
+
+func TestHelpEdgeCases(t *testing.T) {
+	t.Run("footnote help --help prints the usage and succeeds", func(t *testing.T) {
+		top, _ := runHelp(t, "--help")
+		if out, _ := runHelp(t, "help", "--help"); out != top {
+			t.Errorf("footnote help --help printed\n%s\nwant the usage\n%s", out, top)
+		}
+	})
+	t.Run("footnote version with an argument is a usage error", func(t *testing.T) {
+		var out, stderr bytes.Buffer
+		err := run(context.Background(), []string{"version", "extra"}, strings.NewReader(""), &out, &stderr, func(string) string { return "" })
+		if exitCode(err) != 2 || !strings.HasPrefix(stderr.String(), "usage: footnote version\n") || out.Len() != 0 {
+			t.Errorf("version extra: %v, stdout %q, stderr %q; want a usage error, exit 2", err, out.String(), stderr.String())
+		}
+	})
+	for _, tt := range []struct {
+		name string
+		args []string
+		want bool
+	}{
+		{"a help flag first asks for help", []string{"-h"}, true},
+		{"a help flag after other flags asks for help", []string{"--json", "--help"}, true},
+		{"a help flag inside a question is a word of it", []string{"what", "does", "-h", "mean"}, false},
+		{"a help flag after -- is a word", []string{"--", "-h"}, false},
+		{"a help flag after - (standard input) is not help", []string{"-", "--help"}, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := wantsHelp(tt.args); got != tt.want {
+				t.Errorf("wantsHelp(%q) = %v, want %v", tt.args, got, tt.want)
+			}
+		})
+	}
+	for _, tt := range []struct {
+		name     string
+		args     []string
+		wantPos  []string
+		wantJSON bool
+	}{
+		{"a question with -h in it is asked, not turned into the help page", []string{"what", "does", "-h", "mean"}, []string{"what", "does", "-h", "mean"}, false},
+		{"flags after the question still count, and a later -h is a word", []string{"what", "--json", "-h"}, []string{"what", "-h"}, true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var out, stderr bytes.Buffer
+			m := &Main{Stdout: &out, Stderr: &stderr}
+			fs, _ := m.newFlags("ask", true)
+			asJSON := fs.Bool("json", false, "")
+			pos, err := m.parseFlags(fs, tt.args)
+			if err != nil || !slices.Equal(pos, tt.wantPos) || *asJSON != tt.wantJSON || out.Len() != 0 {
+				t.Errorf("parseFlags(%q) = %q, %v (json %v, stdout %q); want %q, json %v", tt.args, pos, err, *asJSON, out.String(), tt.wantPos, tt.wantJSON)
 			}
 		})
 	}

@@ -54,7 +54,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		fmt.Fprint(stdout, usage())
 		return nil
 	case "help":
-		if len(rest) == 0 {
+		if len(rest) == 0 || isHelpFlag(rest[0]) { // `footnote help --help` is the usage too
 			fmt.Fprint(stdout, usage())
 			return nil
 		}

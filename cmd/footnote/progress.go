@@ -1,12 +1,12 @@
 package main
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"os"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 )
 
@@ -25,13 +25,13 @@ const (
 // total is known, the share done and the time left.
 type progress struct {
 	w    io.Writer
-	noun string // what count counts, plural: "lines", "articles"
+	noun string // what count counts, singular: "line", "passage"
 	tty  bool
 	now  func() time.Time
 
 	mu    sync.Mutex
 	total int64 // the end of pos; 0 when unknown
-	pos   int64 // how far toward total (bytes read, articles done)
+	pos   int64 // how far toward total (the file's line reached, passages done)
 	count int64 // things done
 	start time.Time
 	last  time.Time // when the bar was last drawn
@@ -108,16 +108,16 @@ func (p *progress) draw() {
 	p.drawn = true
 }
 
-// status is "1234 lines (42%), 310 lines/s, about 12s left"; the share and the time left
+// status is "1234 lines (42%), 310 lines/s, about 12s left" ("1 line" for one); the share and the time left
 // only when the total is known.
 func (p *progress) status() string {
 	elapsed := p.now().Sub(p.start)
-	s := fmt.Sprintf("%d %s", p.count, p.noun)
+	s := counted(int(p.count), p.noun)
 	if p.total > 0 {
 		s += fmt.Sprintf(" (%.0f%%)", 100*min(float64(p.pos)/float64(p.total), 1))
 	}
 	if elapsed >= time.Second {
-		s += fmt.Sprintf(", %.0f %s/s", float64(p.count)/elapsed.Seconds(), p.noun)
+		s += fmt.Sprintf(", %.0f %ss/s", float64(p.count)/elapsed.Seconds(), p.noun)
 	}
 	if p.total > 0 && p.pos > 0 && elapsed >= time.Second {
 		left := time.Duration(float64(elapsed) * float64(max(p.total-p.pos, 0)) / float64(p.pos))
@@ -150,14 +150,67 @@ func (p *progress) done() {
 	p.clear()
 }
 
-// countingReader counts the bytes read through it, for the progress bar.
-type countingReader struct {
-	r io.Reader
-	n atomic.Int64
+// lineProgress shows an import's progress: lines done, and the share of the file's lines
+// when their number is known (a regular file's are counted before the import starts).
+type lineProgress struct {
+	name string // the file, to name it in a bad line's report
+	bar  *progress
+	done int64
 }
 
-func (c *countingReader) Read(b []byte) (int, error) {
-	n, err := c.r.Read(b)
-	c.n.Add(int64(n))
-	return n, err
+// line is Engine.Import's callback: line n is done, and failed with err when it is not nil.
+func (l *lineProgress) line(n int, err error) {
+	if err != nil {
+		l.bar.println(fmt.Sprintf("%s: %v", l.name, err))
+	}
+	l.done++
+	l.bar.set(int64(n), l.done)
+}
+
+// passageProgress shows a reindex's progress in passages, which is what Engine.Reindex
+// counts; the bar starts with the first report, which brings the total.
+type passageProgress struct {
+	w     io.Writer
+	start func(w io.Writer, noun string, total int64) *progress // newProgress, or a test's
+	bar   *progress
+}
+
+// batch is Engine.Reindex's callback: done of total passages are reindexed.
+func (p *passageProgress) batch(done, total int) {
+	if p.bar == nil {
+		p.bar = p.start(p.w, "passage", int64(total))
+	}
+	p.bar.set(int64(done), int64(done))
+}
+
+// stop removes the bar, if one was started.
+func (p *passageProgress) stop() {
+	if p.bar != nil {
+		p.bar.done()
+	}
+}
+
+// countLines counts the lines of r as an import numbers them: a last line without a line
+// ending counts too. It reads r to the end.
+func countLines(r io.Reader) (int64, error) {
+	buf := make([]byte, 256<<10)
+	var n int64
+	last := byte('\n')
+	for {
+		k, err := r.Read(buf)
+		if k > 0 {
+			n += int64(bytes.Count(buf[:k], []byte{'\n'}))
+			last = buf[k-1]
+		}
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return 0, err
+		}
+	}
+	if last != '\n' {
+		n++
+	}
+	return n, nil
 }

@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"errors"
+	"io"
 	"strings"
 	"sync"
 	"testing"
@@ -28,7 +30,7 @@ func TestProgressShowsCountRateAndTimeLeft(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			c := &clock{t: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)}
 			var buf bytes.Buffer
-			p := startProgress(&buf, "lines", tt.total, tt.tty, time.Hour, c.now)
+			p := startProgress(&buf, "line", tt.total, tt.tty, time.Hour, c.now)
 			defer p.done()
 			c.t = c.t.Add(10 * time.Second)
 			p.set(250, 40)
@@ -70,7 +72,7 @@ func TestProgressUpdatesWhileTheJobIsSilent(t *testing.T) {
 		}
 		t.Run(name, func(t *testing.T) {
 			w := &signalWriter{wrote: make(chan struct{}, 1)}
-			p := startProgress(w, "articles", 10, tty, 10*time.Millisecond, time.Now)
+			p := startProgress(w, "article", 10, tty, 10*time.Millisecond, time.Now)
 			for i := 0; i < 2; i++ {
 				select {
 				case <-w.wrote:
@@ -89,5 +91,81 @@ func TestProgressUpdatesWhileTheJobIsSilent(t *testing.T) {
 				t.Errorf("wrote %q, want the bar cleared at the end", out)
 			}
 		})
+	}
+}
+
+func TestImportProgressIsTheShareOfLines(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, data string) string { return writeFile(t, dir, name, data) }
+	for _, tt := range []struct {
+		name, data string
+		want       int64
+	}{
+		{"every line ending counts a line", "{}\n{}\n\n{}\n", 4},
+		{"a last line without a line ending counts too", "{}\n{}", 2},
+		{"an empty file has none", "", 0},
+		{"a long line is one line, not its bytes", strings.Repeat("x", 1<<20) + "\n{}\n", 2},
+	} {
+		t.Run("a regular file's total is its line count: "+tt.name, func(t *testing.T) {
+			r, total, closeFile, err := openImport(write(strings.ReplaceAll(tt.name, " ", "_"), tt.data), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer closeFile()
+			if total != tt.want {
+				t.Errorf("total = %d, want %d lines", total, tt.want)
+			}
+			if rest, _ := io.ReadAll(r); string(rest) != tt.data {
+				t.Errorf("the import reads %d bytes after counting, want the whole file (%d)", len(rest), len(tt.data))
+			}
+		})
+	}
+	t.Run("standard input has no total, so no share or time left", func(t *testing.T) {
+		stdin := strings.NewReader("{}\n")
+		r, total, closeFile, err := openImport("-", stdin)
+		if err != nil || r != stdin || total != 0 {
+			t.Fatalf("openImport(-) = %v, %d, %v; want stdin and no total", r, total, err)
+		}
+		closeFile()
+		c := &clock{t: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)}
+		var buf bytes.Buffer
+		lines := &lineProgress{name: "-", bar: startProgress(&buf, "line", total, false, time.Hour, c.now)}
+		defer lines.bar.done()
+		c.t = c.t.Add(2 * time.Second)
+		lines.line(1, nil)
+		lines.bar.tick()
+		if want := "progress: 1 line, 0 lines/s\n"; buf.String() != want {
+			t.Errorf("wrote %q, want %q", buf.String(), want)
+		}
+	})
+	t.Run("the share and time left follow the lines done, not bytes read ahead", func(t *testing.T) {
+		c := &clock{t: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)}
+		var buf bytes.Buffer
+		lines := &lineProgress{name: "a.jsonl", bar: startProgress(&buf, "line", 400, false, time.Hour, c.now)}
+		defer lines.bar.done()
+		c.t = c.t.Add(10 * time.Second)
+		lines.line(99, nil)
+		lines.line(100, errors.New("line 100: invalid input: missing \"url\""))
+		lines.bar.tick()
+		want := "a.jsonl: line 100: invalid input: missing \"url\"\nprogress: 2 lines (25%), 0 lines/s, about 30s left\n"
+		if buf.String() != want {
+			t.Errorf("wrote %q, want %q", buf.String(), want)
+		}
+	})
+}
+
+func TestReindexProgressCountsPassages(t *testing.T) {
+	c := &clock{t: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)}
+	var buf bytes.Buffer
+	p := &passageProgress{w: &buf, start: func(w io.Writer, noun string, total int64) *progress {
+		return startProgress(w, noun, total, false, time.Hour, c.now)
+	}}
+	p.batch(0, 200) // Engine.Reindex reports passages: done and to do
+	c.t = c.t.Add(10 * time.Second)
+	p.batch(50, 200)
+	p.bar.tick()
+	p.stop()
+	if want := "progress: 50 passages (25%), 5 passages/s, about 30s left\n"; buf.String() != want {
+		t.Errorf("wrote %q, want %q", buf.String(), want)
 	}
 }

@@ -51,10 +51,10 @@ func databaseError(dsn, localPort string, err error) error {
 	if err == nil {
 		return nil
 	}
-	cfg, perr := pgconn.ParseConfig(dsn)
-	if perr != nil { // configFromEnv refuses these; keep the URL (and its password) out anyway
-		return errors.New("DATABASE_URL: not a postgres:// URL")
+	if perr := checkDatabaseURL(dsn); perr != nil { // configFromEnv refuses these first
+		return perr
 	}
+	cfg, _ := pgconn.ParseConfig(dsn)
 	at := net.JoinHostPort(cfg.Host, fmt.Sprint(cfg.Port))
 	if strings.HasPrefix(cfg.Host, "/") {
 		at = cfg.Host // a Unix socket directory
@@ -87,6 +87,8 @@ func databaseError(dsn, localPort string, err error) error {
 		return fmt.Errorf("DATABASE_URL: cannot connect to %s: host %q not found (check the host name)", at, cfg.Host)
 	case errors.Is(err, syscall.ENOENT):
 		return fmt.Errorf("DATABASE_URL: cannot connect to %s: no socket there (%s)", at, running)
+	case strings.Contains(err.Error(), "server refused TLS connection"): // pgconn has no sentinel for it
+		return fmt.Errorf("DATABASE_URL: cannot connect to %s: the server refused TLS, which its sslmode requires (set sslmode=disable in DATABASE_URL, or enable TLS on the server)", at)
 	}
 	// pgconn lists each address it tried on its own line; keep to one.
 	return fmt.Errorf("DATABASE_URL: %s", strings.Join(strings.Fields(ce.Error()), " "))

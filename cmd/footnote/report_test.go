@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/url"
 	"strings"
@@ -60,6 +61,31 @@ func TestDatabaseErrorsNameTheVariableAndTheFix(t *testing.T) {
 		err = runMigrate(t, map[string]string{"DATABASE_URL": "postgres://footnote@" + ln.Addr().String() + "/footnote?sslmode=disable&connect_timeout=1"})
 		if !strings.HasPrefix(err.Error(), "DATABASE_URL: cannot connect to "+ln.Addr().String()+": timed out (is Postgres running?") {
 			t.Errorf("error %q, want a timeout naming DATABASE_URL", err)
+		}
+	})
+	t.Run("a server without TLS under sslmode=require says which side to change", func(t *testing.T) {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer ln.Close()
+		go func() { // answer every SSLRequest (8 bytes) with 'N', as a server without TLS does
+			for {
+				c, err := ln.Accept()
+				if err != nil {
+					return
+				}
+				buf := make([]byte, 8)
+				if _, err := io.ReadFull(c, buf); err == nil {
+					c.Write([]byte{'N'})
+				}
+				c.Close()
+			}
+		}()
+		err = runMigrate(t, map[string]string{"DATABASE_URL": "postgres://footnote@" + ln.Addr().String() + "/footnote?sslmode=require&connect_timeout=5"})
+		want := "DATABASE_URL: cannot connect to " + ln.Addr().String() + ": the server refused TLS, which its sslmode requires (set sslmode=disable in DATABASE_URL, or enable TLS on the server)"
+		if err.Error() != want {
+			t.Errorf("error %q, want %q", err, want)
 		}
 	})
 

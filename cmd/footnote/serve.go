@@ -14,6 +14,13 @@ import (
 	"github.com/footnote-bot/footnote/bot"
 )
 
+// stopDeadline bounds the whole of serve's shutdown, which shares one context: the HTTP
+// listeners stop first (their in-flight requests finish), then the bot's Close spends up to
+// shutdownGrace letting answers finish before it closes the Discord session. The 5 s beyond
+// the grace cover the listeners' last requests and the session's close, so this outer
+// deadline never cuts the bot's own grace short.
+const stopDeadline = shutdownGrace + 5*time.Second
+
 func (m *Main) newBot() (*bot.Bot, error) {
 	c := m.Config
 	return bot.New(bot.Config{
@@ -91,7 +98,7 @@ func (m *Main) cmdServe(ctx context.Context, args []string) error {
 	}
 	g.Go(func() error {
 		<-gctx.Done()
-		sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace+5*time.Second)
+		sctx, cancel := context.WithTimeout(context.Background(), stopDeadline)
 		defer cancel()
 		for _, s := range servers {
 			_ = s.Shutdown(sctx)

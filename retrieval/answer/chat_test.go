@@ -81,7 +81,7 @@ func TestChatComplete(t *testing.T) {
 		{
 			name:         "a 503 on every attempt is retried twice by default and names the model",
 			replies:      []oaitest.Reply{oaitest.Failing(503)},
-			wantErr:      "chat completion with llama3.1: after 3 attempt(s)",
+			wantErr:      "chat completion with llama3.1: after 3 attempts:",
 			wantRequests: 3,
 		},
 		{

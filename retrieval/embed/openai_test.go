@@ -46,7 +46,7 @@ func TestOpenAIEmbed(t *testing.T) {
 			cfg:          OpenAIConfig{Config: oai.Config{MaxRetries: -1}},
 			replies:      []oaitest.Reply{{Status: 400}},
 			inputs:       oaitest.Texts(1),
-			wantErr:      "embed texts 1-1 of 1 with test-embed: after 1 attempt(s)",
+			wantErr:      "embed texts 1-1 of 1 with test-embed: after 1 attempt:",
 			wantRequests: 1,
 		},
 		{

@@ -36,7 +36,7 @@ func TestClientRetries(t *testing.T) {
 			name:         "a 5xx on every attempt fails once the retries run out",
 			def:          Retry{MaxRetries: 2},
 			replies:      []oaitest.Reply{oaitest.Failing(500), oaitest.Failing(502), oaitest.Failing(503)},
-			wantErr:      "after 3 attempt(s)",
+			wantErr:      "after 3 attempts:",
 			wantRequests: 3,
 		},
 		{
@@ -59,7 +59,7 @@ func TestClientRetries(t *testing.T) {
 			def:          Retry{MaxRetries: 4},
 			retries:      1,
 			replies:      []oaitest.Reply{oaitest.Failing(503)},
-			wantErr:      "after 2 attempt(s)",
+			wantErr:      "after 2 attempts:",
 			wantRequests: 2,
 		},
 		{
@@ -67,7 +67,7 @@ func TestClientRetries(t *testing.T) {
 			def:          Retry{MaxRetries: 4},
 			retries:      -1,
 			replies:      []oaitest.Reply{oaitest.Failing(503)},
-			wantErr:      "after 1 attempt(s)",
+			wantErr:      "after 1 attempt:",
 			wantRequests: 1,
 		},
 	}
@@ -145,7 +145,7 @@ func TestUnreachableServerIsRetried(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = c.CreateEmbeddings(context.Background(), embeddingRequest(1))
-	if err == nil || !strings.Contains(err.Error(), "after 2 attempt(s)") || !strings.Contains(err.Error(), addr) {
+	if err == nil || !strings.Contains(err.Error(), "after 2 attempts:") || !strings.Contains(err.Error(), addr) {
 		t.Fatalf("CreateEmbeddings on a closed port: %v, want two attempts and the address", err)
 	}
 }

@@ -51,7 +51,7 @@ func (r Retry) Do(ctx context.Context, op func(ctx context.Context) error) error
 			return fmt.Errorf("%w; last attempt: %w", ctx.Err(), err)
 		}
 		if attempt >= r.MaxRetries || !Retryable(err) {
-			return fmt.Errorf("after %d attempt(s): %w", attempt+1, err)
+			return fmt.Errorf("after %s: %w", attempts(attempt+1), err)
 		}
 		wait := backoff(base, maxWait, attempt)
 		if h.ok {
@@ -172,4 +172,12 @@ func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
 		return max(t.Sub(now), 0), true
 	}
 	return 0, false
+}
+
+// attempts is "1 attempt", "2 attempts": n and the noun, plural when n is not 1.
+func attempts(n int) string {
+	if n == 1 {
+		return "1 attempt"
+	}
+	return fmt.Sprintf("%d attempts", n)
 }

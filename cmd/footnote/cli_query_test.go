@@ -1,0 +1,86 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// runNoDB runs footnote with an empty environment, for the refusals that come before the
+// database is opened.
+func runNoDB(args ...string) (stdout, stderr string, err error) {
+	var out, errb bytes.Buffer
+	err = run(context.Background(), args, strings.NewReader(""), &out, &errb, func(string) string { return "" })
+	return out.String(), errb.String(), err
+}
+
+func TestQueryFlagsAreCheckedBeforeTheDatabase(t *testing.T) {
+	for _, tt := range []struct {
+		name     string
+		args     []string
+		wantErr  string // the error line; "" for a usage error
+		wantExit int
+		stderr   string // what a usage error prints first
+	}{
+		{name: "ask --since with a date it cannot read names the flag", args: []string{"ask", "--since", "June 1", "When does the tram open?"},
+			wantErr: `--since: "June 1" is not a date (use YYYY-MM-DD or RFC 3339)`, wantExit: 1},
+		{name: "search --since with a date it cannot read names the flag", args: []string{"search", "--since", "yesterday", "tram"},
+			wantErr: `--since: "yesterday" is not a date (use YYYY-MM-DD or RFC 3339)`, wantExit: 1},
+		{name: "search -k 0 is a usage error naming -k", args: []string{"search", "-k", "0", "tram"}, wantExit: 2,
+			stderr: "-k: 0 passages is too few (want 1 or more)\nusage: footnote search "},
+		{name: "search -k -3 is a usage error naming -k", args: []string{"search", "-k", "-3", "tram"}, wantExit: 2,
+			stderr: "-k: -3 passages is too few (want 1 or more)\n"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			out, stderr, err := runNoDB(tt.args...)
+			if err == nil || exitCode(err) != tt.wantExit || out != "" {
+				t.Fatalf("run = %v (exit %d), stdout %q; want exit %d and no output", err, exitCode(err), out, tt.wantExit)
+			}
+			if tt.wantErr != "" && err.Error() != tt.wantErr {
+				t.Errorf("error %q, want %q", err, tt.wantErr)
+			}
+			if !strings.HasPrefix(stderr, tt.stderr) {
+				t.Errorf("stderr %q, want it to start %q", stderr, tt.stderr)
+			}
+		})
+	}
+}
+
+func TestSourceTakesAHostOrALink(t *testing.T) {
+	for _, tt := range []struct{ name, in, want string }{
+		{"a host is kept", "news.example", "news.example"},
+		{"a link is cut to its host", "https://news.example/", "news.example"},
+		{"a link with a path and port is cut to its host", "http://www.news.example:8080/politics?page=2", "www.news.example"},
+		{"a site's name is kept as given", " Westfield Gazette ", "Westfield Gazette"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := sourceSite(tt.in); got != tt.want {
+				t.Errorf("sourceSite(%q) = %q, want %q", tt.in, got, tt.want)
+			}
+		})
+	}
+	for _, name := range []string{"ask", "search"} {
+		t.Run(name+" --help says what --since and --source take", func(t *testing.T) {
+			help, _ := runHelp(t, name, "--help")
+			for _, want := range []string{"-since string\n    \tonly articles published on or after this date: YYYY-MM-DD or RFC 3339",
+				"-source string\n    \tonly articles from this site: a host name (news.example) or the site's name; a link is cut to its host"} {
+				if !strings.Contains(help, want) {
+					t.Errorf("%s --help lacks %q:\n%s", name, want, help)
+				}
+			}
+		})
+	}
+}
+
+// writeFile writes data to dir/name and returns the path.
+func writeFile(t *testing.T, dir, name, data string) string {
+	t.Helper()
+	path := filepath.Join(dir, name)
+	if err := os.WriteFile(path, []byte(data), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
