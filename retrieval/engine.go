@@ -199,6 +199,7 @@ func (e *Engine) Ask(ctx context.Context, coll, question string, opts AskOptions
 		if err != nil {
 			return nil, fmt.Errorf("answer: %w", err)
 		}
+		fillAdded(ans, res)
 	}
 	ans.Retrieval, ans.Took = retrieved, time.Since(start)
 	id, err := e.store.insertQuestion(ctx, coll, opts.AskedBy, question, ans)
