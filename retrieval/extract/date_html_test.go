@@ -14,6 +14,14 @@ func datedPage(head, before, inside string) []byte {
 		"</head><body>" + before + art + "</body></html>")
 }
 
+// dateOf is doc's publication date in layout, or "" when it has none.
+func dateOf(doc *Document, layout string) string {
+	if doc.Published.IsZero() {
+		return ""
+	}
+	return doc.Published.Format(layout)
+}
+
 func TestHTMLPublicationDate(t *testing.T) {
 	const ld = `<script type="application/ld+json">%s</script>`
 	tests := []struct {
@@ -59,11 +67,7 @@ func TestHTMLPublicationDate(t *testing.T) {
 			if err != nil {
 				t.Fatalf("HTML: %v", err)
 			}
-			got := ""
-			if !doc.Published.IsZero() {
-				got = doc.Published.Format(time.RFC3339)
-			}
-			if got != tt.want {
+			if got := dateOf(doc, time.RFC3339); got != tt.want {
 				t.Errorf("Published = %q, want %q", got, tt.want)
 			}
 		})

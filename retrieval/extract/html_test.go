@@ -117,11 +117,7 @@ func TestHTMLMetadata(t *testing.T) {
 			if doc.Site != tt.wantSite {
 				t.Errorf("Site = %q, want %q", doc.Site, tt.wantSite)
 			}
-			gotPub := ""
-			if !doc.Published.IsZero() {
-				gotPub = doc.Published.Format(time.RFC3339)
-			}
-			if gotPub != tt.wantPub {
+			if gotPub := dateOf(doc, time.RFC3339); gotPub != tt.wantPub {
 				t.Errorf("Published = %q, want %q", gotPub, tt.wantPub)
 			}
 			if doc.Title != tt.wantTitle {

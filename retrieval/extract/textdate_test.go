@@ -44,11 +44,7 @@ func TestTextDate(t *testing.T) {
 			if err != nil {
 				t.Fatalf("File: %v", err)
 			}
-			got := ""
-			if !doc.Published.IsZero() {
-				got = doc.Published.Format(time.DateOnly)
-			}
-			if got != tt.want {
+			if got := dateOf(doc, time.DateOnly); got != tt.want {
 				t.Errorf("Published = %q, want %q", got, tt.want)
 			}
 			if doc.Title != tt.wantTitle {
