@@ -106,12 +106,13 @@ func (b *Bot) downloadAttachment(ctx context.Context, a *dg.MessageAttachment) (
 }
 
 // renderAdded is the reply to a successful /add: what was stored, from where, and how many
-// passages it makes.
+// passages it makes; when it replaced an article, that it did; and for a file, its address
+// (what /remove takes) and any other tracked files of the same name.
 func renderAdded(a *retrieval.AddedArticle) string {
 	verb := "Added"
 	switch a.Status {
 	case retrieval.StatusUpdated:
-		verb = "Updated"
+		verb = "Replaced the earlier version of"
 	case retrieval.StatusUnchanged:
 		verb = "Already tracked, unchanged:"
 	}
@@ -123,13 +124,49 @@ func renderAdded(a *retrieval.AddedArticle) string {
 	if d := formatDate(art.Published); d != "" {
 		facts = append(facts, d)
 	} else {
-		facts = append(facts, "date unknown")
+		facts = append(facts, "publication date unknown")
 	}
 	facts = append(facts, fmt.Sprintf("%d passage%s", a.Passages, plural(a.Passages)))
 	text := fmt.Sprintf("%s **%s** (%s)", verb, truncate(escapeMarkdown(titleOf(art.Title, art.URL)), 300),
 		strings.Join(facts, " · "))
 	if link := linkable(art.URL); link != "" && runeLen(link) < 1500 {
 		text += "\n<" + link + ">"
+	} else if isFileURL(art.URL) {
+		text += "\n" + codeSpan(art.URL)
+	}
+	if n := len(a.SameName); n > 0 {
+		text += fmt.Sprintf("\nThe file is new, so it did not replace %s of the same name: %s. "+
+			"If this one replaces it, remove the old one with /remove.", oneOrMany(n, "the other file", "the other files"),
+			strings.Join(codeSpans(a.SameName, 3), ", "))
 	}
 	return text
+}
+
+// isFileURL reports whether u is the address of an uploaded file (file:///…).
+func isFileURL(u string) bool { return strings.HasPrefix(u, "file:///") }
+
+// codeSpan shows s as inline code, for an address to copy into /remove. File addresses are
+// path-escaped, so s holds no backquote to break out of it.
+func codeSpan(s string) string {
+	return "`" + truncate(strings.ReplaceAll(s, "`", "%60"), 300) + "`"
+}
+
+// codeSpans is codeSpan of the first max of ss, and "…" when there are more.
+func codeSpans(ss []string, max int) []string {
+	out := make([]string, 0, min(len(ss), max)+1)
+	for _, s := range ss[:min(len(ss), max)] {
+		out = append(out, codeSpan(s))
+	}
+	if len(ss) > max {
+		out = append(out, "…")
+	}
+	return out
+}
+
+// oneOrMany is one when n is 1, else many.
+func oneOrMany(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }

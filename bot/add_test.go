@@ -6,6 +6,8 @@ import (
 	"time"
 
 	dg "github.com/bwmarrin/discordgo"
+
+	"github.com/footnote-bot/footnote/retrieval"
 )
 
 // attachment builds /add file:<attachment> as Discord sends it, the file served by the fake.
@@ -40,6 +42,18 @@ func TestAdd(t *testing.T) {
 		h.edit(s, func(c string) bool { return c == want })
 	})
 
+	t.Run("a link added again with new text says it replaced the earlier version", func(t *testing.T) {
+		eng := newEngine()
+		h := newHarness(t, eng)
+		h.edit(h.send(h.slash(guildA, alice, "add", "url", "https://news.example/budget")), nil)
+		p := eng.web["https://news.example/budget"]
+		p.text += "\n\nThe vote was close."
+		eng.web["https://news.example/budget"] = p
+		s := h.send(h.slash(guildA, alice, "add", "url", "https://news.example/budget"))
+		want := "Replaced the earlier version of **Council passes budget** (news.example · 2 May 2024 · 3 passages)\n<https://news.example/budget>"
+		h.edit(s, func(c string) bool { return c == want })
+	})
+
 	for _, tc := range []struct {
 		name, url, want string
 	}{
@@ -68,7 +82,8 @@ func TestAdd(t *testing.T) {
 		h.discord.setFile("notes.md", []byte("# Harbour notes\n\nThe bridge closes in June."))
 		s := h.send(h.attachment(guildA, alice, "notes.md", 44))
 		h.edit(s, func(c string) bool {
-			return c == "Added **Harbour notes** (date unknown · 2 passages)"
+			return c == "Added **Harbour notes** (publication date unknown · 2 passages)\n`"+
+				retrieval.FileURL("notes.md", []byte("# Harbour notes\n\nThe bridge closes in June."))+"`"
 		})
 		arts, _, _ := eng.ListArticles(t.Context(), guildA, "", 0, 10)
 		if len(arts) != 1 || arts[0].AddedBy != alice.id {

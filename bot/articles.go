@@ -83,20 +83,26 @@ func renderArticles(arts []retrieval.Article, total, page int, query string) mes
 }
 
 // articleLine is "n. [title](link) · site · date · k passages", without the link when it
-// would make the line too long.
+// would make the line too long; a file's line ends with its address in code, for /remove.
 func articleLine(n int, a retrieval.Article) string {
 	title := truncate(escapeMarkdown(titleOf(a.Title, a.URL)), 150)
 	facts := []string{}
 	if a.Site != "" {
 		facts = append(facts, escapeMarkdown(a.Site))
 	}
-	if d := formatDate(a.Published); d != "" {
+	if d := articleDate(a.Published, a.FetchedAt); d != "" {
 		facts = append(facts, d)
 	}
 	facts = append(facts, fmt.Sprintf("%d passage%s", a.Passages, plural(a.Passages)))
 	tail := " · " + strings.Join(facts, " · ")
 	if link := linkable(a.URL); link != "" && !strings.ContainsAny(link, "()<> ") {
 		line := fmt.Sprintf("%d. [%s](%s)%s", n, title, link, tail)
+		if runeLen(line) <= maxArticleLine {
+			return line
+		}
+	}
+	if isFileURL(a.URL) { // no link to follow: show the address that /remove takes
+		line := fmt.Sprintf("%d. %s%s · %s", n, title, tail, codeSpan(a.URL))
 		if runeLen(line) <= maxArticleLine {
 			return line
 		}

@@ -101,7 +101,7 @@ func renderPassage(pv *retrieval.PassageView, n int) message {
 			Title:       truncate(escapeMarkdown(titleOf(pv.Title, pv.URL)), maxEmbedTitle),
 			URL:         linkable(pv.URL),
 			Description: truncate(escapeMarkdown(strings.TrimSpace(pv.Text)), maxEmbedDesc),
-			Footer:      footer(pv.Site, pv.Published),
+			Footer:      footer(pv.Site, pv.Published, pv.Added),
 		}},
 	}
 }

@@ -24,8 +24,8 @@ const consoleHelp = `Type a question, or a command:
   /passage <n>               passage [n] of the last answer, in full
   /add <url>                 fetch an article and track it
   /add file:<path>           track a .txt, .md or .html file from this machine; a file is
-                             tracked under its name: adding another file with the same name
-                             replaces it
+                             tracked by its content: the same file again is unchanged, and
+                             another file with the same name is added beside it
   /articles [<query>] [page:<n>]
   /remove <url>
   /reindex
@@ -183,8 +183,9 @@ func (c *console) prepareAddFile(r *request) error {
 }
 
 // runAddFile reads a local file, at most Config.MaxFileBytes, and adds it through the
-// engine's AddFile, as `footnote add FILE` does. The engine tracks a file under its base
-// name, so when that replaced an article the reply says which name did it.
+// engine's AddFile, as `footnote add FILE` does. The engine tracks a file by its content,
+// so the reply (renderAdded) names other tracked files of the same name, which it did not
+// replace.
 func (c *console) runAddFile(ctx context.Context, r *request) error {
 	name := r.opts["file"]
 	if rest, ok := strings.CutPrefix(name, "~/"); ok {
@@ -199,10 +200,6 @@ func (c *console) runAddFile(ctx context.Context, r *request) error {
 	added, err := c.b.eng.AddFile(ctx, r.guildID, name, data, r.userID)
 	if err := c.b.replyAdded(ctx, r, added, err); err != nil {
 		return err
-	}
-	if added != nil && added.Status == retrieval.StatusUpdated {
-		base := filepath.Base(name)
-		c.w.println(fmt.Sprintf("A file is tracked under its name, so this replaced the article added before from a file named %s.", base))
 	}
 	return nil
 }

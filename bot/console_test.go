@@ -191,11 +191,11 @@ func TestConsoleAddFile(t *testing.T) {
 		name, line, want string
 	}{
 		{"a local Markdown file is added through the engine", "/add file:" + note,
-			"Added Council passes budget (date unknown · 2 passages)"},
+			"Added Council passes budget (publication date unknown · 2 passages)"},
 		{"a path with repeated spaces is kept as typed", "/add file:" + spaced,
-			"Added Two  spaces (date unknown · 1 passage)"},
+			"Added Two  spaces (publication date unknown · 1 passage)"},
 		{"a quoted path is read without its quotes", `/add file:"` + spaced + `"`,
-			"Added Two  spaces (date unknown · 1 passage)"},
+			"Added Two  spaces (publication date unknown · 1 passage)"},
 		{"file: without a path asks for one", "/add file:", "Give a path: /add file:PATH"},
 		{"a file that isn't there is explained, with the path", "/add file:" + filepath.Join(dir, "none.txt"),
 			"footnote can't read that file (open " + filepath.Join(dir, "none.txt") +
@@ -218,7 +218,7 @@ func TestConsoleAddFile(t *testing.T) {
 			}
 		})
 	}
-	t.Run("a file with the name of one added before replaces it, and the reply says so", func(t *testing.T) {
+	t.Run("a different file with the name of one added before is added beside it, and the reply names the other", func(t *testing.T) {
 		other := filepath.Join(t.TempDir(), "budget.md")
 		if err := os.WriteFile(other, []byte("# Budget, revised\n\nThe council revised the budget."), 0o600); err != nil {
 			t.Fatal(err)
@@ -229,24 +229,38 @@ func TestConsoleAddFile(t *testing.T) {
 		if err := h.bot.RunConsole(context.Background(), "local", strings.NewReader("/add file:"+note+"\n/add file:"+other), &out); err != nil {
 			t.Fatal(err)
 		}
-		for _, want := range []string{"Updated Budget, revised",
-			"A file is tracked under its name, so this replaced the article added before from a file named budget.md."} {
+		first := retrieval.FileURL("budget.md", []byte("# Council passes budget\n\nThe council approved the budget on Tuesday."))
+		for _, want := range []string{"Added Budget, revised",
+			"The file is new, so it did not replace the other file of the same name: `" + first +
+				"`. If this one replaces it, remove the old one with /remove."} {
 			if !strings.Contains(out.String(), want) {
 				t.Errorf("output lacks %q:\n%s", want, out.String())
 			}
 		}
-		if _, n, _ := eng.ListArticles(context.Background(), "local", "", 0, 10); n != 1 {
-			t.Errorf("%d articles tracked, want the one", n)
+		if _, n, _ := eng.ListArticles(context.Background(), "local", "", 0, 10); n != 2 {
+			t.Errorf("%d articles tracked, want both", n)
 		}
 	})
-	t.Run("the added file is tracked under its name", func(t *testing.T) {
+	t.Run("the same file added again is unchanged", func(t *testing.T) {
+		eng := newFakeEngine()
+		h := newHarness(t, eng)
+		var out strings.Builder
+		if err := h.bot.RunConsole(context.Background(), "local", strings.NewReader("/add file:"+note+"\n/add file:"+note), &out); err != nil {
+			t.Fatal(err)
+		}
+		if want := "Already tracked, unchanged: Council passes budget"; !strings.Contains(out.String(), want) {
+			t.Errorf("output lacks %q:\n%s", want, out.String())
+		}
+	})
+	t.Run("the added file is tracked by its content and shown by its name", func(t *testing.T) {
 		eng := newFakeEngine()
 		h := newHarness(t, eng)
 		if err := h.bot.RunConsole(context.Background(), "local", strings.NewReader("/add file:"+note), io.Discard); err != nil {
 			t.Fatal(err)
 		}
 		arts, n, err := eng.ListArticles(context.Background(), "local", "", 0, 10)
-		if err != nil || n != 1 || arts[0].URL != "file:///budget.md" {
+		want := retrieval.FileURL("budget.md", []byte("# Council passes budget\n\nThe council approved the budget on Tuesday."))
+		if err != nil || n != 1 || arts[0].URL != want || !strings.HasSuffix(want, "/budget.md") {
 			t.Errorf("tracked %+v (%d), %v", arts, n, err)
 		}
 	})
@@ -260,7 +274,7 @@ func TestConsoleHelp(t *testing.T) {
 	}
 	for _, want := range []string{
 		"a line that doesn't start with / is asked as /ask <question>,\n                             word for word",
-		"a file is\n                             tracked under its name: adding another file with the same name\n                             replaces it",
+		"a file is\n                             tracked by its content: the same file again is unchanged, and\n                             another file with the same name is added beside it",
 		`an option is name:value, its value one word or "in quotes"; file: takes the`,
 		"rest of the line as typed. The command's other words are its question, link or query.",
 		"/ask <question> [since:YYYY-MM-DD] [source:<site>]",

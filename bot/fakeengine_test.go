@@ -126,8 +126,19 @@ func (e *fakeEngine) AddFile(_ context.Context, coll, name string, data []byte, 
 		return nil, retrieval.ErrEmptyArticle
 	}
 	title, _, _ := strings.Cut(text, "\n")
-	return e.store(coll, retrieval.Article{URL: "file:///" + path.Base(name), Title: strings.TrimLeft(title, "# "),
+	added, err := e.store(coll, retrieval.Article{URL: retrieval.FileURL(name, data), Title: strings.TrimLeft(title, "# "),
 		Text: text, AddedBy: addedBy})
+	if err != nil {
+		return added, err
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for _, fa := range e.cols[coll] {
+		if u := fa.art.URL; u != added.Article.URL && strings.HasPrefix(u, "file:///") && path.Base(u) == path.Base(name) {
+			added.SameName = append(added.SameName, u)
+		}
+	}
+	return added, nil
 }
 
 func (e *fakeEngine) ListArticles(_ context.Context, coll, query string, offset, limit int) ([]retrieval.Article, int, error) {

@@ -133,7 +133,7 @@ func citationSource(c retrieval.Citation, body string) source {
 			Title:       truncate(fmt.Sprintf("[%d] %s", c.N, escapeMarkdown(titleOf(c.Title, c.URL))), maxEmbedTitle),
 			URL:         linkable(c.URL),
 			Description: desc,
-			Footer:      footer(c.Site, c.Published),
+			Footer:      footer(c.Site, c.Published, c.Added),
 		},
 		button: passageButton(c.ChunkID, c.N),
 	}
@@ -144,7 +144,7 @@ func closestSource(n int, r retrieval.Result) source {
 		embed: &dg.MessageEmbed{
 			Title:  truncate(fmt.Sprintf("%d. %s", n, escapeMarkdown(titleOf(r.Title, r.URL))), maxEmbedTitle),
 			URL:    linkable(r.URL),
-			Footer: footer(r.Site, r.Published),
+			Footer: footer(r.Site, r.Published, r.Added),
 		},
 		button: passageButton(r.ChunkID, n),
 	}
@@ -160,19 +160,33 @@ func titleOf(title, link string) string {
 	return "Untitled"
 }
 
-// footer is "site · 2 Jan 2006", or nil when both are unknown.
-func footer(site string, published time.Time) *dg.MessageEmbedFooter {
+// footer is "site · 2 Jan 2006" ("site · added 2 Jan 2006" when the publication date is
+// unknown), or nil when neither is known.
+func footer(site string, published, added time.Time) *dg.MessageEmbedFooter {
 	var parts []string
 	if s := strings.TrimSpace(site); s != "" {
 		parts = append(parts, s)
 	}
-	if d := formatDate(published); d != "" {
+	if d := articleDate(published, added); d != "" {
 		parts = append(parts, d)
 	}
 	if len(parts) == 0 {
 		return nil
 	}
 	return &dg.MessageEmbedFooter{Text: truncate(strings.Join(parts, " · "), maxEmbedFooter)}
+}
+
+// articleDate is the date a reader sees for an article: its publication date, or, when
+// that is unknown, "added <date>" (when footnote fetched it), never the one passed off as the
+// other; "" when neither is known.
+func articleDate(published, added time.Time) string {
+	if d := formatDate(published); d != "" {
+		return d
+	}
+	if d := formatDate(added); d != "" {
+		return "added " + d
+	}
+	return ""
 }
 
 func formatDate(t time.Time) string {

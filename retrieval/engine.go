@@ -199,6 +199,7 @@ func (e *Engine) Ask(ctx context.Context, coll, question string, opts AskOptions
 		if err != nil {
 			return nil, fmt.Errorf("answer: %w", err)
 		}
+		fillAdded(ans, res)
 	}
 	ans.Retrieval, ans.Took = retrieved, time.Since(start)
 	id, err := e.store.insertQuestion(ctx, coll, opts.AskedBy, question, ans)
@@ -211,11 +212,19 @@ func (e *Engine) Ask(ctx context.Context, coll, question string, opts AskOptions
 }
 
 // NotCovered is the answer when the tracked articles do not answer the question: it says
-// so, cites nothing, and lists the first three of res as the closest sources.
+// so, cites nothing, and lists as the closest sources the best passage of each of the first
+// maxClosest articles in res (an article is listed once, however many of its passages rank).
 func NotCovered(res []Result) *Answer {
-	closest := res
-	if len(closest) > 3 {
-		closest = closest[:3]
+	var closest []Result
+	seen := make(map[int64]bool, maxClosest)
+	for _, r := range res {
+		if len(closest) == maxClosest {
+			break
+		}
+		if !seen[r.ArticleID] {
+			seen[r.ArticleID] = true
+			closest = append(closest, r)
+		}
 	}
 	return &Answer{
 		Mode:    ModeExtractive,
@@ -224,6 +233,9 @@ func NotCovered(res []Result) *Answer {
 		Closest: closest,
 	}
 }
+
+// maxClosest is how many closest sources a "not covered" answer lists.
+const maxClosest = 3
 
 func truncateRunes(s string, n int) string {
 	if utf8.RuneCountInString(s) <= n {

@@ -118,6 +118,10 @@ type AddedArticle struct {
 	Status   string // "added", "updated", "unchanged" or "duplicate"
 	// DuplicateOf is the URL of the article with the same content, when Status is "duplicate".
 	DuplicateOf string
+	// SameName lists the URLs of the other files of the collection with the same name, when
+	// a file was added: a file is identified by its content, so a new version of a file is a
+	// new article and the member decides whether the older one goes.
+	SameName []string
 }
 
 // Add statuses.
@@ -182,15 +186,16 @@ func (e *Engine) AddURL(ctx context.Context, coll, rawURL, addedBy string) (*Add
 	if doc.URL == "" {
 		doc.URL = resp.URL.String()
 	}
-	if doc.Published.IsZero() {
-		doc.Published = resp.LastModified
-	}
+	// A page without a date has none: its Last-Modified header is, on most dynamic sites,
+	// the moment it was served, so it would show the fetch date as a publication date.
 	return e.addOne(ctx, coll, articleOf(doc, addedBy))
 }
 
-// AddFile stores an uploaded .txt, .md or .html file in coll. Its URL is file:///NAME, so
-// uploading a file of the same name again replaces it. Errors wrap ErrUnsupported,
-// ErrTooLarge, ErrEmptyArticle or ErrDuplicate for what the user can fix.
+// AddFile stores an uploaded .txt, .md or .html file in coll. A file is identified by its
+// content and shown by its name (FileURL): the same file added again is unchanged, and a
+// different file of the same name is a new article, whose SameName lists the others.
+// Errors wrap ErrUnsupported, ErrTooLarge, ErrEmptyArticle or ErrDuplicate for what the
+// user can fix.
 func (e *Engine) AddFile(ctx context.Context, coll, name string, data []byte, addedBy string) (*AddedArticle, error) {
 	if len(data) > e.cfg.MaxArticleBytes*2 {
 		return nil, fmt.Errorf("%w: the file has %d bytes; the limit is %d", ErrTooLarge, len(data), e.cfg.MaxArticleBytes*2)
@@ -200,10 +205,30 @@ func (e *Engine) AddFile(ctx context.Context, coll, name string, data []byte, ad
 	if err != nil {
 		return nil, err
 	}
-	if doc.URL == "" {
-		doc.URL = (&url.URL{Scheme: "file", Path: "/" + name}).String()
+	doc.URL = FileURL(name, data)
+	added, err := e.addOne(ctx, coll, articleOf(doc, addedBy))
+	if err != nil {
+		return added, err
 	}
-	return e.addOne(ctx, coll, articleOf(doc, addedBy))
+	if added.SameName, err = e.store.sameNameFiles(ctx, coll, name, added.Article.URL); err != nil {
+		// The file is stored; the note about its namesakes is a courtesy.
+		e.log.Warn("look up files of the same name failed", "err", err)
+	}
+	return added, nil
+}
+
+// fileIDLen is how many hex digits of the content's SHA-256 a file's URL carries: 48 bits,
+// so two different files of one collection share an address with odds of about n²/2⁴⁹.
+const fileIDLen = 12
+
+// FileURL is the address footnote files an uploaded file under: file:///<id>/<name>, where
+// id is the start of the SHA-256 of its bytes and name its base name (path-escaped), so
+// that the address names the content and still reads as the file. Files added before
+// addresses carried the id keep their file:///<name>.
+func FileURL(name string, data []byte) string {
+	sum := sha256.Sum256(data)
+	id := hex.EncodeToString(sum[:])[:fileIDLen]
+	return (&url.URL{Scheme: "file", Path: "/" + id + "/" + path.Base(name)}).String()
 }
 
 func articleOf(d *extract.Document, addedBy string) Article {

@@ -57,7 +57,7 @@ func TestAddFile(t *testing.T) {
 			}
 			base := tt.file[strings.LastIndex(tt.file, "/")+1:]
 			a := res.Article
-			if res.Status != retrieval.StatusAdded || a.URL != "file:///"+base || a.Title != tt.wantTitle || a.AddedBy != "alice" || res.Passages == 0 {
+			if res.Status != retrieval.StatusAdded || a.URL != retrieval.FileURL(base, []byte(tt.data)) || !strings.HasSuffix(a.URL, "/"+base) || a.Title != tt.wantTitle || a.AddedBy != "alice" || res.Passages == 0 {
 				t.Errorf("AddFile(%s) = %s %q %q by %q, %d passages; want added file:///%s %q by alice",
 					tt.file, res.Status, a.URL, a.Title, a.AddedBy, res.Passages, base, tt.wantTitle)
 			}
@@ -69,16 +69,33 @@ func TestAddFile(t *testing.T) {
 			}
 		})
 	}
-	t.Run("a file uploaded again under its name replaces the first", func(t *testing.T) {
-		res, err := e.AddFile(context.Background(), coll, "depot.txt", []byte("Tram depot opens\n\nThe depot opening was postponed to June.\n"), "alice")
-		if err != nil || res.Status != retrieval.StatusUpdated {
-			t.Fatalf("AddFile again: %v, %+v; want updated", err, res)
+	first := retrieval.FileURL("depot.txt", []byte(tests[0].data))
+	t.Run("the same file added again, from another folder, is unchanged", func(t *testing.T) {
+		res, err := e.AddFile(context.Background(), coll, "other/depot.txt", []byte(tests[0].data), "alice")
+		if err != nil || res.Status != retrieval.StatusUnchanged || res.Article.URL != first || len(res.SameName) != 0 {
+			t.Fatalf("AddFile again: %v, %+v; want unchanged %s", err, res, first)
+		}
+	})
+	postponed := []byte("Tram depot opens\n\nThe depot opening was postponed to June.\n")
+	t.Run("a different file of the same name is a new article that names the first", func(t *testing.T) {
+		res, err := e.AddFile(context.Background(), coll, "elsewhere/depot.txt", postponed, "alice")
+		if err != nil || res.Status != retrieval.StatusAdded || res.Article.URL == first || len(res.SameName) != 1 || res.SameName[0] != first {
+			t.Fatalf("AddFile of another depot.txt: %v, %+v; want added beside %s", err, res, first)
+		}
+		if _, n, _ := e.ListArticles(context.Background(), coll, "depot", 0, 10); n != 2 {
+			t.Errorf("%d depot articles, want both files", n)
 		}
 	})
 	t.Run("the same text under another file name is a duplicate", func(t *testing.T) {
-		res, err := e.AddFile(context.Background(), coll, "copy.txt", []byte("Tram depot opens\n\nThe depot opening was postponed to June.\n"), "bob")
-		if !errors.Is(err, retrieval.ErrDuplicate) || res == nil || res.DuplicateOf != "file:///depot.txt" {
-			t.Errorf("AddFile of a copy: %v, %+v; want ErrDuplicate of file:///depot.txt", err, res)
+		res, err := e.AddFile(context.Background(), coll, "copy.txt", postponed, "bob")
+		if want := retrieval.FileURL("depot.txt", postponed); !errors.Is(err, retrieval.ErrDuplicate) || res == nil || res.DuplicateOf != want {
+			t.Errorf("AddFile of a copy: %v, %+v; want ErrDuplicate of %s", err, res, want)
+		}
+	})
+	t.Run("a file's address, as listed, removes it", func(t *testing.T) {
+		a, err := e.RemoveArticle(context.Background(), coll, first, "alice", false)
+		if err != nil || a.URL != first {
+			t.Fatalf("RemoveArticle(%s): %v, %+v", first, err, a)
 		}
 	})
 }

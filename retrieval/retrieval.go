@@ -19,8 +19,8 @@ type Article struct {
 	Byline     string
 	Site       string
 	Published  time.Time // zero when unknown
-	FetchedAt  time.Time
-	Hash       string // hex sha256 of Text
+	FetchedAt  time.Time // when it was added or last updated: what a reader sees when Published is unknown
+	Hash       string    // hex sha256 of Text
 	Text       string
 	AddedBy    string // who added it (a Discord user id, or "" from the command line)
 	Passages   int    // number of passages, filled by listing queries
@@ -53,7 +53,8 @@ type Result struct {
 	URL       string
 	Title     string
 	Site      string
-	Published time.Time
+	Published time.Time // zero when unknown
+	Added     time.Time // when the article was fetched or last updated; shown when Published is unknown
 	Text      string
 	Start     int // offsets of Text in the article text
 	End       int
@@ -68,7 +69,8 @@ type Citation struct {
 	URL       string
 	Title     string
 	Site      string
-	Published time.Time
+	Published time.Time // zero when unknown
+	Added     time.Time // when the article was fetched or last updated; shown when Published is unknown
 	Quote     string
 	Start     int // offsets of Quote in the article text
 	End       int

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -159,4 +160,23 @@ func nullTime(t time.Time) any {
 		return nil
 	}
 	return t
+}
+
+// sameNameFiles returns the URLs of coll's file articles named name other than self: those
+// filed as file:///<id>/<name> and one filed as file:///<name> before files had an id.
+func (s *Store) sameNameFiles(ctx context.Context, coll, name, self string) ([]string, error) {
+	escaped := (&url.URL{Path: name}).EscapedPath()
+	rows, err := s.pool.Query(ctx, `
+		SELECT url FROM articles
+		WHERE collection = $1 AND url <> $2
+		  AND (url = 'file:///' || $3 OR url LIKE 'file:///%/' || $4 ESCAPE '\')
+		ORDER BY id`, coll, self, escaped, likeEscaper.Replace(escaped))
+	if err != nil {
+		return nil, fmt.Errorf("files named %s: %w", name, err)
+	}
+	urls, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return nil, fmt.Errorf("files named %s: %w", name, err)
+	}
+	return urls, nil
 }

@@ -134,11 +134,16 @@ func notWebAddress(link string, err error) error {
 	return fmt.Errorf("%s is not a web address: %s", link, reason)
 }
 
-// printAdded describes an added article: status and title, then site and date (when
-// known), link and passage count, one to a line.
+// printAdded describes an added article: status and title (and that it replaced the
+// earlier version, when it did), then site and publication date (when known), link and
+// passage count, one to a line, and for a file the other files of the same name.
 func printAdded(w io.Writer, res *retrieval.AddedArticle) {
 	a := res.Article
-	fmt.Fprintf(w, "%s: %s\n", res.Status, or(a.Title, a.URL))
+	if res.Status == retrieval.StatusUpdated {
+		fmt.Fprintf(w, "%s: replaced the earlier version of %s\n", res.Status, or(a.Title, a.URL))
+	} else {
+		fmt.Fprintf(w, "%s: %s\n", res.Status, or(a.Title, a.URL))
+	}
 	var meta []string
 	if a.Site != "" {
 		meta = append(meta, a.Site)
@@ -150,6 +155,9 @@ func printAdded(w io.Writer, res *retrieval.AddedArticle) {
 		fmt.Fprintf(w, "  %s\n", strings.Join(meta, ", "))
 	}
 	fmt.Fprintf(w, "  %s\n  %s\n", a.URL, counted(res.Passages, "passage"))
+	for _, u := range res.SameName {
+		fmt.Fprintf(w, "  another file of the same name is still tracked: %s (footnote remove it if this one replaces it)\n", u)
+	}
 }
 
 // counted is "1 passage", "2 passages": n and the noun, plural when n is not 1.
@@ -226,9 +234,14 @@ func (m *Main) cmdReindex(ctx context.Context, args []string) error {
 	return nil
 }
 
-func dateSuffix(t time.Time) string {
-	if t.IsZero() {
-		return ""
+// dateSuffix is ", 2024-05-02" for an article's publication date, ", added 2024-05-02"
+// when only the day footnote added it is known, and "" when neither is.
+func dateSuffix(published, added time.Time) string {
+	switch {
+	case !published.IsZero():
+		return ", " + day(published)
+	case !added.IsZero():
+		return ", added " + day(added)
 	}
-	return ", " + t.Format("2006-01-02")
+	return ""
 }

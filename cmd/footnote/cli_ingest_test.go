@@ -36,6 +36,43 @@ func TestPrintAdded(t *testing.T) {
 	}
 }
 
+func TestPrintAddedReplacedAndNamesakes(t *testing.T) {
+	t.Run("an update says it replaced the earlier version", func(t *testing.T) {
+		var b bytes.Buffer
+		printAdded(&b, &retrieval.AddedArticle{Article: retrieval.Article{Title: "Tram opens", URL: tramURL}, Passages: 2, Status: retrieval.StatusUpdated})
+		if want := "updated: replaced the earlier version of Tram opens\n"; !bytes.HasPrefix(b.Bytes(), []byte(want)) {
+			t.Errorf("printed %q, want it to start with %q", b.String(), want)
+		}
+	})
+	t.Run("a file names the other files of the same name it did not replace", func(t *testing.T) {
+		var b bytes.Buffer
+		printAdded(&b, &retrieval.AddedArticle{Article: retrieval.Article{Title: "Library", URL: "file:///bbbbbbbbbbbb/library.md"}, Passages: 1,
+			Status: retrieval.StatusAdded, SameName: []string{"file:///aaaaaaaaaaaa/library.md"}})
+		if want := "  another file of the same name is still tracked: file:///aaaaaaaaaaaa/library.md (footnote remove it if this one replaces it)\n"; !bytes.HasSuffix(b.Bytes(), []byte(want)) {
+			t.Errorf("printed %q, want it to end with %q", b.String(), want)
+		}
+	})
+}
+
+func TestDateSuffix(t *testing.T) {
+	pub, added := time.Date(2024, 5, 2, 0, 0, 0, 0, time.UTC), time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		name           string
+		published, add time.Time
+		want           string
+	}{
+		{"a publication date is shown as is", pub, added, ", 2024-05-02"},
+		{"without one the added day is shown as added", time.Time{}, added, ", added 2026-11-30"},
+		{"without either nothing is shown", time.Time{}, time.Time{}, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := dateSuffix(tc.published, tc.add); got != tc.want {
+				t.Errorf("dateSuffix = %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
+
 func TestAddRefusesLinksItCannotFetch(t *testing.T) {
 	for _, tt := range []struct{ name, link, want string }{
 		{"another scheme is refused in a plain line", "ftp://x/y", "ftp://x/y is not a web address: only http and https links can be added"},

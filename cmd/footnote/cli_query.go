@@ -39,7 +39,8 @@ type jsonCitation struct {
 	N         int    `json:"n"`
 	URL       string `json:"url"`
 	Title     string `json:"title"`
-	Published string `json:"published"`
+	Published string `json:"published"` // "" when unknown
+	Added     string `json:"added"`     // the day footnote added the article
 	Quote     string `json:"quote"`
 	ChunkID   int64  `json:"chunk_id"`
 }
@@ -65,7 +66,7 @@ func toJSONResults(rs []retrieval.Result) []jsonResult {
 func toJSONAsk(id string, a *retrieval.Answer) jsonAsk {
 	out := jsonAsk{ID: id, TookMS: ms(a.Took), Mode: a.Mode, Answer: a.Text, Covered: a.Covered, Citations: []jsonCitation{}}
 	for _, c := range a.Citations {
-		out.Citations = append(out.Citations, jsonCitation{N: c.N, URL: c.URL, Title: c.Title, Published: day(c.Published), Quote: c.Quote, ChunkID: c.ChunkID})
+		out.Citations = append(out.Citations, jsonCitation{N: c.N, URL: c.URL, Title: c.Title, Published: day(c.Published), Added: day(c.Added), Quote: c.Quote, ChunkID: c.ChunkID})
 	}
 	return out
 }
@@ -276,7 +277,7 @@ func printAnswer(w io.Writer, a *retrieval.Answer) {
 		fmt.Fprintln(w, "\nSources:")
 	}
 	for _, c := range a.Citations {
-		fmt.Fprintf(w, "[%d] %s%s%s\n", c.N, c.Title, siteSuffix(c.Site), dateSuffix(c.Published))
+		fmt.Fprintf(w, "[%d] %s%s%s\n", c.N, c.Title, siteSuffix(c.Site), dateSuffix(c.Published, c.Added))
 		if !strings.Contains(a.Text, c.Quote) { // quoted in the body already: not twice
 			fmt.Fprintf(w, "    “%s”\n", snippet(c.Quote, 400))
 		}
@@ -285,7 +286,7 @@ func printAnswer(w io.Writer, a *retrieval.Answer) {
 	if !a.Covered && len(a.Closest) > 0 {
 		fmt.Fprintln(w, "\nClosest sources:")
 		for _, r := range a.Closest {
-			fmt.Fprintf(w, "- %s%s\n  %s\n", r.Title, dateSuffix(r.Published), r.URL)
+			fmt.Fprintf(w, "- %s%s\n  %s\n", r.Title, dateSuffix(r.Published, r.Added), r.URL)
 		}
 	}
 }

@@ -97,7 +97,7 @@ var (
 	searchKeys   = []string{"id", "took_ms", "results"}
 	resultKeys   = []string{"rank", "chunk_id", "article_id", "url", "title", "text", "score"}
 	askKeys      = []string{"id", "took_ms", "mode", "answer", "citations"}
-	citationKeys = []string{"n", "url", "title", "published", "quote", "chunk_id"}
+	citationKeys = []string{"n", "url", "title", "published", "added", "quote", "chunk_id"}
 )
 
 func TestCLI(t *testing.T) {

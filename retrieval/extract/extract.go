@@ -29,7 +29,7 @@ type Document struct {
 
 // File extracts an uploaded file, choosing the format by the extension of name: .txt,
 // .md, .markdown, .html and .htm. An HTML file has no page URL, so its Document has no URL;
-// its title falls back to the file name. It returns an error wrapping
+// its title falls back to the file name made readable. It returns an error wrapping
 // ErrUnsupported for any other extension or for text that is not UTF-8, and the
 // errors of HTML, Markdown and PlainText otherwise.
 func File(name string, body []byte) (*Document, error) {
@@ -44,7 +44,7 @@ func File(name string, body []byte) (*Document, error) {
 			return nil, fmt.Errorf("%s: %w", baseName(name), err)
 		}
 		if doc.Title == "" {
-			doc.Title = stem(name)
+			doc.Title = readableName(name)
 		}
 		return doc, nil
 	default:

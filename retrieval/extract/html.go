@@ -53,11 +53,9 @@ func HTML(body []byte, pageURL *url.URL) (*Document, error) {
 		Byline: byline,
 		Site:   firstNonEmpty(collapse(m.siteName), collapse(art.SiteName()), siteFromHost(pageURL)),
 		Text:   text,
-	}
-	if t, err := art.PublishedTime(); err == nil && !t.IsZero() {
-		doc.Published = t.UTC()
-	} else if t, err := ParseDate(m.published); err == nil {
-		doc.Published = t
+		// The page's own date claims, read by ParseDate; not readability's, whose lenient
+		// parser reads 02/05/2024 as February and a zoneless time in the server's zone.
+		Published: firstDate(m.published),
 	}
 	return doc, nil
 }

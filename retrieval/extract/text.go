@@ -3,7 +3,9 @@ package extract
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -19,14 +21,15 @@ type block struct {
 }
 
 // PlainText reads a plain-text file: paragraphs are runs of non-blank lines, joined with
-// single spaces. The title is the first line when it is short and stands alone, else the
-// file name without its extension. It returns an error wrapping ErrUnsupported
+// single spaces. A leading "---" front matter block gives the title, author and date, as
+// in Markdown. The title and date are picked as fromBlocks says. It returns an error wrapping ErrUnsupported
 // when body is not UTF-8 text and ErrEmptyArticle when it holds no text.
 func PlainText(name string, body []byte) (*Document, error) {
 	s, err := checkText(name, body)
 	if err != nil {
 		return nil, err
 	}
+	fm, s := splitFrontMatter(s)
 	var blocks []block
 	var cur []string
 	flush := func() {
@@ -43,14 +46,13 @@ func PlainText(name string, body []byte) (*Document, error) {
 		cur = append(cur, line)
 	}
 	flush()
-	return fromBlocks(name, blocks, frontMatter{})
+	return fromBlocks(name, blocks, fm)
 }
 
 // Markdown reads a Markdown file, removing its syntax lightly: heading marks, emphasis,
 // inline code marks, links and images (their text is kept), reference definitions and
 // block-quote marks go; fenced code is kept verbatim as a paragraph; list items become
-// paragraphs of their own. The title is a leading "# heading", else the front matter's
-// title, else a short first line, else the file name without its extension. It returns an
+// paragraphs of their own. The title and date are picked as fromBlocks says. It returns an
 // error wrapping ErrUnsupported when body is not UTF-8 text and
 // ErrEmptyArticle when it holds no text.
 func Markdown(name string, body []byte) (*Document, error) {
@@ -122,23 +124,42 @@ func Markdown(name string, body []byte) (*Document, error) {
 	return fromBlocks(name, blocks, fm)
 }
 
-// fromBlocks picks the title and joins the rest into a Document.
+// fromBlocks picks the title and the date and joins the rest into a Document. The date is
+// the front matter's, else a dateline near the top (textDate). The title is the front
+// matter's or a leading level-1 heading, else the first paragraph when it reads as one
+// (readsAsTitle), else the file name made readable (readableName). A dateline is never the
+// title: the paragraph after it may be.
 func fromBlocks(name string, blocks []block, fm frontMatter) (*Document, error) {
 	doc := &Document{Title: fm.title, Byline: fm.author}
 	if t, err := ParseDate(fm.date); err == nil {
 		doc.Published = t
 	}
-	if len(blocks) > 0 {
-		b := blocks[0]
+	top := make([]string, 0, datelineBlocks)
+	for _, b := range blocks[:min(len(blocks), datelineBlocks)] {
+		if b.code {
+			break
+		}
+		top = append(top, b.text)
+	}
+	t, dateline := textDate(top)
+	if doc.Published.IsZero() {
+		doc.Published = t
+	}
+	first := 0
+	if dateline == 0 {
+		first = 1
+	}
+	if first < len(blocks) {
+		b := blocks[first]
 		switch {
-		case b.heading == 1:
+		case b.heading == 1 && first == 0:
 			doc.Title, blocks = b.text, blocks[1:]
-		case doc.Title == "" && !b.code && b.lines == 1 && utf8.RuneCountInString(b.text) <= maxTitleLen && len(blocks) > 1:
-			doc.Title, blocks = b.text, blocks[1:]
+		case doc.Title == "" && readsAsTitle(b) && len(blocks) > first+1:
+			doc.Title, blocks = b.text, slices.Delete(blocks, first, first+1)
 		}
 	}
 	if doc.Title == "" {
-		doc.Title = stem(name)
+		doc.Title = readableName(name)
 	}
 	paras := make([]string, len(blocks))
 	for i, b := range blocks {
@@ -151,7 +172,34 @@ func fromBlocks(name string, blocks []block, fm frontMatter) (*Document, error) 
 	return doc, nil
 }
 
-// frontMatter is the little of a YAML front matter block that footnote uses.
+// readsAsTitle reports whether a paragraph reads as a title: a heading, or one short line
+// (at most maxTitleLen characters) that stood alone and does not end a sentence with a
+// period.
+func readsAsTitle(b block) bool {
+	if b.code {
+		return false
+	}
+	if b.heading > 0 {
+		return true
+	}
+	return b.lines == 1 && utf8.RuneCountInString(b.text) <= maxTitleLen &&
+		!(strings.HasSuffix(b.text, ".") && !strings.HasSuffix(b.text, "..."))
+}
+
+// readableName is a file name as a title: no directory or extension, dashes and
+// underscores as spaces, and a capital first letter ("council-report_0412.txt" becomes
+// "Council report 0412").
+func readableName(name string) string {
+	s := collapse(strings.NewReplacer("-", " ", "_", " ").Replace(stem(name)))
+	if s == "" {
+		return stem(name)
+	}
+	r, size := utf8.DecodeRuneInString(s)
+	return string(unicode.ToUpper(r)) + s[size:]
+}
+
+// frontMatter is the little of a YAML front matter block that footnote uses: the title,
+// the author and the date (under date, published, pubDate and their kin).
 type frontMatter struct{ title, author, date string }
 
 // splitFrontMatter takes a leading "---" ... "---" block off s and reads its title, author
@@ -177,8 +225,10 @@ func splitFrontMatter(s string) (frontMatter, string) {
 			fm.title = val
 		case "author":
 			fm.author = val
-		case "date":
-			fm.date = val
+		case "date", "published", "pubdate", "date_published", "published_at", "publishdate":
+			if fm.date == "" {
+				fm.date = val
+			}
 		}
 	}
 	return frontMatter{}, s // no closing line: not front matter

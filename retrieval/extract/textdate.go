@@ -1,0 +1,92 @@
+package extract
+
+import (
+	"regexp"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+)
+
+// datelineBlocks is how many paragraphs at the top of a text file may hold its date: a
+// title, a byline, a dateline and an "Updated" line fit; a date further down is about
+// something in the story, not the story's own.
+const datelineBlocks = 5
+
+// maxBareDateLine is the longest paragraph that counts as a dateline without a "Published"
+// or "Updated" label: long enough for "By Jane Doe, Harbour Herald | Tuesday 3 March 2026,
+// 10:04", short enough that a sentence mentioning a date is not taken for one.
+const maxBareDateLine = 80
+
+var (
+	months = `(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)`
+	// rxDateInText finds a date written out in a line: ISO (with an optional time), day
+	// month year or month day year.
+	rxDateInText = regexp.MustCompile(`(?i)\b(?:` +
+		`\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?` +
+		`|\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?` + months + `\.?,?\s+\d{4}` +
+		`|` + months + `\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4})\b`)
+	// rxDateLabel is a line that says what its date is.
+	rxDateLabel = regexp.MustCompile(`(?i)^(?:(published|posted|first published|date|dated|written)|(updated|last updated|modified|last modified))\b`)
+	rxOrdinal   = regexp.MustCompile(`(?i)(\d)(?:st|nd|rd|th)\b`)
+)
+
+// textDate finds the publication date near the top of a text file: a paragraph labelled
+// "Published …", "Posted …" or "Date: …" first, else one labelled "Updated …", else a
+// short paragraph that holds a date and is not a sentence (a dateline such as "Tuesday 3
+// March 2026" or "By Jane Doe | 3 March 2026"). It returns the zero time when there is
+// none, and the index of the paragraph the date came from (-1 for none).
+func textDate(paras []string) (time.Time, int) {
+	var updated, bare time.Time
+	updatedAt, bareAt := -1, -1
+	for i, p := range paras[:min(len(paras), datelineBlocks)] {
+		t, ok := dateIn(p)
+		if !ok {
+			continue
+		}
+		switch m := rxDateLabel.FindStringSubmatch(p); {
+		case m != nil && m[1] != "":
+			return t, i
+		case m != nil:
+			if updatedAt < 0 {
+				updated, updatedAt = t, i
+			}
+		case bareAt < 0 && isDateline(p):
+			bare, bareAt = t, i
+		}
+	}
+	if updatedAt >= 0 {
+		return updated, updatedAt
+	}
+	return bare, bareAt
+}
+
+// isDateline reports whether a paragraph is short and not a sentence.
+func isDateline(p string) bool {
+	return utf8.RuneCountInString(p) <= maxBareDateLine && !strings.HasSuffix(p, ".")
+}
+
+// dateIn reads the first date written in s with ParseDate, after turning a written-out
+// date into one of ParseDate's forms ("3rd of March, 2026" becomes "3 March 2026").
+func dateIn(s string) (time.Time, bool) {
+	m := rxDateInText.FindString(s)
+	if m == "" {
+		return time.Time{}, false
+	}
+	if !unicode.IsDigit(rune(m[0])) || !strings.Contains(m, "-") {
+		m = rxOrdinal.ReplaceAllString(m, "$1")
+		m = strings.NewReplacer(".", "", ",", "", " of ", " ").Replace(m)
+		m = strings.Join(strings.Fields(m), " ")
+		m = fixSept(m)
+	}
+	t, err := ParseDate(m)
+	return t, err == nil
+}
+
+// fixSept shortens "Sept" to "Sep", the abbreviation ParseDate knows.
+func fixSept(s string) string {
+	for _, w := range []string{"Sept ", "sept ", "SEPT "} {
+		s = strings.Replace(s, w, w[:3]+" ", 1)
+	}
+	return s
+}
