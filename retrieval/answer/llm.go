@@ -73,6 +73,10 @@ func (l *LLM) Answer(ctx context.Context, ev retrieval.Evidence) (*retrieval.Ans
 func (l *LLM) fall(ctx context.Context, ev retrieval.Evidence, reason string, err error) (*retrieval.Answer, error) {
 	l.log.WarnContext(ctx, "llm answer unusable, answering extractively", "reason", reason, "err", err,
 		"passages", len(ev.Passages))
+	if ctx.Err() != nil {
+		// The question's deadline cut the model: the fallback runs in the time kept for it.
+		ctx = context.WithoutCancel(ctx)
+	}
 	ans, ferr := l.fallback.Answer(ctx, ev)
 	if ferr != nil {
 		return nil, fmt.Errorf("fallback answer after llm %s: %w", reason, ferr)
