@@ -169,8 +169,8 @@ func gap(between string) string {
 // that did not stop, and its first sentences are the answer.
 const maxAnswerRunes = 1500
 
-// capSentences returns the longest run of s's first sentences (s with sentinels, each
-// counted as its rendered marker, about 3 characters) that fits in maxAnswerRunes.
+// capSentences returns the longest run of s's first sentences that fits in maxAnswerRunes
+// (s holds sentinels, each as long as the marker it becomes, give or take a digit).
 func capSentences(s string) string {
 	if utf8.RuneCountInString(s) <= maxAnswerRunes {
 		return s
