@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -16,6 +17,7 @@ import (
 	"github.com/footnote-bot/footnote/retrieval"
 	"github.com/footnote-bot/footnote/retrieval/answer"
 	"github.com/footnote-bot/footnote/retrieval/oai"
+	"github.com/footnote-bot/footnote/retrieval/oai/oaitest"
 	"github.com/footnote-bot/footnote/retrieval/retrievaltest"
 )
 
@@ -243,6 +245,56 @@ func TestAsk(t *testing.T) {
 }
 
 func TestAnswerLimits(t *testing.T) {
+	t.Run("a 250 KB answer takes at most three messages and keeps its citations", func(t *testing.T) {
+		eng := newFakeEngine()
+		cites := []retrieval.Citation{
+			{N: 1, ChunkID: 11, URL: "https://news.example/budget", Title: "Council passes budget", Quote: "The council approved the budget."},
+			{N: 2, ChunkID: 12, URL: "https://news.example/bridge", Title: "Bridge closes", Quote: "The bridge closes in June."},
+		}
+		text := strings.Repeat("The council approved the budget [1]. The bridge closes in June [2]. ", 250<<10/68)
+		eng.askFunc = func(context.Context, string, string, retrieval.AskOptions) (*retrieval.Answer, error) {
+			return &retrieval.Answer{Mode: retrieval.ModeLLM, Covered: true, QuestionID: 9, Text: text, Citations: cites}, nil
+		}
+		h := newHarness(t, eng)
+		msgs := answerMessages(h, h.ask(guildA, alice, "What happened?"))
+		if len(msgs) > maxAnswerMessages {
+			t.Errorf("%d messages, want at most %d", len(msgs), maxAnswerMessages)
+		}
+		var titles []string
+		for _, m := range msgs {
+			for _, e := range m.embeds() {
+				titles = append(titles, e["title"].(string))
+			}
+		}
+		if fmt.Sprint(titles) != "[[1] Council passes budget [2] Bridge closes]" {
+			t.Errorf("sources %q, want both citations", titles)
+		}
+		if c := msgs[len(msgs)-1].str("content"); !strings.HasSuffix(c, " …") {
+			t.Errorf("the body's last part ends %q, want a visible cut", c[max(0, len(c)-30):])
+		}
+	})
+
+	t.Run("a 250 KB model reply through the real engine makes a short answer that keeps its citation", func(t *testing.T) {
+		reply := strings.Repeat("The city council approved the annual budget on Tuesday [1]. ", 250<<10/60)
+		srv := oaitest.New(t, oaitest.Reply{Content: reply})
+		chat, err := answer.NewChat(answer.ChatConfig{Config: oai.Config{BaseURL: srv.URL}, Model: "m"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		eng, guilds := realEngine(t, 1, retrievaltest.WithAnswerer(answer.NewLLM(chat, answer.Extractive{}, nil)))
+		importArticles(t, eng, guilds[0], councilArticle, bridgeArticle)
+		h := newHarness(t, eng)
+		s := h.ask(guilds[0], alice, "When did the council approve the budget?")
+		msgs := answerMessages(h, s)
+		first := msgs[0]
+		if len(msgs) > maxAnswerMessages || len(first.embeds()) != 1 || !strings.Contains(first.str("content"), "[1]") {
+			t.Fatalf("%d messages, the first with %d embeds: %v", len(msgs), len(first.embeds()), first.Body)
+		}
+		if got := counterValue(h.bot.metrics.answers.WithLabelValues("llm")); got != 1 {
+			t.Errorf("llm answers = %v, want 1", got)
+		}
+	})
+
 	t.Run("a 30-citation answer fits every Discord limit and keeps every source in order", func(t *testing.T) {
 		eng := newFakeEngine()
 		var body []string
@@ -292,8 +344,11 @@ func TestAnswerLimits(t *testing.T) {
 				t.Errorf("source %d is titled %q", i+1, title)
 			}
 		}
-		if got, want := strings.Join(strings.Fields(strings.Join(content, " ")), " "), strings.Join(strings.Fields(text), " "); got != want {
-			t.Errorf("the body was altered when split:\n got %q\nwant %q", got, want)
+		// 30 long sources need more than maxAnswerMessages on their own: the body keeps its
+		// first message, cut visibly, and no source is dropped.
+		got := strings.Join(strings.Fields(strings.Join(content, " ")), " ")
+		if !strings.HasSuffix(got, " …") || !strings.HasPrefix(strings.Join(strings.Fields(text), " "), strings.TrimSuffix(got, " …")) {
+			t.Errorf("the body is not the text's beginning, cut with …:\n got %q", got)
 		}
 		last := msgs[len(msgs)-1].customIDs()
 		if got := last[len(last)-2:]; !reflect.DeepEqual(got, []string{"fb:up:7", "fb:down:7"}) {
@@ -318,6 +373,17 @@ func TestAnswerLimits(t *testing.T) {
 		}
 		checkLimits(t, "answer", edit) // asserts allowed_mentions.parse == []
 	})
+}
+
+// answerMessages waits for the message carrying the thumbs, the last of an answer to a
+// recorded question, and returns the answer's messages in order.
+func answerMessages(h *harness, s sent) []call {
+	h.t.Helper()
+	h.discord.waitFor(h.t, "the answer's last message", 1, func(c call) bool {
+		return (editOf(s.token)(c) || followupOf(s.token)(c)) &&
+			slices.ContainsFunc(c.customIDs(), func(id string) bool { return strings.HasPrefix(id, "fb:up:") })
+	})
+	return h.discord.recorded(func(c call) bool { return editOf(s.token)(c) || followupOf(s.token)(c) })
 }
 
 func count(msgs []call) int {

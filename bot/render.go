@@ -2,6 +2,7 @@ package bot
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -27,6 +28,13 @@ const (
 
 	// maxQuote keeps a quote in an answer readable; the passage button shows it all.
 	maxQuote = 1000
+
+	// maxAnswerMessages bounds the messages of one answer, whatever the model wrote (a
+	// 250 KB reply once made 126): the body is cut, marked "…", to leave room for the
+	// sources, which are never dropped (they are what a reader checks). The engine cites at
+	// most 8 passages, whose embeds take at most 2 messages, so 3 leaves the body one
+	// message of 2,000 characters at least, more than an LLM answer's own cap.
+	maxAnswerMessages = 3
 )
 
 // source is one cited or closest article: its embed and the button showing its passage.
@@ -42,7 +50,8 @@ type source struct {
 // 6,000 embed characters per message, so a citation is never split and never dropped.
 // Under the embeds of each message are its "Passage n" buttons, and under the last message
 // the 👍 / 👎 buttons. An answer the articles do not cover says so and lists the closest
-// sources, without quotes.
+// sources, without quotes. The engine's note, if any, is the body's first line; an answer
+// takes at most maxAnswerMessages (see packBounded).
 func renderAnswer(a *retrieval.Answer) []message {
 	var body string
 	var sources []source
@@ -60,7 +69,10 @@ func renderAnswer(a *retrieval.Answer) []message {
 			sources = append(sources, closestSource(i+1, r))
 		}
 	}
-	msgs := pack(splitText(body, maxContent), sources)
+	if a.Note != "" {
+		body = a.Note + "\n\n" + body
+	}
+	msgs := packBounded(splitText(body, maxContent), sources)
 	if a.QuestionID != 0 {
 		last := &msgs[len(msgs)-1]
 		last.components = append(last.components, feedbackRow(a.QuestionID))
@@ -104,6 +116,28 @@ func pack(parts []string, sources []source) []message {
 		msgs[i].components = buttonRows(buttons[i])
 	}
 	return msgs
+}
+
+// packBounded packs like pack, dropping the body's last parts while the answer takes more
+// than maxAnswerMessages, and marks the cut "…". It keeps the first part and every source.
+func packBounded(parts []string, sources []source) []message {
+	cut := false
+	if len(parts) > maxAnswerMessages {
+		parts, cut = parts[:maxAnswerMessages], true
+	}
+	for {
+		shown := parts
+		if cut {
+			shown = slices.Clone(parts)
+			last := []rune(shown[len(shown)-1])
+			shown[len(shown)-1] = string(last[:min(len(last), maxContent-2)]) + " …"
+		}
+		msgs := pack(shown, sources)
+		if len(msgs) <= maxAnswerMessages || len(parts) == 1 {
+			return msgs
+		}
+		parts, cut = parts[:len(parts)-1], true
+	}
 }
 
 // buttonRows groups buttons into action rows of five.

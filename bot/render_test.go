@@ -93,6 +93,17 @@ func TestRenderAnswer(t *testing.T) {
 		}
 	})
 
+	t.Run("the engine's note comes first, on its own line", func(t *testing.T) {
+		for _, a := range []*retrieval.Answer{
+			{Covered: true, Text: "Yes [1].", Note: retrieval.SlowModelNote, Citations: []retrieval.Citation{{N: 1, Quote: "Yes."}}},
+			{Covered: false, Note: retrieval.SlowModelNote},
+		} {
+			if c := renderAnswer(a)[0].content; !strings.HasPrefix(c, retrieval.SlowModelNote+"\n\n") {
+				t.Errorf("content %q does not start with the note", c)
+			}
+		}
+	})
+
 	t.Run("a very long quote is shortened visibly", func(t *testing.T) {
 		msgs := renderAnswer(&retrieval.Answer{Covered: true, Text: "x [1]", Citations: []retrieval.Citation{{
 			N: 1, Quote: strings.Repeat("long ", 2000)}}})

@@ -33,6 +33,10 @@ type Config struct {
 	// DenseWeight is the dense arm's weight in rank fusion, the lexical arm's being 1
 	// (default 0.3: the offline embedder is lexical too, and weaker than BM25).
 	DenseWeight float64
+	// AnswerTimeout is the deadline for a whole question: retrieval, embedding and the chat
+	// model together (default DefaultAnswerTimeout). Model calls get all of it but
+	// modelReserve; one that runs out is cut, and the answer is extractive and says so.
+	AnswerTimeout time.Duration
 }
 
 // DefaultMaxQuestionChars is the one default bound on a question's length, for the engine
@@ -74,6 +78,9 @@ func New(ctx context.Context, store *Store, cfg Config) (*Engine, error) {
 	}
 	if cfg.DenseWeight <= 0 {
 		cfg.DenseWeight = defaultDenseWeight
+	}
+	if cfg.AnswerTimeout <= 0 {
+		cfg.AnswerTimeout = DefaultAnswerTimeout
 	}
 	space, err := store.ensureSpace(ctx, cfg.Embedder.Model(), cfg.Embedder.Dims())
 	if err != nil {
@@ -126,7 +133,9 @@ func (e *Engine) search(ctx context.Context, coll, query string, k int, f Filter
 	case e.skipEmbed():
 	default:
 		g.Go(func() error {
-			vs, err := e.cfg.Embedder.Embed(gctx, []string{query})
+			ectx, end := modelContext(gctx) // within Ask, bounded by the question's deadline
+			vs, err := e.cfg.Embedder.Embed(ectx, []string{query})
+			end(err != nil)
 			if err != nil {
 				e.embedFailed(gctx, err)
 				return nil
@@ -186,7 +195,10 @@ func (e *Engine) Ask(ctx context.Context, coll, question string, opts AskOptions
 		// A follow-up ("and when did it open?") leans on the earlier turn for its subject.
 		query = truncateRunes(p, e.cfg.MaxQuestionChars) + "\n" + question
 	}
-	res, q, cover, err := e.search(ctx, coll, query, opts.K, opts.Filter)
+	// One deadline for the question's model calls, the embedding in search and the chat
+	// model in the answerer; what runs after a cut call (the extractive answer) has the rest.
+	b := &budget{deadline: start.Add(e.cfg.AnswerTimeout - modelReserve(e.cfg.AnswerTimeout))}
+	res, q, cover, err := e.search(withBudget(ctx, b), coll, query, opts.K, opts.Filter)
 	if err != nil {
 		return nil, err
 	}
@@ -195,11 +207,16 @@ func (e *Engine) Ask(ctx context.Context, coll, question string, opts AskOptions
 	if cover < e.cfg.MinCoverage {
 		ans = NotCovered(res)
 	} else {
-		ans, err = e.cfg.Answerer.Answer(ctx, Evidence{Question: question, Passages: res, TermWeights: q.weights()})
+		mctx, end := modelContext(withBudget(ctx, b))
+		ans, err = e.cfg.Answerer.Answer(mctx, Evidence{Question: question, Passages: res, TermWeights: q.weights()})
+		end(err == nil && ans.LLMFailed) // the fallback answered: was the model cut?
 		if err != nil {
 			return nil, fmt.Errorf("answer: %w", err)
 		}
 		fillAdded(ans, res)
+	}
+	if b.cut.Load() {
+		ans.Note = SlowModelNote
 	}
 	ans.Retrieval, ans.Took = retrieved, time.Since(start)
 	id, err := e.store.insertQuestion(ctx, coll, opts.AskedBy, question, ans)

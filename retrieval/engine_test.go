@@ -209,6 +209,9 @@ func TestAskWithLLM(t *testing.T) {
 					t.Errorf("answer text keeps %q: %q", s, a.Text)
 				}
 			}
+			if a.Note != "" {
+				t.Errorf("Note = %q, want none: the question's deadline did not pass", a.Note)
+			}
 			if a.QuestionID == 0 {
 				t.Error("question not recorded")
 			}

@@ -94,6 +94,9 @@ type Answer struct {
 	// LLMFailed is set when an LLM was asked but its answer was not used (the call failed,
 	// or nothing it cited checked out): this answer is the extractive fallback.
 	LLMFailed bool
+	// Note is one line the reader should see with the answer, or "": SlowModelNote when
+	// the question's deadline cut a model call and the answer was made without it.
+	Note      string
 	Retrieval time.Duration // time spent retrieving passages
 	Took      time.Duration // time spent in all, retrieval included
 }

@@ -52,6 +52,7 @@ type jsonAsk struct {
 	Answer    string         `json:"answer"`
 	Covered   bool           `json:"covered"`
 	Citations []jsonCitation `json:"citations"`
+	Note      string         `json:"note,omitempty"` // Answer.Note: e.g. the model was slow
 	Error     string         `json:"error,omitempty"`
 }
 
@@ -64,7 +65,7 @@ func toJSONResults(rs []retrieval.Result) []jsonResult {
 }
 
 func toJSONAsk(id string, a *retrieval.Answer) jsonAsk {
-	out := jsonAsk{ID: id, TookMS: ms(a.Took), Mode: a.Mode, Answer: a.Text, Covered: a.Covered, Citations: []jsonCitation{}}
+	out := jsonAsk{ID: id, TookMS: ms(a.Took), Mode: a.Mode, Answer: a.Text, Covered: a.Covered, Citations: []jsonCitation{}, Note: a.Note}
 	for _, c := range a.Citations {
 		out.Citations = append(out.Citations, jsonCitation{N: c.N, URL: c.URL, Title: c.Title, Published: day(c.Published), Added: day(c.Added), Quote: c.Quote, ChunkID: c.ChunkID})
 	}
@@ -272,6 +273,9 @@ func (m *Main) askError(question string, err error) error {
 
 // printAnswer writes an answer for people: the body, then numbered sources.
 func printAnswer(w io.Writer, a *retrieval.Answer) {
+	if a.Note != "" {
+		fmt.Fprintln(w, a.Note)
+	}
 	fmt.Fprintln(w, a.Text)
 	if len(a.Citations) > 0 {
 		fmt.Fprintln(w, "\nSources:")

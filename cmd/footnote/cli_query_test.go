@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/footnote-bot/footnote/retrieval"
 )
 
 // runNoDB runs footnote with an empty environment, for the refusals that come before the
@@ -83,4 +85,17 @@ func writeFile(t *testing.T, dir, name, data string) string {
 		t.Fatal(err)
 	}
 	return path
+}
+
+func TestPrintAnswerShowsTheNote(t *testing.T) {
+	a := &retrieval.Answer{Covered: true, Text: "“It opens in 2027.” [1]", Note: retrieval.SlowModelNote,
+		Citations: []retrieval.Citation{{N: 1, Title: "Tram", URL: "https://news.example/tram", Quote: "It opens in 2027."}}}
+	var b bytes.Buffer
+	printAnswer(&b, a)
+	if want := retrieval.SlowModelNote + "\n“It opens in 2027.” [1]\n"; !strings.HasPrefix(b.String(), want) {
+		t.Errorf("printed %q, want it to start %q", b.String(), want)
+	}
+	if got := toJSONAsk("q1", a); got.Note != retrieval.SlowModelNote {
+		t.Errorf("JSON note = %q, want %q", got.Note, retrieval.SlowModelNote)
+	}
 }

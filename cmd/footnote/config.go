@@ -56,6 +56,9 @@ type Config struct {
 	GuildConcurrency int // requests in flight per guild
 	Workers          int // requests in flight in all
 	MaxQuestionChars int // longest question accepted, by the bot and the engine alike
+	// AnswerTimeout bounds a whole question (retrieval, embedding, chat); past it the
+	// answer is extractive and says the model was slow.
+	AnswerTimeout time.Duration
 
 	LogLevel string
 }
@@ -123,6 +126,9 @@ func configFromEnv(getenv func(string) string) (Config, error) {
 		if *v.dst < 0 {
 			return c, fmt.Errorf("%s: %d is negative (0 or more; 0 = the default)", v.name, *v.dst)
 		}
+	}
+	if c.AnswerTimeout, err = answerTimeout(getenv("FOOTNOTE_ANSWER_TIMEOUT")); err != nil {
+		return c, err
 	}
 	if c.ShardID, err = intEnv(getenv, "FOOTNOTE_SHARD_ID", 0); err != nil {
 		return c, err
@@ -199,6 +205,33 @@ func checkDatabaseURL(dsn string) error {
 		reason += ": " + cause.Error()
 	}
 	return fmt.Errorf("DATABASE_URL: %s (%s)", reason, databaseURLShape)
+}
+
+// Bounds of FOOTNOTE_ANSWER_TIMEOUT: below a second no model answers in time, so every
+// answer would be extractive with a note (unset FOOTNOTE_CHAT_MODEL says that better);
+// above ten minutes a member has long given up, and a hung server holds a worker again.
+const (
+	minAnswerTimeout = time.Second
+	maxAnswerTimeout = 10 * time.Minute
+)
+
+// answerTimeout reads FOOTNOTE_ANSWER_TIMEOUT: a Go duration ("20s", "1m30s") or a number
+// of seconds; "" is the engine's default.
+func answerTimeout(v string) (time.Duration, error) {
+	if v == "" {
+		return retrieval.DefaultAnswerTimeout, nil
+	}
+	d, err := time.ParseDuration(v)
+	if n, nerr := strconv.Atoi(v); nerr == nil {
+		d, err = time.Duration(n)*time.Second, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("FOOTNOTE_ANSWER_TIMEOUT: %q is not a duration (such as 20s, 45s or 1m; a bare number is seconds)", v)
+	}
+	if d < minAnswerTimeout || d > maxAnswerTimeout {
+		return 0, fmt.Errorf("FOOTNOTE_ANSWER_TIMEOUT: %v is out of range (%v to %v; the default is %v)", d, minAnswerTimeout, maxAnswerTimeout, retrieval.DefaultAnswerTimeout)
+	}
+	return d, nil
 }
 
 func intEnv(getenv func(string) string, name string, def int) (int, error) {

@@ -3,6 +3,7 @@ package main
 import (
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestConfigFromEnv(t *testing.T) {
@@ -18,7 +19,7 @@ func TestConfigFromEnv(t *testing.T) {
 			check: func(c Config) bool {
 				return c.DatabaseURL == "postgres://footnote@127.0.0.1:55432/footnote?sslmode=disable" && c.EmbedModel == "hash" && c.EmbedDims == 0 && c.ChatModel == "" &&
 					c.ShardID == 0 && c.ShardCount == 1 && c.LogLevel == "" && !c.AllowPrivate &&
-					c.MaxQuestionChars == 1000 && c.LocalPGPort == "55432"
+					c.MaxQuestionChars == 1000 && c.LocalPGPort == "55432" && c.AnswerTimeout == 20*time.Second
 			},
 		},
 		{
@@ -32,6 +33,16 @@ func TestConfigFromEnv(t *testing.T) {
 			name:  "the question length is read once, for the bot and the engine",
 			env:   map[string]string{"FOOTNOTE_MAX_QUESTION_CHARS": "300"},
 			check: func(c Config) bool { return c.MaxQuestionChars == 300 },
+		},
+		{
+			name:  "the answer deadline is read as a duration",
+			env:   map[string]string{"FOOTNOTE_ANSWER_TIMEOUT": "1m30s"},
+			check: func(c Config) bool { return c.AnswerTimeout == 90*time.Second },
+		},
+		{
+			name:  "the answer deadline may be given in seconds",
+			env:   map[string]string{"FOOTNOTE_ANSWER_TIMEOUT": "45"},
+			check: func(c Config) bool { return c.AnswerTimeout == 45*time.Second },
 		},
 		{
 			name:  "DATABASE_URL is taken as given",
@@ -65,6 +76,8 @@ func TestConfigFromEnv(t *testing.T) {
 			},
 		},
 		{name: "embedding dimensions that are not a number are refused", env: map[string]string{"FOOTNOTE_EMBED_DIMS": "abc"}, wantErr: "FOOTNOTE_EMBED_DIMS"},
+		{name: "an answer deadline that is not a duration is refused by name", env: map[string]string{"FOOTNOTE_ANSWER_TIMEOUT": "soon"}, wantErr: `FOOTNOTE_ANSWER_TIMEOUT: "soon" is not a duration (such as 20s, 45s or 1m; a bare number is seconds)`},
+		{name: "an answer deadline under a second is refused with the range", env: map[string]string{"FOOTNOTE_ANSWER_TIMEOUT": "300ms"}, wantErr: "FOOTNOTE_ANSWER_TIMEOUT: 300ms is out of range (1s to 10m0s; the default is 20s)"},
 		{name: "a rate limit that is not a number is refused", env: map[string]string{"FOOTNOTE_RATE_PER_MINUTE": "lots"}, wantErr: "FOOTNOTE_RATE_PER_MINUTE"},
 		{name: "a negative worker count is refused", env: map[string]string{"FOOTNOTE_WORKERS": "-2"}, wantErr: "FOOTNOTE_WORKERS"},
 		{name: "negative embedding dimensions are refused", env: map[string]string{"FOOTNOTE_EMBED_DIMS": "-1"}, wantErr: "FOOTNOTE_EMBED_DIMS"},

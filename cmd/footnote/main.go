@@ -147,6 +147,7 @@ func (m *Main) Open(ctx context.Context) error {
 		Log:      m.Log,
 
 		MaxQuestionChars: m.Config.MaxQuestionChars,
+		AnswerTimeout:    m.Config.AnswerTimeout,
 	})
 	return err
 }

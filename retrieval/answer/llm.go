@@ -23,8 +23,9 @@ type Completer interface {
 }
 
 // LLM answers from the passages with a chat model, then checks the reply against them:
-// markers must name a passage, quotes must be verbatim, and no URL from the model survives.
-// When the model fails or nothing checks out it hands the question to its fallback.
+// markers must name a passage, quotes must be verbatim, every sentence must be supported by
+// the passages it cites (see keepSupported), and no link from the model survives. When the
+// model fails or nothing checks out it hands the question to its fallback.
 type LLM struct {
 	c        Completer
 	fallback retrieval.Answerer
@@ -60,7 +61,8 @@ func (l *LLM) Answer(ctx context.Context, ev retrieval.Evidence) (*retrieval.Ans
 	}
 	ans, st := verify(reply, ev.Passages)
 	l.log.DebugContext(ctx, "llm answer verified", "citations", len(ans.Citations),
-		"dropped_markers", st.markers, "dropped_quotes", st.quotes, "removed_urls", st.urls)
+		"dropped_markers", st.markers, "dropped_quotes", st.quotes, "removed_urls", st.urls,
+		"unsupported_sentences", st.unsupported)
 	if len(ans.Citations) == 0 {
 		return l.fall(ctx, ev, "no_valid_citations", nil)
 	}
@@ -71,6 +73,10 @@ func (l *LLM) Answer(ctx context.Context, ev retrieval.Evidence) (*retrieval.Ans
 func (l *LLM) fall(ctx context.Context, ev retrieval.Evidence, reason string, err error) (*retrieval.Answer, error) {
 	l.log.WarnContext(ctx, "llm answer unusable, answering extractively", "reason", reason, "err", err,
 		"passages", len(ev.Passages))
+	if ctx.Err() != nil {
+		// The question's deadline cut the model: the fallback runs in the time kept for it.
+		ctx = context.WithoutCancel(ctx)
+	}
 	ans, ferr := l.fallback.Answer(ctx, ev)
 	if ferr != nil {
 		return nil, fmt.Errorf("fallback answer after llm %s: %w", reason, ferr)
@@ -80,9 +86,11 @@ func (l *LLM) fall(ctx context.Context, ev retrieval.Evidence, reason string, er
 }
 
 var (
-	notCoveredRE = regexp.MustCompile(`^[\s*_"'` + "`" + `]*NOT[_ ]COVERED\b`)
+	// notCoveredRE is the prompt's protocol for "the passages do not answer": anywhere in
+	// the reply, since a model that says so and then answers anyway has judged the
+	// passages wanting, and footnote then cites none of them.
+	notCoveredRE = regexp.MustCompile(`\bNOT[_ ]COVERED\b`)
 	ctrlRE       = regexp.MustCompile(`[\x00-\x08\x0b-\x1f\x7f]`)
-	urlRE        = regexp.MustCompile(`(?i)<?\b(?:[a-z][a-z0-9+.-]*://|www\.)[^\s<>"“”'’)\]]*>?`)
 	markerRE     = regexp.MustCompile(`\[\s*\d+(?:\s*(?:[-–—,;]|and)\s*\d+)*\s*\]`)
 	quoteRE      = regexp.MustCompile(`["“]([^"“”\n]+)["”]`)
 	followRE     = regexp.MustCompile(`^(?:[^.!?\n"“”\[]{0,60}|[ \t]*[.,;:][ \t]*)(?:` + markerRE.String() + `[ \t]*)+`)
@@ -97,7 +105,7 @@ const cutMark = "\x03"
 
 func sentinel(p int) string { return "\x01" + strconv.Itoa(p) + "\x02" }
 
-type verifyStats struct{ markers, quotes, urls int }
+type verifyStats struct{ markers, quotes, urls, unsupported int }
 
 // span is a verified quote: Text[Start:End] of a passage.
 type span struct{ start, end int }
@@ -107,15 +115,13 @@ type edit struct {
 	repl       string
 }
 
-// verify checks a model reply against the passages and returns the answer it supports.
-// Citations are empty when nothing checks out.
+// verify checks a model reply against the passages and returns the answer it supports: its
+// links removed, invented quotes cut, markers checked, unsupported sentences dropped, and
+// the rest capped at maxAnswerRunes. Citations are empty when nothing checks out.
 func verify(reply string, ps []retrieval.Result) (*retrieval.Answer, verifyStats) {
 	var st verifyStats
 	s := ctrlRE.ReplaceAllString(strings.ReplaceAll(reply, "NOT_COVERED", ""), "")
-	s = urlRE.ReplaceAllStringFunc(s, func(m string) string {
-		st.urls++
-		return m[len(strings.TrimRight(m, ".,;:!?")):] // keep the sentence's own punctuation
-	})
+	s, st.urls = stripLinks(s)
 
 	var edits []edit
 	quoteFor := map[int]span{}    // passage (1-based) -> its first verified quote
@@ -183,8 +189,8 @@ func verify(reply string, ps []retrieval.Result) (*retrieval.Answer, verifyStats
 		}
 		edits = append(edits, edit{m[0], m[1], repl.String()})
 	}
-	s = applyEdits(s, edits)
-	return cite(tidy(s), ps, quoteFor), st
+	s, st.unsupported = keepSupported(tidy(applyEdits(s, edits)), ps)
+	return cite(tidy(capSentences(s)), ps, quoteFor), st
 }
 
 // followingMarkers returns the spans of the first run of markers after a quote ending at i,
@@ -323,39 +329,6 @@ func cite(s string, ps []retrieval.Result, quoteFor map[int]span) *retrieval.Ans
 		})
 	}
 	return ans
-}
-
-// citingSentence returns the first sentence of s that carries marker [n], else all of s.
-func citingSentence(s string, sents []text.Span, n int) string {
-	m := "[" + strconv.Itoa(n) + "]"
-	for _, sp := range sents {
-		if strings.Contains(s[sp.Start:sp.End], m) {
-			return s[sp.Start:sp.End]
-		}
-	}
-	return s
-}
-
-// bestSentence returns the sentence of passage that shares the most distinct terms with
-// claim, the first one on a tie (or when none shares any).
-func bestSentence(passage, claim string) span {
-	want := map[string]bool{}
-	for _, t := range text.Terms(markerRE.ReplaceAllString(claim, " ")) {
-		want[t] = true
-	}
-	best, bestN := span{}, -1
-	for _, sp := range text.Sentences(passage) {
-		seen := map[string]bool{}
-		for _, t := range text.Terms(passage[sp.Start:sp.End]) {
-			if want[t] {
-				seen[t] = true
-			}
-		}
-		if len(seen) > bestN {
-			best, bestN = span{sp.Start, sp.End}, len(seen)
-		}
-	}
-	return best
 }
 
 // locate finds quote q in s: exactly, or else allowing typographic quotes, apostrophes,

@@ -1,0 +1,62 @@
+package retrieval
+
+import (
+	"context"
+	"errors"
+	"sync/atomic"
+	"time"
+)
+
+// DefaultAnswerTimeout is the default deadline for a whole question: retrieval, embedding
+// the question and the chat model together. A member waits for the answer with Discord's
+// "thinking…" showing; a good model answers in 2 to 8 s, and past 20 s an answer quoted
+// from keyword search now is worth more than a model's answer later. Without it a hung
+// model server held a worker for up to 3 minutes (chat) or 2.5 minutes (embeddings), the
+// clients' own timeouts and retries.
+const DefaultAnswerTimeout = 20 * time.Second
+
+// SlowModelNote is Answer.Note when the deadline cut a model call: the answer was made
+// without it, extractively, from the passages keyword search found.
+const SlowModelNote = "The language model was too slow, so this answer quotes the articles found by keyword search."
+
+// modelReserve is the part of a question's deadline kept back from the models, for what
+// must still run after a model call is cut: loading and reranking the passages, the
+// extractive answer. A tenth (2 s of the default 20 s) is a hundred times the whole
+// offline answer's 99th percentile on the BBC collection (under 20 ms, README's quality
+// table), room for a loaded machine; a 300 ms deadline in tests still leaves 30 ms.
+func modelReserve(d time.Duration) time.Duration { return d / 10 }
+
+// errModelSlow is the cause of a model call's context ending at the question's deadline.
+var errModelSlow = errors.New("the question's deadline for model calls passed")
+
+// budget is one question's deadline for its model calls. Ask carries it in the context it
+// hands search, so that embedding the question is bounded too; cut records that a call
+// ran out of it, which the answer then says (SlowModelNote).
+type budget struct {
+	deadline time.Time
+	cut      atomic.Bool
+}
+
+type budgetKey struct{}
+
+func withBudget(ctx context.Context, b *budget) context.Context {
+	return context.WithValue(ctx, budgetKey{}, b)
+}
+
+// modelContext returns ctx bounded by the deadline of the budget ctx carries (none: ctx as
+// it is, for Search), and the function to call when the model call is over: it ends the
+// context and, when the call failed (failed true) because the deadline passed, records
+// that the answer was made without the model.
+func modelContext(ctx context.Context) (context.Context, func(failed bool)) {
+	b, _ := ctx.Value(budgetKey{}).(*budget)
+	if b == nil {
+		return ctx, func(bool) {}
+	}
+	mctx, cancel := context.WithDeadlineCause(ctx, b.deadline, errModelSlow)
+	return mctx, func(failed bool) {
+		if failed && errors.Is(context.Cause(mctx), errModelSlow) {
+			b.cut.Store(true)
+		}
+		cancel()
+	}
+}

@@ -1,0 +1,100 @@
+package retrieval_test
+
+import (
+	"context"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/footnote-bot/footnote/retrieval"
+	"github.com/footnote-bot/footnote/retrieval/answer"
+	"github.com/footnote-bot/footnote/retrieval/embed"
+	"github.com/footnote-bot/footnote/retrieval/oai"
+	"github.com/footnote-bot/footnote/retrieval/oai/oaitest"
+	"github.com/footnote-bot/footnote/retrieval/retrievaltest"
+)
+
+// hungEmbedder embeds like the offline embedder until hang is set; then it answers only
+// when its context ends, as a model server that accepted the request and never replied.
+type hungEmbedder struct {
+	embed.Embedder
+	hang  atomic.Bool
+	calls atomic.Int32
+}
+
+func (h *hungEmbedder) Embed(ctx context.Context, texts []string) ([][]float32, error) {
+	if !h.hang.Load() {
+		return h.Embedder.Embed(ctx, texts)
+	}
+	h.calls.Add(1)
+	<-ctx.Done()
+	return nil, context.Cause(ctx)
+}
+
+func TestAskMeetsItsDeadline(t *testing.T) {
+	const (
+		deadline = 300 * time.Millisecond
+		// margin is what Ask may take past its deadline: recording the question, and a
+		// loaded machine running the tests with -race. A missed deadline takes the
+		// clients' own timeouts: a minute for chat, 30 s for embeddings.
+		margin   = time.Second
+		question = "When will the Westfield tram extension open?"
+	)
+	tests := []struct {
+		name      string
+		chat      *oaitest.Reply // nil: the extractive answerer
+		hungEmbed bool
+		wantChat  bool // the chat server sees the question
+	}{
+		{name: "a hung chat server gets an extractive answer that says the model was slow",
+			chat: &oaitest.Reply{Delay: time.Minute}, wantChat: true},
+		{name: "a hung embedding server gets an extractive answer that says the model was slow",
+			hungEmbed: true},
+		{name: "a hung embedding server leaves the chat model no time, and the answer says so",
+			chat: &oaitest.Reply{Content: "The line opens in March 2027 [1]."}, hungEmbed: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			emb := &hungEmbedder{Embedder: embed.NewHash(0)}
+			opts := []retrievaltest.Option{retrievaltest.WithEmbedder(emb),
+				func(c *retrieval.Config) { c.AnswerTimeout = deadline }}
+			var srv *oaitest.Server
+			if tt.chat != nil {
+				srv = oaitest.New(t, *tt.chat)
+				chat, err := answer.NewChat(answer.ChatConfig{Config: oai.Config{BaseURL: srv.URL}, Model: "test-model"})
+				if err != nil {
+					t.Fatal(err)
+				}
+				opts = append(opts, retrievaltest.WithAnswerer(answer.NewLLM(chat, answer.Extractive{}, nil)))
+			}
+			e, coll := retrievaltest.Engine(t, opts...)
+			importDocs(t, e, coll, newsCorpus...)
+			emb.hang.Store(tt.hungEmbed)
+
+			start := time.Now()
+			a, err := ask(t, e, coll, question)
+			took := time.Since(start)
+			if err != nil || a == nil {
+				t.Fatalf("Ask: %v", err)
+			}
+			if took > deadline+margin {
+				t.Errorf("Ask took %v, want at most the deadline %v and %v more", took, deadline, margin)
+			}
+			if a.Mode != retrieval.ModeExtractive || !a.Covered || len(a.Citations) == 0 || a.Citations[0].URL != tramURL {
+				t.Fatalf("Ask = mode %q, covered %v, %+v; want an extractive answer citing %s", a.Mode, a.Covered, a.Citations, tramURL)
+			}
+			if a.Note != retrieval.SlowModelNote {
+				t.Errorf("Note = %q, want %q", a.Note, retrieval.SlowModelNote)
+			}
+			if tt.hungEmbed != (emb.calls.Load() == 1) {
+				t.Errorf("the hung embedder was called %d times", emb.calls.Load())
+			}
+			if srv != nil && tt.wantChat != (len(srv.Requests()) > 0) {
+				t.Errorf("the chat server saw %d requests, want some: %v", len(srv.Requests()), tt.wantChat)
+			}
+			if a.QuestionID == 0 {
+				t.Error("question not recorded")
+			}
+		})
+	}
+}
