@@ -42,6 +42,10 @@ type evalReport struct {
 	// Questions the collection cannot answer, and how many of them got a quote anyway.
 	Unanswerable         int `json:"unanswerable,omitempty"`
 	UnanswerableAnswered int `json:"unanswerable_answered,omitempty"`
+	// Questions of the file about articles the collection does not hold (they must
+	// abstain), and how many of them got a quote anyway.
+	Absent         int `json:"not_covered,omitempty"`
+	AbsentAnswered int `json:"not_covered_answered,omitempty"`
 }
 
 func (m *Main) cmdEval(ctx context.Context, args []string) error {
@@ -68,9 +72,22 @@ func (m *Main) cmdEval(ctx context.Context, args []string) error {
 	if err := m.Open(ctx); err != nil {
 		return err
 	}
+	urls, err := collectionURLs(ctx, m.Engine, *coll)
+	if err != nil {
+		return err
+	}
+	qs, absent := splitByCollection(qs, urls)
+	if len(qs) == 0 {
+		return fmt.Errorf("eval: no question of %s is about an article of collection %q", *qpath, *coll)
+	}
 	rep, err := evaluate(ctx, m.Engine, *coll, qs)
 	if err != nil {
 		return err
+	}
+	if len(absent) > 0 {
+		if rep.Absent, rep.AbsentAnswered, err = countAnswered(ctx, m.Engine, *coll, absent); err != nil {
+			return err
+		}
 	}
 	if len(unanswerable) > 0 {
 		if rep.Unanswerable, rep.UnanswerableAnswered, err = countAnswered(ctx, m.Engine, *coll, unanswerable); err != nil {
@@ -86,9 +103,7 @@ answers     answer@1 %.3f  answer@any %.3f  abstained %.3f  median quote %d char
 latency     search p50 %.1f ms  p99 %.1f ms   answer p50 %.1f ms  p99 %.1f ms
 `, rep.N, *coll, rep.Hit1, rep.Hit3, rep.Hit5, rep.Hit10, rep.MRR10, rep.Answer1, rep.AnswerAny, rep.Abstained,
 		rep.MedianQuote, rep.SearchP50MS, rep.SearchP99MS, rep.AnswerP50MS, rep.AnswerP99MS)
-	if rep.Unanswerable > 0 {
-		fmt.Fprintf(m.Stdout, "unanswerable %d of %d got a quote (should have abstained)\n", rep.UnanswerableAnswered, rep.Unanswerable)
-	}
+	printAbstention(m.Stdout, *coll, rep)
 	return nil
 }
 

@@ -51,7 +51,7 @@ func commands() []command {
 			example: "footnote reindex --collection default", run: (*Main).cmdReindex},
 		{name: "eval", synopsis: "--questions FILE.jsonl [--unanswerable FILE.jsonl] [--collection C] [--json]",
 			summary: "measure retrieval and answers on questions with known answers",
-			detail:  "Each line of --questions is {\"id\",\"question\",\"answers\":[…],\"evidences\":[…],\"url\"}; of --unanswerable, {\"id\",\"question\"}.",
+			detail:  "Each line of --questions is {\"id\",\"question\",\"answers\":[…],\"evidences\":[…],\"url\"}; of --unanswerable, {\"id\",\"question\"}.\nA question whose url is not an article of the collection must abstain, like the --unanswerable ones:\nthe report counts how many did, and prints a row of the split-half table.",
 			example: "footnote eval --questions ../shared/data/squad-dev/questions.jsonl", run: (*Main).cmdEval},
 		{name: "serve", synopsis: "[--http ADDR]", summary: "run the Discord bot: over the gateway (DISCORD_TOKEN), or as an HTTP interactions endpoint (--http, DISCORD_PUBLIC_KEY)",
 			example: "DISCORD_TOKEN=… footnote serve", run: (*Main).cmdServe},

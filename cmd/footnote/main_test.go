@@ -350,6 +350,20 @@ func TestCLI(t *testing.T) {
 			t.Errorf("eval output:\n%s\nwant 1 of 2 unanswerable questions counted as answered", out)
 		}
 	})
+	t.Run("eval makes questions about articles not in the collection must-abstain ones", func(t *testing.T) {
+		qfile := filepath.Join(dir, "split.jsonl")
+		qs := `{"id":"e1","question":"When will the Westfield tram extension open?","answers":["March 2027"],"evidences":[],"url":"` + tramURL + `"}` + "\n" +
+			`{"id":"x1","question":"What is the boiling point of mercury?","answers":["356.7"],"evidences":[],"url":"https://elsewhere.example/mercury"}` + "\n"
+		if err := os.WriteFile(qfile, []byte(qs), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		out, _ := c.must(t, "", "eval", "--collection", coll, "--questions", qfile)
+		for _, want := range []string{"1 questions", "not covered  1 questions about articles not in the collection: abstained 1.000, 0 got a quote", "| " + coll + " | 1 | 1.000 | 1.000 | 0.000 | 1 | 1.000 | 0 |"} {
+			if !strings.Contains(out, want) {
+				t.Errorf("eval output lacks %q:\n%s", want, out)
+			}
+		}
+	})
 	t.Run("remove deletes one article by URL", func(t *testing.T) {
 		out, _ := c.must(t, "", "remove", "--collection", coll, driversURL)
 		if want := "removed Tram drivers vote on pay deal (" + driversURL + ")\n"; out != want {
