@@ -199,6 +199,9 @@ func (e *Engine) Ask(ctx context.Context, coll, question string, opts AskOptions
 		if err != nil {
 			return nil, fmt.Errorf("answer: %w", err)
 		}
+		if ans.Covered && !quotedCovers(q, res, ans) {
+			ans = NotCovered(res) // the quote does not hold the question: cite nothing
+		}
 	}
 	ans.Retrieval, ans.Took = retrieved, time.Since(start)
 	id, err := e.store.insertQuestion(ctx, coll, opts.AskedBy, question, ans)
