@@ -12,12 +12,16 @@ import (
 
 	"github.com/footnote-bot/footnote/retrieval/embed"
 	"github.com/footnote-bot/footnote/retrieval/fetch"
+	"github.com/footnote-bot/footnote/retrieval/text"
 )
 
 // Config wires an Engine. Embedder and Answerer are required.
 type Config struct {
 	Embedder embed.Embedder
 	Answerer Answerer
+	// Overview answers requests for an overview ("tell me about X"; Evidence.Request);
+	// nil: Answerer answers them too.
+	Overview Answerer
 	Fetcher  *fetch.Fetcher // nil: fetch.New(fetch.Config{}), private addresses refused
 	Log      *slog.Logger   // nil: discard
 
@@ -181,7 +185,10 @@ func (e *Engine) Ask(ctx context.Context, coll, question string, opts AskOptions
 	if opts.K <= 0 {
 		opts.K = 8
 	}
-	query := question
+	// "Tell me about X" asks about X: the phrasing is not content, for retrieval and
+	// coverage alike.
+	topic, isRequest := text.StripRequest(question)
+	query := topic
 	if p := strings.TrimSpace(opts.Previous); p != "" {
 		// A follow-up ("and when did it open?") leans on the earlier turn for its subject.
 		query = truncateRunes(p, e.cfg.MaxQuestionChars) + "\n" + question
@@ -195,11 +202,17 @@ func (e *Engine) Ask(ctx context.Context, coll, question string, opts AskOptions
 	if cover < e.cfg.MinCoverage {
 		ans = NotCovered(res)
 	} else {
-		ans, err = e.cfg.Answerer.Answer(ctx, Evidence{Question: question, Passages: res, TermWeights: q.weights()})
+		answerer := e.cfg.Answerer
+		if isRequest && e.cfg.Overview != nil {
+			answerer = e.cfg.Overview
+		}
+		ans, err = answerer.Answer(ctx, Evidence{Question: topic, Passages: res, TermWeights: q.weights(), Request: isRequest})
 		if err != nil {
 			return nil, fmt.Errorf("answer: %w", err)
 		}
-		if ans.Covered && !quotedCovers(q, res, ans) {
+		// An overview quotes several articles' key sentences, not one answer: the first
+		// check (coverage) is its test.
+		if ans.Covered && !isRequest && !quotedCovers(q, res, ans) {
 			ans = NotCovered(res) // the quote does not hold the question: cite nothing
 		}
 	}

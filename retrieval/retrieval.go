@@ -102,6 +102,11 @@ type Evidence struct {
 	Passages []Result // best first
 	// TermWeights maps a question term (as text.Terms gives it) to its IDF in the collection.
 	TermWeights map[string]float64
+	// Request is set when the question asked for an overview ("tell me about X",
+	// "summarize the news about X"; text.StripRequest): Question is then the topic alone,
+	// and the answer should summarise the passages with citations rather than answer one
+	// point.
+	Request bool
 }
 
 // Answerer turns evidence into a cited answer. Implementations: answer.Extractive and
