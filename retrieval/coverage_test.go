@@ -8,7 +8,7 @@ import (
 )
 
 // topicsCorpus has a tennis report that says "off the boil", German unemployment without
-// the Rhine, several Yukos stories, a climate report with a "Summary for Policymakers",
+// the Rhine, a film award to a Joe Pancake, several Yukos stories, a climate report with a "Summary for Policymakers",
 // and talks on fentanyl.
 var topicsCorpus = []doc{
 	{URL: "https://news.example/tennis", Title: "Nadal puts Spain 2-0 up", Text: "Roddick has gone off the boil and again struggles. He fails to get down properly for a low forehand volley and gives Nadal three break points."},
@@ -17,6 +17,7 @@ var topicsCorpus = []doc{
 	{URL: "https://news.example/yukos-shares", Title: "Khodorkovsky quits Yukos shares", Text: "Jailed tycoon Mikhail Khodorkovsky has transferred his controlling stake in oil giant Yukos to a business partner. The move follows the auction of Yuganskneftegas."},
 	{URL: "https://news.example/yukos-courts", Title: "Yukos heading back to US courts", Text: "Yukos will return to a US court in Houston to seek damages over the auction. Analysts are not optimistic about Yukos' chances in court."},
 	{URL: "https://news.example/ipcc", Title: "Climate panel report", Text: "The Summary for Policymakers of the climate panel's report says that warming is unequivocal. The summary was approved line by line by the governments of the panel."},
+	{URL: "https://news.example/film", Title: "Effects team wins award", Text: "The award went to the team led by special effects foreman Joe Pancake, who built the storm for the film. Pancake said the crew worked for eight months."},
 	{URL: "https://news.example/fentanyl", Title: "Talks on fentanyl trafficking resume", Text: "Officials from both countries met in Geneva to resume talks on fentanyl trafficking. The talks focused on controls of the chemicals used to make fentanyl, and ended with an agreement to share shipping data."},
 }
 
@@ -24,9 +25,12 @@ func TestAskKnowsWhatTheArticlesDoNotCover(t *testing.T) {
 	e, coll := retrievaltest.Engine(t)
 	importDocs(t, e, coll, topicsCorpus...)
 	for _, q := range []string{
-		// Known misses, not yet refused (README: Knowing what the articles don't cover):
-		// "What is the largest city the Rhine runs through?" quotes "Berlin, the largest
-		// city, runs ..."; "What is the boiling point of water?" quotes "off the boil".
+		// Joe Pancake is no recipe: the passage has the word only as a name (Signals.Weak).
+		// Known misses, still answered (README: Knowing what the articles don't cover):
+		// "What is the boiling point of water?" quotes "off the boil" (the words are there,
+		// in their own sense, and no signal of the model reads idioms); "What is the
+		// largest city the Rhine runs through?" quotes "Berlin, the largest city, runs ...".
+		"How do I make pancakes?",
 		"Which river does the Rhine flow into?",
 		"How many moons does Neptune have?",
 		"Tell me about the Rhine",

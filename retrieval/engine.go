@@ -212,8 +212,17 @@ func (e *Engine) Ask(ctx context.Context, coll, question string, opts AskOptions
 		}
 		// An overview quotes several articles' key sentences, not one answer: the first
 		// check (coverage) is its test.
-		if ans.Covered && !isRequest && !quotedCovers(q, res, ans) {
-			ans = NotCovered(res) // the quote does not hold the question: cite nothing
+		if ans.Covered && !isRequest {
+			sig, ok, err := e.quoteSignals(ctx, coll, q, res, ans)
+			if err != nil {
+				return nil, err
+			}
+			if !ok || (sig.CoverScore() < 0 && !opts.KeepQuote) {
+				ans = NotCovered(res) // the quote does not hold the question: cite nothing
+			}
+			if ok {
+				ans.Signals = &sig
+			}
 		}
 	}
 	ans.Retrieval, ans.Took = retrieved, time.Since(start)

@@ -117,17 +117,27 @@ const (
 	// in .ci/unanswerable.jsonl get a quote at either setting.
 	defaultMinCoverage = 0.35
 
-	// minQuotedCoverage and minTopScore are the second coverage check (quotedCovers), made
-	// on the passage the answerer quotes: the share of the question's IDF weight that
-	// passage and its title hold (unseen words counting fully), and the best passage's
-	// rerank score. Higher refuses more off-topic questions and more answerable ones.
-	// Tuned on split A only (README: Knowing what the articles don't cover: collection A,
-	// the BBC articles plus Victoria, Genghis Khan and Yuan dynasty, with half A's 162
-	// questions to answer and half B's 110 plus 20 off-topic ones to refuse): the pair
-	// refusing the most while refusing at most 3% of the answerable questions, on a grid
-	// of 0 to 0.6 and 0 to 1.4. Reported on split B, never tuned on.
-	minQuotedCoverage = 0.40
-	minTopScore       = 1.3
+	// coverBias and coverW* are the second coverage check's logistic model (Signals,
+	// signals.go): an answer is kept when coverBias + the weighted signals is at least 0.
+	// Written by `footnote calibrate --fit A` (README: Knowing what the articles don't
+	// cover) from the signals `footnote eval --signals` recorded on split A only (the BBC
+	// articles plus Victoria, Genghis Khan and Yuan dynasty: half A's 162 questions to
+	// answer, half B's 110 and the 20 off-topic ones to refuse): an L2-regularised fit,
+	// its bias then moved so that at most 2% of split A's answerable questions abstain.
+	// Reported on split B, never fitted on. Higher weights refuse more of both kinds.
+	// BEGIN calibrate
+	coverBias         = -7.6075
+	coverWPassage     = 2.5792
+	coverWQuote       = 0.0000
+	coverWArticle     = 10.2451
+	coverWRarest      = 0.0000
+	coverWPhrases     = 3.3925
+	coverWKindMissing = 0.0000
+	coverWTop         = 0.0000
+	coverWMargin      = 1.8548
+	coverWUnseen      = 0.0000
+	coverWWeak        = -6.0776
+	// END calibrate
 )
 
 // fuse merges ranked lists by weighted reciprocal rank fusion: each passage scores

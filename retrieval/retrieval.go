@@ -43,6 +43,10 @@ type AskOptions struct {
 	AskedBy string
 	// K is how many passages the answerer sees (default 8).
 	K int
+	// KeepQuote is for calibration (`footnote eval`): the answer keeps its quote even when
+	// the second coverage check would refuse it, and the caller decides with
+	// Answer.Refused. The question is recorded as answered.
+	KeepQuote bool
 }
 
 // Result is one ranked passage from a search.
@@ -92,6 +96,10 @@ type Answer struct {
 	// LLMFailed is set when an LLM was asked but its answer was not used (the call failed,
 	// or nothing it cited checked out): this answer is the extractive fallback.
 	LLMFailed bool
+	// Signals are the second coverage check's measures of the first quote (nil when the
+	// answer was refused before quoting, or is an overview); the answer was refused when
+	// Signals.CoverScore is below 0.
+	Signals   *Signals
 	Retrieval time.Duration // time spent retrieving passages
 	Took      time.Duration // time spent in all, retrieval included
 }

@@ -53,6 +53,7 @@ func (m *Main) cmdEval(ctx context.Context, args []string) error {
 	qpath := fs.String("questions", "", "questions JSONL: {id, question, answers, evidences, url}")
 	upath := fs.String("unanswerable", "", "questions JSONL ({id, question}) the collection cannot answer: footnote should abstain")
 	asJSON := fs.Bool("json", false, "print one JSON line")
+	spath := fs.String("signals", "", "append each question's coverage signals to this JSONL file (for footnote calibrate)")
 	if _, err := m.parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -80,17 +81,26 @@ func (m *Main) cmdEval(ctx context.Context, args []string) error {
 	if len(qs) == 0 {
 		return fmt.Errorf("eval: no question of %s is about an article of collection %q", *qpath, *coll)
 	}
-	rep, err := evaluate(ctx, m.Engine, *coll, qs)
+	var rec *signalFile
+	if *spath != "" {
+		f, err := os.OpenFile(*spath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+		if err != nil {
+			return fmt.Errorf("eval: %w", err)
+		}
+		defer f.Close()
+		rec = &signalFile{enc: json.NewEncoder(f)}
+	}
+	rep, err := evaluate(ctx, m.Engine, *coll, qs, rec)
 	if err != nil {
 		return err
 	}
 	if len(absent) > 0 {
-		if rep.Absent, rep.AbsentAnswered, err = countAnswered(ctx, m.Engine, *coll, absent); err != nil {
+		if rep.Absent, rep.AbsentAnswered, err = countAnswered(ctx, m.Engine, *coll, kindAbsent, absent, rec); err != nil {
 			return err
 		}
 	}
 	if len(unanswerable) > 0 {
-		if rep.Unanswerable, rep.UnanswerableAnswered, err = countAnswered(ctx, m.Engine, *coll, unanswerable); err != nil {
+		if rep.Unanswerable, rep.UnanswerableAnswered, err = countAnswered(ctx, m.Engine, *coll, kindOffTopic, unanswerable, rec); err != nil {
 			return err
 		}
 	}
@@ -107,15 +117,22 @@ latency     search p50 %.1f ms  p99 %.1f ms   answer p50 %.1f ms  p99 %.1f ms
 	return nil
 }
 
+// evalAsk is how eval asks: the answer keeps its quote whatever the second coverage check
+// says (for the signals file), and the caller decides with Answer.Refused, as Ask would.
+var evalAsk = retrieval.AskOptions{AskedBy: "eval", KeepQuote: true}
+
 // countAnswered asks questions the collection cannot answer and counts those that got a
 // citation anyway.
-func countAnswered(ctx context.Context, eng *retrieval.Engine, coll string, qs []evalQuestion) (n, answered int, err error) {
+func countAnswered(ctx context.Context, eng *retrieval.Engine, coll, kind string, qs []evalQuestion, rec *signalFile) (n, answered int, err error) {
 	for _, q := range qs {
-		a, err := eng.Ask(ctx, coll, q.Question, retrieval.AskOptions{AskedBy: "eval"})
+		a, err := eng.Ask(ctx, coll, q.Question, evalAsk)
 		if err != nil {
 			return 0, 0, fmt.Errorf("ask %s: %w", q.ID, err)
 		}
-		if len(a.Citations) > 0 {
+		if err := rec.add(coll, kind, q, a); err != nil {
+			return 0, 0, err
+		}
+		if !a.Refused() {
 			answered++
 		}
 	}
@@ -152,7 +169,7 @@ func readQuestions(path string) ([]evalQuestion, error) {
 
 // evaluate runs every question through search (top 10) and ask, and scores them with the
 // same rules as ../shared/tools/score-retrieval and score-answers.
-func evaluate(ctx context.Context, eng *retrieval.Engine, coll string, qs []evalQuestion) (evalReport, error) {
+func evaluate(ctx context.Context, eng *retrieval.Engine, coll string, qs []evalQuestion, rec *signalFile) (evalReport, error) {
 	rep := evalReport{N: len(qs)}
 	var searchT, answerT []time.Duration
 	var quotes []int
@@ -175,12 +192,15 @@ func evaluate(ctx context.Context, eng *retrieval.Engine, coll string, qs []eval
 			}
 		}
 		start = time.Now()
-		a, err := eng.Ask(ctx, coll, q.Question, retrieval.AskOptions{AskedBy: "eval"})
+		a, err := eng.Ask(ctx, coll, q.Question, evalAsk)
 		if err != nil {
 			return rep, fmt.Errorf("ask %s: %w", q.ID, err)
 		}
 		answerT = append(answerT, time.Since(start))
-		if len(a.Citations) == 0 {
+		if err := rec.add(coll, kindAnswerable, q, a); err != nil {
+			return rep, err
+		}
+		if a.Refused() {
 			rep.Abstained++
 			continue
 		}
