@@ -1,9 +1,12 @@
 package retrieval_test
 
 import (
+	"context"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/footnote-bot/footnote/retrieval"
 	"github.com/footnote-bot/footnote/retrieval/retrievaltest"
 )
 
@@ -87,6 +90,43 @@ func TestAskAnswersRequestsWithKeyPassages(t *testing.T) {
 			}
 			if !a.Covered || len(a.Citations) == 0 || !strings.Contains(a.Citations[0].URL, "fentanyl") {
 				t.Errorf("Ask(%q) = %+v, want a quote from the fentanyl article", q, a)
+			}
+		})
+	}
+}
+
+func TestAskForgivesMisspellings(t *testing.T) {
+	e, coll := retrievaltest.Engine(t)
+	importDocs(t, e, coll, append([]doc{
+		{URL: "https://wiki.example/victoria", Title: "Victoria (Australia)", Text: "Traditionally, the Labor party is strongest in Melbourne's working class western and northern suburbs, and the regional cities of Ballarat, Bendigo and Geelong."},
+		{URL: "https://wiki.example/genghis", Title: "Genghis Khan", Text: "He seemed to be a quick student, adopting new technologies and ideas, and learned siege warfare from the Chinese."},
+	}, topicsCorpus...)...)
+	t.Run("an unseen word within an edit or two of a collection word has it as a neighbour", func(t *testing.T) {
+		near, err := retrieval.NearTerms(context.Background(), e, coll, []string{"bedigo", "seig", "rhine", "xyz"})
+		if err != nil {
+			t.Fatalf("NearTerms: %v", err)
+		}
+		if !slices.Contains(near["bedigo"], "bendigo") || !slices.Contains(near["seig"], "sieg") {
+			t.Errorf("NearTerms = %v, want bendigo for bedigo and sieg for seig", near)
+		}
+		if len(near["rhine"]) != 0 || len(near["xyz"]) != 0 {
+			t.Errorf("NearTerms = %v, want no neighbour for rhine, nor for the too short xyz", near)
+		}
+	})
+	for q, want := range map[string]string{
+		"What party is strongest in Bedigo and Geelong?": "Labor",
+		"From whom did Genghis Khan learn seige warfare?": "Chinese",
+	} {
+		t.Run("a misspelt question is answered: "+q, func(t *testing.T) {
+			a, err := ask(t, e, coll, q)
+			if err != nil || a == nil {
+				t.Fatalf("Ask: %v", err)
+			}
+			if !a.Covered || len(a.Citations) == 0 || !strings.Contains(a.Citations[0].Quote, want) {
+				t.Fatalf("Ask(%q) = %+v, want a quote with %q", q, a, want)
+			}
+			if a.Signals == nil || a.Signals.Unseen != 0 {
+				t.Errorf("Signals = %+v, want the misspelt word not counted as unseen", a.Signals)
 			}
 		})
 	}

@@ -124,7 +124,11 @@ const (
 	// articles plus Victoria, Genghis Khan and Yuan dynasty: half A's 162 questions to
 	// answer, half B's 110 and the 20 off-topic ones to refuse): an L2-regularised fit,
 	// its bias then moved so that at most 2% of split A's answerable questions abstain.
-	// Reported on split B, never fitted on. Higher weights refuse more of both kinds.
+	// Reported on split B, never fitted on. A weight of 0 is a signal the fit left out
+	// because its coefficient came out against its direction (SignalSigns; it was
+	// redundant with the others on split A). Reproduce: FOOTNOTE_EVAL_SIGNALS_DIR=DIR
+	// .ci/eval-split, then footnote calibrate --fit A --write retrieval/rank.go
+	// DIR/signals-A.jsonl DIR/signals-B.jsonl and gofmt.
 	// BEGIN calibrate
 	coverBias         = -7.6075
 	coverWPassage     = 2.5792
