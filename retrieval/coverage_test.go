@@ -114,7 +114,7 @@ func TestAskForgivesMisspellings(t *testing.T) {
 		}
 	})
 	for q, want := range map[string]string{
-		"What party is strongest in Bedigo and Geelong?": "Labor",
+		"What party is strongest in Bedigo and Geelong?":  "Labor",
 		"From whom did Genghis Khan learn seige warfare?": "Chinese",
 	} {
 		t.Run("a misspelt question is answered: "+q, func(t *testing.T) {

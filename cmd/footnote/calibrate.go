@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -104,30 +103,7 @@ func (m *Main) cmdCalibrate(_ context.Context, args []string) error {
 	return nil
 }
 
-func readSignals(path string) ([]signalLine, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("calibrate: %w", err)
-	}
-	defer f.Close()
-	var out []signalLine
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
-	for n := 1; sc.Scan(); n++ {
-		if strings.TrimSpace(sc.Text()) == "" {
-			continue
-		}
-		var l signalLine
-		if err := json.Unmarshal(sc.Bytes(), &l); err != nil {
-			return nil, fmt.Errorf("%s line %d: %w", path, n, err)
-		}
-		out = append(out, l)
-	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("read %s: %w", path, err)
-	}
-	return out, nil
-}
+func readSignals(path string) ([]signalLine, error) { return readJSONL[signalLine](path) }
 
 // coverModel is a fitted logistic model over retrieval.Signals.Vector, in raw units.
 type coverModel struct {

@@ -140,31 +140,40 @@ func countAnswered(ctx context.Context, eng *retrieval.Engine, coll, kind string
 }
 
 func readQuestions(path string) ([]evalQuestion, error) {
+	qs, err := readJSONL[evalQuestion](path)
+	if err != nil {
+		return nil, err
+	}
+	if len(qs) == 0 {
+		return nil, fmt.Errorf("%s has no questions", path)
+	}
+	return qs, nil
+}
+
+// readJSONL reads a file of JSON lines (blank lines skipped), saying which line is wrong.
+func readJSONL[T any](path string) ([]T, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("eval: %w", err)
 	}
 	defer f.Close()
-	var qs []evalQuestion
+	var out []T
 	sc := bufio.NewScanner(f)
 	sc.Buffer(make([]byte, 0, 64<<10), 16<<20)
 	for n := 1; sc.Scan(); n++ {
 		if strings.TrimSpace(sc.Text()) == "" {
 			continue
 		}
-		var q evalQuestion
-		if err := json.Unmarshal(sc.Bytes(), &q); err != nil {
+		var v T
+		if err := json.Unmarshal(sc.Bytes(), &v); err != nil {
 			return nil, fmt.Errorf("%s line %d: %w", path, n, err)
 		}
-		qs = append(qs, q)
+		out = append(out, v)
 	}
 	if err := sc.Err(); err != nil {
 		return nil, fmt.Errorf("read %s: %w", path, err)
 	}
-	if len(qs) == 0 {
-		return nil, fmt.Errorf("%s has no questions", path)
-	}
-	return qs, nil
+	return out, nil
 }
 
 // evaluate runs every question through search (top 10) and ask, and scores them with the

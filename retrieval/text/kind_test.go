@@ -4,7 +4,7 @@ import "testing"
 
 func TestEditDistance(t *testing.T) {
 	tests := []struct {
-		name, a, b string
+		name, a, b  string
 		limit, want int
 	}{
 		{"equal words are 0 apart", "bendigo", "bendigo", 2, 0},
