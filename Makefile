@@ -47,6 +47,7 @@ bench: db ## Go benchmarks
 # collection, then `footnote eval` and the shared scorers.
 eval: db build ## the README's quality and speed table (data from SHARED=../shared)
 	@bash .ci/eval $(SHARED)
+	@bash .ci/eval-split $(SHARED)
 
 image: ## build the Docker image (IMAGE=footnote) from Dockerfile; needs a Docker engine
 	docker build -t $(IMAGE) .

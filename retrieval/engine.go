@@ -12,12 +12,16 @@ import (
 
 	"github.com/footnote-bot/footnote/retrieval/embed"
 	"github.com/footnote-bot/footnote/retrieval/fetch"
+	"github.com/footnote-bot/footnote/retrieval/text"
 )
 
 // Config wires an Engine. Embedder and Answerer are required.
 type Config struct {
 	Embedder embed.Embedder
 	Answerer Answerer
+	// Overview answers requests for an overview ("tell me about X"; Evidence.Request);
+	// nil: Answerer answers them too.
+	Overview Answerer
 	Fetcher  *fetch.Fetcher // nil: fetch.New(fetch.Config{}), private addresses refused
 	Log      *slog.Logger   // nil: discard
 
@@ -190,10 +194,13 @@ func (e *Engine) Ask(ctx context.Context, coll, question string, opts AskOptions
 	if opts.K <= 0 {
 		opts.K = 8
 	}
-	query := question
+	// "Tell me about X" asks about X: the phrasing is not content, for retrieval and
+	// coverage alike.
+	topic, isRequest := text.StripRequest(question)
+	query := topic
 	if p := strings.TrimSpace(opts.Previous); p != "" {
 		// A follow-up ("and when did it open?") leans on the earlier turn for its subject.
-		query = truncateRunes(p, e.cfg.MaxQuestionChars) + "\n" + question
+		query = truncateRunes(p, e.cfg.MaxQuestionChars) + "\n" + topic
 	}
 	// One deadline for the question's model calls, the embedding in search and the chat
 	// model in the answerer; what runs after a cut call (the extractive answer) has the rest.
@@ -207,11 +214,29 @@ func (e *Engine) Ask(ctx context.Context, coll, question string, opts AskOptions
 	if cover < e.cfg.MinCoverage {
 		ans = NotCovered(res)
 	} else {
+		answerer := e.cfg.Answerer
+		if isRequest && e.cfg.Overview != nil {
+			answerer = e.cfg.Overview
+		}
 		mctx, end := modelContext(withBudget(ctx, b))
-		ans, err = e.cfg.Answerer.Answer(mctx, Evidence{Question: question, Passages: res, TermWeights: q.weights()})
+		ans, err = answerer.Answer(mctx, Evidence{Question: topic, Passages: res, TermWeights: q.weights(), Request: isRequest})
 		end(err == nil && ans.LLMFailed) // the fallback answered: was the model cut?
 		if err != nil {
 			return nil, fmt.Errorf("answer: %w", err)
+		}
+		// An overview quotes several articles' key sentences, not one answer: the first
+		// check (coverage) is its test.
+		if ans.Covered && !isRequest {
+			sig, ok, err := e.quoteSignals(ctx, coll, q, res, ans)
+			if err != nil {
+				return nil, err
+			}
+			if !ok || (sig.CoverScore() < 0 && !opts.KeepQuote) {
+				ans = NotCovered(res) // the quote does not hold the question: cite nothing
+			}
+			if ok {
+				ans.Signals = &sig
+			}
 		}
 		fillAdded(ans, res)
 	}

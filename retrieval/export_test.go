@@ -28,3 +28,8 @@ func LexicalURLs(ctx context.Context, e *Engine, coll, query string, k int) ([]s
 // TryEmbedderNow lets the next question try the embedding server again at once, as if
 // embedProbeEvery had passed since it failed.
 func TryEmbedderNow(e *Engine) { e.keywordsOnly.nextProbe.Store(0) }
+
+// NearTerms returns the collection's likely correct spellings of unseen terms.
+func NearTerms(ctx context.Context, e *Engine, coll string, unseen []string) (map[string][]string, error) {
+	return e.store.nearTerms(ctx, coll, unseen)
+}

@@ -116,6 +116,32 @@ const (
 	// of the 272 answerable questions (1.8%), 0.35 none; 11 of the 20 off-topic questions
 	// in .ci/unanswerable.jsonl get a quote at either setting.
 	defaultMinCoverage = 0.35
+
+	// coverBias and coverW* are the second coverage check's logistic model (Signals,
+	// signals.go): an answer is kept when coverBias + the weighted signals is at least 0.
+	// Written by `footnote calibrate --fit A` (README: Knowing what the articles don't
+	// cover) from the signals `footnote eval --signals` recorded on split A only (the BBC
+	// articles plus Victoria, Genghis Khan and Yuan dynasty: half A's 162 questions to
+	// answer, half B's 110 and the 20 off-topic ones to refuse): an L2-regularised fit,
+	// its bias then moved so that at most 2% of split A's answerable questions abstain.
+	// Reported on split B, never fitted on. A weight of 0 is a signal the fit left out
+	// because its coefficient came out against its direction (SignalSigns; it was
+	// redundant with the others on split A). Reproduce: FOOTNOTE_EVAL_SIGNALS_DIR=DIR
+	// .ci/eval-split, then footnote calibrate --fit A --write retrieval/rank.go
+	// DIR/signals-A.jsonl DIR/signals-B.jsonl and gofmt.
+	// BEGIN calibrate
+	coverBias         = -7.6075
+	coverWPassage     = 2.5792
+	coverWQuote       = 0.0000
+	coverWArticle     = 10.2451
+	coverWRarest      = 0.0000
+	coverWPhrases     = 3.3925
+	coverWKindMissing = 0.0000
+	coverWTop         = 0.0000
+	coverWMargin      = 1.8548
+	coverWUnseen      = 0.0000
+	coverWWeak        = -6.0776
+	// END calibrate
 )
 
 // fuse merges ranked lists by weighted reciprocal rank fusion: each passage scores

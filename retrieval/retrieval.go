@@ -43,6 +43,10 @@ type AskOptions struct {
 	AskedBy string
 	// K is how many passages the answerer sees (default 8).
 	K int
+	// KeepQuote is for calibration (`footnote eval`): the answer keeps its quote even when
+	// the second coverage check would refuse it, and the caller decides with
+	// Answer.Refused. The question is recorded as answered.
+	KeepQuote bool
 }
 
 // Result is one ranked passage from a search.
@@ -96,7 +100,11 @@ type Answer struct {
 	LLMFailed bool
 	// Note is one line the reader should see with the answer, or "": SlowModelNote when
 	// the question's deadline cut a model call and the answer was made without it.
-	Note      string
+	Note string
+	// Signals are the second coverage check's measures of the first quote (nil when the
+	// answer was refused before quoting, or is an overview); the answer was refused when
+	// Signals.CoverScore is below 0.
+	Signals   *Signals
 	Retrieval time.Duration // time spent retrieving passages
 	Took      time.Duration // time spent in all, retrieval included
 }
@@ -107,6 +115,11 @@ type Evidence struct {
 	Passages []Result // best first
 	// TermWeights maps a question term (as text.Terms gives it) to its IDF in the collection.
 	TermWeights map[string]float64
+	// Request is set when the question asked for an overview ("tell me about X",
+	// "summarize the news about X"; text.StripRequest): Question is then the topic alone,
+	// and the answer should summarise the passages with citations rather than answer one
+	// point.
+	Request bool
 }
 
 // Answerer turns evidence into a cited answer. Implementations: answer.Extractive and

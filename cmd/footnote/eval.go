@@ -42,6 +42,10 @@ type evalReport struct {
 	// Questions the collection cannot answer, and how many of them got a quote anyway.
 	Unanswerable         int `json:"unanswerable,omitempty"`
 	UnanswerableAnswered int `json:"unanswerable_answered,omitempty"`
+	// Questions of the file about articles the collection does not hold (they must
+	// abstain), and how many of them got a quote anyway.
+	Absent         int `json:"not_covered,omitempty"`
+	AbsentAnswered int `json:"not_covered_answered,omitempty"`
 }
 
 func (m *Main) cmdEval(ctx context.Context, args []string) error {
@@ -49,6 +53,7 @@ func (m *Main) cmdEval(ctx context.Context, args []string) error {
 	qpath := fs.String("questions", "", "questions JSONL: {id, question, answers, evidences, url}")
 	upath := fs.String("unanswerable", "", "questions JSONL ({id, question}) the collection cannot answer: footnote should abstain")
 	asJSON := fs.Bool("json", false, "print one JSON line")
+	spath := fs.String("signals", "", "append each question's coverage signals to this JSONL file (for footnote calibrate)")
 	if _, err := m.parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -68,12 +73,34 @@ func (m *Main) cmdEval(ctx context.Context, args []string) error {
 	if err := m.Open(ctx); err != nil {
 		return err
 	}
-	rep, err := evaluate(ctx, m.Engine, *coll, qs)
+	urls, err := collectionURLs(ctx, m.Engine, *coll)
 	if err != nil {
 		return err
 	}
+	qs, absent := splitByCollection(qs, urls)
+	if len(qs) == 0 {
+		return fmt.Errorf("eval: no question of %s is about an article of collection %q", *qpath, *coll)
+	}
+	var rec *signalFile
+	if *spath != "" {
+		f, err := os.OpenFile(*spath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+		if err != nil {
+			return fmt.Errorf("eval: %w", err)
+		}
+		defer f.Close()
+		rec = &signalFile{enc: json.NewEncoder(f)}
+	}
+	rep, err := evaluate(ctx, m.Engine, *coll, qs, rec)
+	if err != nil {
+		return err
+	}
+	if len(absent) > 0 {
+		if rep.Absent, rep.AbsentAnswered, err = countAnswered(ctx, m.Engine, *coll, kindAbsent, absent, rec); err != nil {
+			return err
+		}
+	}
 	if len(unanswerable) > 0 {
-		if rep.Unanswerable, rep.UnanswerableAnswered, err = countAnswered(ctx, m.Engine, *coll, unanswerable); err != nil {
+		if rep.Unanswerable, rep.UnanswerableAnswered, err = countAnswered(ctx, m.Engine, *coll, kindOffTopic, unanswerable, rec); err != nil {
 			return err
 		}
 	}
@@ -86,21 +113,26 @@ answers     answer@1 %.3f  answer@any %.3f  abstained %.3f  median quote %d char
 latency     search p50 %.1f ms  p99 %.1f ms   answer p50 %.1f ms  p99 %.1f ms
 `, rep.N, *coll, rep.Hit1, rep.Hit3, rep.Hit5, rep.Hit10, rep.MRR10, rep.Answer1, rep.AnswerAny, rep.Abstained,
 		rep.MedianQuote, rep.SearchP50MS, rep.SearchP99MS, rep.AnswerP50MS, rep.AnswerP99MS)
-	if rep.Unanswerable > 0 {
-		fmt.Fprintf(m.Stdout, "unanswerable %d of %d got a quote (should have abstained)\n", rep.UnanswerableAnswered, rep.Unanswerable)
-	}
+	printAbstention(m.Stdout, *coll, rep)
 	return nil
 }
 
+// evalAsk is how eval asks: the answer keeps its quote whatever the second coverage check
+// says (for the signals file), and the caller decides with Answer.Refused, as Ask would.
+var evalAsk = retrieval.AskOptions{AskedBy: "eval", KeepQuote: true}
+
 // countAnswered asks questions the collection cannot answer and counts those that got a
 // citation anyway.
-func countAnswered(ctx context.Context, eng *retrieval.Engine, coll string, qs []evalQuestion) (n, answered int, err error) {
+func countAnswered(ctx context.Context, eng *retrieval.Engine, coll, kind string, qs []evalQuestion, rec *signalFile) (n, answered int, err error) {
 	for _, q := range qs {
-		a, err := eng.Ask(ctx, coll, q.Question, retrieval.AskOptions{AskedBy: "eval"})
+		a, err := eng.Ask(ctx, coll, q.Question, evalAsk)
 		if err != nil {
 			return 0, 0, fmt.Errorf("ask %s: %w", q.ID, err)
 		}
-		if len(a.Citations) > 0 {
+		if err := rec.add(coll, kind, q, a); err != nil {
+			return 0, 0, err
+		}
+		if !a.Refused() {
 			answered++
 		}
 	}
@@ -108,26 +140,9 @@ func countAnswered(ctx context.Context, eng *retrieval.Engine, coll string, qs [
 }
 
 func readQuestions(path string) ([]evalQuestion, error) {
-	f, err := os.Open(path)
+	qs, err := readJSONL[evalQuestion](path)
 	if err != nil {
-		return nil, fmt.Errorf("eval: %w", err)
-	}
-	defer f.Close()
-	var qs []evalQuestion
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 0, 64<<10), 16<<20)
-	for n := 1; sc.Scan(); n++ {
-		if strings.TrimSpace(sc.Text()) == "" {
-			continue
-		}
-		var q evalQuestion
-		if err := json.Unmarshal(sc.Bytes(), &q); err != nil {
-			return nil, fmt.Errorf("%s line %d: %w", path, n, err)
-		}
-		qs = append(qs, q)
-	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("read %s: %w", path, err)
+		return nil, err
 	}
 	if len(qs) == 0 {
 		return nil, fmt.Errorf("%s has no questions", path)
@@ -135,9 +150,35 @@ func readQuestions(path string) ([]evalQuestion, error) {
 	return qs, nil
 }
 
+// readJSONL reads a file of JSON lines (blank lines skipped), saying which line is wrong.
+func readJSONL[T any](path string) ([]T, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("eval: %w", err)
+	}
+	defer f.Close()
+	var out []T
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 0, 64<<10), 16<<20)
+	for n := 1; sc.Scan(); n++ {
+		if strings.TrimSpace(sc.Text()) == "" {
+			continue
+		}
+		var v T
+		if err := json.Unmarshal(sc.Bytes(), &v); err != nil {
+			return nil, fmt.Errorf("%s line %d: %w", path, n, err)
+		}
+		out = append(out, v)
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("read %s: %w", path, err)
+	}
+	return out, nil
+}
+
 // evaluate runs every question through search (top 10) and ask, and scores them with the
 // same rules as ../shared/tools/score-retrieval and score-answers.
-func evaluate(ctx context.Context, eng *retrieval.Engine, coll string, qs []evalQuestion) (evalReport, error) {
+func evaluate(ctx context.Context, eng *retrieval.Engine, coll string, qs []evalQuestion, rec *signalFile) (evalReport, error) {
 	rep := evalReport{N: len(qs)}
 	var searchT, answerT []time.Duration
 	var quotes []int
@@ -160,12 +201,15 @@ func evaluate(ctx context.Context, eng *retrieval.Engine, coll string, qs []eval
 			}
 		}
 		start = time.Now()
-		a, err := eng.Ask(ctx, coll, q.Question, retrieval.AskOptions{AskedBy: "eval"})
+		a, err := eng.Ask(ctx, coll, q.Question, evalAsk)
 		if err != nil {
 			return rep, fmt.Errorf("ask %s: %w", q.ID, err)
 		}
 		answerT = append(answerT, time.Since(start))
-		if len(a.Citations) == 0 {
+		if err := rec.add(coll, kindAnswerable, q, a); err != nil {
+			return rep, err
+		}
+		if a.Refused() {
 			rep.Abstained++
 			continue
 		}

@@ -133,7 +133,11 @@ func (m *Main) Open(ctx context.Context) error {
 		return err
 	}
 	var ans retrieval.Answerer = answer.Extractive{}
+	// Requests for an overview are quoted article by article offline; an LLM gets them
+	// itself, flagged (Evidence.Request), to summarise with citations.
+	var overview retrieval.Answerer = answer.Overview{}
 	if m.Config.ChatModel != "" {
+		overview = nil
 		chat, err := answer.NewChat(answer.ChatConfig{Config: m.openAI(), Model: m.Config.ChatModel})
 		if err != nil {
 			return fmt.Errorf("FOOTNOTE_CHAT_MODEL: %w", err)
@@ -143,6 +147,7 @@ func (m *Main) Open(ctx context.Context) error {
 	m.Engine, err = retrieval.New(ctx, store, retrieval.Config{
 		Embedder: emb,
 		Answerer: ans,
+		Overview: overview,
 		Fetcher:  fetch.New(fetch.Config{AllowPrivate: m.Config.AllowPrivate}),
 		Log:      m.Log,
 

@@ -101,6 +101,7 @@ func Engine(t testing.TB, opts ...Option) (*retrieval.Engine, string) {
 	cfg := retrieval.Config{
 		Embedder: embed.NewHash(0),
 		Answerer: answer.Extractive{},
+		Overview: answer.Overview{},
 		Fetcher:  fetch.New(fetch.Config{AllowPrivate: true, Timeout: 5 * time.Second}),
 	}
 	for _, o := range opts {

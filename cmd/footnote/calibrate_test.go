@@ -1,0 +1,93 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/footnote-bot/footnote/retrieval"
+)
+
+// syntheticLines makes n answerable and n must-abstain lines of collection coll whose
+// article share tells them apart except near the middle, and whose Unseen signal is noise
+// that leans the wrong way (more unseen words among the answerable ones).
+func syntheticLines(coll string, n int) []signalLine {
+	var out []signalLine
+	for i := range n {
+		f := float64(i) / float64(n)
+		out = append(out,
+			signalLine{ID: "a", Collection: coll, Kind: kindAnswerable, ShouldAnswer: true, Quoted: true, Answer1: true,
+				Signals: &retrieval.Signals{Passage: 0.5 + 0.5*f, Article: 0.45 + 0.55*f, Unseen: 0.2 * f}},
+			signalLine{ID: "n", Collection: coll, Kind: kindAbsent, Quoted: true,
+				Signals: &retrieval.Signals{Passage: 0.55 * f, Article: 0.55 * f, Unseen: 0.1 * f}})
+	}
+	return out
+}
+
+func TestFitCoverModel(t *testing.T) {
+	lines := append(syntheticLines("A", 100), syntheticLines("B", 50)...)
+	lines = append(lines, signalLine{ID: "early", Collection: "A", Kind: kindAnswerable, ShouldAnswer: true})
+	m, err := fitCoverModel(lines, "A")
+	if err != nil {
+		t.Fatalf("fitCoverModel: %v", err)
+	}
+	t.Run("the signal that separates the questions gets a positive weight", func(t *testing.T) {
+		if m.w[2] <= 0 { // Article
+			t.Errorf("weights %v: want Article's positive", m.w)
+		}
+	})
+	t.Run("a weight against its signal's direction is left out", func(t *testing.T) {
+		for j, w := range m.w {
+			if w*retrieval.SignalSigns[j] < 0 {
+				t.Errorf("coverW%s = %v, against direction %v", retrieval.SignalNames[j], w, retrieval.SignalSigns[j])
+			}
+		}
+	})
+	t.Run("at most 2% of the fitted split's answerable questions abstain, early refusals included", func(t *testing.T) {
+		answerable, abstain := 0, 0
+		for _, l := range lines {
+			if l.Collection == "A" && l.ShouldAnswer {
+				answerable++
+				if !m.answers(l) {
+					abstain++
+				}
+			}
+		}
+		if abstain == 0 || float64(abstain) > calibrateMaxAbstain*float64(answerable) {
+			t.Errorf("%d of %d answerable abstain, want 1 to %v (the early refusal counts)", abstain, answerable, calibrateMaxAbstain*float64(answerable))
+		}
+	})
+	t.Run("too few lines of the collection is an error", func(t *testing.T) {
+		if _, err := fitCoverModel(lines, "C"); err == nil || !strings.Contains(err.Error(), "too few") {
+			t.Errorf("fitCoverModel(C) error = %v, want too few", err)
+		}
+	})
+}
+
+func TestWriteCalibrateBlock(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "rank.go")
+	src := "package x\n\nconst (\n\tkeep = 1\n\t// BEGIN calibrate\n\tcoverBias = 1\n\t// END calibrate\n\tafter = 2\n)\n"
+	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	m := coverModel{bias: -2.5, w: make([]float64, len(retrieval.SignalNames))}
+	m.w[0] = 1.25
+	if err := writeCalibrateBlock(path, m.goConstants()); err != nil {
+		t.Fatalf("writeCalibrateBlock: %v", err)
+	}
+	got, _ := os.ReadFile(path)
+	want := "package x\n\nconst (\n\tkeep = 1\n\t// BEGIN calibrate\n" + m.goConstants() + "\t// END calibrate\n\tafter = 2\n)\n"
+	if string(got) != want {
+		t.Errorf("file after writeCalibrateBlock:\n%s\nwant:\n%s", got, want)
+	}
+	if !strings.Contains(string(got), "\tcoverWPassage = 1.2500\n") {
+		t.Errorf("file lacks the fitted Passage weight:\n%s", got)
+	}
+	if err := os.WriteFile(path, []byte("package x\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := writeCalibrateBlock(path, "x"); err == nil {
+		t.Error("writeCalibrateBlock on a file without the block: want an error")
+	}
+}

@@ -1,0 +1,211 @@
+package retrieval
+
+import (
+	"context"
+	"math"
+
+	"github.com/footnote-bot/footnote/retrieval/text"
+)
+
+// Signals describe how well the passage an answer quotes first holds its question. The
+// second coverage check (after the answerer has picked its quote) weighs them with a
+// logistic model whose coefficients (coverBias, coverW*, rank.go) are fitted by `footnote
+// calibrate` on the signals `footnote eval --signals` records; an answer whose weighted sum
+// is below 0 cites nothing. Shares are of the question's IDF weight (a term's IDF in the
+// collection times its count in the question).
+type Signals struct {
+	// Passage is the share the quoted passage and its article's title hold. A question
+	// word no passage of the collection has counts fully against it, unless it is a
+	// likely misspelling (a collection term a few edits away) that the passage holds.
+	Passage float64 `json:"passage"`
+	// Quote is the share the quoted text itself holds, on the same terms.
+	Quote float64 `json:"quote"`
+	// Article is the share the whole quoted article holds: an article about the
+	// question's subject holds its words somewhere, one that mentions it in passing not.
+	Article float64 `json:"article"`
+	// Rarest is the IDF of the rarest question term the passage and title lack, as a share
+	// of the question's highest IDF: 1 when its most specific word is missing, 0 when none is.
+	Rarest float64 `json:"rarest_missing"`
+	// Phrases is the share of the question's adjacent term pairs ("boiling point") that
+	// stand side by side in the passage or title too; 1 for a question without pairs.
+	Phrases float64 `json:"phrases"`
+	// KindMissing is 1 when the question asks for a kind of answer (a date, a number, a
+	// name; text.AnswerKind) that the quote does not hold beyond the question's words.
+	KindMissing float64 `json:"kind_missing"`
+	// Top is the best passage's rerank score; Margin how far it stands above the second's.
+	Top    float64 `json:"top"`
+	Margin float64 `json:"margin"`
+	// Weak is the share held by the passage only in another sense than the question's:
+	// as a name where the question writes the word in lower case ("Joe Pancake" for
+	// "pancakes"), or inside a compound ("North Rhine-Westphalia" for "the Rhine").
+	Weak float64 `json:"weak"`
+	// Unseen is the share of question words no passage holds and no collection term
+	// is a few edits from (not a misspelling: a subject the collection lacks).
+	Unseen float64 `json:"unseen"`
+}
+
+// Vector returns the signals in the order of coverWeights.
+func (s Signals) Vector() []float64 {
+	return []float64{s.Passage, s.Quote, s.Article, s.Rarest, s.Phrases, s.KindMissing, s.Top, s.Margin, s.Unseen, s.Weak}
+}
+
+// SignalNames names the entries of Signals.Vector, as the constants of rank.go do.
+var SignalNames = []string{"Passage", "Quote", "Article", "Rarest", "Phrases", "KindMissing", "Top", "Margin", "Unseen", "Weak"}
+
+// SignalSigns is the direction each signal is meant to push, in Vector's order: +1 when more
+// of it is evidence the quote answers, -1 when it is evidence against. The fitter keeps
+// every coefficient on its side (a signal whose fitted sign comes out wrong, an artefact
+// of correlated signals, is left out), so the check stays monotone: more of the question in
+// the quote never turns an answer into a refusal.
+var SignalSigns = []float64{+1, +1, +1, -1, +1, -1, +1, +1, -1, -1}
+
+// coverWeights are the model's coefficients, in Vector's order.
+var coverWeights = [...]float64{coverWPassage, coverWQuote, coverWArticle, coverWRarest, coverWPhrases, coverWKindMissing, coverWTop, coverWMargin, coverWUnseen, coverWWeak}
+
+// CoverScore is the model's log-odds that the answer is covered: coverBias plus the
+// weighted signals. The answer is kept when it is at least 0.
+func (s Signals) CoverScore() float64 {
+	z := coverBias
+	for i, v := range s.Vector() {
+		z += coverWeights[i] * v
+	}
+	return z
+}
+
+// Refused reports whether the answer cites nothing, or would have been refused by the
+// second coverage check had it not been asked with AskOptions.KeepQuote.
+func (a *Answer) Refused() bool {
+	return len(a.Citations) == 0 || (a.Signals != nil && a.Signals.CoverScore() < 0)
+}
+
+// quoteSignals measures the answer's first quote against the question. ok is false when the
+// answer quotes a passage it was not given (it never should): nothing vouches for it then.
+func (e *Engine) quoteSignals(ctx context.Context, coll string, q queryTerms, res []Result, ans *Answer) (Signals, bool, error) {
+	if len(ans.Citations) == 0 || len(res) == 0 {
+		return Signals{}, false, nil
+	}
+	var unseen []string
+	for i, t := range q.terms {
+		if q.df[i] == 0 {
+			unseen = append(unseen, t)
+		}
+	}
+	near, err := e.store.nearTerms(ctx, coll, unseen)
+	if err != nil {
+		return Signals{}, false, err
+	}
+	lookup := append([]string(nil), q.terms...)
+	for _, vs := range near {
+		lookup = append(lookup, vs...)
+	}
+	article, err := e.store.articleTerms(ctx, coll, ans.Citations[0].ArticleID, lookup)
+	if err != nil {
+		return Signals{}, false, err
+	}
+	s, ok := signals(q, near, res, ans.Citations[0], article)
+	return s, ok, nil
+}
+
+// signals computes Signals for a first citation c among the ranked passages res; near maps
+// each unseen question term to its likely correct spellings in the collection, article
+// holds the terms (of the question and near) its article has.
+func signals(q queryTerms, near map[string][]string, res []Result, c Citation, article map[string]bool) (Signals, bool) {
+	var quoted *Result
+	for i := range res {
+		if res[i].ChunkID == c.ChunkID {
+			quoted = &res[i]
+			break
+		}
+	}
+	if quoted == nil {
+		return Signals{}, false
+	}
+	var s Signals
+	s.Top = res[0].Score
+	if len(res) > 1 {
+		s.Margin = res[0].Score - res[1].Score
+	}
+	passage := termSet(quoted.Title, quoted.Text)
+	qForms, pForms := text.Forms(q.text, false), text.Forms(quoted.Text, false)
+	for t, f := range text.Forms(quoted.Title, true) {
+		pForms[t] |= f
+	}
+	quote := termSet(c.Quote)
+	holds := func(set map[string]bool, i int) bool {
+		if set[q.terms[i]] {
+			return true
+		}
+		for _, v := range near[q.terms[i]] {
+			if set[v] {
+				return true
+			}
+		}
+		return false
+	}
+	var total, maxIDF, rarest float64
+	for i := range q.terms {
+		w := q.idf[i] * q.qtf[i]
+		total += w
+		maxIDF = max(maxIDF, q.idf[i])
+		if q.df[i] == 0 && len(near[q.terms[i]]) == 0 {
+			s.Unseen += w
+		}
+		if holds(passage, i) {
+			s.Passage += w
+			if t := q.terms[i]; passage[t] && !text.SameSense(qForms[t], pForms[t]) {
+				s.Weak += w
+			}
+		} else {
+			rarest = max(rarest, q.idf[i])
+		}
+		if holds(quote, i) {
+			s.Quote += w
+		}
+		if holds(article, i) {
+			s.Article += w
+		}
+	}
+	if total == 0 || maxIDF == 0 {
+		return Signals{}, false
+	}
+	s.Passage, s.Quote, s.Article, s.Unseen, s.Weak = s.Passage/total, s.Quote/total, s.Article/total, s.Unseen/total, s.Weak/total
+	s.Rarest = rarest / maxIDF
+	s.Phrases = phraseShare(q.text, quoted.Title, quoted.Text)
+	if text.AnswerKind(q.text) != text.KindAny && !text.NewQuestion(q.text, q.weights()).Read(c.Quote).HoldsKind() {
+		s.KindMissing = 1
+	}
+	for _, v := range s.Vector() {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return Signals{}, false
+		}
+	}
+	return s, true
+}
+
+// termSet is the set of index terms of the texts.
+func termSet(texts ...string) map[string]bool {
+	m := map[string]bool{}
+	for _, s := range texts {
+		for _, t := range text.Terms(s) {
+			m[t] = true
+		}
+	}
+	return m
+}
+
+// phraseShare is the share of the question's adjacent term pairs found side by side in the
+// title or the body; 1 when the question has no pairs.
+func phraseShare(question, title, body string) float64 {
+	qp := text.Pairs(question)
+	if len(qp) == 0 {
+		return 1
+	}
+	tp, bp := text.Pairs(title), text.Pairs(body)
+	n := 0
+	for p := range qp {
+		if tp[p] || bp[p] {
+			n++
+		}
+	}
+	return float64(n) / float64(len(qp))
+}

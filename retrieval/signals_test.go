@@ -1,0 +1,81 @@
+package retrieval
+
+import (
+	"math"
+	"testing"
+)
+
+func TestSignals(t *testing.T) {
+	// boil is rare, water unseen in the collection, point common.
+	boil := queryTerms{text: "What is the boiling point of water?", terms: []string{"boil", "point", "water"},
+		qtf: []float64{1, 1, 1}, idf: []float64{4, 1, 5}, df: []float64{2, 300, 0}}
+	tennis := Result{ChunkID: 1, Title: "Nadal puts Spain 2-0 up", Text: "Roddick has gone off the boil. He gives Nadal three break points.", Score: 2}
+	water := Result{ChunkID: 2, Title: "Water", Text: "Water boils at one hundred degrees at sea level: its boiling point.", Score: 2.5}
+	pancake := queryTerms{text: "How do I make pancakes?", terms: []string{"make", "pancak"},
+		qtf: []float64{1, 1}, idf: []float64{1, 6}, df: []float64{500, 2}}
+	film := Result{ChunkID: 3, Title: "Effects team wins award", Text: "The award went to special effects foreman Joe Pancake, who built the storm.", Score: 2}
+	bendigo := queryTerms{text: "What party is favored in Bedigo?", terms: []string{"bedigo", "favor", "parti"},
+		qtf: []float64{1, 1, 1}, idf: []float64{8, 2, 2}, df: []float64{0, 40, 50}}
+	victoria := Result{ChunkID: 4, Title: "Victoria (Australia)", Text: "Labor is strongest in Bendigo and Geelong, the party favoured by the working class.", Score: 2}
+	cite := func(r Result, quote string) Citation { return Citation{ChunkID: r.ChunkID, Quote: quote} }
+	near := map[string][]string{"bedigo": {"bendigo"}}
+	tests := []struct {
+		name    string
+		q       queryTerms
+		res     []Result
+		c       Citation
+		article map[string]bool
+		check   func(Signals) bool
+		want    string
+	}{
+		{"a quote holding the words apart holds none of the question's phrases", boil, []Result{tennis, water}, cite(tennis, tennis.Text), nil,
+			func(s Signals) bool { return s.Phrases == 0 && s.Rarest == 1 }, "Phrases 0 and Rarest 1 (water missing)"},
+		{"a quote holding the phrase and every word holds all of the question", boil, []Result{water, tennis}, cite(water, water.Text), map[string]bool{"boil": true, "point": true, "water": true},
+			func(s Signals) bool {
+				return s.Passage == 1 && s.Quote == 1 && s.Article == 1 && s.Phrases == 0.5 && s.Rarest == 0 && s.Margin == 0.5
+			}, "every share 1, Phrases 0.5 (boiling point, not point of water), Rarest 0, Margin 0.5"},
+		{"an unseen word with no near spelling counts as unseen", boil, []Result{tennis}, cite(tennis, tennis.Text), nil,
+			func(s Signals) bool { return math.Abs(s.Unseen-0.5) < 1e-9 }, "Unseen 0.5"},
+		{"a word the passage has only as a name is weak", pancake, []Result{film}, cite(film, film.Text), nil,
+			func(s Signals) bool { return math.Abs(s.Weak-6.0/7) < 1e-9 }, "Weak 6/7"},
+		{"a misspelt word is held through its correct spelling", bendigo, []Result{victoria}, cite(victoria, victoria.Text), map[string]bool{"bendigo": true},
+			func(s Signals) bool { return s.Unseen == 0 && math.Abs(s.Passage-10.0/12) < 1e-9 }, "Unseen 0, Passage 10/12 (favoured is not favored)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			nr := near
+			if tt.q.text != bendigo.text {
+				nr = nil
+			}
+			s, ok := signals(tt.q, nr, tt.res, tt.c, tt.article)
+			if !ok || !tt.check(s) {
+				t.Errorf("signals = %+v, %v; want %s", s, ok, tt.want)
+			}
+		})
+	}
+	t.Run("a quote from a passage the answerer was not given has no signals", func(t *testing.T) {
+		if _, ok := signals(boil, nil, []Result{water}, Citation{ChunkID: 9}, nil); ok {
+			t.Error("signals ok for a citation of passage 9, which is not among the results")
+		}
+	})
+}
+
+func TestCoverWeightsPushTheirSignalsWay(t *testing.T) {
+	// The calibrated constants must keep every coefficient on its signal's side
+	// (SignalSigns): more of the question in the quote never turns an answer into a refusal.
+	if len(coverWeights) != len(SignalNames) || len(SignalSigns) != len(SignalNames) || len(Signals{}.Vector()) != len(SignalNames) {
+		t.Fatalf("%d weights, %d signs, %d names, %d signals: want as many of each", len(coverWeights), len(SignalSigns), len(SignalNames), len(Signals{}.Vector()))
+	}
+	for i, w := range coverWeights {
+		if w*SignalSigns[i] < 0 {
+			t.Errorf("coverW%s = %v pushes against its signal's direction %v", SignalNames[i], w, SignalSigns[i])
+		}
+	}
+	full := Signals{Passage: 1, Quote: 1, Article: 1, Phrases: 1, Top: 2, Margin: 0.5}
+	if full.CoverScore() < 0 {
+		t.Errorf("a quote holding all of the question scores %v: want it answered", full.CoverScore())
+	}
+	if none := (Signals{Rarest: 1, Unseen: 1, KindMissing: 1, Top: 0.5}); none.CoverScore() >= 0 {
+		t.Errorf("a quote holding nothing of the question scores %v: want it refused", none.CoverScore())
+	}
+}

@@ -1,0 +1,122 @@
+package text
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// HoldsKind reports whether the sentence, beyond the question's own words, holds the kind
+// of thing the question asks for (a date for "when", a number for "how many", a name for
+// "who"); false when the question asks for no particular kind (AnswerKind gives KindAny).
+func (s Sentence) HoldsKind() bool { return s.kind }
+
+// Pairs returns the adjacent pairs of terms of s ("boiling point" gives {boil, point}),
+// a hyphenated word's parts included, for telling a phrase of the question from its words
+// used apart.
+func Pairs(s string) map[[2]string]bool {
+	ts := Terms(s)
+	m := make(map[[2]string]bool, len(ts))
+	for i := 1; i < len(ts); i++ {
+		m[[2]string{ts[i-1], ts[i]}] = true
+	}
+	return m
+}
+
+// EditDistance is the optimal string alignment distance between a and b (insertions,
+// deletions, substitutions and swaps of adjacent letters each cost 1), counted in runes
+// and capped at limit+1: enough to tell a misspelling ("seige", "emporer") from another
+// word.
+func EditDistance(a, b string, limit int) int {
+	ra, rb := []rune(a), []rune(b)
+	if d := len(ra) - len(rb); d > limit || -d > limit {
+		return limit + 1
+	}
+	prev2 := make([]int, len(rb)+1)
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		rowMin := cur[0]
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
+				cur[j] = min(cur[j], prev2[j-2]+1)
+			}
+			rowMin = min(rowMin, cur[j])
+		}
+		if rowMin > limit {
+			return limit + 1
+		}
+		prev2, prev, cur = prev, cur, prev2
+	}
+	return min(prev[len(rb)], limit+1)
+}
+
+// Form is a set of the ways a text writes a term: the same word written as a name
+// ("Joe Pancake") or inside a compound ("North Rhine-Westphalia") is weak evidence that a
+// text is about what a question asks ("pancakes", "the Rhine").
+type Form uint8
+
+// Forms of a term.
+const (
+	FormLower   Form = 1 << iota // in lower case
+	FormCapital                  // capitalised, not first in its sentence: a name
+	FormInitial                  // capitalised first word of a sentence or a title word: either
+	FormPart                     // a part of a hyphenated word
+)
+
+// Forms returns, for each term of s, the forms in which s writes it. In a title
+// (titleCase), a capital says nothing: its words count as FormInitial.
+func Forms(s string, titleCase bool) map[string]Form {
+	out := map[string]Form{}
+	for _, sp := range Sentences(s) {
+		for i, tok := range Tokens(s[sp.Start:sp.End]) {
+			surface := s[sp.Start+tok.Start : sp.Start+tok.End]
+			var f Form
+			switch r, _ := utf8.DecodeRuneInString(surface); {
+			case !unicode.IsUpper(r):
+				f = FormLower
+			case i == 0 || titleCase:
+				f = FormInitial
+			default:
+				f = FormCapital
+			}
+			ts := TokenTerms(tok)
+			for j, t := range ts {
+				if strings.Contains(tok.Word, "-") && j < len(ts)-1 {
+					out[t] |= FormPart // the last term is the joined word
+				} else {
+					out[t] |= f
+				}
+			}
+		}
+	}
+	return out
+}
+
+// SameSense reports whether a passage writing a term in forms p can be using it in the sense
+// a question writing it in forms q does: a lower-case word is not matched by a name alone,
+// nor a word by a part of a compound; a sentence's first word matches either case.
+func SameSense(q, p Form) bool {
+	switch {
+	case p == 0:
+		return false
+	case q == 0 || q&FormPart != 0 || p&FormInitial != 0:
+		return true
+	case q&FormInitial != 0:
+		return p&(FormLower|FormCapital) != 0
+	case q&FormLower != 0 && p&FormLower != 0:
+		return true
+	case q&FormCapital != 0:
+		return p&(FormLower|FormCapital) != 0
+	}
+	return false
+}
