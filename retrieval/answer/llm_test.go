@@ -99,11 +99,11 @@ func TestLLMAnswer(t *testing.T) {
 		},
 		{
 			name:     "a range marker cites every passage in it",
-			replies:  []oaitest.Reply{{Content: "Both reports cover the tram extension plan [1-2]."}},
-			wantText: "Both reports cover the tram extension plan [1][2].",
+			replies:  []oaitest.Reply{{Content: "Both reports are about the tram extension [1-2]."}},
+			wantText: "Both reports are about the tram extension [1][2].",
 			wantCites: []cite{
 				{11, "The city council voted 7-2 on Tuesday to extend the tram line to the airport."},
-				{22, "Residents’ groups said the plan was “a missed opportunity for the west”."},
+				{22, "Critics say the route ignores the western suburbs."},
 			},
 		},
 		{
