@@ -66,7 +66,7 @@ func isDateline(p string) bool {
 	return utf8.RuneCountInString(p) <= maxBareDateLine && !strings.HasSuffix(p, ".")
 }
 
-// dateIn reads the first date written in s with ParseDate, after turning a written-out
+// dateIn reads the first date written in s with foundDate, after turning a written-out
 // date into one of ParseDate's forms ("3rd of March, 2026" becomes "3 March 2026").
 func dateIn(s string) (time.Time, bool) {
 	m := rxDateInText.FindString(s)
@@ -79,7 +79,7 @@ func dateIn(s string) (time.Time, bool) {
 		m = strings.Join(strings.Fields(m), " ")
 		m = fixSept(m)
 	}
-	t, err := ParseDate(m)
+	t, err := foundDate(m)
 	return t, err == nil
 }
 

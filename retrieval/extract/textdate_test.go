@@ -36,6 +36,10 @@ func TestTextDate(t *testing.T) {
 			"T\n\na.\n\nb.\n\nc.\n\nd.\n\nPublished 3 March 2026", "", "T"},
 		{"a day/month date with slashes is not guessed", "report.txt",
 			"T\n\nPublished 03/04/2026\n\nText.", "", "T"},
+		{"front matter with the epoch falls back to the dateline", "a.md",
+			"---\ndate: 1970-01-01\n---\n# Sea wall\n\nPublished 2026-03-02\n\nText.", "2026-03-02", "Sea wall"},
+		{"a Published line with a placeholder year is no date", "report.txt",
+			"T\n\nPublished 9999-12-31\n\nText.", "", "T"},
 		{"a file without any date has none", "report.txt", "T\n\nText.", "", "T"},
 	}
 	for _, tt := range tests {
