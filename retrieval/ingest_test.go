@@ -86,6 +86,12 @@ func TestAddFile(t *testing.T) {
 			t.Errorf("%d depot articles, want both files", n)
 		}
 	})
+	t.Run("the first file added again, beside its namesake, is unchanged and names no namesake", func(t *testing.T) {
+		res, err := e.AddFile(context.Background(), coll, "depot.txt", []byte(tests[0].data), "alice")
+		if err != nil || res.Status != retrieval.StatusUnchanged || len(res.SameName) != 0 {
+			t.Fatalf("AddFile of depot.txt again: %v, %+v; want unchanged without namesakes", err, res)
+		}
+	})
 	t.Run("the same text under another file name is a duplicate", func(t *testing.T) {
 		res, err := e.AddFile(context.Background(), coll, "copy.txt", postponed, "bob")
 		if want := retrieval.FileURL("depot.txt", postponed); !errors.Is(err, retrieval.ErrDuplicate) || res == nil || res.DuplicateOf != want {

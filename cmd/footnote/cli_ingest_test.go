@@ -28,7 +28,7 @@ func TestPrintAdded(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var b bytes.Buffer
-			printAdded(&b, &retrieval.AddedArticle{Article: tt.a, Passages: tt.n, Status: retrieval.StatusAdded})
+			printAdded(&b, retrieval.DefaultCollection, &retrieval.AddedArticle{Article: tt.a, Passages: tt.n, Status: retrieval.StatusAdded})
 			if b.String() != tt.want {
 				t.Errorf("printed\n%q\nwant\n%q", b.String(), tt.want)
 			}
@@ -39,19 +39,35 @@ func TestPrintAdded(t *testing.T) {
 func TestPrintAddedReplacedAndNamesakes(t *testing.T) {
 	t.Run("an update says it replaced the earlier version", func(t *testing.T) {
 		var b bytes.Buffer
-		printAdded(&b, &retrieval.AddedArticle{Article: retrieval.Article{Title: "Tram opens", URL: tramURL}, Passages: 2, Status: retrieval.StatusUpdated})
+		printAdded(&b, retrieval.DefaultCollection, &retrieval.AddedArticle{Article: retrieval.Article{Title: "Tram opens", URL: tramURL}, Passages: 2, Status: retrieval.StatusUpdated})
 		if want := "updated: replaced the earlier version of Tram opens\n"; !bytes.HasPrefix(b.Bytes(), []byte(want)) {
 			t.Errorf("printed %q, want it to start with %q", b.String(), want)
 		}
 	})
-	t.Run("a file names the other files of the same name it did not replace", func(t *testing.T) {
+	t.Run("a file names the other files of the same name it did not replace, with the command that removes each", func(t *testing.T) {
 		var b bytes.Buffer
-		printAdded(&b, &retrieval.AddedArticle{Article: retrieval.Article{Title: "Library", URL: "file:///bbbbbbbbbbbb/library.md"}, Passages: 1,
+		printAdded(&b, retrieval.DefaultCollection, &retrieval.AddedArticle{Article: retrieval.Article{Title: "Library", URL: "file:///bbbbbbbbbbbb/library.md"}, Passages: 1,
 			Status: retrieval.StatusAdded, SameName: []string{"file:///aaaaaaaaaaaa/library.md"}})
-		if want := "  another file of the same name is still tracked: file:///aaaaaaaaaaaa/library.md (footnote remove it if this one replaces it)\n"; !bytes.HasSuffix(b.Bytes(), []byte(want)) {
+		if want := "  another file of the same name is still tracked: file:///aaaaaaaaaaaa/library.md (run `footnote remove file:///aaaaaaaaaaaa/library.md` if this one replaces it)\n"; !bytes.HasSuffix(b.Bytes(), []byte(want)) {
 			t.Errorf("printed %q, want it to end with %q", b.String(), want)
 		}
 	})
+}
+
+func TestRemoveCommand(t *testing.T) {
+	for _, tc := range []struct{ name, coll, url, want string }{
+		{"a plain address in the default collection is given as is", retrieval.DefaultCollection, "file:///aaaaaaaaaaaa/notes.md",
+			"footnote remove file:///aaaaaaaaaaaa/notes.md"},
+		{"another collection is named", "A", "file:///aaaaaaaaaaaa/notes.md", "footnote remove --collection A file:///aaaaaaaaaaaa/notes.md"},
+		{"an address with a character the shell reads is quoted", retrieval.DefaultCollection, "file:///aaaaaaaaaaaa/a&b;'c.md",
+			`footnote remove 'file:///aaaaaaaaaaaa/a&b;'\''c.md'`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := removeCommand(tc.coll, tc.url); got != tc.want {
+				t.Errorf("removeCommand = %q, want %q", got, tc.want)
+			}
+		})
+	}
 }
 
 func TestDateSuffix(t *testing.T) {
