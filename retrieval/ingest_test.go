@@ -98,6 +98,18 @@ func TestAddFile(t *testing.T) {
 			t.Errorf("AddFile of a copy: %v, %+v; want ErrDuplicate of %s", err, res, want)
 		}
 	})
+	t.Run("a file's address as a person types it, with a space, removes it", func(t *testing.T) {
+		data := []byte("Harbour notes\n\nThe harbour wall was repaired in spring.\n")
+		res, err := e.AddFile(context.Background(), coll, "my notes.md", data, "alice")
+		if err != nil || !strings.HasSuffix(res.Article.URL, "/my%20notes.md") {
+			t.Fatalf("AddFile(my notes.md): %v, %+v", err, res)
+		}
+		typed := strings.Replace(res.Article.URL, "%20", " ", 1)
+		a, err := e.RemoveArticle(context.Background(), coll, typed, "alice", false)
+		if err != nil || a.URL != res.Article.URL {
+			t.Fatalf("RemoveArticle(%q): %v, %+v; want %s removed", typed, err, a, res.Article.URL)
+		}
+	})
 	t.Run("a file's address, as listed, removes it", func(t *testing.T) {
 		a, err := e.RemoveArticle(context.Background(), coll, first, "alice", false)
 		if err != nil || a.URL != first {
