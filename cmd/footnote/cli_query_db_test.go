@@ -81,12 +81,7 @@ func TestCLIQuery(t *testing.T) {
 		`{"id":"q4","question":"How much is the council budget for 2025?"}` + "\n" +
 		`{"id":"q5","question":""}` + "\n"
 	t.Run("search --batch answers every line in order", func(t *testing.T) {
-		out, stderr := c.must(t, batch, "search", "--collection", coll, "--batch")
-		lines := jsonLines(t, out)
-		if len(lines) != 4 {
-			t.Fatalf("got %d output lines for 4 input lines:\n%s", len(lines), out)
-		}
-		checkBadLine(t, lines[1], stderr)
+		lines := runBatch(t, c, batch, "search", "--collection", coll, "--batch")
 		for i, want := range map[int]string{0: tramURL, 2: budgetURL} {
 			checkKeys(t, "search line", lines[i], searchKeys)
 			results, _ := lines[i]["results"].([]any)
@@ -104,12 +99,7 @@ func TestCLIQuery(t *testing.T) {
 		// What an empty query returns is TestSearchRefusesEmptyQueries' business.
 	})
 	t.Run("ask --batch answers every line in order with citations", func(t *testing.T) {
-		out, stderr := c.must(t, batch, "ask", "--collection", coll, "--batch")
-		lines := jsonLines(t, out)
-		if len(lines) != 4 {
-			t.Fatalf("got %d output lines for 4 input lines:\n%s", len(lines), out)
-		}
-		checkBadLine(t, lines[1], stderr)
+		lines := runBatch(t, c, batch, "ask", "--collection", coll, "--batch")
 		for i, want := range map[int][2]string{0: {tramURL, "March 2027"}, 2: {budgetURL, "310 million"}} {
 			checkKeys(t, "ask line", lines[i], askKeys, "covered")
 			cites, _ := lines[i]["citations"].([]any)
@@ -169,6 +159,19 @@ func TestCLIQuery(t *testing.T) {
 			t.Errorf("ask output:\n%s\nwant an abstention with the closest sources", out)
 		}
 	})
+}
+
+// runBatch runs a --batch command on the four-line batch and returns its four output
+// lines, having checked the error line and report for its malformed line 2.
+func runBatch(t *testing.T, c cli, batch string, args ...string) []map[string]any {
+	t.Helper()
+	out, stderr := c.must(t, batch, args...)
+	lines := jsonLines(t, out)
+	if len(lines) != 4 {
+		t.Fatalf("got %d output lines for 4 input lines:\n%s", len(lines), out)
+	}
+	checkBadLine(t, lines[1], stderr)
+	return lines
 }
 
 // checkBadLine checks the error line written for line 2 of a batch, and its report.
