@@ -107,7 +107,9 @@ func (b *Bot) downloadAttachment(ctx context.Context, a *dg.MessageAttachment) (
 
 // renderAdded is the reply to a successful /add: what was stored, from where, and how many
 // passages it makes; when it replaced an article, that it did; and for a file, its address
-// (what /remove takes) and any other tracked files of the same name.
+// (what /remove takes) and, when the file is new, the other tracked files of the same name.
+// Addresses are never cut, so each can be copied into /remove: the title is cut instead,
+// and namesakes that do not fit within Discord's limit are counted, not shown.
 func renderAdded(a *retrieval.AddedArticle) string {
 	verb := "Added"
 	switch a.Status {
@@ -119,7 +121,7 @@ func renderAdded(a *retrieval.AddedArticle) string {
 	art := a.Article
 	var facts []string
 	if s := strings.TrimSpace(art.Site); s != "" {
-		facts = append(facts, escapeMarkdown(s))
+		facts = append(facts, truncate(escapeMarkdown(s), 100))
 	}
 	if d := formatDate(art.Published); d != "" {
 		facts = append(facts, d)
@@ -134,33 +136,45 @@ func renderAdded(a *retrieval.AddedArticle) string {
 	} else if isFileURL(art.URL) {
 		text += "\n" + codeSpan(art.URL)
 	}
-	if n := len(a.SameName); n > 0 {
-		text += fmt.Sprintf("\nThe file is new, so it did not replace %s of the same name: %s. "+
-			"If this one replaces it, remove the old one with /remove.", oneOrMany(n, "the other file", "the other files"),
-			strings.Join(codeSpans(a.SameName, 3), ", "))
+	if n := len(a.SameName); n > 0 && a.Status == retrieval.StatusAdded {
+		text += sameNameNote(a.SameName, maxContent-runeLen(text))
 	}
 	return text
 }
 
+// sameNameNote says that a new file did not replace the tracked files of the same name,
+// with the address of each that fits, whole, in room characters.
+func sameNameNote(urls []string, room int) string {
+	const tail = ". If this one replaces it, remove the old one with /remove."
+	head := fmt.Sprintf("\nThe file is new, so it did not replace %s of the same name: ",
+		oneOrMany(len(urls), "the other file", "the other files"))
+	room -= runeLen(head) + runeLen(tail)
+	var shown []string
+	for _, u := range urls[:min(len(urls), maxSameNameShown)] {
+		span := codeSpan(u)
+		if runeLen(span)+len(", ")+len(", and 9 more") > room {
+			break
+		}
+		shown, room = append(shown, span), room-runeLen(span)-len(", ")
+	}
+	if rest := len(urls) - len(shown); rest > 0 && len(shown) > 0 {
+		shown = append(shown, fmt.Sprintf("and %d more", rest))
+	} else if rest > 0 {
+		shown = append(shown, fmt.Sprintf("%d (see /list)", rest))
+	}
+	return head + strings.Join(shown, ", ") + tail
+}
+
+// maxSameNameShown is how many addresses of files of the same name an /add reply shows.
+const maxSameNameShown = 3
+
 // isFileURL reports whether u is the address of an uploaded file (file:///…).
 func isFileURL(u string) bool { return strings.HasPrefix(u, "file:///") }
 
-// codeSpan shows s as inline code, for an address to copy into /remove. File addresses are
-// path-escaped, so s holds no backquote to break out of it.
+// codeSpan shows s as inline code, whole, for an address to copy into /remove. File
+// addresses are path-escaped, so s holds no backquote to break out of it.
 func codeSpan(s string) string {
-	return "`" + truncate(strings.ReplaceAll(s, "`", "%60"), 300) + "`"
-}
-
-// codeSpans is codeSpan of the first max of ss, and "…" when there are more.
-func codeSpans(ss []string, max int) []string {
-	out := make([]string, 0, min(len(ss), max)+1)
-	for _, s := range ss[:min(len(ss), max)] {
-		out = append(out, codeSpan(s))
-	}
-	if len(ss) > max {
-		out = append(out, "…")
-	}
-	return out
+	return "`" + strings.ReplaceAll(s, "`", "%60") + "`"
 }
 
 // oneOrMany is one when n is 1, else many.

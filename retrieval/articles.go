@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"strings"
 
 	"github.com/footnote-bot/footnote/retrieval/extract"
@@ -26,7 +27,8 @@ func (e *Engine) ListArticles(ctx context.Context, coll, query string, offset, l
 	return out, total, err
 }
 
-// RemoveArticle deletes one article (by URL, canonicalised) with its passages and vectors.
+// RemoveArticle deletes one article (by URL, canonicalised; a file's address as listed,
+// path-escaped, or as a person types it, with spaces) with its passages and vectors.
 // Only the member who added it or an admin may; others get ErrForbidden. An unknown URL is
 // ErrNotFound.
 func (e *Engine) RemoveArticle(ctx context.Context, coll, rawURL, requester string, admin bool) (*Article, error) {
@@ -35,7 +37,7 @@ func (e *Engine) RemoveArticle(ctx context.Context, coll, rawURL, requester stri
 	if err != nil {
 		canon = raw // file:///name and other stored forms
 	}
-	a, err := e.store.deleteArticle(ctx, coll, []string{canon, raw}, func(a Article) error {
+	a, err := e.store.deleteArticle(ctx, coll, append([]string{canon, raw}, fileURLForms(raw)...), func(a Article) error {
 		if !admin && (a.AddedBy == "" || a.AddedBy != requester) {
 			return fmt.Errorf("remove %s: %w: only the member who added it or an admin can", a.URL, ErrForbidden)
 		}
@@ -48,4 +50,21 @@ func (e *Engine) RemoveArticle(ctx context.Context, coll, rawURL, requester stri
 		return nil, err
 	}
 	return &a, nil
+}
+
+// fileURLForms are the other spellings of a file's address raw: path-escaped, as footnote
+// stores it ("my%20notes.md"), and unescaped, as a person types it ("my notes.md"). It is
+// nil for an address that is not a file's.
+func fileURLForms(raw string) []string {
+	if !strings.HasPrefix(raw, "file:") {
+		return nil
+	}
+	var out []string
+	if u, err := url.Parse(raw); err == nil {
+		out = append(out, u.String())
+	}
+	if p, err := url.PathUnescape(raw); err == nil {
+		out = append(out, p)
+	}
+	return out
 }

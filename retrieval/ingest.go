@@ -119,7 +119,7 @@ type AddedArticle struct {
 	// DuplicateOf is the URL of the article with the same content, when Status is "duplicate".
 	DuplicateOf string
 	// SameName lists the URLs of the other files of the collection with the same name, when
-	// a file was added: a file is identified by its content, so a new version of a file is a
+	// a file was added (Status "added"; not when it was already tracked): a file is identified by its content, so a new version of a file is a
 	// new article and the member decides whether the older one goes.
 	SameName []string
 }
@@ -209,6 +209,10 @@ func (e *Engine) AddFile(ctx context.Context, coll, name string, data []byte, ad
 	added, err := e.addOne(ctx, coll, articleOf(doc, addedBy))
 	if err != nil {
 		return added, err
+	}
+	if added.Status != StatusAdded {
+		// An unchanged file was there before its namesakes; it replaces nothing either way.
+		return added, nil
 	}
 	if added.SameName, err = e.store.sameNameFiles(ctx, coll, name, added.Article.URL); err != nil {
 		// The file is stored; the note about its namesakes is a courtesy.

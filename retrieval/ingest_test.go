@@ -86,10 +86,28 @@ func TestAddFile(t *testing.T) {
 			t.Errorf("%d depot articles, want both files", n)
 		}
 	})
+	t.Run("the first file added again, beside its namesake, is unchanged and names no namesake", func(t *testing.T) {
+		res, err := e.AddFile(context.Background(), coll, "depot.txt", []byte(tests[0].data), "alice")
+		if err != nil || res.Status != retrieval.StatusUnchanged || len(res.SameName) != 0 {
+			t.Fatalf("AddFile of depot.txt again: %v, %+v; want unchanged without namesakes", err, res)
+		}
+	})
 	t.Run("the same text under another file name is a duplicate", func(t *testing.T) {
 		res, err := e.AddFile(context.Background(), coll, "copy.txt", postponed, "bob")
 		if want := retrieval.FileURL("depot.txt", postponed); !errors.Is(err, retrieval.ErrDuplicate) || res == nil || res.DuplicateOf != want {
 			t.Errorf("AddFile of a copy: %v, %+v; want ErrDuplicate of %s", err, res, want)
+		}
+	})
+	t.Run("a file's address as a person types it, with a space, removes it", func(t *testing.T) {
+		data := []byte("Harbour notes\n\nThe harbour wall was repaired in spring.\n")
+		res, err := e.AddFile(context.Background(), coll, "my notes.md", data, "alice")
+		if err != nil || !strings.HasSuffix(res.Article.URL, "/my%20notes.md") {
+			t.Fatalf("AddFile(my notes.md): %v, %+v", err, res)
+		}
+		typed := strings.Replace(res.Article.URL, "%20", " ", 1)
+		a, err := e.RemoveArticle(context.Background(), coll, typed, "alice", false)
+		if err != nil || a.URL != res.Article.URL {
+			t.Fatalf("RemoveArticle(%q): %v, %+v; want %s removed", typed, err, a, res.Article.URL)
 		}
 	})
 	t.Run("a file's address, as listed, removes it", func(t *testing.T) {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"regexp"
 	"strings"
 	"time"
 
@@ -120,7 +121,7 @@ func (m *Main) cmdAdd(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	printAdded(m.Stdout, res)
+	printAdded(m.Stdout, *coll, res)
 	return nil
 }
 
@@ -136,8 +137,9 @@ func notWebAddress(link string, err error) error {
 
 // printAdded describes an added article: status and title (and that it replaced the
 // earlier version, when it did), then site and publication date (when known), link and
-// passage count, one to a line, and for a file the other files of the same name.
-func printAdded(w io.Writer, res *retrieval.AddedArticle) {
+// passage count, one to a line, and for a file the other files of the same name, each with
+// the command that removes it from coll.
+func printAdded(w io.Writer, coll string, res *retrieval.AddedArticle) {
 	a := res.Article
 	if res.Status == retrieval.StatusUpdated {
 		fmt.Fprintf(w, "%s: replaced the earlier version of %s\n", res.Status, or(a.Title, a.URL))
@@ -156,8 +158,29 @@ func printAdded(w io.Writer, res *retrieval.AddedArticle) {
 	}
 	fmt.Fprintf(w, "  %s\n  %s\n", a.URL, counted(res.Passages, "passage"))
 	for _, u := range res.SameName {
-		fmt.Fprintf(w, "  another file of the same name is still tracked: %s (footnote remove it if this one replaces it)\n", u)
+		fmt.Fprintf(w, "  another file of the same name is still tracked: %s (run `%s` if this one replaces it)\n", u, removeCommand(coll, u))
 	}
+}
+
+// removeCommand is the command line that removes the article at u from coll, quoted for a
+// POSIX shell where it needs to be.
+func removeCommand(coll, u string) string {
+	cmd := "footnote remove "
+	if coll != retrieval.DefaultCollection {
+		cmd += "--collection " + shellQuote(coll) + " "
+	}
+	return cmd + shellQuote(u)
+}
+
+// rxShellSafe is a word a POSIX shell reads as itself.
+var rxShellSafe = regexp.MustCompile(`^[A-Za-z0-9/:._~%@+=,-]+$`)
+
+// shellQuote is s as one shell word: itself when that is safe, else in single quotes.
+func shellQuote(s string) string {
+	if rxShellSafe.MatchString(s) {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 // counted is "1 passage", "2 passages": n and the noun, plural when n is not 1.

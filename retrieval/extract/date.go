@@ -49,10 +49,47 @@ func ParseDate(s string) (time.Time, error) {
 	return time.Time{}, fmt.Errorf("%q is not a date (use YYYY-MM-DD or RFC 3339)", s)
 }
 
-// firstDate is the first of candidates that ParseDate reads, or the zero time.
+// Bounds on a publication date read from a page's or a file's own metadata. A page's
+// date tag is filled by software, and software fills it with placeholders: the zero date
+// (0000-01-01, 0001-01-01), the Unix epoch (1970-01-01, a timestamp of 0), a far-future
+// "never expires" date (9999-12-31) or a template's year (2099). Shown as "published
+// 1970-01-01" such a date misleads, and it also defeats since:, so it counts as no date.
+// The earliest plausible year is 1900: older than any web page or file a member shares
+// with a date of its own (a digitised 19th-century text carries the scan's date, not the
+// original's), yet it keeps real dates of the archive era. A date may lie up to a day
+// ahead of the clock, for pages stamped in a zone east of the server's. These bounds
+// apply only to dates footnote finds; a date a member gives (since:, an import's
+// "published") is taken as given by ParseDate.
+const (
+	earliestPublishedYear = 1900
+	publishedFutureSlack  = 24 * time.Hour
+)
+
+// plausiblePublished reports whether t, read from a page's or a file's metadata, can be
+// its publication date at now: not before earliestPublishedYear, not on the day of the
+// Unix epoch (1970-01-01 in UTC, a timestamp of 0 or near it), and not more than
+// publishedFutureSlack ahead of now.
+func plausiblePublished(t, now time.Time) bool {
+	t = t.UTC()
+	epochDay := t.Year() == 1970 && t.YearDay() == 1
+	return t.Year() >= earliestPublishedYear && !epochDay && !t.After(now.Add(publishedFutureSlack))
+}
+
+// foundDate is ParseDate for a date found in a page or a file: one that is not
+// plausiblePublished now is an error, so the caller moves on to its next candidate.
+func foundDate(s string) (time.Time, error) {
+	t, err := ParseDate(s)
+	if err == nil && !plausiblePublished(t, time.Now()) {
+		return time.Time{}, fmt.Errorf("%q is not a plausible publication date", s)
+	}
+	return t, err
+}
+
+// firstDate is the first of candidates that foundDate reads, or the zero time: a stronger
+// tag that holds a placeholder (see plausiblePublished) gives way to the next one.
 func firstDate(candidates []string) time.Time {
 	for _, c := range candidates {
-		if t, err := ParseDate(c); err == nil {
+		if t, err := foundDate(c); err == nil {
 			return t
 		}
 	}

@@ -58,6 +58,11 @@ func TestHTMLPublicationDate(t *testing.T) {
 			"", "", "2026-02-07T00:00:00Z"},
 		{"an unreadable strong signal gives way to a readable weaker one",
 			`<meta property="article:published_time" content="last Tuesday"><meta name="date" content="2026-02-06">`, "", "", "2026-02-06T00:00:00Z"},
+		{"a placeholder year in the strongest tag gives way to the next tag",
+			`<meta property="article:published_time" content="0000-01-01T00:00:00Z"><meta name="date" content="2026-02-04">`, "", "", "2026-02-04T00:00:00Z"},
+		{"the Unix epoch is no date", `<meta property="article:published_time" content="1970-01-01T00:00:00Z">`, "", "", ""},
+		{"a never-expires date is no date", `<meta name="date" content="9999-12-31">`, "", "", ""},
+		{"a template's future year is no date", `<meta name="date" content="2099-01-01">`, "", "", ""},
 		{"an ambiguous day/month date is not guessed", `<meta name="date" content="02/05/2026">`, "", "", ""},
 		{"a page without any date signal has no date", "", "", "", ""},
 	}

@@ -48,3 +48,41 @@ func TestParseDate(t *testing.T) {
 		})
 	}
 }
+
+func TestParseDateKeepsHistoricalDates(t *testing.T) {
+	// A member may import an old article with its "published" date: ParseDate takes any
+	// year; only dates found in a page or a file are checked for plausibility.
+	for _, in := range []string{"1850-06-01", "1970-01-01", "2099-01-01"} {
+		t.Run(in+" is read by ParseDate", func(t *testing.T) {
+			if _, err := ParseDate(in); err != nil {
+				t.Errorf("ParseDate(%q): %v", in, err)
+			}
+		})
+	}
+}
+
+func TestPlausiblePublished(t *testing.T) {
+	now := time.Date(2026, 3, 10, 12, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		name string
+		t    time.Time
+		want bool
+	}{
+		{"a date last week is plausible", now.AddDate(0, 0, -7), true},
+		{"a date in 1995 is plausible", time.Date(1995, 8, 1, 0, 0, 0, 0, time.UTC), true},
+		{"a date in 1900 is plausible", time.Date(1900, 1, 1, 0, 0, 0, 0, time.UTC), true},
+		{"a date a few hours ahead, from a zone east of ours, is plausible", now.Add(10 * time.Hour), true},
+		{"year 0000 is a placeholder", time.Date(0, 1, 1, 0, 0, 0, 0, time.UTC), false},
+		{"a date before 1900 is not plausible", time.Date(1899, 12, 31, 0, 0, 0, 0, time.UTC), false},
+		{"the Unix epoch is a placeholder", time.Unix(0, 0), false},
+		{"a small timestamp on the epoch's day is a placeholder", time.Unix(3600, 0), false},
+		{"9999-12-31 is a placeholder", time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC), false},
+		{"a date two days ahead is not plausible", now.Add(48 * time.Hour), false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := plausiblePublished(tc.t, now); got != tc.want {
+				t.Errorf("plausiblePublished(%v) = %v, want %v", tc.t, got, tc.want)
+			}
+		})
+	}
+}

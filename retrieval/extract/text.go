@@ -131,7 +131,7 @@ func Markdown(name string, body []byte) (*Document, error) {
 // title: the paragraph after it may be.
 func fromBlocks(name string, blocks []block, fm frontMatter) (*Document, error) {
 	doc := &Document{Title: fm.title, Byline: fm.author}
-	if t, err := ParseDate(fm.date); err == nil {
+	if t, err := foundDate(fm.date); err == nil {
 		doc.Published = t
 	}
 	top := make([]string, 0, datelineBlocks)

@@ -19,7 +19,8 @@ const datelineBlocks = 5
 const maxBareDateLine = 80
 
 var (
-	months = `(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)`
+	weekdays = `(?:mon(?:day)?|tue(?:s(?:day)?)?|wed(?:nesday)?|thu(?:rs(?:day)?)?|fri(?:day)?|sat(?:urday)?|sun(?:day)?)`
+	months   = `(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)`
 	// rxDateInText finds a date written out in a line: ISO (with an optional time), day
 	// month year or month day year.
 	rxDateInText = regexp.MustCompile(`(?i)\b(?:` +
@@ -61,12 +62,56 @@ func textDate(paras []string) (time.Time, int) {
 	return bare, bareAt
 }
 
-// isDateline reports whether a paragraph is short and not a sentence.
+// maxDatelineRest is how many words a dateline may hold besides its date, once its byline,
+// weekday, time and zone are taken out: one, for a place ("LONDON, 3 March 2026") or a
+// word such as "Issued"; a sentence that mentions a date ("The meeting was on 3 March
+// 2026") has more.
+const maxDatelineRest = 1
+
+var (
+	// rxDatelineSep splits a dateline into its parts: "By Jane Doe | 3 March 2026".
+	rxDatelineSep = regexp.MustCompile(`\s[|·•—–]\s|\s-\s`)
+	// rxDatelineNoise is what a dateline holds around its date besides words: a weekday, a
+	// time, a zone, "at".
+	rxDatelineNoise = regexp.MustCompile(`(?i)\b(?:` + weekdays + `|at|on|\d{1,2}[:.]\d{2}(?:[:.]\d{2})?(?:\s*[ap]\.?m\.?)?|[ap]\.?m\.?|utc|gmt|(?-i:[A-Z]{1,4}T))\b\.?|[\d:+]+`)
+	rxWord          = regexp.MustCompile(`[\pL\pN]+`)
+)
+
+// isDateline reports whether a paragraph is a dateline: short, not a sentence, and its date
+// most of it. Its parts (split at " | ", " · ", " — " and the like) that start with "By"
+// are its byline and set aside, as is "By Jane Doe," before the date; what remains beside
+// the date, less a weekday, a time and a zone, is at most maxDatelineRest words.
 func isDateline(p string) bool {
-	return utf8.RuneCountInString(p) <= maxBareDateLine && !strings.HasSuffix(p, ".")
+	if utf8.RuneCountInString(p) > maxBareDateLine || strings.HasSuffix(p, ".") {
+		return false
+	}
+	rest := 0
+	for _, part := range rxDatelineSep.Split(strings.Trim(p, "*_ "), -1) {
+		part = strings.TrimSpace(part)
+		loc := rxDateInText.FindStringIndex(part)
+		isByline := rxByline.MatchString(part)
+		switch {
+		case loc == nil && isByline:
+			continue
+		case loc == nil:
+			rest += len(rxWord.FindAllString(rxDatelineNoise.ReplaceAllString(part, " "), -1))
+			continue
+		}
+		before := strings.TrimSpace(part[:loc[0]])
+		if isByline && strings.HasSuffix(before, ",") {
+			before = ""
+		}
+		for _, s := range []string{before, part[loc[1]:]} {
+			rest += len(rxWord.FindAllString(rxDatelineNoise.ReplaceAllString(s, " "), -1))
+		}
+	}
+	return rest <= maxDatelineRest
 }
 
-// dateIn reads the first date written in s with ParseDate, after turning a written-out
+// rxByline is a dateline part that names the author.
+var rxByline = regexp.MustCompile(`(?i)^by\s`)
+
+// dateIn reads the first date written in s with foundDate, after turning a written-out
 // date into one of ParseDate's forms ("3rd of March, 2026" becomes "3 March 2026").
 func dateIn(s string) (time.Time, bool) {
 	m := rxDateInText.FindString(s)
@@ -79,7 +124,7 @@ func dateIn(s string) (time.Time, bool) {
 		m = strings.Join(strings.Fields(m), " ")
 		m = fixSept(m)
 	}
-	t, err := ParseDate(m)
+	t, err := foundDate(m)
 	return t, err == nil
 }
 
