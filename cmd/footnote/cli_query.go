@@ -60,8 +60,8 @@ type jsonAsk struct {
 	Answer    string         `json:"answer"`
 	Covered   bool           `json:"covered"`
 	Citations []jsonCitation `json:"citations"`
-	Closest   []jsonClosest  `json:"closest"`        // when not covered: the closest sources, else []
-	Note      string         `json:"note,omitempty"` // Answer.Note: e.g. the model was slow
+	Closest   []jsonClosest  `json:"closest,omitempty"` // when not covered: the closest sources
+	Note      string         `json:"note,omitempty"`    // Answer.Note: e.g. the model was slow
 	Error     string         `json:"error,omitempty"`
 }
 
@@ -78,7 +78,6 @@ func toJSONAsk(id string, a *retrieval.Answer) jsonAsk {
 	for _, c := range a.Citations {
 		out.Citations = append(out.Citations, jsonCitation{N: c.N, URL: c.URL, Title: c.Title, Published: day(c.Published), Added: day(c.Added), Quote: c.Quote, ChunkID: c.ChunkID})
 	}
-	out.Closest = []jsonClosest{}
 	for _, r := range a.Closest {
 		out.Closest = append(out.Closest, jsonClosest{URL: r.URL, Title: r.Title, Published: day(r.Published), Added: day(r.Added)})
 	}
