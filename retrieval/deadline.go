@@ -7,17 +7,25 @@ import (
 	"time"
 )
 
-// DefaultAnswerTimeout is the default deadline for a whole question: retrieval, embedding
-// the question and the chat model together. A member waits for the answer with Discord's
+// DefaultAnswerTimeout is the default deadline for a whole question: retrieval (the
+// database work), embedding the question and the chat model together. A member waits for the answer with Discord's
 // "thinking…" showing; a good model answers in 2 to 8 s, and past 20 s an answer quoted
 // from keyword search now is worth more than a model's answer later. Without it a hung
 // model server held a worker for up to 3 minutes (chat) or 2.5 minutes (embeddings), the
 // clients' own timeouts and retries.
 const DefaultAnswerTimeout = 20 * time.Second
 
-// SlowModelNote is Answer.Note when the deadline cut a model call: the answer was made
-// without it, extractively, from the passages keyword search found.
-const SlowModelNote = "The language model was too slow, so this answer quotes the articles found by keyword search."
+// SlowModelNote is Answer.Note on a covered answer when the deadline cut a model call (the
+// chat model's answer, or the embedding of the question for the dense arm): the answer was
+// made without it, by quoting the passages search found. A "not covered" answer gets no
+// note: it cites nothing the reader should weigh against the model's absence.
+const SlowModelNote = "The language model was too slow, so this answer quotes the articles directly."
+
+// recordGrace bounds recording the question (for coverage reports and feedback) once the
+// answer is made: the record runs after the question's deadline may have passed, and a
+// slow database must not hold the reply for long. A single-row insert takes milliseconds;
+// half a second is room for a loaded machine, and a record that misses it is only logged.
+const recordGrace = 500 * time.Millisecond
 
 // modelReserve is the part of a question's deadline kept back from the models, for what
 // must still run after a model call is cut: loading and reranking the passages, the
@@ -44,19 +52,29 @@ func withBudget(ctx context.Context, b *budget) context.Context {
 }
 
 // modelContext returns ctx bounded by the deadline of the budget ctx carries (none: ctx as
-// it is, for Search), and the function to call when the model call is over: it ends the
-// context and, when the call failed (failed true) because the deadline passed, records
-// that the answer was made without the model.
-func modelContext(ctx context.Context) (context.Context, func(failed bool)) {
+// it is, for Search), and the function to call with the model call's error when it is
+// over: it ends the context and, when the error is the budget's deadline passing (not a
+// server error that merely came late, nor the caller giving up), records that the answer
+// was made without the model.
+func modelContext(ctx context.Context) (context.Context, func(err error)) {
 	b, _ := ctx.Value(budgetKey{}).(*budget)
 	if b == nil {
-		return ctx, func(bool) {}
+		return ctx, func(error) {}
 	}
 	mctx, cancel := context.WithDeadlineCause(ctx, b.deadline, errModelSlow)
-	return mctx, func(failed bool) {
-		if failed && errors.Is(context.Cause(mctx), errModelSlow) {
+	return mctx, func(err error) {
+		if cutBy(err, mctx) {
 			b.cut.Store(true)
 		}
 		cancel()
 	}
+}
+
+// cutBy reports whether err is the failure of a call made under mctx because mctx's
+// deadline for model calls passed.
+func cutBy(err error, mctx context.Context) bool {
+	if err == nil || !errors.Is(context.Cause(mctx), errModelSlow) {
+		return false
+	}
+	return errors.Is(err, context.DeadlineExceeded) || errors.Is(err, errModelSlow)
 }

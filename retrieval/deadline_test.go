@@ -2,6 +2,7 @@ package retrieval_test
 
 import (
 	"context"
+	"errors"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -96,5 +97,90 @@ func TestAskMeetsItsDeadline(t *testing.T) {
 				t.Error("question not recorded")
 			}
 		})
+	}
+}
+
+// lateAnswerer stands in for an LLM whose answer came back at the deadline for model calls
+// and did not check out: it waits for the deadline, then answers with the fallback, as
+// answer.LLM does, with no error from the call (LLMErr nil).
+type lateAnswerer struct{}
+
+func (lateAnswerer) Answer(ctx context.Context, ev retrieval.Evidence) (*retrieval.Answer, error) {
+	<-ctx.Done()
+	ans, err := answer.Extractive{}.Answer(context.WithoutCancel(ctx), ev)
+	if err == nil {
+		ans.LLMFailed = true
+	}
+	return ans, err
+}
+
+func TestAskNotesASlowModelOnlyWhenItWasCutAndTheAnswerIsCovered(t *testing.T) {
+	const deadline = 300 * time.Millisecond
+	t.Run("a not-covered answer has no note, though the embedding server hung", func(t *testing.T) {
+		emb := &hungEmbedder{Embedder: embed.NewHash(0)}
+		e, coll := retrievaltest.Engine(t, retrievaltest.WithEmbedder(emb),
+			func(c *retrieval.Config) { c.AnswerTimeout = deadline })
+		importDocs(t, e, coll, newsCorpus...)
+		emb.hang.Store(true)
+		a, err := ask(t, e, coll, "How do volcanoes form?")
+		if err != nil || a == nil {
+			t.Fatalf("Ask: %v", err)
+		}
+		if a.Covered || a.Note != "" || emb.calls.Load() != 1 {
+			t.Errorf("Ask = covered %v, note %q, %d embedding calls; want not covered, no note, 1 call", a.Covered, a.Note, emb.calls.Load())
+		}
+	})
+	t.Run("a model answer refused after the deadline passed is not blamed on a slow model", func(t *testing.T) {
+		e, coll := retrievaltest.Engine(t, retrievaltest.WithAnswerer(lateAnswerer{}),
+			func(c *retrieval.Config) { c.AnswerTimeout = deadline })
+		importDocs(t, e, coll, newsCorpus...)
+		a, err := ask(t, e, coll, "When will the Westfield tram extension open?")
+		if err != nil || a == nil {
+			t.Fatalf("Ask: %v", err)
+		}
+		if !a.Covered || !a.LLMFailed || a.Note != "" {
+			t.Errorf("Ask = covered %v, LLMFailed %v, note %q; want a covered fallback answer without a note", a.Covered, a.LLMFailed, a.Note)
+		}
+	})
+}
+
+func TestAskBoundsItsDatabaseWorkByTheDeadline(t *testing.T) {
+	const (
+		deadline = 300 * time.Millisecond
+		margin   = time.Second // as in TestAskMeetsItsDeadline
+	)
+	e, coll := retrievaltest.Engine(t, func(c *retrieval.Config) { c.AnswerTimeout = deadline })
+	importDocs(t, e, coll, newsCorpus...)
+	// Another session holds the postings table: the question's first query waits on it.
+	c := retrievaltest.Conn(t)
+	ctx := context.Background()
+	tx, err := c.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.Exec(ctx, "LOCK TABLE postings IN ACCESS EXCLUSIVE MODE"); err != nil {
+		t.Fatal(err)
+	}
+	// Released in any case after the margin, so that an Ask that ignores the deadline
+	// fails this test rather than hanging it.
+	asked, released := make(chan struct{}), make(chan struct{})
+	go func() {
+		select {
+		case <-asked:
+		case <-time.After(deadline + 2*margin):
+		}
+		_ = tx.Rollback(ctx)
+		close(released)
+	}()
+	start := time.Now()
+	a, err := e.Ask(ctx, coll, "When will the Westfield tram extension open?", retrieval.AskOptions{})
+	took := time.Since(start)
+	close(asked)
+	<-released
+	if took > deadline+margin {
+		t.Errorf("Ask took %v, want at most the deadline %v and %v more", took, deadline, margin)
+	}
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("Ask = %+v, %v; want the deadline's error", a, err)
 	}
 }

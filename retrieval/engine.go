@@ -37,9 +37,11 @@ type Config struct {
 	// DenseWeight is the dense arm's weight in rank fusion, the lexical arm's being 1
 	// (default 0.3: the offline embedder is lexical too, and weaker than BM25).
 	DenseWeight float64
-	// AnswerTimeout is the deadline for a whole question: retrieval, embedding and the chat
-	// model together (default DefaultAnswerTimeout). Model calls get all of it but
-	// modelReserve; one that runs out is cut, and the answer is extractive and says so.
+	// AnswerTimeout is the deadline for a whole question: retrieval (the database work),
+	// embedding and the chat model together (default DefaultAnswerTimeout). Model calls get
+	// all of it but modelReserve; one that runs out is cut, and the answer is extractive and
+	// says so. Database work that outlasts it fails the question; recording the question
+	// afterwards has a short grace of its own (recordGrace).
 	AnswerTimeout time.Duration
 }
 
@@ -139,7 +141,7 @@ func (e *Engine) search(ctx context.Context, coll, query string, k int, f Filter
 		g.Go(func() error {
 			ectx, end := modelContext(gctx) // within Ask, bounded by the question's deadline
 			vs, err := e.cfg.Embedder.Embed(ectx, []string{query})
-			end(err != nil)
+			end(err)
 			if err != nil {
 				e.embedFailed(gctx, err)
 				return nil
@@ -181,7 +183,8 @@ func (e *Engine) search(ctx context.Context, coll, query string, k int, f Filter
 // Ask answers question from the collection's articles with verified citations. When the
 // best evidence is too weak, the answer is not Covered, cites nothing and lists the closest
 // sources. Every question is recorded (the misses show coverage gaps). It fails on an empty
-// or over-long question (ErrQuestionEmpty, ErrInvalidInput) or a database error.
+// or over-long question (ErrQuestionEmpty, ErrInvalidInput), a database error, or a
+// question whose database work outlasts Config.AnswerTimeout (context.DeadlineExceeded).
 func (e *Engine) Ask(ctx context.Context, coll, question string, opts AskOptions) (*Answer, error) {
 	start := time.Now()
 	question = strings.TrimSpace(cleanText(question))
@@ -194,6 +197,42 @@ func (e *Engine) Ask(ctx context.Context, coll, question string, opts AskOptions
 	if opts.K <= 0 {
 		opts.K = 8
 	}
+	// One deadline for the whole question: the database work runs under it, and the model
+	// calls (the embedding in search, the chat model in the answerer) under an earlier one
+	// that keeps modelReserve back for what runs after a cut call (the extractive answer,
+	// the second coverage check).
+	actx, cancel := context.WithTimeout(ctx, e.cfg.AnswerTimeout)
+	defer cancel()
+	b := &budget{deadline: start.Add(e.cfg.AnswerTimeout - modelReserve(e.cfg.AnswerTimeout))}
+	ans, retrieved, err := e.answer(withBudget(actx, b), coll, question, opts)
+	if err != nil {
+		if ctx.Err() == nil && actx.Err() != nil {
+			return nil, fmt.Errorf("the question was not answered within %v: %w", e.cfg.AnswerTimeout, err)
+		}
+		return nil, err
+	}
+	if b.cut.Load() && ans.Covered {
+		ans.Note = SlowModelNote
+	}
+	ans.Retrieval, ans.Took = retrieved, time.Since(start)
+	// The record has a grace of its own: the answer is made, and should not be lost to a
+	// deadline that passed while it was.
+	rctx, rcancel := context.WithTimeout(context.WithoutCancel(ctx), recordGrace)
+	id, err := e.store.insertQuestion(rctx, coll, opts.AskedBy, question, ans)
+	rcancel()
+	if err != nil {
+		// The answer is still good; the record is for coverage reports.
+		e.log.Warn("record question failed", "err", err)
+	}
+	ans.QuestionID = id
+	return ans, nil
+}
+
+// answer is Ask's work under the question's deadline (ctx carries its budget for model
+// calls): retrieval, the first coverage check, the answerer and the second check. It
+// returns the answer and the time retrieval took.
+func (e *Engine) answer(ctx context.Context, coll, question string, opts AskOptions) (*Answer, time.Duration, error) {
+	start := time.Now()
 	// "Tell me about X" asks about X: the phrasing is not content, for retrieval and
 	// coverage alike.
 	topic, isRequest := text.StripRequest(question)
@@ -202,55 +241,45 @@ func (e *Engine) Ask(ctx context.Context, coll, question string, opts AskOptions
 		// A follow-up ("and when did it open?") leans on the earlier turn for its subject.
 		query = truncateRunes(p, e.cfg.MaxQuestionChars) + "\n" + topic
 	}
-	// One deadline for the question's model calls, the embedding in search and the chat
-	// model in the answerer; what runs after a cut call (the extractive answer) has the rest.
-	b := &budget{deadline: start.Add(e.cfg.AnswerTimeout - modelReserve(e.cfg.AnswerTimeout))}
-	res, q, cover, err := e.search(withBudget(ctx, b), coll, query, opts.K, opts.Filter)
+	res, q, cover, err := e.search(ctx, coll, query, opts.K, opts.Filter)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	retrieved := time.Since(start)
-	var ans *Answer
 	if cover < e.cfg.MinCoverage {
-		ans = NotCovered(res)
+		return NotCovered(res), retrieved, nil
+	}
+	answerer := e.cfg.Answerer
+	if isRequest && e.cfg.Overview != nil {
+		answerer = e.cfg.Overview
+	}
+	mctx, end := modelContext(ctx)
+	ans, err := answerer.Answer(mctx, Evidence{Question: topic, Passages: res, TermWeights: q.weights(),
+		MinShare: e.cfg.MinCoverage, Request: isRequest})
+	if err == nil && ans.LLMFailed {
+		end(ans.LLMErr) // the fallback answered: was the model cut?
 	} else {
-		answerer := e.cfg.Answerer
-		if isRequest && e.cfg.Overview != nil {
-			answerer = e.cfg.Overview
-		}
-		mctx, end := modelContext(withBudget(ctx, b))
-		ans, err = answerer.Answer(mctx, Evidence{Question: topic, Passages: res, TermWeights: q.weights(), Request: isRequest})
-		end(err == nil && ans.LLMFailed) // the fallback answered: was the model cut?
-		if err != nil {
-			return nil, fmt.Errorf("answer: %w", err)
-		}
-		// An overview quotes several articles' key sentences, not one answer: the first
-		// check (coverage) is its test.
-		if ans.Covered && !isRequest {
-			sig, ok, err := e.quoteSignals(ctx, coll, q, res, ans)
-			if err != nil {
-				return nil, err
-			}
-			if !ok || (sig.CoverScore() < 0 && !opts.KeepQuote) {
-				ans = NotCovered(res) // the quote does not hold the question: cite nothing
-			}
-			if ok {
-				ans.Signals = &sig
-			}
-		}
-		fillAdded(ans, res)
+		end(nil)
 	}
-	if b.cut.Load() {
-		ans.Note = SlowModelNote
-	}
-	ans.Retrieval, ans.Took = retrieved, time.Since(start)
-	id, err := e.store.insertQuestion(ctx, coll, opts.AskedBy, question, ans)
 	if err != nil {
-		// The answer is still good; the record is for coverage reports.
-		e.log.Warn("record question failed", "err", err)
+		return nil, 0, fmt.Errorf("answer: %w", err)
 	}
-	ans.QuestionID = id
-	return ans, nil
+	// The second check weighs the first quote, of an answer and of an overview alike: an
+	// overview whose best quote does not hold its topic is about something else.
+	if ans.Covered {
+		sig, ok, err := e.quoteSignals(ctx, coll, q, res, ans)
+		if err != nil {
+			return nil, 0, err
+		}
+		if !ok || (sig.CoverScore() < 0 && !opts.KeepQuote) {
+			ans = NotCovered(res) // the quote does not hold the question: cite nothing
+		}
+		if ok {
+			ans.Signals = &sig
+		}
+	}
+	fillAdded(ans, res)
+	return ans, retrieved, nil
 }
 
 // NotCovered is the answer when the tracked articles do not answer the question: it says

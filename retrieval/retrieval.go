@@ -98,11 +98,15 @@ type Answer struct {
 	// LLMFailed is set when an LLM was asked but its answer was not used (the call failed,
 	// or nothing it cited checked out): this answer is the extractive fallback.
 	LLMFailed bool
+	// LLMErr is the model call's error when LLMFailed because the call failed (nil when
+	// its answer did not check out): the engine tells from it whether the question's
+	// deadline cut the model (SlowModelNote).
+	LLMErr error
 	// Note is one line the reader should see with the answer, or "": SlowModelNote when
-	// the question's deadline cut a model call and the answer was made without it.
+	// the question's deadline cut a model call and the covered answer was made without it.
 	Note string
 	// Signals are the second coverage check's measures of the first quote (nil when the
-	// answer was refused before quoting, or is an overview); the answer was refused when
+	// answer was refused before quoting); the answer was refused when
 	// Signals.CoverScore is below 0.
 	Signals   *Signals
 	Retrieval time.Duration // time spent retrieving passages
@@ -115,6 +119,10 @@ type Evidence struct {
 	Passages []Result // best first
 	// TermWeights maps a question term (as text.Terms gives it) to its IDF in the collection.
 	TermWeights map[string]float64
+	// MinShare is the share of the question's weight (TermWeights) a passage must hold, with
+	// its article's title, to be quoted in an overview: the engine's MinCoverage. An
+	// article that only mentions one of the topic's words is not about the topic.
+	MinShare float64
 	// Request is set when the question asked for an overview ("tell me about X",
 	// "summarize the news about X"; text.StripRequest): Question is then the topic alone,
 	// and the answer should summarise the passages with citations rather than answer one

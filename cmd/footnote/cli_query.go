@@ -45,6 +45,14 @@ type jsonCitation struct {
 	ChunkID   int64  `json:"chunk_id"`
 }
 
+// jsonClosest is one closest source of a "not covered" answer.
+type jsonClosest struct {
+	URL       string `json:"url"`
+	Title     string `json:"title"`
+	Published string `json:"published"` // "" when unknown
+	Added     string `json:"added"`     // the day footnote added the article
+}
+
 type jsonAsk struct {
 	ID        string         `json:"id"`
 	TookMS    float64        `json:"took_ms"`
@@ -52,7 +60,8 @@ type jsonAsk struct {
 	Answer    string         `json:"answer"`
 	Covered   bool           `json:"covered"`
 	Citations []jsonCitation `json:"citations"`
-	Note      string         `json:"note,omitempty"` // Answer.Note: e.g. the model was slow
+	Closest   []jsonClosest  `json:"closest,omitempty"` // when not covered: the closest sources
+	Note      string         `json:"note,omitempty"`    // Answer.Note: e.g. the model was slow
 	Error     string         `json:"error,omitempty"`
 }
 
@@ -68,6 +77,9 @@ func toJSONAsk(id string, a *retrieval.Answer) jsonAsk {
 	out := jsonAsk{ID: id, TookMS: ms(a.Took), Mode: a.Mode, Answer: a.Text, Covered: a.Covered, Citations: []jsonCitation{}, Note: a.Note}
 	for _, c := range a.Citations {
 		out.Citations = append(out.Citations, jsonCitation{N: c.N, URL: c.URL, Title: c.Title, Published: day(c.Published), Added: day(c.Added), Quote: c.Quote, ChunkID: c.ChunkID})
+	}
+	for _, r := range a.Closest {
+		out.Closest = append(out.Closest, jsonClosest{URL: r.URL, Title: r.Title, Published: day(r.Published), Added: day(r.Added)})
 	}
 	return out
 }

@@ -3,10 +3,12 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/footnote-bot/footnote/retrieval"
 )
@@ -97,5 +99,22 @@ func TestPrintAnswerShowsTheNote(t *testing.T) {
 	}
 	if got := toJSONAsk("q1", a); got.Note != retrieval.SlowModelNote {
 		t.Errorf("JSON note = %q, want %q", got.Note, retrieval.SlowModelNote)
+	}
+}
+
+func TestAskJSONListsTheClosestSources(t *testing.T) {
+	day := time.Date(2024, 5, 2, 0, 0, 0, 0, time.UTC)
+	a := retrieval.NotCovered([]retrieval.Result{
+		{ArticleID: 1, URL: "https://news.example/tram", Title: "Tram", Published: day},
+		{ArticleID: 2, URL: "https://news.example/budget", Title: "Budget", Added: day},
+	})
+	b, err := json.Marshal(toJSONAsk("q1", a))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `"closest":[{"url":"https://news.example/tram","title":"Tram","published":"2024-05-02","added":""},` +
+		`{"url":"https://news.example/budget","title":"Budget","published":"","added":"2024-05-02"}]`
+	if !strings.Contains(string(b), want) || !strings.Contains(string(b), `"citations":[]`) {
+		t.Errorf("ask --json = %s, want no citations and %s", b, want)
 	}
 }

@@ -134,7 +134,8 @@ func (m *Main) Open(ctx context.Context) error {
 	}
 	var ans retrieval.Answerer = answer.Extractive{}
 	// Requests for an overview are quoted article by article offline; an LLM gets them
-	// itself, flagged (Evidence.Request), to summarise with citations.
+	// itself, flagged (Evidence.Request), to summarise with citations, and falls back to
+	// the same overview when it fails.
 	var overview retrieval.Answerer = answer.Overview{}
 	if m.Config.ChatModel != "" {
 		overview = nil

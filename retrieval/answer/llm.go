@@ -33,7 +33,7 @@ type LLM struct {
 }
 
 // NewLLM returns an LLM answerer that asks c and falls back to fallback (normally the
-// extractive answerer), which must not be nil. A nil log discards. It never fails.
+// extractive answerer; Overview for requests, see fallbackFor), which must not be nil. A nil log discards. It never fails.
 func NewLLM(c Completer, fallback retrieval.Answerer, log *slog.Logger) *LLM {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -47,7 +47,7 @@ func NewLLM(c Completer, fallback retrieval.Answerer, log *slog.Logger) *LLM {
 // when the fallback is needed and fails.
 func (l *LLM) Answer(ctx context.Context, ev retrieval.Evidence) (*retrieval.Answer, error) {
 	if len(ev.Passages) == 0 { // nothing to cite: the fallback says so in its own way
-		return l.fallback.Answer(ctx, ev)
+		return l.fallbackFor(ev).Answer(ctx, ev)
 	}
 	system, user := prompt(ev)
 	reply, err := l.c.Complete(ctx, system, user)
@@ -77,12 +77,23 @@ func (l *LLM) fall(ctx context.Context, ev retrieval.Evidence, reason string, er
 		// The question's deadline cut the model: the fallback runs in the time kept for it.
 		ctx = context.WithoutCancel(ctx)
 	}
-	ans, ferr := l.fallback.Answer(ctx, ev)
+	ans, ferr := l.fallbackFor(ev).Answer(ctx, ev)
 	if ferr != nil {
 		return nil, fmt.Errorf("fallback answer after llm %s: %w", reason, ferr)
 	}
-	ans.LLMFailed = true
+	ans.LLMFailed, ans.LLMErr = true, err
 	return ans, nil
+}
+
+// fallbackFor is the answerer that stands in for the model on ev: for a request for an
+// overview (ev.Request) Overview, one key quote from each of the most relevant articles,
+// where the fallback's single best sentence would cite one article of several; else the
+// fallback.
+func (l *LLM) fallbackFor(ev retrieval.Evidence) retrieval.Answerer {
+	if ev.Request {
+		return Overview{}
+	}
+	return l.fallback
 }
 
 var (

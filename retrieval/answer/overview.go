@@ -19,8 +19,9 @@ type Overview struct {
 	Articles int
 }
 
-// Answer implements retrieval.Answerer. ev.Question is the request's topic. It never fails;
-// with no passage it returns an answer that is not Covered.
+// Answer implements retrieval.Answerer. ev.Question is the request's topic; a passage is
+// quoted only when it and its title hold at least ev.MinShare of the topic's weight. It
+// never fails; with no such passage it returns an answer that is not Covered.
 func (o Overview) Answer(_ context.Context, ev retrieval.Evidence) (*retrieval.Answer, error) {
 	n := o.Articles
 	if n <= 0 {
@@ -35,6 +36,11 @@ func (o Overview) Answer(_ context.Context, ev retrieval.Evidence) (*retrieval.A
 			break
 		}
 		if seen[p.ArticleID] {
+			continue
+		}
+		// An article that holds too little of the topic (a bakery note that says
+		// "Westfield", for the Westfield library) is not about it, however high it ranks.
+		if q.Share(q.TitleTerms(p.Title), q.Read(p.Text)) < ev.MinShare {
 			continue
 		}
 		start, end, ok := keySentence(q, p)
