@@ -35,3 +35,15 @@ func (b *Bot) AppID(_ context.Context) (string, error) {
 	}
 	return app.ID, nil
 }
+
+// ApplicationID is Bot.AppID without a Bot, for commands that only need the id (the invite
+// link): it uses cfg's Token, AppID, APIBase and HTTPClient, and fails as AppID does.
+func ApplicationID(ctx context.Context, cfg Config) (string, error) {
+	b := &Bot{cfg: cfg}
+	s, err := b.newSession()
+	if err != nil {
+		return "", err
+	}
+	b.session = s
+	return b.AppID(ctx)
+}
