@@ -112,6 +112,7 @@ type Bot struct {
 	pool     *pool
 	commands map[string]*command
 	roles    roleCache
+	perms    permsCache // footnote's own permissions per channel, for mentions
 
 	// progressEvery throttles /reindex progress edits; tests shorten it.
 	progressEvery time.Duration

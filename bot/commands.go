@@ -11,9 +11,12 @@ import (
 
 // command is one slash command: how to check it, acknowledge it and run it.
 type command struct {
-	name    string
-	ack     ackKind              // ackPublic or ackEphemeral: who sees the reply
-	admin   bool                 // admins only, checked by footnote as well as by Discord
+	name  string
+	ack   ackKind // ackPublic or ackEphemeral: who sees the reply
+	admin bool    // admins only, checked by footnote as well as by Discord
+	// needs is footnote's own channel permissions the command's work needs beyond its
+	// interaction replies (which need none): checked from app_permissions before acknowledging.
+	needs   int64
 	prepare func(*request) error // checks without I/O before acknowledging; may be nil
 	run     func(context.Context, *request) error
 }
@@ -112,16 +115,9 @@ func (b *Bot) RegisterCommands(ctx context.Context) error {
 	if b.cfg.Token == "" {
 		return errors.New("bot: registering commands needs a bot token (DISCORD_TOKEN)")
 	}
-	appID := b.cfg.AppID
-	if appID == "" {
-		app, err := b.session.Application("@me")
-		if rejected(err) {
-			return errTokenRejected
-		}
-		if err != nil {
-			return fmt.Errorf("bot: find the bot's application (or set DISCORD_APP_ID): %w", err)
-		}
-		appID = app.ID
+	appID, err := b.AppID(ctx)
+	if err != nil {
+		return err
 	}
 	cmds := b.applicationCommands()
 	if _, err := b.session.ApplicationCommandBulkOverwrite(appID, b.cfg.DevGuild, cmds, dg.WithContext(ctx)); err != nil {

@@ -17,6 +17,7 @@ type request struct {
 	channelID  string
 	userID     string
 	perms      int64    // the member's permissions in the channel
+	appPerms   int64    // footnote's own permissions in the channel (interactions: app_permissions)
 	roles      []string // the member's role ids
 	console    bool     // typed in the console, by the operator
 	opts       map[string]string
@@ -32,6 +33,7 @@ type request struct {
 type plan struct {
 	prepare func(*request) error // checks without I/O, before acknowledging; may be nil
 	admin   bool                 // admins only, checked by footnote itself
+	needs   int64                // footnote's own channel permissions the work needs (perms.go); 0: none
 	limited bool                 // counts against the member's rate limit
 	ack     ackKind              // ackPublic, ackEphemeral or ackUpdate
 	run     func(context.Context, *request) error
@@ -57,6 +59,7 @@ func (b *Bot) newRequest(i *dg.Interaction, initial initialFunc) *request {
 		guildID:   i.GuildID,
 		channelID: i.ChannelID,
 		reply:     &interactionReplier{s: b.session, i: i, initial: initial},
+		appPerms:  i.AppPermissions,
 		start:     b.now(),
 	}
 	switch {
@@ -83,7 +86,7 @@ func (b *Bot) dispatchCommand(ctx context.Context, r *request, d dg.ApplicationC
 	}
 	r.kind = cmd.name
 	r.opts, r.attachment = commandOptions(d)
-	b.admit(ctx, r, plan{prepare: cmd.prepare, admin: cmd.admin, limited: true, ack: cmd.ack, run: cmd.run})
+	b.admit(ctx, r, plan{prepare: cmd.prepare, admin: cmd.admin, needs: cmd.needs, limited: true, ack: cmd.ack, run: cmd.run})
 }
 
 // commandOptions flattens a command's options into strings by name, with the attachment
@@ -135,11 +138,16 @@ func (b *Bot) admit(ctx context.Context, r *request, p plan) {
 	})
 }
 
-// check refuses direct messages, invalid input, non-admins where admins are needed, and
-// members over their rate limit, in that order.
+// check refuses direct messages, work footnote lacks the channel permissions for, invalid
+// input, non-admins where admins are needed, and members over their rate limit, in that order.
 func (b *Bot) check(ctx context.Context, r *request, p plan) error {
 	if r.guildID == "" {
 		return errDM
+	}
+	if p.needs != 0 && !r.console {
+		if err := lacking(r.appPerms, p.needs); err != nil {
+			return err
+		}
 	}
 	if p.prepare != nil {
 		if err := p.prepare(r); err != nil {

@@ -65,6 +65,7 @@ func (b *Bot) explain(r *request, err error) (text, outcome string) {
 		dup  *duplicateError
 		page *fetch.StatusError
 		file *localFileError
+		perm *missingPermsError
 	)
 	switch {
 	case errors.As(err, &rl):
@@ -82,6 +83,13 @@ func (b *Bot) explain(r *request, err error) (text, outcome string) {
 			"Use its commands in a channel of a server where it is installed.", outcomeRefused
 	case errors.Is(err, errNotAdmin):
 		return "Only admins can do that: it needs the Manage Server permission or footnote's admin role.", outcomeRefused
+	case errors.As(err, &perm):
+		return missingPermsText(perm), outcomeRefused
+	case missingPermissions(err):
+		b.forgetPerms(r.channelID)
+		b.log.Warn("Discord refused: missing permissions", "command", r.kind, "guild_id", r.guildID,
+			"channel_id", r.channelID, "err", err)
+		return missingPermsText(&missingPermsError{missing: permsNeededBy(r)}), outcomeRefused
 	case errors.Is(err, errUnknownCommand):
 		return "footnote doesn't know that command any more. Discord will update the list shortly; try again then.", outcomeUserError
 	case errors.As(err, &long):

@@ -33,7 +33,8 @@ type fakeDiscord struct {
 	// Webhook, as Discord does while it has not yet processed the response they edit.
 	unknown404 int
 
-	gw *fakeGateway
+	gw   *fakeGateway
+	perm fakePerms // footnote's permissions and rate limits (fakeperms_test.go)
 }
 
 // call is one recorded REST request.
@@ -131,6 +132,9 @@ func (f *fakeDiscord) serveREST(w http.ResponseWriter, r *http.Request) {
 	f.mu.Unlock()
 
 	parts := strings.Split(strings.Trim(path, "/"), "/")
+	if f.servePerms(w, r, path, parts, c) {
+		return
+	}
 	f.mu.Lock()
 	refuse := f.unknown404 > 0 && parts[0] == "webhooks" && r.Method == http.MethodPatch
 	if refuse {

@@ -32,7 +32,14 @@ func (b *Bot) onMessageCreate(s *dg.Session, m *dg.MessageCreate) {
 		return
 	}
 	question := stripMention(m.Content, self)
+	route := b.routeMention(context.Background(), m, ok, self)
+	if route.silent {
+		return
+	}
 	ref := m.SoftReference()
+	if route.noRef {
+		ref = nil
+	}
 	r := &request{
 		kind:      "mention",
 		guildID:   m.GuildID,
@@ -47,13 +54,18 @@ func (b *Bot) onMessageCreate(s *dg.Session, m *dg.MessageCreate) {
 		switch {
 		case ours:
 			opts.Previous = b.previousTurn(ctx, thread, m.ID, self)
-		case !ok:
+		case route.openThread:
 			b.openThread(ctx, r, m.Message, question, self)
 		}
 		_ = s.ChannelTyping(r.channelID, dg.WithContext(ctx)) // best effort
 		return b.answer(ctx, r, question, opts)
 	}
-	prepare := func(r *request) error { return b.checkQuestion(r.opts["question"]) }
+	prepare := func(r *request) error {
+		if route.missing != nil {
+			return route.missing
+		}
+		return b.checkQuestion(r.opts["question"])
+	}
 	b.admit(context.Background(), r, plan{prepare: prepare, limited: true, ack: ackPublic, run: run})
 }
 

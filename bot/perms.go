@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"sync"
@@ -96,4 +97,105 @@ func matchRoles(roles []*dg.Role, name string) []string {
 		}
 	}
 	return ids
+}
+
+// What footnote needs in a channel. Interaction replies (slash commands, buttons) go
+// through the interaction's webhook, which needs no channel permission; what footnote posts
+// as itself (answers to mentions, threads) does. These lists are the one place that says
+// which action needs which permission; InvitePermissions is their union.
+const (
+	// permsReply answers a mention in its channel, as a reply to the question (a reply
+	// needs Read Message History; embeds need Embed Links).
+	permsReply int64 = dg.PermissionViewChannel | dg.PermissionSendMessages | dg.PermissionEmbedLinks |
+		dg.PermissionReadMessageHistory
+	// permsThreadReply answers in a thread: follow-ups, and the answer in a thread footnote
+	// opened. A thread takes its permissions from its parent channel.
+	permsThreadReply int64 = dg.PermissionViewChannel | dg.PermissionSendMessagesInThreads | dg.PermissionEmbedLinks |
+		dg.PermissionReadMessageHistory
+	// permsOpenThread opens a public thread on the question's message and answers in it.
+	permsOpenThread int64 = dg.PermissionCreatePublicThreads | permsThreadReply
+	// permsPost is the least footnote needs to say anything in a channel (a plain message
+	// without a reply reference); in a thread, Send Messages in Threads replaces Send Messages.
+	permsPost       int64 = dg.PermissionViewChannel | dg.PermissionSendMessages
+	permsPostThread int64 = dg.PermissionViewChannel | dg.PermissionSendMessagesInThreads
+)
+
+// InvitePermissions is the permission integer of footnote's invite URL: every permission
+// footnote checks before acting, and no other.
+const InvitePermissions int64 = permsReply | permsThreadReply | permsOpenThread | permsPost | permsPostThread
+
+// permNames names the permissions footnote checks as Discord's settings do, in the order
+// they are listed to an admin.
+var permNames = []struct {
+	bit  int64
+	name string
+}{
+	{dg.PermissionViewChannel, "View Channel"},
+	{dg.PermissionSendMessages, "Send Messages"},
+	{dg.PermissionSendMessagesInThreads, "Send Messages in Threads"},
+	{dg.PermissionCreatePublicThreads, "Create Public Threads"},
+	{dg.PermissionEmbedLinks, "Embed Links"},
+	{dg.PermissionReadMessageHistory, "Read Message History"},
+}
+
+// missingPermsError is footnote lacking permissions in a channel; its names are what an admin
+// must grant.
+type missingPermsError struct{ missing int64 }
+
+func (e *missingPermsError) Error() string {
+	return "missing permissions: " + strings.Join(e.names(), ", ")
+}
+
+func (e *missingPermsError) names() []string {
+	var out []string
+	for _, p := range permNames {
+		if e.missing&p.bit != 0 {
+			out = append(out, p.name)
+		}
+	}
+	return out
+}
+
+// missingPermsText tells the member which permissions an admin must grant footnote.
+func missingPermsText(e *missingPermsError) string {
+	names := e.names()
+	if len(names) == 0 {
+		names = (&missingPermsError{missing: InvitePermissions}).names()
+	}
+	return fmt.Sprintf("footnote can't do that in this channel: it needs the %s permission%s here. "+
+		"Ask an admin to grant %s to footnote (channel settings → Permissions, or footnote's role).",
+		joinNames(names), plural(len(names)), pronoun(len(names)))
+}
+
+// permsNeededBy is what to name when Discord refused an action for lack of a permission
+// footnote did not know it lacked: for an interaction, those of InvitePermissions that
+// app_permissions does not hold (all when it holds them all), for a mention all of them.
+func permsNeededBy(r *request) int64 {
+	if m := InvitePermissions &^ r.appPerms; r.appPerms != 0 && m != 0 {
+		return m
+	}
+	return InvitePermissions
+}
+
+func joinNames(names []string) string {
+	if len(names) <= 1 {
+		return strings.Join(names, "")
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
+}
+
+func pronoun(n int) string {
+	if n == 1 {
+		return "it"
+	}
+	return "them"
+}
+
+// lacking returns a *missingPermsError for the permissions of need that are not in
+// have, or nil when none is missing.
+func lacking(have, need int64) error {
+	if m := need &^ have; m != 0 {
+		return &missingPermsError{missing: m}
+	}
+	return nil
 }

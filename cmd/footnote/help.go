@@ -59,6 +59,8 @@ func commands() []command {
 			example: "footnote calibrate --fit A signals-A.jsonl signals-B.jsonl", run: (*Main).cmdCalibrate},
 		{name: "serve", synopsis: "[--http ADDR]", summary: "run the Discord bot: over the gateway (DISCORD_TOKEN), or as an HTTP interactions endpoint (--http, DISCORD_PUBLIC_KEY)",
 			example: "DISCORD_TOKEN=… footnote serve", run: (*Main).cmdServe},
+		{name: "invite", summary: "print the link that adds footnote to a server, with the permissions it needs (DISCORD_APP_ID or DISCORD_TOKEN)",
+			example: "DISCORD_APP_ID=… footnote invite", run: (*Main).cmdInvite},
 		{name: "console", synopsis: "[--collection C]", summary: "type the bot's slash commands in a terminal, without Discord",
 			example: "footnote console", run: (*Main).cmdConsole},
 		{name: "version", summary: "print footnote's version (also --version)", example: "footnote version", run: (*Main).cmdVersion},
