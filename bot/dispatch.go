@@ -128,7 +128,7 @@ func (b *Bot) admit(ctx context.Context, r *request, p plan) {
 		b.metrics.interactions.WithLabelValues(r.kind, outcomeAckFailed).Inc()
 		return
 	}
-	b.pool.start(t, func(ctx context.Context) {
+	b.pool.start(t, r.start.Add(jobTimeout), func(ctx context.Context) {
 		b.finish(ctx, r, p.run(ctx, r))
 	}, func(ctx context.Context, v any) {
 		b.finish(ctx, r, fmt.Errorf("panic in %s: %v", r.kind, v))

@@ -164,7 +164,12 @@ func (b *Bot) fail(ctx context.Context, r *request, err error) string {
 	case ackPublic:
 		// The "thinking…" reply is public: remove it and tell only the member.
 		if derr := r.reply.remove(ctx); derr != nil {
+			// Discord makes the first follow-up of a reply still "thinking…" the reply itself,
+			// public whatever its flags: settle the public reply first, with no detail in it.
 			b.log.Debug("remove deferred reply", "command", r.kind, "err", derr)
+			if eerr := r.reply.edit(ctx, message{content: unfinishedNote}); eerr != nil {
+				b.log.Debug("settle deferred reply", "command", r.kind, "err", eerr)
+			}
 		}
 		rerr = r.reply.followup(ctx, m)
 	case ackUpdate:
@@ -176,6 +181,10 @@ func (b *Bot) fail(ctx context.Context, r *request, err error) string {
 	}
 	return outcome
 }
+
+// unfinishedNote replaces a public "thinking…" reply that could not be deleted, so that the
+// error itself can still go to the member alone.
+const unfinishedNote = "footnote couldn't finish this; the reason was shown to the member who asked."
 
 // newErrorID returns 8 random hex digits to tie a member's error message to the log.
 func newErrorID() string {

@@ -32,6 +32,8 @@ type fakeDiscord struct {
 	// unknown404 is how many more edits of an original response to answer 404 Unknown
 	// Webhook, as Discord does while it has not yet processed the response they edit.
 	unknown404 int
+	// deleteFails is how many more deletes of an original response to answer 500.
+	deleteFails int
 
 	gw *fakeGateway
 }
@@ -141,6 +143,16 @@ func (f *fakeDiscord) serveREST(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(http.StatusNotFound)
 		_, _ = io.WriteString(w, `{"message": "Unknown Webhook", "code": 10015}`)
+		return
+	}
+	f.mu.Lock()
+	failDelete := f.deleteFails > 0 && parts[0] == "webhooks" && r.Method == http.MethodDelete
+	if failDelete {
+		f.deleteFails--
+	}
+	f.mu.Unlock()
+	if failDelete {
+		http.Error(w, `{"message": "500: Internal Server Error", "code": 0}`, http.StatusInternalServerError)
 		return
 	}
 	reply := func(v any) {
