@@ -71,4 +71,3 @@ func TestJobDeadlineCountsFromArrival(t *testing.T) {
 		}
 	})
 }
-
