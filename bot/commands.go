@@ -52,7 +52,7 @@ func (b *Bot) applicationCommands() []*dg.ApplicationCommand {
 				{Type: dg.ApplicationCommandOptionString, Name: "since",
 					Description: "Only articles published on or after this date (YYYY-MM-DD)", MaxLength: 10},
 				{Type: dg.ApplicationCommandOptionString, Name: "source",
-					Description: "Only articles from this site, e.g. apnews.com", MaxLength: 200},
+					Description: "Only articles from this site, e.g. apnews.com", MaxLength: 200, Autocomplete: true},
 			},
 		},
 		{
@@ -68,7 +68,7 @@ func (b *Bot) applicationCommands() []*dg.ApplicationCommand {
 			Description: "List the articles this server tracks, newest first",
 			Options: []*dg.ApplicationCommandOption{
 				{Type: dg.ApplicationCommandOptionString, Name: "query", Description: "Only titles or links containing this",
-					MaxLength: maxListQuery},
+					MaxLength: maxListQuery, Autocomplete: true},
 				{Type: dg.ApplicationCommandOptionInteger, Name: "page", Description: "Page number", MinValue: &minPage},
 			},
 		},
@@ -77,7 +77,7 @@ func (b *Bot) applicationCommands() []*dg.ApplicationCommand {
 			Description: "Stop tracking an article you added (admins: any article)",
 			Options: []*dg.ApplicationCommandOption{
 				{Type: dg.ApplicationCommandOptionString, Name: "url", Description: "The article's link, as /articles shows it",
-					Required: true, MaxLength: 2000},
+					Required: true, MaxLength: 2000, Autocomplete: true},
 			},
 		},
 		{

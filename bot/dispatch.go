@@ -47,6 +47,10 @@ func (b *Bot) handleInteraction(ctx context.Context, i *dg.Interaction, initial 
 		b.dispatchCommand(ctx, r, i.ApplicationCommandData())
 	case dg.InteractionMessageComponent:
 		b.dispatchComponent(ctx, r, i.MessageComponentData())
+	case dg.InteractionApplicationCommandAutocomplete:
+		b.autocomplete(ctx, r, i)
+	case dg.InteractionModalSubmit:
+		b.dispatchModal(ctx, r, i.ModalSubmitData())
 	default:
 		b.log.Debug("interaction ignored", "interaction_type", int(i.Type), "interaction_id", i.ID)
 	}
