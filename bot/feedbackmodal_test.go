@@ -85,7 +85,9 @@ func TestReasonModal(t *testing.T) {
 	t.Run("the reason menu shown before the form still works", func(t *testing.T) {
 		h, eng, _ := answered(t)
 		s := h.send(h.click(guildA, bob, "fbr:1", "incomplete"))
-		h.edit(s, func(c string) bool { return c == "Thanks! footnote noted that this answer was not helpful (incomplete)." })
+		h.edit(s, func(c string) bool {
+			return c == "Thanks! footnote noted that this answer was not helpful (incomplete)."
+		})
 		if got := eng.feedbacks(); len(got) != 1 || got[0].Reason != "incomplete" {
 			t.Errorf("feedback %+v", got)
 		}
