@@ -26,6 +26,9 @@ func (b *Bot) commandTable() map[string]*command {
 		{name: "articles", ack: ackEphemeral, prepare: b.prepareArticles, run: b.runArticles},
 		{name: "remove", ack: ackEphemeral, prepare: b.prepareRemove, run: b.runRemove},
 		{name: "reindex", ack: ackPublic, admin: true, run: b.runReindex},
+		{name: "help", ack: ackEphemeral, run: b.runHelp},
+		{name: askMessageCommand, ack: ackEphemeral, prepare: b.prepareAskMessage, run: b.runAskMessage},
+		{name: addLinksCommand, ack: ackPublic, prepare: b.prepareAddLinks, run: b.runAddLinks},
 	}
 	m := make(map[string]*command, len(cmds))
 	for _, c := range cmds {
@@ -85,6 +88,9 @@ func (b *Bot) applicationCommands() []*dg.ApplicationCommand {
 			Description:              "Re-embed this server's articles with the current model (admins)",
 			DefaultMemberPermissions: &manageServer,
 		},
+		{Name: "help", Description: "What footnote can do in this server, and its settings here"},
+		{Type: dg.MessageApplicationCommand, Name: askMessageCommand},
+		{Type: dg.MessageApplicationCommand, Name: addLinksCommand},
 	}
 	for _, c := range cmds {
 		c.Contexts = guildOnly

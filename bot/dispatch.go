@@ -87,6 +87,9 @@ func (b *Bot) dispatchCommand(ctx context.Context, r *request, d dg.ApplicationC
 	}
 	r.kind = cmd.name
 	r.opts, r.attachment = commandOptions(d)
+	if d.CommandType == dg.MessageApplicationCommand {
+		r.opts["message"] = targetContent(d) // context menus: contextmenu.go
+	}
 	b.admit(ctx, r, plan{prepare: cmd.prepare, admin: cmd.admin, limited: true, ack: cmd.ack, run: cmd.run})
 }
 

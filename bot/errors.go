@@ -88,6 +88,8 @@ func (b *Bot) explain(r *request, err error) (text, outcome string) {
 		return fmt.Sprintf("That question is too long. Keep it under %d characters.", long.max), outcomeUserError
 	case errors.Is(err, retrieval.ErrQuestionEmpty) && r.kind == "mention":
 		return "Ask your question after the mention, for example: @footnote what did the council decide about the budget?", outcomeUserError
+	case errors.Is(err, retrieval.ErrQuestionEmpty) && r.kind == askMessageCommand:
+		return "That message has no text to ask about. Use /ask with your question instead.", outcomeUserError
 	case errors.Is(err, retrieval.ErrQuestionEmpty):
 		return "Ask a question, for example: /ask question: what did the council decide about the budget?", outcomeUserError
 	case errors.Is(err, errBadDate):
@@ -98,6 +100,8 @@ func (b *Bot) explain(r *request, err error) (text, outcome string) {
 		return "Give either a link (url:) or a file (file:) to add, not both.", outcomeUserError
 	case errors.Is(err, errRemoveArgs):
 		return "Give the link of the article to remove (url:). /articles shows the links.", outcomeUserError
+	case errors.Is(err, errNoLinks):
+		return "That message has no link to add. footnote adds links starting with http:// or https://.", outcomeUserError
 	case errors.Is(err, errStale):
 		return "That button is out of date. Run the command again.", outcomeUserError
 	case errors.As(err, &file):
