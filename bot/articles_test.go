@@ -7,8 +7,6 @@ import (
 	"testing"
 
 	dg "github.com/bwmarrin/discordgo"
-
-	"github.com/footnote-bot/footnote/retrieval"
 )
 
 func TestArticles(t *testing.T) {
@@ -76,25 +74,6 @@ func TestPageID(t *testing.T) {
 	t.Run("a query too long for the custom id is reported, not cut", func(t *testing.T) {
 		if id, ok := pageID(12, strings.Repeat("é", 80)); ok {
 			t.Errorf("id %q (%d bytes) reported as fitting", id, len(id))
-		}
-	})
-}
-
-func TestArticlesLongQuery(t *testing.T) {
-	t.Run("a long query pages without buttons and says how to page instead", func(t *testing.T) {
-		eng := newFakeEngine()
-		query := strings.Repeat("é", 60)
-		for i := 0; i < 12; i++ {
-			eng.add(guildA, retrieval.Article{URL: fmt.Sprintf("https://news.example/%d", i), Title: "Story " + query,
-				Text: fmt.Sprintf("Story %d.", i)})
-		}
-		h := newHarness(t, eng)
-		edit := h.edit(h.send(h.slash(guildA, alice, "articles", "query", query)), nil)
-		if ids := edit.customIDs(); len(ids) != 0 {
-			t.Errorf("buttons %q carry a cut query", ids)
-		}
-		if got := edit.str("content"); !strings.Contains(got, "too long for page buttons") || !strings.Contains(got, "page:2") {
-			t.Errorf("content %q does not say how to page", got)
 		}
 	})
 }

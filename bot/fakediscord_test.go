@@ -133,25 +133,13 @@ func (f *fakeDiscord) serveREST(w http.ResponseWriter, r *http.Request) {
 	f.mu.Unlock()
 
 	parts := strings.Split(strings.Trim(path, "/"), "/")
-	f.mu.Lock()
-	refuse := f.unknown404 > 0 && parts[0] == "webhooks" && r.Method == http.MethodPatch
-	if refuse {
-		f.unknown404--
-	}
-	f.mu.Unlock()
-	if refuse {
+	if f.consume(&f.unknown404, parts[0] == "webhooks" && r.Method == http.MethodPatch) {
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(http.StatusNotFound)
 		_, _ = io.WriteString(w, `{"message": "Unknown Webhook", "code": 10015}`)
 		return
 	}
-	f.mu.Lock()
-	failDelete := f.deleteFails > 0 && parts[0] == "webhooks" && r.Method == http.MethodDelete
-	if failDelete {
-		f.deleteFails--
-	}
-	f.mu.Unlock()
-	if failDelete {
+	if f.consume(&f.deleteFails, parts[0] == "webhooks" && r.Method == http.MethodDelete) {
 		http.Error(w, `{"message": "500: Internal Server Error", "code": 0}`, http.StatusInternalServerError)
 		return
 	}
@@ -212,6 +200,18 @@ func (f *fakeDiscord) serveREST(w http.ResponseWriter, r *http.Request) {
 	default:
 		http.Error(w, `{"message": "404: Not Found", "code": 0}`, http.StatusNotFound)
 	}
+}
+
+// consume takes one from the failure counter *n (guarded by f.mu) when cond holds, and
+// reports whether it did: the call it stands for is then refused.
+func (f *fakeDiscord) consume(n *int, cond bool) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if !cond || *n <= 0 {
+		return false
+	}
+	*n--
+	return true
 }
 
 func (f *fakeDiscord) nextMessageID() string {

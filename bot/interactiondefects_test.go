@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -68,6 +69,25 @@ func TestJobDeadlineCountsFromArrival(t *testing.T) {
 		}
 		if want := arrival.Add(jobTimeout); deadline.Sub(want).Abs() > time.Second {
 			t.Errorf("deadline %v, want %v (arrival + %v)", deadline, want, jobTimeout)
+		}
+	})
+}
+
+func TestArticlesLongQuery(t *testing.T) {
+	t.Run("a long query pages without buttons and says how to page instead", func(t *testing.T) {
+		eng := newFakeEngine()
+		query := strings.Repeat("é", 60)
+		for i := 0; i < 12; i++ {
+			eng.add(guildA, retrieval.Article{URL: fmt.Sprintf("https://news.example/%d", i), Title: "Story " + query,
+				Text: fmt.Sprintf("Story %d.", i)})
+		}
+		h := newHarness(t, eng)
+		edit := h.edit(h.send(h.slash(guildA, alice, "articles", "query", query)), nil)
+		if ids := edit.customIDs(); len(ids) != 0 {
+			t.Errorf("buttons %q carry a cut query", ids)
+		}
+		if got := edit.str("content"); !strings.Contains(got, "too long for page buttons") || !strings.Contains(got, "page:2") {
+			t.Errorf("content %q does not say how to page", got)
 		}
 	})
 }
