@@ -88,11 +88,13 @@ func (b *Bot) articleChoices(ctx context.Context, guild, cmd, opt, typed string)
 		case "remove/url":
 			name, value = choiceName(titleOf(a.Title, a.URL)+" · "+a.URL), removeValue(a)
 		case "articles/query":
-			value = cutBytes(titleOf(a.Title, a.URL), min(maxChoiceChars, maxListQuery))
-			name = value
+			// A cut title, without a mark, is still a substring that finds its article.
+			name = titleOf(a.Title, a.URL)
+			value = cutRunes(strings.Join(strings.Fields(name), " "), min(maxChoiceChars, maxListQuery))
 		case "ask/source":
-			value = cutBytes(strings.TrimSpace(a.Site), maxChoiceChars)
-			name = value
+			if site := strings.TrimSpace(a.Site); len(site) <= maxChoiceChars { // a cut site filters nothing
+				name, value = site, site
+			}
 		}
 		if value == "" || seen[value] {
 			continue
@@ -148,14 +150,22 @@ func choiceName(s string) string {
 	return cutBytes(strings.Join(strings.Fields(s), " "), maxChoiceChars)
 }
 
+// cutRunes cuts s to at most n bytes, on a character boundary, without a mark.
+func cutRunes(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	s = s[:n]
+	for len(s) > 0 && !utf8.ValidString(s) {
+		s = s[:len(s)-1]
+	}
+	return s
+}
+
 // cutBytes cuts s to at most n bytes, on a character boundary, marking a cut with "…".
 func cutBytes(s string, n int) string {
 	if len(s) <= n {
 		return s
 	}
-	s = s[:n-len("…")]
-	for len(s) > 0 && !utf8.ValidString(s) {
-		s = s[:len(s)-1]
-	}
-	return s + "…"
+	return cutRunes(s, n-len("…")) + "…"
 }

@@ -53,6 +53,30 @@ func TestAutocomplete(t *testing.T) {
 		}
 	})
 
+	t.Run("on the real engine, a long URL chosen by id is removed", func(t *testing.T) {
+		eng, guilds := realEngine(t, 1)
+		importArticles(t, eng, guilds[0], article{URL: longURL, Title: "Harbour ferries", Site: "harbour.example",
+			Published: "2024-03-01", Text: "The harbour ferries run again from Monday, the port authority said."})
+		h := newHarness(t, eng)
+		got := h.callback(h.send(h.autocompleteOf(guilds[0], boss, "remove", "url", "ferries"))).choices()
+		if len(got) != 1 || !strings.HasPrefix(got[0][1], idChoicePrefix) {
+			t.Fatalf("choices %q", got)
+		}
+		s := h.send(h.slash(guilds[0], boss, "remove", "url", got[0][1]))
+		h.edit(s, func(c string) bool { return strings.HasPrefix(c, "Removed **Harbour ferries**") })
+	})
+
+	t.Run("a long title offered as a query still finds its article", func(t *testing.T) {
+		eng := newFakeEngine()
+		title := strings.Repeat("Très long titre ", 10)
+		eng.add(guildA, retrieval.Article{URL: "https://news.example/long", Title: title, Text: "x"})
+		h := newHarness(t, eng)
+		got := h.callback(h.send(h.autocompleteOf(guildA, alice, "articles", "query", "long"))).choices()
+		if len(got) != 1 || len(got[0][1]) > maxListQuery || !strings.Contains(title, got[0][1]) {
+			t.Errorf("choices %q: the value must be a part of the title", got)
+		}
+	})
+
 	t.Run("/articles query offers titles and /ask source offers sites, once each", func(t *testing.T) {
 		h := newHarness(t, newsroom())
 		if got := h.callback(h.send(h.autocompleteOf(guildA, alice, "articles", "query", "harb"))).choices(); !reflect.DeepEqual(got,
