@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	dg "github.com/bwmarrin/discordgo"
 
@@ -74,9 +73,18 @@ func renderArticles(arts []retrieval.Article, total, page int, query string) mes
 		Description: truncate(strings.Join(lines, "\n"), maxEmbedDesc),
 	}}}
 	if pages > 1 {
+		prev, okPrev := pageID(page-1, query)
+		next, okNext := pageID(page+1, query)
+		if !okPrev || !okNext {
+			// A button cannot carry this query whole, and a shorter one would list other
+			// articles: say so, and how to page instead.
+			m.content = fmt.Sprintf("This search is too long for page buttons. For page %d, run /articles again "+
+				"with the same query and page:%d.", min(page+1, pages), min(page+1, pages))
+			return m
+		}
 		m.components = []dg.MessageComponent{dg.ActionsRow{Components: []dg.MessageComponent{
-			dg.Button{Label: "Prev", Style: dg.SecondaryButton, CustomID: pageID(page-1, query), Disabled: page <= 1},
-			dg.Button{Label: "Next", Style: dg.SecondaryButton, CustomID: pageID(page+1, query), Disabled: page >= pages},
+			dg.Button{Label: "Prev", Style: dg.SecondaryButton, CustomID: prev, Disabled: page <= 1},
+			dg.Button{Label: "Next", Style: dg.SecondaryButton, CustomID: next, Disabled: page >= pages},
 		}}}
 	}
 	return m
@@ -110,14 +118,10 @@ func articleLine(n int, a retrieval.Article) string {
 	return truncate(fmt.Sprintf("%d. %s%s", n, title, tail), maxArticleLine)
 }
 
-// pageID is the custom id of a page button: "art:<page>:<query>", the query cut so that
-// the id stays within Discord's 100 characters (counted in bytes here, to be safe).
-func pageID(page int, query string) string {
-	id := fmt.Sprintf("art:%d:", page)
-	room := maxCustomID - len(id)
-	for len(query) > room {
-		_, size := utf8.DecodeLastRuneInString(query)
-		query = query[:len(query)-size]
-	}
-	return id + query
+// pageID is the custom id of a page button, "art:<page>:<query>", and whether the query fits
+// whole within Discord's 100 characters (counted in bytes here, to be safe). A query is
+// never cut: a shorter query would page through other articles.
+func pageID(page int, query string) (string, bool) {
+	id := fmt.Sprintf("art:%d:%s", page, query)
+	return id, len(id) <= maxCustomID
 }

@@ -29,6 +29,9 @@ func (b *Bot) commandTable() map[string]*command {
 		{name: "articles", ack: ackEphemeral, prepare: b.prepareArticles, run: b.runArticles},
 		{name: "remove", ack: ackEphemeral, prepare: b.prepareRemove, run: b.runRemove},
 		{name: "reindex", ack: ackPublic, admin: true, run: b.runReindex},
+		{name: "help", ack: ackEphemeral, run: b.runHelp},
+		{name: askMessageCommand, ack: ackEphemeral, prepare: b.prepareAskMessage, run: b.runAskMessage},
+		{name: addLinksCommand, ack: ackPublic, prepare: b.prepareAddLinks, run: b.runAddLinks},
 	}
 	m := make(map[string]*command, len(cmds))
 	for _, c := range cmds {
@@ -55,7 +58,7 @@ func (b *Bot) applicationCommands() []*dg.ApplicationCommand {
 				{Type: dg.ApplicationCommandOptionString, Name: "since",
 					Description: "Only articles published on or after this date (YYYY-MM-DD)", MaxLength: 10},
 				{Type: dg.ApplicationCommandOptionString, Name: "source",
-					Description: "Only articles from this site, e.g. apnews.com", MaxLength: 200},
+					Description: "Only articles from this site, e.g. apnews.com", MaxLength: 200, Autocomplete: true},
 			},
 		},
 		{
@@ -71,7 +74,7 @@ func (b *Bot) applicationCommands() []*dg.ApplicationCommand {
 			Description: "List the articles this server tracks, newest first",
 			Options: []*dg.ApplicationCommandOption{
 				{Type: dg.ApplicationCommandOptionString, Name: "query", Description: "Only titles or links containing this",
-					MaxLength: maxListQuery},
+					MaxLength: maxListQuery, Autocomplete: true},
 				{Type: dg.ApplicationCommandOptionInteger, Name: "page", Description: "Page number", MinValue: &minPage},
 			},
 		},
@@ -80,7 +83,7 @@ func (b *Bot) applicationCommands() []*dg.ApplicationCommand {
 			Description: "Stop tracking an article you added (admins: any article)",
 			Options: []*dg.ApplicationCommandOption{
 				{Type: dg.ApplicationCommandOptionString, Name: "url", Description: "The article's link, as /articles shows it",
-					Required: true, MaxLength: 2000},
+					Required: true, MaxLength: 2000, Autocomplete: true},
 			},
 		},
 		{
@@ -88,6 +91,9 @@ func (b *Bot) applicationCommands() []*dg.ApplicationCommand {
 			Description:              "Re-embed this server's articles with the current model (admins)",
 			DefaultMemberPermissions: &manageServer,
 		},
+		{Name: "help", Description: "What footnote can do in this server, and its settings here"},
+		{Type: dg.MessageApplicationCommand, Name: askMessageCommand},
+		{Type: dg.MessageApplicationCommand, Name: addLinksCommand},
 	}
 	for _, c := range cmds {
 		c.Contexts = guildOnly

@@ -15,8 +15,8 @@ import (
 //
 //	psg:<chunk id>:<n>    show passage n in full (ephemeral)
 //	fb:up:<question id>   👍
-//	fb:down:<question id> 👎: ask for a reason (ephemeral menu)
-//	fbr:<question id>     the reason menu
+//	fb:down:<question id> 👎: ask for a reason (a form, feedbackmodal.go)
+//	fbr:<question id>     the reason menu that 👎 showed before the form
 //	art:<page>:<query>    a page of /articles
 //
 // They stay within Discord's 100 characters: ids are at most 20 digits, and the query is
@@ -60,7 +60,7 @@ func (b *Bot) dispatchComponent(ctx context.Context, r *request, d dg.MessageCom
 		b.admit(ctx, r, plan{ack: ackEphemeral, prepare: prepareFeedback, run: b.runHelpful})
 	case parts[0] == "fb" && len(parts) == 3 && parts[1] == "down":
 		r.kind, r.opts = "feedback", map[string]string{"question": parts[2]}
-		b.askReason(ctx, r)
+		b.openReasonModal(ctx, r)
 	case parts[0] == "fbr" && len(parts) == 2:
 		r.kind, r.opts = "feedback", map[string]string{"question": parts[1]}
 		b.admit(ctx, r, plan{ack: ackUpdate, prepare: prepareFeedback, run: b.runReason})
@@ -127,39 +127,6 @@ func (b *Bot) runHelpful(ctx context.Context, r *request) error {
 		return fmt.Errorf("record feedback: %w", err)
 	}
 	return r.reply.edit(ctx, message{content: "Thanks! footnote noted that this answer helped."})
-}
-
-// askReason answers a 👎 at once with a menu of reasons, seen by the clicker only; nothing
-// is stored until a reason is chosen.
-func (b *Bot) askReason(ctx context.Context, r *request) {
-	ctx, cancel := context.WithTimeout(ctx, ackTimeout)
-	defer cancel()
-	if err := b.check(ctx, r, plan{prepare: prepareFeedback}); err != nil {
-		b.finish(ctx, r, err)
-		return
-	}
-	one := 1
-	menu := message{
-		content:   "What was wrong with the answer?",
-		ephemeral: true,
-		components: []dg.MessageComponent{dg.ActionsRow{Components: []dg.MessageComponent{
-			dg.SelectMenu{
-				MenuType:    dg.StringSelectMenu,
-				CustomID:    "fbr:" + r.opts["question"],
-				Placeholder: "Choose a reason",
-				MinValues:   &one,
-				MaxValues:   1,
-				Options:     reasons,
-			},
-		}}},
-	}
-	if err := r.reply.respond(ctx, menu); err != nil {
-		b.log.Warn("acknowledge failed", "command", r.kind, "guild_id", r.guildID, "err", err)
-		b.metrics.interactions.WithLabelValues(r.kind, outcomeAckFailed).Inc()
-		return
-	}
-	r.ack = ackEphemeral
-	b.finish(ctx, r, nil)
 }
 
 // runReason records a 👎 with the chosen reason and replaces the menu with thanks.

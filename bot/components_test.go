@@ -57,52 +57,6 @@ func TestButtons(t *testing.T) {
 		}
 	})
 
-	t.Run("thumbs down asks for a reason, then stores it", func(t *testing.T) {
-		eng := newFakeEngine()
-		eng.add(guildA, retrieval.Article{URL: "https://news.example/a", Title: "A", Text: "The budget passed on Tuesday."})
-		h := newHarness(t, eng)
-		ids := h.edit(h.ask(guildA, alice, "When did the budget pass?"), nil).customIDs()
-		down := ids[len(ids)-1]
-		if down != "fb:down:1" {
-			t.Fatalf("last button %q", down)
-		}
-		s := h.send(h.click(guildA, bob, down))
-		cb := h.callback(s)
-		menu := cb.data()
-		if cb.num("type") != int(dg.InteractionResponseChannelMessageWithSource) || menu.num("flags") != int(dg.MessageFlagsEphemeral) {
-			t.Fatalf("callback %v, want an ephemeral menu at once", cb.Body)
-		}
-		if got := menu.customIDs(); !reflect.DeepEqual(got, []string{"fbr:1"}) {
-			t.Fatalf("menu ids %v", got)
-		}
-		var values []string
-		row := menu.Body["components"].([]any)[0].(map[string]any)
-		for _, o := range row["components"].([]any)[0].(map[string]any)["options"].([]any) {
-			values = append(values, o.(map[string]any)["value"].(string))
-		}
-		if want := []string{"wrong_source", "outdated", "incomplete", "other"}; !reflect.DeepEqual(values, want) {
-			t.Errorf("reasons %v, want %v", values, want)
-		}
-		if n := len(eng.feedbacks()); n != 0 {
-			t.Errorf("%d feedback stored before a reason was chosen", n)
-		}
-		s = h.send(h.click(guildA, bob, "fbr:1", "outdated"))
-		if cb := h.callback(s); cb.num("type") != int(dg.InteractionResponseDeferredMessageUpdate) {
-			t.Errorf("callback %v, want a deferred update", cb.Body)
-		}
-		edit := h.edit(s, nil)
-		if got := edit.str("content"); got != "Thanks! footnote noted that this answer was not helpful (outdated)." {
-			t.Errorf("content %q", got)
-		}
-		if len(edit.components()) != 0 {
-			t.Error("the menu was left in place")
-		}
-		want := []retrieval.Feedback{{Collection: guildA, QuestionID: 1, User: bob.id, Reason: "outdated"}}
-		if got := eng.feedbacks(); !reflect.DeepEqual(got, want) {
-			t.Errorf("feedback %+v, want %+v", got, want)
-		}
-	})
-
 	t.Run("a button with a mangled id is refused as out of date", func(t *testing.T) {
 		h := newHarness(t, newFakeEngine())
 		s := h.send(h.click(guildA, bob, "psg:notanumber:1"))

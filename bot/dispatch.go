@@ -49,6 +49,10 @@ func (b *Bot) handleInteraction(ctx context.Context, i *dg.Interaction, initial 
 		b.dispatchCommand(ctx, r, i.ApplicationCommandData())
 	case dg.InteractionMessageComponent:
 		b.dispatchComponent(ctx, r, i.MessageComponentData())
+	case dg.InteractionApplicationCommandAutocomplete:
+		b.autocomplete(ctx, r, i)
+	case dg.InteractionModalSubmit:
+		b.dispatchModal(ctx, r, i.ModalSubmitData())
 	default:
 		b.log.Debug("interaction ignored", "interaction_type", int(i.Type), "interaction_id", i.ID)
 	}
@@ -86,6 +90,9 @@ func (b *Bot) dispatchCommand(ctx context.Context, r *request, d dg.ApplicationC
 	}
 	r.kind = cmd.name
 	r.opts, r.attachment = commandOptions(d)
+	if d.CommandType == dg.MessageApplicationCommand {
+		r.opts["message"] = targetContent(d) // context menus: contextmenu.go
+	}
 	b.admit(ctx, r, plan{prepare: cmd.prepare, admin: cmd.admin, needs: cmd.needs, limited: true, ack: cmd.ack, run: cmd.run})
 }
 
@@ -131,7 +138,7 @@ func (b *Bot) admit(ctx context.Context, r *request, p plan) {
 		b.metrics.interactions.WithLabelValues(r.kind, outcomeAckFailed).Inc()
 		return
 	}
-	b.pool.start(t, func(ctx context.Context) {
+	b.pool.start(t, r.start.Add(jobTimeout), func(ctx context.Context) {
 		b.finish(ctx, r, p.run(ctx, r))
 	}, func(ctx context.Context, v any) {
 		b.finish(ctx, r, fmt.Errorf("panic in %s: %v", r.kind, v))

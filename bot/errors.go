@@ -96,6 +96,8 @@ func (b *Bot) explain(r *request, err error) (text, outcome string) {
 		return fmt.Sprintf("That question is too long. Keep it under %d characters.", long.max), outcomeUserError
 	case errors.Is(err, retrieval.ErrQuestionEmpty) && r.kind == "mention":
 		return "Ask your question after the mention, for example: @footnote what did the council decide about the budget?", outcomeUserError
+	case errors.Is(err, retrieval.ErrQuestionEmpty) && r.kind == askMessageCommand:
+		return "That message has no text to ask about. Use /ask with your question instead.", outcomeUserError
 	case errors.Is(err, retrieval.ErrQuestionEmpty):
 		return "Ask a question, for example: /ask question: what did the council decide about the budget?", outcomeUserError
 	case errors.Is(err, errBadDate):
@@ -106,6 +108,8 @@ func (b *Bot) explain(r *request, err error) (text, outcome string) {
 		return "Give either a link (url:) or a file (file:) to add, not both.", outcomeUserError
 	case errors.Is(err, errRemoveArgs):
 		return "Give the link of the article to remove (url:). /articles shows the links.", outcomeUserError
+	case errors.Is(err, errNoLinks):
+		return "That message has no link to add. footnote adds links starting with http:// or https://.", outcomeUserError
 	case errors.Is(err, errStale):
 		return "That button is out of date. Run the command again.", outcomeUserError
 	case errors.As(err, &file):
@@ -172,7 +176,12 @@ func (b *Bot) fail(ctx context.Context, r *request, err error) string {
 	case ackPublic:
 		// The "thinking…" reply is public: remove it and tell only the member.
 		if derr := r.reply.remove(ctx); derr != nil {
+			// Discord makes the first follow-up of a reply still "thinking…" the reply itself,
+			// public whatever its flags: settle the public reply first, with no detail in it.
 			b.log.Debug("remove deferred reply", "command", r.kind, "err", derr)
+			if eerr := r.reply.edit(ctx, message{content: unfinishedNote}); eerr != nil {
+				b.log.Debug("settle deferred reply", "command", r.kind, "err", eerr)
+			}
 		}
 		rerr = r.reply.followup(ctx, m)
 	case ackUpdate:
@@ -184,6 +193,10 @@ func (b *Bot) fail(ctx context.Context, r *request, err error) string {
 	}
 	return outcome
 }
+
+// unfinishedNote replaces a public "thinking…" reply that could not be deleted, so that the
+// error itself can still go to the member alone.
+const unfinishedNote = "footnote couldn't finish this; the reason was shown to the member who asked."
 
 // newErrorID returns 8 random hex digits to tie a member's error message to the log.
 func newErrorID() string {

@@ -32,6 +32,8 @@ type fakeDiscord struct {
 	// unknown404 is how many more edits of an original response to answer 404 Unknown
 	// Webhook, as Discord does while it has not yet processed the response they edit.
 	unknown404 int
+	// deleteFails is how many more deletes of an original response to answer 500.
+	deleteFails int
 
 	gw   *fakeGateway
 	perm fakePerms // footnote's permissions and rate limits (fakeperms_test.go)
@@ -135,16 +137,14 @@ func (f *fakeDiscord) serveREST(w http.ResponseWriter, r *http.Request) {
 	if f.servePerms(w, r, path, parts, c) {
 		return
 	}
-	f.mu.Lock()
-	refuse := f.unknown404 > 0 && parts[0] == "webhooks" && r.Method == http.MethodPatch
-	if refuse {
-		f.unknown404--
-	}
-	f.mu.Unlock()
-	if refuse {
+	if f.consume(&f.unknown404, parts[0] == "webhooks" && r.Method == http.MethodPatch) {
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(http.StatusNotFound)
 		_, _ = io.WriteString(w, `{"message": "Unknown Webhook", "code": 10015}`)
+		return
+	}
+	if f.consume(&f.deleteFails, parts[0] == "webhooks" && r.Method == http.MethodDelete) {
+		http.Error(w, `{"message": "500: Internal Server Error", "code": 0}`, http.StatusInternalServerError)
 		return
 	}
 	reply := func(v any) {
@@ -204,6 +204,18 @@ func (f *fakeDiscord) serveREST(w http.ResponseWriter, r *http.Request) {
 	default:
 		http.Error(w, `{"message": "404: Not Found", "code": 0}`, http.StatusNotFound)
 	}
+}
+
+// consume takes one from the failure counter *n (guarded by f.mu) when cond holds, and
+// reports whether it did: the call it stands for is then refused.
+func (f *fakeDiscord) consume(n *int, cond bool) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if !cond || *n <= 0 {
+		return false
+	}
+	*n--
+	return true
 }
 
 func (f *fakeDiscord) nextMessageID() string {

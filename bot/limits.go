@@ -144,9 +144,11 @@ func (t *ticket) release() {
 	})
 }
 
-// start runs fn in the background once a worker is free, under a context that ends after
-// jobTimeout or when a drain gives up. onPanic is called (in that goroutine) if fn panics.
-func (p *pool) start(t *ticket, fn func(ctx context.Context), onPanic func(ctx context.Context, v any)) {
+// start runs fn in the background once a worker is free, under a context that ends at
+// deadline (set from the request's arrival, so that time spent waiting for a worker counts
+// against the interaction token's life) or when a drain gives up. onPanic is called (in
+// that goroutine) if fn panics.
+func (p *pool) start(t *ticket, deadline time.Time, fn func(ctx context.Context), onPanic func(ctx context.Context, v any)) {
 	go func() {
 		defer t.release()
 		select {
@@ -155,7 +157,7 @@ func (p *pool) start(t *ticket, fn func(ctx context.Context), onPanic func(ctx c
 			return
 		}
 		defer func() { <-p.workers }()
-		ctx, cancel := context.WithTimeout(p.ctx, jobTimeout)
+		ctx, cancel := context.WithDeadline(p.ctx, deadline)
 		defer cancel()
 		defer func() {
 			if v := recover(); v != nil {

@@ -17,7 +17,10 @@ func (b *Bot) prepareRemove(r *request) error {
 }
 
 func (b *Bot) runRemove(ctx context.Context, r *request) error {
-	link := strings.TrimSpace(r.opts["url"])
+	link, err := b.resolveRemoveURL(ctx, r.guildID, strings.TrimSpace(r.opts["url"]))
+	if err != nil {
+		return fmt.Errorf("remove: %w", err)
+	}
 	art, err := b.eng.RemoveArticle(ctx, r.guildID, link, r.userID, b.isAdmin(ctx, r))
 	if err != nil {
 		return fmt.Errorf("remove: %w", err)

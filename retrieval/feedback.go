@@ -9,6 +9,7 @@ type Feedback struct {
 	User       string
 	Helpful    bool
 	Reason     string // "wrong_source", "outdated", "incomplete", "other" or ""
+	Comment    string // what the member wrote about the answer, or ""
 }
 
 // RecordFeedback stores a member's verdict on an answer of the same collection; a second

@@ -22,9 +22,10 @@ func TestRecordFeedback(t *testing.T) {
 	type row struct {
 		helpful bool
 		reason  string
+		comment string
 	}
 	stored := func(user string) []row {
-		rs, err := c.Query(ctx, `SELECT helpful, reason FROM feedback WHERE question_id = $1 AND user_id = $2 AND collection = $3`, ans.QuestionID, user, coll)
+		rs, err := c.Query(ctx, `SELECT helpful, reason, comment FROM feedback WHERE question_id = $1 AND user_id = $2 AND collection = $3`, ans.QuestionID, user, coll)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -32,7 +33,7 @@ func TestRecordFeedback(t *testing.T) {
 		var out []row
 		for rs.Next() {
 			var r row
-			if err := rs.Scan(&r.helpful, &r.reason); err != nil {
+			if err := rs.Scan(&r.helpful, &r.reason, &r.comment); err != nil {
 				t.Fatal(err)
 			}
 			out = append(out, r)
@@ -46,9 +47,11 @@ func TestRecordFeedback(t *testing.T) {
 		user string
 		rows []row
 	}{
-		{"a verdict is stored", retrieval.Feedback{User: "bob", Helpful: true}, nil, "bob", []row{{true, ""}}},
-		{"a second verdict from the same member replaces the first", retrieval.Feedback{User: "bob", Helpful: false, Reason: "outdated"}, nil, "bob", []row{{false, "outdated"}}},
-		{"another member's verdict is stored beside it", retrieval.Feedback{User: "carol", Helpful: true}, nil, "carol", []row{{true, ""}}},
+		{"a verdict is stored", retrieval.Feedback{User: "bob", Helpful: true}, nil, "bob", []row{{true, "", ""}}},
+		{"a second verdict from the same member replaces the first, with its comment",
+			retrieval.Feedback{User: "bob", Helpful: false, Reason: "outdated", Comment: "The date moved to May."}, nil, "bob",
+			[]row{{false, "outdated", "The date moved to May."}}},
+		{"another member's verdict is stored beside it", retrieval.Feedback{User: "carol", Helpful: true}, nil, "carol", []row{{true, "", ""}}},
 		{"an unknown question is not found", retrieval.Feedback{QuestionID: -1, User: "dave", Helpful: true}, retrieval.ErrNotFound, "dave", nil},
 	}
 	for _, s := range steps {

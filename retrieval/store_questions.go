@@ -32,11 +32,11 @@ func (s *Store) upsertFeedback(ctx context.Context, fb Feedback) error {
 	// INSERT ... SELECT from questions: a question of another collection inserts nothing,
 	// so a member cannot judge another guild's answers by guessing ids.
 	tag, err := s.pool.Exec(ctx, `
-		INSERT INTO feedback (collection, question_id, user_id, helpful, reason)
-		SELECT $1, id, $3, $4, $5 FROM questions WHERE id = $2 AND collection = $1
+		INSERT INTO feedback (collection, question_id, user_id, helpful, reason, comment)
+		SELECT $1, id, $3, $4, $5, $6 FROM questions WHERE id = $2 AND collection = $1
 		ON CONFLICT (question_id, user_id) DO UPDATE SET helpful = EXCLUDED.helpful,
-			reason = EXCLUDED.reason, created_at = now()`,
-		fb.Collection, fb.QuestionID, fb.User, fb.Helpful, fb.Reason)
+			reason = EXCLUDED.reason, comment = EXCLUDED.comment, created_at = now()`,
+		fb.Collection, fb.QuestionID, fb.User, fb.Helpful, fb.Reason, fb.Comment)
 	if err != nil {
 		return fmt.Errorf("record feedback: %w", err)
 	}

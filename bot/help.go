@@ -1,0 +1,53 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"strings"
+)
+
+// /help: what footnote can do, in this server, with its settings now. Ephemeral.
+
+func (b *Bot) runHelp(ctx context.Context, r *request) error {
+	_, total, err := b.eng.ListArticles(ctx, r.guildID, "", 0, 1)
+	if err != nil {
+		return fmt.Errorf("help: count articles: %w", err)
+	}
+	return r.reply.edit(ctx, message{content: renderHelp(total, b.cfg.AdminRole, b.isAdmin(ctx, r))})
+}
+
+// renderHelp is /help's text for a server tracking articles articles, with adminRole as
+// footnote's admin role ("" for none), for a member who is an admin or not.
+func renderHelp(articles int, adminRole string, admin bool) string {
+	var sb strings.Builder
+	sb.WriteString("**footnote** answers questions about the articles this server tracks, quoting them; " +
+		"every answer cites its sources, and footnote says so when they don't cover a question.\n\n")
+	switch articles {
+	case 0:
+		sb.WriteString("This server tracks **no articles yet**: add one with /add first.\n\n")
+	default:
+		fmt.Fprintf(&sb, "This server tracks **%d article%s**.\n\n", articles, plural(articles))
+	}
+	sb.WriteString("**Asking**\n" +
+		"• /ask question: … — optionally since: (YYYY-MM-DD) and source: (a site; suggestions as you type)\n" +
+		"• @footnote and your question, in a channel: the answer comes in a thread, where you can follow up\n" +
+		"• On any message: Apps → Ask footnote about this message\n" +
+		"• Under an answer: Passage buttons show a quote in full; 👍 / 👎 tell footnote how it did\n\n" +
+		"**Articles**\n" +
+		"• /add url: … or /add file: … (.txt, .md, .html); on a message: Apps → Add this link\n" +
+		"• /articles [query:] [page:] lists them, newest first\n" +
+		"• /remove url: … — the member who added it, or an admin (suggestions as you type)\n\n" +
+		"**Admins**\n")
+	role := "none set (FOOTNOTE_ADMIN_ROLE)"
+	if adminRole != "" {
+		role = escapeMarkdown(adminRole)
+		if isSnowflake(adminRole) {
+			role = "<@&" + adminRole + ">"
+		}
+	}
+	fmt.Fprintf(&sb, "Members with Manage Server, or footnote's admin role: %s. Admins can remove any article and run /reindex.", role)
+	if admin {
+		sb.WriteString(" You are an admin here.")
+	}
+	return sb.String()
+}
