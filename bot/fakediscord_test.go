@@ -32,6 +32,7 @@ type fakeDiscord struct {
 	// unknown404 is how many more edits of an original response to answer 404 Unknown
 	// Webhook, as Discord does while it has not yet processed the response they edit.
 	unknown404 int
+	merges     mergeCheck // embeds Discord would hide (fakemerge_test.go)
 
 	gw *fakeGateway
 }
@@ -64,6 +65,7 @@ func newFakeDiscord(t *testing.T) *fakeDiscord {
 	mux.HandleFunc("GET /gateway-ws/", f.gw.serve(f)) // discordgo adds "/?v=9&encoding=json"
 	f.srv = httptest.NewServer(mux)
 	t.Cleanup(f.srv.Close)
+	f.watchMerges(t)
 	return f
 }
 
@@ -107,10 +109,12 @@ func (f *fakeDiscord) recordInitialResponse(request, response []byte) {
 	if t, _ := out["type"].(float64); t == 1 { // PONG
 		return
 	}
+	c := call{Method: http.MethodPost, Path: "/interactions/" + in.ID + "/" + in.Token + "/callback",
+		Body: out, At: time.Now(), Version: httpBody}
 	f.mu.Lock()
-	f.calls = append(f.calls, call{Method: http.MethodPost, Path: "/interactions/" + in.ID + "/" + in.Token + "/callback",
-		Body: out, At: time.Now(), Version: httpBody})
+	f.calls = append(f.calls, c)
 	f.mu.Unlock()
+	f.noteMerges(c)
 }
 
 // serveREST records the call and answers like Discord does.
@@ -129,6 +133,7 @@ func (f *fakeDiscord) serveREST(w http.ResponseWriter, r *http.Request) {
 	f.mu.Lock()
 	f.calls = append(f.calls, c)
 	f.mu.Unlock()
+	f.noteMerges(c)
 
 	parts := strings.Split(strings.Trim(path, "/"), "/")
 	f.mu.Lock()
