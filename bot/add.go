@@ -123,7 +123,7 @@ func renderAdded(a *retrieval.AddedArticle) string {
 	if s := strings.TrimSpace(art.Site); s != "" {
 		facts = append(facts, truncate(escapeMarkdown(s), 100))
 	}
-	if d := formatDate(art.Published); d != "" {
+	if d := discordDate(art.Published); d != "" {
 		facts = append(facts, d)
 	} else {
 		facts = append(facts, "publication date unknown")

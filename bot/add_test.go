@@ -38,7 +38,7 @@ func TestAdd(t *testing.T) {
 		if cb := h.callback(s); cb.num("type") != int(dg.InteractionResponseDeferredChannelMessageWithSource) {
 			t.Errorf("callback %v", cb.Body)
 		}
-		want := "Added **Council passes budget** (news.example · 2 May 2024 · 2 passages)\n<https://news.example/budget>"
+		want := "Added **Council passes budget** (news.example · <t:1714651200:D> · 2 passages)\n<https://news.example/budget>"
 		h.edit(s, func(c string) bool { return c == want })
 	})
 
@@ -50,7 +50,7 @@ func TestAdd(t *testing.T) {
 		p.text += "\n\nThe vote was close."
 		eng.web["https://news.example/budget"] = p
 		s := h.send(h.slash(guildA, alice, "add", "url", "https://news.example/budget"))
-		want := "Replaced the earlier version of **Council passes budget** (news.example · 2 May 2024 · 3 passages)\n<https://news.example/budget>"
+		want := "Replaced the earlier version of **Council passes budget** (news.example · <t:1714651200:D> · 3 passages)\n<https://news.example/budget>"
 		h.edit(s, func(c string) bool { return c == want })
 	})
 

@@ -31,7 +31,7 @@ func TestArticles(t *testing.T) {
 			t.Errorf("title %v", e["title"])
 		}
 		lines := strings.Split(e["description"].(string), "\n")
-		if len(lines) != 10 || lines[0] != "1. [Story 12](https://news.example/12) · news.example · 12 Jan 2024 · 1 passage" {
+		if len(lines) != 10 || lines[0] != "1. [Story 12](https://news.example/12) · news.example · <t:1705060800:D> · 1 passage" {
 			t.Errorf("page 1 lines %q", lines)
 		}
 		if got := page1.customIDs(); !reflect.DeepEqual(got, []string{"art:0:", "art:2:"}) {

@@ -70,20 +70,18 @@ func TestAsk(t *testing.T) {
 		if got, want := edit.str("content"), "The council approved the budget on Tuesday [1]. Parks get more money [2]."; got != want {
 			t.Errorf("content = %q, want %q", got, want)
 		}
+		// Both quotes are from one article: one embed holds them, as Discord would merge two.
 		embeds := edit.embeds()
-		if len(embeds) != 2 {
-			t.Fatalf("%d embeds, want 2", len(embeds))
+		if len(embeds) != 1 {
+			t.Fatalf("%d embeds, want 1", len(embeds))
 		}
 		wantEmbed := map[string]any{
-			"title": "[1] Council passes budget", "url": "https://news.example/budget",
-			"description": "> The council approved the budget on Tuesday.",
-			"footer":      map[string]any{"text": "news.example · 2 May 2024"},
+			"title": "[1] [2] Council passes budget", "url": "https://news.example/budget",
+			"description": "news.example · " + discordDate(time.Date(2024, 5, 2, 0, 0, 0, 0, time.UTC)) +
+				"\n\n> **[1]** The council approved the budget on Tuesday.\n\n> **[2]** Parks get 10% more.",
 		}
 		if !reflect.DeepEqual(embeds[0], wantEmbed) {
 			t.Errorf("embed 1 = %v, want %v", embeds[0], wantEmbed)
-		}
-		if got := embeds[1]["title"]; got != "[2] Council passes budget" {
-			t.Errorf("embed 2 title = %v", got)
 		}
 		wantRows := [][]string{{"psg:11:1", "psg:12:2"}, {"fb:up:41", "fb:down:41"}}
 		if got := edit.components(); !reflect.DeepEqual(got, wantRows) {
@@ -115,26 +113,28 @@ func TestAsk(t *testing.T) {
 		if got := edit.str("content"); got != want.Text {
 			t.Errorf("content = %q, want the engine's answer %q", got, want.Text)
 		}
+		// Every citation is from the council article: one embed shows them all.
 		embeds := edit.embeds()
-		if len(embeds) != len(want.Citations) {
-			t.Fatalf("%d embeds for %d citations", len(embeds), len(want.Citations))
+		if len(embeds) != 1 {
+			t.Fatalf("%d embeds for %d citations of one article", len(embeds), len(want.Citations))
 		}
-		for i, c := range want.Citations {
-			e := embeds[i]
+		e := embeds[0]
+		desc, _ := e["description"].(string)
+		var markers []string
+		for _, c := range want.Citations {
+			markers = append(markers, fmt.Sprintf("[%d]", c.N))
 			// A quote the body already gives word for word is not repeated in its embed.
-			var wantDesc any = "> " + c.Quote
-			if strings.Contains(want.Text, c.Quote) {
-				wantDesc = nil
-			}
-			if e["title"] != fmt.Sprintf("[%d] %s", c.N, c.Title) || e["url"] != c.URL || e["description"] != wantDesc {
-				t.Errorf("embed %d = %v, want citation %+v", i+1, e, c)
-			}
-			if foot, _ := e["footer"].(map[string]any); foot["text"] != "news.example · "+formatDate(c.Published) {
-				t.Errorf("embed %d footer = %v", i+1, e["footer"])
+			if shown := strings.Contains(desc, fmt.Sprintf("> **[%d]** %s", c.N, escapeMarkdown(c.Quote))); shown == strings.Contains(want.Text, c.Quote) {
+				t.Errorf("quote [%d] shown %v in %q", c.N, shown, desc)
 			}
 			if !strings.Contains(c.URL, "council-budget") {
 				t.Errorf("citation %d is from %s", c.N, c.URL)
 			}
+		}
+		c := want.Citations[0]
+		if e["title"] != strings.Join(markers, " ")+" "+c.Title || e["url"] != c.URL ||
+			!strings.HasPrefix(desc, "news.example · "+discordDate(c.Published)) {
+			t.Errorf("embed = %v, want the citations %+v", e, want.Citations)
 		}
 		ids := edit.customIDs()
 		if got := ids[len(ids)-2]; !strings.HasPrefix(got, "fb:up:") || got == "fb:up:0" {
@@ -192,8 +192,8 @@ func TestAsk(t *testing.T) {
 			t.Errorf("content = %q", got)
 		}
 		for _, e := range edit.embeds() {
-			if _, ok := e["description"]; ok {
-				t.Errorf("a closest source carries a quote: %v", e)
+			if desc, _ := e["description"].(string); strings.Contains(desc, "\n") || !strings.HasPrefix(desc, "news.example · <t:") {
+				t.Errorf("a closest source carries a quote, or no byline: %v", e)
 			}
 			if title, _ := e["title"].(string); strings.HasPrefix(title, "[") {
 				t.Errorf("a closest source is numbered like a citation: %q", title)

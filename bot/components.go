@@ -100,10 +100,19 @@ func renderPassage(pv *retrieval.PassageView, n int) message {
 		embeds: []*dg.MessageEmbed{{
 			Title:       truncate(escapeMarkdown(titleOf(pv.Title, pv.URL)), maxEmbedTitle),
 			URL:         linkable(pv.URL),
-			Description: truncate(escapeMarkdown(strings.TrimSpace(pv.Text)), maxEmbedDesc),
-			Footer:      footer(pv.Site, pv.Published, pv.Added),
+			Description: passageDescription(pv),
 		}},
 	}
+}
+
+// passageDescription is a passage's byline, then its text, escaped, within Discord's
+// 4,096 characters.
+func passageDescription(pv *retrieval.PassageView) string {
+	text := escapeMarkdown(strings.TrimSpace(pv.Text))
+	if head := byline(pv.Site, pv.Published, pv.Added); head != "" {
+		text = head + "\n\n" + text
+	}
+	return truncate(text, maxEmbedDesc)
 }
 
 func prepareFeedback(r *request) error {

@@ -37,7 +37,7 @@ func TestConsole(t *testing.T) {
 		got := out.String()
 		for _, want := range []string{
 			"Added Council passes budget (news.example · 2 May 2024 · 1 passage)\n<https://news.example/budget>",
-			"The council approved the budget on Tuesday. [1]\n[1] Council passes budget — news.example · 2 May 2024\n" +
+			"The council approved the budget on Tuesday. [1]\n[1] Council passes budget\n    news.example · 2 May 2024\n" +
 				"    https://news.example/budget\n" + // the body quotes it already: not twice
 				"  full passages: /passage 1",
 			"Tracked articles: page 1 of 1 (1 in all)",

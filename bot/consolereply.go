@@ -32,8 +32,9 @@ func (c *consoleReplier) followup(_ context.Context, m message) error { return c
 
 // terminalText renders the Discord Markdown footnote writes for a terminal: ** (bold) is
 // dropped, a link [text](url) becomes "text <url>", and escaped characters (\*, \[, as
-// escapeMarkdown writes them) lose their backslash.
+// escapeMarkdown writes them) lose their backslash; Discord date markup becomes the date.
 func terminalText(s string) string {
+	s = plainDates(s)
 	var sb strings.Builder
 	for i := 0; i < len(s); i++ {
 		switch {
@@ -56,9 +57,6 @@ func terminalText(s string) string {
 	}
 	return sb.String()
 }
-
-// markdownEscapable are the characters escapeMarkdown puts a backslash before.
-const markdownEscapable = "\\*_~`|[]>#"
 
 // markdownLink reads the link [text](url) at the start of s, text possibly holding escaped
 // brackets; n is the length read, 0 when s does not start with a link.
@@ -86,7 +84,7 @@ func (c *consoleReplier) print(m message) error {
 	}
 	for _, e := range m.embeds {
 		sb.WriteString(terminalText(e.Title))
-		if e.Footer != nil {
+		if e.Footer != nil { // footnote's answers carry none; kept for any embed that does
 			sb.WriteString(" — " + e.Footer.Text)
 		}
 		sb.WriteString("\n")

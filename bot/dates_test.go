@@ -16,8 +16,8 @@ func TestArticleDate(t *testing.T) {
 		published, add time.Time
 		want           string
 	}{
-		{"a known publication date is shown as the date", pub, added, "2 May 2024"},
-		{"without a publication date the added date is shown as added", time.Time{}, added, "added 30 Nov 2026"},
+		{"a known publication date is shown as the date, in the reader's locale", pub, added, "<t:1714651200:D>"},
+		{"without a publication date the added date is shown as added", time.Time{}, added, "added <t:1796040000:D>"},
 		{"without either nothing is shown", time.Time{}, time.Time{}, ""},
 	}
 	for _, tt := range tests {
@@ -27,16 +27,25 @@ func TestArticleDate(t *testing.T) {
 			}
 		})
 	}
-	t.Run("a citation without a publication date has an added date in its footer", func(t *testing.T) {
-		src := citationSource(retrieval.Citation{N: 1, Title: "Notes", Site: "news.example", Added: added, Quote: "q"}, "")
-		if got := src.embed.Footer.Text; got != "news.example · added 30 Nov 2026" {
-			t.Errorf("footer %q", got)
+	t.Run("a citation without a publication date has an added date in its byline", func(t *testing.T) {
+		src := citationSources([]retrieval.Citation{{N: 1, Title: "Notes", Site: "news.example", Added: added, Quote: "q"}}, "")[0]
+		if got := src.embed.Description; !strings.HasPrefix(got, "news.example · added <t:1796040000:D>\n\n") {
+			t.Errorf("description %q", got)
 		}
 	})
-	t.Run("a closest source without a publication date has an added date in its footer", func(t *testing.T) {
+	t.Run("a closest source without a publication date has an added date in its byline", func(t *testing.T) {
 		src := closestSource(1, retrieval.Result{Title: "Notes", Added: added})
-		if got := src.embed.Footer.Text; got != "added 30 Nov 2026" {
-			t.Errorf("footer %q", got)
+		if got := src.embed.Description; got != "added <t:1796040000:D>" {
+			t.Errorf("description %q", got)
+		}
+	})
+	t.Run("a date is the same day wherever the reader is, and reads as a date in a terminal", func(t *testing.T) {
+		late := time.Date(2024, 5, 2, 23, 59, 0, 0, time.UTC)
+		if got := discordDate(late); got != "<t:1714651200:D>" {
+			t.Errorf("discordDate = %q, want noon UTC of the day", got)
+		}
+		if got := terminalText("news.example · added <t:1796040000:D>"); got != "news.example · added 30 Nov 2026" {
+			t.Errorf("terminal %q", got)
 		}
 	})
 }
@@ -44,7 +53,7 @@ func TestArticleDate(t *testing.T) {
 func TestArticleLineOfAFile(t *testing.T) {
 	u := retrieval.FileURL("library.md", []byte("x"))
 	line := articleLine(3, retrieval.Article{URL: u, Title: "Library hours", FetchedAt: time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC), Passages: 2})
-	if want := "3. Library hours · added 2 Mar 2026 · 2 passages · `" + u + "`"; line != want {
+	if want := "3. Library hours · added " + discordDate(time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC)) + " · 2 passages · `" + u + "`"; line != want {
 		t.Errorf("line %q, want %q", line, want)
 	}
 	if !strings.HasSuffix(u, "/library.md") {

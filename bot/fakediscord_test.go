@@ -34,6 +34,7 @@ type fakeDiscord struct {
 	unknown404 int
 	// deleteFails is how many more deletes of an original response to answer 500.
 	deleteFails int
+	merges      mergeCheck // embeds Discord would hide (fakemerge_test.go)
 
 	gw   *fakeGateway
 	perm fakePerms // footnote's permissions and rate limits (fakeperms_test.go)
@@ -67,6 +68,7 @@ func newFakeDiscord(t *testing.T) *fakeDiscord {
 	mux.HandleFunc("GET /gateway-ws/", f.gw.serve(f)) // discordgo adds "/?v=9&encoding=json"
 	f.srv = httptest.NewServer(mux)
 	t.Cleanup(f.srv.Close)
+	f.watchMerges(t)
 	return f
 }
 
@@ -110,10 +112,12 @@ func (f *fakeDiscord) recordInitialResponse(request, response []byte) {
 	if t, _ := out["type"].(float64); t == 1 { // PONG
 		return
 	}
+	c := call{Method: http.MethodPost, Path: "/interactions/" + in.ID + "/" + in.Token + "/callback",
+		Body: out, At: time.Now(), Version: httpBody}
 	f.mu.Lock()
-	f.calls = append(f.calls, call{Method: http.MethodPost, Path: "/interactions/" + in.ID + "/" + in.Token + "/callback",
-		Body: out, At: time.Now(), Version: httpBody})
+	f.calls = append(f.calls, c)
 	f.mu.Unlock()
+	f.noteMerges(c)
 }
 
 // serveREST records the call and answers like Discord does.
@@ -132,6 +136,7 @@ func (f *fakeDiscord) serveREST(w http.ResponseWriter, r *http.Request) {
 	f.mu.Lock()
 	f.calls = append(f.calls, c)
 	f.mu.Unlock()
+	f.noteMerges(c)
 
 	parts := strings.Split(strings.Trim(path, "/"), "/")
 	if f.servePerms(w, r, path, parts, c) {

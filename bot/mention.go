@@ -89,7 +89,7 @@ func (b *Bot) threadOf(channelID string) (dg.Channel, bool) {
 // channel instead.
 func (b *Bot) openThread(ctx context.Context, r *request, m *dg.Message, question, self string) {
 	th, err := b.session.MessageThreadStartComplex(m.ChannelID, m.ID, &dg.ThreadStart{
-		Name:                threadName(question),
+		Name:                b.threadName(m, question),
 		AutoArchiveDuration: threadArchiveMinutes,
 	}, dg.WithContext(ctx))
 	if err != nil {
@@ -150,13 +150,4 @@ func stripMention(s, self string) string {
 	s = strings.ReplaceAll(s, fmt.Sprintf("<@%s>", self), " ")
 	s = strings.ReplaceAll(s, fmt.Sprintf("<@!%s>", self), " ")
 	return strings.Join(strings.Fields(s), " ")
-}
-
-// threadName is the question's start, as Discord allows (100 characters).
-func threadName(q string) string {
-	q = strings.Join(strings.Fields(q), " ")
-	if q == "" {
-		return "Question"
-	}
-	return truncate(q, 100)
 }

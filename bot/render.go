@@ -39,8 +39,8 @@ const (
 
 // source is one cited or closest article: its embed and the button showing its passage.
 type source struct {
-	embed  *dg.MessageEmbed
-	button dg.Button
+	embed   *dg.MessageEmbed
+	buttons []dg.Button // one "Passage n" per quote
 }
 
 // renderAnswer lays an answer out as Discord messages: the first replaces the deferred
@@ -60,9 +60,7 @@ func renderAnswer(a *retrieval.Answer) []message {
 		if body == "" {
 			body = "Here is what the tracked articles say:"
 		}
-		for _, c := range a.Citations {
-			sources = append(sources, citationSource(c, body))
-		}
+		sources = citationSources(a.Citations, body)
 	} else {
 		body = notCovered(len(a.Closest))
 		for i, r := range a.Closest {
@@ -70,9 +68,9 @@ func renderAnswer(a *retrieval.Answer) []message {
 		}
 	}
 	if a.Note != "" {
-		body = a.Note + "\n\n" + body
+		body = a.Note + "\n\n" + body // the note is footnote's plain text: escaping leaves it as it is
 	}
-	msgs := packBounded(splitText(body, maxContent), sources)
+	msgs := packBounded(splitText(escapeBody(body), maxContent), sources)
 	if a.QuestionID != 0 {
 		last := &msgs[len(msgs)-1]
 		last.components = append(last.components, feedbackRow(a.QuestionID))
@@ -90,7 +88,10 @@ func notCovered(closest int) string {
 }
 
 // pack puts the body parts into messages, then the sources, each message taking as many
-// embeds as Discord allows, with one row of buttons per five sources.
+// embeds as Discord allows, with one row of buttons per five quotes. A source starts a new
+// message when the current one has no room for its embed or buttons, or already holds an
+// embed with the same link: Discord merges embeds of one message that share a URL and
+// shows only the first.
 func pack(parts []string, sources []source) []message {
 	msgs := make([]message, 0, len(parts)+1)
 	for _, p := range parts {
@@ -103,19 +104,38 @@ func pack(parts []string, sources []source) []message {
 	cur, total := len(msgs)-1, 0
 	for _, s := range sources {
 		size := embedSize(s.embed)
-		if len(msgs[cur].embeds) == maxEmbeds || total+size > maxEmbedTotal {
+		if len(msgs[cur].embeds) == maxEmbeds || total+size > maxEmbedTotal ||
+			len(buttons[cur])+len(s.buttons) > maxSourceButtons || sharesURL(msgs[cur].embeds, s.embed.URL) {
 			msgs = append(msgs, message{})
 			buttons = append(buttons, nil)
 			cur, total = cur+1, 0
 		}
 		msgs[cur].embeds = append(msgs[cur].embeds, s.embed)
-		buttons[cur] = append(buttons[cur], s.button)
+		buttons[cur] = append(buttons[cur], s.buttons...)
 		total += size
 	}
 	for i := range msgs {
 		msgs[i].components = buttonRows(buttons[i])
 	}
 	return msgs
+}
+
+// maxSourceButtons is how many "Passage n" buttons one message takes: all its rows but
+// one, which the last message needs for 👍 / 👎.
+const maxSourceButtons = (maxRows - 1) * maxButtonsInRow
+
+// sharesURL reports whether one of embeds links to u ("" links nowhere and merges with
+// nothing).
+func sharesURL(embeds []*dg.MessageEmbed, u string) bool {
+	if u == "" {
+		return false
+	}
+	for _, e := range embeds {
+		if e.URL == u {
+			return true
+		}
+	}
+	return false
 }
 
 // packBounded packs like pack, dropping the body's last parts while the answer takes more
@@ -155,32 +175,14 @@ func buttonRows(buttons []dg.Button) []dg.MessageComponent {
 	return rows
 }
 
-// citationSource is a citation's embed: its quote (unless the body already quotes it word
-// for word, as an extractive answer does), title, link, site and date.
-func citationSource(c retrieval.Citation, body string) source {
-	desc := quoteBlock(c.Quote, maxQuote)
-	if strings.Contains(body, c.Quote) {
-		desc = ""
-	}
-	return source{
-		embed: &dg.MessageEmbed{
-			Title:       truncate(fmt.Sprintf("[%d] %s", c.N, escapeMarkdown(titleOf(c.Title, c.URL))), maxEmbedTitle),
-			URL:         linkable(c.URL),
-			Description: desc,
-			Footer:      footer(c.Site, c.Published, c.Added),
-		},
-		button: passageButton(c.ChunkID, c.N),
-	}
-}
-
 func closestSource(n int, r retrieval.Result) source {
 	return source{
 		embed: &dg.MessageEmbed{
-			Title:  truncate(fmt.Sprintf("%d. %s", n, escapeMarkdown(titleOf(r.Title, r.URL))), maxEmbedTitle),
-			URL:    linkable(r.URL),
-			Footer: footer(r.Site, r.Published, r.Added),
+			Title:       truncate(fmt.Sprintf("%d. %s", n, escapeMarkdown(titleOf(r.Title, r.URL))), maxEmbedTitle),
+			URL:         linkable(r.URL),
+			Description: byline(r.Site, r.Published, r.Added),
 		},
-		button: passageButton(r.ChunkID, n),
+		buttons: []dg.Button{passageButton(r.ChunkID, n)},
 	}
 }
 
@@ -194,40 +196,32 @@ func titleOf(title, link string) string {
 	return "Untitled"
 }
 
-// footer is "site · 2 Jan 2006" ("site · added 2 Jan 2006" when the publication date is
-// unknown), or nil when neither is known.
-func footer(site string, published, added time.Time) *dg.MessageEmbedFooter {
+// byline is "site · date" (the site escaped, the date as Discord date markup; "site ·
+// added date" when the publication date is unknown), or "" when neither is known. It goes
+// in the embed's description, not its footer: Discord shows a footer's text raw, so the
+// date markup would not render there.
+func byline(site string, published, added time.Time) string {
 	var parts []string
 	if s := strings.TrimSpace(site); s != "" {
-		parts = append(parts, s)
+		parts = append(parts, truncate(escapeMarkdown(s), maxEmbedFooter))
 	}
 	if d := articleDate(published, added); d != "" {
 		parts = append(parts, d)
 	}
-	if len(parts) == 0 {
-		return nil
-	}
-	return &dg.MessageEmbedFooter{Text: truncate(strings.Join(parts, " · "), maxEmbedFooter)}
+	return strings.Join(parts, " · ")
 }
 
 // articleDate is the date a reader sees for an article: its publication date, or, when
 // that is unknown, "added <date>" (when footnote fetched it), never the one passed off as the
-// other; "" when neither is known.
+// other; "" when neither is known. Dates are Discord markup (discordDate).
 func articleDate(published, added time.Time) string {
-	if d := formatDate(published); d != "" {
+	if d := discordDate(published); d != "" {
 		return d
 	}
-	if d := formatDate(added); d != "" {
+	if d := discordDate(added); d != "" {
 		return "added " + d
 	}
 	return ""
-}
-
-func formatDate(t time.Time) string {
-	if t.IsZero() {
-		return ""
-	}
-	return t.UTC().Format("2 Jan 2006")
 }
 
 // linkable returns u when Discord accepts it as an embed link (absolute http or https),
@@ -248,15 +242,6 @@ func quoteBlock(q string, max int) string {
 	}
 	return truncate(strings.Join(lines, "\n"), max)
 }
-
-var markdownEscaper = strings.NewReplacer(
-	`\`, `\\`, `*`, `\*`, `_`, `\_`, `~`, `\~`, "`", "\\`", `|`, `\|`,
-	`[`, `\[`, `]`, `\]`, `>`, `\>`, `#`, `\#`,
-)
-
-// escapeMarkdown makes article text display literally: no emphasis, masked links,
-// spoilers, headings or nested quotes.
-func escapeMarkdown(s string) string { return markdownEscaper.Replace(s) }
 
 // embedSize counts the characters Discord adds up against the 6,000 per message.
 func embedSize(e *dg.MessageEmbed) int {
