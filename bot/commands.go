@@ -11,11 +11,13 @@ import (
 
 // command is one slash command: how to check it, acknowledge it and run it.
 type command struct {
-	name    string
-	ack     ackKind              // ackPublic or ackEphemeral: who sees the reply
-	admin   bool                 // admins only, checked by footnote as well as by Discord
-	prepare func(*request) error // checks without I/O before acknowledging; may be nil
-	run     func(context.Context, *request) error
+	name  string
+	ack   ackKind // ackPublic or ackEphemeral: who sees the reply
+	admin bool    // admins only, checked by footnote as well as by Discord
+	// overrides: a member the server's own command permissions let run it counts as an admin
+	overrides bool
+	prepare   func(*request) error // checks without I/O before acknowledging; may be nil
+	run       func(context.Context, *request) error
 }
 
 // commandTable lists the slash commands by name.
@@ -25,7 +27,8 @@ func (b *Bot) commandTable() map[string]*command {
 		{name: "add", ack: ackPublic, prepare: b.prepareAdd, run: b.runAdd},
 		{name: "articles", ack: ackEphemeral, prepare: b.prepareArticles, run: b.runArticles},
 		{name: "remove", ack: ackEphemeral, prepare: b.prepareRemove, run: b.runRemove},
-		{name: "reindex", ack: ackPublic, admin: true, run: b.runReindex},
+		{name: "reindex", ack: ackPublic, admin: true, overrides: true, run: b.runReindex},
+		{name: "settings", ack: ackEphemeral, admin: true, prepare: b.prepareSettings, run: b.runSettings},
 	}
 	m := make(map[string]*command, len(cmds))
 	for _, c := range cmds {
@@ -85,6 +88,7 @@ func (b *Bot) applicationCommands() []*dg.ApplicationCommand {
 			Description:              "Re-embed this server's articles with the current model (admins)",
 			DefaultMemberPermissions: &manageServer,
 		},
+		settingsCommand(&manageServer),
 	}
 	for _, c := range cmds {
 		c.Contexts = guildOnly

@@ -37,11 +37,11 @@ func TestRegisterCommands(t *testing.T) {
 				if d, _ := cmd["description"].(string); d == "" || len(d) > 100 {
 					t.Errorf("%s: description %q", cmd["name"], d)
 				}
-				if cmd["name"] == "reindex" && cmd["default_member_permissions"] != "32" {
+				if (cmd["name"] == "reindex" || cmd["name"] == "settings") && cmd["default_member_permissions"] != "32" {
 					t.Errorf("reindex default_member_permissions %v, want \"32\"", cmd["default_member_permissions"])
 				}
 			}
-			if want := []string{"ask", "add", "articles", "remove", "reindex"}; !reflect.DeepEqual(names, want) {
+			if want := []string{"ask", "add", "articles", "remove", "reindex", "settings"}; !reflect.DeepEqual(names, want) {
 				t.Errorf("commands %v, want %v", names, want)
 			}
 		})

@@ -98,6 +98,8 @@ func (b *Bot) explain(r *request, err error) (text, outcome string) {
 		return "Give either a link (url:) or a file (file:) to add, not both.", outcomeUserError
 	case errors.Is(err, errRemoveArgs):
 		return "Give the link of the article to remove (url:). /articles shows the links.", outcomeUserError
+	case errors.Is(err, errBadSettings):
+		return "footnote couldn't use those settings. Pick a role, and give mention_channels as all or as #channels.", outcomeUserError
 	case errors.Is(err, errStale):
 		return "That button is out of date. Run the command again.", outcomeUserError
 	case errors.As(err, &file):
