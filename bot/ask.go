@@ -71,6 +71,7 @@ func (b *Bot) answer(ctx context.Context, r *request, question string, opts retr
 // ephemeral when the reply is.
 func (b *Bot) send(ctx context.Context, r *request, msgs []message) error {
 	for i, m := range msgs {
+		m = localize(r.locale, m)
 		m.ephemeral = r.ack == ackEphemeral
 		var err error
 		if i == 0 {

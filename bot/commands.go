@@ -94,6 +94,7 @@ func (b *Bot) applicationCommands() []*dg.ApplicationCommand {
 		c.Contexts = guildOnly
 		c.IntegrationTypes = guildInstall
 	}
+	localizeCommands(cmds)
 	return cmds
 }
 
