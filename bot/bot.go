@@ -115,8 +115,8 @@ type Bot struct {
 	pool     *pool
 	commands map[string]*command
 	roles    roleCache
-	settings settingsCache
-	grants   overrideCache
+	settings ttlCache[retrieval.GuildSettings] // by guild, for settingsTTL
+	grants   ttlCache[bool]                    // "guild/command" has overrides, for overrideTTL
 
 	// progressEvery throttles /reindex progress edits; tests shorten it.
 	progressEvery time.Duration

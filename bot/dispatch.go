@@ -7,6 +7,8 @@ import (
 	"time"
 
 	dg "github.com/bwmarrin/discordgo"
+
+	"github.com/footnote-bot/footnote/retrieval"
 )
 
 // request is one command, button, menu choice or mention, the same whichever transport
@@ -200,14 +202,4 @@ func (b *Bot) finish(ctx context.Context, r *request, err error) {
 }
 
 // isSnowflake reports whether s is a Discord id: 1 to 20 decimal digits.
-func isSnowflake(s string) bool {
-	if s == "" || len(s) > 20 {
-		return false
-	}
-	for _, c := range s {
-		if c < '0' || c > '9' {
-			return false
-		}
-	}
-	return true
-}
+func isSnowflake(s string) bool { return retrieval.IsDiscordID(s) }

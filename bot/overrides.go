@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"sync"
 	"time"
 
 	dg "github.com/bwmarrin/discordgo"
@@ -23,17 +22,6 @@ import (
 // call per admin command; shorter makes an admin's change in Discord count sooner.
 const overrideTTL = time.Minute
 
-// overrideCache remembers, per guild and command, whether the server has overrides.
-type overrideCache struct {
-	mu    sync.Mutex
-	byKey map[string]overrideEntry
-}
-
-type overrideEntry struct {
-	has bool
-	at  time.Time
-}
-
 // grantedByOverrides reports whether the server has its own permission overrides for the
 // slash command r carries, so that Discord delivering it means the server allows the member.
 // It returns false for the console, for requests that are not slash commands, and when the
@@ -43,12 +31,8 @@ func (b *Bot) grantedByOverrides(ctx context.Context, r *request) bool {
 		return false
 	}
 	key := r.guildID + "/" + r.commandID
-	c := &b.grants
-	c.mu.Lock()
-	e, ok := c.byKey[key]
-	c.mu.Unlock()
-	if ok && b.now().Sub(e.at) < overrideTTL {
-		return e.has
+	if has, ok := b.grants.get(key, b.now(), overrideTTL); ok {
+		return has
 	}
 	perms, err := b.session.ApplicationCommandPermissions(r.appID, r.guildID, r.commandID, dg.WithContext(ctx))
 	var rest *dg.RESTError
@@ -60,11 +44,6 @@ func (b *Bot) grantedByOverrides(ctx context.Context, r *request) bool {
 		return false
 	}
 	has := perms != nil && len(perms.Permissions) > 0
-	c.mu.Lock()
-	if c.byKey == nil {
-		c.byKey = make(map[string]overrideEntry)
-	}
-	c.byKey[key] = overrideEntry{has: has, at: b.now()}
-	c.mu.Unlock()
+	b.grants.put(key, has, b.now())
 	return has
 }

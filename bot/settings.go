@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	dg "github.com/bwmarrin/discordgo"
@@ -27,47 +26,22 @@ const settingsTTL = 30 * time.Second
 // errBadSettings is a /settings option footnote cannot use.
 var errBadSettings = errors.New("bad settings")
 
-// settingsCache holds each server's settings for settingsTTL.
-type settingsCache struct {
-	mu      sync.Mutex
-	byGuild map[string]settingsEntry
-}
-
-type settingsEntry struct {
-	s  retrieval.GuildSettings
-	at time.Time
-}
-
 // guildSettings returns the server's settings, from the cache when fresh. When they cannot
 // be read it logs and returns the defaults, so that a database hiccup never stops answers.
 func (b *Bot) guildSettings(ctx context.Context, guildID string) retrieval.GuildSettings {
 	if guildID == "" {
 		return retrieval.DefaultGuildSettings()
 	}
-	c := &b.settings
-	c.mu.Lock()
-	e, ok := c.byGuild[guildID]
-	c.mu.Unlock()
-	if ok && b.now().Sub(e.at) < settingsTTL {
-		return e.s
+	if s, ok := b.settings.get(guildID, b.now(), settingsTTL); ok {
+		return s
 	}
 	s, err := b.eng.GuildSettings(ctx, guildID)
 	if err != nil {
 		b.log.Warn("read server settings; using the defaults", "guild_id", guildID, "err", err)
 		return retrieval.DefaultGuildSettings()
 	}
-	b.cacheSettings(guildID, s)
+	b.settings.put(guildID, s, b.now())
 	return s
-}
-
-func (b *Bot) cacheSettings(guildID string, s retrieval.GuildSettings) {
-	c := &b.settings
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.byGuild == nil {
-		c.byGuild = make(map[string]settingsEntry)
-	}
-	c.byGuild[guildID] = settingsEntry{s: s, at: b.now()}
 }
 
 // prepareSettings checks the options' form before anything is stored.
@@ -155,7 +129,7 @@ func (b *Bot) runSettings(ctx context.Context, r *request) error {
 		if s, err = b.eng.UpdateGuildSettings(ctx, r.guildID, *u); err != nil {
 			return fmt.Errorf("settings: %w", err)
 		}
-		b.cacheSettings(r.guildID, s)
+		b.settings.put(r.guildID, s, b.now()) // visible at once in this process
 	}
 	return r.reply.edit(ctx, message{content: b.describeSettings(s, u != nil)})
 }

@@ -74,7 +74,7 @@ func (e *Engine) UpdateGuildSettings(ctx context.Context, coll string, u Setting
 	}
 	if u.AdminRole != nil {
 		role := strings.TrimSpace(*u.AdminRole)
-		if role != "" && !isDiscordID(role) {
+		if role != "" && !IsDiscordID(role) {
 			return g, fmt.Errorf("admin role %q: %w", role, ErrInvalidInput)
 		}
 		g.AdminRole = role
@@ -94,7 +94,7 @@ func (e *Engine) UpdateGuildSettings(ctx context.Context, coll string, u Setting
 				return g, fmt.Errorf("%d channels (1 to %d): %w", len(chs), maxMentionChannels, ErrInvalidInput)
 			}
 			for _, c := range chs {
-				if !isDiscordID(c) {
+				if !IsDiscordID(c) {
 					return g, fmt.Errorf("channel %q: %w", c, ErrInvalidInput)
 				}
 			}
@@ -108,8 +108,8 @@ func (e *Engine) UpdateGuildSettings(ctx context.Context, coll string, u Setting
 	return g, e.store.upsertSettings(ctx, coll, g, u.By)
 }
 
-// isDiscordID reports whether s is a Discord snowflake: 1 to 20 decimal digits.
-func isDiscordID(s string) bool {
+// IsDiscordID reports whether s is a Discord id (a snowflake): 1 to 20 decimal digits.
+func IsDiscordID(s string) bool {
 	if s == "" || len(s) > 20 {
 		return false
 	}
