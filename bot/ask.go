@@ -38,7 +38,8 @@ func (b *Bot) checkQuestion(q string) error {
 }
 
 func (b *Bot) runAsk(ctx context.Context, r *request) error {
-	return b.answer(ctx, r, strings.TrimSpace(r.opts["question"]), askOptions(r))
+	_, err := b.answer(ctx, r, strings.TrimSpace(r.opts["question"]), askOptions(r))
+	return err
 }
 
 // askOptions turns /ask's options, checked and parsed by prepareAsk, into the engine's.
@@ -49,27 +50,28 @@ func askOptions(r *request) retrieval.AskOptions {
 	}
 }
 
-// answer asks the engine in the request's guild collection and sends the rendered answer;
-// /ask and mentions share it.
-func (b *Bot) answer(ctx context.Context, r *request, question string, opts retrieval.AskOptions) error {
+// answer asks the engine in the request's guild collection, sends the rendered answer and
+// returns it; /ask, mentions and the console share it.
+func (b *Bot) answer(ctx context.Context, r *request, question string, opts retrieval.AskOptions) (*retrieval.Answer, error) {
 	ans, err := b.eng.Ask(ctx, r.guildID, question, opts)
 	if err != nil {
-		return fmt.Errorf("ask: %w", err)
+		return nil, fmt.Errorf("ask: %w", err)
 	}
 	b.metrics.observeAnswer(ans)
 	if err := b.send(ctx, r, renderAnswer(ans)); err != nil {
-		return err
+		return nil, err
 	}
 	b.metrics.answer.Observe(b.now().Sub(r.start).Seconds())
 	b.log.Debug("answered", "guild_id", r.guildID, "mode", ans.Mode, "covered", ans.Covered,
 		"citations", len(ans.Citations), "question_id", ans.QuestionID, "took_ms", ans.Took.Milliseconds())
-	return nil
+	return ans, nil
 }
 
 // send delivers messages: the first replaces the deferred reply, the others follow it,
 // ephemeral when the reply is.
 func (b *Bot) send(ctx context.Context, r *request, msgs []message) error {
 	for i, m := range msgs {
+		m = localize(r.locale, m)
 		m.ephemeral = r.ack == ackEphemeral
 		var err error
 		if i == 0 {
@@ -82,4 +84,16 @@ func (b *Bot) send(ctx context.Context, r *request, msgs []message) error {
 		}
 	}
 	return nil
+}
+
+// previousAnswer is what a follow-up carries of an earlier answer: its text and its quotes.
+func previousAnswer(a *retrieval.Answer) string {
+	if !a.Covered {
+		return "" // "not covered" names no subject a follow-up could lean on
+	}
+	parts := []string{a.Text}
+	for _, c := range a.Citations {
+		parts = append(parts, c.Quote)
+	}
+	return strings.Join(parts, "\n")
 }

@@ -33,6 +33,8 @@ type Engine interface {
 	Reindex(ctx context.Context, collection string, progress func(done, total int)) (retrieval.ReindexStats, error)
 	Passage(ctx context.Context, collection string, chunkID int64) (*retrieval.PassageView, error)
 	RecordFeedback(ctx context.Context, fb retrieval.Feedback) error
+	GuildSettings(ctx context.Context, collection string) (retrieval.GuildSettings, error)
+	UpdateGuildSettings(ctx context.Context, collection string, u retrieval.SettingsUpdate) (retrieval.GuildSettings, error)
 }
 
 // Config configures a Bot. Zero values take the defaults given on each field.
@@ -50,7 +52,8 @@ type Config struct {
 	// ending in "/api/vN". "" keeps discordgo's default.
 	APIBase string
 	// AdminRole (FOOTNOTE_ADMIN_ROLE) is a role id or role name whose members count as admins
-	// besides those with the Manage Server permission.
+	// besides those with the Manage Server permission, in servers whose admins have not
+	// chosen a role of their own with /settings (theirs wins).
 	AdminRole string
 	// DevGuild (FOOTNOTE_DEV_GUILD) registers the commands on that guild only, for instant updates.
 	DevGuild string
@@ -112,7 +115,9 @@ type Bot struct {
 	pool     *pool
 	commands map[string]*command
 	roles    roleCache
-	perms    permsCache // footnote's own permissions per channel, for mentions
+	perms    permsCache                        // footnote's own permissions per channel, for mentions
+	settings ttlCache[retrieval.GuildSettings] // by guild, for settingsTTL
+	grants   ttlCache[bool]                    // "guild/command" has overrides, for overrideTTL
 
 	// progressEvery throttles /reindex progress edits; tests shorten it.
 	progressEvery time.Duration

@@ -16,9 +16,11 @@ type command struct {
 	admin bool    // admins only, checked by footnote as well as by Discord
 	// needs is footnote's own channel permissions the command's work needs beyond its
 	// interaction replies (which need none): checked from app_permissions before acknowledging.
-	needs   int64
-	prepare func(*request) error // checks without I/O before acknowledging; may be nil
-	run     func(context.Context, *request) error
+	needs int64
+	// overrides: a member the server's own command permissions let run it counts as an admin
+	overrides bool
+	prepare   func(*request) error // checks without I/O before acknowledging; may be nil
+	run       func(context.Context, *request) error
 }
 
 // commandTable lists the slash commands by name.
@@ -28,10 +30,11 @@ func (b *Bot) commandTable() map[string]*command {
 		{name: "add", ack: ackPublic, prepare: b.prepareAdd, run: b.runAdd},
 		{name: "articles", ack: ackEphemeral, prepare: b.prepareArticles, run: b.runArticles},
 		{name: "remove", ack: ackEphemeral, prepare: b.prepareRemove, run: b.runRemove},
-		{name: "reindex", ack: ackPublic, admin: true, run: b.runReindex},
+		{name: "reindex", ack: ackPublic, admin: true, overrides: true, run: b.runReindex},
 		{name: "help", ack: ackEphemeral, run: b.runHelp},
 		{name: askMessageCommand, ack: ackEphemeral, prepare: b.prepareAskMessage, run: b.runAskMessage},
 		{name: addLinksCommand, ack: ackPublic, prepare: b.prepareAddLinks, run: b.runAddLinks},
+		{name: "settings", ack: ackEphemeral, admin: true, prepare: b.prepareSettings, run: b.runSettings},
 	}
 	m := make(map[string]*command, len(cmds))
 	for _, c := range cmds {
@@ -94,11 +97,13 @@ func (b *Bot) applicationCommands() []*dg.ApplicationCommand {
 		{Name: "help", Description: "What footnote can do in this server, and its settings here"},
 		{Type: dg.MessageApplicationCommand, Name: askMessageCommand},
 		{Type: dg.MessageApplicationCommand, Name: addLinksCommand},
+		settingsCommand(&manageServer),
 	}
 	for _, c := range cmds {
 		c.Contexts = guildOnly
 		c.IntegrationTypes = guildInstall
 	}
+	localizeCommands(cmds)
 	return cmds
 }
 

@@ -43,6 +43,8 @@ type console struct {
 	collection string
 	w          *consoleReplier
 	previous   string
+	// previousAnswer is footnote's answer to previous, its text and quotes
+	previousAnswer string
 }
 
 // RunConsole reads what is typed one line at a time from in and runs it on collection (""
@@ -114,7 +116,7 @@ func (c *console) line(ctx context.Context, line string) error {
 		c.w.println(consoleHelp)
 		return nil
 	case "/new":
-		c.previous = ""
+		c.previous, c.previousAnswer = "", ""
 		c.w.println("The next question starts a new topic.")
 		return nil
 	case "/passage":
@@ -164,9 +166,14 @@ func (c *console) line(ctx context.Context, line string) error {
 func (c *console) runAsk(ctx context.Context, r *request) error {
 	q := strings.TrimSpace(r.opts["question"])
 	opts := askOptions(r)
-	opts.Previous, c.previous = c.previous, q
+	opts.Previous, opts.PreviousAnswer = c.previous, c.previousAnswer
+	c.previous, c.previousAnswer = q, ""
 	c.w.forgetPassages()
-	return c.b.answer(ctx, r, q, opts)
+	ans, err := c.b.answer(ctx, r, q, opts)
+	if ans != nil {
+		c.previousAnswer = previousAnswer(ans)
+	}
+	return err
 }
 
 // prepareAddFile checks /add file:<path> before the file is read: one path, of a type

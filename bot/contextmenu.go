@@ -47,7 +47,8 @@ func (b *Bot) prepareAskMessage(r *request) error {
 // runAskMessage asks the target message's text as the question; the answer is ephemeral.
 func (b *Bot) runAskMessage(ctx context.Context, r *request) error {
 	q := strings.TrimSpace(r.opts["message"])
-	return b.answer(ctx, r, q, askOptions(r))
+	_, err := b.answer(ctx, r, q, askOptions(r))
+	return err
 }
 
 func (b *Bot) prepareAddLinks(r *request) error {

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	dg "github.com/bwmarrin/discordgo"
+
+	"github.com/footnote-bot/footnote/retrieval"
 )
 
 // request is one command, button, menu choice or mention, the same whichever transport
@@ -20,6 +22,9 @@ type request struct {
 	appPerms   int64    // footnote's own permissions in the channel (interactions: app_permissions)
 	roles      []string // the member's role ids
 	console    bool     // typed in the console, by the operator
+	locale     string   // the member's Discord language ("de", "en-US"); "" when unknown
+	appID      string   // the application the interaction is for
+	commandID  string   // the slash command's id, for its permission overrides
 	opts       map[string]string
 	attachment *dg.MessageAttachment
 	since      time.Time // /ask's since:, parsed once by prepareAsk (zero: none)
@@ -34,9 +39,11 @@ type plan struct {
 	prepare func(*request) error // checks without I/O, before acknowledging; may be nil
 	admin   bool                 // admins only, checked by footnote itself
 	needs   int64                // footnote's own channel permissions the work needs (perms.go); 0: none
-	limited bool                 // counts against the member's rate limit
-	ack     ackKind              // ackPublic, ackEphemeral or ackUpdate
-	run     func(context.Context, *request) error
+	// overrides: members the server's command-permission overrides admit count as admins
+	overrides bool
+	limited   bool    // counts against the member's rate limit
+	ack       ackKind // ackPublic, ackEphemeral or ackUpdate
+	run       func(context.Context, *request) error
 }
 
 // handleInteraction routes one interaction from either transport. initial sends the
@@ -62,6 +69,8 @@ func (b *Bot) newRequest(i *dg.Interaction, initial initialFunc) *request {
 	r := &request{
 		guildID:   i.GuildID,
 		channelID: i.ChannelID,
+		locale:    string(i.Locale),
+		appID:     i.AppID,
 		reply:     &interactionReplier{s: b.session, i: i, initial: initial},
 		appPerms:  i.AppPermissions,
 		start:     b.now(),
@@ -88,12 +97,14 @@ func (b *Bot) dispatchCommand(ctx context.Context, r *request, d dg.ApplicationC
 		b.finish(ctx, r, errUnknownCommand)
 		return
 	}
-	r.kind = cmd.name
+	r.kind, r.commandID = cmd.name, d.ID
 	r.opts, r.attachment = commandOptions(d)
 	if d.CommandType == dg.MessageApplicationCommand {
 		r.opts["message"] = targetContent(d) // context menus: contextmenu.go
 	}
-	b.admit(ctx, r, plan{prepare: cmd.prepare, admin: cmd.admin, needs: cmd.needs, limited: true, ack: cmd.ack, run: cmd.run})
+	p := plan{prepare: cmd.prepare, admin: cmd.admin, needs: cmd.needs, overrides: cmd.overrides, limited: true, ack: cmd.ack, run: cmd.run}
+	b.applySettings(ctx, r, &p)
+	b.admit(ctx, r, p)
 }
 
 // commandOptions flattens a command's options into strings by name, with the attachment
@@ -107,6 +118,10 @@ func commandOptions(d dg.ApplicationCommandInteractionData) (map[string]string, 
 			opts[o.Name] = o.StringValue()
 		case dg.ApplicationCommandOptionInteger:
 			opts[o.Name] = strconv.FormatInt(o.IntValue(), 10)
+		case dg.ApplicationCommandOptionBoolean:
+			opts[o.Name] = strconv.FormatBool(o.BoolValue())
+		case dg.ApplicationCommandOptionRole, dg.ApplicationCommandOptionChannel:
+			opts[o.Name], _ = o.Value.(string)
 		case dg.ApplicationCommandOptionAttachment:
 			id, _ := o.Value.(string)
 			opts[o.Name] = id
@@ -161,7 +176,7 @@ func (b *Bot) check(ctx context.Context, r *request, p plan) error {
 			return err
 		}
 	}
-	if p.admin && !b.isAdmin(ctx, r) {
+	if p.admin && !b.isAdmin(ctx, r) && !(p.overrides && b.grantedByOverrides(ctx, r)) {
 		return errNotAdmin
 	}
 	if p.limited && !r.console {
@@ -202,14 +217,4 @@ func (b *Bot) finish(ctx context.Context, r *request, err error) {
 }
 
 // isSnowflake reports whether s is a Discord id: 1 to 20 decimal digits.
-func isSnowflake(s string) bool {
-	if s == "" || len(s) > 20 {
-		return false
-	}
-	for _, c := range s {
-		if c < '0' || c > '9' {
-			return false
-		}
-	}
-	return true
-}
+func isSnowflake(s string) bool { return retrieval.IsDiscordID(s) }

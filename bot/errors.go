@@ -110,6 +110,8 @@ func (b *Bot) explain(r *request, err error) (text, outcome string) {
 		return "Give the link of the article to remove (url:). /articles shows the links.", outcomeUserError
 	case errors.Is(err, errNoLinks):
 		return "That message has no link to add. footnote adds links starting with http:// or https://.", outcomeUserError
+	case errors.Is(err, errBadSettings):
+		return "footnote couldn't use those settings. Pick a role, and give mention_channels as all or as #channels.", outcomeUserError
 	case errors.Is(err, errStale):
 		return "That button is out of date. Run the command again.", outcomeUserError
 	case errors.As(err, &file):
@@ -165,6 +167,7 @@ func (b *Bot) explain(r *request, err error) (text, outcome string) {
 // how the request was acknowledged, and returns the outcome.
 func (b *Bot) fail(ctx context.Context, r *request, err error) string {
 	text, outcome := b.explain(r, err)
+	text = translate(r.locale, text)
 	m := message{content: text, ephemeral: true}
 	var rerr error
 	switch r.ack {

@@ -28,6 +28,7 @@ type fakeDiscord struct {
 	pages    map[string]string           // web pages (HTML), served at /web/{name}
 	history  map[string][]map[string]any // channel id → messages, oldest first
 	roles    map[string][]map[string]any // guild id → roles
+	grants   map[string][]map[string]any // "guild/command" → permission overrides (fakeoverrides_test.go)
 	messages int
 	// unknown404 is how many more edits of an original response to answer 404 Unknown
 	// Webhook, as Discord does while it has not yet processed the response they edit.
@@ -167,6 +168,8 @@ func (f *fakeDiscord) serveREST(w http.ResponseWriter, r *http.Request) {
 		reply(map[string]any{"id": f.nextMessageID(), "channel_id": "300000000000000001"})
 	case r.Method == http.MethodGet && path == "/oauth2/applications/@me":
 		reply(map[string]any{"id": "app-from-token", "name": "footnote"})
+	case parts[0] == "applications" && len(parts) == 7 && parts[6] == "permissions" && r.Method == http.MethodGet:
+		f.serveCommandPermissions(w, parts, reply)
 	case parts[0] == "applications" && r.Method == http.MethodPut:
 		reply(c.Body["list"])
 	case parts[0] == "guilds" && len(parts) == 3 && parts[2] == "roles":
@@ -182,7 +185,7 @@ func (f *fakeDiscord) serveREST(w http.ResponseWriter, r *http.Request) {
 			"name": c.Body["name"]})
 	case parts[0] == "channels" && len(parts) == 3 && r.Method == http.MethodPost:
 		m := map[string]any{"id": f.nextMessageID(), "channel_id": parts[1], "content": c.Body["content"],
-			"author": map[string]any{"id": f.botID, "username": "footnote", "bot": true}}
+			"embeds": c.Body["embeds"], "author": map[string]any{"id": f.botID, "username": "footnote", "bot": true}}
 		f.addHistory(parts[1], m)
 		reply(m)
 	case parts[0] == "channels" && len(parts) == 3 && r.Method == http.MethodGet:

@@ -25,6 +25,7 @@ type fakeEngine struct {
 	asks     []fakeAsk
 	feedback []retrieval.Feedback
 	reindexd []string
+	settings map[string]retrieval.GuildSettings // fakesettings_test.go
 
 	// Hooks replace the default behaviour when set.
 	askFunc     func(ctx context.Context, coll, question string, opts retrieval.AskOptions) (*retrieval.Answer, error)

@@ -31,6 +31,12 @@ func (b *Bot) onMessageCreate(s *dg.Session, m *dg.MessageCreate) {
 	if !ours && !mentions(m.Message, self) {
 		return
 	}
+	settings := b.guildSettings(context.Background(), m.GuildID)
+	if !ours && !settings.MentionsAllowedIn(m.ChannelID) && !(ok && settings.MentionsAllowedIn(thread.ParentID)) {
+		b.log.Debug("mention outside the server's chosen channels", "guild_id", m.GuildID, "channel_id", m.ChannelID)
+		return
+	}
+	threads := settings.AnswerMode == retrieval.AnswerDefault || settings.AnswerMode == retrieval.AnswerThread
 	question := stripMention(m.Content, self)
 	route := b.routeMention(context.Background(), m, ok, self)
 	if route.silent {
@@ -53,12 +59,13 @@ func (b *Bot) onMessageCreate(s *dg.Session, m *dg.MessageCreate) {
 		opts := retrieval.AskOptions{AskedBy: r.userID}
 		switch {
 		case ours:
-			opts.Previous = b.previousTurn(ctx, thread, m.ID, self)
-		case route.openThread:
+			opts.Previous, opts.PreviousAnswer = b.previousTurn(ctx, thread, m.ID, self)
+		case route.openThread && threads:
 			b.openThread(ctx, r, m.Message, question, self)
 		}
 		_ = s.ChannelTyping(r.channelID, dg.WithContext(ctx)) // best effort
-		return b.answer(ctx, r, question, opts)
+		_, err := b.answer(ctx, r, question, opts)
+		return err
 	}
 	prepare := func(r *request) error {
 		if route.missing != nil {
@@ -109,31 +116,50 @@ func (b *Bot) openThread(ctx context.Context, r *request, m *dg.Message, questio
 	r.reply = &channelReplier{s: b.session, channelID: th.ID}
 }
 
-// previousTurn returns the question asked before message id in footnote's thread: the
-// newest earlier message by a member, or else the message the thread was opened on (which
-// shares the thread's id). It returns "" when neither can be read.
-func (b *Bot) previousTurn(ctx context.Context, thread dg.Channel, id, self string) string {
+// previousTurn returns the question asked before message id in footnote's thread (the
+// newest earlier message by a member, or else the message the thread was opened on, which
+// shares the thread's id) and footnote's own answer to it (its newest message after that
+// question: the text and the quotes of its embeds). Either is "" when it cannot be read.
+func (b *Bot) previousTurn(ctx context.Context, thread dg.Channel, id, self string) (question, answer string) {
 	msgs, err := b.session.ChannelMessages(thread.ID, 20, id, "", "", dg.WithContext(ctx))
 	if err != nil {
 		b.log.Warn("read thread history", "guild_id", thread.GuildID, "channel_id", thread.ID, "err", err)
 	}
 	for _, pm := range msgs { // newest first
-		if pm.Author == nil || pm.Author.Bot {
-			continue
-		}
-		if q := stripMention(pm.Content, self); q != "" {
-			return q
+		switch {
+		case pm.Author == nil:
+		case pm.Author.ID == self:
+			if answer == "" {
+				answer = answerText(pm)
+			}
+		case pm.Author.Bot:
+		default:
+			if q := stripMention(pm.Content, self); q != "" {
+				return q, answer
+			}
 		}
 	}
 	if thread.ParentID == "" {
-		return ""
+		return "", answer
 	}
 	start, err := b.session.ChannelMessage(thread.ParentID, thread.ID, dg.WithContext(ctx))
 	if err != nil {
 		b.log.Warn("read thread's first message", "guild_id", thread.GuildID, "channel_id", thread.ID, "err", err)
-		return ""
+		return "", answer
 	}
-	return stripMention(start.Content, self)
+	return stripMention(start.Content, self), answer
+}
+
+// answerText is what footnote said in one of its messages: the content and the text of its
+// embeds (the cited quotes), one per line.
+func answerText(m *dg.Message) string {
+	parts := []string{m.Content}
+	for _, e := range m.Embeds {
+		if e != nil {
+			parts = append(parts, e.Title, e.Description)
+		}
+	}
+	return strings.Join(strings.Fields(strings.Join(parts, "\n")), " ")
 }
 
 func mentions(m *dg.Message, self string) bool {

@@ -29,8 +29,9 @@ type roleEntry struct {
 }
 
 // isAdmin reports whether the member may run admin commands: the Manage Server (or
-// Administrator) permission in the interaction's member permissions, or cfg.AdminRole
-// (an id, or a name matched without case) among the member's roles. The console's operator
+// Administrator) permission in the interaction's member permissions, or the admin role
+// among the member's roles: the server's own (/settings), else cfg.AdminRole (an id, or a
+// name matched without case). The console's operator
 // is an admin. A role name that cannot be looked up counts as no match.
 func (b *Bot) isAdmin(ctx context.Context, r *request) bool {
 	if r.console {
@@ -39,8 +40,14 @@ func (b *Bot) isAdmin(ctx context.Context, r *request) bool {
 	if r.perms&adminPerms != 0 {
 		return true
 	}
+	if len(r.roles) == 0 {
+		return false
+	}
 	want := strings.TrimSpace(b.cfg.AdminRole)
-	if want == "" || len(r.roles) == 0 {
+	if own := b.guildSettings(ctx, r.guildID).AdminRole; own != "" {
+		want = own // the server's own choice wins over the operator's default
+	}
+	if want == "" {
 		return false
 	}
 	if isSnowflake(want) {

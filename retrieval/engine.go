@@ -241,6 +241,10 @@ func (e *Engine) answer(ctx context.Context, coll, question string, opts AskOpti
 		// A follow-up ("and when did it open?") leans on the earlier turn for its subject.
 		query = truncateRunes(p, e.cfg.MaxQuestionChars) + "\n" + topic
 	}
+	if a := strings.TrimSpace(opts.PreviousAnswer); a != "" {
+		// ...and on what footnote answered it: the earlier quotes name who "he" and "it" are.
+		query = truncateRunes(a, e.cfg.MaxQuestionChars) + "\n" + query
+	}
 	res, q, cover, err := e.search(ctx, coll, query, opts.K, opts.Filter)
 	if err != nil {
 		return nil, 0, err

@@ -39,6 +39,10 @@ type AskOptions struct {
 	// Previous is the earlier turn of a conversation (a thread follow-up): it informs
 	// retrieval but is not itself answered.
 	Previous string
+	// PreviousAnswer is footnote's own answer to Previous (its text and cited quotes): it
+	// informs retrieval too, so a follow-up that names its subject only by a pronoun ("what
+	// did he say about it?") finds the articles the earlier answer quoted.
+	PreviousAnswer string
 	// AskedBy is recorded with the question (a Discord user id, or "").
 	AskedBy string
 	// K is how many passages the answerer sees (default 8).
