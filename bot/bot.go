@@ -112,6 +112,7 @@ type Bot struct {
 	pool     *pool
 	commands map[string]*command
 	roles    roleCache
+	botRoles botRoles // the bot's managed role per guild, for role mentions
 
 	// progressEvery throttles /reindex progress edits; tests shorten it.
 	progressEvery time.Duration
@@ -169,6 +170,7 @@ func New(cfg Config, eng Engine, log *slog.Logger, reg prometheus.Registerer) (*
 	b.session.AddHandler(b.onReady)
 	b.session.AddHandler(b.onInteractionCreate)
 	b.session.AddHandler(b.onMessageCreate)
+	b.session.AddHandler(b.onRawEvent)
 	return b, nil
 }
 
