@@ -370,8 +370,11 @@ type fakeGateway struct {
 	identify   map[string]any
 	heartbeats int
 	guilds     []map[string]any
-	ready      chan struct{}
-	once       sync.Once
+	// refuseContent closes the connection with 4014 when identify asks for the Message
+	// Content intent, as Discord does when the portal has not granted it.
+	refuseContent bool
+	ready         chan struct{}
+	once          sync.Once
 }
 
 func newFakeGateway() *fakeGateway {
@@ -396,8 +399,14 @@ func (g *fakeGateway) serve(f *fakeDiscord) http.HandlerFunc {
 		}
 		g.mu.Lock()
 		g.identify = ident
-		guilds := g.guilds
+		guilds, refuse := g.guilds, g.refuseContent
 		g.mu.Unlock()
+		if d, _ := ident["d"].(map[string]any); refuse {
+			if in, _ := d["intents"].(float64); int64(in)&(1<<15) != 0 {
+				_ = conn.WriteMessage(websocket.CloseMessage, websocket.FormatCloseMessage(4014, "Disallowed intent(s)."))
+				return
+			}
+		}
 		g.dispatch("READY", map[string]any{
 			"v": 9, "session_id": "fake-session", "resume_gateway_url": "ws://unused",
 			"user":   map[string]any{"id": f.botID, "username": "footnote", "bot": true},
