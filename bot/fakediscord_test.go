@@ -32,6 +32,8 @@ type fakeDiscord struct {
 	// unknown404 is how many more edits of an original response to answer 404 Unknown
 	// Webhook, as Discord does while it has not yet processed the response they edit.
 	unknown404 int
+	// refuseCommands, when set, is the status a command registration (PUT) is answered with.
+	refuseCommands int
 
 	gw *fakeGateway
 }
@@ -159,6 +161,13 @@ func (f *fakeDiscord) serveREST(w http.ResponseWriter, r *http.Request) {
 	case r.Method == http.MethodGet && path == "/oauth2/applications/@me":
 		reply(map[string]any{"id": "app-from-token", "name": "footnote"})
 	case parts[0] == "applications" && r.Method == http.MethodPut:
+		f.mu.Lock()
+		status := f.refuseCommands
+		f.mu.Unlock()
+		if status != 0 {
+			http.Error(w, `{"message": "Internal Server Error", "code": 0}`, status)
+			return
+		}
 		reply(c.Body["list"])
 	case parts[0] == "guilds" && len(parts) == 3 && parts[2] == "roles":
 		f.mu.Lock()

@@ -56,13 +56,7 @@ func (m *Main) cmdServe(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	if m.Config.DiscordToken != "" {
-		if err := b.RegisterCommands(ctx); err != nil {
-			return err // names DISCORD_TOKEN when Discord rejects it
-		}
-	} else {
-		m.Log.Warn("slash commands not registered: that needs DISCORD_TOKEN")
-	}
+	b.RegisterOnStart(ctx) // shard 0 only; a failure is logged, not fatal
 
 	g, gctx := errgroup.WithContext(ctx)
 	var servers []*http.Server
