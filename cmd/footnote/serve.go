@@ -28,7 +28,7 @@ func (m *Main) newBot() (*bot.Bot, error) {
 		APIBase: c.DiscordAPIBase, AdminRole: c.AdminRole, DevGuild: c.DevGuild,
 		ShardID: c.ShardID, ShardCount: c.ShardCount, ShutdownGrace: shutdownGrace,
 		RatePerMinute: c.RatePerMinute, GuildConcurrency: c.GuildConcurrency, Workers: c.Workers,
-		MaxQuestionLen: c.MaxQuestionChars,
+		MaxQuestionLen: c.MaxQuestionChars, GuildGrace: c.GuildGrace,
 	}, m.Engine, m.Log, prometheus.NewRegistry())
 }
 
@@ -59,6 +59,7 @@ func (m *Main) cmdServe(ctx context.Context, args []string) error {
 	b.RegisterOnStart(ctx) // shard 0 only; a failure is logged, not fatal
 
 	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return m.sweepDepartures(gctx) })
 	var servers []*http.Server
 	serve := func(addr string, h http.Handler, what string) error {
 		ln, err := net.Listen("tcp", addr)
