@@ -1,43 +1,16 @@
 package bot
 
 import (
-	"context"
 	"net/http"
 	"strings"
 	"testing"
-	"time"
 
 	dg "github.com/bwmarrin/discordgo"
 )
 
 func TestGatewayWithoutMessageContent(t *testing.T) {
-	eng := cityNews()
-	h := newHarness(t, eng)
-	gw := h.discord.gw
-	gw.refuseContent = true
-	gw.guilds = []map[string]any{{
-		"id": guildA, "name": "Guild A", "unavailable": false, "roles": []any{}, "members": []any{}, "threads": []any{},
-		"channels": []any{map[string]any{"id": channel, "type": 0, "name": "general", "guild_id": guildA}},
-	}}
-	h.bot.session.SyncEvents = true
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- h.bot.RunGateway(ctx) }()
-	select {
-	case <-gw.ready:
-		t.Cleanup(func() {
-			cancel()
-			if err := <-done; err != nil {
-				t.Errorf("RunGateway returned %v", err)
-			}
-		})
-	case err := <-done:
-		cancel()
-		t.Fatalf("RunGateway: %v (a refused Message Content intent took the bot down)", err)
-	case <-time.After(10 * time.Second):
-		cancel()
-		t.Fatal("the bot never identified without the Message Content intent")
-	}
+	// startGatewayOn fails the test if RunGateway returns: a refused intent took the bot down.
+	h, gw := startGatewayOn(t, cityNews(), func(gw *fakeGateway) { gw.refuseContent = true })
 
 	t.Run("refused the Message Content intent, the bot identifies again without it and says so once", func(t *testing.T) {
 		gw.mu.Lock()
