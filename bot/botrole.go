@@ -53,7 +53,17 @@ type rawRole struct {
 }
 
 // onRawEvent finds the bot's managed role in the events that carry roles.
-func (b *Bot) onRawEvent(_ *dg.Session, e *dg.Event) {
+func (b *Bot) onRawEvent(s *dg.Session, e *dg.Event) {
+	self := b.selfID()
+	if self == "" && s.State != nil {
+		// onReady runs in its own goroutine and may not have run yet; the state has
+		// already taken the bot's user from READY, synchronously.
+		s.State.RLock()
+		if s.State.User != nil {
+			self = s.State.User.ID
+		}
+		s.State.RUnlock()
+	}
 	switch e.Type {
 	case "GUILD_CREATE", "GUILD_UPDATE":
 		var g struct {
@@ -61,7 +71,7 @@ func (b *Bot) onRawEvent(_ *dg.Session, e *dg.Event) {
 			Roles []rawRole `json:"roles"`
 		}
 		if json.Unmarshal(e.RawData, &g) == nil {
-			b.learnBotRole(g.ID, g.Roles...)
+			b.learnBotRole(self, g.ID, g.Roles...)
 		}
 	case "GUILD_ROLE_CREATE", "GUILD_ROLE_UPDATE":
 		var r struct {
@@ -69,14 +79,13 @@ func (b *Bot) onRawEvent(_ *dg.Session, e *dg.Event) {
 			Role    rawRole `json:"role"`
 		}
 		if json.Unmarshal(e.RawData, &r) == nil {
-			b.learnBotRole(r.GuildID, r.Role)
+			b.learnBotRole(self, r.GuildID, r.Role)
 		}
 	}
 }
 
-// learnBotRole caches the role among roles that Discord manages for this bot, if any.
-func (b *Bot) learnBotRole(guildID string, roles ...rawRole) {
-	self := b.selfID()
+// learnBotRole caches the role among roles that Discord manages for the bot self, if any.
+func (b *Bot) learnBotRole(self, guildID string, roles ...rawRole) {
 	if guildID == "" || self == "" {
 		return
 	}
