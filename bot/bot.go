@@ -79,6 +79,9 @@ type Config struct {
 	// answers before they cancel them; 0 leaves the bound to Close's context and to each
 	// request's own timeout. Its one home is cmd/footnote (serve.go), which passes it in.
 	ShutdownGrace time.Duration
+	// GuildGrace (FOOTNOTE_GUILD_GRACE) is how long a server's articles are kept after the
+	// server removes footnote (default retrieval.DefaultGuildGrace); see guilds.go.
+	GuildGrace time.Duration
 	// HTTPClient carries REST calls and attachment downloads; nil means a default client.
 	HTTPClient *http.Client
 }
@@ -118,6 +121,7 @@ type Bot struct {
 	perms    permsCache                        // footnote's own permissions per channel, for mentions
 	settings ttlCache[retrieval.GuildSettings] // by guild, for settingsTTL
 	grants   ttlCache[bool]                    // "guild/command" has overrides, for overrideTTL
+	botRoles botRoles                          // the bot's managed role per guild, for role mentions
 
 	// progressEvery throttles /reindex progress edits; tests shorten it.
 	progressEvery time.Duration
@@ -175,6 +179,9 @@ func New(cfg Config, eng Engine, log *slog.Logger, reg prometheus.Registerer) (*
 	b.session.AddHandler(b.onReady)
 	b.session.AddHandler(b.onInteractionCreate)
 	b.session.AddHandler(b.onMessageCreate)
+	b.session.AddHandler(b.onRawEvent)
+	b.session.AddHandler(b.onGuildCreate)
+	b.session.AddHandler(b.onGuildDelete)
 	return b, nil
 }
 
@@ -213,6 +220,12 @@ func (c *Config) fill() error {
 	}
 	if c.ShardCount == 0 {
 		c.ShardCount = 1
+	}
+	if c.GuildGrace < 0 {
+		return errors.New("bot: GuildGrace must not be negative")
+	}
+	if c.GuildGrace == 0 {
+		c.GuildGrace = retrieval.DefaultGuildGrace
 	}
 	return nil
 }

@@ -36,6 +36,8 @@ type fakeDiscord struct {
 	// deleteFails is how many more deletes of an original response to answer 500.
 	deleteFails int
 	merges      mergeCheck // embeds Discord would hide (fakemerge_test.go)
+	// refuseCommands, when set, is the status a command registration (PUT) is answered with.
+	refuseCommands int
 
 	gw   *fakeGateway
 	perm fakePerms // footnote's permissions and rate limits (fakeperms_test.go)
@@ -171,6 +173,13 @@ func (f *fakeDiscord) serveREST(w http.ResponseWriter, r *http.Request) {
 	case parts[0] == "applications" && len(parts) == 7 && parts[6] == "permissions" && r.Method == http.MethodGet:
 		f.serveCommandPermissions(w, parts, reply)
 	case parts[0] == "applications" && r.Method == http.MethodPut:
+		f.mu.Lock()
+		status := f.refuseCommands
+		f.mu.Unlock()
+		if status != 0 {
+			http.Error(w, `{"message": "Internal Server Error", "code": 0}`, status)
+			return
+		}
 		reply(c.Body["list"])
 	case parts[0] == "guilds" && len(parts) == 3 && parts[2] == "roles":
 		f.mu.Lock()
@@ -394,8 +403,11 @@ type fakeGateway struct {
 	identify   map[string]any
 	heartbeats int
 	guilds     []map[string]any
-	ready      chan struct{}
-	once       sync.Once
+	// refuseContent closes the connection with 4014 when identify asks for the Message
+	// Content intent, as Discord does when the portal has not granted it.
+	refuseContent bool
+	ready         chan struct{}
+	once          sync.Once
 }
 
 func newFakeGateway() *fakeGateway {
@@ -420,8 +432,14 @@ func (g *fakeGateway) serve(f *fakeDiscord) http.HandlerFunc {
 		}
 		g.mu.Lock()
 		g.identify = ident
-		guilds := g.guilds
+		guilds, refuse := g.guilds, g.refuseContent
 		g.mu.Unlock()
+		if d, _ := ident["d"].(map[string]any); refuse {
+			if in, _ := d["intents"].(float64); int64(in)&(1<<15) != 0 {
+				_ = conn.WriteMessage(websocket.CloseMessage, websocket.FormatCloseMessage(4014, "Disallowed intent(s)."))
+				return
+			}
+		}
 		g.dispatch("READY", map[string]any{
 			"v": 9, "session_id": "fake-session", "resume_gateway_url": "ws://unused",
 			"user":   map[string]any{"id": f.botID, "username": "footnote", "bot": true},

@@ -16,7 +16,8 @@ import (
 //   - MessageContent (privileged: turn it on under Bot → Privileged Gateway Intents in the
 //     developer portal): without it Discord blanks the text of messages that do not mention
 //     the bot, so a follow-up typed in footnote's thread without a mention would arrive
-//     empty. Slash commands, buttons and mentions work without it.
+//     empty. Slash commands, buttons and mentions work without it, and when Discord refuses
+//     it (close 4014) footnote connects without it (openGateway, intents.go).
 //
 // No DirectMessages: footnote refuses direct messages, and a slash command used in a DM
 // still arrives as an interaction, which is answered with the refusal.
@@ -39,7 +40,7 @@ func (b *Bot) RunGateway(ctx context.Context) error {
 	}
 	b.gateway = true
 	b.mu.Unlock()
-	if err := b.session.Open(); err != nil {
+	if err := b.openGateway(); err != nil {
 		b.mu.Lock()
 		b.gateway = false
 		b.mu.Unlock()
@@ -64,7 +65,7 @@ func explainGatewayError(err error) error {
 	switch ce.Code {
 	case 4004:
 		return fmt.Errorf("%w (Discord rejected the token: check DISCORD_TOKEN)", err)
-	case 4013, 4014:
+	case 4013, closeDisallowedIntents:
 		return fmt.Errorf("%w (Discord refused the intents: turn on the Message Content intent "+
 			"under Bot → Privileged Gateway Intents in the developer portal)", err)
 	case 4010, 4011:

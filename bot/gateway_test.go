@@ -17,12 +17,22 @@ import (
 // arrive: a reply to a later event proves that the earlier ones have been handled.
 func startGateway(t *testing.T, eng Engine) (*harness, *fakeGateway) {
 	t.Helper()
+	return startGatewayOn(t, eng, nil)
+}
+
+// startGatewayOn is startGateway with the fake gateway set up by setup (when not nil)
+// before the bot connects.
+func startGatewayOn(t *testing.T, eng Engine, setup func(*fakeGateway)) (*harness, *fakeGateway) {
+	t.Helper()
 	h := newHarness(t, eng)
 	gw := h.discord.gw
 	gw.guilds = []map[string]any{{
 		"id": guildA, "name": "Guild A", "unavailable": false, "roles": []any{}, "members": []any{}, "threads": []any{},
 		"channels": []any{map[string]any{"id": channel, "type": 0, "name": "general", "guild_id": guildA}},
 	}}
+	if setup != nil {
+		setup(gw)
+	}
 	h.bot.session.SyncEvents = true
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)

@@ -10,8 +10,9 @@ import (
 	"github.com/footnote-bot/footnote/retrieval"
 )
 
-// Mentions (gateway only): "@footnote <question>" in a channel opens a thread on that
-// message and answers there; any message in a thread footnote opened is a follow-up, asked
+// Mentions (gateway only): "@footnote <question>" (the bot's user or its managed role, see
+// botrole.go) in a channel opens a thread on that message and answers there; a message in a
+// thread footnote opened that is addressed to it (threadmessage.go) is a follow-up, asked
 // with the thread's previous question as AskOptions.Previous. A mention inside someone
 // else's thread is answered in place. Which threads are footnote's comes from the gateway's
 // channel state (the thread's owner), so no REST call is made for unrelated messages.
@@ -28,7 +29,12 @@ func (b *Bot) onMessageCreate(s *dg.Session, m *dg.MessageCreate) {
 	}
 	thread, ok := b.threadOf(m.ChannelID)
 	ours := ok && thread.OwnerID == self
-	if !ours && !mentions(m.Message, self) {
+	mentioned := b.mentionsBot(m.Message, self)
+	if !ours && !mentioned {
+		return
+	}
+	question := b.stripMentions(m.Content, m.GuildID, self)
+	if ours && !addressedInThread(m.Message, question, self, mentioned) {
 		return
 	}
 	settings := b.guildSettings(context.Background(), m.GuildID)
@@ -37,7 +43,6 @@ func (b *Bot) onMessageCreate(s *dg.Session, m *dg.MessageCreate) {
 		return
 	}
 	threads := settings.AnswerMode == retrieval.AnswerDefault || settings.AnswerMode == retrieval.AnswerThread
-	question := stripMention(m.Content, self)
 	route := b.routeMention(context.Background(), m, ok, self)
 	if route.silent {
 		return
@@ -134,7 +139,7 @@ func (b *Bot) previousTurn(ctx context.Context, thread dg.Channel, id, self stri
 			}
 		case pm.Author.Bot:
 		default:
-			if q := stripMention(pm.Content, self); q != "" {
+			if q := b.stripMentions(pm.Content, thread.GuildID, self); readsAsQuestion(q) {
 				return q, answer
 			}
 		}
@@ -147,7 +152,7 @@ func (b *Bot) previousTurn(ctx context.Context, thread dg.Channel, id, self stri
 		b.log.Warn("read thread's first message", "guild_id", thread.GuildID, "channel_id", thread.ID, "err", err)
 		return "", answer
 	}
-	return stripMention(start.Content, self), answer
+	return b.stripMentions(start.Content, thread.GuildID, self), answer
 }
 
 // answerText is what footnote said in one of its messages: the content and the text of its

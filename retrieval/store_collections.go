@@ -67,25 +67,31 @@ func (s *Store) setLexicon(ctx context.Context, coll string, version int) error 
 // questions (and their feedback), its statistics row and its settings, in one transaction, and returns
 // how many articles it deleted. It fails only on a database error.
 func (s *Store) deleteCollection(ctx context.Context, coll string) (int, error) {
-	var n int64
+	var n int
 	err := s.inTx(ctx, func(t storeTx) error {
-		// Passages, postings and vectors go with the articles, feedback with the questions
-		// (ON DELETE CASCADE).
-		tag, err := t.tx.Exec(ctx, `DELETE FROM articles WHERE collection = $1`, coll)
-		if err != nil {
-			return fmt.Errorf("delete articles: %w", err)
-		}
-		n = tag.RowsAffected()
-		for _, q := range []string{
-			`DELETE FROM questions WHERE collection = $1`,
-			`DELETE FROM collections WHERE name = $1`,
-			`DELETE FROM guild_settings WHERE collection = $1`,
-		} {
-			if _, err := t.tx.Exec(ctx, q, coll); err != nil {
-				return fmt.Errorf("delete collection %s: %w", coll, err)
-			}
-		}
-		return nil
+		var err error
+		n, err = t.deleteCollection(ctx, coll)
+		return err
 	})
-	return int(n), err
+	return n, err
+}
+
+// deleteCollection is Store.deleteCollection inside the transaction t.
+func (t storeTx) deleteCollection(ctx context.Context, coll string) (int, error) {
+	// Passages, postings and vectors go with the articles, feedback with the questions
+	// (ON DELETE CASCADE).
+	tag, err := t.tx.Exec(ctx, `DELETE FROM articles WHERE collection = $1`, coll)
+	if err != nil {
+		return 0, fmt.Errorf("delete articles: %w", err)
+	}
+	for _, q := range []string{
+		`DELETE FROM questions WHERE collection = $1`,
+		`DELETE FROM collections WHERE name = $1`,
+		`DELETE FROM guild_settings WHERE collection = $1`,
+	} {
+		if _, err := t.tx.Exec(ctx, q, coll); err != nil {
+			return 0, fmt.Errorf("delete collection %s: %w", coll, err)
+		}
+	}
+	return int(tag.RowsAffected()), nil
 }

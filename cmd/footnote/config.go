@@ -51,6 +51,9 @@ type Config struct {
 	ShardID          int
 	ShardCount       int
 	MetricsAddr      string
+	// GuildGrace (FOOTNOTE_GUILD_GRACE) is how long a server's articles are kept after it
+	// removes footnote (departures.go).
+	GuildGrace time.Duration
 
 	RatePerMinute    int // commands per member per minute (bot default when 0)
 	GuildConcurrency int // requests in flight per guild
@@ -128,6 +131,9 @@ func configFromEnv(getenv func(string) string) (Config, error) {
 		}
 	}
 	if c.AnswerTimeout, err = answerTimeout(getenv("FOOTNOTE_ANSWER_TIMEOUT")); err != nil {
+		return c, err
+	}
+	if c.GuildGrace, err = guildGrace(getenv("FOOTNOTE_GUILD_GRACE")); err != nil {
 		return c, err
 	}
 	if c.ShardID, err = intEnv(getenv, "FOOTNOTE_SHARD_ID", 0); err != nil {

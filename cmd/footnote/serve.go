@@ -28,7 +28,7 @@ func (m *Main) newBot() (*bot.Bot, error) {
 		APIBase: c.DiscordAPIBase, AdminRole: c.AdminRole, DevGuild: c.DevGuild,
 		ShardID: c.ShardID, ShardCount: c.ShardCount, ShutdownGrace: shutdownGrace,
 		RatePerMinute: c.RatePerMinute, GuildConcurrency: c.GuildConcurrency, Workers: c.Workers,
-		MaxQuestionLen: c.MaxQuestionChars,
+		MaxQuestionLen: c.MaxQuestionChars, GuildGrace: c.GuildGrace,
 	}, m.Engine, m.Log, prometheus.NewRegistry())
 }
 
@@ -56,15 +56,10 @@ func (m *Main) cmdServe(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	if m.Config.DiscordToken != "" {
-		if err := b.RegisterCommands(ctx); err != nil {
-			return err // names DISCORD_TOKEN when Discord rejects it
-		}
-	} else {
-		m.Log.Warn("slash commands not registered: that needs DISCORD_TOKEN")
-	}
+	b.RegisterOnStart(ctx) // shard 0 only; a failure is logged, not fatal
 
 	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return m.sweepDepartures(gctx) })
 	var servers []*http.Server
 	serve := func(addr string, h http.Handler, what string) error {
 		ln, err := net.Listen("tcp", addr)

@@ -1,0 +1,54 @@
+package retrieval
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// DefaultGuildGrace is how long a server's collection is kept after the server removes
+// footnote (FOOTNOTE_GUILD_GRACE): long enough that a bot removed by mistake, or for a
+// while, comes back to its articles; short enough that a server that left does not keep
+// its data for ever.
+const DefaultGuildGrace = 30 * 24 * time.Hour
+
+// ScheduleRemoval schedules coll for deletion at leftAt+grace, because its server removed
+// the bot at leftAt. A collection already scheduled keeps its first date. It fails only on
+// a database error.
+func (e *Engine) ScheduleRemoval(ctx context.Context, coll string, leftAt time.Time, grace time.Duration) error {
+	return e.store.scheduleDeparture(ctx, coll, leftAt, leftAt.Add(grace))
+}
+
+// CancelRemoval cancels coll's scheduled deletion (its server added the bot again) and
+// reports whether one was scheduled. It fails only on a database error.
+func (e *Engine) CancelRemoval(ctx context.Context, coll string) (bool, error) {
+	return e.store.cancelDeparture(ctx, coll)
+}
+
+// RemoveDue deletes every collection whose scheduled deletion is at or before now, each
+// with its departure in one transaction, and returns the collections it deleted. On a
+// database error it returns what it deleted so far with the errors met; it goes on with the
+// other collections after one fails.
+func (e *Engine) RemoveDue(ctx context.Context, now time.Time) ([]string, error) {
+	due, err := e.store.dueDepartures(ctx, now)
+	if err != nil {
+		return nil, err
+	}
+	var removed []string
+	var errs []error
+	for _, coll := range due {
+		if ctx.Err() != nil {
+			errs = append(errs, ctx.Err())
+			break
+		}
+		ok, _, err := e.store.deleteDeparted(ctx, coll, now)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if ok {
+			removed = append(removed, coll)
+		}
+	}
+	return removed, errors.Join(errs...)
+}

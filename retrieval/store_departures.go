@@ -1,0 +1,74 @@
+package retrieval
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// scheduleDeparture records that coll's server removed the bot at leftAt, to be deleted
+// after deleteAfter. A collection already waiting keeps its first dates: a second
+// GUILD_DELETE (another shard, a restart) does not push the deletion back. It fails only
+// on a database error.
+func (s *Store) scheduleDeparture(ctx context.Context, coll string, leftAt, deleteAfter time.Time) error {
+	if _, err := s.pool.Exec(ctx, `
+		INSERT INTO guild_departures (collection, left_at, delete_after) VALUES ($1, $2, $3)
+		ON CONFLICT (collection) DO NOTHING`, coll, leftAt, deleteAfter); err != nil {
+		return fmt.Errorf("schedule deletion of %s: %w", coll, err)
+	}
+	return nil
+}
+
+// cancelDeparture forgets coll's scheduled deletion and reports whether one was waiting.
+// It fails only on a database error.
+func (s *Store) cancelDeparture(ctx context.Context, coll string) (bool, error) {
+	tag, err := s.pool.Exec(ctx, `DELETE FROM guild_departures WHERE collection = $1`, coll)
+	if err != nil {
+		return false, fmt.Errorf("cancel deletion of %s: %w", coll, err)
+	}
+	return tag.RowsAffected() > 0, nil
+}
+
+// dueDepartures returns the collections whose deletion time is at or before now, oldest
+// first (guild_departures_due_idx). It fails only on a database error.
+func (s *Store) dueDepartures(ctx context.Context, now time.Time) ([]string, error) {
+	rows, err := s.pool.Query(ctx, `
+		SELECT collection FROM guild_departures WHERE delete_after <= $1 ORDER BY delete_after`, now)
+	if err != nil {
+		return nil, fmt.Errorf("list due deletions: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var c string
+		if err := rows.Scan(&c); err != nil {
+			return nil, fmt.Errorf("list due deletions: %w", err)
+		}
+		out = append(out, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list due deletions: %w", err)
+	}
+	return out, nil
+}
+
+// deleteDeparted deletes coll and its departure row in one transaction, if the row is still
+// due at now: a server that came back since dueDepartures listed it (its row cancelled)
+// keeps its data. It returns whether it deleted, and how many articles went. It fails only
+// on a database error.
+func (s *Store) deleteDeparted(ctx context.Context, coll string, now time.Time) (deleted bool, articles int, err error) {
+	err = s.inTx(ctx, func(t storeTx) error {
+		tag, err := t.tx.Exec(ctx, `
+			DELETE FROM guild_departures WHERE collection = $1 AND delete_after <= $2`, coll, now)
+		if err != nil {
+			return fmt.Errorf("delete departure of %s: %w", coll, err)
+		}
+		if tag.RowsAffected() == 0 {
+			return nil
+		}
+		deleted = true
+		articles, err = t.deleteCollection(ctx, coll)
+		return err
+	})
+	return deleted, articles, err
+}
