@@ -16,7 +16,7 @@ BIN     := bin/footnote
 SHARED  ?= ../shared
 IMAGE   ?= footnote
 
-.PHONY: all help db db-stop build run test bench eval image clean
+.PHONY: all help db db-stop build run test bench eval image docs clean
 
 all: build
 
@@ -51,6 +51,13 @@ eval: db build ## the README's quality and speed table (data from SHARED=../shar
 
 image: ## build the Docker image (IMAGE=footnote) from Dockerfile; needs a Docker engine
 	docker build -t $(IMAGE) .
+
+# The screenshot needs Chromium (apt-get install chromium fonts-noto-color-emoji); without
+# it only the HTML is redrawn. 900x560 fits the whole answer and keeps the PNG small.
+docs: ## redraw the README's picture of an answer: docs/answer.html from footnote's real payload, docs/answer.png
+	$(GO) test -count=1 -run '^TestAnswerPreview$$' ./bot -update
+	@b=$$(command -v chromium || command -v chromium-headless-shell) || { echo "docs/answer.png not redrawn: install Chromium (apt-get install chromium fonts-noto-color-emoji)"; exit 0; }; \
+	$$b --headless --no-sandbox --hide-scrollbars --window-size=900,560 --screenshot=docs/answer.png docs/answer.html 2>/dev/null
 
 clean: ## remove bin/
 	rm -rf bin
