@@ -113,10 +113,28 @@ func TestHelp(t *testing.T) {
 		}
 	})
 
+	t.Run("/help shows the server's own settings, not only the operator's", func(t *testing.T) {
+		h := newHarness(t, cityNews(), func(c *Config) { c.AdminRole = "900000000000000001" })
+		h.edit(h.send(h.typedSlash(guildA, boss, "settings",
+			opt("admin_role", dg.ApplicationCommandOptionRole, "900000000000000002"),
+			opt("answers", dg.ApplicationCommandOptionString, "ephemeral"),
+			opt("mention_channels", dg.ApplicationCommandOptionString, "<#300000000000000005>"),
+			opt("members_add", dg.ApplicationCommandOptionBoolean, false))), nil)
+		c := h.edit(h.send(h.slash(guildA, alice, "help")), nil).str("content")
+		for _, want := range []string{"<@&900000000000000002>", "**Answers:** ephemeral", "<#300000000000000005>", "**/add:** admins only"} {
+			if !strings.Contains(c, want) {
+				t.Errorf("help lacks %q:\n%s", want, c)
+			}
+		}
+		if strings.Contains(c, "900000000000000001") {
+			t.Errorf("help shows the operator's role the server replaced:\n%s", c)
+		}
+	})
+
 	t.Run("with no articles and no admin role, /help says so", func(t *testing.T) {
 		h := newHarness(t, newFakeEngine())
 		c := h.edit(h.send(h.slash(guildA, boss, "help")), nil).str("content")
-		for _, want := range []string{"no articles yet", "none set", "You are an admin here."} {
+		for _, want := range []string{"no articles yet", "**Admins:** members with Manage Server\n", "You are an admin here."} {
 			if !strings.Contains(c, want) {
 				t.Errorf("help lacks %q:\n%s", want, c)
 			}

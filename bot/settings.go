@@ -144,6 +144,8 @@ func (b *Bot) describeSettings(s retrieval.GuildSettings, changed bool) string {
 	switch {
 	case s.AdminRole != "":
 		role += fmt.Sprintf(" and <@&%s>", s.AdminRole)
+	case isSnowflake(b.cfg.AdminRole):
+		role += fmt.Sprintf(" and <@&%s> (footnote's default)", b.cfg.AdminRole)
 	case b.cfg.AdminRole != "":
 		role += fmt.Sprintf(" and the role %s (footnote's default)", escapeMarkdown(b.cfg.AdminRole))
 	}
