@@ -24,6 +24,21 @@ func TestContextMenus(t *testing.T) {
 		}
 	})
 
+	t.Run("ask about a message: mention markup is not part of the question", func(t *testing.T) {
+		eng := cityNews()
+		h := newHarness(t, eng)
+		s := h.send(h.messageCommand(guildA, alice, askMessageCommand,
+			"<@100000000000000002> <@!100000000000000003> When did the council approve the budget? <@&900000000000000001> <#300000000000000001>"))
+		h.edit(s, func(c string) bool { return c == "The council approved the budget on Tuesday. [1]" })
+		if got := eng.lastAsk().question; got != "When did the council approve the budget?" {
+			t.Errorf("asked %q", got)
+		}
+		s = h.send(h.messageCommand(guildA, alice, askMessageCommand, "<@100000000000000002> <#300000000000000001>"))
+		if got := h.ephemeralError(s); !strings.HasPrefix(got, "That message has no text to ask about.") {
+			t.Errorf("a message of mentions only got %q", got)
+		}
+	})
+
 	t.Run("a message without text is refused ephemerally", func(t *testing.T) {
 		h := newHarness(t, cityNews())
 		s := h.send(h.messageCommand(guildA, alice, askMessageCommand, ""))
