@@ -41,14 +41,25 @@ func targetContent(d dg.ApplicationCommandInteractionData) string {
 }
 
 func (b *Bot) prepareAskMessage(r *request) error {
-	return b.checkQuestion(r.opts["message"])
+	return b.checkQuestion(askedText(r.opts["message"]))
 }
 
 // runAskMessage asks the target message's text as the question; the answer is ephemeral.
 func (b *Bot) runAskMessage(ctx context.Context, r *request) error {
-	q := strings.TrimSpace(r.opts["message"])
-	_, err := b.answer(ctx, r, q, askOptions(r))
+	_, err := b.answer(ctx, r, askedText(r.opts["message"]), askOptions(r))
 	return err
+}
+
+// askedText is a target message's text as a question: without user, role and channel
+// mentions (markupRE), which are ids, not words, spaces tidied as stripMention does.
+func askedText(content string) string {
+	content = markupRE.ReplaceAllStringFunc(content, func(m string) string {
+		if markupRE.FindStringSubmatch(m)[1] != "" {
+			return " "
+		}
+		return m
+	})
+	return strings.Join(strings.Fields(content), " ")
 }
 
 func (b *Bot) prepareAddLinks(r *request) error {

@@ -24,6 +24,21 @@ func TestContextMenus(t *testing.T) {
 		}
 	})
 
+	t.Run("ask about a message: mention markup is not part of the question", func(t *testing.T) {
+		eng := cityNews()
+		h := newHarness(t, eng)
+		s := h.send(h.messageCommand(guildA, alice, askMessageCommand,
+			"<@100000000000000002> <@!100000000000000003> When did the council approve the budget? <@&900000000000000001> <#300000000000000001>"))
+		h.edit(s, func(c string) bool { return c == "The council approved the budget on Tuesday. [1]" })
+		if got := eng.lastAsk().question; got != "When did the council approve the budget?" {
+			t.Errorf("asked %q", got)
+		}
+		s = h.send(h.messageCommand(guildA, alice, askMessageCommand, "<@100000000000000002> <#300000000000000001>"))
+		if got := h.ephemeralError(s); !strings.HasPrefix(got, "That message has no text to ask about.") {
+			t.Errorf("a message of mentions only got %q", got)
+		}
+	})
+
 	t.Run("a message without text is refused ephemerally", func(t *testing.T) {
 		h := newHarness(t, cityNews())
 		s := h.send(h.messageCommand(guildA, alice, askMessageCommand, ""))
@@ -113,10 +128,28 @@ func TestHelp(t *testing.T) {
 		}
 	})
 
+	t.Run("/help shows the server's own settings, not only the operator's", func(t *testing.T) {
+		h := newHarness(t, cityNews(), func(c *Config) { c.AdminRole = "900000000000000001" })
+		h.edit(h.send(h.typedSlash(guildA, boss, "settings",
+			opt("admin_role", dg.ApplicationCommandOptionRole, "900000000000000002"),
+			opt("answers", dg.ApplicationCommandOptionString, "ephemeral"),
+			opt("mention_channels", dg.ApplicationCommandOptionString, "<#300000000000000005>"),
+			opt("members_add", dg.ApplicationCommandOptionBoolean, false))), nil)
+		c := h.edit(h.send(h.slash(guildA, alice, "help")), nil).str("content")
+		for _, want := range []string{"<@&900000000000000002>", "**Answers:** ephemeral", "<#300000000000000005>", "**/add:** admins only"} {
+			if !strings.Contains(c, want) {
+				t.Errorf("help lacks %q:\n%s", want, c)
+			}
+		}
+		if strings.Contains(c, "900000000000000001") {
+			t.Errorf("help shows the operator's role the server replaced:\n%s", c)
+		}
+	})
+
 	t.Run("with no articles and no admin role, /help says so", func(t *testing.T) {
 		h := newHarness(t, newFakeEngine())
 		c := h.edit(h.send(h.slash(guildA, boss, "help")), nil).str("content")
-		for _, want := range []string{"no articles yet", "none set", "You are an admin here."} {
+		for _, want := range []string{"no articles yet", "**Admins:** members with Manage Server\n", "You are an admin here."} {
 			if !strings.Contains(c, want) {
 				t.Errorf("help lacks %q:\n%s", want, c)
 			}

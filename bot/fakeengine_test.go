@@ -28,8 +28,9 @@ type fakeEngine struct {
 	settings map[string]retrieval.GuildSettings // fakesettings_test.go
 
 	// Hooks replace the default behaviour when set.
-	askFunc     func(ctx context.Context, coll, question string, opts retrieval.AskOptions) (*retrieval.Answer, error)
-	reindexFunc func(ctx context.Context, coll string, progress func(done, total int)) (retrieval.ReindexStats, error)
+	askFunc      func(ctx context.Context, coll, question string, opts retrieval.AskOptions) (*retrieval.Answer, error)
+	reindexFunc  func(ctx context.Context, coll string, progress func(done, total int)) (retrieval.ReindexStats, error)
+	settingsFunc func(ctx context.Context, coll string) (retrieval.GuildSettings, error) // fakesettings_test.go
 }
 
 // fakeChunk is a passage of a fake article: Text is the article text [Start:End].

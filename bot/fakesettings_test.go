@@ -7,7 +7,10 @@ import (
 )
 
 // GuildSettings returns the settings stored by UpdateGuildSettings, or the defaults.
-func (e *fakeEngine) GuildSettings(_ context.Context, coll string) (retrieval.GuildSettings, error) {
+func (e *fakeEngine) GuildSettings(ctx context.Context, coll string) (retrieval.GuildSettings, error) {
+	if e.settingsFunc != nil {
+		return e.settingsFunc(ctx, coll)
+	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if s, ok := e.settings[coll]; ok {

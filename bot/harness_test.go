@@ -346,7 +346,7 @@ func realEngine(t *testing.T, n int, opts ...retrievaltest.Option) (*retrieval.E
 		g := fmt.Sprintf("8%017d", v.Int64())
 		guilds[i] = g
 		t.Cleanup(func() {
-			if _, err := e.RemoveCollection(context.Background(), g); err != nil {
+			if err := retrievaltest.RemoveServer(context.Background(), e, g); err != nil {
 				t.Errorf("remove collection %s: %v", g, err)
 			}
 		})

@@ -13,12 +13,13 @@ func (b *Bot) runHelp(ctx context.Context, r *request) error {
 	if err != nil {
 		return fmt.Errorf("help: count articles: %w", err)
 	}
-	return r.reply.edit(ctx, message{content: renderHelp(total, b.cfg.AdminRole, b.isAdmin(ctx, r))})
+	settings := b.describeSettings(b.guildSettings(ctx, r.guildID), false)
+	return r.reply.edit(ctx, message{content: renderHelp(total, settings, b.isAdmin(ctx, r))})
 }
 
-// renderHelp is /help's text for a server tracking articles articles, with adminRole as
-// footnote's admin role ("" for none), for a member who is an admin or not.
-func renderHelp(articles int, adminRole string, admin bool) string {
+// renderHelp is /help's text for a server tracking articles articles, whose settings read
+// settings (describeSettings), for a member who is an admin or not.
+func renderHelp(articles int, settings string, admin bool) string {
 	var sb strings.Builder
 	sb.WriteString("**footnote** answers questions about the articles this server tracks, quoting them; " +
 		"every answer cites its sources, and footnote says so when they don't cover a question.\n\n")
@@ -37,15 +38,9 @@ func renderHelp(articles int, adminRole string, admin bool) string {
 		"• /add url: … or /add file: … (.txt, .md, .html); on a message: Apps → Add this link\n" +
 		"• /articles [query:] [page:] lists them, newest first\n" +
 		"• /remove url: … — the member who added it, or an admin (suggestions as you type)\n\n" +
-		"**Admins**\n")
-	role := "none set (FOOTNOTE_ADMIN_ROLE)"
-	if adminRole != "" {
-		role = escapeMarkdown(adminRole)
-		if isSnowflake(adminRole) {
-			role = "<@&" + adminRole + ">"
-		}
-	}
-	fmt.Fprintf(&sb, "Members with Manage Server, or footnote's admin role: %s. Admins can remove any article and run /reindex.", role)
+		"**This server's settings** (admins change them with /settings)\n")
+	sb.WriteString(settings)
+	sb.WriteString("\nAdmins can remove any article and run /reindex.")
 	if admin {
 		sb.WriteString(" You are an admin here.")
 	}

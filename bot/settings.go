@@ -23,11 +23,19 @@ import (
 // (a second shard) visible sooner. A change made in this process is visible at once.
 const settingsTTL = 30 * time.Second
 
+// settingsReadTimeout bounds one read of a server's settings from the database. Reads come
+// before an interaction's acknowledgement (Discord allows 3 s, and a command may read twice:
+// its plan, then the admin check) and inside the gateway's message handler, so a stuck
+// database must not hold them. Longer tolerates a slow database; shorter falls back to the
+// defaults sooner, which may briefly ignore a server's choices.
+const settingsReadTimeout = time.Second
+
 // errBadSettings is a /settings option footnote cannot use.
 var errBadSettings = errors.New("bad settings")
 
 // guildSettings returns the server's settings, from the cache when fresh. When they cannot
-// be read it logs and returns the defaults, so that a database hiccup never stops answers.
+// be read within settingsReadTimeout it logs and returns the defaults (not cached), so that
+// a database hiccup never stops answers.
 func (b *Bot) guildSettings(ctx context.Context, guildID string) retrieval.GuildSettings {
 	if guildID == "" {
 		return retrieval.DefaultGuildSettings()
@@ -35,6 +43,8 @@ func (b *Bot) guildSettings(ctx context.Context, guildID string) retrieval.Guild
 	if s, ok := b.settings.get(guildID, b.now(), settingsTTL); ok {
 		return s
 	}
+	ctx, cancel := context.WithTimeout(ctx, settingsReadTimeout)
+	defer cancel()
 	s, err := b.eng.GuildSettings(ctx, guildID)
 	if err != nil {
 		b.log.Warn("read server settings; using the defaults", "guild_id", guildID, "err", err)
@@ -144,6 +154,8 @@ func (b *Bot) describeSettings(s retrieval.GuildSettings, changed bool) string {
 	switch {
 	case s.AdminRole != "":
 		role += fmt.Sprintf(" and <@&%s>", s.AdminRole)
+	case isSnowflake(b.cfg.AdminRole):
+		role += fmt.Sprintf(" and <@&%s> (footnote's default)", b.cfg.AdminRole)
 	case b.cfg.AdminRole != "":
 		role += fmt.Sprintf(" and the role %s (footnote's default)", escapeMarkdown(b.cfg.AdminRole))
 	}
@@ -173,14 +185,14 @@ func (b *Bot) describeSettings(s retrieval.GuildSettings, changed bool) string {
 }
 
 // applySettings adapts a command's plan to the server's settings before it is admitted:
-// where /ask's answer goes, and whether /add needs an admin.
+// where /ask's answer goes, and whether /add (and the "Add this link" menu) needs an admin.
 func (b *Bot) applySettings(ctx context.Context, r *request, p *plan) {
 	switch r.kind {
 	case "ask":
 		if b.guildSettings(ctx, r.guildID).AnswerMode == retrieval.AnswerEphemeral {
 			p.ack = ackEphemeral
 		}
-	case "add":
+	case "add", addLinksCommand:
 		if !b.guildSettings(ctx, r.guildID).MembersAdd {
 			p.admin = true
 		}

@@ -71,6 +71,10 @@ func TestSettings(t *testing.T) {
 		if got := h.ephemeralError(s); !strings.HasPrefix(got, "Only admins") {
 			t.Errorf("alice's /add got %q", got)
 		}
+		s = h.send(h.messageCommand(guildA, alice, addLinksCommand, "https://news.example/x"))
+		if got := h.ephemeralError(s); !strings.HasPrefix(got, "Only admins") {
+			t.Errorf("alice's %q got %q", addLinksCommand, got)
+		}
 	})
 	t.Run("a malformed channel list is refused before anything is saved", func(t *testing.T) {
 		s := h.send(h.typedSlash(guildA, boss, "settings", opt("mention_channels", dg.ApplicationCommandOptionString, "#general")))

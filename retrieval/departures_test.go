@@ -18,8 +18,7 @@ func TestScheduledRemoval(t *testing.T) {
 	for _, coll := range []string{gone, back, waiting} {
 		importDocs(t, e, coll, doc{URL: "https://news.example/a", Text: "The pier closes for repairs."})
 		t.Cleanup(func() {
-			_, _ = e.CancelRemoval(context.Background(), coll)
-			_, _ = e.RemoveCollection(context.Background(), coll)
+			_ = retrievaltest.RemoveServer(context.Background(), e, coll)
 		})
 	}
 	c := conn(t)

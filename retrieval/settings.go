@@ -54,8 +54,8 @@ type SettingsUpdate struct {
 	AdminRole       *string     // "" restores the default
 	AnswerMode      *AnswerMode // AnswerDefault restores the default
 	MentionChannels *[]string   // nil slice inside: all channels
-	MembersAdd      *bool
-	By              string // who changed them (a Discord user id)
+	MembersAdd      *bool       // whether members without admin rights may add articles
+	By              string      // who changed them (a Discord user id)
 }
 
 // GuildSettings returns coll's settings, the defaults when its admins chose nothing. It

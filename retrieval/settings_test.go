@@ -5,6 +5,7 @@ import (
 	"errors"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/footnote-bot/footnote/retrieval"
 	"github.com/footnote-bot/footnote/retrieval/retrievaltest"
@@ -73,16 +74,28 @@ func TestGuildSettings(t *testing.T) {
 			}
 		}
 	})
-	t.Run("settings are kept apart per server and go with the collection", func(t *testing.T) {
+	t.Run("settings are kept apart per server, survive removing the articles and go with a departed server", func(t *testing.T) {
 		other := retrievaltest.Collection(t)
 		if g, _ := e.GuildSettings(ctx, other); g.MembersAdd != true {
 			t.Errorf("other server sees %+v", g)
 		}
+		// An operator clearing the articles to re-import keeps the server's choices.
 		if _, err := e.RemoveCollection(ctx, coll); err != nil {
 			t.Fatal(err)
 		}
+		if g, _ := e.GuildSettings(ctx, coll); g.MembersAdd {
+			t.Errorf("removing the articles erased the settings: %+v", g)
+		}
+		// A server that removed the bot loses them with its data after the grace period.
+		left := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+		if err := e.ScheduleRemoval(ctx, coll, left, time.Hour); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.RemoveDue(ctx, left.Add(time.Hour)); err != nil {
+			t.Fatal(err)
+		}
 		if g, _ := e.GuildSettings(ctx, coll); !g.MembersAdd {
-			t.Errorf("settings survived the collection: %+v", g)
+			t.Errorf("settings survived the departed server: %+v", g)
 		}
 	})
 }

@@ -64,8 +64,9 @@ func (s *Store) setLexicon(ctx context.Context, coll string, version int) error 
 }
 
 // deleteCollection deletes every article of coll (and everything under them), its
-// questions (and their feedback), its statistics row and its settings, in one transaction, and returns
-// how many articles it deleted. It fails only on a database error.
+// questions (and their feedback) and its statistics row, in one transaction, and returns
+// how many articles it deleted. The server's settings are kept: only a departed server
+// loses them (deleteDeparted). It fails only on a database error.
 func (s *Store) deleteCollection(ctx context.Context, coll string) (int, error) {
 	var n int
 	err := s.inTx(ctx, func(t storeTx) error {
@@ -87,7 +88,6 @@ func (t storeTx) deleteCollection(ctx context.Context, coll string) (int, error)
 	for _, q := range []string{
 		`DELETE FROM questions WHERE collection = $1`,
 		`DELETE FROM collections WHERE name = $1`,
-		`DELETE FROM guild_settings WHERE collection = $1`,
 	} {
 		if _, err := t.tx.Exec(ctx, q, coll); err != nil {
 			return 0, fmt.Errorf("delete collection %s: %w", coll, err)

@@ -52,7 +52,7 @@ func (s *Store) dueDepartures(ctx context.Context, now time.Time) ([]string, err
 	return out, nil
 }
 
-// deleteDeparted deletes coll and its departure row in one transaction, if the row is still
+// deleteDeparted deletes coll, its server's settings and its departure row in one transaction, if the row is still
 // due at now: a server that came back since dueDepartures listed it (its row cancelled)
 // keeps its data. It returns whether it deleted, and how many articles went. It fails only
 // on a database error.
@@ -67,8 +67,13 @@ func (s *Store) deleteDeparted(ctx context.Context, coll string, now time.Time) 
 			return nil
 		}
 		deleted = true
-		articles, err = t.deleteCollection(ctx, coll)
-		return err
+		if articles, err = t.deleteCollection(ctx, coll); err != nil {
+			return err
+		}
+		if _, err := t.tx.Exec(ctx, `DELETE FROM guild_settings WHERE collection = $1`, coll); err != nil {
+			return fmt.Errorf("delete settings of %s: %w", coll, err)
+		}
+		return nil
 	})
 	return deleted, articles, err
 }

@@ -113,11 +113,34 @@ func Engine(t testing.TB, opts ...Option) (*retrieval.Engine, string) {
 	}
 	coll := Collection(t)
 	t.Cleanup(func() {
-		if _, err := e.RemoveCollection(context.Background(), coll); err != nil {
+		if err := RemoveServer(context.Background(), e, coll); err != nil {
 			t.Errorf("remove test collection %s: %v", coll, err)
 		}
 	})
 	return e, coll
+}
+
+// RemoveServer deletes everything the test database holds for coll: its collection
+// (RemoveCollection) and the server's settings and scheduled removal, which
+// RemoveCollection keeps. Tests clean up with it so no row outlives them.
+func RemoveServer(ctx context.Context, e *retrieval.Engine, coll string) error {
+	if _, err := e.RemoveCollection(ctx, coll); err != nil {
+		return err
+	}
+	c, err := pgx.Connect(ctx, DSN())
+	if err != nil {
+		return err
+	}
+	defer c.Close(ctx)
+	for _, q := range []string{
+		`DELETE FROM guild_settings WHERE collection = $1`,
+		`DELETE FROM guild_departures WHERE collection = $1`,
+	} {
+		if _, err := c.Exec(ctx, q, coll); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Collection returns a collection name no other test uses.
