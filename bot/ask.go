@@ -58,7 +58,7 @@ func (b *Bot) answer(ctx context.Context, r *request, question string, opts retr
 		return nil, fmt.Errorf("ask: %w", err)
 	}
 	b.metrics.observeAnswer(ans)
-	if err := b.send(ctx, r, renderAnswer(ans)); err != nil {
+	if err := b.send(ctx, r, renderAnswerIn(ans, r.locale)); err != nil {
 		return nil, err
 	}
 	b.metrics.answer.Observe(b.now().Sub(r.start).Seconds())
@@ -71,7 +71,6 @@ func (b *Bot) answer(ctx context.Context, r *request, question string, opts retr
 // ephemeral when the reply is.
 func (b *Bot) send(ctx context.Context, r *request, msgs []message) error {
 	for i, m := range msgs {
-		m = localize(r.locale, m)
 		m.ephemeral = r.ack == ackEphemeral
 		var err error
 		if i == 0 {
