@@ -43,7 +43,7 @@ func (b *Bot) onMessageCreate(s *dg.Session, m *dg.MessageCreate) {
 		return
 	}
 	threads := settings.AnswerMode == retrieval.AnswerDefault || settings.AnswerMode == retrieval.AnswerThread
-	route := b.routeMention(context.Background(), m, ok, self)
+	route := b.routeMention(context.Background(), m, ok, threads, self)
 	if route.silent {
 		return
 	}
@@ -65,7 +65,7 @@ func (b *Bot) onMessageCreate(s *dg.Session, m *dg.MessageCreate) {
 		switch {
 		case ours:
 			opts.Previous, opts.PreviousAnswer = b.previousTurn(ctx, thread, m.ID, self)
-		case route.openThread && threads:
+		case route.openThread:
 			b.openThread(ctx, r, m.Message, question, self)
 		}
 		_ = s.ChannelTyping(r.channelID, dg.WithContext(ctx)) // best effort
