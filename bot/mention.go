@@ -121,52 +121,6 @@ func (b *Bot) openThread(ctx context.Context, r *request, m *dg.Message, questio
 	r.reply = &channelReplier{s: b.session, channelID: th.ID}
 }
 
-// previousTurn returns the question asked before message id in footnote's thread (the
-// newest earlier message by a member, or else the message the thread was opened on, which
-// shares the thread's id) and footnote's own answer to it (its newest message after that
-// question: the text and the quotes of its embeds). Either is "" when it cannot be read.
-func (b *Bot) previousTurn(ctx context.Context, thread dg.Channel, id, self string) (question, answer string) {
-	msgs, err := b.session.ChannelMessages(thread.ID, 20, id, "", "", dg.WithContext(ctx))
-	if err != nil {
-		b.log.Warn("read thread history", "guild_id", thread.GuildID, "channel_id", thread.ID, "err", err)
-	}
-	for _, pm := range msgs { // newest first
-		switch {
-		case pm.Author == nil:
-		case pm.Author.ID == self:
-			if answer == "" {
-				answer = answerText(pm)
-			}
-		case pm.Author.Bot:
-		default:
-			if q := b.stripMentions(pm.Content, thread.GuildID, self); readsAsQuestion(q) {
-				return q, answer
-			}
-		}
-	}
-	if thread.ParentID == "" {
-		return "", answer
-	}
-	start, err := b.session.ChannelMessage(thread.ParentID, thread.ID, dg.WithContext(ctx))
-	if err != nil {
-		b.log.Warn("read thread's first message", "guild_id", thread.GuildID, "channel_id", thread.ID, "err", err)
-		return "", answer
-	}
-	return b.stripMentions(start.Content, thread.GuildID, self), answer
-}
-
-// answerText is what footnote said in one of its messages: the content and the text of its
-// embeds (the cited quotes), one per line.
-func answerText(m *dg.Message) string {
-	parts := []string{m.Content}
-	for _, e := range m.Embeds {
-		if e != nil {
-			parts = append(parts, e.Title, e.Description)
-		}
-	}
-	return strings.Join(strings.Fields(strings.Join(parts, "\n")), " ")
-}
-
 func mentions(m *dg.Message, self string) bool {
 	for _, u := range m.Mentions {
 		if u != nil && u.ID == self {
