@@ -10,17 +10,9 @@ import (
 
 func TestRefusalInOpenedThreadForgetsTheChannelsPermissions(t *testing.T) {
 	h, gw := startGateway(t, cityNews())
-	bot := h.discord.botID
 	const ch = "300000000000000031"
 	mention := func(id string) {
-		m := map[string]any{
-			"id": id, "channel_id": ch, "guild_id": guildA, "type": 0,
-			"author":   map[string]any{"id": alice.id, "username": "alice"},
-			"content":  "<@" + bot + "> When did the council approve the budget?",
-			"mentions": []any{map[string]any{"id": bot, "username": "footnote", "bot": true}},
-		}
-		h.discord.addHistory(ch, m)
-		gw.dispatch("MESSAGE_CREATE", m)
+		gw.dispatch("MESSAGE_CREATE", mentionOf(h, id, ch, "When did the council approve the budget?"))
 	}
 	threadStart := func(id string) func(call) bool {
 		return func(c call) bool {
@@ -43,4 +35,15 @@ func TestRefusalInOpenedThreadForgetsTheChannelsPermissions(t *testing.T) {
 	if n := len(h.discord.recorded(threadStart("510000000000000403"))); n != 0 {
 		t.Error("footnote opened another thread where it may not post")
 	}
+}
+
+// mentionOf is a member's message in ch mentioning footnote (bot) before text, as the
+// gateway sends it, also put into ch's history.
+func mentionOf(h *harness, id, ch, text string) map[string]any {
+	bot := h.discord.botID
+	m := map[string]any{"id": id, "channel_id": ch, "guild_id": guildA, "type": 0,
+		"author": map[string]any{"id": alice.id, "username": "alice"}, "content": "<@" + bot + "> " + text,
+		"mentions": []any{map[string]any{"id": bot, "username": "footnote", "bot": true}}}
+	h.discord.addHistory(ch, m)
+	return m
 }

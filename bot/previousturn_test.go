@@ -47,20 +47,12 @@ func TestFollowUpCarriesTheWholePlainAnswer(t *testing.T) {
 	plain := func() (*retrieval.Answer, error) { return &retrieval.Answer{Covered: true, Text: "ok"}, nil }
 
 	h, gw := startGateway(t, eng)
-	bot := h.discord.botID
 	// turn opens a thread with a mention, then asks a follow-up in it, and returns the
 	// previous answer the follow-up was asked with.
 	done := 0
 	turn := func(t *testing.T, id string) string {
 		t.Helper()
-		mention := map[string]any{
-			"id": id, "channel_id": channel, "guild_id": guildA, "type": 0,
-			"author":   map[string]any{"id": alice.id, "username": "alice"},
-			"content":  "<@" + bot + "> What did the council decide about the budget?",
-			"mentions": []any{map[string]any{"id": bot, "username": "footnote", "bot": true}},
-		}
-		h.discord.addHistory(channel, mention)
-		gw.dispatch("MESSAGE_CREATE", mention)
+		gw.dispatch("MESSAGE_CREATE", mentionOf(h, id, channel, "What did the council decide about the budget?"))
 		done++
 		waitRequests(t, h, done) // the whole answer is sent
 		follow := map[string]any{
