@@ -154,10 +154,7 @@ func (f *fakeDiscord) serveREST(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.WriteString(w, `{"message": "Unknown Webhook", "code": 10015}`)
 		return
 	}
-	if f.refusesFollowup(c) {
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(http.StatusForbidden)
-		_, _ = io.WriteString(w, `{"message": "Missing Permissions", "code": 50013}`)
+	if f.refusedAsFollowup(w, c) {
 		return
 	}
 	if f.consume(&f.deleteFails, parts[0] == "webhooks" && r.Method == http.MethodDelete) {

@@ -1,6 +1,10 @@
 package bot
 
-import "strings"
+import (
+	"io"
+	"net/http"
+	"strings"
+)
 
 // refuseFollowup makes Discord refuse the nth follow-up (1: the first) of the interaction
 // with token, with 403 Missing Permissions.
@@ -23,4 +27,16 @@ func (f *fakeDiscord) refusesFollowup(c call) bool {
 	nth, ok := f.refusedFollowup[token]
 	f.mu.Unlock()
 	return ok && len(f.recorded(followupOf(token))) == nth
+}
+
+// refusedAsFollowup answers c with 403 Missing Permissions when it is the follow-up to
+// refuse, and reports whether it did.
+func (f *fakeDiscord) refusedAsFollowup(w http.ResponseWriter, c call) bool {
+	if !f.refusesFollowup(c) {
+		return false
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusForbidden)
+	_, _ = io.WriteString(w, `{"message": "Missing Permissions", "code": 50013}`)
+	return true
 }
