@@ -58,7 +58,7 @@ func (b *Bot) answer(ctx context.Context, r *request, question string, opts retr
 		return nil, fmt.Errorf("ask: %w", err)
 	}
 	b.metrics.observeAnswer(ans)
-	if err := b.send(ctx, r, renderAnswer(ans)); err != nil {
+	if err := b.send(ctx, r, renderAnswerIn(ans, r.locale)); err != nil {
 		return nil, err
 	}
 	b.metrics.answer.Observe(b.now().Sub(r.start).Seconds())
@@ -68,10 +68,9 @@ func (b *Bot) answer(ctx context.Context, r *request, question string, opts retr
 }
 
 // send delivers messages: the first replaces the deferred reply, the others follow it,
-// ephemeral when the reply is.
+// ephemeral when the reply is. A failure after the first part is a *partlySentError.
 func (b *Bot) send(ctx context.Context, r *request, msgs []message) error {
 	for i, m := range msgs {
-		m = localize(r.locale, m)
 		m.ephemeral = r.ack == ackEphemeral
 		var err error
 		if i == 0 {
@@ -80,7 +79,11 @@ func (b *Bot) send(ctx context.Context, r *request, msgs []message) error {
 			err = r.reply.followup(ctx, m)
 		}
 		if err != nil {
-			return fmt.Errorf("send part %d of %d: %w", i+1, len(msgs), err)
+			err = fmt.Errorf("send part %d of %d: %w", i+1, len(msgs), err)
+			if i > 0 {
+				return &partlySentError{err: err}
+			}
+			return err
 		}
 	}
 	return nil

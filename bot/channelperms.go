@@ -39,10 +39,18 @@ func missingPermissions(err error) bool {
 	return re.Message == nil || re.Message.Code == codeMissingPermissions
 }
 
-// forgetPerms drops the cached permissions of a channel, after Discord refused an action there.
+// forgetPerms drops the cached permissions of a channel, after Discord refused an action
+// there. For a thread it drops its parent's too: a mention's permissions are cached under
+// the channel it was asked in, and footnote's answer may have gone to the thread it opened.
 func (b *Bot) forgetPerms(channelID string) {
+	keys := []string{channelID}
+	if th, ok := b.threadOf(channelID); ok && th.ParentID != "" {
+		keys = append(keys, th.ParentID)
+	}
 	b.perms.mu.Lock()
-	delete(b.perms.byKey, channelID)
+	for _, k := range keys {
+		delete(b.perms.byKey, k)
+	}
 	b.perms.mu.Unlock()
 }
 

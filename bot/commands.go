@@ -16,6 +16,10 @@ type command struct {
 	admin bool    // admins only, checked by footnote as well as by Discord
 	// needs is footnote's own channel permissions the command's work needs beyond its
 	// interaction replies (which need none): checked from app_permissions before acknowledging.
+	// No slash command sets it today: every one answers through its interaction's webhook,
+	// which needs no channel permission. A command that acts in the channel itself would:
+	// one that opens a thread (Create Public Threads, Send Messages in Threads), posts an
+	// ordinary channel message, reacts (Add Reactions) or reads history (Read Message History).
 	needs int64
 	// overrides: a member the server's own command permissions let run it counts as an admin
 	overrides bool

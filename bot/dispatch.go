@@ -38,7 +38,7 @@ type request struct {
 type plan struct {
 	prepare func(*request) error // checks without I/O, before acknowledging; may be nil
 	admin   bool                 // admins only, checked by footnote itself
-	needs   int64                // footnote's own channel permissions the work needs (perms.go); 0: none
+	needs   int64                // footnote's own channel permissions the work needs (perms.go); 0: none, as for every command today (see command.needs)
 	// overrides: members the server's command-permission overrides admit count as admins
 	overrides bool
 	limited   bool    // counts against the member's rate limit

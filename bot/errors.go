@@ -170,13 +170,18 @@ func (b *Bot) fail(ctx context.Context, r *request, err error) string {
 	text = translate(r.locale, text)
 	m := message{content: text, ephemeral: true}
 	var rerr error
-	switch r.ack {
-	case ackNone:
+	var partly *partlySentError
+	switch {
+	case errors.As(err, &partly):
+		// Part of the answer is out, in the reply itself: editing or deleting the reply
+		// would take it back, so the error comes only as a follow-up for the member.
+		rerr = r.reply.followup(ctx, m)
+	case r.ack == ackNone:
 		rerr = r.reply.respond(ctx, m)
-	case ackEphemeral:
+	case r.ack == ackEphemeral:
 		m.ephemeral = false // the reply is ephemeral already; edits cannot set flags
 		rerr = r.reply.edit(ctx, m)
-	case ackPublic:
+	case r.ack == ackPublic:
 		// The "thinking…" reply is public: remove it and tell only the member.
 		if derr := r.reply.remove(ctx); derr != nil {
 			// Discord makes the first follow-up of a reply still "thinking…" the reply itself,
@@ -187,7 +192,7 @@ func (b *Bot) fail(ctx context.Context, r *request, err error) string {
 			}
 		}
 		rerr = r.reply.followup(ctx, m)
-	case ackUpdate:
+	case r.ack == ackUpdate:
 		rerr = r.reply.followup(ctx, m)
 	}
 	if rerr != nil {

@@ -36,6 +36,9 @@ type fakeDiscord struct {
 	// deleteFails is how many more deletes of an original response to answer 500.
 	deleteFails int
 	merges      mergeCheck // embeds Discord would hide (fakemerge_test.go)
+	// refusedFollowup is, per interaction token, which follow-up (1: the first) to refuse
+	// with 403 Missing Permissions (fakefollowup_test.go).
+	refusedFollowup map[string]int
 	// refuseCommands, when set, is the status a command registration (PUT) is answered with.
 	refuseCommands int
 
@@ -149,6 +152,9 @@ func (f *fakeDiscord) serveREST(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(http.StatusNotFound)
 		_, _ = io.WriteString(w, `{"message": "Unknown Webhook", "code": 10015}`)
+		return
+	}
+	if f.refusedAsFollowup(w, c) {
 		return
 	}
 	if f.consume(&f.deleteFails, parts[0] == "webhooks" && r.Method == http.MethodDelete) {

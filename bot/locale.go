@@ -88,25 +88,21 @@ func translate(locale, s string) string {
 	return s
 }
 
-// localize translates the catalogue's lines in a message's text and the labels of its
-// buttons ("Passage 3" as a whole: its word, then its number).
-func localize(locale string, m message) message {
+// localizeButtons translates the labels of footnote's buttons in rows ("Passage 3" as its
+// word, then its number). Labels are footnote's own text, never an article's, and each is
+// matched whole, so nothing else is rewritten.
+func localizeButtons(locale string, rows []dg.MessageComponent) []dg.MessageComponent {
 	if language(locale) == "" || language(locale) == "en" {
-		return m
+		return rows
 	}
-	for en, tr := range catalogue {
-		if t, ok := tr[language(locale)]; ok && strings.Contains(m.content, en) {
-			m.content = strings.ReplaceAll(m.content, en, t)
-		}
-	}
-	rows := make([]dg.MessageComponent, len(m.components))
-	for i, c := range m.components {
+	out := make([]dg.MessageComponent, len(rows))
+	for i, c := range rows {
 		row, ok := c.(dg.ActionsRow)
 		if !ok {
-			rows[i] = c
+			out[i] = c
 			continue
 		}
-		out := dg.ActionsRow{Components: make([]dg.MessageComponent, len(row.Components))}
+		lr := dg.ActionsRow{Components: make([]dg.MessageComponent, len(row.Components))}
 		for j, cc := range row.Components {
 			if b, ok := cc.(dg.Button); ok {
 				word, n, numbered := strings.Cut(b.Label, " ")
@@ -117,10 +113,9 @@ func localize(locale string, m message) message {
 				}
 				cc = b
 			}
-			out.Components[j] = cc
+			lr.Components[j] = cc
 		}
-		rows[i] = out
+		out[i] = lr
 	}
-	m.components = rows
-	return m
+	return out
 }

@@ -43,7 +43,7 @@ func (b *Bot) onMessageCreate(s *dg.Session, m *dg.MessageCreate) {
 		return
 	}
 	threads := settings.AnswerMode == retrieval.AnswerDefault || settings.AnswerMode == retrieval.AnswerThread
-	route := b.routeMention(context.Background(), m, ok, self)
+	route := b.routeMention(context.Background(), m, ok, threads, self)
 	if route.silent {
 		return
 	}
@@ -65,7 +65,7 @@ func (b *Bot) onMessageCreate(s *dg.Session, m *dg.MessageCreate) {
 		switch {
 		case ours:
 			opts.Previous, opts.PreviousAnswer = b.previousTurn(ctx, thread, m.ID, self)
-		case route.openThread && threads:
+		case route.openThread:
 			b.openThread(ctx, r, m.Message, question, self)
 		}
 		_ = s.ChannelTyping(r.channelID, dg.WithContext(ctx)) // best effort
@@ -119,52 +119,6 @@ func (b *Bot) openThread(ctx context.Context, r *request, m *dg.Message, questio
 	_ = b.session.State.ChannelAdd(th)
 	r.channelID = th.ID
 	r.reply = &channelReplier{s: b.session, channelID: th.ID}
-}
-
-// previousTurn returns the question asked before message id in footnote's thread (the
-// newest earlier message by a member, or else the message the thread was opened on, which
-// shares the thread's id) and footnote's own answer to it (its newest message after that
-// question: the text and the quotes of its embeds). Either is "" when it cannot be read.
-func (b *Bot) previousTurn(ctx context.Context, thread dg.Channel, id, self string) (question, answer string) {
-	msgs, err := b.session.ChannelMessages(thread.ID, 20, id, "", "", dg.WithContext(ctx))
-	if err != nil {
-		b.log.Warn("read thread history", "guild_id", thread.GuildID, "channel_id", thread.ID, "err", err)
-	}
-	for _, pm := range msgs { // newest first
-		switch {
-		case pm.Author == nil:
-		case pm.Author.ID == self:
-			if answer == "" {
-				answer = answerText(pm)
-			}
-		case pm.Author.Bot:
-		default:
-			if q := b.stripMentions(pm.Content, thread.GuildID, self); readsAsQuestion(q) {
-				return q, answer
-			}
-		}
-	}
-	if thread.ParentID == "" {
-		return "", answer
-	}
-	start, err := b.session.ChannelMessage(thread.ParentID, thread.ID, dg.WithContext(ctx))
-	if err != nil {
-		b.log.Warn("read thread's first message", "guild_id", thread.GuildID, "channel_id", thread.ID, "err", err)
-		return "", answer
-	}
-	return b.stripMentions(start.Content, thread.GuildID, self), answer
-}
-
-// answerText is what footnote said in one of its messages: the content and the text of its
-// embeds (the cited quotes), one per line.
-func answerText(m *dg.Message) string {
-	parts := []string{m.Content}
-	for _, e := range m.Embeds {
-		if e != nil {
-			parts = append(parts, e.Title, e.Description)
-		}
-	}
-	return strings.Join(strings.Fields(strings.Join(parts, "\n")), " ")
 }
 
 func mentions(m *dg.Message, self string) bool {

@@ -16,26 +16,27 @@ type mentionRoute struct {
 }
 
 // routeMention checks footnote's permissions in the mention's channel (or thread) and says
-// how to answer: in a new thread when it may open one and post in it, else in the channel;
+// how to answer: in a new thread when the server wants threads (threads) and footnote may
+// open one and post in it, else in the channel;
 // when it may post but not answer, it names the missing permissions; when it may not post,
 // nothing. When the permissions cannot be read it acts as if it had them.
-func (b *Bot) routeMention(ctx context.Context, m *dg.MessageCreate, inThread bool, self string) mentionRoute {
+func (b *Bot) routeMention(ctx context.Context, m *dg.MessageCreate, inThread, threads bool, self string) mentionRoute {
 	ctx, cancel := context.WithTimeout(ctx, ackTimeout)
 	defer cancel()
 	perms, err := b.selfPerms(ctx, m.GuildID, m.ChannelID, self)
 	if err != nil {
 		b.log.Debug("permissions unknown; acting anyway", "guild_id", m.GuildID, "channel_id", m.ChannelID, "err", err)
-		return mentionRoute{openThread: !inThread}
+		return mentionRoute{openThread: !inThread && threads}
 	}
 	answer, post := permsReply, permsPost
 	if inThread {
 		answer, post = permsThreadReply, permsPostThread
 	}
 	switch {
-	case !inThread && lacking(perms, permsOpenThread) == nil:
+	case !inThread && threads && lacking(perms, permsOpenThread) == nil:
 		return mentionRoute{openThread: true}
 	case lacking(perms, answer) == nil:
-		if !inThread {
+		if !inThread && threads {
 			b.log.Info("answering in the channel: footnote may not open threads there", "guild_id", m.GuildID,
 				"channel_id", m.ChannelID, "missing", lacking(perms, permsOpenThread).Error())
 		}

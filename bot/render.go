@@ -52,7 +52,13 @@ type source struct {
 // the 👍 / 👎 buttons. An answer the articles do not cover says so and lists the closest
 // sources, without quotes. The engine's note, if any, is the body's first line; an answer
 // takes at most maxAnswerMessages (see packBounded).
-func renderAnswer(a *retrieval.Answer) []message {
+func renderAnswer(a *retrieval.Answer) []message { return renderAnswerIn(a, "") }
+
+// renderAnswerIn renders like renderAnswer, footnote's own words (the not-covered sentence,
+// the buttons' labels) in the locale's language. Only those are translated, before the
+// body is split, so the article's text and the model's answer stay as they are and every
+// part keeps within Discord's limits.
+func renderAnswerIn(a *retrieval.Answer, locale string) []message {
 	var body string
 	var sources []source
 	if a.Covered {
@@ -62,7 +68,7 @@ func renderAnswer(a *retrieval.Answer) []message {
 		}
 		sources = citationSources(a.Citations, body)
 	} else {
-		body = notCovered(len(a.Closest))
+		body = translate(locale, notCovered(len(a.Closest)))
 		for i, r := range a.Closest {
 			sources = append(sources, closestSource(i+1, r))
 		}
@@ -74,6 +80,9 @@ func renderAnswer(a *retrieval.Answer) []message {
 	if a.QuestionID != 0 {
 		last := &msgs[len(msgs)-1]
 		last.components = append(last.components, feedbackRow(a.QuestionID))
+	}
+	for i := range msgs {
+		msgs[i].components = localizeButtons(locale, msgs[i].components)
 	}
 	return msgs
 }
