@@ -280,7 +280,7 @@ func TestConsoleHelp(t *testing.T) {
 		"/ask <question> [since:YYYY-MM-DD] [source:<site>]",
 		"follows up the one before",
 		"/new ", "/passage <n>", "/add <url>", "/add file:<path>", "/articles [<query>] [page:<n>]",
-		"/remove <url>", "/reindex", "/help, /quit",
+		"/remove <url>", "/reindex", "/settings [name:value …]", "/help, /quit",
 	} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("/help lacks %q:\n%s", want, out.String())
