@@ -124,9 +124,9 @@ func TestPollRefusesMalformedXML(t *testing.T) {
 
 func TestPollFollowsRedirectsAndAdvertisedFeeds(t *testing.T) {
 	srv := serve(t, map[string][2]string{
-		"/blog/": {"text/html", `<html><head><link rel="alternate" type="application/rss+xml" href="feed.xml"></head><body>Blog</body></html>`},
+		"/blog/":         {"text/html", `<html><head><link rel="alternate" type="application/rss+xml" href="feed.xml"></head><body>Blog</body></html>`},
 		"/blog/feed.xml": {"application/rss+xml", rssOf(item("1", "post", ""))},
-		"/json": {"application/feed+json", `{"version":"https://jsonfeed.org/version/1.1","title":"J","items":[{"id":"1","url":"/j/1","title":"One"}]}`},
+		"/json":          {"application/feed+json", `{"version":"https://jsonfeed.org/version/1.1","title":"J","items":[{"id":"1","url":"/j/1","title":"One"}]}`},
 	})
 	mux := http.NewServeMux()
 	mux.Handle("/old-feed", http.RedirectHandler(srv.URL+"/blog/feed.xml", http.StatusMovedPermanently))
