@@ -86,9 +86,9 @@ func TestUp(t *testing.T) {
 		}
 	})
 
-	t.Run("nothing is left of the unbuilt feeds: no table, no column, no gaps index", func(t *testing.T) {
-		if f := feedsSchema(t, dsn); f != (feeds{}) {
-			t.Errorf("%+v; want none", f)
+	t.Run("feeds are 007's: its table and articles.feed_id, no gaps index", func(t *testing.T) {
+		if f, want := feedsSchema(t, dsn), (feeds{Table: true, FeedIDColumn: true}); f != want {
+			t.Errorf("%+v; want %+v", f, want)
 		}
 	})
 
