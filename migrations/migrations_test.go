@@ -86,9 +86,9 @@ func TestUp(t *testing.T) {
 		}
 	})
 
-	t.Run("nothing is left of the unbuilt feeds: no table, no column, no gaps index", func(t *testing.T) {
-		if f := feedsSchema(t, dsn); f != (feeds{}) {
-			t.Errorf("%+v; want none", f)
+	t.Run("feeds are 007's: its table and articles.feed_id, no gaps index", func(t *testing.T) {
+		if f, want := feedsSchema(t, dsn), (feeds{Table: true, FeedIDColumn: true}); f != want {
+			t.Errorf("%+v; want %+v", f, want)
 		}
 	})
 
@@ -158,12 +158,20 @@ func TestDownTo(t *testing.T) {
 			t.Errorf("%+v; want %+v still", f, all)
 		}
 	})
-	t.Run("migrating up again drops them once more", func(t *testing.T) {
+	t.Run("migrating up again drops them once more, and 007 adds its own feeds back", func(t *testing.T) {
 		if err := migrations.Up(ctx, dsn, nil); err != nil {
 			t.Fatal(err)
 		}
+		if f, want := feedsSchema(t, dsn), (feeds{Table: true, FeedIDColumn: true}); f != want {
+			t.Errorf("%+v after migrating up again; want %+v", f, want)
+		}
+	})
+	t.Run("rolling back 007 alone removes its feeds table and articles.feed_id", func(t *testing.T) {
+		if err := migrations.DownTo(ctx, dsn, 6, nil); err != nil {
+			t.Fatal(err)
+		}
 		if f := feedsSchema(t, dsn); f != (feeds{}) {
-			t.Errorf("%+v after migrating up again; want none", f)
+			t.Errorf("%+v after rolling back 007; want none", f)
 		}
 	})
 	t.Run("an unreachable database is a clear error", func(t *testing.T) {

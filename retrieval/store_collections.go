@@ -87,6 +87,7 @@ func (t storeTx) deleteCollection(ctx context.Context, coll string) (int, error)
 	}
 	for _, q := range []string{
 		`DELETE FROM questions WHERE collection = $1`,
+		`DELETE FROM feeds WHERE collection = $1`,
 		`DELETE FROM collections WHERE name = $1`,
 	} {
 		if _, err := t.tx.Exec(ctx, q, coll); err != nil {

@@ -51,6 +51,12 @@ type Response struct {
 	ContentType  string   // the Content-Type header, as sent
 	Body         []byte
 	LastModified time.Time // zero when the server did not say
+	// Validators and caching advice, for conditional requests (FetchIf): the ETag and
+	// Last-Modified headers as sent, and Cache-Control's max-age (zero when absent).
+	ETag, LastModifiedRaw string
+	MaxAge                time.Duration
+	// NotModified is a 304 answer to a conditional request: Body is empty.
+	NotModified bool
 }
 
 // StatusError is a page the site answered with an HTTP status of 400 or above. It wraps
@@ -128,6 +134,11 @@ func New(cfg Config) *Fetcher {
 // ErrFetch for everything else: network errors, timeouts, too many redirects, and
 // HTTP statuses of 400 and above (a *StatusError, which names the status).
 func (f *Fetcher) Fetch(ctx context.Context, rawURL string) (*Response, error) {
+	return f.fetch(ctx, rawURL, nil)
+}
+
+// fetch is Fetch with extra request headers (FetchIf's).
+func (f *Fetcher) fetch(ctx context.Context, rawURL string, header http.Header) (*Response, error) {
 	u, err := ParseWebURL(rawURL)
 	if err != nil {
 		return nil, fmt.Errorf("fetch: %w", err)
@@ -143,12 +154,18 @@ func (f *Fetcher) Fetch(ctx context.Context, rawURL string) (*Response, error) {
 	}
 	req.Header.Set("User-Agent", f.cfg.UserAgent)
 	req.Header.Set("Accept", "text/html,application/xhtml+xml,text/plain;q=0.9,*/*;q=0.5")
+	for k, v := range header {
+		req.Header[k] = v
+	}
 	resp, err := f.client.Do(req)
 	if err != nil {
 		return nil, f.wrap(ctx, u, err)
 	}
 	defer resp.Body.Close()
 	final := resp.Request.URL
+	if resp.StatusCode == http.StatusNotModified && header != nil {
+		return withValidators(&Response{URL: final, NotModified: true}, resp.Header), nil
+	}
 	if resp.StatusCode >= 400 {
 		return nil, fmt.Errorf("fetch %s: %w", final.Redacted(), &StatusError{Code: resp.StatusCode, Status: resp.Status})
 	}
@@ -169,7 +186,7 @@ func (f *Fetcher) Fetch(ctx context.Context, rawURL string) (*Response, error) {
 			out.LastModified = t.UTC()
 		}
 	}
-	return out, nil
+	return withValidators(out, resp.Header), nil
 }
 
 // wrap turns a transport error into one that says what went wrong and keeps the sentinel

@@ -1,0 +1,207 @@
+package retrieval
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"time"
+
+	"github.com/footnote-bot/footnote/retrieval/extract"
+	"github.com/footnote-bot/footnote/retrieval/feed"
+	"github.com/footnote-bot/footnote/retrieval/fetch"
+)
+
+// Feed polling limits. Track, PollDue and (later) the River jobs all go through them.
+const (
+	// DefaultFeedEvery is a feed's interval when none is given: fresh enough for news, and
+	// 48 requests a day to a site, most of them answered 304.
+	DefaultFeedEvery = 30 * time.Minute
+	// MinFeedEvery is the shortest interval accepted; shorter would be impolite to sites
+	// and buys little, since articles are rarely read within minutes.
+	MinFeedEvery = 5 * time.Minute
+	// MaxFeedFailures is how many polls in a row may fail before a feed is paused. More
+	// rides out a longer outage; fewer stops hammering a dead feed sooner.
+	MaxFeedFailures = 8
+	// maxFeedBackoff caps the wait after failures (the interval doubles per failure).
+	maxFeedBackoff = 24 * time.Hour
+	// feedJitter is the share of the interval added or removed at random, so that feeds
+	// tracked together do not all come due in the same second.
+	feedJitter = 0.1
+)
+
+// Feed item statuses besides the Add statuses (added, updated, unchanged, duplicate).
+const (
+	// StatusFailed is an item whose page could not be fetched or read; the poll goes on.
+	StatusFailed = "failed"
+)
+
+// FeedItem is what a poll did with one new item of a feed.
+type FeedItem struct {
+	URL       string
+	Title     string
+	Published time.Time // zero when neither the feed nor the page gives a date
+	Status    string    // an Add status, or StatusFailed
+	Error     string    // why, when Status is StatusFailed or duplicate
+}
+
+// FeedPoll is one poll of one feed.
+type FeedPoll struct {
+	Feed        Feed
+	Items       []FeedItem // the items not in the collection before, newest first
+	NotModified bool       // the feed answered 304
+	Err         error      // the poll failed (the feed's failures went up)
+	Paused      bool       // this failure paused the feed
+}
+
+// Track follows the feed at rawURL in coll (or the feed an HTML page there advertises),
+// polling every `every` (0 means DefaultFeedEvery; less than MinFeedEvery is refused), and
+// polls it once at once. A feed that cannot be fetched or read is not tracked: the error
+// wraps ErrInvalidInput, ErrInvalidURL, ErrBlockedAddr, ErrFetch, ErrTooLarge or
+// feed.ErrMalformed. Tracking a followed feed again sets its interval and resumes it.
+func (e *Engine) Track(ctx context.Context, coll, rawURL string, every time.Duration, addedBy string) (*FeedPoll, error) {
+	if err := validCollection(coll); err != nil {
+		return nil, err
+	}
+	if every == 0 {
+		every = DefaultFeedEvery
+	}
+	if every < MinFeedEvery {
+		return nil, fmt.Errorf("%w: a feed is polled at most every %s, not every %s", ErrInvalidInput, MinFeedEvery, every)
+	}
+	canon, err := extract.Canonical(strings.TrimSpace(rawURL))
+	if err != nil {
+		return nil, err
+	}
+	res, err := feed.Poll(ctx, e.cfg.Fetcher, canon, fetch.Conditional{})
+	if err != nil {
+		return nil, err
+	}
+	if c, err := extract.Canonical(res.URL); err == nil {
+		canon = c
+	}
+	f, err := e.store.upsertFeed(ctx, coll, canon, res.Title, every, addedBy)
+	if err != nil {
+		return nil, err
+	}
+	return e.afterPoll(ctx, f, res), nil
+}
+
+// Feeds returns the feeds coll follows, by URL.
+func (e *Engine) Feeds(ctx context.Context, coll string) ([]Feed, error) {
+	return e.store.listFeeds(ctx, coll, false, false)
+}
+
+// Untrack stops following the feed at rawURL (its canonical URL, as Feeds lists it) in
+// coll. Its articles stay. ErrNotFound when coll does not follow it.
+func (e *Engine) Untrack(ctx context.Context, coll, rawURL string) error {
+	canon, err := extract.Canonical(strings.TrimSpace(rawURL))
+	if err != nil {
+		return err
+	}
+	ok, err := e.store.deleteFeed(ctx, coll, canon)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return fmt.Errorf("%w: %s is not tracked", ErrNotFound, canon)
+	}
+	return nil
+}
+
+// PollDue polls, once, every feed of coll that is due (every unpaused feed when all is
+// set; still with conditional requests), and returns each poll. A feed's failure is in its
+// FeedPoll, not the error, which is for the database.
+func (e *Engine) PollDue(ctx context.Context, coll string, all bool) ([]FeedPoll, error) {
+	feeds, err := e.store.listFeeds(ctx, coll, true, all)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]FeedPoll, 0, len(feeds))
+	for _, f := range feeds {
+		if ctx.Err() != nil {
+			return out, ctx.Err()
+		}
+		out = append(out, e.PollFeed(ctx, f))
+	}
+	return out, nil
+}
+
+// PollFeed polls one feed with its validators, adds its new items and records the outcome.
+func (e *Engine) PollFeed(ctx context.Context, f Feed) FeedPoll {
+	res, err := feed.Poll(ctx, e.cfg.Fetcher, f.URL, fetch.Conditional{ETag: f.etag, LastModified: f.lastModified})
+	if err != nil {
+		backoff := min(f.Every<<min(f.Failures+1, 16), maxFeedBackoff)
+		n, paused, serr := e.store.feedFailed(ctx, f.ID, oneLine(err.Error()), time.Now().Add(jitter(backoff)), MaxFeedFailures)
+		if serr != nil {
+			err = errors.Join(err, serr)
+		}
+		f.Failures, f.Paused, f.LastError = n, paused, oneLine(err.Error())
+		if paused {
+			e.log.Warn("feed paused after failures", "collection", f.Collection, "feed", f.URL, "failures", n, "err", err)
+		}
+		return FeedPoll{Feed: f, Err: err, Paused: paused}
+	}
+	return *e.afterPoll(ctx, f, res)
+}
+
+// afterPoll adds the new items of a successful poll and records it.
+func (e *Engine) afterPoll(ctx context.Context, f Feed, res *feed.Result) *FeedPoll {
+	p := &FeedPoll{Feed: f, NotModified: res.NotModified}
+	for _, it := range res.Items {
+		if ctx.Err() != nil {
+			break
+		}
+		canon, err := extract.Canonical(it.URL)
+		if err != nil {
+			continue
+		}
+		if known, err := e.store.hasArticle(ctx, f.Collection, canon); err != nil || known {
+			continue
+		}
+		item := FeedItem{URL: canon, Title: it.Title, Published: it.Published}
+		added, err := e.AddURL(ctx, f.Collection, canon, f.AddedBy)
+		switch {
+		case added != nil:
+			item.Status = added.Status
+			if item.Title == "" {
+				item.Title = added.Article.Title
+			}
+			if item.Published.IsZero() {
+				item.Published = added.Article.Published
+			}
+			if err != nil {
+				item.Error = oneLine(err.Error())
+			}
+			if err := e.store.setArticleFeed(ctx, f.Collection, added.Article.URL, f.ID); err != nil {
+				e.log.Warn("mark feed article", "feed", f.URL, "err", err)
+			}
+		default:
+			item.Status, item.Error = StatusFailed, oneLine(err.Error())
+		}
+		p.Items = append(p.Items, item)
+	}
+	if res.NotModified && res.ETag == "" {
+		res.ETag = f.etag
+	}
+	if res.NotModified && res.LastModified == "" {
+		res.LastModified = f.lastModified
+	}
+	wait := max(f.Every, res.TTL)
+	if err := e.store.feedSucceeded(ctx, f.ID, res.Title, res.ETag, res.LastModified, time.Now().Add(jitter(wait))); err != nil {
+		p.Err = err
+	}
+	p.Feed.Articles += len(p.Items)
+	if res.Title != "" {
+		p.Feed.Title = res.Title
+	}
+	return p
+}
+
+// jitter returns d moved by up to feedJitter of itself, either way.
+func jitter(d time.Duration) time.Duration {
+	return d + time.Duration((rand.Float64()*2-1)*feedJitter*float64(d))
+}
+
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }

@@ -1,0 +1,183 @@
+package retrieval_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/footnote-bot/footnote/retrieval"
+	"github.com/footnote-bot/footnote/retrieval/retrievaltest"
+)
+
+// feedSite is an httptest site with a feed at /feed.xml listing /a/1../a/n, each a distinct
+// article page; it counts the requests of each path.
+type feedSite struct {
+	*httptest.Server
+	mu     sync.Mutex
+	hits   map[string]int
+	n      int
+	broken bool
+}
+
+func newFeedSite(t *testing.T, n int) *feedSite {
+	s := &feedSite{hits: map[string]int{}, n: n}
+	s.Server = httptest.NewServer(http.HandlerFunc(s.serve))
+	t.Cleanup(s.Close)
+	return s
+}
+
+func (s *feedSite) serve(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	s.hits[r.URL.Path]++
+	n, broken := s.n, s.broken
+	s.mu.Unlock()
+	if broken {
+		http.Error(w, "down", http.StatusServiceUnavailable)
+		return
+	}
+	if r.URL.Path == "/feed.xml" {
+		etag := fmt.Sprintf(`"n%d"`, n)
+		if r.Header.Get("If-None-Match") == etag {
+			w.WriteHeader(http.StatusNotModified)
+			return
+		}
+		w.Header().Set("ETag", etag)
+		w.Header().Set("Content-Type", "application/rss+xml")
+		fmt.Fprint(w, `<rss version="2.0"><channel><title>Harbour News</title>`)
+		for i := n; i >= 1; i-- {
+			fmt.Fprintf(w, `<item><title>Story %d</title><link>/a/%d</link><guid>g%d</guid></item>`, i, i, i)
+		}
+		fmt.Fprint(w, `</channel></rss>`)
+		return
+	}
+	var i int
+	if _, err := fmt.Sscanf(r.URL.Path, "/a/%d", &i); err != nil {
+		http.NotFound(w, r)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html")
+	fmt.Fprintf(w, `<html><head><title>Story %d</title></head><body><article><h1>Story %d</h1>`, i, i)
+	for p := range 3 {
+		fmt.Fprintf(w, "<p>The harbour council met on day %d to discuss berth %d and the ferry timetable, part %d, with residents who asked about noise and parking near the quay.</p>", i, i*7, p)
+	}
+	fmt.Fprint(w, `</article></body></html>`)
+}
+
+func (s *feedSite) count(path string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.hits[path]
+}
+
+func TestTrackPollsOnceAndThenAsksConditionally(t *testing.T) {
+	site := newFeedSite(t, 3)
+	e, coll := retrievaltest.Engine(t)
+	ctx := context.Background()
+
+	p, err := e.Track(ctx, coll, site.URL+"/feed.xml", 0, "alice")
+	if err != nil {
+		t.Fatalf("Track: %v", err)
+	}
+	if len(p.Items) != 3 || p.Items[0].Status != retrieval.StatusAdded || p.Items[0].Title != "Story 3" {
+		t.Fatalf("Track items = %+v, want 3 added, Story 3 first", p.Items)
+	}
+	feeds, err := e.Feeds(ctx, coll)
+	if err != nil || len(feeds) != 1 || feeds[0].Articles != 3 || feeds[0].Every != retrieval.DefaultFeedEvery ||
+		feeds[0].Title != "Harbour News" || feeds[0].LastSuccess.IsZero() || !feeds[0].NextPoll.After(time.Now()) {
+		t.Fatalf("Feeds = %+v, %v; want one feed, 3 articles, 30m, polled, next poll ahead", feeds, err)
+	}
+
+	t.Run("a second poll gets a 304 and fetches no article again", func(t *testing.T) {
+		polls, err := e.PollDue(ctx, coll, true)
+		if err != nil || len(polls) != 1 || !polls[0].NotModified || len(polls[0].Items) != 0 {
+			t.Fatalf("PollDue = %+v, %v; want one 304 poll", polls, err)
+		}
+		if site.count("/a/1") != 1 || site.count("/feed.xml") != 2 {
+			t.Errorf("requests: /a/1 %d, feed %d; want 1 and 2", site.count("/a/1"), site.count("/feed.xml"))
+		}
+	})
+	t.Run("a poll when nothing is due polls nothing", func(t *testing.T) {
+		polls, err := e.PollDue(ctx, coll, false)
+		if err != nil || len(polls) != 0 {
+			t.Errorf("PollDue(not all) = %+v, %v; want nothing due", polls, err)
+		}
+	})
+	t.Run("a new item is added, the old ones are not fetched again", func(t *testing.T) {
+		site.mu.Lock()
+		site.n = 4
+		site.mu.Unlock()
+		polls, err := e.PollDue(ctx, coll, true)
+		if err != nil || len(polls) != 1 || len(polls[0].Items) != 1 || !strings.HasSuffix(polls[0].Items[0].URL, "/a/4") {
+			t.Fatalf("PollDue = %+v, %v; want /a/4 alone", polls, err)
+		}
+		if site.count("/a/1") != 1 {
+			t.Errorf("/a/1 fetched %d times, want once", site.count("/a/1"))
+		}
+	})
+	t.Run("untrack keeps the articles", func(t *testing.T) {
+		if err := e.Untrack(ctx, coll, site.URL+"/feed.xml"); err != nil {
+			t.Fatalf("Untrack: %v", err)
+		}
+		if err := e.Untrack(ctx, coll, site.URL+"/feed.xml"); !errors.Is(err, retrieval.ErrNotFound) {
+			t.Errorf("Untrack again: %v, want ErrNotFound", err)
+		}
+		if _, err := e.AddURL(ctx, coll, site.URL+"/a/2", "bob"); err != nil {
+			t.Errorf("article of the untracked feed is gone: %v", err)
+		}
+	})
+}
+
+func TestTrackRefusesAShortIntervalAndABrokenFeed(t *testing.T) {
+	site := newFeedSite(t, 1)
+	e, coll := retrievaltest.Engine(t)
+	ctx := context.Background()
+	if _, err := e.Track(ctx, coll, site.URL+"/feed.xml", time.Minute, "a"); !errors.Is(err, retrieval.ErrInvalidInput) {
+		t.Errorf("Track every 1m: %v, want ErrInvalidInput", err)
+	}
+	if _, err := e.Track(ctx, coll, site.URL+"/nothing", 0, "a"); !errors.Is(err, retrieval.ErrFetch) {
+		t.Errorf("Track of a 404: %v, want ErrFetch", err)
+	}
+	if feeds, _ := e.Feeds(ctx, coll); len(feeds) != 0 {
+		t.Errorf("refused feeds were stored: %+v", feeds)
+	}
+}
+
+func TestAFeedThatKeepsFailingIsPaused(t *testing.T) {
+	site := newFeedSite(t, 1)
+	e, coll := retrievaltest.Engine(t)
+	ctx := context.Background()
+	if _, err := e.Track(ctx, coll, site.URL+"/feed.xml", 0, "alice"); err != nil {
+		t.Fatal(err)
+	}
+	site.mu.Lock()
+	site.broken = true
+	site.mu.Unlock()
+	for i := 1; i <= retrieval.MaxFeedFailures; i++ {
+		polls, err := e.PollDue(ctx, coll, true)
+		if err != nil || len(polls) != 1 || polls[0].Err == nil || polls[0].Paused != (i == retrieval.MaxFeedFailures) {
+			t.Fatalf("poll %d = %+v, %v; want a failure, paused only at %d", i, polls, err, retrieval.MaxFeedFailures)
+		}
+	}
+	feeds, _ := e.Feeds(ctx, coll)
+	if len(feeds) != 1 || !feeds[0].Paused || feeds[0].Failures != retrieval.MaxFeedFailures || !strings.Contains(feeds[0].LastError, "503") {
+		t.Fatalf("Feeds = %+v, want paused after %d failures with the 503", feeds, retrieval.MaxFeedFailures)
+	}
+	if polls, _ := e.PollDue(ctx, coll, true); len(polls) != 0 {
+		t.Errorf("a paused feed was polled: %+v", polls)
+	}
+	site.mu.Lock()
+	site.broken = false
+	site.mu.Unlock()
+	if _, err := e.Track(ctx, coll, site.URL+"/feed.xml", 10*time.Minute, "alice"); err != nil {
+		t.Fatal(err)
+	}
+	if feeds, _ := e.Feeds(ctx, coll); feeds[0].Paused || feeds[0].Failures != 0 || feeds[0].Every != 10*time.Minute {
+		t.Errorf("tracking again = %+v, want resumed, every 10m", feeds[0])
+	}
+}

@@ -1,0 +1,140 @@
+package retrieval
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// Feed is a feed a collection follows, with its poll state.
+type Feed struct {
+	ID          int64
+	Collection  string
+	URL         string // the feed's canonical URL
+	Title       string
+	Every       time.Duration // the polling interval
+	LastSuccess time.Time     // zero when it never answered
+	LastError   string        // the last poll's error; "" after a success
+	LastErrorAt time.Time
+	Failures    int  // polls in a row that failed
+	Paused      bool // paused after MaxFeedFailures failures; tracking it again resumes it
+	NextPoll    time.Time
+	CreatedAt   time.Time
+	AddedBy     string
+	Articles    int // articles of the collection that came from this feed
+
+	etag, lastModified string
+}
+
+// feedCols are the columns scanFeed reads, in its order.
+const feedCols = `f.id, f.collection, f.url, f.title, extract(epoch FROM f.every)::bigint,
+	coalesce(f.last_success, 'epoch'), f.last_error, coalesce(f.last_error_at, 'epoch'),
+	f.failures, f.paused, f.next_poll, f.created_at, f.added_by, f.etag, f.last_modified,
+	(SELECT count(*) FROM articles a WHERE a.feed_id = f.id)`
+
+func scanFeed(row pgx.Row) (Feed, error) {
+	var f Feed
+	var secs int64
+	err := row.Scan(&f.ID, &f.Collection, &f.URL, &f.Title, &secs, &f.LastSuccess, &f.LastError,
+		&f.LastErrorAt, &f.Failures, &f.Paused, &f.NextPoll, &f.CreatedAt, &f.AddedBy,
+		&f.etag, &f.lastModified, &f.Articles)
+	f.Every = time.Duration(secs) * time.Second
+	if f.LastSuccess.Unix() == 0 {
+		f.LastSuccess = time.Time{}
+	}
+	if f.LastErrorAt.Unix() == 0 {
+		f.LastErrorAt = time.Time{}
+	}
+	return f, err
+}
+
+// upsertFeed follows url in coll, or, when it is followed already, sets its interval and
+// resumes it if it was paused.
+func (s *Store) upsertFeed(ctx context.Context, coll, url, title string, every time.Duration, addedBy string) (Feed, error) {
+	f, err := scanFeed(s.pool.QueryRow(ctx, `
+		WITH f AS (
+			INSERT INTO feeds (collection, url, title, every, added_by)
+			VALUES ($1, $2, $3, make_interval(secs => $4), $5)
+			ON CONFLICT (collection, url) DO UPDATE
+			SET every = EXCLUDED.every, title = EXCLUDED.title, paused = false, failures = 0
+			RETURNING *)
+		SELECT `+feedCols+` FROM f`, coll, url, title, every.Seconds(), addedBy))
+	if err != nil {
+		return Feed{}, fmt.Errorf("track feed %s: %w", url, err)
+	}
+	return f, nil
+}
+
+// listFeeds returns the feeds of coll, by URL; with dueOnly, only the unpaused ones whose
+// next poll has come (all unpaused ones when all is set too).
+func (s *Store) listFeeds(ctx context.Context, coll string, dueOnly, all bool) ([]Feed, error) {
+	rows, err := s.pool.Query(ctx, `SELECT `+feedCols+` FROM feeds f WHERE f.collection = $1
+		AND (NOT $2 OR (NOT f.paused AND ($3 OR f.next_poll <= now()))) ORDER BY f.url`, coll, dueOnly, all)
+	if err != nil {
+		return nil, fmt.Errorf("list feeds: %w", err)
+	}
+	defer rows.Close()
+	var out []Feed
+	for rows.Next() {
+		f, err := scanFeed(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list feeds: %w", err)
+		}
+		out = append(out, f)
+	}
+	return out, rows.Err()
+}
+
+// deleteFeed stops following url in coll; its articles stay (feed_id becomes NULL).
+func (s *Store) deleteFeed(ctx context.Context, coll, url string) (bool, error) {
+	tag, err := s.pool.Exec(ctx, `DELETE FROM feeds WHERE collection = $1 AND url = $2`, coll, url)
+	if err != nil {
+		return false, fmt.Errorf("untrack %s: %w", url, err)
+	}
+	return tag.RowsAffected() > 0, nil
+}
+
+// feedSucceeded records a poll that got an answer (a feed or a 304).
+func (s *Store) feedSucceeded(ctx context.Context, id int64, title, etag, lastModified string, next time.Time) error {
+	_, err := s.pool.Exec(ctx, `UPDATE feeds SET title = CASE WHEN $2 = '' THEN title ELSE $2 END,
+		etag = $3, last_modified = $4, last_success = now(), last_error = '', failures = 0,
+		next_poll = $5 WHERE id = $1`, id, title, etag, lastModified, next)
+	if err != nil {
+		return fmt.Errorf("record poll: %w", err)
+	}
+	return nil
+}
+
+// feedFailed records a failed poll; the feed is paused when this failure is its
+// pauseAt-th in a row. It returns the feed's failures and whether it is now paused.
+func (s *Store) feedFailed(ctx context.Context, id int64, msg string, next time.Time, pauseAt int) (int, bool, error) {
+	var n int
+	var paused bool
+	err := s.pool.QueryRow(ctx, `UPDATE feeds SET last_error = $2, last_error_at = now(),
+		failures = failures + 1, paused = failures + 1 >= $4, next_poll = $3
+		WHERE id = $1 RETURNING failures, paused`, id, msg, next, pauseAt).Scan(&n, &paused)
+	if err != nil {
+		return 0, false, fmt.Errorf("record poll failure: %w", err)
+	}
+	return n, paused, nil
+}
+
+// hasArticle tells whether coll holds the article at the canonical url.
+func (s *Store) hasArticle(ctx context.Context, coll, url string) (bool, error) {
+	var ok bool
+	err := s.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM articles WHERE collection = $1 AND url = $2)`, coll, url).Scan(&ok)
+	return ok, err
+}
+
+// setArticleFeed marks the article at url as coming from the feed id, unless it came from
+// another feed first.
+func (s *Store) setArticleFeed(ctx context.Context, coll, url string, id int64) error {
+	_, err := s.pool.Exec(ctx, `UPDATE articles SET feed_id = $3 WHERE collection = $1 AND url = $2 AND feed_id IS NULL`, coll, url, id)
+	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+		return fmt.Errorf("mark article of feed: %w", err)
+	}
+	return nil
+}
