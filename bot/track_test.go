@@ -161,3 +161,25 @@ func TestTrackRefusals(t *testing.T) {
 		}
 	})
 }
+
+func TestConsoleTrack(t *testing.T) {
+	eng, guilds := realEngine(t, 1)
+	site := newFeedServer(t, 2)
+	h := newHarness(t, eng)
+	in := strings.NewReader(strings.Join([]string{
+		"/track " + site.URL + "/feed.xml every:2h",
+		"/feeds",
+		"/untrack " + site.URL + "/feed.xml",
+		"/feeds",
+	}, "\n"))
+	var out strings.Builder
+	if err := h.bot.RunConsole(context.Background(), guilds[0], in, &out); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"Following Town Gazette, every 2h: 2 new articles.", "2 articles · every 2h",
+		"No longer following", "This server follows no feeds."} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("console output lacks %q:\n%s", want, out.String())
+		}
+	}
+}
