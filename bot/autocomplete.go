@@ -73,6 +73,9 @@ func focusedOption(opts []*dg.ApplicationCommandInteractionDataOption) *dg.Appli
 // guild that match typed. It returns the engine's error.
 func (b *Bot) articleChoices(ctx context.Context, guild, cmd, opt, typed string) ([]*dg.ApplicationCommandOptionChoice, error) {
 	kind := cmd + "/" + opt
+	if kind == "untrack/feed" {
+		return b.feedChoices(ctx, guild, typed)
+	}
 	if kind != "remove/url" && kind != "articles/query" && kind != "ask/source" {
 		return []*dg.ApplicationCommandOptionChoice{}, nil
 	}

@@ -127,7 +127,7 @@ func TestAutocomplete(t *testing.T) {
 
 	t.Run("the options are registered with autocomplete", func(t *testing.T) {
 		h := newHarness(t, newFakeEngine())
-		want := map[string]string{"remove": "url", "articles": "query", "ask": "source"}
+		want := map[string]string{"remove": "url", "articles": "query", "ask": "source", "untrack": "feed"}
 		for _, c := range h.bot.applicationCommands() {
 			for _, o := range c.Options {
 				if o.Autocomplete != (want[c.Name] == o.Name) {

@@ -35,6 +35,9 @@ type Engine interface {
 	RecordFeedback(ctx context.Context, fb retrieval.Feedback) error
 	GuildSettings(ctx context.Context, collection string) (retrieval.GuildSettings, error)
 	UpdateGuildSettings(ctx context.Context, collection string, u retrieval.SettingsUpdate) (retrieval.GuildSettings, error)
+	Track(ctx context.Context, collection, rawURL string, every time.Duration, addedBy, channel string) (*retrieval.FeedPoll, error)
+	Feeds(ctx context.Context, collection string) ([]retrieval.Feed, error)
+	Untrack(ctx context.Context, collection, rawURL string) error
 }
 
 // Config configures a Bot. Zero values take the defaults given on each field.

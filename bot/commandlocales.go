@@ -77,6 +77,36 @@ var commandDescriptions = map[string]map[dg.Locale]string{
 		dg.Polish:       "Pokaż lub zmień ustawienia footnote na tym serwerze (admini)",
 		dg.Japanese:     "このサーバーでのfootnoteの設定を表示・変更（管理者）",
 	},
+	"track": {
+		dg.German:       "Einem Newsfeed folgen (RSS, Atom, JSON) und neue Artikel aufnehmen",
+		dg.French:       "Suivre un flux d'actualités (RSS, Atom, JSON) et ajouter ses articles",
+		dg.SpanishES:    "Seguir un feed de noticias (RSS, Atom, JSON) y añadir sus artículos",
+		dg.PortugueseBR: "Acompanhar um feed de notícias (RSS, Atom, JSON) e adicionar os artigos",
+		dg.Italian:      "Segui un feed di notizie (RSS, Atom, JSON) e aggiungi i nuovi articoli",
+		dg.Dutch:        "Een nieuwsfeed volgen (RSS, Atom, JSON) en nieuwe artikelen toevoegen",
+		dg.Polish:       "Śledź kanał wiadomości (RSS, Atom, JSON) i dodawaj nowe artykuły",
+		dg.Japanese:     "ニュースフィード（RSS、Atom、JSON）をフォローし新着記事を追加",
+	},
+	"feeds": {
+		dg.German:       "Die Feeds dieses Servers auflisten und wie ihre Abrufe liefen",
+		dg.French:       "Lister les flux suivis ici et l'état de leurs relevés",
+		dg.SpanishES:    "Lista los feeds de este servidor y cómo fueron sus consultas",
+		dg.PortugueseBR: "Lista os feeds deste servidor e como foram as consultas",
+		dg.Italian:      "Elenca i feed di questo server e l'esito dei controlli",
+		dg.Dutch:        "Toon de feeds van deze server en hoe het ophalen ging",
+		dg.Polish:       "Lista kanałów tego serwera i wyniki ich sprawdzania",
+		dg.Japanese:     "このサーバーがフォローするフィードと取得状況を一覧表示",
+	},
+	"untrack": {
+		dg.German:       "Einem Feed nicht mehr folgen (seine Artikel bleiben)",
+		dg.French:       "Ne plus suivre un flux (ses articles restent)",
+		dg.SpanishES:    "Dejar de seguir un feed (sus artículos se quedan)",
+		dg.PortugueseBR: "Parar de acompanhar um feed (os artigos ficam)",
+		dg.Italian:      "Smetti di seguire un feed (i suoi articoli restano)",
+		dg.Dutch:        "Een feed niet meer volgen (de artikelen blijven)",
+		dg.Polish:       "Przestań śledzić kanał (jego artykuły zostają)",
+		dg.Japanese:     "フィードのフォローをやめる（記事は残ります）",
+	},
 }
 
 // localizeCommands sets each command's translated descriptions; Latin American Spanish

@@ -39,6 +39,9 @@ func (b *Bot) commandTable() map[string]*command {
 		{name: askMessageCommand, ack: ackEphemeral, prepare: b.prepareAskMessage, run: b.runAskMessage},
 		{name: addLinksCommand, ack: ackPublic, prepare: b.prepareAddLinks, run: b.runAddLinks},
 		{name: "settings", ack: ackEphemeral, admin: true, prepare: b.prepareSettings, run: b.runSettings},
+		{name: "track", ack: ackEphemeral, prepare: b.prepareTrack, run: b.runTrack},
+		{name: "feeds", ack: ackEphemeral, run: b.runFeeds},
+		{name: "untrack", ack: ackEphemeral, prepare: b.prepareUntrack, run: b.runUntrack},
 	}
 	m := make(map[string]*command, len(cmds))
 	for _, c := range cmds {
@@ -103,6 +106,7 @@ func (b *Bot) applicationCommands() []*dg.ApplicationCommand {
 		{Type: dg.MessageApplicationCommand, Name: addLinksCommand},
 		settingsCommand(&manageServer),
 	}
+	cmds = append(cmds, feedCommands()...)
 	for _, c := range cmds {
 		c.Contexts = guildOnly
 		c.IntegrationTypes = guildInstall

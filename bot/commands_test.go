@@ -42,7 +42,7 @@ func TestRegisterCommands(t *testing.T) {
 				}
 			}
 			if want := []string{"ask", "add", "articles", "remove", "reindex", "help",
-				"Ask footnote about this message", "Add this link", "settings"}; !reflect.DeepEqual(names, want) {
+				"Ask footnote about this message", "Add this link", "settings", "track", "feeds", "untrack"}; !reflect.DeepEqual(names, want) {
 				t.Errorf("commands %v, want %v", names, want)
 			}
 		})

@@ -28,6 +28,9 @@ const consoleHelp = `Type a question, or a command:
                              another file with the same name is added beside it
   /articles [<query>] [page:<n>]
   /remove <url>
+  /track <feed url> [every:<30m>]
+                             follow a feed and add its new articles; /feeds lists the feeds
+  /feeds, /untrack <feed url>
   /reindex
   /settings [name:value …]   show or change the settings: admin_role, answers,
                              mention_channels, members_add

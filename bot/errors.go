@@ -66,8 +66,11 @@ func (b *Bot) explain(r *request, err error) (text, outcome string) {
 		page *fetch.StatusError
 		file *localFileError
 		perm *missingPermsError
+		fe   *feedUserError
 	)
 	switch {
+	case errors.As(err, &fe):
+		return fe.text, outcomeUserError
 	case errors.As(err, &rl):
 		secs := int(math.Ceil(rl.retry.Seconds()))
 		return fmt.Sprintf("You're going faster than footnote allows (%d requests a minute). Retry in %d second%s.",

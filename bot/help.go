@@ -37,7 +37,8 @@ func renderHelp(articles int, settings string, admin bool) string {
 		"**Articles**\n" +
 		"• /add url: … or /add file: … (.txt, .md, .html); on a message: Apps → Add this link\n" +
 		"• /articles [query:] [page:] lists them, newest first\n" +
-		"• /remove url: … — the member who added it, or an admin (suggestions as you type)\n\n" +
+		"• /remove url: … — the member who added it, or an admin (suggestions as you type)\n" +
+		"• /track feed: … [channel:] [every:] follows a news feed; /feeds lists them; /untrack feed: … stops\n\n" +
 		"**This server's settings** (admins change them with /settings)\n")
 	sb.WriteString(settings)
 	sb.WriteString("\nAdmins can remove any article and run /reindex.")

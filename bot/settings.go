@@ -185,14 +185,15 @@ func (b *Bot) describeSettings(s retrieval.GuildSettings, changed bool) string {
 }
 
 // applySettings adapts a command's plan to the server's settings before it is admitted:
-// where /ask's answer goes, and whether /add (and the "Add this link" menu) needs an admin.
+// where /ask's answer goes, and whether /add (and the "Add this link" menu, /track and
+// /untrack) needs an admin.
 func (b *Bot) applySettings(ctx context.Context, r *request, p *plan) {
 	switch r.kind {
 	case "ask":
 		if b.guildSettings(ctx, r.guildID).AnswerMode == retrieval.AnswerEphemeral {
 			p.ack = ackEphemeral
 		}
-	case "add", addLinksCommand:
+	case "add", addLinksCommand, "track", "untrack":
 		if !b.guildSettings(ctx, r.guildID).MembersAdd {
 			p.admin = true
 		}

@@ -60,7 +60,9 @@ type FeedPoll struct {
 // polls it once at once. A feed that cannot be fetched or read is not tracked: the error
 // wraps ErrInvalidInput, ErrInvalidURL, ErrBlockedAddr, ErrFetch, ErrTooLarge or
 // feed.ErrMalformed. Tracking a followed feed again sets its interval and resumes it.
-func (e *Engine) Track(ctx context.Context, coll, rawURL string, every time.Duration, addedBy string) (*FeedPoll, error) {
+// channel is where the bot announces the feed's new articles ("" for nowhere, or to keep
+// the one set before); the returned poll's Feed.Channel is the one in force.
+func (e *Engine) Track(ctx context.Context, coll, rawURL string, every time.Duration, addedBy, channel string) (*FeedPoll, error) {
 	if err := validCollection(coll); err != nil {
 		return nil, err
 	}
@@ -81,7 +83,7 @@ func (e *Engine) Track(ctx context.Context, coll, rawURL string, every time.Dura
 	if c, err := extract.Canonical(res.URL); err == nil {
 		canon = c
 	}
-	f, err := e.store.upsertFeed(ctx, coll, canon, res.Title, every, addedBy)
+	f, err := e.store.upsertFeed(ctx, coll, canon, res.Title, every, addedBy, channel)
 	if err != nil {
 		return nil, err
 	}

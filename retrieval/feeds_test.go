@@ -80,7 +80,7 @@ func TestTrackPollsOnceAndThenAsksConditionally(t *testing.T) {
 	e, coll := retrievaltest.Engine(t)
 	ctx := context.Background()
 
-	p, err := e.Track(ctx, coll, site.URL+"/feed.xml", 0, "alice")
+	p, err := e.Track(ctx, coll, site.URL+"/feed.xml", 0, "alice", "")
 	if err != nil {
 		t.Fatalf("Track: %v", err)
 	}
@@ -137,10 +137,10 @@ func TestTrackRefusesAShortIntervalAndABrokenFeed(t *testing.T) {
 	site := newFeedSite(t, 1)
 	e, coll := retrievaltest.Engine(t)
 	ctx := context.Background()
-	if _, err := e.Track(ctx, coll, site.URL+"/feed.xml", time.Minute, "a"); !errors.Is(err, retrieval.ErrInvalidInput) {
+	if _, err := e.Track(ctx, coll, site.URL+"/feed.xml", time.Minute, "a", ""); !errors.Is(err, retrieval.ErrInvalidInput) {
 		t.Errorf("Track every 1m: %v, want ErrInvalidInput", err)
 	}
-	if _, err := e.Track(ctx, coll, site.URL+"/nothing", 0, "a"); !errors.Is(err, retrieval.ErrFetch) {
+	if _, err := e.Track(ctx, coll, site.URL+"/nothing", 0, "a", ""); !errors.Is(err, retrieval.ErrFetch) {
 		t.Errorf("Track of a 404: %v, want ErrFetch", err)
 	}
 	if feeds, _ := e.Feeds(ctx, coll); len(feeds) != 0 {
@@ -152,7 +152,7 @@ func TestAFeedThatKeepsFailingIsPaused(t *testing.T) {
 	site := newFeedSite(t, 1)
 	e, coll := retrievaltest.Engine(t)
 	ctx := context.Background()
-	if _, err := e.Track(ctx, coll, site.URL+"/feed.xml", 0, "alice"); err != nil {
+	if _, err := e.Track(ctx, coll, site.URL+"/feed.xml", 0, "alice", ""); err != nil {
 		t.Fatal(err)
 	}
 	site.mu.Lock()
@@ -174,10 +174,30 @@ func TestAFeedThatKeepsFailingIsPaused(t *testing.T) {
 	site.mu.Lock()
 	site.broken = false
 	site.mu.Unlock()
-	if _, err := e.Track(ctx, coll, site.URL+"/feed.xml", 10*time.Minute, "alice"); err != nil {
+	if _, err := e.Track(ctx, coll, site.URL+"/feed.xml", 10*time.Minute, "alice", ""); err != nil {
 		t.Fatal(err)
 	}
 	if feeds, _ := e.Feeds(ctx, coll); feeds[0].Paused || feeds[0].Failures != 0 || feeds[0].Every != 10*time.Minute {
 		t.Errorf("tracking again = %+v, want resumed, every 10m", feeds[0])
+	}
+}
+
+func TestTrackKeepsTheAnnouncementChannel(t *testing.T) {
+	site := newFeedSite(t, 1)
+	e, coll := retrievaltest.Engine(t)
+	ctx := context.Background()
+	p, err := e.Track(ctx, coll, site.URL+"/feed.xml", 0, "alice", "300000000000000009")
+	if err != nil || p.Feed.Channel != "300000000000000009" {
+		t.Fatalf("Track = %+v, %v; want the channel on the feed", p, err)
+	}
+	// Tracking again without a channel keeps it; with one, replaces it.
+	if p, err = e.Track(ctx, coll, site.URL+"/feed.xml", 0, "alice", ""); err != nil || p.Feed.Channel != "300000000000000009" {
+		t.Fatalf("Track again = %+v, %v; want the channel kept", p, err)
+	}
+	if _, err = e.Track(ctx, coll, site.URL+"/feed.xml", 0, "alice", "300000000000000008"); err != nil {
+		t.Fatal(err)
+	}
+	if feeds, _ := e.Feeds(ctx, coll); len(feeds) != 1 || feeds[0].Channel != "300000000000000008" {
+		t.Errorf("Feeds = %+v; want the new channel", feeds)
 	}
 }

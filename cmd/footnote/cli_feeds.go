@@ -40,7 +40,7 @@ func (m *Main) cmdTrack(ctx context.Context, args []string) error {
 	if err := m.Open(ctx); err != nil {
 		return err
 	}
-	p, err := m.Engine.Track(ctx, *coll, pos[0], *every, "")
+	p, err := m.Engine.Track(ctx, *coll, pos[0], *every, "", "")
 	if err != nil {
 		return err
 	}

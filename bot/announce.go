@@ -1,0 +1,82 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"strings"
+
+	dg "github.com/bwmarrin/discordgo"
+
+	"github.com/footnote-bot/footnote/retrieval"
+)
+
+// Announcements of a feed's new articles in its channel (/track channel:).
+
+const (
+	// announcePerMessage is how many articles one announcement message lists: fewer
+	// messages in a busy channel, while each stays far under Discord's 2,000 characters.
+	announcePerMessage = 5
+	// maxAnnouncedPerPoll caps the articles announced after one poll; the rest are counted.
+	// More floods the channel when a feed is first tracked; fewer hides news.
+	maxAnnouncedPerPoll = 15
+)
+
+// AnnounceFeedPoll posts the articles a poll added to its feed's announcement channel, a
+// few per message, and returns how many it announced. The poll job calls it after each
+// poll; /track calls it after the first. A feed without a channel announces nothing.
+func (b *Bot) AnnounceFeedPoll(ctx context.Context, p retrieval.FeedPoll) (int, error) {
+	return b.announce(ctx, &p)
+}
+
+func (b *Bot) announce(ctx context.Context, p *retrieval.FeedPoll) (int, error) {
+	if p == nil || p.Feed.Channel == "" {
+		return 0, nil
+	}
+	var lines []string
+	for _, it := range p.Items {
+		if it.Status == retrieval.StatusAdded {
+			lines = append(lines, announceLine(p.Feed, it))
+		}
+	}
+	shown := min(len(lines), maxAnnouncedPerPoll)
+	for i := 0; i < shown; i += announcePerMessage {
+		batch := lines[i:min(i+announcePerMessage, shown)]
+		content := strings.Join(batch, "\n")
+		if i+announcePerMessage >= shown && len(lines) > shown {
+			content += fmt.Sprintf("\n…and %d more; /articles lists them.", len(lines)-shown)
+		}
+		_, err := b.session.ChannelMessageSendComplex(p.Feed.Channel, &dg.MessageSend{
+			Content:         content,
+			AllowedMentions: noMentions(),
+		}, dg.WithContext(ctx))
+		if err != nil {
+			if missingPermissions(err) {
+				b.forgetPerms(p.Feed.Channel)
+			}
+			return i, fmt.Errorf("announce in %s: %w", p.Feed.Channel, err)
+		}
+	}
+	return shown, nil
+}
+
+// announceLine is one article of an announcement: title, source, date and link, each cut
+// so that announcePerMessage lines fit in one message.
+func announceLine(f retrieval.Feed, it retrieval.FeedItem) string {
+	source := strings.TrimSpace(f.Title)
+	if source == "" {
+		if u, err := url.Parse(it.URL); err == nil {
+			source = u.Hostname()
+		}
+	}
+	line := "📰 **" + truncate(escapeMarkdown(oneLineText(titleOf(it.Title, it.URL))), 150) + "**"
+	facts := []string{truncate(escapeMarkdown(oneLineText(source)), 60)}
+	if d := discordDate(it.Published); d != "" {
+		facts = append(facts, d)
+	}
+	line += " · " + strings.Join(facts, " · ")
+	if link := linkable(it.URL); link != "" && runeLen(link) <= 150 {
+		line += "\n<" + link + ">"
+	}
+	return line
+}

@@ -1,0 +1,173 @@
+package bot
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	dg "github.com/bwmarrin/discordgo"
+
+	"github.com/footnote-bot/footnote/retrieval"
+	"github.com/footnote-bot/footnote/retrieval/feed"
+	"github.com/footnote-bot/footnote/retrieval/fetch"
+)
+
+// /track feed:<url> [channel:<#channel>] [every:<interval>]
+
+// feedUserError is a /track, /feeds or /untrack input footnote refuses, with what to say.
+type feedUserError struct{ text string }
+
+func (e *feedUserError) Error() string { return e.text }
+
+// errNotAFeed is a page that is neither a feed nor an HTML page advertising one.
+var errNotAFeed = &feedUserError{"That page is not a feed, and it advertises none. " +
+	"Give the address of an RSS, Atom or JSON feed, or of a page that links to one."}
+
+// errUntracked is /untrack of a feed the server does not follow.
+var errUntracked = &feedUserError{"This server doesn't follow that feed. /feeds lists the feeds it follows."}
+
+func (b *Bot) prepareTrack(r *request) error {
+	if _, err := fetch.ParseWebURL(r.opts["feed"]); err != nil {
+		return &feedUserError{"That isn't a feed's address. Give a full address starting with https://."}
+	}
+	_, err := feedEvery(r.opts["every"])
+	return err
+}
+
+// feedEvery parses /track's every: ("30m", "2h", or a number of minutes); "" is the default.
+func feedEvery(s string) (time.Duration, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return 0, nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		d, err = time.ParseDuration(s + "m")
+	}
+	if err != nil || d < retrieval.MinFeedEvery {
+		return 0, &feedUserError{fmt.Sprintf("every: takes an interval of at least %d minutes, such as 30m or 2h.",
+			int(retrieval.MinFeedEvery.Minutes()))}
+	}
+	return d, nil
+}
+
+func (b *Bot) runTrack(ctx context.Context, r *request) error {
+	every, err := feedEvery(r.opts["every"])
+	if err != nil {
+		return err
+	}
+	channel := strings.TrimSpace(r.opts["channel"])
+	if channel != "" && !r.console {
+		if err := b.canAnnounce(ctx, r, channel); err != nil {
+			return err
+		}
+	}
+	p, err := b.eng.Track(ctx, r.guildID, r.opts["feed"], every, r.userID, channel)
+	switch {
+	case errors.Is(err, feed.ErrMalformed):
+		return errNotAFeed
+	case err != nil:
+		return fmt.Errorf("track: %w", err)
+	}
+	text := renderTracked(p)
+	if n, err := b.announce(ctx, p); err != nil {
+		b.log.Warn("announce feed articles", "guild_id", r.guildID, "channel_id", p.Feed.Channel, "err", err)
+		text += "\nfootnote could not announce them in <#" + p.Feed.Channel + ">."
+	} else if n > 0 {
+		text += fmt.Sprintf("\nAnnounced %d in <#%s>.", n, p.Feed.Channel)
+	}
+	return r.reply.edit(ctx, message{content: text})
+}
+
+// canAnnounce checks that footnote may post in channel, and names what it lacks. When its
+// permissions there cannot be read it lets Discord decide, as for mentions.
+func (b *Bot) canAnnounce(ctx context.Context, r *request, channel string) error {
+	self := b.selfID()
+	if self == "" { // over HTTP interactions, before any READY: a bot's user id is its application's id
+		self = cmp.Or(b.cfg.AppID, r.appID)
+	}
+	perms, err := b.selfPerms(ctx, r.guildID, channel, self)
+	if err != nil {
+		b.log.Debug("permissions unknown; tracking anyway", "guild_id", r.guildID, "channel_id", channel, "err", err)
+		return nil
+	}
+	if err := lacking(perms, permsAnnounce); err != nil {
+		var m *missingPermsError
+		errors.As(err, &m)
+		names := m.names()
+		return &feedUserError{fmt.Sprintf("Not tracked: footnote can't announce new articles in <#%s>: it needs the %s permission%s there. "+
+			"Grant %s to footnote, or choose another channel.", channel, joinNames(names), plural(len(names)), pronoun(len(names)))}
+	}
+	return nil
+}
+
+// permsAnnounce is what footnote needs to announce a feed's articles in a channel (embeds
+// are not used: each article is a line of text with its link).
+const permsAnnounce = permsPost
+
+// renderTracked is the reply to /track: the feed, and what its first poll added.
+func renderTracked(p *retrieval.FeedPoll) string {
+	f := p.Feed
+	added, failed := 0, 0
+	for _, it := range p.Items {
+		switch it.Status {
+		case retrieval.StatusAdded, retrieval.StatusUpdated:
+			added++
+		case retrieval.StatusFailed:
+			failed++
+		}
+	}
+	text := fmt.Sprintf("Following **%s**, every %s: %d new article%s.", truncate(escapeMarkdown(titleOf(f.Title, f.URL)), 200),
+		everyText(f.Every), added, plural(added))
+	if link := linkable(f.URL); link != "" && runeLen(link) < 1000 {
+		text += "\n<" + link + ">"
+	}
+	if failed > 0 {
+		text += fmt.Sprintf("\n%d item%s could not be read as articles.", failed, plural(failed))
+	}
+	if p.Err != nil {
+		text += "\nThe first poll went wrong: " + truncate(escapeMarkdown(oneLineText(p.Err.Error())), 300)
+	}
+	return text
+}
+
+// everyText shows a polling interval as minutes or hours.
+func everyText(d time.Duration) string {
+	if d%time.Hour == 0 {
+		return fmt.Sprintf("%dh", int(d.Hours()))
+	}
+	return fmt.Sprintf("%dm", int(d.Minutes()))
+}
+
+// oneLineText joins the lines of s with spaces.
+func oneLineText(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// feedCommands are /track, /feeds and /untrack as registered with Discord.
+func feedCommands() []*dg.ApplicationCommand {
+	return []*dg.ApplicationCommand{
+		{
+			Name:        "track",
+			Description: "Follow a news feed (RSS, Atom, JSON) and add its new articles",
+			Options: []*dg.ApplicationCommandOption{
+				{Type: dg.ApplicationCommandOptionString, Name: "feed", Description: "The feed's link, or a page that links to it",
+					Required: true, MaxLength: 2000},
+				{Type: dg.ApplicationCommandOptionChannel, Name: "channel", Description: "Announce new articles in this channel",
+					ChannelTypes: []dg.ChannelType{dg.ChannelTypeGuildText, dg.ChannelTypeGuildNews}},
+				{Type: dg.ApplicationCommandOptionString, Name: "every", Description: "How often to check it, e.g. 30m or 2h (at least 5m)",
+					MaxLength: 10},
+			},
+		},
+		{Name: "feeds", Description: "List the feeds this server follows and how their polls went"},
+		{
+			Name:        "untrack",
+			Description: "Stop following a feed (its articles stay)",
+			Options: []*dg.ApplicationCommandOption{
+				{Type: dg.ApplicationCommandOptionString, Name: "feed", Description: "The feed's link, as /feeds shows it",
+					Required: true, MaxLength: 2000, Autocomplete: true},
+			},
+		},
+	}
+}

@@ -1,0 +1,185 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	dg "github.com/bwmarrin/discordgo"
+
+	"github.com/footnote-bot/footnote/retrieval"
+)
+
+// annChannel is where the tests announce feed articles.
+const annChannel = "300000000000000077"
+
+// newFeedServer serves an RSS feed of n articles at /feed.xml, their pages at /a<i>, and
+// an HTML page that is not a feed at /page.
+func newFeedServer(t *testing.T, n int) *httptest.Server {
+	t.Helper()
+	mux := http.NewServeMux()
+	var srv *httptest.Server
+	mux.HandleFunc("/feed.xml", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/rss+xml")
+		var items strings.Builder
+		for i := 1; i <= n; i++ {
+			fmt.Fprintf(&items, `<item><title>Council *vote* %d</title><link>%s/a%d</link>
+				<pubDate>Mon, 02 Mar 2026 10:00:00 GMT</pubDate></item>`, i, srv.URL, i)
+		}
+		fmt.Fprintf(w, `<?xml version="1.0"?><rss version="2.0"><channel><title>Town Gazette</title>
+			<link>%s</link>%s</channel></rss>`, srv.URL, items.String())
+	})
+	mux.HandleFunc("/page", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		fmt.Fprint(w, `<html><head><title>Home</title></head><body><p>Nothing to follow here.</p></body></html>`)
+	})
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		para := fmt.Sprintf(`<p>The town council voted on the budget for the harbour in article %s. The mayor said the
+			harbour repairs would begin in spring and cost four million over three years.</p>`, r.URL.Path)
+		fmt.Fprintf(w, `<html><head><title>Council vote %s</title></head><body><article><h1>Council vote %s</h1>%s</article></body></html>`,
+			r.URL.Path, r.URL.Path, strings.Repeat(para, 6))
+	})
+	srv = httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// track sends /track with the channel option typed as Discord types it (a channel id).
+func (h *harness) track(guild string, m member, link, ch string) sent {
+	opts := []map[string]any{{"name": "feed", "value": link, "type": int(dg.ApplicationCommandOptionString)}}
+	if ch != "" {
+		opts = append(opts, map[string]any{"name": "channel", "value": ch, "type": int(dg.ApplicationCommandOptionChannel)})
+	}
+	return h.send(h.interaction(dg.InteractionApplicationCommand, guild, m,
+		map[string]any{"id": "700000000000000001", "name": "track", "type": 1, "options": opts}))
+}
+
+func postedIn(ch string) func(call) bool {
+	return func(c call) bool { return c.Method == http.MethodPost && c.Path == "/channels/"+ch+"/messages" }
+}
+
+func TestTrackFeedsUntrack(t *testing.T) {
+	eng, guilds := realEngine(t, 1)
+	g := guilds[0]
+	site := newFeedServer(t, 3)
+	h := newHarness(t, eng)
+
+	s := h.track(g, boss, site.URL+"/feed.xml", annChannel)
+	reply := h.edit(s, func(c string) bool { return strings.Contains(c, "Following") }).str("content")
+	if !strings.Contains(reply, "Town Gazette") || !strings.Contains(reply, "3 new articles") {
+		t.Errorf("/track reply %q", reply)
+	}
+	if cb := h.callback(s); cb.data().num("flags") != int(dg.MessageFlagsEphemeral) {
+		t.Errorf("/track is not ephemeral: %v", cb.Body)
+	}
+	posts := h.discord.waitFor(t, "announcement", 1, postedIn(annChannel))
+	text := posts[0].str("content")
+	for _, want := range []string{`Council \*vote\* 1`, "Town Gazette", "<t:", site.URL + "/a3>"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("announcement %q lacks %q", text, want)
+		}
+	}
+	if am, _ := posts[0].Body["allowed_mentions"].(map[string]any); am == nil || len(am["parse"].([]any)) != 0 {
+		t.Errorf("announcement allowed_mentions %v, want an empty parse list", posts[0].Body["allowed_mentions"])
+	}
+	if _, n, _ := eng.ListArticles(context.Background(), g, "", 0, 10); n != 3 {
+		t.Errorf("%d articles after /track, want 3", n)
+	}
+
+	s = h.send(h.slash(g, alice, "feeds"))
+	list := h.edit(s, nil).str("content")
+	for _, want := range []string{"Town Gazette", site.URL + "/feed.xml", "3 articles", "next poll <t:", "<#" + annChannel + ">"} {
+		if !strings.Contains(list, want) {
+			t.Errorf("/feeds %q lacks %q", list, want)
+		}
+	}
+
+	cb := h.callback(h.send(h.autocompleteOf(g, boss, "untrack", "feed", "gazette")))
+	if ch := cb.choices(); len(ch) != 1 || ch[0][1] != site.URL+"/feed.xml" {
+		t.Errorf("untrack choices %v", ch)
+	}
+
+	s = h.send(h.slash(g, boss, "untrack", "feed", site.URL+"/feed.xml"))
+	if got := h.edit(s, nil).str("content"); !strings.Contains(got, "No longer following") {
+		t.Errorf("/untrack reply %q", got)
+	}
+	if feeds, _ := eng.Feeds(context.Background(), g); len(feeds) != 0 {
+		t.Errorf("feeds after /untrack: %+v", feeds)
+	}
+	if _, n, _ := eng.ListArticles(context.Background(), g, "", 0, 10); n != 3 {
+		t.Errorf("%d articles after /untrack, want the 3 kept", n)
+	}
+	if got := h.ephemeralError(h.send(h.slash(g, boss, "untrack", "feed", site.URL+"/feed.xml"))); !strings.Contains(got, "doesn't follow") {
+		t.Errorf("second /untrack: %q", got)
+	}
+}
+
+func TestTrackRefusals(t *testing.T) {
+	eng, guilds := realEngine(t, 1)
+	g := guilds[0]
+	site := newFeedServer(t, 1)
+	h := newHarness(t, eng, func(c *Config) { c.AppID = "400000000000000001" }) // the fake's bot user
+
+	t.Run("a page that is not a feed is a one-line error", func(t *testing.T) {
+		got := h.ephemeralError(h.track(g, boss, site.URL+"/page", ""))
+		if !strings.Contains(got, "not a feed") || strings.Contains(got, "\n") {
+			t.Errorf("error %q", got)
+		}
+	})
+	t.Run("a bad URL is a one-line error", func(t *testing.T) {
+		got := h.ephemeralError(h.track(g, boss, "not a link", ""))
+		if !strings.Contains(got, "https://") || strings.Contains(got, "\n") {
+			t.Errorf("error %q", got)
+		}
+	})
+	t.Run("footnote missing Send Messages in the channel is named, and nothing is tracked", func(t *testing.T) {
+		h.discord.deny(annChannel, dg.PermissionSendMessages)
+		got := h.ephemeralError(h.track(g, boss, site.URL+"/feed.xml", annChannel))
+		if !strings.Contains(got, "Send Messages") {
+			t.Errorf("error %q", got)
+		}
+		if feeds, _ := eng.Feeds(context.Background(), g); len(feeds) != 0 {
+			t.Errorf("tracked anyway: %+v", feeds)
+		}
+	})
+	t.Run("a member is refused when members may not add", func(t *testing.T) {
+		no := false
+		if _, err := eng.UpdateGuildSettings(context.Background(), g, retrieval.SettingsUpdate{MembersAdd: &no}); err != nil {
+			t.Fatal(err)
+		}
+		h := newHarness(t, eng) // settings are cached per bot: a new one reads them
+		got := h.ephemeralError(h.track(g, alice, site.URL+"/feed.xml", ""))
+		if !strings.Contains(got, "Only admins") {
+			t.Errorf("error %q", got)
+		}
+		if feeds, _ := eng.Feeds(context.Background(), g); len(feeds) != 0 {
+			t.Errorf("tracked anyway: %+v", feeds)
+		}
+	})
+}
+
+func TestConsoleTrack(t *testing.T) {
+	eng, guilds := realEngine(t, 1)
+	site := newFeedServer(t, 2)
+	h := newHarness(t, eng)
+	in := strings.NewReader(strings.Join([]string{
+		"/track " + site.URL + "/feed.xml every:2h",
+		"/feeds",
+		"/untrack " + site.URL + "/feed.xml",
+		"/feeds",
+	}, "\n"))
+	var out strings.Builder
+	if err := h.bot.RunConsole(context.Background(), guilds[0], in, &out); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"Following Town Gazette, every 2h: 2 new articles.", "2 articles · every 2h",
+		"No longer following", "This server follows no feeds."} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("console output lacks %q:\n%s", want, out.String())
+		}
+	}
+}
