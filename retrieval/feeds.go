@@ -72,18 +72,23 @@ func (e *Engine) Track(ctx context.Context, coll, rawURL string, every time.Dura
 	if every < MinFeedEvery {
 		return nil, fmt.Errorf("%w: a feed is polled at most every %s, not every %s", ErrInvalidInput, MinFeedEvery, every)
 	}
-	canon, err := extract.Canonical(strings.TrimSpace(rawURL))
+	// The URL is fetched as given: canonicalising drops a trailing slash, which changes
+	// what a relative <link href> resolves against and, on some servers, the resource. The
+	// canonical form is only the key of the feed's row.
+	rawURL = strings.TrimSpace(rawURL)
+	canon, err := extract.Canonical(rawURL)
 	if err != nil {
 		return nil, err
 	}
-	res, err := feed.Poll(ctx, e.cfg.Fetcher, canon, fetch.Conditional{})
+	res, err := feed.Poll(ctx, e.cfg.Fetcher, rawURL, fetch.Conditional{})
 	if err != nil {
 		return nil, err
 	}
+	fetchURL := res.URL
 	if c, err := extract.Canonical(res.URL); err == nil {
 		canon = c
 	}
-	f, err := e.store.upsertFeed(ctx, coll, canon, res.Title, every, addedBy, channel)
+	f, err := e.store.upsertFeed(ctx, coll, canon, fetchURL, res.Title, every, addedBy, channel)
 	if err != nil {
 		return nil, err
 	}
@@ -132,7 +137,7 @@ func (e *Engine) PollDue(ctx context.Context, coll string, all bool) ([]FeedPoll
 
 // PollFeed polls one feed with its validators, adds its new items and records the outcome.
 func (e *Engine) PollFeed(ctx context.Context, f Feed) FeedPoll {
-	res, err := feed.Poll(ctx, e.cfg.Fetcher, f.URL, fetch.Conditional{ETag: f.etag, LastModified: f.lastModified})
+	res, err := feed.Poll(ctx, e.cfg.Fetcher, f.pollURL(), fetch.Conditional{ETag: f.etag, LastModified: f.lastModified})
 	if err != nil {
 		backoff := min(f.Every<<min(f.Failures+1, 16), maxFeedBackoff)
 		n, paused, serr := e.store.feedFailed(ctx, f.ID, oneLine(err.Error()), time.Now().Add(jitter(backoff)), MaxFeedFailures)

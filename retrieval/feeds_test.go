@@ -201,3 +201,35 @@ func TestTrackKeepsTheAnnouncementChannel(t *testing.T) {
 		t.Errorf("Feeds = %+v; want the new channel", feeds)
 	}
 }
+
+func TestTrackFetchesTheURLAsGiven(t *testing.T) {
+	// /blog/ advertises "feed/", which resolves to /blog/feed/ only against /blog/; the
+	// feed answers only with its trailing slash, as some servers do.
+	site := newFeedSite(t, 1)
+	mux := http.NewServeMux()
+	mux.HandleFunc("/blog/", func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/blog/":
+			w.Header().Set("Content-Type", "text/html")
+			fmt.Fprint(w, `<html><head><link rel="alternate" type="application/rss+xml" href="feed/"></head><body></body></html>`)
+		case "/blog/feed/":
+			w.Header().Set("Content-Type", "application/rss+xml")
+			fmt.Fprintf(w, `<rss version="2.0"><channel><title>Blog</title><item><title>Story 1</title><link>%s/a/1</link></item></channel></rss>`, site.URL)
+		default:
+			http.NotFound(w, r)
+		}
+	})
+	blog := httptest.NewServer(mux)
+	t.Cleanup(blog.Close)
+	e, coll := retrievaltest.Engine(t)
+	ctx := context.Background()
+
+	p, err := e.Track(ctx, coll, blog.URL+"/blog/", 0, "alice", "")
+	if err != nil || len(p.Items) != 1 {
+		t.Fatalf("Track(/blog/) = %+v, %v; want the feed it advertises, one item", p, err)
+	}
+	polls, err := e.PollDue(ctx, coll, true)
+	if err != nil || len(polls) != 1 || polls[0].Err != nil {
+		t.Fatalf("PollDue = %+v, %v; want the feed polled at /blog/feed/", polls, err)
+	}
+}
