@@ -195,7 +195,7 @@ func (e *Engine) afterPoll(ctx context.Context, f Feed, res *feed.Result) *FeedP
 	if res.NotModified && res.LastModified == "" {
 		res.LastModified = f.lastModified
 	}
-	wait := max(f.Every, res.TTL)
+	wait := max(f.Every, min(res.TTL, feed.MaxTTL))
 	if err := e.store.feedSucceeded(ctx, f.ID, res.Title, res.ETag, res.LastModified, time.Now().Add(jitter(wait))); err != nil {
 		p.Err = err
 	}

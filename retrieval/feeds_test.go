@@ -233,3 +233,21 @@ func TestTrackFetchesTheURLAsGiven(t *testing.T) {
 		t.Fatalf("PollDue = %+v, %v; want the feed polled at /blog/feed/", polls, err)
 	}
 }
+
+func TestAHugeTTLDoesNotPutTheNextPollYearsAway(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/rss+xml")
+		w.Header().Set("Cache-Control", "max-age=9999999999")
+		fmt.Fprint(w, `<rss version="2.0"><channel><title>T</title><ttl>99999999</ttl></channel></rss>`)
+	}))
+	t.Cleanup(srv.Close)
+	e, coll := retrievaltest.Engine(t)
+	p, err := e.Track(context.Background(), coll, srv.URL+"/feed.xml", 0, "alice", "")
+	if err != nil || p.Feed.NextPoll.IsZero() {
+		t.Fatalf("Track = %+v, %v", p, err)
+	}
+	feeds, err := e.Feeds(context.Background(), coll)
+	if err != nil || len(feeds) != 1 || feeds[0].NextPoll.After(time.Now().Add(27*time.Hour)) {
+		t.Errorf("Feeds = %+v, %v; want the next poll within a day and its jitter", feeds, err)
+	}
+}
