@@ -139,8 +139,7 @@ func (e *Engine) PollDue(ctx context.Context, coll string, all bool) ([]FeedPoll
 func (e *Engine) PollFeed(ctx context.Context, f Feed) FeedPoll {
 	res, err := feed.Poll(ctx, e.cfg.Fetcher, f.pollURL(), fetch.Conditional{ETag: f.etag, LastModified: f.lastModified})
 	if err != nil {
-		backoff := min(f.Every<<min(f.Failures+1, 16), maxFeedBackoff)
-		n, paused, serr := e.store.feedFailed(ctx, f.ID, oneLine(err.Error()), time.Now().Add(jitter(backoff)), MaxFeedFailures)
+		n, paused, serr := e.store.feedFailed(ctx, f.ID, oneLine(err.Error()), time.Now().Add(jitter(failureWait(f.Every, f.Failures))), MaxFeedFailures)
 		if serr != nil {
 			err = errors.Join(err, serr)
 		}
@@ -206,9 +205,17 @@ func (e *Engine) afterPoll(ctx context.Context, f Feed, res *feed.Result) *FeedP
 	return p
 }
 
-// jitter returns d moved by up to feedJitter of itself, either way.
+// failureWait is the wait after a feed's failures-th failure in a row (counted before this
+// one): the interval doubled per failure, capped at maxFeedBackoff, but never shorter than
+// the interval itself, which may exceed the cap for feeds polled less than daily.
+func failureWait(every time.Duration, failures int) time.Duration {
+	return max(every, min(every<<min(failures+1, 16), maxFeedBackoff))
+}
+
+// jitter returns d moved by up to feedJitter of itself, either way, but never below
+// MinFeedEvery.
 func jitter(d time.Duration) time.Duration {
-	return d + time.Duration((rand.Float64()*2-1)*feedJitter*float64(d))
+	return max(MinFeedEvery, d+time.Duration((rand.Float64()*2-1)*feedJitter*float64(d)))
 }
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }

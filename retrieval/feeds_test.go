@@ -251,3 +251,25 @@ func TestAHugeTTLDoesNotPutTheNextPollYearsAway(t *testing.T) {
 		t.Errorf("Feeds = %+v, %v; want the next poll within a day and its jitter", feeds, err)
 	}
 }
+
+func TestFeedSchedulingKeepsToTheIntervalBounds(t *testing.T) {
+	t.Run("jitter never goes below the minimum interval", func(t *testing.T) {
+		for range 1000 {
+			if d := retrieval.Jitter(retrieval.MinFeedEvery); d < retrieval.MinFeedEvery {
+				t.Fatalf("Jitter(%s) = %s", retrieval.MinFeedEvery, d)
+			}
+		}
+	})
+	t.Run("backoff never waits less than the interval", func(t *testing.T) {
+		every := 48 * time.Hour
+		if d := retrieval.FailureWait(every, 3); d < every {
+			t.Errorf("FailureWait(48h, 3) = %s, want at least 48h", d)
+		}
+		if d := retrieval.FailureWait(10*time.Minute, 0); d != 20*time.Minute {
+			t.Errorf("FailureWait(10m, 0) = %s, want 20m", d)
+		}
+		if d := retrieval.FailureWait(time.Hour, 10); d != 24*time.Hour {
+			t.Errorf("FailureWait(1h, 10) = %s, want the 24h cap", d)
+		}
+	})
+}
