@@ -127,8 +127,8 @@ func TestTrackPollsOnceAndThenAsksConditionally(t *testing.T) {
 		if err := e.Untrack(ctx, coll, site.URL+"/feed.xml"); !errors.Is(err, retrieval.ErrNotFound) {
 			t.Errorf("Untrack again: %v, want ErrNotFound", err)
 		}
-		if _, err := e.AddURL(ctx, coll, site.URL+"/a/2", "bob"); err != nil {
-			t.Errorf("article of the untracked feed is gone: %v", err)
+		if r, err := e.AddURL(ctx, coll, site.URL+"/a/2", "bob"); err != nil || r == nil || r.Status != retrieval.StatusUnchanged {
+			t.Errorf("AddURL of an article of the untracked feed = %+v, %v; want it unchanged (still there)", r, err)
 		}
 	})
 }
