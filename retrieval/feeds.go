@@ -155,6 +155,7 @@ func (e *Engine) PollFeed(ctx context.Context, f Feed) FeedPoll {
 // afterPoll adds the new items of a successful poll and records it.
 func (e *Engine) afterPoll(ctx context.Context, f Feed, res *feed.Result) *FeedPoll {
 	p := &FeedPoll{Feed: f, NotModified: res.NotModified}
+	failed := false
 	for _, it := range res.Items {
 		if ctx.Err() != nil {
 			break
@@ -185,8 +186,14 @@ func (e *Engine) afterPoll(ctx context.Context, f Feed, res *feed.Result) *FeedP
 			}
 		default:
 			item.Status, item.Error = StatusFailed, oneLine(err.Error())
+			failed = true
 		}
 		p.Items = append(p.Items, item)
+	}
+	// After a failed item the old validators are kept, so the next poll gets the feed
+	// again, not a 304, and retries the item.
+	if failed {
+		res.ETag, res.LastModified = f.etag, f.lastModified
 	}
 	if res.NotModified && res.ETag == "" {
 		res.ETag = f.etag

@@ -23,6 +23,7 @@ type feedSite struct {
 	hits   map[string]int
 	n      int
 	broken bool
+	failA  int // an article page that answers 500; 0 for none
 }
 
 func newFeedSite(t *testing.T, n int) *feedSite {
@@ -59,6 +60,13 @@ func (s *feedSite) serve(w http.ResponseWriter, r *http.Request) {
 	var i int
 	if _, err := fmt.Sscanf(r.URL.Path, "/a/%d", &i); err != nil {
 		http.NotFound(w, r)
+		return
+	}
+	s.mu.Lock()
+	fail := s.failA == i
+	s.mu.Unlock()
+	if fail {
+		http.Error(w, "oops", http.StatusInternalServerError)
 		return
 	}
 	w.Header().Set("Content-Type", "text/html")
@@ -272,4 +280,21 @@ func TestFeedSchedulingKeepsToTheIntervalBounds(t *testing.T) {
 			t.Errorf("FailureWait(1h, 10) = %s, want the 24h cap", d)
 		}
 	})
+}
+
+func TestAFailedItemIsRetriedAtTheNextPoll(t *testing.T) {
+	site := newFeedSite(t, 2)
+	site.failA = 2
+	e, coll := retrievaltest.Engine(t)
+	ctx := context.Background()
+	if _, err := e.Track(ctx, coll, site.URL+"/feed.xml", 0, "alice", ""); err != nil {
+		t.Fatal(err)
+	}
+	site.mu.Lock()
+	site.failA = 0
+	site.mu.Unlock()
+	polls, err := e.PollDue(ctx, coll, true)
+	if err != nil || len(polls) != 1 || polls[0].NotModified || len(polls[0].Items) != 1 || polls[0].Items[0].Status != retrieval.StatusAdded {
+		t.Fatalf("PollDue = %+v, %v; want the feed again and /a/2 added", polls, err)
+	}
 }
