@@ -33,3 +33,9 @@ func TryEmbedderNow(e *Engine) { e.keywordsOnly.nextProbe.Store(0) }
 func NearTerms(ctx context.Context, e *Engine, coll string, unseen []string) (map[string][]string, error) {
 	return e.store.nearTerms(ctx, coll, unseen)
 }
+
+// Jitter and FailureWait expose the feed scheduling for tests in package retrieval_test.
+var (
+	Jitter      = jitter
+	FailureWait = failureWait
+)

@@ -72,18 +72,23 @@ func (e *Engine) Track(ctx context.Context, coll, rawURL string, every time.Dura
 	if every < MinFeedEvery {
 		return nil, fmt.Errorf("%w: a feed is polled at most every %s, not every %s", ErrInvalidInput, MinFeedEvery, every)
 	}
-	canon, err := extract.Canonical(strings.TrimSpace(rawURL))
+	// The URL is fetched as given: canonicalising drops a trailing slash, which changes
+	// what a relative <link href> resolves against and, on some servers, the resource. The
+	// canonical form is only the key of the feed's row.
+	rawURL = strings.TrimSpace(rawURL)
+	canon, err := extract.Canonical(rawURL)
 	if err != nil {
 		return nil, err
 	}
-	res, err := feed.Poll(ctx, e.cfg.Fetcher, canon, fetch.Conditional{})
+	res, err := feed.Poll(ctx, e.cfg.Fetcher, rawURL, fetch.Conditional{})
 	if err != nil {
 		return nil, err
 	}
+	fetchURL := res.URL
 	if c, err := extract.Canonical(res.URL); err == nil {
 		canon = c
 	}
-	f, err := e.store.upsertFeed(ctx, coll, canon, res.Title, every, addedBy, channel)
+	f, err := e.store.upsertFeed(ctx, coll, canon, fetchURL, res.Title, every, addedBy, channel)
 	if err != nil {
 		return nil, err
 	}
@@ -132,10 +137,9 @@ func (e *Engine) PollDue(ctx context.Context, coll string, all bool) ([]FeedPoll
 
 // PollFeed polls one feed with its validators, adds its new items and records the outcome.
 func (e *Engine) PollFeed(ctx context.Context, f Feed) FeedPoll {
-	res, err := feed.Poll(ctx, e.cfg.Fetcher, f.URL, fetch.Conditional{ETag: f.etag, LastModified: f.lastModified})
+	res, err := feed.Poll(ctx, e.cfg.Fetcher, f.pollURL(), fetch.Conditional{ETag: f.etag, LastModified: f.lastModified})
 	if err != nil {
-		backoff := min(f.Every<<min(f.Failures+1, 16), maxFeedBackoff)
-		n, paused, serr := e.store.feedFailed(ctx, f.ID, oneLine(err.Error()), time.Now().Add(jitter(backoff)), MaxFeedFailures)
+		n, paused, serr := e.store.feedFailed(ctx, f.ID, oneLine(err.Error()), time.Now().Add(jitter(failureWait(f.Every, f.Failures))), MaxFeedFailures)
 		if serr != nil {
 			err = errors.Join(err, serr)
 		}
@@ -151,6 +155,7 @@ func (e *Engine) PollFeed(ctx context.Context, f Feed) FeedPoll {
 // afterPoll adds the new items of a successful poll and records it.
 func (e *Engine) afterPoll(ctx context.Context, f Feed, res *feed.Result) *FeedPoll {
 	p := &FeedPoll{Feed: f, NotModified: res.NotModified}
+	failed := false
 	for _, it := range res.Items {
 		if ctx.Err() != nil {
 			break
@@ -181,8 +186,14 @@ func (e *Engine) afterPoll(ctx context.Context, f Feed, res *feed.Result) *FeedP
 			}
 		default:
 			item.Status, item.Error = StatusFailed, oneLine(err.Error())
+			failed = true
 		}
 		p.Items = append(p.Items, item)
+	}
+	// After a failed item the old validators are kept, so the next poll gets the feed
+	// again, not a 304, and retries the item.
+	if failed {
+		res.ETag, res.LastModified = f.etag, f.lastModified
 	}
 	if res.NotModified && res.ETag == "" {
 		res.ETag = f.etag
@@ -190,7 +201,7 @@ func (e *Engine) afterPoll(ctx context.Context, f Feed, res *feed.Result) *FeedP
 	if res.NotModified && res.LastModified == "" {
 		res.LastModified = f.lastModified
 	}
-	wait := max(f.Every, res.TTL)
+	wait := max(f.Every, min(res.TTL, feed.MaxTTL))
 	if err := e.store.feedSucceeded(ctx, f.ID, res.Title, res.ETag, res.LastModified, time.Now().Add(jitter(wait))); err != nil {
 		p.Err = err
 	}
@@ -201,9 +212,17 @@ func (e *Engine) afterPoll(ctx context.Context, f Feed, res *feed.Result) *FeedP
 	return p
 }
 
-// jitter returns d moved by up to feedJitter of itself, either way.
+// failureWait is the wait after a feed's failures-th failure in a row (counted before this
+// one): the interval doubled per failure, capped at maxFeedBackoff, but never shorter than
+// the interval itself, which may exceed the cap for feeds polled less than daily.
+func failureWait(every time.Duration, failures int) time.Duration {
+	return max(every, min(every<<min(failures+1, 16), maxFeedBackoff))
+}
+
+// jitter returns d moved by up to feedJitter of itself, either way, but never below
+// MinFeedEvery.
 func jitter(d time.Duration) time.Duration {
-	return d + time.Duration((rand.Float64()*2-1)*feedJitter*float64(d))
+	return max(MinFeedEvery, d+time.Duration((rand.Float64()*2-1)*feedJitter*float64(d)))
 }
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }

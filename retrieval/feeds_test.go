@@ -23,6 +23,7 @@ type feedSite struct {
 	hits   map[string]int
 	n      int
 	broken bool
+	failA  int // an article page that answers 500; 0 for none
 }
 
 func newFeedSite(t *testing.T, n int) *feedSite {
@@ -59,6 +60,13 @@ func (s *feedSite) serve(w http.ResponseWriter, r *http.Request) {
 	var i int
 	if _, err := fmt.Sscanf(r.URL.Path, "/a/%d", &i); err != nil {
 		http.NotFound(w, r)
+		return
+	}
+	s.mu.Lock()
+	fail := s.failA == i
+	s.mu.Unlock()
+	if fail {
+		http.Error(w, "oops", http.StatusInternalServerError)
 		return
 	}
 	w.Header().Set("Content-Type", "text/html")
@@ -127,8 +135,8 @@ func TestTrackPollsOnceAndThenAsksConditionally(t *testing.T) {
 		if err := e.Untrack(ctx, coll, site.URL+"/feed.xml"); !errors.Is(err, retrieval.ErrNotFound) {
 			t.Errorf("Untrack again: %v, want ErrNotFound", err)
 		}
-		if _, err := e.AddURL(ctx, coll, site.URL+"/a/2", "bob"); err != nil {
-			t.Errorf("article of the untracked feed is gone: %v", err)
+		if r, err := e.AddURL(ctx, coll, site.URL+"/a/2", "bob"); err != nil || r == nil || r.Status != retrieval.StatusUnchanged {
+			t.Errorf("AddURL of an article of the untracked feed = %+v, %v; want it unchanged (still there)", r, err)
 		}
 	})
 }
@@ -199,5 +207,94 @@ func TestTrackKeepsTheAnnouncementChannel(t *testing.T) {
 	}
 	if feeds, _ := e.Feeds(ctx, coll); len(feeds) != 1 || feeds[0].Channel != "300000000000000008" {
 		t.Errorf("Feeds = %+v; want the new channel", feeds)
+	}
+}
+
+func TestTrackFetchesTheURLAsGiven(t *testing.T) {
+	// /blog/ advertises "feed/", which resolves to /blog/feed/ only against /blog/; the
+	// feed answers only with its trailing slash, as some servers do.
+	site := newFeedSite(t, 1)
+	mux := http.NewServeMux()
+	mux.HandleFunc("/blog/", func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/blog/":
+			w.Header().Set("Content-Type", "text/html")
+			fmt.Fprint(w, `<html><head><link rel="alternate" type="application/rss+xml" href="feed/"></head><body></body></html>`)
+		case "/blog/feed/":
+			w.Header().Set("Content-Type", "application/rss+xml")
+			fmt.Fprintf(w, `<rss version="2.0"><channel><title>Blog</title><item><title>Story 1</title><link>%s/a/1</link></item></channel></rss>`, site.URL)
+		default:
+			http.NotFound(w, r)
+		}
+	})
+	blog := httptest.NewServer(mux)
+	t.Cleanup(blog.Close)
+	e, coll := retrievaltest.Engine(t)
+	ctx := context.Background()
+
+	p, err := e.Track(ctx, coll, blog.URL+"/blog/", 0, "alice", "")
+	if err != nil || len(p.Items) != 1 {
+		t.Fatalf("Track(/blog/) = %+v, %v; want the feed it advertises, one item", p, err)
+	}
+	polls, err := e.PollDue(ctx, coll, true)
+	if err != nil || len(polls) != 1 || polls[0].Err != nil {
+		t.Fatalf("PollDue = %+v, %v; want the feed polled at /blog/feed/", polls, err)
+	}
+}
+
+func TestAHugeTTLDoesNotPutTheNextPollYearsAway(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/rss+xml")
+		w.Header().Set("Cache-Control", "max-age=9999999999")
+		fmt.Fprint(w, `<rss version="2.0"><channel><title>T</title><ttl>99999999</ttl></channel></rss>`)
+	}))
+	t.Cleanup(srv.Close)
+	e, coll := retrievaltest.Engine(t)
+	p, err := e.Track(context.Background(), coll, srv.URL+"/feed.xml", 0, "alice", "")
+	if err != nil || p.Feed.NextPoll.IsZero() {
+		t.Fatalf("Track = %+v, %v", p, err)
+	}
+	feeds, err := e.Feeds(context.Background(), coll)
+	if err != nil || len(feeds) != 1 || feeds[0].NextPoll.After(time.Now().Add(27*time.Hour)) {
+		t.Errorf("Feeds = %+v, %v; want the next poll within a day and its jitter", feeds, err)
+	}
+}
+
+func TestFeedSchedulingKeepsToTheIntervalBounds(t *testing.T) {
+	t.Run("jitter never goes below the minimum interval", func(t *testing.T) {
+		for range 1000 {
+			if d := retrieval.Jitter(retrieval.MinFeedEvery); d < retrieval.MinFeedEvery {
+				t.Fatalf("Jitter(%s) = %s", retrieval.MinFeedEvery, d)
+			}
+		}
+	})
+	t.Run("backoff never waits less than the interval", func(t *testing.T) {
+		every := 48 * time.Hour
+		if d := retrieval.FailureWait(every, 3); d < every {
+			t.Errorf("FailureWait(48h, 3) = %s, want at least 48h", d)
+		}
+		if d := retrieval.FailureWait(10*time.Minute, 0); d != 20*time.Minute {
+			t.Errorf("FailureWait(10m, 0) = %s, want 20m", d)
+		}
+		if d := retrieval.FailureWait(time.Hour, 10); d != 24*time.Hour {
+			t.Errorf("FailureWait(1h, 10) = %s, want the 24h cap", d)
+		}
+	})
+}
+
+func TestAFailedItemIsRetriedAtTheNextPoll(t *testing.T) {
+	site := newFeedSite(t, 2)
+	site.failA = 2
+	e, coll := retrievaltest.Engine(t)
+	ctx := context.Background()
+	if _, err := e.Track(ctx, coll, site.URL+"/feed.xml", 0, "alice", ""); err != nil {
+		t.Fatal(err)
+	}
+	site.mu.Lock()
+	site.failA = 0
+	site.mu.Unlock()
+	polls, err := e.PollDue(ctx, coll, true)
+	if err != nil || len(polls) != 1 || polls[0].NotModified || len(polls[0].Items) != 1 || polls[0].Items[0].Status != retrieval.StatusAdded {
+		t.Fatalf("PollDue = %+v, %v; want the feed again and /a/2 added", polls, err)
 	}
 }

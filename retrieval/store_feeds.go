@@ -28,20 +28,29 @@ type Feed struct {
 	Channel     string // the Discord channel where new articles are announced; "" for none
 
 	etag, lastModified string
+	fetchURL           string // what to poll: URL as the server gave it; "" for URL
+}
+
+// pollURL is the URL to fetch when polling f.
+func (f Feed) pollURL() string {
+	if f.fetchURL != "" {
+		return f.fetchURL
+	}
+	return f.URL
 }
 
 // feedCols are the columns scanFeed reads, in its order.
 const feedCols = `f.id, f.collection, f.url, f.title, extract(epoch FROM f.every)::bigint,
 	coalesce(f.last_success, 'epoch'), f.last_error, coalesce(f.last_error_at, 'epoch'),
 	f.failures, f.paused, f.next_poll, f.created_at, f.added_by, f.etag, f.last_modified,
-	(SELECT count(*) FROM articles a WHERE a.feed_id = f.id), f.channel_id`
+	(SELECT count(*) FROM articles a WHERE a.feed_id = f.id), f.channel_id, f.fetch_url`
 
 func scanFeed(row pgx.Row) (Feed, error) {
 	var f Feed
 	var secs int64
 	err := row.Scan(&f.ID, &f.Collection, &f.URL, &f.Title, &secs, &f.LastSuccess, &f.LastError,
 		&f.LastErrorAt, &f.Failures, &f.Paused, &f.NextPoll, &f.CreatedAt, &f.AddedBy,
-		&f.etag, &f.lastModified, &f.Articles, &f.Channel)
+		&f.etag, &f.lastModified, &f.Articles, &f.Channel, &f.fetchURL)
 	f.Every = time.Duration(secs) * time.Second
 	if f.LastSuccess.Unix() == 0 {
 		f.LastSuccess = time.Time{}
@@ -52,18 +61,20 @@ func scanFeed(row pgx.Row) (Feed, error) {
 	return f, err
 }
 
-// upsertFeed follows url in coll, or, when it is followed already, sets its interval (and
-// its announcement channel, when one is given) and resumes it if it was paused.
-func (s *Store) upsertFeed(ctx context.Context, coll, url, title string, every time.Duration, addedBy, channel string) (Feed, error) {
+// upsertFeed follows url (canonical) in coll, polled at fetchURL, or, when it is followed
+// already, sets its interval (and its announcement channel, when one is given) and resumes
+// it if it was paused.
+func (s *Store) upsertFeed(ctx context.Context, coll, url, fetchURL, title string, every time.Duration, addedBy, channel string) (Feed, error) {
 	f, err := scanFeed(s.pool.QueryRow(ctx, `
 		WITH f AS (
-			INSERT INTO feeds (collection, url, title, every, added_by, channel_id)
-			VALUES ($1, $2, $3, make_interval(secs => $4), $5, $6)
+			INSERT INTO feeds (collection, url, title, every, added_by, channel_id, fetch_url)
+			VALUES ($1, $2, $3, make_interval(secs => $4), $5, $6, $7)
 			ON CONFLICT (collection, url) DO UPDATE
 			SET every = EXCLUDED.every, title = EXCLUDED.title, paused = false, failures = 0,
+				fetch_url = EXCLUDED.fetch_url,
 				channel_id = CASE WHEN EXCLUDED.channel_id = '' THEN feeds.channel_id ELSE EXCLUDED.channel_id END
 			RETURNING *)
-		SELECT `+feedCols+` FROM f`, coll, url, title, every.Seconds(), addedBy, channel))
+		SELECT `+feedCols+` FROM f`, coll, url, title, every.Seconds(), addedBy, channel, fetchURL))
 	if err != nil {
 		return Feed{}, fmt.Errorf("track feed %s: %w", url, err)
 	}

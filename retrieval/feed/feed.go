@@ -26,6 +26,11 @@ import (
 // cause when a feed lists hundreds of entries. The feed's bytes are capped by the fetcher.
 const MaxItems = 50
 
+// MaxTTL caps how long a feed may ask to be left alone (RSS <ttl>, Cache-Control max-age).
+// Longer would let one header put the next poll years away; shorter overrides feeds that
+// honestly change less than daily, costing them one 304 a day.
+const MaxTTL = 24 * time.Hour
+
 // accept asks for feeds first and HTML (a page that advertises its feed) last.
 const accept = "application/rss+xml, application/atom+xml, application/feed+json, application/json;q=0.9, application/xml;q=0.9, text/xml;q=0.9, text/html;q=0.5, */*;q=0.1"
 
@@ -49,7 +54,7 @@ type Result struct {
 	ETag         string // validators to send next time
 	LastModified string
 	// TTL is how long the feed asks to be left alone: RSS <ttl> or Cache-Control max-age,
-	// the longer; zero when it says nothing.
+	// the longer, at most MaxTTL; zero when it says nothing.
 	TTL time.Duration
 }
 
@@ -76,7 +81,7 @@ func Poll(ctx context.Context, f *fetch.Fetcher, rawURL string, c fetch.Conditio
 		}
 	}
 	r := &Result{URL: resp.URL.String(), NotModified: resp.NotModified, ETag: resp.ETag,
-		LastModified: resp.LastModifiedRaw, TTL: resp.MaxAge}
+		LastModified: resp.LastModifiedRaw, TTL: min(resp.MaxAge, MaxTTL)}
 	if resp.NotModified {
 		return r, nil
 	}
@@ -89,7 +94,8 @@ func Poll(ctx context.Context, f *fetch.Fetcher, rawURL string, c fetch.Conditio
 	r.Title = strings.TrimSpace(parsed.Title)
 	if orig, ok := parsed.OriginalFeed().(*rss.Feed); ok {
 		if n, err := strconv.Atoi(strings.TrimSpace(orig.TTL)); err == nil && n > 0 {
-			r.TTL = max(r.TTL, time.Duration(n)*time.Minute)
+			// Capped before multiplying, so a huge <ttl> cannot overflow to a negative.
+			r.TTL = max(r.TTL, time.Duration(min(n, int(MaxTTL/time.Minute)))*time.Minute)
 		}
 	}
 	r.Items = items(parsed.Items, resp.URL)

@@ -169,3 +169,11 @@ func TestPollSendsValidatorsAndTakesA304(t *testing.T) {
 		t.Errorf("second poll = %+v, %v after %d requests; want not modified, no items", second, err, hits.Load())
 	}
 }
+
+func TestPollCapsAHugeTTL(t *testing.T) {
+	srv := serve(t, map[string][2]string{"/feed.xml": {"application/rss+xml",
+		`<rss version="2.0"><channel><title>T</title><ttl>99999999999</ttl><item><link>/a</link></item></channel></rss>`}})
+	if r := poll(t, srv.URL+"/feed.xml"); r.TTL != feed.MaxTTL {
+		t.Errorf("TTL = %s, want %s", r.TTL, feed.MaxTTL)
+	}
+}

@@ -32,6 +32,10 @@ func (f *Fetcher) FetchIf(ctx context.Context, rawURL string, c Conditional) (*R
 	return f.fetch(ctx, rawURL, h)
 }
 
+// maxMaxAge bounds a Cache-Control max-age read, only to keep the Duration from overflowing:
+// a year is beyond any poller's cap, and far below time.Duration's limit.
+const maxMaxAge = 365 * 24 * time.Hour
+
 // withValidators copies the caching headers of h into r.
 func withValidators(r *Response, h http.Header) *Response {
 	r.ETag = h.Get("ETag")
@@ -40,7 +44,9 @@ func withValidators(r *Response, h http.Header) *Response {
 		k, v, ok := strings.Cut(strings.TrimSpace(d), "=")
 		if ok && strings.EqualFold(k, "max-age") {
 			if n, err := strconv.Atoi(strings.Trim(v, `"`)); err == nil && n > 0 {
-				r.MaxAge = time.Duration(n) * time.Second
+				// Capped before multiplying so a huge max-age cannot overflow to a negative;
+				// pollers cap it far lower still.
+				r.MaxAge = time.Duration(min(n, int(maxMaxAge/time.Second))) * time.Second
 			}
 		}
 	}
