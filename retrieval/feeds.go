@@ -56,20 +56,19 @@ type FeedPoll struct {
 }
 
 // Track follows the feed at rawURL in coll (or the feed an HTML page there advertises),
-// polling every `every` (0 means DefaultFeedEvery; less than MinFeedEvery is refused), and
+// polling every `every` (0 keeps a followed feed's interval and gives a new one
+// DefaultFeedEvery; less than MinFeedEvery is refused), and
 // polls it once at once. A feed that cannot be fetched or read is not tracked: the error
 // wraps ErrInvalidInput, ErrInvalidURL, ErrBlockedAddr, ErrFetch, ErrTooLarge or
-// feed.ErrMalformed. Tracking a followed feed again sets its interval and resumes it.
+// feed.ErrMalformed. Tracking a followed feed again sets its interval (when one is given)
+// and resumes it.
 // channel is where the bot announces the feed's new articles ("" for nowhere, or to keep
 // the one set before); the returned poll's Feed.Channel is the one in force.
 func (e *Engine) Track(ctx context.Context, coll, rawURL string, every time.Duration, addedBy, channel string) (*FeedPoll, error) {
 	if err := validCollection(coll); err != nil {
 		return nil, err
 	}
-	if every == 0 {
-		every = DefaultFeedEvery
-	}
-	if every < MinFeedEvery {
+	if every != 0 && every < MinFeedEvery {
 		return nil, fmt.Errorf("%w: a feed is polled at most every %s, not every %s", ErrInvalidInput, MinFeedEvery, every)
 	}
 	// The URL is fetched as given: canonicalising drops a trailing slash, which changes

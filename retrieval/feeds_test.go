@@ -298,3 +298,23 @@ func TestAFailedItemIsRetriedAtTheNextPoll(t *testing.T) {
 		t.Fatalf("PollDue = %+v, %v; want the feed again and /a/2 added", polls, err)
 	}
 }
+
+func TestTrackingAgainWithoutAnIntervalKeepsTheFeedsInterval(t *testing.T) {
+	site := newFeedSite(t, 1)
+	e, coll := retrievaltest.Engine(t)
+	ctx := context.Background()
+	if p, err := e.Track(ctx, coll, site.URL+"/feed.xml", 2*time.Hour, "alice", ""); err != nil || p.Feed.Every != 2*time.Hour {
+		t.Fatalf("Track every 2h = %+v, %v", p, err)
+	}
+	p, err := e.Track(ctx, coll, site.URL+"/feed.xml", 0, "alice", "")
+	if err != nil || p.Feed.Every != 2*time.Hour {
+		t.Fatalf("Track again without an interval = %+v, %v; want every 2h kept", p, err)
+	}
+	if feeds, _ := e.Feeds(ctx, coll); len(feeds) != 1 || feeds[0].Every != 2*time.Hour {
+		t.Errorf("Feeds = %+v; want every 2h", feeds)
+	}
+	other := newFeedSite(t, 1)
+	if p, err := e.Track(ctx, coll, other.URL+"/feed.xml", 0, "alice", ""); err != nil || p.Feed.Every != retrieval.DefaultFeedEvery {
+		t.Errorf("Track a new feed without an interval = %+v, %v; want %s", p, err, retrieval.DefaultFeedEvery)
+	}
+}
