@@ -21,6 +21,7 @@ type fakePerms struct {
 	denied  map[string]int64  // channel id → permissions denied to footnote there
 	threads map[string]string // thread id → parent channel id, for threads footnote opened
 	limited map[string]int    // "METHOD /path" → how many more times to answer 429
+	guildOf map[string]string // channel id → its guild's id, given in GET /channels/{id}; unset: none
 }
 
 // fakeGuildPerms is what @everyone may do in the fake's guilds: everything footnote asks for.
@@ -37,6 +38,16 @@ func (f *fakeDiscord) deny(channel string, perms int64) {
 		f.perm.denied = make(map[string]int64)
 	}
 	f.perm.denied[channel] |= perms
+}
+
+// placeChannel makes channel belong to guild, as GET /channels/{id} tells.
+func (f *fakeDiscord) placeChannel(channel, guild string) {
+	f.perm.mu.Lock()
+	defer f.perm.mu.Unlock()
+	if f.perm.guildOf == nil {
+		f.perm.guildOf = make(map[string]string)
+	}
+	f.perm.guildOf[channel] = guild
 }
 
 // rateLimit makes the next n requests of method to path answer 429.
@@ -110,11 +121,12 @@ func (f *fakeDiscord) servePerms(w http.ResponseWriter, r *http.Request, path st
 	case r.Method == http.MethodGet && parts[0] == "channels" && len(parts) == 2:
 		p.mu.Lock()
 		parent, isThread := p.threads[parts[1]]
+		guild := p.guildOf[parts[1]]
 		p.mu.Unlock()
 		if isThread {
 			return reply(map[string]any{"id": parts[1], "type": 11, "parent_id": parent, "owner_id": f.botID})
 		}
-		return reply(map[string]any{"id": parts[1], "type": 0, "permission_overwrites": []any{map[string]any{
+		return reply(map[string]any{"id": parts[1], "guild_id": guild, "type": 0, "permission_overwrites": []any{map[string]any{
 			"id": f.botID, "type": 1, "allow": "0", "deny": strconv.FormatInt(denied, 10)}}})
 	case r.Method == http.MethodPost && parts[0] == "channels" && len(parts) == 5 && parts[4] == "threads":
 		if denied&(dg.PermissionViewChannel|dg.PermissionCreatePublicThreads) != 0 {

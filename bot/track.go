@@ -82,9 +82,22 @@ func (b *Bot) runTrack(ctx context.Context, r *request) error {
 	return r.reply.edit(ctx, message{content: text})
 }
 
-// canAnnounce checks that footnote may post in channel, and names what it lacks. When its
-// permissions there cannot be read it lets Discord decide, as for mentions.
+// errForeignChannel is /track channel: naming a channel of another server.
+var errForeignChannel = &feedUserError{"Not tracked: footnote can only announce in a channel of this server."}
+
+// canAnnounce checks that channel belongs to the server and that footnote may post there,
+// and names what it lacks. A channel it cannot read is refused: where it belongs is
+// unknown. When only its permissions there cannot be read it lets Discord decide, as for
+// mentions.
 func (b *Bot) canAnnounce(ctx context.Context, r *request, channel string) error {
+	ch, err := b.lookupChannel(ctx, channel)
+	if err != nil {
+		b.log.Debug("announcement channel unreadable", "guild_id", r.guildID, "channel_id", channel, "err", err)
+		return &feedUserError{fmt.Sprintf("Not tracked: footnote can't see <#%s>. Let it view the channel, or choose another.", channel)}
+	}
+	if ch.GuildID != r.guildID {
+		return errForeignChannel
+	}
 	self := b.selfID()
 	if self == "" { // over HTTP interactions, before any READY: a bot's user id is its application's id
 		self = cmp.Or(b.cfg.AppID, r.appID)

@@ -67,6 +67,7 @@ func TestTrackFeedsUntrack(t *testing.T) {
 	g := guilds[0]
 	site := newFeedServer(t, 3)
 	h := newHarness(t, eng)
+	h.discord.placeChannel(annChannel, g)
 
 	s := h.track(g, boss, site.URL+"/feed.xml", annChannel)
 	reply := h.edit(s, func(c string) bool { return strings.Contains(c, "Following") }).str("content")
@@ -123,6 +124,7 @@ func TestTrackRefusals(t *testing.T) {
 	g := guilds[0]
 	site := newFeedServer(t, 1)
 	h := newHarness(t, eng, func(c *Config) { c.AppID = "400000000000000001" }) // the fake's bot user
+	h.discord.placeChannel(annChannel, g)
 
 	t.Run("a page that is not a feed is a one-line error", func(t *testing.T) {
 		got := h.ephemeralError(h.track(g, boss, site.URL+"/page", ""))
@@ -140,6 +142,17 @@ func TestTrackRefusals(t *testing.T) {
 		h.discord.deny(annChannel, dg.PermissionSendMessages)
 		got := h.ephemeralError(h.track(g, boss, site.URL+"/feed.xml", annChannel))
 		if !strings.Contains(got, "Send Messages") {
+			t.Errorf("error %q", got)
+		}
+		if feeds, _ := eng.Feeds(context.Background(), g); len(feeds) != 0 {
+			t.Errorf("tracked anyway: %+v", feeds)
+		}
+	})
+	t.Run("a channel of another server is a one-line error, and nothing is tracked", func(t *testing.T) {
+		const foreign = "300000000000000066"
+		h.discord.placeChannel(foreign, "200000000000000999")
+		got := h.ephemeralError(h.track(g, boss, site.URL+"/feed.xml", foreign))
+		if !strings.Contains(got, "this server") || strings.Contains(got, "\n") {
 			t.Errorf("error %q", got)
 		}
 		if feeds, _ := eng.Feeds(context.Background(), g); len(feeds) != 0 {

@@ -59,6 +59,9 @@ type Engine struct {
 	log   *slog.Logger
 
 	keywordsOnly keywordsOnly // what the log has said about searches without the dense arm
+	// feedItemsDeadline is how long one feed poll may spend adding its items
+	// (feedItemsDeadline; tests shorten it).
+	feedItemsDeadline time.Duration
 }
 
 // New returns an engine over store, creating the configured embedder's space if needed. It
@@ -92,7 +95,7 @@ func New(ctx context.Context, store *Store, cfg Config) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Engine{store: store, cfg: cfg, space: space, log: cfg.Log}, nil
+	return &Engine{store: store, cfg: cfg, space: space, log: cfg.Log, feedItemsDeadline: feedItemsDeadline}, nil
 }
 
 // Space returns the embedding space new passages are embedded into.

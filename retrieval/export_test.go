@@ -1,6 +1,9 @@
 package retrieval
 
-import "context"
+import (
+	"context"
+	"time"
+)
 
 // LexicalURLs returns the URLs of the passages the lexical arm alone ranks best for query in
 // coll, best first, for tests in package retrieval_test: in a full search the reranker and
@@ -39,3 +42,7 @@ var (
 	Jitter      = jitter
 	FailureWait = failureWait
 )
+
+// SetFeedItemsDeadline shortens the time a feed poll may spend on its items
+// (feedItemsDeadline), for tests that poll a slow site.
+func SetFeedItemsDeadline(e *Engine, d time.Duration) { e.feedItemsDeadline = d }

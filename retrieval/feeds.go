@@ -29,6 +29,11 @@ const (
 	// feedJitter is the share of the interval added or removed at random, so that feeds
 	// tracked together do not all come due in the same second.
 	feedJitter = 0.1
+	// feedItemsDeadline bounds the time one poll spends fetching and embedding its new
+	// items (up to 50, each up to a 20 s fetch plus embedding). Longer drains a big backlog
+	// in one poll; shorter keeps PollDue from being held up by one slow site, at the cost of
+	// leaving the rest of its items, and refetching the feed, at the next poll.
+	feedItemsDeadline = 2 * time.Minute
 )
 
 // Feed item statuses besides the Add statuses (added, updated, unchanged, duplicate).
@@ -53,23 +58,25 @@ type FeedPoll struct {
 	NotModified bool       // the feed answered 304
 	Err         error      // the poll failed (the feed's failures went up)
 	Paused      bool       // this failure paused the feed
+	// Unfinished is set when the poll's time for items (feedItemsDeadline) ran out: the
+	// items not in Items are left to the next poll.
+	Unfinished bool
 }
 
 // Track follows the feed at rawURL in coll (or the feed an HTML page there advertises),
-// polling every `every` (0 means DefaultFeedEvery; less than MinFeedEvery is refused), and
+// polling every `every` (0 keeps a followed feed's interval and gives a new one
+// DefaultFeedEvery; less than MinFeedEvery is refused), and
 // polls it once at once. A feed that cannot be fetched or read is not tracked: the error
 // wraps ErrInvalidInput, ErrInvalidURL, ErrBlockedAddr, ErrFetch, ErrTooLarge or
-// feed.ErrMalformed. Tracking a followed feed again sets its interval and resumes it.
+// feed.ErrMalformed. Tracking a followed feed again sets its interval (when one is given)
+// and resumes it.
 // channel is where the bot announces the feed's new articles ("" for nowhere, or to keep
 // the one set before); the returned poll's Feed.Channel is the one in force.
 func (e *Engine) Track(ctx context.Context, coll, rawURL string, every time.Duration, addedBy, channel string) (*FeedPoll, error) {
 	if err := validCollection(coll); err != nil {
 		return nil, err
 	}
-	if every == 0 {
-		every = DefaultFeedEvery
-	}
-	if every < MinFeedEvery {
+	if every != 0 && every < MinFeedEvery {
 		return nil, fmt.Errorf("%w: a feed is polled at most every %s, not every %s", ErrInvalidInput, MinFeedEvery, every)
 	}
 	// The URL is fetched as given: canonicalising drops a trailing slash, which changes
@@ -155,9 +162,13 @@ func (e *Engine) PollFeed(ctx context.Context, f Feed) FeedPoll {
 // afterPoll adds the new items of a successful poll and records it.
 func (e *Engine) afterPoll(ctx context.Context, f Feed, res *feed.Result) *FeedPoll {
 	p := &FeedPoll{Feed: f, NotModified: res.NotModified}
+	// Items are fetched under their own deadline; the database work after them is not.
+	itemCtx, cancel := context.WithTimeout(ctx, e.feedItemsDeadline)
+	defer cancel()
 	failed := false
 	for _, it := range res.Items {
-		if ctx.Err() != nil {
+		if itemCtx.Err() != nil {
+			p.Unfinished = true
 			break
 		}
 		canon, err := extract.Canonical(it.URL)
@@ -168,7 +179,11 @@ func (e *Engine) afterPoll(ctx context.Context, f Feed, res *feed.Result) *FeedP
 			continue
 		}
 		item := FeedItem{URL: canon, Title: it.Title, Published: it.Published}
-		added, err := e.AddURL(ctx, f.Collection, canon, f.AddedBy)
+		added, err := e.AddURL(itemCtx, f.Collection, canon, f.AddedBy)
+		if added == nil && itemCtx.Err() != nil { // cut off by the deadline: not a failed item
+			p.Unfinished = true
+			break
+		}
 		switch {
 		case added != nil:
 			item.Status = added.Status
@@ -190,9 +205,9 @@ func (e *Engine) afterPoll(ctx context.Context, f Feed, res *feed.Result) *FeedP
 		}
 		p.Items = append(p.Items, item)
 	}
-	// After a failed item the old validators are kept, so the next poll gets the feed
-	// again, not a 304, and retries the item.
-	if failed {
+	// After a failed item, or with items left for lack of time, the old validators are
+	// kept, so the next poll gets the feed again, not a 304, and retries the items.
+	if failed || p.Unfinished {
 		res.ETag, res.LastModified = f.etag, f.lastModified
 	}
 	if res.NotModified && res.ETag == "" {

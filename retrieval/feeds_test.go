@@ -298,3 +298,70 @@ func TestAFailedItemIsRetriedAtTheNextPoll(t *testing.T) {
 		t.Fatalf("PollDue = %+v, %v; want the feed again and /a/2 added", polls, err)
 	}
 }
+
+func TestTrackingAgainWithoutAnIntervalKeepsTheFeedsInterval(t *testing.T) {
+	site := newFeedSite(t, 1)
+	e, coll := retrievaltest.Engine(t)
+	ctx := context.Background()
+	if p, err := e.Track(ctx, coll, site.URL+"/feed.xml", 2*time.Hour, "alice", ""); err != nil || p.Feed.Every != 2*time.Hour {
+		t.Fatalf("Track every 2h = %+v, %v", p, err)
+	}
+	p, err := e.Track(ctx, coll, site.URL+"/feed.xml", 0, "alice", "")
+	if err != nil || p.Feed.Every != 2*time.Hour {
+		t.Fatalf("Track again without an interval = %+v, %v; want every 2h kept", p, err)
+	}
+	if feeds, _ := e.Feeds(ctx, coll); len(feeds) != 1 || feeds[0].Every != 2*time.Hour {
+		t.Errorf("Feeds = %+v; want every 2h", feeds)
+	}
+	other := newFeedSite(t, 1)
+	if p, err := e.Track(ctx, coll, other.URL+"/feed.xml", 0, "alice", ""); err != nil || p.Feed.Every != retrieval.DefaultFeedEvery {
+		t.Errorf("Track a new feed without an interval = %+v, %v; want %s", p, err, retrieval.DefaultFeedEvery)
+	}
+}
+
+func TestAPollLeavesTheItemsItHasNoTimeForToTheNextPoll(t *testing.T) {
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/feed.xml":
+			if r.Header.Get("If-None-Match") == `"v1"` {
+				w.WriteHeader(http.StatusNotModified)
+				return
+			}
+			w.Header().Set("ETag", `"v1"`)
+			w.Header().Set("Content-Type", "application/rss+xml")
+			fmt.Fprint(w, `<rss version="2.0"><channel><title>Harbour News</title>
+				<item><title>Fast</title><link>/fast</link></item>
+				<item><title>Slow</title><link>/slow</link></item></channel></rss>`)
+		case "/slow":
+			<-release // until the test ends: only the poll's deadline gets past it
+		default:
+			w.Header().Set("Content-Type", "text/html")
+			fmt.Fprint(w, `<html><head><title>Fast</title></head><body><article><h1>Fast</h1>`)
+			for p := range 3 {
+				fmt.Fprintf(w, "<p>The harbour council met to discuss the ferry timetable, part %d, with residents who asked about noise and parking near the quay.</p>", p)
+			}
+			fmt.Fprint(w, `</article></body></html>`)
+		}
+	}))
+	t.Cleanup(srv.Close)
+	t.Cleanup(func() { close(release) }) // runs before srv.Close, which waits for /slow
+	e, coll := retrievaltest.Engine(t)
+	retrieval.SetFeedItemsDeadline(e, time.Second)
+	ctx := context.Background()
+
+	p, err := e.Track(ctx, coll, srv.URL+"/feed.xml", 0, "alice", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !p.Unfinished || len(p.Items) != 1 || !strings.HasSuffix(p.Items[0].URL, "/fast") || p.Items[0].Status != retrieval.StatusAdded {
+		t.Fatalf("Track = %+v; want /fast added and /slow left for the next poll, not failed", p)
+	}
+	polls, err := e.PollDue(ctx, coll, true)
+	if err != nil || len(polls) != 1 {
+		t.Fatalf("PollDue = %+v, %v", polls, err)
+	}
+	if polls[0].NotModified || !polls[0].Unfinished {
+		t.Errorf("next poll = %+v; want the feed again (validators not saved) and /slow still left", polls[0])
+	}
+}

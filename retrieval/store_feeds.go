@@ -1,6 +1,7 @@
 package retrieval
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -62,19 +63,22 @@ func scanFeed(row pgx.Row) (Feed, error) {
 }
 
 // upsertFeed follows url (canonical) in coll, polled at fetchURL, or, when it is followed
-// already, sets its interval (and its announcement channel, when one is given) and resumes
-// it if it was paused.
+// already, sets its interval and its announcement channel (each only when one is given:
+// every 0 keeps the interval, and a new feed gets DefaultFeedEvery) and resumes it if it
+// was paused.
 func (s *Store) upsertFeed(ctx context.Context, coll, url, fetchURL, title string, every time.Duration, addedBy, channel string) (Feed, error) {
+	keepEvery := every == 0
+	every = cmp.Or(every, DefaultFeedEvery)
 	f, err := scanFeed(s.pool.QueryRow(ctx, `
 		WITH f AS (
 			INSERT INTO feeds (collection, url, title, every, added_by, channel_id, fetch_url)
 			VALUES ($1, $2, $3, make_interval(secs => $4), $5, $6, $7)
 			ON CONFLICT (collection, url) DO UPDATE
-			SET every = EXCLUDED.every, title = EXCLUDED.title, paused = false, failures = 0,
+			SET every = CASE WHEN $8 THEN feeds.every ELSE EXCLUDED.every END, title = EXCLUDED.title, paused = false, failures = 0,
 				fetch_url = EXCLUDED.fetch_url,
 				channel_id = CASE WHEN EXCLUDED.channel_id = '' THEN feeds.channel_id ELSE EXCLUDED.channel_id END
 			RETURNING *)
-		SELECT `+feedCols+` FROM f`, coll, url, title, every.Seconds(), addedBy, channel, fetchURL))
+		SELECT `+feedCols+` FROM f`, coll, url, title, every.Seconds(), addedBy, channel, fetchURL, keepEvery))
 	if err != nil {
 		return Feed{}, fmt.Errorf("track feed %s: %w", url, err)
 	}

@@ -22,7 +22,7 @@ type feedItemJSON struct {
 
 func (m *Main) cmdTrack(ctx context.Context, args []string) error {
 	fs, coll := m.newFlags("track", true)
-	every := fs.Duration("every", retrieval.DefaultFeedEvery, "how often to poll the feed (at least 5m)")
+	every := fs.Duration("every", 0, "how often to poll the feed (at least 5m; default: the interval it had, or 30m for a new feed)")
 	asJSON := fs.Bool("json", false, "print one JSON line per new article")
 	pos, err := m.parseFlags(fs, args)
 	if err != nil {
@@ -34,7 +34,7 @@ func (m *Main) cmdTrack(ctx context.Context, args []string) error {
 	if _, err := fetch.ParseWebURL(pos[0]); err != nil {
 		return notWebAddress(pos[0], err)
 	}
-	if *every < retrieval.MinFeedEvery {
+	if *every != 0 && *every < retrieval.MinFeedEvery {
 		return fmt.Errorf("--every %s is too often: a feed is polled at most every %s", *every, retrieval.MinFeedEvery)
 	}
 	if err := m.Open(ctx); err != nil {
