@@ -77,3 +77,67 @@ func (t storeTx) updatePassageLengths(ctx context.Context, coll string, ids []in
 		WHERE name = $1`, coll, ids, lens)
 	return err
 }
+
+// maxVocabScan bounds the terms read for one unseen word (a collection of a few thousand
+// articles has a few thousand terms per first letter).
+const maxVocabScan = 20000
+
+// termsBetween lists the collection's distinct terms in [lo, hi). postings' primary key
+// (collection, term, chunk_id) has one entry per passage holding a term, so the query skips
+// from term to term (a loose index scan: one index probe per distinct term) instead of
+// reading every posting.
+func (s *Store) termsBetween(ctx context.Context, coll, lo, hi string) ([]string, error) {
+	rows, err := s.pool.Query(ctx, `
+		WITH RECURSIVE t(term) AS (
+			(SELECT term FROM postings WHERE collection = $1 AND term >= $2 AND term < $3
+			 ORDER BY term LIMIT 1)
+			UNION ALL
+			SELECT (SELECT p.term FROM postings p
+			        WHERE p.collection = $1 AND p.term > t.term AND p.term < $3
+			        ORDER BY p.term LIMIT 1)
+			FROM t WHERE t.term IS NOT NULL
+		)
+		SELECT term FROM t WHERE term IS NOT NULL LIMIT $4`, coll, lo, hi, maxVocabScan)
+	if err != nil {
+		return nil, fmt.Errorf("list terms near %q: %w", lo, err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var t string
+		if err := rows.Scan(&t); err != nil {
+			return nil, fmt.Errorf("list terms near %q: %w", lo, err)
+		}
+		out = append(out, t)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list terms near %q: %w", lo, err)
+	}
+	return out, nil
+}
+
+// articleTerms returns which of terms some passage of the article holds (titles are indexed
+// with their passages). It reads the article's postings through chunks' (article_id,
+// ordinal) key and postings' chunk index: a few dozen rows per passage.
+func (s *Store) articleTerms(ctx context.Context, coll string, articleID int64, terms []string) (map[string]bool, error) {
+	rows, err := s.pool.Query(ctx, `
+		SELECT DISTINCT p.term
+		FROM chunks c JOIN postings p ON p.chunk_id = c.id
+		WHERE c.article_id = $1 AND c.collection = $2 AND p.term = ANY($3::text[])`, articleID, coll, terms)
+	if err != nil {
+		return nil, fmt.Errorf("read terms of article %d: %w", articleID, err)
+	}
+	defer rows.Close()
+	out := map[string]bool{}
+	for rows.Next() {
+		var t string
+		if err := rows.Scan(&t); err != nil {
+			return nil, fmt.Errorf("read terms of article %d: %w", articleID, err)
+		}
+		out[t] = true
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read terms of article %d: %w", articleID, err)
+	}
+	return out, nil
+}
