@@ -254,6 +254,18 @@ func TestOnlyArticlesAddedFromALinkAreRecrawled(t *testing.T) {
 	if res, err := e.RecrawlCollection(ctx, coll, false); err != nil || len(res) != 0 {
 		t.Errorf("RecrawlCollection(due) right after = %+v, %v; want nothing due", res, err)
 	}
+	t.Run("an imported line whose link is then added is recrawled from then on", func(t *testing.T) {
+		site.set("/imported", harbourPage("marina moorings", ""))
+		if added, err := e.AddURL(ctx, coll, site.URL+"/imported", "alice"); err != nil || added.Status != retrieval.StatusUpdated {
+			t.Fatalf("AddURL of the imported link = %+v, %v; want it updated from the page", added, err)
+		}
+		if d := untilNextRecrawl(t, coll, site.URL+"/imported"); !near(d, time.Hour) {
+			t.Errorf("next recrawl in %s, want the first step", d)
+		}
+		if r, err := e.Recrawl(ctx, coll, site.URL+"/imported"); err != nil || r.Status != retrieval.StatusUnchanged {
+			t.Errorf("Recrawl = %+v, %v; want unchanged", r, err)
+		}
+	})
 }
 
 func TestTwoWorkersNeverRecrawlTheSameArticle(t *testing.T) {
