@@ -114,7 +114,7 @@ func (b *Bot) explain(r *request, err error) (text, outcome string) {
 	case errors.Is(err, errNoLinks):
 		return "That message has no link to add. footnote adds links starting with http:// or https://.", outcomeUserError
 	case errors.Is(err, errBadSettings):
-		return "footnote couldn't use those settings. Pick a role, and give mention_channels as all or as #channels.", outcomeUserError
+		return "footnote couldn't use those settings. Pick a role, give mention_channels as all or as #channels, and gone_pages as mark or remove.", outcomeUserError
 	case errors.Is(err, errStale):
 		return "That button is out of date. Run the command again.", outcomeUserError
 	case errors.As(err, &file):

@@ -9,10 +9,12 @@ import (
 	"net/url"
 	"path"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/footnote-bot/footnote/retrieval/chunk"
 	"github.com/footnote-bot/footnote/retrieval/extract"
+	"github.com/footnote-bot/footnote/retrieval/fetch"
 	"github.com/footnote-bot/footnote/retrieval/text"
 )
 
@@ -132,8 +134,9 @@ const (
 	StatusDuplicate = "duplicate"
 )
 
-// addOne stores one article and reports what happened; a duplicate is ErrDuplicate.
-func (e *Engine) addOne(ctx context.Context, coll string, a Article) (*AddedArticle, error) {
+// addOne stores one article and reports what happened; a duplicate is ErrDuplicate. web
+// is set for an article fetched from the web, which is then recrawled on the schedule.
+func (e *Engine) addOne(ctx context.Context, coll string, a Article, web *webSource) (*AddedArticle, error) {
 	if err := validCollection(coll); err != nil {
 		return nil, err
 	}
@@ -141,6 +144,7 @@ func (e *Engine) addOne(ctx context.Context, coll string, a Article) (*AddedArti
 	if err != nil {
 		return nil, err
 	}
+	p.web = web
 	batch := []prepared{p}
 	if err := e.embedBatch(ctx, batch); err != nil {
 		return nil, err
@@ -157,8 +161,9 @@ func (e *Engine) addOne(ctx context.Context, coll string, a Article) (*AddedArti
 }
 
 // AddURL fetches a page (refusing private addresses unless the fetcher allows them),
-// extracts the article and stores it in coll. Errors wrap ErrInvalidURL, ErrBlockedAddr,
-// ErrFetch, ErrTooLarge, ErrEmptyArticle, ErrUnsupported or ErrDuplicate for what the user can fix.
+// extracts the article and stores it in coll, where it is then recrawled on the schedule
+// (Config.RecrawlSchedule). Errors wrap ErrInvalidURL, ErrBlockedAddr, ErrFetch,
+// ErrTooLarge, ErrEmptyArticle, ErrUnsupported or ErrDuplicate for what the user can fix.
 func (e *Engine) AddURL(ctx context.Context, coll, rawURL, addedBy string) (*AddedArticle, error) {
 	canon, err := extract.Canonical(strings.TrimSpace(rawURL))
 	if err != nil {
@@ -168,7 +173,20 @@ func (e *Engine) AddURL(ctx context.Context, coll, rawURL, addedBy string) (*Add
 	if err != nil {
 		return nil, err
 	}
+	doc, err := readPage(canon, resp)
+	if err != nil {
+		return nil, err
+	}
+	web := &webSource{fetchURL: canon, etag: resp.ETag, lastModified: resp.LastModifiedRaw,
+		next: time.Now().Add(e.recrawlStep(0))}
+	return e.addOne(ctx, coll, articleOf(doc, addedBy), web)
+}
+
+// readPage extracts the article of a page fetched from target, as /add reads it: HTML,
+// plain text or Markdown. Its errors wrap ErrUnsupported and ErrEmptyArticle.
+func readPage(target string, resp *fetch.Response) (*extract.Document, error) {
 	var doc *extract.Document
+	var err error
 	ct := strings.ToLower(resp.ContentType)
 	switch {
 	case strings.Contains(ct, "html") || ct == "" && bytes.Contains(bytes.ToLower(resp.Body[:min(len(resp.Body), 2048)]), []byte("<html")):
@@ -178,7 +196,7 @@ func (e *Engine) AddURL(ctx context.Context, coll, rawURL, addedBy string) (*Add
 	case strings.Contains(ct, "markdown"):
 		doc, err = extract.Markdown(path.Base(resp.URL.Path), resp.Body)
 	default:
-		return nil, fmt.Errorf("%w: %s is %q, not a web page", ErrUnsupported, canon, resp.ContentType)
+		return nil, fmt.Errorf("%w: %s is %q, not a web page", ErrUnsupported, target, resp.ContentType)
 	}
 	if err != nil {
 		return nil, err
@@ -188,7 +206,7 @@ func (e *Engine) AddURL(ctx context.Context, coll, rawURL, addedBy string) (*Add
 	}
 	// A page without a date has none: its Last-Modified header is, on most dynamic sites,
 	// the moment it was served, so it would show the fetch date as a publication date.
-	return e.addOne(ctx, coll, articleOf(doc, addedBy))
+	return doc, nil
 }
 
 // AddFile stores an uploaded .txt, .md or .html file in coll. A file is identified by its
@@ -206,7 +224,7 @@ func (e *Engine) AddFile(ctx context.Context, coll, name string, data []byte, ad
 		return nil, err
 	}
 	doc.URL = FileURL(name, data)
-	added, err := e.addOne(ctx, coll, articleOf(doc, addedBy))
+	added, err := e.addOne(ctx, coll, articleOf(doc, addedBy), nil)
 	if err != nil {
 		return added, err
 	}

@@ -43,14 +43,18 @@ type jsonCitation struct {
 	Added     string `json:"added"`     // the day footnote added the article
 	Quote     string `json:"quote"`
 	ChunkID   int64  `json:"chunk_id"`
+	Updated   string `json:"updated,omitempty"` // the day its text last changed after it was added
+	Gone      string `json:"gone,omitempty"`    // the day its page was found gone (404, 410)
 }
 
 // jsonClosest is one closest source of a "not covered" answer.
 type jsonClosest struct {
 	URL       string `json:"url"`
 	Title     string `json:"title"`
-	Published string `json:"published"` // "" when unknown
-	Added     string `json:"added"`     // the day footnote added the article
+	Published string `json:"published"`         // "" when unknown
+	Added     string `json:"added"`             // the day footnote added the article
+	Updated   string `json:"updated,omitempty"` // the day its text last changed after it was added
+	Gone      string `json:"gone,omitempty"`    // the day its page was found gone (404, 410)
 }
 
 type jsonAsk struct {
@@ -76,10 +80,12 @@ func toJSONResults(rs []retrieval.Result) []jsonResult {
 func toJSONAsk(id string, a *retrieval.Answer) jsonAsk {
 	out := jsonAsk{ID: id, TookMS: ms(a.Took), Mode: a.Mode, Answer: a.Text, Covered: a.Covered, Citations: []jsonCitation{}, Note: a.Note}
 	for _, c := range a.Citations {
-		out.Citations = append(out.Citations, jsonCitation{N: c.N, URL: c.URL, Title: c.Title, Published: day(c.Published), Added: day(c.Added), Quote: c.Quote, ChunkID: c.ChunkID})
+		out.Citations = append(out.Citations, jsonCitation{N: c.N, URL: c.URL, Title: c.Title, Published: day(c.Published), Added: day(c.Added),
+			Quote: c.Quote, ChunkID: c.ChunkID, Updated: day(c.Updated), Gone: day(c.Gone)})
 	}
 	for _, r := range a.Closest {
-		out.Closest = append(out.Closest, jsonClosest{URL: r.URL, Title: r.Title, Published: day(r.Published), Added: day(r.Added)})
+		out.Closest = append(out.Closest, jsonClosest{URL: r.URL, Title: r.Title, Published: day(r.Published), Added: day(r.Added),
+			Updated: day(r.Updated), Gone: day(r.Gone)})
 	}
 	return out
 }
@@ -293,7 +299,7 @@ func printAnswer(w io.Writer, a *retrieval.Answer) {
 		fmt.Fprintln(w, "\nSources:")
 	}
 	for _, c := range a.Citations {
-		fmt.Fprintf(w, "[%d] %s%s%s\n", c.N, c.Title, siteSuffix(c.Site), dateSuffix(c.Published, c.Added))
+		fmt.Fprintf(w, "[%d] %s%s%s%s\n", c.N, c.Title, siteSuffix(c.Site), dateSuffix(c.Published, c.Added), freshSuffix(c.Updated, c.Gone))
 		if !strings.Contains(a.Text, c.Quote) { // quoted in the body already: not twice
 			fmt.Fprintf(w, "    “%s”\n", snippet(c.Quote, 400))
 		}
@@ -302,9 +308,22 @@ func printAnswer(w io.Writer, a *retrieval.Answer) {
 	if !a.Covered && len(a.Closest) > 0 {
 		fmt.Fprintln(w, "\nClosest sources:")
 		for _, r := range a.Closest {
-			fmt.Fprintf(w, "- %s%s\n  %s\n", r.Title, dateSuffix(r.Published, r.Added), r.URL)
+			fmt.Fprintf(w, "- %s%s%s\n  %s\n", r.Title, dateSuffix(r.Published, r.Added), freshSuffix(r.Updated, r.Gone), r.URL)
 		}
 	}
+}
+
+// freshSuffix is ", updated 2026-03-03" when an article's text changed after it was added,
+// and ", no longer online" when its page is gone; "" when neither.
+func freshSuffix(updated, gone time.Time) string {
+	s := ""
+	if !updated.IsZero() {
+		s += ", updated " + day(updated)
+	}
+	if !gone.IsZero() {
+		s += ", no longer online"
+	}
+	return s
 }
 
 func siteSuffix(s string) string {

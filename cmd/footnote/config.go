@@ -62,6 +62,9 @@ type Config struct {
 	// AnswerTimeout bounds a whole question (retrieval, embedding, chat); past it the
 	// answer is extractive and says the model was slow.
 	AnswerTimeout time.Duration
+	// RecrawlSchedule (FOOTNOTE_RECRAWL_SCHEDULE) is the wait before each recrawl of an
+	// article added from a link, the last step repeating.
+	RecrawlSchedule []time.Duration
 
 	LogLevel string
 }
@@ -134,6 +137,9 @@ func configFromEnv(getenv func(string) string) (Config, error) {
 		return c, err
 	}
 	if c.GuildGrace, err = guildGrace(getenv("FOOTNOTE_GUILD_GRACE")); err != nil {
+		return c, err
+	}
+	if c.RecrawlSchedule, err = recrawlSchedule(getenv("FOOTNOTE_RECRAWL_SCHEDULE")); err != nil {
 		return c, err
 	}
 	if c.ShardID, err = intEnv(getenv, "FOOTNOTE_SHARD_ID", 0); err != nil {
@@ -238,6 +244,43 @@ func answerTimeout(v string) (time.Duration, error) {
 		return 0, fmt.Errorf("FOOTNOTE_ANSWER_TIMEOUT: %v is out of range (%v to %v; the default is %v)", d, minAnswerTimeout, maxAnswerTimeout, retrieval.DefaultAnswerTimeout)
 	}
 	return d, nil
+}
+
+// Bounds of FOOTNOTE_RECRAWL_SCHEDULE: a step is at least retrieval.MinRecrawlStep and at
+// most a year (beyond it an article is, in effect, never checked again: leave it out),
+// and a schedule has at most maxRecrawlSteps steps, more than any slowing schedule needs.
+const (
+	maxRecrawlStep  = 366 * 24 * time.Hour
+	maxRecrawlSteps = 20
+)
+
+// recrawlSchedule reads FOOTNOTE_RECRAWL_SCHEDULE: steps separated by commas, each a Go
+// duration ("1h", "168h") or a number of days ("30d"); "" is the engine's default.
+func recrawlSchedule(v string) ([]time.Duration, error) {
+	if strings.TrimSpace(v) == "" {
+		return retrieval.DefaultRecrawlSchedule(), nil
+	}
+	const shape = "a comma-separated list of durations such as 1h,24h,168h,720h or 1h,1d,7d,30d; the last step repeats"
+	steps := strings.Split(v, ",")
+	if len(steps) > maxRecrawlSteps {
+		return nil, fmt.Errorf("FOOTNOTE_RECRAWL_SCHEDULE: %d steps, at most %d (%s)", len(steps), maxRecrawlSteps, shape)
+	}
+	out := make([]time.Duration, 0, len(steps))
+	for _, f := range steps {
+		f = strings.TrimSpace(f)
+		d, err := time.ParseDuration(f)
+		if n, nerr := strconv.Atoi(strings.TrimSuffix(f, "d")); nerr == nil && strings.HasSuffix(f, "d") {
+			d, err = time.Duration(n)*24*time.Hour, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("FOOTNOTE_RECRAWL_SCHEDULE: %q is not a duration (%s)", f, shape)
+		}
+		if d < retrieval.MinRecrawlStep || d > maxRecrawlStep {
+			return nil, fmt.Errorf("FOOTNOTE_RECRAWL_SCHEDULE: step %s is out of range (%s to %s)", f, retrieval.MinRecrawlStep, maxRecrawlStep)
+		}
+		out = append(out, d)
+	}
+	return out, nil
 }
 
 func intEnv(getenv func(string) string, name string, def int) (int, error) {

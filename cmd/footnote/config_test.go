@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -44,6 +45,22 @@ func TestConfigFromEnv(t *testing.T) {
 			env:   map[string]string{"FOOTNOTE_ANSWER_TIMEOUT": "45"},
 			check: func(c Config) bool { return c.AnswerTimeout == 45*time.Second },
 		},
+		{
+			name: "the recrawl schedule defaults to 1h, 1 day, 1 week, then monthly",
+			env:  nil,
+			check: func(c Config) bool {
+				return fmt.Sprint(c.RecrawlSchedule) == "[1h0m0s 24h0m0s 168h0m0s 720h0m0s]"
+			},
+		},
+		{
+			name:  "the recrawl schedule takes durations and days",
+			env:   map[string]string{"FOOTNOTE_RECRAWL_SCHEDULE": "30m, 2d,14d"},
+			check: func(c Config) bool { return fmt.Sprint(c.RecrawlSchedule) == "[30m0s 48h0m0s 336h0m0s]" },
+		},
+		{name: "a recrawl step that is not a duration is refused by name", env: map[string]string{"FOOTNOTE_RECRAWL_SCHEDULE": "1h,soon"},
+			wantErr: `FOOTNOTE_RECRAWL_SCHEDULE: "soon" is not a duration (a comma-separated list of durations such as 1h,24h,168h,720h or 1h,1d,7d,30d; the last step repeats)`},
+		{name: "a recrawl step under a minute is refused with the range", env: map[string]string{"FOOTNOTE_RECRAWL_SCHEDULE": "10s,1h"},
+			wantErr: "FOOTNOTE_RECRAWL_SCHEDULE: step 10s is out of range (1m0s to 8784h0m0s)"},
 		{
 			name:  "DATABASE_URL is taken as given",
 			env:   map[string]string{"DATABASE_URL": "postgres://db.internal/footnote"},

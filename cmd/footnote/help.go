@@ -58,6 +58,15 @@ func commands() []command {
 		{name: "poll", synopsis: "[--collection C] [--all] [--json]", summary: "poll, once, every feed that is due (every unpaused feed with --all), and exit",
 			detail:  "Requests are conditional (If-None-Match, If-Modified-Since) even with --all. A failing feed is\nreported on standard error; poll exits 1 only when every feed polled failed.",
 			example: "footnote poll --all", run: (*Main).cmdPoll},
+		{name: "recrawl", synopsis: "[--collection C] [--due | --all] [--json] [URL]",
+			summary: "fetch again, once, the articles added from a link whose recrawl is due (every one with --all, or the one at URL), and exit",
+			detail: "Articles added from a link are fetched again after 1h, 1 day, 1 week, then monthly (FOOTNOTE_RECRAWL_SCHEDULE).\n" +
+				"Requests are conditional (If-None-Match, If-Modified-Since). Prints one line per article with its status\n" +
+				"(unchanged, updated, gone, removed or failed) and a summary; --json prints one JSON line per article\n" +
+				"{\"url\",\"title\",\"status\"} (+ \"passages\", \"embedded\", \"next\", \"error\"). A page that answers 404 or 410 is\n" +
+				"marked no longer online, or removed when the server's /settings gone_pages says so. Files and imported\n" +
+				"lines are never recrawled. recrawl exits 1 only when every article it fetched failed.",
+			example: "footnote recrawl --all --collection 123456789012345678", run: (*Main).cmdRecrawl},
 		{name: "remove", synopsis: "[--collection C] URL | --all", summary: "remove one article by its link, or every article of the collection",
 			example: "footnote remove https://news.example/2024/05/tram-extension", run: (*Main).cmdRemove},
 		{name: "reindex", synopsis: "[--collection C]", summary: "embed and tokenise the collection's passages again (after changing FOOTNOTE_EMBED_MODEL)",

@@ -154,6 +154,7 @@ func (m *Main) Open(ctx context.Context) error {
 
 		MaxQuestionChars: m.Config.MaxQuestionChars,
 		AnswerTimeout:    m.Config.AnswerTimeout,
+		RecrawlSchedule:  m.Config.RecrawlSchedule,
 	})
 	return err
 }
