@@ -43,6 +43,10 @@ type Config struct {
 	// says so. Database work that outlasts it fails the question; recording the question
 	// afterwards has a short grace of its own (recordGrace).
 	AnswerTimeout time.Duration
+	// OutageWait is how long an import waits for an unreachable database to come back,
+	// trying again with backoff, before it stops with ErrUnavailable (default
+	// DefaultOutageWait).
+	OutageWait time.Duration
 }
 
 // DefaultMaxQuestionChars is the one default bound on a question's length, for the engine
@@ -90,6 +94,9 @@ func New(ctx context.Context, store *Store, cfg Config) (*Engine, error) {
 	}
 	if cfg.AnswerTimeout <= 0 {
 		cfg.AnswerTimeout = DefaultAnswerTimeout
+	}
+	if cfg.OutageWait <= 0 {
+		cfg.OutageWait = DefaultOutageWait
 	}
 	space, err := store.ensureSpace(ctx, cfg.Embedder.Model(), cfg.Embedder.Dims())
 	if err != nil {

@@ -46,3 +46,13 @@ var (
 // SetFeedItemsDeadline shortens the time a feed poll may spend on its items
 // (feedItemsDeadline), for tests that poll a slow site.
 func SetFeedItemsDeadline(e *Engine, d time.Duration) { e.feedItemsDeadline = d }
+
+// IsConflict reports whether err is a conflict between transactions (classify), which a
+// write runs again at once.
+func IsConflict(err error) bool { return classify(err) == faultConflict }
+
+// Retrying exposes the retry loops of database writes for tests in package retrieval_test.
+var (
+	AgainOnConflict = againOnConflict
+	WaitOutOutage   = waitOutOutage
+)

@@ -20,6 +20,9 @@ type prepared struct {
 	Article  Article
 	Passages []preparedPassage
 	Line     int // import line, for reports; 0 otherwise
+	// notes say what prepare (or the import line's reader) changed or left out, for
+	// AddedArticle.Notes.
+	notes []string
 }
 
 // storeBatch writes articles in one transaction and reports what happened to each, in
@@ -77,7 +80,7 @@ func newBatchWriter(tx storeTx, coll string, batch []prepared, existing existing
 // writes its article row accordingly.
 func (w *batchWriter) storeArticle(ctx context.Context, i int) error {
 	a := &w.batch[i].Article
-	w.out[i] = AddedArticle{Article: *a, Passages: len(w.batch[i].Passages)}
+	w.out[i] = AddedArticle{Article: *a, Passages: len(w.batch[i].Passages), Notes: w.batch[i].notes}
 	if u, ok := w.seenHash[a.Hash]; ok && u != a.URL {
 		w.out[i].Status, w.out[i].DuplicateOf = StatusDuplicate, u
 		return nil

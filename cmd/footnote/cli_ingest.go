@@ -11,6 +11,7 @@ import (
 
 	"github.com/footnote-bot/footnote/retrieval"
 	"github.com/footnote-bot/footnote/retrieval/fetch"
+	"github.com/footnote-bot/footnote/retrieval/jsonl"
 )
 
 func (m *Main) cmdMigrate(ctx context.Context, args []string) error {
@@ -78,7 +79,7 @@ func openImport(name string, stdin io.Reader) (r io.Reader, total int64, closeFi
 		return nil, 0, nil, fmt.Errorf("import: %w", err)
 	}
 	if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
-		total, err = countLines(f)
+		total, err = jsonl.CountLines(f)
 		if err == nil {
 			_, err = f.Seek(0, io.SeekStart)
 		}
