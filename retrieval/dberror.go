@@ -3,20 +3,19 @@ package retrieval
 import (
 	"context"
 	"errors"
-	"io"
 	"net"
 	"strings"
-	"syscall"
 
 	"github.com/jackc/pgx/v5/pgconn"
 )
 
-// dbFault is what a failed database call says about calling again.
+// dbFault is what a failed call says about calling again.
 type dbFault int
 
 const (
-	// faultRefused: the database refused the statement or its data, or the caller's own
-	// context ended. The same call would fail the same way.
+	// faultRefused: the database refused the statement or its data, the caller's own
+	// context ended, or the error is not the database's at all (a page, a file, a model
+	// server). The same call would fail the same way.
 	faultRefused dbFault = iota
 	// faultConflict: the transaction lost to a concurrent one (a deadlock or a
 	// serialization failure) and was rolled back. Running it again at once usually works.
@@ -38,14 +37,15 @@ const (
 	classSystem           = "58"    // system_error: an I/O error on the server
 )
 
-// classify is the one place that reads the driver's errors to decide what a failure means
-// for trying again. A server's error is judged by its SQLSTATE: conflicts between
-// transactions are faultConflict; connection exceptions, shutdowns, start-up, too many
-// connections and the server's own resource or I/O trouble are faultUnavailable (none of
-// them is the input's fault). Without a server error, a failed connection attempt or any
-// network failure (refused, reset, closed, timed out, a connection pgx had already closed)
-// is faultUnavailable. The caller's cancelled or expired context, and everything else, is
-// faultRefused.
+// classify is the one place that reads the database driver's errors to decide what a
+// failure means for trying again. A server's error is judged by its SQLSTATE: conflicts
+// between transactions are faultConflict; connection exceptions, shutdowns, start-up, too
+// many connections and the server's own resource or I/O trouble are faultUnavailable (none
+// of them is anyone's input at fault). Without a server error, a failed connection attempt,
+// a failure of a database connection's socket (socketError: refused, reset, closed, cut
+// mid-message) or a connection pgx had already closed is faultUnavailable. The caller's
+// cancelled or expired context, and everything else, network errors of other services
+// included, is faultRefused.
 func classify(err error) dbFault {
 	if err == nil {
 		return faultRefused
@@ -66,25 +66,62 @@ func classify(err error) dbFault {
 		// connection time included, is an answer, not an outage.
 		return faultRefused
 	}
+	var connect *pgconn.ConnectError
+	if errors.As(err, &connect) {
+		return faultUnavailable // no server error: the server could not be reached in time
+	}
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return faultRefused // the caller gave up; the database may be fine
 	}
-	var (
-		connect *pgconn.ConnectError
-		nerr    net.Error
-	)
-	switch {
-	case errors.As(err, &connect), errors.As(err, &nerr),
-		errors.Is(err, pgconn.ErrConnClosed), errors.Is(err, net.ErrClosed),
-		errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF),
-		errors.Is(err, syscall.ECONNREFUSED), errors.Is(err, syscall.ECONNRESET),
-		errors.Is(err, syscall.ECONNABORTED), errors.Is(err, syscall.EPIPE):
+	var sock *socketError
+	if errors.As(err, &sock) || errors.Is(err, pgconn.ErrConnClosed) {
 		return faultUnavailable
 	}
 	return faultRefused
 }
 
-// IsUnavailable reports whether err means the database was out of reach (ErrUnavailable, or a
-// driver error that says so), rather than a refusal of what was asked: the bot and the
+// IsUnavailable reports whether err means the database was out of reach (ErrUnavailable, or
+// a driver error that says so), rather than a refusal of what was asked: the bot and the
 // command line tell people to try again later instead of blaming their input.
 func IsUnavailable(err error) bool { return classify(err) == faultUnavailable }
+
+// socketError is a read or write error of a database connection's socket. pgx hands these
+// back in several shapes (wrapped, or as the bare io.ErrUnexpectedEOF or *net.OpError that a
+// web request fails with too), so every database connection marks its own (markedConn):
+// classify then tells a lost database from a lost web page.
+type socketError struct{ err error }
+
+func (e *socketError) Error() string { return e.err.Error() }
+func (e *socketError) Unwrap() error { return e.err }
+
+// markedConn is a database connection whose read and write errors are socketErrors.
+// Deadlines and timeouts still read as before: errors.As finds the net.Error inside.
+type markedConn struct{ net.Conn }
+
+func (c markedConn) Read(p []byte) (int, error) {
+	n, err := c.Conn.Read(p)
+	return n, markSocket(err)
+}
+
+func (c markedConn) Write(p []byte) (int, error) {
+	n, err := c.Conn.Write(p)
+	return n, markSocket(err)
+}
+
+func markSocket(err error) error {
+	if err == nil {
+		return nil
+	}
+	return &socketError{err}
+}
+
+// markSockets makes every connection dial opens a markedConn.
+func markSockets(dial pgconn.DialFunc) pgconn.DialFunc {
+	return func(ctx context.Context, network, addr string) (net.Conn, error) {
+		c, err := dial(ctx, network, addr)
+		if err != nil {
+			return nil, err
+		}
+		return markedConn{c}, nil
+	}
+}

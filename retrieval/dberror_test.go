@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net"
+	"net/url"
 	"syscall"
 	"testing"
 	"time"
@@ -47,9 +49,12 @@ func TestClassifyDatabaseErrors(t *testing.T) {
 		{"a bad value (22P02) is the data's", pg("22P02"), false, false},
 		{"a wrong password (28P01) is the configuration's", pg("28P01"), false, false},
 		{"a refused connection is an outage", refused, true, false},
-		{"a connection cut mid-read is an outage", fmt.Errorf("failed to receive message: %w", io.ErrUnexpectedEOF), true, false},
-		{"a reset connection is an outage", &net.OpError{Op: "read", Net: "tcp", Err: syscall.ECONNRESET}, true, false},
+		{"a database connection cut mid-read is an outage", retrieval.SocketError(io.ErrUnexpectedEOF), true, false},
+		{"a reset database connection is an outage", fmt.Errorf("receive: %w", retrieval.SocketError(&net.OpError{Op: "read", Net: "tcp", Err: syscall.ECONNRESET})), true, false},
 		{"a connection pgx had closed is an outage", fmt.Errorf("begin: %w", pgconn.ErrConnClosed), true, false},
+		{"a web page cut mid-read is not the database's", fmt.Errorf("fetch: %w", io.ErrUnexpectedEOF), false, false},
+		{"a reset connection to a model server is not the database's", &url.Error{Op: "Post", URL: "http://llm", Err: &net.OpError{Op: "read", Net: "tcp", Err: syscall.ECONNRESET}}, false, false},
+		{"a missing file is not the database's", &fs.PathError{Op: "open", Path: "x.md", Err: syscall.ENOENT}, false, false},
 		{"an error already marked unavailable stays so", fmt.Errorf("store: %w", retrieval.ErrUnavailable), true, false},
 		{"the caller's cancelled context is not an outage", fmt.Errorf("query: %w", context.Canceled), false, false},
 		{"the caller's deadline is not an outage", context.DeadlineExceeded, false, false},
@@ -73,7 +78,7 @@ func TestClassifyDatabaseErrors(t *testing.T) {
 
 func TestWritesAreTriedAgainOnlyWhenThatCanHelp(t *testing.T) {
 	deadlock := &pgconn.PgError{Code: "40P01"}
-	lost := fmt.Errorf("begin: %w", io.ErrUnexpectedEOF)
+	lost := fmt.Errorf("begin: %w", retrieval.SocketError(io.ErrUnexpectedEOF))
 	bad := &pgconn.PgError{Code: "22P02"}
 	quiet := slog.New(slog.DiscardHandler)
 	// failing returns a write that fails with errs in turn, then succeeds, counting calls.

@@ -51,6 +51,10 @@ func SetFeedItemsDeadline(e *Engine, d time.Duration) { e.feedItemsDeadline = d 
 // write runs again at once.
 func IsConflict(err error) bool { return classify(err) == faultConflict }
 
+// SocketError marks err as a failure of a database connection's socket, as the store's
+// connections do.
+func SocketError(err error) error { return markSocket(err) }
+
 // Retrying exposes the retry loops of database writes for tests in package retrieval_test.
 var (
 	AgainOnConflict = againOnConflict
