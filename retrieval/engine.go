@@ -48,6 +48,10 @@ type Config struct {
 	// last step repeats (default DefaultRecrawlSchedule()). Steps are at least
 	// MinRecrawlStep.
 	RecrawlSchedule []time.Duration
+	// OutageWait is how long an import waits for an unreachable database to come back,
+	// trying again with backoff, before it stops with ErrUnavailable (default
+	// DefaultOutageWait).
+	OutageWait time.Duration
 }
 
 // DefaultMaxQuestionChars is the one default bound on a question's length, for the engine
@@ -103,6 +107,9 @@ func New(ctx context.Context, store *Store, cfg Config) (*Engine, error) {
 		if d < MinRecrawlStep {
 			return nil, fmt.Errorf("retrieval.New: recrawl step %s is under %s", d, MinRecrawlStep)
 		}
+	}
+	if cfg.OutageWait <= 0 {
+		cfg.OutageWait = DefaultOutageWait
 	}
 	space, err := store.ensureSpace(ctx, cfg.Embedder.Model(), cfg.Embedder.Dims())
 	if err != nil {

@@ -49,6 +49,7 @@ type FeedItem struct {
 	Published time.Time // zero when neither the feed nor the page gives a date
 	Status    string    // an Add status, or StatusFailed
 	Error     string    // why, when Status is StatusFailed or duplicate
+	Notes     []string  // what footnote changed in the stored article (AddedArticle.Notes)
 }
 
 // FeedPoll is one poll of one feed.
@@ -87,7 +88,7 @@ func (e *Engine) Track(ctx context.Context, coll, rawURL string, every time.Dura
 	if err != nil {
 		return nil, err
 	}
-	res, err := feed.Poll(ctx, e.cfg.Fetcher, rawURL, fetch.Conditional{})
+	res, err := e.pollFeed(ctx, rawURL, fetch.Conditional{})
 	if err != nil {
 		return nil, err
 	}
@@ -144,7 +145,7 @@ func (e *Engine) PollDue(ctx context.Context, coll string, all bool) ([]FeedPoll
 
 // PollFeed polls one feed with its validators, adds its new items and records the outcome.
 func (e *Engine) PollFeed(ctx context.Context, f Feed) FeedPoll {
-	res, err := feed.Poll(ctx, e.cfg.Fetcher, f.pollURL(), fetch.Conditional{ETag: f.etag, LastModified: f.lastModified})
+	res, err := e.pollFeed(ctx, f.pollURL(), fetch.Conditional{ETag: f.etag, LastModified: f.lastModified})
 	if err != nil {
 		n, paused, serr := e.store.feedFailed(ctx, f.ID, oneLine(err.Error()), time.Now().Add(jitter(failureWait(f.Every, f.Failures))), MaxFeedFailures)
 		if serr != nil {
@@ -178,7 +179,8 @@ func (e *Engine) afterPoll(ctx context.Context, f Feed, res *feed.Result) *FeedP
 		if known, err := e.store.hasArticle(ctx, f.Collection, canon); err != nil || known {
 			continue
 		}
-		item := FeedItem{URL: canon, Title: it.Title, Published: it.Published}
+		title, _ := clipChars(it.Title, MaxTitleChars) // the stored article's title is cut alike
+		item := FeedItem{URL: canon, Title: title, Published: it.Published}
 		added, err := e.AddURL(itemCtx, f.Collection, canon, f.AddedBy)
 		if added == nil && itemCtx.Err() != nil { // cut off by the deadline: not a failed item
 			p.Unfinished = true
@@ -193,6 +195,7 @@ func (e *Engine) afterPoll(ctx context.Context, f Feed, res *feed.Result) *FeedP
 			if item.Published.IsZero() {
 				item.Published = added.Article.Published
 			}
+			item.Notes = added.Notes
 			if err != nil {
 				item.Error = oneLine(err.Error())
 			}
@@ -225,6 +228,17 @@ func (e *Engine) afterPoll(ctx context.Context, f Feed, res *feed.Result) *FeedP
 		p.Feed.Title = res.Title
 	}
 	return p
+}
+
+// pollFeed fetches and parses the feed at rawURL (feed.Poll), with the feed's title cut to
+// MaxTitleChars like an article's.
+func (e *Engine) pollFeed(ctx context.Context, rawURL string, cond fetch.Conditional) (*feed.Result, error) {
+	res, err := feed.Poll(ctx, e.cfg.Fetcher, rawURL, cond)
+	if err != nil {
+		return nil, err
+	}
+	res.Title, _ = clipChars(res.Title, MaxTitleChars)
+	return res, nil
 }
 
 // failureWait is the wait after a feed's failures-th failure in a row (counted before this

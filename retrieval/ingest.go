@@ -18,8 +18,9 @@ import (
 	"github.com/footnote-bot/footnote/retrieval/text"
 )
 
-// prepare normalises an article, cuts it into passages and counts their terms. Vectors are
-// added later, a batch at a time. It fails on empty or over-large text.
+// prepare normalises an article, cuts its one-line fields to their caps (capFields, noting
+// each cut), cuts it into passages and counts their terms. Vectors are added later, a batch
+// at a time. It fails on empty or over-large text and on a URL over MaxURLBytes.
 func (e *Engine) prepare(a Article) (prepared, error) {
 	if !utf8.ValidString(a.Text) {
 		return prepared{}, fmt.Errorf("%w: the text is not valid UTF-8", ErrInvalidInput)
@@ -30,8 +31,8 @@ func (e *Engine) prepare(a Article) (prepared, error) {
 	if a.Text == "" {
 		return prepared{}, ErrEmptyArticle
 	}
-	if len(a.URL) > maxURLBytes {
-		return prepared{}, fmt.Errorf("%w: the URL has %d bytes; the limit is %d", ErrInvalidURL, len(a.URL), maxURLBytes)
+	if len(a.URL) > MaxURLBytes {
+		return prepared{}, fmt.Errorf("%w: the address has %d bytes; the limit is %d", ErrURLTooLong, len(a.URL), MaxURLBytes)
 	}
 	if len(a.Text) > e.cfg.MaxArticleBytes {
 		return prepared{}, fmt.Errorf("%w: the article has %d bytes of text; the limit is %d", ErrTooLarge, len(a.Text), e.cfg.MaxArticleBytes)
@@ -44,9 +45,10 @@ func (e *Engine) prepare(a Article) (prepared, error) {
 			a.Site = strings.TrimPrefix(u.Hostname(), "www.")
 		}
 	}
+	notes := capFields(&a)
 	sum := sha256.Sum256([]byte(a.Text))
 	a.Hash = hex.EncodeToString(sum[:])
-	p := prepared{Article: a}
+	p := prepared{Article: a, notes: notes}
 	for _, sp := range chunk.Split(a.Text, chunk.DefaultOptions()) {
 		terms, n := passageTerms(a.Title, a.Text[sp.Start:sp.End])
 		p.Passages = append(p.Passages, preparedPassage{Start: sp.Start, End: sp.End, Terms: terms, Length: n})
@@ -56,9 +58,6 @@ func (e *Engine) prepare(a Article) (prepared, error) {
 	}
 	return p, nil
 }
-
-// maxURLBytes bounds an article's URL (browsers and servers rarely take more).
-const maxURLBytes = 2048
 
 // cleanText drops control characters other than line breaks and tabs: Postgres text
 // cannot hold NUL, and the others only hide text from readers and from search.
@@ -120,6 +119,9 @@ type AddedArticle struct {
 	Status   string // "added", "updated", "unchanged" or "duplicate"
 	// DuplicateOf is the URL of the article with the same content, when Status is "duplicate".
 	DuplicateOf string
+	// Notes say what footnote changed in the article on its way in, for people to read:
+	// "title cut to 300 characters (it had 1048576)".
+	Notes []string
 	// SameName lists the URLs of the other files of the collection with the same name, when
 	// a file was added (Status "added"; not when it was already tracked): a file is identified by its content, so a new version of a file is a
 	// new article and the member decides whether the older one goes.
@@ -149,7 +151,11 @@ func (e *Engine) addOne(ctx context.Context, coll string, a Article, web *webSou
 	if err := e.embedBatch(ctx, batch); err != nil {
 		return nil, err
 	}
-	res, err := e.store.storeBatch(ctx, coll, e.space, batch)
+	res, err := e.storeBatch(ctx, coll, batch)
+	if IsUnavailable(err) {
+		// Said so plainly: the article is fine, the database is not there.
+		return nil, fmt.Errorf("store %s: %w: %w", a.URL, ErrUnavailable, err)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("store %s: %w", a.URL, err)
 	}

@@ -22,6 +22,9 @@ type prepared struct {
 	Passages []preparedPassage
 	Line     int        // import line, for reports; 0 otherwise
 	web      *webSource // set when the article was fetched from the web (AddURL)
+	// notes say what prepare (or the import line's reader) changed or left out, for
+	// AddedArticle.Notes.
+	notes []string
 }
 
 // webSource is how an article added from the web is fetched again: the URL fetched, the
@@ -87,7 +90,7 @@ func newBatchWriter(tx storeTx, coll string, batch []prepared, existing existing
 // writes its article row accordingly.
 func (w *batchWriter) storeArticle(ctx context.Context, i int) error {
 	a := &w.batch[i].Article
-	w.out[i] = AddedArticle{Article: *a, Passages: len(w.batch[i].Passages)}
+	w.out[i] = AddedArticle{Article: *a, Passages: len(w.batch[i].Passages), Notes: w.batch[i].notes}
 	if u, ok := w.seenHash[a.Hash]; ok && u != a.URL {
 		w.out[i].Status, w.out[i].DuplicateOf = StatusDuplicate, u
 		return nil

@@ -18,6 +18,8 @@ type feedItemJSON struct {
 	Published string `json:"published"` // YYYY-MM-DD, "" when unknown
 	Status    string `json:"status"`
 	Error     string `json:"error,omitempty"`
+	// Notes say what footnote changed in the stored article, such as a title cut to its cap.
+	Notes []string `json:"notes,omitempty"`
 }
 
 func (m *Main) cmdTrack(ctx context.Context, args []string) error {
@@ -165,7 +167,7 @@ func printPoll(w io.Writer, p retrieval.FeedPoll, asJSON bool) {
 			updated++
 		}
 		if asJSON {
-			writeJSONLine(w, feedItemJSON{URL: it.URL, Title: it.Title, Published: day(it.Published), Status: it.Status, Error: it.Error})
+			writeJSONLine(w, feedItemJSON{URL: it.URL, Title: it.Title, Published: day(it.Published), Status: it.Status, Error: it.Error, Notes: it.Notes})
 			continue
 		}
 		line := fmt.Sprintf("%s: %s", it.Status, or(it.Title, it.URL))
@@ -177,6 +179,9 @@ func printPoll(w io.Writer, p retrieval.FeedPoll, asJSON bool) {
 			line += ": " + it.Error
 		}
 		fmt.Fprintln(w, line)
+		for _, n := range it.Notes {
+			fmt.Fprintf(w, "  note: %s\n", n)
+		}
 	}
 	if !asJSON {
 		note := ""

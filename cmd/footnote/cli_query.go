@@ -15,6 +15,7 @@ import (
 
 	"github.com/footnote-bot/footnote/retrieval"
 	"github.com/footnote-bot/footnote/retrieval/extract"
+	"github.com/footnote-bot/footnote/retrieval/jsonl"
 )
 
 // The --json shapes: the contract that ../shared/tools/score-* and other scripts read.
@@ -105,28 +106,40 @@ type batchLine struct {
 	Question string `json:"question"`
 }
 
-// eachBatchLine calls f for every JSONL line of r, in order; f returns the line's output
-// and whether the line failed. A malformed line is reported on stderr with its number,
+// maxBatchLine bounds one line of --batch input; a longer one is answered with an error line.
+const maxBatchLine = 16 << 20
+
+// eachBatchLine calls f for every JSONL line of r, in order (lines end at LF, CRLF or CR,
+// as jsonl reads them); f returns the line's output and whether the line failed. A
+// malformed line (not exactly one JSON object, or too long) is reported on stderr with its number,
 // answered with an error line on w, and counts as failed. Output is flushed after every
 // line so a reader sees answers as they come. Like import, it fails when every line did
 // (and there was one): a script sees a run that answered nothing by its exit status.
 func eachBatchLine(name string, r io.Reader, w io.Writer, stderr io.Writer, f func(batchLine) (any, bool)) error {
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 0, 64<<10), 16<<20)
+	in := jsonl.NewReader(r, maxBatchLine)
 	bw := bufio.NewWriter(w)
 	enc := json.NewEncoder(bw)
 	enc.SetEscapeHTML(false)
 	lines, failed := 0, 0
-	for n := 1; sc.Scan(); n++ {
-		raw := strings.TrimSpace(sc.Text())
-		if raw == "" {
+	for {
+		n, raw, err := in.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil && !errors.Is(err, jsonl.ErrTooLong) {
+			return fmt.Errorf("read batch input: %w", err)
+		}
+		if err == nil && jsonl.Blank(raw) {
 			continue
 		}
 		lines++
 		var l batchLine
 		var out any
 		bad := true
-		if err := json.Unmarshal([]byte(raw), &l); err != nil {
+		if err == nil {
+			err = jsonl.Decode(raw, &l)
+		}
+		if err != nil {
 			fmt.Fprintf(stderr, "line %d: not a JSON object {\"id\",\"question\"}: %v\n", n, err)
 			out = map[string]string{"id": "", "error": fmt.Sprintf("line %d: %v", n, err)}
 		} else {
@@ -141,9 +154,6 @@ func eachBatchLine(name string, r io.Reader, w io.Writer, stderr io.Writer, f fu
 		if err := bw.Flush(); err != nil {
 			return err
 		}
-	}
-	if err := sc.Err(); err != nil {
-		return fmt.Errorf("read batch input: %w", err)
 	}
 	if lines > 0 && failed == lines {
 		return fmt.Errorf("%s --batch: every line failed (their \"error\" fields say why)", name)

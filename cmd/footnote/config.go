@@ -65,6 +65,9 @@ type Config struct {
 	// RecrawlSchedule (FOOTNOTE_RECRAWL_SCHEDULE) is the wait before each recrawl of an
 	// article added from a link, the last step repeating.
 	RecrawlSchedule []time.Duration
+	// DBWait (FOOTNOTE_DB_WAIT) is how long an import waits for an unreachable database
+	// before it stops and says to run it again.
+	DBWait time.Duration
 
 	LogLevel string
 }
@@ -134,6 +137,9 @@ func configFromEnv(getenv func(string) string) (Config, error) {
 		}
 	}
 	if c.AnswerTimeout, err = answerTimeout(getenv("FOOTNOTE_ANSWER_TIMEOUT")); err != nil {
+		return c, err
+	}
+	if c.DBWait, err = dbWait(getenv("FOOTNOTE_DB_WAIT")); err != nil {
 		return c, err
 	}
 	if c.GuildGrace, err = guildGrace(getenv("FOOTNOTE_GUILD_GRACE")); err != nil {
@@ -281,6 +287,32 @@ func recrawlSchedule(v string) ([]time.Duration, error) {
 		out = append(out, d)
 	}
 	return out, nil
+}
+
+// Bounds of FOOTNOTE_DB_WAIT: under a second not even a restart is waited out; over an
+// hour a script waits on an outage someone has to fix anyway.
+const (
+	minDBWait = time.Second
+	maxDBWait = time.Hour
+)
+
+// dbWait reads FOOTNOTE_DB_WAIT: a Go duration ("1m", "90s") or a number of seconds; "" is
+// the engine's default.
+func dbWait(v string) (time.Duration, error) {
+	if v == "" {
+		return retrieval.DefaultOutageWait, nil
+	}
+	d, err := time.ParseDuration(v)
+	if n, nerr := strconv.Atoi(v); nerr == nil {
+		d, err = time.Duration(n)*time.Second, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("FOOTNOTE_DB_WAIT: %q is not a duration (such as 30s, 1m or 5m; a bare number is seconds)", v)
+	}
+	if d < minDBWait || d > maxDBWait {
+		return 0, fmt.Errorf("FOOTNOTE_DB_WAIT: %v is out of range (%v to %v; the default is %v)", d, minDBWait, maxDBWait, retrieval.DefaultOutageWait)
+	}
+	return d, nil
 }
 
 func intEnv(getenv func(string) string, name string, def int) (int, error) {

@@ -62,6 +62,16 @@ func TestConfigFromEnv(t *testing.T) {
 		{name: "a recrawl step under a minute is refused with the range", env: map[string]string{"FOOTNOTE_RECRAWL_SCHEDULE": "10s,1h"},
 			wantErr: "FOOTNOTE_RECRAWL_SCHEDULE: step 10s is out of range (1m0s to 8784h0m0s)"},
 		{
+			name:  "the import's wait for an unreachable database is read as a duration",
+			env:   map[string]string{"FOOTNOTE_DB_WAIT": "5m"},
+			check: func(c Config) bool { return c.DBWait == 5*time.Minute },
+		},
+		{
+			name:  "the import's wait for the database defaults to a minute",
+			env:   nil,
+			check: func(c Config) bool { return c.DBWait == time.Minute },
+		},
+		{
 			name:  "DATABASE_URL is taken as given",
 			env:   map[string]string{"DATABASE_URL": "postgres://db.internal/footnote"},
 			check: func(c Config) bool { return c.DatabaseURL == "postgres://db.internal/footnote" },
@@ -94,6 +104,8 @@ func TestConfigFromEnv(t *testing.T) {
 		},
 		{name: "embedding dimensions that are not a number are refused", env: map[string]string{"FOOTNOTE_EMBED_DIMS": "abc"}, wantErr: "FOOTNOTE_EMBED_DIMS"},
 		{name: "an answer deadline that is not a duration is refused by name", env: map[string]string{"FOOTNOTE_ANSWER_TIMEOUT": "soon"}, wantErr: `FOOTNOTE_ANSWER_TIMEOUT: "soon" is not a duration (such as 20s, 45s or 1m; a bare number is seconds)`},
+		{name: "a database wait that is not a duration is refused by name", env: map[string]string{"FOOTNOTE_DB_WAIT": "a while"}, wantErr: `FOOTNOTE_DB_WAIT: "a while" is not a duration (such as 30s, 1m or 5m; a bare number is seconds)`},
+		{name: "a database wait over an hour is refused with the range", env: map[string]string{"FOOTNOTE_DB_WAIT": "2h"}, wantErr: "FOOTNOTE_DB_WAIT: 2h0m0s is out of range (1s to 1h0m0s; the default is 1m0s)"},
 		{name: "an answer deadline under a second is refused with the range", env: map[string]string{"FOOTNOTE_ANSWER_TIMEOUT": "300ms"}, wantErr: "FOOTNOTE_ANSWER_TIMEOUT: 300ms is out of range (1s to 10m0s; the default is 20s)"},
 		{name: "a rate limit that is not a number is refused", env: map[string]string{"FOOTNOTE_RATE_PER_MINUTE": "lots"}, wantErr: "FOOTNOTE_RATE_PER_MINUTE"},
 		{name: "a negative worker count is refused", env: map[string]string{"FOOTNOTE_WORKERS": "-2"}, wantErr: "FOOTNOTE_WORKERS"},

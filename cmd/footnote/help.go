@@ -33,8 +33,13 @@ func commands() []command {
 			detail: "Each line is one JSON object:\n" +
 				`  {"url": "https://news.example/story", "title": "…", "published": "2024-05-02", "text": "…"}` + "\n" +
 				"url and text are required; published (YYYY-MM-DD or RFC 3339), title, site and byline are optional.\n" +
-				"A bad line is reported with its number and skipped. The import exits 1 when every line fails, and when\n" +
-				"the input holds no article at all (empty, or blank lines only), so a script notices an export that produced nothing.",
+				"Lines end at LF, CRLF or CR. A bad line (not exactly one JSON object, not UTF-8) is reported with its\n" +
+				fmt.Sprintf("number and skipped; a title over %d characters, a site over %d or a byline over %d is cut, with a warning.\n",
+					retrieval.MaxTitleChars, retrieval.MaxSiteChars, retrieval.MaxBylineChars) +
+				"The import exits 1 when every line fails, and when the input holds no article at all (empty, or blank lines\n" +
+				"only), so a script notices an export that produced nothing. When the database stays unreachable for\n" +
+				fmt.Sprintf("FOOTNOTE_DB_WAIT (%v), the import stops with exit status %d; run it again to resume.",
+					retrieval.DefaultOutageWait, exitTempFail),
 			example: "footnote import --collection 123456789012345678 articles.jsonl", run: (*Main).cmdImport},
 		{name: "add", synopsis: "[--collection C] URL|FILE", summary: "add one article: fetched from a link, or read from a .txt, .md or .html file",
 			example: "footnote add https://news.example/2024/05/tram-extension", run: (*Main).cmdAdd},

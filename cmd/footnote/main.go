@@ -33,9 +33,16 @@ func main() {
 
 var errUsage = errors.New("usage")
 
+// exitTempFail is the exit status of a command stopped by a database outage: sysexits'
+// EX_TEMPFAIL, "try again later", so a script can tell it from bad input (1) and misuse (2).
+const exitTempFail = 75
+
 func exitCode(err error) int {
-	if errors.Is(err, errUsage) {
+	switch {
+	case errors.Is(err, errUsage):
 		return 2
+	case retrieval.IsUnavailable(err):
+		return exitTempFail
 	}
 	return 1
 }
@@ -155,6 +162,7 @@ func (m *Main) Open(ctx context.Context) error {
 		MaxQuestionChars: m.Config.MaxQuestionChars,
 		AnswerTimeout:    m.Config.AnswerTimeout,
 		RecrawlSchedule:  m.Config.RecrawlSchedule,
+		OutageWait:       m.Config.DBWait,
 	})
 	return err
 }

@@ -7,6 +7,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"log/slog"
 	"os"
 	"strings"
 	"sync"
@@ -41,13 +42,21 @@ var (
 // pass by skipping the database tests.
 func Store(t testing.TB) *retrieval.Store {
 	t.Helper()
+	return StoreAt(t, DSN())
+}
+
+// StoreAt is Store reached through dsn instead of DSN(): the test database by another road,
+// such as a proxy a test cuts to play a database outage. The test database is migrated
+// through DSN() first.
+func StoreAt(t testing.TB, dsn string) *retrieval.Store {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	migrateOnce.Do(func() { migrateErr = migrations.Up(ctx, DSN(), nil) })
 	if migrateErr != nil {
 		unavailable(t, migrateErr)
 	}
-	s, err := retrieval.OpenStore(ctx, DSN(), 8)
+	s, err := retrieval.OpenStore(ctx, dsn, 8)
 	if err != nil {
 		unavailable(t, err)
 	}
@@ -89,6 +98,12 @@ func WithAnswerer(a retrieval.Answerer) Option { return func(c *retrieval.Config
 // WithEmbedder replaces the offline embedder.
 func WithEmbedder(e embed.Embedder) Option { return func(c *retrieval.Config) { c.Embedder = e } }
 
+// WithLog gives the engine a logger (by default it logs nothing).
+func WithLog(l *slog.Logger) Option { return func(c *retrieval.Config) { c.Log = l } }
+
+// WithOutageWait sets how long an import waits for an unreachable database.
+func WithOutageWait(d time.Duration) Option { return func(c *retrieval.Config) { c.OutageWait = d } }
+
 // WithFetcher replaces the fetcher (by default private addresses are allowed, so tests can
 // fetch from httptest servers; pass fetch.New(fetch.Config{}) to test refusals).
 func WithFetcher(f *fetch.Fetcher) Option { return func(c *retrieval.Config) { c.Fetcher = f } }
@@ -97,7 +112,13 @@ func WithFetcher(f *fetch.Fetcher) Option { return func(c *retrieval.Config) { c
 // collection name that is removed when the test ends.
 func Engine(t testing.TB, opts ...Option) (*retrieval.Engine, string) {
 	t.Helper()
-	s := Store(t)
+	return EngineOn(t, Store(t), opts...)
+}
+
+// EngineOn is Engine over a store the test opened itself (StoreAt). The collection is
+// removed through that store when the test ends, so it must reach the database by then.
+func EngineOn(t testing.TB, s *retrieval.Store, opts ...Option) (*retrieval.Engine, string) {
+	t.Helper()
 	cfg := retrieval.Config{
 		Embedder: embed.NewHash(0),
 		Answerer: answer.Extractive{},
