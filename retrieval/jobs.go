@@ -65,8 +65,8 @@ func (e *Engine) Job(ctx context.Context, id int64) (Job, error) {
 	return e.store.job(ctx, id)
 }
 
-// jobPhase maps River's state onto the phase people are told.
-func jobPhase(state string) string {
+// JobPhase maps River's state onto the phase people are told.
+func JobPhase(state string) string {
 	switch state {
 	case "running":
 		return JobRunning

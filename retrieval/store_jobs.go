@@ -30,7 +30,7 @@ func scanJob(row pgx.Row, extra ...any) (Job, error) {
 	if finalized != nil {
 		j.FinalizedAt = *finalized
 	}
-	j.Phase = jobPhase(j.State)
+	j.Phase = JobPhase(j.State)
 	return j, err
 }
 
