@@ -28,8 +28,10 @@ func (r *reporter) add(s string) {
 	r.events = append(r.events, s)
 }
 
-func (r *reporter) Start(context.Context)                     { r.add("start") }
-func (r *reporter) Update(_ context.Context, done, total int) { r.add(fmt.Sprintf("%d/%d", done, total)) }
+func (r *reporter) Start(context.Context) { r.add("start") }
+func (r *reporter) Update(_ context.Context, done, total int) {
+	r.add(fmt.Sprintf("%d/%d", done, total))
+}
 func (r *reporter) Finish(_ context.Context, st retrieval.ReindexStats, err error) {
 	if err != nil {
 		r.add("failed: " + err.Error())
