@@ -199,9 +199,15 @@ func (c *Client) Start(ctx context.Context) error {
 // Stop stops fetching jobs at once and gives the running ones up to grace to finish; then
 // it cancels them, and they hand their jobs back (River runs them again, in this process
 // or another). It returns when every job has returned, or with ctx's error when ctx ends
-// first. A client that never started returns nil at once.
+// first. A client that never started returns nil at once; a grace of 0 cancels at once.
 func (c *Client) Stop(ctx context.Context, grace time.Duration) error {
 	if !c.started {
+		return nil
+	}
+	if grace <= 0 {
+		if err := c.river.StopAndCancel(ctx); err != nil {
+			return fmt.Errorf("jobs: stop: %w", err)
+		}
 		return nil
 	}
 	soft, cancel := context.WithTimeout(ctx, grace)
