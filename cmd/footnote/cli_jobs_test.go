@@ -5,6 +5,8 @@ import (
 	"context"
 	"crypto/ed25519"
 	"encoding/hex"
+	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
@@ -298,5 +300,57 @@ func TestFeedsShowTheirPollJobFromTheDatabase(t *testing.T) {
 	out, _ = c.must(t, "", "feeds")
 	if !regexp.MustCompile(`  poll job \d+: retrying at \S+Z \(attempt 2 of 3\) after: record poll: database restarting\n$`).MatchString(out) {
 		t.Errorf("stdout =\n%s", out)
+	}
+}
+
+func TestWorkerAnnouncesOverRESTWithADiscordToken(t *testing.T) {
+	c, dsn := freshCLI(t)
+	var items atomic.Int32
+	var site *httptest.Server
+	site = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/feed.xml" {
+			w.Header().Set("Content-Type", "application/rss+xml")
+			fmt.Fprint(w, `<rss version="2.0"><channel><title>Quay Post</title>`)
+			for i := range items.Load() {
+				fmt.Fprintf(w, `<item><title>Ferry %d returns</title><link>%s/a/%d</link></item>`, i+1, site.URL, i+1)
+			}
+			fmt.Fprint(w, `</channel></rss>`)
+			return
+		}
+		w.Header().Set("Content-Type", "text/html")
+		para := fmt.Sprintf(`<p>The ferry %s returns to the quay in May, the harbour council said on Tuesday, after two years of repairs to its engines and its hull.</p>`, r.URL.Path)
+		fmt.Fprintf(w, `<html><head><title>Ferry</title></head><body><article>%s</article></body></html>`, strings.Repeat(para, 4))
+	}))
+	t.Cleanup(site.Close)
+	posted := make(chan string, 10)
+	discord := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var body struct {
+			Content string `json:"content"`
+		}
+		_ = json.NewDecoder(r.Body).Decode(&body)
+		if r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/channels/300000000000000077/messages") {
+			posted <- body.Content
+		}
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprint(w, `{"id": "400000000000000001", "channel_id": "300000000000000077"}`)
+	}))
+	t.Cleanup(discord.Close)
+
+	c.must(t, "", "track", site.URL+"/feed.xml")
+	sql(t, dsn, `UPDATE feeds SET channel_id = '300000000000000077', next_poll = now() - interval '1 minute'`)
+	items.Store(1)
+	c.env["DISCORD_TOKEN"] = "test-token"
+	c.env["DISCORD_API_BASE"] = discord.URL
+	stop, stderr := c.background(t, "worker")
+	select {
+	case got := <-posted:
+		if !strings.Contains(got, "Ferry 1 returns") || !strings.Contains(got, site.URL+"/a/1") {
+			t.Errorf("announcement %q", got)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatalf("no announcement; stderr:\n%s", stderr)
+	}
+	if err := stop(); err != nil {
+		t.Fatal(err)
 	}
 }

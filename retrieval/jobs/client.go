@@ -85,6 +85,12 @@ type Config struct {
 	onlyQueues []string
 }
 
+// minRiverConns is the least River's pool gets. Its listener holds one connection for
+// good; the queues' fetches, the completer, the leader election and a reindex's progress
+// writes share the rest. Fewer makes them wait for one another; more costs Postgres
+// connections in every process (pgxpool's own default is the number of cores, at least 4).
+const minRiverConns = 6
+
 // Client enqueues footnote's jobs and, unless it only inserts, works them.
 type Client struct {
 	river   *river.Client[pgx.Tx]
@@ -108,7 +114,12 @@ func Open(ctx context.Context, dsn string, cfg Config) (*Client, error) {
 	if cfg.FeedConcurrency <= 0 {
 		cfg.FeedConcurrency = DefaultFeedConcurrency
 	}
-	pool, err := pgxpool.New(ctx, dsn)
+	pc, err := pgxpool.ParseConfig(dsn)
+	if err != nil {
+		return nil, fmt.Errorf("jobs: parse DATABASE_URL: %w", err)
+	}
+	pc.MaxConns = max(pc.MaxConns, minRiverConns)
+	pool, err := pgxpool.NewWithConfig(ctx, pc)
 	if err != nil {
 		return nil, fmt.Errorf("jobs: open database: %w", err)
 	}

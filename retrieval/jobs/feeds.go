@@ -37,6 +37,7 @@ func (w *pollFeedWorker) Work(ctx context.Context, job *river.Job[PollFeedArgs])
 	if p.Err != nil && p.RecordErr == nil {
 		w.log.Info("feed poll failed", "collection", p.Feed.Collection, "feed", p.Feed.URL, "failures", p.Feed.Failures, "err", p.Err)
 	}
+	w.log.Debug("feed polled", "collection", p.Feed.Collection, "feed", p.Feed.URL, "items", len(p.Items), "not_modified", p.NotModified)
 	w.announce(ctx, *p)
 	if p.RecordErr != nil {
 		return handBack(ctx, fmt.Errorf("record poll of feed %d: %w", job.Args.FeedID, p.RecordErr))
