@@ -16,6 +16,8 @@ import (
 // m.Jobs (Close stops and closes it). With b, feed polls announce through the bot and
 // reindexes post their progress with it (REST only: the gateway need not be open).
 func (m *Main) openJobs(ctx context.Context, work jobs.Work, b *bot.Bot) error {
+	// Recrawler is left unset until the engine re-fetches ageing articles: then
+	// `cfg.Recrawler = m.Engine` (a RecrawlDue(ctx) error method) schedules recrawl_due.
 	cfg := jobs.Config{Engine: m.Engine, Work: work, FeedConcurrency: m.Config.FeedConcurrency, Log: m.Log}
 	if b != nil {
 		cfg.Announcer = b
