@@ -210,28 +210,30 @@ func (c *Client) Start(ctx context.Context) error {
 // Stop stops fetching jobs at once and gives the running ones up to grace to finish; then
 // it cancels them, and they hand their jobs back (River runs them again, in this process
 // or another). It returns when every job has returned, or with ctx's error when ctx ends
-// first. A client that never started returns nil at once; a grace of 0 cancels at once.
+// first. A client that never started, or has stopped, returns nil at once; a grace of 0
+// cancels at once. Stop is not to be called from two goroutines at the same time.
 func (c *Client) Stop(ctx context.Context, grace time.Duration) error {
 	if !c.started {
 		return nil
 	}
-	if grace <= 0 {
-		if err := c.river.StopAndCancel(ctx); err != nil {
-			return fmt.Errorf("jobs: stop: %w", err)
-		}
-		return nil
-	}
-	soft, cancel := context.WithTimeout(ctx, grace)
-	defer cancel()
-	err := c.river.Stop(soft)
-	if err == nil || ctx.Err() != nil {
-		return err
-	}
-	c.log.Warn("jobs still running after the shutdown grace; cancelling them", "grace", grace)
-	if err := c.river.StopAndCancel(ctx); err != nil {
+	if err := c.stop(ctx, grace); err != nil {
 		return fmt.Errorf("jobs: stop: %w", err)
 	}
+	c.started = false
 	return nil
+}
+
+func (c *Client) stop(ctx context.Context, grace time.Duration) error {
+	if grace > 0 {
+		soft, cancel := context.WithTimeout(ctx, grace)
+		defer cancel()
+		err := c.river.Stop(soft)
+		if err == nil || ctx.Err() != nil {
+			return err
+		}
+		c.log.Warn("jobs still running after the shutdown grace; cancelling them", "grace", grace)
+	}
+	return c.river.StopAndCancel(ctx)
 }
 
 // Close releases the database pool; Stop first.
