@@ -5,12 +5,17 @@ import (
 	"fmt"
 	"sync"
 	"time"
+
+	"github.com/footnote-bot/footnote/retrieval"
 )
 
 // /reindex: admins only. The reply is edited as the engine reports progress, at most every
 // progressEvery, and finally with the counts and the time taken.
 
 func (b *Bot) runReindex(ctx context.Context, r *request) error {
+	if b.cfg.Reindexer != nil && !r.console {
+		return b.queueReindex(ctx, r) // reindexjob.go
+	}
 	start := b.now()
 	if err := r.reply.edit(ctx, message{content: "Reindexing this server's articles…"}); err != nil {
 		return fmt.Errorf("reindex: show start: %w", err)
@@ -57,9 +62,15 @@ func (b *Bot) runReindex(ctx context.Context, r *request) error {
 	if err != nil {
 		return fmt.Errorf("reindex: %w", err)
 	}
+	return r.reply.edit(ctx, message{content: reindexDoneText(stats, b.now().Sub(start))})
+}
+
+// reindexDoneText is the last word on a finished reindex: its counts and the time taken
+// (stats.Took, or elapsed when the engine did not say).
+func reindexDoneText(stats retrieval.ReindexStats, elapsed time.Duration) string {
 	took := stats.Took
 	if took <= 0 {
-		took = b.now().Sub(start)
+		took = elapsed
 	}
 	text := fmt.Sprintf("Reindex done in %s: %d article%s, %d passage%s, %d embedded.",
 		roundDuration(took), stats.Articles, plural(stats.Articles), stats.Passages, plural(stats.Passages), stats.Embedded)
@@ -69,7 +80,7 @@ func (b *Bot) runReindex(ctx context.Context, r *request) error {
 	if stats.Space != "" {
 		text += fmt.Sprintf(" Now answering from embedding space %s.", escapeMarkdown(stats.Space))
 	}
-	return r.reply.edit(ctx, message{content: text})
+	return text
 }
 
 func progressText(done, total int, elapsed time.Duration) string {

@@ -264,25 +264,6 @@ func (m *Main) cmdRemove(ctx context.Context, args []string) error {
 	return nil
 }
 
-func (m *Main) cmdReindex(ctx context.Context, args []string) error {
-	fs, coll := m.newFlags("reindex", true)
-	if _, err := m.parseFlags(fs, args); err != nil {
-		return err
-	}
-	if err := m.Open(ctx); err != nil {
-		return err
-	}
-	passages := &passageProgress{w: m.Stderr, start: newProgress}
-	st, err := m.Engine.Reindex(ctx, *coll, passages.batch)
-	passages.stop()
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(m.Stdout, "reindexed %s into %s: %s, %s, %d embedded, %d re-tokenised, in %s\n",
-		*coll, st.Space, counted(st.Articles, "article"), counted(st.Passages, "passage"), st.Embedded, st.Relexed, st.Took.Round(time.Millisecond))
-	return nil
-}
-
 // dateSuffix is ", 2024-05-02" for an article's publication date, ", added 2024-05-02"
 // when only the day footnote added it is known, and "" when neither is.
 func dateSuffix(published, added time.Time) string {

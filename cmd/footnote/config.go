@@ -69,6 +69,14 @@ type Config struct {
 	// before it stops and says to run it again.
 	DBWait time.Duration
 
+	// ServeWorker (FOOTNOTE_SERVE_WORKER, default true) is whether `footnote serve` also
+	// works the background jobs; false (or serve --no-worker) leaves them to `footnote
+	// worker` processes.
+	ServeWorker bool
+	// FeedConcurrency (FOOTNOTE_FEED_CONCURRENCY) is how many feeds one process polls at
+	// once (jobs.DefaultFeedConcurrency when 0).
+	FeedConcurrency int
+
 	LogLevel string
 }
 
@@ -128,6 +136,7 @@ func configFromEnv(getenv func(string) string) (Config, error) {
 		{"FOOTNOTE_GUILD_CONCURRENCY", &c.GuildConcurrency},
 		{"FOOTNOTE_WORKERS", &c.Workers},
 		{"FOOTNOTE_MAX_QUESTION_CHARS", &c.MaxQuestionChars},
+		{"FOOTNOTE_FEED_CONCURRENCY", &c.FeedConcurrency},
 	} {
 		if *v.dst, err = intEnv(getenv, v.name, 0); err != nil {
 			return c, err
@@ -157,6 +166,12 @@ func configFromEnv(getenv func(string) string) (Config, error) {
 	if v := getenv("FOOTNOTE_ALLOW_PRIVATE"); v != "" {
 		if c.AllowPrivate, err = strconv.ParseBool(v); err != nil {
 			return c, fmt.Errorf("FOOTNOTE_ALLOW_PRIVATE: %q is not true or false", v)
+		}
+	}
+	c.ServeWorker = true
+	if v := getenv("FOOTNOTE_SERVE_WORKER"); v != "" {
+		if c.ServeWorker, err = strconv.ParseBool(v); err != nil {
+			return c, fmt.Errorf("FOOTNOTE_SERVE_WORKER: %q is not true or false (false leaves the background jobs to `footnote worker`)", v)
 		}
 	}
 	openai := c.OpenAIKey != "" || c.OpenAIBaseURL != ""

@@ -20,8 +20,24 @@ func TestConfigFromEnv(t *testing.T) {
 			check: func(c Config) bool {
 				return c.DatabaseURL == "postgres://footnote@127.0.0.1:55432/footnote?sslmode=disable" && c.EmbedModel == "hash" && c.EmbedDims == 0 && c.ChatModel == "" &&
 					c.ShardID == 0 && c.ShardCount == 1 && c.LogLevel == "" && !c.AllowPrivate &&
-					c.MaxQuestionChars == 1000 && c.LocalPGPort == "55432" && c.AnswerTimeout == 20*time.Second
+					c.MaxQuestionChars == 1000 && c.LocalPGPort == "55432" && c.AnswerTimeout == 20*time.Second &&
+					c.ServeWorker && c.FeedConcurrency == 0
 			},
+		},
+		{
+			name:  "FOOTNOTE_SERVE_WORKER=false leaves the background jobs to footnote worker",
+			env:   map[string]string{"FOOTNOTE_SERVE_WORKER": "false", "FOOTNOTE_FEED_CONCURRENCY": "9"},
+			check: func(c Config) bool { return !c.ServeWorker && c.FeedConcurrency == 9 },
+		},
+		{
+			name:    "FOOTNOTE_SERVE_WORKER must be true or false",
+			env:     map[string]string{"FOOTNOTE_SERVE_WORKER": "sometimes"},
+			wantErr: `FOOTNOTE_SERVE_WORKER: "sometimes" is not true or false`,
+		},
+		{
+			name:    "FOOTNOTE_FEED_CONCURRENCY must not be negative",
+			env:     map[string]string{"FOOTNOTE_FEED_CONCURRENCY": "-1"},
+			wantErr: "FOOTNOTE_FEED_CONCURRENCY: -1 is negative",
 		},
 		{
 			name: "FOOTNOTE_PGPORT moves the default database and the hints",

@@ -8,6 +8,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"log/slog"
+	"net/url"
 	"os"
 	"strings"
 	"sync"
@@ -115,6 +116,23 @@ func Engine(t testing.TB, opts ...Option) (*retrieval.Engine, string) {
 	return EngineOn(t, Store(t), opts...)
 }
 
+// EngineAt is Engine on the database at dsn (a FreshDatabase, migrated), for tests whose
+// work spans every collection of a database, as background jobs' does.
+func EngineAt(t testing.TB, dsn string, opts ...Option) (*retrieval.Engine, string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	if err := migrations.Up(ctx, dsn, nil); err != nil {
+		t.Fatalf("migrate %s: %v", dsn, err)
+	}
+	s, err := retrieval.OpenStore(ctx, dsn, 8)
+	if err != nil {
+		t.Fatalf("open store: %v", err)
+	}
+	t.Cleanup(s.Close)
+	return EngineOn(t, s, opts...)
+}
+
 // EngineOn is Engine over a store the test opened itself (StoreAt). The collection is
 // removed through that store when the test ends, so it must reach the database by then.
 func EngineOn(t testing.TB, s *retrieval.Store, opts ...Option) (*retrieval.Engine, string) {
@@ -178,4 +196,35 @@ func Collection(t testing.TB) string {
 		name = name[:40]
 	}
 	return "t_" + name + "_" + hex.EncodeToString(b)
+}
+
+// FreshDatabase creates an empty database on the test cluster, named after the test
+// database with a random suffix, and returns its URL; it is dropped when the test ends.
+// Tests of work that spans a whole database (migrations, background jobs, which poll every
+// collection's feeds) use one, so that they cannot touch other tests' rows.
+func FreshDatabase(t testing.TB) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	admin := Conn(t) // skips (or fails under CI) without a database
+	u, err := url.Parse(DSN())
+	if err != nil {
+		t.Fatalf("FOOTNOTE_TEST_DATABASE_URL: %v", err)
+	}
+	b := make([]byte, 4)
+	_, _ = rand.Read(b)
+	name := strings.TrimPrefix(u.Path, "/") + "_" + hex.EncodeToString(b)
+	if _, err := admin.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize()); err != nil {
+		t.Fatalf("create database: %v", err)
+	}
+	// Registered after Conn's cleanup, so it runs first, while admin is still open.
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		if _, err := admin.Exec(ctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{name}.Sanitize()+" WITH (FORCE)"); err != nil {
+			t.Errorf("drop database: %v", err)
+		}
+	})
+	u.Path = "/" + name
+	return u.String()
 }
