@@ -83,7 +83,7 @@ func (e *Engine) embedMissing(ctx context.Context, coll string, report func(int)
 		if err != nil {
 			return fmt.Errorf("embed passages: %w", err)
 		}
-		if err := e.store.insertEmbeddings(ctx, e.space, ids, vecs); err != nil {
+		if err := e.store.insertEmbeddings(ctx, coll, e.space, ids, vecs); err != nil {
 			return err
 		}
 		n += len(batch)

@@ -60,14 +60,9 @@ func (s *Store) Close() { s.pool.Close() }
 
 // storeTx is the Store inside one transaction: the statements of a write that must happen
 // together (a batch of articles, a rebuild of postings) are methods of storeTx, each next to
-// its SQL, so that no query lives outside the Store. Only Store methods get one, from inTx.
+// its SQL, so that no query lives outside the Store. Only Store methods get one, from
+// inCollection or inAllCollections (store_scope.go), which say which collections it sees.
 type storeTx struct{ tx pgx.Tx }
-
-// inTx runs fn in a transaction, committed when fn returns nil and rolled back otherwise
-// (fn's error is returned as is).
-func (s *Store) inTx(ctx context.Context, fn func(storeTx) error) error {
-	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error { return fn(storeTx{tx}) })
-}
 
 // Space is an embedding space: vectors of one model and size, with their own HNSW index.
 type Space struct {
@@ -93,28 +88,9 @@ func (s *Store) ensureSpace(ctx context.Context, model string, dims int) (Space,
 	if !errors.Is(err, pgx.ErrNoRows) {
 		return Space{}, fmt.Errorf("look up embedding space %s: %w", sp.Name(), err)
 	}
-	err = s.inTx(ctx, func(t storeTx) error {
-		// One process at a time creates spaces and their indexes.
-		if _, err := t.tx.Exec(ctx, "SELECT pg_advisory_xact_lock(4097083627)"); err != nil {
-			return err
-		}
-		if _, err := t.tx.Exec(ctx, `
-			INSERT INTO embedding_spaces (model, dims) VALUES ($1, $2)
-			ON CONFLICT (model, dims) DO NOTHING`, model, dims); err != nil {
-			return err
-		}
-		if err := t.tx.QueryRow(ctx, `SELECT id FROM embedding_spaces WHERE model = $1 AND dims = $2`, model, dims).Scan(&sp.ID); err != nil {
-			return err
-		}
-		// A partial index per space: the index expression fixes the dimension, which a
-		// plain vector column cannot. Cosine distance, pgvector's default m and
-		// ef_construction (16, 64). Queries must repeat the expression and the predicate.
-		_, err := t.tx.Exec(ctx, fmt.Sprintf(`
-			CREATE INDEX IF NOT EXISTS embeddings_hnsw_%d ON embeddings
-			USING hnsw ((embedding::vector(%d)) vector_cosine_ops) WHERE space_id = %d`,
-			sp.ID, dims, sp.ID))
-		return err
-	})
+	// footnote_ensure_space (migration 013) creates the row and the space's HNSW index as
+	// the tables' owner: footnote's runtime role may create no index itself.
+	err = s.pool.QueryRow(ctx, `SELECT footnote_ensure_space($1, $2)`, model, dims).Scan(&sp.ID)
 	if err != nil {
 		return Space{}, fmt.Errorf("ensure embedding space %s: %w", sp.Name(), err)
 	}
@@ -132,25 +108,11 @@ func (s *Store) lookupSpace(ctx context.Context, id int) (Space, error) {
 	return sp, nil
 }
 
-// analyze refreshes the planner statistics of the tables a bulk import grows.
+// analyze refreshes the planner statistics of the tables a bulk import grows, through
+// footnote_analyze (migration 013): ANALYZE is the tables' owner's to run.
 func (s *Store) analyze(ctx context.Context) error {
-	if _, err := s.pool.Exec(ctx, "ANALYZE articles, chunks, postings, embeddings"); err != nil {
+	if _, err := s.pool.Exec(ctx, "SELECT footnote_analyze()"); err != nil {
 		return fmt.Errorf("analyze: %w", err)
 	}
 	return nil
-}
-
-// DefaultPGPort is the port of the cluster `make db` starts (.ci/db), away from a system
-// cluster's 5432. FOOTNOTE_PGPORT moves it, for .ci/db and for these defaults alike.
-const DefaultPGPort = "55432"
-
-// LocalDatabaseURL returns the URL of database db on the cluster `make db` starts: user
-// footnote on 127.0.0.1, port FOOTNOTE_PGPORT (read through getenv) or DefaultPGPort. It is
-// the one place the binary's default DATABASE_URL and the tests' default database come from.
-func LocalDatabaseURL(getenv func(string) string, db string) string {
-	port := getenv("FOOTNOTE_PGPORT")
-	if port == "" {
-		port = DefaultPGPort
-	}
-	return "postgres://footnote@127.0.0.1:" + port + "/" + db + "?sslmode=disable"
 }

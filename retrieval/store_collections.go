@@ -19,11 +19,13 @@ type collectionCounts struct {
 // version. It fails only on a database error.
 func (s *Store) countCollection(ctx context.Context, coll string) (collectionCounts, error) {
 	var c collectionCounts
-	err := s.pool.QueryRow(ctx, `
-		SELECT (SELECT count(*) FROM articles WHERE collection = $1),
-		       (SELECT count(*) FROM chunks WHERE collection = $1),
-		       COALESCE((SELECT lexicon FROM collections WHERE name = $1), $2)`,
-		coll, text.Version).Scan(&c.Articles, &c.Passages, &c.Lexicon)
+	err := s.inCollection(ctx, coll, func(t storeTx) error {
+		return t.tx.QueryRow(ctx, `
+			SELECT (SELECT count(*) FROM articles WHERE collection = $1),
+			       (SELECT count(*) FROM chunks WHERE collection = $1),
+			       COALESCE((SELECT lexicon FROM collections WHERE name = $1), $2)`,
+			coll, text.Version).Scan(&c.Articles, &c.Passages, &c.Lexicon)
+	})
 	if err != nil {
 		return c, fmt.Errorf("count passages: %w", err)
 	}
@@ -46,9 +48,13 @@ func (t storeTx) upsertCollection(ctx context.Context, coll string, space Space)
 // activateSpace makes space the one the dense arm searches for coll, in one statement: until
 // it runs the old space keeps serving. It fails only on a database error.
 func (s *Store) activateSpace(ctx context.Context, coll string, space Space) error {
-	if _, err := s.pool.Exec(ctx, `
-		INSERT INTO collections (name, active_space) VALUES ($1, $2)
-		ON CONFLICT (name) DO UPDATE SET active_space = EXCLUDED.active_space`, coll, space.ID); err != nil {
+	err := s.inCollection(ctx, coll, func(t storeTx) error {
+		_, err := t.tx.Exec(ctx, `
+			INSERT INTO collections (name, active_space) VALUES ($1, $2)
+			ON CONFLICT (name) DO UPDATE SET active_space = EXCLUDED.active_space`, coll, space.ID)
+		return err
+	})
+	if err != nil {
 		return fmt.Errorf("switch embedding space: %w", err)
 	}
 	return nil
@@ -57,7 +63,11 @@ func (s *Store) activateSpace(ctx context.Context, coll string, space Space) err
 // setLexicon records that the postings of coll were built by tokeniser version. It fails
 // only on a database error.
 func (s *Store) setLexicon(ctx context.Context, coll string, version int) error {
-	if _, err := s.pool.Exec(ctx, `UPDATE collections SET lexicon = $2 WHERE name = $1`, coll, version); err != nil {
+	err := s.inCollection(ctx, coll, func(t storeTx) error {
+		_, err := t.tx.Exec(ctx, `UPDATE collections SET lexicon = $2 WHERE name = $1`, coll, version)
+		return err
+	})
+	if err != nil {
 		return fmt.Errorf("stamp tokeniser version: %w", err)
 	}
 	return nil
@@ -69,7 +79,7 @@ func (s *Store) setLexicon(ctx context.Context, coll string, version int) error 
 // loses them (deleteDeparted). It fails only on a database error.
 func (s *Store) deleteCollection(ctx context.Context, coll string) (int, error) {
 	var n int
-	err := s.inTx(ctx, func(t storeTx) error {
+	err := s.inCollection(ctx, coll, func(t storeTx) error {
 		var err error
 		n, err = t.deleteCollection(ctx, coll)
 		return err

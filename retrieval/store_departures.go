@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 )
 
 // scheduleDeparture records that coll's server removed the bot at leftAt, to be deleted
@@ -11,9 +13,13 @@ import (
 // GUILD_DELETE (another shard, a restart) does not push the deletion back. It fails only
 // on a database error.
 func (s *Store) scheduleDeparture(ctx context.Context, coll string, leftAt, deleteAfter time.Time) error {
-	if _, err := s.pool.Exec(ctx, `
-		INSERT INTO guild_departures (collection, left_at, delete_after) VALUES ($1, $2, $3)
-		ON CONFLICT (collection) DO NOTHING`, coll, leftAt, deleteAfter); err != nil {
+	err := s.inCollection(ctx, coll, func(t storeTx) error {
+		_, err := t.tx.Exec(ctx, `
+			INSERT INTO guild_departures (collection, left_at, delete_after) VALUES ($1, $2, $3)
+			ON CONFLICT (collection) DO NOTHING`, coll, leftAt, deleteAfter)
+		return err
+	})
+	if err != nil {
 		return fmt.Errorf("schedule deletion of %s: %w", coll, err)
 	}
 	return nil
@@ -22,31 +28,34 @@ func (s *Store) scheduleDeparture(ctx context.Context, coll string, leftAt, dele
 // cancelDeparture forgets coll's scheduled deletion and reports whether one was waiting.
 // It fails only on a database error.
 func (s *Store) cancelDeparture(ctx context.Context, coll string) (bool, error) {
-	tag, err := s.pool.Exec(ctx, `DELETE FROM guild_departures WHERE collection = $1`, coll)
+	var waiting bool
+	err := s.inCollection(ctx, coll, func(t storeTx) error {
+		tag, err := t.tx.Exec(ctx, `DELETE FROM guild_departures WHERE collection = $1`, coll)
+		waiting = tag.RowsAffected() > 0
+		return err
+	})
 	if err != nil {
 		return false, fmt.Errorf("cancel deletion of %s: %w", coll, err)
 	}
-	return tag.RowsAffected() > 0, nil
+	return waiting, nil
 }
 
 // dueDepartures returns the collections whose deletion time is at or before now, oldest
 // first (guild_departures_due_idx). It fails only on a database error.
 func (s *Store) dueDepartures(ctx context.Context, now time.Time) ([]string, error) {
-	rows, err := s.pool.Query(ctx, `
-		SELECT collection FROM guild_departures WHERE delete_after <= $1 ORDER BY delete_after`, now)
-	if err != nil {
-		return nil, fmt.Errorf("list due deletions: %w", err)
-	}
-	defer rows.Close()
 	var out []string
-	for rows.Next() {
-		var c string
-		if err := rows.Scan(&c); err != nil {
-			return nil, fmt.Errorf("list due deletions: %w", err)
+	// Across collections: the sweep's question is which collections are due; each is then
+	// deleted in a transaction of its own collection (deleteDeparted).
+	err := s.inAllCollections(ctx, func(t storeTx) error {
+		rows, err := t.tx.Query(ctx, `
+			SELECT collection FROM guild_departures WHERE delete_after <= $1 ORDER BY delete_after`, now)
+		if err != nil {
+			return err
 		}
-		out = append(out, c)
-	}
-	if err := rows.Err(); err != nil {
+		out, err = pgx.CollectRows(rows, pgx.RowTo[string])
+		return err
+	})
+	if err != nil {
 		return nil, fmt.Errorf("list due deletions: %w", err)
 	}
 	return out, nil
@@ -57,7 +66,7 @@ func (s *Store) dueDepartures(ctx context.Context, now time.Time) ([]string, err
 // keeps its data. It returns whether it deleted, and how many articles went. It fails only
 // on a database error.
 func (s *Store) deleteDeparted(ctx context.Context, coll string, now time.Time) (deleted bool, articles int, err error) {
-	err = s.inTx(ctx, func(t storeTx) error {
+	err = s.inCollection(ctx, coll, func(t storeTx) error {
 		tag, err := t.tx.Exec(ctx, `
 			DELETE FROM guild_departures WHERE collection = $1 AND delete_after <= $2`, coll, now)
 		if err != nil {

@@ -73,16 +73,21 @@ func scanFeed(row pgx.Row) (Feed, error) {
 func (s *Store) upsertFeed(ctx context.Context, coll, url, fetchURL, title string, every time.Duration, addedBy, channel string) (Feed, error) {
 	keepEvery := every == 0
 	every = cmp.Or(every, DefaultFeedEvery)
-	f, err := scanFeed(s.pool.QueryRow(ctx, `
-		WITH f AS (
-			INSERT INTO feeds (collection, url, title, every, added_by, channel_id, fetch_url)
-			VALUES ($1, $2, $3, make_interval(secs => $4), $5, $6, $7)
-			ON CONFLICT (collection, url) DO UPDATE
-			SET every = CASE WHEN $8 THEN feeds.every ELSE EXCLUDED.every END, title = EXCLUDED.title, paused = false, failures = 0,
-				fetch_url = EXCLUDED.fetch_url,
-				channel_id = CASE WHEN EXCLUDED.channel_id = '' THEN feeds.channel_id ELSE EXCLUDED.channel_id END
-			RETURNING *)
-		SELECT `+feedCols+` FROM f`, coll, url, title, every.Seconds(), addedBy, channel, fetchURL, keepEvery))
+	var f Feed
+	err := s.inCollection(ctx, coll, func(t storeTx) error {
+		var err error
+		f, err = scanFeed(t.tx.QueryRow(ctx, `
+			WITH f AS (
+				INSERT INTO feeds (collection, url, title, every, added_by, channel_id, fetch_url)
+				VALUES ($1, $2, $3, make_interval(secs => $4), $5, $6, $7)
+				ON CONFLICT (collection, url) DO UPDATE
+				SET every = CASE WHEN $8 THEN feeds.every ELSE EXCLUDED.every END, title = EXCLUDED.title, paused = false, failures = 0,
+					fetch_url = EXCLUDED.fetch_url,
+					channel_id = CASE WHEN EXCLUDED.channel_id = '' THEN feeds.channel_id ELSE EXCLUDED.channel_id END
+				RETURNING *)
+			SELECT `+feedCols+` FROM f`, coll, url, title, every.Seconds(), addedBy, channel, fetchURL, keepEvery))
+		return err
+	})
 	if err != nil {
 		return Feed{}, fmt.Errorf("track feed %s: %w", url, err)
 	}
@@ -91,20 +96,19 @@ func (s *Store) upsertFeed(ctx context.Context, coll, url, fetchURL, title strin
 
 // listFeeds returns the feeds of coll, by URL.
 func (s *Store) listFeeds(ctx context.Context, coll string) ([]Feed, error) {
-	rows, err := s.pool.Query(ctx, `SELECT `+feedCols+` FROM feeds f WHERE f.collection = $1 ORDER BY f.url`, coll)
+	var out []Feed
+	err := s.inCollection(ctx, coll, func(t storeTx) error {
+		rows, err := t.tx.Query(ctx, `SELECT `+feedCols+` FROM feeds f WHERE f.collection = $1 ORDER BY f.url`, coll)
+		if err != nil {
+			return err
+		}
+		out, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (Feed, error) { return scanFeed(row) })
+		return err
+	})
 	if err != nil {
 		return nil, fmt.Errorf("list feeds: %w", err)
 	}
-	defer rows.Close()
-	var out []Feed
-	for rows.Next() {
-		f, err := scanFeed(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list feeds: %w", err)
-		}
-		out = append(out, f)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // claimDueFeeds takes, in one transaction, the unpaused feeds of coll ("" for every
@@ -115,7 +119,10 @@ func (s *Store) listFeeds(ctx context.Context, coll string) ([]Feed, error) {
 // are skipped, not waited for. It returns the feeds taken, by collection and URL.
 func (s *Store) claimDueFeeds(ctx context.Context, coll string, all bool, limit int, fn func(pgx.Tx, []Feed) error) ([]Feed, error) {
 	var out []Feed
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	// Across collections when coll is "": the background poll takes the due feeds of every
+	// collection; each poll then records its outcome in its feed's own collection.
+	err := s.inCollectionOrAll(ctx, coll, func(t storeTx) error {
+		tx := t.tx
 		rows, err := tx.Query(ctx, `
 			WITH due AS (
 				SELECT id FROM feeds
@@ -145,7 +152,12 @@ func (s *Store) claimDueFeeds(ctx context.Context, coll string, all bool, limit 
 
 // feedByID returns the feed with id; found is false when no collection follows it any more.
 func (s *Store) feedByID(ctx context.Context, id int64) (f Feed, found bool, err error) {
-	f, err = scanFeed(s.pool.QueryRow(ctx, `SELECT `+feedCols+` FROM feeds f WHERE f.id = $1`, id))
+	// Across collections: a poll job carries only its feed's id, and learns the feed's
+	// collection here; the poll then works in that collection.
+	err = s.inAllCollections(ctx, func(t storeTx) error {
+		f, err = scanFeed(t.tx.QueryRow(ctx, `SELECT `+feedCols+` FROM feeds f WHERE f.id = $1`, id))
+		return err
+	})
 	if errors.Is(err, pgx.ErrNoRows) {
 		return Feed{}, false, nil
 	}
@@ -157,32 +169,42 @@ func (s *Store) feedByID(ctx context.Context, id int64) (f Feed, found bool, err
 
 // deleteFeed stops following url in coll; its articles stay (feed_id becomes NULL).
 func (s *Store) deleteFeed(ctx context.Context, coll, url string) (bool, error) {
-	tag, err := s.pool.Exec(ctx, `DELETE FROM feeds WHERE collection = $1 AND url = $2`, coll, url)
+	var deleted bool
+	err := s.inCollection(ctx, coll, func(t storeTx) error {
+		tag, err := t.tx.Exec(ctx, `DELETE FROM feeds WHERE collection = $1 AND url = $2`, coll, url)
+		deleted = tag.RowsAffected() > 0
+		return err
+	})
 	if err != nil {
 		return false, fmt.Errorf("untrack %s: %w", url, err)
 	}
-	return tag.RowsAffected() > 0, nil
+	return deleted, nil
 }
 
-// feedSucceeded records a poll that got an answer (a feed or a 304).
-func (s *Store) feedSucceeded(ctx context.Context, id int64, title, etag, lastModified string, next time.Time) error {
-	_, err := s.pool.Exec(ctx, `UPDATE feeds SET title = CASE WHEN $2 = '' THEN title ELSE $2 END,
-		etag = $3, last_modified = $4, last_success = now(), last_error = '', failures = 0,
-		next_poll = $5 WHERE id = $1`, id, title, etag, lastModified, next)
+// feedSucceeded records a poll of coll's feed id that got an answer (a feed or a 304).
+func (s *Store) feedSucceeded(ctx context.Context, coll string, id int64, title, etag, lastModified string, next time.Time) error {
+	err := s.inCollection(ctx, coll, func(t storeTx) error {
+		_, err := t.tx.Exec(ctx, `UPDATE feeds SET title = CASE WHEN $2 = '' THEN title ELSE $2 END,
+			etag = $3, last_modified = $4, last_success = now(), last_error = '', failures = 0,
+			next_poll = $5 WHERE id = $1`, id, title, etag, lastModified, next)
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("record poll: %w", err)
 	}
 	return nil
 }
 
-// feedFailed records a failed poll; the feed is paused when this failure is its
-// pauseAt-th in a row. It returns the feed's failures and whether it is now paused.
-func (s *Store) feedFailed(ctx context.Context, id int64, msg string, next time.Time, pauseAt int) (int, bool, error) {
+// feedFailed records a failed poll of coll's feed id; the feed is paused when this failure
+// is its pauseAt-th in a row. It returns the feed's failures and whether it is now paused.
+func (s *Store) feedFailed(ctx context.Context, coll string, id int64, msg string, next time.Time, pauseAt int) (int, bool, error) {
 	var n int
 	var paused bool
-	err := s.pool.QueryRow(ctx, `UPDATE feeds SET last_error = $2, last_error_at = now(),
-		failures = failures + 1, paused = failures + 1 >= $4, next_poll = $3
-		WHERE id = $1 RETURNING failures, paused`, id, msg, next, pauseAt).Scan(&n, &paused)
+	err := s.inCollection(ctx, coll, func(t storeTx) error {
+		return t.tx.QueryRow(ctx, `UPDATE feeds SET last_error = $2, last_error_at = now(),
+			failures = failures + 1, paused = failures + 1 >= $4, next_poll = $3
+			WHERE id = $1 RETURNING failures, paused`, id, msg, next, pauseAt).Scan(&n, &paused)
+	})
 	if err != nil {
 		return 0, false, fmt.Errorf("record poll failure: %w", err)
 	}
@@ -192,14 +214,19 @@ func (s *Store) feedFailed(ctx context.Context, id int64, msg string, next time.
 // hasArticle tells whether coll holds the article at the canonical url.
 func (s *Store) hasArticle(ctx context.Context, coll, url string) (bool, error) {
 	var ok bool
-	err := s.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM articles WHERE collection = $1 AND url = $2)`, coll, url).Scan(&ok)
+	err := s.inCollection(ctx, coll, func(t storeTx) error {
+		return t.tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM articles WHERE collection = $1 AND url = $2)`, coll, url).Scan(&ok)
+	})
 	return ok, err
 }
 
 // setArticleFeed marks the article at url as coming from the feed id, unless it came from
 // another feed first.
 func (s *Store) setArticleFeed(ctx context.Context, coll, url string, id int64) error {
-	_, err := s.pool.Exec(ctx, `UPDATE articles SET feed_id = $3 WHERE collection = $1 AND url = $2 AND feed_id IS NULL`, coll, url, id)
+	err := s.inCollection(ctx, coll, func(t storeTx) error {
+		_, err := t.tx.Exec(ctx, `UPDATE articles SET feed_id = $3 WHERE collection = $1 AND url = $2 AND feed_id IS NULL`, coll, url, id)
+		return err
+	})
 	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
 		return fmt.Errorf("mark article of feed: %w", err)
 	}

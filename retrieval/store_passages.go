@@ -16,13 +16,15 @@ func (s *Store) loadPassage(ctx context.Context, coll string, id int64) (*Passag
 	var pub *time.Time
 	// The collection is in the WHERE clause so that a passage id from another guild's
 	// answer shows nothing.
-	err := s.pool.QueryRow(ctx, `
-		SELECT c.id, c.article_id, c.body, c.start_offset, c.end_offset, a.url, a.title, a.site, a.published_at, a.fetched_at,
-		       coalesce(a.updated_at, 'epoch'), coalesce(a.gone_at, 'epoch'), a.body
-		FROM chunks c JOIN articles a ON a.id = c.article_id
-		WHERE c.collection = $1 AND c.id = $2`, coll, id).
-		Scan(&v.ChunkID, &v.ArticleID, &v.Text, &v.Start, &v.End, &v.URL, &v.Title, &v.Site, &pub, &v.Added,
-			&v.Updated, &v.Gone, &v.ArticleText)
+	err := s.inCollection(ctx, coll, func(t storeTx) error {
+		return t.tx.QueryRow(ctx, `
+			SELECT c.id, c.article_id, c.body, c.start_offset, c.end_offset, a.url, a.title, a.site, a.published_at, a.fetched_at,
+			       coalesce(a.updated_at, 'epoch'), coalesce(a.gone_at, 'epoch'), a.body
+			FROM chunks c JOIN articles a ON a.id = c.article_id
+			WHERE c.collection = $1 AND c.id = $2`, coll, id).
+			Scan(&v.ChunkID, &v.ArticleID, &v.Text, &v.Start, &v.End, &v.URL, &v.Title, &v.Site, &pub, &v.Added,
+				&v.Updated, &v.Gone, &v.ArticleText)
+	})
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, fmt.Errorf("passage %d: %w", id, ErrNotFound)
 	}
@@ -62,25 +64,26 @@ const (
 
 // pageAllPassages calls fn with every passage of coll, size at a time, as pagePassages does.
 func (s *Store) pageAllPassages(ctx context.Context, coll string, size int, fn func([]storedPassage) error) error {
-	return s.pagePassages(ctx, allPassagesSQL, pgx.NamedArgs{"coll": coll}, size, fn)
+	return s.pagePassages(ctx, coll, allPassagesSQL, pgx.NamedArgs{"coll": coll}, size, fn)
 }
 
 // pagePassagesToEmbed calls fn with the passages of coll that have no vector in space yet,
 // size at a time, as pagePassages does.
 func (s *Store) pagePassagesToEmbed(ctx context.Context, coll string, space Space, size int, fn func([]storedPassage) error) error {
-	return s.pagePassages(ctx, passagesToEmbedSQL, pgx.NamedArgs{"coll": coll, "space": space.ID}, size, fn)
+	return s.pagePassages(ctx, coll, passagesToEmbedSQL, pgx.NamedArgs{"coll": coll, "space": space.ID}, size, fn)
 }
 
-// pagePassages runs query, one of the page queries above, with args, @limit set to size and
-// @after to the last id read (0 at first), and calls fn with each page until none is left. A
-// page is read in full before fn runs, so fn may write to the database; passages deleted
-// meanwhile are simply not read again. It stops at fn's first error and returns it.
-func (s *Store) pagePassages(ctx context.Context, query string, args pgx.NamedArgs, size int, fn func([]storedPassage) error) error {
+// pagePassages runs query, one of the page queries above, on coll with args, @limit set to
+// size and @after to the last id read (0 at first), and calls fn with each page until none
+// is left. A page is read in full, in a transaction of its own, before fn runs, so fn may
+// write to the database; passages deleted meanwhile are simply not read again. It stops at
+// fn's first error and returns it.
+func (s *Store) pagePassages(ctx context.Context, coll, query string, args pgx.NamedArgs, size int, fn func([]storedPassage) error) error {
 	args["limit"] = size
 	var after int64
 	for {
 		args["after"] = after
-		page, err := s.readPassages(ctx, query, args)
+		page, err := s.readPassages(ctx, coll, query, args)
 		if err != nil || len(page) == 0 {
 			return err
 		}
@@ -91,22 +94,21 @@ func (s *Store) pagePassages(ctx context.Context, query string, args pgx.NamedAr
 	}
 }
 
-// readPassages runs one page query of pagePassages.
-func (s *Store) readPassages(ctx context.Context, query string, args pgx.NamedArgs) ([]storedPassage, error) {
-	rows, err := s.pool.Query(ctx, query, args)
-	if err != nil {
-		return nil, fmt.Errorf("read passages: %w", err)
-	}
-	defer rows.Close()
+// readPassages runs one page query of pagePassages on coll.
+func (s *Store) readPassages(ctx context.Context, coll, query string, args pgx.NamedArgs) ([]storedPassage, error) {
 	var out []storedPassage
-	for rows.Next() {
-		var p storedPassage
-		if err := rows.Scan(&p.id, &p.title, &p.body); err != nil {
-			return nil, fmt.Errorf("read passages: %w", err)
+	err := s.inCollection(ctx, coll, func(t storeTx) error {
+		rows, err := t.tx.Query(ctx, query, args)
+		if err != nil {
+			return err
 		}
-		out = append(out, p)
-	}
-	if err := rows.Err(); err != nil {
+		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (storedPassage, error) {
+			var p storedPassage
+			return p, r.Scan(&p.id, &p.title, &p.body)
+		})
+		return err
+	})
+	if err != nil {
 		return nil, fmt.Errorf("read passages: %w", err)
 	}
 	return out, nil
@@ -134,13 +136,15 @@ func (t storeTx) allocatePassageIDs(ctx context.Context, n int) ([]int64, error)
 	return ids, nil
 }
 
-// copyPassages writes rows (one per passage, in passageColumns' order) with COPY.
-func (t storeTx) copyPassages(ctx context.Context, rows [][]any) error {
-	if _, err := t.tx.CopyFrom(ctx, pgx.Identifier{"chunks"}, passageColumns, pgx.CopyFromRows(rows)); err != nil {
-		return fmt.Errorf("copy passages: %w", err)
+// insertPassages writes the passages of w into coll; tsv is generated from body.
+func (t storeTx) insertPassages(ctx context.Context, coll string, w *passageWrite) error {
+	if _, err := t.tx.Exec(ctx, `
+		INSERT INTO chunks (id, article_id, collection, ordinal, start_offset, end_offset, body, token_count)
+		SELECT v.id, v.article_id, $1, v.ordinal, v.start_offset, v.end_offset, v.body, v.token_count
+		FROM unnest($2::bigint[], $3::bigint[], $4::int[], $5::int[], $6::int[], $7::text[], $8::int[])
+		     AS v(id, article_id, ordinal, start_offset, end_offset, body, token_count)`,
+		coll, w.ids, w.articles, w.ordinals, w.starts, w.ends, w.bodies, w.lens); err != nil {
+		return fmt.Errorf("store passages: %w", err)
 	}
 	return nil
 }
-
-// passageColumns are the columns of a row for copyPassages; tsv is generated from body.
-var passageColumns = []string{"id", "article_id", "collection", "ordinal", "start_offset", "end_offset", "body", "token_count"}

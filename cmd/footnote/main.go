@@ -13,6 +13,8 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/jackc/pgx/v5/pgconn"
+
 	"github.com/footnote-bot/footnote/migrations"
 	"github.com/footnote-bot/footnote/retrieval"
 	"github.com/footnote-bot/footnote/retrieval/answer"
@@ -174,10 +176,19 @@ func (m *Main) openAI() oai.Config {
 	return oai.Config{BaseURL: m.Config.OpenAIBaseURL, APIKey: m.Config.OpenAIKey}
 }
 
-// migrate applies the pending migrations; a database it cannot reach or log in to fails
-// with one line naming DATABASE_URL and the fix.
+// migrate applies the pending migrations as the owner (DATABASE_OWNER_URL), which grants
+// DATABASE_URL's role its privileges; with DATABASE_URL alone, as that role. A database it
+// cannot reach or log in to fails with one line naming the variable and the fix.
 func (m *Main) migrate(ctx context.Context) error {
-	return databaseError(m.Config.DatabaseURL, m.Config.LocalPGPort, migrations.Up(ctx, m.Config.DatabaseURL, m.Log))
+	if m.Config.DatabaseOwnerURL == "" {
+		return databaseError(m.Config.DatabaseURL, m.Config.LocalPGPort, migrations.Up(ctx, m.Config.DatabaseURL, m.Log))
+	}
+	var runtime string
+	if cfg, err := pgconn.ParseConfig(m.Config.DatabaseURL); err == nil {
+		runtime = cfg.User
+	}
+	err := migrations.Up(ctx, m.Config.DatabaseOwnerURL, m.Log, migrations.GrantTo(runtime))
+	return urlError("DATABASE_OWNER_URL", m.Config.DatabaseOwnerURL, m.Config.LocalPGPort, err)
 }
 
 func (m *Main) embedder(ctx context.Context) (embed.Embedder, error) {
