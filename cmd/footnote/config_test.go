@@ -89,9 +89,11 @@ func TestConfigFromEnv(t *testing.T) {
 			check: func(c Config) bool { return c.DBWait == time.Minute },
 		},
 		{
-			name:  "DATABASE_URL is taken as given, and alone it migrates too",
-			env:   map[string]string{"DATABASE_URL": "postgres://db.internal/footnote"},
-			check: func(c Config) bool { return c.DatabaseURL == "postgres://db.internal/footnote" && c.DatabaseOwnerURL == "" },
+			name: "DATABASE_URL is taken as given, and alone it migrates too",
+			env:  map[string]string{"DATABASE_URL": "postgres://db.internal/footnote"},
+			check: func(c Config) bool {
+				return c.DatabaseURL == "postgres://db.internal/footnote" && c.DatabaseOwnerURL == ""
+			},
 		},
 		{
 			name: "without DATABASE_URL the local cluster's runtime role works and its owner migrates",
