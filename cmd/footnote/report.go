@@ -78,7 +78,9 @@ func urlError(name, dsn, localPort string, err error) error {
 		case pg.Code == sqlstateBadPassword && local:
 			return fmt.Errorf("%s: password authentication failed for user %q on %s (footnote's own cluster keeps its passwords in %s of the checkout: run footnote from the checkout, or set PGPASSFILE to that file; `make db` writes it)", name, cfg.User, at, retrieval.LocalPassfile)
 		case pg.Code == sqlstateBadPassword:
-			return fmt.Errorf("%s: password authentication failed for user %q on %s (fix the password in %s)", name, cfg.User, at, name)
+			// A server that asks for passwords answers a missing role this way too, so as
+			// not to tell strangers which roles exist.
+			return fmt.Errorf("%s: password authentication failed for user %q on %s (fix the password in %s, or the user: the server does not say which is wrong)", name, cfg.User, at, name)
 		case pg.Code == sqlstateBadAuthSpec && strings.Contains(pg.Message, "does not exist") && local:
 			return fmt.Errorf("%s: role %q does not exist on %s (run `make db`, which creates footnote's roles)", name, cfg.User, at)
 		case pg.Code == sqlstateBadAuthSpec && strings.Contains(pg.Message, "does not exist"):

@@ -283,13 +283,7 @@ func FreshDatabase(t testing.TB) string {
 		t.Fatalf("create database: %v", err)
 	}
 	// Registered after Conn's cleanup, so it runs first, while admin is still open.
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		if _, err := admin.Exec(ctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{name}.Sanitize()+" WITH (FORCE)"); err != nil {
-			t.Errorf("drop database: %v", err)
-		}
-	})
+	t.Cleanup(func() { dropDatabase(t, admin, name) })
 	u.Path = "/" + name
 	q := u.Query()
 	q.Set("options", seeAll)
@@ -297,3 +291,28 @@ func FreshDatabase(t testing.TB) string {
 	u.RawQuery = strings.ReplaceAll(q.Encode(), "+", "%20")
 	return u.String()
 }
+
+// dropDatabase drops database name, ending its sessions first. DROP DATABASE ... WITH
+// (FORCE) would end them itself, but a role that is no superuser (footnote's owner) may
+// not end autovacuum's, so FORCE refuses when autovacuum is at work there; a plain DROP
+// stops autovacuum itself, and waits a few seconds for the sessions ended here to go.
+func dropDatabase(t testing.TB, admin *pgx.Conn, name string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	var err error
+	for range dropAttempts {
+		if _, err = admin.Exec(ctx, `
+			SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+			WHERE datname = $1 AND pid <> pg_backend_pid() AND pg_has_role(usesysid, 'USAGE')`, name); err != nil {
+			break
+		}
+		if _, err = admin.Exec(ctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{name}.Sanitize()); err == nil {
+			return
+		}
+	}
+	t.Errorf("drop database %s: %v", name, err)
+}
+
+// dropAttempts bounds how often dropDatabase tries: a session that connects meanwhile (a
+// pool reconnecting as the test ends) makes one DROP fail after its wait of up to 5 s.
+const dropAttempts = 3
