@@ -132,6 +132,35 @@ func Conn(t testing.TB) *pgx.Conn {
 	return c
 }
 
+// RuntimeConn connects to dsn as the runtime role (DSN, or RuntimeDSN of a FreshDatabase),
+// closed when the test ends, and fails the test when that role is not one that row-level
+// security holds: a superuser, a role that bypasses it, or one with the privileges of the
+// tables' owner (one URL for both, as FOOTNOTE_TEST_DATABASE_URL alone gives) would pass
+// the policies that tests of them are about. `make test` runs them as footnote_app.
+func RuntimeConn(t testing.TB, dsn string) *pgx.Conn {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	c, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		unavailable(t, err)
+	}
+	t.Cleanup(func() { c.Close(context.Background()) })
+	var super, bypass, owner bool
+	if err := c.QueryRow(ctx, `
+		SELECT r.rolsuper, r.rolbypassrls, pg_has_role(current_user, t.tableowner, 'USAGE')
+		FROM pg_roles r, pg_tables t
+		WHERE r.rolname = current_user AND t.schemaname = current_schema() AND t.tablename = 'articles'`).
+		Scan(&super, &bypass, &owner); err != nil {
+		t.Fatalf("read the runtime role's attributes (is the database migrated?): %v", err)
+	}
+	if super || bypass || owner {
+		t.Fatalf("the tests' runtime role (FOOTNOTE_TEST_DATABASE_URL) is a superuser (%v), bypasses row-level security (%v) or has the owner's privileges (%v): "+
+			"run the tests as footnote's runtime role, with FOOTNOTE_TEST_OWNER_URL for the owner (`make test` does)", super, bypass, owner)
+	}
+	return c
+}
+
 // ownerConn connects to dsn seeing every collection's rows.
 func ownerConn(ctx context.Context, dsn string) (*pgx.Conn, error) {
 	cfg, err := pgx.ParseConfig(dsn)
