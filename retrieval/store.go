@@ -78,9 +78,9 @@ func (sp Space) Name() string { return fmt.Sprintf("%s/%d", sp.Model, sp.Dims) }
 // use. It is safe to call from several processes at once.
 func (s *Store) ensureSpace(ctx context.Context, model string, dims int) (Space, error) {
 	sp := Space{Model: model, Dims: dims}
-	// The common case, an existing space, takes no lock: creating the index below waits for
-	// writers of embeddings, and a writer checking its foreign key on a locked space row
-	// would wait for us in turn (a deadlock).
+	// The common case, an existing space, takes no lock: creating the index
+	// (footnote_ensure_space) waits for writers of embeddings, and a writer checking its
+	// foreign key on a locked space row would wait for us in turn (a deadlock).
 	err := s.pool.QueryRow(ctx, `SELECT id FROM embedding_spaces WHERE model = $1 AND dims = $2`, model, dims).Scan(&sp.ID)
 	if err == nil {
 		return sp, nil
