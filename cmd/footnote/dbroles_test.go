@@ -34,7 +34,7 @@ func TestDBMakesTwoRolesThatNeedTheirPasswords(t *testing.T) {
 		t.Helper()
 		cmd := exec.Command("bash", append([]string{".ci/db"}, args...)...)
 		cmd.Dir = repo
-		cmd.Env = append(os.Environ(), "FOOTNOTE_PGPORT="+port, "FOOTNOTE_PGDATA="+data)
+		cmd.Env = append(os.Environ(), "FOOTNOTE_PGPORT="+port, "FOOTNOTE_PGDATA="+data, "PGPASSFILE=")
 		out, err := cmd.CombinedOutput()
 		if err != nil {
 			t.Fatalf(".ci/db %s: %v\n%s", strings.Join(args, " "), err, out)
