@@ -60,15 +60,13 @@ func (s *Store) lookupTerms(ctx context.Context, coll, query string) (queryTerms
 	// q.terms' order, 0 for a term no passage has), in one round trip.
 	var activeSpace *int
 	var df []float64
-	err := s.inCollection(ctx, coll, func(t storeTx) error {
-		return t.tx.QueryRow(ctx, `
-			SELECT c.chunk_count, c.active_space,
-			       ARRAY(SELECT count(p.term)::float8
-			             FROM unnest($2::text[]) WITH ORDINALITY AS u(term, i)
-			             LEFT JOIN postings p ON p.collection = $1 AND p.term = u.term
-			             GROUP BY u.i ORDER BY u.i)
-			FROM collections c WHERE c.name = $1`, coll, q.terms).Scan(&q.n, &activeSpace, &df)
-	})
+	_, err := s.query(ctx, in(coll), `
+		SELECT c.chunk_count, c.active_space,
+		       ARRAY(SELECT count(p.term)::float8
+		             FROM unnest($2::text[]) WITH ORDINALITY AS u(term, i)
+		             LEFT JOIN postings p ON p.collection = $1 AND p.term = u.term
+		             GROUP BY u.i ORDER BY u.i)
+		FROM collections c WHERE c.name = $1`, []any{coll, q.terms}, into(&q.n, &activeSpace, &df))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return q, nil // a collection with nothing in it yet
 	}
@@ -181,11 +179,8 @@ func (s *Store) searchDense(ctx context.Context, coll string, space Space, vec [
 // its hits in row order.
 func (s *Store) collectHits(ctx context.Context, coll, sql string, args ...any) ([]hit, error) {
 	var out []hit
-	err := s.inCollection(ctx, coll, func(t storeTx) error {
-		rows, err := t.tx.Query(ctx, sql, args...)
-		if err != nil {
-			return err
-		}
+	_, err := s.query(ctx, in(coll), sql, args, func(rows pgx.Rows) error {
+		var err error
 		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (hit, error) {
 			var h hit
 			return h, r.Scan(&h.chunkID, &h.score)
@@ -201,16 +196,11 @@ func (s *Store) collectHits(ctx context.Context, coll, sql string, args ...any) 
 // loadResults loads the passages and their articles for ids, in the order given.
 func (s *Store) loadResults(ctx context.Context, coll string, ids []int64) ([]Result, error) {
 	byID := make(map[int64]Result, len(ids))
-	err := s.inCollection(ctx, coll, func(t storeTx) error {
-		rows, err := t.tx.Query(ctx, `
-			SELECT c.id, c.article_id, c.body, c.start_offset, c.end_offset, a.url, a.title, a.site, a.published_at, a.fetched_at,
-			       coalesce(a.updated_at, 'epoch'), coalesce(a.gone_at, 'epoch')
-			FROM chunks c JOIN articles a ON a.id = c.article_id
-			WHERE c.collection = $1 AND c.id = ANY($2)`, coll, ids)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
+	_, err := s.query(ctx, in(coll), `
+		SELECT c.id, c.article_id, c.body, c.start_offset, c.end_offset, a.url, a.title, a.site, a.published_at, a.fetched_at,
+		       coalesce(a.updated_at, 'epoch'), coalesce(a.gone_at, 'epoch')
+		FROM chunks c JOIN articles a ON a.id = c.article_id
+		WHERE c.collection = $1 AND c.id = ANY($2)`, []any{coll, ids}, func(rows pgx.Rows) error {
 		for rows.Next() {
 			var r Result
 			var pub *time.Time

@@ -16,26 +16,21 @@ import (
 func (s *Store) listArticles(ctx context.Context, coll, query string, offset, limit int) ([]Article, int, error) {
 	var out []Article
 	total := 0
-	err := s.inCollection(ctx, coll, func(t storeTx) error {
-		// count(*) OVER () gives the total along with the page, in one round trip. The
-		// order is articles_published_idx's; the ILIKEs and the text search scan the
-		// collection, which a listing (one page, by a person) can afford.
-		rows, err := t.tx.Query(ctx, `
-			SELECT a.id, a.url, a.title, a.byline, a.site, a.published_at, a.fetched_at, a.added_by,
-			       coalesce(a.updated_at, 'epoch'), coalesce(a.gone_at, 'epoch'),
-			       (SELECT count(*) FROM chunks c WHERE c.article_id = a.id), count(*) OVER ()
-			FROM articles a
-			WHERE a.collection = $1
-			  AND ($2 = '' OR a.title ILIKE '%' || $2 || '%' OR a.site ILIKE '%' || $2 || '%'
-			       OR a.url ILIKE '%' || $2 || '%'
-			       OR EXISTS (SELECT 1 FROM chunks c WHERE c.article_id = a.id
-			                  AND c.tsv @@ websearch_to_tsquery('english', $2)))
-			ORDER BY a.published_at DESC NULLS LAST, a.id DESC
-			OFFSET $3 LIMIT $4`, coll, query, offset, limit)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
+	// count(*) OVER () gives the total along with the page, in one round trip. The order is
+	// articles_published_idx's; the ILIKEs and the text search scan the collection, which a
+	// listing (one page, by a person) can afford.
+	_, err := s.query(ctx, in(coll), `
+		SELECT a.id, a.url, a.title, a.byline, a.site, a.published_at, a.fetched_at, a.added_by,
+		       coalesce(a.updated_at, 'epoch'), coalesce(a.gone_at, 'epoch'),
+		       (SELECT count(*) FROM chunks c WHERE c.article_id = a.id), count(*) OVER ()
+		FROM articles a
+		WHERE a.collection = $1
+		  AND ($2 = '' OR a.title ILIKE '%' || $2 || '%' OR a.site ILIKE '%' || $2 || '%'
+		       OR a.url ILIKE '%' || $2 || '%'
+		       OR EXISTS (SELECT 1 FROM chunks c WHERE c.article_id = a.id
+		                  AND c.tsv @@ websearch_to_tsquery('english', $2)))
+		ORDER BY a.published_at DESC NULLS LAST, a.id DESC
+		OFFSET $3 LIMIT $4`, []any{coll, query, offset, limit}, func(rows pgx.Rows) error {
 		for rows.Next() {
 			a := Article{Collection: coll}
 			var pub *time.Time
@@ -182,15 +177,12 @@ func nullTime(t time.Time) any {
 func (s *Store) sameNameFiles(ctx context.Context, coll, name, self string) ([]string, error) {
 	escaped := (&url.URL{Path: name}).EscapedPath()
 	var urls []string
-	err := s.inCollection(ctx, coll, func(t storeTx) error {
-		rows, err := t.tx.Query(ctx, `
-			SELECT url FROM articles
-			WHERE collection = $1 AND url <> $2
-			  AND (url = 'file:///' || $3 OR url LIKE 'file:///%/' || $4 ESCAPE '\')
-			ORDER BY id`, coll, self, escaped, likeEscaper.Replace(escaped))
-		if err != nil {
-			return err
-		}
+	_, err := s.query(ctx, in(coll), `
+		SELECT url FROM articles
+		WHERE collection = $1 AND url <> $2
+		  AND (url = 'file:///' || $3 OR url LIKE 'file:///%/' || $4 ESCAPE '\')
+		ORDER BY id`, []any{coll, self, escaped, likeEscaper.Replace(escaped)}, func(rows pgx.Rows) error {
+		var err error
 		urls, err = pgx.CollectRows(rows, pgx.RowTo[string])
 		return err
 	})

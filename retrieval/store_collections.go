@@ -19,13 +19,11 @@ type collectionCounts struct {
 // version. It fails only on a database error.
 func (s *Store) countCollection(ctx context.Context, coll string) (collectionCounts, error) {
 	var c collectionCounts
-	err := s.inCollection(ctx, coll, func(t storeTx) error {
-		return t.tx.QueryRow(ctx, `
-			SELECT (SELECT count(*) FROM articles WHERE collection = $1),
-			       (SELECT count(*) FROM chunks WHERE collection = $1),
-			       COALESCE((SELECT lexicon FROM collections WHERE name = $1), $2)`,
-			coll, text.Version).Scan(&c.Articles, &c.Passages, &c.Lexicon)
-	})
+	_, err := s.query(ctx, in(coll), `
+		SELECT (SELECT count(*) FROM articles WHERE collection = $1),
+		       (SELECT count(*) FROM chunks WHERE collection = $1),
+		       COALESCE((SELECT lexicon FROM collections WHERE name = $1), $2)`,
+		[]any{coll, text.Version}, into(&c.Articles, &c.Passages, &c.Lexicon))
 	if err != nil {
 		return c, fmt.Errorf("count passages: %w", err)
 	}
@@ -48,13 +46,9 @@ func (t storeTx) upsertCollection(ctx context.Context, coll string, space Space)
 // activateSpace makes space the one the dense arm searches for coll, in one statement: until
 // it runs the old space keeps serving. It fails only on a database error.
 func (s *Store) activateSpace(ctx context.Context, coll string, space Space) error {
-	err := s.inCollection(ctx, coll, func(t storeTx) error {
-		_, err := t.tx.Exec(ctx, `
-			INSERT INTO collections (name, active_space) VALUES ($1, $2)
-			ON CONFLICT (name) DO UPDATE SET active_space = EXCLUDED.active_space`, coll, space.ID)
-		return err
-	})
-	if err != nil {
+	if _, err := s.exec(ctx, in(coll), `
+		INSERT INTO collections (name, active_space) VALUES ($1, $2)
+		ON CONFLICT (name) DO UPDATE SET active_space = EXCLUDED.active_space`, coll, space.ID); err != nil {
 		return fmt.Errorf("switch embedding space: %w", err)
 	}
 	return nil
@@ -63,11 +57,7 @@ func (s *Store) activateSpace(ctx context.Context, coll string, space Space) err
 // setLexicon records that the postings of coll were built by tokeniser version. It fails
 // only on a database error.
 func (s *Store) setLexicon(ctx context.Context, coll string, version int) error {
-	err := s.inCollection(ctx, coll, func(t storeTx) error {
-		_, err := t.tx.Exec(ctx, `UPDATE collections SET lexicon = $2 WHERE name = $1`, coll, version)
-		return err
-	})
-	if err != nil {
+	if _, err := s.exec(ctx, in(coll), `UPDATE collections SET lexicon = $2 WHERE name = $1`, coll, version); err != nil {
 		return fmt.Errorf("stamp tokeniser version: %w", err)
 	}
 	return nil

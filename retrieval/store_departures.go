@@ -13,13 +13,9 @@ import (
 // GUILD_DELETE (another shard, a restart) does not push the deletion back. It fails only
 // on a database error.
 func (s *Store) scheduleDeparture(ctx context.Context, coll string, leftAt, deleteAfter time.Time) error {
-	err := s.inCollection(ctx, coll, func(t storeTx) error {
-		_, err := t.tx.Exec(ctx, `
-			INSERT INTO guild_departures (collection, left_at, delete_after) VALUES ($1, $2, $3)
-			ON CONFLICT (collection) DO NOTHING`, coll, leftAt, deleteAfter)
-		return err
-	})
-	if err != nil {
+	if _, err := s.exec(ctx, in(coll), `
+		INSERT INTO guild_departures (collection, left_at, delete_after) VALUES ($1, $2, $3)
+		ON CONFLICT (collection) DO NOTHING`, coll, leftAt, deleteAfter); err != nil {
 		return fmt.Errorf("schedule deletion of %s: %w", coll, err)
 	}
 	return nil
@@ -28,16 +24,11 @@ func (s *Store) scheduleDeparture(ctx context.Context, coll string, leftAt, dele
 // cancelDeparture forgets coll's scheduled deletion and reports whether one was waiting.
 // It fails only on a database error.
 func (s *Store) cancelDeparture(ctx context.Context, coll string) (bool, error) {
-	var waiting bool
-	err := s.inCollection(ctx, coll, func(t storeTx) error {
-		tag, err := t.tx.Exec(ctx, `DELETE FROM guild_departures WHERE collection = $1`, coll)
-		waiting = tag.RowsAffected() > 0
-		return err
-	})
+	tag, err := s.exec(ctx, in(coll), `DELETE FROM guild_departures WHERE collection = $1`, coll)
 	if err != nil {
 		return false, fmt.Errorf("cancel deletion of %s: %w", coll, err)
 	}
-	return waiting, nil
+	return tag.RowsAffected() > 0, nil
 }
 
 // dueDepartures returns the collections whose deletion time is at or before now, oldest
@@ -46,15 +37,13 @@ func (s *Store) dueDepartures(ctx context.Context, now time.Time) ([]string, err
 	var out []string
 	// Across collections: the sweep's question is which collections are due; each is then
 	// deleted in a transaction of its own collection (deleteDeparted).
-	err := s.inAllCollections(ctx, func(t storeTx) error {
-		rows, err := t.tx.Query(ctx, `
-			SELECT collection FROM guild_departures WHERE delete_after <= $1 ORDER BY delete_after`, now)
-		if err != nil {
+	_, err := s.query(ctx, allCollections, `
+		SELECT collection FROM guild_departures WHERE delete_after <= $1 ORDER BY delete_after`,
+		[]any{now}, func(rows pgx.Rows) error {
+			var err error
+			out, err = pgx.CollectRows(rows, pgx.RowTo[string])
 			return err
-		}
-		out, err = pgx.CollectRows(rows, pgx.RowTo[string])
-		return err
-	})
+		})
 	if err != nil {
 		return nil, fmt.Errorf("list due deletions: %w", err)
 	}

@@ -11,14 +11,11 @@ import (
 // work a reindex has left. It fails only on a database error.
 func (s *Store) countPassagesToEmbed(ctx context.Context, coll string, space Space) (int, error) {
 	var n int
-	err := s.inCollection(ctx, coll, func(t storeTx) error {
-		return t.tx.QueryRow(ctx, `
-			SELECT count(*) FROM chunks c
-			WHERE c.collection = $1
-			  AND NOT EXISTS (SELECT 1 FROM embeddings e WHERE e.space_id = $2 AND e.chunk_id = c.id)`,
-			coll, space.ID).Scan(&n)
-	})
-	if err != nil {
+	if _, err := s.query(ctx, in(coll), `
+		SELECT count(*) FROM chunks c
+		WHERE c.collection = $1
+		  AND NOT EXISTS (SELECT 1 FROM embeddings e WHERE e.space_id = $2 AND e.chunk_id = c.id)`,
+		[]any{coll, space.ID}, into(&n)); err != nil {
 		return 0, fmt.Errorf("count passages to embed: %w", err)
 	}
 	return n, nil
@@ -34,16 +31,12 @@ func (s *Store) insertEmbeddings(ctx context.Context, coll string, space Space, 
 	}
 	// A passage deleted meanwhile makes COPY fail on its foreign key; the join with chunks
 	// skips such rows instead, and takes each vector's collection from its passage.
-	err := s.inCollection(ctx, coll, func(t storeTx) error {
-		_, err := t.tx.Exec(ctx, `
-			INSERT INTO embeddings (space_id, chunk_id, collection, embedding)
-			SELECT $1, c.id, c.collection, v.embedding
-			FROM unnest($2::bigint[], $3::vector[]) AS v(chunk_id, embedding)
-			JOIN chunks c ON c.id = v.chunk_id
-			ON CONFLICT (space_id, chunk_id) DO NOTHING`, space.ID, ids, pv)
-		return err
-	})
-	if err != nil {
+	if _, err := s.exec(ctx, in(coll), `
+		INSERT INTO embeddings (space_id, chunk_id, collection, embedding)
+		SELECT $1, c.id, c.collection, v.embedding
+		FROM unnest($2::bigint[], $3::vector[]) AS v(chunk_id, embedding)
+		JOIN chunks c ON c.id = v.chunk_id
+		ON CONFLICT (space_id, chunk_id) DO NOTHING`, space.ID, ids, pv); err != nil {
 		return fmt.Errorf("store vectors: %w", err)
 	}
 	return nil

@@ -74,20 +74,17 @@ func (s *Store) upsertFeed(ctx context.Context, coll, url, fetchURL, title strin
 	keepEvery := every == 0
 	every = cmp.Or(every, DefaultFeedEvery)
 	var f Feed
-	err := s.inCollection(ctx, coll, func(t storeTx) error {
-		var err error
-		f, err = scanFeed(t.tx.QueryRow(ctx, `
-			WITH f AS (
-				INSERT INTO feeds (collection, url, title, every, added_by, channel_id, fetch_url)
-				VALUES ($1, $2, $3, make_interval(secs => $4), $5, $6, $7)
-				ON CONFLICT (collection, url) DO UPDATE
-				SET every = CASE WHEN $8 THEN feeds.every ELSE EXCLUDED.every END, title = EXCLUDED.title, paused = false, failures = 0,
-					fetch_url = EXCLUDED.fetch_url,
-					channel_id = CASE WHEN EXCLUDED.channel_id = '' THEN feeds.channel_id ELSE EXCLUDED.channel_id END
-				RETURNING *)
-			SELECT `+feedCols+` FROM f`, coll, url, title, every.Seconds(), addedBy, channel, fetchURL, keepEvery))
-		return err
-	})
+	_, err := s.query(ctx, in(coll), `
+		WITH f AS (
+			INSERT INTO feeds (collection, url, title, every, added_by, channel_id, fetch_url)
+			VALUES ($1, $2, $3, make_interval(secs => $4), $5, $6, $7)
+			ON CONFLICT (collection, url) DO UPDATE
+			SET every = CASE WHEN $8 THEN feeds.every ELSE EXCLUDED.every END, title = EXCLUDED.title, paused = false, failures = 0,
+				fetch_url = EXCLUDED.fetch_url,
+				channel_id = CASE WHEN EXCLUDED.channel_id = '' THEN feeds.channel_id ELSE EXCLUDED.channel_id END
+			RETURNING *)
+		SELECT `+feedCols+` FROM f`, []any{coll, url, title, every.Seconds(), addedBy, channel, fetchURL, keepEvery},
+		oneRow(func(r pgx.Row) (err error) { f, err = scanFeed(r); return err }))
 	if err != nil {
 		return Feed{}, fmt.Errorf("track feed %s: %w", url, err)
 	}
@@ -97,14 +94,11 @@ func (s *Store) upsertFeed(ctx context.Context, coll, url, fetchURL, title strin
 // listFeeds returns the feeds of coll, by URL.
 func (s *Store) listFeeds(ctx context.Context, coll string) ([]Feed, error) {
 	var out []Feed
-	err := s.inCollection(ctx, coll, func(t storeTx) error {
-		rows, err := t.tx.Query(ctx, `SELECT `+feedCols+` FROM feeds f WHERE f.collection = $1 ORDER BY f.url`, coll)
-		if err != nil {
+	_, err := s.query(ctx, in(coll), `SELECT `+feedCols+` FROM feeds f WHERE f.collection = $1 ORDER BY f.url`,
+		[]any{coll}, func(rows pgx.Rows) (err error) {
+			out, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (Feed, error) { return scanFeed(row) })
 			return err
-		}
-		out, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (Feed, error) { return scanFeed(row) })
-		return err
-	})
+		})
 	if err != nil {
 		return nil, fmt.Errorf("list feeds: %w", err)
 	}
@@ -154,10 +148,8 @@ func (s *Store) claimDueFeeds(ctx context.Context, coll string, all bool, limit 
 func (s *Store) feedByID(ctx context.Context, id int64) (f Feed, found bool, err error) {
 	// Across collections: a poll job carries only its feed's id, and learns the feed's
 	// collection here; the poll then works in that collection.
-	err = s.inAllCollections(ctx, func(t storeTx) error {
-		f, err = scanFeed(t.tx.QueryRow(ctx, `SELECT `+feedCols+` FROM feeds f WHERE f.id = $1`, id))
-		return err
-	})
+	_, err = s.query(ctx, allCollections, `SELECT `+feedCols+` FROM feeds f WHERE f.id = $1`, []any{id},
+		oneRow(func(r pgx.Row) (err error) { f, err = scanFeed(r); return err }))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return Feed{}, false, nil
 	}
@@ -169,26 +161,18 @@ func (s *Store) feedByID(ctx context.Context, id int64) (f Feed, found bool, err
 
 // deleteFeed stops following url in coll; its articles stay (feed_id becomes NULL).
 func (s *Store) deleteFeed(ctx context.Context, coll, url string) (bool, error) {
-	var deleted bool
-	err := s.inCollection(ctx, coll, func(t storeTx) error {
-		tag, err := t.tx.Exec(ctx, `DELETE FROM feeds WHERE collection = $1 AND url = $2`, coll, url)
-		deleted = tag.RowsAffected() > 0
-		return err
-	})
+	tag, err := s.exec(ctx, in(coll), `DELETE FROM feeds WHERE collection = $1 AND url = $2`, coll, url)
 	if err != nil {
 		return false, fmt.Errorf("untrack %s: %w", url, err)
 	}
-	return deleted, nil
+	return tag.RowsAffected() > 0, nil
 }
 
 // feedSucceeded records a poll of coll's feed id that got an answer (a feed or a 304).
 func (s *Store) feedSucceeded(ctx context.Context, coll string, id int64, title, etag, lastModified string, next time.Time) error {
-	err := s.inCollection(ctx, coll, func(t storeTx) error {
-		_, err := t.tx.Exec(ctx, `UPDATE feeds SET title = CASE WHEN $2 = '' THEN title ELSE $2 END,
-			etag = $3, last_modified = $4, last_success = now(), last_error = '', failures = 0,
-			next_poll = $5 WHERE id = $1`, id, title, etag, lastModified, next)
-		return err
-	})
+	_, err := s.exec(ctx, in(coll), `UPDATE feeds SET title = CASE WHEN $2 = '' THEN title ELSE $2 END,
+		etag = $3, last_modified = $4, last_success = now(), last_error = '', failures = 0,
+		next_poll = $5 WHERE id = $1`, id, title, etag, lastModified, next)
 	if err != nil {
 		return fmt.Errorf("record poll: %w", err)
 	}
@@ -200,11 +184,9 @@ func (s *Store) feedSucceeded(ctx context.Context, coll string, id int64, title,
 func (s *Store) feedFailed(ctx context.Context, coll string, id int64, msg string, next time.Time, pauseAt int) (int, bool, error) {
 	var n int
 	var paused bool
-	err := s.inCollection(ctx, coll, func(t storeTx) error {
-		return t.tx.QueryRow(ctx, `UPDATE feeds SET last_error = $2, last_error_at = now(),
-			failures = failures + 1, paused = failures + 1 >= $4, next_poll = $3
-			WHERE id = $1 RETURNING failures, paused`, id, msg, next, pauseAt).Scan(&n, &paused)
-	})
+	_, err := s.query(ctx, in(coll), `UPDATE feeds SET last_error = $2, last_error_at = now(),
+		failures = failures + 1, paused = failures + 1 >= $4, next_poll = $3
+		WHERE id = $1 RETURNING failures, paused`, []any{id, msg, next, pauseAt}, into(&n, &paused))
 	if err != nil {
 		return 0, false, fmt.Errorf("record poll failure: %w", err)
 	}
@@ -214,19 +196,15 @@ func (s *Store) feedFailed(ctx context.Context, coll string, id int64, msg strin
 // hasArticle tells whether coll holds the article at the canonical url.
 func (s *Store) hasArticle(ctx context.Context, coll, url string) (bool, error) {
 	var ok bool
-	err := s.inCollection(ctx, coll, func(t storeTx) error {
-		return t.tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM articles WHERE collection = $1 AND url = $2)`, coll, url).Scan(&ok)
-	})
+	_, err := s.query(ctx, in(coll), `SELECT EXISTS (SELECT 1 FROM articles WHERE collection = $1 AND url = $2)`,
+		[]any{coll, url}, into(&ok))
 	return ok, err
 }
 
 // setArticleFeed marks the article at url as coming from the feed id, unless it came from
 // another feed first.
 func (s *Store) setArticleFeed(ctx context.Context, coll, url string, id int64) error {
-	err := s.inCollection(ctx, coll, func(t storeTx) error {
-		_, err := t.tx.Exec(ctx, `UPDATE articles SET feed_id = $3 WHERE collection = $1 AND url = $2 AND feed_id IS NULL`, coll, url, id)
-		return err
-	})
+	_, err := s.exec(ctx, in(coll), `UPDATE articles SET feed_id = $3 WHERE collection = $1 AND url = $2 AND feed_id IS NULL`, coll, url, id)
 	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
 		return fmt.Errorf("mark article of feed: %w", err)
 	}

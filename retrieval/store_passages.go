@@ -16,15 +16,13 @@ func (s *Store) loadPassage(ctx context.Context, coll string, id int64) (*Passag
 	var pub *time.Time
 	// The collection is in the WHERE clause so that a passage id from another guild's
 	// answer shows nothing.
-	err := s.inCollection(ctx, coll, func(t storeTx) error {
-		return t.tx.QueryRow(ctx, `
-			SELECT c.id, c.article_id, c.body, c.start_offset, c.end_offset, a.url, a.title, a.site, a.published_at, a.fetched_at,
-			       coalesce(a.updated_at, 'epoch'), coalesce(a.gone_at, 'epoch'), a.body
-			FROM chunks c JOIN articles a ON a.id = c.article_id
-			WHERE c.collection = $1 AND c.id = $2`, coll, id).
-			Scan(&v.ChunkID, &v.ArticleID, &v.Text, &v.Start, &v.End, &v.URL, &v.Title, &v.Site, &pub, &v.Added,
-				&v.Updated, &v.Gone, &v.ArticleText)
-	})
+	_, err := s.query(ctx, in(coll), `
+		SELECT c.id, c.article_id, c.body, c.start_offset, c.end_offset, a.url, a.title, a.site, a.published_at, a.fetched_at,
+		       coalesce(a.updated_at, 'epoch'), coalesce(a.gone_at, 'epoch'), a.body
+		FROM chunks c JOIN articles a ON a.id = c.article_id
+		WHERE c.collection = $1 AND c.id = $2`, []any{coll, id},
+		into(&v.ChunkID, &v.ArticleID, &v.Text, &v.Start, &v.End, &v.URL, &v.Title, &v.Site, &pub, &v.Added,
+			&v.Updated, &v.Gone, &v.ArticleText))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, fmt.Errorf("passage %d: %w", id, ErrNotFound)
 	}
@@ -75,9 +73,8 @@ func (s *Store) pagePassagesToEmbed(ctx context.Context, coll string, space Spac
 
 // pagePassages runs query, one of the page queries above, on coll with args, @limit set to
 // size and @after to the last id read (0 at first), and calls fn with each page until none
-// is left. A page is read in full, in a transaction of its own, before fn runs, so fn may
-// write to the database; passages deleted meanwhile are simply not read again. It stops at
-// fn's first error and returns it.
+// is left. A page is read in full before fn runs, so fn may write to the database; passages
+// deleted meanwhile are simply not read again. It stops at fn's first error and returns it.
 func (s *Store) pagePassages(ctx context.Context, coll, query string, args pgx.NamedArgs, size int, fn func([]storedPassage) error) error {
 	args["limit"] = size
 	var after int64
@@ -97,11 +94,7 @@ func (s *Store) pagePassages(ctx context.Context, coll, query string, args pgx.N
 // readPassages runs one page query of pagePassages on coll.
 func (s *Store) readPassages(ctx context.Context, coll, query string, args pgx.NamedArgs) ([]storedPassage, error) {
 	var out []storedPassage
-	err := s.inCollection(ctx, coll, func(t storeTx) error {
-		rows, err := t.tx.Query(ctx, query, args)
-		if err != nil {
-			return err
-		}
+	_, err := s.query(ctx, in(coll), query, []any{args}, func(rows pgx.Rows) (err error) {
 		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (storedPassage, error) {
 			var p storedPassage
 			return p, r.Scan(&p.id, &p.title, &p.body)

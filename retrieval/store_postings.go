@@ -92,24 +92,21 @@ const maxVocabScan = 20000
 // reading every posting.
 func (s *Store) termsBetween(ctx context.Context, coll, lo, hi string) ([]string, error) {
 	var out []string
-	err := s.inCollection(ctx, coll, func(t storeTx) error {
-		rows, err := t.tx.Query(ctx, `
-			WITH RECURSIVE t(term) AS (
-				(SELECT term FROM postings WHERE collection = $1 AND term >= $2 AND term < $3
-				 ORDER BY term LIMIT 1)
-				UNION ALL
-				SELECT (SELECT p.term FROM postings p
-				        WHERE p.collection = $1 AND p.term > t.term AND p.term < $3
-				        ORDER BY p.term LIMIT 1)
-				FROM t WHERE t.term IS NOT NULL
-			)
-			SELECT term FROM t WHERE term IS NOT NULL LIMIT $4`, coll, lo, hi, maxVocabScan)
-		if err != nil {
+	_, err := s.query(ctx, in(coll), `
+		WITH RECURSIVE t(term) AS (
+			(SELECT term FROM postings WHERE collection = $1 AND term >= $2 AND term < $3
+			 ORDER BY term LIMIT 1)
+			UNION ALL
+			SELECT (SELECT p.term FROM postings p
+			        WHERE p.collection = $1 AND p.term > t.term AND p.term < $3
+			        ORDER BY p.term LIMIT 1)
+			FROM t WHERE t.term IS NOT NULL
+		)
+		SELECT term FROM t WHERE term IS NOT NULL LIMIT $4`, []any{coll, lo, hi, maxVocabScan},
+		func(rows pgx.Rows) (err error) {
+			out, err = pgx.CollectRows(rows, pgx.RowTo[string])
 			return err
-		}
-		out, err = pgx.CollectRows(rows, pgx.RowTo[string])
-		return err
-	})
+		})
 	if err != nil {
 		return nil, fmt.Errorf("list terms near %q: %w", lo, err)
 	}
@@ -121,17 +118,14 @@ func (s *Store) termsBetween(ctx context.Context, coll, lo, hi string) ([]string
 // ordinal) key and postings' chunk index: a few dozen rows per passage.
 func (s *Store) articleTerms(ctx context.Context, coll string, articleID int64, terms []string) (map[string]bool, error) {
 	var held []string
-	err := s.inCollection(ctx, coll, func(t storeTx) error {
-		rows, err := t.tx.Query(ctx, `
-			SELECT DISTINCT p.term
-			FROM chunks c JOIN postings p ON p.chunk_id = c.id
-			WHERE c.article_id = $1 AND c.collection = $2 AND p.term = ANY($3::text[])`, articleID, coll, terms)
-		if err != nil {
+	_, err := s.query(ctx, in(coll), `
+		SELECT DISTINCT p.term
+		FROM chunks c JOIN postings p ON p.chunk_id = c.id
+		WHERE c.article_id = $1 AND c.collection = $2 AND p.term = ANY($3::text[])`, []any{articleID, coll, terms},
+		func(rows pgx.Rows) (err error) {
+			held, err = pgx.CollectRows(rows, pgx.RowTo[string])
 			return err
-		}
-		held, err = pgx.CollectRows(rows, pgx.RowTo[string])
-		return err
-	})
+		})
 	if err != nil {
 		return nil, fmt.Errorf("read terms of article %d: %w", articleID, err)
 	}

@@ -60,24 +60,20 @@ func (s *Store) claimDueArticle(ctx context.Context, coll string, lease time.Dur
 	var r recrawlRow
 	// Across collections when coll is "": the recrawl job takes the most overdue article
 	// of any collection, then records its recrawl in that article's own collection.
-	err := s.inCollectionOrAll(ctx, coll, func(t storeTx) error {
-		// SKIP LOCKED lets concurrent claims pass each other's row instead of waiting for
-		// it; a row claimed and committed meanwhile fails the lease test on recheck, and
-		// the scan moves on to the next. articles_recrawl_due_idx gives the rows in
-		// recrawl_at order.
-		var err error
-		r, err = scanRecrawl(t.tx.QueryRow(ctx, `
-			UPDATE articles SET recrawl_lease = now() + make_interval(secs => $2)
-			WHERE id = (
-				SELECT id FROM articles
-				WHERE recrawl_at <= now() AND ($1 = '' OR collection = $1)
-				  AND (recrawl_lease IS NULL OR recrawl_lease <= now())
-				ORDER BY recrawl_at
-				LIMIT 1
-				FOR UPDATE SKIP LOCKED)
-			RETURNING `+recrawlCols, coll, lease.Seconds()))
-		return err
-	})
+	// SKIP LOCKED lets concurrent claims pass each other's row instead of waiting for it;
+	// a row claimed and committed meanwhile fails the lease test on recheck, and the scan
+	// moves on to the next. articles_recrawl_due_idx gives the rows in recrawl_at order.
+	_, err := s.query(ctx, collectionOrAll(coll), `
+		UPDATE articles SET recrawl_lease = now() + make_interval(secs => $2)
+		WHERE id = (
+			SELECT id FROM articles
+			WHERE recrawl_at <= now() AND ($1 = '' OR collection = $1)
+			  AND (recrawl_lease IS NULL OR recrawl_lease <= now())
+			ORDER BY recrawl_at
+			LIMIT 1
+			FOR UPDATE SKIP LOCKED)
+		RETURNING `+recrawlCols, []any{coll, lease.Seconds()},
+		oneRow(func(row pgx.Row) (err error) { r, err = scanRecrawl(row); return err }))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return recrawlRow{}, false, nil
 	}
@@ -128,19 +124,14 @@ func (s *Store) claimArticle(ctx context.Context, coll string, urls []string, le
 // markRecrawlDue makes every recrawled article of coll that no recrawl holds due now, and
 // returns how many.
 func (s *Store) markRecrawlDue(ctx context.Context, coll string) (int, error) {
-	var n int
-	err := s.inCollection(ctx, coll, func(t storeTx) error {
-		tag, err := t.tx.Exec(ctx, `
-			UPDATE articles SET recrawl_at = now()
-			WHERE collection = $1 AND recrawl_at IS NOT NULL
-			  AND (recrawl_lease IS NULL OR recrawl_lease <= now())`, coll)
-		n = int(tag.RowsAffected())
-		return err
-	})
+	tag, err := s.exec(ctx, in(coll), `
+		UPDATE articles SET recrawl_at = now()
+		WHERE collection = $1 AND recrawl_at IS NOT NULL
+		  AND (recrawl_lease IS NULL OR recrawl_lease <= now())`, coll)
 	if err != nil {
 		return 0, fmt.Errorf("make articles due: %w", err)
 	}
-	return n, nil
+	return int(tag.RowsAffected()), nil
 }
 
 // countRecrawlDue returns how many articles of coll ("" for every collection) are due and
@@ -148,12 +139,10 @@ func (s *Store) markRecrawlDue(ctx context.Context, coll string) (int, error) {
 func (s *Store) countRecrawlDue(ctx context.Context, coll string) (int, error) {
 	var n int
 	// Across collections when coll is "", as claimDueArticle.
-	err := s.inCollectionOrAll(ctx, coll, func(t storeTx) error {
-		return t.tx.QueryRow(ctx, `
-			SELECT count(*) FROM articles
-			WHERE recrawl_at <= now() AND ($1 = '' OR collection = $1)
-			  AND (recrawl_lease IS NULL OR recrawl_lease <= now())`, coll).Scan(&n)
-	})
+	_, err := s.query(ctx, collectionOrAll(coll), `
+		SELECT count(*) FROM articles
+		WHERE recrawl_at <= now() AND ($1 = '' OR collection = $1)
+		  AND (recrawl_lease IS NULL OR recrawl_lease <= now())`, []any{coll}, into(&n))
 	if err != nil {
 		return 0, fmt.Errorf("count articles due: %w", err)
 	}
@@ -197,11 +186,7 @@ func (t storeTx) recordRecrawl(ctx context.Context, id int64, o recrawlOutcome) 
 
 // releaseClaim hands coll's article id back, untouched, to the next claim.
 func (s *Store) releaseClaim(ctx context.Context, coll string, id int64) error {
-	err := s.inCollection(ctx, coll, func(t storeTx) error {
-		_, err := t.tx.Exec(ctx, `UPDATE articles SET recrawl_lease = NULL WHERE id = $1`, id)
-		return err
-	})
-	if err != nil {
+	if _, err := s.exec(ctx, in(coll), `UPDATE articles SET recrawl_lease = NULL WHERE id = $1`, id); err != nil {
 		return fmt.Errorf("release recrawl claim: %w", err)
 	}
 	return nil
@@ -216,17 +201,14 @@ type storedPassageText struct {
 // articlePassages returns the passages of coll's article id, in order.
 func (s *Store) articlePassages(ctx context.Context, coll string, id int64) ([]storedPassageText, error) {
 	var out []storedPassageText
-	err := s.inCollection(ctx, coll, func(t storeTx) error {
-		rows, err := t.tx.Query(ctx, `SELECT id, body FROM chunks WHERE article_id = $1 ORDER BY ordinal`, id)
-		if err != nil {
+	_, err := s.query(ctx, in(coll), `SELECT id, body FROM chunks WHERE article_id = $1 ORDER BY ordinal`, []any{id},
+		func(rows pgx.Rows) (err error) {
+			out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (storedPassageText, error) {
+				var p storedPassageText
+				return p, r.Scan(&p.id, &p.body)
+			})
 			return err
-		}
-		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (storedPassageText, error) {
-			var p storedPassageText
-			return p, r.Scan(&p.id, &p.body)
 		})
-		return err
-	})
 	if err != nil {
 		return nil, fmt.Errorf("read passages of article %d: %w", id, err)
 	}
@@ -361,11 +343,7 @@ func (t storeTx) writeNewPassages(ctx context.Context, coll string, space Space,
 
 // deleteArticleByID deletes coll's article id with its passages, postings and vectors.
 func (s *Store) deleteArticleByID(ctx context.Context, coll string, id int64) error {
-	err := s.inCollection(ctx, coll, func(t storeTx) error {
-		_, err := t.tx.Exec(ctx, `DELETE FROM articles WHERE id = $1`, id)
-		return err
-	})
-	if err != nil {
+	if _, err := s.exec(ctx, in(coll), `DELETE FROM articles WHERE id = $1`, id); err != nil {
 		return fmt.Errorf("remove article %d: %w", id, err)
 	}
 	return nil

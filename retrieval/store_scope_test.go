@@ -12,11 +12,11 @@ import (
 
 // poolOutsideScope are the Store methods that may use the pool directly: they touch no
 // table that holds a collection's rows (embedding spaces, River's jobs), or they are the
-// scopes themselves. A query of any other method runs in inCollection or inAllCollections,
-// or row-level security shows it nothing.
+// scopes themselves. A query of any other method runs through query, exec, inCollection or
+// inAllCollections, or row-level security shows it nothing.
 var poolOutsideScope = []string{
 	"Close", "ensureSpace", "lookupSpace", "analyze", // embedding_spaces; owner's functions
-	"inScope",                          // the scopes' own transaction
+	"inTx", "query", // the scopes themselves
 	"job", "jobCounts", "feedPollJobs", // River's river_job
 }
 
@@ -49,7 +49,7 @@ func TestStoreQueriesRunInAScope(t *testing.T) {
 			}
 			ast.Inspect(fn.Body, func(n ast.Node) bool {
 				if sel, ok := n.(*ast.SelectorExpr); ok && sel.Sel.Name == "pool" {
-					t.Errorf("%s: %s uses the pool outside inCollection and inAllCollections (store_scope.go)",
+					t.Errorf("%s: %s uses the pool outside the scopes of store_scope.go (query, exec, inCollection, inAllCollections)",
 						fset.Position(sel.Pos()), fn.Name.Name)
 				}
 				return true

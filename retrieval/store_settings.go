@@ -13,12 +13,10 @@ import (
 func (s *Store) selectSettings(ctx context.Context, coll string) (GuildSettings, error) {
 	g := DefaultGuildSettings()
 	var channels []string
-	err := s.inCollection(ctx, coll, func(t storeTx) error {
-		return t.tx.QueryRow(ctx, `
-			SELECT admin_role, answer_mode, mention_channels, members_add, gone_pages
-			FROM guild_settings WHERE collection = $1`, coll).
-			Scan(&g.AdminRole, &g.AnswerMode, &channels, &g.MembersAdd, &g.GonePages)
-	})
+	_, err := s.query(ctx, in(coll), `
+		SELECT admin_role, answer_mode, mention_channels, members_add, gone_pages
+		FROM guild_settings WHERE collection = $1`, []any{coll},
+		into(&g.AdminRole, &g.AnswerMode, &channels, &g.MembersAdd, &g.GonePages))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return g, nil
 	}
@@ -37,18 +35,14 @@ func (s *Store) upsertSettings(ctx context.Context, coll string, g GuildSettings
 	if g.MentionChannels != nil {
 		channels = g.MentionChannels
 	}
-	err := s.inCollection(ctx, coll, func(t storeTx) error {
-		_, err := t.tx.Exec(ctx, `
-			INSERT INTO guild_settings (collection, admin_role, answer_mode, mention_channels, members_add, gone_pages, updated_by)
-			VALUES ($1, $2, $3, $4, $5, $6, $7)
-			ON CONFLICT (collection) DO UPDATE SET
-				admin_role = EXCLUDED.admin_role, answer_mode = EXCLUDED.answer_mode,
-				mention_channels = EXCLUDED.mention_channels, members_add = EXCLUDED.members_add,
-				gone_pages = EXCLUDED.gone_pages, updated_by = EXCLUDED.updated_by, updated_at = now()`,
-			coll, g.AdminRole, string(g.AnswerMode), channels, g.MembersAdd, string(g.GonePages), by)
-		return err
-	})
-	if err != nil {
+	if _, err := s.exec(ctx, in(coll), `
+		INSERT INTO guild_settings (collection, admin_role, answer_mode, mention_channels, members_add, gone_pages, updated_by)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)
+		ON CONFLICT (collection) DO UPDATE SET
+			admin_role = EXCLUDED.admin_role, answer_mode = EXCLUDED.answer_mode,
+			mention_channels = EXCLUDED.mention_channels, members_add = EXCLUDED.members_add,
+			gone_pages = EXCLUDED.gone_pages, updated_by = EXCLUDED.updated_by, updated_at = now()`,
+		coll, g.AdminRole, string(g.AnswerMode), channels, g.MembersAdd, string(g.GonePages), by); err != nil {
 		return fmt.Errorf("save settings: %w", err)
 	}
 	return nil
