@@ -12,7 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gorilla/websocket"
 )
 
 // fakeDiscord is Discord's REST API and gateway as footnote uses them, speaking the real
@@ -398,88 +397,4 @@ func (c call) customIDs() []string {
 		ids = append(ids, r...)
 	}
 	return ids
-}
-
-// fakeGateway speaks enough of Discord's gateway: hello (op 10), identify (op 2), READY and
-// GUILD_CREATE, heartbeat ACKs (op 11), and dispatches the test sends.
-type fakeGateway struct {
-	mu         sync.Mutex
-	conn       *websocket.Conn
-	seq        int
-	identify   map[string]any
-	heartbeats int
-	guilds     []map[string]any
-	// refuseContent closes the connection with 4014 when identify asks for the Message
-	// Content intent, as Discord does when the portal has not granted it.
-	refuseContent bool
-	ready         chan struct{}
-	once          sync.Once
-}
-
-func newFakeGateway() *fakeGateway {
-	return &fakeGateway{ready: make(chan struct{})}
-}
-
-func (g *fakeGateway) serve(f *fakeDiscord) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		up := websocket.Upgrader{}
-		conn, err := up.Upgrade(w, r, nil)
-		if err != nil {
-			return
-		}
-		defer conn.Close()
-		g.mu.Lock()
-		g.conn = conn
-		g.mu.Unlock()
-		g.send(map[string]any{"op": 10, "d": map[string]any{"heartbeat_interval": 100}})
-		var ident map[string]any
-		if err := conn.ReadJSON(&ident); err != nil || ident["op"] != float64(2) {
-			return
-		}
-		g.mu.Lock()
-		g.identify = ident
-		guilds, refuse := g.guilds, g.refuseContent
-		g.mu.Unlock()
-		if d, _ := ident["d"].(map[string]any); refuse {
-			if in, _ := d["intents"].(float64); int64(in)&(1<<15) != 0 {
-				_ = conn.WriteMessage(websocket.CloseMessage, websocket.FormatCloseMessage(4014, "Disallowed intent(s)."))
-				return
-			}
-		}
-		g.dispatch("READY", map[string]any{
-			"v": 9, "session_id": "fake-session", "resume_gateway_url": "ws://unused",
-			"user":   map[string]any{"id": f.botID, "username": "footnote", "bot": true},
-			"guilds": []any{}, "application": map[string]any{"id": "app"},
-		})
-		for _, gc := range guilds {
-			g.dispatch("GUILD_CREATE", gc)
-		}
-		g.once.Do(func() { close(g.ready) })
-		for {
-			var m map[string]any
-			if err := conn.ReadJSON(&m); err != nil {
-				return
-			}
-			if m["op"] == float64(1) {
-				g.mu.Lock()
-				g.heartbeats++
-				g.mu.Unlock()
-				g.send(map[string]any{"op": 11})
-			}
-		}
-	}
-}
-
-func (g *fakeGateway) send(v any) {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	_ = g.conn.WriteJSON(v)
-}
-
-// dispatch sends an event (op 0) with the next sequence number.
-func (g *fakeGateway) dispatch(event string, d any) {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	g.seq++
-	_ = g.conn.WriteJSON(map[string]any{"op": 0, "t": event, "s": g.seq, "d": d})
 }

@@ -17,7 +17,8 @@ import (
 //     developer portal): without it Discord blanks the text of messages that do not mention
 //     the bot, so a follow-up typed in footnote's thread without a mention would arrive
 //     empty. Slash commands, buttons and mentions work without it, and when Discord refuses
-//     it (close 4014) footnote connects without it (openGateway, intents.go).
+//     it (close 4014), at the first connection or a later one, footnote connects without it
+//     (openGateway, intents.go).
 //
 // No DirectMessages: footnote refuses direct messages, and a slash command used in a DM
 // still arrives as an interaction, which is answered with the refusal.
@@ -25,10 +26,10 @@ const gatewayIntents = dg.IntentsGuilds | dg.IntentsGuildMessages | dg.IntentsMe
 
 // RunGateway connects to the Discord gateway (shard cfg.ShardID of cfg.ShardCount, the URL
 // from GET /gateway on the API base) and serves interactions and mentions until ctx is done.
-// discordgo reconnects and resumes by itself after network errors. When ctx ends, in-flight
-// answers get cfg.ShutdownGrace to finish (new requests are told to retry), then the
-// session closes. It returns an error when the session cannot be opened (a rejected token or
-// intent is explained) or when shutdown had to cancel work.
+// When the connection drops it reconnects (gatewayconn.go), resuming where it can. When ctx
+// ends, in-flight answers get cfg.ShutdownGrace to finish (new requests are told to
+// retry), then the session closes. It returns an error when the first connection cannot be
+// opened (a rejected token or intent is explained) or when shutdown had to cancel work.
 func (b *Bot) RunGateway(ctx context.Context) error {
 	if b.cfg.Token == "" {
 		return errors.New("bot: the gateway needs a bot token (DISCORD_TOKEN)")
@@ -40,14 +41,22 @@ func (b *Bot) RunGateway(ctx context.Context) error {
 	}
 	b.gateway = true
 	b.mu.Unlock()
-	if err := b.openGateway(); err != nil {
+	if err := b.openGateway(false); err != nil {
 		b.mu.Lock()
 		b.gateway = false
 		b.mu.Unlock()
 		return fmt.Errorf("bot: open gateway: %w", explainGatewayError(err))
 	}
 	b.log.Info("gateway open", "shard_id", b.cfg.ShardID, "shard_count", b.cfg.ShardCount)
-	<-ctx.Done()
+	for done := false; !done; {
+		select {
+		case <-ctx.Done():
+			done = true
+		case ready := <-b.conn.dropped:
+			b.log.Info("gateway connection closed; reconnecting", "shard_id", b.cfg.ShardID, "was_ready", ready)
+			b.reconnectGateway(ctx, ready)
+		}
+	}
 
 	grace, cancel := b.withGrace(context.WithoutCancel(ctx))
 	defer cancel()
@@ -74,7 +83,8 @@ func explainGatewayError(err error) error {
 	return err
 }
 
-func (b *Bot) onReady(_ *dg.Session, r *dg.Ready) {
+func (b *Bot) onReady(s *dg.Session, r *dg.Ready) {
+	b.markReady(s)
 	if r.User != nil {
 		b.mu.Lock()
 		b.botUserID = r.User.ID
@@ -100,12 +110,15 @@ func (b *Bot) selfID() string {
 // gatewayHealthy reports whether the gateway is up, or true when it is not in use.
 func (b *Bot) gatewayHealthy() bool {
 	b.mu.Lock()
-	open := b.gateway
+	s := b.conn.session
+	if !b.gateway {
+		s = nil
+	}
 	b.mu.Unlock()
-	if !open {
+	if s == nil {
 		return true
 	}
-	b.session.RLock()
-	defer b.session.RUnlock()
-	return b.session.DataReady
+	s.RLock()
+	defer s.RUnlock()
+	return s.DataReady
 }
