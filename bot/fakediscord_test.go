@@ -11,7 +11,6 @@ import (
 	"sync"
 	"testing"
 	"time"
-
 )
 
 // fakeDiscord is Discord's REST API and gateway as footnote uses them, speaking the real
