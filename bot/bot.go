@@ -180,7 +180,7 @@ func New(cfg Config, eng Engine, log *slog.Logger, reg prometheus.Registerer) (*
 		return nil, err
 	}
 	b.commands = b.commandTable()
-	b.conn = gatewayConn{intents: gatewayIntents, dropped: make(chan bool, 1)}
+	b.conn = gatewayConn{intents: gatewayIntents, drops: make(chan struct{}, 1)}
 	return b, nil
 }
 

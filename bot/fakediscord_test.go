@@ -122,6 +122,7 @@ func (f *fakeDiscord) recordInitialResponse(request, response []byte) {
 	f.calls = append(f.calls, c)
 	f.mu.Unlock()
 	f.noteMerges(c)
+	f.checkModal(c) // Discord would fail the interaction: the test fails
 }
 
 // serveREST records the call and answers like Discord does.
@@ -167,6 +168,9 @@ func (f *fakeDiscord) serveREST(w http.ResponseWriter, r *http.Request) {
 	case r.Method == http.MethodGet && (path == "/gateway" || path == "/gateway/bot"):
 		reply(map[string]any{"url": "ws" + strings.TrimPrefix(f.srv.URL, "http") + "/gateway-ws", "shards": 1})
 	case parts[0] == "interactions" && len(parts) == 4 && r.Method == http.MethodPost:
+		if f.refuseModal(w, c) {
+			return
+		}
 		w.WriteHeader(http.StatusNoContent)
 	case parts[0] == "webhooks" && r.Method == http.MethodDelete:
 		w.WriteHeader(http.StatusNoContent)
@@ -182,6 +186,9 @@ func (f *fakeDiscord) serveREST(w http.ResponseWriter, r *http.Request) {
 		f.mu.Unlock()
 		if status != 0 {
 			http.Error(w, `{"message": "Internal Server Error", "code": 0}`, status)
+			return
+		}
+		if f.refuseInvalidCommands(w, c) {
 			return
 		}
 		reply(c.Body["list"])

@@ -29,11 +29,8 @@ type fakeGateway struct {
 	// forgetSessions answers every resume with invalid session (op 9, d: false), as Discord
 	// does when the session has expired: the client must identify again.
 	forgetSessions bool
-	// refuseResumeContent closes a resume with 4014 (with refuseContent set), for a gateway
-	// that checks the intents of a resumed session.
-	refuseResumeContent bool
-	ready               chan struct{}
-	once                sync.Once
+	ready          chan struct{}
+	once           sync.Once
 }
 
 func newFakeGateway() *fakeGateway {
@@ -91,13 +88,8 @@ func (g *fakeGateway) handshake(f *fakeDiscord, conn *websocket.Conn) bool {
 		g.mu.Lock()
 		g.resumes++
 		forget := g.forgetSessions
-		refuse := g.refuseContent && g.refuseResumeContent
 		g.mu.Unlock()
-		switch {
-		case refuse:
-			g.close(conn, closeDisallowedIntents, "Disallowed intent(s).")
-			return false
-		case forget:
+		if forget {
 			g.send(map[string]any{"op": 9, "d": false}) // the client identifies next (serve's loop)
 			return true
 		}

@@ -26,7 +26,7 @@ const gatewayIntents = dg.IntentsGuilds | dg.IntentsGuildMessages | dg.IntentsMe
 
 // RunGateway connects to the Discord gateway (shard cfg.ShardID of cfg.ShardCount, the URL
 // from GET /gateway on the API base) and serves interactions and mentions until ctx is done.
-// When the connection drops it reconnects (gatewayconn.go), resuming where it can. When ctx
+// When the connection drops it connects again (gatewayconn.go). When ctx
 // ends, in-flight answers get cfg.ShutdownGrace to finish (new requests are told to
 // retry), then the session closes. It returns an error when the first connection cannot be
 // opened (a rejected token or intent is explained) or when shutdown had to cancel work.
@@ -41,7 +41,7 @@ func (b *Bot) RunGateway(ctx context.Context) error {
 	}
 	b.gateway = true
 	b.mu.Unlock()
-	if err := b.openGateway(false); err != nil {
+	if err := b.openGateway(); err != nil {
 		b.mu.Lock()
 		b.gateway = false
 		b.mu.Unlock()
@@ -52,9 +52,16 @@ func (b *Bot) RunGateway(ctx context.Context) error {
 		select {
 		case <-ctx.Done():
 			done = true
-		case ready := <-b.conn.dropped:
-			b.log.Info("gateway connection closed; reconnecting", "shard_id", b.cfg.ShardID, "was_ready", ready)
-			b.reconnectGateway(ctx, ready)
+		case <-b.conn.drops:
+			b.mu.Lock()
+			closed := !b.gateway // Close closed it
+			b.mu.Unlock()
+			if closed {
+				done = true
+				break
+			}
+			b.log.Info("gateway connection closed; reconnecting", "shard_id", b.cfg.ShardID)
+			b.reconnectGateway(ctx)
 		}
 	}
 
@@ -83,8 +90,7 @@ func explainGatewayError(err error) error {
 	return err
 }
 
-func (b *Bot) onReady(s *dg.Session, r *dg.Ready) {
-	b.markReady(s)
+func (b *Bot) onReady(_ *dg.Session, r *dg.Ready) {
 	if r.User != nil {
 		b.mu.Lock()
 		b.botUserID = r.User.ID
@@ -93,11 +99,16 @@ func (b *Bot) onReady(s *dg.Session, r *dg.Ready) {
 	b.log.Info("gateway ready", "shard_id", b.cfg.ShardID, "guilds", len(r.Guilds))
 }
 
-func (b *Bot) onInteractionCreate(_ *dg.Session, e *dg.InteractionCreate) {
-	if e.Interaction == nil {
+// onInteraction handles an INTERACTION_CREATE from its raw data (onRawEvent), decoded as
+// an interaction over HTTP is: discordgo's own decoding fails on modal submissions made of
+// Labels (modalcomponents.go).
+func (b *Bot) onInteraction(raw []byte) {
+	i, err := decodeInteraction(raw)
+	if err != nil {
+		b.log.Warn("interaction from the gateway not understood", "err", err)
 		return
 	}
-	b.handleInteraction(context.Background(), e.Interaction, nil)
+	b.handleInteraction(context.Background(), i, nil)
 }
 
 // selfID returns the bot's user id, "" before READY.

@@ -2,27 +2,31 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	dg "github.com/bwmarrin/discordgo"
 )
 
 // footnote reconnects the gateway itself instead of leaving it to discordgo. discordgo
-// v0.29 retries a dropped connection forever on the same session, resuming it, and when
-// Discord answers a resume with "invalid session" it identifies again from inside its own
-// reader: a refusal of that identify (close 4014, the Message Content intent withdrawn in
-// the developer portal) is only logged, and the retries never end. Here a dropped
-// connection is resumed, and a connection that dropped before it was ready (READY or
-// RESUMED) is replaced by a new session whose identify footnote sees answered, so that a
-// 4014 is handled at any connection, not only the first (openGateway).
+// v0.29 retries a dropped connection forever on the same session, resuming it; when
+// Discord answers a resume with "invalid session", discordgo identifies again from inside
+// its reader, and a refusal of that identify (close 4014: the Message Content intent was
+// withdrawn in the developer portal) is only logged, so the retries never end. Here each
+// connection is a new session that identifies, and openGateway sees the identify's answer,
+// so that a 4014 is handled at any connection, not only the first. The price is that
+// events sent while the connection is down are not replayed (a resume would replay them):
+// a mention in those seconds goes unanswered. A session is also never reused after it
+// drops, which keeps a late close from a dropped connection's goroutines (discordgo closes
+// twice when its reader and its heartbeat both notice) away from the next connection.
 
 // gatewayConn is the gateway's connection state, guarded by Bot.mu.
 type gatewayConn struct {
 	session *dg.Session // the current gateway session; nil before RunGateway
 	intents dg.Intent   // what the next identify asks for
-	ready   bool        // the current connection has seen READY or RESUMED
-	// dropped receives, when the current connection closes, whether it had been ready.
-	dropped chan bool
+	dropped bool        // the current session's connection has closed (its first Disconnect)
+	// drops receives a value when the current session's connection closes.
+	drops chan struct{}
 }
 
 const (
@@ -33,85 +37,71 @@ const (
 	maxReconnectWait   = 5 * time.Minute
 )
 
-// gatewaySession returns the session to open: the current one, or a new one when fresh is
-// set or there is none. A new session shares the REST session's state (channels, threads,
-// roles) and settings, asks for the current intents, and never reconnects by itself.
-func (b *Bot) gatewaySession(fresh bool) (*dg.Session, error) {
-	b.mu.Lock()
-	s, intents := b.conn.session, b.conn.intents
-	b.mu.Unlock()
-	if s != nil && !fresh {
-		return s, nil
-	}
+// errGatewayClosed is a reconnect attempted after the bot closed its gateway.
+var errGatewayClosed = errors.New("bot: gateway closed")
+
+// newGatewaySession makes a new session the current gateway session and returns it. It
+// shares the REST session's state (channels, threads, roles) and settings, asks for the
+// current intents, and never reconnects by itself. The session it replaces is closed (it
+// has dropped, or never opened). After the gateway is closed it returns errGatewayClosed.
+func (b *Bot) newGatewaySession() (*dg.Session, error) {
 	s, err := b.newSession()
 	if err != nil {
 		return nil, err
 	}
 	s.State = b.session.State
 	s.SyncEvents = b.session.SyncEvents
-	s.Identify.Intents = intents
-	s.ShouldReconnectOnError = false // reconnectGateway does it
+	s.ShouldReconnectOnError = false // RunGateway does it
 	s.AddHandler(b.onReady)
-	s.AddHandler(b.onResumed)
 	s.AddHandler(b.onDisconnect)
-	s.AddHandler(b.onInteractionCreate)
 	s.AddHandler(b.onMessageCreate)
-	s.AddHandler(b.onRawEvent)
+	s.AddHandler(b.onRawEvent) // INTERACTION_CREATE too (onInteraction)
 	s.AddHandler(b.onGuildCreate)
 	s.AddHandler(b.onGuildDelete)
 	b.mu.Lock()
-	b.conn.session, b.conn.ready = s, false
+	if !b.gateway { // closed (Close, or RunGateway's end) while reconnecting
+		b.mu.Unlock()
+		return nil, errGatewayClosed
+	}
+	old := b.conn.session
+	s.Identify.Intents = b.conn.intents
+	b.conn.session, b.conn.dropped = s, false
 	b.mu.Unlock()
+	if old != nil {
+		_ = old.Close() // its Disconnect is not the current session's, and is ignored
+	}
 	return s, nil
 }
 
-// current reports whether s is the gateway session in use.
-func (b *Bot) current(s *dg.Session) bool {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return s == b.conn.session
-}
-
-func (b *Bot) onResumed(s *dg.Session, _ *dg.Resumed) { b.markReady(s) }
-
-// markReady notes that s's connection is ready.
-func (b *Bot) markReady(s *dg.Session) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if s == b.conn.session {
-		b.conn.ready = true
-	}
-}
-
-// onDisconnect tells RunGateway that the current connection closed, and whether it had
-// been ready. It never blocks: one pending drop is enough to reconnect.
+// onDisconnect tells RunGateway, once per session, that the current connection closed.
+// It never blocks: one pending drop is enough to reconnect.
 func (b *Bot) onDisconnect(s *dg.Session, _ *dg.Disconnect) {
 	b.mu.Lock()
-	if s != b.conn.session {
-		b.mu.Unlock()
+	first := s == b.conn.session && !b.conn.dropped
+	if first {
+		b.conn.dropped = true
+	}
+	b.mu.Unlock()
+	if !first {
 		return
 	}
-	ready := b.conn.ready
-	b.conn.ready = false
-	b.mu.Unlock()
 	select {
-	case b.conn.dropped <- ready:
+	case b.conn.drops <- struct{}{}:
 	default:
 	}
 }
 
-// reconnectGateway opens the gateway again after a drop, until it succeeds or ctx ends:
-// resuming when the dropped connection had been ready, else identifying on a new session
-// (see the top of this file). Failures are logged and retried with growing pauses.
-func (b *Bot) reconnectGateway(ctx context.Context, wasReady bool) {
+// reconnectGateway opens a new gateway connection after a drop, until one opens or ctx
+// ends. Failures are logged and retried with growing pauses.
+func (b *Bot) reconnectGateway(ctx context.Context) {
 	wait := firstReconnectWait
 	for {
-		err := b.openGateway(!wasReady)
-		if err == nil {
-			b.log.Info("gateway reconnected", "shard_id", b.cfg.ShardID, "resumed", wasReady)
+		err := b.openGateway()
+		if err == nil || errors.Is(err, dg.ErrWSAlreadyOpen) {
+			b.log.Info("gateway reconnected", "shard_id", b.cfg.ShardID)
 			return
 		}
-		if ctx.Err() != nil {
+		if ctx.Err() != nil || errors.Is(err, errGatewayClosed) {
 			return
 		}
 		b.log.Warn("gateway reconnect failed; retrying", "shard_id", b.cfg.ShardID, "err", explainGatewayError(err),

@@ -17,15 +17,14 @@ func disallowedIntents(err error) bool {
 	return errors.As(err, &ce) && ce.Code == closeDisallowedIntents
 }
 
-// openGateway opens a gateway connection: on the current session (a resume) unless fresh
-// is set or there is none yet, else on a new session (an identify). When Discord refuses
-// the intents because the Message Content intent is not granted (close 4014), at the first
+// openGateway opens a gateway connection on a new session. When Discord refuses the
+// intents because the Message Content intent is not granted (close 4014), at the first
 // connection or at any later one, it drops that intent for good, logs once what the intent
-// would add, and identifies again on a new session: Discord keeps a session's intents, so
-// only a new identify can leave it out. Slash commands, buttons, context menus and mentions
-// (whose messages still carry their text) keep working. It returns the last attempt's error.
-func (b *Bot) openGateway(fresh bool) error {
-	s, err := b.gatewaySession(fresh)
+// would add, and identifies again without it: slash commands, buttons, context menus and
+// mentions (whose messages still carry their text) keep working. It returns the last
+// attempt's error.
+func (b *Bot) openGateway() error {
+	s, err := b.newGatewaySession()
 	if err != nil {
 		return err
 	}
@@ -34,7 +33,7 @@ func (b *Bot) openGateway(fresh bool) error {
 		return err
 	}
 	b.dropMessageContent()
-	if s, err = b.gatewaySession(true); err != nil {
+	if s, err = b.newGatewaySession(); err != nil {
 		return err
 	}
 	return s.Open()

@@ -12,7 +12,8 @@ import (
 
 func (b *Bot) runReindex(ctx context.Context, r *request) error {
 	start := b.now()
-	if err := r.reply.edit(ctx, message{content: "Reindexing this server's articles…"}); err != nil {
+	l := r.lang()
+	if err := r.reply.edit(ctx, message{content: l.tr("Reindexing this server's articles…")}); err != nil {
 		return fmt.Errorf("reindex: show start: %w", err)
 	}
 	var (
@@ -46,7 +47,7 @@ func (b *Bot) runReindex(ctx context.Context, r *request) error {
 			if !c {
 				continue
 			}
-			if err := r.reply.edit(ctx, message{content: progressText(d, t, b.now().Sub(start))}); err != nil {
+			if err := r.reply.edit(ctx, message{content: progressText(l, d, t, b.now().Sub(start))}); err != nil {
 				b.log.Warn("reindex progress edit failed", "guild_id", r.guildID, "err", err)
 			}
 		}
@@ -61,22 +62,24 @@ func (b *Bot) runReindex(ctx context.Context, r *request) error {
 	if took <= 0 {
 		took = b.now().Sub(start)
 	}
-	text := fmt.Sprintf("Reindex done in %s: %d article%s, %d passage%s, %d embedded.",
-		roundDuration(took), stats.Articles, plural(stats.Articles), stats.Passages, plural(stats.Passages), stats.Embedded)
+	text := l.trf("Reindex done in %[1]s: %[2]s, %[3]s, %[4]d embedded.", roundDuration(took),
+		l.trn(stats.Articles, "%d article", "%d articles", stats.Articles),
+		l.trn(stats.Passages, "%d passage", "%d passages", stats.Passages), stats.Embedded)
 	if stats.Relexed > 0 {
-		text += fmt.Sprintf(" Keyword index rebuilt for %d passage%s.", stats.Relexed, plural(stats.Relexed))
+		text += " " + l.trn(stats.Relexed, "Keyword index rebuilt for %d passage.", "Keyword index rebuilt for %d passages.", stats.Relexed)
 	}
 	if stats.Space != "" {
-		text += fmt.Sprintf(" Now answering from embedding space %s.", escapeMarkdown(stats.Space))
+		text += " " + l.trf("Now answering from embedding space %s.", escapeMarkdown(stats.Space))
 	}
 	return r.reply.edit(ctx, message{content: text})
 }
 
-func progressText(done, total int, elapsed time.Duration) string {
+// progressText is a reindex's progress in language l.
+func progressText(l lang, done, total int, elapsed time.Duration) string {
 	if total <= 0 {
-		return fmt.Sprintf("Reindexing this server's articles… %d done (%s).", done, roundDuration(elapsed))
+		return l.trf("Reindexing this server's articles… %d done (%s).", done, roundDuration(elapsed))
 	}
-	return fmt.Sprintf("Reindexing this server's articles… %d of %d (%d%%, %s).",
+	return l.trf("Reindexing this server's articles… %d of %d (%d%%, %s).",
 		done, total, done*100/total, roundDuration(elapsed))
 }
 
