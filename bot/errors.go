@@ -74,7 +74,8 @@ func (b *Bot) explain(r *request, err error) (text, outcome string) {
 		return fe.text(l), outcomeUserError
 	case errors.As(err, &rl):
 		secs := int(math.Ceil(rl.retry.Seconds()))
-		return l.trf("You're going faster than footnote allows (%d requests a minute).", rl.perMinute) + " " +
+		return l.trn(rl.perMinute, "You're going faster than footnote allows (%d request a minute).",
+			"You're going faster than footnote allows (%d requests a minute).", rl.perMinute) + " " +
 			l.trn(secs, "Retry in %d second.", "Retry in %d seconds.", secs), outcomeRateLimited
 	case errors.Is(err, errBusy):
 		return l.tr("footnote is busy right now. Retry in a few seconds."), outcomeBusy
