@@ -134,6 +134,7 @@ type Bot struct {
 	botUserID string // learned from READY; mentions need it
 	gateway   bool   // RunGateway has opened the session
 	conn      gatewayConn
+	guilds    guildSet // the servers the gateway says footnote is in (reconcile.go)
 	closeOnce sync.Once
 	closeErr  error
 }

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -39,6 +40,10 @@ type fakeDiscord struct {
 	refusedFollowup map[string]int
 	// refuseCommands, when set, is the status a command registration (PUT) is answered with.
 	refuseCommands int
+	// userGuilds are the servers the bot is in (GET /users/@me/guilds), ids in ascending
+	// order; failGuilds answers that request 500.
+	userGuilds []string
+	failGuilds bool
 
 	gw   *fakeGateway
 	perm fakePerms // footnote's permissions and rate limits (fakeperms_test.go)
@@ -192,6 +197,8 @@ func (f *fakeDiscord) serveREST(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		reply(c.Body["list"])
+	case r.Method == http.MethodGet && path == "/users/@me/guilds":
+		f.serveUserGuilds(w, c, reply)
 	case parts[0] == "guilds" && len(parts) == 3 && parts[2] == "roles":
 		f.mu.Lock()
 		roles := f.roles[parts[1]]
@@ -232,6 +239,30 @@ func (f *fakeDiscord) serveREST(w http.ResponseWriter, r *http.Request) {
 	default:
 		http.Error(w, `{"message": "404: Not Found", "code": 0}`, http.StatusNotFound)
 	}
+}
+
+// serveUserGuilds lists the bot's servers as Discord does: by ascending id, after the
+// query's after, at most its limit.
+func (f *fakeDiscord) serveUserGuilds(w http.ResponseWriter, c call, reply func(any)) {
+	f.mu.Lock()
+	ids, fail := f.userGuilds, f.failGuilds
+	f.mu.Unlock()
+	if fail {
+		http.Error(w, `{"message": "500: Internal Server Error", "code": 0}`, http.StatusInternalServerError)
+		return
+	}
+	limit, err := strconv.Atoi(c.Query.Get("limit"))
+	if err != nil || limit > 200 || limit < 1 {
+		limit = 200
+	}
+	page := []any{}
+	for _, id := range ids {
+		if len(page) < limit && (c.Query.Get("after") == "" || len(id) > len(c.Query.Get("after")) ||
+			(len(id) == len(c.Query.Get("after")) && id > c.Query.Get("after"))) {
+			page = append(page, map[string]any{"id": id, "name": "Server " + id})
+		}
+	}
+	reply(page)
 }
 
 // consume takes one from the failure counter *n (guarded by f.mu) when cond holds, and

@@ -22,7 +22,9 @@ type fakeGateway struct {
 	resumes    int
 	readies    int // READY and RESUMED sent
 	heartbeats int
-	guilds     []map[string]any
+	guilds     []map[string]any // sent as GUILD_CREATE after READY
+	// outages are servers READY lists (unavailable) that never come back in this test
+	outages []string
 	// refuseContent closes the connection with 4014 when identify asks for the Message
 	// Content intent, as Discord does when the portal has not granted it.
 	refuseContent bool
@@ -109,6 +111,13 @@ func (g *fakeGateway) identified(f *fakeDiscord, conn *websocket.Conn, ident map
 	g.identify = ident
 	g.identifies = append(g.identifies, ident)
 	guilds, refuse := g.guilds, g.refuseContent
+	ready := []any{} // READY lists every server of the shard, all unavailable until their GUILD_CREATE
+	for _, gc := range guilds {
+		ready = append(ready, map[string]any{"id": gc["id"], "unavailable": true})
+	}
+	for _, id := range g.outages {
+		ready = append(ready, map[string]any{"id": id, "unavailable": true})
+	}
 	g.mu.Unlock()
 	if d, _ := ident["d"].(map[string]any); refuse {
 		if in, _ := d["intents"].(float64); int64(in)&intentMessageContent != 0 {
@@ -119,7 +128,7 @@ func (g *fakeGateway) identified(f *fakeDiscord, conn *websocket.Conn, ident map
 	g.dispatch("READY", map[string]any{
 		"v": 9, "session_id": "fake-session", "resume_gateway_url": "ws://unused",
 		"user":   map[string]any{"id": f.botID, "username": "footnote", "bot": true},
-		"guilds": []any{}, "application": map[string]any{"id": "app"},
+		"guilds": ready, "application": map[string]any{"id": "app"},
 	})
 	for _, gc := range guilds {
 		g.dispatch("GUILD_CREATE", gc)

@@ -91,6 +91,7 @@ func explainGatewayError(err error) error {
 }
 
 func (b *Bot) onReady(_ *dg.Session, r *dg.Ready) {
+	b.guildsReady(r.Guilds)
 	if r.User != nil {
 		b.mu.Lock()
 		b.botUserID = r.User.ID

@@ -2,11 +2,14 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"log/slog"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/footnote-bot/footnote/bot"
 	"github.com/footnote-bot/footnote/retrieval"
 )
 
@@ -40,19 +43,38 @@ func guildGrace(v string) (time.Duration, error) {
 	return d, nil
 }
 
-// sweepDepartures deletes, at once and then every sweepEvery until ctx ends, the
-// collections of servers that removed footnote longer ago than their grace period. A failed
-// sweep is logged and tried again at the next tick. It returns nil when ctx ends.
-func (m *Main) sweepDepartures(ctx context.Context) error {
-	tick := time.NewTicker(sweepEvery)
+// sweepDepartures runs runSweeps every sweepEvery on the engine, with reconcile (nil:
+// none) before each sweep. It returns nil when ctx ends.
+func (m *Main) sweepDepartures(ctx context.Context, reconcile func(context.Context) (int, int, error)) error {
+	return runSweeps(ctx, sweepEvery, m.Log, reconcile, m.Engine.RemoveDue)
+}
+
+// runSweeps, at once and then every interval until ctx ends, first reconciles (when
+// reconcile is not nil: the bot schedules the deletion of the collections of servers that
+// removed it unseen, bot.ReconcileGuilds), then deletes the collections of servers that
+// removed footnote longer ago than their grace period. A failed step is logged and tried
+// again at the next tick; a reconcile before the bot knows its servers is not a failure.
+// It returns nil when ctx ends.
+func runSweeps(ctx context.Context, interval time.Duration, log *slog.Logger,
+	reconcile func(context.Context) (int, int, error), removeDue func(context.Context, time.Time) ([]string, error)) error {
+	tick := time.NewTicker(interval)
 	defer tick.Stop()
 	for {
-		removed, err := m.Engine.RemoveDue(ctx, time.Now())
+		if reconcile != nil {
+			_, _, err := reconcile(ctx)
+			switch {
+			case errors.Is(err, bot.ErrGuildsUnknown):
+				log.Debug("servers not reconciled yet", "err", err)
+			case err != nil && ctx.Err() == nil:
+				log.Error("find the servers that removed footnote", "err", err)
+			}
+		}
+		removed, err := removeDue(ctx, time.Now())
 		for _, coll := range removed {
-			m.Log.Info("deleted the articles of a server that removed footnote", "guild_id", coll)
+			log.Info("deleted the articles of a server that removed footnote", "guild_id", coll)
 		}
 		if err != nil && ctx.Err() == nil {
-			m.Log.Error("delete the articles of servers that removed footnote", "err", err)
+			log.Error("delete the articles of servers that removed footnote", "err", err)
 		}
 		select {
 		case <-ctx.Done():

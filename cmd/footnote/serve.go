@@ -59,7 +59,7 @@ func (m *Main) cmdServe(ctx context.Context, args []string) error {
 	b.RegisterOnStart(ctx) // shard 0 only; a failure is logged, not fatal
 
 	g, gctx := errgroup.WithContext(ctx)
-	g.Go(func() error { return m.sweepDepartures(gctx) })
+	g.Go(func() error { return m.sweepDepartures(gctx, b.ReconcileGuilds) })
 	var servers []*http.Server
 	serve := func(addr string, h http.Handler, what string) error {
 		ln, err := net.Listen("tcp", addr)
