@@ -78,14 +78,3 @@ func commandLocalizations(key string) (names, descs map[dg.Locale]string) {
 	}
 	return names, descs
 }
-
-// commandName is the name a member of language l sees for the command path key (see
-// commandLocalizations), or english when l has none.
-func commandName(l lang, key, english string) string {
-	if c := catalogues[string(l)]; c != nil {
-		if t, ok := c.Commands[key]; ok && t.Name != "" {
-			return t.Name
-		}
-	}
-	return english
-}

@@ -138,17 +138,6 @@ func pluralForm(l lang, n int) string {
 	return "other"
 }
 
-// pluralForms are the forms a language's plurals must give.
-func pluralForms(l lang) []string {
-	switch l {
-	case "ja":
-		return []string{"other"}
-	case "pl":
-		return []string{"one", "few", "many"}
-	}
-	return []string{"one", "other"}
-}
-
 // languages lists the catalogues' languages, for the tests and for recognising footnote's
 // own lines in any of them (isNotCovered).
 func languages() []lang {
