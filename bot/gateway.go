@@ -25,9 +25,9 @@ import (
 const gatewayIntents = dg.IntentsGuilds | dg.IntentsGuildMessages | dg.IntentsMessageContent
 
 // RunGateway connects to the Discord gateway (shard cfg.ShardID of cfg.ShardCount, the URL
-// from GET /gateway on the API base) and serves interactions and mentions until ctx is done.
-// When the connection drops it connects again (gatewayconn.go). When ctx
-// ends, in-flight answers get cfg.ShutdownGrace to finish (new requests are told to
+// from GET /gateway on the API base) and serves interactions and mentions until ctx is done
+// or Close is called. When the connection drops it connects again (gatewayconn.go). When
+// ctx ends, in-flight answers get cfg.ShutdownGrace to finish (new requests are told to
 // retry), then the session closes. It returns an error when the first connection cannot be
 // opened (a rejected token or intent is explained) or when shutdown had to cancel work.
 func (b *Bot) RunGateway(ctx context.Context) error {

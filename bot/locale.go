@@ -16,7 +16,7 @@ import (
 //
 // The catalogues are locales/<language>.json, one per language, keyed by the English text
 // as in gettext: "messages" are lines and fmt formats (a translation may reorder its
-// arguments with %[n]v), "plurals" are keyed by the English plural form and give each of
+// arguments with %[n]v), "plurals" are keyed by the English "other" form and give each of
 // the language's plural forms (pluralForm), and "commands" are the names and descriptions
 // registered with Discord (commandlocales.go). A test reads every tr, trf and trn call in
 // the package and checks that each language has its key, with the same arguments.
