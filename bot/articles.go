@@ -91,9 +91,10 @@ func renderArticles(l lang, arts []retrieval.Article, total, page int, query str
 	return m
 }
 
-// articleLine is "n. [title](link) · site · date · k passages" (footnote's words in
-// language l), without the link when it would make the line too long; a file's line ends
-// with its address in code, for /remove.
+// articleLine is "n. [title](link) · site · date · k passages" (with "updated <date>" and
+// "no longer online" before the count when they apply; footnote's words in language l),
+// without the link when it would make the line too long; a file's line ends with its
+// address in code, for /remove.
 func articleLine(l lang, n int, a retrieval.Article) string {
 	title := truncate(escapeMarkdown(titleOf(a.Title, a.URL)), 150)
 	facts := []string{}
@@ -103,6 +104,7 @@ func articleLine(l lang, n int, a retrieval.Article) string {
 	if d := articleDate(l, a.Published, a.FetchedAt); d != "" {
 		facts = append(facts, d)
 	}
+	facts = append(facts, freshness(l, a.Updated, a.Gone)...)
 	facts = append(facts, l.trn(a.Passages, "%d passage", "%d passages", a.Passages))
 	tail := " · " + strings.Join(facts, " · ")
 	if link := linkable(a.URL); link != "" && !strings.ContainsAny(link, "()<> ") {

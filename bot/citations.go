@@ -67,7 +67,7 @@ func articleSource(l lang, g []retrieval.Citation, body string) source {
 			quoted = append(quoted, c)
 		}
 	}
-	head := byline(l, first.Site, first.Published, first.Added)
+	head := byline(l, citationFacts(first))
 	parts := []string{}
 	if head != "" {
 		parts = append(parts, head)

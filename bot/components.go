@@ -113,7 +113,7 @@ func renderPassage(l lang, pv *retrieval.PassageView, n int) message {
 // 4,096 characters.
 func passageDescription(l lang, pv *retrieval.PassageView) string {
 	text := escapeMarkdown(strings.TrimSpace(pv.Text))
-	if head := byline(l, pv.Site, pv.Published, pv.Added); head != "" {
+	if head := byline(l, resultFacts(pv.Result)); head != "" {
 		text = head + "\n\n" + text
 	}
 	return truncate(text, maxEmbedDesc)

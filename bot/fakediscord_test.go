@@ -226,6 +226,17 @@ func (f *fakeDiscord) serveREST(w http.ResponseWriter, r *http.Request) {
 		}
 		f.mu.Unlock()
 		reply(newest)
+	case parts[0] == "channels" && len(parts) == 4 && r.Method == http.MethodPatch:
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		for _, m := range f.history[parts[1]] {
+			if m["id"] == parts[3] {
+				m["content"] = c.Body["content"]
+				reply(m)
+				return
+			}
+		}
+		http.Error(w, `{"message": "Unknown Message", "code": 10008}`, http.StatusNotFound)
 	case parts[0] == "channels" && len(parts) == 4 && r.Method == http.MethodGet:
 		f.mu.Lock()
 		defer f.mu.Unlock()

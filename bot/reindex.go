@@ -5,12 +5,17 @@ import (
 	"fmt"
 	"sync"
 	"time"
+
+	"github.com/footnote-bot/footnote/retrieval"
 )
 
 // /reindex: admins only. The reply is edited as the engine reports progress, at most every
 // progressEvery, and finally with the counts and the time taken.
 
 func (b *Bot) runReindex(ctx context.Context, r *request) error {
+	if b.cfg.Reindexer != nil && !r.console {
+		return b.queueReindex(ctx, r) // reindexjob.go
+	}
 	start := b.now()
 	l := r.lang()
 	if err := r.reply.edit(ctx, message{content: l.tr("Reindexing this server's articles…")}); err != nil {
@@ -58,9 +63,15 @@ func (b *Bot) runReindex(ctx context.Context, r *request) error {
 	if err != nil {
 		return fmt.Errorf("reindex: %w", err)
 	}
+	return r.reply.edit(ctx, message{content: reindexDoneText(l, stats, b.now().Sub(start))})
+}
+
+// reindexDoneText is the last word on a finished reindex, in language l: its counts and
+// the time taken (stats.Took, or elapsed when the engine did not say).
+func reindexDoneText(l lang, stats retrieval.ReindexStats, elapsed time.Duration) string {
 	took := stats.Took
 	if took <= 0 {
-		took = b.now().Sub(start)
+		took = elapsed
 	}
 	text := l.trf("Reindex done in %[1]s: %[2]s, %[3]s, %[4]d embedded.", roundDuration(took),
 		l.trn(stats.Articles, "%d article", "%d articles", stats.Articles),
@@ -71,7 +82,7 @@ func (b *Bot) runReindex(ctx context.Context, r *request) error {
 	if stats.Space != "" {
 		text += " " + l.trf("Now answering from embedding space %s.", escapeMarkdown(stats.Space))
 	}
-	return r.reply.edit(ctx, message{content: text})
+	return text
 }
 
 // progressText is a reindex's progress in language l.

@@ -46,3 +46,17 @@ var (
 // SetFeedItemsDeadline shortens the time a feed poll may spend on its items
 // (feedItemsDeadline), for tests that poll a slow site.
 func SetFeedItemsDeadline(e *Engine, d time.Duration) { e.feedItemsDeadline = d }
+
+// IsConflict reports whether err is a conflict between transactions (classify), which a
+// write runs again at once.
+func IsConflict(err error) bool { return classify(err) == faultConflict }
+
+// SocketError marks err as a failure of a database connection's socket, as the store's
+// connections do.
+func SocketError(err error) error { return markSocket(err) }
+
+// Retrying exposes the retry loops of database writes for tests in package retrieval_test.
+var (
+	AgainOnConflict = againOnConflict
+	WaitOutOutage   = waitOutOutage
+)

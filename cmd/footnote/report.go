@@ -32,6 +32,9 @@ func report(w io.Writer, err error) {
 		msg += " (the site refuses bots or needs a login: save the page and run `footnote add FILE`)"
 	case errors.Is(err, retrieval.ErrFetch):
 		msg += " (the site may be down: try again later, or save the page and run `footnote add FILE`)"
+	case errors.As(err, new(*stoppedError)):
+	case retrieval.IsUnavailable(err):
+		msg += " (try again once the database is back: the input is not at fault)"
 	}
 	fmt.Fprintln(w, "footnote:", msg)
 }
