@@ -139,13 +139,26 @@ func renderAdded(l lang, a *retrieval.AddedArticle) string {
 	} else if isFileURL(art.URL) {
 		text += "\n" + codeSpan(art.URL)
 	}
-	for _, n := range a.Notes { // footnote's own words, such as "title cut to 300 characters (it had 7999)"
-		text += "\nNote: " + n + "."
+	for _, c := range a.Cuts {
+		text += "\n" + cutNote(l, c)
 	}
 	if n := len(a.SameName); n > 0 && a.Status == retrieval.StatusAdded {
 		text += sameNameNote(l, a.SameName, maxContent-runeLen(text))
 	}
 	return text
+}
+
+// cutNote says, in language l, that footnote cut a field of the article to its cap.
+func cutNote(l lang, c retrieval.FieldCut) string {
+	switch c.Field {
+	case "title":
+		return l.trf("Note: title cut to %d characters (it had %d).", c.Max, c.Had)
+	case "site":
+		return l.trf("Note: site cut to %d characters (it had %d).", c.Max, c.Had)
+	case "byline":
+		return l.trf("Note: byline cut to %d characters (it had %d).", c.Max, c.Had)
+	}
+	return l.trf("Note: %s.", c.String()) // a field this version does not know: its English note
 }
 
 // sameNameNote says, in language l, that a new file did not replace the tracked files of

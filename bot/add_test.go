@@ -160,7 +160,7 @@ func TestRenderAddedFiles(t *testing.T) {
 	})
 	t.Run("a title cut on the way in is said so", func(t *testing.T) {
 		a := file(retrieval.StatusAdded, "file:///bbbbbbbbbbbb/library.md")
-		a.Notes = []string{"title cut to 300 characters (it had 7999)"}
+		a.Cuts = []retrieval.FieldCut{{Field: "title", Max: 300, Had: 7999}}
 		if got := renderAdded("", a); !strings.Contains(got, "\nNote: title cut to 300 characters (it had 7999).") {
 			t.Errorf("reply lacks the note:\n%s", got)
 		}

@@ -228,13 +228,6 @@ func newErrorID() string {
 	return hex.EncodeToString(p[:])
 }
 
-func plural(n int) string {
-	if n == 1 {
-		return ""
-	}
-	return "s"
-}
-
 // byteSize renders n bytes for people: "5 MB", "512 KB".
 func byteSize(n int64) string {
 	switch {

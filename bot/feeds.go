@@ -61,25 +61,25 @@ func feedEntry(l lang, f retrieval.Feed) string {
 		facts = append(facts, l.trf("announced in <#%s>", f.Channel))
 	}
 	if j := f.Poll; j != nil {
-		facts = append(facts, pollJobText(*j))
+		facts = append(facts, pollJobText(l, *j))
 	}
 	text += "\n" + strings.Join(facts, " · ")
 	if f.LastError != "" {
 		text += "\n" + l.tr("Last error:") + " " + truncate(escapeMarkdown(oneLineText(f.LastError)), 200)
 	}
 	if j := f.Poll; j != nil && j.Phase == retrieval.JobRetrying && j.LastError != "" {
-		text += "\nPoll retrying after: " + truncate(escapeMarkdown(oneLineText(j.LastError)), 200)
+		text += "\n" + l.tr("Poll retrying after:") + " " + truncate(escapeMarkdown(oneLineText(j.LastError)), 200)
 	}
 	return text
 }
 
-// pollJobText is a feed's background poll, as the database has it.
-func pollJobText(j retrieval.Job) string {
+// pollJobText is a feed's background poll, as the database has it, in language l.
+func pollJobText(l lang, j retrieval.Job) string {
 	switch j.Phase {
 	case retrieval.JobRunning:
-		return "polling now"
+		return l.tr("polling now")
 	case retrieval.JobRetrying:
-		return fmt.Sprintf("poll retrying <t:%d:R> (attempt %d of %d)", j.ScheduledAt.Unix(), j.Attempt+1, j.MaxAttempts)
+		return l.trf("poll retrying <t:%d:R> (attempt %d of %d)", j.ScheduledAt.Unix(), j.Attempt+1, j.MaxAttempts)
 	}
-	return "poll queued"
+	return l.tr("poll queued")
 }

@@ -19,8 +19,9 @@ import (
 // ReindexQueue queues reindex jobs; cmd/footnote adapts retrieval/jobs to it.
 type ReindexQueue interface {
 	// EnqueueReindex queues a reindex of collection whose progress is posted in channelID
-	// ("" for nowhere), unless one is queued or running already: then it returns that one.
-	EnqueueReindex(ctx context.Context, collection, channelID, requestedBy string) (ReindexJob, error)
+	// ("" for nowhere), in the language of the Discord locale of who asked, unless one is
+	// queued or running already: then it returns that one.
+	EnqueueReindex(ctx context.Context, collection, channelID, requestedBy, locale string) (ReindexJob, error)
 }
 
 // ReindexJob is the reindex job EnqueueReindex queued or found.
@@ -48,54 +49,58 @@ func (b *Bot) queueReindex(ctx context.Context, r *request) error {
 	if lacking(r.appPerms, permsPost) != nil {
 		channel = "" // the job could not post there
 	}
-	j, err := b.cfg.Reindexer.EnqueueReindex(ctx, r.guildID, channel, r.userID)
+	j, err := b.cfg.Reindexer.EnqueueReindex(ctx, r.guildID, channel, r.userID, r.locale)
 	if err != nil {
 		return fmt.Errorf("reindex: %w", err)
 	}
+	l := r.lang()
 	var text string
 	switch {
 	case j.Queued && channel != "":
-		text = "Reindex started. Its progress will be posted in this channel."
+		text = l.tr("Reindex started. Its progress will be posted in this channel.")
 	case j.Queued:
-		text = "Reindex started. footnote can't post in this channel, so its progress won't be shown here; " +
-			"/reindex again tells you whether it is still running."
+		text = l.tr("Reindex started. footnote can't post in this channel, so its progress won't be shown here; " +
+			"/reindex again tells you whether it is still running.")
 	default:
-		text = fmt.Sprintf("A reindex of this server is already %s, asked for %s, so no other was started.",
-			phaseText(j.Phase), requesterText(j.RequestedBy))
+		text = l.trf("A reindex of this server is already %[1]s, asked for %[2]s, so no other was started.",
+			phaseText(l, j.Phase), requesterText(l, j.RequestedBy))
 		if j.ChannelID != "" {
-			text += " Its progress is posted in <#" + j.ChannelID + ">."
+			text += " " + l.trf("Its progress is posted in <#%s>.", j.ChannelID)
 		}
 	}
 	return r.reply.edit(ctx, message{content: text})
 }
 
-func phaseText(phase string) string {
+// phaseText is a queued reindex's phase, in language l, to follow "is already".
+func phaseText(l lang, phase string) string {
 	switch phase {
 	case retrieval.JobRunning:
-		return "running"
+		return l.tr("running")
 	case retrieval.JobRetrying:
-		return "waiting to be retried after a failure"
+		return l.tr("waiting to be retried after a failure")
 	}
-	return "queued"
+	return l.tr("queued")
 }
 
-func requesterText(by string) string {
+// requesterText is who asked for a reindex, in language l, to follow "asked for".
+func requesterText(l lang, by string) string {
 	switch {
 	case by == "cli":
-		return "from the command line"
+		return l.tr("from the command line")
 	case isSnowflake(by):
-		return "by <@" + by + ">"
+		return l.trf("by <@%s>", by)
 	}
-	return "by an admin"
+	return l.tr("by an admin")
 }
 
 // ReindexProgress shows one attempt of a reindex job in a channel: a message posted when
 // it starts, edited at most every progressEvery as passages are done, and edited a last
-// time with the counts, or with what stopped it. It is safe for concurrent use; a Discord
-// failure is logged, and the reindex goes on.
+// time with the counts, or with what stopped it, in the language of who asked. It is safe
+// for concurrent use; a Discord failure is logged, and the reindex goes on.
 type ReindexProgress struct {
 	b                      *Bot
 	guild, channel, author string
+	lang                   lang
 
 	mu          sync.Mutex
 	msgID       string    // the progress message; "" before it is posted, or if that failed
@@ -104,10 +109,11 @@ type ReindexProgress struct {
 }
 
 // ReindexReporter returns the reporter of a reindex job's attempt for collection (a guild
-// id) whose progress goes to channelID, asked for by requestedBy. It needs only the REST
-// API, so it works from `footnote worker` too, without the gateway.
-func (b *Bot) ReindexReporter(collection, channelID, requestedBy string) *ReindexProgress {
-	return &ReindexProgress{b: b, guild: collection, channel: channelID, author: requestedBy}
+// id) whose progress goes to channelID, asked for by requestedBy, whose Discord locale
+// ("" when unknown: English) sets the language. It needs only the REST API, so it works
+// from `footnote worker` too, without the gateway.
+func (b *Bot) ReindexReporter(collection, channelID, requestedBy, locale string) *ReindexProgress {
+	return &ReindexProgress{b: b, guild: collection, channel: channelID, author: requestedBy, lang: langOf(locale)}
 }
 
 // Start posts the progress message.
@@ -115,7 +121,7 @@ func (p *ReindexProgress) Start(ctx context.Context) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.start, p.last = p.b.now(), p.b.now()
-	p.show(ctx, fmt.Sprintf("Reindexing this server's articles, asked for %s…", requesterText(p.author)), false)
+	p.show(ctx, p.lang.trf("Reindexing this server's articles, asked for %s…", requesterText(p.lang, p.author)), false)
 }
 
 // Update edits the message with done of total passages, unless it was edited less than
@@ -128,7 +134,7 @@ func (p *ReindexProgress) Update(ctx context.Context, done, total int) {
 		return
 	}
 	p.last = now
-	p.show(ctx, progressText("", done, total, now.Sub(p.start)), false)
+	p.show(ctx, progressText(p.lang, done, total, now.Sub(p.start)), false)
 }
 
 // Finish edits the message a last time: the counts, or why the attempt stopped (err's text
@@ -136,9 +142,9 @@ func (p *ReindexProgress) Update(ctx context.Context, done, total int) {
 func (p *ReindexProgress) Finish(ctx context.Context, stats retrieval.ReindexStats, err error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	text := reindexDoneText("", stats, p.b.now().Sub(p.start))
-	if err != nil {
-		text = "Reindex stopped: " + truncate(escapeMarkdown(oneLineText(err.Error())), 500)
+	text := reindexDoneText(p.lang, stats, p.b.now().Sub(p.start))
+	if err != nil { // the job's words, in English
+		text = p.lang.trf("Reindex stopped: %s", truncate(escapeMarkdown(oneLineText(err.Error())), 500))
 	}
 	p.show(ctx, text, true)
 }

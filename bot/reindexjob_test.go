@@ -15,17 +15,20 @@ import (
 	"github.com/footnote-bot/footnote/retrieval"
 )
 
-// fakeQueue is a ReindexQueue that remembers the reindex it queued, one per collection.
+// fakeQueue is a ReindexQueue that remembers the reindex it queued, one per collection,
+// and the locale of the last request.
 type fakeQueue struct {
 	mu     sync.Mutex
 	queued map[string]ReindexJob
 	calls  int
+	locale string
 }
 
-func (q *fakeQueue) EnqueueReindex(_ context.Context, coll, channelID, by string) (ReindexJob, error) {
+func (q *fakeQueue) EnqueueReindex(_ context.Context, coll, channelID, by, locale string) (ReindexJob, error) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	q.calls++
+	q.locale = locale
 	if j, ok := q.queued[coll]; ok {
 		j.Queued = false
 		j.Phase = retrieval.JobRunning
@@ -104,7 +107,7 @@ func TestReindexProgressInTheChannel(t *testing.T) {
 	}
 
 	t.Run("a message is posted, edited with the progress, and ends with the counts", func(t *testing.T) {
-		p := h.bot.ReindexReporter(guildA, channel, boss.id)
+		p := h.bot.ReindexReporter(guildA, channel, boss.id, "en-US")
 		p.Start(ctx)
 		posts := h.discord.recorded(channelPost(channel))
 		if len(posts) != 1 || posts[0].str("content") != "Reindexing this server's articles, asked for by <@"+boss.id+">…" {
@@ -131,7 +134,7 @@ func TestReindexProgressInTheChannel(t *testing.T) {
 	})
 	t.Run("an attempt that stops says why, in the same message", func(t *testing.T) {
 		before := len(h.discord.recorded(edits))
-		p := h.bot.ReindexReporter(guildA, channel, "cli")
+		p := h.bot.ReindexReporter(guildA, channel, "cli", "")
 		p.Start(ctx)
 		p.Finish(ctx, retrieval.ReindexStats{}, errors.New("attempt 1 of 5 failed: embedder unreachable. It is tried again shortly"))
 		all := h.discord.recorded(edits)

@@ -27,7 +27,7 @@ func (m *Main) openJobs(ctx context.Context, work jobs.Work, b *bot.Bot) error {
 			if a.ChannelID == "" {
 				return nil
 			}
-			return b.ReindexReporter(a.Collection, a.ChannelID, a.RequestedBy)
+			return b.ReindexReporter(a.Collection, a.ChannelID, a.RequestedBy, a.Locale)
 		}
 	}
 	c, err := jobs.Open(ctx, m.Config.DatabaseURL, cfg)
@@ -76,8 +76,8 @@ func (r *recrawler) RecrawlDue(ctx context.Context) error {
 // (the client announces through the bot, and the bot queues through the client).
 type reindexQueue struct{ c *jobs.Client }
 
-func (q *reindexQueue) EnqueueReindex(ctx context.Context, coll, channelID, by string) (bot.ReindexJob, error) {
-	j, err := q.c.EnqueueReindex(ctx, jobs.ReindexArgs{Collection: coll, ChannelID: channelID, RequestedBy: by})
+func (q *reindexQueue) EnqueueReindex(ctx context.Context, coll, channelID, by, locale string) (bot.ReindexJob, error) {
+	j, err := q.c.EnqueueReindex(ctx, jobs.ReindexArgs{Collection: coll, ChannelID: channelID, RequestedBy: by, Locale: locale})
 	return bot.ReindexJob{Queued: !j.Duplicate, Phase: j.Phase, ChannelID: j.Args.ChannelID, RequestedBy: j.Args.RequestedBy}, err
 }
 

@@ -61,7 +61,7 @@ func TestReindexRunsAsAJob(t *testing.T) {
 		rep.args = a
 		return rep
 	}})
-	j, err := c.EnqueueReindex(ctx, ReindexArgs{Collection: coll, ChannelID: "chan-9", RequestedBy: "boss"})
+	j, err := c.EnqueueReindex(ctx, ReindexArgs{Collection: coll, ChannelID: "chan-9", RequestedBy: "boss", Locale: "pt-BR"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,9 +74,9 @@ func TestReindexRunsAsAJob(t *testing.T) {
 			t.Fatalf("job %+v, output %+v, %v; want done, with stats and all passages done", done, out, err)
 		}
 	})
-	t.Run("the reporter the job asked for saw it start, progress and finish", func(t *testing.T) {
+	t.Run("the reporter the job asked for, in the asker's language, saw it start, progress and finish", func(t *testing.T) {
 		ev := rep.seen()
-		if rep.args.ChannelID != "chan-9" || rep.args.RequestedBy != "boss" || len(ev) < 3 || ev[0] != "start" ||
+		if rep.args.ChannelID != "chan-9" || rep.args.RequestedBy != "boss" || rep.args.Locale != "pt-BR" || len(ev) < 3 || ev[0] != "start" ||
 			!strings.HasPrefix(ev[len(ev)-1], "done: ") {
 			t.Errorf("reporter for %+v saw %q; want start, progress, done", rep.args, ev)
 		}
