@@ -31,8 +31,11 @@ type fakeGateway struct {
 	// forgetSessions answers every resume with invalid session (op 9, d: false), as Discord
 	// does when the session has expired: the client must identify again.
 	forgetSessions bool
-	ready          chan struct{}
-	once           sync.Once
+	// holdReady, when set, keeps READY back from an identify until it is closed, as a
+	// gateway slow to answer does: the client is between connections until then.
+	holdReady chan struct{}
+	ready     chan struct{}
+	once      sync.Once
 }
 
 func newFakeGateway() *fakeGateway {
@@ -110,7 +113,7 @@ func (g *fakeGateway) identified(f *fakeDiscord, conn *websocket.Conn, ident map
 	g.mu.Lock()
 	g.identify = ident
 	g.identifies = append(g.identifies, ident)
-	guilds, refuse := g.guilds, g.refuseContent
+	guilds, refuse, hold := g.guilds, g.refuseContent, g.holdReady
 	ready := []any{} // READY lists every server of the shard, all unavailable until their GUILD_CREATE
 	for _, gc := range guilds {
 		ready = append(ready, map[string]any{"id": gc["id"], "unavailable": true})
@@ -124,6 +127,9 @@ func (g *fakeGateway) identified(f *fakeDiscord, conn *websocket.Conn, ident map
 			g.close(conn, closeDisallowedIntents, "Disallowed intent(s).")
 			return false
 		}
+	}
+	if hold != nil {
+		<-hold
 	}
 	g.dispatch("READY", map[string]any{
 		"v": 9, "session_id": "fake-session", "resume_gateway_url": "ws://unused",

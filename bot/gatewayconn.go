@@ -74,12 +74,15 @@ func (b *Bot) newGatewaySession() (*dg.Session, error) {
 }
 
 // onDisconnect tells RunGateway, once per session, that the current connection closed.
-// It never blocks: one pending drop is enough to reconnect.
+// It never blocks: one pending drop is enough to reconnect. From then until the next
+// connection's READY the servers footnote is in are unknown (reconcile.go): a server that
+// adds footnote meanwhile sends nothing this process would see.
 func (b *Bot) onDisconnect(s *dg.Session, _ *dg.Disconnect) {
 	b.mu.Lock()
 	first := s == b.conn.session && !b.conn.dropped
 	if first {
 		b.conn.dropped = true
+		b.guilds.known = false
 	}
 	b.mu.Unlock()
 	if !first {

@@ -24,13 +24,20 @@ type guildLister interface {
 }
 
 // ErrGuildsUnknown is ReconcileGuilds before footnote knows which servers it is in: the
-// gateway has not been ready yet, or (over HTTP) there is no token to ask with.
+// gateway's current connection has not been ready yet (at start, or while it reconnects),
+// or, without the gateway, there is no token to ask with.
 var ErrGuildsUnknown = errors.New("bot: the servers footnote is in are not known yet")
 
 // guildSet is the servers footnote is in, as the gateway has told this shard: READY lists
 // them all (an outage's included), GUILD_CREATE adds one, a GUILD_DELETE that is no outage
-// removes one. Guarded by Bot.mu.
+// removes one. Only the process whose gateway is connected knows them: ReconcileGuilds, run
+// by a background job in whichever process River picks, lists them over REST elsewhere.
+// Guarded by Bot.mu.
 type guildSet struct {
+	// known is set by the current connection's READY, and cleared when that connection
+	// drops: each connection is a new session, so the events missed in between (a server
+	// adding footnote) are never replayed, and a set kept across the gap could schedule the
+	// deletion of a server footnote is in.
 	known bool
 	ids   map[string]bool
 }
@@ -62,9 +69,10 @@ func (b *Bot) guildJoined(id string, in bool) {
 
 // ReconcileGuilds schedules the deletion (after Config.GuildGrace) of every server
 // collection whose server footnote is not in, and cancels it for every one whose server it
-// is in again. Over the gateway the servers are those this shard has been told of, and only
-// this shard's servers are reconciled; otherwise they are listed over REST (GET
-// /users/@me/guilds, which needs the token). It returns how many deletions it scheduled and
+// is in again. While the gateway runs in this process the servers are those this shard has
+// been told of since its connection's READY, and only this shard's servers are reconciled;
+// otherwise (HTTP interactions, `footnote worker`, or before RunGateway) they are listed over
+// REST (GET /users/@me/guilds, which needs the token). It returns how many deletions it scheduled and
 // cancelled, ErrGuildsUnknown when the servers cannot be known yet, and the engine's or
 // Discord's error; an error changes nothing. An engine without the methods it needs makes
 // it do nothing.

@@ -99,6 +99,52 @@ func TestReconcileGuilds(t *testing.T) {
 		}
 	})
 
+	t.Run("between a dropped gateway connection and the next READY the servers are unknown, and nothing is scheduled", func(t *testing.T) {
+		joined := serverOnShard(t, 250000000000000001, 0, 1) // adds footnote while it is away; has data already
+		eng := &leavingEngine{fakeEngine: newFakeEngine(), leaving: map[string]bool{guildA: false, joined: false}}
+		h, gw := startGatewayOn(t, eng, nil)
+		for deadline := time.Now().Add(10 * time.Second); h.bot.selfID() == ""; time.Sleep(5 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatal("READY was never handled")
+			}
+		}
+		hold := make(chan struct{})
+		gw.mu.Lock()
+		gw.holdReady = hold
+		gw.guilds = append(gw.guilds, map[string]any{"id": joined, "name": "Joined", "unavailable": false,
+			"roles": []any{}, "members": []any{}, "threads": []any{}, "channels": []any{}})
+		gw.mu.Unlock()
+		gw.drop()
+		for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+			gw.mu.Lock()
+			n := len(gw.identifies)
+			gw.mu.Unlock()
+			if n >= 2 { // the bot saw the drop and identifies anew; READY is held back
+				break
+			}
+			if time.Now().After(deadline) {
+				close(hold)
+				t.Fatal("the bot never reconnected")
+			}
+		}
+		_, _, err := h.bot.ReconcileGuilds(context.Background())
+		if !errors.Is(err, ErrGuildsUnknown) || eng.state()[joined] {
+			t.Errorf("while reconnecting: ReconcileGuilds = %v, leaving %v; want the servers unknown and nothing scheduled", err, eng.state())
+		}
+		close(hold)
+		for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+			if _, _, err = h.bot.ReconcileGuilds(context.Background()); err == nil {
+				break
+			}
+			if !errors.Is(err, ErrGuildsUnknown) || time.Now().After(deadline) {
+				t.Fatalf("after the new READY: ReconcileGuilds = %v", err)
+			}
+		}
+		if got := eng.state(); got[joined] || got[guildA] {
+			t.Errorf("leaving %v: the new READY lists both servers, so neither is scheduled", got)
+		}
+	})
+
 	t.Run("over HTTP, the servers are listed over REST, page after page", func(t *testing.T) {
 		const unlisted = "290000000000000001"
 		eng := &leavingEngine{fakeEngine: newFakeEngine(), leaving: map[string]bool{"200000000000000450": false, unlisted: false}}

@@ -16,13 +16,15 @@ import (
 )
 
 // openJobs opens the background jobs' client, working what work says, and keeps it as
-// m.Jobs (Close stops and closes it). With b, feed polls announce through the bot and
-// reindexes post their progress with it (REST only: the gateway need not be open).
+// m.Jobs (Close stops and closes it). With b, feed polls announce through the bot,
+// reindexes post their progress with it (REST only: the gateway need not be open), and
+// each departures sweep first reconciles footnote's servers through it (guildReconciler).
 func (m *Main) openJobs(ctx context.Context, work jobs.Work, b *bot.Bot) error {
 	cfg := jobs.Config{Engine: m.Engine, Work: work, FeedConcurrency: m.Config.FeedConcurrency, Log: m.Log,
 		Recrawler: &recrawler{eng: m.Engine, log: m.Log}}
 	if b != nil {
 		cfg.Announcer = b
+		cfg.Reconciler = &guildReconciler{b: b, log: m.Log}
 		cfg.Reporter = func(a jobs.ReindexArgs) jobs.ReindexReporter {
 			if a.ChannelID == "" {
 				return nil
