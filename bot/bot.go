@@ -21,6 +21,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/footnote-bot/footnote/retrieval"
+	"github.com/footnote-bot/footnote/retrieval/redact"
 )
 
 // Engine is what the bot needs from retrieval; *retrieval.Engine satisfies it.
@@ -87,6 +88,10 @@ type Config struct {
 	GuildGrace time.Duration
 	// HTTPClient carries REST calls and attachment downloads; nil means a default client.
 	HTTPClient *http.Client
+	// Redact masks secrets in the error text members see (a feed's last error, a failed
+	// request's explanation); nil masks only what is shaped like a credential. The log is
+	// the caller's to mask (cmd/footnote wraps its handler with the same Redactor).
+	Redact *redact.Redactor
 }
 
 // MaxOptionChars is Discord's limit on a string option of a slash command, and so on

@@ -170,7 +170,7 @@ func (b *Bot) explain(r *request, err error) (text, outcome string) {
 // how the request was acknowledged, and returns the outcome.
 func (b *Bot) fail(ctx context.Context, r *request, err error) string {
 	text, outcome := b.explain(r, err)
-	text = translate(r.locale, text)
+	text = b.cfg.Redact.String(translate(r.locale, text))
 	m := message{content: text, ephemeral: true}
 	var rerr error
 	var partly *partlySentError

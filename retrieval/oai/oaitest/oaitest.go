@@ -4,8 +4,10 @@
 package oaitest
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -22,7 +24,14 @@ type Reply struct {
 	RetryAfter string        // the Retry-After header, when not ""
 	Delay      time.Duration // wait this long first (or until the client gives up)
 	Content    string        // a chat reply's message
+	// Body, when not "", is the raw reply body, sent with Status (200 when 0) instead of the
+	// scripted one: garbage for a client to choke on, or an error that quotes the request
+	// ("{auth}" in it becomes the request's Authorization header, as an echoing proxy does).
+	Body string
 }
+
+// AuthEcho is the placeholder in Reply.Body that becomes the request's Authorization header.
+const AuthEcho = "{auth}"
 
 // Failing returns a reply of an error status that asks for an immediate retry
 // (Retry-After: 0), so tests of retries do not wait for backoff.
@@ -113,6 +122,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json")
 	if rep.RetryAfter != "" {
 		w.Header().Set("Retry-After", rep.RetryAfter)
+	}
+	if rep.Body != "" {
+		w.WriteHeader(cmp.Or(rep.Status, http.StatusOK))
+		_, _ = io.WriteString(w, strings.ReplaceAll(rep.Body, AuthEcho, r.Header.Get("Authorization")))
+		return
 	}
 	if rep.Status != 0 {
 		w.WriteHeader(rep.Status)
