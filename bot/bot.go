@@ -265,7 +265,9 @@ func (b *Bot) newSession() (*dg.Session, error) {
 			return nil, err
 		}
 	}
-	s.Client = &http.Client{Transport: next, Timeout: timeout}
+	// Rate limits and Discord's 5xx are retried by restRetry, within bounds; discordgo's
+	// own retries (unbounded for a 429) never see one.
+	s.Client = &http.Client{Transport: &restRetry{next: next}, Timeout: timeout}
 	s.Identify.Intents = gatewayIntents
 	s.ShardID, s.ShardCount = b.cfg.ShardID, b.cfg.ShardCount
 	s.ShouldReconnectOnError = true

@@ -81,6 +81,9 @@ func (b *Bot) explain(r *request, err error) (text, outcome string) {
 		return "footnote is restarting. Retry in a few seconds.", outcomeBusy
 	case errors.Is(err, context.Canceled) && b.pool.isClosing():
 		return "footnote restarted before it could finish. Try again in a moment.", outcomeBusy
+	case discordUnavailable(err):
+		b.log.Warn("Discord kept refusing a call", "command", r.kind, "guild_id", r.guildID, "err", err)
+		return "Discord is rate-limiting footnote or having trouble, so this couldn't finish. Try again in a moment.", outcomeBusy
 	case errors.Is(err, errDM):
 		return "footnote only works in servers: each server has its own articles. " +
 			"Use its commands in a channel of a server where it is installed.", outcomeRefused
