@@ -28,6 +28,9 @@ type Reply struct {
 	// scripted one: garbage for a client to choke on, or an error that quotes the request
 	// ("{auth}" in it becomes the request's Authorization header, as an echoing proxy does).
 	Body string
+	// Respond, when set, makes a good chat reply's message from the request's system and
+	// user messages, in place of Content: a model that does what it reads.
+	Respond func(system, user string) string
 }
 
 // AuthEcho is the placeholder in Reply.Body that becomes the request's Authorization header.
@@ -134,10 +137,26 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if r.URL.Path == "/v1/chat/completions" {
-		json.NewEncoder(w).Encode(chatReply(body, rep.Content))
+		content := rep.Content
+		if rep.Respond != nil {
+			content = rep.Respond(message(body, "system"), message(body, "user"))
+		}
+		json.NewEncoder(w).Encode(chatReply(body, content))
 		return
 	}
 	json.NewEncoder(w).Encode(embeddingsReply(body))
+}
+
+// message returns the content of the first message of role in a chat request's body.
+func message(body map[string]any, role string) string {
+	msgs, _ := body["messages"].([]any)
+	for _, m := range msgs {
+		if m, ok := m.(map[string]any); ok && m["role"] == role {
+			s, _ := m["content"].(string)
+			return s
+		}
+	}
+	return ""
 }
 
 func chatReply(body map[string]any, content string) map[string]any {
