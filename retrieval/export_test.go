@@ -46,3 +46,6 @@ var (
 // SetFeedItemsDeadline shortens the time a feed poll may spend on its items
 // (feedItemsDeadline), for tests that poll a slow site.
 func SetFeedItemsDeadline(e *Engine, d time.Duration) { e.feedItemsDeadline = d }
+
+// ModelReserve is modelReserve, for tests in package retrieval_test.
+func ModelReserve(d time.Duration) time.Duration { return modelReserve(d) }
