@@ -71,7 +71,7 @@ type credential struct {
 var credentials = []credential{
 	// An authorization header or field, as a proxy or a server's error body echoes it:
 	// `Authorization: Bot abc`, `"authorization":"Bearer abc"`, `authorization=abc`.
-	{re: regexp.MustCompile(`(?i)(\bauthorization["']?\s*[:=]\s*["']?)(?:(?:bot|bearer|basic)\s+)?(?:\[REDACTED\]|[^\s"',;}\[\]]+)`)},
+	{re: regexp.MustCompile(`(?i)(\bauthorization["']?\s*[:=]\s*["']?)(?:(?:bot|bearer|basic)\s+)?(?:\[REDACTED\]|[^\s"',;}\[\]]+)`), token: authorizationValue},
 	// An Authorization scheme and its token anywhere else.
 	{re: regexp.MustCompile(`(?i)(\b(?:bot|bearer)\s+)[A-Za-z0-9._~+/=-]{8,}`), token: tokenLike},
 	// A URL's password: scheme://user:PASSWORD@host. A password holding "@", "/" or
@@ -81,6 +81,19 @@ var credentials = []credential{
 	{re: regexp.MustCompile(`(?i)(\b(?:password|passwd|pwd|api[_-]?key|access[_-]?token)\s*=\s*)(?:'(?:[^'\\]|\\.)*'|[^\s&'"]+)`)},
 	// An OpenAI-style API key ("sk-…", "sk-proj-…"), from this server or another.
 	{re: regexp.MustCompile(`(\b)sk-[A-Za-z0-9_-]{16,}`)},
+}
+
+// authorizationValue reports whether what follows "authorization:" is a credential: a
+// scheme and its token, or a token, rather than prose ("awaits authorization: officials
+// expect it in May").
+func authorizationValue(s string) bool {
+	lower := strings.ToLower(s)
+	for _, scheme := range []string{"bot", "bearer", "basic"} {
+		if rest, ok := strings.CutPrefix(lower, scheme); ok && rest != "" && strings.TrimLeft(rest, " \t") != rest {
+			return true
+		}
+	}
+	return s == Mask || tokenLike(s)
 }
 
 // tokenLike reports whether the word after "Bot " or "Bearer " looks like a token rather
