@@ -203,6 +203,7 @@ func TestSecretsNeverReachOutput(t *testing.T) {
 	}))
 	defer site.Close()
 	discord := newEchoDiscord(t, http.StatusInternalServerError)
+	forbidding := newEchoDiscord(t, http.StatusForbidden)
 	articles := filepath.Join(t.TempDir(), "articles.jsonl")
 	if err := os.WriteFile(articles, []byte(corpus), 0o644); err != nil {
 		t.Fatal(err)
@@ -218,8 +219,10 @@ func TestSecretsNeverReachOutput(t *testing.T) {
 	cli{env: base}.must(t, "", "import", "--collection", coll, articles)
 
 	cases := []secretCase{
-		{name: "invite when Discord's error echoes the token", args: []string{"invite"},
+		{name: "invite when Discord's 500 echoes the token", args: []string{"invite"},
 			want: "upstream refused"},
+		{name: "invite when Discord's 403 echoes the token", args: []string{"invite"},
+			env: map[string]string{"DISCORD_API_BASE": forbidding.srv.URL}, want: "upstream refused"},
 		{name: "serve over the gateway when Discord's error echoes the token", args: []string{"serve"},
 			want: "upstream refused"},
 		{name: "ask when the model's error quotes the key", env: chat,
