@@ -37,10 +37,11 @@ func modelReserve(d time.Duration) time.Duration { return max(d/10, min(d/2, min
 
 // minModelReserve is the least kept back for the fallback. A tenth of the shortest
 // FOOTNOTE_ANSWER_TIMEOUT (1 s) is 100 ms, and the fallback's database reads took longer
-// than that with the test suite running under -race on two cores, so a question whose
-// model hung failed instead of being answered. Half a second leaves the model the other
-// half of such a deadline.
-const minModelReserve = 500 * time.Millisecond
+// than that, and at times longer than half a second, with the test suite running under
+// -race on two shared cores (load average 18): a question whose model hung then failed
+// instead of being answered. A second is kept from deadlines of 2 s and more (up to 10 s,
+// where the tenth takes over); a shorter one keeps half of itself for the model.
+const minModelReserve = time.Second
 
 // errModelSlow is the cause of a model call's context ending at the question's deadline.
 var errModelSlow = errors.New("the question's deadline for model calls passed")

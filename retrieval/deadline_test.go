@@ -193,7 +193,8 @@ func TestModelReserveLeavesTheFallbackTime(t *testing.T) {
 	}{
 		{"the default deadline keeps a tenth", retrieval.DefaultAnswerTimeout, 2 * time.Second},
 		{"a long deadline keeps a tenth", 5 * time.Minute, 30 * time.Second},
-		{"the shortest allowed deadline keeps half a second", time.Second, 500 * time.Millisecond},
+		{"a 3 s deadline keeps a second", 3 * time.Second, time.Second},
+		{"the shortest allowed deadline keeps half of itself", time.Second, 500 * time.Millisecond},
 		{"a deadline under a second keeps half of it", 300 * time.Millisecond, 150 * time.Millisecond},
 	}
 	for _, tt := range tests {
