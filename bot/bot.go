@@ -21,6 +21,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/footnote-bot/footnote/retrieval"
+	"github.com/footnote-bot/footnote/retrieval/redact"
 )
 
 // Engine is what the bot needs from retrieval; *retrieval.Engine satisfies it.
@@ -91,6 +92,10 @@ type Config struct {
 	// channel (cmd/footnote wires it to retrieval/jobs); nil runs the reindex inside the
 	// interaction, as the console does.
 	Reindexer ReindexQueue
+	// Redact masks secrets in the error text members see (a feed's last error, a failed
+	// request's explanation); nil masks only what is shaped like a credential. The log is
+	// the caller's to mask (cmd/footnote wraps its handler with the same Redactor).
+	Redact *redact.Redactor
 }
 
 // MaxOptionChars is Discord's limit on a string option of a slash command, and so on
@@ -264,7 +269,9 @@ func (b *Bot) newSession() (*dg.Session, error) {
 			return nil, err
 		}
 	}
-	s.Client = &http.Client{Transport: next, Timeout: timeout}
+	// Rate limits and Discord's 5xx are retried by restRetry, within bounds; discordgo's
+	// own retries (unbounded for a 429) never see one.
+	s.Client = &http.Client{Transport: &restRetry{next: next}, Timeout: timeout}
 	s.Identify.Intents = gatewayIntents
 	s.ShardID, s.ShardCount = b.cfg.ShardID, b.cfg.ShardCount
 	s.ShouldReconnectOnError = true

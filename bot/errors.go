@@ -87,6 +87,9 @@ func (b *Bot) explain(r *request, err error) (text, outcome string) {
 		// database go away in the log, once per request that met it.
 		b.log.Warn("request failed: database unavailable", "command", r.kind, "guild_id", r.guildID, "err", err)
 		return "footnote's database is unavailable right now; nothing is wrong with your request. Try again in a minute.", outcomeUnavailable
+	case discordUnavailable(err):
+		b.log.Warn("Discord kept refusing a call", "command", r.kind, "guild_id", r.guildID, "err", err)
+		return "Discord is rate-limiting footnote or having trouble, so this couldn't finish. Try again in a moment.", outcomeBusy
 	case errors.Is(err, errDM):
 		return "footnote only works in servers: each server has its own articles. " +
 			"Use its commands in a channel of a server where it is installed.", outcomeRefused
@@ -179,7 +182,7 @@ func (b *Bot) explain(r *request, err error) (text, outcome string) {
 // how the request was acknowledged, and returns the outcome.
 func (b *Bot) fail(ctx context.Context, r *request, err error) string {
 	text, outcome := b.explain(r, err)
-	text = translate(r.locale, text)
+	text = b.cfg.Redact.String(translate(r.locale, text))
 	m := message{content: text, ephemeral: true}
 	var rerr error
 	var partly *partlySentError

@@ -42,8 +42,9 @@ type fakeDiscord struct {
 	// refuseCommands, when set, is the status a command registration (PUT) is answered with.
 	refuseCommands int
 
-	gw   *fakeGateway
-	perm fakePerms // footnote's permissions and rate limits (fakeperms_test.go)
+	gw     *fakeGateway
+	perm   fakePerms // footnote's permissions and rate limits (fakeperms_test.go)
+	faults []*fault  // scripted failures of matching calls (fakefaults_test.go)
 }
 
 // call is one recorded REST request.
@@ -145,6 +146,9 @@ func (f *fakeDiscord) serveREST(w http.ResponseWriter, r *http.Request) {
 	f.noteMerges(c)
 
 	parts := strings.Split(strings.Trim(path, "/"), "/")
+	if f.serveFault(w, r, c) {
+		return
+	}
 	if f.servePerms(w, r, path, parts, c) {
 		return
 	}

@@ -21,16 +21,22 @@ import (
 // highlight.) A hyphen needs none: with # escaped, "-# " makes no subtext.
 const markdownEscapable = "\\*_~`|[]>#<@"
 
+// linkScheme is the "://" of a bare link in article text, which Discord would make
+// clickable ("https://evil.example/x" in a quote): escaping its colon, "https\://", keeps
+// the text and breaks the link. Links footnote shows come from the database, as embed
+// links or in <angle brackets> footnote writes itself.
+const linkScheme = "://"
+
 var markdownEscaper = func() *strings.Replacer {
-	var pairs []string
+	pairs := []string{linkScheme, `\` + linkScheme}
 	for _, c := range markdownEscapable {
 		pairs = append(pairs, string(c), `\`+string(c))
 	}
 	return strings.NewReplacer(pairs...)
 }()
 
-// escapeMarkdown makes article text display literally: no emphasis, masked links,
-// spoilers, headings, quotes, code, mentions or timestamps.
+// escapeMarkdown makes article text display literally: no emphasis, masked links, bare
+// links, spoilers, headings, quotes, code, mentions or timestamps.
 func escapeMarkdown(s string) string { return markdownEscaper.Replace(s) }
 
 // escapedMarker is a citation marker [n] as escapeMarkdown writes it.

@@ -47,8 +47,8 @@ func TestLiveMarkup(t *testing.T) {
 	if got := liveMarkup(escapeMarkdown(hostile)); len(got) != 0 {
 		t.Errorf("escaped text still shows %v live", got)
 	}
-	if got := escapeBody("x [1] and [2](http://a) " + hostile); !strings.HasPrefix(got, `x [1] and \[2\](http://a) \[click\]`) {
-		t.Errorf("escapeBody = %q: a marker should stay, a marker before a link should not", got)
+	if got := escapeBody("x [1] and [2](http://a) " + hostile); !strings.HasPrefix(got, `x [1] and \[2\](http\://a) \[click\](http\://evil`) {
+		t.Errorf("escapeBody = %q: a marker should stay, a marker before a link should not, a bare link should break", got)
 	}
 }
 

@@ -88,7 +88,7 @@ func TestRenderAnswer(t *testing.T) {
 			N: 1, Title: "*Big* news", URL: "javascript:alert(1)", Quote: "Click [here](https://evil.example) > now_",
 		}}})
 		e := msgs[0].embeds[0]
-		if e.Title != `[1] \*Big\* news` || e.Description != `> **[1]** Click \[here\](https://evil.example) \> now\_` || e.URL != "" {
+		if e.Title != `[1] \*Big\* news` || e.Description != `> **[1]** Click \[here\](https\://evil.example) \> now\_` || e.URL != "" {
 			t.Errorf("embed %+v", e)
 		}
 	})

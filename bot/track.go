@@ -72,7 +72,7 @@ func (b *Bot) runTrack(ctx context.Context, r *request) error {
 	case err != nil:
 		return fmt.Errorf("track: %w", err)
 	}
-	text := renderTracked(p)
+	text := b.cfg.Redact.String(renderTracked(p)) // the first poll's error, as the site answered
 	if n, err := b.announce(ctx, p); err != nil {
 		b.log.Warn("announce feed articles", "guild_id", r.guildID, "channel_id", p.Feed.Channel, "err", err)
 		text += "\nfootnote could not announce them in <#" + p.Feed.Channel + ">."

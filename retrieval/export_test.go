@@ -60,3 +60,6 @@ var (
 	AgainOnConflict = againOnConflict
 	WaitOutOutage   = waitOutOutage
 )
+
+// ModelReserve is modelReserve, for tests in package retrieval_test.
+func ModelReserve(d time.Duration) time.Duration { return modelReserve(d) }

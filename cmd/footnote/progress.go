@@ -43,17 +43,30 @@ type progress struct {
 
 // newProgress starts reporting on w, as a bar when w is a terminal.
 func newProgress(w io.Writer, noun string, total int64) *progress {
-	tty := false
-	if f, ok := w.(*os.File); ok {
-		if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
-			tty = true
-		}
-	}
+	tty := isTerminal(w)
 	every := lineEvery
 	if tty {
 		every = barEvery
 	}
 	return startProgress(w, noun, total, tty, every, time.Now)
+}
+
+// isTerminal reports whether w writes to a terminal, looking through writers that wrap
+// another (Unwrap, as the redacting writer footnote's streams go through).
+func isTerminal(w io.Writer) bool {
+	for {
+		u, ok := w.(interface{ Unwrap() io.Writer })
+		if !ok {
+			break
+		}
+		w = u.Unwrap()
+	}
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
 
 // startProgress is newProgress with the terminal test, the period and the clock given.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"time"
@@ -31,8 +32,16 @@ func (m *Main) newBot(reindexer bot.ReindexQueue) (*bot.Bot, error) {
 		APIBase: c.DiscordAPIBase, AdminRole: c.AdminRole, DevGuild: c.DevGuild,
 		ShardID: c.ShardID, ShardCount: c.ShardCount, ShutdownGrace: shutdownGrace,
 		RatePerMinute: c.RatePerMinute, GuildConcurrency: c.GuildConcurrency, Workers: c.Workers,
-		MaxQuestionLen: c.MaxQuestionChars, GuildGrace: c.GuildGrace, Reindexer: reindexer,
+		MaxQuestionLen: c.MaxQuestionChars, GuildGrace: c.GuildGrace, Reindexer: reindexer, Redact: m.redact,
 	}, m.Engine, m.Log, prometheus.NewRegistry())
+}
+
+// newHTTPServer returns a server of h whose own messages ("http: TLS handshake error",
+// "superfluous response.WriteHeader", a handler's panic) go to log as warnings, with the
+// rest of footnote's log, rather than to the standard logger.
+func newHTTPServer(h http.Handler, log *slog.Logger) *http.Server {
+	return &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
 }
 
 // cmdServe runs the Discord bot: over the gateway (DISCORD_TOKEN), or as an HTTP
@@ -80,7 +89,7 @@ func (m *Main) cmdServe(ctx context.Context, args []string) error {
 		if err != nil {
 			return fmt.Errorf("%s: listen on %s: %w", what, addr, err)
 		}
-		srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+		srv := newHTTPServer(h, m.Log)
 		servers = append(servers, srv)
 		m.Log.Info("listening", "what", what, "addr", ln.Addr().String())
 		g.Go(func() error {

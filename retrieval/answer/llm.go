@@ -162,10 +162,11 @@ func verify(reply string, ps []retrieval.Result) (*retrieval.Answer, verifyStats
 		a, b := trimQuote(s[is:ie])
 		p, sp, ok := 0, span{}, false
 		for _, c := range candidates {
-			if sp.start, sp.end, ok = locate(ps[c-1].Text, s[is+a:is+b]); ok {
+			if sp.start, sp.end, ok = locate(ps[c-1].Text, s[is+a:is+b]); ok && !inInstruction(ps[c-1].Text, sp.start, sp.end) {
 				p = c
 				break
 			}
+			ok = false // a quoted instruction to the model is no quotation (injection.go)
 		}
 		if !ok { // an invented quote never reaches the reader, nor do its markers
 			st.quotes++
