@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/footnote-bot/footnote/bot"
@@ -29,7 +30,17 @@ func (m *Main) newBot() (*bot.Bot, error) {
 		ShardID: c.ShardID, ShardCount: c.ShardCount, ShutdownGrace: shutdownGrace,
 		RatePerMinute: c.RatePerMinute, GuildConcurrency: c.GuildConcurrency, Workers: c.Workers,
 		MaxQuestionLen: c.MaxQuestionChars, GuildGrace: c.GuildGrace,
-	}, m.Engine, m.Log, prometheus.NewRegistry())
+	}, m.Engine, m.Log, newRegistry())
+}
+
+// newRegistry returns the registry served at FOOTNOTE_METRICS_ADDR: the bot's series, and
+// the Go runtime's and the process's (go_goroutines, go_memstats_*,
+// process_resident_memory_bytes, process_open_fds), which show a leak of goroutines,
+// memory or connections over a long run.
+func newRegistry() *prometheus.Registry {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return reg
 }
 
 // cmdServe runs the Discord bot: over the gateway (DISCORD_TOKEN), or as an HTTP
