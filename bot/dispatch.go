@@ -71,7 +71,7 @@ func (b *Bot) newRequest(i *dg.Interaction, initial initialFunc) *request {
 		channelID: i.ChannelID,
 		locale:    string(i.Locale),
 		appID:     i.AppID,
-		reply:     &interactionReplier{s: b.session, i: i, initial: initial},
+		reply:     newInteractionReplier(b.session, i, initial),
 		appPerms:  i.AppPermissions,
 		start:     b.now(),
 	}
