@@ -12,7 +12,9 @@ func TestOutcome(t *testing.T) {
 	at := func(ms int) time.Time { return t0.Add(time.Duration(ms) * time.Millisecond) }
 	edit := func(ms int, text string) event { return event{at: at(ms), kind: "edit", text: text} }
 	part := func(ms int, text string) event { return event{at: at(ms), kind: "followup", text: text} }
-	notice := func(ms int, text string) event { return event{at: at(ms), kind: "followup", text: text, ephemeral: true} }
+	notice := func(ms int, text string) event {
+		return event{at: at(ms), kind: "followup", text: text, ephemeral: true}
+	}
 	del := event{at: at(5), kind: "delete"}
 	for _, tc := range []struct {
 		name   string
