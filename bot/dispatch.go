@@ -157,6 +157,8 @@ func (b *Bot) admit(ctx context.Context, r *request, p plan) {
 		b.finish(ctx, r, p.run(ctx, r))
 	}, func(ctx context.Context, v any) {
 		b.finish(ctx, r, fmt.Errorf("panic in %s: %v", r.kind, v))
+	}, func(ctx context.Context) {
+		b.finish(ctx, r, fmt.Errorf("%s dropped from the queue: %w", r.kind, ctx.Err()))
 	})
 }
 
