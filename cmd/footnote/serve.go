@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -16,10 +17,10 @@ import (
 )
 
 // stopDeadline bounds the whole of serve's shutdown, which shares one context: the HTTP
-// listeners stop first (their in-flight requests finish), then the bot's Close spends up to
-// shutdownGrace letting answers finish before it closes the Discord session. The 5 s beyond
-// the grace cover the listeners' last requests and the session's close, so this outer
-// deadline never cuts the bot's own grace short.
+// listeners stop (their in-flight requests finish) while the bot's Close spends up to
+// shutdownGrace letting answers finish, then cancels the rest, tells their members to
+// retry and closes the Discord session. The 5 s beyond the grace cover those notices and
+// the session's close, so this outer deadline never cuts the bot's own grace short.
 const stopDeadline = shutdownGrace + 5*time.Second
 
 func (m *Main) newBot() (*bot.Bot, error) {
@@ -106,16 +107,29 @@ func (m *Main) cmdServe(ctx context.Context, args []string) error {
 		<-gctx.Done()
 		sctx, cancel := context.WithTimeout(context.Background(), stopDeadline)
 		defer cancel()
-		for _, s := range servers {
-			_ = s.Shutdown(sctx)
-		}
-		return b.Close(sctx)
+		return stopServing(sctx, servers, b.Close)
 	})
 	err = g.Wait()
 	if errors.Is(err, context.Canceled) {
 		err = nil
 	}
 	m.Log.Info("stopped")
+	return err
+}
+
+// stopServing shuts the HTTP listeners down and closes the bot at the same time: the
+// listeners stop taking connections and finish their requests (one that reaches the bot
+// now is told to retry) while the bot's grace for the answers in flight runs from the
+// signal. One after the other, the grace would start only once the listeners are done,
+// which can take 5 s: net/http's Shutdown waits that long for a connection opened but
+// unused, and a client that keeps connections ready (as Discord does) has some.
+func stopServing(ctx context.Context, servers []*http.Server, closeBot func(context.Context) error) error {
+	var wg sync.WaitGroup
+	for _, s := range servers {
+		wg.Go(func() { _ = s.Shutdown(ctx) })
+	}
+	err := closeBot(ctx)
+	wg.Wait()
 	return err
 }
 

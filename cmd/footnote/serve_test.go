@@ -1,12 +1,15 @@
 package main
 
 import (
+	"context"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/footnote-bot/footnote/retrieval"
 )
@@ -34,4 +37,40 @@ func TestServeMetrics(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestStopServing(t *testing.T) {
+	t.Run("the bot's shutdown starts at the signal, while a listener still waits for a connection", func(t *testing.T) {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		srv := &http.Server{Handler: http.NotFoundHandler()}
+		go func() { _ = srv.Serve(ln) }()
+		// A connection with no request yet: net/http's Shutdown waits up to 5 s for it.
+		conn, err := net.Dial("tcp", ln.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		started := make(chan struct{})
+		stopped := make(chan error, 1)
+		go func() {
+			stopped <- stopServing(ctx, []*http.Server{srv}, func(context.Context) error {
+				close(started)
+				return nil
+			})
+		}()
+		select {
+		case <-started:
+		case <-time.After(2 * time.Second):
+			t.Fatal("the bot's shutdown had not started 2 s after the signal")
+		}
+		conn.Close() // lets the listener finish too
+		if err := <-stopped; err != nil {
+			t.Errorf("stopServing = %v", err)
+		}
+	})
 }
