@@ -36,10 +36,10 @@ type asker struct {
 	guild     string
 	questions []string
 	l         *ledger
-	seq       atomic.Int64
+	seq       *atomic.Int64 // numbers the interactions (ids, members)
 }
 
-func newAsker(endpoint string, priv ed25519.PrivateKey, guild string, questions []string, l *ledger, conns int) *asker {
+func newAsker(endpoint string, priv ed25519.PrivateKey, guild string, questions []string, l *ledger, conns int, seq *atomic.Int64) *asker {
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.MaxIdleConns = conns * 2
 	tr.MaxIdleConnsPerHost = conns * 2
@@ -52,6 +52,7 @@ func newAsker(endpoint string, priv ed25519.PrivateKey, guild string, questions 
 		guild:     guild,
 		questions: questions,
 		l:         l,
+		seq:       seq,
 	}
 }
 

@@ -13,7 +13,9 @@
 //     during and after;
 //  2. starts a burst of asks, sends SIGTERM while answers are in flight, and checks that
 //     every acknowledged interaction is answered or told to retry, and that footnote exits 0
-//     within its shutdown grace.
+//     within its shutdown grace;
+//  3. does it again with a fake model slower than the grace (-slow-model), so that answers
+//     must be cancelled and their members told to retry.
 //
 // It exits 1 when a check fails, 2 on bad flags.
 package main
@@ -27,6 +29,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -34,6 +37,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 )
@@ -69,6 +73,7 @@ type options struct {
 	burst          int
 	sigtermAfter   time.Duration
 	discordLatency time.Duration
+	slowLLM        time.Duration
 	workers        int
 	guildConc      int
 	keep           bool
@@ -93,6 +98,7 @@ func parseOptions(args []string, getenv func(string) string, out io.Writer) (*op
 	fs.IntVar(&o.burst, "burst", 0, "members asking at once in the SIGTERM phase (default -concurrency)")
 	fs.DurationVar(&o.sigtermAfter, "sigterm-after", 2*time.Second, "how long after the burst starts footnote gets SIGTERM")
 	fs.DurationVar(&o.discordLatency, "discord-latency", 100*time.Millisecond, "time the fake Discord takes per REST call: a round trip to Discord")
+	fs.DurationVar(&o.slowLLM, "slow-model", 15*time.Second, "for a last SIGTERM phase, restart footnote with a fake model taking this long an answer, so that answers outlast the 20 s grace (0: no such phase)")
 	fs.IntVar(&o.workers, "workers", 0, "FOOTNOTE_WORKERS for the server (default: footnote's own)")
 	fs.IntVar(&o.guildConc, "guild-concurrency", 0, "FOOTNOTE_GUILD_CONCURRENCY for the server (default twice -concurrency, so that it never binds: one server stands for the many a process serves)")
 	fs.BoolVar(&o.keep, "keep", false, "keep the work folder (footnote's log) even when every check passes")
@@ -188,39 +194,66 @@ func measure(ctx context.Context, o *options) (f *figures, err error) {
 		return nil, err
 	}
 	defer fd.shutdown(context.Background())
-	pub, priv, err := ed25519.GenerateKey(rand.Reader)
-	if err != nil {
-		return nil, err
+	var seq atomic.Int64 // interaction ids, across both servers
+	start := func(logName string, extra map[string]string) (*server, *asker, error) {
+		pub, priv, err := ed25519.GenerateKey(rand.Reader)
+		if err != nil {
+			return nil, nil, err
+		}
+		env := map[string]string{
+			"DATABASE_URL":               o.databaseURL,
+			"DISCORD_PUBLIC_KEY":         hex.EncodeToString(pub),
+			"DISCORD_APP_ID":             loadAppID,
+			"DISCORD_API_BASE":           fd.url,
+			"FOOTNOTE_GUILD_CONCURRENCY": strconv.Itoa(o.guildConc),
+		}
+		if o.workers > 0 {
+			env["FOOTNOTE_WORKERS"] = strconv.Itoa(o.workers)
+		}
+		maps.Copy(env, extra)
+		srv, err := startServer(o.bin, filepath.Join(dir, logName), env)
+		if err != nil {
+			return nil, nil, err
+		}
+		a := newAsker("http://"+srv.addr+"/interactions", priv, o.collection, c.questions, l, max(o.concurrency, o.burst), &seq)
+		if err := srv.waitReady(ctx, a, 60*time.Second); err != nil {
+			srv.kill()
+			return nil, nil, err
+		}
+		return srv, a, nil
 	}
-	env := map[string]string{
-		"DATABASE_URL":               o.databaseURL,
-		"DISCORD_PUBLIC_KEY":         hex.EncodeToString(pub),
-		"DISCORD_APP_ID":             loadAppID,
-		"DISCORD_API_BASE":           fd.url,
-		"FOOTNOTE_GUILD_CONCURRENCY": strconv.Itoa(o.guildConc),
-	}
-	if o.workers > 0 {
-		env["FOOTNOTE_WORKERS"] = strconv.Itoa(o.workers)
-	}
-	srv, err := startServer(o.bin, filepath.Join(dir, "serve.log"), env)
+
+	srv, a, err := start("serve.log", nil)
 	if err != nil {
 		return nil, err
 	}
 	defer srv.kill()
-	a := newAsker("http://"+srv.addr+"/interactions", priv, o.collection, c.questions, l, max(o.concurrency, o.burst))
-	if err := srv.waitReady(ctx, a, 60*time.Second); err != nil {
-		return nil, err
-	}
-	f = &figures{opts: o, loadBefore: loadAverage()}
+	f = newFigures(o)
 	fmt.Fprintf(out, "== load: %d members at once, %s warm-up then %s measured\n", o.concurrency, o.warmup, o.duration)
 	if err := runLoad(ctx, o, srv, a, fd, l, f); err != nil {
 		return nil, err
 	}
 	fmt.Fprintf(out, "== SIGTERM with answers in flight (%d members at once)\n", o.burst)
-	runShutdown(ctx, o, srv, a, l, f)
+	f.terms[phaseShutdown] = runShutdown(ctx, o, srv, a, l, phaseShutdown)
+
+	if o.slowLLM > 0 {
+		fmt.Fprintf(out, "== SIGTERM with answers slower than the grace (a model taking %s an answer)\n", o.slowLLM)
+		llm, err := startFakeLLM(o.slowLLM)
+		if err != nil {
+			return nil, err
+		}
+		defer llm.close()
+		srv, a, err := start("serve-slow-model.log", map[string]string{
+			"OPENAI_BASE_URL": llm.url, "FOOTNOTE_CHAT_MODEL": "load-llm", "FOOTNOTE_EMBED_MODEL": "hash",
+		})
+		if err != nil {
+			return nil, err
+		}
+		defer srv.kill()
+		f.terms[phasePastGrace] = runShutdown(ctx, o, srv, a, l, phasePastGrace)
+	}
 	f.loadAfter = loadAverage()
 	f.cpuPressure = cpuPressure()
-	f.levels = srv.logLevels()
 	f.collect(l)
 	return f, nil
 }

@@ -50,7 +50,7 @@ func TestLoadSmoke(t *testing.T) {
 		"-bin", bin, "-articles-file", articles, "-questions-file", "-", "-articles", "50",
 		"-database-url", retrievaltest.DSN(), "-collection", guild,
 		"-duration", "3s", "-warmup", "1s", "-settle", "2s", "-concurrency", "5",
-		"-sigterm-after", "500ms", "-discord-latency", "20ms",
+		"-sigterm-after", "500ms", "-discord-latency", "20ms", "-slow-model", "0",
 	}, func(string) string { return "" }, &out)
 	if err != nil {
 		t.Fatalf("flags: %v\n%s", err, out.String())
@@ -67,9 +67,9 @@ func TestLoadSmoke(t *testing.T) {
 		ok   bool
 	}{
 		{"every check passes", len(f.failures()) == 0},
-		{"the load got answers", f.load.deferred[outcomeAnswered] > 0},
-		{"answers were in flight at SIGTERM", f.inFlightAtTerm > 0},
-		{"footnote exited 0 after SIGTERM", f.exitCode == 0 && !f.killed},
+		{"the load got answers", f.tallies[phaseLoad].deferred[outcomeAnswered] > 0},
+		{"answers were in flight at SIGTERM", f.terms[phaseShutdown].inFlight > 0},
+		{"footnote exited 0 after SIGTERM", f.terms[phaseShutdown].exitCode == 0 && !f.terms[phaseShutdown].killed},
 	} {
 		t.Run(check.name, func(t *testing.T) {
 			if !check.ok {

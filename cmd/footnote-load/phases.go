@@ -9,10 +9,16 @@ import (
 
 // Phases of the run, as recorded in the ledger.
 const (
-	phaseWarmup = iota
-	phaseLoad
-	phaseShutdown
+	phaseWarmup    = iota
+	phaseLoad      // the measured load
+	phaseShutdown  // SIGTERM with answers that finish within the grace
+	phasePastGrace // SIGTERM with answers slower than the grace (a slow model)
 )
+
+// phaseNames name the phases in the report.
+var phaseNames = map[int]string{
+	phaseWarmup: "warm-up", phaseLoad: "load", phaseShutdown: "SIGTERM phase", phasePastGrace: "SIGTERM past the grace",
+}
 
 const (
 	// drainTimeout bounds the wait for the last answers after the load stops sending; an
@@ -103,32 +109,46 @@ func timerLag(stop <-chan struct{}) time.Duration {
 	}
 }
 
-// runShutdown is phase 2: members ask at once, footnote gets SIGTERM while answers are in
-// flight, and the members keep asking until the endpoint stops taking interactions.
-func runShutdown(ctx context.Context, o *options, srv *server, a *asker, l *ledger, f *figures) {
+// termFigures are what one SIGTERM phase measured.
+type termFigures struct {
+	inFlight  int // deferred interactions without their final message at the signal
+	at        time.Time
+	err       error // the signal could not be sent
+	killed    bool  // footnote did not exit within exitWait
+	exitCode  int
+	exitAfter time.Duration
+	levels    map[string]int // footnote's log lines by level
+}
+
+// runShutdown is a SIGTERM phase: members ask at once, footnote gets SIGTERM while answers
+// are in flight, and the members keep asking until the endpoint stops taking interactions.
+func runShutdown(ctx context.Context, o *options, srv *server, a *asker, l *ledger, phase int) *termFigures {
+	tf := &termFigures{}
 	wctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var wg sync.WaitGroup
 	for range o.burst {
-		wg.Go(func() { a.work(wctx, phaseShutdown, true) })
+		wg.Go(func() { a.work(wctx, phase, true) })
 	}
 	select {
 	case <-time.After(o.sigtermAfter):
 	case <-ctx.Done():
 	}
-	f.inFlightAtTerm = l.inFlight(phaseShutdown)
-	f.termAt = time.Now()
+	tf.inFlight = l.inFlight(phase)
+	tf.at = time.Now()
 	if err := srv.terminate(); err != nil {
-		f.termErr = fmt.Errorf("send SIGTERM: %w", err)
+		tf.err = fmt.Errorf("send SIGTERM: %w", err)
 	}
 	select {
 	case <-srv.exited:
 	case <-time.After(exitWait):
-		f.killed = true
+		tf.killed = true
 		srv.kill()
 	}
 	cancel()
 	wg.Wait()
-	f.exitCode = srv.exitCode()
-	f.exitAfter = srv.exitedAt.Sub(f.termAt)
+	tf.exitCode = srv.exitCode()
+	tf.exitAfter = srv.exitedAt.Sub(tf.at)
+	tf.levels = srv.logLevels()
+	return tf
 }

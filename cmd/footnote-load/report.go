@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"maps"
 	"runtime"
 	"slices"
 	"strings"
@@ -22,7 +23,7 @@ const (
 	// memoryGrowthLimit bounds how much the GC's heap goal may grow from the first third of
 	// the measured load to the last: the goal follows the live heap, which wobbles with the
 	// requests in flight, but a leak of per-interaction state grows with every answer and,
-	// at hundreds of answers a second, shows within a minute.
+	// at tens of answers a second, shows within a minute.
 	memoryGrowthLimit = 0.25
 )
 
@@ -37,17 +38,19 @@ type figures struct {
 	during              []sample // every sampleEvery through the measured load
 	loadStart, loadEnd  time.Time
 
-	inFlightAtTerm int
-	termAt         time.Time
-	termErr        error
-	killed         bool
-	exitCode       int
-	exitAfter      time.Duration
-	levels         map[string]int // footnote's log lines by level
+	terms      map[int]*termFigures // by SIGTERM phase
+	tallies    map[int]*tally       // by phase
+	strays     []string
+	invalid    []string
+	unknown404 int
+}
 
-	warmup, load, shutdown tally
-	strays, invalid        []string
-	unknown404             int
+func newFigures(o *options) *figures {
+	f := &figures{opts: o, loadBefore: loadAverage(), terms: map[int]*termFigures{}, tallies: map[int]*tally{}}
+	for p := range phaseNames {
+		f.tallies[p] = &tally{deferred: map[string]int{}, immediate: map[string]int{}, unacked: map[string]int{}}
+	}
+	return f
 }
 
 // tally counts one phase's interactions.
@@ -58,28 +61,16 @@ type tally struct {
 	deferred   map[string]int  // outcomes of interactions deferred ("thinking…")
 	immediate  map[string]int  // outcomes of interactions answered at once (refusals)
 	unacked    map[string]int  // why interactions got no acknowledgement
-	atDoor     int             // shutdown: sent after SIGTERM and refused at the transport
-	afterTerm  int             // shutdown: deferred after SIGTERM
+	atDoor     int             // SIGTERM phases: refused at the transport, the endpoint closing
 	completion []time.Duration // answered: from sending to the answer's last part
-}
-
-func newTally() tally {
-	return tally{deferred: map[string]int{}, immediate: map[string]int{}, unacked: map[string]int{}}
 }
 
 // collect tallies the ledger; call it once every phase is over.
 func (f *figures) collect(l *ledger) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	f.warmup, f.load, f.shutdown = newTally(), newTally(), newTally()
 	for _, r := range l.byToken {
-		t := &f.load
-		switch r.phase {
-		case phaseWarmup:
-			t = &f.warmup
-		case phaseShutdown:
-			t = &f.shutdown
-		}
+		t := f.tallies[r.phase]
 		t.sent++
 		if r.ack != ackNone {
 			lat := r.ackAt.Sub(r.sent)
@@ -91,7 +82,7 @@ func (f *figures) collect(l *ledger) {
 		out, at := r.outcome()
 		switch r.ack {
 		case ackNone:
-			if r.phase == phaseShutdown && strings.HasPrefix(r.ackNote, "transport: ") {
+			if f.terms[r.phase] != nil && strings.HasPrefix(r.ackNote, "transport: ") {
 				t.atDoor++ // the endpoint was closing: never accepted, never in flight
 				continue
 			}
@@ -100,9 +91,6 @@ func (f *figures) collect(l *ledger) {
 			t.immediate[out]++
 		case ackDeferred:
 			t.deferred[out]++
-			if r.phase == phaseShutdown && r.ackAt.After(f.termAt) {
-				t.afterTerm++
-			}
 			if out == outcomeAnswered {
 				t.completion = append(t.completion, at.Sub(r.sent))
 			}
@@ -123,7 +111,7 @@ func firstWords(s string, n int) string {
 
 // bad counts a tally's interactions that ended wrongly: lost, duplicated, an internal
 // error or an unexpected message, or never acknowledged.
-func (t tally) bad() (lost, dup, other int) {
+func (t *tally) bad() (lost, dup, other int) {
 	for _, m := range []map[string]int{t.deferred, t.immediate} {
 		lost += m[outcomeLost]
 		dup += m[outcomeDuplicated]
@@ -136,20 +124,18 @@ func (t tally) bad() (lost, dup, other int) {
 }
 
 // accepted is how many interactions the endpoint took (all but those refused at the door).
-func (t tally) accepted() int { return t.sent - t.atDoor }
+func (t *tally) accepted() int { return t.sent - t.atDoor }
 
 // failures returns every check that failed, in a few words each.
 func (f *figures) failures() []string {
 	var out []string
-	for _, p := range []struct {
-		name string
-		t    tally
-	}{{"warm-up", f.warmup}, {"load", f.load}, {"SIGTERM phase", f.shutdown}} {
-		if p.t.ackedIn3s < p.t.accepted() {
-			out = append(out, fmt.Sprintf("%s: %d of %d interactions not acknowledged within 3 s", p.name, p.t.accepted()-p.t.ackedIn3s, p.t.accepted()))
+	for _, p := range slices.Sorted(maps.Keys(f.tallies)) {
+		t, name := f.tallies[p], phaseNames[p]
+		if t.ackedIn3s < t.accepted() {
+			out = append(out, fmt.Sprintf("%s: %d of %d interactions not acknowledged within 3 s", name, t.accepted()-t.ackedIn3s, t.accepted()))
 		}
-		if lost, dup, other := p.t.bad(); lost+dup+other > 0 {
-			out = append(out, fmt.Sprintf("%s: %d lost, %d duplicated, %d errors or unacknowledged", p.name, lost, dup, other))
+		if lost, dup, other := t.bad(); lost+dup+other > 0 {
+			out = append(out, fmt.Sprintf("%s: %d lost, %d duplicated, %d errors or unacknowledged", name, lost, dup, other))
 		}
 	}
 	if f.settled.goroutines > f.idle.goroutines+goroutineSlack {
@@ -158,18 +144,28 @@ func (f *figures) failures() []string {
 	if first, last, ok := f.heapTrend(); ok && last > first*(1+memoryGrowthLimit) {
 		out = append(out, fmt.Sprintf("memory not flat: heap goal %s in the first third of the load, %s in the last", mb(first), mb(last)))
 	}
-	if f.inFlightAtTerm == 0 {
-		out = append(out, "no answer was in flight at SIGTERM: the phase tested nothing (raise -burst or -sigterm-after)")
+	for _, p := range []int{phaseShutdown, phasePastGrace} {
+		tf := f.terms[p]
+		if tf == nil {
+			continue
+		}
+		name := phaseNames[p]
+		switch {
+		case tf.err != nil:
+			out = append(out, name+": "+tf.err.Error())
+		case tf.killed:
+			out = append(out, fmt.Sprintf("%s: footnote did not exit within %s of SIGTERM and was killed", name, exitWait))
+		case tf.exitCode != 0:
+			out = append(out, fmt.Sprintf("%s: footnote exited %d after SIGTERM", name, tf.exitCode))
+		case tf.exitAfter > stopDeadline:
+			out = append(out, fmt.Sprintf("%s: footnote took %s to exit, past its %s deadline", name, tf.exitAfter.Round(time.Millisecond), stopDeadline))
+		}
+		if tf.inFlight == 0 {
+			out = append(out, name+": no answer was in flight at SIGTERM, so it tested nothing (raise -burst or -sigterm-after)")
+		}
 	}
-	switch {
-	case f.termErr != nil:
-		out = append(out, f.termErr.Error())
-	case f.killed:
-		out = append(out, fmt.Sprintf("footnote did not exit within %s of SIGTERM and was killed", exitWait))
-	case f.exitCode != 0:
-		out = append(out, fmt.Sprintf("footnote exited %d after SIGTERM", f.exitCode))
-	case f.exitAfter > stopDeadline:
-		out = append(out, fmt.Sprintf("footnote took %s to exit, past its %s deadline", f.exitAfter.Round(time.Millisecond), stopDeadline))
+	if f.terms[phasePastGrace] != nil && f.tallies[phasePastGrace].deferred[outcomeRetry] == 0 {
+		out = append(out, "SIGTERM past the grace: no answer outlasted the grace, so it tested nothing (raise -slow-model)")
 	}
 	if len(f.strays) > 0 {
 		out = append(out, fmt.Sprintf("%d unexpected REST calls (first: %s)", len(f.strays), f.strays[0]))
@@ -187,23 +183,22 @@ func (f *figures) heapTrend() (first, last float64, ok bool) {
 	if n < 6 {
 		return 0, 0, false
 	}
-	med := func(s []sample, v func(sample) float64) float64 {
+	med := func(s []sample) float64 {
 		xs := make([]float64, len(s))
 		for i, x := range s {
-			xs[i] = v(x)
+			xs[i] = x.heapGoal
 		}
 		slices.Sort(xs)
 		return xs[len(xs)/2]
 	}
-	goal := func(s sample) float64 { return s.heapGoal }
-	return med(f.during[:n/3], goal), med(f.during[n-n/3:], goal), true
+	return med(f.during[:n/3]), med(f.during[n-n/3:]), true
 }
 
 // print writes the figures as a Markdown table, then the checks.
 func (f *figures) print(w io.Writer) {
 	o := f.opts
 	secs := f.loadEnd.Sub(f.loadStart).Seconds()
-	t := f.load
+	t := f.tallies[phaseLoad]
 	row := func(k, format string, a ...any) { fmt.Fprintf(w, "| %s | %s |\n", k, fmt.Sprintf(format, a...)) }
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "| figure | value |")
@@ -214,52 +209,71 @@ func (f *figures) print(w io.Writer) {
 		o.concurrency, secs, o.warmup, o.articles, o.discordLatency, o.guildConc, workersNote(o.workers))
 	row("interactions sent", "%d (%.0f a second)", t.sent, float64(t.sent)/secs)
 	row("acknowledged within 3 s", "%d / %d; ack p50 %s, p99 %s, max %s", t.ackedIn3s, t.accepted(), pct(t.acks, 50), pct(t.acks, 99), pct(t.acks, 100))
-	row("answered", "%d; completion p50 %s, p90 %s, p99 %s, max %s", t.deferred[outcomeAnswered], pct(t.completion, 50), pct(t.completion, 90), pct(t.completion, 99), pct(t.completion, 100))
-	row("told busy, retry (at once, or after deferring)", "%d, %d", t.immediate[outcomeRetry], t.deferred[outcomeRetry])
+	row("answered", "%d (%.0f a second); completion p50 %s, p90 %s, p99 %s, max %s", t.deferred[outcomeAnswered], float64(t.deferred[outcomeAnswered])/secs,
+		pct(t.completion, 50), pct(t.completion, 90), pct(t.completion, 99), pct(t.completion, 100))
+	row("told busy, retry (all places taken: at once, or after deferring)", "%d, %d", t.immediate[outcomeRetry], t.deferred[outcomeRetry])
 	lost, dup, other := t.bad()
 	row("lost / duplicated / errors or unacknowledged", "%d / %d / %d", lost, dup, other)
 	row("edits that reached Discord before their deferral (404, retried)", "%d", f.unknown404)
-	row(fmt.Sprintf("goroutines: start, during the load (max), after a %s settle", o.settle), "%.0f, %.0f, %.0f", f.idle.goroutines, maxOf(f.during, func(s sample) float64 { return s.goroutines }), f.settled.goroutines)
+	row(fmt.Sprintf("goroutines: start, during the load (max), after a %s settle", o.settle), "%.0f, %.0f, %.0f",
+		f.idle.goroutines, maxOf(f.during, func(s sample) float64 { return s.goroutines }), f.settled.goroutines)
 	first, last, _ := f.heapTrend()
 	row("heap goal (twice the live heap): first third, last third of the load", "%s, %s", mb(first), mb(last))
-	row("RSS: start, after warm-up, during the load (max), after the settle", "%s, %s, %s, %s", mb(f.idle.rss), mb(f.warm.rss), mb(maxOf(f.during, func(s sample) float64 { return s.rss })), mb(f.settled.rss))
+	row("RSS: start, after warm-up, during the load (max), after the settle", "%s, %s, %s, %s",
+		mb(f.idle.rss), mb(f.warm.rss), mb(maxOf(f.during, func(s sample) float64 { return s.rss })), mb(f.settled.rss))
 	row("open files: start, after the settle", "%.0f, %.0f", f.idle.openFDs, f.settled.openFDs)
-	s := f.shutdown
-	_, sd, so := s.bad()
-	row("SIGTERM: answers in flight at the signal", "%d (of %d members asking; %d more deferred after it)", f.inFlightAtTerm, o.burst, s.afterTerm)
-	row("SIGTERM: of the deferred, answered / told to retry / lost", "%d / %d / %d", s.deferred[outcomeAnswered], s.deferred[outcomeRetry], s.deferred[outcomeLost])
-	row("SIGTERM: refused at once (busy, restarting) / refused at the door (endpoint closed)", "%d / %d", s.immediate[outcomeRetry], s.atDoor)
-	row("SIGTERM: duplicated / errors or unacknowledged; acks within 3 s", "%d / %d; %d / %d", sd, so, s.ackedIn3s, s.accepted())
-	row("SIGTERM: exit status, time to exit", "%s, %s", exitStatus(f), f.exitAfter.Round(10*time.Millisecond))
-	row("footnote's log", "%d errors, %d warnings", f.levels["ERROR"], f.levels["WARN"])
+	for _, p := range []int{phaseShutdown, phasePastGrace} {
+		if tf := f.terms[p]; tf != nil {
+			f.printTerm(row, p, tf)
+		}
+	}
 	fmt.Fprintln(w)
 	if failed := f.failures(); len(failed) > 0 {
 		for _, x := range failed {
 			fmt.Fprintln(w, "FAIL", x)
 		}
 	} else {
-		fmt.Fprintln(w, "ok: every interaction acknowledged within 3 s and answered or told to retry exactly once; goroutines and memory flat; clean exit on SIGTERM")
+		fmt.Fprintln(w, "ok: every interaction acknowledged within 3 s and answered or told to retry exactly once; goroutines and memory flat; clean exits on SIGTERM")
 	}
-	if f.warmup.sent > 0 {
-		fmt.Fprintf(w, "(warm-up: %d interactions, checked the same way)\n", f.warmup.sent)
+	if n := f.tallies[phaseWarmup].sent; n > 0 {
+		fmt.Fprintf(w, "(warm-up: %d interactions, checked the same way)\n", n)
 	}
-	for reason, n := range t.unacked {
-		fmt.Fprintf(w, "not acknowledged (%d): %s\n", n, reason)
+	for p, t := range f.tallies {
+		for reason, n := range t.unacked {
+			fmt.Fprintf(w, "%s: not acknowledged (%d): %s\n", phaseNames[p], n, reason)
+		}
 	}
+}
+
+// printTerm writes a SIGTERM phase's rows.
+func (f *figures) printTerm(row func(k, format string, a ...any), p int, tf *termFigures) {
+	t := f.tallies[p]
+	name := "SIGTERM"
+	if p == phasePastGrace {
+		name = fmt.Sprintf("SIGTERM, model taking %s an answer", f.opts.slowLLM)
+	}
+	_, dup, other := t.bad()
+	row(name+": answers in flight at the signal", "%d (%d members asking)", tf.inFlight, f.opts.burst)
+	row(name+": of the deferred, answered / told to retry / lost", "%d / %d / %d",
+		t.deferred[outcomeAnswered], t.deferred[outcomeRetry], t.deferred[outcomeLost])
+	row(name+": refused at once (busy, restarting) / at the door (endpoint closed)", "%d / %d", t.immediate[outcomeRetry], t.atDoor)
+	row(name+": duplicated / errors or unacknowledged; acks within 3 s", "%d / %d; %d / %d", dup, other, t.ackedIn3s, t.accepted())
+	row(name+": exit status, time from the signal to exit; footnote's log over its life", "%s, %s; %d errors, %d warnings",
+		exitStatus(tf), tf.exitAfter.Round(10*time.Millisecond), tf.levels["ERROR"], tf.levels["WARN"])
 }
 
 func workersNote(n int) string {
 	if n == 0 {
-		return ", FOOTNOTE_WORKERS default"
+		return ", FOOTNOTE_WORKERS default (16)"
 	}
 	return fmt.Sprintf(", FOOTNOTE_WORKERS=%d", n)
 }
 
-func exitStatus(f *figures) string {
-	if f.killed {
+func exitStatus(tf *termFigures) string {
+	if tf.killed {
 		return "killed"
 	}
-	return fmt.Sprint(f.exitCode)
+	return fmt.Sprint(tf.exitCode)
 }
 
 // pct returns the p-th percentile of ds (100: the maximum), rounded for reading.
@@ -269,8 +283,7 @@ func pct(ds []time.Duration, p int) string {
 	}
 	s := slices.Clone(ds)
 	slices.Sort(s)
-	i := (len(s)*p + 99) / 100
-	i = min(max(i-1, 0), len(s)-1)
+	i := min(max((len(s)*p+99)/100-1, 0), len(s)-1)
 	d := s[i]
 	switch {
 	case d < 10*time.Millisecond:
