@@ -25,6 +25,9 @@ const (
 	// requests in flight, but a leak of per-interaction state grows with every answer and,
 	// at tens of answers a second, shows within a minute.
 	memoryGrowthLimit = 0.25
+	// stallNote is how late the driver's own timer may fire before the report says the
+	// machine stalled: a few hundred milliseconds is a busy machine, seconds are a stall.
+	stallNote = time.Second
 )
 
 // figures are what the run measured.
@@ -228,6 +231,10 @@ func (f *figures) print(w io.Writer) {
 		}
 	}
 	fmt.Fprintln(w)
+	if f.maxLag > stallNote {
+		fmt.Fprintf(w, "note: the driver's own 100 ms timer fired up to %s late during the load: the machine stalled, and what was late then was late on the whole machine, footnote included\n",
+			f.maxLag.Round(time.Millisecond))
+	}
 	if failed := f.failures(); len(failed) > 0 {
 		for _, x := range failed {
 			fmt.Fprintln(w, "FAIL", x)
