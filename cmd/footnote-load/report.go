@@ -85,8 +85,8 @@ func (f *figures) collect(l *ledger) {
 		out, at := r.outcome()
 		switch r.ack {
 		case ackNone:
-			if f.terms[r.phase] != nil && strings.HasPrefix(r.ackNote, "transport: ") {
-				t.atDoor++ // the endpoint was closing: never accepted, never in flight
+			if tf := f.terms[r.phase]; tf != nil && !r.ackAt.Before(tf.at) && strings.HasPrefix(r.ackNote, "transport: ") {
+				t.atDoor++ // refused after the signal, the endpoint closing: never in flight
 				continue
 			}
 			t.unacked[firstWords(r.ackNote, 6)]++
