@@ -300,7 +300,7 @@ func (b *Bot) stop(ctx context.Context) error {
 	grace, cancel := b.withGrace(ctx)
 	defer cancel()
 	var err error
-	cancelled, abandoned := b.pool.drain(grace, ctx)
+	cancelled, abandoned := b.pool.drain(grace)
 	switch {
 	case abandoned > 0:
 		err = fmt.Errorf("shutdown: %d request(s) still running after the grace period and their cancellation", abandoned)

@@ -190,11 +190,11 @@ func (p *pool) isClosing() bool {
 // beyond the grace.
 const noticeWait = 3 * time.Second
 
-// drain refuses new requests and waits for the admitted ones until grace ends; then it
-// cancels the ones left, which tell their members to retry, and waits for them until
-// noticeWait passes or outer ends. It returns how many were cancelled, and how many of those
-// were still running when it stopped waiting.
-func (p *pool) drain(grace, outer context.Context) (cancelled, abandoned int) {
+// drain refuses new requests and waits for the admitted ones until ctx ends; then it
+// cancels the ones left, which tell their members to retry, and waits for them up to
+// noticeWait more. It returns how many were cancelled, and how many of those were still
+// running when it stopped waiting.
+func (p *pool) drain(ctx context.Context) (cancelled, abandoned int) {
 	p.mu.Lock()
 	p.closing = true
 	p.mu.Unlock()
@@ -207,7 +207,7 @@ func (p *pool) drain(grace, outer context.Context) (cancelled, abandoned int) {
 	case <-done:
 		p.cancel()
 		return 0, 0
-	case <-grace.Done():
+	case <-ctx.Done():
 	}
 	cancelled = p.inFlight()
 	p.cancel()
@@ -217,7 +217,6 @@ func (p *pool) drain(grace, outer context.Context) (cancelled, abandoned int) {
 	case <-done:
 		return cancelled, 0
 	case <-t.C:
-	case <-outer.Done():
 	}
 	return cancelled, p.inFlight()
 }
