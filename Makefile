@@ -10,13 +10,17 @@
 #   FOOTNOTE_TEST_DATABASE_URL  the tests' database (default footnote_test on that cluster)
 #   FOOTNOTE_EVAL_DB  the database `make eval` recreates (default footnote_eval)
 #   SHARED            the shared evaluation data and scorers for `make eval` (default ../shared)
+#   DURATION, CONCURRENCY  `make load`: how long, and how many members ask at once (60s, 100)
+#   FOOTNOTE_LOAD_DB  the database `make load` recreates (default footnote_load)
 
 GO      ?= go
 BIN     := bin/footnote
 SHARED  ?= ../shared
 IMAGE   ?= footnote
+DURATION    ?= 60s
+CONCURRENCY ?= 100
 
-.PHONY: all help db db-stop build run test bench eval image docs clean
+.PHONY: all help db db-stop build run test bench eval load image docs clean
 
 all: build
 
@@ -48,6 +52,12 @@ bench: db ## Go benchmarks
 eval: db build ## the README's quality and speed table (data from SHARED=../shared)
 	@bash .ci/eval $(SHARED)
 	@bash .ci/eval-split $(SHARED)
+
+# The README's load figures: a fresh database with 2,000 BBC articles, `footnote serve --http`
+# beside a fake Discord, signed /ask interactions from CONCURRENCY members at once for
+# DURATION, then SIGTERM with answers in flight (cmd/footnote-load). Not part of `make test`.
+load: db build ## the README's load figures: CONCURRENCY=100 members asking at once for DURATION=60s, then SIGTERM
+	@DURATION=$(DURATION) CONCURRENCY=$(CONCURRENCY) bash .ci/load $(SHARED)
 
 image: ## build the Docker image (IMAGE=footnote) from Dockerfile; needs a Docker engine
 	docker build -t $(IMAGE) .

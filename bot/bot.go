@@ -284,13 +284,13 @@ func (b *Bot) newSession() (*dg.Session, error) {
 }
 
 // Close stops taking new work and waits for in-flight requests, bounded by ctx and
-// cfg.ShutdownGrace (when set); then it cancels what is left and closes the gateway if it
-// is open. It returns an error when work had to be cancelled or the session failed to
-// close. Calling it again returns the first result.
+// cfg.ShutdownGrace (when set); then it cancels what is left, whose members are told to
+// retry, and closes the gateway if it is open. It returns an error when cancelled work was
+// still running after that (its members may not have been told) or the session failed to
+// close; work cancelled and told is logged, not an error. Calling it again returns the
+// first result.
 func (b *Bot) Close(ctx context.Context) error {
 	b.closeOnce.Do(func() {
-		ctx, cancel := b.withGrace(ctx)
-		defer cancel()
 		b.closeErr = b.stop(ctx)
 	})
 	return b.closeErr
@@ -305,10 +305,19 @@ func (b *Bot) withGrace(ctx context.Context) (context.Context, context.CancelFun
 	return context.WithCancel(ctx)
 }
 
-// stop waits for in-flight work (bounded by ctx, then cancelled) and closes the gateway
-// if it is open. It returns what went wrong in either.
+// stop waits for in-flight work (for the grace, then cancelled) and closes the gateway if
+// it is open. It returns what went wrong in either.
 func (b *Bot) stop(ctx context.Context) error {
-	err := b.pool.drain(ctx)
+	grace, cancel := b.withGrace(ctx)
+	defer cancel()
+	var err error
+	cancelled, abandoned := b.pool.drain(grace)
+	switch {
+	case abandoned > 0:
+		err = fmt.Errorf("shutdown: %d request(s) still running after the grace period and their cancellation", abandoned)
+	case cancelled > 0:
+		b.log.Warn("shutdown: requests outlasted the shutdown grace; cancelled, their members were told to retry", "requests", cancelled)
+	}
 	b.mu.Lock()
 	open := b.gateway
 	b.gateway = false

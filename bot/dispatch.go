@@ -71,7 +71,7 @@ func (b *Bot) newRequest(i *dg.Interaction, initial initialFunc) *request {
 		channelID: i.ChannelID,
 		locale:    string(i.Locale),
 		appID:     i.AppID,
-		reply:     &interactionReplier{s: b.session, i: i, initial: initial},
+		reply:     newInteractionReplier(b.session, i, initial),
 		appPerms:  i.AppPermissions,
 		start:     b.now(),
 	}
@@ -157,6 +157,8 @@ func (b *Bot) admit(ctx context.Context, r *request, p plan) {
 		b.finish(ctx, r, p.run(ctx, r))
 	}, func(ctx context.Context, v any) {
 		b.finish(ctx, r, fmt.Errorf("panic in %s: %v", r.kind, v))
+	}, func(ctx context.Context) {
+		b.finish(ctx, r, fmt.Errorf("%s dropped from the queue: %w", r.kind, ctx.Err()))
 	})
 }
 

@@ -41,6 +41,9 @@ type fakeDiscord struct {
 	refusedFollowup map[string]int
 	// refuseCommands, when set, is the status a command registration (PUT) is answered with.
 	refuseCommands int
+	// held holds REST calls whose path contains a key until its channel closes
+	// (fakehold_test.go).
+	held map[string]<-chan struct{}
 
 	gw     *fakeGateway
 	perm   fakePerms // footnote's permissions and rate limits (fakeperms_test.go)
@@ -144,6 +147,7 @@ func (f *fakeDiscord) serveREST(w http.ResponseWriter, r *http.Request) {
 	f.calls = append(f.calls, c)
 	f.mu.Unlock()
 	f.noteMerges(c)
+	f.waitIfHeld(r.Context(), path)
 
 	parts := strings.Split(strings.Trim(path, "/"), "/")
 	if f.serveFault(w, r, c) {

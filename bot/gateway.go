@@ -26,9 +26,10 @@ const gatewayIntents = dg.IntentsGuilds | dg.IntentsGuildMessages | dg.IntentsMe
 // RunGateway connects to the Discord gateway (shard cfg.ShardID of cfg.ShardCount, the URL
 // from GET /gateway on the API base) and serves interactions and mentions until ctx is done.
 // discordgo reconnects and resumes by itself after network errors. When ctx ends, in-flight
-// answers get cfg.ShutdownGrace to finish (new requests are told to retry), then the
-// session closes. It returns an error when the session cannot be opened (a rejected token or
-// intent is explained) or when shutdown had to cancel work.
+// answers get cfg.ShutdownGrace to finish (new requests are told to retry), then the rest
+// are cancelled and told to retry, and the session closes. It returns an error when the
+// session cannot be opened (a rejected token or intent is explained) or when cancelled work
+// was still running at the end (see Close).
 func (b *Bot) RunGateway(ctx context.Context) error {
 	if b.cfg.Token == "" {
 		return errors.New("bot: the gateway needs a bot token (DISCORD_TOKEN)")
