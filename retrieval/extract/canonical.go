@@ -27,7 +27,7 @@ func Canonical(raw string) (string, error) {
 		return "", fmt.Errorf("canonical url %q: %w", raw, err)
 	}
 	u.Scheme = strings.ToLower(u.Scheme)
-	host := strings.TrimSuffix(strings.ToLower(u.Hostname()), ".")
+	host := strings.TrimRight(strings.ToLower(u.Hostname()), ".") // "http://../" has no host either
 	if host == "" {
 		return "", fmt.Errorf("canonical url %q: no host: %w", raw, fetch.ErrInvalidURL)
 	}

@@ -68,6 +68,7 @@ func TestCanonicalRefuses(t *testing.T) {
 		{"a URL without a host is invalid", "https:///a"},
 		{"an unparsable URL is invalid", "https://news.example/%zz"},
 		{"a relative path is invalid", "/a/b"},
+		{"a host of dots is no host (found by FuzzCanonical)", "http://.."},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
