@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"sort"
 	"strings"
+	"unicode"
 
 	"github.com/footnote-bot/footnote/retrieval/fetch"
 )
@@ -88,7 +89,28 @@ func cleanQuery(raw string) string {
 	sort.SliceStable(params, func(i, j int) bool { return params[i].key < params[j].key })
 	pairs := make([]string, len(params))
 	for i, p := range params {
-		pairs[i] = p.pair
+		pairs[i] = escapeSpaces(p.pair)
 	}
 	return strings.Join(pairs, "&")
+}
+
+// escapeSpaces percent-encodes the white space a raw query may hold. Left raw, a query
+// that ends in white space ("http://a/? #" gives "? ") makes a canonical form that
+// Canonical itself reads back as another, since it trims its input (found by
+// FuzzCanonical); encoded, "?q=a b" and "?q=a%20b" are one URL.
+func escapeSpaces(s string) string {
+	if strings.IndexFunc(s, unicode.IsSpace) < 0 {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		if !unicode.IsSpace(r) {
+			b.WriteRune(r)
+			continue
+		}
+		for _, c := range []byte(string(r)) {
+			fmt.Fprintf(&b, "%%%02X", c)
+		}
+	}
+	return b.String()
 }
