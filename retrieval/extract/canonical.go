@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/footnote-bot/footnote/retrieval/fetch"
 )
@@ -103,14 +104,16 @@ func escapeSpaces(s string) string {
 		return s
 	}
 	var b strings.Builder
-	for _, r := range s {
+	for len(s) > 0 {
+		r, n := utf8.DecodeRuneInString(s)
 		if !unicode.IsSpace(r) {
-			b.WriteRune(r)
-			continue
+			b.WriteString(s[:n]) // bytes that are not UTF-8 stay as they are
+		} else {
+			for _, c := range []byte(s[:n]) {
+				fmt.Fprintf(&b, "%%%02X", c)
+			}
 		}
-		for _, c := range []byte(string(r)) {
-			fmt.Fprintf(&b, "%%%02X", c)
-		}
+		s = s[n:]
 	}
 	return b.String()
 }
