@@ -12,6 +12,8 @@
 #   SHARED            the shared evaluation data and scorers for `make eval` (default ../shared)
 #   DURATION, CONCURRENCY  `make load`: how long, and how many members ask at once (60s, 100)
 #   FOOTNOTE_LOAD_DB  the database `make load` recreates (default footnote_load)
+#   FUZZ_SHORT        how long `make test` runs each fuzz target (default 3s)
+#   FUZZTIME          how long `make fuzz` runs each fuzz target (default 2m)
 
 GO      ?= go
 BIN     := bin/footnote
@@ -20,7 +22,12 @@ IMAGE   ?= footnote
 DURATION    ?= 60s
 CONCURRENCY ?= 100
 
-.PHONY: all help db db-stop build run test bench eval load image docs clean
+# Each fuzz target runs alone (go test -fuzz takes one per package per run): 13 targets at
+# 3s keep `make test`'s fuzzing near a minute with the builds; minutes each find more.
+FUZZ_SHORT ?= 3s
+FUZZTIME   ?= 2m
+
+.PHONY: all help db db-stop build run test fuzz bench eval load image docs clean
 
 all: build
 
@@ -39,10 +46,15 @@ build: ## build bin/footnote
 run: db build ## the bot when DISCORD_TOKEN is set, else the local console
 	@if [ -n "$$DISCORD_TOKEN" ]; then exec ./$(BIN) serve; else exec ./$(BIN) console; fi
 
-# CI=1 makes a missing database a failure instead of a skip.
-test: db ## go vet and every test (with -race) against the real database
+# CI=1 makes a missing database a failure instead of a skip. The fuzz targets' committed
+# corpora run as tests in `go test`; after it, each target fuzzes for FUZZ_SHORT (.ci/fuzz).
+test: db ## go vet, every test (with -race) against the real database, then each fuzz target for FUZZ_SHORT
 	$(GO) vet ./...
 	$(GO) test -race -count=1 ./...
+	@GO=$(GO) bash .ci/fuzz $(FUZZ_SHORT)
+
+fuzz: ## run each fuzz target for FUZZTIME (default 2m), one at a time, and print their executions
+	@GO=$(GO) bash .ci/fuzz $(FUZZTIME)
 
 bench: db ## Go benchmarks
 	$(GO) test -run '^$$' -bench . -benchmem ./...

@@ -336,6 +336,7 @@ func TestTerminalText(t *testing.T) {
 			"1. Council [draft] <https://news.example/a> · news.example"},
 		{"escaped characters lose their backslash", `2 \* 3 \_x\_ \# \\`, `2 * 3 _x_ # \`},
 		{"a bracket that opens no link stays", "[1] Council [x] (y)", "[1] Council [x] (y)"},
+		{"escaped article text reads as the article wrote it", escapeMarkdown(`see [x](y) \ *z*`), `see [x](y) \ *z*`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if got := terminalText(tc.in); got != tc.want {

@@ -38,7 +38,7 @@ func terminalText(s string) string {
 	var sb strings.Builder
 	for i := 0; i < len(s); i++ {
 		switch {
-		case s[i] == '\\' && i+1 < len(s) && (strings.IndexByte(markdownEscapable, s[i+1]) >= 0 || strings.HasPrefix(s[i+1:], linkScheme)):
+		case s[i] == '\\' && i+1 < len(s) && strings.IndexByte(markdownUnescapable, s[i+1]) >= 0:
 			i++
 			sb.WriteByte(s[i])
 		case strings.HasPrefix(s[i:], "**"):

@@ -202,7 +202,19 @@ func verify(reply string, ps []retrieval.Result) (*retrieval.Answer, verifyStats
 		edits = append(edits, edit{m[0], m[1], repl.String()})
 	}
 	s, st.unsupported = keepSupported(tidy(applyEdits(s, edits)), ps)
-	return cite(tidy(capSentences(s)), ps, quoteFor), st
+	ans := cite(tidy(capSentences(s)), ps, quoteFor)
+	// Cutting quotes and markers, and tidying, close up what stood around them: the model
+	// can spell a link across them ("ht[9]tps:[9]//evil.example" or "council[9].airport"
+	// become links once the invalid markers go). The finished text is stripped again, until
+	// no link is left. Markers are never part of a link, so the citations stand.
+	for {
+		out, n := stripLinks(ans.Text)
+		if n == 0 {
+			break
+		}
+		ans.Text, st.urls = tidy(out), st.urls+n
+	}
+	return ans, st
 }
 
 // followingMarkers returns the spans of the first run of markers after a quote ending at i,
