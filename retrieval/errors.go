@@ -29,4 +29,8 @@ var (
 	ErrInvalidInput = errors.New("invalid input")
 	// ErrQuestionEmpty is a question or query with nothing in it.
 	ErrQuestionEmpty = errors.New("empty question")
+	// ErrTooManyDims is an embedding model whose vectors are wider than MaxEmbedDims, which
+	// no pgvector HNSW index can hold: the operator picks a smaller model or asks this one
+	// for fewer dimensions.
+	ErrTooManyDims = errors.New("embedding vectors too wide")
 )

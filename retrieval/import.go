@@ -213,7 +213,7 @@ func (e *Engine) storeUnit(ctx context.Context, coll string, u importUnit, st *I
 // refuses must not sink the batch: when the batch fails, it stores them one at a time and
 // adds a LineError to bad for each that still fails.
 func (e *Engine) storeArticles(ctx context.Context, coll string, articles []prepared, bad []*LineError) ([]AddedArticle, []*LineError, error) {
-	res, err := e.store.storeBatch(ctx, coll, e.space, articles)
+	res, err := e.storeBatch(ctx, coll, articles)
 	if err != nil && ctx.Err() == nil {
 		e.log.Warn("import batch failed; storing its articles one by one",
 			"first_line", articles[0].Line, "err", err)
@@ -234,7 +234,7 @@ const analyzeAfter = 200
 func (e *Engine) storeEach(ctx context.Context, coll string, articles []prepared, bad []*LineError) ([]AddedArticle, []*LineError, error) {
 	res := make([]AddedArticle, len(articles))
 	for i := range articles {
-		r, err := e.store.storeBatch(ctx, coll, e.space, articles[i:i+1])
+		r, err := e.storeBatch(ctx, coll, articles[i:i+1])
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil, bad, ctx.Err()

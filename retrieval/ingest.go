@@ -145,7 +145,7 @@ func (e *Engine) addOne(ctx context.Context, coll string, a Article) (*AddedArti
 	if err := e.embedBatch(ctx, batch); err != nil {
 		return nil, err
 	}
-	res, err := e.store.storeBatch(ctx, coll, e.space, batch)
+	res, err := e.storeBatch(ctx, coll, batch)
 	if err != nil {
 		return nil, fmt.Errorf("store %s: %w", a.URL, err)
 	}
