@@ -214,6 +214,22 @@ func (f *fakeDiscord) serveREST(w http.ResponseWriter, r *http.Request) {
 		}
 		f.mu.Unlock()
 		reply(newest)
+	case parts[0] == "channels" && len(parts) == 4 && parts[2] == "messages" && r.Method == http.MethodPatch:
+		// An edit of a channel message replaces what the body gives, as Discord does.
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		for _, m := range f.history[parts[1]] {
+			if m["id"] == parts[3] {
+				for _, k := range []string{"content", "embeds"} {
+					if v, ok := c.Body[k]; ok {
+						m[k] = v
+					}
+				}
+				reply(m)
+				return
+			}
+		}
+		http.Error(w, `{"message": "Unknown Message", "code": 10008}`, http.StatusNotFound)
 	case parts[0] == "channels" && len(parts) == 4 && r.Method == http.MethodGet:
 		f.mu.Lock()
 		defer f.mu.Unlock()
@@ -342,6 +358,12 @@ func deleteOf(token string) func(call) bool {
 func channelPost(channel string) func(call) bool {
 	return func(c call) bool {
 		return c.Method == http.MethodPost && c.Path == "/channels/"+channel+"/messages"
+	}
+}
+
+func channelEdit(channel, message string) func(call) bool {
+	return func(c call) bool {
+		return c.Method == http.MethodPatch && c.Path == "/channels/"+channel+"/messages/"+message
 	}
 }
 

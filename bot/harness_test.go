@@ -278,6 +278,7 @@ func checkAllMessages(t *testing.T, d *fakeDiscord) {
 			msg = c.data()
 		case strings.HasPrefix(c.Path, "/webhooks/") && (c.Method == http.MethodPatch || c.Method == http.MethodPost):
 		case strings.HasPrefix(c.Path, "/channels/") && strings.HasSuffix(c.Path, "/messages") && c.Method == http.MethodPost:
+		case strings.HasPrefix(c.Path, "/channels/") && strings.Contains(c.Path, "/messages/") && c.Method == http.MethodPatch:
 		default:
 			continue
 		}

@@ -51,10 +51,11 @@ func TestReindex(t *testing.T) {
 			t.Errorf("callback %v, want a deferral", cb.Body)
 		}
 		final := h.edit(s, func(c string) bool { return strings.HasPrefix(c, "Reindex done") })
-		if got, want := final.str("content"), "Reindex done in 1.5s: 12 articles, 300 passages, 300 embedded. Now answering from embedding space hash-256."; got != want {
+		if got, want := final.str("content"), "Reindex done in 1.5 s: 12 articles, 300 passages, 300 embedded. Now answering from embedding space hash-256.\n"+
+			"▰▰▰▰▰▰▰▰▰▰ 300 passages in 1.5 s · 200/s"; got != want {
 			t.Errorf("final = %q, want %q", got, want)
 		}
-		progress := regexp.MustCompile(`^Reindexing this server's articles… \d+ of 300 \(\d+%, .*\)\.$`)
+		progress := regexp.MustCompile(`^Reindexing this server's articles…\n[▰▱]{10} \d+ / 300 passages( · .*)?$`)
 		n := 0
 		for _, e := range h.discord.recorded(editOf(s.token)) {
 			if progress.MatchString(e.str("content")) {

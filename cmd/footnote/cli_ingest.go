@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/footnote-bot/footnote/bot"
 	"github.com/footnote-bot/footnote/retrieval"
 	"github.com/footnote-bot/footnote/retrieval/fetch"
 )
@@ -246,14 +247,21 @@ func (m *Main) cmdReindex(ctx context.Context, args []string) error {
 	if err := m.Open(ctx); err != nil {
 		return err
 	}
+	// What it will do first, so a remote model's cost is known before it is spent.
+	plan, err := m.Engine.PlanReindex(ctx, *coll)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(m.Stderr, bot.ReindexPlanText(plan))
 	passages := &passageProgress{w: m.Stderr, start: newProgress}
 	st, err := m.Engine.Reindex(ctx, *coll, passages.batch)
 	passages.stop()
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(m.Stdout, "reindexed %s into %s: %s, %s, %d embedded, %d re-tokenised, in %s\n",
-		*coll, st.Space, counted(st.Articles, "article"), counted(st.Passages, "passage"), st.Embedded, st.Relexed, st.Took.Round(time.Millisecond))
+	fmt.Fprintf(m.Stdout, "reindexed %s into %s: %s, %s, %d embedded, %d re-tokenised, %d old vectors deleted, in %s\n",
+		*coll, st.Space, counted(st.Articles, "article"), counted(st.Passages, "passage"), st.Embedded, st.Relexed,
+		st.Deleted, st.Took.Round(time.Millisecond))
 	return nil
 }
 

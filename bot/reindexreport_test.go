@@ -1,0 +1,148 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/footnote-bot/footnote/retrieval"
+)
+
+// testClock is a clock the test moves; the bot's edit goroutine reads it meanwhile.
+type testClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func newTestClock() *testClock {
+	return &testClock{t: time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)}
+}
+
+func (c *testClock) now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *testClock) advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+func TestReindexReport(t *testing.T) {
+	const channel = "300000000000000777"
+	ctx := context.Background()
+	plan := retrieval.ReindexPlan{Articles: 12, Passages: 300, ToEmbed: 300, Tokens: 48_712, Remote: true,
+		Space: "text-embedding-3-small/1536"}
+	header := "Reindexing this server's articles… Will embed 300 passages with text-embedding-3-small/1536 " +
+		"(about 49,000 tokens, counting 4 characters a token)."
+	// start gives a report a clock of its own and starts it.
+	start := func(t *testing.T, messageID string) (*harness, *ReindexReport, *testClock) {
+		h := newHarness(t, newFakeEngine())
+		clk := newTestClock()
+		h.bot.now = clk.now
+		r := h.bot.NewReindexReport(channel, messageID)
+		r.Start(ctx, plan)
+		return h, r, clk
+	}
+	// update reports progress and waits until the message shows it.
+	update := func(t *testing.T, h *harness, r *ReindexReport, done int) call {
+		t.Helper()
+		r.Update(done, 300)
+		edits := h.discord.waitFor(t, fmt.Sprintf("an edit showing %d done", done), 1, func(c call) bool {
+			return channelEdit(channel, r.MessageID())(c) && strings.Contains(c.str("content"), fmt.Sprintf(" %d / 300 ", done))
+		})
+		return edits[0]
+	}
+
+	t.Run("it posts one message in the channel, edits it as the job goes, and ends with the time taken", func(t *testing.T) {
+		h, r, clk := start(t, "")
+		posts := h.discord.recorded(channelPost(channel))
+		if len(posts) != 1 {
+			t.Fatalf("%d messages posted, want 1:\n%s", len(posts), h.discord.dump())
+		}
+		if got, want := posts[0].str("content"), header+"\n▱▱▱▱▱▱▱▱▱▱ 0 / 300 passages"; got != want {
+			t.Errorf("first message = %q, want %q", got, want)
+		}
+		id := r.MessageID()
+		if id == "" {
+			t.Fatal("no message id after Start")
+		}
+		clk.advance(5 * time.Second)
+		if got, want := update(t, h, r, 100).str("content"), header+"\n▰▰▰▱▱▱▱▱▱▱ 100 / 300 passages · 20/s · about 10 s left"; got != want {
+			t.Errorf("progress edit = %q, want %q", got, want)
+		}
+		clk.advance(5 * time.Second)
+		update(t, h, r, 200)
+		clk.advance(5 * time.Second)
+		r.Update(300, 300)
+		r.Finish(ctx, retrieval.ReindexStats{Articles: 12, Passages: 300, Embedded: 300, Tokens: 48_712,
+			Space: "text-embedding-3-small/1536", Deleted: 300, SpacesDeleted: 1, Took: 14 * time.Second}, nil)
+
+		final := "Reindex done in 15 s: 12 articles, 300 passages, 300 embedded. Now answering from embedding space " +
+			"text-embedding-3-small/1536. Deleted 300 vectors of the old embedding space.\n▰▰▰▰▰▰▰▰▰▰ 300 passages in 15 s · 20/s"
+		edits := h.discord.recorded(channelEdit(channel, id))
+		if got := edits[len(edits)-1].str("content"); got != final {
+			t.Errorf("last edit = %q, want %q", got, final)
+		}
+		if n := len(h.discord.recorded(channelPost(channel))); n != 1 {
+			t.Errorf("%d messages posted in all, want the one", n)
+		}
+		h.discord.mu.Lock()
+		shown, _ := h.discord.history[channel][0]["content"].(string)
+		h.discord.mu.Unlock()
+		if got := shown; got != final {
+			t.Errorf("the channel shows %q, want the final text", got)
+		}
+	})
+
+	t.Run("a job that runs again edits its earlier message instead of posting another", func(t *testing.T) {
+		h := newHarness(t, newFakeEngine())
+		h.discord.addHistory(channel, map[string]any{"id": "500000000000000099", "content": "an earlier run"})
+		r := h.bot.NewReindexReport(channel, "500000000000000099")
+		r.Start(ctx, plan)
+		r.Finish(ctx, retrieval.ReindexStats{Passages: 300, Embedded: 120, Took: time.Second}, nil)
+		if n := len(h.discord.recorded(channelPost(channel))); n != 0 {
+			t.Errorf("%d messages posted, want none", n)
+		}
+		if n := len(h.discord.recorded(channelEdit(channel, "500000000000000099"))); n < 2 {
+			t.Errorf("%d edits of the earlier message, want the start and the end", n)
+		}
+	})
+
+	t.Run("when the earlier message was deleted it posts a new one", func(t *testing.T) {
+		h := newHarness(t, newFakeEngine())
+		r := h.bot.NewReindexReport(channel, "500000000000000098")
+		r.Start(ctx, plan)
+		if n := len(h.discord.recorded(channelPost(channel))); n != 1 || r.MessageID() == "500000000000000098" {
+			t.Errorf("%d messages posted, message id %s; want a new message", n, r.MessageID())
+		}
+	})
+
+	t.Run("a failed reindex says where it stopped, with an error id the log carries", func(t *testing.T) {
+		h, r, clk := start(t, "")
+		clk.advance(10 * time.Second)
+		update(t, h, r, 120)
+		r.Finish(ctx, retrieval.ReindexStats{}, errors.New("write vectors: connection reset"))
+		edits := h.discord.recorded(channelEdit(channel, r.MessageID()))
+		got := edits[len(edits)-1].str("content")
+		want := regexp.MustCompile(`^Reindex stopped after 10 s: something went wrong on footnote's side \(error id ([0-9a-f]{8})\)\. ` +
+			`What it did is kept; the next run continues from there\.\n▰▰▰▰▱▱▱▱▱▱ 120 / 300 passages$`)
+		m := want.FindStringSubmatch(got)
+		if m == nil {
+			t.Fatalf("last edit = %q, want it to match %s", got, want)
+		}
+		if log := h.logs.String(); !strings.Contains(log, "error_id="+m[1]) || !strings.Contains(log, "connection reset") {
+			t.Errorf("the log does not carry error id %s with the cause:\n%s", m[1], log)
+		}
+		if strings.Contains(got, "connection reset") {
+			t.Error("the channel message shows the internal error")
+		}
+	})
+}
