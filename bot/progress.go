@@ -113,9 +113,12 @@ func approxDuration(d time.Duration) string {
 	return fmt.Sprintf("%d h %d min", h, m)
 }
 
-// exactDuration is a measured time: "0.4 s", "4.2 s", "24 s", "1 min 12 s", "2 h 5 min".
+// exactDuration is a measured time: "35 ms", "0.4 s", "4.2 s", "24 s", "1 min 12 s",
+// "2 h 5 min".
 func exactDuration(d time.Duration) string {
 	switch {
+	case d < 100*time.Millisecond:
+		return fmt.Sprintf("%d ms", d.Milliseconds())
 	case d < 10*time.Second:
 		return strconv.FormatFloat(d.Seconds(), 'f', 1, 64) + " s"
 	case d < time.Minute:

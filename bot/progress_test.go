@@ -51,6 +51,7 @@ func TestProgressDoneLine(t *testing.T) {
 		took time.Duration
 		want string
 	}{
+		{"a very quick job shows milliseconds", 1, 35 * time.Millisecond, "▰▰▰▰▰▰▰▰▰▰ 1 passage in 35 ms"},
 		{"a quick job shows tenths of a second and no rate", 3, 420 * time.Millisecond, "▰▰▰▰▰▰▰▰▰▰ 3 passages in 0.4 s"},
 		{"seconds", 5000, 24 * time.Second, "▰▰▰▰▰▰▰▰▰▰ 5,000 passages in 24 s · 208/s"},
 		{"minutes and seconds", 7016, 72 * time.Second, "▰▰▰▰▰▰▰▰▰▰ 7,016 passages in 1 min 12 s · 97/s"},

@@ -49,6 +49,17 @@ func (r *ReindexReport) MessageID() string {
 	return r.msgID
 }
 
+// reindexQueuedText is the progress message of a job that has not started yet.
+const reindexQueuedText = "Reindex queued: it starts as soon as a worker is free, and this message will show its progress."
+
+// Queued posts the progress message before the job runs, saying it is queued, and returns
+// the error when the channel refuses it. The caller (the /reindex handler that enqueues the
+// job) puts MessageID into the job's arguments, so that every run of the job, retries
+// included, edits this one message.
+func (r *ReindexReport) Queued(ctx context.Context) error {
+	return r.put(ctx, reindexQueuedText)
+}
+
 // Start posts (or, given an earlier message, edits) the progress message with what the
 // reindex will do, then edits it as Update reports, until Finish or ctx's end.
 func (r *ReindexReport) Start(ctx context.Context, plan retrieval.ReindexPlan) {

@@ -116,6 +116,32 @@ func TestReindexReport(t *testing.T) {
 		}
 	})
 
+	t.Run("a message posted when the job was queued is the one every run edits", func(t *testing.T) {
+		h := newHarness(t, newFakeEngine())
+		queued := h.bot.NewReindexReport(channel, "")
+		if err := queued.Queued(ctx); err != nil {
+			t.Fatalf("Queued: %v", err)
+		}
+		for run := range 2 { // a first run that fails, and River's retry
+			r := h.bot.NewReindexReport(channel, queued.MessageID())
+			r.Start(ctx, plan)
+			var err error
+			if run == 0 {
+				err = context.Canceled
+			}
+			r.Finish(ctx, retrieval.ReindexStats{Passages: 300, Embedded: 300}, err)
+		}
+		posts := h.discord.recorded(channelPost(channel))
+		if len(posts) != 1 || posts[0].str("content") != reindexQueuedText {
+			t.Fatalf("%d messages posted, want the queued one:\n%s", len(posts), h.discord.dump())
+		}
+		edits := h.discord.recorded(channelEdit(channel, queued.MessageID()))
+		if len(edits) != 4 || !strings.HasPrefix(edits[1].str("content"), "Reindex stopped after ") ||
+			!strings.HasPrefix(edits[3].str("content"), "Reindex done in ") {
+			t.Errorf("edits of the queued message:\n%s", h.discord.dump())
+		}
+	})
+
 	t.Run("when the earlier message was deleted it posts a new one", func(t *testing.T) {
 		h := newHarness(t, newFakeEngine())
 		r := h.bot.NewReindexReport(channel, "500000000000000098")

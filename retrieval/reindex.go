@@ -195,6 +195,7 @@ func (e *Engine) relex(ctx context.Context, coll string, after int64, report fun
 // how many vectors and spaces it deleted. It runs after the switch, so nothing it deletes
 // is searched; an interrupted delete is finished by the next reindex.
 func (e *Engine) deleteOldSpaces(ctx context.Context, coll string) (int, int, error) {
+	start := time.Now()
 	vecs, err := e.store.deleteLeftVectors(ctx, coll)
 	if err != nil {
 		return vecs, 0, err
@@ -202,7 +203,7 @@ func (e *Engine) deleteOldSpaces(ctx context.Context, coll string) (int, int, er
 	spaces, err := e.store.deleteUnusedSpaces(ctx, e.Space().ID)
 	if vecs > 0 || len(spaces) > 0 {
 		e.log.InfoContext(ctx, "reindex deleted the embedding spaces it left",
-			"collection", coll, "vectors", vecs, "spaces", spaces)
+			"collection", coll, "vectors", vecs, "spaces", spaces, "took_ms", time.Since(start).Milliseconds())
 	}
 	return vecs, len(spaces), err
 }

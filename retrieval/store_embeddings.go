@@ -55,7 +55,8 @@ func isSpaceGone(err error) bool {
 // deleteBatch is how many vectors one statement deletes when a collection has left a space.
 // Each statement is its own short transaction, so searches and writes never wait long
 // behind it: a bigger batch ends the whole delete sooner but holds its row locks and writes
-// its WAL in bigger bursts.
+// its WAL in bigger bursts. Not tuned: the BBC set's 7,016 vectors went in two statements,
+// 42-114 ms in all, on the shared 2-core development machine.
 const deleteBatch = 5000
 
 // deleteLeftVectors deletes coll's vectors in every space but its active one, deleteBatch
