@@ -61,6 +61,9 @@ func commands() []command {
 		{name: "remove", synopsis: "[--collection C] URL | --all", summary: "remove one article by its link, or every article of the collection",
 			example: "footnote remove https://news.example/2024/05/tram-extension", run: (*Main).cmdRemove},
 		{name: "reindex", synopsis: "[--collection C]", summary: "embed and tokenise the collection's passages again (after changing FOOTNOTE_EMBED_MODEL)",
+			detail: "It first says what it will do (with a model on a server, about how many tokens it will send, at 4\n" +
+				"characters a token), then fills the new embedding space while the old one keeps answering, switches,\n" +
+				"and deletes the old space's vectors. Interrupted, it continues where it stopped when run again.",
 			example: "footnote reindex --collection default", run: (*Main).cmdReindex},
 		{name: "eval", synopsis: "--questions FILE.jsonl [--unanswerable FILE.jsonl] [--collection C] [--signals FILE.jsonl] [--json]",
 			summary: "measure retrieval and answers on questions with known answers",
