@@ -107,7 +107,8 @@ func (b *Bot) downloadAttachment(ctx context.Context, a *dg.MessageAttachment) (
 
 // renderAdded is the reply to a successful /add: what was stored, from where, and how many
 // passages it makes; when it replaced an article, that it did; and for a file, its address
-// (what /remove takes) and, when the file is new, the other tracked files of the same name.
+// (what /remove takes) and, when the file is new, the other tracked files of the same name;
+// and what footnote changed in it on the way in (a title cut to its cap).
 // Addresses are never cut, so each can be copied into /remove: the title is cut instead,
 // and namesakes that do not fit within Discord's limit are counted, not shown.
 func renderAdded(a *retrieval.AddedArticle) string {
@@ -135,6 +136,9 @@ func renderAdded(a *retrieval.AddedArticle) string {
 		text += "\n<" + link + ">"
 	} else if isFileURL(art.URL) {
 		text += "\n" + codeSpan(art.URL)
+	}
+	for _, n := range a.Notes { // footnote's own words, such as "title cut to 300 characters (it had 7999)"
+		text += "\nNote: " + n + "."
 	}
 	if n := len(a.SameName); n > 0 && a.Status == retrieval.StatusAdded {
 		text += sameNameNote(a.SameName, maxContent-runeLen(text))

@@ -65,6 +65,10 @@ func TestAdd(t *testing.T) {
 			"Not added: that page is too large to be an article footnote can track."},
 		{"something that is not a link is refused before anything runs", "council budget",
 			"That doesn't look like a link to an article. Give a full address starting with https://."},
+		{"a link too long to be an address is refused as too long, before anything runs", "https://news.example/" + strings.Repeat("a", 3000),
+			"That link is too long to be an article's address (over 2048 characters). Give the article's own link."},
+		{"a database outage says to try again, not that the link is wrong", "https://dbdown.example/a",
+			"footnote's database is unavailable right now; nothing is wrong with your request. Try again in a minute."},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			h := newHarness(t, newEngine())
@@ -152,6 +156,13 @@ func TestRenderAddedFiles(t *testing.T) {
 		got := renderAdded(file(retrieval.StatusUnchanged, "file:///bbbbbbbbbbbb/library.md", other))
 		if strings.Contains(got, "The file is new") || strings.Contains(got, other) {
 			t.Errorf("reply to an unchanged file speaks of namesakes:\n%s", got)
+		}
+	})
+	t.Run("a title cut on the way in is said so", func(t *testing.T) {
+		a := file(retrieval.StatusAdded, "file:///bbbbbbbbbbbb/library.md")
+		a.Notes = []string{"title cut to 300 characters (it had 7999)"}
+		if got := renderAdded(a); !strings.Contains(got, "\nNote: title cut to 300 characters (it had 7999).") {
+			t.Errorf("reply lacks the note:\n%s", got)
 		}
 	})
 	long := "file:///cccccccccccc/" + strings.Repeat("very%20long%20name%20", 25) + ".md"

@@ -90,7 +90,8 @@ func renderArticles(arts []retrieval.Article, total, page int, query string) mes
 	return m
 }
 
-// articleLine is "n. [title](link) · site · date · k passages", without the link when it
+// articleLine is "n. [title](link) · site · date · k passages" (with "updated <date>" and
+// "no longer online" before the count when they apply), without the link when it
 // would make the line too long; a file's line ends with its address in code, for /remove.
 func articleLine(n int, a retrieval.Article) string {
 	title := truncate(escapeMarkdown(titleOf(a.Title, a.URL)), 150)
@@ -101,6 +102,7 @@ func articleLine(n int, a retrieval.Article) string {
 	if d := articleDate(a.Published, a.FetchedAt); d != "" {
 		facts = append(facts, d)
 	}
+	facts = append(facts, freshness(a.Updated, a.Gone)...)
 	facts = append(facts, fmt.Sprintf("%d passage%s", a.Passages, plural(a.Passages)))
 	tail := " · " + strings.Join(facts, " · ")
 	if link := linkable(a.URL); link != "" && !strings.ContainsAny(link, "()<> ") {

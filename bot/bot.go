@@ -87,6 +87,10 @@ type Config struct {
 	GuildGrace time.Duration
 	// HTTPClient carries REST calls and attachment downloads; nil means a default client.
 	HTTPClient *http.Client
+	// Reindexer queues /reindex as a background job, whose progress is posted in the
+	// channel (cmd/footnote wires it to retrieval/jobs); nil runs the reindex inside the
+	// interaction, as the console does.
+	Reindexer ReindexQueue
 }
 
 // MaxOptionChars is Discord's limit on a string option of a slash command, and so on

@@ -67,7 +67,7 @@ func articleSource(g []retrieval.Citation, body string) source {
 			quoted = append(quoted, c)
 		}
 	}
-	head := byline(first.Site, first.Published, first.Added)
+	head := byline(citationFacts(first))
 	parts := []string{}
 	if head != "" {
 		parts = append(parts, head)

@@ -34,7 +34,7 @@ func (b *Bot) commandTable() map[string]*command {
 		{name: "add", ack: ackPublic, prepare: b.prepareAdd, run: b.runAdd},
 		{name: "articles", ack: ackEphemeral, prepare: b.prepareArticles, run: b.runArticles},
 		{name: "remove", ack: ackEphemeral, prepare: b.prepareRemove, run: b.runRemove},
-		{name: "reindex", ack: ackPublic, admin: true, overrides: true, run: b.runReindex},
+		{name: "reindex", ack: b.reindexAck(), admin: true, overrides: true, run: b.runReindex},
 		{name: "help", ack: ackEphemeral, run: b.runHelp},
 		{name: askMessageCommand, ack: ackEphemeral, prepare: b.prepareAskMessage, run: b.runAskMessage},
 		{name: addLinksCommand, ack: ackPublic, prepare: b.prepareAddLinks, run: b.runAddLinks},

@@ -109,7 +109,7 @@ func renderPassage(pv *retrieval.PassageView, n int) message {
 // 4,096 characters.
 func passageDescription(pv *retrieval.PassageView) string {
 	text := escapeMarkdown(strings.TrimSpace(pv.Text))
-	if head := byline(pv.Site, pv.Published, pv.Added); head != "" {
+	if head := byline(resultFacts(pv.Result)); head != "" {
 		text = head + "\n\n" + text
 	}
 	return truncate(text, maxEmbedDesc)

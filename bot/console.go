@@ -33,7 +33,7 @@ const consoleHelp = `Type a question, or a command:
   /feeds, /untrack <feed url>
   /reindex
   /settings [name:value …]   show or change the settings: admin_role, answers,
-                             mention_channels, members_add
+                             mention_channels, members_add, gone_pages
   /help, /quit
 In a command, an option is name:value, its value one word or "in quotes"; file: takes the
 rest of the line as typed. The command's other words are its question, link or query.`

@@ -52,6 +52,7 @@ const (
 	outcomeBusy        = "busy"
 	outcomeError       = "error" // internal: logged with an id
 	outcomeAckFailed   = "ack_failed"
+	outcomeUnavailable = "db_unavailable" // the database was out of reach: logged, and the member told to retry
 )
 
 // explain is the one place that turns an error into what the member reads, with the
@@ -81,6 +82,11 @@ func (b *Bot) explain(r *request, err error) (text, outcome string) {
 		return "footnote is restarting. Retry in a few seconds.", outcomeBusy
 	case errors.Is(err, context.Canceled) && b.pool.isClosing():
 		return "footnote restarted before it could finish. Try again in a moment.", outcomeBusy
+	case retrieval.IsUnavailable(err):
+		// Not the member's input, and not a bug to hunt by id: the operator sees the
+		// database go away in the log, once per request that met it.
+		b.log.Warn("request failed: database unavailable", "command", r.kind, "guild_id", r.guildID, "err", err)
+		return "footnote's database is unavailable right now; nothing is wrong with your request. Try again in a minute.", outcomeUnavailable
 	case errors.Is(err, errDM):
 		return "footnote only works in servers: each server has its own articles. " +
 			"Use its commands in a channel of a server where it is installed.", outcomeRefused
@@ -114,7 +120,7 @@ func (b *Bot) explain(r *request, err error) (text, outcome string) {
 	case errors.Is(err, errNoLinks):
 		return "That message has no link to add. footnote adds links starting with http:// or https://.", outcomeUserError
 	case errors.Is(err, errBadSettings):
-		return "footnote couldn't use those settings. Pick a role, and give mention_channels as all or as #channels.", outcomeUserError
+		return "footnote couldn't use those settings. Pick a role, give mention_channels as all or as #channels, and gone_pages as mark or remove.", outcomeUserError
 	case errors.Is(err, errStale):
 		return "That button is out of date. Run the command again.", outcomeUserError
 	case errors.As(err, &file):
@@ -127,6 +133,9 @@ func (b *Bot) explain(r *request, err error) (text, outcome string) {
 		return fmt.Sprintf("Not added: the same article is already tracked as <%s>.", dup.of), outcomeUserError
 	case errors.Is(err, retrieval.ErrDuplicate):
 		return "Not added: that article is already tracked here.", outcomeUserError
+	case errors.Is(err, retrieval.ErrURLTooLong):
+		return fmt.Sprintf("That link is too long to be an article's address (over %d characters). Give the article's own link.",
+			retrieval.MaxURLBytes), outcomeUserError
 	case errors.Is(err, retrieval.ErrInvalidURL):
 		return "That doesn't look like a link to an article. Give a full address starting with https://.", outcomeUserError
 	case errors.Is(err, retrieval.ErrBlockedAddr) && r.console: // the operator can change that

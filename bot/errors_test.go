@@ -57,3 +57,23 @@ func TestExplainBlockedAddressNamesTheSwitchOnlyInTheConsole(t *testing.T) {
 		t.Errorf("a member on Discord is told %q: the switch is the operator's", text)
 	}
 }
+
+func TestExplainADatabaseOutageAsTryAgain(t *testing.T) {
+	h := newHarness(t, newFakeEngine())
+	const want = "footnote's database is unavailable right now; nothing is wrong with your request. Try again in a minute."
+	for _, kind := range []string{"add", "ask", "remove"} {
+		t.Run("/"+kind+" says the database is unavailable and to try again", func(t *testing.T) {
+			err := fmt.Errorf("%s: store https://news.example/a: %w: failed to receive message: unexpected EOF", kind, retrieval.ErrUnavailable)
+			text, outcome := h.bot.explain(&request{kind: kind}, err)
+			if text != want || outcome != outcomeUnavailable {
+				t.Errorf("explain = %q (%s), want %q (%s)", text, outcome, want, outcomeUnavailable)
+			}
+		})
+	}
+	t.Run("a page that cannot be downloaded is still the site's fault, not the database's", func(t *testing.T) {
+		text, _ := h.bot.explain(&request{kind: "add"}, fmt.Errorf("fetch https://news.example/a: %w: unexpected EOF", retrieval.ErrFetch))
+		if strings.Contains(text, "database") {
+			t.Errorf("explain = %q, want the site blamed", text)
+		}
+	})
+}

@@ -111,6 +111,8 @@ func (e *fakeEngine) AddURL(_ context.Context, coll, rawURL, addedBy string) (*r
 		return nil, fmt.Errorf("fetch %s: %w", rawURL, retrieval.ErrBlockedAddr)
 	case strings.Contains(rawURL, "huge."):
 		return nil, fmt.Errorf("fetch %s: %w", rawURL, retrieval.ErrTooLarge)
+	case strings.Contains(rawURL, "dbdown."): // as Engine.addOne says it when the database is gone
+		return nil, fmt.Errorf("store %s: %w: failed to receive message: unexpected EOF", rawURL, retrieval.ErrUnavailable)
 	}
 	e.mu.Lock()
 	p, ok := e.web[rawURL]

@@ -34,6 +34,9 @@ func (e *fakeEngine) UpdateGuildSettings(ctx context.Context, coll string, u ret
 	if u.MembersAdd != nil {
 		s.MembersAdd = *u.MembersAdd
 	}
+	if u.GonePages != nil {
+		s.GonePages = *u.GonePages
+	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.settings == nil {

@@ -59,9 +59,26 @@ func feedEntry(f retrieval.Feed) string {
 	if f.Channel != "" {
 		facts = append(facts, "announced in <#"+f.Channel+">")
 	}
+	if j := f.Poll; j != nil {
+		facts = append(facts, pollJobText(*j))
+	}
 	text += "\n" + strings.Join(facts, " · ")
 	if f.LastError != "" {
 		text += "\nLast error: " + truncate(escapeMarkdown(oneLineText(f.LastError)), 200)
 	}
+	if j := f.Poll; j != nil && j.Phase == retrieval.JobRetrying && j.LastError != "" {
+		text += "\nPoll retrying after: " + truncate(escapeMarkdown(oneLineText(j.LastError)), 200)
+	}
 	return text
+}
+
+// pollJobText is a feed's background poll, as the database has it.
+func pollJobText(j retrieval.Job) string {
+	switch j.Phase {
+	case retrieval.JobRunning:
+		return "polling now"
+	case retrieval.JobRetrying:
+		return fmt.Sprintf("poll retrying <t:%d:R> (attempt %d of %d)", j.ScheduledAt.Unix(), j.Attempt+1, j.MaxAttempts)
+	}
+	return "poll queued"
 }

@@ -29,7 +29,7 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 	m := &metrics{
 		interactions: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "footnote_interactions_total",
-			Help: "Commands, buttons and mentions handled, by command and outcome (ok, user_error, refused, rate_limited, busy, error, ack_failed).",
+			Help: "Commands, buttons and mentions handled, by command and outcome (ok, user_error, refused, rate_limited, busy, db_unavailable, error, ack_failed).",
 		}, []string{"command", "outcome"}),
 		answer: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Name:    "footnote_answer_seconds",

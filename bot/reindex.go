@@ -17,6 +17,9 @@ import (
 const reindexStartText = "Reindexing this server's articles…"
 
 func (b *Bot) runReindex(ctx context.Context, r *request) error {
+	if b.cfg.Reindexer != nil && !r.console {
+		return b.queueReindex(ctx, r) // reindexjob.go
+	}
 	start := b.now()
 	if err := r.reply.edit(ctx, message{content: reindexStartText}); err != nil {
 		return fmt.Errorf("reindex: show start: %w", err)

@@ -189,7 +189,7 @@ func closestSource(n int, r retrieval.Result) source {
 		embed: &dg.MessageEmbed{
 			Title:       truncate(fmt.Sprintf("%d. %s", n, escapeMarkdown(titleOf(r.Title, r.URL))), maxEmbedTitle),
 			URL:         linkable(r.URL),
-			Description: byline(r.Site, r.Published, r.Added),
+			Description: byline(resultFacts(r)),
 		},
 		buttons: []dg.Button{passageButton(r.ChunkID, n)},
 	}
@@ -205,19 +205,50 @@ func titleOf(title, link string) string {
 	return "Untitled"
 }
 
-// byline is "site · date" (the site escaped, the date as Discord date markup; "site ·
-// added date" when the publication date is unknown), or "" when neither is known. It goes
-// in the embed's description, not its footer: Discord shows a footer's text raw, so the
-// date markup would not render there.
-func byline(site string, published, added time.Time) string {
+// articleFacts are what a reader sees of an article beside its title: its site, when it
+// was published (or added), when its text last changed after it was added, and when its
+// page was found gone (404, 410). Zero times are unknown, or never.
+type articleFacts struct {
+	site                            string
+	published, added, updated, gone time.Time
+}
+
+// citationFacts are the facts of a citation's article.
+func citationFacts(c retrieval.Citation) articleFacts {
+	return articleFacts{site: c.Site, published: c.Published, added: c.Added, updated: c.Updated, gone: c.Gone}
+}
+
+// resultFacts are the facts of a passage's article.
+func resultFacts(r retrieval.Result) articleFacts {
+	return articleFacts{site: r.Site, published: r.Published, added: r.Added, updated: r.Updated, gone: r.Gone}
+}
+
+// byline is "site · date · updated date · no longer online" (the site escaped, dates as
+// Discord date markup; "added date" when the publication date is unknown), each part only
+// when it applies, or "" when none does. It goes in the embed's description, not its
+// footer: Discord shows a footer's text raw, so the date markup would not render there.
+func byline(f articleFacts) string {
 	var parts []string
-	if s := strings.TrimSpace(site); s != "" {
+	if s := strings.TrimSpace(f.site); s != "" {
 		parts = append(parts, truncate(escapeMarkdown(s), maxEmbedFooter))
 	}
-	if d := articleDate(published, added); d != "" {
+	if d := articleDate(f.published, f.added); d != "" {
 		parts = append(parts, d)
 	}
-	return strings.Join(parts, " · ")
+	return strings.Join(append(parts, freshness(f.updated, f.gone)...), " · ")
+}
+
+// freshness is what a reader should know of an article's page since it was added:
+// "updated <date>" when its text changed, "no longer online" when its page is gone.
+func freshness(updated, gone time.Time) []string {
+	var parts []string
+	if d := discordDate(updated); d != "" {
+		parts = append(parts, "updated "+d)
+	}
+	if !gone.IsZero() {
+		parts = append(parts, "no longer online")
+	}
+	return parts
 }
 
 // articleDate is the date a reader sees for an article: its publication date, or, when

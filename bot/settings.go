@@ -14,7 +14,8 @@ import (
 )
 
 // /settings [admin_role:<role>] [reset_admin_role:<bool>] [answers:<mode>]
-// [mention_channels:<all | #channel …>] [members_add:<bool>]: admins only. With no option it
+// [mention_channels:<all | #channel …>] [members_add:<bool>] [gone_pages:<mark | remove>]:
+// admins only. With no option it
 // shows the server's settings; with options it sets them and shows the result. The reply is
 // ephemeral.
 
@@ -102,6 +103,18 @@ func settingsUpdate(r *request) (*retrieval.SettingsUpdate, error) {
 		}
 		u.MembersAdd, set = &allow, true
 	}
+	if v, ok := r.opts["gone_pages"]; ok {
+		var g retrieval.GonePages
+		switch strings.ToLower(strings.TrimSpace(v)) {
+		case "mark", "keep", "default":
+			g = retrieval.GoneMark
+		case "remove":
+			g = retrieval.GoneRemove
+		default:
+			return nil, errBadSettings
+		}
+		u.GonePages, set = &g, true
+	}
 	if !set {
 		return nil, nil
 	}
@@ -180,7 +193,12 @@ func (b *Bot) describeSettings(s retrieval.GuildSettings, changed bool) string {
 	if !s.MembersAdd {
 		add = "admins only"
 	}
-	fmt.Fprintf(&sb, "**/add:** %s", add)
+	fmt.Fprintf(&sb, "**/add:** %s\n", add)
+	gone := "kept and still cited, marked \"no longer online\""
+	if s.GonePages == retrieval.GoneRemove {
+		gone = "removed"
+	}
+	fmt.Fprintf(&sb, "**Articles whose page is gone (404/410):** %s", gone)
 	return sb.String()
 }
 
@@ -219,6 +237,11 @@ func settingsCommand(manageServer *int64) *dg.ApplicationCommand {
 			{Type: dg.ApplicationCommandOptionString, Name: "mention_channels", MaxLength: 1000,
 				Description: "Channels where footnote answers mentions: all, or #channels"},
 			{Type: dg.ApplicationCommandOptionBoolean, Name: "members_add", Description: "May every member /add articles?"},
+			{Type: dg.ApplicationCommandOptionString, Name: "gone_pages", Description: "When an article's page is gone (404 or 410)",
+				Choices: []*dg.ApplicationCommandOptionChoice{
+					{Name: "keep it, marked no longer online (default)", Value: "mark"},
+					{Name: "remove it", Value: "remove"},
+				}},
 		},
 	}
 }

@@ -1,69 +1,119 @@
-// Package migrations embeds footnote's numbered SQL migrations and applies them.
+// Package migrations embeds footnote's numbered SQL migrations and applies them, together
+// with River's own (the background jobs' tables, river_*), under one advisory lock.
 package migrations
 
 import (
 	"context"
-	"database/sql"
 	"embed"
 	"fmt"
 	"log/slog"
 
-	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver "pgx" for goose
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/pressly/goose/v3"
 	"github.com/pressly/goose/v3/lock"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+	"github.com/riverqueue/river/rivermigrate"
 )
 
 //go:embed *.sql
 var files embed.FS
 
-// Up applies every pending migration to the database at dsn. It holds a Postgres advisory
-// lock while it runs, so processes starting at once apply each migration exactly once. It
-// returns the first error met (the failed migration is rolled back).
+// lockID is the Postgres advisory lock every footnote process takes while it migrates. It
+// is goose's own default, so a footnote from before River (which let goose take that lock)
+// and this one still wait for each other.
+const lockID = lock.DefaultLockID
+
+// Up applies every pending migration to the database at dsn: footnote's own (goose), then
+// River's (rivermigrate, its versions recorded in river_migration). It holds a Postgres
+// advisory lock on one connection for both, so processes starting at once apply each
+// migration exactly once: rivermigrate takes no lock of its own, and River's versions cannot
+// share one outer transaction on a fresh database (version 4 adds an enum value that
+// version 6 uses). It returns the first error met (the failed migration is rolled back).
 func Up(ctx context.Context, dsn string, log *slog.Logger) error {
-	return migrate(ctx, dsn, log, "apply", "migration applied", func(ctx context.Context, p *goose.Provider) ([]*goose.MigrationResult, error) {
-		return p.Up(ctx)
+	return migrate(ctx, dsn, log, func(ctx context.Context, pool *pgxpool.Pool, p *goose.Provider) error {
+		res, err := p.Up(ctx)
+		logGoose(log, "migration applied", res)
+		if err != nil {
+			return fmt.Errorf("apply migrations: %w", err)
+		}
+		return riverUp(ctx, pool, log)
 	})
 }
 
-// DownTo rolls back every applied migration numbered above version (so DownTo(ctx, dsn, 2,
-// log) leaves 001 and 002 applied), newest first, under the same advisory lock as Up. It
-// returns the first error met (the failed rollback is itself rolled back); a database
-// already at or below version is left as it is.
+// DownTo rolls back every applied migration of footnote's numbered above version (so
+// DownTo(ctx, dsn, 2, log) leaves 001 and 002 applied), newest first, under the same
+// advisory lock as Up. River's tables are left as they are. It returns the first error met
+// (the failed rollback is itself rolled back); a database already at or below version is
+// left as it is.
 func DownTo(ctx context.Context, dsn string, version int64, log *slog.Logger) error {
-	return migrate(ctx, dsn, log, "roll back", "migration rolled back",
-		func(ctx context.Context, p *goose.Provider) ([]*goose.MigrationResult, error) {
-			return p.DownTo(ctx, version)
-		})
+	return migrate(ctx, dsn, log, func(ctx context.Context, _ *pgxpool.Pool, p *goose.Provider) error {
+		res, err := p.DownTo(ctx, version)
+		logGoose(log, "migration rolled back", res)
+		if err != nil {
+			return fmt.Errorf("roll back migrations: %w", err)
+		}
+		return nil
+	})
 }
 
-// migrate connects to dsn, runs step on a locked goose provider over the embedded files,
-// and logs each migration step ran as done. verb names the step in its error.
-func migrate(ctx context.Context, dsn string, log *slog.Logger, verb, done string,
-	step func(context.Context, *goose.Provider) ([]*goose.MigrationResult, error)) error {
-	db, err := sql.Open("pgx", dsn)
+// migrate connects to dsn, takes the advisory lock on a connection of its own, and runs
+// step with the pool and a goose provider over the embedded files. The lock is released
+// (and the pool closed) when step returns.
+func migrate(ctx context.Context, dsn string, log *slog.Logger,
+	step func(context.Context, *pgxpool.Pool, *goose.Provider) error) error {
+	pool, err := pgxpool.New(ctx, dsn)
 	if err != nil {
 		return fmt.Errorf("open database: %w", err)
 	}
-	defer db.Close()
-	if err := db.PingContext(ctx); err != nil {
+	defer pool.Close()
+	conn, err := pool.Acquire(ctx)
+	if err != nil {
 		return fmt.Errorf("connect to database: %w", err)
 	}
-	locker, err := lock.NewPostgresSessionLocker()
-	if err != nil {
-		return fmt.Errorf("migration lock: %w", err)
+	defer conn.Release()
+	if _, err := conn.Exec(ctx, `SELECT pg_advisory_lock($1)`, lockID); err != nil {
+		return fmt.Errorf("take the migration lock: %w", err)
 	}
-	p, err := goose.NewProvider(goose.DialectPostgres, db, files, goose.WithSessionLocker(locker))
+	// A lock that cannot be released goes with its session: the pool closes it on return.
+	defer func() { _, _ = conn.Exec(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, lockID) }()
+	db := stdlib.OpenDBFromPool(pool)
+	defer db.Close()
+	// No goose locker: the lock above covers goose and River, and a goose session lock on
+	// another connection would wait for it for ever.
+	p, err := goose.NewProvider(goose.DialectPostgres, db, files)
 	if err != nil {
 		return fmt.Errorf("load migrations: %w", err)
 	}
-	res, err := step(ctx, p)
+	return step(ctx, pool, p)
+}
+
+// riverUp applies River's pending migrations, each version in a transaction of its own.
+func riverUp(ctx context.Context, pool *pgxpool.Pool, log *slog.Logger) error {
+	m, err := rivermigrate.New(riverpgxv5.New(pool), &rivermigrate.Config{Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
-		return fmt.Errorf("%s migrations: %w", verb, err)
+		return fmt.Errorf("load River's migrations: %w", err)
 	}
-	for _, r := range res {
+	res, err := m.Migrate(ctx, rivermigrate.DirectionUp, nil)
+	if err != nil {
+		return fmt.Errorf("apply River's migrations: %w", err)
+	}
+	for _, v := range res.Versions {
 		if log != nil {
-			log.Info(done, "version", r.Source.Version, "file", r.Source.Path, "took_ms", r.Duration.Milliseconds())
+			log.Info("river migration applied", "version", v.Version, "name", v.Name, "took_ms", v.Duration.Milliseconds())
 		}
 	}
 	return nil
+}
+
+// logGoose logs each migration goose ran as done.
+func logGoose(log *slog.Logger, done string, res []*goose.MigrationResult) {
+	if log == nil {
+		return
+	}
+	for _, r := range res {
+		if r.Error == nil {
+			log.Info(done, "version", r.Source.Version, "file", r.Source.Path, "took_ms", r.Duration.Milliseconds())
+		}
+	}
 }

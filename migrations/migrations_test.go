@@ -2,14 +2,10 @@ package migrations_test
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
-	"net/url"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -19,32 +15,7 @@ import (
 
 // freshDatabase creates an empty database on the test cluster (migration 001 adds the vector
 // extension) and returns its URL; it is dropped when the test ends.
-func freshDatabase(t *testing.T) string {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	admin := retrievaltest.Conn(t) // skips (or fails under CI) without a database
-	b := make([]byte, 4)
-	_, _ = rand.Read(b)
-	name := "footnote_migrate_" + hex.EncodeToString(b)
-	if _, err := admin.Exec(ctx, "CREATE DATABASE "+name); err != nil {
-		t.Fatalf("create database: %v", err)
-	}
-	// Registered after Conn's cleanup, so it runs first, while admin is still open.
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		if _, err := admin.Exec(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
-			t.Errorf("drop database: %v", err)
-		}
-	})
-	u, err := url.Parse(retrievaltest.DSN())
-	if err != nil {
-		t.Fatal(err)
-	}
-	u.Path = "/" + name
-	return u.String()
-}
+func freshDatabase(t *testing.T) string { return retrievaltest.FreshDatabase(t) }
 
 func TestUp(t *testing.T) {
 	dsn := freshDatabase(t)
@@ -83,6 +54,27 @@ func TestUp(t *testing.T) {
 			if err := c.QueryRow(ctx, `SELECT to_regclass($1) IS NOT NULL`, table).Scan(&ok); err != nil || !ok {
 				t.Errorf("table %s missing after migrating (err %v)", table, err)
 			}
+		}
+	})
+
+	t.Run("River's tables are there too, each of its versions applied once", func(t *testing.T) {
+		c, err := pgx.Connect(ctx, dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close(ctx)
+		for _, table := range []string{"river_job", "river_leader", "river_queue", "river_migration"} {
+			var ok bool
+			if err := c.QueryRow(ctx, `SELECT to_regclass($1) IS NOT NULL`, table).Scan(&ok); err != nil || !ok {
+				t.Errorf("table %s missing after migrating (err %v)", table, err)
+			}
+		}
+		var applied, distinct, latest int
+		if err := c.QueryRow(ctx, `SELECT count(*), count(DISTINCT version), max(version) FROM river_migration WHERE line = 'main'`).Scan(&applied, &distinct, &latest); err != nil {
+			t.Fatal(err)
+		}
+		if applied != distinct || latest < 6 {
+			t.Errorf("river_migration has %d rows (%d distinct versions, latest %d); want each version once, up to at least 6", applied, distinct, latest)
 		}
 	})
 

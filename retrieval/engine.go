@@ -44,6 +44,15 @@ type Config struct {
 	// says so. Database work that outlasts it fails the question; recording the question
 	// afterwards has a short grace of its own (recordGrace).
 	AnswerTimeout time.Duration
+	// RecrawlSchedule is the wait before each recrawl of an article added from the web: the
+	// first step after it is added, the second after the first recrawl, and so on; the
+	// last step repeats (default DefaultRecrawlSchedule()). Steps are at least
+	// MinRecrawlStep.
+	RecrawlSchedule []time.Duration
+	// OutageWait is how long an import waits for an unreachable database to come back,
+	// trying again with backoff, before it stops with ErrUnavailable (default
+	// DefaultOutageWait).
+	OutageWait time.Duration
 }
 
 // DefaultMaxQuestionChars is the one default bound on a question's length, for the engine
@@ -97,6 +106,17 @@ func New(ctx context.Context, store *Store, cfg Config) (*Engine, error) {
 	if cfg.AnswerTimeout <= 0 {
 		cfg.AnswerTimeout = DefaultAnswerTimeout
 	}
+	if len(cfg.RecrawlSchedule) == 0 {
+		cfg.RecrawlSchedule = DefaultRecrawlSchedule()
+	}
+	for _, d := range cfg.RecrawlSchedule {
+		if d < MinRecrawlStep {
+			return nil, fmt.Errorf("retrieval.New: recrawl step %s is under %s", d, MinRecrawlStep)
+		}
+	}
+	if cfg.OutageWait <= 0 {
+		cfg.OutageWait = DefaultOutageWait
+	}
 	// A model wider than MaxEmbedDims is ErrTooManyDims here, before anything is created.
 	space, err := store.ensureSpace(ctx, cfg.Embedder.Model(), cfg.Embedder.Dims())
 	if err != nil {
@@ -110,18 +130,6 @@ func New(ctx context.Context, store *Store, cfg Config) (*Engine, error) {
 
 // Space returns the embedding space new passages are embedded into.
 func (e *Engine) Space() Space { return *e.space.Load() }
-
-// storeBatch stores a batch of articles with their vectors in the configured space
-// (Store.storeBatch), through withSpace.
-func (e *Engine) storeBatch(ctx context.Context, coll string, batch []prepared) ([]AddedArticle, error) {
-	var out []AddedArticle
-	err := e.withSpace(ctx, func(sp Space) error {
-		var err error
-		out, err = e.store.storeBatch(ctx, coll, sp, batch)
-		return err
-	})
-	return out, err
-}
 
 // withSpace runs write with the configured space. When the space's row was deleted
 // meanwhile (a reindex in another process found it unused: deleteUnusedSpaces), it creates
@@ -326,7 +334,7 @@ func (e *Engine) answer(ctx context.Context, coll, question string, opts AskOpti
 			ans.Signals = &sig
 		}
 	}
-	fillAdded(ans, res)
+	fillArticleDates(ans, res)
 	return ans, retrieved, nil
 }
 

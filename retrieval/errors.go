@@ -8,11 +8,12 @@ import (
 )
 
 // Errors a user can fix. The bot and the command line translate them into friendly text in
-// one place each; wrapped errors keep them reachable with errors.Is. The first six are
+// one place each; wrapped errors keep them reachable with errors.Is. The first seven are
 // born in the sub-package that finds them (which cannot import retrieval) and re-exported
 // here, so errors.Is matches either name.
 var (
 	ErrInvalidURL   = fetch.ErrInvalidURL     // not an http(s) URL footnote can fetch, or too long
+	ErrURLTooLong   = fetch.ErrURLTooLong     // a URL over MaxURLBytes (wraps ErrInvalidURL)
 	ErrBlockedAddr  = fetch.ErrBlockedAddr    // the URL points at a non-public address
 	ErrFetch        = fetch.ErrFetch          // the page could not be fetched
 	ErrTooLarge     = fetch.ErrTooLarge       // a page, file, article or import line over its limit
@@ -33,4 +34,9 @@ var (
 	// no pgvector HNSW index can hold: the operator picks a smaller model or asks this one
 	// for fewer dimensions.
 	ErrTooManyDims = errors.New("embedding vectors too wide")
+	// ErrUnavailable is the database out of reach: the connection lost or refused, the
+	// server shutting down, starting up or out of connections. It is nobody's input at
+	// fault, and the same request may work a little later. IsUnavailable recognises the
+	// driver's errors of that kind as well as errors wrapping ErrUnavailable.
+	ErrUnavailable = errors.New("database unavailable")
 )

@@ -109,3 +109,17 @@ func ExplainDense(ctx context.Context, e *Engine, coll, query string) (string, e
 	})
 	return plan.String(), err
 }
+
+// IsConflict reports whether err is a conflict between transactions (classify), which a
+// write runs again at once.
+func IsConflict(err error) bool { return classify(err) == faultConflict }
+
+// SocketError marks err as a failure of a database connection's socket, as the store's
+// connections do.
+func SocketError(err error) error { return markSocket(err) }
+
+// Retrying exposes the retry loops of database writes for tests in package retrieval_test.
+var (
+	AgainOnConflict = againOnConflict
+	WaitOutOutage   = waitOutOutage
+)

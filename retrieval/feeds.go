@@ -11,6 +11,7 @@ import (
 	"github.com/footnote-bot/footnote/retrieval/extract"
 	"github.com/footnote-bot/footnote/retrieval/feed"
 	"github.com/footnote-bot/footnote/retrieval/fetch"
+	"github.com/jackc/pgx/v5"
 )
 
 // Feed polling limits. Track, PollDue and (later) the River jobs all go through them.
@@ -49,6 +50,7 @@ type FeedItem struct {
 	Published time.Time // zero when neither the feed nor the page gives a date
 	Status    string    // an Add status, or StatusFailed
 	Error     string    // why, when Status is StatusFailed or duplicate
+	Notes     []string  // what footnote changed in the stored article (AddedArticle.Notes)
 }
 
 // FeedPoll is one poll of one feed.
@@ -61,7 +63,16 @@ type FeedPoll struct {
 	// Unfinished is set when the poll's time for items (feedItemsDeadline) ran out: the
 	// items not in Items are left to the next poll.
 	Unfinished bool
+	// RecordErr is set when the poll's outcome could not be stored (the database failed, or
+	// ctx ended first); Err holds it too. A feed's own failures are recorded, and wait for
+	// the feed's backoff; a poll with RecordErr is worth retrying soon.
+	RecordErr error
 }
+
+// maxClaimedFeeds bounds how many due feeds one claim takes (ClaimDueFeeds, PollDue). More
+// are taken by the next claim, a minute later in the background; a larger batch makes one
+// transaction (and one insert of jobs) longer.
+const maxClaimedFeeds = 1000
 
 // Track follows the feed at rawURL in coll (or the feed an HTML page there advertises),
 // polling every `every` (0 keeps a followed feed's interval and gives a new one
@@ -87,7 +98,7 @@ func (e *Engine) Track(ctx context.Context, coll, rawURL string, every time.Dura
 	if err != nil {
 		return nil, err
 	}
-	res, err := feed.Poll(ctx, e.cfg.Fetcher, rawURL, fetch.Conditional{})
+	res, err := e.pollFeed(ctx, rawURL, fetch.Conditional{})
 	if err != nil {
 		return nil, err
 	}
@@ -102,9 +113,27 @@ func (e *Engine) Track(ctx context.Context, coll, rawURL string, every time.Dura
 	return e.afterPoll(ctx, f, res), nil
 }
 
-// Feeds returns the feeds coll follows, by URL.
+// Feeds returns the feeds coll follows, by URL, each with its background poll job when one
+// is queued, running or retrying (Feed.Poll).
 func (e *Engine) Feeds(ctx context.Context, coll string) ([]Feed, error) {
-	return e.store.listFeeds(ctx, coll, false, false)
+	feeds, err := e.store.listFeeds(ctx, coll)
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]int64, len(feeds))
+	for i, f := range feeds {
+		ids[i] = f.ID
+	}
+	jobs, err := e.store.feedPollJobs(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	for i, f := range feeds {
+		if j, ok := jobs[f.ID]; ok {
+			feeds[i].Poll = &j
+		}
+	}
+	return feeds, nil
 }
 
 // Untrack stops following the feed at rawURL (its canonical URL, as Feeds lists it) in
@@ -127,8 +156,14 @@ func (e *Engine) Untrack(ctx context.Context, coll, rawURL string) error {
 // PollDue polls, once, every feed of coll that is due (every unpaused feed when all is
 // set; still with conditional requests), and returns each poll. A feed's failure is in its
 // FeedPoll, not the error, which is for the database.
+//
+// Each feed is claimed before it is polled (its next poll moved an interval on, in the
+// same statement that finds it due), so a background poll and this one never both take it.
 func (e *Engine) PollDue(ctx context.Context, coll string, all bool) ([]FeedPoll, error) {
-	feeds, err := e.store.listFeeds(ctx, coll, true, all)
+	if err := validCollection(coll); err != nil {
+		return nil, err
+	}
+	feeds, err := e.store.claimDueFeeds(ctx, coll, all, maxClaimedFeeds, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -142,9 +177,34 @@ func (e *Engine) PollDue(ctx context.Context, coll string, all bool) ([]FeedPoll
 	return out, nil
 }
 
+// ClaimDueFeeds takes the unpaused feeds of every collection whose next poll has come (at
+// most maxClaimedFeeds, most overdue first), moves each one's next poll an interval on,
+// and calls enqueue with them inside the same transaction, so that the feeds are handed to
+// their polls exactly once however many processes claim at the same time: a feed being
+// claimed elsewhere is skipped, and one claimed is not due again before its interval. When
+// enqueue fails nothing is claimed. It returns the feeds claimed; an error means none were.
+func (e *Engine) ClaimDueFeeds(ctx context.Context, enqueue func(ctx context.Context, tx pgx.Tx, feeds []Feed) error) ([]Feed, error) {
+	return e.store.claimDueFeeds(ctx, "", false, maxClaimedFeeds, func(tx pgx.Tx, feeds []Feed) error {
+		return enqueue(ctx, tx, feeds)
+	})
+}
+
+// PollFeedByID polls the feed with id as PollDue polls each feed it claims (PollFeed): it
+// is the background poll's way in. It returns nil, and no error, when the feed is no
+// longer followed or is paused; an error only when the feed could not be read. A failed
+// poll is in the FeedPoll (Err, and RecordErr when its outcome could not be stored).
+func (e *Engine) PollFeedByID(ctx context.Context, id int64) (*FeedPoll, error) {
+	f, found, err := e.store.feedByID(ctx, id)
+	if err != nil || !found || f.Paused {
+		return nil, err
+	}
+	p := e.PollFeed(ctx, f)
+	return &p, nil
+}
+
 // PollFeed polls one feed with its validators, adds its new items and records the outcome.
 func (e *Engine) PollFeed(ctx context.Context, f Feed) FeedPoll {
-	res, err := feed.Poll(ctx, e.cfg.Fetcher, f.pollURL(), fetch.Conditional{ETag: f.etag, LastModified: f.lastModified})
+	res, err := e.pollFeed(ctx, f.pollURL(), fetch.Conditional{ETag: f.etag, LastModified: f.lastModified})
 	if err != nil {
 		n, paused, serr := e.store.feedFailed(ctx, f.ID, oneLine(err.Error()), time.Now().Add(jitter(failureWait(f.Every, f.Failures))), MaxFeedFailures)
 		if serr != nil {
@@ -154,7 +214,7 @@ func (e *Engine) PollFeed(ctx context.Context, f Feed) FeedPoll {
 		if paused {
 			e.log.Warn("feed paused after failures", "collection", f.Collection, "feed", f.URL, "failures", n, "err", err)
 		}
-		return FeedPoll{Feed: f, Err: err, Paused: paused}
+		return FeedPoll{Feed: f, Err: err, Paused: paused, RecordErr: serr}
 	}
 	return *e.afterPoll(ctx, f, res)
 }
@@ -178,7 +238,8 @@ func (e *Engine) afterPoll(ctx context.Context, f Feed, res *feed.Result) *FeedP
 		if known, err := e.store.hasArticle(ctx, f.Collection, canon); err != nil || known {
 			continue
 		}
-		item := FeedItem{URL: canon, Title: it.Title, Published: it.Published}
+		title, _ := clipChars(it.Title, MaxTitleChars) // the stored article's title is cut alike
+		item := FeedItem{URL: canon, Title: title, Published: it.Published}
 		added, err := e.AddURL(itemCtx, f.Collection, canon, f.AddedBy)
 		if added == nil && itemCtx.Err() != nil { // cut off by the deadline: not a failed item
 			p.Unfinished = true
@@ -193,6 +254,7 @@ func (e *Engine) afterPoll(ctx context.Context, f Feed, res *feed.Result) *FeedP
 			if item.Published.IsZero() {
 				item.Published = added.Article.Published
 			}
+			item.Notes = added.Notes
 			if err != nil {
 				item.Error = oneLine(err.Error())
 			}
@@ -218,13 +280,24 @@ func (e *Engine) afterPoll(ctx context.Context, f Feed, res *feed.Result) *FeedP
 	}
 	wait := max(f.Every, min(res.TTL, feed.MaxTTL))
 	if err := e.store.feedSucceeded(ctx, f.ID, res.Title, res.ETag, res.LastModified, time.Now().Add(jitter(wait))); err != nil {
-		p.Err = err
+		p.Err, p.RecordErr = err, err
 	}
 	p.Feed.Articles += len(p.Items)
 	if res.Title != "" {
 		p.Feed.Title = res.Title
 	}
 	return p
+}
+
+// pollFeed fetches and parses the feed at rawURL (feed.Poll), with the feed's title cut to
+// MaxTitleChars like an article's.
+func (e *Engine) pollFeed(ctx context.Context, rawURL string, cond fetch.Conditional) (*feed.Result, error) {
+	res, err := feed.Poll(ctx, e.cfg.Fetcher, rawURL, cond)
+	if err != nil {
+		return nil, err
+	}
+	res.Title, _ = clipChars(res.Title, MaxTitleChars)
+	return res, nil
 }
 
 // failureWait is the wait after a feed's failures-th failure in a row (counted before this

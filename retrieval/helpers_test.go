@@ -41,9 +41,9 @@ func jsonl(t testing.TB, docs ...doc) string {
 // importDocs imports docs into coll and fails the test on any error, a bad line included.
 func importDocs(t testing.TB, e *retrieval.Engine, coll string, docs ...doc) retrieval.ImportStats {
 	t.Helper()
-	st, err := e.Import(context.Background(), coll, strings.NewReader(jsonl(t, docs...)), func(line int, err error) {
-		if err != nil {
-			t.Errorf("import line %d: %v", line, err)
+	st, err := e.Import(context.Background(), coll, strings.NewReader(jsonl(t, docs...)), func(r retrieval.LineReport) {
+		if r.Err != nil {
+			t.Errorf("import line %d: %v", r.Line, r.Err)
 		}
 	})
 	if err != nil {

@@ -1,32 +1,18 @@
 package retrieval
 
 import (
-	"bufio"
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"sort"
 	"strconv"
-	"strings"
 	"time"
 
 	"golang.org/x/sync/errgroup"
 
-	"github.com/footnote-bot/footnote/retrieval/extract"
+	"github.com/footnote-bot/footnote/retrieval/jsonl"
 )
-
-// importLine is one line of an import file.
-type importLine struct {
-	URL       string `json:"url"`
-	Title     string `json:"title"`
-	Published string `json:"published"`
-	Text      string `json:"text"`
-	Byline    string `json:"byline"`
-	Site      string `json:"site"`
-}
 
 // importBatch is how many articles an import prepares, embeds and writes at a time.
 const importBatch = 64
@@ -53,6 +39,17 @@ func (e *LineError) Error() string { return "line " + strconv.Itoa(e.Line) + ": 
 // Unwrap returns the line's error, so errors.Is sees the sentinel behind it.
 func (e *LineError) Unwrap() error { return e.Err }
 
+// LineReport is what became of one line of an import file.
+type LineReport struct {
+	Line int
+	// Err is nil when the line's article was stored (added, updated, unchanged or a
+	// duplicate), else a *LineError saying why the line was not.
+	Err error
+	// Warnings say what footnote changed in or left out of a line it stored: a field cut
+	// to its cap (capFields), a field it does not read.
+	Warnings []string
+}
+
 // count adds one stored article to st.
 func (st *ImportStats) count(r AddedArticle) {
 	switch r.Status {
@@ -70,17 +67,23 @@ func (st *ImportStats) count(r AddedArticle) {
 }
 
 // Import streams JSONL articles ({"url","title","published","text"}) from r into coll in
-// batches. A bad line is reported to onLine with its number and skipped; the rest still
-// imports. onLine (may be nil) is called once per line, in order, with nil or the line's
-// error. Import fails only on a read or database error, or when ctx is done.
-func (e *Engine) Import(ctx context.Context, coll string, r io.Reader, onLine func(line int, err error)) (ImportStats, error) {
+// batches. Lines end at LF, CRLF or a lone CR; a byte-order mark at the start is skipped. A
+// bad line (not exactly one JSON object, not UTF-8, not an article) is reported to onLine
+// with its number and skipped; the rest still imports. onLine (may be nil) is called once
+// per line, blank lines aside, in order.
+//
+// A database out of reach is no line's fault: Import tries the batch again with backoff
+// for up to Config.OutageWait, then fails with an error wrapping ErrUnavailable. The lines
+// reported by then are stored, and running the same import again resumes: what is stored
+// comes back unchanged. Import also fails on a read error or when ctx is done.
+func (e *Engine) Import(ctx context.Context, coll string, r io.Reader, onLine func(LineReport)) (ImportStats, error) {
 	start := time.Now()
 	var st ImportStats
 	if err := validCollection(coll); err != nil {
 		return st, err
 	}
 	if onLine == nil {
-		onLine = func(int, error) {}
+		onLine = func(LineReport) {}
 	}
 	// Two stages overlap: one goroutine reads, prepares and embeds batches while the
 	// other writes the previous batch to Postgres and reports every line, in order.
@@ -118,17 +121,20 @@ type importUnit struct {
 // readImport reads, prepares and embeds the lines of r a batch at a time and sends each
 // batch to units, in order. It fails on a read or embedding error, or when ctx is done.
 func (e *Engine) readImport(ctx context.Context, r io.Reader, units chan<- importUnit) error {
-	br := bufio.NewReaderSize(r, 1<<20)
+	lines := jsonl.NewReader(r, maxImportLine)
+	parser := newLineParser(e)
 	var u importUnit
-	for line := 1; ; line++ {
-		raw, err := readLine(br)
+	last := 0
+	for {
+		n, raw, err := lines.Next()
 		if err == io.EOF {
 			break
 		}
-		if err != nil && !errors.Is(err, ErrTooLarge) {
-			return fmt.Errorf("read line %d: %w", line, err)
+		if err != nil && !errors.Is(err, jsonl.ErrTooLong) {
+			return fmt.Errorf("read line %d: %w", last+1, err)
 		}
-		e.addLine(&u, line, raw, err)
+		last = n
+		parser.add(&u, n, raw, err)
 		if len(u.articles) == importBatch {
 			if err := e.sendUnit(ctx, units, u); err != nil {
 				return err
@@ -140,25 +146,6 @@ func (e *Engine) readImport(ctx context.Context, r io.Reader, units chan<- impor
 		return nil
 	}
 	return e.sendUnit(ctx, units, u)
-}
-
-// addLine adds line number line to u: an article, a LineError, or nothing for a blank
-// line. readErr is readLine's error (nil or ErrTooLarge).
-func (e *Engine) addLine(u *importUnit, line int, raw []byte, readErr error) {
-	if readErr != nil {
-		u.bad = append(u.bad, &LineError{Line: line, Err: fmt.Errorf("%w: line is over %d bytes", ErrTooLarge, maxImportLine)})
-		return
-	}
-	if len(bytes.TrimSpace(raw)) == 0 {
-		return
-	}
-	p, err := e.parseLine(raw)
-	if err != nil {
-		u.bad = append(u.bad, &LineError{Line: line, Err: err})
-		return
-	}
-	p.Line = line
-	u.articles = append(u.articles, p)
 }
 
 // sendUnit embeds u's passages and hands u to the storing stage.
@@ -175,8 +162,10 @@ func (e *Engine) sendUnit(ctx context.Context, units chan<- importUnit, u import
 }
 
 // storeUnit stores u's articles and reports each of its lines to onLine, in order,
-// counting them in st. It fails only on a database error or when ctx is done.
-func (e *Engine) storeUnit(ctx context.Context, coll string, u importUnit, st *ImportStats, onLine func(int, error)) error {
+// counting them in st. It fails only on a database error that is no line's fault (the
+// database out of reach past Config.OutageWait), or when ctx is done; then none of u's
+// lines is reported.
+func (e *Engine) storeUnit(ctx context.Context, coll string, u importUnit, st *ImportStats, onLine func(LineReport)) error {
 	var res []AddedArticle
 	if len(u.articles) > 0 {
 		var err error
@@ -185,36 +174,33 @@ func (e *Engine) storeUnit(ctx context.Context, coll string, u importUnit, st *I
 			return err
 		}
 	}
-	type report struct {
-		line int
-		err  error
-	}
-	reports := make([]report, 0, len(res)+len(u.bad))
+	reports := make([]LineReport, 0, len(res)+len(u.bad))
 	for _, b := range u.bad {
 		st.Failed++
-		reports = append(reports, report{b.Line, b})
+		reports = append(reports, LineReport{Line: b.Line, Err: b})
 	}
 	for i, r := range res {
 		if r.Status == "" {
 			continue // failed alone too: reported among u.bad
 		}
 		st.count(r)
-		reports = append(reports, report{u.articles[i].Line, nil})
+		reports = append(reports, LineReport{Line: u.articles[i].Line, Warnings: r.Notes})
 	}
-	sort.Slice(reports, func(i, j int) bool { return reports[i].line < reports[j].line })
+	sort.Slice(reports, func(i, j int) bool { return reports[i].Line < reports[j].Line })
 	for _, r := range reports {
 		st.Lines++
-		onLine(r.line, r.err)
+		onLine(r)
 	}
 	return nil
 }
 
 // storeArticles stores a batch of articles in one transaction. One article the database
-// refuses must not sink the batch: when the batch fails, it stores them one at a time and
-// adds a LineError to bad for each that still fails.
+// refuses must not sink the batch: when the batch fails for a reason other than an
+// outage, it stores them one at a time and adds a LineError to bad for each that still
+// fails. An outage is waited out (storeBatchWaiting), never blamed on a line.
 func (e *Engine) storeArticles(ctx context.Context, coll string, articles []prepared, bad []*LineError) ([]AddedArticle, []*LineError, error) {
-	res, err := e.storeBatch(ctx, coll, articles)
-	if err != nil && ctx.Err() == nil {
+	res, err := e.storeBatchWaiting(ctx, coll, articles)
+	if err != nil && ctx.Err() == nil && !IsUnavailable(err) {
 		e.log.Warn("import batch failed; storing its articles one by one",
 			"first_line", articles[0].Line, "err", err)
 		res, bad, err = e.storeEach(ctx, coll, articles, bad)
@@ -230,73 +216,22 @@ const analyzeAfter = 200
 
 // storeEach stores articles one per transaction, after a batch of them failed. It returns
 // the results in the articles' order (Status "" for one that failed) and bad with a
-// LineError added for each failure; it fails only when ctx ends.
+// LineError added for each failure; it fails only when ctx ends or the database stays out
+// of reach.
 func (e *Engine) storeEach(ctx context.Context, coll string, articles []prepared, bad []*LineError) ([]AddedArticle, []*LineError, error) {
 	res := make([]AddedArticle, len(articles))
 	for i := range articles {
-		r, err := e.storeBatch(ctx, coll, articles[i:i+1])
-		if err != nil {
-			if ctx.Err() != nil {
-				return nil, bad, ctx.Err()
-			}
+		r, err := e.storeBatchWaiting(ctx, coll, articles[i:i+1])
+		switch {
+		case err != nil && ctx.Err() != nil:
+			return nil, bad, ctx.Err()
+		case IsUnavailable(err):
+			return nil, bad, err
+		case err != nil:
 			bad = append(bad, &LineError{Line: articles[i].Line, Err: fmt.Errorf("store: %w", err)})
 			continue
 		}
 		res[i] = r[0]
 	}
 	return res, bad, nil
-}
-
-// readLine returns the next line without its line ending, or io.EOF at the end. An
-// over-long line is consumed and reported as ErrTooLarge.
-func readLine(br *bufio.Reader) ([]byte, error) {
-	var buf []byte
-	tooLong := false
-	for {
-		part, err := br.ReadSlice('\n')
-		if !tooLong && len(buf)+len(part) <= maxImportLine {
-			buf = append(buf, part...)
-		} else {
-			tooLong, buf = true, nil
-		}
-		switch {
-		case err == bufio.ErrBufferFull:
-			continue
-		case err == io.EOF && len(buf) == 0 && !tooLong:
-			return nil, io.EOF
-		case err != nil && err != io.EOF:
-			return nil, err
-		case tooLong:
-			return nil, ErrTooLarge
-		}
-		return bytes.TrimRight(buf, "\r\n"), nil
-	}
-}
-
-// parseLine decodes and prepares one import line.
-func (e *Engine) parseLine(raw []byte) (prepared, error) {
-	var l importLine
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	if err := dec.Decode(&l); err != nil {
-		return prepared{}, fmt.Errorf("%w: not a JSON object: %v", ErrInvalidInput, err)
-	}
-	if strings.TrimSpace(l.URL) == "" {
-		return prepared{}, fmt.Errorf("%w: missing \"url\"", ErrInvalidInput)
-	}
-	if l.Text == "" { // absent; a text of white space is an empty article (ErrEmptyArticle)
-		return prepared{}, fmt.Errorf("%w: missing \"text\"", ErrInvalidInput)
-	}
-	canon, err := extract.Canonical(strings.TrimSpace(l.URL))
-	if err != nil {
-		return prepared{}, err
-	}
-	a := Article{URL: canon, Title: l.Title, Byline: l.Byline, Site: l.Site, Text: l.Text}
-	if l.Published != "" {
-		t, err := ParseDate(l.Published)
-		if err != nil {
-			return prepared{}, fmt.Errorf("%w: \"published\" %q is not a date (want YYYY-MM-DD or RFC 3339)", ErrInvalidInput, l.Published)
-		}
-		a.Published = t
-	}
-	return e.prepare(a)
 }

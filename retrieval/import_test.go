@@ -23,8 +23,8 @@ type lineReport struct {
 func importFile(t *testing.T, e *retrieval.Engine, coll, file string) (retrieval.ImportStats, []lineReport) {
 	t.Helper()
 	var reports []lineReport
-	st, err := e.Import(context.Background(), coll, strings.NewReader(file), func(line int, err error) {
-		reports = append(reports, lineReport{line, err})
+	st, err := e.Import(context.Background(), coll, strings.NewReader(file), func(r retrieval.LineReport) {
+		reports = append(reports, lineReport{r.Line, r.Err})
 	})
 	if err != nil {
 		t.Fatalf("Import: %v", err)

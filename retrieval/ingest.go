@@ -9,15 +9,18 @@ import (
 	"net/url"
 	"path"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/footnote-bot/footnote/retrieval/chunk"
 	"github.com/footnote-bot/footnote/retrieval/extract"
+	"github.com/footnote-bot/footnote/retrieval/fetch"
 	"github.com/footnote-bot/footnote/retrieval/text"
 )
 
-// prepare normalises an article, cuts it into passages and counts their terms. Vectors are
-// added later, a batch at a time. It fails on empty or over-large text.
+// prepare normalises an article, cuts its one-line fields to their caps (capFields, noting
+// each cut), cuts it into passages and counts their terms. Vectors are added later, a batch
+// at a time. It fails on empty or over-large text and on a URL over MaxURLBytes.
 func (e *Engine) prepare(a Article) (prepared, error) {
 	if !utf8.ValidString(a.Text) {
 		return prepared{}, fmt.Errorf("%w: the text is not valid UTF-8", ErrInvalidInput)
@@ -28,8 +31,8 @@ func (e *Engine) prepare(a Article) (prepared, error) {
 	if a.Text == "" {
 		return prepared{}, ErrEmptyArticle
 	}
-	if len(a.URL) > maxURLBytes {
-		return prepared{}, fmt.Errorf("%w: the URL has %d bytes; the limit is %d", ErrInvalidURL, len(a.URL), maxURLBytes)
+	if len(a.URL) > MaxURLBytes {
+		return prepared{}, fmt.Errorf("%w: the address has %d bytes; the limit is %d", ErrURLTooLong, len(a.URL), MaxURLBytes)
 	}
 	if len(a.Text) > e.cfg.MaxArticleBytes {
 		return prepared{}, fmt.Errorf("%w: the article has %d bytes of text; the limit is %d", ErrTooLarge, len(a.Text), e.cfg.MaxArticleBytes)
@@ -42,9 +45,10 @@ func (e *Engine) prepare(a Article) (prepared, error) {
 			a.Site = strings.TrimPrefix(u.Hostname(), "www.")
 		}
 	}
+	notes := capFields(&a)
 	sum := sha256.Sum256([]byte(a.Text))
 	a.Hash = hex.EncodeToString(sum[:])
-	p := prepared{Article: a}
+	p := prepared{Article: a, notes: notes}
 	for _, sp := range chunk.Split(a.Text, chunk.DefaultOptions()) {
 		terms, n := passageTerms(a.Title, a.Text[sp.Start:sp.End])
 		p.Passages = append(p.Passages, preparedPassage{Start: sp.Start, End: sp.End, Terms: terms, Length: n})
@@ -54,9 +58,6 @@ func (e *Engine) prepare(a Article) (prepared, error) {
 	}
 	return p, nil
 }
-
-// maxURLBytes bounds an article's URL (browsers and servers rarely take more).
-const maxURLBytes = 2048
 
 // cleanText drops control characters other than line breaks and tabs: Postgres text
 // cannot hold NUL, and the others only hide text from readers and from search.
@@ -118,6 +119,9 @@ type AddedArticle struct {
 	Status   string // "added", "updated", "unchanged" or "duplicate"
 	// DuplicateOf is the URL of the article with the same content, when Status is "duplicate".
 	DuplicateOf string
+	// Notes say what footnote changed in the article on its way in, for people to read:
+	// "title cut to 300 characters (it had 1048576)".
+	Notes []string
 	// SameName lists the URLs of the other files of the collection with the same name, when
 	// a file was added (Status "added"; not when it was already tracked): a file is identified by its content, so a new version of a file is a
 	// new article and the member decides whether the older one goes.
@@ -132,8 +136,9 @@ const (
 	StatusDuplicate = "duplicate"
 )
 
-// addOne stores one article and reports what happened; a duplicate is ErrDuplicate.
-func (e *Engine) addOne(ctx context.Context, coll string, a Article) (*AddedArticle, error) {
+// addOne stores one article and reports what happened; a duplicate is ErrDuplicate. web
+// is set for an article fetched from the web, which is then recrawled on the schedule.
+func (e *Engine) addOne(ctx context.Context, coll string, a Article, web *webSource) (*AddedArticle, error) {
 	if err := validCollection(coll); err != nil {
 		return nil, err
 	}
@@ -141,11 +146,16 @@ func (e *Engine) addOne(ctx context.Context, coll string, a Article) (*AddedArti
 	if err != nil {
 		return nil, err
 	}
+	p.web = web
 	batch := []prepared{p}
 	if err := e.embedBatch(ctx, batch); err != nil {
 		return nil, err
 	}
 	res, err := e.storeBatch(ctx, coll, batch)
+	if IsUnavailable(err) {
+		// Said so plainly: the article is fine, the database is not there.
+		return nil, fmt.Errorf("store %s: %w: %w", a.URL, ErrUnavailable, err)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("store %s: %w", a.URL, err)
 	}
@@ -157,8 +167,9 @@ func (e *Engine) addOne(ctx context.Context, coll string, a Article) (*AddedArti
 }
 
 // AddURL fetches a page (refusing private addresses unless the fetcher allows them),
-// extracts the article and stores it in coll. Errors wrap ErrInvalidURL, ErrBlockedAddr,
-// ErrFetch, ErrTooLarge, ErrEmptyArticle, ErrUnsupported or ErrDuplicate for what the user can fix.
+// extracts the article and stores it in coll, where it is then recrawled on the schedule
+// (Config.RecrawlSchedule). Errors wrap ErrInvalidURL, ErrBlockedAddr, ErrFetch,
+// ErrTooLarge, ErrEmptyArticle, ErrUnsupported or ErrDuplicate for what the user can fix.
 func (e *Engine) AddURL(ctx context.Context, coll, rawURL, addedBy string) (*AddedArticle, error) {
 	canon, err := extract.Canonical(strings.TrimSpace(rawURL))
 	if err != nil {
@@ -168,7 +179,20 @@ func (e *Engine) AddURL(ctx context.Context, coll, rawURL, addedBy string) (*Add
 	if err != nil {
 		return nil, err
 	}
+	doc, err := readPage(canon, resp)
+	if err != nil {
+		return nil, err
+	}
+	web := &webSource{fetchURL: canon, etag: resp.ETag, lastModified: resp.LastModifiedRaw,
+		next: time.Now().Add(e.recrawlStep(0))}
+	return e.addOne(ctx, coll, articleOf(doc, addedBy), web)
+}
+
+// readPage extracts the article of a page fetched from target, as /add reads it: HTML,
+// plain text or Markdown. Its errors wrap ErrUnsupported and ErrEmptyArticle.
+func readPage(target string, resp *fetch.Response) (*extract.Document, error) {
 	var doc *extract.Document
+	var err error
 	ct := strings.ToLower(resp.ContentType)
 	switch {
 	case strings.Contains(ct, "html") || ct == "" && bytes.Contains(bytes.ToLower(resp.Body[:min(len(resp.Body), 2048)]), []byte("<html")):
@@ -178,7 +202,7 @@ func (e *Engine) AddURL(ctx context.Context, coll, rawURL, addedBy string) (*Add
 	case strings.Contains(ct, "markdown"):
 		doc, err = extract.Markdown(path.Base(resp.URL.Path), resp.Body)
 	default:
-		return nil, fmt.Errorf("%w: %s is %q, not a web page", ErrUnsupported, canon, resp.ContentType)
+		return nil, fmt.Errorf("%w: %s is %q, not a web page", ErrUnsupported, target, resp.ContentType)
 	}
 	if err != nil {
 		return nil, err
@@ -188,7 +212,7 @@ func (e *Engine) AddURL(ctx context.Context, coll, rawURL, addedBy string) (*Add
 	}
 	// A page without a date has none: its Last-Modified header is, on most dynamic sites,
 	// the moment it was served, so it would show the fetch date as a publication date.
-	return e.addOne(ctx, coll, articleOf(doc, addedBy))
+	return doc, nil
 }
 
 // AddFile stores an uploaded .txt, .md or .html file in coll. A file is identified by its
@@ -206,7 +230,7 @@ func (e *Engine) AddFile(ctx context.Context, coll, name string, data []byte, ad
 		return nil, err
 	}
 	doc.URL = FileURL(name, data)
-	added, err := e.addOne(ctx, coll, articleOf(doc, addedBy))
+	added, err := e.addOne(ctx, coll, articleOf(doc, addedBy), nil)
 	if err != nil {
 		return added, err
 	}

@@ -1,9 +1,6 @@
 package retrieval
 
-import (
-	"context"
-	"time"
-)
+import "context"
 
 // PassageView is one passage with its article, for showing the full text of a citation.
 type PassageView struct {
@@ -17,16 +14,25 @@ func (e *Engine) Passage(ctx context.Context, coll string, chunkID int64) (*Pass
 	return e.store.loadPassage(ctx, coll, chunkID)
 }
 
-// fillAdded gives each citation of ans the added date of its article, from the results it
-// was answered from (answerers copy the passage's fields they quote, not this one).
-func fillAdded(ans *Answer, res []Result) {
-	added := make(map[int64]time.Time, len(res))
+// fillArticleDates gives each citation of ans the added and updated dates and the gone mark
+// of its article, from the results it was answered from (answerers copy the passage's
+// fields they quote, not these).
+func fillArticleDates(ans *Answer, res []Result) {
+	byArticle := make(map[int64]Result, len(res))
 	for _, r := range res {
-		added[r.ArticleID] = r.Added
+		byArticle[r.ArticleID] = r
 	}
 	for i := range ans.Citations {
-		if c := &ans.Citations[i]; c.Added.IsZero() {
-			c.Added = added[c.ArticleID]
+		c := &ans.Citations[i]
+		r := byArticle[c.ArticleID]
+		if c.Added.IsZero() {
+			c.Added = r.Added
+		}
+		if c.Updated.IsZero() {
+			c.Updated = r.Updated
+		}
+		if c.Gone.IsZero() {
+			c.Gone = r.Gone
 		}
 	}
 }

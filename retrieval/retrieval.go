@@ -19,11 +19,15 @@ type Article struct {
 	Byline     string
 	Site       string
 	Published  time.Time // zero when unknown
-	FetchedAt  time.Time // when it was added or last updated: what a reader sees when Published is unknown
-	Hash       string    // hex sha256 of Text
-	Text       string
-	AddedBy    string // who added it (a Discord user id, or "" from the command line)
-	Passages   int    // number of passages, filled by listing queries
+	FetchedAt  time.Time // when it was added: what a reader sees when Published is unknown
+	// Updated is when its text last changed after it was added (a recrawl found a new
+	// version, or it was added again with new text); zero when it never did.
+	Updated  time.Time
+	Gone     time.Time // when its page first answered 404 or 410; zero while it is online
+	Hash     string    // hex sha256 of Text
+	Text     string
+	AddedBy  string // who added it (a Discord user id, or "" from the command line)
+	Passages int    // number of passages, filled by listing queries
 }
 
 // Filter narrows a search. Collection is always applied; the rest only when set.
@@ -62,7 +66,9 @@ type Result struct {
 	Title     string
 	Site      string
 	Published time.Time // zero when unknown
-	Added     time.Time // when the article was fetched or last updated; shown when Published is unknown
+	Added     time.Time // when the article was added; shown when Published is unknown
+	Updated   time.Time // when the article's text last changed after it was added; zero when never
+	Gone      time.Time // when the article's page was found gone (404, 410); zero while online
 	Text      string
 	Start     int // offsets of Text in the article text
 	End       int
@@ -78,7 +84,9 @@ type Citation struct {
 	Title     string
 	Site      string
 	Published time.Time // zero when unknown
-	Added     time.Time // when the article was fetched or last updated; shown when Published is unknown
+	Added     time.Time // when the article was added; shown when Published is unknown
+	Updated   time.Time // when the article's text last changed after it was added; zero when never
+	Gone      time.Time // when the article's page was found gone (404, 410); zero while online
 	Quote     string
 	Start     int // offsets of Quote in the article text
 	End       int

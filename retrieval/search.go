@@ -207,7 +207,8 @@ func (s *Store) collectHits(ctx context.Context, sql string, args ...any) ([]hit
 // loadResults loads the passages and their articles for ids, in the order given.
 func (s *Store) loadResults(ctx context.Context, coll string, ids []int64) ([]Result, error) {
 	rows, err := s.pool.Query(ctx, `
-		SELECT c.id, c.article_id, c.body, c.start_offset, c.end_offset, a.url, a.title, a.site, a.published_at, a.fetched_at
+		SELECT c.id, c.article_id, c.body, c.start_offset, c.end_offset, a.url, a.title, a.site, a.published_at, a.fetched_at,
+		       coalesce(a.updated_at, 'epoch'), coalesce(a.gone_at, 'epoch')
 		FROM chunks c JOIN articles a ON a.id = c.article_id
 		WHERE c.collection = $1 AND c.id = ANY($2)`, coll, ids)
 	if err != nil {
@@ -218,13 +219,14 @@ func (s *Store) loadResults(ctx context.Context, coll string, ids []int64) ([]Re
 	for rows.Next() {
 		var r Result
 		var pub *time.Time
-		if err := rows.Scan(&r.ChunkID, &r.ArticleID, &r.Text, &r.Start, &r.End, &r.URL, &r.Title, &r.Site, &pub, &r.Added); err != nil {
+		if err := rows.Scan(&r.ChunkID, &r.ArticleID, &r.Text, &r.Start, &r.End, &r.URL, &r.Title, &r.Site, &pub, &r.Added,
+			&r.Updated, &r.Gone); err != nil {
 			return nil, err
 		}
 		if pub != nil {
 			r.Published = pub.UTC()
 		}
-		r.Added = r.Added.UTC()
+		r.Added, r.Updated, r.Gone = r.Added.UTC(), unlessEpoch(r.Updated), unlessEpoch(r.Gone)
 		byID[r.ChunkID] = r
 	}
 	if err := rows.Err(); err != nil {
@@ -240,5 +242,14 @@ func (s *Store) loadResults(ctx context.Context, coll string, ids []int64) ([]Re
 }
 
 var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+
+// unlessEpoch is t in UTC, or zero for the epoch: what coalesce(column, 'epoch') reads
+// for NULL.
+func unlessEpoch(t time.Time) time.Time {
+	if t.Unix() == 0 {
+		return time.Time{}
+	}
+	return t.UTC()
+}
 
 func ftoa(f float64) string { return fmt.Sprintf("%g::float8", f) }

@@ -24,6 +24,18 @@ const (
 	AnswerEphemeral AnswerMode = "ephemeral"
 )
 
+// GonePages is what footnote does with an article whose page now answers 404 or 410.
+type GonePages string
+
+// What to do with a page that is gone. The zero value is the default.
+const (
+	// GoneMark keeps the article: it is still searched and cited, marked "no longer
+	// online", and still recrawled in case the page comes back.
+	GoneMark GonePages = ""
+	// GoneRemove deletes the article, its passages and vectors.
+	GoneRemove GonePages = "remove"
+)
+
 // maxMentionChannels bounds the channel list: enough for any real server's Q&A channels,
 // small enough that the list stays readable in /settings.
 const maxMentionChannels = 25
@@ -39,6 +51,8 @@ type GuildSettings struct {
 	MentionChannels []string
 	// MembersAdd says whether members without admin rights may add articles.
 	MembersAdd bool
+	// GonePages is what a recrawl does with an article whose page answers 404 or 410.
+	GonePages GonePages
 }
 
 // DefaultGuildSettings are the settings of a server whose admins have chosen nothing.
@@ -55,6 +69,7 @@ type SettingsUpdate struct {
 	AnswerMode      *AnswerMode // AnswerDefault restores the default
 	MentionChannels *[]string   // nil slice inside: all channels
 	MembersAdd      *bool       // whether members without admin rights may add articles
+	GonePages       *GonePages  // what a recrawl does with a page that is gone
 	By              string      // who changed them (a Discord user id)
 }
 
@@ -65,7 +80,7 @@ func (e *Engine) GuildSettings(ctx context.Context, coll string) (GuildSettings,
 }
 
 // UpdateGuildSettings applies u to coll's settings and returns the result. It returns
-// ErrInvalidInput for an unknown answer mode, an id that is not a Discord id, or too many
+// ErrInvalidInput for an unknown answer mode or gone-page choice, an id that is not a Discord id, or too many
 // channels, and otherwise fails only on a database error.
 func (e *Engine) UpdateGuildSettings(ctx context.Context, coll string, u SettingsUpdate) (GuildSettings, error) {
 	g, err := e.store.selectSettings(ctx, coll)
@@ -104,6 +119,14 @@ func (e *Engine) UpdateGuildSettings(ctx context.Context, coll string, u Setting
 	}
 	if u.MembersAdd != nil {
 		g.MembersAdd = *u.MembersAdd
+	}
+	if u.GonePages != nil {
+		switch v := *u.GonePages; v {
+		case GoneMark, GoneRemove:
+			g.GonePages = v
+		default:
+			return g, fmt.Errorf("gone pages %q: %w", v, ErrInvalidInput)
+		}
 	}
 	return g, e.store.upsertSettings(ctx, coll, g, u.By)
 }

@@ -30,6 +30,9 @@ func OpenStore(ctx context.Context, dsn string, maxConns int32) (*Store, error) 
 	if maxConns > 0 {
 		cfg.MaxConns = maxConns
 	}
+	// A socket's failures carry a mark of their own, so that a lost database is told from a
+	// lost web page (classify).
+	cfg.ConnConfig.DialFunc = markSockets(cfg.ConnConfig.DialFunc)
 	cfg.AfterConnect = func(ctx context.Context, c *pgx.Conn) error {
 		if err := pgxvec.RegisterTypes(ctx, c); err != nil {
 			return err

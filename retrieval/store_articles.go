@@ -19,6 +19,7 @@ func (s *Store) listArticles(ctx context.Context, coll, query string, offset, li
 	// a listing (one page, by a person) can afford.
 	rows, err := s.pool.Query(ctx, `
 		SELECT a.id, a.url, a.title, a.byline, a.site, a.published_at, a.fetched_at, a.added_by,
+		       coalesce(a.updated_at, 'epoch'), coalesce(a.gone_at, 'epoch'),
 		       (SELECT count(*) FROM chunks c WHERE c.article_id = a.id), count(*) OVER ()
 		FROM articles a
 		WHERE a.collection = $1
@@ -37,9 +38,11 @@ func (s *Store) listArticles(ctx context.Context, coll, query string, offset, li
 	for rows.Next() {
 		a := Article{Collection: coll}
 		var pub *time.Time
-		if err := rows.Scan(&a.ID, &a.URL, &a.Title, &a.Byline, &a.Site, &pub, &a.FetchedAt, &a.AddedBy, &a.Passages, &total); err != nil {
+		if err := rows.Scan(&a.ID, &a.URL, &a.Title, &a.Byline, &a.Site, &pub, &a.FetchedAt, &a.AddedBy,
+			&a.Updated, &a.Gone, &a.Passages, &total); err != nil {
 			return nil, 0, fmt.Errorf("list articles: %w", err)
 		}
+		a.Updated, a.Gone = unlessEpoch(a.Updated), unlessEpoch(a.Gone)
 		if pub != nil {
 			a.Published = pub.UTC()
 		}
@@ -123,28 +126,37 @@ func (t storeTx) lookupExisting(ctx context.Context, coll string, batch []prepar
 	return ex, rows.Err()
 }
 
-// updateArticle replaces the stored article id's fields and text with a's.
+// updateArticle replaces the stored article id's fields and text with a's. fetched_at
+// stays the day it was added; updated_at says when its text changed.
 func (t storeTx) updateArticle(ctx context.Context, id int64, a Article) error {
 	if _, err := t.tx.Exec(ctx, `
 		UPDATE articles SET title = $2, byline = $3, site = $4, published_at = $5,
-			fetched_at = now(), content_hash = $6, body = $7
+			updated_at = now(), content_hash = $6, body = $7
 		WHERE id = $1`, id, a.Title, a.Byline, a.Site, nullTime(a.Published), a.Hash, a.Text); err != nil {
 		return fmt.Errorf("update article %s: %w", a.URL, err)
 	}
 	return nil
 }
 
-// insertArticle stores a in coll and sets its ID and FetchedAt. It returns false when coll
-// already has an article under a's URL.
-func (t storeTx) insertArticle(ctx context.Context, coll string, a *Article) (bool, error) {
+// insertArticle stores a in coll and sets its ID and FetchedAt; with web (an article
+// fetched from the web) it is scheduled for recrawls. It returns false when coll already
+// has an article under a's URL.
+func (t storeTx) insertArticle(ctx context.Context, coll string, a *Article, web *webSource) (bool, error) {
+	var next any
+	var fetchURL, etag, lastModified string
+	if web != nil {
+		next, fetchURL, etag, lastModified = web.next, web.fetchURL, web.etag, web.lastModified
+	}
 	// DO NOTHING rather than an error: another process may have added the URL since
 	// lookupExisting looked, and that is not this import's failure.
 	err := t.tx.QueryRow(ctx, `
-		INSERT INTO articles (collection, url, title, byline, site, published_at, content_hash, body, added_by)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+		INSERT INTO articles (collection, url, title, byline, site, published_at, content_hash, body, added_by,
+			recrawl_at, fetch_url, etag, last_modified)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
 		ON CONFLICT (collection, url) DO NOTHING
 		RETURNING id, fetched_at`,
-		coll, a.URL, a.Title, a.Byline, a.Site, nullTime(a.Published), a.Hash, a.Text, a.AddedBy).Scan(&a.ID, &a.FetchedAt)
+		coll, a.URL, a.Title, a.Byline, a.Site, nullTime(a.Published), a.Hash, a.Text, a.AddedBy,
+		next, fetchURL, etag, lastModified).Scan(&a.ID, &a.FetchedAt)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return false, nil
 	}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -27,6 +28,9 @@ type Feed struct {
 	AddedBy     string
 	Articles    int    // articles of the collection that came from this feed
 	Channel     string // the Discord channel where new articles are announced; "" for none
+	// Poll is the feed's background poll job when one is queued, running or retrying
+	// (Feeds sets it); nil otherwise.
+	Poll *Job
 
 	etag, lastModified string
 	fetchURL           string // what to poll: URL as the server gave it; "" for URL
@@ -85,11 +89,9 @@ func (s *Store) upsertFeed(ctx context.Context, coll, url, fetchURL, title strin
 	return f, nil
 }
 
-// listFeeds returns the feeds of coll, by URL; with dueOnly, only the unpaused ones whose
-// next poll has come (all unpaused ones when all is set too).
-func (s *Store) listFeeds(ctx context.Context, coll string, dueOnly, all bool) ([]Feed, error) {
-	rows, err := s.pool.Query(ctx, `SELECT `+feedCols+` FROM feeds f WHERE f.collection = $1
-		AND (NOT $2 OR (NOT f.paused AND ($3 OR f.next_poll <= now()))) ORDER BY f.url`, coll, dueOnly, all)
+// listFeeds returns the feeds of coll, by URL.
+func (s *Store) listFeeds(ctx context.Context, coll string) ([]Feed, error) {
+	rows, err := s.pool.Query(ctx, `SELECT `+feedCols+` FROM feeds f WHERE f.collection = $1 ORDER BY f.url`, coll)
 	if err != nil {
 		return nil, fmt.Errorf("list feeds: %w", err)
 	}
@@ -103,6 +105,54 @@ func (s *Store) listFeeds(ctx context.Context, coll string, dueOnly, all bool) (
 		out = append(out, f)
 	}
 	return out, rows.Err()
+}
+
+// claimDueFeeds takes, in one transaction, the unpaused feeds of coll ("" for every
+// collection) whose next poll has come (every unpaused one with all), at most limit of them,
+// most overdue first, and moves each one's next poll an interval on, so that nobody takes
+// them again before the poll itself sets it. fn (may be nil) runs in that transaction with
+// the feeds taken; when it fails the claim is undone. Feeds another transaction is taking
+// are skipped, not waited for. It returns the feeds taken, by collection and URL.
+func (s *Store) claimDueFeeds(ctx context.Context, coll string, all bool, limit int, fn func(pgx.Tx, []Feed) error) ([]Feed, error) {
+	var out []Feed
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `
+			WITH due AS (
+				SELECT id FROM feeds
+				WHERE NOT paused AND ($1 = '' OR collection = $1) AND ($2 OR next_poll <= now())
+				ORDER BY next_poll LIMIT $3
+				FOR UPDATE SKIP LOCKED)
+			UPDATE feeds f SET next_poll = now() + f.every FROM due WHERE f.id = due.id
+			RETURNING `+feedCols, coll, all, limit)
+		if err != nil {
+			return err
+		}
+		out, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (Feed, error) { return scanFeed(row) })
+		if err != nil {
+			return err
+		}
+		slices.SortFunc(out, func(a, b Feed) int { return cmp.Or(cmp.Compare(a.Collection, b.Collection), cmp.Compare(a.URL, b.URL)) })
+		if fn == nil || len(out) == 0 {
+			return nil
+		}
+		return fn(tx, out)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("claim due feeds: %w", err)
+	}
+	return out, nil
+}
+
+// feedByID returns the feed with id; found is false when no collection follows it any more.
+func (s *Store) feedByID(ctx context.Context, id int64) (f Feed, found bool, err error) {
+	f, err = scanFeed(s.pool.QueryRow(ctx, `SELECT `+feedCols+` FROM feeds f WHERE f.id = $1`, id))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Feed{}, false, nil
+	}
+	if err != nil {
+		return Feed{}, false, fmt.Errorf("read feed %d: %w", id, err)
+	}
+	return f, true, nil
 }
 
 // deleteFeed stops following url in coll; its articles stay (feed_id becomes NULL).

@@ -17,10 +17,12 @@ func (s *Store) loadPassage(ctx context.Context, coll string, id int64) (*Passag
 	// The collection is in the WHERE clause so that a passage id from another guild's
 	// answer shows nothing.
 	err := s.pool.QueryRow(ctx, `
-		SELECT c.id, c.article_id, c.body, c.start_offset, c.end_offset, a.url, a.title, a.site, a.published_at, a.fetched_at, a.body
+		SELECT c.id, c.article_id, c.body, c.start_offset, c.end_offset, a.url, a.title, a.site, a.published_at, a.fetched_at,
+		       coalesce(a.updated_at, 'epoch'), coalesce(a.gone_at, 'epoch'), a.body
 		FROM chunks c JOIN articles a ON a.id = c.article_id
 		WHERE c.collection = $1 AND c.id = $2`, coll, id).
-		Scan(&v.ChunkID, &v.ArticleID, &v.Text, &v.Start, &v.End, &v.URL, &v.Title, &v.Site, &pub, &v.Added, &v.ArticleText)
+		Scan(&v.ChunkID, &v.ArticleID, &v.Text, &v.Start, &v.End, &v.URL, &v.Title, &v.Site, &pub, &v.Added,
+			&v.Updated, &v.Gone, &v.ArticleText)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, fmt.Errorf("passage %d: %w", id, ErrNotFound)
 	}
@@ -30,7 +32,7 @@ func (s *Store) loadPassage(ctx context.Context, coll string, id int64) (*Passag
 	if pub != nil {
 		v.Published = pub.UTC()
 	}
-	v.Added = v.Added.UTC()
+	v.Added, v.Updated, v.Gone = v.Added.UTC(), unlessEpoch(v.Updated), unlessEpoch(v.Gone)
 	return &v, nil
 }
 

@@ -14,9 +14,9 @@ func (s *Store) selectSettings(ctx context.Context, coll string) (GuildSettings,
 	g := DefaultGuildSettings()
 	var channels []string
 	err := s.pool.QueryRow(ctx, `
-		SELECT admin_role, answer_mode, mention_channels, members_add
+		SELECT admin_role, answer_mode, mention_channels, members_add, gone_pages
 		FROM guild_settings WHERE collection = $1`, coll).
-		Scan(&g.AdminRole, &g.AnswerMode, &channels, &g.MembersAdd)
+		Scan(&g.AdminRole, &g.AnswerMode, &channels, &g.MembersAdd, &g.GonePages)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return g, nil
 	}
@@ -36,13 +36,13 @@ func (s *Store) upsertSettings(ctx context.Context, coll string, g GuildSettings
 		channels = g.MentionChannels
 	}
 	if _, err := s.pool.Exec(ctx, `
-		INSERT INTO guild_settings (collection, admin_role, answer_mode, mention_channels, members_add, updated_by)
-		VALUES ($1, $2, $3, $4, $5, $6)
+		INSERT INTO guild_settings (collection, admin_role, answer_mode, mention_channels, members_add, gone_pages, updated_by)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)
 		ON CONFLICT (collection) DO UPDATE SET
 			admin_role = EXCLUDED.admin_role, answer_mode = EXCLUDED.answer_mode,
 			mention_channels = EXCLUDED.mention_channels, members_add = EXCLUDED.members_add,
-			updated_by = EXCLUDED.updated_by, updated_at = now()`,
-		coll, g.AdminRole, string(g.AnswerMode), channels, g.MembersAdd, by); err != nil {
+			gone_pages = EXCLUDED.gone_pages, updated_by = EXCLUDED.updated_by, updated_at = now()`,
+		coll, g.AdminRole, string(g.AnswerMode), channels, g.MembersAdd, string(g.GonePages), by); err != nil {
 		return fmt.Errorf("save settings: %w", err)
 	}
 	return nil

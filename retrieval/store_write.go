@@ -3,6 +3,7 @@ package retrieval
 import (
 	"context"
 	"fmt"
+	"time"
 )
 
 // preparedPassage is a passage ready to store: its span, its BM25 term counts and vector.
@@ -17,7 +18,19 @@ type preparedPassage struct {
 type prepared struct {
 	Article  Article
 	Passages []preparedPassage
-	Line     int // import line, for reports; 0 otherwise
+	Line     int        // import line, for reports; 0 otherwise
+	web      *webSource // set when the article was fetched from the web (AddURL)
+	// notes say what prepare (or the import line's reader) changed or left out, for
+	// AddedArticle.Notes.
+	notes []string
+}
+
+// webSource is how an article added from the web is fetched again: the URL fetched, the
+// validators of the answer, and when to recrawl it first.
+type webSource struct {
+	fetchURL           string
+	etag, lastModified string
+	next               time.Time
 }
 
 // storeBatch writes articles in one transaction and reports what happened to each, in
@@ -75,7 +88,7 @@ func newBatchWriter(tx storeTx, coll string, batch []prepared, existing existing
 // writes its article row accordingly.
 func (w *batchWriter) storeArticle(ctx context.Context, i int) error {
 	a := &w.batch[i].Article
-	w.out[i] = AddedArticle{Article: *a, Passages: len(w.batch[i].Passages)}
+	w.out[i] = AddedArticle{Article: *a, Passages: len(w.batch[i].Passages), Notes: w.batch[i].notes}
 	if u, ok := w.seenHash[a.Hash]; ok && u != a.URL {
 		w.out[i].Status, w.out[i].DuplicateOf = StatusDuplicate, u
 		return nil
@@ -95,6 +108,13 @@ func (w *batchWriter) storeArticle(ctx context.Context, i int) error {
 func (w *batchWriter) replace(ctx context.Context, i int, e existingRow) error {
 	a := &w.batch[i].Article
 	w.out[i].Article.ID = e.id
+	if web := w.batch[i].web; web != nil {
+		// Fetched from the web again (an /add of a tracked link): recrawled from now on,
+		// if it was not already, and online.
+		if err := w.tx.scheduleRecrawl(ctx, e.id, web); err != nil {
+			return err
+		}
+	}
 	if e.hash == a.Hash {
 		w.out[i].Status = StatusUnchanged
 		return nil
@@ -114,7 +134,7 @@ func (w *batchWriter) replace(ctx context.Context, i int, e existingRow) error {
 // insert adds batch[i] as a new article.
 func (w *batchWriter) insert(ctx context.Context, i int) error {
 	a := &w.batch[i].Article
-	inserted, err := w.tx.insertArticle(ctx, w.coll, a)
+	inserted, err := w.tx.insertArticle(ctx, w.coll, a, w.batch[i].web)
 	if err != nil {
 		return err
 	}
@@ -185,16 +205,22 @@ func passageRows(coll string, space Space, batch []prepared, write []int, ids []
 	for _, i := range write {
 		a := batch[i].Article
 		for ord, p := range batch[i].Passages {
-			id := ids[k]
+			chunks, posts, vecs = appendPassageRows(chunks, posts, vecs, coll, space, a, a.ID, ord, p, ids[k])
 			k++
-			chunks = append(chunks, []any{id, a.ID, coll, ord, p.Start, p.End, a.Text[p.Start:p.End], p.Length})
-			for term, tf := range p.Terms {
-				posts = append(posts, []any{coll, term, id, tf, p.Length})
-			}
-			if p.Vector != nil {
-				vecs = append(vecs, []any{space.ID, id, coll, space.value(p.Vector)})
-			}
 		}
+	}
+	return chunks, posts, vecs
+}
+
+// appendPassageRows appends the COPY rows of passage p of article a (stored as articleID),
+// at ordinal ord, numbered id: its passage row, its postings, and its vector when it has one.
+func appendPassageRows(chunks, posts, vecs [][]any, coll string, space Space, a Article, articleID int64, ord int, p preparedPassage, id int64) ([][]any, [][]any, [][]any) {
+	chunks = append(chunks, []any{id, articleID, coll, ord, p.Start, p.End, a.Text[p.Start:p.End], p.Length})
+	for term, tf := range p.Terms {
+		posts = append(posts, []any{coll, term, id, tf, p.Length})
+	}
+	if p.Vector != nil {
+		vecs = append(vecs, []any{space.ID, id, coll, space.value(p.Vector)})
 	}
 	return chunks, posts, vecs
 }

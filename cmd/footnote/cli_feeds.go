@@ -18,6 +18,8 @@ type feedItemJSON struct {
 	Published string `json:"published"` // YYYY-MM-DD, "" when unknown
 	Status    string `json:"status"`
 	Error     string `json:"error,omitempty"`
+	// Notes say what footnote changed in the stored article, such as a title cut to its cap.
+	Notes []string `json:"notes,omitempty"`
 }
 
 func (m *Main) cmdTrack(ctx context.Context, args []string) error {
@@ -75,7 +77,8 @@ func (m *Main) cmdFeeds(ctx context.Context, args []string) error {
 		if *asJSON {
 			writeJSONLine(m.Stdout, map[string]any{"url": f.URL, "title": f.Title, "every": f.Every.String(),
 				"last_success": stamp(f.LastSuccess), "last_error": f.LastError, "last_error_at": stamp(f.LastErrorAt),
-				"next_poll": stamp(f.NextPoll), "articles": f.Articles, "failures": f.Failures, "paused": f.Paused})
+				"next_poll": stamp(f.NextPoll), "articles": f.Articles, "failures": f.Failures, "paused": f.Paused,
+				"poll": pollJobJSON(f.Poll)})
 			continue
 		}
 		fmt.Fprintf(m.Stdout, "%s\n  %s, every %s, %s\n", or(f.Title, f.URL), f.URL, f.Every, counted(f.Articles, "article"))
@@ -88,8 +91,31 @@ func (m *Main) cmdFeeds(ctx context.Context, args []string) error {
 		} else {
 			fmt.Fprintf(m.Stdout, "  next poll: %s\n", stamp(f.NextPoll))
 		}
+		if j := f.Poll; j != nil {
+			fmt.Fprintf(m.Stdout, "  poll job %d: %s\n", j.ID, pollJobText(*j))
+		}
 	}
 	return nil
+}
+
+// pollJobText is a feed's background poll job as `footnote feeds` shows it.
+func pollJobText(j retrieval.Job) string {
+	switch j.Phase {
+	case retrieval.JobRetrying:
+		return fmt.Sprintf("retrying at %s (attempt %d of %d) after: %s", stamp(j.ScheduledAt), j.Attempt+1, j.MaxAttempts, oneLineText(j.LastError, 300))
+	case retrieval.JobRunning:
+		return "running"
+	}
+	return "queued"
+}
+
+// pollJobJSON is a feed's background poll job in `footnote feeds --json`: null without one.
+func pollJobJSON(j *retrieval.Job) any {
+	if j == nil {
+		return nil
+	}
+	return map[string]any{"id": j.ID, "state": j.Phase, "attempt": j.Attempt, "max_attempts": j.MaxAttempts,
+		"last_error": j.LastError, "scheduled_at": stamp(j.ScheduledAt)}
 }
 
 func (m *Main) cmdUntrack(ctx context.Context, args []string) error {
@@ -165,7 +191,7 @@ func printPoll(w io.Writer, p retrieval.FeedPoll, asJSON bool) {
 			updated++
 		}
 		if asJSON {
-			writeJSONLine(w, feedItemJSON{URL: it.URL, Title: it.Title, Published: day(it.Published), Status: it.Status, Error: it.Error})
+			writeJSONLine(w, feedItemJSON{URL: it.URL, Title: it.Title, Published: day(it.Published), Status: it.Status, Error: it.Error, Notes: it.Notes})
 			continue
 		}
 		line := fmt.Sprintf("%s: %s", it.Status, or(it.Title, it.URL))
@@ -177,6 +203,9 @@ func printPoll(w io.Writer, p retrieval.FeedPoll, asJSON bool) {
 			line += ": " + it.Error
 		}
 		fmt.Fprintln(w, line)
+		for _, n := range it.Notes {
+			fmt.Fprintf(w, "  note: %s\n", n)
+		}
 	}
 	if !asJSON {
 		note := ""

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/footnote-bot/footnote/retrieval"
 	"github.com/footnote-bot/footnote/retrieval/retrievaltest"
 )
 
@@ -104,4 +105,18 @@ func TestCLIFeeds(t *testing.T) {
 			}
 		}
 	})
+}
+
+func TestPrintPollSaysWhatWasCut(t *testing.T) {
+	p := retrieval.FeedPoll{Items: []retrieval.FeedItem{{URL: "https://quay.example/a", Title: "Ferry…", Status: retrieval.StatusAdded,
+		Notes: []string{"title cut to 300 characters (it had 7999)"}}}}
+	var text, js strings.Builder
+	printPoll(&text, p, false)
+	printPoll(&js, p, true)
+	if want := "added: Ferry… https://quay.example/a\n  note: title cut to 300 characters (it had 7999)\n"; !strings.HasPrefix(text.String(), want) {
+		t.Errorf("printed %q, want it to start with %q", text.String(), want)
+	}
+	if want := `"notes":["title cut to 300 characters (it had 7999)"]`; !strings.Contains(js.String(), want) {
+		t.Errorf("printed %q, want %s", js.String(), want)
+	}
 }

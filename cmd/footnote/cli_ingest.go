@@ -9,9 +9,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/footnote-bot/footnote/bot"
 	"github.com/footnote-bot/footnote/retrieval"
 	"github.com/footnote-bot/footnote/retrieval/fetch"
+	"github.com/footnote-bot/footnote/retrieval/jsonl"
 )
 
 func (m *Main) cmdMigrate(ctx context.Context, args []string) error {
@@ -47,17 +47,39 @@ func (m *Main) cmdImport(ctx context.Context, args []string) error {
 	lines := &lineProgress{name: name, bar: newProgress(m.Stderr, "line", total)}
 	st, err := m.Engine.Import(ctx, *coll, r, lines.line)
 	lines.bar.done()
+	shown := name
+	if name == "-" {
+		shown = "standard input"
+	}
 	if err == nil && st.Lines == 0 {
-		if name == "-" {
-			name = "standard input"
-		}
-		return fmt.Errorf("no articles in %s (it is empty, or holds only blank lines)", name)
+		return fmt.Errorf("no articles in %s (it is empty, or holds only blank lines)", shown)
 	}
 	fmt.Fprintln(m.Stdout, importSummary(st))
+	if retrieval.IsUnavailable(err) {
+		return importStopped(shown, lines.last, err)
+	}
 	if err == nil && st.Lines > 0 && st.Failed == st.Lines {
 		return fmt.Errorf("import %s: every line failed (the errors above say why; `footnote import --help` shows the line format)", name)
 	}
 	return err
+}
+
+// stoppedError is a command a database outage stopped midway, whose message already says
+// what is done and how to resume (report adds nothing to it).
+type stoppedError struct{ err error }
+
+func (e *stoppedError) Error() string { return e.err.Error() }
+func (e *stoppedError) Unwrap() error { return e.err }
+
+// importStopped is the error of an import the database outage stopped after line last: the
+// database went away, what is done, and that running the same command again resumes.
+func importStopped(name string, last int, err error) error {
+	done := "no line was stored"
+	if last > 0 {
+		done = fmt.Sprintf("lines 1-%d are done", last)
+	}
+	return &stoppedError{fmt.Errorf("import %s stopped: the database went away (%w); %s. Run the same command again to resume: "+
+		"articles already stored come back unchanged", name, err, done)}
 }
 
 // importSummary is import's last line: what became of the lines, and the passages stored.
@@ -79,7 +101,7 @@ func openImport(name string, stdin io.Reader) (r io.Reader, total int64, closeFi
 		return nil, 0, nil, fmt.Errorf("import: %w", err)
 	}
 	if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
-		total, err = countLines(f)
+		total, err = jsonl.CountLines(f)
 		if err == nil {
 			_, err = f.Seek(0, io.SeekStart)
 		}
@@ -158,6 +180,9 @@ func printAdded(w io.Writer, coll string, res *retrieval.AddedArticle) {
 		fmt.Fprintf(w, "  %s\n", strings.Join(meta, ", "))
 	}
 	fmt.Fprintf(w, "  %s\n  %s\n", a.URL, counted(res.Passages, "passage"))
+	for _, n := range res.Notes {
+		fmt.Fprintf(w, "  note: %s\n", n)
+	}
 	for _, u := range res.SameName {
 		fmt.Fprintf(w, "  another file of the same name is still tracked: %s (run `%s` if this one replaces it)\n", u, removeCommand(coll, u))
 	}
@@ -236,32 +261,6 @@ func (m *Main) cmdRemove(ctx context.Context, args []string) error {
 		return err
 	}
 	fmt.Fprintf(m.Stdout, "removed %s (%s)\n", a.Title, a.URL)
-	return nil
-}
-
-func (m *Main) cmdReindex(ctx context.Context, args []string) error {
-	fs, coll := m.newFlags("reindex", true)
-	if _, err := m.parseFlags(fs, args); err != nil {
-		return err
-	}
-	if err := m.Open(ctx); err != nil {
-		return err
-	}
-	// What it will do first, so a remote model's cost is known before it is spent.
-	plan, err := m.Engine.PlanReindex(ctx, *coll)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintln(m.Stderr, bot.ReindexPlanText(plan))
-	passages := &passageProgress{w: m.Stderr, start: newProgress}
-	st, err := m.Engine.Reindex(ctx, *coll, passages.batch)
-	passages.stop()
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(m.Stdout, "reindexed %s into %s: %s, %s, %d embedded, %d re-tokenised, %d old vectors deleted, in %s\n",
-		*coll, st.Space, counted(st.Articles, "article"), counted(st.Passages, "passage"), st.Embedded, st.Relexed,
-		st.Deleted, st.Took.Round(time.Millisecond))
 	return nil
 }
 

@@ -62,6 +62,15 @@ func TestPrintAddedReplacedAndNamesakes(t *testing.T) {
 	})
 }
 
+func TestPrintAddedSaysWhatWasCut(t *testing.T) {
+	var b bytes.Buffer
+	printAdded(&b, retrieval.DefaultCollection, &retrieval.AddedArticle{Article: retrieval.Article{Title: "Tram opens…", URL: tramURL},
+		Passages: 1, Status: retrieval.StatusAdded, Notes: []string{"title cut to 300 characters (it had 7999)"}})
+	if want := "  1 passage\n  note: title cut to 300 characters (it had 7999)\n"; !bytes.HasSuffix(b.Bytes(), []byte(want)) {
+		t.Errorf("printed %q, want it to end with %q", b.String(), want)
+	}
+}
+
 func TestRemoveCommand(t *testing.T) {
 	for _, tc := range []struct{ name, coll, url, want string }{
 		{"a plain address in the default collection is given as is", retrieval.DefaultCollection, "file:///aaaaaaaaaaaa/notes.md",

@@ -15,6 +15,7 @@ import (
 
 	"github.com/footnote-bot/footnote/retrieval"
 	"github.com/footnote-bot/footnote/retrieval/extract"
+	"github.com/footnote-bot/footnote/retrieval/jsonl"
 )
 
 // The --json shapes: the contract that ../shared/tools/score-* and other scripts read.
@@ -43,14 +44,18 @@ type jsonCitation struct {
 	Added     string `json:"added"`     // the day footnote added the article
 	Quote     string `json:"quote"`
 	ChunkID   int64  `json:"chunk_id"`
+	Updated   string `json:"updated,omitempty"` // the day its text last changed after it was added
+	Gone      string `json:"gone,omitempty"`    // the day its page was found gone (404, 410)
 }
 
 // jsonClosest is one closest source of a "not covered" answer.
 type jsonClosest struct {
 	URL       string `json:"url"`
 	Title     string `json:"title"`
-	Published string `json:"published"` // "" when unknown
-	Added     string `json:"added"`     // the day footnote added the article
+	Published string `json:"published"`         // "" when unknown
+	Added     string `json:"added"`             // the day footnote added the article
+	Updated   string `json:"updated,omitempty"` // the day its text last changed after it was added
+	Gone      string `json:"gone,omitempty"`    // the day its page was found gone (404, 410)
 }
 
 type jsonAsk struct {
@@ -76,10 +81,12 @@ func toJSONResults(rs []retrieval.Result) []jsonResult {
 func toJSONAsk(id string, a *retrieval.Answer) jsonAsk {
 	out := jsonAsk{ID: id, TookMS: ms(a.Took), Mode: a.Mode, Answer: a.Text, Covered: a.Covered, Citations: []jsonCitation{}, Note: a.Note}
 	for _, c := range a.Citations {
-		out.Citations = append(out.Citations, jsonCitation{N: c.N, URL: c.URL, Title: c.Title, Published: day(c.Published), Added: day(c.Added), Quote: c.Quote, ChunkID: c.ChunkID})
+		out.Citations = append(out.Citations, jsonCitation{N: c.N, URL: c.URL, Title: c.Title, Published: day(c.Published), Added: day(c.Added),
+			Quote: c.Quote, ChunkID: c.ChunkID, Updated: day(c.Updated), Gone: day(c.Gone)})
 	}
 	for _, r := range a.Closest {
-		out.Closest = append(out.Closest, jsonClosest{URL: r.URL, Title: r.Title, Published: day(r.Published), Added: day(r.Added)})
+		out.Closest = append(out.Closest, jsonClosest{URL: r.URL, Title: r.Title, Published: day(r.Published), Added: day(r.Added),
+			Updated: day(r.Updated), Gone: day(r.Gone)})
 	}
 	return out
 }
@@ -99,28 +106,40 @@ type batchLine struct {
 	Question string `json:"question"`
 }
 
-// eachBatchLine calls f for every JSONL line of r, in order; f returns the line's output
-// and whether the line failed. A malformed line is reported on stderr with its number,
+// maxBatchLine bounds one line of --batch input; a longer one is answered with an error line.
+const maxBatchLine = 16 << 20
+
+// eachBatchLine calls f for every JSONL line of r, in order (lines end at LF, CRLF or CR,
+// as jsonl reads them); f returns the line's output and whether the line failed. A
+// malformed line (not exactly one JSON object, or too long) is reported on stderr with its number,
 // answered with an error line on w, and counts as failed. Output is flushed after every
 // line so a reader sees answers as they come. Like import, it fails when every line did
 // (and there was one): a script sees a run that answered nothing by its exit status.
 func eachBatchLine(name string, r io.Reader, w io.Writer, stderr io.Writer, f func(batchLine) (any, bool)) error {
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 0, 64<<10), 16<<20)
+	in := jsonl.NewReader(r, maxBatchLine)
 	bw := bufio.NewWriter(w)
 	enc := json.NewEncoder(bw)
 	enc.SetEscapeHTML(false)
 	lines, failed := 0, 0
-	for n := 1; sc.Scan(); n++ {
-		raw := strings.TrimSpace(sc.Text())
-		if raw == "" {
+	for {
+		n, raw, err := in.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil && !errors.Is(err, jsonl.ErrTooLong) {
+			return fmt.Errorf("read batch input: %w", err)
+		}
+		if err == nil && jsonl.Blank(raw) {
 			continue
 		}
 		lines++
 		var l batchLine
 		var out any
 		bad := true
-		if err := json.Unmarshal([]byte(raw), &l); err != nil {
+		if err == nil {
+			err = jsonl.Decode(raw, &l)
+		}
+		if err != nil {
 			fmt.Fprintf(stderr, "line %d: not a JSON object {\"id\",\"question\"}: %v\n", n, err)
 			out = map[string]string{"id": "", "error": fmt.Sprintf("line %d: %v", n, err)}
 		} else {
@@ -135,9 +154,6 @@ func eachBatchLine(name string, r io.Reader, w io.Writer, stderr io.Writer, f fu
 		if err := bw.Flush(); err != nil {
 			return err
 		}
-	}
-	if err := sc.Err(); err != nil {
-		return fmt.Errorf("read batch input: %w", err)
 	}
 	if lines > 0 && failed == lines {
 		return fmt.Errorf("%s --batch: every line failed (their \"error\" fields say why)", name)
@@ -293,7 +309,7 @@ func printAnswer(w io.Writer, a *retrieval.Answer) {
 		fmt.Fprintln(w, "\nSources:")
 	}
 	for _, c := range a.Citations {
-		fmt.Fprintf(w, "[%d] %s%s%s\n", c.N, c.Title, siteSuffix(c.Site), dateSuffix(c.Published, c.Added))
+		fmt.Fprintf(w, "[%d] %s%s%s%s\n", c.N, c.Title, siteSuffix(c.Site), dateSuffix(c.Published, c.Added), freshSuffix(c.Updated, c.Gone))
 		if !strings.Contains(a.Text, c.Quote) { // quoted in the body already: not twice
 			fmt.Fprintf(w, "    “%s”\n", snippet(c.Quote, 400))
 		}
@@ -302,9 +318,22 @@ func printAnswer(w io.Writer, a *retrieval.Answer) {
 	if !a.Covered && len(a.Closest) > 0 {
 		fmt.Fprintln(w, "\nClosest sources:")
 		for _, r := range a.Closest {
-			fmt.Fprintf(w, "- %s%s\n  %s\n", r.Title, dateSuffix(r.Published, r.Added), r.URL)
+			fmt.Fprintf(w, "- %s%s%s\n  %s\n", r.Title, dateSuffix(r.Published, r.Added), freshSuffix(r.Updated, r.Gone), r.URL)
 		}
 	}
+}
+
+// freshSuffix is ", updated 2026-03-03" when an article's text changed after it was added,
+// and ", no longer online" when its page is gone; "" when neither.
+func freshSuffix(updated, gone time.Time) string {
+	s := ""
+	if !updated.IsZero() {
+		s += ", updated " + day(updated)
+	}
+	if !gone.IsZero() {
+		s += ", no longer online"
+	}
+	return s
 }
 
 func siteSuffix(s string) string {

@@ -62,6 +62,20 @@ type Config struct {
 	// AnswerTimeout bounds a whole question (retrieval, embedding, chat); past it the
 	// answer is extractive and says the model was slow.
 	AnswerTimeout time.Duration
+	// RecrawlSchedule (FOOTNOTE_RECRAWL_SCHEDULE) is the wait before each recrawl of an
+	// article added from a link, the last step repeating.
+	RecrawlSchedule []time.Duration
+	// DBWait (FOOTNOTE_DB_WAIT) is how long an import waits for an unreachable database
+	// before it stops and says to run it again.
+	DBWait time.Duration
+
+	// ServeWorker (FOOTNOTE_SERVE_WORKER, default true) is whether `footnote serve` also
+	// works the background jobs; false (or serve --no-worker) leaves them to `footnote
+	// worker` processes.
+	ServeWorker bool
+	// FeedConcurrency (FOOTNOTE_FEED_CONCURRENCY) is how many feeds one process polls at
+	// once (jobs.DefaultFeedConcurrency when 0).
+	FeedConcurrency int
 
 	LogLevel string
 }
@@ -124,6 +138,7 @@ func configFromEnv(getenv func(string) string) (Config, error) {
 		{"FOOTNOTE_GUILD_CONCURRENCY", &c.GuildConcurrency},
 		{"FOOTNOTE_WORKERS", &c.Workers},
 		{"FOOTNOTE_MAX_QUESTION_CHARS", &c.MaxQuestionChars},
+		{"FOOTNOTE_FEED_CONCURRENCY", &c.FeedConcurrency},
 	} {
 		if *v.dst, err = intEnv(getenv, v.name, 0); err != nil {
 			return c, err
@@ -135,7 +150,13 @@ func configFromEnv(getenv func(string) string) (Config, error) {
 	if c.AnswerTimeout, err = answerTimeout(getenv("FOOTNOTE_ANSWER_TIMEOUT")); err != nil {
 		return c, err
 	}
+	if c.DBWait, err = dbWait(getenv("FOOTNOTE_DB_WAIT")); err != nil {
+		return c, err
+	}
 	if c.GuildGrace, err = guildGrace(getenv("FOOTNOTE_GUILD_GRACE")); err != nil {
+		return c, err
+	}
+	if c.RecrawlSchedule, err = recrawlSchedule(getenv("FOOTNOTE_RECRAWL_SCHEDULE")); err != nil {
 		return c, err
 	}
 	if c.ShardID, err = intEnv(getenv, "FOOTNOTE_SHARD_ID", 0); err != nil {
@@ -147,6 +168,12 @@ func configFromEnv(getenv func(string) string) (Config, error) {
 	if v := getenv("FOOTNOTE_ALLOW_PRIVATE"); v != "" {
 		if c.AllowPrivate, err = strconv.ParseBool(v); err != nil {
 			return c, fmt.Errorf("FOOTNOTE_ALLOW_PRIVATE: %q is not true or false", v)
+		}
+	}
+	c.ServeWorker = true
+	if v := getenv("FOOTNOTE_SERVE_WORKER"); v != "" {
+		if c.ServeWorker, err = strconv.ParseBool(v); err != nil {
+			return c, fmt.Errorf("FOOTNOTE_SERVE_WORKER: %q is not true or false (false leaves the background jobs to `footnote worker`)", v)
 		}
 	}
 	openai := c.OpenAIKey != "" || c.OpenAIBaseURL != ""
@@ -238,6 +265,69 @@ func answerTimeout(v string) (time.Duration, error) {
 	}
 	if d < minAnswerTimeout || d > maxAnswerTimeout {
 		return 0, fmt.Errorf("FOOTNOTE_ANSWER_TIMEOUT: %v is out of range (%v to %v; the default is %v)", d, minAnswerTimeout, maxAnswerTimeout, retrieval.DefaultAnswerTimeout)
+	}
+	return d, nil
+}
+
+// Bounds of FOOTNOTE_RECRAWL_SCHEDULE: a step is at least retrieval.MinRecrawlStep and at
+// most a year (beyond it an article is, in effect, never checked again: leave it out),
+// and a schedule has at most maxRecrawlSteps steps, more than any slowing schedule needs.
+const (
+	maxRecrawlStep  = 366 * 24 * time.Hour
+	maxRecrawlSteps = 20
+)
+
+// recrawlSchedule reads FOOTNOTE_RECRAWL_SCHEDULE: steps separated by commas, each a Go
+// duration ("1h", "168h") or a number of days ("30d"); "" is the engine's default.
+func recrawlSchedule(v string) ([]time.Duration, error) {
+	if strings.TrimSpace(v) == "" {
+		return retrieval.DefaultRecrawlSchedule(), nil
+	}
+	const shape = "a comma-separated list of durations such as 1h,24h,168h,720h or 1h,1d,7d,30d; the last step repeats"
+	steps := strings.Split(v, ",")
+	if len(steps) > maxRecrawlSteps {
+		return nil, fmt.Errorf("FOOTNOTE_RECRAWL_SCHEDULE: %d steps, at most %d (%s)", len(steps), maxRecrawlSteps, shape)
+	}
+	out := make([]time.Duration, 0, len(steps))
+	for _, f := range steps {
+		f = strings.TrimSpace(f)
+		d, err := time.ParseDuration(f)
+		if n, nerr := strconv.Atoi(strings.TrimSuffix(f, "d")); nerr == nil && strings.HasSuffix(f, "d") {
+			d, err = time.Duration(n)*24*time.Hour, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("FOOTNOTE_RECRAWL_SCHEDULE: %q is not a duration (%s)", f, shape)
+		}
+		if d < retrieval.MinRecrawlStep || d > maxRecrawlStep {
+			return nil, fmt.Errorf("FOOTNOTE_RECRAWL_SCHEDULE: step %s is out of range (%s to %s)", f, retrieval.MinRecrawlStep, maxRecrawlStep)
+		}
+		out = append(out, d)
+	}
+	return out, nil
+}
+
+// Bounds of FOOTNOTE_DB_WAIT: under a second not even a restart is waited out; over an
+// hour a script waits on an outage someone has to fix anyway.
+const (
+	minDBWait = time.Second
+	maxDBWait = time.Hour
+)
+
+// dbWait reads FOOTNOTE_DB_WAIT: a Go duration ("1m", "90s") or a number of seconds; "" is
+// the engine's default.
+func dbWait(v string) (time.Duration, error) {
+	if v == "" {
+		return retrieval.DefaultOutageWait, nil
+	}
+	d, err := time.ParseDuration(v)
+	if n, nerr := strconv.Atoi(v); nerr == nil {
+		d, err = time.Duration(n)*time.Second, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("FOOTNOTE_DB_WAIT: %q is not a duration (such as 30s, 1m or 5m; a bare number is seconds)", v)
+	}
+	if d < minDBWait || d > maxDBWait {
+		return 0, fmt.Errorf("FOOTNOTE_DB_WAIT: %v is out of range (%v to %v; the default is %v)", d, minDBWait, maxDBWait, retrieval.DefaultOutageWait)
 	}
 	return d, nil
 }

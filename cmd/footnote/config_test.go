@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -19,8 +20,24 @@ func TestConfigFromEnv(t *testing.T) {
 			check: func(c Config) bool {
 				return c.DatabaseURL == "postgres://footnote@127.0.0.1:55432/footnote?sslmode=disable" && c.EmbedModel == "hash" && c.EmbedDims == 0 && c.ChatModel == "" &&
 					c.ShardID == 0 && c.ShardCount == 1 && c.LogLevel == "" && !c.AllowPrivate &&
-					c.MaxQuestionChars == 1000 && c.LocalPGPort == "55432" && c.AnswerTimeout == 20*time.Second
+					c.MaxQuestionChars == 1000 && c.LocalPGPort == "55432" && c.AnswerTimeout == 20*time.Second &&
+					c.ServeWorker && c.FeedConcurrency == 0
 			},
+		},
+		{
+			name:  "FOOTNOTE_SERVE_WORKER=false leaves the background jobs to footnote worker",
+			env:   map[string]string{"FOOTNOTE_SERVE_WORKER": "false", "FOOTNOTE_FEED_CONCURRENCY": "9"},
+			check: func(c Config) bool { return !c.ServeWorker && c.FeedConcurrency == 9 },
+		},
+		{
+			name:    "FOOTNOTE_SERVE_WORKER must be true or false",
+			env:     map[string]string{"FOOTNOTE_SERVE_WORKER": "sometimes"},
+			wantErr: `FOOTNOTE_SERVE_WORKER: "sometimes" is not true or false`,
+		},
+		{
+			name:    "FOOTNOTE_FEED_CONCURRENCY must not be negative",
+			env:     map[string]string{"FOOTNOTE_FEED_CONCURRENCY": "-1"},
+			wantErr: "FOOTNOTE_FEED_CONCURRENCY: -1 is negative",
 		},
 		{
 			name: "FOOTNOTE_PGPORT moves the default database and the hints",
@@ -43,6 +60,32 @@ func TestConfigFromEnv(t *testing.T) {
 			name:  "the answer deadline may be given in seconds",
 			env:   map[string]string{"FOOTNOTE_ANSWER_TIMEOUT": "45"},
 			check: func(c Config) bool { return c.AnswerTimeout == 45*time.Second },
+		},
+		{
+			name: "the recrawl schedule defaults to 1h, 1 day, 1 week, then monthly",
+			env:  nil,
+			check: func(c Config) bool {
+				return fmt.Sprint(c.RecrawlSchedule) == "[1h0m0s 24h0m0s 168h0m0s 720h0m0s]"
+			},
+		},
+		{
+			name:  "the recrawl schedule takes durations and days",
+			env:   map[string]string{"FOOTNOTE_RECRAWL_SCHEDULE": "30m, 2d,14d"},
+			check: func(c Config) bool { return fmt.Sprint(c.RecrawlSchedule) == "[30m0s 48h0m0s 336h0m0s]" },
+		},
+		{name: "a recrawl step that is not a duration is refused by name", env: map[string]string{"FOOTNOTE_RECRAWL_SCHEDULE": "1h,soon"},
+			wantErr: `FOOTNOTE_RECRAWL_SCHEDULE: "soon" is not a duration (a comma-separated list of durations such as 1h,24h,168h,720h or 1h,1d,7d,30d; the last step repeats)`},
+		{name: "a recrawl step under a minute is refused with the range", env: map[string]string{"FOOTNOTE_RECRAWL_SCHEDULE": "10s,1h"},
+			wantErr: "FOOTNOTE_RECRAWL_SCHEDULE: step 10s is out of range (1m0s to 8784h0m0s)"},
+		{
+			name:  "the import's wait for an unreachable database is read as a duration",
+			env:   map[string]string{"FOOTNOTE_DB_WAIT": "5m"},
+			check: func(c Config) bool { return c.DBWait == 5*time.Minute },
+		},
+		{
+			name:  "the import's wait for the database defaults to a minute",
+			env:   nil,
+			check: func(c Config) bool { return c.DBWait == time.Minute },
 		},
 		{
 			name:  "DATABASE_URL is taken as given",
@@ -82,6 +125,8 @@ func TestConfigFromEnv(t *testing.T) {
 		},
 		{name: "embedding dimensions that are not a number are refused", env: map[string]string{"FOOTNOTE_EMBED_DIMS": "abc"}, wantErr: "FOOTNOTE_EMBED_DIMS"},
 		{name: "an answer deadline that is not a duration is refused by name", env: map[string]string{"FOOTNOTE_ANSWER_TIMEOUT": "soon"}, wantErr: `FOOTNOTE_ANSWER_TIMEOUT: "soon" is not a duration (such as 20s, 45s or 1m; a bare number is seconds)`},
+		{name: "a database wait that is not a duration is refused by name", env: map[string]string{"FOOTNOTE_DB_WAIT": "a while"}, wantErr: `FOOTNOTE_DB_WAIT: "a while" is not a duration (such as 30s, 1m or 5m; a bare number is seconds)`},
+		{name: "a database wait over an hour is refused with the range", env: map[string]string{"FOOTNOTE_DB_WAIT": "2h"}, wantErr: "FOOTNOTE_DB_WAIT: 2h0m0s is out of range (1s to 1h0m0s; the default is 1m0s)"},
 		{name: "an answer deadline under a second is refused with the range", env: map[string]string{"FOOTNOTE_ANSWER_TIMEOUT": "300ms"}, wantErr: "FOOTNOTE_ANSWER_TIMEOUT: 300ms is out of range (1s to 10m0s; the default is 20s)"},
 		{name: "a rate limit that is not a number is refused", env: map[string]string{"FOOTNOTE_RATE_PER_MINUTE": "lots"}, wantErr: "FOOTNOTE_RATE_PER_MINUTE"},
 		{name: "a negative worker count is refused", env: map[string]string{"FOOTNOTE_WORKERS": "-2"}, wantErr: "FOOTNOTE_WORKERS"},

@@ -33,8 +33,13 @@ func commands() []command {
 			detail: "Each line is one JSON object:\n" +
 				`  {"url": "https://news.example/story", "title": "…", "published": "2024-05-02", "text": "…"}` + "\n" +
 				"url and text are required; published (YYYY-MM-DD or RFC 3339), title, site and byline are optional.\n" +
-				"A bad line is reported with its number and skipped. The import exits 1 when every line fails, and when\n" +
-				"the input holds no article at all (empty, or blank lines only), so a script notices an export that produced nothing.",
+				"Lines end at LF, CRLF or CR. A bad line (not exactly one JSON object, not UTF-8) is reported with its\n" +
+				fmt.Sprintf("number and skipped; a title over %d characters, a site over %d or a byline over %d is cut, with a warning.\n",
+					retrieval.MaxTitleChars, retrieval.MaxSiteChars, retrieval.MaxBylineChars) +
+				"The import exits 1 when every line fails, and when the input holds no article at all (empty, or blank lines\n" +
+				"only), so a script notices an export that produced nothing. When the database stays unreachable for\n" +
+				fmt.Sprintf("FOOTNOTE_DB_WAIT (%v), the import stops with exit status %d; run it again to resume.",
+					retrieval.DefaultOutageWait, exitTempFail),
 			example: "footnote import --collection 123456789012345678 articles.jsonl", run: (*Main).cmdImport},
 		{name: "add", synopsis: "[--collection C] URL|FILE", summary: "add one article: fetched from a link, or read from a .txt, .md or .html file",
 			example: "footnote add https://news.example/2024/05/tram-extension", run: (*Main).cmdAdd},
@@ -58,12 +63,24 @@ func commands() []command {
 		{name: "poll", synopsis: "[--collection C] [--all] [--json]", summary: "poll, once, every feed that is due (every unpaused feed with --all), and exit",
 			detail:  "Requests are conditional (If-None-Match, If-Modified-Since) even with --all. A failing feed is\nreported on standard error; poll exits 1 only when every feed polled failed.",
 			example: "footnote poll --all", run: (*Main).cmdPoll},
+		{name: "recrawl", synopsis: "[--collection C] [--due | --all] [--json] [URL]",
+			summary: "fetch again, once, the articles added from a link whose recrawl is due (every one with --all, or the one at URL), and exit",
+			detail: "Articles added from a link are fetched again after 1h, 1 day, 1 week, then monthly (FOOTNOTE_RECRAWL_SCHEDULE).\n" +
+				"Requests are conditional (If-None-Match, If-Modified-Since). Prints one line per article with its status\n" +
+				"(unchanged, updated, gone, removed or failed) and a summary; --json prints one JSON line per article\n" +
+				"{\"url\",\"title\",\"status\"} (+ \"passages\", \"embedded\", \"next\", \"error\"). A page that answers 404 or 410 is\n" +
+				"marked no longer online, or removed when the server's /settings gone_pages says so. Files and imported\n" +
+				"lines are never recrawled. recrawl exits 1 only when every article it fetched failed.",
+			example: "footnote recrawl --all --collection 123456789012345678", run: (*Main).cmdRecrawl},
 		{name: "remove", synopsis: "[--collection C] URL | --all", summary: "remove one article by its link, or every article of the collection",
 			example: "footnote remove https://news.example/2024/05/tram-extension", run: (*Main).cmdRemove},
 		{name: "reindex", synopsis: "[--collection C]", summary: "embed and tokenise the collection's passages again (after changing FOOTNOTE_EMBED_MODEL)",
-			detail: "It first says what it will do (with a model on a server, about how many tokens it will send, at 4\n" +
-				"characters a token), then fills the new embedding space while the old one keeps answering, switches,\n" +
-				"and deletes the old space's vectors. Interrupted, it continues where it stopped when run again.",
+			detail: "The reindex is a background job (one per collection at a time: asking again follows the one under way).\n" +
+				"This command follows it on standard error until it is done, and works the reindex queue itself meanwhile,\n" +
+				"so it needs no other worker; a running `footnote worker` or `serve` may take the job instead. The job first\n" +
+				"says what it will do (with a model on a server, about how many tokens it will send, at 4 characters a token),\n" +
+				"then fills the new embedding space while the old one keeps answering, switches, and deletes the old space's\n" +
+				"vectors. Interrupted, the job goes back to the queue and resumes where it stopped.",
 			example: "footnote reindex --collection default", run: (*Main).cmdReindex},
 		{name: "eval", synopsis: "--questions FILE.jsonl [--unanswerable FILE.jsonl] [--collection C] [--signals FILE.jsonl] [--json]",
 			summary: "measure retrieval and answers on questions with known answers",
@@ -73,8 +90,18 @@ func commands() []command {
 			summary: "fit the second coverage check on collection C's lines of eval --signals files",
 			detail:  "Fits a logistic model of whether a quoted answer should be given, on collection C's lines only,\nsets its threshold so that at most 2% of C's answerable questions abstain, prints the Go constants\nand a table of every collection of the files (the ones not fitted on are the honest estimate).\n--write puts the constants into the BEGIN/END calibrate block of rank.go.",
 			example: "footnote calibrate --fit A signals-A.jsonl signals-B.jsonl", run: (*Main).cmdCalibrate},
-		{name: "serve", synopsis: "[--http ADDR]", summary: "run the Discord bot: over the gateway (DISCORD_TOKEN), or as an HTTP interactions endpoint (--http, DISCORD_PUBLIC_KEY)",
+		{name: "serve", synopsis: "[--http ADDR] [--no-worker]", summary: "run the Discord bot: over the gateway (DISCORD_TOKEN), or as an HTTP interactions endpoint (--http, DISCORD_PUBLIC_KEY)",
+			detail: "It also works the background jobs (feed polls, reindexes, the sweep of departed servers) as `footnote worker`\n" +
+				"does, unless --no-worker or FOOTNOTE_SERVE_WORKER=false.",
 			example: "DISCORD_TOKEN=… footnote serve", run: (*Main).cmdServe},
+		{name: "worker", summary: "work the background jobs (feed polls, reindexes, the sweep of departed servers) without Discord's gateway, until SIGINT or SIGTERM",
+			detail: "Any number of workers and `serve` processes share the jobs through the database. With DISCORD_TOKEN,\n" +
+				"new feed articles are announced and reindex progress is posted over Discord's REST API. On SIGINT or SIGTERM,\n" +
+				"running jobs get " + shutdownGrace.String() + " to finish; the rest go back to the queue.",
+			example: "footnote worker", run: (*Main).cmdWorker},
+		{name: "jobs", synopsis: "[--json]", summary: "list the background jobs by kind: queued, running, retrying, failed and done, with the last failure's error",
+			detail:  "--json prints one line per kind: {\"kind\",\"queued\",\"running\",\"retrying\",\"failed\",\"done\",\"last_error\",\"last_error_at\",\"retry_error\"}.",
+			example: "footnote jobs --json", run: (*Main).cmdJobs},
 		{name: "invite", summary: "print the link that adds footnote to a server, with the permissions it needs (DISCORD_APP_ID or DISCORD_TOKEN)",
 			example: "DISCORD_APP_ID=… footnote invite", run: (*Main).cmdInvite},
 		{name: "console", synopsis: "[--collection C]", summary: "type the bot's slash commands in a terminal, without Discord",

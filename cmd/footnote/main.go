@@ -18,6 +18,7 @@ import (
 	"github.com/footnote-bot/footnote/retrieval/answer"
 	"github.com/footnote-bot/footnote/retrieval/embed"
 	"github.com/footnote-bot/footnote/retrieval/fetch"
+	"github.com/footnote-bot/footnote/retrieval/jobs"
 	"github.com/footnote-bot/footnote/retrieval/oai"
 )
 
@@ -33,9 +34,16 @@ func main() {
 
 var errUsage = errors.New("usage")
 
+// exitTempFail is the exit status of a command stopped by a database outage: sysexits'
+// EX_TEMPFAIL, "try again later", so a script can tell it from bad input (1) and misuse (2).
+const exitTempFail = 75
+
 func exitCode(err error) int {
-	if errors.Is(err, errUsage) {
+	switch {
+	case errors.Is(err, errUsage):
 		return 2
+	case retrieval.IsUnavailable(err):
+		return exitTempFail
 	}
 	return 1
 }
@@ -115,6 +123,7 @@ type Main struct {
 
 	Store  *retrieval.Store
 	Engine *retrieval.Engine
+	Jobs   *jobs.Client // the background jobs, for the commands that open them (openJobs)
 }
 
 // Open applies migrations, connects to Postgres and builds the engine from the
@@ -154,6 +163,8 @@ func (m *Main) Open(ctx context.Context) error {
 
 		MaxQuestionChars: m.Config.MaxQuestionChars,
 		AnswerTimeout:    m.Config.AnswerTimeout,
+		RecrawlSchedule:  m.Config.RecrawlSchedule,
+		OutageWait:       m.Config.DBWait,
 	})
 	return err
 }
@@ -186,8 +197,17 @@ func (m *Main) embedder(ctx context.Context) (embed.Embedder, error) {
 	return o, nil
 }
 
-// Close releases what Open acquired, in reverse order.
+// Close releases what Open and openJobs acquired, in reverse order. Jobs still running
+// (a command that returned early) are cancelled at once and handed back to the queue.
 func (m *Main) Close() {
+	if m.Jobs != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), stopDeadline)
+		if err := m.Jobs.Stop(ctx, 0); err != nil {
+			m.Log.Warn("stop background jobs", "err", err)
+		}
+		cancel()
+		m.Jobs.Close()
+	}
 	if m.Store != nil {
 		m.Store.Close()
 	}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"fmt"
 	"io"
 	"os"
@@ -10,6 +9,7 @@ import (
 	"time"
 
 	"github.com/footnote-bot/footnote/bot"
+	"github.com/footnote-bot/footnote/retrieval"
 )
 
 // How often progress shows without being asked: a terminal's bar is redrawn at least every
@@ -169,15 +169,21 @@ type lineProgress struct {
 	name string // the file, to name it in a bad line's report
 	bar  *progress
 	done int64
+	last int // the last line reported: every line up to it is done
 }
 
-// line is Engine.Import's callback: line n is done, and failed with err when it is not nil.
-func (l *lineProgress) line(n int, err error) {
-	if err != nil {
-		l.bar.println(fmt.Sprintf("%s: %v", l.name, err))
+// line is Engine.Import's callback: line r.Line is done. A failed line's error, and each
+// warning about a stored line, is printed above the bar.
+func (l *lineProgress) line(r retrieval.LineReport) {
+	if r.Err != nil {
+		l.bar.println(fmt.Sprintf("%s: %v", l.name, r.Err))
+	}
+	for _, w := range r.Warnings {
+		l.bar.println(fmt.Sprintf("%s: line %d: warning: %s", l.name, r.Line, w))
 	}
 	l.done++
-	l.bar.set(int64(n), l.done)
+	l.last = r.Line
+	l.bar.set(int64(r.Line), l.done)
 }
 
 // passageProgress shows a reindex's progress in passages, which is what Engine.Reindex
@@ -207,29 +213,4 @@ func (p *passageProgress) stop() {
 	if p.bar != nil {
 		p.bar.done()
 	}
-}
-
-// countLines counts the lines of r as an import numbers them: a last line without a line
-// ending counts too. It reads r to the end.
-func countLines(r io.Reader) (int64, error) {
-	buf := make([]byte, 256<<10)
-	var n int64
-	last := byte('\n')
-	for {
-		k, err := r.Read(buf)
-		if k > 0 {
-			n += int64(bytes.Count(buf[:k], []byte{'\n'}))
-			last = buf[k-1]
-		}
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return 0, err
-		}
-	}
-	if last != '\n' {
-		n++
-	}
-	return n, nil
 }

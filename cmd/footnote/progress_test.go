@@ -8,6 +8,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/footnote-bot/footnote/retrieval"
 )
 
 // clock is a settable time for progress tests.
@@ -132,7 +134,7 @@ func TestImportProgressIsTheShareOfLines(t *testing.T) {
 		lines := &lineProgress{name: "-", bar: startProgress(&buf, "line", total, false, time.Hour, c.now)}
 		defer lines.bar.done()
 		c.t = c.t.Add(2 * time.Second)
-		lines.line(1, nil)
+		lines.line(retrieval.LineReport{Line: 1})
 		lines.bar.tick()
 		if want := "progress: 1 line, 0 lines/s\n"; buf.String() != want {
 			t.Errorf("wrote %q, want %q", buf.String(), want)
@@ -144,8 +146,8 @@ func TestImportProgressIsTheShareOfLines(t *testing.T) {
 		lines := &lineProgress{name: "a.jsonl", bar: startProgress(&buf, "line", 400, false, time.Hour, c.now)}
 		defer lines.bar.done()
 		c.t = c.t.Add(10 * time.Second)
-		lines.line(99, nil)
-		lines.line(100, errors.New("line 100: invalid input: missing \"url\""))
+		lines.line(retrieval.LineReport{Line: 99})
+		lines.line(retrieval.LineReport{Line: 100, Err: errors.New("line 100: invalid input: missing \"url\"")})
 		lines.bar.tick()
 		want := "a.jsonl: line 100: invalid input: missing \"url\"\nprogress: 2 lines (25%), 0 lines/s, about 30s left\n"
 		if buf.String() != want {

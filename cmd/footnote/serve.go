@@ -12,6 +12,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/footnote-bot/footnote/bot"
+	"github.com/footnote-bot/footnote/retrieval/jobs"
 )
 
 // stopDeadline bounds the whole of serve's shutdown, which shares one context: the HTTP
@@ -21,27 +22,33 @@ import (
 // deadline never cuts the bot's own grace short.
 const stopDeadline = shutdownGrace + 5*time.Second
 
-func (m *Main) newBot() (*bot.Bot, error) {
+// newBot builds the bot on the engine; with reindexer (nil for none), /reindex queues a
+// background job instead of running in the interaction.
+func (m *Main) newBot(reindexer bot.ReindexQueue) (*bot.Bot, error) {
 	c := m.Config
 	return bot.New(bot.Config{
 		Token: c.DiscordToken, AppID: c.DiscordAppID, PublicKey: c.DiscordPublicKey,
 		APIBase: c.DiscordAPIBase, AdminRole: c.AdminRole, DevGuild: c.DevGuild,
 		ShardID: c.ShardID, ShardCount: c.ShardCount, ShutdownGrace: shutdownGrace,
 		RatePerMinute: c.RatePerMinute, GuildConcurrency: c.GuildConcurrency, Workers: c.Workers,
-		MaxQuestionLen: c.MaxQuestionChars, GuildGrace: c.GuildGrace,
+		MaxQuestionLen: c.MaxQuestionChars, GuildGrace: c.GuildGrace, Reindexer: reindexer,
 	}, m.Engine, m.Log, prometheus.NewRegistry())
 }
 
 // cmdServe runs the Discord bot: over the gateway (DISCORD_TOKEN), or as an HTTP
-// interactions endpoint with --http ADDR (DISCORD_PUBLIC_KEY). It returns when ctx is
-// cancelled (SIGINT, SIGTERM), after shutting down in reverse order of start: the HTTP
-// listeners stop taking requests, in-flight answers finish (bounded), the Discord session
-// closes, then the database pool.
+// interactions endpoint with --http ADDR (DISCORD_PUBLIC_KEY); and, unless --no-worker or
+// FOOTNOTE_SERVE_WORKER=false, the background jobs. It returns when ctx is cancelled
+// (SIGINT, SIGTERM), after shutting down in reverse order of start: the HTTP listeners stop
+// taking requests; in-flight answers and running jobs finish (each bounded by
+// shutdownGrace, at the same time); the Discord session closes, then the database pools.
 func (m *Main) cmdServe(ctx context.Context, args []string) error {
 	fs, _ := m.newFlags("serve", false)
 	httpAddr := fs.String("http", "", "serve Discord HTTP interactions at POST /interactions on this address")
-	if _, err := m.parseFlags(fs, args); err != nil {
+	noWorker := fs.Bool("no-worker", false, "run no background jobs here (FOOTNOTE_SERVE_WORKER=false does the same): feed polls and reindexes need a `footnote worker` elsewhere")
+	if pos, err := m.parseFlags(fs, args); err != nil {
 		return err
+	} else if len(pos) != 0 {
+		return m.usageError("serve")
 	}
 	if *httpAddr == "" && m.Config.DiscordToken == "" {
 		return errors.New("DISCORD_TOKEN: required by `footnote serve` (or use --http ADDR with DISCORD_PUBLIC_KEY)")
@@ -52,14 +59,21 @@ func (m *Main) cmdServe(ctx context.Context, args []string) error {
 	if err := m.Open(ctx); err != nil {
 		return err
 	}
-	b, err := m.newBot()
+	queue := &reindexQueue{}
+	b, err := m.newBot(queue)
 	if err != nil {
+		return err
+	}
+	if err := m.openJobs(ctx, m.serveWork(*noWorker), b); err != nil {
+		return err
+	}
+	queue.c = m.Jobs
+	if err := m.Jobs.Start(ctx); err != nil {
 		return err
 	}
 	b.RegisterOnStart(ctx) // shard 0 only; a failure is logged, not fatal
 
 	g, gctx := errgroup.WithContext(ctx)
-	g.Go(func() error { return m.sweepDepartures(gctx) })
 	var servers []*http.Server
 	serve := func(addr string, h http.Handler, what string) error {
 		ln, err := net.Listen("tcp", addr)
@@ -98,7 +112,17 @@ func (m *Main) cmdServe(ctx context.Context, args []string) error {
 		for _, s := range servers {
 			_ = s.Shutdown(sctx)
 		}
-		return b.Close(sctx)
+		// Running jobs and in-flight answers get their grace side by side; a job may still
+		// announce (REST) while the gateway closes.
+		var jobsErr error
+		stopped := make(chan struct{})
+		go func() {
+			defer close(stopped)
+			jobsErr = m.Jobs.Stop(sctx, shutdownGrace)
+		}()
+		err := b.Close(sctx)
+		<-stopped
+		return errors.Join(err, jobsErr)
 	})
 	err = g.Wait()
 	if errors.Is(err, context.Canceled) {
@@ -106,6 +130,15 @@ func (m *Main) cmdServe(ctx context.Context, args []string) error {
 	}
 	m.Log.Info("stopped")
 	return err
+}
+
+// serveWork is what serve's jobs client works: every queue, or (with --no-worker or
+// FOOTNOTE_SERVE_WORKER=false) nothing, /reindex still queueing for the workers elsewhere.
+func (m *Main) serveWork(noWorker bool) jobs.Work {
+	if noWorker || !m.Config.ServeWorker {
+		return jobs.WorkNothing
+	}
+	return jobs.WorkAll
 }
 
 // cmdConsole routes the slash commands typed in a terminal through the bot's handlers,
@@ -118,7 +151,7 @@ func (m *Main) cmdConsole(ctx context.Context, args []string) error {
 	if err := m.Open(ctx); err != nil {
 		return err
 	}
-	b, err := m.newBot()
+	b, err := m.newBot(nil) // the console runs /reindex in the reply, as it always has
 	if err != nil {
 		return err
 	}

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"sort"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/footnote-bot/footnote/retrieval/fetch"
 )
@@ -24,12 +25,12 @@ var trackingParams = map[string]bool{
 func Canonical(raw string) (string, error) {
 	u, err := fetch.ParseWebURL(raw)
 	if err != nil {
-		return "", fmt.Errorf("canonical url %q: %w", raw, err)
+		return "", fmt.Errorf("canonical url %q: %w", clipURL(raw), err)
 	}
 	u.Scheme = strings.ToLower(u.Scheme)
 	host := strings.TrimSuffix(strings.ToLower(u.Hostname()), ".")
 	if host == "" {
-		return "", fmt.Errorf("canonical url %q: no host: %w", raw, fetch.ErrInvalidURL)
+		return "", fmt.Errorf("canonical url %q: no host: %w", clipURL(raw), fetch.ErrInvalidURL)
 	}
 	port := u.Port()
 	if (u.Scheme == "http" && port == "80") || (u.Scheme == "https" && port == "443") {
@@ -58,12 +59,29 @@ func Canonical(raw string) (string, error) {
 		}
 	}
 	if u.Path, err = url.PathUnescape(p); err != nil {
-		return "", fmt.Errorf("canonical url %q: bad path: %w", raw, fetch.ErrInvalidURL)
+		return "", fmt.Errorf("canonical url %q: bad path: %w", clipURL(raw), fetch.ErrInvalidURL)
 	}
 	u.RawPath = p
 	u.RawQuery = cleanQuery(u.RawQuery)
 	u.ForceQuery = false
 	return u.String(), nil
+}
+
+// shownURLBytes is how much of a refused address an error message quotes: enough to
+// recognise it, not enough for a pasted page to flood the output.
+const shownURLBytes = 100
+
+// clipURL is raw for an error message: its first shownURLBytes bytes (at a character
+// boundary), then "…" when there was more.
+func clipURL(raw string) string {
+	if len(raw) <= shownURLBytes {
+		return raw
+	}
+	n := shownURLBytes
+	for n > 0 && !utf8.RuneStart(raw[n]) {
+		n--
+	}
+	return raw[:n] + "…"
 }
 
 // cleanQuery drops empty and tracking parameters and sorts the rest by name, keeping each

@@ -2,6 +2,7 @@ package extract
 
 import (
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/footnote-bot/footnote/retrieval/fetch"
@@ -68,12 +69,16 @@ func TestCanonicalRefuses(t *testing.T) {
 		{"a URL without a host is invalid", "https:///a"},
 		{"an unparsable URL is invalid", "https://news.example/%zz"},
 		{"a relative path is invalid", "/a/b"},
+		{"a URL over the limit is invalid", "https://news.example/" + strings.Repeat("a", fetch.MaxURLBytes)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got, err := Canonical(tt.raw)
 			if !errors.Is(err, fetch.ErrInvalidURL) {
-				t.Fatalf("Canonical(%q) = %q, %v; want ErrInvalidURL", tt.raw, got, err)
+				t.Fatalf("Canonical(%.200q) = %q, %v; want ErrInvalidURL", tt.raw, got, err)
+			}
+			if len(err.Error()) > 300 {
+				t.Errorf("error of %d bytes quotes the whole address: %.400q", len(err.Error()), err)
 			}
 		})
 	}

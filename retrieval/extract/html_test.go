@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/footnote-bot/footnote/retrieval/fetch"
 )
 
 // body is enough article text for readability to find and for HTML to accept.
@@ -56,6 +58,9 @@ func TestHTMLCanonicalURL(t *testing.T) {
 			"https://mine.github.io/post", "https://mine.github.io/post"},
 		{"a non-http canonical link is ignored",
 			`<link rel="canonical" href="javascript:alert(1)">`,
+			from, "https://www.citynews.example/local/library-sundays"},
+		{"a canonical link too long to store is ignored",
+			`<link rel="canonical" href="/local/` + strings.Repeat("x", fetch.MaxURLBytes) + `">`,
 			from, "https://www.citynews.example/local/library-sundays"},
 		{"og:url is used when there is no canonical link",
 			`<meta property="og:url" content="http://m.citynews.example/local/library-sundays">`,

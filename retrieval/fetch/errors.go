@@ -1,6 +1,9 @@
 package fetch
 
-import "errors"
+import (
+	"errors"
+	"fmt"
+)
 
 // Errors of fetching a page, each one a user can fix by giving another URL. Package
 // retrieval re-exports them under the same names; errors.Is matches either name.
@@ -8,6 +11,8 @@ var (
 	// ErrInvalidURL is a URL footnote cannot fetch: not http or https, no host, a user
 	// name or password, a bad port. extract.Canonical wraps it too.
 	ErrInvalidURL = errors.New("invalid url")
+	// ErrURLTooLong is a URL over MaxURLBytes; it wraps ErrInvalidURL.
+	ErrURLTooLong = fmt.Errorf("%w: too long", ErrInvalidURL)
 	// ErrBlockedAddr is a URL, a redirect or a DNS answer that points at a non-public
 	// address (unless the Fetcher allows private addresses).
 	ErrBlockedAddr = errors.New("address not allowed")

@@ -15,6 +15,7 @@ func TestParseWebURL(t *testing.T) {
 		{"an upper-case scheme is accepted", "HTTPS://News.Example/a", "News.Example"},
 		{"spaces around the address are ignored", "  https://news.example/a\n", "news.example"},
 		{"a literal IPv6 host is accepted", "http://[::1]:8080/", "[::1]:8080"},
+		{"an address of exactly the limit is accepted", "https://news.example/" + strings.Repeat("a", MaxURLBytes-len("https://news.example/")), "news.example"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			u, err := ParseWebURL(tc.in)
@@ -32,6 +33,8 @@ func TestParseWebURL(t *testing.T) {
 		{"an address without a host is refused", "https:///path", "no host"},
 		{"an address with only a port is refused", "http://:80/", "no host"},
 		{"an unparsable address is refused", "https://news.example/%zz", "invalid URL escape"},
+		{"an address over the limit is refused as too long, not cut", "https://news.example/" + strings.Repeat("a", MaxURLBytes),
+			"too long: the address has 2069 bytes; the limit is 2048"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			u, err := ParseWebURL(tc.in)

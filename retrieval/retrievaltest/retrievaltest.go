@@ -7,6 +7,8 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"log/slog"
+	"net/url"
 	"os"
 	"strings"
 	"sync"
@@ -41,13 +43,21 @@ var (
 // pass by skipping the database tests.
 func Store(t testing.TB) *retrieval.Store {
 	t.Helper()
+	return StoreAt(t, DSN())
+}
+
+// StoreAt is Store reached through dsn instead of DSN(): the test database by another road,
+// such as a proxy a test cuts to play a database outage. The test database is migrated
+// through DSN() first.
+func StoreAt(t testing.TB, dsn string) *retrieval.Store {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	migrateOnce.Do(func() { migrateErr = migrations.Up(ctx, DSN(), nil) })
 	if migrateErr != nil {
 		unavailable(t, migrateErr)
 	}
-	s, err := retrieval.OpenStore(ctx, DSN(), 8)
+	s, err := retrieval.OpenStore(ctx, dsn, 8)
 	if err != nil {
 		unavailable(t, err)
 	}
@@ -89,6 +99,12 @@ func WithAnswerer(a retrieval.Answerer) Option { return func(c *retrieval.Config
 // WithEmbedder replaces the offline embedder.
 func WithEmbedder(e embed.Embedder) Option { return func(c *retrieval.Config) { c.Embedder = e } }
 
+// WithLog gives the engine a logger (by default it logs nothing).
+func WithLog(l *slog.Logger) Option { return func(c *retrieval.Config) { c.Log = l } }
+
+// WithOutageWait sets how long an import waits for an unreachable database.
+func WithOutageWait(d time.Duration) Option { return func(c *retrieval.Config) { c.OutageWait = d } }
+
 // WithFetcher replaces the fetcher (by default private addresses are allowed, so tests can
 // fetch from httptest servers; pass fetch.New(fetch.Config{}) to test refusals).
 func WithFetcher(f *fetch.Fetcher) Option { return func(c *retrieval.Config) { c.Fetcher = f } }
@@ -97,7 +113,30 @@ func WithFetcher(f *fetch.Fetcher) Option { return func(c *retrieval.Config) { c
 // collection name that is removed when the test ends.
 func Engine(t testing.TB, opts ...Option) (*retrieval.Engine, string) {
 	t.Helper()
-	s := Store(t)
+	return EngineOn(t, Store(t), opts...)
+}
+
+// EngineAt is Engine on the database at dsn (a FreshDatabase, migrated), for tests whose
+// work spans every collection of a database, as background jobs' does.
+func EngineAt(t testing.TB, dsn string, opts ...Option) (*retrieval.Engine, string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	if err := migrations.Up(ctx, dsn, nil); err != nil {
+		t.Fatalf("migrate %s: %v", dsn, err)
+	}
+	s, err := retrieval.OpenStore(ctx, dsn, 8)
+	if err != nil {
+		t.Fatalf("open store: %v", err)
+	}
+	t.Cleanup(s.Close)
+	return EngineOn(t, s, opts...)
+}
+
+// EngineOn is Engine over a store the test opened itself (StoreAt). The collection is
+// removed through that store when the test ends, so it must reach the database by then.
+func EngineOn(t testing.TB, s *retrieval.Store, opts ...Option) (*retrieval.Engine, string) {
+	t.Helper()
 	cfg := retrieval.Config{
 		Embedder: embed.NewHash(0),
 		Answerer: answer.Extractive{},
@@ -157,4 +196,35 @@ func Collection(t testing.TB) string {
 		name = name[:40]
 	}
 	return "t_" + name + "_" + hex.EncodeToString(b)
+}
+
+// FreshDatabase creates an empty database on the test cluster, named after the test
+// database with a random suffix, and returns its URL; it is dropped when the test ends.
+// Tests of work that spans a whole database (migrations, background jobs, which poll every
+// collection's feeds) use one, so that they cannot touch other tests' rows.
+func FreshDatabase(t testing.TB) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	admin := Conn(t) // skips (or fails under CI) without a database
+	u, err := url.Parse(DSN())
+	if err != nil {
+		t.Fatalf("FOOTNOTE_TEST_DATABASE_URL: %v", err)
+	}
+	b := make([]byte, 4)
+	_, _ = rand.Read(b)
+	name := strings.TrimPrefix(u.Path, "/") + "_" + hex.EncodeToString(b)
+	if _, err := admin.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize()); err != nil {
+		t.Fatalf("create database: %v", err)
+	}
+	// Registered after Conn's cleanup, so it runs first, while admin is still open.
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		if _, err := admin.Exec(ctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{name}.Sanitize()+" WITH (FORCE)"); err != nil {
+			t.Errorf("drop database: %v", err)
+		}
+	})
+	u.Path = "/" + name
+	return u.String()
 }

@@ -1,0 +1,81 @@
+package retrieval
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+)
+
+// Background jobs as the database holds them (River's river_job table), read for people:
+// `footnote jobs`, /feeds and `footnote feeds`, and a terminal following a reindex. The jobs
+// themselves (their kinds, workers and enqueueing) are in retrieval/jobs; these views only
+// read, so that what is shown comes from the database, never from one process's memory.
+
+// Job phases, as people are told them. River's states map onto them: available, scheduled
+// and pending are queued; retryable is retrying; completed is done; discarded (its last
+// attempt failed) and cancelled are failed.
+const (
+	JobQueued   = "queued"
+	JobRunning  = "running"
+	JobRetrying = "retrying"
+	JobDone     = "done"
+	JobFailed   = "failed"
+)
+
+// FeedPollJobKind is the kind of the background job that polls one feed, whose args are
+// {"feed_id": ID}. retrieval/jobs defines the job; Feeds reads each feed's from here.
+const FeedPollJobKind = "poll_feed"
+
+// Job is one background job.
+type Job struct {
+	ID          int64
+	Kind        string
+	Phase       string // JobQueued, JobRunning, JobRetrying, JobDone or JobFailed
+	State       string // River's own state
+	Attempt     int    // attempts so far, the running one included
+	MaxAttempts int
+	Args        json.RawMessage
+	Output      json.RawMessage // what the job recorded as it went (River's output); nil for none
+	LastError   string          // the newest attempt's error; "" when none failed
+	LastErrorAt time.Time
+	CreatedAt   time.Time
+	ScheduledAt time.Time // when it is to run, or run again
+	FinalizedAt time.Time // zero until it is done or failed
+}
+
+// JobCounts are the jobs of one kind by phase, with the newest failure's error.
+type JobCounts struct {
+	Kind                                    string
+	Queued, Running, Retrying, Failed, Done int
+	// LastError is the last attempt's error of the newest failed job, LastErrorAt when it
+	// failed; RetryError is the newest error of a job that is retrying.
+	LastError   string
+	LastErrorAt time.Time
+	RetryError  string
+}
+
+// JobCounts returns the jobs of every kind in the database, across collections (River
+// keeps done jobs a day and failed ones a week), by kind. It fails only on the database.
+func (e *Engine) JobCounts(ctx context.Context) ([]JobCounts, error) {
+	return e.store.jobCounts(ctx)
+}
+
+// Job returns the background job with id; ErrNotFound once River has cleaned it away.
+func (e *Engine) Job(ctx context.Context, id int64) (Job, error) {
+	return e.store.job(ctx, id)
+}
+
+// JobPhase maps River's state onto the phase people are told.
+func JobPhase(state string) string {
+	switch state {
+	case "running":
+		return JobRunning
+	case "retryable":
+		return JobRetrying
+	case "completed":
+		return JobDone
+	case "discarded", "cancelled":
+		return JobFailed
+	}
+	return JobQueued
+}

@@ -1,0 +1,287 @@
+package jobs
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+
+	"github.com/footnote-bot/footnote/retrieval"
+)
+
+// Engine is what the jobs need from retrieval; *retrieval.Engine satisfies it.
+type Engine interface {
+	ClaimDueFeeds(ctx context.Context, enqueue func(ctx context.Context, tx pgx.Tx, feeds []retrieval.Feed) error) ([]retrieval.Feed, error)
+	PollFeedByID(ctx context.Context, id int64) (*retrieval.FeedPoll, error)
+	RemoveDue(ctx context.Context, now time.Time) ([]string, error)
+	Reindex(ctx context.Context, collection string, progress func(done, total int)) (retrieval.ReindexStats, error)
+}
+
+// Announcer posts the articles a feed poll added to the feed's announcement channel and
+// returns how many it announced. The bot (*bot.Bot) is one, over the gateway in `footnote
+// serve` and over REST alone in `footnote worker`.
+type Announcer interface {
+	AnnounceFeedPoll(ctx context.Context, p retrieval.FeedPoll) (int, error)
+}
+
+// ReindexReporter shows one attempt of a reindex job to whoever asked for it (the bot posts
+// a message in the channel /reindex was run in and edits it). Update is called from the
+// reindex as it goes and must return quickly. Finish's err is nil when the reindex is done;
+// otherwise its message says what happened and what comes next (a retry, a resumption),
+// fit to be shown as is. A reporter logs its own failures.
+type ReindexReporter interface {
+	Start(ctx context.Context)
+	Update(ctx context.Context, done, total int)
+	Finish(ctx context.Context, stats retrieval.ReindexStats, err error)
+}
+
+// Recrawler re-fetches the articles whose recrawl is due. recrawl_due calls it
+// periodically; it returns an error only for what is worth retrying soon.
+type Recrawler interface {
+	RecrawlDue(ctx context.Context) error
+}
+
+// Work is what a client does besides inserting jobs.
+type Work int
+
+const (
+	// WorkNothing only inserts (`footnote serve --no-worker` enqueues /reindex for the
+	// workers of other processes).
+	WorkNothing Work = iota
+	// WorkAll works every queue, and schedules the periodic jobs while it is River's
+	// leader (`footnote serve`, `footnote worker`).
+	WorkAll
+	// WorkReindex works the reindex queue alone and never leads (`footnote reindex` working
+	// its own job when no worker runs); the periodic jobs stay with the other processes.
+	WorkReindex
+)
+
+// Config configures a Client.
+type Config struct {
+	Engine Engine // required
+	// Announcer announces the articles of each background feed poll; nil announces nothing.
+	Announcer Announcer
+	// Reporter returns the reporter of a reindex job's attempt; nil (or a nil result)
+	// leaves the progress in the job's output only, where `footnote reindex` reads it.
+	Reporter func(ReindexArgs) ReindexReporter
+	// Recrawler is what recrawl_due calls; nil neither schedules nor works recrawl_due.
+	Recrawler Recrawler
+	Work      Work
+	// FeedConcurrency is how many feeds this process polls at once (DefaultFeedConcurrency
+	// when 0).
+	FeedConcurrency int
+	Log             *slog.Logger // nil discards
+
+	// onlyQueues, when set (tests), replaces the queues WorkAll works, so that a test can
+	// leave the jobs of the others queued to look at them.
+	onlyQueues []string
+}
+
+// minRiverConns is the least River's pool gets. Its listener holds one connection for
+// good; the queues' fetches, the completer, the leader election and a reindex's progress
+// writes share the rest. Fewer makes them wait for one another; more costs Postgres
+// connections in every process (pgxpool's own default is the number of cores, at least 4).
+const minRiverConns = 6
+
+// Client enqueues footnote's jobs and, unless it only inserts, works them.
+type Client struct {
+	river   *river.Client[pgx.Tx]
+	pool    *pgxpool.Pool
+	log     *slog.Logger
+	work    Work
+	started bool
+}
+
+// Open connects to the database at dsn (migrated, River's tables included) with a pool of
+// River's own, so that its listener and fetches never wait behind answers for a
+// connection, and builds a client that has not started. It fails on a bad configuration
+// or an unreachable database.
+func Open(ctx context.Context, dsn string, cfg Config) (*Client, error) {
+	if cfg.Engine == nil {
+		return nil, errors.New("jobs: nil Engine")
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.DiscardHandler)
+	}
+	if cfg.FeedConcurrency <= 0 {
+		cfg.FeedConcurrency = DefaultFeedConcurrency
+	}
+	pc, err := pgxpool.ParseConfig(dsn)
+	if err != nil {
+		return nil, fmt.Errorf("jobs: parse DATABASE_URL: %w", err)
+	}
+	pc.MaxConns = max(pc.MaxConns, minRiverConns)
+	pool, err := pgxpool.NewWithConfig(ctx, pc)
+	if err != nil {
+		return nil, fmt.Errorf("jobs: open database: %w", err)
+	}
+	if err := pool.Ping(ctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("jobs: connect to database: %w", err)
+	}
+	rc, err := river.NewClient(riverpgxv5.New(pool), riverConfig(cfg))
+	if err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("jobs: %w", err)
+	}
+	return &Client{river: rc, pool: pool, log: cfg.Log, work: cfg.Work}, nil
+}
+
+// riverConfig is the River configuration for cfg: every worker is registered whatever the
+// client works (River checks an inserted job's kind against them).
+func riverConfig(cfg Config) *river.Config {
+	workers := river.NewWorkers()
+	river.AddWorker(workers, &pollFeedWorker{engine: cfg.Engine, announcer: cfg.Announcer, log: cfg.Log})
+	river.AddWorker(workers, &pollDueWorker{engine: cfg.Engine, log: cfg.Log})
+	river.AddWorker(workers, &sweepWorker{engine: cfg.Engine, log: cfg.Log})
+	river.AddWorker(workers, &reindexWorker{engine: cfg.Engine, reporter: cfg.Reporter, log: cfg.Log})
+	if cfg.Recrawler != nil {
+		river.AddWorker(workers, &recrawlWorker{recrawler: cfg.Recrawler})
+	}
+	rc := &river.Config{
+		Logger:               cfg.Log,
+		Workers:              workers,
+		RescueStuckJobsAfter: rescueStuckAfter,
+		// An unknown kind (a recrawl_due with no Recrawler here) waits for a process that
+		// has its worker instead of failing.
+		FetchOnlyKnownKinds: true,
+	}
+	switch cfg.Work {
+	case WorkAll:
+		rc.Queues = map[string]river.QueueConfig{
+			QueueFeeds:       {MaxWorkers: cfg.FeedConcurrency},
+			QueueReindex:     {MaxWorkers: reindexConcurrency},
+			QueueMaintenance: {MaxWorkers: maintenanceConcurrency},
+		}
+		rc.PeriodicJobs = periodicJobs(cfg.Recrawler != nil)
+		if cfg.onlyQueues != nil {
+			for q := range rc.Queues {
+				if !slices.Contains(cfg.onlyQueues, q) {
+					delete(rc.Queues, q)
+				}
+			}
+		}
+	case WorkReindex:
+		rc.Queues = map[string]river.QueueConfig{QueueReindex: {MaxWorkers: reindexConcurrency}}
+		rc.LeaderElectionDisabled = true
+	}
+	return rc
+}
+
+// periodicJobs are the jobs River's leader inserts on a schedule, each at once when a
+// leader is elected too (so a restart never skips one).
+func periodicJobs(recrawl bool) []*river.PeriodicJob {
+	every := func(id string, d time.Duration, args river.JobArgs) *river.PeriodicJob {
+		return river.NewPeriodicJob(river.PeriodicInterval(d), func() (river.JobArgs, *river.InsertOpts) { return args, nil },
+			&river.PeriodicJobOpts{ID: id, RunOnStart: true})
+	}
+	jobs := []*river.PeriodicJob{
+		every(KindPollDue, pollDueEvery, PollDueArgs{}),
+		every(KindSweepDepartures, sweepEvery, SweepDeparturesArgs{}),
+	}
+	if recrawl {
+		jobs = append(jobs, every(KindRecrawlDue, recrawlEvery, RecrawlDueArgs{}))
+	}
+	return jobs
+}
+
+// Start starts working jobs (nothing, for WorkNothing). The work goes on until Stop,
+// whatever becomes of ctx: a signal must not cancel running jobs before their grace.
+func (c *Client) Start(ctx context.Context) error {
+	if c.work == WorkNothing {
+		return nil
+	}
+	if err := c.river.Start(context.WithoutCancel(ctx)); err != nil {
+		return fmt.Errorf("jobs: start: %w", err)
+	}
+	c.started = true
+	c.log.Info("jobs started", "work", c.work.String())
+	return nil
+}
+
+// Stop stops fetching jobs at once and gives the running ones up to grace to finish; then
+// it cancels them, and they hand their jobs back (River runs them again, in this process
+// or another). It returns when every job has returned, or with ctx's error when ctx ends
+// first. A client that never started, or has stopped, returns nil at once; a grace of 0
+// cancels at once. Stop is not to be called from two goroutines at the same time.
+func (c *Client) Stop(ctx context.Context, grace time.Duration) error {
+	if !c.started {
+		return nil
+	}
+	if err := c.stop(ctx, grace); err != nil {
+		return fmt.Errorf("jobs: stop: %w", err)
+	}
+	c.started = false
+	return nil
+}
+
+func (c *Client) stop(ctx context.Context, grace time.Duration) error {
+	if grace > 0 {
+		soft, cancel := context.WithTimeout(ctx, grace)
+		defer cancel()
+		err := c.river.Stop(soft)
+		if err == nil || ctx.Err() != nil {
+			return err
+		}
+		c.log.Warn("jobs still running after the shutdown grace; cancelling them", "grace", grace)
+	}
+	return c.river.StopAndCancel(ctx)
+}
+
+// Close releases the database pool; Stop first.
+func (c *Client) Close() { c.pool.Close() }
+
+func (w Work) String() string {
+	switch w {
+	case WorkAll:
+		return "all"
+	case WorkReindex:
+		return "reindex"
+	}
+	return "nothing"
+}
+
+// ReindexJob is a reindex job as EnqueueReindex found or made it.
+type ReindexJob struct {
+	ID   int64
+	Args ReindexArgs // the job's: another's when Duplicate
+	// Phase is retrieval's (JobQueued, JobRunning, JobRetrying).
+	Phase string
+	// Duplicate is set when a reindex of the collection was queued or running already:
+	// that one is returned, and no other was queued.
+	Duplicate bool
+}
+
+// EnqueueReindex queues a reindex of args.Collection, unless one is queued or running
+// already, in which case it returns that one. It fails only on the database.
+func (c *Client) EnqueueReindex(ctx context.Context, args ReindexArgs) (ReindexJob, error) {
+	res, err := c.river.Insert(ctx, args, nil)
+	if err != nil {
+		return ReindexJob{}, fmt.Errorf("queue reindex of %s: %w", args.Collection, err)
+	}
+	j := ReindexJob{ID: res.Job.ID, Args: args, Phase: retrieval.JobPhase(string(res.Job.State)), Duplicate: res.UniqueSkippedAsDuplicate}
+	if j.Duplicate {
+		if err := json.Unmarshal(res.Job.EncodedArgs, &j.Args); err != nil {
+			return ReindexJob{}, fmt.Errorf("read queued reindex %d: %w", j.ID, err)
+		}
+	}
+	return j, nil
+}
+
+// Insert queues a job of any of footnote's kinds (tests and tools; the kinds' own
+// options apply) and returns its id and whether one like it was active already.
+func (c *Client) Insert(ctx context.Context, args river.JobArgs) (id int64, duplicate bool, err error) {
+	res, err := c.river.Insert(ctx, args, nil)
+	if err != nil {
+		return 0, false, fmt.Errorf("queue %s: %w", args.Kind(), err)
+	}
+	return res.Job.ID, res.UniqueSkippedAsDuplicate, nil
+}

@@ -1,0 +1,163 @@
+// Package jobs runs footnote's background work as River jobs in footnote's own Postgres:
+// feed polls, the sweep of departed servers' articles, reindexes and (once wired) the
+// recrawl of ageing articles. Any number of processes (`footnote serve`, `footnote
+// worker`) work the same queues; River hands each job to one of them, retries failures
+// with backoff, and schedules the periodic jobs from whichever process is its leader.
+//
+// The kinds, their queues and their insert options are here; the work itself is the
+// engine's (retrieval), reached through the small Engine interface.
+package jobs
+
+import (
+	"time"
+
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
+
+	"github.com/footnote-bot/footnote/retrieval"
+)
+
+// Job kinds, as River stores them (and `footnote jobs` lists them).
+const (
+	KindPollFeed        = retrieval.FeedPollJobKind // one feed's poll (retrieval reads its state for /feeds)
+	KindPollDue         = "poll_due"                // hands every due feed to a poll_feed job
+	KindSweepDepartures = "sweep_departures"        // deletes the articles of servers that left long enough ago
+	KindReindex         = "reindex"                 // one collection's reindex
+	KindRecrawlDue      = "recrawl_due"             // re-fetches the articles whose recrawl is due (Recrawler)
+)
+
+// Kinds lists every job kind, for `footnote jobs` to show the ones without jobs too.
+func Kinds() []string {
+	return []string{KindPollDue, KindPollFeed, KindRecrawlDue, KindReindex, KindSweepDepartures}
+}
+
+// Queues. Each has its own workers, so that a long reindex never holds up feed polls.
+const (
+	QueueFeeds       = "feeds"       // poll_feed
+	QueueReindex     = "reindex"     // reindex
+	QueueMaintenance = "maintenance" // poll_due, sweep_departures, recrawl_due
+)
+
+const (
+	// DefaultFeedConcurrency is how many feeds one process polls at once. Each poll spends
+	// most of its time waiting on other sites (up to 50 page fetches), so more than the
+	// cores is fine; more also means more embedding at once and more database connections.
+	DefaultFeedConcurrency = 4
+	// reindexConcurrency is how many reindexes one process runs at once: one, since a
+	// reindex keeps the embedder and the database busy; other processes take the next.
+	reindexConcurrency = 1
+	// maintenanceConcurrency is how many periodic jobs one process runs at once; they are
+	// short, and at most one of each kind is queued at a time.
+	maintenanceConcurrency = 2
+
+	// pollDueEvery is how often the leader hands due feeds to polls. A feed is polled at
+	// most this late; a shorter period costs one indexed query per period.
+	pollDueEvery = time.Minute
+	// sweepEvery is how often departed servers' collections past their grace period are
+	// deleted. Each sweep is one indexed query when nothing is due; a longer period only lets
+	// a deletion come that much later than its date.
+	sweepEvery = time.Hour
+	// recrawlEvery is how often the articles due for a recrawl are looked for. Recrawls are
+	// hours to weeks apart, so minutes late costs nothing; shorter costs a query per period.
+	recrawlEvery = 10 * time.Minute
+
+	// pollFeedTimeout bounds one feed poll: the feed's fetch, its items (the engine gives
+	// them two minutes) and recording the outcome, with room to spare.
+	pollFeedTimeout = 5 * time.Minute
+	// maintenanceTimeout bounds a periodic job: a sweep deletes whole collections.
+	maintenanceTimeout = 15 * time.Minute
+	// reindexSlice is how long one attempt of a reindex runs before it hands itself back
+	// to run on (River's JobSnooze, which uses no attempt): a reindex resumes where it
+	// stopped, and an attempt must end before River takes a job running longer than
+	// rescueStuckAfter for a crashed one and runs it again beside itself.
+	reindexSlice = 45 * time.Minute
+	// rescueStuckAfter is how long a job may run before River counts its process as dead
+	// and retries it: longer than every kind's timeout (and reindexSlice). Shorter frees a
+	// crashed process's jobs sooner (a feed's poll is blocked until then).
+	rescueStuckAfter = time.Hour
+)
+
+// Attempts before a job is given up (discarded, shown as failed by `footnote jobs`);
+// River waits attempt⁴ seconds, with jitter, between them.
+const (
+	// pollFeedAttempts: a feed's own failures are recorded on the feed and retried at its
+	// next poll, with the feed's backoff; only the database failing retries the job.
+	pollFeedAttempts    = 3
+	maintenanceAttempts = 3
+	// reindexAttempts: each attempt resumes where the last stopped, so a retry loses little.
+	reindexAttempts = 5
+)
+
+// activeStates are the states in which a unique job blocks another like it: everything
+// until it is done or has failed. (River requires the first four.)
+var activeStates = []rivertype.JobState{rivertype.JobStateAvailable, rivertype.JobStatePending,
+	rivertype.JobStateRunning, rivertype.JobStateScheduled, rivertype.JobStateRetryable}
+
+// PollFeedArgs polls one feed. Only one poll of a feed is queued or running at a time.
+type PollFeedArgs struct {
+	FeedID int64 `json:"feed_id" river:"unique"`
+}
+
+// Kind is KindPollFeed.
+func (PollFeedArgs) Kind() string { return KindPollFeed }
+
+// InsertOpts puts the poll in the feeds queue, unique per feed while it is active.
+func (PollFeedArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{Queue: QueueFeeds, MaxAttempts: pollFeedAttempts,
+		UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: activeStates}}
+}
+
+// PollDueArgs hands every due feed, in every collection, to a poll_feed job.
+type PollDueArgs struct{}
+
+// Kind is KindPollDue.
+func (PollDueArgs) Kind() string { return KindPollDue }
+
+// InsertOpts: one at a time.
+func (PollDueArgs) InsertOpts() river.InsertOpts { return maintenanceOpts() }
+
+// SweepDeparturesArgs deletes the collections of servers that removed footnote longer ago
+// than their grace period (FOOTNOTE_GUILD_GRACE).
+type SweepDeparturesArgs struct{}
+
+// Kind is KindSweepDepartures.
+func (SweepDeparturesArgs) Kind() string { return KindSweepDepartures }
+
+// InsertOpts: one at a time.
+func (SweepDeparturesArgs) InsertOpts() river.InsertOpts { return maintenanceOpts() }
+
+// RecrawlDueArgs re-fetches the articles whose recrawl has come (Config.Recrawler).
+type RecrawlDueArgs struct{}
+
+// Kind is KindRecrawlDue.
+func (RecrawlDueArgs) Kind() string { return KindRecrawlDue }
+
+// InsertOpts: one at a time.
+func (RecrawlDueArgs) InsertOpts() river.InsertOpts { return maintenanceOpts() }
+
+// maintenanceOpts puts a periodic job in the maintenance queue, one of its kind at a time,
+// so that a leader whose jobs wait (all workers busy) does not pile them up.
+func maintenanceOpts() river.InsertOpts {
+	return river.InsertOpts{Queue: QueueMaintenance, MaxAttempts: maintenanceAttempts,
+		UniqueOpts: river.UniqueOpts{ByState: activeStates}}
+}
+
+// ReindexArgs reindexes one collection. One reindex of a collection is queued or running at
+// a time: asking again while one is finds that one.
+type ReindexArgs struct {
+	Collection string `json:"collection" river:"unique"`
+	// ChannelID is the Discord channel the progress is posted in; "" for none (the
+	// command line follows the job's output instead).
+	ChannelID string `json:"channel_id,omitempty"`
+	// RequestedBy is who asked: a Discord user id, or "cli".
+	RequestedBy string `json:"requested_by,omitempty"`
+}
+
+// Kind is KindReindex.
+func (ReindexArgs) Kind() string { return KindReindex }
+
+// InsertOpts puts the reindex in its queue, unique per collection while it is active.
+func (ReindexArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{Queue: QueueReindex, MaxAttempts: reindexAttempts,
+		UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: activeStates}}
+}

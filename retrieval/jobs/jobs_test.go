@@ -1,0 +1,277 @@
+package jobs
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/footnote-bot/footnote/retrieval"
+	"github.com/footnote-bot/footnote/retrieval/retrievaltest"
+)
+
+func TestInsertIsUniqueWhereDuplicatesWasteWork(t *testing.T) {
+	dsn, e, coll := newDB(t)
+	ctx := context.Background()
+	c, err := Open(ctx, dsn, Config{Engine: e}) // inserts only: nothing runs the jobs
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+
+	t.Run("a second poll of a feed is not queued while the first is", func(t *testing.T) {
+		first, dup, err := c.Insert(ctx, PollFeedArgs{FeedID: 7})
+		if err != nil || dup {
+			t.Fatalf("first = %d, %v, %v", first, dup, err)
+		}
+		again, dup, err := c.Insert(ctx, PollFeedArgs{FeedID: 7})
+		if err != nil || !dup || again != first {
+			t.Errorf("again = %d, duplicate %v, %v; want job %d found", again, dup, err, first)
+		}
+		if _, dup, err := c.Insert(ctx, PollFeedArgs{FeedID: 8}); err != nil || dup {
+			t.Errorf("another feed's poll: duplicate %v, %v; want it queued", dup, err)
+		}
+	})
+	t.Run("a second reindex of a collection finds the first, with who asked", func(t *testing.T) {
+		first, err := c.EnqueueReindex(ctx, ReindexArgs{Collection: coll, ChannelID: "c1", RequestedBy: "alice"})
+		if err != nil || first.Duplicate || first.Phase != retrieval.JobQueued {
+			t.Fatalf("first = %+v, %v", first, err)
+		}
+		again, err := c.EnqueueReindex(ctx, ReindexArgs{Collection: coll, ChannelID: "c2", RequestedBy: "bob"})
+		want := ReindexJob{ID: first.ID, Args: ReindexArgs{Collection: coll, ChannelID: "c1", RequestedBy: "alice"}, Phase: retrieval.JobQueued, Duplicate: true}
+		if err != nil || again != want {
+			t.Errorf("again = %+v, %v; want %+v", again, err, want)
+		}
+		if other, err := c.EnqueueReindex(ctx, ReindexArgs{Collection: coll + "x"}); err != nil || other.Duplicate {
+			t.Errorf("another collection's reindex = %+v, %v; want it queued", other, err)
+		}
+	})
+	t.Run("periodic jobs are queued one of a kind at a time", func(t *testing.T) {
+		if _, dup, err := c.Insert(ctx, PollDueArgs{}); err != nil || dup {
+			t.Fatalf("first poll_due: duplicate %v, %v", dup, err)
+		}
+		if _, dup, err := c.Insert(ctx, PollDueArgs{}); err != nil || !dup {
+			t.Errorf("second poll_due: duplicate %v, %v; want a duplicate", dup, err)
+		}
+	})
+	t.Run("recrawl_due is refused where no Recrawler is wired", func(t *testing.T) {
+		if _, _, err := c.Insert(ctx, RecrawlDueArgs{}); err == nil {
+			t.Error("recrawl_due queued with no worker for it")
+		}
+	})
+}
+
+func TestPollDueQueuesOnlyDueUnpausedFeedsOfEveryCollection(t *testing.T) {
+	dsn, e, coll := newDB(t)
+	other := retrievaltest.Collection(t)
+	site := newFeeds(t)
+	ctx := context.Background()
+	due := track(t, e, coll, site, "due", "")
+	later := track(t, e, coll, site, "later", "")
+	paused := track(t, e, coll, site, "paused", "")
+	elsewhere := track(t, e, other, site, "elsewhere", "")
+	t.Cleanup(func() { _ = retrievaltest.RemoveServer(ctx, e, other) })
+	makeDue(t, dsn, due.URL, paused.URL, elsewhere.URL)
+	exec(t, dsn, `UPDATE feeds SET paused = true WHERE id = $1`, paused.ID)
+
+	// Only the maintenance queue is worked: the polls stay queued, to be looked at.
+	c := start(t, dsn, Config{Engine: e, Work: WorkAll, onlyQueues: []string{QueueMaintenance}})
+	id, _, err := c.Insert(ctx, PollDueArgs{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitJob(t, e, id, retrieval.JobDone)
+
+	for _, tc := range []struct {
+		coll   string
+		feed   retrieval.Feed
+		queued bool
+	}{{coll, due, true}, {coll, later, false}, {coll, paused, false}, {other, elsewhere, true}} {
+		feeds, err := e.Feeds(ctx, tc.coll)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range feeds {
+			if f.ID != tc.feed.ID {
+				continue
+			}
+			if got := f.Poll != nil && f.Poll.Phase == retrieval.JobQueued; got != tc.queued {
+				t.Errorf("%s: poll queued = %v (%+v), want %v", f.URL, got, f.Poll, tc.queued)
+			}
+			if tc.queued && !f.NextPoll.After(time.Now()) {
+				t.Errorf("%s: next poll %v, want it moved on by the claim", f.URL, f.NextPoll)
+			}
+		}
+	}
+}
+
+func TestTwoClientsNeverPollAFeedTwiceInOneInterval(t *testing.T) {
+	dsn, e, coll := newDB(t)
+	site := newFeeds(t)
+	ctx := context.Background()
+	names := []string{"f1", "f2", "f3", "f4", "f5", "f6"}
+	var urls []string
+	for _, n := range names {
+		urls = append(urls, track(t, e, coll, site, n, "").URL)
+	}
+	makeDue(t, dsn, urls...)
+	clients := []*Client{
+		start(t, dsn, Config{Engine: e, Work: WorkAll}),
+		start(t, dsn, Config{Engine: e, Work: WorkAll}),
+	}
+	// Both processes ask for due feeds again and again while the polls run (on top of the
+	// poll_due their leader queues at start).
+	var wg sync.WaitGroup
+	for _, c := range clients {
+		wg.Go(func() {
+			for range 20 {
+				if _, _, err := c.Insert(ctx, PollDueArgs{}); err != nil {
+					t.Error(err)
+				}
+				time.Sleep(10 * time.Millisecond)
+			}
+		})
+	}
+	wg.Wait()
+	idle(t, e, KindPollDue, KindPollFeed)
+	for _, n := range names {
+		if got := site.count(n); got != 2 { // Track's own poll, then the job's
+			t.Errorf("feed %s fetched %d times, want 2 (tracking, then one background poll)", n, got)
+		}
+	}
+	t.Run("a later poll_due finds nothing due", func(t *testing.T) {
+		id, _, err := clients[1].Insert(ctx, PollDueArgs{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		waitJob(t, e, id, retrieval.JobDone)
+		idle(t, e, KindPollFeed)
+		for _, n := range names {
+			if got := site.count(n); got != 2 {
+				t.Errorf("feed %s fetched %d times, want still 2", n, got)
+			}
+		}
+	})
+}
+
+// announcer records the polls it is asked to announce.
+type announcer struct {
+	mu    sync.Mutex
+	polls []retrieval.FeedPoll
+}
+
+func (a *announcer) AnnounceFeedPoll(_ context.Context, p retrieval.FeedPoll) (int, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.polls = append(a.polls, p)
+	return len(p.Items), nil
+}
+
+func (a *announcer) seen() []retrieval.FeedPoll {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return append([]retrieval.FeedPoll(nil), a.polls...)
+}
+
+func TestABackgroundPollAnnouncesItsNewArticles(t *testing.T) {
+	dsn, e, coll := newDB(t)
+	site := newFeeds(t)
+	site.setItems("news", 1)
+	announced := track(t, e, coll, site, "news", "chan-1")
+	quiet := track(t, e, coll, site, "quiet", "")
+	site.setItems("news", 2)
+	site.setItems("quiet", 1)
+	makeDue(t, dsn, announced.URL, quiet.URL)
+	a := &announcer{}
+	start(t, dsn, Config{Engine: e, Work: WorkAll, Announcer: a}) // its leader queues poll_due at start
+	waitFor(t, "both feeds polled", func() bool { return site.count("news") == 2 && site.count("quiet") == 2 })
+	idle(t, e, KindPollDue, KindPollFeed)
+	polls := a.seen()
+	if len(polls) != 1 || polls[0].Feed.Channel != "chan-1" || len(polls[0].Items) != 1 ||
+		polls[0].Items[0].Status != retrieval.StatusAdded || polls[0].Items[0].Title != "Story news-2" {
+		t.Errorf("announced %+v; want news's one new article alone (quiet has no channel)", polls)
+	}
+}
+
+// blockingEngine is an engine whose reindex runs until it is released or its context
+// ends, and whose sweep counts its calls.
+type blockingEngine struct {
+	Engine
+	started  chan struct{}
+	release  chan struct{}
+	sweeps   atomic.Int32
+	reindexF func(ctx context.Context) (retrieval.ReindexStats, error)
+}
+
+func (b *blockingEngine) Reindex(ctx context.Context, _ string, progress func(done, total int)) (retrieval.ReindexStats, error) {
+	if b.reindexF != nil {
+		return b.reindexF(ctx)
+	}
+	progress(0, 10)
+	close(b.started)
+	select {
+	case <-b.release:
+		progress(10, 10)
+		return retrieval.ReindexStats{Passages: 10, Embedded: 10}, nil
+	case <-ctx.Done():
+		return retrieval.ReindexStats{}, ctx.Err()
+	}
+}
+
+func (b *blockingEngine) RemoveDue(context.Context, time.Time) ([]string, error) {
+	b.sweeps.Add(1)
+	return nil, nil
+}
+
+func TestStopGivesRunningJobsTheirGraceThenHandsThemBack(t *testing.T) {
+	dsn, e, coll := newDB(t)
+	ctx := context.Background()
+	run := func(t *testing.T) (*blockingEngine, *Client, int64) {
+		eng := &blockingEngine{Engine: e, started: make(chan struct{}), release: make(chan struct{})}
+		c, err := Open(ctx, dsn, Config{Engine: eng, Work: WorkAll})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(c.Close)
+		if err := c.Start(ctx); err != nil {
+			t.Fatal(err)
+		}
+		j, err := c.EnqueueReindex(ctx, ReindexArgs{Collection: coll})
+		if err != nil {
+			t.Fatal(err)
+		}
+		<-eng.started
+		return eng, c, j.ID
+	}
+
+	t.Run("a job that finishes within the grace completes", func(t *testing.T) {
+		eng, c, id := run(t)
+		stopped := make(chan error)
+		go func() { stopped <- c.Stop(ctx, time.Minute) }()
+		// Stop waits for the job: it returns only after the release.
+		time.Sleep(50 * time.Millisecond)
+		close(eng.release)
+		if err := <-stopped; err != nil {
+			t.Fatalf("Stop: %v", err)
+		}
+		if j, _ := e.Job(ctx, id); j.Phase != retrieval.JobDone {
+			t.Errorf("job %+v, want done", j)
+		}
+	})
+	t.Run("a job still running after the grace is cancelled and handed back unspent", func(t *testing.T) {
+		_, c, id := run(t)
+		const grace = 300 * time.Millisecond
+		begin := time.Now()
+		if err := c.Stop(ctx, grace); err != nil {
+			t.Fatalf("Stop: %v", err)
+		}
+		if took := time.Since(begin); took < grace || took > grace+5*time.Second {
+			t.Errorf("Stop took %v, want the grace (%v) and a little", took, grace)
+		}
+		j, err := e.Job(ctx, id)
+		if err != nil || j.Phase != retrieval.JobQueued || j.Attempt != 0 {
+			t.Errorf("job %+v, %v; want queued again with no attempt spent", j, err)
+		}
+	})
+}

@@ -1,0 +1,107 @@
+package retrieval
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+)
+
+// DefaultOutageWait is how long an import waits by default for an unreachable database to
+// come back before it stops. A restart takes seconds and a managed database's failover
+// usually under a minute; waiting longer would keep a script from learning of a real
+// outage, and an import stopped by one resumes when it is run again.
+const DefaultOutageWait = time.Minute
+
+// The backoff between tries at an unreachable database: the first wait is short, since a
+// restarted server takes connections again within a second or two; each next one doubles
+// up to the longest, so a long outage costs a connection attempt every few seconds rather
+// than a storm of them.
+const (
+	outageFirstRetry = 200 * time.Millisecond
+	outageMaxRetry   = 5 * time.Second
+)
+
+// conflictRetries is how many more times a write runs after the database rolled it back
+// for a conflict with a concurrent transaction (a deadlock or a serialization failure). The
+// other transaction has finished by then, so the first retry nearly always goes through;
+// the bound stops a pathological fight.
+const conflictRetries = 3
+
+// againOnConflict runs fn, and runs it again, at once and at most conflictRetries more
+// times, while it fails with faultConflict. It returns fn's last error.
+func againOnConflict(fn func() error) error {
+	for try := 0; ; try++ {
+		err := fn()
+		if err == nil || try == conflictRetries || classify(err) != faultConflict {
+			return err
+		}
+	}
+}
+
+// waitOutOutage runs fn, and while it fails because the database is out of reach, runs it
+// again with backoff for up to wait in all. what names the work in the log: one warning
+// when the outage starts, one note when the database is back. Past wait it fails with an
+// error wrapping ErrUnavailable and fn's last error; any other error of fn, or ctx's,
+// returns at once.
+func waitOutOutage(ctx context.Context, log *slog.Logger, wait time.Duration, what string, fn func() error) error {
+	var since time.Time
+	backoff := outageFirstRetry
+	for {
+		err := fn()
+		if err == nil {
+			if !since.IsZero() {
+				log.Info("the database is back", "work", what, "after", time.Since(since).Round(time.Millisecond))
+			}
+			return nil
+		}
+		if classify(err) != faultUnavailable || ctx.Err() != nil {
+			return err
+		}
+		if since.IsZero() {
+			since = time.Now()
+			log.Warn("the database is unavailable; trying again", "work", what, "for_up_to", wait, "err", err)
+		}
+		left := wait - time.Since(since)
+		if left <= 0 {
+			return fmt.Errorf("%w: no answer for %s: %w", ErrUnavailable, time.Since(since).Round(100*time.Millisecond), err)
+		}
+		t := time.NewTimer(min(backoff, left))
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return ctx.Err()
+		case <-t.C:
+		}
+		backoff = min(2*backoff, outageMaxRetry)
+	}
+}
+
+// storeBatch writes batch to coll with its vectors in the configured space (through
+// withSpace), running the transaction again when a concurrent one made the database roll it
+// back. It fails as Store.storeBatch does.
+func (e *Engine) storeBatch(ctx context.Context, coll string, batch []prepared) ([]AddedArticle, error) {
+	var res []AddedArticle
+	err := againOnConflict(func() error {
+		return e.withSpace(ctx, func(sp Space) error {
+			var err error
+			res, err = e.store.storeBatch(ctx, coll, sp, batch)
+			return err
+		})
+	})
+	return res, err
+}
+
+// storeBatchWaiting is storeBatch that also waits out a database outage of up to
+// cfg.OutageWait, for an import, which has no one waiting on each line. Past the wait it
+// fails with an error wrapping ErrUnavailable.
+func (e *Engine) storeBatchWaiting(ctx context.Context, coll string, batch []prepared) ([]AddedArticle, error) {
+	var res []AddedArticle
+	what := fmt.Sprintf("import lines %d-%d", batch[0].Line, batch[len(batch)-1].Line)
+	err := waitOutOutage(ctx, e.log, e.cfg.OutageWait, what, func() error {
+		var err error
+		res, err = e.storeBatch(ctx, coll, batch)
+		return err
+	})
+	return res, err
+}

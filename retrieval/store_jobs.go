@@ -1,0 +1,121 @@
+package retrieval
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// Queries on River's river_job table (its schema is River's: see its migrations). They
+// only read; River alone writes the table. A job's errors are a jsonb array, one
+// {"at","attempt","error"} per failed attempt, the newest last.
+
+// jobCols are the columns scanJob reads, in its order.
+const jobCols = `j.id, j.kind, j.state::text, j.attempt, j.max_attempts, j.args, j.metadata -> 'output',
+	coalesce(j.errors[array_upper(j.errors, 1)] ->> 'error', ''),
+	(j.errors[array_upper(j.errors, 1)] ->> 'at')::timestamptz,
+	j.created_at, j.scheduled_at, j.finalized_at`
+
+func scanJob(row pgx.Row, extra ...any) (Job, error) {
+	var j Job
+	var errAt, finalized *time.Time
+	err := row.Scan(append(extra, &j.ID, &j.Kind, &j.State, &j.Attempt, &j.MaxAttempts, &j.Args, &j.Output,
+		&j.LastError, &errAt, &j.CreatedAt, &j.ScheduledAt, &finalized)...)
+	if errAt != nil {
+		j.LastErrorAt = *errAt
+	}
+	if finalized != nil {
+		j.FinalizedAt = *finalized
+	}
+	j.Phase = JobPhase(j.State)
+	return j, err
+}
+
+// job returns the job with id; ErrNotFound when there is none.
+func (s *Store) job(ctx context.Context, id int64) (Job, error) {
+	j, err := scanJob(s.pool.QueryRow(ctx, `SELECT `+jobCols+` FROM river_job j WHERE j.id = $1`, id))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Job{}, fmt.Errorf("%w: job %d", ErrNotFound, id)
+	}
+	if err != nil {
+		return Job{}, fmt.Errorf("read job %d: %w", id, err)
+	}
+	return j, nil
+}
+
+// jobCounts counts the jobs of each kind by phase, with the newest error of a failed job
+// and of a retrying one. It reads the whole table, which River keeps small (done jobs are
+// deleted after a day, failed ones after a week): this is for an operator, not a hot path.
+func (s *Store) jobCounts(ctx context.Context) ([]JobCounts, error) {
+	rows, err := s.pool.Query(ctx, `
+		WITH c AS (
+			SELECT kind,
+				count(*) FILTER (WHERE state IN ('available', 'scheduled', 'pending')) AS queued,
+				count(*) FILTER (WHERE state = 'running') AS running,
+				count(*) FILTER (WHERE state = 'retryable') AS retrying,
+				count(*) FILTER (WHERE state IN ('discarded', 'cancelled')) AS failed,
+				count(*) FILTER (WHERE state = 'completed') AS done
+			FROM river_job GROUP BY kind)
+		SELECT c.kind, c.queued, c.running, c.retrying, c.failed, c.done,
+			coalesce(f.err, ''), f.at, coalesce(r.err, '')
+		FROM c
+		LEFT JOIN LATERAL (
+			SELECT j.errors[array_upper(j.errors, 1)] ->> 'error' AS err, j.finalized_at AS at
+			FROM river_job j WHERE j.kind = c.kind AND j.state IN ('discarded', 'cancelled')
+			ORDER BY j.finalized_at DESC NULLS LAST, j.id DESC LIMIT 1) f ON true
+		LEFT JOIN LATERAL (
+			SELECT j.errors[array_upper(j.errors, 1)] ->> 'error' AS err
+			FROM river_job j WHERE j.kind = c.kind AND j.state = 'retryable'
+			ORDER BY j.id DESC LIMIT 1) r ON true
+		ORDER BY c.kind`)
+	if err != nil {
+		return nil, fmt.Errorf("count jobs: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (JobCounts, error) {
+		var c JobCounts
+		var at *time.Time
+		err := row.Scan(&c.Kind, &c.Queued, &c.Running, &c.Retrying, &c.Failed, &c.Done, &c.LastError, &at, &c.RetryError)
+		if at != nil {
+			c.LastErrorAt = *at
+		}
+		return c, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("count jobs: %w", err)
+	}
+	return out, nil
+}
+
+// feedPollJobs returns, by feed id, the newest poll job of each of feeds that is queued,
+// running or retrying (River's index on kind finds them; there are at most as many as feeds).
+func (s *Store) feedPollJobs(ctx context.Context, feeds []int64) (map[int64]Job, error) {
+	out := make(map[int64]Job)
+	if len(feeds) == 0 {
+		return out, nil
+	}
+	rows, err := s.pool.Query(ctx, `
+		SELECT DISTINCT ON (feed_id) feed_id, `+jobCols+`
+		FROM (SELECT (args ->> 'feed_id')::bigint AS feed_id, * FROM river_job
+		      WHERE kind = $1 AND state IN ('available', 'scheduled', 'pending', 'running', 'retryable')) j
+		WHERE feed_id = ANY($2)
+		ORDER BY feed_id, j.id DESC`, FeedPollJobKind, feeds)
+	if err != nil {
+		return nil, fmt.Errorf("read feed poll jobs: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		j, err := scanJob(rows, &id)
+		if err != nil {
+			return nil, fmt.Errorf("read feed poll jobs: %w", err)
+		}
+		out[id] = j
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read feed poll jobs: %w", err)
+	}
+	return out, nil
+}
