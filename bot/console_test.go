@@ -43,6 +43,7 @@ func TestConsole(t *testing.T) {
 			"Tracked articles: page 1 of 1 (1 in all)",
 			"1. Council passes budget <https://news.example/budget> · news.example · 2 May 2024 · 1 passage",
 			"Passage 1 in full:",
+			"Reindexing this server's articles… Will embed 1 passage with hash-256.",
 			"Reindex done in 1 ms: 1 article, 1 passage, 1 embedded.",
 			"Unknown command. /help lists them.",
 		} {

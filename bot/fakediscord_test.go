@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -230,6 +231,18 @@ func (f *fakeDiscord) serveREST(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		http.Error(w, `{"message": "Unknown Message", "code": 10008}`, http.StatusNotFound)
+	case parts[0] == "channels" && len(parts) == 4 && parts[2] == "messages" && r.Method == http.MethodDelete:
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		h := f.history[parts[1]]
+		for i, m := range h {
+			if m["id"] == parts[3] {
+				f.history[parts[1]] = slices.Delete(h, i, i+1)
+				w.WriteHeader(http.StatusNoContent)
+				return
+			}
+		}
+		http.Error(w, `{"message": "Unknown Message", "code": 10008}`, http.StatusNotFound)
 	case parts[0] == "channels" && len(parts) == 4 && r.Method == http.MethodGet:
 		f.mu.Lock()
 		defer f.mu.Unlock()
@@ -364,6 +377,12 @@ func channelPost(channel string) func(call) bool {
 func channelEdit(channel, message string) func(call) bool {
 	return func(c call) bool {
 		return c.Method == http.MethodPatch && c.Path == "/channels/"+channel+"/messages/"+message
+	}
+}
+
+func channelDelete(channel string) func(call) bool {
+	return func(c call) bool {
+		return c.Method == http.MethodDelete && strings.HasPrefix(c.Path, "/channels/"+channel+"/messages/")
 	}
 }
 

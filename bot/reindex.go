@@ -10,9 +10,11 @@ import (
 	"github.com/footnote-bot/footnote/retrieval"
 )
 
-// /reindex: admins only. The reply is edited as the engine reports progress, at most every
-// progressEvery, and finally with the counts and the time taken. The texts are shared with
-// ReindexReport, the message a background reindex job edits in a channel.
+// /reindex: admins only. With a Reindexer (footnote serve), it queues a background job
+// (reindexjob.go), whose ReindexReport shows it in the channel. Without one (the console),
+// it runs in the reply: the plan first, then the reply is edited as the engine reports
+// progress, at most every progressEvery, and finally with the counts and the time taken.
+// Both read the same: the texts are shared.
 
 const reindexStartText = "Reindexing this server's articles…"
 
@@ -21,13 +23,18 @@ func (b *Bot) runReindex(ctx context.Context, r *request) error {
 		return b.queueReindex(ctx, r) // reindexjob.go
 	}
 	start := b.now()
-	if err := r.reply.edit(ctx, message{content: reindexStartText}); err != nil {
+	plan, err := b.eng.PlanReindex(ctx, r.guildID)
+	if err != nil {
+		return fmt.Errorf("reindex: plan: %w", err)
+	}
+	header := reindexStartText + " " + ReindexPlanText(plan)
+	if err := r.reply.edit(ctx, message{content: header}); err != nil {
 		return fmt.Errorf("reindex: show start: %w", err)
 	}
 	live := startLive(ctx, b.progressEvery, b.now,
 		func(ctx context.Context, text string) error { return r.reply.edit(ctx, message{content: text}) },
 		func(done, total int, elapsed time.Duration) string {
-			return reindexStartText + "\n" + ProgressLine(done, total, "passage", elapsed)
+			return header + "\n" + ProgressLine(done, total, "passage", elapsed)
 		},
 		func(err error) { b.log.Warn("reindex progress edit failed", "guild_id", r.guildID, "err", err) })
 	stats, err := b.eng.Reindex(ctx, r.guildID, live.set)

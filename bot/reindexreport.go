@@ -19,13 +19,16 @@ import (
 // job), edited at most every progressEvery with a bar, the count, the rate and the time
 // left, and edited a last time with the outcome and the time taken.
 //
-// A job calls Start (with Engine.PlanReindex's plan), passes Update to Engine.Reindex as its
-// progress callback, and calls Finish with what Reindex returned. Failures to post or edit
-// are logged, never returned: progress must not fail the reindex. Its methods are safe to
-// call from several goroutines.
+// It is the reporter of retrieval/jobs' reindex job (jobs.ReindexReporter): each attempt
+// calls Start (with Engine.PlanReindex's plan), passes Update to Engine.Reindex as its
+// progress callback, and calls Finish with what Reindex returned; the job keeps MessageID
+// so that its next attempt edits the same message. Failures to post or edit are logged,
+// never returned: progress must not fail the reindex. Its methods are safe to call from
+// several goroutines.
 type ReindexReport struct {
 	b       *Bot
 	channel string
+	by      string // who asked (a user id, "cli"), named in the message; "" for no one
 
 	mu     sync.Mutex
 	msgID  string // the progress message; "" until posted
@@ -34,11 +37,12 @@ type ReindexReport struct {
 	live   *liveMessage
 }
 
-// NewReindexReport returns a report in channelID. messageID is the message of an earlier
-// run of the same job (after a restart the job continues, and so does its message), or ""
-// to post a new one on Start.
-func (b *Bot) NewReindexReport(channelID, messageID string) *ReindexReport {
-	return &ReindexReport{b: b, channel: channelID, msgID: messageID}
+// NewReindexReport returns a report in channelID for a reindex requestedBy asked for (a
+// user id, "cli" for the command line, "" to name no one). messageID is the message posted
+// when the job was queued or by an earlier run of the same job (a retried or resumed job
+// continues, and so does its message), or "" to post a new one on Start.
+func (b *Bot) NewReindexReport(channelID, messageID, requestedBy string) *ReindexReport {
+	return &ReindexReport{b: b, channel: channelID, msgID: messageID, by: requestedBy}
 }
 
 // MessageID returns the id of the progress message, "" before Start has posted it: a job
@@ -49,22 +53,57 @@ func (r *ReindexReport) MessageID() string {
 	return r.msgID
 }
 
-// reindexQueuedText is the progress message of a job that has not started yet.
-const reindexQueuedText = "Reindex queued: it starts as soon as a worker is free, and this message will show its progress."
+// reindexQueuedText is the progress message of a job that has not started yet, asked for
+// by by.
+func reindexQueuedText(by string) string {
+	return "Reindex queued" + askedFor(by) + ": it starts as soon as a worker is free, and this message will show its progress."
+}
+
+// reindexHeader is the first line of a running job's message, naming who asked for it.
+func reindexHeader(by string) string {
+	if by == "" {
+		return reindexStartText
+	}
+	return "Reindexing this server's articles" + askedFor(by) + "…"
+}
+
+// askedFor is ", asked for by <@id>" (or "from the command line"), "" for no one.
+func askedFor(by string) string {
+	if by == "" {
+		return ""
+	}
+	return ", asked for " + requesterText(by)
+}
 
 // Queued posts the progress message before the job runs, saying it is queued, and returns
 // the error when the channel refuses it. The caller (the /reindex handler that enqueues the
 // job) puts MessageID into the job's arguments, so that every run of the job, retries
 // included, edits this one message.
 func (r *ReindexReport) Queued(ctx context.Context) error {
-	return r.put(ctx, reindexQueuedText)
+	return r.put(ctx, reindexQueuedText(r.by))
+}
+
+// withdraw deletes the progress message, which no job will edit (the job was not queued);
+// a failure is logged.
+func (r *ReindexReport) withdraw(ctx context.Context) {
+	id := r.MessageID()
+	if id == "" {
+		return
+	}
+	if err := r.b.session.ChannelMessageDelete(r.channel, id, dg.WithContext(ctx)); err != nil {
+		r.b.log.Warn("delete unused reindex message", "channel_id", r.channel, "err", err)
+		return
+	}
+	r.mu.Lock()
+	r.msgID = ""
+	r.mu.Unlock()
 }
 
 // Start posts (or, given an earlier message, edits) the progress message with what the
 // reindex will do, then edits it as Update reports, until Finish or ctx's end.
 func (r *ReindexReport) Start(ctx context.Context, plan retrieval.ReindexPlan) {
 	r.mu.Lock()
-	r.header = reindexStartText + " " + ReindexPlanText(plan)
+	r.header = reindexHeader(r.by) + " " + ReindexPlanText(plan)
 	r.start = r.b.now()
 	header := r.header
 	r.mu.Unlock()
@@ -89,7 +128,8 @@ func (r *ReindexReport) Update(done, total int) {
 }
 
 // Finish stops the progress edits and shows the outcome: the counts and the time taken, or
-// where the reindex stopped and why (an internal error by an id the log also carries).
+// where the reindex stopped, why (an internal error by an id the log also carries), and
+// what comes next, which a job says with a *retrieval.AttemptError.
 func (r *ReindexReport) Finish(ctx context.Context, st retrieval.ReindexStats, err error) {
 	l := r.liveMessage()
 	done, total := 0, 0
@@ -98,8 +138,8 @@ func (r *ReindexReport) Finish(ctx context.Context, st retrieval.ReindexStats, e
 		done, total = l.counts()
 	}
 	r.mu.Lock()
-	took := st.Took
-	if !r.start.IsZero() {
+	took, started := st.Took, !r.start.IsZero()
+	if started {
 		took = r.b.now().Sub(r.start)
 	}
 	r.mu.Unlock()
@@ -107,14 +147,34 @@ func (r *ReindexReport) Finish(ctx context.Context, st retrieval.ReindexStats, e
 		r.show(ctx, reindexDoneText(st, took))
 		return
 	}
-	reason := "footnote was stopped"
-	if !errors.Is(err, context.Canceled) {
-		id := newErrorID()
-		r.b.log.Error("reindex failed", "error_id", id, "channel_id", r.channel, "err", err)
-		reason = fmt.Sprintf("something went wrong on footnote's side (error id %s)", id)
+	after := ""
+	if started {
+		after = " after " + exactDuration(took)
 	}
-	r.show(ctx, fmt.Sprintf("Reindex stopped after %s: %s. What it did is kept; the next run continues from there.\n%s",
-		exactDuration(took), reason, ProgressLine(done, total, "passage", 0)))
+	r.show(ctx, r.stoppedText(err, after)+"\n"+ProgressLine(done, total, "passage", 0))
+}
+
+// stoppedText says why a reindex stopped (after says when) and what comes next.
+func (r *ReindexReport) stoppedText(err error, after string) string {
+	var end *retrieval.AttemptError
+	errors.As(err, &end)
+	switch {
+	case errors.Is(err, context.Canceled):
+		return "Reindex stopped" + after + ": footnote was stopped. What it did is kept; the next run continues from there."
+	case end != nil && end.Next == retrieval.JobQueued:
+		return "Reindex paused" + after + ": it carries on from there as soon as a worker is free."
+	}
+	id := newErrorID()
+	r.b.log.Error("reindex failed", "error_id", id, "channel_id", r.channel, "err", err)
+	next := "the next run continues from there."
+	switch {
+	case end != nil && end.Next == retrieval.JobRetrying:
+		next = fmt.Sprintf("it is tried again shortly (attempt %d of %d), from there.", end.Attempt+1, end.MaxAttempts)
+	case end != nil && end.Next == retrieval.JobFailed:
+		next = fmt.Sprintf("it was tried %d times and is given up; /reindex starts it again from there.", end.Attempt)
+	}
+	return fmt.Sprintf("Reindex stopped%s: something went wrong on footnote's side (error id %s). What it did is kept; %s",
+		after, id, next)
 }
 
 func (r *ReindexReport) liveMessage() *liveMessage {

@@ -47,7 +47,7 @@ func TestReindexReport(t *testing.T) {
 		h := newHarness(t, newFakeEngine())
 		clk := newTestClock()
 		h.bot.now = clk.now
-		r := h.bot.NewReindexReport(channel, messageID)
+		r := h.bot.NewReindexReport(channel, messageID, "")
 		r.Start(ctx, plan)
 		return h, r, clk
 	}
@@ -105,7 +105,7 @@ func TestReindexReport(t *testing.T) {
 	t.Run("a job that runs again edits its earlier message instead of posting another", func(t *testing.T) {
 		h := newHarness(t, newFakeEngine())
 		h.discord.addHistory(channel, map[string]any{"id": "500000000000000099", "content": "an earlier run"})
-		r := h.bot.NewReindexReport(channel, "500000000000000099")
+		r := h.bot.NewReindexReport(channel, "500000000000000099", "")
 		r.Start(ctx, plan)
 		r.Finish(ctx, retrieval.ReindexStats{Passages: 300, Embedded: 120, Took: time.Second}, nil)
 		if n := len(h.discord.recorded(channelPost(channel))); n != 0 {
@@ -118,12 +118,12 @@ func TestReindexReport(t *testing.T) {
 
 	t.Run("a message posted when the job was queued is the one every run edits", func(t *testing.T) {
 		h := newHarness(t, newFakeEngine())
-		queued := h.bot.NewReindexReport(channel, "")
+		queued := h.bot.NewReindexReport(channel, "", "")
 		if err := queued.Queued(ctx); err != nil {
 			t.Fatalf("Queued: %v", err)
 		}
 		for run := range 2 { // a first run that fails, and River's retry
-			r := h.bot.NewReindexReport(channel, queued.MessageID())
+			r := h.bot.NewReindexReport(channel, queued.MessageID(), "")
 			r.Start(ctx, plan)
 			var err error
 			if run == 0 {
@@ -132,7 +132,7 @@ func TestReindexReport(t *testing.T) {
 			r.Finish(ctx, retrieval.ReindexStats{Passages: 300, Embedded: 300}, err)
 		}
 		posts := h.discord.recorded(channelPost(channel))
-		if len(posts) != 1 || posts[0].str("content") != reindexQueuedText {
+		if len(posts) != 1 || posts[0].str("content") != reindexQueuedText("") {
 			t.Fatalf("%d messages posted, want the queued one:\n%s", len(posts), h.discord.dump())
 		}
 		edits := h.discord.recorded(channelEdit(channel, queued.MessageID()))
@@ -144,7 +144,7 @@ func TestReindexReport(t *testing.T) {
 
 	t.Run("when the earlier message was deleted it posts a new one", func(t *testing.T) {
 		h := newHarness(t, newFakeEngine())
-		r := h.bot.NewReindexReport(channel, "500000000000000098")
+		r := h.bot.NewReindexReport(channel, "500000000000000098", "")
 		r.Start(ctx, plan)
 		if n := len(h.discord.recorded(channelPost(channel))); n != 1 || r.MessageID() == "500000000000000098" {
 			t.Errorf("%d messages posted, message id %s; want a new message", n, r.MessageID())
@@ -169,6 +169,58 @@ func TestReindexReport(t *testing.T) {
 		}
 		if strings.Contains(got, "connection reset") {
 			t.Error("the channel message shows the internal error")
+		}
+	})
+
+	t.Run("the message names who asked for the reindex", func(t *testing.T) {
+		h := newHarness(t, newFakeEngine())
+		r := h.bot.NewReindexReport(channel, "", boss.id)
+		if err := r.Queued(ctx); err != nil {
+			t.Fatal(err)
+		}
+		r.Start(ctx, plan)
+		want := "Reindexing this server's articles, asked for by <@" + boss.id + ">… Will embed 300 passages"
+		if got := h.discord.recorded(channelEdit(channel, r.MessageID())); len(got) != 1 || !strings.HasPrefix(got[0].str("content"), want) {
+			t.Errorf("edits %v, want the start to begin %q", got, want)
+		}
+		r.Finish(ctx, retrieval.ReindexStats{}, context.Canceled)
+	})
+
+	t.Run("the end of a job's attempt says what comes next", func(t *testing.T) {
+		unreachable := errors.New("embed passages: embedder unreachable")
+		for _, tt := range []struct {
+			name, want string
+			end        *retrieval.AttemptError
+		}{
+			{"a failed attempt is tried again, and the message says which attempt comes",
+				`^Reindex stopped after 10 s: something went wrong on footnote's side \(error id [0-9a-f]{8}\)\. What it did is kept; ` +
+					`it is tried again shortly \(attempt 2 of 5\), from there\.\n`,
+				&retrieval.AttemptError{Err: unreachable, Attempt: 1, MaxAttempts: 5, Next: retrieval.JobRetrying}},
+			{"the last failed attempt says the reindex was given up and how to start it again",
+				`^Reindex stopped after 10 s: something went wrong on footnote's side \(error id [0-9a-f]{8}\)\. What it did is kept; ` +
+					`it was tried 5 times and is given up; /reindex starts it again from there\.\n`,
+				&retrieval.AttemptError{Err: unreachable, Attempt: 5, MaxAttempts: 5, Next: retrieval.JobFailed}},
+			{"an attempt that used its time slice is paused, not failed",
+				`^Reindex paused after 10 s: it carries on from there as soon as a worker is free\.\n▰▰▰▰▱▱▱▱▱▱ 120 / 300 passages$`,
+				&retrieval.AttemptError{Err: errors.New("this part took 45m0s"), Attempt: 1, MaxAttempts: 5, Next: retrieval.JobQueued}},
+			{"an attempt handed back because footnote is stopping says so",
+				`^Reindex stopped after 10 s: footnote was stopped\. What it did is kept; the next run continues from there\.\n`,
+				&retrieval.AttemptError{Err: fmt.Errorf("interrupted (%w)", context.Canceled), Attempt: 1, MaxAttempts: 5, Next: retrieval.JobQueued}},
+		} {
+			t.Run(tt.name, func(t *testing.T) {
+				h, r, clk := start(t, "")
+				clk.advance(10 * time.Second)
+				update(t, h, r, 120)
+				r.Finish(ctx, retrieval.ReindexStats{}, tt.end)
+				edits := h.discord.recorded(channelEdit(channel, r.MessageID()))
+				got := edits[len(edits)-1].str("content")
+				if !regexp.MustCompile(tt.want).MatchString(got) {
+					t.Errorf("last edit = %q, want it to match %s", got, tt.want)
+				}
+				if strings.Contains(got, "unreachable") {
+					t.Error("the channel message shows the internal error")
+				}
+			})
 		}
 	})
 }

@@ -3,12 +3,19 @@ package main
 // footnote reindex, against the test database and a fake OpenAI-compatible server.
 
 import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"unicode/utf8"
 
+	"github.com/footnote-bot/footnote/retrieval/jobs"
 	"github.com/footnote-bot/footnote/retrieval/oai/oaitest"
 	"github.com/footnote-bot/footnote/retrieval/retrievaltest"
 )
@@ -21,11 +28,14 @@ func TestCLIReindexIntoAWideRemoteModel(t *testing.T) {
 		"FOOTNOTE_EMBED_MODEL": model, "FOOTNOTE_EMBED_DIMS": "3000"}}
 
 	out, stderr := remote.must(t, "", "reindex", "--collection", coll)
-	plan := regexp.MustCompile(`^Will embed (\d+) passages with ` + regexp.QuoteMeta(model) +
-		`/3000 \(about ([\d,]+) tokens, counting 4 characters a token\)\.\n`).FindStringSubmatch(stderr)
-	t.Run("before embedding it says how many passages and about how many tokens it will send", func(t *testing.T) {
+	plan := regexp.MustCompile(`(?m)^Will embed (\d+) passages with ` + regexp.QuoteMeta(model) +
+		`/3000 \(about ([\d,]+) tokens, counting 4 characters a token\)\.$`).FindStringSubmatch(stderr)
+	t.Run("the job says how many passages and about how many tokens it will send, and the command prints it", func(t *testing.T) {
 		if plan == nil {
-			t.Fatalf("stderr = %q, want the plan first", stderr)
+			t.Fatalf("stderr = %q, want the job's plan", stderr)
+		}
+		if queued, planned := strings.Index(stderr, "reindex of "+coll+" queued"), strings.Index(stderr, plan[0]); queued < 0 || queued > planned {
+			t.Errorf("stderr = %q, want the job queued, then its plan", stderr)
 		}
 		// The estimate is the characters sent, divided by 4: check it against what the
 		// server received (the start-up probe aside).
@@ -58,7 +68,7 @@ func TestCLIReindexIntoAWideRemoteModel(t *testing.T) {
 	})
 	t.Run("a second reindex has nothing to do and says so", func(t *testing.T) {
 		_, stderr := remote.must(t, "", "reindex", "--collection", coll)
-		if !strings.HasPrefix(stderr, "Nothing to rebuild or embed: ") {
+		if !regexp.MustCompile(`(?m)^Nothing to rebuild or embed: \d+ passages already in `).MatchString(stderr) {
 			t.Errorf("stderr = %q", stderr)
 		}
 	})
@@ -68,4 +78,61 @@ func TestCLIReindexIntoAWideRemoteModel(t *testing.T) {
 			t.Errorf("stdout = %q", out)
 		}
 	})
+}
+
+func TestWorkerReportsAReindexInTheMessageItWasQueuedWith(t *testing.T) {
+	c, dsn := freshCLI(t)
+	c.must(t, "", "import", writeFile(t, t.TempDir(), "articles.jsonl", corpus))
+	const channel, message = "300000000000000077", "400000000000000009"
+	var mu sync.Mutex
+	var calls []string // "METHOD path content"
+	discord := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var body struct {
+			Content string `json:"content"`
+		}
+		_ = json.NewDecoder(r.Body).Decode(&body)
+		mu.Lock()
+		calls = append(calls, r.Method+" "+strings.TrimPrefix(r.URL.Path, "/api/v9")+" "+body.Content)
+		mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprintf(w, `{"id": %q, "channel_id": %q}`, message, channel)
+	}))
+	t.Cleanup(discord.Close)
+	// What /reindex does: the queued message is posted, and the job carries its id.
+	e, _ := retrievaltest.EngineAt(t, dsn)
+	q, err := jobs.Open(context.Background(), dsn, jobs.Config{Engine: e})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer q.Close()
+	args := jobs.ReindexArgs{Collection: "default", ChannelID: channel, MessageID: message, RequestedBy: "100000000000000001"}
+	if _, err := q.EnqueueReindex(context.Background(), args); err != nil {
+		t.Fatal(err)
+	}
+	c.env["DISCORD_TOKEN"] = "test-token"
+	c.env["DISCORD_API_BASE"] = discord.URL
+	stop, stderr := c.background(t, "worker")
+	edit := "PATCH /channels/" + channel + "/messages/" + message + " "
+	seen := func() []string {
+		mu.Lock()
+		defer mu.Unlock()
+		return append([]string(nil), calls...)
+	}
+	waitUntil(t, "the last edit", func() bool {
+		got := seen()
+		return len(got) > 0 && strings.HasPrefix(got[len(got)-1], edit+"Reindex done in ")
+	})
+	if err := stop(); err != nil {
+		t.Fatalf("worker: %v; stderr:\n%s", err, stderr)
+	}
+	got := seen()
+	start := edit + "Reindexing this server's articles, asked for by <@100000000000000001>… Nothing to rebuild or embed: 5 passages already in "
+	if len(got) < 2 || !strings.HasPrefix(got[0], start) {
+		t.Errorf("Discord saw %q; want the plan first, in the queued message (%q)", got, start)
+	}
+	for _, call := range got {
+		if !strings.HasPrefix(call, edit) {
+			t.Errorf("Discord saw %q; want only edits of the queued message", call)
+		}
+	}
 }
