@@ -31,6 +31,7 @@ type Engine interface {
 	AddFile(ctx context.Context, collection, name string, data []byte, addedBy string) (*retrieval.AddedArticle, error)
 	ListArticles(ctx context.Context, collection, query string, offset, limit int) ([]retrieval.Article, int, error)
 	RemoveArticle(ctx context.Context, collection, url, requester string, admin bool) (*retrieval.Article, error)
+	PlanReindex(ctx context.Context, collection string) (retrieval.ReindexPlan, error)
 	Reindex(ctx context.Context, collection string, progress func(done, total int)) (retrieval.ReindexStats, error)
 	Passage(ctx context.Context, collection string, chunkID int64) (*retrieval.PassageView, error)
 	RecordFeedback(ctx context.Context, fb retrieval.Feedback) error

@@ -43,7 +43,8 @@ func TestConsole(t *testing.T) {
 			"Tracked articles: page 1 of 1 (1 in all)",
 			"1. Council passes budget <https://news.example/budget> · news.example · 2 May 2024 · 1 passage",
 			"Passage 1 in full:",
-			"Reindex done in 1ms: 1 article, 1 passage, 1 embedded.",
+			"Reindexing this server's articles… Will embed 1 passage with hash-256.",
+			"Reindex done in 1 ms: 1 article, 1 passage, 1 embedded.",
 			"Unknown command. /help lists them.",
 		} {
 			if !strings.Contains(got, want) {

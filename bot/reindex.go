@@ -3,101 +3,99 @@ package bot
 import (
 	"context"
 	"fmt"
-	"sync"
+	"math"
+	"strings"
 	"time"
 
 	"github.com/footnote-bot/footnote/retrieval"
 )
 
-// /reindex: admins only. The reply is edited as the engine reports progress, at most every
-// progressEvery, and finally with the counts and the time taken.
+// /reindex: admins only. With a Reindexer (footnote serve), it queues a background job
+// (reindexjob.go), whose ReindexReport shows it in the channel. Without one (the console),
+// it runs in the reply: the plan first, then the reply is edited as the engine reports
+// progress, at most every progressEvery, and finally with the counts and the time taken.
+// Both read the same: the texts are shared.
+
+const reindexStartText = "Reindexing this server's articles…"
 
 func (b *Bot) runReindex(ctx context.Context, r *request) error {
 	if b.cfg.Reindexer != nil && !r.console {
 		return b.queueReindex(ctx, r) // reindexjob.go
 	}
 	start := b.now()
-	if err := r.reply.edit(ctx, message{content: "Reindexing this server's articles…"}); err != nil {
+	plan, err := b.eng.PlanReindex(ctx, r.guildID)
+	if err != nil {
+		return fmt.Errorf("reindex: plan: %w", err)
+	}
+	header := reindexStartText + " " + ReindexPlanText(plan)
+	if err := r.reply.edit(ctx, message{content: header}); err != nil {
 		return fmt.Errorf("reindex: show start: %w", err)
 	}
-	var (
-		mu          sync.Mutex
-		done, total int
-		changed     bool
-	)
-	progress := func(d, t int) {
-		mu.Lock()
-		done, total, changed = d, t, true
-		mu.Unlock()
-	}
-	stop := make(chan struct{})
-	stopped := make(chan struct{})
-	go func() {
-		defer close(stopped)
-		tick := time.NewTicker(b.progressEvery)
-		defer tick.Stop()
-		for {
-			select {
-			case <-stop:
-				return
-			case <-ctx.Done():
-				return
-			case <-tick.C:
-			}
-			mu.Lock()
-			d, t, c := done, total, changed
-			changed = false
-			mu.Unlock()
-			if !c {
-				continue
-			}
-			if err := r.reply.edit(ctx, message{content: progressText(d, t, b.now().Sub(start))}); err != nil {
-				b.log.Warn("reindex progress edit failed", "guild_id", r.guildID, "err", err)
-			}
-		}
-	}()
-	stats, err := b.eng.Reindex(ctx, r.guildID, progress)
-	close(stop)
-	<-stopped
+	live := startLive(ctx, b.progressEvery, b.now,
+		func(ctx context.Context, text string) error { return r.reply.edit(ctx, message{content: text}) },
+		func(done, total int, elapsed time.Duration) string {
+			return header + "\n" + ProgressLine(done, total, "passage", elapsed)
+		},
+		func(err error) { b.log.Warn("reindex progress edit failed", "guild_id", r.guildID, "err", err) })
+	stats, err := b.eng.Reindex(ctx, r.guildID, live.set)
+	live.close()
 	if err != nil {
 		return fmt.Errorf("reindex: %w", err)
 	}
-	return r.reply.edit(ctx, message{content: reindexDoneText(stats, b.now().Sub(start))})
-}
-
-// reindexDoneText is the last word on a finished reindex: its counts and the time taken
-// (stats.Took, or elapsed when the engine did not say).
-func reindexDoneText(stats retrieval.ReindexStats, elapsed time.Duration) string {
 	took := stats.Took
 	if took <= 0 {
-		took = elapsed
+		took = b.now().Sub(start)
 	}
-	text := fmt.Sprintf("Reindex done in %s: %d article%s, %d passage%s, %d embedded.",
-		roundDuration(took), stats.Articles, plural(stats.Articles), stats.Passages, plural(stats.Passages), stats.Embedded)
-	if stats.Relexed > 0 {
-		text += fmt.Sprintf(" Keyword index rebuilt for %d passage%s.", stats.Relexed, plural(stats.Relexed))
-	}
-	if stats.Space != "" {
-		text += fmt.Sprintf(" Now answering from embedding space %s.", escapeMarkdown(stats.Space))
-	}
-	return text
+	return r.reply.edit(ctx, message{content: reindexDoneText(stats, took)})
 }
 
-func progressText(done, total int, elapsed time.Duration) string {
-	if total <= 0 {
-		return fmt.Sprintf("Reindexing this server's articles… %d done (%s).", done, roundDuration(elapsed))
+// ReindexPlanText says what a reindex is about to do, from its plan: what it rebuilds and
+// embeds, and with a model on a server about how many tokens that sends. The command line
+// prints it too.
+func ReindexPlanText(p retrieval.ReindexPlan) string {
+	var work []string
+	if p.ToRelex > 0 {
+		work = append(work, fmt.Sprintf("rebuild the keyword index of %s %s", thousands(p.ToRelex), nounFor(p.ToRelex, "passage")))
 	}
-	return fmt.Sprintf("Reindexing this server's articles… %d of %d (%d%%, %s).",
-		done, total, done*100/total, roundDuration(elapsed))
+	if p.ToEmbed > 0 {
+		embed := fmt.Sprintf("embed %s %s with %s", thousands(p.ToEmbed), nounFor(p.ToEmbed, "passage"), p.Space)
+		if p.Remote {
+			embed += fmt.Sprintf(" (about %s tokens, counting 4 characters a token)", approxCount(p.Tokens))
+		}
+		work = append(work, embed)
+	}
+	if len(work) == 0 {
+		return fmt.Sprintf("Nothing to rebuild or embed: %s %s already in %s.",
+			thousands(p.Passages), nounFor(p.Passages, "passage"), p.Space)
+	}
+	return "Will " + strings.Join(work, ", then ") + "."
 }
 
-// roundDuration keeps a duration readable: 850ms, 4.2s, 3m12s.
-func roundDuration(d time.Duration) time.Duration {
+// reindexDoneText is the last edit of a reindex that finished: the counts, what it deleted
+// and where answers come from now, then a full bar with the time taken.
+func reindexDoneText(st retrieval.ReindexStats, took time.Duration) string {
+	text := fmt.Sprintf("Reindex done in %s: %s %s, %s %s, %s embedded.", exactDuration(took),
+		thousands(st.Articles), nounFor(st.Articles, "article"), thousands(st.Passages), nounFor(st.Passages, "passage"),
+		thousands(st.Embedded))
+	if st.Relexed > 0 {
+		text += fmt.Sprintf(" Keyword index rebuilt for %s %s.", thousands(st.Relexed), nounFor(st.Relexed, "passage"))
+	}
+	if st.Space != "" {
+		text += fmt.Sprintf(" Now answering from embedding space %s.", escapeMarkdown(st.Space))
+	}
+	if st.Deleted > 0 {
+		text += fmt.Sprintf(" Deleted %s %s of the old embedding space.", thousands(st.Deleted), nounFor(st.Deleted, "vector"))
+	}
+	return text + "\n" + ProgressDoneLine(st.Relexed+st.Embedded, "passage", took)
+}
+
+// approxCount rounds a large count as a person would say it: 3,120; 48,000; 1.2 million.
+func approxCount(n int) string {
 	switch {
-	case d < time.Second:
-		return d.Round(time.Millisecond)
-	case d < time.Minute:
-		return d.Round(100 * time.Millisecond)
+	case n < 10_000:
+		return thousands(n)
+	case n < 1_000_000:
+		return thousands(int(math.Round(float64(n)/1000)) * 1000)
 	}
-	return d.Round(time.Second)
+	return fmt.Sprintf("%.1f million", float64(n)/1e6)
 }
