@@ -89,6 +89,9 @@ func (b *Bot) explain(r *request, err error) (text, outcome string) {
 		// database go away in the log, once per request that met it.
 		b.log.Warn("request failed: database unavailable", "command", r.kind, "guild_id", r.guildID, "err", err)
 		return l.tr("footnote's database is unavailable right now; nothing is wrong with your request. Try again in a minute."), outcomeUnavailable
+	case discordUnavailable(err):
+		b.log.Warn("Discord kept refusing a call", "command", r.kind, "guild_id", r.guildID, "err", err)
+		return l.tr("Discord is rate-limiting footnote or having trouble, so this couldn't finish. Try again in a moment."), outcomeBusy
 	case errors.Is(err, errDM):
 		return l.tr("footnote only works in servers: each server has its own articles. " +
 			"Use its commands in a channel of a server where it is installed."), outcomeRefused
@@ -181,6 +184,7 @@ func (b *Bot) explain(r *request, err error) (text, outcome string) {
 // how the request was acknowledged, and returns the outcome.
 func (b *Bot) fail(ctx context.Context, r *request, err error) string {
 	text, outcome := b.explain(r, err)
+	text = b.cfg.Redact.String(text)
 	m := message{content: text, ephemeral: true}
 	var rerr error
 	var partly *partlySentError

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -44,9 +45,13 @@ type fakeDiscord struct {
 	// order; failGuilds answers that request 500.
 	userGuilds []string
 	failGuilds bool
+	// held holds REST calls whose path contains a key until its channel closes
+	// (fakehold_test.go).
+	held map[string]<-chan struct{}
 
-	gw   *fakeGateway
-	perm fakePerms // footnote's permissions and rate limits (fakeperms_test.go)
+	gw     *fakeGateway
+	perm   fakePerms // footnote's permissions and rate limits (fakeperms_test.go)
+	faults []*fault  // scripted failures of matching calls (fakefaults_test.go)
 }
 
 // call is one recorded REST request.
@@ -147,8 +152,12 @@ func (f *fakeDiscord) serveREST(w http.ResponseWriter, r *http.Request) {
 	f.calls = append(f.calls, c)
 	f.mu.Unlock()
 	f.noteMerges(c)
+	f.waitIfHeld(r.Context(), path)
 
 	parts := strings.Split(strings.Trim(path, "/"), "/")
+	if f.serveFault(w, r, c) {
+		return
+	}
 	if f.servePerms(w, r, path, parts, c) {
 		return
 	}
@@ -226,13 +235,30 @@ func (f *fakeDiscord) serveREST(w http.ResponseWriter, r *http.Request) {
 		}
 		f.mu.Unlock()
 		reply(newest)
-	case parts[0] == "channels" && len(parts) == 4 && r.Method == http.MethodPatch:
+	case parts[0] == "channels" && len(parts) == 4 && parts[2] == "messages" && r.Method == http.MethodPatch:
+		// An edit of a channel message replaces what the body gives, as Discord does.
 		f.mu.Lock()
 		defer f.mu.Unlock()
 		for _, m := range f.history[parts[1]] {
 			if m["id"] == parts[3] {
-				m["content"] = c.Body["content"]
+				for _, k := range []string{"content", "embeds"} {
+					if v, ok := c.Body[k]; ok {
+						m[k] = v
+					}
+				}
 				reply(m)
+				return
+			}
+		}
+		http.Error(w, `{"message": "Unknown Message", "code": 10008}`, http.StatusNotFound)
+	case parts[0] == "channels" && len(parts) == 4 && parts[2] == "messages" && r.Method == http.MethodDelete:
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		h := f.history[parts[1]]
+		for i, m := range h {
+			if m["id"] == parts[3] {
+				f.history[parts[1]] = slices.Delete(h, i, i+1)
+				w.WriteHeader(http.StatusNoContent)
 				return
 			}
 		}
@@ -389,6 +415,18 @@ func deleteOf(token string) func(call) bool {
 func channelPost(channel string) func(call) bool {
 	return func(c call) bool {
 		return c.Method == http.MethodPost && c.Path == "/channels/"+channel+"/messages"
+	}
+}
+
+func channelEdit(channel, message string) func(call) bool {
+	return func(c call) bool {
+		return c.Method == http.MethodPatch && c.Path == "/channels/"+channel+"/messages/"+message
+	}
+}
+
+func channelDelete(channel string) func(call) bool {
+	return func(c call) bool {
+		return c.Method == http.MethodDelete && strings.HasPrefix(c.Path, "/channels/"+channel+"/messages/")
 	}
 }
 

@@ -19,7 +19,8 @@ func (b *Bot) runFeeds(ctx context.Context, r *request) error {
 	if err != nil {
 		return fmt.Errorf("feeds: %w", err)
 	}
-	return r.reply.edit(ctx, message{content: renderFeeds(r.lang(), feeds)})
+	// A last error is what a site's server answered: masked, as every error a member sees.
+	return r.reply.edit(ctx, message{content: b.cfg.Redact.String(renderFeeds(r.lang(), feeds))})
 }
 
 // renderFeeds lists feeds, in language l: title and link, last success, last error, next

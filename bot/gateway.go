@@ -28,8 +28,9 @@ const gatewayIntents = dg.IntentsGuilds | dg.IntentsGuildMessages | dg.IntentsMe
 // from GET /gateway on the API base) and serves interactions and mentions until ctx is done
 // or Close is called. When the connection drops it connects again (gatewayconn.go). When
 // ctx ends, in-flight answers get cfg.ShutdownGrace to finish (new requests are told to
-// retry), then the session closes. It returns an error when the first connection cannot be
-// opened (a rejected token or intent is explained) or when shutdown had to cancel work.
+// retry), then the rest are cancelled and told to retry, and the session closes. It returns
+// an error when the first connection cannot be opened (a rejected token or intent is
+// explained) or when cancelled work was still running at the end (see Close).
 func (b *Bot) RunGateway(ctx context.Context) error {
 	if b.cfg.Token == "" {
 		return errors.New("bot: the gateway needs a bot token (DISCORD_TOKEN)")

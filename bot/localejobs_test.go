@@ -2,7 +2,9 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -84,12 +86,16 @@ func TestBackgroundReindexSpeaksTheAdminsLanguage(t *testing.T) {
 		p["locale"] = locale
 		return h.edit(h.send(p, s), nil).str("content")
 	}
-	t.Run("the admin is answered in Japanese, and the job is queued with the locale", func(t *testing.T) {
+	t.Run("the admin is answered in Japanese, the queued message is in Japanese, and the job is queued with the locale", func(t *testing.T) {
 		if got, want := reindexIn("ja"), "再インデックスを開始しました。進捗はこのチャンネルに投稿されます。"; got != want {
 			t.Errorf("reply %q, want %q", got, want)
 		}
 		if q.locale != "ja" {
 			t.Errorf("queued with locale %q, want ja (for the progress message)", q.locale)
+		}
+		want := "再インデックスを順番待ちに入れました（<@" + boss.id + "> の依頼）。ワーカーが空きしだい始まり、このメッセージに進捗が表示されます。"
+		if posts := h.discord.recorded(channelPost(channel)); len(posts) != 1 || posts[0].str("content") != want {
+			t.Errorf("posted %v, want one message: %q", posts, want)
 		}
 	})
 	t.Run("a second admin is told in German that one is running, by whom, and where", func(t *testing.T) {
@@ -99,23 +105,74 @@ func TestBackgroundReindexSpeaksTheAdminsLanguage(t *testing.T) {
 			t.Errorf("reply %q\nwant  %q", got, want)
 		}
 	})
-	t.Run("the job's progress message is in the language it was queued in", func(t *testing.T) {
-		ctx := context.Background()
-		p := h.bot.ReindexReporter(guildA, channel, "cli", "pl")
-		p.Start(ctx)
+}
+
+func TestReindexReportSpeaksTheAdminsLanguage(t *testing.T) {
+	ctx := context.Background()
+	plan := retrieval.ReindexPlan{Articles: 40, Passages: 12345, ToEmbed: 12345, Tokens: 1_234_567, Remote: true, Space: "m/8"}
+	// start starts a report in locale on a clock of its own, asked for from the command line.
+	start := func(t *testing.T, locale string) (*harness, *ReindexReport, *testClock) {
+		h := newHarness(t, newFakeEngine())
+		clk := newTestClock()
+		h.bot.now = clk.now
+		r := h.bot.NewReindexReport(channel, "", "cli", locale)
+		r.Start(ctx, plan)
+		return h, r, clk
+	}
+	last := func(h *harness, r *ReindexReport) string {
+		edits := h.discord.recorded(channelEdit(channel, r.MessageID()))
+		if len(edits) == 0 {
+			return ""
+		}
+		return edits[len(edits)-1].str("content")
+	}
+
+	t.Run("a Polish report starts with the plan and the bar in Polish, its numbers as in English", func(t *testing.T) {
+		h, _, _ := start(t, "pl")
 		posts := h.discord.recorded(channelPost(channel))
-		if len(posts) == 0 {
-			t.Fatal("nothing posted")
-		}
-		if got, want := posts[len(posts)-1].str("content"), "Trwa ponowne indeksowanie artykułów tego serwera (zlecone z wiersza poleceń)…"; got != want {
-			t.Errorf("start %q, want %q", got, want)
-		}
-		p.Finish(ctx, retrieval.ReindexStats{Articles: 1, Passages: 2, Embedded: 2, Took: time.Second}, nil)
-		edits := h.discord.recorded(func(c call) bool {
-			return c.Method == "PATCH" && strings.HasPrefix(c.Path, "/channels/"+channel+"/messages/")
-		})
-		if got := edits[len(edits)-1].str("content"); !strings.HasPrefix(got, "Reindeksacja zakończona w 1s: 1 artykuł, 2 fragmenty") {
-			t.Errorf("last word %q", got)
+		want := "Trwa ponowne indeksowanie artykułów tego serwera (zlecone z wiersza poleceń)… Do zrobienia: wygenerować embeddingi " +
+			"dla 12,345 fragmentów modelem m/8 (około 1.2 mln tokenów, licząc 4 znaki na token).\n▱▱▱▱▱▱▱▱▱▱ 0 / 12,345 fragmentów"
+		if len(posts) != 1 || posts[0].str("content") != want {
+			t.Errorf("posted %v\nwant %q", posts, want)
 		}
 	})
+	t.Run("a German report ends with the counts, the deleted vectors and the done line in German", func(t *testing.T) {
+		h, r, clk := start(t, "de")
+		clk.advance(72 * time.Second)
+		r.Finish(ctx, retrieval.ReindexStats{Articles: 1, Passages: 12345, Embedded: 12345, Space: "m/8", Deleted: 1,
+			Took: 72 * time.Second}, nil)
+		want := "Neuindexierung fertig in 1 min 12 s: 1 Artikel, 12,345 Abschnitte, 12,345 eingebettet. Antwortet jetzt aus dem " +
+			"Embedding-Raum m/8. 1 Vektor des alten Embedding-Raums gelöscht.\n▰▰▰▰▰▰▰▰▰▰ 12,345 Abschnitte in 1 min 12 s · 171/s"
+		if got := last(h, r); got != want {
+			t.Errorf("last edit %q\nwant      %q", got, want)
+		}
+	})
+	for _, tt := range []struct {
+		name, locale, want string
+		end                error
+	}{
+		{"a French attempt that failed says, in French, which attempt comes next", "fr",
+			`^Réindexation arrêtée après 4.5 s : un problème est survenu du côté de footnote \(identifiant d'erreur [0-9a-f]{8}\)\. ` +
+				`Ce qui a été fait est conservé ; elle sera retentée sous peu à partir de là \(tentative 2 sur 5\)\.\n▱▱▱▱▱▱▱▱▱▱ 120 / 12,345 passages$`,
+			&retrieval.AttemptError{Err: errors.New("embedder unreachable"), Attempt: 1, MaxAttempts: 5, Next: retrieval.JobRetrying}},
+		{"a Spanish reindex given up names the Spanish command that starts it again", "es-ES",
+			`; se intentó 5 veces y se abandonó; /reindexar la vuelve a empezar desde ahí\.\n`,
+			&retrieval.AttemptError{Err: errors.New("embedder unreachable"), Attempt: 5, MaxAttempts: 5, Next: retrieval.JobFailed}},
+		{"an Italian attempt that used its time slice is paused", "it",
+			`^Reindicizzazione messa in pausa dopo 4.5 s: riprende da lì appena un worker è libero\.\n`,
+			&retrieval.AttemptError{Err: errors.New("this part took 45m0s"), Attempt: 1, MaxAttempts: 5, Next: retrieval.JobQueued}},
+		{"a Dutch attempt handed back at shutdown says footnote was stopped", "nl",
+			`^Herindexeren gestopt na 4.5 s: footnote werd gestopt\. Wat gedaan is, blijft bewaard; de volgende run gaat daar verder\.\n`,
+			fmt.Errorf("interrupted (%w)", context.Canceled)},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			h, r, clk := start(t, tt.locale)
+			clk.advance(4500 * time.Millisecond)
+			r.Update(120, 12345)
+			r.Finish(ctx, retrieval.ReindexStats{}, tt.end)
+			if got := last(h, r); !regexp.MustCompile(tt.want).MatchString(got) {
+				t.Errorf("last edit %q, want it to match %s", got, tt.want)
+			}
+		})
+	}
 }

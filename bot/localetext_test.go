@@ -165,10 +165,8 @@ func TestRenderersFollowTheLanguage(t *testing.T) {
 			"footnote no puede hacer eso en este canal: necesita el permiso Insertar enlaces aquí. Pide a un admin que se lo conceda a footnote (ajustes del canal → Permisos, o el rol de footnote)."},
 		{"two missing permissions in Japanese", missingPermsText("ja", &missingPermsError{missing: dg.PermissionEmbedLinks | dg.PermissionViewChannel}),
 			"footnote はこのチャンネルではそれができません。ここで チャンネルを見る、埋め込みリンク の権限が必要です。管理者に footnote へ付与してもらってください（チャンネル設定 → 権限、または footnote のロール）。"},
-		{"a reindex's end in French", func() string {
-			return (&request{locale: "fr"}).lang().trf("Reindex done in %[1]s: %[2]s, %[3]s, %[4]d embedded.", "2s",
-				langOf("fr").trn(1, "%d article", "%d articles", 1), langOf("fr").trn(0, "%d passage", "%d passages", 0), 0)
-		}(), "Réindexation terminée en 2s : 1 article, 0 passage, 0 vectorisés."},
+		{"a reindex's end in French", reindexDoneText("fr", retrieval.ReindexStats{Articles: 1}, 24*time.Second),
+			"Réindexation terminée en 24 s : 1 article, 0 passage, 0 vectorisés.\n▰▰▰▰▰▰▰▰▰▰ 0 passage en 24 s"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if tc.got != tc.want {

@@ -58,7 +58,7 @@ var (
 	// quoteLead is the marker before a quote in an embed: "> **[2]** ".
 	quoteLead = regexp.MustCompile(`^> \*\*\[\d{1,3}\]\*\* `)
 	// markdownEscape is a backslash escapeMarkdown put before a character.
-	markdownEscape = regexp.MustCompile(`\\([` + regexp.QuoteMeta(markdownEscapable) + `])`)
+	markdownEscape = regexp.MustCompile(`\\([` + regexp.QuoteMeta(markdownUnescapable) + `])`)
 )
 
 // previousTurnAnswer is what a follow-up carries of footnote's messages (newest first):

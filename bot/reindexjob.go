@@ -2,26 +2,23 @@ package bot
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"sync"
-	"time"
-
-	dg "github.com/bwmarrin/discordgo"
 
 	"github.com/footnote-bot/footnote/retrieval"
 )
 
-// /reindex as a background job: the command queues it and answers at once; the job posts
-// its progress in the channel with the bot token (so no 15-minute interaction limit), and
-// edits that message as it goes.
+// /reindex as a background job: the command posts the job's progress message in the
+// channel, saying it is queued, queues the job with that message's id, and answers at
+// once; every attempt of the job edits that one message with the bot token (so no
+// 15-minute interaction limit) through a ReindexReport (reindexreport.go).
 
 // ReindexQueue queues reindex jobs; cmd/footnote adapts retrieval/jobs to it.
 type ReindexQueue interface {
-	// EnqueueReindex queues a reindex of collection whose progress is posted in channelID
-	// ("" for nowhere), in the language of the Discord locale of who asked, unless one is
+	// EnqueueReindex queues a reindex of collection whose progress is shown in message
+	// messageID of channelID (channelID "" for nowhere; messageID "" for a message the job
+	// posts), in the language of locale, the Discord locale of who asked, unless one is
 	// queued or running already: then it returns that one.
-	EnqueueReindex(ctx context.Context, collection, channelID, requestedBy, locale string) (ReindexJob, error)
+	EnqueueReindex(ctx context.Context, collection, channelID, messageID, requestedBy, locale string) (ReindexJob, error)
 }
 
 // ReindexJob is the reindex job EnqueueReindex queued or found.
@@ -42,14 +39,31 @@ func (b *Bot) reindexAck() ackKind {
 	return ackPublic
 }
 
-// queueReindex queues the server's reindex and tells the admin where its progress goes, or
-// which reindex is already under way.
+// queueReindex queues the server's reindex and tells the admin, in their language, where
+// its progress goes, or which reindex is already under way. The progress message is posted
+// first, saying the reindex is queued, so that the job carries its id; when no job takes it
+// (one was under way already, or queueing failed) it is deleted again.
 func (b *Bot) queueReindex(ctx context.Context, r *request) error {
 	channel := r.channelID
 	if lacking(r.appPerms, permsPost) != nil {
 		channel = "" // the job could not post there
 	}
-	j, err := b.cfg.Reindexer.EnqueueReindex(ctx, r.guildID, channel, r.userID, r.locale)
+	var report *ReindexReport
+	if channel != "" {
+		report = b.NewReindexReport(channel, "", r.userID, r.locale)
+		if err := report.Queued(ctx); err != nil {
+			// The job posts its message when it starts instead.
+			b.log.Warn("reindex queued message failed", "guild_id", r.guildID, "channel_id", channel, "err", err)
+		}
+	}
+	messageID := ""
+	if report != nil {
+		messageID = report.MessageID()
+	}
+	j, err := b.cfg.Reindexer.EnqueueReindex(ctx, r.guildID, channel, messageID, r.userID, r.locale)
+	if (err != nil || !j.Queued) && messageID != "" {
+		report.withdraw(ctx)
+	}
 	if err != nil {
 		return fmt.Errorf("reindex: %w", err)
 	}
@@ -91,87 +105,4 @@ func requesterText(l lang, by string) string {
 		return l.trf("by <@%s>", by)
 	}
 	return l.tr("by an admin")
-}
-
-// ReindexProgress shows one attempt of a reindex job in a channel: a message posted when
-// it starts, edited at most every progressEvery as passages are done, and edited a last
-// time with the counts, or with what stopped it, in the language of who asked. It is safe
-// for concurrent use; a Discord failure is logged, and the reindex goes on.
-type ReindexProgress struct {
-	b                      *Bot
-	guild, channel, author string
-	lang                   lang
-
-	mu          sync.Mutex
-	msgID       string    // the progress message; "" before it is posted, or if that failed
-	tried       bool      // posting was tried
-	start, last time.Time // when the attempt started, and the message was last edited
-}
-
-// ReindexReporter returns the reporter of a reindex job's attempt for collection (a guild
-// id) whose progress goes to channelID, asked for by requestedBy, whose Discord locale
-// ("" when unknown: English) sets the language. It needs only the REST API, so it works
-// from `footnote worker` too, without the gateway.
-func (b *Bot) ReindexReporter(collection, channelID, requestedBy, locale string) *ReindexProgress {
-	return &ReindexProgress{b: b, guild: collection, channel: channelID, author: requestedBy, lang: langOf(locale)}
-}
-
-// Start posts the progress message.
-func (p *ReindexProgress) Start(ctx context.Context) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.start, p.last = p.b.now(), p.b.now()
-	p.show(ctx, p.lang.trf("Reindexing this server's articles, asked for %s…", requesterText(p.lang, p.author)), false)
-}
-
-// Update edits the message with done of total passages, unless it was edited less than
-// progressEvery ago.
-func (p *ReindexProgress) Update(ctx context.Context, done, total int) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	now := p.b.now()
-	if now.Sub(p.last) < p.b.progressEvery || p.msgID == "" {
-		return
-	}
-	p.last = now
-	p.show(ctx, progressText(p.lang, done, total, now.Sub(p.start)), false)
-}
-
-// Finish edits the message a last time: the counts, or why the attempt stopped (err's text
-// says what happens next).
-func (p *ReindexProgress) Finish(ctx context.Context, stats retrieval.ReindexStats, err error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	text := reindexDoneText(p.lang, stats, p.b.now().Sub(p.start))
-	if err != nil { // the job's words, in English
-		text = p.lang.trf("Reindex stopped: %s", truncate(escapeMarkdown(oneLineText(err.Error())), 500))
-	}
-	p.show(ctx, text, true)
-}
-
-// show posts text as the progress message, or edits it once it is posted; after a failed
-// post, only the last word (last) is posted again. Called with mu held.
-func (p *ReindexProgress) show(ctx context.Context, text string, last bool) {
-	var err error
-	switch {
-	case p.msgID != "":
-		_, err = p.b.session.ChannelMessageEditComplex(&dg.MessageEdit{ID: p.msgID, Channel: p.channel,
-			Content: &text, AllowedMentions: noMentions()}, dg.WithContext(ctx))
-	case !p.tried || last:
-		p.tried = true
-		var m *dg.Message
-		m, err = p.b.session.ChannelMessageSendComplex(p.channel, &dg.MessageSend{Content: text, AllowedMentions: noMentions()},
-			dg.WithContext(ctx))
-		if err == nil {
-			p.msgID = m.ID
-		}
-	}
-	if err != nil {
-		if missingPermissions(err) {
-			p.b.forgetPerms(p.channel)
-		}
-		if !errors.Is(err, context.Canceled) {
-			p.b.log.Warn("reindex progress message failed", "guild_id", p.guild, "channel_id", p.channel, "err", err)
-		}
-	}
 }

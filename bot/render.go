@@ -315,8 +315,8 @@ var splitSeps = []string{"\n\n", "\n", ". ", " "}
 
 // splitText cuts s into parts of at most max characters, each ending at the coarsest
 // boundary that makes it fit (paragraph, line, sentence, word; a single word longer than
-// max is cut anywhere). Citation markers like [12] contain no boundary, so they are never
-// cut.
+// max is cut anywhere but inside an escape or a marker, see safeCut). Citation markers like
+// [12] contain no boundary, so they are never cut.
 func splitText(s string, max int) []string {
 	s = strings.TrimSpace(s)
 	if s == "" {
@@ -354,8 +354,9 @@ func cutPieces(s string, max, level int) []string {
 		var out []string
 		r := []rune(s)
 		for len(r) > max {
-			out = append(out, string(r[:max]))
-			r = r[max:]
+			k := safeCut(r, max)
+			out = append(out, string(r[:k]))
+			r = r[k:]
 		}
 		return append(out, string(r))
 	}

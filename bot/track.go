@@ -84,7 +84,7 @@ func (b *Bot) runTrack(ctx context.Context, r *request) error {
 		return fmt.Errorf("track: %w", err)
 	}
 	l := r.lang()
-	text := renderTracked(l, p)
+	text := b.cfg.Redact.String(renderTracked(l, p)) // the first poll's error, as the site answered
 	if n, err := b.announce(ctx, p); err != nil {
 		b.log.Warn("announce feed articles", "guild_id", r.guildID, "channel_id", p.Feed.Channel, "err", err)
 		text += "\n" + l.trf("footnote could not announce them in <#%s>.", p.Feed.Channel)

@@ -38,7 +38,7 @@ func (e *Engine) prepare(a Article) (prepared, error) {
 		return prepared{}, fmt.Errorf("%w: the article has %d bytes of text; the limit is %d", ErrTooLarge, len(a.Text), e.cfg.MaxArticleBytes)
 	}
 	if a.Title == "" {
-		a.Title = firstLine(a.Text, 120)
+		a.Title = strings.TrimSpace(cleanLine(firstLine(a.Text, 120))) // tabs too, as in a given title
 	}
 	if a.Site == "" {
 		if u, err := url.Parse(a.URL); err == nil {

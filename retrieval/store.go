@@ -2,7 +2,6 @@ package retrieval
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
@@ -67,69 +66,6 @@ type storeTx struct{ tx pgx.Tx }
 // (fn's error is returned as is).
 func (s *Store) inTx(ctx context.Context, fn func(storeTx) error) error {
 	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error { return fn(storeTx{tx}) })
-}
-
-// Space is an embedding space: vectors of one model and size, with their own HNSW index.
-type Space struct {
-	ID    int
-	Model string
-	Dims  int
-}
-
-// Name is how a space is shown to people.
-func (sp Space) Name() string { return fmt.Sprintf("%s/%d", sp.Model, sp.Dims) }
-
-// ensureSpace returns the space for (model, dims), creating it and its HNSW index on first
-// use. It is safe to call from several processes at once.
-func (s *Store) ensureSpace(ctx context.Context, model string, dims int) (Space, error) {
-	sp := Space{Model: model, Dims: dims}
-	// The common case, an existing space, takes no lock: creating the index below waits for
-	// writers of embeddings, and a writer checking its foreign key on a locked space row
-	// would wait for us in turn (a deadlock).
-	err := s.pool.QueryRow(ctx, `SELECT id FROM embedding_spaces WHERE model = $1 AND dims = $2`, model, dims).Scan(&sp.ID)
-	if err == nil {
-		return sp, nil
-	}
-	if !errors.Is(err, pgx.ErrNoRows) {
-		return Space{}, fmt.Errorf("look up embedding space %s: %w", sp.Name(), err)
-	}
-	err = s.inTx(ctx, func(t storeTx) error {
-		// One process at a time creates spaces and their indexes.
-		if _, err := t.tx.Exec(ctx, "SELECT pg_advisory_xact_lock(4097083627)"); err != nil {
-			return err
-		}
-		if _, err := t.tx.Exec(ctx, `
-			INSERT INTO embedding_spaces (model, dims) VALUES ($1, $2)
-			ON CONFLICT (model, dims) DO NOTHING`, model, dims); err != nil {
-			return err
-		}
-		if err := t.tx.QueryRow(ctx, `SELECT id FROM embedding_spaces WHERE model = $1 AND dims = $2`, model, dims).Scan(&sp.ID); err != nil {
-			return err
-		}
-		// A partial index per space: the index expression fixes the dimension, which a
-		// plain vector column cannot. Cosine distance, pgvector's default m and
-		// ef_construction (16, 64). Queries must repeat the expression and the predicate.
-		_, err := t.tx.Exec(ctx, fmt.Sprintf(`
-			CREATE INDEX IF NOT EXISTS embeddings_hnsw_%d ON embeddings
-			USING hnsw ((embedding::vector(%d)) vector_cosine_ops) WHERE space_id = %d`,
-			sp.ID, dims, sp.ID))
-		return err
-	})
-	if err != nil {
-		return Space{}, fmt.Errorf("ensure embedding space %s: %w", sp.Name(), err)
-	}
-	return sp, nil
-}
-
-// lookupSpace returns the embedding space with id, or an error when there is none or the
-// database fails.
-func (s *Store) lookupSpace(ctx context.Context, id int) (Space, error) {
-	sp := Space{ID: id}
-	err := s.pool.QueryRow(ctx, `SELECT model, dims FROM embedding_spaces WHERE id = $1`, id).Scan(&sp.Model, &sp.Dims)
-	if err != nil {
-		return Space{}, fmt.Errorf("look up embedding space %d: %w", id, err)
-	}
-	return sp, nil
 }
 
 // analyze refreshes the planner statistics of the tables a bulk import grows.

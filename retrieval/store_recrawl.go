@@ -336,7 +336,7 @@ func (t storeTx) writeNewPassages(ctx context.Context, coll string, space Space,
 	if err := t.copyPostings(ctx, posts); err != nil {
 		return err
 	}
-	return t.copyEmbeddings(ctx, vecs)
+	return t.copyEmbeddings(ctx, space, vecs)
 }
 
 // deleteArticleByID deletes article id with its passages, postings and vectors.

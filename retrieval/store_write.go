@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"time"
-
-	"github.com/pgvector/pgvector-go"
 )
 
 // preparedPassage is a passage ready to store: its span, its BM25 term counts and vector.
@@ -198,7 +196,7 @@ func (t storeTx) writePassages(ctx context.Context, coll string, space Space, ba
 	if err := t.copyPostings(ctx, posts); err != nil {
 		return err
 	}
-	return t.copyEmbeddings(ctx, vecs)
+	return t.copyEmbeddings(ctx, space, vecs)
 }
 
 // passageRows lays out the COPY rows of batch[write...]'s passages, numbered by ids in
@@ -223,7 +221,7 @@ func appendPassageRows(chunks, posts, vecs [][]any, coll string, space Space, a 
 		posts = append(posts, []any{coll, term, id, tf, p.Length})
 	}
 	if p.Vector != nil {
-		vecs = append(vecs, []any{space.ID, id, coll, pgvector.NewVector(p.Vector)})
+		vecs = append(vecs, []any{space.ID, id, coll, space.value(p.Vector)})
 	}
 	return chunks, posts, vecs
 }

@@ -77,8 +77,10 @@ func commands() []command {
 		{name: "reindex", synopsis: "[--collection C]", summary: "embed and tokenise the collection's passages again (after changing FOOTNOTE_EMBED_MODEL)",
 			detail: "The reindex is a background job (one per collection at a time: asking again follows the one under way).\n" +
 				"This command follows it on standard error until it is done, and works the reindex queue itself meanwhile,\n" +
-				"so it needs no other worker; a running `footnote worker` or `serve` may take the job instead. Interrupted,\n" +
-				"the job goes back to the queue and resumes where it stopped.",
+				"so it needs no other worker; a running `footnote worker` or `serve` may take the job instead. The job first\n" +
+				"says what it will do (with a model on a server, about how many tokens it will send, at 4 characters a token),\n" +
+				"then fills the new embedding space while the old one keeps answering, switches, and deletes the old space's\n" +
+				"vectors. Interrupted, the job goes back to the queue and resumes where it stopped.",
 			example: "footnote reindex --collection default", run: (*Main).cmdReindex},
 		{name: "eval", synopsis: "--questions FILE.jsonl [--unanswerable FILE.jsonl] [--collection C] [--signals FILE.jsonl] [--json]",
 			summary: "measure retrieval and answers on questions with known answers",

@@ -22,6 +22,7 @@ type Engine interface {
 	ClaimDueFeeds(ctx context.Context, enqueue func(ctx context.Context, tx pgx.Tx, feeds []retrieval.Feed) error) ([]retrieval.Feed, error)
 	PollFeedByID(ctx context.Context, id int64) (*retrieval.FeedPoll, error)
 	RemoveDue(ctx context.Context, now time.Time) ([]string, error)
+	PlanReindex(ctx context.Context, collection string) (retrieval.ReindexPlan, error)
 	Reindex(ctx context.Context, collection string, progress func(done, total int)) (retrieval.ReindexStats, error)
 }
 
@@ -32,15 +33,19 @@ type Announcer interface {
 	AnnounceFeedPoll(ctx context.Context, p retrieval.FeedPoll) (int, error)
 }
 
-// ReindexReporter shows one attempt of a reindex job to whoever asked for it (the bot posts
-// a message in the channel /reindex was run in and edits it). Update is called from the
-// reindex as it goes and must return quickly. Finish's err is nil when the reindex is done;
-// otherwise its message says what happened and what comes next (a retry, a resumption),
-// fit to be shown as is. A reporter logs its own failures.
+// ReindexReporter shows one attempt of a reindex job to whoever asked for it: the bot's
+// *bot.ReindexReport, one message in the channel /reindex was run in, edited as the job
+// goes. Start is given the plan (Engine.PlanReindex) before any work; Update is the
+// engine's progress callback and must return at once; Finish's err is nil when the
+// reindex is done, else a *retrieval.AttemptError saying why the attempt ended and what
+// comes next. MessageID is the message the report is shown in ("" for none yet): the job
+// keeps it in its output, so that its next attempt edits the same message. A reporter logs
+// its own failures.
 type ReindexReporter interface {
-	Start(ctx context.Context)
-	Update(ctx context.Context, done, total int)
+	Start(ctx context.Context, plan retrieval.ReindexPlan)
+	Update(done, total int)
 	Finish(ctx context.Context, stats retrieval.ReindexStats, err error)
+	MessageID() string
 }
 
 // Reconciler finds the servers that removed footnote while it could not see them and
@@ -79,8 +84,10 @@ type Config struct {
 	Engine Engine // required
 	// Announcer announces the articles of each background feed poll; nil announces nothing.
 	Announcer Announcer
-	// Reporter returns the reporter of a reindex job's attempt; nil (or a nil result)
-	// leaves the progress in the job's output only, where `footnote reindex` reads it.
+	// Reporter returns the reporter of a reindex job's attempt, given the job's arguments
+	// (their MessageID is the message of an earlier attempt when the job recorded one);
+	// nil (or a nil result) leaves the progress in the job's output only, where `footnote
+	// reindex` reads it.
 	Reporter func(ReindexArgs) ReindexReporter
 	// Recrawler is what recrawl_due calls; nil neither schedules nor works recrawl_due.
 	Recrawler Recrawler
