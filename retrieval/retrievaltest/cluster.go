@@ -147,6 +147,23 @@ func (c *Cluster) Engine(opts ...Option) (*retrieval.Engine, string) {
 // works whatever became of earlier connections), and returns the number.
 func (c *Cluster) Count(sql string, args ...any) int {
 	c.t.Helper()
+	var n int
+	c.withConn(func(ctx context.Context, conn *pgx.Conn) error { return conn.QueryRow(ctx, sql, args...).Scan(&n) }, sql)
+	return n
+}
+
+// Exec runs a statement on a connection of its own, as Count does: tests arrange rows with
+// it.
+func (c *Cluster) Exec(sql string, args ...any) {
+	c.t.Helper()
+	c.withConn(func(ctx context.Context, conn *pgx.Conn) error {
+		_, err := conn.Exec(ctx, sql, args...)
+		return err
+	}, sql)
+}
+
+func (c *Cluster) withConn(fn func(context.Context, *pgx.Conn) error, what string) {
+	c.t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	conn, err := pgx.Connect(ctx, c.DSN())
@@ -154,11 +171,9 @@ func (c *Cluster) Count(sql string, args ...any) int {
 		c.t.Fatalf("connect to the private cluster: %v", err)
 	}
 	defer conn.Close(ctx)
-	var n int
-	if err := conn.QueryRow(ctx, sql, args...).Scan(&n); err != nil {
-		c.t.Fatalf("%s: %v", sql, err)
+	if err := fn(ctx, conn); err != nil {
+		c.t.Fatalf("%s: %v", what, err)
 	}
-	return n
 }
 
 // Log returns the last lines of the server's log, for failure messages.
