@@ -42,14 +42,14 @@ func importUnderStop(t *testing.T, pg *retrievaltest.Cluster, coll, wait string,
 	go func() {
 		done <- run(context.Background(), []string{"import", "--collection", coll, "-"}, stdin, &out, &errb, c.getenv)
 	}()
-	waitFor(t, "the first batch to be stored", func() bool {
+	waitFor(t, 30*time.Second, "the first batch to be stored", func() bool {
 		return pg.Count(`SELECT count(*) FROM articles WHERE collection = $1`, coll) >= 64
 	})
 	pg.Stop("immediate")
 	stoppedAt := time.Now()
 	close(stopped)
 	if back != nil {
-		waitFor(t, "the import to meet the outage", func() bool {
+		waitFor(t, 30*time.Second, "the import to meet the outage", func() bool {
 			return strings.Contains(errb.String(), "the database is unavailable; trying again")
 		})
 		back(stoppedAt)
@@ -60,18 +60,6 @@ func importUnderStop(t *testing.T, pg *retrievaltest.Cluster, coll, wait string,
 		t.Fatalf("the import did not end; stderr:\n%s", errb.String())
 	}
 	return out.String(), errb.String(), head + tail, err
-}
-
-// waitFor polls cond until it holds, failing the test after 30 s.
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(20 * time.Millisecond) // polling for a condition, not waiting for nothing
-	}
 }
 
 // checkImportedOnce fails unless coll on pg holds restartLines articles, each once, each
