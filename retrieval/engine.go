@@ -257,6 +257,13 @@ func (e *Engine) Ask(ctx context.Context, coll, question string, opts AskOptions
 	defer cancel()
 	b := &budget{deadline: start.Add(e.cfg.AnswerTimeout - modelReserve(e.cfg.AnswerTimeout))}
 	ans, retrieved, err := e.answer(withBudget(actx, b), coll, question, opts)
+	if err != nil && IsUnavailable(err) && actx.Err() == nil {
+		// Once more, at once: the first statement to meet a connection a restarted server
+		// had ended failed, and the pool dropped every connection it held (resetOnOutage).
+		// A server that is back answers on new ones; one still down refuses in milliseconds.
+		e.log.Info("question met a lost database connection; asking again", "err", err)
+		ans, retrieved, err = e.answer(withBudget(actx, b), coll, question, opts)
+	}
 	if err != nil {
 		if ctx.Err() == nil && actx.Err() != nil {
 			return nil, fmt.Errorf("the question was not answered within %v: %w", e.cfg.AnswerTimeout, err)

@@ -43,10 +43,14 @@ func OpenStore(ctx context.Context, dsn string, maxConns int32) (*Store, error) 
 		_, err := c.Exec(ctx, fmt.Sprintf("SET hnsw.ef_search = %d; SET hnsw.iterative_scan = relaxed_order", hnswEfSearch))
 		return err
 	}
+	// Dead connections go as soon as one of them shows the database went away.
+	reset := &resetOnOutage{}
+	cfg.ConnConfig.Tracer = reset
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("connect to database: %w", err)
 	}
+	reset.pool.Store(pool)
 	if err := pool.Ping(ctx); err != nil {
 		pool.Close()
 		return nil, fmt.Errorf("connect to database: %w", err)
