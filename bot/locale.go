@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"path"
+	"strconv"
 	"strings"
 )
 
@@ -136,6 +137,50 @@ func pluralForm(l lang, n int) string {
 		return "one"
 	}
 	return "other"
+}
+
+// number writes the whole number n as language l groups digits: 1,234,567 in English,
+// 1.234.567 in German, 1 234 567 in French (CLDR's marks).
+func (l lang) number(n int) string {
+	group, _, minDigits := numberMarks(l)
+	s := strconv.Itoa(n)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	var sb strings.Builder
+	if neg {
+		sb.WriteByte('-')
+	}
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 && len(s) >= minDigits {
+			sb.WriteString(group)
+		}
+		sb.WriteRune(c)
+	}
+	return sb.String()
+}
+
+// decimal writes f with prec decimals and language l's decimal mark: 4.2 in English, 4,2
+// in German.
+func (l lang) decimal(f float64, prec int) string {
+	_, mark, _ := numberMarks(l)
+	return strings.Replace(strconv.FormatFloat(f, 'f', prec, 64), ".", mark, 1)
+}
+
+// numberMarks are how language l writes numbers, from CLDR: the separator between groups
+// of three digits, the decimal mark, and the fewest digits a number has before it is
+// grouped (Spanish and Polish write 1234 but 12 345).
+func numberMarks(l lang) (group, decimal string, minDigits int) {
+	switch l {
+	case "de", "it", "nl", "pt":
+		return ".", ",", 4
+	case "es":
+		return ".", ",", 5
+	case "fr":
+		return "\u202f", ",", 4 // narrow no-break space
+	case "pl":
+		return "\u00a0", ",", 5 // no-break space
+	}
+	return ",", ".", 4
 }
 
 // languages lists the catalogues' languages, for the tests and for recognising footnote's

@@ -127,11 +127,11 @@ func TestReindexReportSpeaksTheAdminsLanguage(t *testing.T) {
 		return edits[len(edits)-1].str("content")
 	}
 
-	t.Run("a Polish report starts with the plan and the bar in Polish, its numbers as in English", func(t *testing.T) {
+	t.Run("a Polish report starts with the plan and the bar in Polish, its numbers grouped as Poles do", func(t *testing.T) {
 		h, _, _ := start(t, "pl")
 		posts := h.discord.recorded(channelPost(channel))
 		want := "Trwa ponowne indeksowanie artykułów tego serwera (zlecone z wiersza poleceń)… Do zrobienia: wygenerować embeddingi " +
-			"dla 12,345 fragmentów modelem m/8 (około 1.2 mln tokenów, licząc 4 znaki na token).\n▱▱▱▱▱▱▱▱▱▱ 0 / 12,345 fragmentów"
+			"dla 12\u00a0345 fragmentów modelem m/8 (około 1,2 mln tokenów, licząc 4 znaki na token).\n▱▱▱▱▱▱▱▱▱▱ 0 / 12\u00a0345 fragmentów"
 		if len(posts) != 1 || posts[0].str("content") != want {
 			t.Errorf("posted %v\nwant %q", posts, want)
 		}
@@ -141,8 +141,8 @@ func TestReindexReportSpeaksTheAdminsLanguage(t *testing.T) {
 		clk.advance(72 * time.Second)
 		r.Finish(ctx, retrieval.ReindexStats{Articles: 1, Passages: 12345, Embedded: 12345, Space: "m/8", Deleted: 1,
 			Took: 72 * time.Second}, nil)
-		want := "Neuindexierung fertig in 1 min 12 s: 1 Artikel, 12,345 Abschnitte, 12,345 eingebettet. Antwortet jetzt aus dem " +
-			"Embedding-Raum m/8. 1 Vektor des alten Embedding-Raums gelöscht.\n▰▰▰▰▰▰▰▰▰▰ 12,345 Abschnitte in 1 min 12 s · 171/s"
+		want := "Neuindexierung fertig in 1 min 12 s: 1 Artikel, 12.345 Abschnitte, 12.345 eingebettet. Antwortet jetzt aus dem " +
+			"Embedding-Raum m/8. 1 Vektor des alten Embedding-Raums gelöscht.\n▰▰▰▰▰▰▰▰▰▰ 12.345 Abschnitte in 1 min 12 s · 171/s"
 		if got := last(h, r); got != want {
 			t.Errorf("last edit %q\nwant      %q", got, want)
 		}
@@ -152,17 +152,17 @@ func TestReindexReportSpeaksTheAdminsLanguage(t *testing.T) {
 		end                error
 	}{
 		{"a French attempt that failed says, in French, which attempt comes next", "fr",
-			`^Réindexation arrêtée après 4.5 s : un problème est survenu du côté de footnote \(identifiant d'erreur [0-9a-f]{8}\)\. ` +
-				`Ce qui a été fait est conservé ; elle sera retentée sous peu à partir de là \(tentative 2 sur 5\)\.\n▱▱▱▱▱▱▱▱▱▱ 120 / 12,345 passages$`,
+			`^Réindexation arrêtée après 4,5 s : un problème est survenu du côté de footnote \(identifiant d'erreur [0-9a-f]{8}\)\. ` +
+				`Ce qui a été fait est conservé ; elle sera retentée sous peu à partir de là \(tentative 2 sur 5\)\.\n▱▱▱▱▱▱▱▱▱▱ 120 / 12\x{202f}345 passages$`,
 			&retrieval.AttemptError{Err: errors.New("embedder unreachable"), Attempt: 1, MaxAttempts: 5, Next: retrieval.JobRetrying}},
 		{"a Spanish reindex given up names the Spanish command that starts it again", "es-ES",
 			`; se intentó 5 veces y se abandonó; /reindexar la vuelve a empezar desde ahí\.\n`,
 			&retrieval.AttemptError{Err: errors.New("embedder unreachable"), Attempt: 5, MaxAttempts: 5, Next: retrieval.JobFailed}},
 		{"an Italian attempt that used its time slice is paused", "it",
-			`^Reindicizzazione messa in pausa dopo 4.5 s: riprende da lì appena un worker è libero\.\n`,
+			`^Reindicizzazione messa in pausa dopo 4,5 s: riprende da lì appena un worker è libero\.\n`,
 			&retrieval.AttemptError{Err: errors.New("this part took 45m0s"), Attempt: 1, MaxAttempts: 5, Next: retrieval.JobQueued}},
 		{"a Dutch attempt handed back at shutdown says footnote was stopped", "nl",
-			`^Herindexeren gestopt na 4.5 s: footnote werd gestopt\. Wat gedaan is, blijft bewaard; de volgende run gaat daar verder\.\n`,
+			`^Herindexeren gestopt na 4,5 s: footnote werd gestopt\. Wat gedaan is, blijft bewaard; de volgende run gaat daar verder\.\n`,
 			fmt.Errorf("interrupted (%w)", context.Canceled)},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
@@ -172,6 +172,39 @@ func TestReindexReportSpeaksTheAdminsLanguage(t *testing.T) {
 			r.Finish(ctx, retrieval.ReindexStats{}, tt.end)
 			if got := last(h, r); !regexp.MustCompile(tt.want).MatchString(got) {
 				t.Errorf("last edit %q, want it to match %s", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestProgressLinesFollowTheLanguage(t *testing.T) {
+	for _, tt := range []struct {
+		name, got, want string
+	}{
+		{"German groups thousands with dots and says the time left in German",
+			progressLine("de", 1234, 5000, 6*time.Second), "▰▰▱▱▱▱▱▱▱▱ 1.234 / 5.000 Abschnitte · 206/s · noch etwa 18 s"},
+		{"a slow German rate keeps a decimal comma",
+			progressLine("de", 12, 40, 5*time.Second), "▰▰▰▱▱▱▱▱▱▱ 12 / 40 Abschnitte · 2,4/s · noch etwa 12 s"},
+		{"French groups with a narrow no-break space",
+			progressLine("fr", 1234, 0, 2*time.Second), "1\u202f234 passages · 617/s"},
+		{"Spanish leaves a four-digit number whole",
+			progressLine("es", 1234, 12345, 0), "▱▱▱▱▱▱▱▱▱▱ 1234 / 12.345 pasajes"},
+		{"Polish takes the few form for 2 to 4",
+			progressLine("pl", 1, 3, 0), "▰▰▰▱▱▱▱▱▱▱ 1 / 3 fragmenty"},
+		{"Japanese counts passages its own way",
+			progressDoneLine("ja", 5000, 24*time.Second), "▰▰▰▰▰▰▰▰▰▰ 抜粋 5,000 件（24 s） · 208/s"},
+		{"the terminal's line stays English",
+			ProgressLine(1234, 5000, "passage", 6*time.Second), "▰▰▱▱▱▱▱▱▱▱ 1,234 / 5,000 passages · 206/s · about 18 s left"},
+		{"a Portuguese plan says what it rebuilds, then what it embeds",
+			reindexPlanText("pt", retrieval.ReindexPlan{Passages: 300, ToRelex: 300, ToEmbed: 1, Space: "m/8"}),
+			"Vai reconstruir o índice de palavras-chave de 300 trechos e depois gerar embeddings de 1 trecho com m/8."},
+		{"a Dutch plan with nothing to do says so",
+			reindexPlanText("nl", retrieval.ReindexPlan{Passages: 1, Space: "m/8"}),
+			"Niets om opnieuw op te bouwen of in te bedden: 1 passage staat al in m/8."},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.got != tt.want {
+				t.Errorf("got  %q\nwant %q", tt.got, tt.want)
 			}
 		})
 	}

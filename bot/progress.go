@@ -3,7 +3,6 @@ package bot
 import (
 	"fmt"
 	"math"
-	"strconv"
 	"strings"
 	"time"
 )
@@ -13,9 +12,9 @@ import (
 //	▰▰▰▱▱▱▱▱▱▱ 1,234 / 5,000 passages · 210/s · about 18 s left
 //	▰▰▰▰▰▰▰▰▰▰ 5,000 passages in 24 s · 208/s
 //
-// In Discord their words are in the language of who asked (progressLine,
-// progressDoneLine); the units are SI's in every language. The terminal's (ProgressLine,
-// ProgressDoneLine) are English.
+// In Discord they are in the language of who asked (progressLine, progressDoneLine):
+// their words, and the digit grouping and decimal mark of the numbers; the units are SI's
+// in every language. The terminal's (ProgressLine, ProgressDoneLine) are English.
 
 const (
 	// barCells is the bar's width: ten cells show tenths, which is all a glance takes in,
@@ -68,26 +67,26 @@ func progressLineIn(l lang, done, total int, elapsed time.Duration, count counte
 	var sb strings.Builder
 	if total > 0 {
 		sb.WriteString(bar(float64(done)/float64(total)) + " ")
-		sb.WriteString(count(total, thousands(done)+" / "+thousands(total)))
+		sb.WriteString(count(total, l.number(done)+" / "+l.number(total)))
 	} else {
-		sb.WriteString(count(done, thousands(done)))
+		sb.WriteString(count(done, l.number(done)))
 	}
 	if done <= 0 || elapsed < settleTime {
 		return sb.String()
 	}
 	rate := float64(done) / elapsed.Seconds()
-	sb.WriteString(" · " + rateText(rate))
+	sb.WriteString(" · " + rateText(l, rate))
 	if total > done {
 		left := time.Duration(float64(total-done) / rate * float64(time.Second))
-		sb.WriteString(" · " + l.trf("about %s left", approxDuration(left)))
+		sb.WriteString(" · " + l.trf("about %s left", approxDuration(l, left)))
 	}
 	return sb.String()
 }
 
 func progressDoneLineIn(l lang, done int, took time.Duration, count counter) string {
-	s := bar(1) + " " + l.trf("%[1]s in %[2]s", count(done, thousands(done)), exactDuration(took))
+	s := bar(1) + " " + l.trf("%[1]s in %[2]s", count(done, l.number(done)), exactDuration(l, took))
 	if done > 0 && took >= settleTime {
-		s += " · " + rateText(float64(done)/took.Seconds())
+		s += " · " + rateText(l, float64(done)/took.Seconds())
 	}
 	return s
 }
@@ -106,57 +105,40 @@ func nounFor(n int, noun string) string {
 	return noun + "s"
 }
 
-// thousands writes n with a comma between groups of three digits: 1,234,567.
-func thousands(n int) string {
-	s := strconv.Itoa(n)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	var sb strings.Builder
-	if neg {
-		sb.WriteByte('-')
-	}
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			sb.WriteByte(',')
-		}
-		sb.WriteRune(c)
-	}
-	return sb.String()
-}
-
-// rateText is a rate per second: whole numbers from 10 up, one decimal below.
-func rateText(perSecond float64) string {
+// rateText is a rate per second in language l: whole numbers from 10 up, one decimal
+// below.
+func rateText(l lang, perSecond float64) string {
 	if perSecond >= 10 {
-		return thousands(int(math.Round(perSecond))) + "/s"
+		return l.number(int(math.Round(perSecond))) + "/s"
 	}
-	return strconv.FormatFloat(perSecond, 'f', 1, 64) + "/s"
+	return l.decimal(perSecond, 1) + "/s"
 }
 
 // approxDuration is an estimate, rounded as a person would say it: "18 s", "3 min",
 // "1 h 20 min".
-func approxDuration(d time.Duration) string {
+func approxDuration(l lang, d time.Duration) string {
 	switch {
 	case d < 90*time.Second:
-		return fmt.Sprintf("%d s", max(int(math.Round(d.Seconds())), 1))
+		return fmt.Sprintf("%s s", l.number(max(int(math.Round(d.Seconds())), 1)))
 	case d < 90*time.Minute:
-		return fmt.Sprintf("%d min", int(math.Round(d.Minutes())))
+		return fmt.Sprintf("%s min", l.number(int(math.Round(d.Minutes()))))
 	}
 	h := int(d / time.Hour)
 	m := int(math.Round((d - time.Duration(h)*time.Hour).Minutes()))
 	if m == 60 {
 		h, m = h+1, 0
 	}
-	return fmt.Sprintf("%d h %d min", h, m)
+	return fmt.Sprintf("%s h %d min", l.number(h), m)
 }
 
-// exactDuration is a measured time: "35 ms", "0.4 s", "4.2 s", "24 s", "1 min 12 s",
-// "2 h 5 min".
-func exactDuration(d time.Duration) string {
+// exactDuration is a measured time in language l: "35 ms", "0.4 s", "4.2 s", "24 s",
+// "1 min 12 s", "2 h 5 min".
+func exactDuration(l lang, d time.Duration) string {
 	switch {
 	case d < 100*time.Millisecond:
 		return fmt.Sprintf("%d ms", d.Milliseconds())
 	case d < 10*time.Second:
-		return strconv.FormatFloat(d.Seconds(), 'f', 1, 64) + " s"
+		return l.decimal(d.Seconds(), 1) + " s"
 	case d < time.Minute:
 		return fmt.Sprintf("%d s", int(d.Round(time.Second).Seconds()))
 	case d < time.Hour:
@@ -164,5 +146,5 @@ func exactDuration(d time.Duration) string {
 		return fmt.Sprintf("%d min %d s", int(d/time.Minute), int(d%time.Minute/time.Second))
 	}
 	d = d.Round(time.Minute)
-	return fmt.Sprintf("%d h %d min", int(d/time.Hour), int(d%time.Hour/time.Minute))
+	return fmt.Sprintf("%s h %d min", l.number(int(d/time.Hour)), int(d%time.Hour/time.Minute))
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"strconv"
 	"time"
 
 	"github.com/footnote-bot/footnote/retrieval"
@@ -58,11 +57,11 @@ func reindexPlanText(l lang, p retrieval.ReindexPlan) string {
 	var relex, embed string
 	if p.ToRelex > 0 {
 		relex = l.trn(p.ToRelex, "rebuild the keyword index of %s passage", "rebuild the keyword index of %s passages",
-			thousands(p.ToRelex))
+			l.number(p.ToRelex))
 	}
 	if p.ToEmbed > 0 {
 		embed = l.trn(p.ToEmbed, "embed %[1]s passage with %[2]s", "embed %[1]s passages with %[2]s",
-			thousands(p.ToEmbed), p.Space)
+			l.number(p.ToEmbed), p.Space)
 		if p.Remote {
 			embed += " " + l.trf("(about %s tokens, counting 4 characters a token)", approxCount(l, p.Tokens))
 		}
@@ -74,25 +73,25 @@ func reindexPlanText(l lang, p retrieval.ReindexPlan) string {
 		return l.trf("Will %s.", relex+embed)
 	}
 	return l.trn(p.Passages, "Nothing to rebuild or embed: %[1]s passage already in %[2]s.",
-		"Nothing to rebuild or embed: %[1]s passages already in %[2]s.", thousands(p.Passages), p.Space)
+		"Nothing to rebuild or embed: %[1]s passages already in %[2]s.", l.number(p.Passages), p.Space)
 }
 
 // reindexDoneText is the last edit of a reindex that finished, in language l: the counts,
 // what it deleted and where answers come from now, then a full bar with the time taken.
 func reindexDoneText(l lang, st retrieval.ReindexStats, took time.Duration) string {
-	text := l.trf("Reindex done in %[1]s: %[2]s, %[3]s, %[4]s embedded.", exactDuration(took),
-		l.trn(st.Articles, "%s article", "%s articles", thousands(st.Articles)), l.passageCount(st.Passages, thousands(st.Passages)),
-		thousands(st.Embedded))
+	text := l.trf("Reindex done in %[1]s: %[2]s, %[3]s, %[4]s embedded.", exactDuration(l, took),
+		l.trn(st.Articles, "%s article", "%s articles", l.number(st.Articles)), l.passageCount(st.Passages, l.number(st.Passages)),
+		l.number(st.Embedded))
 	if st.Relexed > 0 {
 		text += " " + l.trn(st.Relexed, "Keyword index rebuilt for %s passage.", "Keyword index rebuilt for %s passages.",
-			thousands(st.Relexed))
+			l.number(st.Relexed))
 	}
 	if st.Space != "" {
 		text += " " + l.trf("Now answering from embedding space %s.", escapeMarkdown(st.Space))
 	}
 	if st.Deleted > 0 {
 		text += " " + l.trn(st.Deleted, "Deleted %s vector of the old embedding space.", "Deleted %s vectors of the old embedding space.",
-			thousands(st.Deleted))
+			l.number(st.Deleted))
 	}
 	return text + "\n" + progressDoneLine(l, st.Relexed+st.Embedded, took)
 }
@@ -102,9 +101,9 @@ func reindexDoneText(l lang, st retrieval.ReindexStats, took time.Duration) stri
 func approxCount(l lang, n int) string {
 	switch {
 	case n < 10_000:
-		return thousands(n)
+		return l.number(n)
 	case n < 1_000_000:
-		return thousands(int(math.Round(float64(n)/1000)) * 1000)
+		return l.number(int(math.Round(float64(n)/1000)) * 1000)
 	}
-	return l.trf("%s million", strconv.FormatFloat(float64(n)/1e6, 'f', 1, 64))
+	return l.trf("%s million", l.decimal(float64(n)/1e6, 1))
 }

@@ -163,7 +163,7 @@ func (r *ReindexReport) stoppedText(err error, after time.Duration) string {
 	errors.As(err, &end)
 	stopped := l.tr("Reindex stopped")
 	if after >= 0 {
-		stopped = l.trf("Reindex stopped after %s", exactDuration(after))
+		stopped = l.trf("Reindex stopped after %s", exactDuration(l, after))
 	}
 	switch {
 	case errors.Is(err, context.Canceled):
@@ -171,7 +171,7 @@ func (r *ReindexReport) stoppedText(err error, after time.Duration) string {
 	case end != nil && end.Next == retrieval.JobQueued:
 		paused := l.tr("Reindex paused")
 		if after >= 0 {
-			paused = l.trf("Reindex paused after %s", exactDuration(after))
+			paused = l.trf("Reindex paused after %s", exactDuration(l, after))
 		}
 		return l.trf("%s: it carries on from there as soon as a worker is free.", paused)
 	}
