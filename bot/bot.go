@@ -143,6 +143,8 @@ type Bot struct {
 	mu        sync.Mutex
 	botUserID string // learned from READY; mentions need it
 	gateway   bool   // RunGateway has opened the session
+	conn      gatewayConn
+	guilds    guildSet // the servers the gateway says footnote is in (reconcile.go)
 	closeOnce sync.Once
 	closeErr  error
 }
@@ -189,12 +191,7 @@ func New(cfg Config, eng Engine, log *slog.Logger, reg prometheus.Registerer) (*
 		return nil, err
 	}
 	b.commands = b.commandTable()
-	b.session.AddHandler(b.onReady)
-	b.session.AddHandler(b.onInteractionCreate)
-	b.session.AddHandler(b.onMessageCreate)
-	b.session.AddHandler(b.onRawEvent)
-	b.session.AddHandler(b.onGuildCreate)
-	b.session.AddHandler(b.onGuildDelete)
+	b.conn = gatewayConn{intents: gatewayIntents, drops: make(chan struct{}, 1)}
 	return b, nil
 }
 
@@ -243,8 +240,8 @@ func (c *Config) fill() error {
 	return nil
 }
 
-// newSession builds the discordgo session that carries REST calls (redirected to
-// cfg.APIBase when set) and, under RunGateway, the gateway connection.
+// newSession builds a discordgo session for REST calls (redirected to cfg.APIBase when
+// set); the gateway's sessions are built on it (newGatewaySession).
 func (b *Bot) newSession() (*dg.Session, error) {
 	token := strings.TrimSpace(b.cfg.Token)
 	if token != "" && !strings.HasPrefix(token, "Bot ") {
@@ -273,9 +270,7 @@ func (b *Bot) newSession() (*dg.Session, error) {
 	// Rate limits and Discord's 5xx are retried by restRetry, within bounds; discordgo's
 	// own retries (unbounded for a 429) never see one.
 	s.Client = &http.Client{Transport: &restRetry{next: next}, Timeout: timeout}
-	s.Identify.Intents = gatewayIntents
 	s.ShardID, s.ShardCount = b.cfg.ShardID, b.cfg.ShardCount
-	s.ShouldReconnectOnError = true
 	s.State.MaxMessageCount = 0
 	s.State.TrackMembers = false
 	s.State.TrackPresences = false
@@ -320,11 +315,14 @@ func (b *Bot) stop(ctx context.Context) error {
 		b.log.Warn("shutdown: requests outlasted the shutdown grace; cancelled, their members were told to retry", "requests", cancelled)
 	}
 	b.mu.Lock()
-	open := b.gateway
+	gw := b.conn.session
+	if !b.gateway {
+		gw = nil
+	}
 	b.gateway = false
 	b.mu.Unlock()
-	if open {
-		if cerr := b.session.Close(); cerr != nil {
+	if gw != nil {
+		if cerr := gw.Close(); cerr != nil {
 			err = errors.Join(err, fmt.Errorf("close gateway: %w", cerr))
 		}
 	}

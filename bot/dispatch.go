@@ -34,6 +34,9 @@ type request struct {
 	start      time.Time
 }
 
+// lang is the language of the text footnote writes for the request's member.
+func (r *request) lang() lang { return langOf(r.locale) }
+
 // plan says how to run a request.
 type plan struct {
 	prepare func(*request) error // checks without I/O, before acknowledging; may be nil
@@ -66,7 +69,12 @@ func (b *Bot) handleInteraction(ctx context.Context, i *dg.Interaction, initial 
 	case dg.InteractionApplicationCommandAutocomplete:
 		b.autocomplete(ctx, r, i)
 	case dg.InteractionModalSubmit:
-		b.dispatchModal(ctx, r, i.ModalSubmitData())
+		d, ok := i.Data.(modalSubmit) // decodeInteraction's
+		if !ok {
+			b.log.Warn("modal submission not decoded by footnote; ignored", "interaction_id", i.ID)
+			return
+		}
+		b.dispatchModal(ctx, r, d)
 	default:
 		b.log.Debug("interaction ignored", "interaction_type", int(i.Type), "interaction_id", i.ID)
 	}

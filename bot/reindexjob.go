@@ -16,8 +16,9 @@ import (
 type ReindexQueue interface {
 	// EnqueueReindex queues a reindex of collection whose progress is shown in message
 	// messageID of channelID (channelID "" for nowhere; messageID "" for a message the job
-	// posts), unless one is queued or running already: then it returns that one.
-	EnqueueReindex(ctx context.Context, collection, channelID, messageID, requestedBy string) (ReindexJob, error)
+	// posts), in the language of locale, the Discord locale of who asked, unless one is
+	// queued or running already: then it returns that one.
+	EnqueueReindex(ctx context.Context, collection, channelID, messageID, requestedBy, locale string) (ReindexJob, error)
 }
 
 // ReindexJob is the reindex job EnqueueReindex queued or found.
@@ -38,10 +39,10 @@ func (b *Bot) reindexAck() ackKind {
 	return ackPublic
 }
 
-// queueReindex queues the server's reindex and tells the admin where its progress goes, or
-// which reindex is already under way. The progress message is posted first, saying the
-// reindex is queued, so that the job carries its id; when no job takes it (one was under
-// way already, or queueing failed) it is deleted again.
+// queueReindex queues the server's reindex and tells the admin, in their language, where
+// its progress goes, or which reindex is already under way. The progress message is posted
+// first, saying the reindex is queued, so that the job carries its id; when no job takes it
+// (one was under way already, or queueing failed) it is deleted again.
 func (b *Bot) queueReindex(ctx context.Context, r *request) error {
 	channel := r.channelID
 	if lacking(r.appPerms, permsPost) != nil {
@@ -49,7 +50,7 @@ func (b *Bot) queueReindex(ctx context.Context, r *request) error {
 	}
 	var report *ReindexReport
 	if channel != "" {
-		report = b.NewReindexReport(channel, "", r.userID)
+		report = b.NewReindexReport(channel, "", r.userID, r.locale)
 		if err := report.Queued(ctx); err != nil {
 			// The job posts its message when it starts instead.
 			b.log.Warn("reindex queued message failed", "guild_id", r.guildID, "channel_id", channel, "err", err)
@@ -59,46 +60,49 @@ func (b *Bot) queueReindex(ctx context.Context, r *request) error {
 	if report != nil {
 		messageID = report.MessageID()
 	}
-	j, err := b.cfg.Reindexer.EnqueueReindex(ctx, r.guildID, channel, messageID, r.userID)
+	j, err := b.cfg.Reindexer.EnqueueReindex(ctx, r.guildID, channel, messageID, r.userID, r.locale)
 	if (err != nil || !j.Queued) && messageID != "" {
 		report.withdraw(ctx)
 	}
 	if err != nil {
 		return fmt.Errorf("reindex: %w", err)
 	}
+	l := r.lang()
 	var text string
 	switch {
 	case j.Queued && channel != "":
-		text = "Reindex started. Its progress will be posted in this channel."
+		text = l.tr("Reindex started. Its progress will be posted in this channel.")
 	case j.Queued:
-		text = "Reindex started. footnote can't post in this channel, so its progress won't be shown here; " +
-			"/reindex again tells you whether it is still running."
+		text = l.tr("Reindex started. footnote can't post in this channel, so its progress won't be shown here; " +
+			"/reindex again tells you whether it is still running.")
 	default:
-		text = fmt.Sprintf("A reindex of this server is already %s, asked for %s, so no other was started.",
-			phaseText(j.Phase), requesterText(j.RequestedBy))
+		text = l.trf("A reindex of this server is already %[1]s, asked for %[2]s, so no other was started.",
+			phaseText(l, j.Phase), requesterText(l, j.RequestedBy))
 		if j.ChannelID != "" {
-			text += " Its progress is posted in <#" + j.ChannelID + ">."
+			text += " " + l.trf("Its progress is posted in <#%s>.", j.ChannelID)
 		}
 	}
 	return r.reply.edit(ctx, message{content: text})
 }
 
-func phaseText(phase string) string {
+// phaseText is a queued reindex's phase, in language l, to follow "is already".
+func phaseText(l lang, phase string) string {
 	switch phase {
 	case retrieval.JobRunning:
-		return "running"
+		return l.tr("running")
 	case retrieval.JobRetrying:
-		return "waiting to be retried after a failure"
+		return l.tr("waiting to be retried after a failure")
 	}
-	return "queued"
+	return l.tr("queued")
 }
 
-func requesterText(by string) string {
+// requesterText is who asked for a reindex, in language l, to follow "asked for".
+func requesterText(l lang, by string) string {
 	switch {
 	case by == "cli":
-		return "from the command line"
+		return l.tr("from the command line")
 	case isSnowflake(by):
-		return "by <@" + by + ">"
+		return l.trf("by <@%s>", by)
 	}
-	return "by an admin"
+	return l.tr("by an admin")
 }

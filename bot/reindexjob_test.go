@@ -12,18 +12,21 @@ import (
 	"github.com/footnote-bot/footnote/retrieval"
 )
 
-// fakeQueue is a ReindexQueue that remembers the reindex it queued, one per collection.
+// fakeQueue is a ReindexQueue that remembers the reindex it queued, one per collection,
+// and the locale of the last request.
 type fakeQueue struct {
 	mu        sync.Mutex
 	queued    map[string]ReindexJob
 	messageID string // of the job queued last
 	calls     int
+	locale    string
 }
 
-func (q *fakeQueue) EnqueueReindex(_ context.Context, coll, channelID, messageID, by string) (ReindexJob, error) {
+func (q *fakeQueue) EnqueueReindex(_ context.Context, coll, channelID, messageID, by, locale string) (ReindexJob, error) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	q.calls++
+	q.locale = locale
 	if j, ok := q.queued[coll]; ok {
 		j.Queued = false
 		j.Phase = retrieval.JobRunning

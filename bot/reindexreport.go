@@ -17,7 +17,8 @@ import (
 // channel, posted with the bot token through the REST API's channel messages (an
 // interaction's token would expire after 15 minutes; this message lasts as long as the
 // job), edited at most every progressEvery with a bar, the count, the rate and the time
-// left, and edited a last time with the outcome and the time taken.
+// left, and edited a last time with the outcome and the time taken, all in the language of
+// the admin who asked.
 //
 // It is the reporter of retrieval/jobs' reindex job (jobs.ReindexReporter): each attempt
 // calls Start (with Engine.PlanReindex's plan), passes Update to Engine.Reindex as its
@@ -29,6 +30,7 @@ type ReindexReport struct {
 	b       *Bot
 	channel string
 	by      string // who asked (a user id, "cli"), named in the message; "" for no one
+	lang    lang   // of who asked
 
 	mu     sync.Mutex
 	msgID  string // the progress message; "" until posted
@@ -38,11 +40,12 @@ type ReindexReport struct {
 }
 
 // NewReindexReport returns a report in channelID for a reindex requestedBy asked for (a
-// user id, "cli" for the command line, "" to name no one). messageID is the message posted
-// when the job was queued or by an earlier run of the same job (a retried or resumed job
-// continues, and so does its message), or "" to post a new one on Start.
-func (b *Bot) NewReindexReport(channelID, messageID, requestedBy string) *ReindexReport {
-	return &ReindexReport{b: b, channel: channelID, msgID: messageID, by: requestedBy}
+// user id, "cli" for the command line, "" to name no one), written in the language of
+// locale, their Discord locale ("" for English). messageID is the message posted when the
+// job was queued or by an earlier run of the same job (a retried or resumed job continues,
+// and so does its message), or "" to post a new one on Start.
+func (b *Bot) NewReindexReport(channelID, messageID, requestedBy, locale string) *ReindexReport {
+	return &ReindexReport{b: b, channel: channelID, msgID: messageID, by: requestedBy, lang: langOf(locale)}
 }
 
 // MessageID returns the id of the progress message, "" before Start has posted it: a job
@@ -54,25 +57,22 @@ func (r *ReindexReport) MessageID() string {
 }
 
 // reindexQueuedText is the progress message of a job that has not started yet, asked for
-// by by.
-func reindexQueuedText(by string) string {
-	return "Reindex queued" + askedFor(by) + ": it starts as soon as a worker is free, and this message will show its progress."
+// by by ("" for no one named), in language l.
+func reindexQueuedText(l lang, by string) string {
+	if by == "" {
+		return l.tr("Reindex queued: it starts as soon as a worker is free, and this message will show its progress.")
+	}
+	return l.trf("Reindex queued, asked for %s: it starts as soon as a worker is free, and this message will show its progress.",
+		requesterText(l, by))
 }
 
-// reindexHeader is the first line of a running job's message, naming who asked for it.
-func reindexHeader(by string) string {
+// reindexHeader is the first line of a running job's message, naming who asked for it,
+// in language l.
+func reindexHeader(l lang, by string) string {
 	if by == "" {
-		return reindexStartText
+		return l.tr("Reindexing this server's articles…")
 	}
-	return "Reindexing this server's articles" + askedFor(by) + "…"
-}
-
-// askedFor is ", asked for by <@id>" (or "from the command line"), "" for no one.
-func askedFor(by string) string {
-	if by == "" {
-		return ""
-	}
-	return ", asked for " + requesterText(by)
+	return l.trf("Reindexing this server's articles, asked for %s…", requesterText(l, by))
 }
 
 // Queued posts the progress message before the job runs, saying it is queued, and returns
@@ -80,7 +80,7 @@ func askedFor(by string) string {
 // job) puts MessageID into the job's arguments, so that every run of the job, retries
 // included, edits this one message.
 func (r *ReindexReport) Queued(ctx context.Context) error {
-	return r.put(ctx, reindexQueuedText(r.by))
+	return r.put(ctx, reindexQueuedText(r.lang, r.by))
 }
 
 // withdraw deletes the progress message, which no job will edit (the job was not queued);
@@ -103,15 +103,16 @@ func (r *ReindexReport) withdraw(ctx context.Context) {
 // reindex will do, then edits it as Update reports, until Finish or ctx's end.
 func (r *ReindexReport) Start(ctx context.Context, plan retrieval.ReindexPlan) {
 	r.mu.Lock()
-	r.header = reindexHeader(r.by) + " " + ReindexPlanText(plan)
+	l := r.lang
+	r.header = reindexHeader(l, r.by) + " " + reindexPlanText(l, plan)
 	r.start = r.b.now()
 	header := r.header
 	r.mu.Unlock()
-	r.show(ctx, header+"\n"+ProgressLine(0, plan.Total(), "passage", 0))
+	r.show(ctx, header+"\n"+progressLine(l, 0, plan.Total(), 0))
 	live := startLive(ctx, r.b.progressEvery, r.b.now,
 		r.put,
 		func(done, total int, elapsed time.Duration) string {
-			return header + "\n" + ProgressLine(done, total, "passage", elapsed)
+			return header + "\n" + progressLine(l, done, total, elapsed)
 		},
 		func(err error) { r.b.log.Warn("reindex progress edit failed", "channel_id", r.channel, "err", err) })
 	r.mu.Lock()
@@ -144,37 +145,48 @@ func (r *ReindexReport) Finish(ctx context.Context, st retrieval.ReindexStats, e
 	}
 	r.mu.Unlock()
 	if err == nil {
-		r.show(ctx, reindexDoneText(st, took))
+		r.show(ctx, reindexDoneText(r.lang, st, took))
 		return
 	}
-	after := ""
+	after := time.Duration(-1)
 	if started {
-		after = " after " + exactDuration(took)
+		after = took
 	}
-	r.show(ctx, r.stoppedText(err, after)+"\n"+ProgressLine(done, total, "passage", 0))
+	r.show(ctx, r.stoppedText(err, after)+"\n"+progressLine(r.lang, done, total, 0))
 }
 
-// stoppedText says why a reindex stopped (after says when) and what comes next.
-func (r *ReindexReport) stoppedText(err error, after string) string {
+// stoppedText says, in the report's language, why a reindex stopped (after how long; less
+// than zero when it never started) and what comes next.
+func (r *ReindexReport) stoppedText(err error, after time.Duration) string {
+	l := r.lang
 	var end *retrieval.AttemptError
 	errors.As(err, &end)
+	stopped := l.tr("Reindex stopped")
+	if after >= 0 {
+		stopped = l.trf("Reindex stopped after %s", exactDuration(l, after))
+	}
 	switch {
 	case errors.Is(err, context.Canceled):
-		return "Reindex stopped" + after + ": footnote was stopped. What it did is kept; the next run continues from there."
+		return l.trf("%s: footnote was stopped. What it did is kept; the next run continues from there.", stopped)
 	case end != nil && end.Next == retrieval.JobQueued:
-		return "Reindex paused" + after + ": it carries on from there as soon as a worker is free."
+		paused := l.tr("Reindex paused")
+		if after >= 0 {
+			paused = l.trf("Reindex paused after %s", exactDuration(l, after))
+		}
+		return l.trf("%s: it carries on from there as soon as a worker is free.", paused)
 	}
 	id := newErrorID()
 	r.b.log.Error("reindex failed", "error_id", id, "channel_id", r.channel, "err", err)
-	next := "the next run continues from there."
+	next := l.tr("the next run continues from there.")
 	switch {
 	case end != nil && end.Next == retrieval.JobRetrying:
-		next = fmt.Sprintf("it is tried again shortly (attempt %d of %d), from there.", end.Attempt+1, end.MaxAttempts)
+		next = l.trf("it is tried again shortly (attempt %[1]d of %[2]d), from there.", end.Attempt+1, end.MaxAttempts)
 	case end != nil && end.Next == retrieval.JobFailed:
-		next = fmt.Sprintf("it was tried %d times and is given up; /reindex starts it again from there.", end.Attempt)
+		next = l.trn(end.Attempt, "it was tried %d time and is given up; /reindex starts it again from there.",
+			"it was tried %d times and is given up; /reindex starts it again from there.", end.Attempt)
 	}
-	return fmt.Sprintf("Reindex stopped%s: something went wrong on footnote's side (error id %s). What it did is kept; %s",
-		after, id, next)
+	return l.trf("%[1]s: something went wrong on footnote's side (error id %[2]s). What it did is kept; %[3]s",
+		stopped, id, next)
 }
 
 func (r *ReindexReport) liveMessage() *liveMessage {

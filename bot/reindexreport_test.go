@@ -47,7 +47,7 @@ func TestReindexReport(t *testing.T) {
 		h := newHarness(t, newFakeEngine())
 		clk := newTestClock()
 		h.bot.now = clk.now
-		r := h.bot.NewReindexReport(channel, messageID, "")
+		r := h.bot.NewReindexReport(channel, messageID, "", "")
 		r.Start(ctx, plan)
 		return h, r, clk
 	}
@@ -105,7 +105,7 @@ func TestReindexReport(t *testing.T) {
 	t.Run("a job that runs again edits its earlier message instead of posting another", func(t *testing.T) {
 		h := newHarness(t, newFakeEngine())
 		h.discord.addHistory(channel, map[string]any{"id": "500000000000000099", "content": "an earlier run"})
-		r := h.bot.NewReindexReport(channel, "500000000000000099", "")
+		r := h.bot.NewReindexReport(channel, "500000000000000099", "", "")
 		r.Start(ctx, plan)
 		r.Finish(ctx, retrieval.ReindexStats{Passages: 300, Embedded: 120, Took: time.Second}, nil)
 		if n := len(h.discord.recorded(channelPost(channel))); n != 0 {
@@ -118,12 +118,12 @@ func TestReindexReport(t *testing.T) {
 
 	t.Run("a message posted when the job was queued is the one every run edits", func(t *testing.T) {
 		h := newHarness(t, newFakeEngine())
-		queued := h.bot.NewReindexReport(channel, "", "")
+		queued := h.bot.NewReindexReport(channel, "", "", "")
 		if err := queued.Queued(ctx); err != nil {
 			t.Fatalf("Queued: %v", err)
 		}
 		for run := range 2 { // a first run that fails, and River's retry
-			r := h.bot.NewReindexReport(channel, queued.MessageID(), "")
+			r := h.bot.NewReindexReport(channel, queued.MessageID(), "", "")
 			r.Start(ctx, plan)
 			var err error
 			if run == 0 {
@@ -132,7 +132,7 @@ func TestReindexReport(t *testing.T) {
 			r.Finish(ctx, retrieval.ReindexStats{Passages: 300, Embedded: 300}, err)
 		}
 		posts := h.discord.recorded(channelPost(channel))
-		if len(posts) != 1 || posts[0].str("content") != reindexQueuedText("") {
+		if len(posts) != 1 || posts[0].str("content") != reindexQueuedText("", "") {
 			t.Fatalf("%d messages posted, want the queued one:\n%s", len(posts), h.discord.dump())
 		}
 		edits := h.discord.recorded(channelEdit(channel, queued.MessageID()))
@@ -144,7 +144,7 @@ func TestReindexReport(t *testing.T) {
 
 	t.Run("when the earlier message was deleted it posts a new one", func(t *testing.T) {
 		h := newHarness(t, newFakeEngine())
-		r := h.bot.NewReindexReport(channel, "500000000000000098", "")
+		r := h.bot.NewReindexReport(channel, "500000000000000098", "", "")
 		r.Start(ctx, plan)
 		if n := len(h.discord.recorded(channelPost(channel))); n != 1 || r.MessageID() == "500000000000000098" {
 			t.Errorf("%d messages posted, message id %s; want a new message", n, r.MessageID())
@@ -174,7 +174,7 @@ func TestReindexReport(t *testing.T) {
 
 	t.Run("the message names who asked for the reindex", func(t *testing.T) {
 		h := newHarness(t, newFakeEngine())
-		r := h.bot.NewReindexReport(channel, "", boss.id)
+		r := h.bot.NewReindexReport(channel, "", boss.id, "")
 		if err := r.Queued(ctx); err != nil {
 			t.Fatal(err)
 		}

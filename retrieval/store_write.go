@@ -23,6 +23,7 @@ type prepared struct {
 	// notes say what prepare (or the import line's reader) changed or left out, for
 	// AddedArticle.Notes.
 	notes []string
+	cuts  []FieldCut // the fields prepare cut (AddedArticle.Cuts)
 }
 
 // webSource is how an article added from the web is fetched again: the URL fetched, the
@@ -88,7 +89,7 @@ func newBatchWriter(tx storeTx, coll string, batch []prepared, existing existing
 // writes its article row accordingly.
 func (w *batchWriter) storeArticle(ctx context.Context, i int) error {
 	a := &w.batch[i].Article
-	w.out[i] = AddedArticle{Article: *a, Passages: len(w.batch[i].Passages), Notes: w.batch[i].notes}
+	w.out[i] = AddedArticle{Article: *a, Passages: len(w.batch[i].Passages), Notes: w.batch[i].notes, Cuts: w.batch[i].cuts}
 	if u, ok := w.seenHash[a.Hash]; ok && u != a.URL {
 		w.out[i].Status, w.out[i].DuplicateOf = StatusDuplicate, u
 		return nil

@@ -96,7 +96,8 @@ func commands() []command {
 			example: "DISCORD_TOKEN=… footnote serve", run: (*Main).cmdServe},
 		{name: "worker", summary: "work the background jobs (feed polls, reindexes, the sweep of departed servers) without Discord's gateway, until SIGINT or SIGTERM",
 			detail: "Any number of workers and `serve` processes share the jobs through the database. With DISCORD_TOKEN,\n" +
-				"new feed articles are announced and reindex progress is posted over Discord's REST API. On SIGINT or SIGTERM,\n" +
+				"new feed articles are announced, reindex progress is posted and the servers footnote is in are listed (to find\n" +
+				"those that removed it unseen, before each sweep) over Discord's REST API. On SIGINT or SIGTERM,\n" +
 				"running jobs get " + shutdownGrace.String() + " to finish; the rest go back to the queue.",
 			example: "footnote worker", run: (*Main).cmdWorker},
 		{name: "jobs", synopsis: "[--json]", summary: "list the background jobs by kind: queued, running, retrying, failed and done, with the last failure's error",

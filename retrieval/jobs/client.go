@@ -48,6 +48,16 @@ type ReindexReporter interface {
 	MessageID() string
 }
 
+// Reconciler finds the servers that removed footnote while it could not see them and
+// schedules their collections' deletion, as a removal seen live would (and cancels it for
+// servers footnote is back in). The bot is one (cmd/footnote adapts bot.ReconcileGuilds).
+// sweep_departures calls it before each sweep, in whichever process River gives the job:
+// where the servers cannot be known (no gateway READY yet, no token to list them with), it
+// must change nothing and return nil. An error is logged, and the sweep goes on.
+type Reconciler interface {
+	ReconcileGuilds(ctx context.Context) error
+}
+
 // Recrawler re-fetches the articles whose recrawl is due. recrawl_due calls it
 // periodically; it returns an error only for what is worth retrying soon.
 type Recrawler interface {
@@ -81,7 +91,10 @@ type Config struct {
 	Reporter func(ReindexArgs) ReindexReporter
 	// Recrawler is what recrawl_due calls; nil neither schedules nor works recrawl_due.
 	Recrawler Recrawler
-	Work      Work
+	// Reconciler runs before each departures sweep this process works; nil sweeps without
+	// (a process with no Discord token cannot know footnote's servers).
+	Reconciler Reconciler
+	Work       Work
 	// FeedConcurrency is how many feeds this process polls at once (DefaultFeedConcurrency
 	// when 0).
 	FeedConcurrency int
@@ -148,7 +161,7 @@ func riverConfig(cfg Config) *river.Config {
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &pollFeedWorker{engine: cfg.Engine, announcer: cfg.Announcer, log: cfg.Log})
 	river.AddWorker(workers, &pollDueWorker{engine: cfg.Engine, log: cfg.Log})
-	river.AddWorker(workers, &sweepWorker{engine: cfg.Engine, log: cfg.Log})
+	river.AddWorker(workers, &sweepWorker{engine: cfg.Engine, reconciler: cfg.Reconciler, log: cfg.Log})
 	river.AddWorker(workers, &reindexWorker{engine: cfg.Engine, reporter: cfg.Reporter, log: cfg.Log})
 	if cfg.Recrawler != nil {
 		river.AddWorker(workers, &recrawlWorker{recrawler: cfg.Recrawler})

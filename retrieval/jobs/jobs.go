@@ -154,6 +154,9 @@ type ReindexArgs struct {
 	MessageID string `json:"message_id,omitempty"`
 	// RequestedBy is who asked: a Discord user id, or "cli".
 	RequestedBy string `json:"requested_by,omitempty"`
+	// Locale is the Discord locale of who asked ("de", "pt-BR"), the language of the
+	// progress posted in ChannelID; "" for English.
+	Locale string `json:"locale,omitempty"`
 }
 
 // Kind is KindReindex.

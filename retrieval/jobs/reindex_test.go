@@ -85,7 +85,7 @@ func TestReindexRunsAsAJob(t *testing.T) {
 	}
 	rep := newReporter()
 	c := start(t, dsn, Config{Engine: e, Work: WorkAll, Reporter: rep.attempt})
-	j, err := c.EnqueueReindex(ctx, ReindexArgs{Collection: coll, ChannelID: "chan-9", MessageID: "queued-1", RequestedBy: "boss"})
+	j, err := c.EnqueueReindex(ctx, ReindexArgs{Collection: coll, ChannelID: "chan-9", MessageID: "queued-1", RequestedBy: "boss", Locale: "pt-BR"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -101,11 +101,11 @@ func TestReindexRunsAsAJob(t *testing.T) {
 			t.Errorf("plan %+v, want the %d passages in %s", out.Plan, out.Stats.Passages, out.Stats.Space)
 		}
 	})
-	t.Run("the reporter the job asked for was told the plan first, then the progress and the end", func(t *testing.T) {
+	t.Run("the reporter the job asked for, in the asker's language, was told the plan first, then the progress and the end", func(t *testing.T) {
 		ev := rep.seen()
 		want := fmt.Sprintf("start: %d passages, 0 to do", out.Stats.Passages)
-		if len(rep.args) != 1 || rep.args[0].ChannelID != "chan-9" || rep.args[0].RequestedBy != "boss" || len(ev) < 3 ||
-			ev[0] != want || !strings.HasPrefix(ev[len(ev)-1], "done: ") {
+		if len(rep.args) != 1 || rep.args[0].ChannelID != "chan-9" || rep.args[0].RequestedBy != "boss" || rep.args[0].Locale != "pt-BR" ||
+			len(ev) < 3 || ev[0] != want || !strings.HasPrefix(ev[len(ev)-1], "done: ") {
 			t.Errorf("reporter for %+v saw %q; want %q, progress, done", rep.args, ev, want)
 		}
 	})
