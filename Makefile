@@ -13,14 +13,25 @@
 #                               footnote; FOOTNOTE_TEST_DATABASE_URL's role when only that is set)
 #   FOOTNOTE_EVAL_DB  the database `make eval` recreates (default footnote_eval)
 #   SHARED            the shared evaluation data and scorers for `make eval` (default ../shared)
+#   DURATION, CONCURRENCY  `make load`: how long, and how many members ask at once (60s, 100)
+#   FOOTNOTE_LOAD_DB  the database `make load` recreates (default footnote_load)
+#   FUZZ_SHORT        how long `make test` runs each fuzz target (default 3s)
+#   FUZZTIME          how long `make fuzz` runs each fuzz target (default 2m)
 # The cluster's passwords are in .data/pgpass, which make db writes and footnote and the tests read.
 
 GO      ?= go
 BIN     := bin/footnote
 SHARED  ?= ../shared
 IMAGE   ?= footnote
+DURATION    ?= 60s
+CONCURRENCY ?= 100
 
-.PHONY: all help db db-stop build run test bench eval image docs clean
+# Each fuzz target runs alone (go test -fuzz takes one per package per run): 13 targets at
+# 3s keep `make test`'s fuzzing near a minute with the builds; minutes each find more.
+FUZZ_SHORT ?= 3s
+FUZZTIME   ?= 2m
+
+.PHONY: all help db db-stop build run test fuzz bench eval load image docs clean
 
 all: build
 
@@ -39,10 +50,15 @@ build: ## build bin/footnote
 run: db build ## the bot when DISCORD_TOKEN is set, else the local console
 	@if [ -n "$$DISCORD_TOKEN" ]; then exec ./$(BIN) serve; else exec ./$(BIN) console; fi
 
-# CI=1 makes a missing database a failure instead of a skip.
-test: db ## go vet and every test (with -race) against the real database
+# CI=1 makes a missing database a failure instead of a skip. The fuzz targets' committed
+# corpora run as tests in `go test`; after it, each target fuzzes for FUZZ_SHORT (.ci/fuzz).
+test: db ## go vet, every test (with -race) against the real database, then each fuzz target for FUZZ_SHORT
 	$(GO) vet ./...
 	$(GO) test -race -count=1 ./...
+	@GO=$(GO) bash .ci/fuzz $(FUZZ_SHORT)
+
+fuzz: ## run each fuzz target for FUZZTIME (default 2m), one at a time, and print their executions
+	@GO=$(GO) bash .ci/fuzz $(FUZZTIME)
 
 bench: db ## Go benchmarks
 	$(GO) test -run '^$$' -bench . -benchmem ./...
@@ -52,6 +68,12 @@ bench: db ## Go benchmarks
 eval: db build ## the README's quality and speed table (data from SHARED=../shared)
 	@bash .ci/eval $(SHARED)
 	@bash .ci/eval-split $(SHARED)
+
+# The README's load figures: a fresh database with 2,000 BBC articles, `footnote serve --http`
+# beside a fake Discord, signed /ask interactions from CONCURRENCY members at once for
+# DURATION, then SIGTERM with answers in flight (cmd/footnote-load). Not part of `make test`.
+load: db build ## the README's load figures: CONCURRENCY=100 members asking at once for DURATION=60s, then SIGTERM
+	@DURATION=$(DURATION) CONCURRENCY=$(CONCURRENCY) bash .ci/load $(SHARED)
 
 image: ## build the Docker image (IMAGE=footnote) from Dockerfile; needs a Docker engine
 	docker build -t $(IMAGE) .

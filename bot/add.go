@@ -77,7 +77,7 @@ func (b *Bot) replyAdded(ctx context.Context, r *request, added *retrieval.Added
 	if err != nil {
 		return fmt.Errorf("add: %w", err)
 	}
-	return r.reply.edit(ctx, message{content: renderAdded(added)})
+	return r.reply.edit(ctx, message{content: renderAdded(r.lang(), added)})
 }
 
 // downloadAttachment reads an attachment through cfg.HTTPClient, never more than
@@ -110,15 +110,9 @@ func (b *Bot) downloadAttachment(ctx context.Context, a *dg.MessageAttachment) (
 // (what /remove takes) and, when the file is new, the other tracked files of the same name;
 // and what footnote changed in it on the way in (a title cut to its cap).
 // Addresses are never cut, so each can be copied into /remove: the title is cut instead,
-// and namesakes that do not fit within Discord's limit are counted, not shown.
-func renderAdded(a *retrieval.AddedArticle) string {
-	verb := "Added"
-	switch a.Status {
-	case retrieval.StatusUpdated:
-		verb = "Replaced the earlier version of"
-	case retrieval.StatusUnchanged:
-		verb = "Already tracked, unchanged:"
-	}
+// and namesakes that do not fit within Discord's limit are counted, not shown. footnote's
+// words are in language l.
+func renderAdded(l lang, a *retrieval.AddedArticle) string {
 	art := a.Article
 	var facts []string
 	if s := strings.TrimSpace(art.Site); s != "" {
@@ -127,31 +121,52 @@ func renderAdded(a *retrieval.AddedArticle) string {
 	if d := discordDate(art.Published); d != "" {
 		facts = append(facts, d)
 	} else {
-		facts = append(facts, "publication date unknown")
+		facts = append(facts, l.tr("publication date unknown"))
 	}
-	facts = append(facts, fmt.Sprintf("%d passage%s", a.Passages, plural(a.Passages)))
-	text := fmt.Sprintf("%s **%s** (%s)", verb, truncate(escapeMarkdown(titleOf(art.Title, art.URL)), 300),
-		strings.Join(facts, " · "))
+	facts = append(facts, l.trn(a.Passages, "%d passage", "%d passages", a.Passages))
+	title, about := truncate(escapeMarkdown(titleOf(art.Title, art.URL)), 300), strings.Join(facts, " · ")
+	var text string
+	switch a.Status {
+	case retrieval.StatusUpdated:
+		text = l.trf("Replaced the earlier version of **%s** (%s)", title, about)
+	case retrieval.StatusUnchanged:
+		text = l.trf("Already tracked, unchanged: **%s** (%s)", title, about)
+	default:
+		text = l.trf("Added **%s** (%s)", title, about)
+	}
 	if link := linkable(art.URL); link != "" && runeLen(link) < 1500 {
 		text += "\n<" + link + ">"
 	} else if isFileURL(art.URL) {
 		text += "\n" + codeSpan(art.URL)
 	}
-	for _, n := range a.Notes { // footnote's own words, such as "title cut to 300 characters (it had 7999)"
-		text += "\nNote: " + n + "."
+	for _, c := range a.Cuts {
+		text += "\n" + cutNote(l, c)
 	}
 	if n := len(a.SameName); n > 0 && a.Status == retrieval.StatusAdded {
-		text += sameNameNote(a.SameName, maxContent-runeLen(text))
+		text += sameNameNote(l, a.SameName, maxContent-runeLen(text))
 	}
 	return text
 }
 
-// sameNameNote says that a new file did not replace the tracked files of the same name,
-// with the address of each that fits, whole, in room characters.
-func sameNameNote(urls []string, room int) string {
-	const tail = ". If this one replaces it, remove the old one with /remove."
-	head := fmt.Sprintf("\nThe file is new, so it did not replace %s of the same name: ",
-		oneOrMany(len(urls), "the other file", "the other files"))
+// cutNote says, in language l, that footnote cut a field of the article to its cap.
+func cutNote(l lang, c retrieval.FieldCut) string {
+	switch c.Field {
+	case "title":
+		return l.trf("Note: title cut to %d characters (it had %d).", c.Max, c.Had)
+	case "site":
+		return l.trf("Note: site cut to %d characters (it had %d).", c.Max, c.Had)
+	case "byline":
+		return l.trf("Note: byline cut to %d characters (it had %d).", c.Max, c.Had)
+	}
+	return l.trf("Note: %s.", c.String()) // a field this version does not know: its English note
+}
+
+// sameNameNote says, in language l, that a new file did not replace the tracked files of
+// the same name, with the address of each that fits, whole, in room characters.
+func sameNameNote(l lang, urls []string, room int) string {
+	head := "\n" + l.trn(len(urls), "The file is new, so it did not replace the other file of the same name:",
+		"The file is new, so it did not replace the other files of the same name:") + " "
+	tail := l.tr(". If this one replaces it, remove the old one with /remove.")
 	room -= runeLen(head) + runeLen(tail)
 	var shown []string
 	for _, u := range urls[:min(len(urls), maxSameNameShown)] {
@@ -162,9 +177,9 @@ func sameNameNote(urls []string, room int) string {
 		shown, room = append(shown, span), room-runeLen(span)-len(", ")
 	}
 	if rest := len(urls) - len(shown); rest > 0 && len(shown) > 0 {
-		shown = append(shown, fmt.Sprintf("and %d more", rest))
+		shown = append(shown, l.trf("and %d more", rest))
 	} else if rest > 0 {
-		shown = append(shown, fmt.Sprintf("%d (see /list)", rest))
+		shown = append(shown, l.trf("%d (see /articles)", rest))
 	}
 	return head + strings.Join(shown, ", ") + tail
 }
@@ -179,12 +194,4 @@ func isFileURL(u string) bool { return strings.HasPrefix(u, "file:///") }
 // addresses are path-escaped, so s holds no backquote to break out of it.
 func codeSpan(s string) string {
 	return "`" + strings.ReplaceAll(s, "`", "%60") + "`"
-}
-
-// oneOrMany is one when n is 1, else many.
-func oneOrMany(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
 }

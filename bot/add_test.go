@@ -147,27 +147,27 @@ func TestRenderAddedFiles(t *testing.T) {
 			Status: status, SameName: sameName}
 	}
 	t.Run("a new file names the tracked file of the same name", func(t *testing.T) {
-		got := renderAdded(file(retrieval.StatusAdded, "file:///bbbbbbbbbbbb/library.md", other))
+		got := renderAdded("", file(retrieval.StatusAdded, "file:///bbbbbbbbbbbb/library.md", other))
 		if !strings.Contains(got, "The file is new, so it did not replace the other file of the same name: `"+other+"`.") {
 			t.Errorf("reply lacks the namesake:\n%s", got)
 		}
 	})
 	t.Run("an unchanged file does not claim to be new", func(t *testing.T) {
-		got := renderAdded(file(retrieval.StatusUnchanged, "file:///bbbbbbbbbbbb/library.md", other))
+		got := renderAdded("", file(retrieval.StatusUnchanged, "file:///bbbbbbbbbbbb/library.md", other))
 		if strings.Contains(got, "The file is new") || strings.Contains(got, other) {
 			t.Errorf("reply to an unchanged file speaks of namesakes:\n%s", got)
 		}
 	})
 	t.Run("a title cut on the way in is said so", func(t *testing.T) {
 		a := file(retrieval.StatusAdded, "file:///bbbbbbbbbbbb/library.md")
-		a.Notes = []string{"title cut to 300 characters (it had 7999)"}
-		if got := renderAdded(a); !strings.Contains(got, "\nNote: title cut to 300 characters (it had 7999).") {
+		a.Cuts = []retrieval.FieldCut{{Field: "title", Max: 300, Had: 7999}}
+		if got := renderAdded("", a); !strings.Contains(got, "\nNote: title cut to 300 characters (it had 7999).") {
 			t.Errorf("reply lacks the note:\n%s", got)
 		}
 	})
 	long := "file:///cccccccccccc/" + strings.Repeat("very%20long%20name%20", 25) + ".md"
 	t.Run("a long address is shown whole, to copy into /remove", func(t *testing.T) {
-		got := renderAdded(file(retrieval.StatusAdded, long, strings.Replace(long, "cccc", "dddd", 1)))
+		got := renderAdded("", file(retrieval.StatusAdded, long, strings.Replace(long, "cccc", "dddd", 1)))
 		for _, u := range []string{long, strings.Replace(long, "cccc", "dddd", 1)} {
 			if !strings.Contains(got, "`"+u+"`") {
 				t.Errorf("reply lacks the whole address %s:\n%s", u, got)
@@ -180,7 +180,7 @@ func TestRenderAddedFiles(t *testing.T) {
 	t.Run("namesakes that do not fit are counted, not cut", func(t *testing.T) {
 		longer := "file:///cccccccccccc/" + strings.Repeat("very%20long%20name%20", 40) + ".md"
 		names := []string{strings.Replace(longer, "cccc", "dddd", 1), strings.Replace(longer, "cccc", "eeee", 1), strings.Replace(longer, "cccc", "ffff", 1)}
-		got := renderAdded(file(retrieval.StatusAdded, longer, names...))
+		got := renderAdded("", file(retrieval.StatusAdded, longer, names...))
 		if runeLen(got) > maxContent || !strings.Contains(got, "and 2 more") || strings.Contains(got, "…") {
 			t.Errorf("reply (%d characters) should show one whole namesake and count the rest:\n%s", runeLen(got), got)
 		}

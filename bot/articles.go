@@ -47,26 +47,27 @@ func (b *Bot) runArticles(ctx context.Context, r *request) error {
 			return fmt.Errorf("list articles: %w", err)
 		}
 	}
-	return r.reply.edit(ctx, renderArticles(arts, total, page, query))
+	return r.reply.edit(ctx, renderArticles(r.lang(), arts, total, page, query))
 }
 
 func pageCount(total int) int { return max(1, (total+articlesPerPage-1)/articlesPerPage) }
 
-func renderArticles(arts []retrieval.Article, total, page int, query string) message {
+// renderArticles is one page of /articles, footnote's words in language l.
+func renderArticles(l lang, arts []retrieval.Article, total, page int, query string) message {
 	if total == 0 {
 		if query != "" {
-			return message{content: fmt.Sprintf("No tracked article matches “%s”.", escapeMarkdown(query))}
+			return message{content: l.trf("No tracked article matches “%s”.", escapeMarkdown(query))}
 		}
-		return message{content: "This server tracks no articles yet. Add one with /add url:<link>."}
+		return message{content: l.tr("This server tracks no articles yet. Add one with /add url:<link>.")}
 	}
 	pages := pageCount(total)
 	lines := make([]string, 0, len(arts))
 	for i, a := range arts {
-		lines = append(lines, articleLine((page-1)*articlesPerPage+i+1, a))
+		lines = append(lines, articleLine(l, (page-1)*articlesPerPage+i+1, a))
 	}
-	title := fmt.Sprintf("Tracked articles: page %d of %d (%d in all)", page, pages, total)
+	title := l.trf("Tracked articles: page %d of %d (%d in all)", page, pages, total)
 	if query != "" {
-		title = fmt.Sprintf("Articles matching “%s”: page %d of %d (%d in all)", escapeMarkdown(query), page, pages, total)
+		title = l.trf("Articles matching “%s”: page %d of %d (%d in all)", escapeMarkdown(query), page, pages, total)
 	}
 	m := message{embeds: []*dg.MessageEmbed{{
 		Title:       truncate(title, maxEmbedTitle),
@@ -78,32 +79,33 @@ func renderArticles(arts []retrieval.Article, total, page int, query string) mes
 		if !okPrev || !okNext {
 			// A button cannot carry this query whole, and a shorter one would list other
 			// articles: say so, and how to page instead.
-			m.content = fmt.Sprintf("This search is too long for page buttons. For page %d, run /articles again "+
-				"with the same query and page:%d.", min(page+1, pages), min(page+1, pages))
+			m.content = l.trf("This search is too long for page buttons. For page %[1]d, run /articles again "+
+				"with the same query and page:%[1]d.", min(page+1, pages))
 			return m
 		}
 		m.components = []dg.MessageComponent{dg.ActionsRow{Components: []dg.MessageComponent{
-			dg.Button{Label: "Prev", Style: dg.SecondaryButton, CustomID: prev, Disabled: page <= 1},
-			dg.Button{Label: "Next", Style: dg.SecondaryButton, CustomID: next, Disabled: page >= pages},
+			dg.Button{Label: l.tr("Prev"), Style: dg.SecondaryButton, CustomID: prev, Disabled: page <= 1},
+			dg.Button{Label: l.tr("Next"), Style: dg.SecondaryButton, CustomID: next, Disabled: page >= pages},
 		}}}
 	}
 	return m
 }
 
 // articleLine is "n. [title](link) · site · date · k passages" (with "updated <date>" and
-// "no longer online" before the count when they apply), without the link when it
-// would make the line too long; a file's line ends with its address in code, for /remove.
-func articleLine(n int, a retrieval.Article) string {
+// "no longer online" before the count when they apply; footnote's words in language l),
+// without the link when it would make the line too long; a file's line ends with its
+// address in code, for /remove.
+func articleLine(l lang, n int, a retrieval.Article) string {
 	title := truncate(escapeMarkdown(titleOf(a.Title, a.URL)), 150)
 	facts := []string{}
 	if a.Site != "" {
 		facts = append(facts, escapeMarkdown(a.Site))
 	}
-	if d := articleDate(a.Published, a.FetchedAt); d != "" {
+	if d := articleDate(l, a.Published, a.FetchedAt); d != "" {
 		facts = append(facts, d)
 	}
-	facts = append(facts, freshness(a.Updated, a.Gone)...)
-	facts = append(facts, fmt.Sprintf("%d passage%s", a.Passages, plural(a.Passages)))
+	facts = append(facts, freshness(l, a.Updated, a.Gone)...)
+	facts = append(facts, l.trn(a.Passages, "%d passage", "%d passages", a.Passages))
 	tail := " · " + strings.Join(facts, " · ")
 	if link := linkable(a.URL); link != "" && !strings.ContainsAny(link, "()<> ") {
 		line := fmt.Sprintf("%d. [%s](%s)%s", n, title, link, tail)

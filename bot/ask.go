@@ -58,7 +58,7 @@ func (b *Bot) answer(ctx context.Context, r *request, question string, opts retr
 		return nil, fmt.Errorf("ask: %w", err)
 	}
 	b.metrics.observeAnswer(ans)
-	if err := b.send(ctx, r, renderAnswerIn(ans, r.locale)); err != nil {
+	if err := b.send(ctx, r, renderAnswerIn(ans, r.lang())); err != nil {
 		return nil, err
 	}
 	b.metrics.answer.Observe(b.now().Sub(r.start).Seconds())

@@ -35,9 +35,11 @@ func (b *Bot) autocomplete(ctx context.Context, r *request, i *dg.Interaction) {
 	r.kind = "autocomplete"
 	choices := []*dg.ApplicationCommandOptionChoice{}
 	d := i.ApplicationCommandData()
-	if opt := focusedOption(d.Options); opt != nil && r.guildID != "" {
+	// The focused option's value is text; one of another JSON type gets no choices
+	// (StringValue would panic on it).
+	if opt := focusedOption(d.Options); opt != nil && r.guildID != "" && isString(opt.Value) {
 		var err error
-		if choices, err = b.articleChoices(ctx, r.guildID, d.Name, opt.Name, opt.StringValue()); err != nil {
+		if choices, err = b.articleChoices(ctx, r.guildID, d.Name, opt.Name, opt.Value.(string)); err != nil {
 			b.log.Warn("autocomplete failed", "command", d.Name, "guild_id", r.guildID, "err", err)
 			choices = []*dg.ApplicationCommandOptionChoice{}
 		}
@@ -171,4 +173,9 @@ func cutBytes(s string, n int) string {
 		return s
 	}
 	return cutRunes(s, n-len("…")) + "…"
+}
+
+func isString(v any) bool {
+	_, ok := v.(string)
+	return ok
 }

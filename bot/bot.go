@@ -21,6 +21,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/footnote-bot/footnote/retrieval"
+	"github.com/footnote-bot/footnote/retrieval/redact"
 )
 
 // Engine is what the bot needs from retrieval; *retrieval.Engine satisfies it.
@@ -30,6 +31,7 @@ type Engine interface {
 	AddFile(ctx context.Context, collection, name string, data []byte, addedBy string) (*retrieval.AddedArticle, error)
 	ListArticles(ctx context.Context, collection, query string, offset, limit int) ([]retrieval.Article, int, error)
 	RemoveArticle(ctx context.Context, collection, url, requester string, admin bool) (*retrieval.Article, error)
+	PlanReindex(ctx context.Context, collection string) (retrieval.ReindexPlan, error)
 	Reindex(ctx context.Context, collection string, progress func(done, total int)) (retrieval.ReindexStats, error)
 	Passage(ctx context.Context, collection string, chunkID int64) (*retrieval.PassageView, error)
 	RecordFeedback(ctx context.Context, fb retrieval.Feedback) error
@@ -91,6 +93,10 @@ type Config struct {
 	// channel (cmd/footnote wires it to retrieval/jobs); nil runs the reindex inside the
 	// interaction, as the console does.
 	Reindexer ReindexQueue
+	// Redact masks secrets in the error text members see (a feed's last error, a failed
+	// request's explanation); nil masks only what is shaped like a credential. The log is
+	// the caller's to mask (cmd/footnote wraps its handler with the same Redactor).
+	Redact *redact.Redactor
 }
 
 // MaxOptionChars is Discord's limit on a string option of a slash command, and so on
@@ -137,6 +143,8 @@ type Bot struct {
 	mu        sync.Mutex
 	botUserID string // learned from READY; mentions need it
 	gateway   bool   // RunGateway has opened the session
+	conn      gatewayConn
+	guilds    guildSet // the servers the gateway says footnote is in (reconcile.go)
 	closeOnce sync.Once
 	closeErr  error
 }
@@ -183,12 +191,7 @@ func New(cfg Config, eng Engine, log *slog.Logger, reg prometheus.Registerer) (*
 		return nil, err
 	}
 	b.commands = b.commandTable()
-	b.session.AddHandler(b.onReady)
-	b.session.AddHandler(b.onInteractionCreate)
-	b.session.AddHandler(b.onMessageCreate)
-	b.session.AddHandler(b.onRawEvent)
-	b.session.AddHandler(b.onGuildCreate)
-	b.session.AddHandler(b.onGuildDelete)
+	b.conn = gatewayConn{intents: gatewayIntents, drops: make(chan struct{}, 1)}
 	return b, nil
 }
 
@@ -237,8 +240,8 @@ func (c *Config) fill() error {
 	return nil
 }
 
-// newSession builds the discordgo session that carries REST calls (redirected to
-// cfg.APIBase when set) and, under RunGateway, the gateway connection.
+// newSession builds a discordgo session for REST calls (redirected to cfg.APIBase when
+// set); the gateway's sessions are built on it (newGatewaySession).
 func (b *Bot) newSession() (*dg.Session, error) {
 	token := strings.TrimSpace(b.cfg.Token)
 	if token != "" && !strings.HasPrefix(token, "Bot ") {
@@ -264,10 +267,10 @@ func (b *Bot) newSession() (*dg.Session, error) {
 			return nil, err
 		}
 	}
-	s.Client = &http.Client{Transport: next, Timeout: timeout}
-	s.Identify.Intents = gatewayIntents
+	// Rate limits and Discord's 5xx are retried by restRetry, within bounds; discordgo's
+	// own retries (unbounded for a 429) never see one.
+	s.Client = &http.Client{Transport: &restRetry{next: next}, Timeout: timeout}
 	s.ShardID, s.ShardCount = b.cfg.ShardID, b.cfg.ShardCount
-	s.ShouldReconnectOnError = true
 	s.State.MaxMessageCount = 0
 	s.State.TrackMembers = false
 	s.State.TrackPresences = false
@@ -277,13 +280,13 @@ func (b *Bot) newSession() (*dg.Session, error) {
 }
 
 // Close stops taking new work and waits for in-flight requests, bounded by ctx and
-// cfg.ShutdownGrace (when set); then it cancels what is left and closes the gateway if it
-// is open. It returns an error when work had to be cancelled or the session failed to
-// close. Calling it again returns the first result.
+// cfg.ShutdownGrace (when set); then it cancels what is left, whose members are told to
+// retry, and closes the gateway if it is open. It returns an error when cancelled work was
+// still running after that (its members may not have been told) or the session failed to
+// close; work cancelled and told is logged, not an error. Calling it again returns the
+// first result.
 func (b *Bot) Close(ctx context.Context) error {
 	b.closeOnce.Do(func() {
-		ctx, cancel := b.withGrace(ctx)
-		defer cancel()
 		b.closeErr = b.stop(ctx)
 	})
 	return b.closeErr
@@ -298,16 +301,28 @@ func (b *Bot) withGrace(ctx context.Context) (context.Context, context.CancelFun
 	return context.WithCancel(ctx)
 }
 
-// stop waits for in-flight work (bounded by ctx, then cancelled) and closes the gateway
-// if it is open. It returns what went wrong in either.
+// stop waits for in-flight work (for the grace, then cancelled) and closes the gateway if
+// it is open. It returns what went wrong in either.
 func (b *Bot) stop(ctx context.Context) error {
-	err := b.pool.drain(ctx)
+	grace, cancel := b.withGrace(ctx)
+	defer cancel()
+	var err error
+	cancelled, abandoned := b.pool.drain(grace)
+	switch {
+	case abandoned > 0:
+		err = fmt.Errorf("shutdown: %d request(s) still running after the grace period and their cancellation", abandoned)
+	case cancelled > 0:
+		b.log.Warn("shutdown: requests outlasted the shutdown grace; cancelled, their members were told to retry", "requests", cancelled)
+	}
 	b.mu.Lock()
-	open := b.gateway
+	gw := b.conn.session
+	if !b.gateway {
+		gw = nil
+	}
 	b.gateway = false
 	b.mu.Unlock()
-	if open {
-		if cerr := b.session.Close(); cerr != nil {
+	if gw != nil {
+		if cerr := gw.Close(); cerr != nil {
 			err = errors.Join(err, fmt.Errorf("close gateway: %w", cerr))
 		}
 	}

@@ -52,8 +52,13 @@ type rawRole struct {
 	} `json:"tags"`
 }
 
-// onRawEvent finds the bot's managed role in the events that carry roles.
+// onRawEvent finds the bot's managed role in the events that carry roles, and hands
+// interactions to onInteraction.
 func (b *Bot) onRawEvent(s *dg.Session, e *dg.Event) {
+	if e.Type == "INTERACTION_CREATE" {
+		b.onInteraction(e.RawData)
+		return
+	}
 	self := b.selfID()
 	if self == "" && s.State != nil {
 		// onReady runs in its own goroutine and may not have run yet; the state has

@@ -14,9 +14,9 @@ import (
 // shows only the first, so an embed per citation hid every later quote from the same
 // article. The embed's title lists the article's markers ("[1] [3] Title"), its
 // description the byline and each quote under its marker, and the source carries one
-// "Passage n" button per quote. A quote the body already gives word for word (an
-// extractive answer's first) is not repeated.
-func citationSources(cs []retrieval.Citation, body string) []source {
+// "Passage n" button per quote; footnote's own words are in language l. A quote the body
+// already gives word for word (an extractive answer's first) is not repeated.
+func citationSources(l lang, cs []retrieval.Citation, body string) []source {
 	var groups [][]retrieval.Citation
 	index := map[string]int{}
 	for _, c := range cs {
@@ -31,7 +31,7 @@ func citationSources(cs []retrieval.Citation, body string) []source {
 	}
 	sources := make([]source, 0, len(groups))
 	for _, g := range groups {
-		sources = append(sources, articleSource(g, body))
+		sources = append(sources, articleSource(l, g, body))
 	}
 	return sources
 }
@@ -55,19 +55,19 @@ const quoteGap = "\n\n"
 // description's 4,096 characters: each takes at most maxQuote, and less when the article
 // has so many quotes that they would not fit (a cut is marked "…"; the Passage button
 // shows the passage whole), so that no quote is dropped.
-func articleSource(g []retrieval.Citation, body string) source {
+func articleSource(l lang, g []retrieval.Citation, body string) source {
 	first := g[0]
 	markers := make([]string, 0, len(g))
 	buttons := make([]dg.Button, 0, len(g))
 	var quoted []retrieval.Citation
 	for _, c := range g {
 		markers = append(markers, fmt.Sprintf("[%d]", c.N))
-		buttons = append(buttons, passageButton(c.ChunkID, c.N))
+		buttons = append(buttons, passageButton(l, c.ChunkID, c.N))
 		if !strings.Contains(body, c.Quote) {
 			quoted = append(quoted, c)
 		}
 	}
-	head := byline(citationFacts(first))
+	head := byline(l, citationFacts(first))
 	parts := []string{}
 	if head != "" {
 		parts = append(parts, head)

@@ -22,24 +22,27 @@ import (
 // They stay within Discord's 100 characters: ids are at most 20 digits, and the query is
 // cut to fit.
 
-func passageButton(chunkID int64, n int) dg.Button {
+// passageButton shows passage n (chunk chunkID) in full; its label is in language l.
+func passageButton(l lang, chunkID int64, n int) dg.Button {
 	return dg.Button{
-		Label:    fmt.Sprintf("Passage %d", n),
+		Label:    l.trf("Passage %d", n),
 		Style:    dg.SecondaryButton,
 		CustomID: fmt.Sprintf("psg:%d:%d", chunkID, n),
 	}
 }
 
-func feedbackRow(questionID int64) dg.ActionsRow {
+// feedbackRow is 👍 / 👎 under an answer, labelled in language l.
+func feedbackRow(l lang, questionID int64) dg.ActionsRow {
 	return dg.ActionsRow{Components: []dg.MessageComponent{
-		dg.Button{Label: "Helpful", Emoji: &dg.ComponentEmoji{Name: "👍"}, Style: dg.SecondaryButton,
+		dg.Button{Label: l.tr("Helpful"), Emoji: &dg.ComponentEmoji{Name: "👍"}, Style: dg.SecondaryButton,
 			CustomID: fmt.Sprintf("fb:up:%d", questionID)},
-		dg.Button{Label: "Not helpful", Emoji: &dg.ComponentEmoji{Name: "👎"}, Style: dg.SecondaryButton,
+		dg.Button{Label: l.tr("Not helpful"), Emoji: &dg.ComponentEmoji{Name: "👎"}, Style: dg.SecondaryButton,
 			CustomID: fmt.Sprintf("fb:down:%d", questionID)},
 	}}
 }
 
-// reasons are the choices offered after 👎, as stored in retrieval.Feedback.Reason.
+// reasons are the choices offered after 👎, as stored in retrieval.Feedback.Reason; the
+// catalogues translate each label and description.
 var reasons = []dg.SelectMenuOption{
 	{Value: "wrong_source", Label: "Wrong source", Description: "A quote doesn't support what it is cited for"},
 	{Value: "outdated", Label: "Outdated", Description: "Newer articles say otherwise"},
@@ -91,25 +94,26 @@ func (b *Bot) runPassage(ctx context.Context, r *request) error {
 	if err != nil {
 		return fmt.Errorf("passage %d: %w", chunk, err)
 	}
-	return r.reply.edit(ctx, renderPassage(pv, n))
+	return r.reply.edit(ctx, renderPassage(r.lang(), pv, n))
 }
 
-func renderPassage(pv *retrieval.PassageView, n int) message {
+// renderPassage shows passage n in full, footnote's words in language l.
+func renderPassage(l lang, pv *retrieval.PassageView, n int) message {
 	return message{
-		content: fmt.Sprintf("Passage %d in full:", n),
+		content: l.trf("Passage %d in full:", n),
 		embeds: []*dg.MessageEmbed{{
 			Title:       truncate(escapeMarkdown(titleOf(pv.Title, pv.URL)), maxEmbedTitle),
 			URL:         linkable(pv.URL),
-			Description: passageDescription(pv),
+			Description: passageDescription(l, pv),
 		}},
 	}
 }
 
 // passageDescription is a passage's byline, then its text, escaped, within Discord's
 // 4,096 characters.
-func passageDescription(pv *retrieval.PassageView) string {
+func passageDescription(l lang, pv *retrieval.PassageView) string {
 	text := escapeMarkdown(strings.TrimSpace(pv.Text))
-	if head := byline(resultFacts(pv.Result)); head != "" {
+	if head := byline(l, resultFacts(pv.Result)); head != "" {
 		text = head + "\n\n" + text
 	}
 	return truncate(text, maxEmbedDesc)
@@ -135,7 +139,7 @@ func (b *Bot) runHelpful(ctx context.Context, r *request) error {
 	if err := b.eng.RecordFeedback(ctx, fb); err != nil {
 		return fmt.Errorf("record feedback: %w", err)
 	}
-	return r.reply.edit(ctx, message{content: "Thanks! footnote noted that this answer helped."})
+	return r.reply.edit(ctx, message{content: r.lang().tr("Thanks! footnote noted that this answer helped.")})
 }
 
 // runReason records a 👎 with the chosen reason and replaces the menu with thanks.
@@ -154,9 +158,18 @@ func (b *Bot) runReason(ctx context.Context, r *request) error {
 	if err := b.eng.RecordFeedback(ctx, fb); err != nil {
 		return fmt.Errorf("record feedback: %w", err)
 	}
-	return r.reply.edit(ctx, message{
-		content: fmt.Sprintf("Thanks! footnote noted that this answer was not helpful (%s).", strings.ToLower(reason.Label)),
-	})
+	return r.reply.edit(ctx, message{content: notHelpfulThanks(r.lang(), reason.Label)})
+}
+
+// notHelpfulThanks thanks a member, in language l, for a 👎 with the reason whose English
+// label is label (lowercased in English; other languages keep their label's case, as
+// German capitalises its nouns).
+func notHelpfulThanks(l lang, label string) string {
+	reason := l.tr(label)
+	if l == "" {
+		reason = strings.ToLower(label)
+	}
+	return l.trf("Thanks! footnote noted that this answer was not helpful (%s).", reason)
 }
 
 // customIDs lists the custom ids of the buttons and menus in comps.

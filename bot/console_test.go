@@ -43,7 +43,8 @@ func TestConsole(t *testing.T) {
 			"Tracked articles: page 1 of 1 (1 in all)",
 			"1. Council passes budget <https://news.example/budget> · news.example · 2 May 2024 · 1 passage",
 			"Passage 1 in full:",
-			"Reindex done in 1ms: 1 article, 1 passage, 1 embedded.",
+			"Reindexing this server's articles… Will embed 1 passage with hash-256.",
+			"Reindex done in 1 ms: 1 article, 1 passage, 1 embedded.",
 			"Unknown command. /help lists them.",
 		} {
 			if !strings.Contains(got, want) {
@@ -336,6 +337,7 @@ func TestTerminalText(t *testing.T) {
 			"1. Council [draft] <https://news.example/a> · news.example"},
 		{"escaped characters lose their backslash", `2 \* 3 \_x\_ \# \\`, `2 * 3 _x_ # \`},
 		{"a bracket that opens no link stays", "[1] Council [x] (y)", "[1] Council [x] (y)"},
+		{"escaped article text reads as the article wrote it", escapeMarkdown(`see [x](y) \ *z*`), `see [x](y) \ *z*`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if got := terminalText(tc.in); got != tc.want {

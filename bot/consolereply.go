@@ -31,14 +31,14 @@ func (c *consoleReplier) edit(_ context.Context, m message) error     { return c
 func (c *consoleReplier) followup(_ context.Context, m message) error { return c.print(m) }
 
 // terminalText renders the Discord Markdown footnote writes for a terminal: ** (bold) is
-// dropped, a link [text](url) becomes "text <url>", and escaped characters (\*, \[, as
-// escapeMarkdown writes them) lose their backslash; Discord date markup becomes the date.
+// dropped, a link [text](url) becomes "text <url>", and escaped characters (\*, \[, \://
+// as escapeMarkdown writes them) lose their backslash; Discord date markup becomes the date.
 func terminalText(s string) string {
 	s = plainDates(s)
 	var sb strings.Builder
 	for i := 0; i < len(s); i++ {
 		switch {
-		case s[i] == '\\' && i+1 < len(s) && strings.IndexByte(markdownEscapable, s[i+1]) >= 0:
+		case s[i] == '\\' && i+1 < len(s) && strings.IndexByte(markdownUnescapable, s[i+1]) >= 0:
 			i++
 			sb.WriteByte(s[i])
 		case strings.HasPrefix(s[i:], "**"):

@@ -72,6 +72,7 @@ func (b *Bot) prepareAddLinks(r *request) error {
 // runAddLinks adds each link of the target message as /add url would, and reports each.
 func (b *Bot) runAddLinks(ctx context.Context, r *request) error {
 	links := messageLinks(r.opts["message"])
+	l := r.lang()
 	var lines []string
 	for _, link := range links[:min(len(links), maxLinksAdded)] {
 		added, err := b.eng.AddURL(ctx, r.guildID, link, r.userID)
@@ -83,10 +84,11 @@ func (b *Bot) runAddLinks(ctx context.Context, r *request) error {
 			lines = append(lines, fmt.Sprintf("<%s>: %s", link, text))
 			continue
 		}
-		lines = append(lines, renderAdded(added))
+		lines = append(lines, renderAdded(l, added))
 	}
 	if n := len(links) - maxLinksAdded; n > 0 {
-		lines = append(lines, fmt.Sprintf("%d more link%s not added: footnote adds %d from one message.", n, plural(n), maxLinksAdded))
+		lines = append(lines, l.trn(n, "%[1]d more link not added: footnote adds %[2]d from one message.",
+			"%[1]d more links not added: footnote adds %[2]d from one message.", n, maxLinksAdded))
 	}
 	return r.reply.edit(ctx, message{content: truncate(strings.Join(lines, "\n\n"), maxContent)})
 }

@@ -22,19 +22,19 @@ func TestArticleDate(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := articleDate(tt.published, tt.add); got != tt.want {
+			if got := articleDate("", tt.published, tt.add); got != tt.want {
 				t.Errorf("articleDate = %q, want %q", got, tt.want)
 			}
 		})
 	}
 	t.Run("a citation without a publication date has an added date in its byline", func(t *testing.T) {
-		src := citationSources([]retrieval.Citation{{N: 1, Title: "Notes", Site: "news.example", Added: added, Quote: "q"}}, "")[0]
+		src := citationSources("", []retrieval.Citation{{N: 1, Title: "Notes", Site: "news.example", Added: added, Quote: "q"}}, "")[0]
 		if got := src.embed.Description; !strings.HasPrefix(got, "news.example · added <t:1796040000:D>\n\n") {
 			t.Errorf("description %q", got)
 		}
 	})
 	t.Run("a closest source without a publication date has an added date in its byline", func(t *testing.T) {
-		src := closestSource(1, retrieval.Result{Title: "Notes", Added: added})
+		src := closestSource("", 1, retrieval.Result{Title: "Notes", Added: added})
 		if got := src.embed.Description; got != "added <t:1796040000:D>" {
 			t.Errorf("description %q", got)
 		}
@@ -52,7 +52,7 @@ func TestArticleDate(t *testing.T) {
 
 func TestArticleLineOfAFile(t *testing.T) {
 	u := retrieval.FileURL("library.md", []byte("x"))
-	line := articleLine(3, retrieval.Article{URL: u, Title: "Library hours", FetchedAt: time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC), Passages: 2})
+	line := articleLine("", 3, retrieval.Article{URL: u, Title: "Library hours", FetchedAt: time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC), Passages: 2})
 	if want := "3. Library hours · added " + discordDate(time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC)) + " · 2 passages · `" + u + "`"; line != want {
 		t.Errorf("line %q, want %q", line, want)
 	}

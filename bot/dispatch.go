@@ -34,6 +34,9 @@ type request struct {
 	start      time.Time
 }
 
+// lang is the language of the text footnote writes for the request's member.
+func (r *request) lang() lang { return langOf(r.locale) }
+
 // plan says how to run a request.
 type plan struct {
 	prepare func(*request) error // checks without I/O, before acknowledging; may be nil
@@ -51,6 +54,13 @@ type plan struct {
 // returns once the interaction is acknowledged (or refused); the work goes on in the pool.
 func (b *Bot) handleInteraction(ctx context.Context, i *dg.Interaction, initial initialFunc) {
 	r := b.newRequest(i, initial)
+	// The work after acknowledging recovers in the pool (pool.start); this covers what runs
+	// before it, where a panic would otherwise end the process.
+	defer func() {
+		if v := recover(); v != nil {
+			b.finish(ctx, r, fmt.Errorf("panic handling interaction %s: %v", i.ID, v))
+		}
+	}()
 	switch i.Type {
 	case dg.InteractionApplicationCommand:
 		b.dispatchCommand(ctx, r, i.ApplicationCommandData())
@@ -59,7 +69,12 @@ func (b *Bot) handleInteraction(ctx context.Context, i *dg.Interaction, initial 
 	case dg.InteractionApplicationCommandAutocomplete:
 		b.autocomplete(ctx, r, i)
 	case dg.InteractionModalSubmit:
-		b.dispatchModal(ctx, r, i.ModalSubmitData())
+		d, ok := i.Data.(modalSubmit) // decodeInteraction's
+		if !ok {
+			b.log.Warn("modal submission not decoded by footnote; ignored", "interaction_id", i.ID)
+			return
+		}
+		b.dispatchModal(ctx, r, d)
 	default:
 		b.log.Debug("interaction ignored", "interaction_type", int(i.Type), "interaction_id", i.ID)
 	}
@@ -71,7 +86,7 @@ func (b *Bot) newRequest(i *dg.Interaction, initial initialFunc) *request {
 		channelID: i.ChannelID,
 		locale:    string(i.Locale),
 		appID:     i.AppID,
-		reply:     &interactionReplier{s: b.session, i: i, initial: initial},
+		reply:     newInteractionReplier(b.session, i, initial),
 		appPerms:  i.AppPermissions,
 		start:     b.now(),
 	}
@@ -108,18 +123,24 @@ func (b *Bot) dispatchCommand(ctx context.Context, r *request, d dg.ApplicationC
 }
 
 // commandOptions flattens a command's options into strings by name, with the attachment
-// (if any) resolved.
+// (if any) resolved. A value of another JSON type than its option's declares is left out:
+// discordgo's StringValue, IntValue and BoolValue would panic on it (found by
+// FuzzInteraction).
 func commandOptions(d dg.ApplicationCommandInteractionData) (map[string]string, *dg.MessageAttachment) {
 	opts := make(map[string]string, len(d.Options))
 	var att *dg.MessageAttachment
 	for _, o := range d.Options {
 		switch o.Type {
 		case dg.ApplicationCommandOptionString:
-			opts[o.Name] = o.StringValue()
+			opts[o.Name], _ = o.Value.(string)
 		case dg.ApplicationCommandOptionInteger:
-			opts[o.Name] = strconv.FormatInt(o.IntValue(), 10)
+			if v, ok := o.Value.(float64); ok {
+				opts[o.Name] = strconv.FormatInt(int64(v), 10)
+			}
 		case dg.ApplicationCommandOptionBoolean:
-			opts[o.Name] = strconv.FormatBool(o.BoolValue())
+			if v, ok := o.Value.(bool); ok {
+				opts[o.Name] = strconv.FormatBool(v)
+			}
 		case dg.ApplicationCommandOptionRole, dg.ApplicationCommandOptionChannel:
 			opts[o.Name], _ = o.Value.(string)
 		case dg.ApplicationCommandOptionAttachment:
@@ -157,6 +178,8 @@ func (b *Bot) admit(ctx context.Context, r *request, p plan) {
 		b.finish(ctx, r, p.run(ctx, r))
 	}, func(ctx context.Context, v any) {
 		b.finish(ctx, r, fmt.Errorf("panic in %s: %v", r.kind, v))
+	}, func(ctx context.Context) {
+		b.finish(ctx, r, fmt.Errorf("%s dropped from the queue: %w", r.kind, ctx.Err()))
 	})
 }
 

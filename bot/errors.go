@@ -55,10 +55,11 @@ const (
 	outcomeUnavailable = "db_unavailable" // the database was out of reach: logged, and the member told to retry
 )
 
-// explain is the one place that turns an error into what the member reads, with the
-// outcome to count. Errors a member can fix say what to do; anything else is logged here
-// with a fresh id that the member's message carries too.
+// explain is the one place that turns an error into what the member reads, in the
+// member's language, with the outcome to count. Errors a member can fix say what to do;
+// anything else is logged here with a fresh id that the member's message carries too.
 func (b *Bot) explain(r *request, err error) (text, outcome string) {
+	l := r.lang()
 	var (
 		rl   *rateLimitedError
 		long *questionTooLongError
@@ -71,107 +72,111 @@ func (b *Bot) explain(r *request, err error) (text, outcome string) {
 	)
 	switch {
 	case errors.As(err, &fe):
-		return fe.text, outcomeUserError
+		return fe.text(l), outcomeUserError
 	case errors.As(err, &rl):
 		secs := int(math.Ceil(rl.retry.Seconds()))
-		return fmt.Sprintf("You're going faster than footnote allows (%d requests a minute). Retry in %d second%s.",
-			rl.perMinute, secs, plural(secs)), outcomeRateLimited
+		return l.trn(rl.perMinute, "You're going faster than footnote allows (%d request a minute).",
+			"You're going faster than footnote allows (%d requests a minute).", rl.perMinute) + " " +
+			l.trn(secs, "Retry in %d second.", "Retry in %d seconds.", secs), outcomeRateLimited
 	case errors.Is(err, errBusy):
-		return "footnote is busy right now. Retry in a few seconds.", outcomeBusy
+		return l.tr("footnote is busy right now. Retry in a few seconds."), outcomeBusy
 	case errors.Is(err, errClosing):
-		return "footnote is restarting. Retry in a few seconds.", outcomeBusy
+		return l.tr("footnote is restarting. Retry in a few seconds."), outcomeBusy
 	case errors.Is(err, context.Canceled) && b.pool.isClosing():
-		return "footnote restarted before it could finish. Try again in a moment.", outcomeBusy
+		return l.tr("footnote restarted before it could finish. Try again in a moment."), outcomeBusy
 	case retrieval.IsUnavailable(err):
 		// Not the member's input, and not a bug to hunt by id: the operator sees the
 		// database go away in the log, once per request that met it.
 		b.log.Warn("request failed: database unavailable", "command", r.kind, "guild_id", r.guildID, "err", err)
-		return "footnote's database is unavailable right now; nothing is wrong with your request. Try again in a minute.", outcomeUnavailable
+		return l.tr("footnote's database is unavailable right now; nothing is wrong with your request. Try again in a minute."), outcomeUnavailable
+	case discordUnavailable(err):
+		b.log.Warn("Discord kept refusing a call", "command", r.kind, "guild_id", r.guildID, "err", err)
+		return l.tr("Discord is rate-limiting footnote or having trouble, so this couldn't finish. Try again in a moment."), outcomeBusy
 	case errors.Is(err, errDM):
-		return "footnote only works in servers: each server has its own articles. " +
-			"Use its commands in a channel of a server where it is installed.", outcomeRefused
+		return l.tr("footnote only works in servers: each server has its own articles. " +
+			"Use its commands in a channel of a server where it is installed."), outcomeRefused
 	case errors.Is(err, errNotAdmin):
-		return "Only admins can do that: it needs the Manage Server permission or footnote's admin role.", outcomeRefused
+		return l.tr("Only admins can do that: it needs the Manage Server permission or footnote's admin role."), outcomeRefused
 	case errors.As(err, &perm):
-		return missingPermsText(perm), outcomeRefused
+		return missingPermsText(l, perm), outcomeRefused
 	case missingPermissions(err):
 		b.forgetPerms(r.channelID)
 		b.log.Warn("Discord refused: missing permissions", "command", r.kind, "guild_id", r.guildID,
 			"channel_id", r.channelID, "err", err)
-		return missingPermsText(&missingPermsError{missing: permsNeededBy(r)}), outcomeRefused
+		return missingPermsText(l, &missingPermsError{missing: permsNeededBy(r)}), outcomeRefused
 	case errors.Is(err, errUnknownCommand):
-		return "footnote doesn't know that command any more. Discord will update the list shortly; try again then.", outcomeUserError
+		return l.tr("footnote doesn't know that command any more. Discord will update the list shortly; try again then."), outcomeUserError
 	case errors.As(err, &long):
-		return fmt.Sprintf("That question is too long. Keep it under %d characters.", long.max), outcomeUserError
-	case errors.Is(err, retrieval.ErrQuestionEmpty) && r.kind == "mention":
+		return l.trf("That question is too long. Keep it under %d characters.", long.max), outcomeUserError
+	case errors.Is(err, retrieval.ErrQuestionEmpty) && r.kind == "mention": // mentions carry no locale
 		return "Ask your question after the mention, for example: @footnote what did the council decide about the budget?", outcomeUserError
 	case errors.Is(err, retrieval.ErrQuestionEmpty) && r.kind == askMessageCommand:
-		return "That message has no text to ask about. Use /ask with your question instead.", outcomeUserError
+		return l.tr("That message has no text to ask about. Use /ask with your question instead."), outcomeUserError
 	case errors.Is(err, retrieval.ErrQuestionEmpty):
-		return "Ask a question, for example: /ask question: what did the council decide about the budget?", outcomeUserError
+		return l.tr("Ask a question, for example: /ask question: what did the council decide about the budget?"), outcomeUserError
 	case errors.Is(err, errBadDate):
-		return "Give dates as YYYY-MM-DD, for example since: 2024-05-01.", outcomeUserError
+		return l.tr("Give dates as YYYY-MM-DD, for example since: 2024-05-01."), outcomeUserError
 	case errors.Is(err, errBadPage):
-		return "Give the page as a number from 1.", outcomeUserError
+		return l.tr("Give the page as a number from 1."), outcomeUserError
 	case errors.Is(err, errAddArgs):
-		return "Give either a link (url:) or a file (file:) to add, not both.", outcomeUserError
+		return l.tr("Give either a link (url:) or a file (file:) to add, not both."), outcomeUserError
 	case errors.Is(err, errRemoveArgs):
-		return "Give the link of the article to remove (url:). /articles shows the links.", outcomeUserError
+		return l.tr("Give the link of the article to remove (url:). /articles shows the links."), outcomeUserError
 	case errors.Is(err, errNoLinks):
-		return "That message has no link to add. footnote adds links starting with http:// or https://.", outcomeUserError
+		return l.tr("That message has no link to add. footnote adds links starting with http:// or https://."), outcomeUserError
 	case errors.Is(err, errBadSettings):
-		return "footnote couldn't use those settings. Pick a role, give mention_channels as all or as #channels, and gone_pages as mark or remove.", outcomeUserError
+		return l.tr("footnote couldn't use those settings. Pick a role, give mention_channels as all or as #channels, and gone_pages as mark or remove."), outcomeUserError
 	case errors.Is(err, errStale):
-		return "That button is out of date. Run the command again.", outcomeUserError
-	case errors.As(err, &file):
+		return l.tr("That button is out of date. Run the command again."), outcomeUserError
+	case errors.As(err, &file): // the console's: English
 		return fmt.Sprintf("footnote can't read that file (%v). Give the path of a .txt, .md or .html file on this machine.",
 			file.err), outcomeUserError
 	case errors.As(err, &big):
-		return fmt.Sprintf("That file is too large: the limit is %s. Upload a smaller file or add the article by its link.",
+		return l.trf("That file is too large: the limit is %s. Upload a smaller file or add the article by its link.",
 			byteSize(big.max)), outcomeUserError
 	case errors.As(err, &dup):
-		return fmt.Sprintf("Not added: the same article is already tracked as <%s>.", dup.of), outcomeUserError
+		return l.trf("Not added: the same article is already tracked as <%s>.", dup.of), outcomeUserError
 	case errors.Is(err, retrieval.ErrDuplicate):
-		return "Not added: that article is already tracked here.", outcomeUserError
+		return l.tr("Not added: that article is already tracked here."), outcomeUserError
 	case errors.Is(err, retrieval.ErrURLTooLong):
-		return fmt.Sprintf("That link is too long to be an article's address (over %d characters). Give the article's own link.",
+		return l.trf("That link is too long to be an article's address (over %d characters). Give the article's own link.",
 			retrieval.MaxURLBytes), outcomeUserError
 	case errors.Is(err, retrieval.ErrInvalidURL):
-		return "That doesn't look like a link to an article. Give a full address starting with https://.", outcomeUserError
+		return l.tr("That doesn't look like a link to an article. Give a full address starting with https://."), outcomeUserError
 	case errors.Is(err, retrieval.ErrBlockedAddr) && r.console: // the operator can change that
 		return "Not added: that address points to a private or local network, which footnote refuses. " +
 			"Set FOOTNOTE_ALLOW_PRIVATE=true to allow such addresses.", outcomeUserError
 	case errors.Is(err, retrieval.ErrBlockedAddr):
-		return "Not added: that address points to a private or local network, which footnote never fetches. Use a public link.", outcomeUserError
+		return l.tr("Not added: that address points to a private or local network, which footnote never fetches. Use a public link."), outcomeUserError
 	case errors.Is(err, retrieval.ErrTooLarge):
-		return "Not added: that page is too large to be an article footnote can track.", outcomeUserError
+		return l.tr("Not added: that page is too large to be an article footnote can track."), outcomeUserError
 	case errors.Is(err, retrieval.ErrEmptyArticle):
-		return "Not added: footnote found no article text there. Link to the article's own page, or upload it as a .txt, .md or .html file.", outcomeUserError
+		return l.tr("Not added: footnote found no article text there. Link to the article's own page, or upload it as a .txt, .md or .html file."), outcomeUserError
 	case errors.Is(err, retrieval.ErrUnsupported):
-		return "footnote can't read that kind of file. Upload a .txt, .md or .html file.", outcomeUserError
+		return l.tr("footnote can't read that kind of file. Upload a .txt, .md or .html file."), outcomeUserError
 	case errors.As(err, &page) && (page.Code == 404 || page.Code == 410):
-		return fmt.Sprintf("Not added: the site has no page at that address (HTTP %d). Check the link.", page.Code), outcomeUserError
+		return l.trf("Not added: the site has no page at that address (HTTP %d). Check the link.", page.Code), outcomeUserError
 	case errors.As(err, &page) && (page.Code == 401 || page.Code == 403):
-		return fmt.Sprintf("Not added: the site refuses bots or needs a login (HTTP %d). Upload the article as a file instead.", page.Code), outcomeUserError
+		return l.trf("Not added: the site refuses bots or needs a login (HTTP %d). Upload the article as a file instead.", page.Code), outcomeUserError
 	case errors.Is(err, retrieval.ErrFetch):
-		return "footnote couldn't download that: the site may be down. Try again later, or upload the article as a file.", outcomeUserError
+		return l.tr("footnote couldn't download that: the site may be down. Try again later, or upload the article as a file."), outcomeUserError
 	case errors.Is(err, retrieval.ErrNotFound):
 		switch r.kind {
 		case "passage":
-			return "That passage is gone: its article was removed or reindexed. Ask again for fresh sources.", outcomeUserError
+			return l.tr("That passage is gone: its article was removed or reindexed. Ask again for fresh sources."), outcomeUserError
 		case "feedback":
-			return "footnote has no record of that answer here, so the feedback was not saved.", outcomeUserError
+			return l.tr("footnote has no record of that answer here, so the feedback was not saved."), outcomeUserError
 		}
-		return "No tracked article has that link here. /articles shows the exact links.", outcomeUserError
+		return l.tr("No tracked article has that link here. /articles shows the exact links."), outcomeUserError
 	case errors.Is(err, retrieval.ErrForbidden):
-		return "Only the member who added that article, or an admin, can remove it.", outcomeUserError
+		return l.tr("Only the member who added that article, or an admin, can remove it."), outcomeUserError
 	case errors.Is(err, retrieval.ErrInvalidInput):
-		return "footnote couldn't use that input. Check the command's options and try again.", outcomeUserError
+		return l.tr("footnote couldn't use that input. Check the command's options and try again."), outcomeUserError
 	}
 	id := newErrorID()
 	b.log.Error("request failed", "error_id", id, "command", r.kind, "guild_id", r.guildID,
 		"user_id", r.userID, "err", err)
-	return fmt.Sprintf("Something went wrong on footnote's side (error id %s). Try again later; "+
+	return l.trf("Something went wrong on footnote's side (error id %s). Try again later; "+
 		"if it keeps happening, give the id to whoever runs the bot.", id), outcomeError
 }
 
@@ -179,7 +184,7 @@ func (b *Bot) explain(r *request, err error) (text, outcome string) {
 // how the request was acknowledged, and returns the outcome.
 func (b *Bot) fail(ctx context.Context, r *request, err error) string {
 	text, outcome := b.explain(r, err)
-	text = translate(r.locale, text)
+	text = b.cfg.Redact.String(text)
 	m := message{content: text, ephemeral: true}
 	var rerr error
 	var partly *partlySentError
@@ -199,7 +204,7 @@ func (b *Bot) fail(ctx context.Context, r *request, err error) string {
 			// Discord makes the first follow-up of a reply still "thinking…" the reply itself,
 			// public whatever its flags: settle the public reply first, with no detail in it.
 			b.log.Debug("remove deferred reply", "command", r.kind, "err", derr)
-			if eerr := r.reply.edit(ctx, message{content: unfinishedNote}); eerr != nil {
+			if eerr := r.reply.edit(ctx, message{content: unfinishedNote(r.lang())}); eerr != nil {
 				b.log.Debug("settle deferred reply", "command", r.kind, "err", eerr)
 			}
 		}
@@ -214,22 +219,17 @@ func (b *Bot) fail(ctx context.Context, r *request, err error) string {
 	return outcome
 }
 
-// unfinishedNote replaces a public "thinking…" reply that could not be deleted, so that the
-// error itself can still go to the member alone.
-const unfinishedNote = "footnote couldn't finish this; the reason was shown to the member who asked."
+// unfinishedNote replaces, in language l, a public "thinking…" reply that could not be
+// deleted, so that the error itself can still go to the member alone.
+func unfinishedNote(l lang) string {
+	return l.tr("footnote couldn't finish this; the reason was shown to the member who asked.")
+}
 
 // newErrorID returns 8 random hex digits to tie a member's error message to the log.
 func newErrorID() string {
 	var p [4]byte
 	_, _ = rand.Read(p[:])
 	return hex.EncodeToString(p[:])
-}
-
-func plural(n int) string {
-	if n == 1 {
-		return ""
-	}
-	return "s"
 }
 
 // byteSize renders n bytes for people: "5 MB", "512 KB".

@@ -7,12 +7,12 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/gorilla/websocket"
 )
 
 // fakeDiscord is Discord's REST API and gateway as footnote uses them, speaking the real
@@ -41,9 +41,17 @@ type fakeDiscord struct {
 	refusedFollowup map[string]int
 	// refuseCommands, when set, is the status a command registration (PUT) is answered with.
 	refuseCommands int
+	// userGuilds are the servers the bot is in (GET /users/@me/guilds), ids in ascending
+	// order; failGuilds answers that request 500.
+	userGuilds []string
+	failGuilds bool
+	// held holds REST calls whose path contains a key until its channel closes
+	// (fakehold_test.go).
+	held map[string]<-chan struct{}
 
-	gw   *fakeGateway
-	perm fakePerms // footnote's permissions and rate limits (fakeperms_test.go)
+	gw     *fakeGateway
+	perm   fakePerms // footnote's permissions and rate limits (fakeperms_test.go)
+	faults []*fault  // scripted failures of matching calls (fakefaults_test.go)
 }
 
 // call is one recorded REST request.
@@ -124,6 +132,7 @@ func (f *fakeDiscord) recordInitialResponse(request, response []byte) {
 	f.calls = append(f.calls, c)
 	f.mu.Unlock()
 	f.noteMerges(c)
+	f.checkModal(c) // Discord would fail the interaction: the test fails
 }
 
 // serveREST records the call and answers like Discord does.
@@ -143,8 +152,12 @@ func (f *fakeDiscord) serveREST(w http.ResponseWriter, r *http.Request) {
 	f.calls = append(f.calls, c)
 	f.mu.Unlock()
 	f.noteMerges(c)
+	f.waitIfHeld(r.Context(), path)
 
 	parts := strings.Split(strings.Trim(path, "/"), "/")
+	if f.serveFault(w, r, c) {
+		return
+	}
 	if f.servePerms(w, r, path, parts, c) {
 		return
 	}
@@ -169,6 +182,9 @@ func (f *fakeDiscord) serveREST(w http.ResponseWriter, r *http.Request) {
 	case r.Method == http.MethodGet && (path == "/gateway" || path == "/gateway/bot"):
 		reply(map[string]any{"url": "ws" + strings.TrimPrefix(f.srv.URL, "http") + "/gateway-ws", "shards": 1})
 	case parts[0] == "interactions" && len(parts) == 4 && r.Method == http.MethodPost:
+		if f.refuseModal(w, c) {
+			return
+		}
 		w.WriteHeader(http.StatusNoContent)
 	case parts[0] == "webhooks" && r.Method == http.MethodDelete:
 		w.WriteHeader(http.StatusNoContent)
@@ -186,7 +202,12 @@ func (f *fakeDiscord) serveREST(w http.ResponseWriter, r *http.Request) {
 			http.Error(w, `{"message": "Internal Server Error", "code": 0}`, status)
 			return
 		}
+		if f.refuseInvalidCommands(w, c) {
+			return
+		}
 		reply(c.Body["list"])
+	case r.Method == http.MethodGet && path == "/users/@me/guilds":
+		f.serveUserGuilds(w, c, reply)
 	case parts[0] == "guilds" && len(parts) == 3 && parts[2] == "roles":
 		f.mu.Lock()
 		roles := f.roles[parts[1]]
@@ -214,13 +235,30 @@ func (f *fakeDiscord) serveREST(w http.ResponseWriter, r *http.Request) {
 		}
 		f.mu.Unlock()
 		reply(newest)
-	case parts[0] == "channels" && len(parts) == 4 && r.Method == http.MethodPatch:
+	case parts[0] == "channels" && len(parts) == 4 && parts[2] == "messages" && r.Method == http.MethodPatch:
+		// An edit of a channel message replaces what the body gives, as Discord does.
 		f.mu.Lock()
 		defer f.mu.Unlock()
 		for _, m := range f.history[parts[1]] {
 			if m["id"] == parts[3] {
-				m["content"] = c.Body["content"]
+				for _, k := range []string{"content", "embeds"} {
+					if v, ok := c.Body[k]; ok {
+						m[k] = v
+					}
+				}
 				reply(m)
+				return
+			}
+		}
+		http.Error(w, `{"message": "Unknown Message", "code": 10008}`, http.StatusNotFound)
+	case parts[0] == "channels" && len(parts) == 4 && parts[2] == "messages" && r.Method == http.MethodDelete:
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		h := f.history[parts[1]]
+		for i, m := range h {
+			if m["id"] == parts[3] {
+				f.history[parts[1]] = slices.Delete(h, i, i+1)
+				w.WriteHeader(http.StatusNoContent)
 				return
 			}
 		}
@@ -238,6 +276,30 @@ func (f *fakeDiscord) serveREST(w http.ResponseWriter, r *http.Request) {
 	default:
 		http.Error(w, `{"message": "404: Not Found", "code": 0}`, http.StatusNotFound)
 	}
+}
+
+// serveUserGuilds lists the bot's servers as Discord does: by ascending id, after the
+// query's after, at most its limit.
+func (f *fakeDiscord) serveUserGuilds(w http.ResponseWriter, c call, reply func(any)) {
+	f.mu.Lock()
+	ids, fail := f.userGuilds, f.failGuilds
+	f.mu.Unlock()
+	if fail {
+		http.Error(w, `{"message": "500: Internal Server Error", "code": 0}`, http.StatusInternalServerError)
+		return
+	}
+	limit, err := strconv.Atoi(c.Query.Get("limit"))
+	if err != nil || limit > 200 || limit < 1 {
+		limit = 200
+	}
+	page := []any{}
+	for _, id := range ids {
+		if len(page) < limit && (c.Query.Get("after") == "" || len(id) > len(c.Query.Get("after")) ||
+			(len(id) == len(c.Query.Get("after")) && id > c.Query.Get("after"))) {
+			page = append(page, map[string]any{"id": id, "name": "Server " + id})
+		}
+	}
+	reply(page)
 }
 
 // consume takes one from the failure counter *n (guarded by f.mu) when cond holds, and
@@ -356,6 +418,18 @@ func channelPost(channel string) func(call) bool {
 	}
 }
 
+func channelEdit(channel, message string) func(call) bool {
+	return func(c call) bool {
+		return c.Method == http.MethodPatch && c.Path == "/channels/"+channel+"/messages/"+message
+	}
+}
+
+func channelDelete(channel string) func(call) bool {
+	return func(c call) bool {
+		return c.Method == http.MethodDelete && strings.HasPrefix(c.Path, "/channels/"+channel+"/messages/")
+	}
+}
+
 // Accessors on a recorded message body.
 
 func (c call) str(key string) string {
@@ -409,88 +483,4 @@ func (c call) customIDs() []string {
 		ids = append(ids, r...)
 	}
 	return ids
-}
-
-// fakeGateway speaks enough of Discord's gateway: hello (op 10), identify (op 2), READY and
-// GUILD_CREATE, heartbeat ACKs (op 11), and dispatches the test sends.
-type fakeGateway struct {
-	mu         sync.Mutex
-	conn       *websocket.Conn
-	seq        int
-	identify   map[string]any
-	heartbeats int
-	guilds     []map[string]any
-	// refuseContent closes the connection with 4014 when identify asks for the Message
-	// Content intent, as Discord does when the portal has not granted it.
-	refuseContent bool
-	ready         chan struct{}
-	once          sync.Once
-}
-
-func newFakeGateway() *fakeGateway {
-	return &fakeGateway{ready: make(chan struct{})}
-}
-
-func (g *fakeGateway) serve(f *fakeDiscord) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		up := websocket.Upgrader{}
-		conn, err := up.Upgrade(w, r, nil)
-		if err != nil {
-			return
-		}
-		defer conn.Close()
-		g.mu.Lock()
-		g.conn = conn
-		g.mu.Unlock()
-		g.send(map[string]any{"op": 10, "d": map[string]any{"heartbeat_interval": 100}})
-		var ident map[string]any
-		if err := conn.ReadJSON(&ident); err != nil || ident["op"] != float64(2) {
-			return
-		}
-		g.mu.Lock()
-		g.identify = ident
-		guilds, refuse := g.guilds, g.refuseContent
-		g.mu.Unlock()
-		if d, _ := ident["d"].(map[string]any); refuse {
-			if in, _ := d["intents"].(float64); int64(in)&(1<<15) != 0 {
-				_ = conn.WriteMessage(websocket.CloseMessage, websocket.FormatCloseMessage(4014, "Disallowed intent(s)."))
-				return
-			}
-		}
-		g.dispatch("READY", map[string]any{
-			"v": 9, "session_id": "fake-session", "resume_gateway_url": "ws://unused",
-			"user":   map[string]any{"id": f.botID, "username": "footnote", "bot": true},
-			"guilds": []any{}, "application": map[string]any{"id": "app"},
-		})
-		for _, gc := range guilds {
-			g.dispatch("GUILD_CREATE", gc)
-		}
-		g.once.Do(func() { close(g.ready) })
-		for {
-			var m map[string]any
-			if err := conn.ReadJSON(&m); err != nil {
-				return
-			}
-			if m["op"] == float64(1) {
-				g.mu.Lock()
-				g.heartbeats++
-				g.mu.Unlock()
-				g.send(map[string]any{"op": 11})
-			}
-		}
-	}
-}
-
-func (g *fakeGateway) send(v any) {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	_ = g.conn.WriteJSON(v)
-}
-
-// dispatch sends an event (op 0) with the next sequence number.
-func (g *fakeGateway) dispatch(event string, d any) {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	g.seq++
-	_ = g.conn.WriteJSON(map[string]any{"op": 0, "t": event, "s": g.seq, "d": d})
 }

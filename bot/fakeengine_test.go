@@ -30,6 +30,7 @@ type fakeEngine struct {
 	// Hooks replace the default behaviour when set.
 	askFunc      func(ctx context.Context, coll, question string, opts retrieval.AskOptions) (*retrieval.Answer, error)
 	reindexFunc  func(ctx context.Context, coll string, progress func(done, total int)) (retrieval.ReindexStats, error)
+	planFunc     func(ctx context.Context, coll string) (retrieval.ReindexPlan, error)
 	settingsFunc func(ctx context.Context, coll string) (retrieval.GuildSettings, error) // fakesettings_test.go
 }
 
@@ -178,6 +179,19 @@ func (e *fakeEngine) RemoveArticle(_ context.Context, coll, url, requester strin
 		return &a, nil
 	}
 	return nil, fmt.Errorf("article %s: %w", url, retrieval.ErrNotFound)
+}
+
+// PlanReindex plans to embed every article of coll, one passage each, unless planFunc
+// says otherwise.
+func (e *fakeEngine) PlanReindex(ctx context.Context, coll string) (retrieval.ReindexPlan, error) {
+	e.mu.Lock()
+	f := e.planFunc
+	n := len(e.cols[coll])
+	e.mu.Unlock()
+	if f != nil {
+		return f(ctx, coll)
+	}
+	return retrieval.ReindexPlan{Articles: n, Passages: n, ToEmbed: n, Space: "hash-256"}, nil
 }
 
 func (e *fakeEngine) Reindex(ctx context.Context, coll string, progress func(done, total int)) (retrieval.ReindexStats, error) {

@@ -8,18 +8,43 @@ import (
 	dg "github.com/bwmarrin/discordgo"
 )
 
-// 👎 opens a form (a modal): the reason, typed as one of the choices, and a free-text
-// comment, stored with the feedback. Its custom id is "fbm:<question id>".
+// 👎 opens a form (a modal): the reason, chosen from a menu, and a free-text comment,
+// stored with the feedback. Its custom id is "fbm:<question id>". Each input sits in a
+// Label component (modalcomponents.go), as Discord's modals take a menu; a form opened
+// before footnote used them asked for the reason in a text box, and its submissions are
+// still read (matchReason).
 
 const (
 	// maxFeedbackComment is the longest comment the form takes: room for a few sentences,
 	// short enough that a page of feedback stays readable.
 	maxFeedbackComment = 1000
-	// maxReasonInput bounds the reason box: the longest choice is a few words.
+	// maxReasonInput bounds the reason an older form's text box took: the longest choice
+	// is a few words.
 	maxReasonInput = 40
 	reasonInputID  = "reason"
 	commentInputID = "comment"
 )
+
+// reasonModal is the 👎 form for question id, in language l.
+func reasonModal(l lang, id string) *dg.InteractionResponse {
+	options := make([]dg.SelectMenuOption, len(reasons))
+	for i, o := range reasons {
+		options[i] = dg.SelectMenuOption{Value: o.Value, Label: l.tr(o.Label), Description: l.tr(o.Description)}
+	}
+	return &dg.InteractionResponse{Type: dg.InteractionResponseModal, Data: &dg.InteractionResponseData{
+		CustomID: "fbm:" + id,
+		Title:    l.tr("What was wrong with the answer?"),
+		Components: []dg.MessageComponent{
+			modalLabel{Label: l.tr("Reason"), Component: modalSelect{
+				CustomID: reasonInputID, Placeholder: l.tr("Choose the reason"), Options: options, Required: true,
+			}},
+			modalLabel{Label: l.tr("What was wrong? (optional)"), Component: modalTextInput{
+				CustomID: commentInputID, Style: dg.TextInputParagraph, MaxLength: maxFeedbackComment,
+				Placeholder: l.tr("For example: the quote is about last year's budget"),
+			}},
+		},
+	}}
+}
 
 // openReasonModal answers a 👎 at once with the form; nothing is stored until it is sent.
 func (b *Bot) openReasonModal(ctx context.Context, r *request) {
@@ -29,29 +54,11 @@ func (b *Bot) openReasonModal(ctx context.Context, r *request) {
 		b.finish(ctx, r, err)
 		return
 	}
-	labels := make([]string, len(reasons))
-	for i, o := range reasons {
-		labels[i] = strings.ToLower(o.Label)
-	}
-	modal := &dg.InteractionResponse{Type: dg.InteractionResponseModal, Data: &dg.InteractionResponseData{
-		CustomID: "fbm:" + r.opts["question"],
-		Title:    "What was wrong with the answer?",
-		Components: []dg.MessageComponent{
-			dg.ActionsRow{Components: []dg.MessageComponent{dg.TextInput{
-				CustomID: reasonInputID, Label: "Reason", Style: dg.TextInputShort, Required: true,
-				Placeholder: strings.Join(labels, ", "), MaxLength: maxReasonInput,
-			}}},
-			dg.ActionsRow{Components: []dg.MessageComponent{dg.TextInput{
-				CustomID: commentInputID, Label: "What was wrong? (optional)", Style: dg.TextInputParagraph,
-				Placeholder: "For example: the quote is about last year's budget", MaxLength: maxFeedbackComment,
-			}}},
-		},
-	}}
 	ir, ok := r.reply.(*interactionReplier)
 	if !ok {
 		return
 	}
-	if err := ir.ack(ctx, modal); err != nil {
+	if err := ir.ack(ctx, reasonModal(r.lang(), r.opts["question"])); err != nil {
 		b.log.Warn("acknowledge failed", "command", r.kind, "guild_id", r.guildID, "err", err)
 		b.metrics.interactions.WithLabelValues(r.kind, outcomeAckFailed).Inc()
 		return
@@ -60,7 +67,7 @@ func (b *Bot) openReasonModal(ctx context.Context, r *request) {
 }
 
 // dispatchModal routes a submitted form by its custom id.
-func (b *Bot) dispatchModal(ctx context.Context, r *request, d dg.ModalSubmitInteractionData) {
+func (b *Bot) dispatchModal(ctx context.Context, r *request, d modalSubmit) {
 	id, ok := strings.CutPrefix(d.CustomID, "fbm:")
 	if !ok {
 		r.kind = "unknown_modal"
@@ -68,34 +75,21 @@ func (b *Bot) dispatchModal(ctx context.Context, r *request, d dg.ModalSubmitInt
 		return
 	}
 	r.kind = "feedback"
-	r.opts = modalValues(d.Components)
+	r.opts = make(map[string]string, len(d.Values)+1)
+	for k, v := range d.Values {
+		r.opts[k] = strings.Join(v, " ") // one value each: a text, or the one choice of a menu
+	}
 	r.opts["question"] = id
 	b.admit(ctx, r, plan{ack: ackEphemeral, prepare: prepareFeedback, run: b.runReasonModal})
 }
 
-// modalValues collects a form's text inputs by custom id.
-func modalValues(comps []dg.MessageComponent) map[string]string {
-	out := map[string]string{}
-	for _, c := range comps {
-		switch c := c.(type) {
-		case *dg.ActionsRow:
-			for k, v := range modalValues(c.Components) {
-				out[k] = v
-			}
-		case *dg.TextInput:
-			out[c.CustomID] = c.Value
-		}
-	}
-	return out
-}
-
 // runReasonModal records a 👎 with the reason and the comment from the form.
 func (b *Bot) runReasonModal(ctx context.Context, r *request) error {
-	typed := strings.TrimSpace(r.opts[reasonInputID])
-	reason, label := matchReason(typed)
+	given := strings.TrimSpace(r.opts[reasonInputID])
+	reason, label := matchReason(given)
 	comment := strings.TrimSpace(r.opts[commentInputID])
-	if reason == "other" && typed != "" && !strings.EqualFold(typed, "other") {
-		comment = strings.TrimSpace("Reason: " + typed + "\n" + comment) // kept, not lost
+	if reason == "other" && given != "" && !strings.EqualFold(given, "other") {
+		comment = strings.TrimSpace("Reason: " + given + "\n" + comment) // typed in an older form: kept, not lost
 	}
 	fb := feedbackFor(r)
 	fb.Reason = reason
@@ -103,15 +97,14 @@ func (b *Bot) runReasonModal(ctx context.Context, r *request) error {
 	if err := b.eng.RecordFeedback(ctx, fb); err != nil {
 		return fmt.Errorf("record feedback: %w", err)
 	}
-	return r.reply.edit(ctx, message{
-		content: fmt.Sprintf("Thanks! footnote noted that this answer was not helpful (%s).", strings.ToLower(label)),
-	})
+	return r.reply.edit(ctx, message{content: notHelpfulThanks(r.lang(), label)})
 }
 
-// matchReason maps what a member typed in the reason box to a reason value and label:
-// its value, its label or the label's first word, in any case; anything else is "other".
-func matchReason(typed string) (value, label string) {
-	norm := strings.ToLower(strings.Join(strings.Fields(strings.ReplaceAll(typed, "_", " ")), " "))
+// matchReason maps the reason a form gave to a reason value and English label: the menu's
+// value, or what a member typed in an older form's text box (a value, a label or the
+// label's first word, in any case); anything else is "other".
+func matchReason(given string) (value, label string) {
+	norm := strings.ToLower(strings.Join(strings.Fields(strings.ReplaceAll(given, "_", " ")), " "))
 	for _, o := range reasons {
 		l := strings.ToLower(o.Label)
 		first, _, _ := strings.Cut(l, " ")

@@ -19,66 +19,68 @@ func (b *Bot) runFeeds(ctx context.Context, r *request) error {
 	if err != nil {
 		return fmt.Errorf("feeds: %w", err)
 	}
-	return r.reply.edit(ctx, message{content: renderFeeds(feeds)})
+	// A last error is what a site's server answered: masked, as every error a member sees.
+	return r.reply.edit(ctx, message{content: b.cfg.Redact.String(renderFeeds(r.lang(), feeds))})
 }
 
-// renderFeeds lists feeds: title and link, last success, last error, next poll, articles.
-func renderFeeds(feeds []retrieval.Feed) string {
+// renderFeeds lists feeds, in language l: title and link, last success, last error, next
+// poll, articles.
+func renderFeeds(l lang, feeds []retrieval.Feed) string {
 	if len(feeds) == 0 {
-		return "This server follows no feeds. Follow one with /track feed:<link>."
+		return l.tr("This server follows no feeds. Follow one with /track feed:<link>.")
 	}
 	var sb strings.Builder
-	fmt.Fprintf(&sb, "This server follows %d feed%s:", len(feeds), plural(len(feeds)))
+	sb.WriteString(l.trn(len(feeds), "This server follows %d feed:", "This server follows %d feeds:", len(feeds)))
 	for _, f := range feeds[:min(len(feeds), maxFeedsListed)] {
-		sb.WriteString("\n\n" + feedEntry(f))
+		sb.WriteString("\n\n" + feedEntry(l, f))
 	}
 	if rest := len(feeds) - maxFeedsListed; rest > 0 {
-		fmt.Fprintf(&sb, "\n\n…and %d more.", rest)
+		sb.WriteString("\n\n" + l.trf("…and %d more.", rest))
 	}
 	return truncate(sb.String(), maxContent)
 }
 
-// feedEntry is one feed of /feeds.
-func feedEntry(f retrieval.Feed) string {
+// feedEntry is one feed of /feeds, in language l.
+func feedEntry(l lang, f retrieval.Feed) string {
 	text := "**" + truncate(escapeMarkdown(oneLineText(titleOf(f.Title, f.URL))), 100) + "**"
 	if f.Paused {
-		text += " (paused after failing; /track it again to resume)"
+		text += " " + l.tr("(paused after failing; /track it again to resume)")
 	}
 	if link := linkable(f.URL); link != "" && runeLen(link) <= 300 {
 		text += "\n<" + link + ">"
 	}
-	facts := []string{fmt.Sprintf("%d article%s", f.Articles, plural(f.Articles)), "every " + everyText(f.Every)}
+	facts := []string{l.trn(f.Articles, "%d article", "%d articles", f.Articles), l.trf("every %s", everyText(f.Every))}
 	if f.LastSuccess.IsZero() {
-		facts = append(facts, "never answered")
+		facts = append(facts, l.tr("never answered"))
 	} else {
-		facts = append(facts, fmt.Sprintf("last success <t:%d:R>", f.LastSuccess.Unix()))
+		facts = append(facts, l.trf("last success <t:%d:R>", f.LastSuccess.Unix()))
 	}
 	if !f.Paused {
-		facts = append(facts, fmt.Sprintf("next poll <t:%d:R>", f.NextPoll.Unix()))
+		facts = append(facts, l.trf("next poll <t:%d:R>", f.NextPoll.Unix()))
 	}
 	if f.Channel != "" {
-		facts = append(facts, "announced in <#"+f.Channel+">")
+		facts = append(facts, l.trf("announced in <#%s>", f.Channel))
 	}
 	if j := f.Poll; j != nil {
-		facts = append(facts, pollJobText(*j))
+		facts = append(facts, pollJobText(l, *j))
 	}
 	text += "\n" + strings.Join(facts, " · ")
 	if f.LastError != "" {
-		text += "\nLast error: " + truncate(escapeMarkdown(oneLineText(f.LastError)), 200)
+		text += "\n" + l.tr("Last error:") + " " + truncate(escapeMarkdown(oneLineText(f.LastError)), 200)
 	}
 	if j := f.Poll; j != nil && j.Phase == retrieval.JobRetrying && j.LastError != "" {
-		text += "\nPoll retrying after: " + truncate(escapeMarkdown(oneLineText(j.LastError)), 200)
+		text += "\n" + l.tr("Poll retrying after:") + " " + truncate(escapeMarkdown(oneLineText(j.LastError)), 200)
 	}
 	return text
 }
 
-// pollJobText is a feed's background poll, as the database has it.
-func pollJobText(j retrieval.Job) string {
+// pollJobText is a feed's background poll, as the database has it, in language l.
+func pollJobText(l lang, j retrieval.Job) string {
 	switch j.Phase {
 	case retrieval.JobRunning:
-		return "polling now"
+		return l.tr("polling now")
 	case retrieval.JobRetrying:
-		return fmt.Sprintf("poll retrying <t:%d:R> (attempt %d of %d)", j.ScheduledAt.Unix(), j.Attempt+1, j.MaxAttempts)
+		return l.trf("poll retrying <t:%d:R> (attempt %d of %d)", j.ScheduledAt.Unix(), j.Attempt+1, j.MaxAttempts)
 	}
-	return "poll queued"
+	return l.tr("poll queued")
 }

@@ -27,7 +27,7 @@ func TestFeedsShowTheBackgroundPollFromTheDatabase(t *testing.T) {
 			[]string{"poll retrying <t:1772445900:R> (attempt 2 of 3)", "\nPoll retrying after: record poll of feed 4: connection \\*reset\\*"}, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got := feedEntry(feed(tc.job))
+			got := feedEntry("", feed(tc.job))
 			for _, w := range tc.want {
 				if !strings.Contains(got, w) {
 					t.Errorf("entry %q lacks %q", got, w)

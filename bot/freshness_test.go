@@ -24,37 +24,37 @@ func TestRecrawledArticlesShowWhetherTheyChangedOrWentOffline(t *testing.T) {
 	}{
 		{"a citation whose text changed says updated and when",
 			func() string {
-				return citationSources([]retrieval.Citation{{N: 1, Site: "news.example", Published: pub, Added: added, Updated: updated, Quote: "q"}}, "")[0].embed.Description
+				return citationSources("", []retrieval.Citation{{N: 1, Site: "news.example", Published: pub, Added: added, Updated: updated, Quote: "q"}}, "")[0].embed.Description
 			},
 			"news.example · <t:1714651200:D> · updated " + upd + "\n\n"},
 		{"a citation of a page that is gone says it is no longer online",
 			func() string {
-				return citationSources([]retrieval.Citation{{N: 1, Site: "news.example", Published: pub, Gone: gone, Quote: "q"}}, "")[0].embed.Description
+				return citationSources("", []retrieval.Citation{{N: 1, Site: "news.example", Published: pub, Gone: gone, Quote: "q"}}, "")[0].embed.Description
 			},
 			"news.example · <t:1714651200:D> · no longer online\n\n"},
 		{"a citation that is both says both, after the added date",
 			func() string {
-				return citationSources([]retrieval.Citation{{N: 1, Added: added, Updated: updated, Gone: gone, Quote: "q"}}, "")[0].embed.Description
+				return citationSources("", []retrieval.Citation{{N: 1, Added: added, Updated: updated, Gone: gone, Quote: "q"}}, "")[0].embed.Description
 			},
 			"added <t:1796040000:D> · updated " + upd + " · no longer online\n\n"},
 		{"a citation of an article never recrawled shows its date alone",
 			func() string {
-				return citationSources([]retrieval.Citation{{N: 1, Site: "news.example", Published: pub, Added: added, Quote: "q"}}, "")[0].embed.Description
+				return citationSources("", []retrieval.Citation{{N: 1, Site: "news.example", Published: pub, Added: added, Quote: "q"}}, "")[0].embed.Description
 			},
 			"news.example · <t:1714651200:D>\n\n"},
 		{"a closest source carries the marks too",
 			func() string {
-				return closestSource(1, retrieval.Result{Title: "Notes", Added: added, Updated: updated, Gone: gone}).embed.Description
+				return closestSource("", 1, retrieval.Result{Title: "Notes", Added: added, Updated: updated, Gone: gone}).embed.Description
 			},
 			"added <t:1796040000:D> · updated " + upd + " · no longer online"},
 		{"a passage shown in full carries them",
 			func() string {
-				return passageDescription(&retrieval.PassageView{Result: retrieval.Result{Published: pub, Gone: gone, Text: "Text."}})
+				return passageDescription("", &retrieval.PassageView{Result: retrieval.Result{Published: pub, Gone: gone, Text: "Text."}})
 			},
 			"<t:1714651200:D> · no longer online\n\nText."},
 		{"an article's line in /articles carries them before its passage count",
 			func() string {
-				return articleLine(2, retrieval.Article{Title: "Pier", Published: pub, Updated: updated, Gone: gone, Passages: 3})
+				return articleLine("", 2, retrieval.Article{Title: "Pier", Published: pub, Updated: updated, Gone: gone, Passages: 3})
 			},
 			"2. Pier · <t:1714651200:D> · updated " + upd + " · no longer online · 3 passages"},
 	}

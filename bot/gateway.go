@@ -17,18 +17,20 @@ import (
 //     developer portal): without it Discord blanks the text of messages that do not mention
 //     the bot, so a follow-up typed in footnote's thread without a mention would arrive
 //     empty. Slash commands, buttons and mentions work without it, and when Discord refuses
-//     it (close 4014) footnote connects without it (openGateway, intents.go).
+//     it (close 4014), at the first connection or a later one, footnote connects without it
+//     (openGateway, intents.go).
 //
 // No DirectMessages: footnote refuses direct messages, and a slash command used in a DM
 // still arrives as an interaction, which is answered with the refusal.
 const gatewayIntents = dg.IntentsGuilds | dg.IntentsGuildMessages | dg.IntentsMessageContent
 
 // RunGateway connects to the Discord gateway (shard cfg.ShardID of cfg.ShardCount, the URL
-// from GET /gateway on the API base) and serves interactions and mentions until ctx is done.
-// discordgo reconnects and resumes by itself after network errors. When ctx ends, in-flight
-// answers get cfg.ShutdownGrace to finish (new requests are told to retry), then the
-// session closes. It returns an error when the session cannot be opened (a rejected token or
-// intent is explained) or when shutdown had to cancel work.
+// from GET /gateway on the API base) and serves interactions and mentions until ctx is done
+// or Close is called. When the connection drops it connects again (gatewayconn.go). When
+// ctx ends, in-flight answers get cfg.ShutdownGrace to finish (new requests are told to
+// retry), then the rest are cancelled and told to retry, and the session closes. It returns
+// an error when the first connection cannot be opened (a rejected token or intent is
+// explained) or when cancelled work was still running at the end (see Close).
 func (b *Bot) RunGateway(ctx context.Context) error {
 	if b.cfg.Token == "" {
 		return errors.New("bot: the gateway needs a bot token (DISCORD_TOKEN)")
@@ -47,7 +49,22 @@ func (b *Bot) RunGateway(ctx context.Context) error {
 		return fmt.Errorf("bot: open gateway: %w", explainGatewayError(err))
 	}
 	b.log.Info("gateway open", "shard_id", b.cfg.ShardID, "shard_count", b.cfg.ShardCount)
-	<-ctx.Done()
+	for done := false; !done; {
+		select {
+		case <-ctx.Done():
+			done = true
+		case <-b.conn.drops:
+			b.mu.Lock()
+			closed := !b.gateway // Close closed it
+			b.mu.Unlock()
+			if closed {
+				done = true
+				break
+			}
+			b.log.Info("gateway connection closed; reconnecting", "shard_id", b.cfg.ShardID)
+			b.reconnectGateway(ctx)
+		}
+	}
 
 	grace, cancel := b.withGrace(context.WithoutCancel(ctx))
 	defer cancel()
@@ -75,6 +92,7 @@ func explainGatewayError(err error) error {
 }
 
 func (b *Bot) onReady(_ *dg.Session, r *dg.Ready) {
+	b.guildsReady(r.Guilds)
 	if r.User != nil {
 		b.mu.Lock()
 		b.botUserID = r.User.ID
@@ -83,11 +101,16 @@ func (b *Bot) onReady(_ *dg.Session, r *dg.Ready) {
 	b.log.Info("gateway ready", "shard_id", b.cfg.ShardID, "guilds", len(r.Guilds))
 }
 
-func (b *Bot) onInteractionCreate(_ *dg.Session, e *dg.InteractionCreate) {
-	if e.Interaction == nil {
+// onInteraction handles an INTERACTION_CREATE from its raw data (onRawEvent), decoded as
+// an interaction over HTTP is: discordgo's own decoding fails on modal submissions made of
+// Labels (modalcomponents.go).
+func (b *Bot) onInteraction(raw []byte) {
+	i, err := decodeInteraction(raw)
+	if err != nil {
+		b.log.Warn("interaction from the gateway not understood", "err", err)
 		return
 	}
-	b.handleInteraction(context.Background(), e.Interaction, nil)
+	b.handleInteraction(context.Background(), i, nil)
 }
 
 // selfID returns the bot's user id, "" before READY.
@@ -100,12 +123,15 @@ func (b *Bot) selfID() string {
 // gatewayHealthy reports whether the gateway is up, or true when it is not in use.
 func (b *Bot) gatewayHealthy() bool {
 	b.mu.Lock()
-	open := b.gateway
+	s := b.conn.session
+	if !b.gateway {
+		s = nil
+	}
 	b.mu.Unlock()
-	if !open {
+	if s == nil {
 		return true
 	}
-	b.session.RLock()
-	defer b.session.RUnlock()
-	return b.session.DataReady
+	s.RLock()
+	defer s.RUnlock()
+	return s.DataReady
 }

@@ -21,10 +21,10 @@ func startGateway(t *testing.T, eng Engine) (*harness, *fakeGateway) {
 }
 
 // startGatewayOn is startGateway with the fake gateway set up by setup (when not nil)
-// before the bot connects.
-func startGatewayOn(t *testing.T, eng Engine, setup func(*fakeGateway)) (*harness, *fakeGateway) {
+// before the bot connects, and the bot's Config by configure.
+func startGatewayOn(t *testing.T, eng Engine, setup func(*fakeGateway), configure ...func(*Config)) (*harness, *fakeGateway) {
 	t.Helper()
-	h := newHarness(t, eng)
+	h := newHarness(t, eng, configure...)
 	gw := h.discord.gw
 	gw.guilds = []map[string]any{{
 		"id": guildA, "name": "Guild A", "unavailable": false, "roles": []any{}, "members": []any{}, "threads": []any{},

@@ -11,7 +11,8 @@ import (
 // (GUILD_DELETE without unavailable: an outage sends unavailable: true and is not a
 // removal), the collection is scheduled for deletion after Config.GuildGrace; when the
 // server adds footnote again (GUILD_CREATE) within it, the deletion is cancelled. The
-// deletion itself is the engine's sweep (RemoveDue), which cmd/footnote runs.
+// deletion itself is the engine's sweep (RemoveDue), which cmd/footnote runs. A removal
+// footnote could not see is found by ReconcileGuilds (reconcile.go).
 
 // guildLifecycle is what the bot needs from the engine to keep or delete a server's data
 // as footnote leaves and rejoins it; *retrieval.Engine has it. With an engine that lacks
@@ -30,6 +31,7 @@ func (b *Bot) onGuildDelete(_ *dg.Session, e *dg.GuildDelete) {
 	if e.Guild == nil || e.Unavailable || !isSnowflake(e.ID) {
 		return
 	}
+	b.guildJoined(e.ID, false)
 	b.botRoles.forget(e.ID)
 	lc, ok := b.eng.(guildLifecycle)
 	if !ok {
@@ -48,7 +50,11 @@ func (b *Bot) onGuildDelete(_ *dg.Session, e *dg.GuildDelete) {
 }
 
 func (b *Bot) onGuildCreate(_ *dg.Session, e *dg.GuildCreate) {
-	if e.Guild == nil || e.Unavailable || !isSnowflake(e.ID) {
+	if e.Guild == nil || !isSnowflake(e.ID) {
+		return
+	}
+	b.guildJoined(e.ID, true) // an outage's GUILD_CREATE too: the server still has footnote
+	if e.Unavailable {
 		return
 	}
 	lc, ok := b.eng.(guildLifecycle)

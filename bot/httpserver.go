@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"strconv"
 	"sync"
@@ -51,8 +52,13 @@ func (b *Bot) serveInteraction(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "stale request signature", http.StatusUnauthorized)
 		return
 	}
-	var i dg.Interaction
-	if err := json.NewDecoder(r.Body).Decode(&i); err != nil {
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		http.Error(w, "bad interaction", http.StatusBadRequest)
+		return
+	}
+	i, err := decodeInteraction(body)
+	if err != nil {
 		http.Error(w, "bad interaction", http.StatusBadRequest)
 		return
 	}
@@ -67,7 +73,7 @@ func (b *Bot) serveInteraction(w http.ResponseWriter, r *http.Request) {
 	go func() {
 		defer close(done)
 		// The handler outlives this request: its work goes on after the response is sent.
-		b.handleInteraction(context.WithoutCancel(r.Context()), &i, ack.send)
+		b.handleInteraction(context.WithoutCancel(r.Context()), i, ack.send)
 	}()
 	var resp *dg.InteractionResponse
 	select {

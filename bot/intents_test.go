@@ -44,3 +44,56 @@ func TestGatewayWithoutMessageContent(t *testing.T) {
 		h.discord.waitFor(t, "answer", 1, channelPost("540000000000000001"))
 	})
 }
+
+func TestGatewayReconnect(t *testing.T) {
+	intents := func(ident map[string]any) dg.Intent {
+		d, _ := ident["d"].(map[string]any)
+		in, _ := d["intents"].(float64)
+		return dg.Intent(in)
+	}
+	askOver := func(t *testing.T, h *harness, gw *fakeGateway) {
+		t.Helper()
+		p, s := h.slash(guildA, alice, "ask", "question", "When did the council approve the budget?")
+		gw.dispatch("INTERACTION_CREATE", p)
+		h.edit(s, func(c string) bool { return c == "The council approved the budget on Tuesday. [1]" })
+	}
+
+	t.Run("a dropped connection is replaced by a new one with the same intents", func(t *testing.T) {
+		h, gw := startGateway(t, cityNews())
+		gw.drop()
+		gw.waitReadies(t, 2)
+		gw.mu.Lock()
+		n, first, last := len(gw.identifies), intents(gw.identifies[0]), intents(gw.identify)
+		gw.mu.Unlock()
+		if n != 2 || last != first {
+			t.Errorf("%d identifies, the last asking for %v, want 2 asking for %v", n, last, first)
+		}
+		askOver(t, h, gw)
+	})
+
+	t.Run("Message Content withdrawn in the portal while footnote runs: the next connection goes without it and says so once", func(t *testing.T) {
+		h, gw := startGateway(t, cityNews())
+		gw.mu.Lock()
+		gw.refuseContent = true  // the intent was turned off in the developer portal,
+		gw.forgetSessions = true // and the session has expired: a resume must identify again
+		gw.mu.Unlock()
+		gw.drop()
+		gw.waitReadies(t, 2)
+		gw.mu.Lock()
+		first, last := intents(gw.identifies[0]), intents(gw.identify)
+		gw.mu.Unlock()
+		if first&dg.IntentsMessageContent == 0 {
+			t.Errorf("the first identify lacked Message Content: %v", first)
+		}
+		if want := dg.IntentsGuilds | dg.IntentsGuildMessages; last != want {
+			t.Errorf("the last identify asked for %v, want %v", last, want)
+		}
+		if n := strings.Count(h.logs.String(), "Message Content intent is not enabled"); n != 1 {
+			t.Errorf("the missing intent was logged %d times, want once:\n%s", n, h.logs)
+		}
+		askOver(t, h, gw)
+		if !h.bot.gatewayHealthy() {
+			t.Error("the gateway is not healthy after reconnecting")
+		}
+	})
+}

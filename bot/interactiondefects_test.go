@@ -21,7 +21,7 @@ func TestErrorAfterDeferral(t *testing.T) {
 		}
 		h := newHarness(t, eng)
 		h.discord.mu.Lock()
-		h.discord.deleteFails = 1
+		h.discord.deleteFails = restRetries + 1 // every attempt: one 500 is retried
 		h.discord.mu.Unlock()
 		s := h.ask(guildA, alice, "What happened to the budget?")
 		f := h.discord.waitFor(t, "ephemeral follow-up", 1, followupOf(s.token))[0]

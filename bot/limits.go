@@ -147,13 +147,15 @@ func (t *ticket) release() {
 // start runs fn in the background once a worker is free, under a context that ends at
 // deadline (set from the request's arrival, so that time spent waiting for a worker counts
 // against the interaction token's life) or when a drain gives up. onPanic is called (in
-// that goroutine) if fn panics.
-func (p *pool) start(t *ticket, deadline time.Time, fn func(ctx context.Context), onPanic func(ctx context.Context, v any)) {
+// that goroutine) if fn panics. When a drain gives up before a worker is free, fn never
+// runs: dropped is called instead, with the ended context, so the member still hears why.
+func (p *pool) start(t *ticket, deadline time.Time, fn func(ctx context.Context), onPanic func(ctx context.Context, v any), dropped func(ctx context.Context)) {
 	go func() {
 		defer t.release()
 		select {
 		case p.workers <- struct{}{}:
 		case <-p.ctx.Done():
+			dropped(p.ctx)
 			return
 		}
 		defer func() { <-p.workers }()
@@ -182,10 +184,17 @@ func (p *pool) isClosing() bool {
 	return p.closing
 }
 
+// noticeWait bounds how long a drain that ran out of grace waits, after cancelling the
+// requests left, for them to return: each tells its member to retry (two REST calls to
+// Discord, a fraction of a second). It fits in the 5 s cmd/footnote's shutdown keeps
+// beyond the grace.
+const noticeWait = 3 * time.Second
+
 // drain refuses new requests and waits for the admitted ones until ctx ends; then it
-// cancels them and waits a little longer for them to return. It returns an error naming
-// how many were cancelled, or nil when all finished.
-func (p *pool) drain(ctx context.Context) error {
+// cancels the ones left, which tell their members to retry, and waits for them up to
+// noticeWait more. It returns how many were cancelled, and how many of those were still
+// running when it stopped waiting.
+func (p *pool) drain(ctx context.Context) (cancelled, abandoned int) {
 	p.mu.Lock()
 	p.closing = true
 	p.mu.Unlock()
@@ -197,14 +206,17 @@ func (p *pool) drain(ctx context.Context) error {
 	select {
 	case <-done:
 		p.cancel()
-		return nil
+		return 0, 0
 	case <-ctx.Done():
 	}
-	left := p.inFlight()
+	cancelled = p.inFlight()
 	p.cancel()
+	t := time.NewTimer(noticeWait)
+	defer t.Stop()
 	select {
 	case <-done:
-	case <-time.After(2 * time.Second):
+		return cancelled, 0
+	case <-t.C:
 	}
-	return fmt.Errorf("shutdown: cancelled %d request(s) still running after the grace period", left)
+	return cancelled, p.inFlight()
 }

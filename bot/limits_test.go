@@ -152,15 +152,57 @@ func TestLimits(t *testing.T) {
 		h.edit(s, func(c string) bool { return c == "Yes [1]." })
 	})
 
-	t.Run("shutdown gives up on work that outlasts the grace period", func(t *testing.T) {
+	t.Run("shutdown cancels an answer that outlasts the grace period and tells its member to retry", func(t *testing.T) {
 		eng := newFakeEngine()
 		release := blockingAsk(eng)
 		defer release()
 		h := newHarness(t, eng, func(c *Config) { c.ShutdownGrace = 100 * time.Millisecond })
-		h.callback(h.ask(guildA, alice, "stuck?"))
+		stuck := h.ask(guildA, alice, "stuck?")
+		h.callback(stuck)
+		if err := h.bot.Close(context.Background()); err != nil {
+			t.Errorf("Close = %v, want nil: the member was told", err)
+		}
+		if got := h.ephemeralError(stuck); got != "footnote restarted before it could finish. Try again in a moment." {
+			t.Errorf("reply %q", got)
+		}
+		if !strings.Contains(h.logs.String(), "outlasted the shutdown grace; cancelled, their members were told to retry\" requests=1") {
+			t.Errorf("the log does not say a request was cancelled:\n%s", h.logs)
+		}
+	})
+
+	t.Run("a question still queued when the grace period runs out is told to retry", func(t *testing.T) {
+		eng := newFakeEngine()
+		release := blockingAsk(eng)
+		defer release()
+		h := newHarness(t, eng, func(c *Config) {
+			c.Workers, c.QueueSize, c.GuildConcurrency, c.ShutdownGrace = 1, 1, 10, 100*time.Millisecond
+		})
+		running, queued := h.ask(guildA, alice, "first?"), h.ask(guildA, bob, "second?")
+		h.callback(running)
+		h.callback(queued)
+		if err := h.bot.Close(context.Background()); err != nil {
+			t.Errorf("Close = %v, want nil: both members were told", err)
+		}
+		for _, s := range []sent{running, queued} {
+			if got := h.ephemeralError(s); got != "footnote restarted before it could finish. Try again in a moment." {
+				t.Errorf("%s: reply %q", s.token, got)
+			}
+		}
+	})
+
+	t.Run("shutdown reports work that ignores its cancellation", func(t *testing.T) {
+		eng := newFakeEngine()
+		ch := make(chan struct{})
+		defer close(ch)
+		eng.askFunc = func(context.Context, string, string, retrieval.AskOptions) (*retrieval.Answer, error) {
+			<-ch // deaf to its context
+			return nil, context.Canceled
+		}
+		h := newHarness(t, eng, func(c *Config) { c.ShutdownGrace = 100 * time.Millisecond })
+		h.callback(h.ask(guildA, alice, "deaf?"))
 		err := h.bot.Close(context.Background())
-		if err == nil || !strings.Contains(err.Error(), "cancelled 1 request") {
-			t.Errorf("Close = %v, want the cancelled request reported", err)
+		if err == nil || !strings.Contains(err.Error(), "1 request(s) still running") {
+			t.Errorf("Close = %v, want the abandoned request reported", err)
 		}
 	})
 }

@@ -1,121 +1,202 @@
 package bot
 
 import (
+	"embed"
+	"encoding/json"
+	"fmt"
+	"path"
+	"strconv"
 	"strings"
-
-	dg "github.com/bwmarrin/discordgo"
 )
 
-// The message catalogue: the member-facing lines footnote writes most (an answer that is
-// not covered, the commonest refusals, the answer's buttons) in the languages Discord's
-// members use most, chosen by the interaction's locale. The English text is the key, as in
-// gettext: a line not in the catalogue, or a locale not in it, stays English. Mentions carry
-// no locale and are answered in English.
+// The text footnote writes follows the member's Discord language (the interaction's
+// locale), in the languages Discord's members use most; English is the fallback for every
+// other locale and for any line a catalogue lacks. Mentions carry no locale and are
+// answered in English; so is the console. Article text and a model's answer are never
+// translated.
+//
+// The catalogues are locales/<language>.json, one per language, keyed by the English text
+// as in gettext: "messages" are lines and fmt formats (a translation may reorder its
+// arguments with %[n]v), "plurals" are keyed by the English "other" form and give each of
+// the language's plural forms (pluralForm), and "commands" are the names and descriptions
+// registered with Discord (commandlocales.go). A test reads every tr, trf and trn call in
+// the package and checks that each language has its key, with the same arguments.
 
-// catalogue maps an English line to its translations by language (Discord's locale
-// without its region, except where the region is the language's own key).
-var catalogue = map[string]map[string]string{
-	"The tracked articles don't answer that, and none comes close. Add articles about it with /add, then ask again.": {
-		"de": "Die verfolgten Artikel beantworten das nicht, und keiner kommt nahe. Füge mit /add Artikel dazu hinzu und frag dann noch einmal.",
-		"fr": "Les articles suivis ne répondent pas à cela, et aucun n'en approche. Ajoutez des articles sur le sujet avec /add, puis reposez la question.",
-		"es": "Los artículos seguidos no responden a eso, y ninguno se acerca. Añade artículos sobre el tema con /add y vuelve a preguntar.",
-		"pt": "Os artigos acompanhados não respondem a isso, e nenhum chega perto. Adicione artigos sobre o assunto com /add e pergunte de novo.",
-		"it": "Gli articoli seguiti non rispondono a questo, e nessuno ci si avvicina. Aggiungi articoli sull'argomento con /add, poi chiedi di nuovo.",
-		"nl": "De gevolgde artikelen beantwoorden dat niet, en geen enkel komt in de buurt. Voeg er artikelen over toe met /add en vraag het opnieuw.",
-		"pl": "Śledzone artykuły nie odpowiadają na to pytanie i żaden nie jest bliski. Dodaj artykuły na ten temat przez /add i zapytaj ponownie.",
-		"ja": "追跡中の記事にはその答えがなく、近いものもありません。/add で関連記事を追加してから、もう一度質問してください。",
-	},
-	"The tracked articles don't answer that. These are the closest sources; footnote found nothing in them to quote as an answer.": {
-		"de": "Die verfolgten Artikel beantworten das nicht. Das sind die nächstliegenden Quellen; footnote fand darin nichts, was sich als Antwort zitieren ließe.",
-		"fr": "Les articles suivis ne répondent pas à cela. Voici les sources les plus proches ; footnote n'y a rien trouvé à citer comme réponse.",
-		"es": "Los artículos seguidos no responden a eso. Estas son las fuentes más cercanas; footnote no encontró en ellas nada que citar como respuesta.",
-		"pt": "Os artigos acompanhados não respondem a isso. Estas são as fontes mais próximas; o footnote não encontrou nelas nada para citar como resposta.",
-		"it": "Gli articoli seguiti non rispondono a questo. Queste sono le fonti più vicine; footnote non vi ha trovato nulla da citare come risposta.",
-		"nl": "De gevolgde artikelen beantwoorden dat niet. Dit zijn de dichtstbijzijnde bronnen; footnote vond er niets in om als antwoord te citeren.",
-		"pl": "Śledzone artykuły nie odpowiadają na to pytanie. Oto najbliższe źródła; footnote nie znalazł w nich nic, co mógłby zacytować jako odpowiedź.",
-		"ja": "追跡中の記事にはその答えがありません。以下は最も近い情報源ですが、回答として引用できる箇所は見つかりませんでした。",
-	},
-	"Only admins can do that: it needs the Manage Server permission or footnote's admin role.": {
-		"de": "Das dürfen nur Admins: Es braucht die Berechtigung „Server verwalten“ oder footnotes Admin-Rolle.",
-		"fr": "Seuls les admins peuvent faire cela : il faut la permission Gérer le serveur ou le rôle admin de footnote.",
-		"es": "Solo los admins pueden hacer eso: hace falta el permiso Gestionar servidor o el rol de admin de footnote.",
-		"pt": "Só admins podem fazer isso: é preciso a permissão Gerenciar servidor ou o cargo de admin do footnote.",
-		"it": "Solo gli admin possono farlo: serve il permesso Gestisci server o il ruolo admin di footnote.",
-		"nl": "Alleen admins kunnen dat: het vereist de machtiging Server beheren of de adminrol van footnote.",
-		"pl": "Tylko admini mogą to zrobić: potrzebne jest uprawnienie Zarządzanie serwerem lub rola admina footnote.",
-		"ja": "これは管理者のみ実行できます。「サーバー管理」権限か footnote の管理者ロールが必要です。",
-	},
-	"footnote is busy right now. Retry in a few seconds.": {
-		"de": "footnote ist gerade ausgelastet. Versuch es in ein paar Sekunden noch einmal.",
-		"fr": "footnote est occupé pour le moment. Réessayez dans quelques secondes.",
-		"es": "footnote está ocupado ahora mismo. Vuelve a intentarlo en unos segundos.",
-		"pt": "O footnote está ocupado agora. Tente de novo em alguns segundos.",
-		"it": "footnote è occupato in questo momento. Riprova tra qualche secondo.",
-		"nl": "footnote is nu bezig. Probeer het over een paar seconden opnieuw.",
-		"pl": "footnote jest teraz zajęty. Spróbuj ponownie za kilka sekund.",
-		"ja": "footnote は現在混み合っています。数秒後にもう一度お試しください。",
-	},
-	"That button is out of date. Run the command again.": {
-		"de": "Dieser Knopf ist veraltet. Führe den Befehl erneut aus.",
-		"fr": "Ce bouton n'est plus à jour. Relancez la commande.",
-		"es": "Ese botón está desactualizado. Vuelve a ejecutar el comando.",
-		"pt": "Esse botão está desatualizado. Execute o comando de novo.",
-		"it": "Questo pulsante non è più valido. Esegui di nuovo il comando.",
-		"nl": "Die knop is verouderd. Voer de opdracht opnieuw uit.",
-		"pl": "Ten przycisk jest nieaktualny. Uruchom polecenie ponownie.",
-		"ja": "このボタンは古くなっています。コマンドをもう一度実行してください。",
-	},
-	"Helpful": {"de": "Hilfreich", "fr": "Utile", "es": "Útil", "pt": "Útil", "it": "Utile", "nl": "Nuttig",
-		"pl": "Pomocne", "ja": "役に立った"},
-	"Not helpful": {"de": "Nicht hilfreich", "fr": "Pas utile", "es": "No útil", "pt": "Não útil", "it": "Non utile",
-		"nl": "Niet nuttig", "pl": "Niepomocne", "ja": "役に立たなかった"},
-	"Passage": {"de": "Abschnitt", "fr": "Passage", "es": "Pasaje", "pt": "Trecho", "it": "Passaggio", "nl": "Passage",
-		"pl": "Fragment", "ja": "抜粋"},
+//go:embed locales/*.json
+var localeFiles embed.FS
+
+// catalogue is one language's translations.
+type catalogue struct {
+	Commands map[string]commandText       `json:"commands"`
+	Messages map[string]string            `json:"messages"`
+	Plurals  map[string]map[string]string `json:"plurals"`
 }
 
-// language is the catalogue's key for a Discord locale: "de" for "de", "pt" for "pt-BR",
-// "es" for "es-ES" and "es-419"; "" for English and for what the catalogue lacks.
-func language(locale string) string {
-	lang, _, _ := strings.Cut(locale, "-")
-	return lang
+// commandText is a command's, option's or choice's name and description in one language.
+type commandText struct {
+	Name        string `json:"name"`
+	Description string `json:"description,omitempty"`
 }
 
-// translate returns s in the locale's language, or s itself when the catalogue lacks either.
-func translate(locale, s string) string {
-	if t, ok := catalogue[s][language(locale)]; ok {
-		return t
+// catalogues holds the catalogues by language ("de", "pt", …), read once from the
+// embedded files; nothing changes them afterwards.
+var catalogues = mustLoadCatalogues()
+
+func mustLoadCatalogues() map[string]*catalogue {
+	files, err := localeFiles.ReadDir("locales")
+	if err != nil {
+		panic(fmt.Sprintf("bot: read the embedded catalogues: %v", err))
+	}
+	out := make(map[string]*catalogue, len(files))
+	for _, f := range files {
+		data, err := localeFiles.ReadFile("locales/" + f.Name())
+		if err != nil {
+			panic(fmt.Sprintf("bot: read catalogue %s: %v", f.Name(), err))
+		}
+		var c catalogue
+		if err := json.Unmarshal(data, &c); err != nil {
+			panic(fmt.Sprintf("bot: catalogue %s: %v", f.Name(), err))
+		}
+		out[strings.TrimSuffix(f.Name(), path.Ext(f.Name()))] = &c
+	}
+	return out
+}
+
+// lang is the language footnote writes in for one member: a catalogue's key, or ""
+// for English.
+type lang string
+
+// langOf is the language for a Discord locale: its part before the region ("pt" for
+// "pt-BR", "es" for "es-ES" and "es-419"), or English when there is no catalogue for it.
+func langOf(locale string) lang {
+	l, _, _ := strings.Cut(locale, "-")
+	if _, ok := catalogues[l]; !ok {
+		return ""
+	}
+	return lang(l)
+}
+
+// tr returns s in the language, or s when the catalogue lacks it.
+func (l lang) tr(s string) string {
+	if c := catalogues[string(l)]; c != nil {
+		if t, ok := c.Messages[s]; ok {
+			return t
+		}
 	}
 	return s
 }
 
-// localizeButtons translates the labels of footnote's buttons in rows ("Passage 3" as its
-// word, then its number). Labels are footnote's own text, never an article's, and each is
-// matched whole, so nothing else is rewritten.
-func localizeButtons(locale string, rows []dg.MessageComponent) []dg.MessageComponent {
-	if language(locale) == "" || language(locale) == "en" {
-		return rows
+// trf formats the language's version of format with args.
+func (l lang) trf(format string, args ...any) string {
+	return fmt.Sprintf(l.tr(format), args...)
+}
+
+// trn formats, with args, the form of a countable phrase that fits count: one or other
+// in English, the language's own forms otherwise (other when one is missing).
+func (l lang) trn(count int, one, other string, args ...any) string {
+	form := other
+	if count == 1 {
+		form = one
 	}
-	out := make([]dg.MessageComponent, len(rows))
-	for i, c := range rows {
-		row, ok := c.(dg.ActionsRow)
-		if !ok {
-			out[i] = c
-			continue
-		}
-		lr := dg.ActionsRow{Components: make([]dg.MessageComponent, len(row.Components))}
-		for j, cc := range row.Components {
-			if b, ok := cc.(dg.Button); ok {
-				word, n, numbered := strings.Cut(b.Label, " ")
-				if numbered && word == "Passage" {
-					b.Label = translate(locale, word) + " " + n
-				} else {
-					b.Label = translate(locale, b.Label)
-				}
-				cc = b
+	if c := catalogues[string(l)]; c != nil {
+		if forms, ok := c.Plurals[other]; ok {
+			if t, ok := forms[pluralForm(l, count)]; ok {
+				form = t
+			} else if t, ok := forms["other"]; ok {
+				form = t
 			}
-			lr.Components[j] = cc
 		}
-		out[i] = lr
+	}
+	return fmt.Sprintf(form, args...)
+}
+
+// pluralForm is the CLDR plural category of the whole number n in the language: "one",
+// "few", "many" or "other".
+func pluralForm(l lang, n int) string {
+	if n < 0 {
+		n = -n
+	}
+	switch l {
+	case "ja":
+		return "other"
+	case "fr", "pt":
+		if n <= 1 {
+			return "one"
+		}
+		return "other"
+	case "pl":
+		switch {
+		case n == 1:
+			return "one"
+		case n%10 >= 2 && n%10 <= 4 && (n%100 < 12 || n%100 > 14):
+			return "few"
+		}
+		return "many"
+	}
+	if n == 1 {
+		return "one"
+	}
+	return "other"
+}
+
+// number writes the whole number n as language l groups digits: 1,234,567 in English,
+// 1.234.567 in German, 1 234 567 in French (CLDR's marks).
+func (l lang) number(n int) string {
+	group, _, minDigits := numberMarks(l)
+	s := strconv.Itoa(n)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	var sb strings.Builder
+	if neg {
+		sb.WriteByte('-')
+	}
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 && len(s) >= minDigits {
+			sb.WriteString(group)
+		}
+		sb.WriteRune(c)
+	}
+	return sb.String()
+}
+
+// decimal writes f with prec decimals and language l's decimal mark: 4.2 in English, 4,2
+// in German.
+func (l lang) decimal(f float64, prec int) string {
+	_, mark, _ := numberMarks(l)
+	return strings.Replace(strconv.FormatFloat(f, 'f', prec, 64), ".", mark, 1)
+}
+
+// numberMarks are how language l writes numbers, from CLDR: the separator between groups
+// of three digits, the decimal mark, and the fewest digits a number has before it is
+// grouped (Spanish and Polish write 1234 but 12 345).
+func numberMarks(l lang) (group, decimal string, minDigits int) {
+	switch l {
+	case "de", "it", "nl", "pt":
+		return ".", ",", 4
+	case "es":
+		return ".", ",", 5
+	case "fr":
+		return "\u202f", ",", 4 // narrow no-break space
+	case "pl":
+		return "\u00a0", ",", 5 // no-break space
+	}
+	return ",", ".", 4
+}
+
+// languages lists the catalogues' languages, for the tests and for recognising footnote's
+// own lines in any of them (isNotCovered).
+func languages() []lang {
+	out := make([]lang, 0, len(catalogues))
+	for l := range catalogues {
+		out = append(out, lang(l))
 	}
 	return out
+}
+
+// and joins names as a list in the language: "a", "a and b", "a, b and c".
+func (l lang) and(names []string) string {
+	if len(names) <= 1 {
+		return strings.Join(names, "")
+	}
+	return l.trf("%s and %s", strings.Join(names[:len(names)-1], l.tr(", ")), names[len(names)-1])
 }

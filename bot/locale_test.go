@@ -1,11 +1,8 @@
 package bot
 
 import (
-	"context"
-	"net/http"
 	"strings"
 	"testing"
-	"unicode/utf8"
 )
 
 func TestLocale(t *testing.T) {
@@ -41,27 +38,6 @@ func TestLocale(t *testing.T) {
 			for _, label := range row {
 				if label == "Helpful" || label == "Not helpful" {
 					t.Errorf("untranslated button %q in %v", label, e.components())
-				}
-			}
-		}
-	})
-	t.Run("every command is described in at least six languages, within Discord's 100 characters", func(t *testing.T) {
-		if err := h.bot.RegisterCommands(context.Background()); err != nil {
-			t.Fatal(err)
-		}
-		put := h.discord.recorded(func(c call) bool { return c.Method == http.MethodPut })[0]
-		for _, c := range put.Body["list"].([]any) {
-			cmd := c.(map[string]any)
-			if cmd["type"] == 3.0 {
-				continue // a message command (context menu) has a name and no description
-			}
-			locs, _ := cmd["description_localizations"].(map[string]any)
-			if len(locs) < 6 {
-				t.Errorf("%s: %d localized descriptions", cmd["name"], len(locs))
-			}
-			for l, d := range locs {
-				if s, _ := d.(string); s == "" || utf8.RuneCountInString(s) > 100 {
-					t.Errorf("%s[%s]: %q", cmd["name"], l, s)
 				}
 			}
 		}

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 )
 
 // Article text (titles, sites, quotes, passages, and the answer body that repeats them) is
@@ -19,31 +20,49 @@ import (
 // `\<@1>` and `\<t:1:R>` no mention or timestamp, and `\@everyone` no mention. (An
 // allowed_mentions of nothing, noMentions, already stops the ping; this stops the
 // highlight.) A hyphen needs none: with # escaped, "-# " makes no subtext.
+//
+// A "(" after a "]" is escaped too. The masked-link rule is a regular expression that does
+// not read backslashes, so a live "[" before escaped text (footnote's own marker: "[1] …"
+// in a title, "> **[1]** …" before a quote) opens a link that an escaped "\](url)" in the
+// text closes: "[1]\](http://evil)" is a link whose text is `1]\`. With "](" never left in
+// escaped text, no link can close inside it. (Found by FuzzEscapeMarkdown.)
 const markdownEscapable = "\\*_~`|[]>#<@"
 
+// linkScheme is the "://" of a bare link in article text, which Discord would make
+// clickable ("https://evil.example/x" in a quote): escaping its colon, "https\://", keeps
+// the text and breaks the link. Links footnote shows come from the database, as embed
+// links or in <angle brackets> footnote writes itself.
+const linkScheme = "://"
+
+// markdownUnescapable are the characters a backslash in escaped text may stand before:
+// markdownEscapable, the "(" of a "](" and the ":" of a "://".
+const markdownUnescapable = markdownEscapable + "(:"
+
 var markdownEscaper = func() *strings.Replacer {
-	var pairs []string
+	// "](" before "]": a Replacer tries its pairs in order.
+	pairs := []string{"](", `\]\(`, linkScheme, `\` + linkScheme}
 	for _, c := range markdownEscapable {
 		pairs = append(pairs, string(c), `\`+string(c))
 	}
 	return strings.NewReplacer(pairs...)
 }()
 
-// escapeMarkdown makes article text display literally: no emphasis, masked links,
-// spoilers, headings, quotes, code, mentions or timestamps.
+// escapeMarkdown makes article text display literally: no emphasis, masked links, bare
+// links, spoilers, headings, quotes, code, mentions or timestamps.
 func escapeMarkdown(s string) string { return markdownEscaper.Replace(s) }
 
 // escapedMarker is a citation marker [n] as escapeMarkdown writes it.
 var escapedMarker = regexp.MustCompile(`\\\[(\d{1,3})\\\]`)
 
 // escapeBody escapes an answer's body like escapeMarkdown but leaves its citation markers
-// [n] as they are: a marker not followed by "(" links nothing.
+// [n] as they are. A marker before "(" stays escaped, as the article's text: escapeMarkdown
+// escaped that "(", so it links nothing either way.
 func escapeBody(s string) string {
 	e := escapeMarkdown(s)
 	var sb strings.Builder
 	last := 0
 	for _, m := range escapedMarker.FindAllStringSubmatchIndex(e, -1) {
-		if m[1] < len(e) && e[m[1]] == '(' {
+		if strings.HasPrefix(e[m[1]:], `\(`) {
 			continue
 		}
 		sb.WriteString(e[last:m[0]])
@@ -76,4 +95,40 @@ func plainDates(s string) string {
 		sec, _ := strconv.ParseInt(discordDateRE.FindStringSubmatch(m)[1], 10, 64)
 		return time.Unix(sec, 0).UTC().Format("2 Jan 2006")
 	})
+}
+
+// safeCut returns where to cut r, escaped text, into a first part of at most max
+// characters: max, or earlier when max falls inside a unit that must stay whole, a
+// backslash and the character it escapes (cut between them, the next message would start
+// with live markup) or a citation marker [n]. It returns max when a unit is longer than max
+// (max < 5).
+func safeCut(r []rune, max int) int {
+	last := 0 // the last unit boundary at or before max
+	for i := 0; i < len(r) && i < max; {
+		n := 1
+		switch {
+		case r[i] == '\\' && i+1 < len(r) && isEscape(r[i+1]):
+			n = 2
+		case r[i] == '[':
+			if m := bareMarker.FindStringIndex(string(r[i:min(len(r), i+5)])); m != nil && m[0] == 0 {
+				n = m[1]
+			}
+		}
+		if i+n > max {
+			break
+		}
+		i += n
+		last = i
+	}
+	if last == 0 {
+		return max
+	}
+	return last
+}
+
+// isEscape reports whether Discord reads a backslash before c as an escape: c is neither a
+// letter or digit of ASCII nor white space.
+func isEscape(c rune) bool {
+	return c > ' ' && c != 0x7f && !('0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z') &&
+		!unicode.IsSpace(c)
 }

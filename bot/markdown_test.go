@@ -47,8 +47,24 @@ func TestLiveMarkup(t *testing.T) {
 	if got := liveMarkup(escapeMarkdown(hostile)); len(got) != 0 {
 		t.Errorf("escaped text still shows %v live", got)
 	}
-	if got := escapeBody("x [1] and [2](http://a) " + hostile); !strings.HasPrefix(got, `x [1] and \[2\](http://a) \[click\]`) {
-		t.Errorf("escapeBody = %q: a marker should stay, a marker before a link should not", got)
+	if got := escapeBody("x [1] and [2](http://a) " + hostile); !strings.HasPrefix(got, `x [1] and \[2\]\(http\://a) \[click\]\(http\://evil`) {
+		t.Errorf("escapeBody = %q: a marker should stay, a marker before a link should not, a bare link should break", got)
+	}
+}
+
+func TestEscapedTextClosesNoMaskedLink(t *testing.T) {
+	// Discord's masked-link rule does not read backslashes: after footnote's own live
+	// marker, an escaped "\](url)" in article text would close a link opened by the marker.
+	for _, tc := range []struct{ name, s string }{
+		{"an embed title after its markers", "[1] [2] " + escapeMarkdown("](http://evil.example)")},
+		{"a quote after its bold marker", "> **[1]** " + escapeMarkdown("Click ](http://evil.example) now")},
+		{"an answer body after a marker", escapeBody("Yes [1]](http://evil.example).")},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if at := maskedLinkIn(tc.s); at >= 0 {
+				t.Errorf("%q reads as a masked link from byte %d", tc.s, at)
+			}
+		})
 	}
 }
 

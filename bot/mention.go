@@ -19,7 +19,8 @@ import (
 
 const threadArchiveMinutes = 1440
 
-func (b *Bot) onMessageCreate(s *dg.Session, m *dg.MessageCreate) {
+func (b *Bot) onMessageCreate(_ *dg.Session, m *dg.MessageCreate) {
+	s := b.session // REST goes through the one REST session, whichever gateway session brought m
 	if m.Message == nil || m.Author == nil || m.Author.Bot || !isSnowflake(m.GuildID) {
 		return // footnote never sees direct messages (no DirectMessages intent)
 	}

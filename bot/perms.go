@@ -2,7 +2,6 @@ package bot
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"strings"
 	"sync"
@@ -132,7 +131,7 @@ const (
 const InvitePermissions int64 = permsReply | permsThreadReply | permsOpenThread | permsPost | permsPostThread
 
 // permNames names the permissions footnote checks as Discord's settings do, in the order
-// they are listed to an admin.
+// they are listed to an admin; the catalogues give each name as Discord shows it.
 var permNames = []struct {
 	bit  int64
 	name string
@@ -150,28 +149,33 @@ var permNames = []struct {
 type missingPermsError struct{ missing int64 }
 
 func (e *missingPermsError) Error() string {
-	return "missing permissions: " + strings.Join(e.names(), ", ")
+	return "missing permissions: " + strings.Join(e.names(""), ", ")
 }
 
-func (e *missingPermsError) names() []string {
+// names are the missing permissions' names as Discord shows them in language l.
+func (e *missingPermsError) names(l lang) []string {
 	var out []string
 	for _, p := range permNames {
 		if e.missing&p.bit != 0 {
-			out = append(out, p.name)
+			out = append(out, l.tr(p.name))
 		}
 	}
 	return out
 }
 
-// missingPermsText tells the member which permissions an admin must grant footnote.
-func missingPermsText(e *missingPermsError) string {
-	names := e.names()
+// missingPermsText tells the member, in language l, which permissions an admin must grant
+// footnote.
+func missingPermsText(l lang, e *missingPermsError) string {
+	names := e.names(l)
 	if len(names) == 0 {
-		names = (&missingPermsError{missing: InvitePermissions}).names()
+		names = (&missingPermsError{missing: InvitePermissions}).names(l)
 	}
-	return fmt.Sprintf("footnote can't do that in this channel: it needs the %s permission%s here. "+
-		"Ask an admin to grant %s to footnote (channel settings → Permissions, or footnote's role).",
-		joinNames(names), plural(len(names)), pronoun(len(names)))
+	return l.trn(len(names),
+		"footnote can't do that in this channel: it needs the %s permission here. "+
+			"Ask an admin to grant it to footnote (channel settings → Permissions, or footnote's role).",
+		"footnote can't do that in this channel: it needs the %s permissions here. "+
+			"Ask an admin to grant them to footnote (channel settings → Permissions, or footnote's role).",
+		l.and(names))
 }
 
 // permsNeededBy is what to name when Discord refused an action for lack of a permission
@@ -182,20 +186,6 @@ func permsNeededBy(r *request) int64 {
 		return m
 	}
 	return InvitePermissions
-}
-
-func joinNames(names []string) string {
-	if len(names) <= 1 {
-		return strings.Join(names, "")
-	}
-	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
-}
-
-func pronoun(n int) string {
-	if n == 1 {
-		return "it"
-	}
-	return "them"
 }
 
 // lacking returns a *missingPermsError for the permissions of need that are not in

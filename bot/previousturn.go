@@ -58,7 +58,7 @@ var (
 	// quoteLead is the marker before a quote in an embed: "> **[2]** ".
 	quoteLead = regexp.MustCompile(`^> \*\*\[\d{1,3}\]\*\* `)
 	// markdownEscape is a backslash escapeMarkdown put before a character.
-	markdownEscape = regexp.MustCompile(`\\([` + regexp.QuoteMeta(markdownEscapable) + `])`)
+	markdownEscape = regexp.MustCompile(`\\([` + regexp.QuoteMeta(markdownUnescapable) + `])`)
 )
 
 // previousTurnAnswer is what a follow-up carries of footnote's messages (newest first):
@@ -92,25 +92,17 @@ func previousTurnAnswer(said []*dg.Message) string {
 	return strings.Join(strings.Fields(strings.Join(append(body, quotes...), "\n")), " ")
 }
 
-// isNotCovered reports whether content is a not-covered answer, in any catalogue language.
+// isNotCovered reports whether content is a not-covered answer, in English or any
+// catalogue language.
 func isNotCovered(content string) bool {
-	for _, n := range []int{0, 1} {
-		en := notCovered(n)
-		for _, s := range append([]string{en}, mapValues(catalogue[en])...) {
-			if strings.Contains(content, s) {
+	for _, l := range append(languages(), "") {
+		for _, n := range []int{0, 1} {
+			if strings.Contains(content, notCovered(l, n)) {
 				return true
 			}
 		}
 	}
 	return false
-}
-
-func mapValues(m map[string]string) []string {
-	out := make([]string, 0, len(m))
-	for _, v := range m {
-		out = append(out, v)
-	}
-	return out
 }
 
 // plainBody is an answer's body as the model or the article wrote it: without the

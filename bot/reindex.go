@@ -3,101 +3,107 @@ package bot
 import (
 	"context"
 	"fmt"
-	"sync"
+	"math"
 	"time"
 
 	"github.com/footnote-bot/footnote/retrieval"
 )
 
-// /reindex: admins only. The reply is edited as the engine reports progress, at most every
-// progressEvery, and finally with the counts and the time taken.
+// /reindex: admins only. With a Reindexer (footnote serve), it queues a background job
+// (reindexjob.go), whose ReindexReport shows it in the channel. Without one (the console),
+// it runs in the reply: the plan first, then the reply is edited as the engine reports
+// progress, at most every progressEvery, and finally with the counts and the time taken.
+// Both read the same, in the language of who asked: the texts are shared.
 
 func (b *Bot) runReindex(ctx context.Context, r *request) error {
 	if b.cfg.Reindexer != nil && !r.console {
 		return b.queueReindex(ctx, r) // reindexjob.go
 	}
 	start := b.now()
-	if err := r.reply.edit(ctx, message{content: "Reindexing this server's articles…"}); err != nil {
+	plan, err := b.eng.PlanReindex(ctx, r.guildID)
+	if err != nil {
+		return fmt.Errorf("reindex: plan: %w", err)
+	}
+	l := r.lang()
+	header := l.tr("Reindexing this server's articles…") + " " + reindexPlanText(l, plan)
+	if err := r.reply.edit(ctx, message{content: header}); err != nil {
 		return fmt.Errorf("reindex: show start: %w", err)
 	}
-	var (
-		mu          sync.Mutex
-		done, total int
-		changed     bool
-	)
-	progress := func(d, t int) {
-		mu.Lock()
-		done, total, changed = d, t, true
-		mu.Unlock()
-	}
-	stop := make(chan struct{})
-	stopped := make(chan struct{})
-	go func() {
-		defer close(stopped)
-		tick := time.NewTicker(b.progressEvery)
-		defer tick.Stop()
-		for {
-			select {
-			case <-stop:
-				return
-			case <-ctx.Done():
-				return
-			case <-tick.C:
-			}
-			mu.Lock()
-			d, t, c := done, total, changed
-			changed = false
-			mu.Unlock()
-			if !c {
-				continue
-			}
-			if err := r.reply.edit(ctx, message{content: progressText(d, t, b.now().Sub(start))}); err != nil {
-				b.log.Warn("reindex progress edit failed", "guild_id", r.guildID, "err", err)
-			}
-		}
-	}()
-	stats, err := b.eng.Reindex(ctx, r.guildID, progress)
-	close(stop)
-	<-stopped
+	live := startLive(ctx, b.progressEvery, b.now,
+		func(ctx context.Context, text string) error { return r.reply.edit(ctx, message{content: text}) },
+		func(done, total int, elapsed time.Duration) string {
+			return header + "\n" + progressLine(l, done, total, elapsed)
+		},
+		func(err error) { b.log.Warn("reindex progress edit failed", "guild_id", r.guildID, "err", err) })
+	stats, err := b.eng.Reindex(ctx, r.guildID, live.set)
+	live.close()
 	if err != nil {
 		return fmt.Errorf("reindex: %w", err)
 	}
-	return r.reply.edit(ctx, message{content: reindexDoneText(stats, b.now().Sub(start))})
-}
-
-// reindexDoneText is the last word on a finished reindex: its counts and the time taken
-// (stats.Took, or elapsed when the engine did not say).
-func reindexDoneText(stats retrieval.ReindexStats, elapsed time.Duration) string {
 	took := stats.Took
 	if took <= 0 {
-		took = elapsed
+		took = b.now().Sub(start)
 	}
-	text := fmt.Sprintf("Reindex done in %s: %d article%s, %d passage%s, %d embedded.",
-		roundDuration(took), stats.Articles, plural(stats.Articles), stats.Passages, plural(stats.Passages), stats.Embedded)
-	if stats.Relexed > 0 {
-		text += fmt.Sprintf(" Keyword index rebuilt for %d passage%s.", stats.Relexed, plural(stats.Relexed))
-	}
-	if stats.Space != "" {
-		text += fmt.Sprintf(" Now answering from embedding space %s.", escapeMarkdown(stats.Space))
-	}
-	return text
+	return r.reply.edit(ctx, message{content: reindexDoneText(l, stats, took)})
 }
 
-func progressText(done, total int, elapsed time.Duration) string {
-	if total <= 0 {
-		return fmt.Sprintf("Reindexing this server's articles… %d done (%s).", done, roundDuration(elapsed))
-	}
-	return fmt.Sprintf("Reindexing this server's articles… %d of %d (%d%%, %s).",
-		done, total, done*100/total, roundDuration(elapsed))
-}
+// ReindexPlanText says, in English, what a reindex is about to do, from its plan: what it
+// rebuilds and embeds, and with a model on a server about how many tokens that sends. The
+// command line prints it; Discord shows reindexPlanText in the admin's language.
+func ReindexPlanText(p retrieval.ReindexPlan) string { return reindexPlanText("", p) }
 
-// roundDuration keeps a duration readable: 850ms, 4.2s, 3m12s.
-func roundDuration(d time.Duration) time.Duration {
+// reindexPlanText is ReindexPlanText in language l.
+func reindexPlanText(l lang, p retrieval.ReindexPlan) string {
+	var relex, embed string
+	if p.ToRelex > 0 {
+		relex = l.trn(p.ToRelex, "rebuild the keyword index of %s passage", "rebuild the keyword index of %s passages",
+			l.number(p.ToRelex))
+	}
+	if p.ToEmbed > 0 {
+		embed = l.trn(p.ToEmbed, "embed %[1]s passage with %[2]s", "embed %[1]s passages with %[2]s",
+			l.number(p.ToEmbed), p.Space)
+		if p.Remote {
+			embed += " " + l.trf("(about %s tokens, counting 4 characters a token)", approxCount(l, p.Tokens))
+		}
+	}
 	switch {
-	case d < time.Second:
-		return d.Round(time.Millisecond)
-	case d < time.Minute:
-		return d.Round(100 * time.Millisecond)
+	case relex != "" && embed != "":
+		return l.trf("Will %[1]s, then %[2]s.", relex, embed)
+	case relex != "" || embed != "":
+		return l.trf("Will %s.", relex+embed)
 	}
-	return d.Round(time.Second)
+	return l.trn(p.Passages, "Nothing to rebuild or embed: %[1]s passage already in %[2]s.",
+		"Nothing to rebuild or embed: %[1]s passages already in %[2]s.", l.number(p.Passages), p.Space)
+}
+
+// reindexDoneText is the last edit of a reindex that finished, in language l: the counts,
+// what it deleted and where answers come from now, then a full bar with the time taken.
+func reindexDoneText(l lang, st retrieval.ReindexStats, took time.Duration) string {
+	text := l.trf("Reindex done in %[1]s: %[2]s, %[3]s, %[4]s embedded.", exactDuration(l, took),
+		l.trn(st.Articles, "%s article", "%s articles", l.number(st.Articles)), l.passageCount(st.Passages, l.number(st.Passages)),
+		l.number(st.Embedded))
+	if st.Relexed > 0 {
+		text += " " + l.trn(st.Relexed, "Keyword index rebuilt for %s passage.", "Keyword index rebuilt for %s passages.",
+			l.number(st.Relexed))
+	}
+	if st.Space != "" {
+		text += " " + l.trf("Now answering from embedding space %s.", escapeMarkdown(st.Space))
+	}
+	if st.Deleted > 0 {
+		text += " " + l.trn(st.Deleted, "Deleted %s vector of the old embedding space.", "Deleted %s vectors of the old embedding space.",
+			l.number(st.Deleted))
+	}
+	return text + "\n" + progressDoneLine(l, st.Relexed+st.Embedded, took)
+}
+
+// approxCount rounds a large count as a person would say it, in language l: 3,120;
+// 48,000; 1.2 million.
+func approxCount(l lang, n int) string {
+	switch {
+	case n < 10_000:
+		return l.number(n)
+	case n < 1_000_000:
+		return l.number(int(math.Round(float64(n)/1000)) * 1000)
+	}
+	return l.trf("%s million", l.decimal(float64(n)/1e6, 1))
 }

@@ -14,6 +14,9 @@ import (
 
 func TestReindex(t *testing.T) {
 	slowReindex := func(eng *fakeEngine) {
+		eng.planFunc = func(context.Context, string) (retrieval.ReindexPlan, error) {
+			return retrieval.ReindexPlan{Articles: 12, Passages: 300, ToEmbed: 300, Space: "hash-256"}, nil
+		}
 		eng.reindexFunc = func(ctx context.Context, _ string, progress func(done, total int)) (retrieval.ReindexStats, error) {
 			for done := 0; done <= 300; done += 100 {
 				progress(done, 300)
@@ -42,7 +45,7 @@ func TestReindex(t *testing.T) {
 		}
 	})
 
-	t.Run("an admin sees progress as it goes, then the counts and the time", func(t *testing.T) {
+	t.Run("an admin sees the plan, progress as it goes, then the counts and the time", func(t *testing.T) {
 		eng := newFakeEngine()
 		slowReindex(eng)
 		h := newHarness(t, eng)
@@ -51,10 +54,11 @@ func TestReindex(t *testing.T) {
 			t.Errorf("callback %v, want a deferral", cb.Body)
 		}
 		final := h.edit(s, func(c string) bool { return strings.HasPrefix(c, "Reindex done") })
-		if got, want := final.str("content"), "Reindex done in 1.5s: 12 articles, 300 passages, 300 embedded. Now answering from embedding space hash-256."; got != want {
+		if got, want := final.str("content"), "Reindex done in 1.5 s: 12 articles, 300 passages, 300 embedded. Now answering from embedding space hash-256.\n"+
+			"▰▰▰▰▰▰▰▰▰▰ 300 passages in 1.5 s · 200/s"; got != want {
 			t.Errorf("final = %q, want %q", got, want)
 		}
-		progress := regexp.MustCompile(`^Reindexing this server's articles… \d+ of 300 \(\d+%, .*\)\.$`)
+		progress := regexp.MustCompile(`^Reindexing this server's articles… Will embed 300 passages with hash-256\.\n[▰▱]{10} \d+ / 300 passages( · .*)?$`)
 		n := 0
 		for _, e := range h.discord.recorded(editOf(s.token)) {
 			if progress.MatchString(e.str("content")) {

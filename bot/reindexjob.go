@@ -2,25 +2,23 @@ package bot
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"sync"
-	"time"
-
-	dg "github.com/bwmarrin/discordgo"
 
 	"github.com/footnote-bot/footnote/retrieval"
 )
 
-// /reindex as a background job: the command queues it and answers at once; the job posts
-// its progress in the channel with the bot token (so no 15-minute interaction limit), and
-// edits that message as it goes.
+// /reindex as a background job: the command posts the job's progress message in the
+// channel, saying it is queued, queues the job with that message's id, and answers at
+// once; every attempt of the job edits that one message with the bot token (so no
+// 15-minute interaction limit) through a ReindexReport (reindexreport.go).
 
 // ReindexQueue queues reindex jobs; cmd/footnote adapts retrieval/jobs to it.
 type ReindexQueue interface {
-	// EnqueueReindex queues a reindex of collection whose progress is posted in channelID
-	// ("" for nowhere), unless one is queued or running already: then it returns that one.
-	EnqueueReindex(ctx context.Context, collection, channelID, requestedBy string) (ReindexJob, error)
+	// EnqueueReindex queues a reindex of collection whose progress is shown in message
+	// messageID of channelID (channelID "" for nowhere; messageID "" for a message the job
+	// posts), in the language of locale, the Discord locale of who asked, unless one is
+	// queued or running already: then it returns that one.
+	EnqueueReindex(ctx context.Context, collection, channelID, messageID, requestedBy, locale string) (ReindexJob, error)
 }
 
 // ReindexJob is the reindex job EnqueueReindex queued or found.
@@ -41,131 +39,70 @@ func (b *Bot) reindexAck() ackKind {
 	return ackPublic
 }
 
-// queueReindex queues the server's reindex and tells the admin where its progress goes, or
-// which reindex is already under way.
+// queueReindex queues the server's reindex and tells the admin, in their language, where
+// its progress goes, or which reindex is already under way. The progress message is posted
+// first, saying the reindex is queued, so that the job carries its id; when no job takes it
+// (one was under way already, or queueing failed) it is deleted again.
 func (b *Bot) queueReindex(ctx context.Context, r *request) error {
 	channel := r.channelID
 	if lacking(r.appPerms, permsPost) != nil {
 		channel = "" // the job could not post there
 	}
-	j, err := b.cfg.Reindexer.EnqueueReindex(ctx, r.guildID, channel, r.userID)
+	var report *ReindexReport
+	if channel != "" {
+		report = b.NewReindexReport(channel, "", r.userID, r.locale)
+		if err := report.Queued(ctx); err != nil {
+			// The job posts its message when it starts instead.
+			b.log.Warn("reindex queued message failed", "guild_id", r.guildID, "channel_id", channel, "err", err)
+		}
+	}
+	messageID := ""
+	if report != nil {
+		messageID = report.MessageID()
+	}
+	j, err := b.cfg.Reindexer.EnqueueReindex(ctx, r.guildID, channel, messageID, r.userID, r.locale)
+	if (err != nil || !j.Queued) && messageID != "" {
+		report.withdraw(ctx)
+	}
 	if err != nil {
 		return fmt.Errorf("reindex: %w", err)
 	}
+	l := r.lang()
 	var text string
 	switch {
 	case j.Queued && channel != "":
-		text = "Reindex started. Its progress will be posted in this channel."
+		text = l.tr("Reindex started. Its progress will be posted in this channel.")
 	case j.Queued:
-		text = "Reindex started. footnote can't post in this channel, so its progress won't be shown here; " +
-			"/reindex again tells you whether it is still running."
+		text = l.tr("Reindex started. footnote can't post in this channel, so its progress won't be shown here; " +
+			"/reindex again tells you whether it is still running.")
 	default:
-		text = fmt.Sprintf("A reindex of this server is already %s, asked for %s, so no other was started.",
-			phaseText(j.Phase), requesterText(j.RequestedBy))
+		text = l.trf("A reindex of this server is already %[1]s, asked for %[2]s, so no other was started.",
+			phaseText(l, j.Phase), requesterText(l, j.RequestedBy))
 		if j.ChannelID != "" {
-			text += " Its progress is posted in <#" + j.ChannelID + ">."
+			text += " " + l.trf("Its progress is posted in <#%s>.", j.ChannelID)
 		}
 	}
 	return r.reply.edit(ctx, message{content: text})
 }
 
-func phaseText(phase string) string {
+// phaseText is a queued reindex's phase, in language l, to follow "is already".
+func phaseText(l lang, phase string) string {
 	switch phase {
 	case retrieval.JobRunning:
-		return "running"
+		return l.tr("running")
 	case retrieval.JobRetrying:
-		return "waiting to be retried after a failure"
+		return l.tr("waiting to be retried after a failure")
 	}
-	return "queued"
+	return l.tr("queued")
 }
 
-func requesterText(by string) string {
+// requesterText is who asked for a reindex, in language l, to follow "asked for".
+func requesterText(l lang, by string) string {
 	switch {
 	case by == "cli":
-		return "from the command line"
+		return l.tr("from the command line")
 	case isSnowflake(by):
-		return "by <@" + by + ">"
+		return l.trf("by <@%s>", by)
 	}
-	return "by an admin"
-}
-
-// ReindexProgress shows one attempt of a reindex job in a channel: a message posted when
-// it starts, edited at most every progressEvery as passages are done, and edited a last
-// time with the counts, or with what stopped it. It is safe for concurrent use; a Discord
-// failure is logged, and the reindex goes on.
-type ReindexProgress struct {
-	b                      *Bot
-	guild, channel, author string
-
-	mu          sync.Mutex
-	msgID       string    // the progress message; "" before it is posted, or if that failed
-	tried       bool      // posting was tried
-	start, last time.Time // when the attempt started, and the message was last edited
-}
-
-// ReindexReporter returns the reporter of a reindex job's attempt for collection (a guild
-// id) whose progress goes to channelID, asked for by requestedBy. It needs only the REST
-// API, so it works from `footnote worker` too, without the gateway.
-func (b *Bot) ReindexReporter(collection, channelID, requestedBy string) *ReindexProgress {
-	return &ReindexProgress{b: b, guild: collection, channel: channelID, author: requestedBy}
-}
-
-// Start posts the progress message.
-func (p *ReindexProgress) Start(ctx context.Context) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.start, p.last = p.b.now(), p.b.now()
-	p.show(ctx, fmt.Sprintf("Reindexing this server's articles, asked for %s…", requesterText(p.author)), false)
-}
-
-// Update edits the message with done of total passages, unless it was edited less than
-// progressEvery ago.
-func (p *ReindexProgress) Update(ctx context.Context, done, total int) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	now := p.b.now()
-	if now.Sub(p.last) < p.b.progressEvery || p.msgID == "" {
-		return
-	}
-	p.last = now
-	p.show(ctx, progressText(done, total, now.Sub(p.start)), false)
-}
-
-// Finish edits the message a last time: the counts, or why the attempt stopped (err's text
-// says what happens next).
-func (p *ReindexProgress) Finish(ctx context.Context, stats retrieval.ReindexStats, err error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	text := reindexDoneText(stats, p.b.now().Sub(p.start))
-	if err != nil {
-		text = "Reindex stopped: " + truncate(escapeMarkdown(oneLineText(err.Error())), 500)
-	}
-	p.show(ctx, text, true)
-}
-
-// show posts text as the progress message, or edits it once it is posted; after a failed
-// post, only the last word (last) is posted again. Called with mu held.
-func (p *ReindexProgress) show(ctx context.Context, text string, last bool) {
-	var err error
-	switch {
-	case p.msgID != "":
-		_, err = p.b.session.ChannelMessageEditComplex(&dg.MessageEdit{ID: p.msgID, Channel: p.channel,
-			Content: &text, AllowedMentions: noMentions()}, dg.WithContext(ctx))
-	case !p.tried || last:
-		p.tried = true
-		var m *dg.Message
-		m, err = p.b.session.ChannelMessageSendComplex(p.channel, &dg.MessageSend{Content: text, AllowedMentions: noMentions()},
-			dg.WithContext(ctx))
-		if err == nil {
-			p.msgID = m.ID
-		}
-	}
-	if err != nil {
-		if missingPermissions(err) {
-			p.b.forgetPerms(p.channel)
-		}
-		if !errors.Is(err, context.Canceled) {
-			p.b.log.Warn("reindex progress message failed", "guild_id", p.guild, "channel_id", p.channel, "err", err)
-		}
-	}
+	return l.tr("by an admin")
 }

@@ -2,30 +2,31 @@ package bot
 
 import (
 	"context"
-	"errors"
-	"net/http"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	dg "github.com/bwmarrin/discordgo"
 
 	"github.com/footnote-bot/footnote/retrieval"
 )
 
-// fakeQueue is a ReindexQueue that remembers the reindex it queued, one per collection.
+// fakeQueue is a ReindexQueue that remembers the reindex it queued, one per collection,
+// and the locale of the last request.
 type fakeQueue struct {
-	mu     sync.Mutex
-	queued map[string]ReindexJob
-	calls  int
+	mu        sync.Mutex
+	queued    map[string]ReindexJob
+	messageID string // of the job queued last
+	calls     int
+	locale    string
 }
 
-func (q *fakeQueue) EnqueueReindex(_ context.Context, coll, channelID, by string) (ReindexJob, error) {
+func (q *fakeQueue) EnqueueReindex(_ context.Context, coll, channelID, messageID, by, locale string) (ReindexJob, error) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	q.calls++
+	q.locale = locale
 	if j, ok := q.queued[coll]; ok {
 		j.Queued = false
 		j.Phase = retrieval.JobRunning
@@ -36,6 +37,7 @@ func (q *fakeQueue) EnqueueReindex(_ context.Context, coll, channelID, by string
 	}
 	j := ReindexJob{Queued: true, Phase: retrieval.JobQueued, ChannelID: channelID, RequestedBy: by}
 	q.queued[coll] = j
+	q.messageID = messageID
 	return j, nil
 }
 
@@ -66,19 +68,44 @@ func TestReindexAsAJob(t *testing.T) {
 			t.Error("the interaction reindexed by itself")
 		}
 	})
-	t.Run("asking again while it runs is told who asked and where it reports", func(t *testing.T) {
+	t.Run("the progress message is posted in the channel, saying it is queued, and the job carries its id", func(t *testing.T) {
+		posts := h.discord.recorded(channelPost(channel))
+		want := "Reindex queued, asked for by <@" + boss.id + ">: it starts as soon as a worker is free, and this message will show its progress."
+		if len(posts) != 1 || posts[0].str("content") != want {
+			t.Fatalf("posted %v, want one message: %q", posts, want)
+		}
+		h.discord.mu.Lock()
+		id, _ := h.discord.history[channel][0]["id"].(string)
+		h.discord.mu.Unlock()
+		if id == "" || q.messageID != id {
+			t.Errorf("the job was queued with message %q, want the posted one (%q)", q.messageID, id)
+		}
+	})
+	t.Run("asking again while it runs is told who asked and where it reports, and leaves no second message", func(t *testing.T) {
 		got := h.edit(h.reindexIn(InvitePermissions), nil).str("content")
 		want := "A reindex of this server is already running, asked for by <@" + boss.id + ">, so no other was started. Its progress is posted in <#" + channel + ">."
 		if got != want {
 			t.Errorf("reply %q\nwant  %q", got, want)
+		}
+		if n := len(h.discord.recorded(channelDelete(channel))); n != 1 {
+			t.Errorf("%d messages deleted, want the second queued message", n)
+		}
+		h.discord.mu.Lock()
+		left := len(h.discord.history[channel])
+		h.discord.mu.Unlock()
+		if left != 1 {
+			t.Errorf("the channel shows %d messages, want the running job's only:\n%s", left, h.discord.dump())
 		}
 	})
 	t.Run("where footnote cannot post, the job reports nowhere and the admin is told", func(t *testing.T) {
 		q2 := &fakeQueue{}
 		h2 := newHarness(t, newFakeEngine(), func(c *Config) { c.Reindexer = q2 })
 		got := h2.edit(h2.reindexIn(dg.PermissionViewChannel), nil).str("content")
-		if !strings.Contains(got, "can't post in this channel") || q2.queued[guildA].ChannelID != "" {
-			t.Errorf("reply %q, queued %+v; want no channel", got, q2.queued[guildA])
+		if !strings.Contains(got, "can't post in this channel") || q2.queued[guildA].ChannelID != "" || q2.messageID != "" {
+			t.Errorf("reply %q, queued %+v with message %q; want no channel", got, q2.queued[guildA], q2.messageID)
+		}
+		if n := len(h2.discord.recorded(channelPost(channel))); n != 0 {
+			t.Errorf("%d messages posted where footnote cannot post", n)
 		}
 	})
 	t.Run("members who are not admins are still refused", func(t *testing.T) {
@@ -88,58 +115,6 @@ func TestReindexAsAJob(t *testing.T) {
 		}
 		if q.calls != before {
 			t.Error("a reindex was queued")
-		}
-	})
-}
-
-func TestReindexProgressInTheChannel(t *testing.T) {
-	h := newHarness(t, newFakeEngine())
-	var mu sync.Mutex
-	clock := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
-	h.bot.now = func() time.Time { mu.Lock(); defer mu.Unlock(); return clock }
-	tick := func(d time.Duration) { mu.Lock(); clock = clock.Add(d); mu.Unlock() }
-	ctx := context.Background()
-	edits := func(c call) bool {
-		return c.Method == http.MethodPatch && strings.HasPrefix(c.Path, "/channels/"+channel+"/messages/")
-	}
-
-	t.Run("a message is posted, edited with the progress, and ends with the counts", func(t *testing.T) {
-		p := h.bot.ReindexReporter(guildA, channel, boss.id)
-		p.Start(ctx)
-		posts := h.discord.recorded(channelPost(channel))
-		if len(posts) != 1 || posts[0].str("content") != "Reindexing this server's articles, asked for by <@"+boss.id+">…" {
-			t.Fatalf("posts %v", posts)
-		}
-		for done := 0; done <= 300; done += 50 {
-			tick(h.bot.progressEvery / 2) // the edits are throttled to one per progressEvery
-			p.Update(ctx, done, 300)
-		}
-		p.Finish(ctx, retrieval.ReindexStats{Articles: 2, Passages: 300, Embedded: 300, Took: 3 * time.Second}, nil)
-		all := h.discord.recorded(edits)
-		if len(all) != 4 {
-			t.Fatalf("%d edits, want 3 progress edits (one per progressEvery) and the last word:\n%s", len(all), h.discord.dump())
-		}
-		if got := all[len(all)-2].str("content"); !strings.HasPrefix(got, "Reindexing this server's articles… 250 of 300 (83%, 120ms).") {
-			t.Errorf("last progress %q", got)
-		}
-		if got := all[len(all)-1].str("content"); got != "Reindex done in 3s: 2 articles, 300 passages, 300 embedded." {
-			t.Errorf("last word %q", got)
-		}
-		if len(h.discord.recorded(channelPost(channel))) != 1 {
-			t.Error("more than one message was posted")
-		}
-	})
-	t.Run("an attempt that stops says why, in the same message", func(t *testing.T) {
-		before := len(h.discord.recorded(edits))
-		p := h.bot.ReindexReporter(guildA, channel, "cli")
-		p.Start(ctx)
-		p.Finish(ctx, retrieval.ReindexStats{}, errors.New("attempt 1 of 5 failed: embedder unreachable. It is tried again shortly"))
-		all := h.discord.recorded(edits)
-		if len(all) != before+1 || all[len(all)-1].str("content") != "Reindex stopped: attempt 1 of 5 failed: embedder unreachable. It is tried again shortly" {
-			t.Errorf("edits %v", all[before:])
-		}
-		if got := h.discord.recorded(channelPost(channel)); got[len(got)-1].str("content") != "Reindexing this server's articles, asked for from the command line…" {
-			t.Errorf("start %q", got[len(got)-1].str("content"))
 		}
 	})
 }

@@ -25,7 +25,7 @@ func (b *Bot) runRemove(ctx context.Context, r *request) error {
 	if err != nil {
 		return fmt.Errorf("remove: %w", err)
 	}
-	text := fmt.Sprintf("Removed **%s** and its passages; footnote no longer quotes it here.",
+	text := r.lang().trf("Removed **%s** and its passages; footnote no longer quotes it here.",
 		truncate(escapeMarkdown(titleOf(art.Title, art.URL)), 300))
 	return r.reply.edit(ctx, message{content: text})
 }

@@ -55,22 +55,22 @@ type source struct {
 func renderAnswer(a *retrieval.Answer) []message { return renderAnswerIn(a, "") }
 
 // renderAnswerIn renders like renderAnswer, footnote's own words (the not-covered sentence,
-// the buttons' labels) in the locale's language. Only those are translated, before the
-// body is split, so the article's text and the model's answer stay as they are and every
-// part keeps within Discord's limits.
-func renderAnswerIn(a *retrieval.Answer, locale string) []message {
+// "added" before a date, the buttons' labels) in language l. Only those are translated,
+// before the body is split, so the article's text and the model's answer stay as they are
+// and every part keeps within Discord's limits.
+func renderAnswerIn(a *retrieval.Answer, l lang) []message {
 	var body string
 	var sources []source
 	if a.Covered {
 		body = strings.TrimSpace(a.Text)
 		if body == "" {
-			body = "Here is what the tracked articles say:"
+			body = l.tr("Here is what the tracked articles say:")
 		}
-		sources = citationSources(a.Citations, body)
+		sources = citationSources(l, a.Citations, body)
 	} else {
-		body = translate(locale, notCovered(len(a.Closest)))
+		body = notCovered(l, len(a.Closest))
 		for i, r := range a.Closest {
-			sources = append(sources, closestSource(i+1, r))
+			sources = append(sources, closestSource(l, i+1, r))
 		}
 	}
 	if a.Note != "" {
@@ -79,21 +79,20 @@ func renderAnswerIn(a *retrieval.Answer, locale string) []message {
 	msgs := packBounded(splitText(escapeBody(body), maxContent), sources)
 	if a.QuestionID != 0 {
 		last := &msgs[len(msgs)-1]
-		last.components = append(last.components, feedbackRow(a.QuestionID))
-	}
-	for i := range msgs {
-		msgs[i].components = localizeButtons(locale, msgs[i].components)
+		last.components = append(last.components, feedbackRow(l, a.QuestionID))
 	}
 	return msgs
 }
 
-func notCovered(closest int) string {
+// notCovered says, in language l, that the articles do not answer, with closest sources
+// listed under it or none.
+func notCovered(l lang, closest int) string {
 	if closest == 0 {
-		return "The tracked articles don't answer that, and none comes close. " +
-			"Add articles about it with /add, then ask again."
+		return l.tr("The tracked articles don't answer that, and none comes close. " +
+			"Add articles about it with /add, then ask again.")
 	}
-	return "The tracked articles don't answer that. These are the closest sources; " +
-		"footnote found nothing in them to quote as an answer."
+	return l.tr("The tracked articles don't answer that. These are the closest sources; " +
+		"footnote found nothing in them to quote as an answer.")
 }
 
 // pack puts the body parts into messages, then the sources, each message taking as many
@@ -184,14 +183,14 @@ func buttonRows(buttons []dg.Button) []dg.MessageComponent {
 	return rows
 }
 
-func closestSource(n int, r retrieval.Result) source {
+func closestSource(l lang, n int, r retrieval.Result) source {
 	return source{
 		embed: &dg.MessageEmbed{
 			Title:       truncate(fmt.Sprintf("%d. %s", n, escapeMarkdown(titleOf(r.Title, r.URL))), maxEmbedTitle),
 			URL:         linkable(r.URL),
-			Description: byline(resultFacts(r)),
+			Description: byline(l, resultFacts(r)),
 		},
-		buttons: []dg.Button{passageButton(r.ChunkID, n)},
+		buttons: []dg.Button{passageButton(l, r.ChunkID, n)},
 	}
 }
 
@@ -224,42 +223,44 @@ func resultFacts(r retrieval.Result) articleFacts {
 }
 
 // byline is "site · date · updated date · no longer online" (the site escaped, dates as
-// Discord date markup; "added date" when the publication date is unknown), each part only
-// when it applies, or "" when none does. It goes in the embed's description, not its
-// footer: Discord shows a footer's text raw, so the date markup would not render there.
-func byline(f articleFacts) string {
+// Discord date markup; "added date" when the publication date is unknown; footnote's words
+// in language l), each part only when it applies, or "" when none does. It goes in the
+// embed's description, not its footer: Discord shows a footer's text raw, so the date
+// markup would not render there.
+func byline(l lang, f articleFacts) string {
 	var parts []string
 	if s := strings.TrimSpace(f.site); s != "" {
 		parts = append(parts, truncate(escapeMarkdown(s), maxEmbedFooter))
 	}
-	if d := articleDate(f.published, f.added); d != "" {
+	if d := articleDate(l, f.published, f.added); d != "" {
 		parts = append(parts, d)
 	}
-	return strings.Join(append(parts, freshness(f.updated, f.gone)...), " · ")
+	return strings.Join(append(parts, freshness(l, f.updated, f.gone)...), " · ")
 }
 
-// freshness is what a reader should know of an article's page since it was added:
-// "updated <date>" when its text changed, "no longer online" when its page is gone.
-func freshness(updated, gone time.Time) []string {
+// freshness is what a reader should know of an article's page since it was added, in
+// language l: "updated <date>" when its text changed, "no longer online" when its page is
+// gone.
+func freshness(l lang, updated, gone time.Time) []string {
 	var parts []string
 	if d := discordDate(updated); d != "" {
-		parts = append(parts, "updated "+d)
+		parts = append(parts, l.trf("updated %s", d))
 	}
 	if !gone.IsZero() {
-		parts = append(parts, "no longer online")
+		parts = append(parts, l.tr("no longer online"))
 	}
 	return parts
 }
 
 // articleDate is the date a reader sees for an article: its publication date, or, when
-// that is unknown, "added <date>" (when footnote fetched it), never the one passed off as the
-// other; "" when neither is known. Dates are Discord markup (discordDate).
-func articleDate(published, added time.Time) string {
+// that is unknown, "added <date>" (when footnote fetched it; in language l), never the one
+// passed off as the other; "" when neither is known. Dates are Discord markup (discordDate).
+func articleDate(l lang, published, added time.Time) string {
 	if d := discordDate(published); d != "" {
 		return d
 	}
 	if d := discordDate(added); d != "" {
-		return "added " + d
+		return l.trf("added %s", d)
 	}
 	return ""
 }
@@ -314,8 +315,8 @@ var splitSeps = []string{"\n\n", "\n", ". ", " "}
 
 // splitText cuts s into parts of at most max characters, each ending at the coarsest
 // boundary that makes it fit (paragraph, line, sentence, word; a single word longer than
-// max is cut anywhere). Citation markers like [12] contain no boundary, so they are never
-// cut.
+// max is cut anywhere but inside an escape or a marker, see safeCut). Citation markers like
+// [12] contain no boundary, so they are never cut.
 func splitText(s string, max int) []string {
 	s = strings.TrimSpace(s)
 	if s == "" {
@@ -353,8 +354,9 @@ func cutPieces(s string, max, level int) []string {
 		var out []string
 		r := []rune(s)
 		for len(r) > max {
-			out = append(out, string(r[:max]))
-			r = r[max:]
+			k := safeCut(r, max)
+			out = append(out, string(r[:k]))
+			r = r[k:]
 		}
 		return append(out, string(r))
 	}

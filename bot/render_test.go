@@ -25,6 +25,9 @@ func TestSplitText(t *testing.T) {
 		{"a sentence longer than the limit is cut between words, not inside a marker", "alpha beta gamma [12] delta", 18,
 			[]string{"alpha beta gamma", "[12] delta"}},
 		{"a single word longer than the limit is cut anyway", "abcdefghij", 4, []string{"abcd", "efgh", "ij"}},
+		{"a long word is not cut between a backslash and the character it escapes", `ab\*cd\*`, 3,
+			[]string{"ab", `\*c`, `d\*`}},
+		{"a long word is not cut inside a marker", "abc[12]def", 5, []string{"abc", "[12]d", "ef"}},
 		{"nothing is left of blank text", " \n\n ", 10, nil},
 		{"characters, not bytes, are counted", "ééééé ééééé", 5, []string{"ééééé", "ééééé"}},
 	}
@@ -88,7 +91,7 @@ func TestRenderAnswer(t *testing.T) {
 			N: 1, Title: "*Big* news", URL: "javascript:alert(1)", Quote: "Click [here](https://evil.example) > now_",
 		}}})
 		e := msgs[0].embeds[0]
-		if e.Title != `[1] \*Big\* news` || e.Description != `> **[1]** Click \[here\](https://evil.example) \> now\_` || e.URL != "" {
+		if e.Title != `[1] \*Big\* news` || e.Description != `> **[1]** Click \[here\]\(https\://evil.example) \> now\_` || e.URL != "" {
 			t.Errorf("embed %+v", e)
 		}
 	})

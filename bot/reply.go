@@ -61,6 +61,7 @@ type interactionReplier struct {
 	s       *dg.Session
 	i       *dg.Interaction
 	initial initialFunc
+	limits  *dg.RateLimiter // the interaction's own rate-limit buckets (interactionrest.go)
 }
 
 // ack sends the first response.
@@ -68,7 +69,7 @@ func (r *interactionReplier) ack(ctx context.Context, resp *dg.InteractionRespon
 	if r.initial != nil {
 		return r.initial(ctx, resp)
 	}
-	return r.s.InteractionRespond(r.i, resp, dg.WithContext(ctx))
+	return r.interactionRequest(ctx, "POST", dg.EndpointInteractionResponse(r.i.ID, r.i.Token), resp)
 }
 
 // unknownRetries bounds how often an edit or follow-up is retried while Discord does not
@@ -145,32 +146,32 @@ func (r *interactionReplier) edit(ctx context.Context, m message) error {
 	content := m.content
 	embeds, comps := m.lists()
 	return retryUnknown(ctx, func() error {
-		_, err := r.s.InteractionResponseEdit(r.i, &dg.WebhookEdit{
+		return r.interactionRequest(ctx, "PATCH", dg.EndpointInteractionResponseActions(r.i.AppID, r.i.Token), &dg.WebhookEdit{
 			Content:         &content,
 			Embeds:          &embeds,
 			Components:      &comps,
 			AllowedMentions: noMentions(),
-		}, dg.WithContext(ctx))
-		return err
+		})
 	})
 }
 
 func (r *interactionReplier) followup(ctx context.Context, m message) error {
 	embeds, comps := m.lists()
 	return retryUnknown(ctx, func() error {
-		_, err := r.s.FollowupMessageCreate(r.i, true, &dg.WebhookParams{
+		return r.interactionRequest(ctx, "POST", dg.EndpointFollowupMessage(r.i.AppID, r.i.Token)+"?wait=true", &dg.WebhookParams{
 			Content:         m.content,
 			Embeds:          embeds,
 			Components:      comps,
 			AllowedMentions: noMentions(),
 			Flags:           flags(m.ephemeral),
-		}, dg.WithContext(ctx))
-		return err
+		})
 	})
 }
 
 func (r *interactionReplier) remove(ctx context.Context) error {
-	return retryUnknown(ctx, func() error { return r.s.InteractionResponseDelete(r.i, dg.WithContext(ctx)) })
+	return retryUnknown(ctx, func() error {
+		return r.interactionRequest(ctx, "DELETE", dg.EndpointInteractionResponseActions(r.i.AppID, r.i.Token), nil)
+	})
 }
 
 // channelReplier answers a mention with plain channel messages: nothing there is

@@ -154,33 +154,40 @@ func (b *Bot) runSettings(ctx context.Context, r *request) error {
 		}
 		b.settings.put(r.guildID, s, b.now()) // visible at once in this process
 	}
-	return r.reply.edit(ctx, message{content: b.describeSettings(s, u != nil)})
+	return r.reply.edit(ctx, message{content: b.describeSettings(r.lang(), s, u != nil)})
 }
 
-// describeSettings is the settings as /settings and /help show them.
-func (b *Bot) describeSettings(s retrieval.GuildSettings, changed bool) string {
+// describeSettings is the settings as /settings and /help show them, in language l.
+func (b *Bot) describeSettings(l lang, s retrieval.GuildSettings, changed bool) string {
 	var sb strings.Builder
 	if changed {
-		sb.WriteString("Settings saved.\n")
+		sb.WriteString(l.tr("Settings saved.") + "\n")
 	}
-	role := "members with Manage Server"
+	var role string
 	switch {
 	case s.AdminRole != "":
-		role += fmt.Sprintf(" and <@&%s>", s.AdminRole)
+		role = l.trf("members with Manage Server and %s", "<@&"+s.AdminRole+">")
 	case isSnowflake(b.cfg.AdminRole):
-		role += fmt.Sprintf(" and <@&%s> (footnote's default)", b.cfg.AdminRole)
+		role = l.trf("members with Manage Server and %s (footnote's default)", "<@&"+b.cfg.AdminRole+">")
 	case b.cfg.AdminRole != "":
-		role += fmt.Sprintf(" and the role %s (footnote's default)", escapeMarkdown(b.cfg.AdminRole))
+		role = l.trf("members with Manage Server and the role %s (footnote's default)", escapeMarkdown(b.cfg.AdminRole))
+	default:
+		role = l.tr("members with Manage Server")
 	}
-	fmt.Fprintf(&sb, "**Admins:** %s\n", role)
-	answers := map[retrieval.AnswerMode]string{
-		retrieval.AnswerDefault:   "default: /ask replies in the channel, a mention opens a thread",
-		retrieval.AnswerThread:    "thread: a mention opens a thread, /ask replies in the channel",
-		retrieval.AnswerReply:     "reply: answers are replies in the channel, mentions open no thread",
-		retrieval.AnswerEphemeral: "ephemeral: /ask answers only the member who asked; mentions get a reply",
-	}[s.AnswerMode]
-	fmt.Fprintf(&sb, "**Answers:** %s\n", answers)
-	channels := "all channels"
+	sb.WriteString(l.trf("**Admins:** %s", role) + "\n")
+	var answers string
+	switch s.AnswerMode {
+	case retrieval.AnswerThread:
+		answers = l.tr("thread: a mention opens a thread, /ask replies in the channel")
+	case retrieval.AnswerReply:
+		answers = l.tr("reply: answers are replies in the channel, mentions open no thread")
+	case retrieval.AnswerEphemeral:
+		answers = l.tr("ephemeral: /ask answers only the member who asked; mentions get a reply")
+	default:
+		answers = l.tr("default: /ask replies in the channel, a mention opens a thread")
+	}
+	sb.WriteString(l.trf("**Answers:** %s", answers) + "\n")
+	channels := l.tr("all channels")
 	if s.MentionChannels != nil {
 		chs := make([]string, len(s.MentionChannels))
 		for i, c := range s.MentionChannels {
@@ -188,17 +195,17 @@ func (b *Bot) describeSettings(s retrieval.GuildSettings, changed bool) string {
 		}
 		channels = strings.Join(chs, " ")
 	}
-	fmt.Fprintf(&sb, "**Mentions answered in:** %s\n", channels)
-	add := "every member"
+	sb.WriteString(l.trf("**Mentions answered in:** %s", channels) + "\n")
+	add := l.tr("every member")
 	if !s.MembersAdd {
-		add = "admins only"
+		add = l.tr("admins only")
 	}
-	fmt.Fprintf(&sb, "**/add:** %s\n", add)
-	gone := "kept and still cited, marked \"no longer online\""
+	sb.WriteString(l.trf("**/add:** %s", add) + "\n")
+	gone := l.tr("kept and still cited, marked \"no longer online\"")
 	if s.GonePages == retrieval.GoneRemove {
-		gone = "removed"
+		gone = l.tr("removed")
 	}
-	fmt.Fprintf(&sb, "**Articles whose page is gone (404/410):** %s", gone)
+	sb.WriteString(l.trf("**Articles whose page is gone (404/410):** %s", gone))
 	return sb.String()
 }
 

@@ -17,21 +17,31 @@ import (
 
 // /track feed:<url> [channel:<#channel>] [every:<interval>]
 
-// feedUserError is a /track, /feeds or /untrack input footnote refuses, with what to say.
-type feedUserError struct{ text string }
+// feedUserError is a /track, /feeds or /untrack input footnote refuses, with what to say
+// in a member's language.
+type feedUserError struct{ text func(lang) string }
 
-func (e *feedUserError) Error() string { return e.text }
+func (e *feedUserError) Error() string { return e.text("") }
 
 // errNotAFeed is a page that is neither a feed nor an HTML page advertising one.
-var errNotAFeed = &feedUserError{"That page is not a feed, and it advertises none. " +
-	"Give the address of an RSS, Atom or JSON feed, or of a page that links to one."}
+var errNotAFeed = &feedUserError{func(l lang) string {
+	return l.tr("That page is not a feed, and it advertises none. " +
+		"Give the address of an RSS, Atom or JSON feed, or of a page that links to one.")
+}}
 
 // errUntracked is /untrack of a feed the server does not follow.
-var errUntracked = &feedUserError{"This server doesn't follow that feed. /feeds lists the feeds it follows."}
+var errUntracked = &feedUserError{func(l lang) string {
+	return l.tr("This server doesn't follow that feed. /feeds lists the feeds it follows.")
+}}
+
+// errNotFeedAddress is /track given something that is no web address.
+var errNotFeedAddress = &feedUserError{func(l lang) string {
+	return l.tr("That isn't a feed's address. Give a full address starting with https://.")
+}}
 
 func (b *Bot) prepareTrack(r *request) error {
 	if _, err := fetch.ParseWebURL(r.opts["feed"]); err != nil {
-		return &feedUserError{"That isn't a feed's address. Give a full address starting with https://."}
+		return errNotFeedAddress
 	}
 	_, err := feedEvery(r.opts["every"])
 	return err
@@ -48,8 +58,9 @@ func feedEvery(s string) (time.Duration, error) {
 		d, err = time.ParseDuration(s + "m")
 	}
 	if err != nil || d < retrieval.MinFeedEvery {
-		return 0, &feedUserError{fmt.Sprintf("every: takes an interval of at least %d minutes, such as 30m or 2h.",
-			int(retrieval.MinFeedEvery.Minutes()))}
+		return 0, &feedUserError{func(l lang) string {
+			return l.trf("every: takes an interval of at least %d minutes, such as 30m or 2h.", int(retrieval.MinFeedEvery.Minutes()))
+		}}
 	}
 	return d, nil
 }
@@ -72,18 +83,21 @@ func (b *Bot) runTrack(ctx context.Context, r *request) error {
 	case err != nil:
 		return fmt.Errorf("track: %w", err)
 	}
-	text := renderTracked(p)
+	l := r.lang()
+	text := b.cfg.Redact.String(renderTracked(l, p)) // the first poll's error, as the site answered
 	if n, err := b.announce(ctx, p); err != nil {
 		b.log.Warn("announce feed articles", "guild_id", r.guildID, "channel_id", p.Feed.Channel, "err", err)
-		text += "\nfootnote could not announce them in <#" + p.Feed.Channel + ">."
+		text += "\n" + l.trf("footnote could not announce them in <#%s>.", p.Feed.Channel)
 	} else if n > 0 {
-		text += fmt.Sprintf("\nAnnounced %d in <#%s>.", n, p.Feed.Channel)
+		text += "\n" + l.trf("Announced %d in <#%s>.", n, p.Feed.Channel)
 	}
 	return r.reply.edit(ctx, message{content: text})
 }
 
 // errForeignChannel is /track channel: naming a channel of another server.
-var errForeignChannel = &feedUserError{"Not tracked: footnote can only announce in a channel of this server."}
+var errForeignChannel = &feedUserError{func(l lang) string {
+	return l.tr("Not tracked: footnote can only announce in a channel of this server.")
+}}
 
 // canAnnounce checks that channel belongs to the server and that footnote may post there,
 // and names what it lacks. A channel it cannot read is refused: where it belongs is
@@ -93,7 +107,9 @@ func (b *Bot) canAnnounce(ctx context.Context, r *request, channel string) error
 	ch, err := b.lookupChannel(ctx, channel)
 	if err != nil {
 		b.log.Debug("announcement channel unreadable", "guild_id", r.guildID, "channel_id", channel, "err", err)
-		return &feedUserError{fmt.Sprintf("Not tracked: footnote can't see <#%s>. Let it view the channel, or choose another.", channel)}
+		return &feedUserError{func(l lang) string {
+			return l.trf("Not tracked: footnote can't see <#%s>. Let it view the channel, or choose another.", channel)
+		}}
 	}
 	if ch.GuildID != r.guildID {
 		return errForeignChannel
@@ -110,9 +126,15 @@ func (b *Bot) canAnnounce(ctx context.Context, r *request, channel string) error
 	if err := lacking(perms, permsAnnounce); err != nil {
 		var m *missingPermsError
 		errors.As(err, &m)
-		names := m.names()
-		return &feedUserError{fmt.Sprintf("Not tracked: footnote can't announce new articles in <#%s>: it needs the %s permission%s there. "+
-			"Grant %s to footnote, or choose another channel.", channel, joinNames(names), plural(len(names)), pronoun(len(names)))}
+		return &feedUserError{func(l lang) string {
+			names := m.names(l)
+			return l.trn(len(names),
+				"Not tracked: footnote can't announce new articles in <#%[1]s>: it needs the %[2]s permission there. "+
+					"Grant it to footnote, or choose another channel.",
+				"Not tracked: footnote can't announce new articles in <#%[1]s>: it needs the %[2]s permissions there. "+
+					"Grant them to footnote, or choose another channel.",
+				channel, l.and(names))
+		}}
 	}
 	return nil
 }
@@ -121,8 +143,9 @@ func (b *Bot) canAnnounce(ctx context.Context, r *request, channel string) error
 // are not used: each article is a line of text with its link).
 const permsAnnounce = permsPost
 
-// renderTracked is the reply to /track: the feed, and what its first poll added.
-func renderTracked(p *retrieval.FeedPoll) string {
+// renderTracked is the reply to /track, in language l: the feed, and what its first poll
+// added.
+func renderTracked(l lang, p *retrieval.FeedPoll) string {
 	f := p.Feed
 	added, failed := 0, 0
 	for _, it := range p.Items {
@@ -133,16 +156,16 @@ func renderTracked(p *retrieval.FeedPoll) string {
 			failed++
 		}
 	}
-	text := fmt.Sprintf("Following **%s**, every %s: %d new article%s.", truncate(escapeMarkdown(titleOf(f.Title, f.URL)), 200),
-		everyText(f.Every), added, plural(added))
+	text := l.trn(added, "Following **%[1]s**, every %[2]s: %[3]d new article.", "Following **%[1]s**, every %[2]s: %[3]d new articles.",
+		truncate(escapeMarkdown(titleOf(f.Title, f.URL)), 200), everyText(f.Every), added)
 	if link := linkable(f.URL); link != "" && runeLen(link) < 1000 {
 		text += "\n<" + link + ">"
 	}
 	if failed > 0 {
-		text += fmt.Sprintf("\n%d item%s could not be read as articles.", failed, plural(failed))
+		text += "\n" + l.trn(failed, "%d item could not be read as an article.", "%d items could not be read as articles.", failed)
 	}
 	if p.Err != nil {
-		text += "\nThe first poll went wrong: " + truncate(escapeMarkdown(oneLineText(p.Err.Error())), 300)
+		text += "\n" + l.tr("The first poll went wrong:") + " " + truncate(escapeMarkdown(oneLineText(p.Err.Error())), 300)
 	}
 	return text
 }

@@ -33,7 +33,7 @@ func (b *Bot) runUntrack(ctx context.Context, r *request) error {
 	if l := linkable(link); l != "" {
 		shown = "<" + l + ">"
 	}
-	return r.reply.edit(ctx, message{content: "No longer following " + shown + ". Its articles stay; /remove removes one."})
+	return r.reply.edit(ctx, message{content: r.lang().trf("No longer following %s. Its articles stay; /remove removes one.", shown)})
 }
 
 // feedChoices are /untrack's autocomplete choices: the server's feeds whose title or link

@@ -92,7 +92,7 @@ CREATE POLICY guild_departures_of_scope ON guild_departures
     USING (collection = (SELECT current_setting('footnote.collection', true))
            OR (SELECT current_setting('footnote.scope', true)) = 'all');
 
--- 3. The two things the runtime role needs that only the owner may do, each as a function
+-- 3. The three things the runtime role needs that only the owner may do, each as a function
 -- that runs as its owner (SECURITY DEFINER) and does that one thing. Their search_path is
 -- pinned to footnote's schema with pg_temp last, so that a temporary table of the caller's
 -- cannot stand in for one of footnote's.
@@ -125,6 +125,38 @@ BEGIN
 END $$;
 -- +goose StatementEnd
 
+-- footnote_drop_orphan_indexes drops the HNSW index of every embedding space whose row is
+-- gone (retrieval's Store.dropOrphanIndexes, after a reindex deleted the space it left),
+-- and returns the names it dropped. Space ids are never reused, so such an index is never
+-- wanted again. A function runs in a transaction, where DROP INDEX CONCURRENTLY cannot: a
+-- plain DROP INDEX locks embeddings, and searches and writes wait behind it. So each drop
+-- waits at most lock_timeout for its lock, and an index whose lock it does not get is left
+-- for the next call: a second bounds how long a question may wait, once per reindex that
+-- deleted a space, at the cost of an index left over while the table is busy that long.
+-- +goose StatementBegin
+CREATE FUNCTION footnote_drop_orphan_indexes() RETURNS SETOF text
+LANGUAGE plpgsql SECURITY DEFINER SET lock_timeout = '1s' AS $$
+DECLARE
+    idx text;
+BEGIN
+    FOR idx IN
+        SELECT i.indexname FROM pg_indexes i
+        WHERE i.schemaname = current_schema() AND i.tablename = 'embeddings'
+          AND i.indexname ~ '^embeddings_hnsw_[0-9]+$'
+          AND NOT EXISTS (SELECT 1 FROM embedding_spaces s
+                          WHERE s.id = substring(i.indexname FROM '[0-9]+$')::int)
+        ORDER BY i.indexname
+    LOOP
+        BEGIN
+            EXECUTE format('DROP INDEX IF EXISTS %I', idx);
+            RETURN NEXT idx;
+        EXCEPTION WHEN lock_not_available THEN
+            NULL; -- busy: the next call drops it
+        END;
+    END LOOP;
+END $$;
+-- +goose StatementEnd
+
 -- footnote_analyze refreshes the planner statistics of the tables a bulk import grows
 -- (ANALYZE is the owner's).
 -- +goose StatementBegin
@@ -140,14 +172,15 @@ DO $$
 BEGIN
     EXECUTE format('ALTER FUNCTION footnote_ensure_space(text, int) SET search_path = %I, pg_temp', current_schema());
     EXECUTE format('ALTER FUNCTION footnote_analyze() SET search_path = %I, pg_temp', current_schema());
+    EXECUTE format('ALTER FUNCTION footnote_drop_orphan_indexes() SET search_path = %I, pg_temp', current_schema());
 END $$;
 -- +goose StatementEnd
-REVOKE ALL ON FUNCTION footnote_ensure_space(text, int), footnote_analyze() FROM PUBLIC;
+REVOKE ALL ON FUNCTION footnote_ensure_space(text, int), footnote_analyze(), footnote_drop_orphan_indexes() FROM PUBLIC;
 
 -- 4. footnote_grant_runtime gives the runtime role what footnote's processes use and
 -- nothing more: reading and writing the rows of footnote's and River's tables (no
 -- TRUNCATE, which would pass row-level security), drawing from their sequences, and the
--- two functions above. It may read the two migration ledgers, so that a process running
+-- three functions above. It may read the two migration ledgers, so that a process running
 -- as the runtime role can see that nothing is left to migrate, but not write them. It
 -- creates nothing and owns nothing, so it can alter no table, and PostgreSQL 15 gives
 -- PUBLIC no CREATE on the public schema. migrations.Up calls it, as the owner, after
@@ -162,13 +195,13 @@ BEGIN
     EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA %I TO %I', s, runtime);
     EXECUTE format('REVOKE INSERT, UPDATE, DELETE ON goose_db_version, river_migration FROM %I', runtime);
     EXECUTE format('GRANT USAGE ON ALL SEQUENCES IN SCHEMA %I TO %I', s, runtime);
-    EXECUTE format('GRANT EXECUTE ON FUNCTION footnote_ensure_space(text, int), footnote_analyze() TO %I', runtime);
+    EXECUTE format('GRANT EXECUTE ON FUNCTION footnote_ensure_space(text, int), footnote_analyze(), footnote_drop_orphan_indexes() TO %I', runtime);
 END $$;
 -- +goose StatementEnd
 REVOKE ALL ON FUNCTION footnote_grant_runtime(name) FROM PUBLIC;
 
 -- +goose Down
-DROP FUNCTION footnote_grant_runtime(name), footnote_analyze(), footnote_ensure_space(text, int);
+DROP FUNCTION footnote_grant_runtime(name), footnote_analyze(), footnote_drop_orphan_indexes(), footnote_ensure_space(text, int);
 
 DROP POLICY guild_departures_of_scope ON guild_departures;
 DROP POLICY guild_settings_of_scope ON guild_settings;

@@ -30,10 +30,22 @@ const (
 // servers rarely take more than 2 KiB); a longer one is refused with ErrInvalidURL.
 const MaxURLBytes = fetch.MaxURLBytes
 
-// capFields cuts a's title, site and byline to their caps and returns a note for each
-// field it cut, such as "title cut to 300 characters (it had 1048576)".
-func capFields(a *Article) []string {
-	var notes []string
+// FieldCut is a one-line field that was cut to its cap on the way in: which ("title",
+// "site" or "byline"), its cap and how long it was, in characters. The bot words it in the
+// member's language; String is its note in English.
+type FieldCut struct {
+	Field    string
+	Max, Had int
+}
+
+// String is the cut as a note: "title cut to 300 characters (it had 1048576)".
+func (c FieldCut) String() string {
+	return fmt.Sprintf("%s cut to %d characters (it had %d)", c.Field, c.Max, c.Had)
+}
+
+// capFields cuts a's title, site and byline to their caps and returns each cut it made.
+func capFields(a *Article) []FieldCut {
+	var cuts []FieldCut
 	for _, f := range []struct {
 		name string
 		s    *string
@@ -44,11 +56,11 @@ func capFields(a *Article) []string {
 		{"byline", &a.Byline, MaxBylineChars},
 	} {
 		if n, cut := clipChars(*f.s, f.max); cut {
-			notes = append(notes, fmt.Sprintf("%s cut to %d characters (it had %d)", f.name, f.max, utf8.RuneCountInString(*f.s)))
+			cuts = append(cuts, FieldCut{Field: f.name, Max: f.max, Had: utf8.RuneCountInString(*f.s)})
 			*f.s = n
 		}
 	}
-	return notes
+	return cuts
 }
 
 // clipChars returns s when it has at most max characters, else its first max-1 characters

@@ -166,6 +166,10 @@ func TestAddAndFeedsCapTitlesAlike(t *testing.T) {
 		if n := utf8.RuneCountInString(added.Article.Title); n != retrieval.MaxTitleChars || !slices.Equal(added.Notes, wantNote) {
 			t.Errorf("title of %d characters, notes %q; want %d and %q", n, added.Notes, retrieval.MaxTitleChars, wantNote)
 		}
+		wantCut := retrieval.FieldCut{Field: "title", Max: retrieval.MaxTitleChars, Had: utf8.RuneCountInString(strings.TrimSpace(long))}
+		if len(added.Cuts) != 1 || added.Cuts[0] != wantCut {
+			t.Errorf("cuts %+v, want %+v (for the bot to word in the member's language)", added.Cuts, wantCut)
+		}
 	})
 	t.Run("a feed's title, its item's title and the stored article's are cut", func(t *testing.T) {
 		e, coll := retrievaltest.Engine(t)

@@ -31,8 +31,17 @@ const recordGrace = 500 * time.Millisecond
 // must still run after a model call is cut: loading and reranking the passages, the
 // extractive answer. A tenth (2 s of the default 20 s) is a hundred times the whole
 // offline answer's 99th percentile on the BBC collection (under 20 ms, README's quality
-// table), room for a loaded machine; a 300 ms deadline in tests still leaves 30 ms.
-func modelReserve(d time.Duration) time.Duration { return d / 10 }
+// table), room for a loaded machine. Short deadlines keep at least minModelReserve, or half
+// the deadline when that is less.
+func modelReserve(d time.Duration) time.Duration { return max(d/10, min(d/2, minModelReserve)) }
+
+// minModelReserve is the least kept back for the fallback. A tenth of the shortest
+// FOOTNOTE_ANSWER_TIMEOUT (1 s) is 100 ms, and the fallback's database reads took longer
+// than that, and at times longer than half a second, with the test suite running under
+// -race on two shared cores (load average 18): a question whose model hung then failed
+// instead of being answered. A second is kept from deadlines of 2 s and more (up to 10 s,
+// where the tenth takes over); a shorter one keeps half of itself for the model.
+const minModelReserve = time.Second
 
 // errModelSlow is the cause of a model call's context ending at the question's deadline.
 var errModelSlow = errors.New("the question's deadline for model calls passed")

@@ -184,3 +184,24 @@ func TestAskBoundsItsDatabaseWorkByTheDeadline(t *testing.T) {
 		t.Errorf("Ask = %+v, %v; want the deadline's error", a, err)
 	}
 }
+
+func TestModelReserveLeavesTheFallbackTime(t *testing.T) {
+	tests := []struct {
+		name     string
+		deadline time.Duration
+		want     time.Duration
+	}{
+		{"the default deadline keeps a tenth", retrieval.DefaultAnswerTimeout, 2 * time.Second},
+		{"a long deadline keeps a tenth", 5 * time.Minute, 30 * time.Second},
+		{"a 3 s deadline keeps a second", 3 * time.Second, time.Second},
+		{"the shortest allowed deadline keeps half of itself", time.Second, 500 * time.Millisecond},
+		{"a deadline under a second keeps half of it", 300 * time.Millisecond, 150 * time.Millisecond},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := retrieval.ModelReserve(tt.deadline); got != tt.want {
+				t.Errorf("modelReserve(%v) = %v, want %v", tt.deadline, got, tt.want)
+			}
+		})
+	}
+}

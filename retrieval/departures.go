@@ -52,3 +52,17 @@ func (e *Engine) RemoveDue(ctx context.Context, now time.Time) ([]string, error)
 	}
 	return removed, errors.Join(errs...)
 }
+
+// GuildCollection is the collection of a Discord server with something stored in it.
+type GuildCollection struct {
+	Collection string // the server's id
+	Leaving    bool   // its deletion is scheduled: the server removed footnote
+}
+
+// GuildCollections lists the collections of Discord servers that hold articles, settings
+// or feeds, so that the bot can schedule the deletion of those whose server removed it
+// while it was not listening (and cancel it for those back). It fails only on a database
+// error.
+func (e *Engine) GuildCollections(ctx context.Context) ([]GuildCollection, error) {
+	return e.store.guildCollections(ctx)
+}

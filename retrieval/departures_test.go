@@ -2,6 +2,8 @@ package retrieval_test
 
 import (
 	"context"
+	"fmt"
+	"math/rand/v2"
 	"slices"
 	"testing"
 	"time"
@@ -76,4 +78,41 @@ func TestScheduledRemoval(t *testing.T) {
 			t.Error("the collection not yet due is no longer scheduled")
 		}
 	})
+}
+
+func TestGuildCollections(t *testing.T) {
+	ctx := context.Background()
+	e, _ := retrievaltest.Engine(t)
+	id := func() string { // a server's id: the test's own collections are not named like one
+		return fmt.Sprintf("7%017d", rand.Int64N(1e17))
+	}
+	stored, leaving := id(), id()
+	for _, coll := range []string{stored, leaving} {
+		importDocs(t, e, coll, doc{URL: "https://news.example/a", Text: "The pier closes for repairs."})
+		t.Cleanup(func() {
+			_ = retrievaltest.RemoveServer(context.Background(), e, coll)
+		})
+	}
+	if err := e.ScheduleRemoval(ctx, leaving, time.Now(), retrieval.DefaultGuildGrace); err != nil {
+		t.Fatal(err)
+	}
+	got, err := e.GuildCollections(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]bool{stored: false, leaving: true}
+	for _, g := range got {
+		if g.Collection == retrieval.DefaultCollection || !retrieval.IsDiscordID(g.Collection) {
+			t.Errorf("%q is no server's collection", g.Collection)
+		}
+		if leave, ok := want[g.Collection]; ok {
+			if g.Leaving != leave {
+				t.Errorf("%s: leaving %v, want %v", g.Collection, g.Leaving, leave)
+			}
+			delete(want, g.Collection)
+		}
+	}
+	if len(want) > 0 {
+		t.Errorf("servers' collections not listed: %v", want)
+	}
 }

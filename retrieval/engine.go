@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -64,13 +65,18 @@ const DefaultMaxQuestionChars = 1000
 type Engine struct {
 	store *Store
 	cfg   Config
-	space Space // the configured embedder's space
+	// space is the configured embedder's space (never nil): written again only when a
+	// write found its row deleted (withSpace).
+	space atomic.Pointer[Space]
 	log   *slog.Logger
 
 	keywordsOnly keywordsOnly // what the log has said about searches without the dense arm
 	// feedItemsDeadline is how long one feed poll may spend adding its items
 	// (feedItemsDeadline; tests shorten it).
 	feedItemsDeadline time.Duration
+	// reindexBatch and relexBatch are a reindex's batch sizes (the constants; tests shrink
+	// them).
+	reindexBatch, relexBatch int
 }
 
 // New returns an engine over store, creating the configured embedder's space if needed. It
@@ -111,15 +117,37 @@ func New(ctx context.Context, store *Store, cfg Config) (*Engine, error) {
 	if cfg.OutageWait <= 0 {
 		cfg.OutageWait = DefaultOutageWait
 	}
+	// A model wider than MaxEmbedDims is ErrTooManyDims here, before anything is created.
 	space, err := store.ensureSpace(ctx, cfg.Embedder.Model(), cfg.Embedder.Dims())
 	if err != nil {
 		return nil, err
 	}
-	return &Engine{store: store, cfg: cfg, space: space, log: cfg.Log, feedItemsDeadline: feedItemsDeadline}, nil
+	e := &Engine{store: store, cfg: cfg, log: cfg.Log, feedItemsDeadline: feedItemsDeadline,
+		reindexBatch: reindexBatch, relexBatch: relexBatch}
+	e.space.Store(&space)
+	return e, nil
 }
 
 // Space returns the embedding space new passages are embedded into.
-func (e *Engine) Space() Space { return e.space }
+func (e *Engine) Space() Space { return *e.space.Load() }
+
+// withSpace runs write with the configured space. When the space's row was deleted
+// meanwhile (a reindex in another process found it unused: deleteUnusedSpaces), it creates
+// the space again, remembers it, and runs write once more. It returns write's error.
+func (e *Engine) withSpace(ctx context.Context, write func(Space) error) error {
+	sp := e.Space()
+	err := write(sp)
+	if !isSpaceGone(err) {
+		return err
+	}
+	e.log.InfoContext(ctx, "embedding space was deleted as unused; creating it again", "space", sp.Name())
+	again, err := e.store.ensureSpace(ctx, sp.Model, sp.Dims)
+	if err != nil {
+		return err
+	}
+	e.space.Store(&again)
+	return write(again)
+}
 
 // Search returns the k passages of collection that best match query, best first. It fails
 // on an empty query or a database error.
@@ -154,8 +182,9 @@ func (e *Engine) search(ctx context.Context, coll, query string, k int, f Filter
 	// cannot be compared with the stored ones and the lexical arm answers alone. It also
 	// rests for a while after the embedding server failed (skipEmbed). Either way the log
 	// says so once, with the fix.
+	space := e.Space()
 	switch {
-	case q.activeS != e.space.ID:
+	case q.activeS != space.ID:
 		if q.activeS != 0 {
 			e.warnStaleSpace(ctx, coll, q.activeS)
 		}
@@ -170,7 +199,7 @@ func (e *Engine) search(ctx context.Context, coll, query string, k int, f Filter
 				return nil
 			}
 			e.embedWorked(gctx)
-			dense, err = e.store.searchDense(gctx, coll, e.space, vs[0], q.n, f, max(k, candidates))
+			dense, err = e.store.searchDense(gctx, coll, space, vs[0], q.n, f, max(k, candidates))
 			return err
 		})
 	}
@@ -228,6 +257,13 @@ func (e *Engine) Ask(ctx context.Context, coll, question string, opts AskOptions
 	defer cancel()
 	b := &budget{deadline: start.Add(e.cfg.AnswerTimeout - modelReserve(e.cfg.AnswerTimeout))}
 	ans, retrieved, err := e.answer(withBudget(actx, b), coll, question, opts)
+	if err != nil && IsUnavailable(err) && actx.Err() == nil {
+		// Once more, at once: the first statement to meet a connection a restarted server
+		// had ended failed, and the pool dropped every connection it held (resetOnOutage).
+		// A server that is back answers on new ones; one still down refuses in milliseconds.
+		e.log.Info("question met a lost database connection; asking again", "err", err)
+		ans, retrieved, err = e.answer(withBudget(actx, b), coll, question, opts)
+	}
 	if err != nil {
 		if ctx.Err() == nil && actx.Err() != nil {
 			return nil, fmt.Errorf("the question was not answered within %v: %w", e.cfg.AnswerTimeout, err)

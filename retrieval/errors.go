@@ -30,6 +30,10 @@ var (
 	ErrInvalidInput = errors.New("invalid input")
 	// ErrQuestionEmpty is a question or query with nothing in it.
 	ErrQuestionEmpty = errors.New("empty question")
+	// ErrTooManyDims is an embedding model whose vectors are wider than MaxEmbedDims, which
+	// no pgvector HNSW index can hold: the operator picks a smaller model or asks this one
+	// for fewer dimensions.
+	ErrTooManyDims = errors.New("embedding vectors too wide")
 	// ErrUnavailable is the database out of reach: the connection lost or refused, the
 	// server shutting down, starting up or out of connections. It is nobody's input at
 	// fault, and the same request may work a little later. IsUnavailable recognises the

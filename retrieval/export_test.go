@@ -2,6 +2,7 @@ package retrieval
 
 import (
 	"context"
+	"strings"
 	"time"
 )
 
@@ -47,6 +48,68 @@ var (
 // (feedItemsDeadline), for tests that poll a slow site.
 func SetFeedItemsDeadline(e *Engine, d time.Duration) { e.feedItemsDeadline = d }
 
+// SetReindexBatches shrinks a reindex's batches (reindexBatch, relexBatch), so a test can
+// interrupt one between batches with a few hundred passages.
+func SetReindexBatches(e *Engine, embed, relex int) { e.reindexBatch, e.relexBatch = embed, relex }
+
+// DenseURLs returns the URLs of the passages the dense arm alone ranks best for query in
+// coll, best first: by an exact scan, or as a large collection would be searched (through
+// the space's HNSW index when the planner takes it).
+func DenseURLs(ctx context.Context, e *Engine, coll, query string, k int, exact bool) ([]string, error) {
+	vecs, err := e.cfg.Embedder.Embed(ctx, []string{query})
+	if err != nil {
+		return nil, err
+	}
+	n := float64(exactBelow)
+	if exact {
+		n = 0
+	}
+	hits, err := e.store.searchDense(ctx, coll, e.Space(), vecs[0], n, Filter{}, k)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]string, len(hits))
+	for i, h := range hits {
+		p, err := e.store.loadPassage(ctx, coll, h.chunkID)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = p.URL
+	}
+	return out, nil
+}
+
+// ExplainDense returns the plan of the dense arm's query for a large collection, with
+// sequential scans and sorts discouraged, as their cost would on a big table: it names the
+// space's HNSW index when the query's expression and predicate match the index's.
+func ExplainDense(ctx context.Context, e *Engine, coll, query string) (string, error) {
+	vecs, err := e.cfg.Embedder.Embed(ctx, []string{query})
+	if err != nil {
+		return "", err
+	}
+	sql, args := denseQuery(coll, e.Space(), vecs[0], exactBelow, Filter{}, 5)
+	var plan strings.Builder
+	err = e.store.inCollection(ctx, coll, func(t storeTx) error {
+		if _, err := t.tx.Exec(ctx, "SET LOCAL enable_seqscan = off; SET LOCAL enable_sort = off"); err != nil {
+			return err
+		}
+		rows, err := t.tx.Query(ctx, "EXPLAIN "+sql, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var line string
+			if err := rows.Scan(&line); err != nil {
+				return err
+			}
+			plan.WriteString(line + "\n")
+		}
+		return rows.Err()
+	})
+	return plan.String(), err
+}
+
 // IsConflict reports whether err is a conflict between transactions (classify), which a
 // write runs again at once.
 func IsConflict(err error) bool { return classify(err) == faultConflict }
@@ -60,3 +123,6 @@ var (
 	AgainOnConflict = againOnConflict
 	WaitOutOutage   = waitOutOutage
 )
+
+// ModelReserve is modelReserve, for tests in package retrieval_test.
+func ModelReserve(d time.Duration) time.Duration { return modelReserve(d) }

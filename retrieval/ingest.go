@@ -38,17 +38,21 @@ func (e *Engine) prepare(a Article) (prepared, error) {
 		return prepared{}, fmt.Errorf("%w: the article has %d bytes of text; the limit is %d", ErrTooLarge, len(a.Text), e.cfg.MaxArticleBytes)
 	}
 	if a.Title == "" {
-		a.Title = firstLine(a.Text, 120)
+		a.Title = strings.TrimSpace(cleanLine(firstLine(a.Text, 120))) // tabs too, as in a given title
 	}
 	if a.Site == "" {
 		if u, err := url.Parse(a.URL); err == nil {
 			a.Site = strings.TrimPrefix(u.Hostname(), "www.")
 		}
 	}
-	notes := capFields(&a)
+	cuts := capFields(&a)
+	var notes []string
+	for _, c := range cuts {
+		notes = append(notes, c.String())
+	}
 	sum := sha256.Sum256([]byte(a.Text))
 	a.Hash = hex.EncodeToString(sum[:])
-	p := prepared{Article: a, notes: notes}
+	p := prepared{Article: a, notes: notes, cuts: cuts}
 	for _, sp := range chunk.Split(a.Text, chunk.DefaultOptions()) {
 		terms, n := passageTerms(a.Title, a.Text[sp.Start:sp.End])
 		p.Passages = append(p.Passages, preparedPassage{Start: sp.Start, End: sp.End, Terms: terms, Length: n})
@@ -122,6 +126,8 @@ type AddedArticle struct {
 	// Notes say what footnote changed in the article on its way in, for people to read:
 	// "title cut to 300 characters (it had 1048576)".
 	Notes []string
+	// Cuts are the notes' field cuts, for a reader in another language.
+	Cuts []FieldCut
 	// SameName lists the URLs of the other files of the collection with the same name, when
 	// a file was added (Status "added"; not when it was already tracked): a file is identified by its content, so a new version of a file is a
 	// new article and the member decides whether the older one goes.

@@ -3,6 +3,7 @@ package retrieval
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"time"
 )
 
@@ -79,3 +80,28 @@ func JobPhase(state string) string {
 	}
 	return JobQueued
 }
+
+// AttemptError is why one attempt of a background job ended before the job was done, as
+// the job's reporter is told it: the cause, and what happens next. Next is JobQueued when
+// the job was handed back to carry on where it stopped (footnote stopping, with Err
+// wrapping context.Canceled, or the attempt's time slice used up), JobRetrying when the
+// attempt failed and is tried again after a backoff, and JobFailed when it failed for good.
+type AttemptError struct {
+	Err                  error
+	Attempt, MaxAttempts int
+	Next                 string
+}
+
+// Error says what happened and what comes next, for logs and the job's row.
+func (e *AttemptError) Error() string {
+	switch e.Next {
+	case JobRetrying:
+		return fmt.Sprintf("attempt %d of %d failed: %v. It is tried again shortly, from where it stopped", e.Attempt, e.MaxAttempts, e.Err)
+	case JobFailed:
+		return fmt.Sprintf("failed after %d attempts: %v", e.Attempt, e.Err)
+	}
+	return fmt.Sprintf("%v. It resumes where it stopped", e.Err)
+}
+
+// Unwrap returns the cause.
+func (e *AttemptError) Unwrap() error { return e.Err }

@@ -37,7 +37,7 @@ func (e *Engine) warnStaleSpace(ctx context.Context, coll string, active int) {
 	}
 	e.log.WarnContext(ctx, fmt.Sprintf("collection %s is indexed with %s but FOOTNOTE_EMBED_MODEL and FOOTNOTE_EMBED_DIMS give %s: "+
 		"answering on keywords only until `footnote reindex --collection %s` (or /reindex) runs",
-		coll, indexed, e.space.Name(), coll), "collection", coll)
+		coll, indexed, e.Space().Name(), coll), "collection", coll)
 }
 
 // embedFailed says that embedding a question failed, at warn level when it had worked until
@@ -58,10 +58,10 @@ func (e *Engine) embedFailed(ctx context.Context, err error) {
 		"answers again (is it running at OPENAI_BASE_URL?)"
 	e.keywordsOnly.nextProbe.Store(time.Now().Add(embedProbeEvery).UnixNano())
 	if e.keywordsOnly.embedDown.CompareAndSwap(false, true) {
-		e.log.WarnContext(ctx, fmt.Sprintf(msg, e.space.Name()), "err", err, "next_try", embedProbeEvery)
+		e.log.WarnContext(ctx, fmt.Sprintf(msg, e.Space().Name()), "err", err, "next_try", embedProbeEvery)
 		return
 	}
-	e.log.DebugContext(ctx, fmt.Sprintf(msg, e.space.Name()), "err", err, "next_try", embedProbeEvery)
+	e.log.DebugContext(ctx, fmt.Sprintf(msg, e.Space().Name()), "err", err, "next_try", embedProbeEvery)
 }
 
 // skipEmbed reports whether a question should leave out the dense arm because embedding
@@ -83,6 +83,6 @@ func (e *Engine) skipEmbed() bool {
 // embedWorked notes that a question was embedded, saying so once after failures.
 func (e *Engine) embedWorked(ctx context.Context) {
 	if e.keywordsOnly.embedDown.CompareAndSwap(true, false) {
-		e.log.InfoContext(ctx, "embedding questions works again: searching on keywords and meaning", "space", e.space.Name())
+		e.log.InfoContext(ctx, "embedding questions works again: searching on keywords and meaning", "space", e.Space().Name())
 	}
 }

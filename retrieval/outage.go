@@ -77,14 +77,17 @@ func waitOutOutage(ctx context.Context, log *slog.Logger, wait time.Duration, wh
 	}
 }
 
-// storeBatch writes batch to coll, running the transaction again when a concurrent one
-// made the database roll it back. It fails as Store.storeBatch does.
+// storeBatch writes batch to coll with its vectors in the configured space (through
+// withSpace), running the transaction again when a concurrent one made the database roll it
+// back. It fails as Store.storeBatch does.
 func (e *Engine) storeBatch(ctx context.Context, coll string, batch []prepared) ([]AddedArticle, error) {
 	var res []AddedArticle
 	err := againOnConflict(func() error {
-		var err error
-		res, err = e.store.storeBatch(ctx, coll, e.space, batch)
-		return err
+		return e.withSpace(ctx, func(sp Space) error {
+			var err error
+			res, err = e.store.storeBatch(ctx, coll, sp, batch)
+			return err
+		})
 	})
 	return res, err
 }

@@ -223,7 +223,8 @@ func (e *Engine) recrawlChanged(ctx context.Context, r recrawlRow, res Recrawl, 
 			c.passages[i].Vector = vecs[k]
 		}
 	}
-	if err := e.store.replaceText(ctx, r.coll, e.space, c, o); err != nil {
+	err = e.withSpace(ctx, func(sp Space) error { return e.store.replaceText(ctx, r.coll, sp, c, o) })
+	if err != nil {
 		return e.recrawlFailed(ctx, r, res, err)
 	}
 	res.Status, res.Title, res.Next = StatusUpdated, p.Article.Title, o.next

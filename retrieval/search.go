@@ -6,11 +6,11 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/pgvector/pgvector-go"
 
 	"github.com/footnote-bot/footnote/retrieval/text"
 )
@@ -151,12 +151,21 @@ func (s *Store) searchLexical(ctx context.Context, coll string, q queryTerms, f 
 
 // searchDense ranks passages by cosine distance to the question's vector in the given space.
 func (s *Store) searchDense(ctx context.Context, coll string, space Space, vec []float32, nPassages float64, f Filter, k int) ([]hit, error) {
-	cond, fargs := filterSQL(f, 5)
+	sql, args := denseQuery(coll, space, vec, nPassages, f, k)
+	return s.collectHits(ctx, coll, sql, args...)
+}
+
+// denseQuery is searchDense's query and its arguments: the k passages of coll nearest vec
+// in space, scanned exactly when the collection holds fewer than exactBelow passages.
+func denseQuery(coll string, space Space, vec []float32, nPassages float64, f Filter, k int) (string, []any) {
+	cond, fargs := filterSQL(f, 4)
 	join := ""
 	if cond != "" {
 		join = " JOIN chunks c ON c.id = e.chunk_id JOIN articles a ON a.id = c.article_id"
 	}
-	expr := fmt.Sprintf("(e.embedding::vector(%d) <=> $1)", space.Dims)
+	// The space's column and type: embedding as vector(dims), or, for a space wider than
+	// MaxVectorDims, embedding_half as halfvec(dims).
+	expr := fmt.Sprintf("(e.%s::%s <=> $1)", space.column(), space.sqlType())
 	order := expr
 	if nPassages < exactBelow {
 		// "+ 0" hides the expression from the planner, so it scans the collection's rows
@@ -164,15 +173,16 @@ func (s *Store) searchDense(ctx context.Context, coll string, space Space, vec [
 		order = expr + " + 0"
 	}
 	// The expression and the space_id predicate repeat the partial index's definition, so
-	// the planner can use embeddings_hnsw_<space> for large collections.
+	// the planner can use embeddings_hnsw_<space> for large collections. The space id is
+	// written into the query rather than passed: a prepared statement's generic plan cannot
+	// prove a parameter matches the partial index's predicate.
 	sql := `
 		SELECT e.chunk_id, 1 - ` + expr + ` AS score
 		FROM embeddings e` + join + `
-		WHERE e.space_id = $2 AND e.collection = $3` + cond + `
+		WHERE e.space_id = ` + strconv.Itoa(space.ID) + ` AND e.collection = $2` + cond + `
 		ORDER BY ` + order + `
-		LIMIT $4`
-	args := append([]any{pgvector.NewVector(vec), space.ID, coll, k}, fargs...)
-	return s.collectHits(ctx, coll, sql, args...)
+		LIMIT $3`
+	return sql, append([]any{space.value(vec), coll, k}, fargs...)
 }
 
 // collectHits runs a ranking query on coll whose rows are (passage id, score) and returns

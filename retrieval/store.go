@@ -2,7 +2,6 @@ package retrieval
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
@@ -44,10 +43,14 @@ func OpenStore(ctx context.Context, dsn string, maxConns int32) (*Store, error) 
 		_, err := c.Exec(ctx, fmt.Sprintf("SET hnsw.ef_search = %d; SET hnsw.iterative_scan = relaxed_order", hnswEfSearch))
 		return err
 	}
+	// Dead connections go as soon as one of them shows the database went away.
+	reset := &resetOnOutage{}
+	cfg.ConnConfig.Tracer = reset
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("connect to database: %w", err)
 	}
+	reset.pool.Store(pool)
 	if err := pool.Ping(ctx); err != nil {
 		pool.Close()
 		return nil, fmt.Errorf("connect to database: %w", err)
@@ -63,50 +66,6 @@ func (s *Store) Close() { s.pool.Close() }
 // its SQL, so that no query lives outside the Store. Only Store methods get one, from
 // inCollection or inAllCollections (store_scope.go), which say which collections it sees.
 type storeTx struct{ tx pgx.Tx }
-
-// Space is an embedding space: vectors of one model and size, with their own HNSW index.
-type Space struct {
-	ID    int
-	Model string
-	Dims  int
-}
-
-// Name is how a space is shown to people.
-func (sp Space) Name() string { return fmt.Sprintf("%s/%d", sp.Model, sp.Dims) }
-
-// ensureSpace returns the space for (model, dims), creating it and its HNSW index on first
-// use. It is safe to call from several processes at once.
-func (s *Store) ensureSpace(ctx context.Context, model string, dims int) (Space, error) {
-	sp := Space{Model: model, Dims: dims}
-	// The common case, an existing space, takes no lock: creating the index
-	// (footnote_ensure_space) waits for writers of embeddings, and a writer checking its
-	// foreign key on a locked space row would wait for us in turn (a deadlock).
-	err := s.pool.QueryRow(ctx, `SELECT id FROM embedding_spaces WHERE model = $1 AND dims = $2`, model, dims).Scan(&sp.ID)
-	if err == nil {
-		return sp, nil
-	}
-	if !errors.Is(err, pgx.ErrNoRows) {
-		return Space{}, fmt.Errorf("look up embedding space %s: %w", sp.Name(), err)
-	}
-	// footnote_ensure_space (migration 013) creates the row and the space's HNSW index as
-	// the tables' owner: footnote's runtime role may create no index itself.
-	err = s.pool.QueryRow(ctx, `SELECT footnote_ensure_space($1, $2)`, model, dims).Scan(&sp.ID)
-	if err != nil {
-		return Space{}, fmt.Errorf("ensure embedding space %s: %w", sp.Name(), err)
-	}
-	return sp, nil
-}
-
-// lookupSpace returns the embedding space with id, or an error when there is none or the
-// database fails.
-func (s *Store) lookupSpace(ctx context.Context, id int) (Space, error) {
-	sp := Space{ID: id}
-	err := s.pool.QueryRow(ctx, `SELECT model, dims FROM embedding_spaces WHERE id = $1`, id).Scan(&sp.Model, &sp.Dims)
-	if err != nil {
-		return Space{}, fmt.Errorf("look up embedding space %d: %w", id, err)
-	}
-	return sp, nil
-}
 
 // analyze refreshes the planner statistics of the tables a bulk import grows, through
 // footnote_analyze (migration 013): ANALYZE is the tables' owner's to run.

@@ -7,27 +7,47 @@ import (
 	"github.com/footnote-bot/footnote/retrieval/text"
 )
 
-// collectionCounts is what a collection holds, and how its postings were built.
-type collectionCounts struct {
+// reindexWork is what a reindex of a collection has left to do, counted before it starts.
+type reindexWork struct {
 	Articles, Passages int
-	// Lexicon is the text.Version of the tokeniser that built the postings; text.Version
-	// for a collection with nothing stored yet.
+	// Lexicon is the text.Version of the tokeniser that built the postings; the current
+	// version for a collection with nothing stored yet.
 	Lexicon int
+	// RelexAfter is the last passage id an interrupted rebuild of the postings by the
+	// current tokeniser reached (0: none), and ToRelex the passages after it.
+	RelexAfter int64
+	ToRelex    int
+	// ToEmbed is how many passages have no vector in the space yet, and EmbedChars the
+	// characters of the texts a reindex sends the embedder for them (title, newline, body).
+	ToEmbed    int
+	EmbedChars int64
 }
 
-// countCollection returns how many articles and passages coll holds and its tokeniser
-// version. It fails only on a database error.
-func (s *Store) countCollection(ctx context.Context, coll string) (collectionCounts, error) {
-	var c collectionCounts
+// countReindexWork returns what a reindex of coll into space, with tokeniser version, has
+// left, in one round trip. It fails only on a database error.
+func (s *Store) countReindexWork(ctx context.Context, coll string, space Space, version int) (reindexWork, error) {
+	var w reindexWork
+	// A watermark left by another tokeniser version is ignored: that rebuild starts over.
 	_, err := s.query(ctx, in(coll), `
+		WITH col AS (SELECT lexicon, CASE WHEN relex_version = $3 THEN relex_after END AS after
+		             FROM collections WHERE name = $1),
+		     mark AS (SELECT COALESCE((SELECT after FROM col), 0) AS after),
+		     todo AS (SELECT count(*) AS n, COALESCE(sum(char_length(a.title) + 1 + char_length(ch.body)), 0) AS chars
+		              FROM chunks ch JOIN articles a ON a.id = ch.article_id
+		              WHERE ch.collection = $1
+		                AND NOT EXISTS (SELECT 1 FROM embeddings e WHERE e.space_id = $2 AND e.chunk_id = ch.id))
 		SELECT (SELECT count(*) FROM articles WHERE collection = $1),
 		       (SELECT count(*) FROM chunks WHERE collection = $1),
-		       COALESCE((SELECT lexicon FROM collections WHERE name = $1), $2)`,
-		[]any{coll, text.Version}, into(&c.Articles, &c.Passages, &c.Lexicon))
+		       COALESCE((SELECT lexicon FROM col), $3),
+		       mark.after,
+		       (SELECT count(*) FROM chunks WHERE collection = $1 AND id > mark.after),
+		       todo.n, todo.chars
+		FROM mark, todo`,
+		[]any{coll, space.ID, version}, into(&w.Articles, &w.Passages, &w.Lexicon, &w.RelexAfter, &w.ToRelex, &w.ToEmbed, &w.EmbedChars))
 	if err != nil {
-		return c, fmt.Errorf("count passages: %w", err)
+		return w, fmt.Errorf("count the work left to reindex: %w", err)
 	}
-	return c, nil
+	return w, nil
 }
 
 // upsertCollection creates the row of coll that holds its BM25 statistics and its active
@@ -54,10 +74,22 @@ func (s *Store) activateSpace(ctx context.Context, coll string, space Space) err
 	return nil
 }
 
-// setLexicon records that the postings of coll were built by tokeniser version. It fails
-// only on a database error.
+// markRelexed records that a rebuild of coll's postings by tokeniser version has reached
+// passage id last (rebuilds go in id order): where an interrupted one continues.
+func (t storeTx) markRelexed(ctx context.Context, coll string, version int, last int64) error {
+	if _, err := t.tx.Exec(ctx, `UPDATE collections SET relex_version = $2, relex_after = $3 WHERE name = $1`,
+		coll, version, last); err != nil {
+		return fmt.Errorf("record keyword index progress: %w", err)
+	}
+	return nil
+}
+
+// setLexicon records that the postings of coll were built by tokeniser version, and clears
+// the watermark of the rebuild that built them. It fails only on a database error.
 func (s *Store) setLexicon(ctx context.Context, coll string, version int) error {
-	if _, err := s.exec(ctx, in(coll), `UPDATE collections SET lexicon = $2 WHERE name = $1`, coll, version); err != nil {
+	if _, err := s.exec(ctx, in(coll), `
+		UPDATE collections SET lexicon = $2, relex_version = NULL, relex_after = NULL
+		WHERE name = $1`, coll, version); err != nil {
 		return fmt.Errorf("stamp tokeniser version: %w", err)
 	}
 	return nil

@@ -75,3 +75,33 @@ func (s *Store) deleteDeparted(ctx context.Context, coll string, now time.Time) 
 	})
 	return deleted, articles, err
 }
+
+// guildCollections lists the collections named by a Discord server id that hold
+// articles, settings or feeds, each with whether its deletion is scheduled. A server whose
+// members only asked questions (no article was ever stored) is left out: finding those
+// would read the whole questions table, which has no index on its collection alone. It
+// fails only on a database error.
+func (s *Store) guildCollections(ctx context.Context) ([]GuildCollection, error) {
+	// Each arm reads a primary key or a small table; the regular expression keeps the
+	// command line's collections ("default", names given to --collection) out.
+	var out []GuildCollection
+	_, err := s.query(ctx, allCollections, `
+		SELECT c.collection, d.collection IS NOT NULL
+		FROM (SELECT name AS collection FROM collections
+		      UNION SELECT collection FROM guild_settings
+		      UNION SELECT collection FROM feeds) c
+		LEFT JOIN guild_departures d USING (collection)
+		WHERE c.collection ~ '^[0-9]{1,20}$'
+		ORDER BY c.collection`, nil, func(rows pgx.Rows) error {
+		var err error
+		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (GuildCollection, error) {
+			var g GuildCollection
+			return g, r.Scan(&g.Collection, &g.Leaving)
+		})
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list server collections: %w", err)
+	}
+	return out, nil
+}

@@ -60,24 +60,24 @@ const (
 		ORDER BY c.id LIMIT @limit`
 )
 
-// pageAllPassages calls fn with every passage of coll, size at a time, as pagePassages does.
-func (s *Store) pageAllPassages(ctx context.Context, coll string, size int, fn func([]storedPassage) error) error {
-	return s.pagePassages(ctx, coll, allPassagesSQL, pgx.NamedArgs{"coll": coll}, size, fn)
+// pageAllPassages calls fn with every passage of coll whose id is above after, size at a
+// time, as pagePassages does.
+func (s *Store) pageAllPassages(ctx context.Context, coll string, after int64, size int, fn func([]storedPassage) error) error {
+	return s.pagePassages(ctx, coll, allPassagesSQL, pgx.NamedArgs{"coll": coll}, after, size, fn)
 }
 
 // pagePassagesToEmbed calls fn with the passages of coll that have no vector in space yet,
 // size at a time, as pagePassages does.
 func (s *Store) pagePassagesToEmbed(ctx context.Context, coll string, space Space, size int, fn func([]storedPassage) error) error {
-	return s.pagePassages(ctx, coll, passagesToEmbedSQL, pgx.NamedArgs{"coll": coll, "space": space.ID}, size, fn)
+	return s.pagePassages(ctx, coll, passagesToEmbedSQL, pgx.NamedArgs{"coll": coll, "space": space.ID}, 0, size, fn)
 }
 
-// pagePassages runs query, one of the page queries above, on coll with args, @limit set to
-// size and @after to the last id read (0 at first), and calls fn with each page until none
-// is left. A page is read in full before fn runs, so fn may write to the database; passages
-// deleted meanwhile are simply not read again. It stops at fn's first error and returns it.
-func (s *Store) pagePassages(ctx context.Context, coll, query string, args pgx.NamedArgs, size int, fn func([]storedPassage) error) error {
+// pagePassages runs query, one of the page queries above, on coll with args, @limit set to size and
+// @after to the last id read (after at first), and calls fn with each page until none is left. A
+// page is read in full before fn runs, so fn may write to the database; passages deleted
+// meanwhile are simply not read again. It stops at fn's first error and returns it.
+func (s *Store) pagePassages(ctx context.Context, coll, query string, args pgx.NamedArgs, after int64, size int, fn func([]storedPassage) error) error {
 	args["limit"] = size
-	var after int64
 	for {
 		args["after"] = after
 		page, err := s.readPassages(ctx, coll, query, args)

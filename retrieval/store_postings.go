@@ -30,9 +30,15 @@ type lexicalDoc struct {
 }
 
 // replacePostings replaces the postings and BM25 lengths of docs' passages of coll, in one
-// transaction (search keeps working on the old ones until it commits). Passages deleted
-// since they were read are skipped, not an error.
-func (s *Store) replacePostings(ctx context.Context, coll string, docs []lexicalDoc) error {
+// transaction (search keeps working on the old ones until it commits), and records in the
+// same transaction that the rebuild by tokeniser version has reached the last of docs (they
+// come in id order): a rebuild killed after it commits continues after that passage, and
+// one killed before it redoes the batch. Passages deleted since they were read are skipped,
+// not an error.
+func (s *Store) replacePostings(ctx context.Context, coll string, docs []lexicalDoc, version int) error {
+	if len(docs) == 0 {
+		return nil
+	}
 	ids := make([]int64, len(docs))
 	lens := make([]int32, len(docs))
 	var terms []string
@@ -59,7 +65,10 @@ func (s *Store) replacePostings(ctx context.Context, coll string, docs []lexical
 			coll, terms, postChunk, tfs, docLens); err != nil {
 			return err
 		}
-		return t.updatePassageLengths(ctx, coll, ids, lens)
+		if err := t.updatePassageLengths(ctx, coll, ids, lens); err != nil {
+			return err
+		}
+		return t.markRelexed(ctx, coll, version, ids[len(ids)-1])
 	})
 	if err != nil {
 		return fmt.Errorf("rebuild postings: %w", err)

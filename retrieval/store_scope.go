@@ -23,8 +23,10 @@ import (
 // each saying why where it asks for allCollections: claimDueFeeds, countRecrawlDue and
 // claimDueArticle when not given a collection (the background jobs take due feeds and
 // articles of every collection, then work on each in its own collection), feedByID (a
-// feed poll job knows only the feed's id), and dueDepartures (the sweep lists the
-// collections whose server left; deleteDeparted then deletes each in its own).
+// feed poll job knows only the feed's id), dueDepartures (the sweep lists the
+// collections whose server left; deleteDeparted then deletes each in its own),
+// guildCollections (the reconcile before each sweep lists every server's collection), and
+// deleteUnusedSpaces (a space is unused only when no collection uses it).
 //
 // A query on those tables outside these helpers sees nothing, which the tests catch at
 // once, and TestStoreQueriesRunInAScope keeps them from being written.

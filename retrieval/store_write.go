@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"time"
-
-	"github.com/pgvector/pgvector-go"
 )
 
 // preparedPassage is a passage ready to store: its span, its BM25 term counts and vector.
@@ -25,6 +23,7 @@ type prepared struct {
 	// notes say what prepare (or the import line's reader) changed or left out, for
 	// AddedArticle.Notes.
 	notes []string
+	cuts  []FieldCut // the fields prepare cut (AddedArticle.Cuts)
 }
 
 // webSource is how an article added from the web is fetched again: the URL fetched, the
@@ -90,7 +89,7 @@ func newBatchWriter(tx storeTx, coll string, batch []prepared, existing existing
 // writes its article row accordingly.
 func (w *batchWriter) storeArticle(ctx context.Context, i int) error {
 	a := &w.batch[i].Article
-	w.out[i] = AddedArticle{Article: *a, Passages: len(w.batch[i].Passages), Notes: w.batch[i].notes}
+	w.out[i] = AddedArticle{Article: *a, Passages: len(w.batch[i].Passages), Notes: w.batch[i].notes, Cuts: w.batch[i].cuts}
 	if u, ok := w.seenHash[a.Hash]; ok && u != a.URL {
 		w.out[i].Status, w.out[i].DuplicateOf = StatusDuplicate, u
 		return nil
@@ -214,7 +213,7 @@ type passageWrite struct {
 	termPassages   []int64
 	tfs, termLens  []int32
 	vectorPassages []int64
-	vectors        []pgvector.Vector
+	vectors        [][]float32
 }
 
 // add appends passage p of article a (stored as articleID), at ordinal ord, numbered id:
@@ -228,7 +227,7 @@ func (w *passageWrite) add(a Article, articleID int64, ord int, p preparedPassag
 		w.tfs, w.termLens = append(w.tfs, int32(tf)), append(w.termLens, int32(p.Length))
 	}
 	if p.Vector != nil {
-		w.vectorPassages, w.vectors = append(w.vectorPassages, id), append(w.vectors, pgvector.NewVector(p.Vector))
+		w.vectorPassages, w.vectors = append(w.vectorPassages, id), append(w.vectors, p.Vector)
 	}
 }
 

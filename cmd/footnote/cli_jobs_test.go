@@ -244,7 +244,7 @@ $`)
 func TestReindexRunsAsAJobAndIsFollowed(t *testing.T) {
 	c, dsn := freshCLI(t)
 	c.must(t, "", "import", writeFile(t, t.TempDir(), "articles.jsonl", corpus))
-	line := regexp.MustCompile(`^reindexed default into \S+: 5 articles, 5 passages, 0 embedded, 0 re-tokenised, in \S+\n$`)
+	line := regexp.MustCompile(`^reindexed default into \S+: 5 articles, 5 passages, 0 embedded, 0 re-tokenised, 0 old vectors deleted, in \S+\n$`)
 
 	t.Run("with no worker running, the command works its own job", func(t *testing.T) {
 		out, stderr := c.must(t, "", "reindex")

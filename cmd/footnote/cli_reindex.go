@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/footnote-bot/footnote/bot"
 	"github.com/footnote-bot/footnote/retrieval"
 	"github.com/footnote-bot/footnote/retrieval/jobs"
 )
@@ -53,8 +54,9 @@ func (m *Main) cmdReindex(ctx context.Context, args []string) error {
 	if err := m.Jobs.Stop(sctx, shutdownGrace); err != nil {
 		return err
 	}
-	fmt.Fprintf(m.Stdout, "reindexed %s into %s: %s, %s, %d embedded, %d re-tokenised, in %s\n",
-		*coll, st.Space, counted(st.Articles, "article"), counted(st.Passages, "passage"), st.Embedded, st.Relexed, st.Took.Round(time.Millisecond))
+	fmt.Fprintf(m.Stdout, "reindexed %s into %s: %s, %s, %d embedded, %d re-tokenised, %d old vectors deleted, in %s\n",
+		*coll, st.Space, counted(st.Articles, "article"), counted(st.Passages, "passage"), st.Embedded, st.Relexed,
+		st.Deleted, st.Took.Round(time.Millisecond))
 	return nil
 }
 
@@ -62,30 +64,41 @@ func (m *Main) cmdReindex(ctx context.Context, args []string) error {
 var errReindexInterrupted = errors.New("interrupted")
 
 // followReindex shows job id's progress on stderr until it is done, and returns its
-// stats. A failed attempt is reported as it is seen; the job failing for good, or waiting
-// for a retry that only a running worker's scheduler can start, ends the following with
-// an error saying so. Interrupted, the job is handed back to the queue (Close stops this
-// process's worker), to resume where it stopped.
+// stats: each attempt's plan as the job records it (so a remote model's cost is known
+// before it is spent), then the progress line the bot's channel message shows too. A
+// failed attempt is reported as it is seen; the job failing for good, or waiting for a
+// retry that only a running worker's scheduler can start, ends the following with an error
+// saying so. Interrupted, the job is handed back to the queue (Close stops this process's
+// worker), to resume where it stopped.
 func (m *Main) followReindex(ctx context.Context, coll string, id int64) (retrieval.ReindexStats, error) {
 	bar := &passageProgress{w: m.Stderr, start: newProgress}
 	defer func() { bar.stop() }()
 	tick := time.NewTicker(followEvery)
 	defer tick.Stop()
 	seenErr := ""
+	var seenPlan *retrieval.ReindexPlan
 	for {
 		j, err := m.Engine.Job(ctx, id)
 		if err != nil && ctx.Err() == nil {
 			return retrieval.ReindexStats{}, fmt.Errorf("follow reindex job %d: %w", id, err)
 		}
 		out, _ := jobs.ParseReindexOutput(j.Output)
-		if out.Total > 0 {
-			bar.batch(out.Done, out.Total)
-		}
 		if j.LastError != "" && j.LastError != seenErr {
 			seenErr = j.LastError
 			bar.stop()
 			bar = &passageProgress{w: m.Stderr, start: newProgress}
 			fmt.Fprintf(m.Stderr, "attempt %d of %d failed: %s\n", j.Attempt, j.MaxAttempts, oneLineText(j.LastError, 500))
+		}
+		if out.Plan != nil && (seenPlan == nil || *out.Plan != *seenPlan) {
+			// A new attempt (a retry, or the next part of a long reindex) plans anew, and
+			// counts its progress from 0.
+			seenPlan = out.Plan
+			bar.stop()
+			bar = &passageProgress{w: m.Stderr, start: newProgress}
+			fmt.Fprintln(m.Stderr, bot.ReindexPlanText(*out.Plan))
+		}
+		if out.Total > 0 {
+			bar.batch(out.Done, out.Total)
 		}
 		switch j.Phase {
 		case retrieval.JobDone:

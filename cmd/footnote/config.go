@@ -142,9 +142,11 @@ func configFromEnv(getenv func(string) string) (Config, error) {
 	if c.EmbedDims, err = intEnv(getenv, "FOOTNOTE_EMBED_DIMS", 0); err != nil {
 		return c, err
 	}
-	// Unset means "ask the model"; set, it must be a size pgvector can index.
-	if getenv("FOOTNOTE_EMBED_DIMS") != "" && (c.EmbedDims < 1 || c.EmbedDims > 2000) {
-		return c, fmt.Errorf("FOOTNOTE_EMBED_DIMS: %d is out of range (1-2000, pgvector's HNSW limit; unset, the model's own size is used)", c.EmbedDims)
+	// Unset means "ask the model"; set, it must be a size pgvector can index (as halfvec
+	// above retrieval.MaxVectorDims).
+	if getenv("FOOTNOTE_EMBED_DIMS") != "" && (c.EmbedDims < 1 || c.EmbedDims > retrieval.MaxEmbedDims) {
+		return c, fmt.Errorf("FOOTNOTE_EMBED_DIMS: %d is out of range (1-%d, pgvector's HNSW limit; unset, the model's own size is used)",
+			c.EmbedDims, retrieval.MaxEmbedDims)
 	}
 	for _, v := range []struct {
 		name string

@@ -1,11 +1,15 @@
 package main
 
 import (
+	"context"
+	"errors"
 	"fmt"
+	"log/slog"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/footnote-bot/footnote/bot"
 	"github.com/footnote-bot/footnote/retrieval"
 )
 
@@ -32,4 +36,26 @@ func guildGrace(v string) (time.Duration, error) {
 			int(retrieval.DefaultGuildGrace/(24*time.Hour)))
 	}
 	return d, nil
+}
+
+// guildReconciler is the departures sweep's Reconciler (retrieval/jobs) on the bot: before
+// each sweep, bot.ReconcileGuilds schedules the deletion of the servers that removed
+// footnote unseen. It knows footnote's servers from this process's gateway (its shard's,
+// since the connection's READY) or, without a gateway here, from Discord's REST listing
+// (DISCORD_TOKEN); a process that has neither skips the reconcile rather than guess.
+type guildReconciler struct {
+	b   *bot.Bot
+	log *slog.Logger
+}
+
+// ReconcileGuilds reconciles, returning nil when this process cannot know the servers
+// (bot.ErrGuildsUnknown: the sweep goes on, and a later one reconciles) and the bot's
+// error otherwise.
+func (r *guildReconciler) ReconcileGuilds(ctx context.Context) error {
+	_, _, err := r.b.ReconcileGuilds(ctx)
+	if errors.Is(err, bot.ErrGuildsUnknown) {
+		r.log.Debug("servers not reconciled here: this process does not know them", "err", err)
+		return nil
+	}
+	return err
 }

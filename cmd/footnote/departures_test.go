@@ -1,10 +1,23 @@
 package main
 
 import (
+	"context"
+	"crypto/ed25519"
+	"encoding/hex"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/footnote-bot/footnote/retrieval"
+	"github.com/footnote-bot/footnote/retrieval/jobs"
+	"github.com/jackc/pgx/v5"
 )
 
 func TestGuildGraceConfig(t *testing.T) {
@@ -33,6 +46,98 @@ func TestGuildGraceConfig(t *testing.T) {
 			}
 			if err != nil || c.GuildGrace != tc.want {
 				t.Errorf("GuildGrace = %v, %v; want %v", c.GuildGrace, err, tc.want)
+			}
+		})
+	}
+}
+
+// departures returns the collections whose deletion is scheduled in the database at dsn.
+func departures(t *testing.T, dsn string) []string {
+	t.Helper()
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	rows, err := conn.Query(ctx, `SELECT collection FROM guild_departures ORDER BY collection`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	colls, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return colls
+}
+
+func TestTheDeparturesSweepReconcilesOnlyWhereTheServersCanBeKnown(t *testing.T) {
+	const (
+		stays = "200000000000000011" // footnote is in it: Discord lists it
+		left  = "200000000000000022" // removed footnote while nothing listened: Discord does not
+	)
+	pub, _, err := ed25519.GenerateKey(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		args []string
+		env  map[string]string
+		want []string // the deletions scheduled after the first sweep
+	}{
+		{"footnote worker with DISCORD_TOKEN lists footnote's servers over REST and schedules the one it left",
+			[]string{"worker"}, map[string]string{"DISCORD_TOKEN": "test-token"}, []string{left}},
+		{"footnote worker without a token cannot know the servers, and schedules nothing",
+			[]string{"worker"}, nil, nil},
+		{"serve over HTTP without a token cannot know them either, and schedules nothing",
+			[]string{"serve", "--http", "127.0.0.1:0"}, map[string]string{"DISCORD_PUBLIC_KEY": hex.EncodeToString(pub)}, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, dsn := freshCLI(t)
+			var listed atomic.Int32
+			discord := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "application/json")
+				if r.Method == http.MethodGet && strings.HasSuffix(r.URL.Path, "/users/@me/guilds") {
+					listed.Add(1)
+					fmt.Fprintf(w, `[{"id": %q, "name": "Stays"}]`, stays)
+					return
+				}
+				fmt.Fprint(w, `{}`)
+			}))
+			t.Cleanup(discord.Close)
+			c.env["DISCORD_API_BASE"] = discord.URL
+			for k, v := range tc.env {
+				c.env[k] = v
+			}
+			file := filepath.Join(t.TempDir(), "ferry.txt")
+			if err := os.WriteFile(file, []byte("The ferry returns to the quay in May, the harbour council said on Tuesday."), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			for _, coll := range []string{stays, left} {
+				c.must(t, "", "add", "--collection", coll, file)
+			}
+			stop, stderr := c.background(t, tc.args...)
+			waitUntil(t, "the first departures sweep", func() bool {
+				out, _ := c.must(t, "", "jobs", "--json")
+				for _, l := range jsonLines(t, out) {
+					if l["kind"] == jobs.KindSweepDepartures && l["done"] == float64(1) {
+						return true
+					}
+				}
+				return false
+			})
+			if err := stop(); err != nil {
+				t.Fatalf("footnote %s returned %v; stderr:\n%s", tc.args[0], err, stderr)
+			}
+			if got := departures(t, dsn); !slices.Equal(got, tc.want) {
+				t.Errorf("deletions scheduled for %v, want %v; stderr:\n%s", got, tc.want, stderr)
+			}
+			if tc.want == nil && listed.Load() != 0 {
+				t.Errorf("servers listed %d times without a token", listed.Load())
+			}
+			if strings.Contains(stderr.String(), "find the servers that removed footnote") {
+				t.Errorf("a reconcile that cannot know the servers was logged as a failure:\n%s", stderr)
 			}
 		})
 	}

@@ -80,8 +80,10 @@ func commands() []command {
 		{name: "reindex", synopsis: "[--collection C]", summary: "embed and tokenise the collection's passages again (after changing FOOTNOTE_EMBED_MODEL)",
 			detail: "The reindex is a background job (one per collection at a time: asking again follows the one under way).\n" +
 				"This command follows it on standard error until it is done, and works the reindex queue itself meanwhile,\n" +
-				"so it needs no other worker; a running `footnote worker` or `serve` may take the job instead. Interrupted,\n" +
-				"the job goes back to the queue and resumes where it stopped.",
+				"so it needs no other worker; a running `footnote worker` or `serve` may take the job instead. The job first\n" +
+				"says what it will do (with a model on a server, about how many tokens it will send, at 4 characters a token),\n" +
+				"then fills the new embedding space while the old one keeps answering, switches, and deletes the old space's\n" +
+				"vectors. Interrupted, the job goes back to the queue and resumes where it stopped.",
 			example: "footnote reindex --collection default", run: (*Main).cmdReindex},
 		{name: "eval", synopsis: "--questions FILE.jsonl [--unanswerable FILE.jsonl] [--collection C] [--signals FILE.jsonl] [--json]",
 			summary: "measure retrieval and answers on questions with known answers",
@@ -97,7 +99,8 @@ func commands() []command {
 			example: "DISCORD_TOKEN=… footnote serve", run: (*Main).cmdServe},
 		{name: "worker", summary: "work the background jobs (feed polls, reindexes, the sweep of departed servers) without Discord's gateway, until SIGINT or SIGTERM",
 			detail: "Any number of workers and `serve` processes share the jobs through the database. With DISCORD_TOKEN,\n" +
-				"new feed articles are announced and reindex progress is posted over Discord's REST API. On SIGINT or SIGTERM,\n" +
+				"new feed articles are announced, reindex progress is posted and the servers footnote is in are listed (to find\n" +
+				"those that removed it unseen, before each sweep) over Discord's REST API. On SIGINT or SIGTERM,\n" +
 				"running jobs get " + shutdownGrace.String() + " to finish; the rest go back to the queue.",
 			example: "footnote worker", run: (*Main).cmdWorker},
 		{name: "jobs", synopsis: "[--json]", summary: "list the background jobs by kind: queued, running, retrying, failed and done, with the last failure's error",

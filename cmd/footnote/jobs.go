@@ -16,18 +16,22 @@ import (
 )
 
 // openJobs opens the background jobs' client, working what work says, and keeps it as
-// m.Jobs (Close stops and closes it). With b, feed polls announce through the bot and
-// reindexes post their progress with it (REST only: the gateway need not be open).
+// m.Jobs (Close stops and closes it). With b, feed polls announce through the bot,
+// reindexes show their progress in a bot.ReindexReport, in the language of who asked (the
+// message /reindex posted when it queued the job, or one the job posts; REST only: the
+// gateway need not be open), and each departures sweep first reconciles footnote's servers
+// through it (guildReconciler).
 func (m *Main) openJobs(ctx context.Context, work jobs.Work, b *bot.Bot) error {
 	cfg := jobs.Config{Engine: m.Engine, Work: work, FeedConcurrency: m.Config.FeedConcurrency, Log: m.Log,
 		Recrawler: &recrawler{eng: m.Engine, log: m.Log}}
 	if b != nil {
 		cfg.Announcer = b
+		cfg.Reconciler = &guildReconciler{b: b, log: m.Log}
 		cfg.Reporter = func(a jobs.ReindexArgs) jobs.ReindexReporter {
 			if a.ChannelID == "" {
 				return nil
 			}
-			return b.ReindexReporter(a.Collection, a.ChannelID, a.RequestedBy)
+			return b.NewReindexReport(a.ChannelID, a.MessageID, a.RequestedBy, a.Locale)
 		}
 	}
 	c, err := jobs.Open(ctx, m.Config.DatabaseURL, cfg)
@@ -76,8 +80,9 @@ func (r *recrawler) RecrawlDue(ctx context.Context) error {
 // (the client announces through the bot, and the bot queues through the client).
 type reindexQueue struct{ c *jobs.Client }
 
-func (q *reindexQueue) EnqueueReindex(ctx context.Context, coll, channelID, by string) (bot.ReindexJob, error) {
-	j, err := q.c.EnqueueReindex(ctx, jobs.ReindexArgs{Collection: coll, ChannelID: channelID, RequestedBy: by})
+func (q *reindexQueue) EnqueueReindex(ctx context.Context, coll, channelID, messageID, by, locale string) (bot.ReindexJob, error) {
+	j, err := q.c.EnqueueReindex(ctx, jobs.ReindexArgs{Collection: coll, ChannelID: channelID, MessageID: messageID,
+		RequestedBy: by, Locale: locale})
 	return bot.ReindexJob{Queued: !j.Duplicate, Phase: j.Phase, ChannelID: j.Args.ChannelID, RequestedBy: j.Args.RequestedBy}, err
 }
 

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/url"
 	"os"
 	"os/signal"
 	"strings"
@@ -22,16 +23,27 @@ import (
 	"github.com/footnote-bot/footnote/retrieval/fetch"
 	"github.com/footnote-bot/footnote/retrieval/jobs"
 	"github.com/footnote-bot/footnote/retrieval/oai"
+	"github.com/footnote-bot/footnote/retrieval/redact"
 )
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	err := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv)
+	// Only the process routes the standard logger (StdLog): it is global.
+	m := &Main{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, StdLog: true}
+	code := m.Run(ctx, os.Args[1:], os.Getenv)
 	stop()
-	if err != nil {
-		report(os.Stderr, err)
-		os.Exit(exitCode(err))
+	os.Exit(code)
+}
+
+// Run runs the command in args on m's streams, reports its error on Stderr in one line
+// (secrets masked, as everything m writes), and returns the exit status.
+func (m *Main) Run(ctx context.Context, args []string, getenv func(string) string) int {
+	err := m.run(ctx, args, getenv)
+	if err == nil {
+		return 0
 	}
+	report(m.Stderr, err)
+	return exitCode(err)
 }
 
 var errUsage = errors.New("usage")
@@ -50,10 +62,21 @@ func exitCode(err error) int {
 	return 1
 }
 
-// run is main without the process: tests call it with their own arguments and streams.
-// Help and the version need no configuration; every other command reads it first.
+// run is main without the process and without the final error line: tests call it with
+// their own arguments and streams, and check the error it returns.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) error {
 	m := &Main{Stdin: stdin, Stdout: stdout, Stderr: stderr}
+	return m.run(ctx, args, getenv)
+}
+
+// run runs the command in args. Before anything is written, m's streams start masking the
+// secrets found in the environment (see secrets), so that no error, log line or answer
+// shows one, whatever a server sent back. Help and the version need no configuration;
+// every other command reads it first.
+func (m *Main) run(ctx context.Context, args []string, getenv func(string) string) error {
+	m.redact = redact.New(secrets(getenv)...)
+	m.Stdout, m.Stderr = m.redact.Writer(m.Stdout), m.redact.Writer(m.Stderr)
+	stdout, stderr := m.Stdout, m.Stderr
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage())
 		return errUsage
@@ -96,7 +119,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			level = "warn"
 		}
 	}
-	m.Log = newLogger(stderr, level)
+	m.Log = slog.New(m.redact.Handler(newHandler(stderr, level)))
+	if m.StdLog {
+		routeStandardLog(m.Log)
+	}
 	defer m.Close()
 	return ignoreHelp(cmd.run(m, ctx, rest))
 }
@@ -109,10 +135,44 @@ func ignoreHelp(err error) error {
 	return err
 }
 
-func newLogger(w io.Writer, level string) *slog.Logger {
+func newHandler(w io.Writer, level string) slog.Handler {
 	var l slog.Level
 	_ = l.UnmarshalText([]byte(strings.ToUpper(level)))
-	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l}))
+	return slog.NewTextHandler(w, &slog.HandlerOptions{Level: l})
+}
+
+// routeStandardLog sends what goes to the standard library's logger (net/http's
+// "Unsolicited response received on idle HTTP channel", discordgo's errors) and to
+// slog's default logger into log, as warnings, with log's redaction. It changes
+// process-wide state, so only main asks for it (Main.StdLog), once.
+func routeStandardLog(log *slog.Logger) {
+	slog.SetLogLoggerLevel(slog.LevelWarn)
+	slog.SetDefault(log) // also points the log package's output at log's handler
+}
+
+// secretVars are the variables whose whole value is a secret.
+var secretVars = []string{"DISCORD_TOKEN", "OPENAI_API_KEY"}
+
+// secrets returns the secret values in the environment: the token and the key, and the
+// passwords in DATABASE_URL (or PGPASSWORD, which pgx reads when the URL has none),
+// OPENAI_BASE_URL and DISCORD_API_BASE.
+func secrets(getenv func(string) string) []string {
+	var out []string
+	for _, v := range secretVars {
+		out = append(out, getenv(v))
+	}
+	if dsn := getenv("DATABASE_URL"); dsn != "" {
+		if cfg, err := pgconn.ParseConfig(dsn); err == nil {
+			out = append(out, cfg.Password)
+		}
+	}
+	for _, v := range []string{"OPENAI_BASE_URL", "DISCORD_API_BASE"} {
+		if u, err := url.Parse(getenv(v)); err == nil && u.User != nil {
+			p, _ := u.User.Password()
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // Main holds what a command runs on; Open builds it, Close tears it down in reverse order.
@@ -122,6 +182,11 @@ type Main struct {
 	Stdout io.Writer
 	Stderr io.Writer
 	Log    *slog.Logger
+	// StdLog routes the standard logger and slog's default into Log (routeStandardLog);
+	// main sets it, tests leave it off.
+	StdLog bool
+
+	redact *redact.Redactor // masks secrets in all m writes: its streams, its log, the bot's errors
 
 	Store  *retrieval.Store
 	Engine *retrieval.Engine

@@ -38,7 +38,8 @@ func (c cli) getenv(k string) string { return c.env[k] }
 
 func (c cli) run(t *testing.T, stdin string, args ...string) (stdout, stderr string, err error) {
 	t.Helper()
-	var out, errb bytes.Buffer
+	// Locked: a command's log (River's goroutines included) and its own lines share stderr.
+	var out, errb lockedBuffer
 	err = run(context.Background(), args, strings.NewReader(stdin), &out, &errb, c.getenv)
 	return out.String(), errb.String(), err
 }

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/footnote-bot/footnote/bot"
 	"github.com/footnote-bot/footnote/retrieval"
 )
 
@@ -29,6 +30,9 @@ type progress struct {
 	noun string // what count counts, singular: "line", "passage"
 	tty  bool
 	now  func() time.Time
+	// line, when set, renders the whole status, bar included, from count, total and the
+	// time since the start (a reindex's bot.ProgressLine); nil draws the bar and status.
+	line func(count, total int, elapsed time.Duration) string
 
 	mu    sync.Mutex
 	total int64 // the end of pos; 0 when unknown
@@ -43,17 +47,30 @@ type progress struct {
 
 // newProgress starts reporting on w, as a bar when w is a terminal.
 func newProgress(w io.Writer, noun string, total int64) *progress {
-	tty := false
-	if f, ok := w.(*os.File); ok {
-		if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
-			tty = true
-		}
-	}
+	tty := isTerminal(w)
 	every := lineEvery
 	if tty {
 		every = barEvery
 	}
 	return startProgress(w, noun, total, tty, every, time.Now)
+}
+
+// isTerminal reports whether w writes to a terminal, looking through writers that wrap
+// another (Unwrap, as the redacting writer footnote's streams go through).
+func isTerminal(w io.Writer) bool {
+	for {
+		u, ok := w.(interface{ Unwrap() io.Writer })
+		if !ok {
+			break
+		}
+		w = u.Unwrap()
+	}
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
 
 // startProgress is newProgress with the terminal test, the period and the clock given.
@@ -95,18 +112,26 @@ func (p *progress) tick() {
 		p.draw()
 		return
 	}
+	if p.line != nil {
+		fmt.Fprintf(p.w, "progress: %s\n", p.line(int(p.count), int(p.total), p.now().Sub(p.start)))
+		return
+	}
 	fmt.Fprintf(p.w, "progress: %s\n", p.status())
 }
 
 func (p *progress) draw() {
 	p.last = p.now()
+	p.drawn = true
+	if p.line != nil {
+		fmt.Fprintf(p.w, "\r%s\033[K", p.line(int(p.count), int(p.total), p.now().Sub(p.start)))
+		return
+	}
 	const width = 30
 	fill := 0
 	if p.total > 0 {
 		fill = int(min(max(float64(p.pos)/float64(p.total), 0), 1) * width)
 	}
 	fmt.Fprintf(p.w, "\r[%s%s] %s\033[K", strings.Repeat("=", fill), strings.Repeat(" ", width-fill), p.status())
-	p.drawn = true
 }
 
 // status is "1234 lines (42%), 310 lines/s, about 12s left" ("1 line" for one); the share and the time left
@@ -175,7 +200,8 @@ func (l *lineProgress) line(r retrieval.LineReport) {
 }
 
 // passageProgress shows a reindex's progress in passages, which is what Engine.Reindex
-// counts; the bar starts with the first report, which brings the total.
+// counts, in the bot's words (bot.ProgressLine), so the terminal and the Discord message
+// read the same; the bar starts with the first report, which brings the total.
 type passageProgress struct {
 	w     io.Writer
 	start func(w io.Writer, noun string, total int64) *progress // newProgress, or a test's
@@ -186,6 +212,11 @@ type passageProgress struct {
 func (p *passageProgress) batch(done, total int) {
 	if p.bar == nil {
 		p.bar = p.start(p.w, "passage", int64(total))
+		p.bar.mu.Lock()
+		p.bar.line = func(count, total int, elapsed time.Duration) string {
+			return bot.ProgressLine(count, total, "passage", elapsed)
+		}
+		p.bar.mu.Unlock()
 	}
 	p.bar.set(int64(done), int64(done))
 }

@@ -157,17 +157,33 @@ func TestImportProgressIsTheShareOfLines(t *testing.T) {
 }
 
 func TestReindexProgressCountsPassages(t *testing.T) {
-	c := &clock{t: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)}
-	var buf bytes.Buffer
-	p := &passageProgress{w: &buf, start: func(w io.Writer, noun string, total int64) *progress {
-		return startProgress(w, noun, total, false, time.Hour, c.now)
-	}}
-	p.batch(0, 200) // Engine.Reindex reports passages: done and to do
-	c.t = c.t.Add(10 * time.Second)
-	p.batch(50, 200)
-	p.bar.tick()
-	p.stop()
-	if want := "progress: 50 passages (25%), 5 passages/s, about 30s left\n"; buf.String() != want {
-		t.Errorf("wrote %q, want %q", buf.String(), want)
+	for _, tt := range []struct {
+		name string
+		tty  bool
+		want string
+	}{
+		{"off a terminal a tick prints the bot's progress line", false,
+			"progress: ▰▰▱▱▱▱▱▱▱▱ 50 / 200 passages · 5.0/s · about 30 s left\n"},
+		{"on a terminal the same line is redrawn in place, then cleared", true,
+			"\r▰▰▱▱▱▱▱▱▱▱ 50 / 200 passages · 5.0/s · about 30 s left\033[K\r\033[K"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			c := &clock{t: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)}
+			var buf bytes.Buffer
+			p := &passageProgress{w: &buf, start: func(w io.Writer, noun string, total int64) *progress {
+				return startProgress(w, noun, total, tt.tty, time.Hour, c.now)
+			}}
+			p.batch(0, 200) // Engine.Reindex reports passages: done and to do
+			buf.Reset()     // a terminal draws the empty bar at once
+			c.t = c.t.Add(10 * time.Second)
+			p.batch(50, 200)
+			if !tt.tty {
+				p.bar.tick()
+			}
+			p.stop()
+			if buf.String() != tt.want {
+				t.Errorf("wrote %q, want %q", buf.String(), tt.want)
+			}
+		})
 	}
 }

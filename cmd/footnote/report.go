@@ -32,6 +32,8 @@ func report(w io.Writer, err error) {
 		msg += " (the site refuses bots or needs a login: save the page and run `footnote add FILE`)"
 	case errors.Is(err, retrieval.ErrFetch):
 		msg += " (the site may be down: try again later, or save the page and run `footnote add FILE`)"
+	case errors.Is(err, retrieval.ErrTooManyDims):
+		msg += " (choose a smaller FOOTNOTE_EMBED_MODEL, or ask this one for fewer dimensions with FOOTNOTE_EMBED_DIMS, as OpenAI's text-embedding-3 models allow)"
 	case errors.As(err, new(*stoppedError)):
 	case retrieval.IsUnavailable(err):
 		msg += " (try again once the database is back: the input is not at fault)"

@@ -202,6 +202,10 @@ func TestReportAddsTheFix(t *testing.T) {
 			"footnote: fetch https://news.example/a: timed out after 20s: could not fetch (the site may be down: try again later, or save the page and run `footnote add FILE`)\n"},
 		{"a loopback address names FOOTNOTE_ALLOW_PRIVATE", fmt.Errorf("fetch http://127.0.0.1/: %w", retrieval.ErrBlockedAddr),
 			"footnote: fetch http://127.0.0.1/: address not allowed (private and loopback addresses are refused; FOOTNOTE_ALLOW_PRIVATE=true allows them)\n"},
+		{"a model too wide to index names the two settings that fix it",
+			fmt.Errorf("%w: embedding model big gives 5000-dimensional vectors; footnote indexes at most 4000 (pgvector's HNSW limit, as halfvec)", retrieval.ErrTooManyDims),
+			"footnote: embedding vectors too wide: embedding model big gives 5000-dimensional vectors; footnote indexes at most 4000 (pgvector's HNSW limit, as halfvec)" +
+				" (choose a smaller FOOTNOTE_EMBED_MODEL, or ask this one for fewer dimensions with FOOTNOTE_EMBED_DIMS, as OpenAI's text-embedding-3 models allow)\n"},
 		{"a configuration error is printed as it is", errors.New("FOOTNOTE_EMBED_DIMS: 0 is out of range"), "footnote: FOOTNOTE_EMBED_DIMS: 0 is out of range\n"},
 		{"a usage error was printed already", errUsage, ""},
 	}

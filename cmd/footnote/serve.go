@@ -4,11 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/footnote-bot/footnote/bot"
@@ -16,10 +19,10 @@ import (
 )
 
 // stopDeadline bounds the whole of serve's shutdown, which shares one context: the HTTP
-// listeners stop first (their in-flight requests finish), then the bot's Close spends up to
-// shutdownGrace letting answers finish before it closes the Discord session. The 5 s beyond
-// the grace cover the listeners' last requests and the session's close, so this outer
-// deadline never cuts the bot's own grace short.
+// listeners stop (their in-flight requests finish) while the bot's Close spends up to
+// shutdownGrace letting answers finish, then cancels the rest, tells their members to
+// retry and closes the Discord session. The 5 s beyond the grace cover those notices and
+// the session's close, so this outer deadline never cuts the bot's own grace short.
 const stopDeadline = shutdownGrace + 5*time.Second
 
 // newBot builds the bot on the engine; with reindexer (nil for none), /reindex queues a
@@ -31,8 +34,26 @@ func (m *Main) newBot(reindexer bot.ReindexQueue) (*bot.Bot, error) {
 		APIBase: c.DiscordAPIBase, AdminRole: c.AdminRole, DevGuild: c.DevGuild,
 		ShardID: c.ShardID, ShardCount: c.ShardCount, ShutdownGrace: shutdownGrace,
 		RatePerMinute: c.RatePerMinute, GuildConcurrency: c.GuildConcurrency, Workers: c.Workers,
-		MaxQuestionLen: c.MaxQuestionChars, GuildGrace: c.GuildGrace, Reindexer: reindexer,
-	}, m.Engine, m.Log, prometheus.NewRegistry())
+		MaxQuestionLen: c.MaxQuestionChars, GuildGrace: c.GuildGrace, Reindexer: reindexer, Redact: m.redact,
+	}, m.Engine, m.Log, newRegistry())
+}
+
+// newRegistry returns the registry served at FOOTNOTE_METRICS_ADDR: the bot's series, and
+// the Go runtime's and the process's (go_goroutines, go_memstats_*,
+// process_resident_memory_bytes, process_open_fds), which show a leak of goroutines,
+// memory or connections over a long run.
+func newRegistry() *prometheus.Registry {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return reg
+}
+
+// newHTTPServer returns a server of h whose own messages ("http: TLS handshake error",
+// "superfluous response.WriteHeader", a handler's panic) go to log as warnings, with the
+// rest of footnote's log, rather than to the standard logger.
+func newHTTPServer(h http.Handler, log *slog.Logger) *http.Server {
+	return &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
 }
 
 // cmdServe runs the Discord bot: over the gateway (DISCORD_TOKEN), or as an HTTP
@@ -80,7 +101,7 @@ func (m *Main) cmdServe(ctx context.Context, args []string) error {
 		if err != nil {
 			return fmt.Errorf("%s: listen on %s: %w", what, addr, err)
 		}
-		srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+		srv := newHTTPServer(h, m.Log)
 		servers = append(servers, srv)
 		m.Log.Info("listening", "what", what, "addr", ln.Addr().String())
 		g.Go(func() error {
@@ -109,20 +130,19 @@ func (m *Main) cmdServe(ctx context.Context, args []string) error {
 		<-gctx.Done()
 		sctx, cancel := context.WithTimeout(context.Background(), stopDeadline)
 		defer cancel()
-		for _, s := range servers {
-			_ = s.Shutdown(sctx)
-		}
 		// Running jobs and in-flight answers get their grace side by side; a job may still
 		// announce (REST) while the gateway closes.
-		var jobsErr error
-		stopped := make(chan struct{})
-		go func() {
-			defer close(stopped)
-			jobsErr = m.Jobs.Stop(sctx, shutdownGrace)
-		}()
-		err := b.Close(sctx)
-		<-stopped
-		return errors.Join(err, jobsErr)
+		return stopServing(sctx, servers, func(ctx context.Context) error {
+			var jobsErr error
+			stopped := make(chan struct{})
+			go func() {
+				defer close(stopped)
+				jobsErr = m.Jobs.Stop(ctx, shutdownGrace)
+			}()
+			err := b.Close(ctx)
+			<-stopped
+			return errors.Join(err, jobsErr)
+		})
 	})
 	err = g.Wait()
 	if errors.Is(err, context.Canceled) {
@@ -139,6 +159,22 @@ func (m *Main) serveWork(noWorker bool) jobs.Work {
 		return jobs.WorkNothing
 	}
 	return jobs.WorkAll
+}
+
+// stopServing shuts the HTTP listeners down and closes the bot at the same time: the
+// listeners stop taking connections and finish their requests (one that reaches the bot
+// now is told to retry) while the bot's grace for the answers in flight runs from the
+// signal. One after the other, the grace would start only once the listeners are done,
+// which can take 5 s: net/http's Shutdown waits that long for a connection opened but
+// unused, and a client that keeps connections ready (as Discord does) has some.
+func stopServing(ctx context.Context, servers []*http.Server, closeBot func(context.Context) error) error {
+	var wg sync.WaitGroup
+	for _, s := range servers {
+		wg.Go(func() { _ = s.Shutdown(ctx) })
+	}
+	err := closeBot(ctx)
+	wg.Wait()
+	return err
 }
 
 // cmdConsole routes the slash commands typed in a terminal through the bot's handlers,

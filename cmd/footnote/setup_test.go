@@ -80,6 +80,18 @@ func TestSetupScriptsSayWhatIsWrong(t *testing.T) {
 			args: []string{".ci/eval", empty},
 			want: []string{"eval: FOOTNOTE_EVAL_DB=x;drop: use lower-case letters, digits and _"},
 		},
+		{
+			name: "load names the shared data it needs and SHARED",
+			env:  []string{"FOOTNOTE_LOAD_DB="},
+			args: []string{".ci/load", empty},
+			want: []string{"load: make load needs " + empty + "/data/bbc/articles.jsonl (the project's shared data); set SHARED=DIR"},
+		},
+		{
+			name: "load refuses to drop the tests' database",
+			env:  []string{"FOOTNOTE_LOAD_DB=footnote_test"},
+			args: []string{".ci/load", empty},
+			want: []string{"load: FOOTNOTE_LOAD_DB=footnote_test: load drops and recreates its database, so it must not be footnote_test"},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

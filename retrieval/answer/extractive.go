@@ -53,12 +53,15 @@ func (x Extractive) Answer(_ context.Context, ev retrieval.Evidence) (*retrieval
 			read[i] = q.Read(p.Text[sp.Start:sp.End])
 		}
 		for i, sp := range spans {
+			if addressesModel(p.Text[sp.Start:sp.End]) {
+				continue // an instruction to the model is no answer, alone or in a pair (injection.go)
+			}
 			s := sentence{passage: pi, start: sp.Start, end: sp.End}
 			s.score = q.ScoreRead(title, read[i]) + prior
 			cands = append(cands, s)
 			// A pair of adjacent sentences is a candidate too: the answer is often in the
 			// sentence after the one that names the question's subject.
-			if i+1 < len(spans) && spans[i+1].End-sp.Start <= maxPair {
+			if i+1 < len(spans) && spans[i+1].End-sp.Start <= maxPair && !addressesModel(p.Text[spans[i+1].Start:spans[i+1].End]) {
 				s2 := sentence{passage: pi, start: sp.Start, end: spans[i+1].End}
 				s2.score = q.ScoreRead(title, read[i], read[i+1]) + prior - pairPenalty
 				if continues(p.Text[spans[i+1].Start:spans[i+1].End]) {

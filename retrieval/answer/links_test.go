@@ -30,6 +30,8 @@ func TestStripLinks(t *testing.T) {
 		{"a version number stays", "Version 1.2.3 ships with 4.5 times the speed.", "Version 1.2.3 ships with 4.5 times the speed."},
 		{"an e-mail address goes", "Write to boss@evil.example.", "Write to ."},
 		{"a link in parentheses goes with them", "It opens (https://evil.example/x) soon", "It opens soon"},
+		{"a link that removing another one joins goes too", "Visit evil(http://a).com now", "Visit  now"},
+		{"a host that removing a link joins goes too", "Go www(http://a).evil.example.", "Go ."},
 		{"numbers, abbreviations and quotes stay", `It cost $1.2bn, e.g. in the U.S. "as planned" [2].`, `It cost $1.2bn, e.g. in the U.S. "as planned" [2].`},
 	}
 	for _, tt := range tests {
@@ -40,6 +42,31 @@ func TestStripLinks(t *testing.T) {
 			}
 			if wantN := tt.in != tt.want; (n > 0) != wantN {
 				t.Errorf("stripLinks(%q) counted %d links", tt.in, n)
+			}
+		})
+	}
+}
+
+func TestVerifyLeavesNoLinkBehind(t *testing.T) {
+	// Verification cuts invalid markers and invented quotes; what stood around them closes
+	// up and can spell a link the first stripLinks never saw.
+	ps := testEvidence().Passages
+	ps[0].Text += " Details are at the https evil example page."
+	for _, tc := range []struct{ name, reply, want string }{
+		{"a host joined by removing an invalid marker goes",
+			"The council voted to extend the tram line to the council[9].airport [1].",
+			"The council voted to extend the tram line to the [1]."},
+		{"a scheme joined by removing invalid markers goes",
+			"The council voted to extend the tram line, see ht[9]tps:[9]/[9]/evil.example [1].",
+			"The council voted to extend the tram line, see [1]."},
+		{"a host joined by cutting an invented quote goes",
+			`The council voted to extend the tram line to the council"made up words here".airport [1].`,
+			"The council voted to extend the tram line to the [1]."},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ans, _ := verify(tc.reply, ps)
+			if ans.Text != tc.want {
+				t.Errorf("verify(%q) = %q, want %q", tc.reply, ans.Text, tc.want)
 			}
 		})
 	}

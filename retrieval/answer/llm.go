@@ -162,10 +162,11 @@ func verify(reply string, ps []retrieval.Result) (*retrieval.Answer, verifyStats
 		a, b := trimQuote(s[is:ie])
 		p, sp, ok := 0, span{}, false
 		for _, c := range candidates {
-			if sp.start, sp.end, ok = locate(ps[c-1].Text, s[is+a:is+b]); ok {
+			if sp.start, sp.end, ok = locate(ps[c-1].Text, s[is+a:is+b]); ok && !inInstruction(ps[c-1].Text, sp.start, sp.end) {
 				p = c
 				break
 			}
+			ok = false // a quoted instruction to the model is no quotation (injection.go)
 		}
 		if !ok { // an invented quote never reaches the reader, nor do its markers
 			st.quotes++
@@ -201,7 +202,19 @@ func verify(reply string, ps []retrieval.Result) (*retrieval.Answer, verifyStats
 		edits = append(edits, edit{m[0], m[1], repl.String()})
 	}
 	s, st.unsupported = keepSupported(tidy(applyEdits(s, edits)), ps)
-	return cite(tidy(capSentences(s)), ps, quoteFor), st
+	ans := cite(tidy(capSentences(s)), ps, quoteFor)
+	// Cutting quotes and markers, and tidying, close up what stood around them: the model
+	// can spell a link across them ("ht[9]tps:[9]//evil.example" or "council[9].airport"
+	// become links once the invalid markers go). The finished text is stripped again, until
+	// no link is left. Markers are never part of a link, so the citations stand.
+	for {
+		out, n := stripLinks(ans.Text)
+		if n == 0 {
+			break
+		}
+		ans.Text, st.urls = tidy(out), st.urls+n
+	}
+	return ans, st
 }
 
 // followingMarkers returns the spans of the first run of markers after a quote ending at i,

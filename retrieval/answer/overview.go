@@ -72,6 +72,9 @@ func (o Overview) Answer(_ context.Context, ev retrieval.Evidence) (*retrieval.A
 func keySentence(q *text.Question, p retrieval.Result) (start, end int, ok bool) {
 	best := 0.0
 	for _, sp := range text.Sentences(p.Text) {
+		if addressesModel(p.Text[sp.Start:sp.End]) {
+			continue // an instruction to the model is no key sentence (injection.go)
+		}
 		if s := q.Share(nil, q.Read(p.Text[sp.Start:sp.End])); s > best {
 			best, start, end, ok = s, sp.Start, sp.End, true
 		}

@@ -127,8 +127,10 @@ func (v vocabulary) add(s string) {
 // passageVocab returns the vocabulary of passage p.
 func passageVocab(p retrieval.Result) vocabulary {
 	v := vocabulary{}
-	v.add(p.Text)
-	v.add(p.Title)
+	v.add(withoutInstructions(p.Text)) // an instruction to the model supports nothing (injection.go)
+	if !addressesModel(p.Title) {
+		v.add(p.Title)
+	}
 	v.add(p.Site)
 	if d := p.Published; !d.IsZero() {
 		v.add(d.Format("January Monday"))
@@ -267,7 +269,8 @@ func citingSentence(s string, sents []text.Span, n int) string {
 }
 
 // bestSentence returns the sentence of passage that shares the most distinct terms with
-// claim, the first one on a tie (or when none shares any).
+// claim, the first one on a tie (or when none shares any). A sentence addressed to the
+// model is never the one; a passage of nothing else has none (an empty span).
 func bestSentence(passage, claim string) span {
 	want := map[string]bool{}
 	for _, t := range text.Terms(markerRE.ReplaceAllString(claim, " ")) {
@@ -275,6 +278,9 @@ func bestSentence(passage, claim string) span {
 	}
 	best, bestN := span{}, -1
 	for _, sp := range text.Sentences(passage) {
+		if addressesModel(passage[sp.Start:sp.End]) {
+			continue
+		}
 		seen := map[string]bool{}
 		for _, t := range text.Terms(passage[sp.Start:sp.End]) {
 			if want[t] {

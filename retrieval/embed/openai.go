@@ -62,6 +62,9 @@ func (o *OpenAI) Model() string { return o.client.Model() }
 // Probe.
 func (o *OpenAI) Dims() int { return int(o.dims.Load()) }
 
+// Remote reports that the embedder sends texts to a server (embed.Remote): always true.
+func (o *OpenAI) Remote() bool { return true }
+
 // Probe embeds a fixed short text once and returns the vector length, which Dims reports
 // from then on. It returns 0 and the request's error when the server cannot be reached or
 // replies badly.
@@ -139,4 +142,4 @@ func normalize(v []float32) []float32 {
 	return v
 }
 
-var _ Embedder = (*OpenAI)(nil)
+var _ Remote = (*OpenAI)(nil)

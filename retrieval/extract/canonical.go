@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"sort"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/footnote-bot/footnote/retrieval/fetch"
@@ -28,7 +29,7 @@ func Canonical(raw string) (string, error) {
 		return "", fmt.Errorf("canonical url %q: %w", clipURL(raw), err)
 	}
 	u.Scheme = strings.ToLower(u.Scheme)
-	host := strings.TrimSuffix(strings.ToLower(u.Hostname()), ".")
+	host := strings.TrimRight(strings.ToLower(u.Hostname()), ".") // "http://../" has no host either
 	if host == "" {
 		return "", fmt.Errorf("canonical url %q: no host: %w", clipURL(raw), fetch.ErrInvalidURL)
 	}
@@ -106,7 +107,30 @@ func cleanQuery(raw string) string {
 	sort.SliceStable(params, func(i, j int) bool { return params[i].key < params[j].key })
 	pairs := make([]string, len(params))
 	for i, p := range params {
-		pairs[i] = p.pair
+		pairs[i] = escapeSpaces(p.pair)
 	}
 	return strings.Join(pairs, "&")
+}
+
+// escapeSpaces percent-encodes the white space a raw query may hold. Left raw, a query
+// that ends in white space ("http://a/? #" gives "? ") makes a canonical form that
+// Canonical itself reads back as another, since it trims its input (found by
+// FuzzCanonical); encoded, "?q=a b" and "?q=a%20b" are one URL.
+func escapeSpaces(s string) string {
+	if strings.IndexFunc(s, unicode.IsSpace) < 0 {
+		return s
+	}
+	var b strings.Builder
+	for len(s) > 0 {
+		r, n := utf8.DecodeRuneInString(s)
+		if !unicode.IsSpace(r) {
+			b.WriteString(s[:n]) // bytes that are not UTF-8 stay as they are
+		} else {
+			for _, c := range []byte(s[:n]) {
+				fmt.Fprintf(&b, "%%%02X", c)
+			}
+		}
+		s = s[n:]
+	}
+	return b.String()
 }

@@ -39,6 +39,8 @@ func TestCanonical(t *testing.T) {
 		{"a trailing dot on the host is dropped", "https://news.example./a", "https://news.example/a"},
 		{"an IPv6 host keeps its brackets", "http://[2001:DB8::1]:80/a/", "http://[2001:db8::1]/a"},
 		{"surrounding spaces are trimmed", "  https://news.example/a  ", "https://news.example/a"},
+		{"white space in the query is percent-encoded (found by FuzzCanonical)", "http://news.example/a?q=a b\u3000&z= #x",
+			"http://news.example/a?q=a%20b%E3%80%80&z=%20"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -70,6 +72,7 @@ func TestCanonicalRefuses(t *testing.T) {
 		{"an unparsable URL is invalid", "https://news.example/%zz"},
 		{"a relative path is invalid", "/a/b"},
 		{"a URL over the limit is invalid", "https://news.example/" + strings.Repeat("a", fetch.MaxURLBytes)},
+		{"a host of dots is no host (found by FuzzCanonical)", "http://.."},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -241,18 +241,17 @@ var (
 	rxRefDef   = regexp.MustCompile(`^\[[^\]]+\]:\s*\S+`)
 	rxListItem = regexp.MustCompile(`^(?:[-*+]|\d{1,9}[.)])\s+`)
 
-	rxCodeSpan  = regexp.MustCompile("`+([^`]+)`+")
-	rxEscape    = regexp.MustCompile("\\\\([\\\\`*_{}\\[\\]()#+\\-.!>~|])")
-	rxImage     = regexp.MustCompile(`!\[([^\]]*)\]\([^)]*\)`)
-	rxLink      = regexp.MustCompile(`\[([^\]]+)\]\([^)]*\)`)
-	rxRefLink   = regexp.MustCompile(`\[([^\]]+)\]\[[^\]]*\]`)
-	rxAutoLink  = regexp.MustCompile(`<(?:mailto:)?([^<>\s@]+@[^<>\s]+|https?://[^<>\s]+)>`)
-	rxStrong    = regexp.MustCompile(`\*\*(\S(?:[^*]*?\S)?)\*\*`)
-	rxStrongU   = regexp.MustCompile(`__(\S(?:[^_]*?\S)?)__`)
-	rxEm        = regexp.MustCompile(`\*(\S(?:[^*]*?\S)?)\*`)
-	rxEmU       = regexp.MustCompile(`(^|\W)_(\S(?:[^_]*?\S)?)_(\W|$)`)
-	rxStrike    = regexp.MustCompile(`~~(\S(?:[^~]*?\S)?)~~`)
-	escapeStart = rune(0xE000) // private-use runes stand in for escaped characters
+	rxCodeSpan = regexp.MustCompile("`+([^`]+)`+")
+	rxEscape   = regexp.MustCompile("\\\\([\\\\`*_{}\\[\\]()#+\\-.!>~|])")
+	rxImage    = regexp.MustCompile(`!\[([^\]]*)\]\([^)]*\)`)
+	rxLink     = regexp.MustCompile(`\[([^\]]+)\]\([^)]*\)`)
+	rxRefLink  = regexp.MustCompile(`\[([^\]]+)\]\[[^\]]*\]`)
+	rxAutoLink = regexp.MustCompile(`<(?:mailto:)?([^<>\s@]+@[^<>\s]+|https?://[^<>\s]+)>`)
+	rxStrong   = regexp.MustCompile(`\*\*(\S(?:[^*]*?\S)?)\*\*`)
+	rxStrongU  = regexp.MustCompile(`__(\S(?:[^_]*?\S)?)__`)
+	rxEm       = regexp.MustCompile(`\*(\S(?:[^*]*?\S)?)\*`)
+	rxEmU      = regexp.MustCompile(`(^|\W)_(\S(?:[^_]*?\S)?)_(\W|$)`)
+	rxStrike   = regexp.MustCompile(`~~(\S(?:[^~]*?\S)?)~~`)
 )
 
 // inline removes inline Markdown from one line, leaving the text of code spans untouched.
@@ -269,8 +268,14 @@ func inline(line string) string {
 }
 
 // inlineText removes emphasis, links and images from text that holds no code span.
+// Escaped characters ("\\*") stand in as private-use runes while it works, from a block
+// of them that s does not use (the text's own private-use runes once came out as ASCII
+// punctuation: found by FuzzFile).
 func inlineText(s string) string {
-	s = rxEscape.ReplaceAllStringFunc(s, func(m string) string { return string(escapeStart + rune(m[1])) })
+	escapeStart, ok := unusedPrivateBlock(s)
+	if ok {
+		s = rxEscape.ReplaceAllStringFunc(s, func(m string) string { return string(escapeStart + rune(m[1])) })
+	}
 	s = rxImage.ReplaceAllString(s, "$1")
 	s = rxLink.ReplaceAllString(s, "$1")
 	s = rxRefLink.ReplaceAllString(s, "$1")
@@ -280,10 +285,38 @@ func inlineText(s string) string {
 	s = rxEm.ReplaceAllString(s, "$1")
 	s = rxEmU.ReplaceAllString(s, "$1$2$3")
 	s = rxStrike.ReplaceAllString(s, "$1")
+	if !ok {
+		return s
+	}
 	return strings.Map(func(r rune) rune {
 		if r >= escapeStart && r < escapeStart+128 {
 			return r - escapeStart
 		}
 		return r
 	}, s)
+}
+
+// Private-use runes of the Basic Multilingual Plane, in blocks of 128 (one rune for each
+// ASCII character).
+const (
+	privateFirst = rune(0xE000)
+	privateLast  = rune(0xF8FF)
+	privateBlock = 128
+)
+
+// unusedPrivateBlock returns the first rune of a block of private-use runes that s holds
+// none of; ok is false when s touches every block (escapes are then left as written).
+func unusedPrivateBlock(s string) (rune, bool) {
+	used := map[rune]bool{}
+	for _, r := range s {
+		if r >= privateFirst && r <= privateLast {
+			used[(r-privateFirst)/privateBlock] = true
+		}
+	}
+	for b := rune(0); privateFirst+(b+1)*privateBlock-1 <= privateLast; b++ {
+		if !used[b] {
+			return privateFirst + b*privateBlock, true
+		}
+	}
+	return 0, false
 }

@@ -35,6 +35,8 @@ func TestMarkdown(t *testing.T) {
 			"a.md", "x\n\nRun `go test *_test.go` now.", "x", "Run go test *_test.go now."},
 		{"escaped characters lose their backslash",
 			"a.md", "x\n\n\\*not emphasis\\* and \\_this\\_", "x", "*not emphasis* and _this_"},
+		{"private-use characters of the text stay as they are beside escapes",
+			"a.md", "x\n\nIcon \ue02a and \ue05b\ue000 then \\*this\\*", "x", "Icon \ue02a and \ue05b\ue000 then *this*"},
 		{"fenced code is kept verbatim",
 			"a.md", "x\n\n```go\nfunc  main() {\n\n}\n```\nafter", "x", "func  main() {\n\n}\n\nafter"},
 		{"block quote marks are removed",

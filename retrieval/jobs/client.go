@@ -22,6 +22,7 @@ type Engine interface {
 	ClaimDueFeeds(ctx context.Context, enqueue func(ctx context.Context, tx pgx.Tx, feeds []retrieval.Feed) error) ([]retrieval.Feed, error)
 	PollFeedByID(ctx context.Context, id int64) (*retrieval.FeedPoll, error)
 	RemoveDue(ctx context.Context, now time.Time) ([]string, error)
+	PlanReindex(ctx context.Context, collection string) (retrieval.ReindexPlan, error)
 	Reindex(ctx context.Context, collection string, progress func(done, total int)) (retrieval.ReindexStats, error)
 }
 
@@ -32,15 +33,29 @@ type Announcer interface {
 	AnnounceFeedPoll(ctx context.Context, p retrieval.FeedPoll) (int, error)
 }
 
-// ReindexReporter shows one attempt of a reindex job to whoever asked for it (the bot posts
-// a message in the channel /reindex was run in and edits it). Update is called from the
-// reindex as it goes and must return quickly. Finish's err is nil when the reindex is done;
-// otherwise its message says what happened and what comes next (a retry, a resumption),
-// fit to be shown as is. A reporter logs its own failures.
+// ReindexReporter shows one attempt of a reindex job to whoever asked for it: the bot's
+// *bot.ReindexReport, one message in the channel /reindex was run in, edited as the job
+// goes. Start is given the plan (Engine.PlanReindex) before any work; Update is the
+// engine's progress callback and must return at once; Finish's err is nil when the
+// reindex is done, else a *retrieval.AttemptError saying why the attempt ended and what
+// comes next. MessageID is the message the report is shown in ("" for none yet): the job
+// keeps it in its output, so that its next attempt edits the same message. A reporter logs
+// its own failures.
 type ReindexReporter interface {
-	Start(ctx context.Context)
-	Update(ctx context.Context, done, total int)
+	Start(ctx context.Context, plan retrieval.ReindexPlan)
+	Update(done, total int)
 	Finish(ctx context.Context, stats retrieval.ReindexStats, err error)
+	MessageID() string
+}
+
+// Reconciler finds the servers that removed footnote while it could not see them and
+// schedules their collections' deletion, as a removal seen live would (and cancels it for
+// servers footnote is back in). The bot is one (cmd/footnote adapts bot.ReconcileGuilds).
+// sweep_departures calls it before each sweep, in whichever process River gives the job:
+// where the servers cannot be known (no gateway READY yet, no token to list them with), it
+// must change nothing and return nil. An error is logged, and the sweep goes on.
+type Reconciler interface {
+	ReconcileGuilds(ctx context.Context) error
 }
 
 // Recrawler re-fetches the articles whose recrawl is due. recrawl_due calls it
@@ -69,12 +84,17 @@ type Config struct {
 	Engine Engine // required
 	// Announcer announces the articles of each background feed poll; nil announces nothing.
 	Announcer Announcer
-	// Reporter returns the reporter of a reindex job's attempt; nil (or a nil result)
-	// leaves the progress in the job's output only, where `footnote reindex` reads it.
+	// Reporter returns the reporter of a reindex job's attempt, given the job's arguments
+	// (their MessageID is the message of an earlier attempt when the job recorded one);
+	// nil (or a nil result) leaves the progress in the job's output only, where `footnote
+	// reindex` reads it.
 	Reporter func(ReindexArgs) ReindexReporter
 	// Recrawler is what recrawl_due calls; nil neither schedules nor works recrawl_due.
 	Recrawler Recrawler
-	Work      Work
+	// Reconciler runs before each departures sweep this process works; nil sweeps without
+	// (a process with no Discord token cannot know footnote's servers).
+	Reconciler Reconciler
+	Work       Work
 	// FeedConcurrency is how many feeds this process polls at once (DefaultFeedConcurrency
 	// when 0).
 	FeedConcurrency int
@@ -141,7 +161,7 @@ func riverConfig(cfg Config) *river.Config {
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &pollFeedWorker{engine: cfg.Engine, announcer: cfg.Announcer, log: cfg.Log})
 	river.AddWorker(workers, &pollDueWorker{engine: cfg.Engine, log: cfg.Log})
-	river.AddWorker(workers, &sweepWorker{engine: cfg.Engine, log: cfg.Log})
+	river.AddWorker(workers, &sweepWorker{engine: cfg.Engine, reconciler: cfg.Reconciler, log: cfg.Log})
 	river.AddWorker(workers, &reindexWorker{engine: cfg.Engine, reporter: cfg.Reporter, log: cfg.Log})
 	if cfg.Recrawler != nil {
 		river.AddWorker(workers, &recrawlWorker{recrawler: cfg.Recrawler})

@@ -149,8 +149,14 @@ type ReindexArgs struct {
 	// ChannelID is the Discord channel the progress is posted in; "" for none (the
 	// command line follows the job's output instead).
 	ChannelID string `json:"channel_id,omitempty"`
+	// MessageID is the progress message in ChannelID, posted when the job was queued (so
+	// that every attempt edits that one message); "" to post one when the job starts.
+	MessageID string `json:"message_id,omitempty"`
 	// RequestedBy is who asked: a Discord user id, or "cli".
 	RequestedBy string `json:"requested_by,omitempty"`
+	// Locale is the Discord locale of who asked ("de", "pt-BR"), the language of the
+	// progress posted in ChannelID; "" for English.
+	Locale string `json:"locale,omitempty"`
 }
 
 // Kind is KindReindex.

@@ -227,9 +227,10 @@ func (b *blockingEngine) RemoveDue(context.Context, time.Time) ([]string, error)
 func TestStopGivesRunningJobsTheirGraceThenHandsThemBack(t *testing.T) {
 	dsn, e, coll := newDB(t)
 	ctx := context.Background()
+	rep := newReporter()
 	run := func(t *testing.T) (*blockingEngine, *Client, int64) {
 		eng := &blockingEngine{Engine: e, started: make(chan struct{}), release: make(chan struct{})}
-		c, err := Open(ctx, dsn, Config{Engine: eng, Work: WorkAll})
+		c, err := Open(ctx, dsn, Config{Engine: eng, Work: WorkAll, Reporter: rep.attempt})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -272,6 +273,10 @@ func TestStopGivesRunningJobsTheirGraceThenHandsThemBack(t *testing.T) {
 		j, err := e.Job(ctx, id)
 		if err != nil || j.Phase != retrieval.JobQueued || j.Attempt != 0 {
 			t.Errorf("job %+v, %v; want queued again with no attempt spent", j, err)
+		}
+		ev := rep.seen()
+		if last := ev[len(ev)-1]; last != "queued: interrupted, footnote is stopping (context canceled). It resumes where it stopped" {
+			t.Errorf("the reporter was last told %q, want that the job resumes", last)
 		}
 	})
 }

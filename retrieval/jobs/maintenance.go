@@ -11,20 +11,29 @@ import (
 )
 
 // sweepWorker deletes the collections of servers that removed footnote longer ago than
-// their grace period.
+// their grace period, after its reconciler (when there is one) has scheduled those of
+// servers that removed footnote unseen.
 type sweepWorker struct {
 	river.WorkerDefaults[SweepDeparturesArgs]
-	engine Engine
-	log    *slog.Logger
+	engine     Engine
+	reconciler Reconciler // nil: none
+	log        *slog.Logger
 }
 
 func (w *sweepWorker) Timeout(*river.Job[SweepDeparturesArgs]) time.Duration {
 	return maintenanceTimeout
 }
 
-// Work deletes what is due. The collections deleted before a failure stay deleted; the
-// retry does the rest.
+// Work reconciles, then deletes what is due. A failed reconcile is logged and tried again
+// at the next sweep: it only schedules deletions (after the grace period), so an hour late
+// costs nothing. The collections deleted before a failure stay deleted; the retry does the
+// rest.
 func (w *sweepWorker) Work(ctx context.Context, _ *river.Job[SweepDeparturesArgs]) error {
+	if w.reconciler != nil {
+		if err := w.reconciler.ReconcileGuilds(ctx); err != nil && ctx.Err() == nil {
+			w.log.Error("find the servers that removed footnote", "err", err)
+		}
+	}
 	removed, err := w.engine.RemoveDue(ctx, time.Now())
 	for _, coll := range removed {
 		w.log.Info("deleted the articles of a server that removed footnote", "guild_id", coll)

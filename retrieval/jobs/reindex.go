@@ -3,7 +3,6 @@ package jobs
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -25,11 +24,16 @@ const (
 )
 
 // ReindexOutput is what a reindex job records in its row (River's output) as it goes: the
-// passages done and to do, and the stats when it is done. `footnote reindex` reads it.
+// attempt's plan, the passages done and to do, and the stats when it is done. `footnote
+// reindex` reads it; the next attempt reads MessageID.
 type ReindexOutput struct {
+	// Plan is what the attempt set out to do (Engine.PlanReindex), nil before it planned.
+	Plan  *retrieval.ReindexPlan  `json:"plan,omitempty"`
 	Done  int                     `json:"done"`
 	Total int                     `json:"total"`
 	Stats *retrieval.ReindexStats `json:"stats,omitempty"`
+	// MessageID is the reporter's progress message, for the next attempt to edit.
+	MessageID string `json:"message_id,omitempty"`
 }
 
 // ParseReindexOutput reads a reindex job's output (retrieval.Job.Output); none is zero.
@@ -56,43 +60,60 @@ type reindexWorker struct {
 // Timeout is none from River: the worker ends each attempt itself after reindexSlice.
 func (w *reindexWorker) Timeout(*river.Job[ReindexArgs]) time.Duration { return -1 }
 
-// Work reindexes for at most reindexSlice, then hands the job back to carry on (the
-// engine's reindex resumes where it stopped). A failure is retried by River with backoff,
-// up to reindexAttempts; a stop past the shutdown grace hands the job back at once.
+// Work plans the reindex and reports the plan, then reindexes for at most reindexSlice and
+// hands the job back to carry on (the engine's reindex resumes where it stopped). A failure
+// is retried by River with backoff, up to reindexAttempts; a stop past the shutdown grace
+// hands the job back at once. Every end of an attempt but the reindex's own is reported as
+// a *retrieval.AttemptError.
 func (w *reindexWorker) Work(ctx context.Context, job *river.Job[ReindexArgs]) error {
 	rep := w.newReporter(ctx, job)
-	rep.Start(ctx)
 	slice, cancel := context.WithTimeout(ctx, reindexSlice)
 	defer cancel()
-	stats, err := w.engine.Reindex(slice, job.Args.Collection, func(done, total int) { rep.Update(ctx, done, total) })
+	var stats retrieval.ReindexStats
+	plan, err := w.engine.PlanReindex(slice, job.Args.Collection)
+	if err == nil {
+		rep.Start(ctx, plan)
+		stats, err = w.engine.Reindex(slice, job.Args.Collection, func(done, total int) { rep.Update(ctx, done, total) })
+	} else {
+		err = fmt.Errorf("plan: %w", err)
+	}
 	fctx, fcancel := context.WithTimeout(context.WithoutCancel(ctx), finishGrace)
 	defer fcancel()
-	switch {
-	case err == nil:
+	if err == nil {
 		rep.Finish(fctx, stats, nil)
 		w.log.Info("reindexed", "collection", job.Args.Collection, "space", stats.Space, "embedded", stats.Embedded, "took", stats.Took)
 		return nil
+	}
+	end := &retrieval.AttemptError{Err: err, Attempt: job.Attempt, MaxAttempts: job.MaxAttempts, Next: retrieval.JobRetrying}
+	switch {
 	case ctx.Err() != nil:
-		rep.Finish(fctx, stats, errors.New("interrupted: footnote is stopping. The reindex resumes where it stopped when a worker runs again"))
-		return river.JobSnooze(0)
+		end.Next, end.Err = retrieval.JobQueued, fmt.Errorf("interrupted, footnote is stopping (%w)", context.Canceled)
 	case slice.Err() != nil:
-		rep.Finish(fctx, stats, fmt.Errorf("this part took %s; the reindex carries on where it stopped, reported anew", reindexSlice))
-		return river.JobSnooze(0)
+		end.Next, end.Err = retrieval.JobQueued, fmt.Errorf("this part took %s, the most one attempt runs", reindexSlice)
 	case job.Attempt >= job.MaxAttempts:
-		rep.Finish(fctx, stats, fmt.Errorf("failed after %d attempts: %w", job.Attempt, err))
-	default:
-		rep.Finish(fctx, stats, fmt.Errorf("attempt %d of %d failed: %w. It is tried again shortly, from where it stopped", job.Attempt, job.MaxAttempts, err))
+		end.Next = retrieval.JobFailed
+	}
+	rep.Finish(fctx, stats, end)
+	if end.Next == retrieval.JobQueued {
+		return river.JobSnooze(0)
 	}
 	return fmt.Errorf("reindex %s: %w", job.Args.Collection, err)
 }
 
 // newReporter is the attempt's reporter: the job's output always, and Config.Reporter's
-// when it gives one.
+// when it gives one. A job queued without a message, whose earlier attempt posted one,
+// has that message's id put into the arguments the reporter is made from.
 func (w *reindexWorker) newReporter(ctx context.Context, job *river.Job[ReindexArgs]) *jobReporter {
 	r := &jobReporter{id: job.ID, log: w.log}
 	r.client, _ = river.ClientFromContextSafely[pgx.Tx](ctx)
 	if w.reporter != nil {
-		r.next = w.reporter(job.Args)
+		args := job.Args
+		if args.MessageID == "" {
+			if out, err := ParseReindexOutput(job.Output()); err == nil {
+				args.MessageID = out.MessageID
+			}
+		}
+		r.next = w.reporter(args)
 	}
 	return r
 }
@@ -106,44 +127,59 @@ type jobReporter struct {
 	log    *slog.Logger
 
 	mu          sync.Mutex
+	plan        *retrieval.ReindexPlan
 	done, total int
 	written     time.Time
 }
 
-func (r *jobReporter) Start(ctx context.Context) {
-	r.write(ctx, ReindexOutput{})
+func (r *jobReporter) Start(ctx context.Context, plan retrieval.ReindexPlan) {
 	if r.next != nil {
-		r.next.Start(ctx)
+		r.next.Start(ctx, plan)
 	}
+	r.mu.Lock()
+	r.plan, r.total = &plan, plan.Total()
+	out := r.output()
+	r.mu.Unlock()
+	r.write(ctx, out)
 }
 
 func (r *jobReporter) Update(ctx context.Context, done, total int) {
+	if r.next != nil {
+		r.next.Update(done, total)
+	}
 	r.mu.Lock()
 	r.done, r.total = done, total
 	due := time.Since(r.written) >= outputEvery
 	if due {
 		r.written = time.Now()
 	}
+	out := r.output()
 	r.mu.Unlock()
 	if due {
-		r.write(ctx, ReindexOutput{Done: done, Total: total})
-	}
-	if r.next != nil {
-		r.next.Update(ctx, done, total)
+		r.write(ctx, out)
 	}
 }
 
 func (r *jobReporter) Finish(ctx context.Context, stats retrieval.ReindexStats, err error) {
+	if r.next != nil {
+		r.next.Finish(ctx, stats, err)
+	}
 	r.mu.Lock()
-	out := ReindexOutput{Done: r.done, Total: r.total}
+	out := r.output()
 	r.mu.Unlock()
 	if err == nil {
 		out.Stats = &stats
 	}
 	r.write(ctx, out)
+}
+
+// output is what is to be recorded now; called with mu held.
+func (r *jobReporter) output() ReindexOutput {
+	out := ReindexOutput{Plan: r.plan, Done: r.done, Total: r.total}
 	if r.next != nil {
-		r.next.Finish(ctx, stats, err)
+		out.MessageID = r.next.MessageID()
 	}
+	return out
 }
 
 // write stores out as the job's output; a failure is logged (the reindex goes on).

@@ -229,6 +229,19 @@ func EngineAt(t testing.TB, dsn string, opts ...Option) (*retrieval.Engine, stri
 // removed through that store when the test ends, so it must reach the database by then.
 func EngineOn(t testing.TB, s *retrieval.Store, opts ...Option) (*retrieval.Engine, string) {
 	t.Helper()
+	e := newEngine(t, s, opts...)
+	coll := Collection(t)
+	t.Cleanup(func() {
+		if err := RemoveServer(context.Background(), e, coll); err != nil {
+			t.Errorf("remove test collection %s: %v", coll, err)
+		}
+	})
+	return e, coll
+}
+
+// newEngine is an engine over s with the offline defaults, changed by opts.
+func newEngine(t testing.TB, s *retrieval.Store, opts ...Option) *retrieval.Engine {
+	t.Helper()
 	cfg := retrieval.Config{
 		Embedder: embed.NewHash(0),
 		Answerer: answer.Extractive{},
@@ -242,13 +255,7 @@ func EngineOn(t testing.TB, s *retrieval.Store, opts ...Option) (*retrieval.Engi
 	if err != nil {
 		t.Fatalf("new engine: %v", err)
 	}
-	coll := Collection(t)
-	t.Cleanup(func() {
-		if err := RemoveServer(context.Background(), e, coll); err != nil {
-			t.Errorf("remove test collection %s: %v", coll, err)
-		}
-	})
-	return e, coll
+	return e
 }
 
 // RemoveServer deletes everything the test database holds for coll: its collection

@@ -4,8 +4,10 @@
 package oaitest
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -22,7 +24,17 @@ type Reply struct {
 	RetryAfter string        // the Retry-After header, when not ""
 	Delay      time.Duration // wait this long first (or until the client gives up)
 	Content    string        // a chat reply's message
+	// Body, when not "", is the raw reply body, sent with Status (200 when 0) instead of the
+	// scripted one: garbage for a client to choke on, or an error that quotes the request
+	// ("{auth}" in it becomes the request's Authorization header, as an echoing proxy does).
+	Body string
+	// Respond, when set, makes a good chat reply's message from the request's system and
+	// user messages, in place of Content: a model that does what it reads.
+	Respond func(system, user string) string
 }
+
+// AuthEcho is the placeholder in Reply.Body that becomes the request's Authorization header.
+const AuthEcho = "{auth}"
 
 // Failing returns a reply of an error status that asks for an immediate retry
 // (Retry-After: 0), so tests of retries do not wait for backoff.
@@ -114,16 +126,37 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if rep.RetryAfter != "" {
 		w.Header().Set("Retry-After", rep.RetryAfter)
 	}
+	if rep.Body != "" {
+		w.WriteHeader(cmp.Or(rep.Status, http.StatusOK))
+		_, _ = io.WriteString(w, strings.ReplaceAll(rep.Body, AuthEcho, r.Header.Get("Authorization")))
+		return
+	}
 	if rep.Status != 0 {
 		w.WriteHeader(rep.Status)
 		fmt.Fprintf(w, `{"error":{"message":"status %d","type":"invalid_request_error","param":null,"code":null}}`, rep.Status)
 		return
 	}
 	if r.URL.Path == "/v1/chat/completions" {
-		json.NewEncoder(w).Encode(chatReply(body, rep.Content))
+		content := rep.Content
+		if rep.Respond != nil {
+			content = rep.Respond(message(body, "system"), message(body, "user"))
+		}
+		json.NewEncoder(w).Encode(chatReply(body, content))
 		return
 	}
 	json.NewEncoder(w).Encode(embeddingsReply(body))
+}
+
+// message returns the content of the first message of role in a chat request's body.
+func message(body map[string]any, role string) string {
+	msgs, _ := body["messages"].([]any)
+	for _, m := range msgs {
+		if m, ok := m.(map[string]any); ok && m["role"] == role {
+			s, _ := m["content"].(string)
+			return s
+		}
+	}
+	return ""
 }
 
 func chatReply(body map[string]any, content string) map[string]any {
