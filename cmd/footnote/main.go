@@ -154,16 +154,18 @@ func routeStandardLog(log *slog.Logger) {
 var secretVars = []string{"DISCORD_TOKEN", "OPENAI_API_KEY"}
 
 // secrets returns the secret values in the environment: the token and the key, and the
-// passwords in DATABASE_URL (or PGPASSWORD, which pgx reads when the URL has none),
-// OPENAI_BASE_URL and DISCORD_API_BASE.
+// passwords in DATABASE_URL and DATABASE_OWNER_URL (or in PGPASSWORD or the pgpass file,
+// which pgx reads when a URL has none), OPENAI_BASE_URL and DISCORD_API_BASE.
 func secrets(getenv func(string) string) []string {
 	var out []string
 	for _, v := range secretVars {
 		out = append(out, getenv(v))
 	}
-	if dsn := getenv("DATABASE_URL"); dsn != "" {
-		if cfg, err := pgconn.ParseConfig(dsn); err == nil {
-			out = append(out, cfg.Password)
+	for _, v := range []string{"DATABASE_URL", "DATABASE_OWNER_URL"} {
+		if dsn := getenv(v); dsn != "" {
+			if cfg, err := pgconn.ParseConfig(dsn); err == nil {
+				out = append(out, cfg.Password)
+			}
 		}
 	}
 	for _, v := range []string{"OPENAI_BASE_URL", "DISCORD_API_BASE"} {
