@@ -310,7 +310,11 @@ func failureWait(every time.Duration, failures int) time.Duration {
 // jitter returns d moved by up to feedJitter of itself, either way, but never below
 // MinFeedEvery.
 func jitter(d time.Duration) time.Duration {
-	return max(MinFeedEvery, d+time.Duration((rand.Float64()*2-1)*feedJitter*float64(d)))
+	return max(MinFeedEvery, time.Duration(jitterFactor()*float64(d)))
 }
+
+// jitterFactor is what jitter multiplies by: a random factor within feedJitter of 1, for
+// the queries that jitter an interval the database holds.
+func jitterFactor() float64 { return 1 + (rand.Float64()*2-1)*feedJitter }
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }

@@ -69,20 +69,26 @@ func scanFeed(row pgx.Row) (Feed, error) {
 // upsertFeed follows url (canonical) in coll, polled at fetchURL, or, when it is followed
 // already, sets its interval and its announcement channel (each only when one is given:
 // every 0 keeps the interval, and a new feed gets DefaultFeedEvery) and resumes it if it
-// was paused.
+// was paused. Either way the next poll is an interval away (jittered as every poll's is):
+// the caller is polling the feed now, and the background poll_due must not take it again
+// while it does (the poll's own outcome then sets the next poll).
 func (s *Store) upsertFeed(ctx context.Context, coll, url, fetchURL, title string, every time.Duration, addedBy, channel string) (Feed, error) {
 	keepEvery := every == 0
 	every = cmp.Or(every, DefaultFeedEvery)
 	f, err := scanFeed(s.pool.QueryRow(ctx, `
 		WITH f AS (
-			INSERT INTO feeds (collection, url, title, every, added_by, channel_id, fetch_url)
-			VALUES ($1, $2, $3, make_interval(secs => $4), $5, $6, $7)
+			INSERT INTO feeds (collection, url, title, every, added_by, channel_id, fetch_url, next_poll)
+			VALUES ($1, $2, $3, make_interval(secs => $4), $5, $6, $7,
+				now() + greatest(make_interval(secs => $9), make_interval(secs => $4) * $10))
 			ON CONFLICT (collection, url) DO UPDATE
 			SET every = CASE WHEN $8 THEN feeds.every ELSE EXCLUDED.every END, title = EXCLUDED.title, paused = false, failures = 0,
 				fetch_url = EXCLUDED.fetch_url,
-				channel_id = CASE WHEN EXCLUDED.channel_id = '' THEN feeds.channel_id ELSE EXCLUDED.channel_id END
+				channel_id = CASE WHEN EXCLUDED.channel_id = '' THEN feeds.channel_id ELSE EXCLUDED.channel_id END,
+				next_poll = now() + greatest(make_interval(secs => $9),
+					(CASE WHEN $8 THEN feeds.every ELSE EXCLUDED.every END) * $10)
 			RETURNING *)
-		SELECT `+feedCols+` FROM f`, coll, url, title, every.Seconds(), addedBy, channel, fetchURL, keepEvery))
+		SELECT `+feedCols+` FROM f`, coll, url, title, every.Seconds(), addedBy, channel, fetchURL, keepEvery,
+		MinFeedEvery.Seconds(), jitterFactor()))
 	if err != nil {
 		return Feed{}, fmt.Errorf("track feed %s: %w", url, err)
 	}

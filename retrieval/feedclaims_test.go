@@ -1,0 +1,164 @@
+package retrieval_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/footnote-bot/footnote/retrieval"
+	"github.com/footnote-bot/footnote/retrieval/retrievaltest"
+)
+
+// heldFeed is an httptest site with a feed at /feed.xml (ETag "v<n>" for n items) listing
+// /a/1../a/n. The first request for the page /a/<hold> waits until release is closed,
+// after sending on started; every other request is answered at once. It records the
+// If-None-Match of each feed request.
+type heldFeed struct {
+	*httptest.Server
+	started chan struct{}
+	release chan struct{}
+
+	mu        sync.Mutex
+	n, hold   int
+	held      bool
+	validator []string // If-None-Match of each feed request, in order
+	onPage    func(i int)
+}
+
+func newHeldFeed(t *testing.T, n, hold int) *heldFeed {
+	t.Helper()
+	f := &heldFeed{started: make(chan struct{}, 1), release: make(chan struct{}), n: n, hold: hold}
+	f.Server = httptest.NewServer(http.HandlerFunc(f.serve))
+	t.Cleanup(f.Close)
+	t.Cleanup(f.let) // before Close, which waits for a held request
+	return f
+}
+
+// let releases the held page, once.
+func (f *heldFeed) let() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	select {
+	case <-f.release:
+	default:
+		close(f.release)
+	}
+}
+
+func (f *heldFeed) serve(w http.ResponseWriter, r *http.Request) {
+	f.mu.Lock()
+	n := f.n
+	if r.URL.Path == "/feed.xml" {
+		f.validator = append(f.validator, r.Header.Get("If-None-Match"))
+	}
+	f.mu.Unlock()
+	if r.URL.Path == "/feed.xml" {
+		etag := fmt.Sprintf(`"v%d"`, n)
+		if r.Header.Get("If-None-Match") == etag {
+			w.WriteHeader(http.StatusNotModified)
+			return
+		}
+		w.Header().Set("ETag", etag)
+		w.Header().Set("Content-Type", "application/rss+xml")
+		fmt.Fprint(w, `<rss version="2.0"><channel><title>Quay Notes</title>`)
+		for i := n; i >= 1; i-- {
+			fmt.Fprintf(w, `<item><title>Note %d</title><link>/a/%d</link></item>`, i, i)
+		}
+		fmt.Fprint(w, `</channel></rss>`)
+		return
+	}
+	var i int
+	if _, err := fmt.Sscanf(r.URL.Path, "/a/%d", &i); err != nil {
+		http.NotFound(w, r)
+		return
+	}
+	f.mu.Lock()
+	hold := i == f.hold && !f.held
+	if hold {
+		f.held = true
+	}
+	onPage := f.onPage
+	f.mu.Unlock()
+	if hold {
+		f.started <- struct{}{}
+		<-f.release
+	}
+	if onPage != nil {
+		onPage(i)
+	}
+	w.Header().Set("Content-Type", "text/html")
+	fmt.Fprintf(w, `<html><head><title>Note %d</title></head><body><article><h1>Note %d</h1>`, i, i)
+	for p := range 3 {
+		fmt.Fprintf(w, "<p>Note %d: the quay's night lighting was discussed, part %d, with the traders who asked about deliveries and the ferry queue.</p>", i, p)
+	}
+	fmt.Fprint(w, `</article></body></html>`)
+}
+
+// validators returns the If-None-Match of each feed request so far.
+func (f *heldFeed) validators() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]string(nil), f.validator...)
+}
+
+func TestAFeedIsNotDueWhileTrackPollsIt(t *testing.T) {
+	tests := []struct {
+		name string
+		// before arranges the feed before the Track that is held, and returns how many
+		// items the held Track's feed lists.
+		before func(t *testing.T, e *retrieval.Engine, coll string, f *heldFeed) int
+	}{
+		{"a new feed", func(*testing.T, *retrieval.Engine, string, *heldFeed) int { return 1 }},
+		{"a feed tracked again after it came due", func(t *testing.T, e *retrieval.Engine, coll string, f *heldFeed) int {
+			f.mu.Lock()
+			f.hold = 2 // the first Track gets /a/1 at once; the second is held at /a/2
+			f.mu.Unlock()
+			if _, err := e.Track(context.Background(), coll, f.URL+"/feed.xml", 0, "alice", ""); err != nil {
+				t.Fatal(err)
+			}
+			c := retrievaltest.Conn(t)
+			if _, err := c.Exec(context.Background(), `UPDATE feeds SET next_poll = now() - interval '1 minute' WHERE collection = $1`, coll); err != nil {
+				t.Fatal(err)
+			}
+			return 2
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name+" is not claimed by a poll of due feeds while Track polls it", func(t *testing.T) {
+			f := newHeldFeed(t, 1, 1)
+			e, coll := retrievaltest.Engine(t)
+			ctx := context.Background()
+			n := tt.before(t, e, coll, f)
+			f.mu.Lock()
+			f.n = n
+			f.mu.Unlock()
+
+			done := make(chan error, 1)
+			go func() {
+				_, err := e.Track(ctx, coll, f.URL+"/feed.xml", 0, "alice", "")
+				done <- err
+			}()
+			select {
+			case <-f.started: // Track stored the feed and is fetching its new item
+			case err := <-done:
+				t.Fatalf("Track returned (%v) before fetching its item", err)
+			}
+			polls, err := e.PollDue(ctx, coll, false)
+			f.let()
+			if err != nil || len(polls) != 0 {
+				t.Errorf("PollDue while Track polls = %d polls, %v; want none: the feed is not due", len(polls), err)
+			}
+			if err := <-done; err != nil {
+				t.Fatalf("Track: %v", err)
+			}
+			feeds, err := e.Feeds(ctx, coll)
+			if err != nil || len(feeds) != 1 || time.Until(feeds[0].NextPoll) < retrieval.MinFeedEvery-time.Minute {
+				t.Errorf("Feeds = %+v, %v; want the next poll about an interval away", feeds, err)
+			}
+		})
+	}
+}
