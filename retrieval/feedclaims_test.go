@@ -26,7 +26,8 @@ type heldFeed struct {
 	n, hold   int
 	held      bool
 	validator []string // If-None-Match of each feed request, in order
-	onPage    func(i int)
+	onPage    func(i int) // called before a page is answered
+	onFeed    func()      // called before the feed is answered
 }
 
 func newHeldFeed(t *testing.T, n, hold int) *heldFeed {
@@ -52,11 +53,15 @@ func (f *heldFeed) let() {
 func (f *heldFeed) serve(w http.ResponseWriter, r *http.Request) {
 	f.mu.Lock()
 	n := f.n
+	onFeed := f.onFeed
 	if r.URL.Path == "/feed.xml" {
 		f.validator = append(f.validator, r.Header.Get("If-None-Match"))
 	}
 	f.mu.Unlock()
 	if r.URL.Path == "/feed.xml" {
+		if onFeed != nil {
+			onFeed()
+		}
 		etag := fmt.Sprintf(`"v%d"`, n)
 		if r.Header.Get("If-None-Match") == etag {
 			w.WriteHeader(http.StatusNotModified)
@@ -160,5 +165,42 @@ func TestAFeedIsNotDueWhileTrackPollsIt(t *testing.T) {
 				t.Errorf("Feeds = %+v, %v; want the next poll about an interval away", feeds, err)
 			}
 		})
+	}
+}
+
+// TestAnItemThatCouldNotBeLookedUpIsRetriedAtTheNextPoll loses the database connection
+// just as a poll looks up its new item: the item is a failed one, and the feed's
+// validators stay as they were, so the next poll gets the feed again (not a 304 that would
+// hide the item for good) and adds it.
+func TestAnItemThatCouldNotBeLookedUpIsRetriedAtTheNextPoll(t *testing.T) {
+	proxy, dsn := retrievaltest.NewProxy(t)
+	e, coll := retrievaltest.EngineOn(t, retrievaltest.StoreAt(t, dsn))
+	f := newHeldFeed(t, 0, 0)
+	ctx := context.Background()
+	if _, err := e.Track(ctx, coll, f.URL+"/feed.xml", 0, "alice", ""); err != nil {
+		t.Fatal(err)
+	}
+
+	// The next feed request lists /a/1 and ends the pool's connections, as a database
+	// restart does; new connections get through.
+	var once sync.Once
+	f.mu.Lock()
+	f.n = 1
+	f.onFeed = func() { once.Do(func() { proxy.Cut(); proxy.Restore() }) }
+	f.mu.Unlock()
+	polls, err := e.PollDue(ctx, coll, true)
+	if err != nil || len(polls) != 1 {
+		t.Fatalf("PollDue = %+v, %v; want one poll", polls, err)
+	}
+	if p := polls[0]; p.Err != nil || len(p.Items) != 1 || p.Items[0].Status != retrieval.StatusFailed {
+		t.Fatalf("poll = %+v; want /a/1 failed (its lookup met the lost connection), the poll recorded", p)
+	}
+
+	polls, err = e.PollDue(ctx, coll, true)
+	if err != nil || len(polls) != 1 || len(polls[0].Items) != 1 || polls[0].Items[0].Status != retrieval.StatusAdded {
+		t.Fatalf("next PollDue = %+v, %v; want /a/1 added", polls, err)
+	}
+	if got := f.validators(); len(got) != 3 || got[2] != `"v0"` {
+		t.Errorf("feed requests sent If-None-Match %q; want the last one to send the validator from before the failed item (\"v0\")", got)
 	}
 }

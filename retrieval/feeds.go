@@ -235,11 +235,18 @@ func (e *Engine) afterPoll(ctx context.Context, f Feed, res *feed.Result) *FeedP
 		if err != nil {
 			continue
 		}
-		if known, err := e.store.hasArticle(ctx, f.Collection, canon); err != nil || known {
+		known, err := e.store.hasArticle(ctx, f.Collection, canon)
+		if err == nil && known {
 			continue
 		}
 		title, _ := clipChars(it.Title, MaxTitleChars) // the stored article's title is cut alike
 		item := FeedItem{URL: canon, Title: title, Published: it.Published}
+		if err != nil { // not known to be new, nor known: a failed item, retried at the next poll
+			item.Status, item.Error = StatusFailed, oneLine(err.Error())
+			failed = true
+			p.Items = append(p.Items, item)
+			continue
+		}
 		added, err := e.AddURL(itemCtx, f.Collection, canon, f.AddedBy)
 		if added == nil && itemCtx.Err() != nil { // cut off by the deadline: not a failed item
 			p.Unfinished = true

@@ -195,11 +195,15 @@ func (s *Store) feedFailed(ctx context.Context, id int64, msg string, next time.
 	return n, paused, nil
 }
 
-// hasArticle tells whether coll holds the article at the canonical url.
+// hasArticle tells whether coll holds the article at the canonical url. It fails only on a
+// database error.
 func (s *Store) hasArticle(ctx context.Context, coll, url string) (bool, error) {
 	var ok bool
 	err := s.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM articles WHERE collection = $1 AND url = $2)`, coll, url).Scan(&ok)
-	return ok, err
+	if err != nil {
+		return false, fmt.Errorf("look up article %s: %w", url, err)
+	}
+	return ok, nil
 }
 
 // setArticleFeed marks the article at url as coming from the feed id, unless it came from
