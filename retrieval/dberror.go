@@ -25,7 +25,7 @@ const (
 	faultUnavailable
 )
 
-// SQLSTATE codes and classes that classify reads (PostgreSQL, Appendix A).
+// SQLSTATE codes and classes that classify and the store read (PostgreSQL, Appendix A).
 const (
 	sqlstateSerialization = "40001" // serialization_failure
 	sqlstateDeadlock      = "40P01" // deadlock_detected
@@ -34,6 +34,7 @@ const (
 	sqlstateCannotConnect = "57P03" // cannot_connect_now: the server is starting up or in recovery
 	sqlstateIdleSession   = "57P05" // idle_session_timeout: the server ended a session idle too long
 	sqlstateIdleInTx      = "25P03" // idle_in_transaction_session_timeout: the same, inside a transaction
+	sqlstateForeignKey    = "23503" // foreign_key_violation: a row refers to one that is gone
 	classConnection       = "08"    // connection_exception
 	classResources        = "53"    // insufficient_resources: too_many_connections (53300), disk_full, out_of_memory
 	classSystem           = "58"    // system_error: an I/O error on the server

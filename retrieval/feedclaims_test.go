@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/footnote-bot/footnote/retrieval"
 	"github.com/footnote-bot/footnote/retrieval/retrievaltest"
 )
@@ -25,9 +27,10 @@ type heldFeed struct {
 	mu        sync.Mutex
 	n, hold   int
 	held      bool
-	validator []string // If-None-Match of each feed request, in order
+	validator []string    // If-None-Match of each feed request, in order
 	onPage    func(i int) // called before a page is answered
 	onFeed    func()      // called before the feed is answered
+	feedFails bool        // the feed answers 502
 }
 
 func newHeldFeed(t *testing.T, n, hold int) *heldFeed {
@@ -61,6 +64,13 @@ func (f *heldFeed) serve(w http.ResponseWriter, r *http.Request) {
 	if r.URL.Path == "/feed.xml" {
 		if onFeed != nil {
 			onFeed()
+		}
+		f.mu.Lock()
+		fails := f.feedFails
+		f.mu.Unlock()
+		if fails {
+			http.Error(w, "upstream down", http.StatusBadGateway)
+			return
 		}
 		etag := fmt.Sprintf(`"v%d"`, n)
 		if r.Header.Get("If-None-Match") == etag {
@@ -202,5 +212,92 @@ func TestAnItemThatCouldNotBeLookedUpIsRetriedAtTheNextPoll(t *testing.T) {
 	}
 	if got := f.validators(); len(got) != 3 || got[2] != `"v0"` {
 		t.Errorf("feed requests sent If-None-Match %q; want the last one to send the validator from before the failed item (\"v0\")", got)
+	}
+}
+
+func TestAPollOfAFeedUntrackedMidwayEndsQuietly(t *testing.T) {
+	tests := []struct {
+		name string
+		// arrange makes the next poll untrack the feed at url midway.
+		arrange func(e *retrieval.Engine, coll, url string, f *heldFeed)
+		items   int // the items the poll reports
+	}{
+		{"untracked while its first new item is fetched: that article stays, the other is not fetched",
+			func(e *retrieval.Engine, coll, url string, f *heldFeed) {
+				var once sync.Once
+				f.onPage = func(int) { once.Do(func() { _ = e.Untrack(context.Background(), coll, url) }) }
+			}, 1},
+		{"untracked while the feed is fetched, and the fetch fails: nothing to record",
+			func(e *retrieval.Engine, coll, url string, f *heldFeed) {
+				f.feedFails = true
+				f.onFeed = func() { _ = e.Untrack(context.Background(), coll, url) }
+			}, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newHeldFeed(t, 0, 0)
+			e, coll := retrievaltest.Engine(t)
+			ctx := context.Background()
+			tracked, err := e.Track(ctx, coll, f.URL+"/feed.xml", 0, "alice", "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			f.mu.Lock()
+			f.n = 2
+			tt.arrange(e, coll, tracked.Feed.URL, f)
+			f.mu.Unlock()
+
+			p, err := e.PollFeedByID(ctx, tracked.Feed.ID)
+			if err != nil || p == nil {
+				t.Fatalf("PollFeedByID = %+v, %v", p, err)
+			}
+			if !p.Untracked || p.RecordErr != nil || len(p.Items) != tt.items {
+				t.Fatalf("poll = %+v; want it marked untracked, nothing to retry, %d items", p, tt.items)
+			}
+			for _, it := range p.Items {
+				if it.Status != retrieval.StatusAdded {
+					t.Errorf("item %s is %s, want added", it.URL, it.Status)
+				}
+				if r, err := e.AddURL(ctx, coll, it.URL, "bob"); err != nil || r.Status != retrieval.StatusUnchanged {
+					t.Errorf("AddURL(%s) = %+v, %v; want the article kept (unchanged)", it.URL, r, err)
+				}
+			}
+			if feeds, err := e.Feeds(ctx, coll); err != nil || len(feeds) != 0 {
+				t.Errorf("Feeds = %+v, %v; want none (the poll must not bring the feed back)", feeds, err)
+			}
+		})
+	}
+}
+
+func TestPollAllLeavesOutAFeedWhoseBackgroundPollRuns(t *testing.T) {
+	dsn := retrievaltest.FreshDatabase(t)
+	e, coll := retrievaltest.EngineAt(t, dsn)
+	ctx := context.Background()
+	busy, idle := newHeldFeed(t, 0, 0), newHeldFeed(t, 0, 0)
+	p, err := e.Track(ctx, coll, busy.URL+"/feed.xml", 0, "alice", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.Track(ctx, coll, idle.URL+"/feed.xml", 0, "alice", ""); err != nil {
+		t.Fatal(err)
+	}
+	// The busy feed's poll job is running (in a worker elsewhere), as River records it.
+	c, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close(ctx)
+	if _, err := c.Exec(ctx, `INSERT INTO river_job (kind, args, state, attempt, attempted_at, max_attempts, queue, priority)
+		VALUES ($1, jsonb_build_object('feed_id', $2::bigint), 'running', 1, now(), 3, 'feeds', 1)`,
+		retrieval.FeedPollJobKind, p.Feed.ID); err != nil {
+		t.Fatal(err)
+	}
+
+	polls, err := e.PollDue(ctx, coll, true)
+	if err != nil || len(polls) != 1 || polls[0].Feed.URL == p.Feed.URL {
+		t.Fatalf("PollDue(all) = %+v, %v; want the idle feed alone", polls, err)
+	}
+	if n := len(busy.validators()); n != 1 {
+		t.Errorf("the busy feed was fetched %d times, want once (by Track)", n)
 	}
 }

@@ -67,6 +67,10 @@ type FeedPoll struct {
 	// ctx ended first); Err holds it too. A feed's own failures are recorded, and wait for
 	// the feed's backoff; a poll with RecordErr is worth retrying soon.
 	RecordErr error
+	// Untracked is set when the feed was untracked while it was polled: the articles the
+	// poll added stay (without their feed), nothing is recorded on the feed, and nobody
+	// should announce them. RecordErr stays nil: there is nothing to retry.
+	Untracked bool
 }
 
 // maxClaimedFeeds bounds how many due feeds one claim takes (ClaimDueFeeds, PollDue). More
@@ -207,6 +211,9 @@ func (e *Engine) PollFeed(ctx context.Context, f Feed) FeedPoll {
 	res, err := e.pollFeed(ctx, f.pollURL(), fetch.Conditional{ETag: f.etag, LastModified: f.lastModified})
 	if err != nil {
 		n, paused, serr := e.store.feedFailed(ctx, f.ID, oneLine(err.Error()), time.Now().Add(jitter(failureWait(f.Every, f.Failures))), MaxFeedFailures)
+		if errors.Is(serr, errFeedGone) {
+			return FeedPoll{Feed: f, Err: err, Untracked: true}
+		}
 		if serr != nil {
 			err = errors.Join(err, serr)
 		}
@@ -265,7 +272,10 @@ func (e *Engine) afterPoll(ctx context.Context, f Feed, res *feed.Result) *FeedP
 			if err != nil {
 				item.Error = oneLine(err.Error())
 			}
-			if err := e.store.setArticleFeed(ctx, f.Collection, added.Article.URL, f.ID); err != nil {
+			err := e.store.setArticleFeed(ctx, f.Collection, added.Article.URL, f.ID)
+			if errors.Is(err, errFeedGone) {
+				p.Untracked = true
+			} else if err != nil {
 				e.log.Warn("mark feed article", "feed", f.URL, "err", err)
 			}
 		default:
@@ -273,6 +283,9 @@ func (e *Engine) afterPoll(ctx context.Context, f Feed, res *feed.Result) *FeedP
 			failed = true
 		}
 		p.Items = append(p.Items, item)
+		if p.Untracked {
+			break // no one follows the feed any more: its other items are not wanted
+		}
 	}
 	// After a failed item, or with items left for lack of time, the old validators are
 	// kept, so the next poll gets the feed again, not a 304, and retries the items.
@@ -286,7 +299,11 @@ func (e *Engine) afterPoll(ctx context.Context, f Feed, res *feed.Result) *FeedP
 		res.LastModified = f.lastModified
 	}
 	wait := max(f.Every, min(res.TTL, feed.MaxTTL))
-	if err := e.store.feedSucceeded(ctx, f.ID, res.Title, res.ETag, res.LastModified, time.Now().Add(jitter(wait))); err != nil {
+	err := e.store.feedSucceeded(ctx, f.ID, res.Title, res.ETag, res.LastModified, time.Now().Add(jitter(wait)))
+	switch {
+	case errors.Is(err, errFeedGone):
+		p.Untracked = true
+	case err != nil:
 		p.Err, p.RecordErr = err, err
 	}
 	p.Feed.Articles += len(p.Items)
