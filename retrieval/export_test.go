@@ -165,3 +165,7 @@ func SleepInTx(ctx context.Context, s *Store, d time.Duration) error {
 		return err
 	})
 }
+
+// SetDepartureBatch shrinks the batches a departed server's articles are deleted in
+// (departureBatch), so a test can cut a sweep off between batches with a few hundred.
+func SetDepartureBatch(e *Engine, n int) { e.departureBatch = n }
