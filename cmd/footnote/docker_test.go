@@ -17,6 +17,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	footnote "github.com/footnote-bot/footnote/cmd/footnote"
 )
 
 // repoRoot is the repository's root, seen from this package's directory (where go test runs).
@@ -237,6 +239,15 @@ func TestComposeServicesAgree(t *testing.T) {
 		want := []string{one("services.db.environment.POSTGRES_USER"), one("services.db.environment.POSTGRES_PASSWORD"), one("services.db.environment.POSTGRES_DB")}
 		if strings.Join(got, " ") != strings.Join(want, " ") {
 			t.Errorf("DATABASE_URL has user, password, database %q, the db service %q", got, want)
+		}
+	})
+	t.Run("Docker waits for footnote's own shutdown before it kills the container", func(t *testing.T) {
+		// Docker sends SIGTERM, then SIGKILL after stop_grace_period (10 s unless set):
+		// shorter than footnote's shutdown, it kills answers and jobs that were finishing.
+		got, err := time.ParseDuration(one("services.footnote.stop_grace_period"))
+		if err != nil || got <= footnote.StopDeadline {
+			t.Errorf("services.footnote.stop_grace_period is %v (%v), want more than footnote's stop deadline of %v",
+				got, err, footnote.StopDeadline)
 		}
 	})
 	t.Run("every variable passed through is one footnote reads", func(t *testing.T) {

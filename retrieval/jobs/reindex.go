@@ -170,7 +170,7 @@ func (r *jobReporter) Finish(ctx context.Context, stats retrieval.ReindexStats, 
 	if err == nil {
 		out.Stats = &stats
 	}
-	r.write(ctx, out)
+	r.record(ctx, out)
 }
 
 // output is what is to be recorded now; called with mu held.
@@ -180,6 +180,19 @@ func (r *jobReporter) output() ReindexOutput {
 		out.MessageID = r.next.MessageID()
 	}
 	return out
+}
+
+// record makes out the job's output when the attempt ends: River stores it in the same
+// update that completes, snoozes or fails the job (river.RecordOutput), so that no reader
+// sees the job done without its stats, nor the stats of a job still running. A failure is
+// logged.
+func (r *jobReporter) record(ctx context.Context, out ReindexOutput) {
+	if r.client == nil {
+		return
+	}
+	if err := river.RecordOutput(ctx, out); err != nil {
+		r.log.Warn("record reindex outcome", "job_id", r.id, "err", err)
+	}
 }
 
 // write stores out as the job's output; a failure is logged (the reindex goes on).
