@@ -203,16 +203,18 @@ func cancelOnLoss(ctx context.Context, lost <-chan struct{}, cause error) (conte
 const orphanWhy = "the process running this attempt stopped (killed, crashed, or cut off from the database); another took the job back to resume it"
 
 // watchOrphans hands back, every orphanCheckEvery until ctx ends, the running jobs whose
-// process has been seen without its lease for orphanAfter. It runs in every working process
-// (the requeue is conditional, so two of them taking the same job back do it once), with
-// no leader needed: `footnote reindex` alone takes back the reindex of the process it
-// replaces.
+// process has been seen without its lease for orphanAfter: on every check from the first
+// sighting to one orphanAfter later (counted in checks, which a slow check only delays). It
+// runs in every working process (the requeue is conditional, so two of them taking the
+// same job back do it once), with no leader needed: `footnote reindex` alone takes back
+// the reindex of the process it replaces.
 func watchOrphans(ctx context.Context, engine Engine, log *slog.Logger) {
 	type attempt struct {
 		id int64
 		at time.Time
 	}
-	seen := map[attempt]time.Time{} // when each orphaned attempt was first seen
+	checks := int(orphanAfter/orphanCheckEvery) + 1 // the first sighting and one every check since
+	seen := map[attempt]int{}                       // each orphaned attempt's sightings in a row
 	tick := time.NewTicker(orphanCheckEvery)
 	defer tick.Stop()
 	for {
@@ -220,24 +222,23 @@ func watchOrphans(ctx context.Context, engine Engine, log *slog.Logger) {
 		if err != nil && ctx.Err() == nil {
 			log.Warn("look for the jobs of stopped processes", "err", err)
 		}
-		now, still := time.Now(), map[attempt]time.Time{}
+		still := map[attempt]int{}
 		for _, j := range orphans {
 			a := attempt{j.ID, j.AttemptedAt}
-			first, ok := seen[a]
-			if !ok {
-				first = now
+			n := seen[a] + 1
+			if n == 1 {
 				log.Info("a running job's process holds no lease; taking the job back unless it returns", "job_id", j.ID,
 					"kind", j.Kind, "client_id", j.ClientID, "after", orphanAfter)
 			}
-			if now.Sub(first) < orphanAfter {
-				still[a] = first
+			if n < checks {
+				still[a] = n
 				continue
 			}
 			phase, err := engine.RequeueOrphanedJob(ctx, leases, j, orphanWhy)
 			switch {
 			case err != nil:
 				log.Warn("take back the job of a stopped process", "job_id", j.ID, "kind", j.Kind, "err", err)
-				still[a] = first
+				still[a] = n
 			case phase != "":
 				log.Warn("took back the job of a stopped process", "job_id", j.ID, "kind", j.Kind, "attempt", j.Attempt,
 					"client_id", j.ClientID, "now", phase)
