@@ -44,12 +44,16 @@ const (
 	lockKeepaliveCount    = 3
 )
 
+// ErrLockLost is the cause of a HeldLock's Context once the lock is lost.
+var ErrLockLost = errors.New("lost the database connection that held the lock")
+
 // HeldLock is an advisory lock held on a connection of its own until Release, or until
 // the connection is lost (Lost).
 type HeldLock struct {
 	conn *pgx.Conn
 	key  LockKey
-	lost chan struct{}
+	ctx  context.Context // cancelled when the lock is lost or released
+	end  context.CancelCauseFunc
 	stop chan struct{}
 	done chan struct{}
 	once sync.Once
@@ -79,13 +83,14 @@ func (s *Store) holdLock(ctx context.Context, key LockKey) (*HeldLock, error) {
 		conn.Close(context.WithoutCancel(ctx))
 		return nil, fmt.Errorf("lock %d/%s: %w", key.Space, key.Name, ErrLocked)
 	}
-	l := &HeldLock{conn: conn, key: key, lost: make(chan struct{}), stop: make(chan struct{}), done: make(chan struct{})}
+	l := &HeldLock{conn: conn, key: key, stop: make(chan struct{}), done: make(chan struct{})}
+	l.ctx, l.end = context.WithCancelCause(context.Background())
 	go l.watch()
 	return l, nil
 }
 
-// watch checks the connection every lockCheckEvery until Release, and closes lost when a
-// check fails: the session, and the lock with it, may be gone.
+// watch checks the connection every lockCheckEvery until Release, and ends the lock's
+// context when a check fails: the session, and the lock with it, may be gone.
 func (l *HeldLock) watch() {
 	defer close(l.done)
 	tick := time.NewTicker(lockCheckEvery)
@@ -100,15 +105,19 @@ func (l *HeldLock) watch() {
 		err := l.conn.Ping(ctx)
 		cancel()
 		if err != nil {
-			close(l.lost)
+			l.end(ErrLockLost)
 			return
 		}
 	}
 }
 
-// Lost is closed when the lock's connection failed a check: the lock may be held by
-// another process by now, and whatever it guarded must stop.
-func (l *HeldLock) Lost() <-chan struct{} { return l.lost }
+// Lost is closed when the lock's connection failed a check (the lock may be held by
+// another process by now, and whatever it guarded must stop), and on Release.
+func (l *HeldLock) Lost() <-chan struct{} { return l.ctx.Done() }
+
+// Context is cancelled when Lost is closed, with ErrLockLost as its cause when the lock was
+// lost: a context.AfterFunc on it stops what the lock guards, with no goroutine waiting.
+func (l *HeldLock) Context() context.Context { return l.ctx }
 
 // Key is the lock's key.
 func (l *HeldLock) Key() LockKey { return l.key }
@@ -118,6 +127,7 @@ func (l *HeldLock) Release() {
 	l.once.Do(func() {
 		close(l.stop)
 		<-l.done
+		l.end(context.Canceled)
 		ctx, cancel := context.WithTimeout(context.Background(), lockCheckEvery)
 		defer cancel()
 		_ = l.conn.Close(ctx)

@@ -180,23 +180,20 @@ func (l *lease) Work(ctx context.Context, _ *rivertype.JobRow, doInner func(cont
 	if held == nil {
 		return river.JobSnooze(leaseRetryEvery)
 	}
-	ctx, cancel := cancelOnLoss(ctx, held.Lost(), errLeaseLost)
+	ctx, cancel := cancelOnLoss(ctx, held, errLeaseLost)
 	defer cancel()
 	return doInner(ctx)
 }
 
-// cancelOnLoss returns ctx cancelled, with cause, when lost is closed; cancel releases it.
-func cancelOnLoss(ctx context.Context, lost <-chan struct{}, cause error) (context.Context, func()) {
+// cancelOnLoss returns ctx cancelled, with cause, when held is lost; cancel releases it.
+func cancelOnLoss(ctx context.Context, held *retrieval.HeldLock, cause error) (context.Context, func()) {
 	ctx, cancel := context.WithCancelCause(ctx)
-	stop := make(chan struct{})
-	go func() {
-		select {
-		case <-lost:
+	stop := context.AfterFunc(held.Context(), func() {
+		if errors.Is(context.Cause(held.Context()), retrieval.ErrLockLost) {
 			cancel(cause)
-		case <-stop:
 		}
-	}()
-	return ctx, func() { close(stop); cancel(nil) }
+	})
+	return ctx, func() { stop(); cancel(nil) }
 }
 
 // orphanWhy is the error an orphaned job's attempt is recorded with.

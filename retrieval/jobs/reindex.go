@@ -83,7 +83,7 @@ func (w *reindexWorker) Work(ctx context.Context, job *river.Job[ReindexArgs]) e
 		return handBack(ctx, fmt.Errorf("reindex %s: %w", job.Args.Collection, err))
 	}
 	defer lock.Release()
-	ctx, release := cancelOnLoss(ctx, lock.Lost(), errReindexLockLost)
+	ctx, release := cancelOnLoss(ctx, lock, errReindexLockLost)
 	defer release()
 	rep := w.newReporter(ctx, job)
 	slice, cancel := context.WithTimeout(ctx, reindexSlice)
