@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/footnote-bot/footnote/retrieval"
+	"github.com/footnote-bot/footnote/retrieval/redact"
 )
 
 // /feeds: the feeds this server follows, with their poll state.
@@ -20,7 +21,24 @@ func (b *Bot) runFeeds(ctx context.Context, r *request) error {
 		return fmt.Errorf("feeds: %w", err)
 	}
 	// A last error is what a site's server answered: masked, as every error a member sees.
+	// Each text is masked before renderFeeds escapes its Markdown (an escaped "_" would
+	// hide a secret holding one), and the whole again after (the links are not escaped).
+	for i, f := range feeds {
+		feeds[i] = maskFeed(b.cfg.Redact, f)
+	}
 	return r.reply.edit(ctx, message{content: b.cfg.Redact.String(renderFeeds(r.lang(), feeds))})
+}
+
+// maskFeed is f with the texts a site or a failure wrote (its title, its last error and
+// its poll job's) masked by red. The job is copied, not changed.
+func maskFeed(red *redact.Redactor, f retrieval.Feed) retrieval.Feed {
+	f.Title, f.LastError = red.String(f.Title), red.String(f.LastError)
+	if f.Poll != nil {
+		j := *f.Poll
+		j.LastError = red.String(j.LastError)
+		f.Poll = &j
+	}
+	return f
 }
 
 // renderFeeds lists feeds, in language l: title and link, last success, last error, next

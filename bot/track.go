@@ -84,7 +84,13 @@ func (b *Bot) runTrack(ctx context.Context, r *request) error {
 		return fmt.Errorf("track: %w", err)
 	}
 	l := r.lang()
-	text := b.cfg.Redact.String(renderTracked(l, p)) // the first poll's error, as the site answered
+	// The first poll's error, as the site answered, and the feed's title are masked before
+	// renderTracked escapes their Markdown (an escaped "_" would hide a secret holding one),
+	// and the whole again after (the link is not escaped).
+	shown := *p
+	shown.Feed = maskFeed(b.cfg.Redact, p.Feed)
+	shown.Err = b.cfg.Redact.Error(p.Err)
+	text := b.cfg.Redact.String(renderTracked(l, &shown))
 	if n, err := b.announce(ctx, p); err != nil {
 		b.log.Warn("announce feed articles", "guild_id", r.guildID, "channel_id", p.Feed.Channel, "err", err)
 		text += "\n" + l.trf("footnote could not announce them in <#%s>.", p.Feed.Channel)

@@ -21,8 +21,11 @@ ALTER TABLE embedding_spaces DROP CONSTRAINT embedding_spaces_dims_check,
 ALTER TABLE embeddings ALTER COLUMN embedding DROP NOT NULL,
     ADD COLUMN embedding_half halfvec,
     ADD CONSTRAINT embeddings_one_vector CHECK (num_nonnulls(embedding, embedding_half) = 1) NOT VALID;
--- Validated apart so the scan holds a lock that lets reads and writes go on.
-ALTER TABLE embeddings VALIDATE CONSTRAINT embeddings_one_vector;
+-- NOT VALID: new rows are checked at once, and the scan of the rows already there is 014's.
+-- This file runs in one transaction, which holds the ACCESS EXCLUSIVE lock the ALTERs above
+-- took on embeddings until it ends: a VALIDATE here would scan every vector under it, with
+-- every search and write waiting. 014 validates outside any transaction instead, under a
+-- lock that lets reads and writes go on.
 
 -- A space is deleted once no collection searches it and it holds no vectors. The database
 -- says when that is: both references refuse the delete (no more ON DELETE CASCADE, which
@@ -30,7 +33,7 @@ ALTER TABLE embeddings VALIDATE CONSTRAINT embeddings_one_vector;
 -- a refused delete as "still in use".
 ALTER TABLE embeddings DROP CONSTRAINT embeddings_space_id_fkey,
     ADD CONSTRAINT embeddings_space_id_fkey FOREIGN KEY (space_id) REFERENCES embedding_spaces NOT VALID;
-ALTER TABLE embeddings VALIDATE CONSTRAINT embeddings_space_id_fkey;
+-- Validated by 014, as embeddings_one_vector is.
 UPDATE collections SET active_space = NULL
 WHERE active_space IS NOT NULL AND active_space NOT IN (SELECT id FROM embedding_spaces);
 ALTER TABLE collections ADD CONSTRAINT collections_active_space_fkey

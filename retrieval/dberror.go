@@ -25,28 +25,42 @@ const (
 	faultUnavailable
 )
 
-// SQLSTATE codes and classes that classify reads (PostgreSQL, Appendix A).
+// SQLSTATE codes and classes that classify and the store read (PostgreSQL, Appendix A).
 const (
 	sqlstateSerialization = "40001" // serialization_failure
 	sqlstateDeadlock      = "40P01" // deadlock_detected
 	sqlstateAdminShutdown = "57P01" // admin_shutdown: pg_terminate_backend, a fast or smart shutdown
 	sqlstateCrashShutdown = "57P02" // crash_shutdown: another backend crashed and the server restarts
 	sqlstateCannotConnect = "57P03" // cannot_connect_now: the server is starting up or in recovery
+	sqlstateIdleSession   = "57P05" // idle_session_timeout: the server ended a session idle too long
+	sqlstateIdleInTx      = "25P03" // idle_in_transaction_session_timeout: the same, inside a transaction
+	sqlstateForeignKey    = "23503" // foreign_key_violation: a row refers to one that is gone
 	classConnection       = "08"    // connection_exception
 	classResources        = "53"    // insufficient_resources: too_many_connections (53300), disk_full, out_of_memory
 	classSystem           = "58"    // system_error: an I/O error on the server
 )
 
 // classify is the one place that reads the database driver's errors to decide what a
-// failure means for trying again. A server's error is judged by its SQLSTATE: conflicts
-// between transactions are faultConflict; connection exceptions, shutdowns, start-up, too
-// many connections and the server's own resource or I/O trouble are faultUnavailable (none
-// of them is anyone's input at fault). Without a server error, a failed connection attempt,
-// a failure of a database connection's socket (socketError: refused, reset, closed, cut
-// mid-message) or a connection pgx had already closed is faultUnavailable. The caller's
-// cancelled or expired context, and everything else, network errors of other services
-// included, is faultRefused.
-func classify(err error) dbFault {
+// failure means for trying again (classifyIn, without knowing the caller's context).
+func classify(err error) dbFault { return classifyIn(nil, err) }
+
+// classifyIn decides what err, met by a call made under ctx (nil when unknown), means for
+// trying again. A server's error is judged by its SQLSTATE: conflicts between transactions
+// are faultConflict; connection exceptions, shutdowns, start-up, sessions ended for being
+// idle, too many connections and the server's own resource or I/O trouble are
+// faultUnavailable (none of them is anyone's input at fault).
+//
+// Without a server error, the caller giving up comes first: once ctx has ended, or when
+// the error is a context's and no live ctx says otherwise, it is faultRefused, even for
+// a connection attempt (the caller cancelled it) or a connection pgx had closed (pgx
+// closes the connection of a statement whose context ends mid-way, and the transaction's
+// rollback then fails with "conn closed"). A connection attempt that ran out of time
+// while ctx is alive is pgconn's own connect_timeout: faultUnavailable. Otherwise a failed
+// connection attempt, a failure of a database connection's socket (socketError: refused,
+// reset, closed, cut mid-message) or a connection pgx had already closed is
+// faultUnavailable, and everything else, network errors of other services included, is
+// faultRefused.
+func classifyIn(ctx context.Context, err error) dbFault {
 	if err == nil {
 		return faultRefused
 	}
@@ -59,6 +73,7 @@ func classify(err error) dbFault {
 		case code == sqlstateSerialization || code == sqlstateDeadlock:
 			return faultConflict
 		case code == sqlstateAdminShutdown || code == sqlstateCrashShutdown || code == sqlstateCannotConnect,
+			code == sqlstateIdleSession || code == sqlstateIdleInTx,
 			strings.HasPrefix(code, classConnection), strings.HasPrefix(code, classResources), strings.HasPrefix(code, classSystem):
 			return faultUnavailable
 		}
@@ -66,12 +81,19 @@ func classify(err error) dbFault {
 		// connection time included, is an answer, not an outage.
 		return faultRefused
 	}
-	var connect *pgconn.ConnectError
-	if errors.As(err, &connect) {
-		return faultUnavailable // no server error: the server could not be reached in time
-	}
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+	if ctx != nil && ctx.Err() != nil {
 		return faultRefused // the caller gave up; the database may be fine
+	}
+	var connect *pgconn.ConnectError
+	isConnect := errors.As(err, &connect)
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		if isConnect && ctx != nil {
+			return faultUnavailable // the caller still waits: the attempt's own time ran out
+		}
+		return faultRefused // the caller gave up; the database may be fine
+	}
+	if isConnect {
+		return faultUnavailable // no server error: the server could not be reached
 	}
 	var sock *socketError
 	if errors.As(err, &sock) || errors.Is(err, pgconn.ErrConnClosed) {

@@ -16,6 +16,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/footnote-bot/footnote/retrieval"
+	"github.com/footnote-bot/footnote/retrieval/retrievaltest"
 )
 
 func TestClassifyDatabaseErrors(t *testing.T) {
@@ -30,6 +31,8 @@ func TestClassifyDatabaseErrors(t *testing.T) {
 	addr := ln.Addr().String()
 	ln.Close()
 	_, refused := pgconn.Connect(context.Background(), "postgres://footnote@"+addr+"/x?sslmode=disable&connect_timeout=5")
+	// A connection attempt to a server that never answers, cut by the caller's deadline.
+	callerCut := connectSilent(t, 100*time.Millisecond, "")
 
 	tests := []struct {
 		name                  string
@@ -43,6 +46,9 @@ func TestClassifyDatabaseErrors(t *testing.T) {
 		{"a server out of disk (53100) is an outage, not bad input", pg("53100"), true, false},
 		{"a connection exception (08006) is an outage", pg("08006"), true, false},
 		{"an I/O error on the server (58030) is an outage", pg("58030"), true, false},
+		{"a session the server ended for being idle (57P05) is a lost connection", pg("57P05"), true, false},
+		{"a session the server ended for idling in a transaction (25P03) is a lost connection", pg("25P03"), true, false},
+		{"a connection attempt the caller's deadline cut short is not an outage", callerCut, false, false},
 		{"a serialization failure (40001) is a conflict", pg("40001"), false, true},
 		{"a deadlock (40P01) is a conflict", pg("40P01"), false, true},
 		{"a unique violation (23505) is the data's", pg("23505"), false, false},
@@ -147,4 +153,96 @@ func TestWritesAreTriedAgainOnlyWhenThatCanHelp(t *testing.T) {
 			t.Errorf("WaitOutOutage = %v after %d calls, want it to stop at the call that saw the context end", err, calls)
 		}
 	})
+}
+
+// connectSilent connects to a server that accepts and never answers, under a context with
+// the deadline wait and with params added to the DSN, and returns the error.
+func connectSilent(t *testing.T, wait time.Duration, params string) error {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			t.Cleanup(func() { c.Close() })
+		}
+	}()
+	ctx, cancel := context.WithTimeout(context.Background(), wait)
+	defer cancel()
+	_, err = pgconn.Connect(ctx, "postgres://footnote@"+ln.Addr().String()+"/x?sslmode=disable"+params)
+	if err == nil {
+		t.Fatal("connected to a server that never answers")
+	}
+	return err
+}
+
+func TestClassifyKnowsWhenTheCallerGaveUp(t *testing.T) {
+	ended, cancel := context.WithCancel(context.Background())
+	cancel()
+	live := context.Background()
+	closed := fmt.Errorf("rollback: %w", pgconn.ErrConnClosed)
+	ownTimeout := connectSilent(t, time.Minute, "&connect_timeout=1")
+	tests := []struct {
+		name        string
+		ctx         context.Context
+		err         error
+		unavailable bool
+	}{
+		{"a connection pgx closed after the caller's context ended is not an outage", ended, closed, false},
+		{"a connection pgx closed while the caller waits is an outage", live, closed, true},
+		{"a lost socket after the caller's context ended is not an outage", ended, retrieval.SocketError(io.ErrUnexpectedEOF), false},
+		{"the server shutting down is an outage whatever the context", ended, &pgconn.PgError{Code: "57P01"}, true},
+		{"a connection attempt that ran out its own connect_timeout while the caller waits is an outage", live, ownTimeout, true},
+		{"the same attempt, when the caller's context is unknown, counts as the caller's", nil, ownTimeout, false},
+		{"a connection attempt the caller cancelled is not an outage", ended, connectSilent(t, 50*time.Millisecond, ""), false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := retrieval.IsUnavailableIn(tt.ctx, tt.err); got != tt.unavailable {
+				t.Errorf("IsUnavailableIn(%v) = %v, want %v", tt.err, got, tt.unavailable)
+			}
+		})
+	}
+}
+
+// TestACancelledStatementLeavesThePoolAlone cuts a statement short with its context, as
+// a feed item's deadline, the end of a recrawl pass or a shutdown do: pgx closes that
+// connection, and the transaction's rollback on it fails with "conn closed". The pool's
+// other connections are fine and must stay: emptying it is for a database that went away.
+func TestACancelledStatementLeavesThePoolAlone(t *testing.T) {
+	s := retrievaltest.Store(t)
+	ctx := context.Background()
+	const held = 4
+	release, err := retrieval.HoldConns(ctx, s, held)
+	if err != nil {
+		t.Fatal(err)
+	}
+	release()
+	before := retrieval.PoolStat(s).NewConnsCount()
+
+	sctx, cancel := context.WithTimeout(ctx, 200*time.Millisecond)
+	defer cancel()
+	err = retrieval.SleepInTx(sctx, s, time.Minute)
+	if err == nil {
+		t.Fatal("a minute's sleep finished within 200 ms")
+	}
+	if retrieval.IsUnavailable(err) {
+		t.Errorf("the cancelled statement's error %v reads as an outage", err)
+	}
+
+	release, err = retrieval.HoldConns(ctx, s, held)
+	if err != nil {
+		t.Fatal(err)
+	}
+	release()
+	// The cancelled statement's connection is gone; the others are not.
+	if opened := retrieval.PoolStat(s).NewConnsCount() - before; opened > 1 {
+		t.Errorf("the pool opened %d connections after one statement was cancelled, want at most 1 (it was emptied)", opened)
+	}
 }

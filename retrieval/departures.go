@@ -25,10 +25,20 @@ func (e *Engine) CancelRemoval(ctx context.Context, coll string) (bool, error) {
 	return e.store.cancelDeparture(ctx, coll)
 }
 
-// RemoveDue deletes every collection whose scheduled deletion is at or before now, each
-// with its departure in one transaction, and returns the collections it deleted. On a
-// database error it returns what it deleted so far with the errors met; it goes on with the
-// other collections after one fails.
+// departureBatch is how many articles (with their passages, postings and vectors) one
+// transaction of a departed server's deletion takes. Larger finishes a big server in fewer
+// transactions; smaller holds its locks and writes its WAL in smaller pieces, keeps each
+// transaction to a fraction of a second, and loses less work when the sweep is cut off.
+const departureBatch = 500
+
+// RemoveDue deletes every collection whose scheduled deletion is at or before now, and
+// returns the collections it deleted. A collection's articles go departureBatch at a time,
+// each batch in a transaction of its own, so a server with a large collection never holds
+// one long transaction; the rest (its questions, feeds, settings and the departure itself)
+// goes in a last one. A sweep cut off midway (its job's timeout, a shutdown) leaves the
+// departure scheduled, and the next sweep carries on where it stopped. On a database error
+// it returns what it deleted so far with the errors met; it goes on with the other
+// collections after one fails.
 func (e *Engine) RemoveDue(ctx context.Context, now time.Time) ([]string, error) {
 	due, err := e.store.dueDepartures(ctx, now)
 	if err != nil {
@@ -41,7 +51,7 @@ func (e *Engine) RemoveDue(ctx context.Context, now time.Time) ([]string, error)
 			errs = append(errs, ctx.Err())
 			break
 		}
-		ok, _, err := e.store.deleteDeparted(ctx, coll, now)
+		ok, _, err := e.store.deleteDeparted(ctx, coll, now, e.departureBatch)
 		if err != nil {
 			errs = append(errs, err)
 			continue

@@ -77,6 +77,9 @@ type Engine struct {
 	// reindexBatch and relexBatch are a reindex's batch sizes (the constants; tests shrink
 	// them).
 	reindexBatch, relexBatch int
+	// departureBatch is how many articles one transaction of a departed server's deletion
+	// takes (the constant; tests shrink it).
+	departureBatch int
 }
 
 // New returns an engine over store, creating the configured embedder's space if needed. It
@@ -123,7 +126,7 @@ func New(ctx context.Context, store *Store, cfg Config) (*Engine, error) {
 		return nil, err
 	}
 	e := &Engine{store: store, cfg: cfg, log: cfg.Log, feedItemsDeadline: feedItemsDeadline,
-		reindexBatch: reindexBatch, relexBatch: relexBatch}
+		reindexBatch: reindexBatch, relexBatch: relexBatch, departureBatch: departureBatch}
 	e.space.Store(&space)
 	return e, nil
 }

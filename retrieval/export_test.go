@@ -4,6 +4,8 @@ import (
 	"context"
 	"strings"
 	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 // LexicalURLs returns the URLs of the passages the lexical arm alone ranks best for query in
@@ -126,3 +128,44 @@ var (
 
 // ModelReserve is modelReserve, for tests in package retrieval_test.
 func ModelReserve(d time.Duration) time.Duration { return modelReserve(d) }
+
+// IsUnavailableIn is IsUnavailable for an error met by a call made under ctx (classifyIn).
+func IsUnavailableIn(ctx context.Context, err error) bool {
+	return classifyIn(ctx, err) == faultUnavailable
+}
+
+// PoolStat is the store's pool's statistics, for tests of when the pool is emptied.
+func PoolStat(s *Store) *pgxpool.Stat { return s.pool.Stat() }
+
+// HoldConns acquires n connections of the store's pool at once, so that it holds at least
+// n; release gives them back.
+func HoldConns(ctx context.Context, s *Store, n int) (release func(), err error) {
+	var conns []*pgxpool.Conn
+	release = func() {
+		for _, c := range conns {
+			c.Release()
+		}
+	}
+	for range n {
+		c, err := s.pool.Acquire(ctx)
+		if err != nil {
+			release()
+			return nil, err
+		}
+		conns = append(conns, c)
+	}
+	return release, nil
+}
+
+// SleepInTx runs pg_sleep(d) in a transaction of the store (in collection "default"), under
+// ctx, as the store's own transactions run: a statement ctx can cut short mid-way.
+func SleepInTx(ctx context.Context, s *Store, d time.Duration) error {
+	return s.inCollection(ctx, "default", func(t storeTx) error {
+		_, err := t.tx.Exec(ctx, `SELECT pg_sleep($1)`, d.Seconds())
+		return err
+	})
+}
+
+// SetDepartureBatch shrinks the batches a departed server's articles are deleted in
+// (departureBatch), so a test can cut a sweep off between batches with a few hundred.
+func SetDepartureBatch(e *Engine, n int) { e.departureBatch = n }

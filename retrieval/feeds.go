@@ -67,6 +67,10 @@ type FeedPoll struct {
 	// ctx ended first); Err holds it too. A feed's own failures are recorded, and wait for
 	// the feed's backoff; a poll with RecordErr is worth retrying soon.
 	RecordErr error
+	// Untracked is set when the feed was untracked while it was polled: the articles the
+	// poll added stay (without their feed), nothing is recorded on the feed, and nobody
+	// should announce them. RecordErr stays nil: there is nothing to retry.
+	Untracked bool
 }
 
 // maxClaimedFeeds bounds how many due feeds one claim takes (ClaimDueFeeds, PollDue). More
@@ -207,6 +211,9 @@ func (e *Engine) PollFeed(ctx context.Context, f Feed) FeedPoll {
 	res, err := e.pollFeed(ctx, f.pollURL(), fetch.Conditional{ETag: f.etag, LastModified: f.lastModified})
 	if err != nil {
 		n, paused, serr := e.store.feedFailed(ctx, f.Collection, f.ID, oneLine(err.Error()), time.Now().Add(jitter(failureWait(f.Every, f.Failures))), MaxFeedFailures)
+		if errors.Is(serr, errFeedGone) {
+			return FeedPoll{Feed: f, Err: err, Untracked: true}
+		}
 		if serr != nil {
 			err = errors.Join(err, serr)
 		}
@@ -235,11 +242,18 @@ func (e *Engine) afterPoll(ctx context.Context, f Feed, res *feed.Result) *FeedP
 		if err != nil {
 			continue
 		}
-		if known, err := e.store.hasArticle(ctx, f.Collection, canon); err != nil || known {
+		known, err := e.store.hasArticle(ctx, f.Collection, canon)
+		if err == nil && known {
 			continue
 		}
 		title, _ := clipChars(it.Title, MaxTitleChars) // the stored article's title is cut alike
 		item := FeedItem{URL: canon, Title: title, Published: it.Published}
+		if err != nil { // not known to be new, nor known: a failed item, retried at the next poll
+			item.Status, item.Error = StatusFailed, oneLine(err.Error())
+			failed = true
+			p.Items = append(p.Items, item)
+			continue
+		}
 		added, err := e.AddURL(itemCtx, f.Collection, canon, f.AddedBy)
 		if added == nil && itemCtx.Err() != nil { // cut off by the deadline: not a failed item
 			p.Unfinished = true
@@ -258,7 +272,10 @@ func (e *Engine) afterPoll(ctx context.Context, f Feed, res *feed.Result) *FeedP
 			if err != nil {
 				item.Error = oneLine(err.Error())
 			}
-			if err := e.store.setArticleFeed(ctx, f.Collection, added.Article.URL, f.ID); err != nil {
+			err := e.store.setArticleFeed(ctx, f.Collection, added.Article.URL, f.ID)
+			if errors.Is(err, errFeedGone) {
+				p.Untracked = true
+			} else if err != nil {
 				e.log.Warn("mark feed article", "feed", f.URL, "err", err)
 			}
 		default:
@@ -266,6 +283,9 @@ func (e *Engine) afterPoll(ctx context.Context, f Feed, res *feed.Result) *FeedP
 			failed = true
 		}
 		p.Items = append(p.Items, item)
+		if p.Untracked {
+			break // no one follows the feed any more: its other items are not wanted
+		}
 	}
 	// After a failed item, or with items left for lack of time, the old validators are
 	// kept, so the next poll gets the feed again, not a 304, and retries the items.
@@ -279,7 +299,11 @@ func (e *Engine) afterPoll(ctx context.Context, f Feed, res *feed.Result) *FeedP
 		res.LastModified = f.lastModified
 	}
 	wait := max(f.Every, min(res.TTL, feed.MaxTTL))
-	if err := e.store.feedSucceeded(ctx, f.Collection, f.ID, res.Title, res.ETag, res.LastModified, time.Now().Add(jitter(wait))); err != nil {
+	err := e.store.feedSucceeded(ctx, f.Collection, f.ID, res.Title, res.ETag, res.LastModified, time.Now().Add(jitter(wait)))
+	switch {
+	case errors.Is(err, errFeedGone):
+		p.Untracked = true
+	case err != nil:
 		p.Err, p.RecordErr = err, err
 	}
 	p.Feed.Articles += len(p.Items)
@@ -310,7 +334,11 @@ func failureWait(every time.Duration, failures int) time.Duration {
 // jitter returns d moved by up to feedJitter of itself, either way, but never below
 // MinFeedEvery.
 func jitter(d time.Duration) time.Duration {
-	return max(MinFeedEvery, d+time.Duration((rand.Float64()*2-1)*feedJitter*float64(d)))
+	return max(MinFeedEvery, time.Duration(jitterFactor()*float64(d)))
 }
+
+// jitterFactor is what jitter multiplies by: a random factor within feedJitter of 1, for
+// the queries that jitter an interval the database holds.
+func jitterFactor() float64 { return 1 + (rand.Float64()*2-1)*feedJitter }
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }

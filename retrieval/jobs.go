@@ -66,6 +66,39 @@ func (e *Engine) Job(ctx context.Context, id int64) (Job, error) {
 	return e.store.job(ctx, id)
 }
 
+// JobLeases is how the processes that work background jobs show they are alive, so that
+// the jobs of one that has gone are taken back at once instead of after River's rescue
+// time: each such process holds the advisory lock {Space, its River client id} (HoldLock)
+// for as long as it works jobs, and has an id that starts with Prefix, so that the jobs of
+// a process that holds no lease (an older footnote) are never taken for orphans.
+type JobLeases struct {
+	Space  int32
+	Prefix string
+}
+
+// OrphanedJob is a running job whose attempt's process holds no lease.
+type OrphanedJob struct {
+	ID          int64
+	Kind        string
+	Attempt     int
+	AttemptedAt time.Time
+	ClientID    string // River's id of the process that made the attempt
+}
+
+// OrphanedJobs returns the running jobs whose process holds no lease in l: killed, crashed,
+// or cut off from the database. It fails only on the database.
+func (e *Engine) OrphanedJobs(ctx context.Context, l JobLeases) ([]OrphanedJob, error) {
+	return e.store.orphanedJobs(ctx, l)
+}
+
+// RequeueOrphanedJob hands j back to the queue, with why as its attempt's error, when it is
+// still running that attempt without a lease; a job on its last attempt fails instead. It
+// returns JobQueued or JobFailed, or "" when the job had moved on (finished, or taken back
+// already), and fails only on the database.
+func (e *Engine) RequeueOrphanedJob(ctx context.Context, l JobLeases, j OrphanedJob, why string) (string, error) {
+	return e.store.requeueOrphanedJob(ctx, l, j, why)
+}
+
 // JobPhase maps River's state onto the phase people are told.
 func JobPhase(state string) string {
 	switch state {

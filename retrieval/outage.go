@@ -55,7 +55,7 @@ func waitOutOutage(ctx context.Context, log *slog.Logger, wait time.Duration, wh
 			}
 			return nil
 		}
-		if classify(err) != faultUnavailable || ctx.Err() != nil {
+		if classifyIn(ctx, err) != faultUnavailable || ctx.Err() != nil {
 			return err
 		}
 		if since.IsZero() {

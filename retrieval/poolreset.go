@@ -18,8 +18,14 @@ type resetOnOutage struct {
 	pool atomic.Pointer[pgxpool.Pool] // set once the pool exists
 }
 
-func (r *resetOnOutage) check(err error) {
-	if err == nil || classify(err) != faultUnavailable {
+// check resets the pool when the statement run under ctx failed with err because the
+// database went away. A statement whose own context ended is no sign of that: pgx closes
+// the connection it cancelled (and the transaction's rollback on it then fails with "conn
+// closed"), while every other connection is fine. A feed item's deadline, the end of a
+// recrawl pass or of a reindex slice, a shutdown or an interrupted import would otherwise
+// empty the pool.
+func (r *resetOnOutage) check(ctx context.Context, err error) {
+	if err == nil || ctx.Err() != nil || classifyIn(ctx, err) != faultUnavailable {
 		return
 	}
 	if p := r.pool.Load(); p != nil {
@@ -31,26 +37,26 @@ func (r *resetOnOutage) TraceQueryStart(ctx context.Context, _ *pgx.Conn, _ pgx.
 	return ctx
 }
 
-func (r *resetOnOutage) TraceQueryEnd(_ context.Context, _ *pgx.Conn, d pgx.TraceQueryEndData) {
-	r.check(d.Err)
+func (r *resetOnOutage) TraceQueryEnd(ctx context.Context, _ *pgx.Conn, d pgx.TraceQueryEndData) {
+	r.check(ctx, d.Err)
 }
 
 func (r *resetOnOutage) TraceCopyFromStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceCopyFromStartData) context.Context {
 	return ctx
 }
 
-func (r *resetOnOutage) TraceCopyFromEnd(_ context.Context, _ *pgx.Conn, d pgx.TraceCopyFromEndData) {
-	r.check(d.Err)
+func (r *resetOnOutage) TraceCopyFromEnd(ctx context.Context, _ *pgx.Conn, d pgx.TraceCopyFromEndData) {
+	r.check(ctx, d.Err)
 }
 
 func (r *resetOnOutage) TraceBatchStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceBatchStartData) context.Context {
 	return ctx
 }
 
-func (r *resetOnOutage) TraceBatchQuery(_ context.Context, _ *pgx.Conn, d pgx.TraceBatchQueryData) {
-	r.check(d.Err)
+func (r *resetOnOutage) TraceBatchQuery(ctx context.Context, _ *pgx.Conn, d pgx.TraceBatchQueryData) {
+	r.check(ctx, d.Err)
 }
 
-func (r *resetOnOutage) TraceBatchEnd(_ context.Context, _ *pgx.Conn, d pgx.TraceBatchEndData) {
-	r.check(d.Err)
+func (r *resetOnOutage) TraceBatchEnd(ctx context.Context, _ *pgx.Conn, d pgx.TraceBatchEndData) {
+	r.check(ctx, d.Err)
 }

@@ -2,6 +2,7 @@ package retrieval
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -50,11 +51,34 @@ func (s *Store) dueDepartures(ctx context.Context, now time.Time) ([]string, err
 	return out, nil
 }
 
-// deleteDeparted deletes coll, its server's settings and its departure row in one transaction, if the row is still
-// due at now: a server that came back since dueDepartures listed it (its row cancelled)
-// keeps its data. It returns whether it deleted, and how many articles went. It fails only
-// on a database error.
-func (s *Store) deleteDeparted(ctx context.Context, coll string, now time.Time) (deleted bool, articles int, err error) {
+// deleteDeparted deletes coll, its server's settings and its departure row, if the row is
+// still due at now: a server that came back since dueDepartures listed it (its row
+// cancelled) keeps its data, or what is left of it when it came back midway. The articles
+// go batch at a time, each batch a transaction of its own that first checks the departure
+// is still due; the last transaction deletes the rest and the departure. A deletion cut
+// off midway leaves the departure due, for the next sweep to carry on. It returns whether
+// it deleted the collection, and how many articles went. It fails only on a database
+// error.
+func (s *Store) deleteDeparted(ctx context.Context, coll string, now time.Time, batch int) (deleted bool, articles int, err error) {
+	for {
+		var due bool
+		var n int
+		err := s.inCollection(ctx, coll, func(t storeTx) error {
+			var err error
+			if due, err = t.departureDue(ctx, coll, now); err != nil || !due {
+				return err
+			}
+			n, err = t.deleteArticleBatch(ctx, coll, batch)
+			return err
+		})
+		if err != nil || !due {
+			return false, articles, err
+		}
+		articles += n
+		if n < batch {
+			break
+		}
+	}
 	err = s.inCollection(ctx, coll, func(t storeTx) error {
 		tag, err := t.tx.Exec(ctx, `
 			DELETE FROM guild_departures WHERE collection = $1 AND delete_after <= $2`, coll, now)
@@ -65,15 +89,51 @@ func (s *Store) deleteDeparted(ctx context.Context, coll string, now time.Time) 
 			return nil
 		}
 		deleted = true
-		if articles, err = t.deleteCollection(ctx, coll); err != nil {
+		n, err := t.deleteCollection(ctx, coll) // articles added since the last batch, if any
+		if err != nil {
 			return err
 		}
+		articles += n
 		if _, err := t.tx.Exec(ctx, `DELETE FROM guild_settings WHERE collection = $1`, coll); err != nil {
 			return fmt.Errorf("delete settings of %s: %w", coll, err)
 		}
 		return nil
 	})
-	return deleted, articles, err
+	if err != nil {
+		return false, articles, err
+	}
+	return deleted, articles, nil
+}
+
+// departureDue tells whether coll's deletion is still scheduled at or before now, and
+// keeps it so until t ends: cancelling it (the server added footnote back) waits for t.
+func (t storeTx) departureDue(ctx context.Context, coll string, now time.Time) (bool, error) {
+	var due bool
+	err := t.tx.QueryRow(ctx, `
+		SELECT true FROM guild_departures WHERE collection = $1 AND delete_after <= $2 FOR SHARE`,
+		coll, now).Scan(&due)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("check deletion of %s: %w", coll, err)
+	}
+	return due, nil
+}
+
+// deleteArticleBatch deletes up to n articles of coll (their passages, postings and
+// vectors go with them: ON DELETE CASCADE) and returns how many it deleted. It takes them
+// newest first, in the order of articles_published_idx, so that the planner can read each
+// batch off that index instead of sorting the whole collection.
+func (t storeTx) deleteArticleBatch(ctx context.Context, coll string, n int) (int, error) {
+	tag, err := t.tx.Exec(ctx, `
+		DELETE FROM articles WHERE id IN (
+			SELECT id FROM articles WHERE collection = $1
+			ORDER BY published_at DESC NULLS LAST, id DESC LIMIT $2)`, coll, n)
+	if err != nil {
+		return 0, fmt.Errorf("delete articles of %s: %w", coll, err)
+	}
+	return int(tag.RowsAffected()), nil
 }
 
 // guildCollections lists the collections named by a Discord server id that hold

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // Feed is a feed a collection follows, with its poll state.
@@ -69,21 +70,27 @@ func scanFeed(row pgx.Row) (Feed, error) {
 // upsertFeed follows url (canonical) in coll, polled at fetchURL, or, when it is followed
 // already, sets its interval and its announcement channel (each only when one is given:
 // every 0 keeps the interval, and a new feed gets DefaultFeedEvery) and resumes it if it
-// was paused.
+// was paused. Either way the next poll is an interval away (jittered as every poll's is):
+// the caller is polling the feed now, and the background poll_due must not take it again
+// while it does (the poll's own outcome then sets the next poll).
 func (s *Store) upsertFeed(ctx context.Context, coll, url, fetchURL, title string, every time.Duration, addedBy, channel string) (Feed, error) {
 	keepEvery := every == 0
 	every = cmp.Or(every, DefaultFeedEvery)
 	var f Feed
 	_, err := s.query(ctx, in(coll), `
 		WITH f AS (
-			INSERT INTO feeds (collection, url, title, every, added_by, channel_id, fetch_url)
-			VALUES ($1, $2, $3, make_interval(secs => $4), $5, $6, $7)
+			INSERT INTO feeds (collection, url, title, every, added_by, channel_id, fetch_url, next_poll)
+			VALUES ($1, $2, $3, make_interval(secs => $4), $5, $6, $7,
+				now() + greatest(make_interval(secs => $9), make_interval(secs => $4) * $10))
 			ON CONFLICT (collection, url) DO UPDATE
 			SET every = CASE WHEN $8 THEN feeds.every ELSE EXCLUDED.every END, title = EXCLUDED.title, paused = false, failures = 0,
 				fetch_url = EXCLUDED.fetch_url,
-				channel_id = CASE WHEN EXCLUDED.channel_id = '' THEN feeds.channel_id ELSE EXCLUDED.channel_id END
+				channel_id = CASE WHEN EXCLUDED.channel_id = '' THEN feeds.channel_id ELSE EXCLUDED.channel_id END,
+				next_poll = now() + greatest(make_interval(secs => $9),
+					(CASE WHEN $8 THEN feeds.every ELSE EXCLUDED.every END) * $10)
 			RETURNING *)
-		SELECT `+feedCols+` FROM f`, []any{coll, url, title, every.Seconds(), addedBy, channel, fetchURL, keepEvery},
+		SELECT `+feedCols+` FROM f`, []any{coll, url, title, every.Seconds(), addedBy, channel, fetchURL, keepEvery,
+		MinFeedEvery.Seconds(), jitterFactor()},
 		oneRow(func(r pgx.Row) (err error) { f, err = scanFeed(r); return err }))
 	if err != nil {
 		return Feed{}, fmt.Errorf("track feed %s: %w", url, err)
@@ -110,7 +117,9 @@ func (s *Store) listFeeds(ctx context.Context, coll string) ([]Feed, error) {
 // most overdue first, and moves each one's next poll an interval on, so that nobody takes
 // them again before the poll itself sets it. fn (may be nil) runs in that transaction with
 // the feeds taken; when it fails the claim is undone. Feeds another transaction is taking
-// are skipped, not waited for. It returns the feeds taken, by collection and URL.
+// are skipped, not waited for, and so are feeds whose background poll job is running: that
+// poll sets their next poll when it ends (`footnote poll --all` must not fetch and add the
+// same items beside it). It returns the feeds taken, by collection and URL.
 func (s *Store) claimDueFeeds(ctx context.Context, coll string, all bool, limit int, fn func(pgx.Tx, []Feed) error) ([]Feed, error) {
 	var out []Feed
 	// Across collections when coll is "": the background poll takes the due feeds of every
@@ -121,10 +130,12 @@ func (s *Store) claimDueFeeds(ctx context.Context, coll string, all bool, limit 
 			WITH due AS (
 				SELECT id FROM feeds
 				WHERE NOT paused AND ($1 = '' OR collection = $1) AND ($2 OR next_poll <= now())
+					AND NOT EXISTS (SELECT 1 FROM river_job j WHERE j.kind = $4 AND j.state = 'running'
+						AND (j.args ->> 'feed_id')::bigint = feeds.id)
 				ORDER BY next_poll LIMIT $3
 				FOR UPDATE SKIP LOCKED)
 			UPDATE feeds f SET next_poll = now() + f.every FROM due WHERE f.id = due.id
-			RETURNING `+feedCols, coll, all, limit)
+			RETURNING `+feedCols, coll, all, limit, FeedPollJobKind)
 		if err != nil {
 			return err
 		}
@@ -168,44 +179,65 @@ func (s *Store) deleteFeed(ctx context.Context, coll, url string) (bool, error) 
 	return tag.RowsAffected() > 0, nil
 }
 
-// feedSucceeded records a poll of coll's feed id that got an answer (a feed or a 304).
+// errFeedGone is what the writes of a poll's outcome fail with when the feed was untracked
+// while it was polled: there is nothing left to record it on.
+var errFeedGone = errors.New("the feed is no longer tracked")
+
+// feedSucceeded records a poll of coll's feed id that got an answer (a feed or a 304). It
+// fails with errFeedGone when the feed was untracked since.
 func (s *Store) feedSucceeded(ctx context.Context, coll string, id int64, title, etag, lastModified string, next time.Time) error {
-	_, err := s.exec(ctx, in(coll), `UPDATE feeds SET title = CASE WHEN $2 = '' THEN title ELSE $2 END,
+	tag, err := s.exec(ctx, in(coll), `UPDATE feeds SET title = CASE WHEN $2 = '' THEN title ELSE $2 END,
 		etag = $3, last_modified = $4, last_success = now(), last_error = '', failures = 0,
 		next_poll = $5 WHERE id = $1`, id, title, etag, lastModified, next)
 	if err != nil {
 		return fmt.Errorf("record poll: %w", err)
 	}
+	if tag.RowsAffected() == 0 {
+		return fmt.Errorf("record poll: %w", errFeedGone)
+	}
 	return nil
 }
 
 // feedFailed records a failed poll of coll's feed id; the feed is paused when this failure
-// is its pauseAt-th in a row. It returns the feed's failures and whether it is now paused.
+// is its pauseAt-th in a row. It returns the feed's failures and whether it is now paused;
+// it fails with errFeedGone when the feed was untracked since.
 func (s *Store) feedFailed(ctx context.Context, coll string, id int64, msg string, next time.Time, pauseAt int) (int, bool, error) {
 	var n int
 	var paused bool
 	_, err := s.query(ctx, in(coll), `UPDATE feeds SET last_error = $2, last_error_at = now(),
 		failures = failures + 1, paused = failures + 1 >= $4, next_poll = $3
 		WHERE id = $1 RETURNING failures, paused`, []any{id, msg, next, pauseAt}, into(&n, &paused))
+	if errors.Is(err, pgx.ErrNoRows) {
+		err = errFeedGone
+	}
 	if err != nil {
 		return 0, false, fmt.Errorf("record poll failure: %w", err)
 	}
 	return n, paused, nil
 }
 
-// hasArticle tells whether coll holds the article at the canonical url.
+// hasArticle tells whether coll holds the article at the canonical url. It fails only on a
+// database error.
 func (s *Store) hasArticle(ctx context.Context, coll, url string) (bool, error) {
 	var ok bool
 	_, err := s.query(ctx, in(coll), `SELECT EXISTS (SELECT 1 FROM articles WHERE collection = $1 AND url = $2)`,
 		[]any{coll, url}, into(&ok))
-	return ok, err
+	if err != nil {
+		return false, fmt.Errorf("look up article %s: %w", url, err)
+	}
+	return ok, nil
 }
 
 // setArticleFeed marks the article at url as coming from the feed id, unless it came from
-// another feed first.
+// another feed first. It fails with errFeedGone when the feed was untracked since (its row
+// is gone, and articles.feed_id refers to it).
 func (s *Store) setArticleFeed(ctx context.Context, coll, url string, id int64) error {
 	_, err := s.exec(ctx, in(coll), `UPDATE articles SET feed_id = $3 WHERE collection = $1 AND url = $2 AND feed_id IS NULL`, coll, url, id)
-	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+	var pg *pgconn.PgError
+	if errors.As(err, &pg) && pg.Code == sqlstateForeignKey {
+		err = errFeedGone
+	}
+	if err != nil {
 		return fmt.Errorf("mark article of feed: %w", err)
 	}
 	return nil

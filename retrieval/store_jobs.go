@@ -10,8 +10,9 @@ import (
 )
 
 // Queries on River's river_job table (its schema is River's: see its migrations). They
-// only read; River alone writes the table. A job's errors are a jsonb array, one
-// {"at","attempt","error"} per failed attempt, the newest last.
+// read, but for one write: requeueOrphanedJob does for a job whose process is gone what
+// River's own rescuer does for a job stuck too long, on the same columns. A job's errors are
+// a jsonb array, one {"at","attempt","error","trace"} per failed attempt, the newest last.
 
 // jobCols are the columns scanJob reads, in its order.
 const jobCols = `j.id, j.kind, j.state::text, j.attempt, j.max_attempts, j.args, j.metadata -> 'output',
@@ -118,4 +119,63 @@ func (s *Store) feedPollJobs(ctx context.Context, feeds []int64) (map[int64]Job,
 		return nil, fmt.Errorf("read feed poll jobs: %w", err)
 	}
 	return out, nil
+}
+
+// leaseGone is the condition that job j's newest attempt was made by a process that holds
+// leases (its id, the last of attempted_by, starts with $1) and whose lease, the advisory
+// lock ($2, hashtext(its id)) in this database, no session holds: that process is gone.
+// Postgres releases a session's locks when it ends, so this is true from the moment a
+// killed process's connection closes. pg_locks lists every session's locks to any role.
+const leaseGone = `starts_with(j.attempted_by[array_upper(j.attempted_by, 1)], $1)
+	AND NOT EXISTS (
+		SELECT 1 FROM pg_locks l
+		WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2
+		  AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+		  AND l.classid = $2::integer::oid
+		  AND l.objid = hashtext(j.attempted_by[array_upper(j.attempted_by, 1)])::oid)`
+
+// orphanedJobs returns the running jobs whose attempt's process holds no lease (leaseGone).
+// River's index on state finds the running jobs, which are few.
+func (s *Store) orphanedJobs(ctx context.Context, l JobLeases) ([]OrphanedJob, error) {
+	rows, err := s.pool.Query(ctx, `
+		SELECT j.id, j.kind, j.attempt, j.attempted_at, j.attempted_by[array_upper(j.attempted_by, 1)]
+		FROM river_job j
+		WHERE j.state = 'running' AND `+leaseGone+`
+		ORDER BY j.id`, l.Prefix, l.Space)
+	if err != nil {
+		return nil, fmt.Errorf("find orphaned jobs: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (OrphanedJob, error) {
+		var j OrphanedJob
+		err := row.Scan(&j.ID, &j.Kind, &j.Attempt, &j.AttemptedAt, &j.ClientID)
+		return j, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("find orphaned jobs: %w", err)
+	}
+	return out, nil
+}
+
+// requeueOrphanedJob hands job j back to the queue, as River's rescuer does a stuck job: when
+// it is still running the attempt found orphaned (same attempted_at) and its process still
+// holds no lease, it becomes available at once with why recorded as the attempt's error, or
+// discarded (failed) when that was its last attempt. It returns the job's new phase, or ""
+// when the job had moved on.
+func (s *Store) requeueOrphanedJob(ctx context.Context, l JobLeases, j OrphanedJob, why string) (string, error) {
+	var state string
+	err := s.pool.QueryRow(ctx, `
+		UPDATE river_job j SET
+			state = (CASE WHEN j.attempt < j.max_attempts THEN 'available' ELSE 'discarded' END)::river_job_state,
+			scheduled_at = CASE WHEN j.attempt < j.max_attempts THEN now() ELSE j.scheduled_at END,
+			finalized_at = CASE WHEN j.attempt < j.max_attempts THEN NULL ELSE now() END,
+			errors = array_append(j.errors, jsonb_build_object('at', now(), 'attempt', j.attempt, 'error', $5::text, 'trace', ''))
+		WHERE j.id = $3 AND j.state = 'running' AND j.attempted_at = $4 AND `+leaseGone+`
+		RETURNING j.state::text`, l.Prefix, l.Space, j.ID, j.AttemptedAt, why).Scan(&state)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("requeue orphaned job %d: %w", j.ID, err)
+	}
+	return JobPhase(state), nil
 }

@@ -17,7 +17,8 @@ import (
 var poolOutsideScope = []string{
 	"Close", "ensureSpace", "lookupSpace", "analyze", "dropOrphanIndexes", // embedding_spaces; owner's functions
 	"inTx", "query", // the scopes themselves
-	"job", "jobCounts", "feedPollJobs", // River's river_job
+	"job", "jobCounts", "feedPollJobs", "orphanedJobs", "requeueOrphanedJob", // River's river_job
+	"holdLock", // an advisory lock on a connection of its own
 }
 
 // poolQueries are the methods of pgxpool.Pool that run statements.

@@ -18,6 +18,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	footnote "github.com/footnote-bot/footnote/cmd/footnote"
 )
 
 // repoRoot is the repository's root, seen from this package's directory (where go test runs).
@@ -261,6 +263,15 @@ func TestComposeServicesAgree(t *testing.T) {
 		}
 		if pw := one("services.db.environment.POSTGRES_PASSWORD"); !strings.HasPrefix(pw, "${POSTGRES_PASSWORD:?") {
 			t.Errorf("POSTGRES_PASSWORD is %q in the file, want it required from the environment", pw)
+		}
+	})
+	t.Run("Docker waits for footnote's own shutdown before it kills the container", func(t *testing.T) {
+		// Docker sends SIGTERM, then SIGKILL after stop_grace_period (10 s unless set):
+		// shorter than footnote's shutdown, it kills answers and jobs that were finishing.
+		got, err := time.ParseDuration(one("services.footnote.stop_grace_period"))
+		if err != nil || got <= footnote.StopDeadline {
+			t.Errorf("services.footnote.stop_grace_period is %v (%v), want more than footnote's stop deadline of %v",
+				got, err, footnote.StopDeadline)
 		}
 	})
 	t.Run("every variable passed through is one footnote reads", func(t *testing.T) {

@@ -64,7 +64,8 @@ func commands() []command {
 		{name: "untrack", synopsis: "[--collection C] URL", summary: "stop following a feed (its articles stay)",
 			example: "footnote untrack https://news.example/feed.xml", run: (*Main).cmdUntrack},
 		{name: "poll", synopsis: "[--collection C] [--all] [--json]", summary: "poll, once, every feed that is due (every unpaused feed with --all), and exit",
-			detail:  "Requests are conditional (If-None-Match, If-Modified-Since) even with --all. A failing feed is\nreported on standard error; poll exits 1 only when every feed polled failed.",
+			detail: "Requests are conditional (If-None-Match, If-Modified-Since) even with --all. A feed whose background poll\n" +
+				"is running is left out. A failing feed is reported on standard error; poll exits 1 only when every feed\npolled failed.",
 			example: "footnote poll --all", run: (*Main).cmdPoll},
 		{name: "recrawl", synopsis: "[--collection C] [--due | --all] [--json] [URL]",
 			summary: "fetch again, once, the articles added from a link whose recrawl is due (every one with --all, or the one at URL), and exit",

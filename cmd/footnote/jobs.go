@@ -86,6 +86,11 @@ func (q *reindexQueue) EnqueueReindex(ctx context.Context, coll, channelID, mess
 	return bot.ReindexJob{Queued: !j.Duplicate, Phase: j.Phase, ChannelID: j.Args.ChannelID, RequestedBy: j.Args.RequestedBy}, err
 }
 
+// noTokenWarning is what a worker without DISCORD_TOKEN logs once at start: it polls
+// feeds and reindexes all the same, but what it would say on Discord goes unsaid.
+const noTokenWarning = "DISCORD_TOKEN is not set: this worker announces no new feed articles in their channels " +
+	"and posts no reindex progress messages (the articles are still added); set DISCORD_TOKEN for them"
+
 // cmdWorker works the background jobs, without Discord's gateway, until SIGINT or SIGTERM;
 // then running jobs get shutdownGrace to finish before they are handed back. With
 // DISCORD_TOKEN, feed articles are announced and reindex progress posted over Discord's
@@ -106,6 +111,8 @@ func (m *Main) cmdWorker(ctx context.Context, args []string) error {
 		if b, err = m.newBot(nil); err != nil {
 			return err
 		}
+	} else {
+		m.Log.Warn(noTokenWarning)
 	}
 	if err := m.openJobs(ctx, jobs.WorkAll, b); err != nil {
 		return err

@@ -125,16 +125,17 @@ func TestCLIConfigErrors(t *testing.T) {
 		name string
 		env  map[string]string
 		want string
+		exit int
 	}{
-		{"an invalid variable fails with one line naming it", map[string]string{"FOOTNOTE_EMBED_DIMS": "abc"}, `FOOTNOTE_EMBED_DIMS: "abc" is not a whole number`},
-		{"an unreachable database fails saying so", map[string]string{"DATABASE_URL": "postgres://footnote@127.0.0.1:1/nowhere?sslmode=disable&connect_timeout=5"}, "is Postgres running?"},
+		{"an invalid variable fails with one line naming it", map[string]string{"FOOTNOTE_EMBED_DIMS": "abc"}, `FOOTNOTE_EMBED_DIMS: "abc" is not a whole number`, 1},
+		{"an unreachable database fails saying so, with the status of an outage", map[string]string{"DATABASE_URL": "postgres://footnote@127.0.0.1:1/nowhere?sslmode=disable&connect_timeout=5"}, "is Postgres running?", exitTempFail},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var out, stderr bytes.Buffer
 			err := run(context.Background(), []string{"search", "tram"}, strings.NewReader(""), &out, &stderr, func(k string) string { return tt.env[k] })
-			if err == nil || !strings.Contains(err.Error(), tt.want) || strings.Contains(err.Error(), "\n") || exitCode(err) != 1 {
-				t.Errorf("run = %v (exit %d), want one line containing %q, exit 1", err, exitCode(err), tt.want)
+			if err == nil || !strings.Contains(err.Error(), tt.want) || strings.Contains(err.Error(), "\n") || exitCode(err) != tt.exit {
+				t.Errorf("run = %v (exit %d), want one line containing %q, exit %d", err, exitCode(err), tt.want, tt.exit)
 			}
 			if out.Len() != 0 {
 				t.Errorf("stdout = %q, want nothing", out.String())

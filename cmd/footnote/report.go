@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -34,7 +35,7 @@ func report(w io.Writer, err error) {
 		msg += " (the site may be down: try again later, or save the page and run `footnote add FILE`)"
 	case errors.Is(err, retrieval.ErrTooManyDims):
 		msg += " (choose a smaller FOOTNOTE_EMBED_MODEL, or ask this one for fewer dimensions with FOOTNOTE_EMBED_DIMS, as OpenAI's text-embedding-3 models allow)"
-	case errors.As(err, new(*stoppedError)):
+	case errors.As(err, new(*stoppedError)), errors.As(err, new(*unreachableError)):
 	case retrieval.IsUnavailable(err):
 		msg += " (try again once the database is back: the input is not at fault)"
 	}
@@ -97,20 +98,45 @@ func urlError(name, dsn, localPort string, err error) error {
 	}
 	running := fmt.Sprintf("is Postgres running? `make db` starts footnote's own on 127.0.0.1:%s", localPort)
 	var dns *net.DNSError
+	var tlsRefused *tls.CertificateVerificationError
 	switch {
 	case errors.Is(err, syscall.ECONNREFUSED):
-		return fmt.Errorf("%s: cannot connect to %s: connection refused (%s)", name, at, running)
+		return unreachable(err, "%s: cannot connect to %s: connection refused (%s)", name, at, running)
 	case errors.Is(err, context.DeadlineExceeded) || isTimeout(err):
-		return fmt.Errorf("%s: cannot connect to %s: timed out (%s)", name, at, running)
+		return unreachable(err, "%s: cannot connect to %s: timed out (%s)", name, at, running)
 	case errors.As(err, &dns):
 		return fmt.Errorf("%s: cannot connect to %s: host %q not found (check the host name)", name, at, cfg.Host)
 	case errors.Is(err, syscall.ENOENT):
-		return fmt.Errorf("%s: cannot connect to %s: no socket there (%s)", name, at, running)
+		return unreachable(err, "%s: cannot connect to %s: no socket there (%s)", name, at, running)
 	case strings.Contains(err.Error(), "server refused TLS connection"): // pgconn has no sentinel for it
 		return fmt.Errorf("%s: cannot connect to %s: the server refused TLS, which its sslmode requires (set sslmode=disable in %s, or enable TLS on the server)", name, at, name)
+	case errors.As(err, &tlsRefused):
+		return fmt.Errorf("%s: %s", name, strings.Join(strings.Fields(ce.Error()), " "))
 	}
-	// pgconn lists each address it tried on its own line; keep to one.
-	return fmt.Errorf("%s: %s", name, strings.Join(strings.Fields(ce.Error()), " "))
+	// pgconn lists each address it tried on its own line; keep to one. What is left is the
+	// server's (starting up, too many connections, a connection cut while logging in) or
+	// the network's, unless the server's own answer says otherwise (IsUnavailable).
+	if !retrieval.IsUnavailable(err) {
+		return fmt.Errorf("%s: %s", name, strings.Join(strings.Fields(ce.Error()), " "))
+	}
+	return unreachable(err, "%s: %s", name, strings.Join(strings.Fields(ce.Error()), " "))
+}
+
+// unreachableError is a database footnote could not reach when it started: its message is
+// the one line databaseError wrote, with the fix, and it wraps retrieval.ErrUnavailable and
+// the driver's error, so that the command exits 75 (EX_TEMPFAIL) like any other outage: a
+// script or a supervisor tries again later rather than blaming its input or configuration.
+type unreachableError struct {
+	msg string
+	err error
+}
+
+func (e *unreachableError) Error() string   { return e.msg }
+func (e *unreachableError) Unwrap() []error { return []error{retrieval.ErrUnavailable, e.err} }
+
+// unreachable is an unreachableError saying format with args, wrapping err.
+func unreachable(err error, format string, args ...any) error {
+	return &unreachableError{msg: fmt.Sprintf(format, args...), err: err}
 }
 
 func isTimeout(err error) bool {

@@ -3,10 +3,12 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
 	"net"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -18,32 +20,38 @@ import (
 	"github.com/footnote-bot/footnote/retrieval/retrievaltest"
 )
 
-// runMigrate runs `footnote migrate` with env and returns its error, which must be one line.
-func runMigrate(t *testing.T, env map[string]string) error {
+// runMigrate runs `footnote migrate` with env, checks that it exits with status want and
+// prints its error as one line, alone, and returns the error.
+func runMigrate(t *testing.T, env map[string]string, want int) error {
 	t.Helper()
 	var out, stderr bytes.Buffer
 	err := run(context.Background(), []string{"migrate"}, strings.NewReader(""), &out, &stderr, func(k string) string { return env[k] })
 	if err == nil {
 		t.Fatal("migrate succeeded, want an error")
 	}
-	if strings.Contains(err.Error(), "\n") || exitCode(err) != 1 {
-		t.Errorf("error %q (exit %d): want one line, exit 1", err, exitCode(err))
+	if strings.Contains(err.Error(), "\n") || exitCode(err) != want {
+		t.Errorf("error %q (exit %d): want one line, exit %d", err, exitCode(err), want)
+	}
+	var line bytes.Buffer
+	report(&line, err)
+	if line.String() != "footnote: "+err.Error()+"\n" {
+		t.Errorf("reported as %q, want the error's line alone", line.String())
 	}
 	return err
 }
 
 func TestDatabaseErrorsNameTheVariableAndTheFix(t *testing.T) {
-	t.Run("a refused connection asks whether Postgres runs and names make db's port", func(t *testing.T) {
+	t.Run("a refused connection asks whether Postgres runs, names make db's port and exits 75", func(t *testing.T) {
 		err := runMigrate(t, map[string]string{
 			"DATABASE_URL":    "postgres://footnote@127.0.0.1:1/footnote?sslmode=disable&connect_timeout=5",
 			"FOOTNOTE_PGPORT": "55999",
-		})
+		}, exitTempFail)
 		want := "DATABASE_URL: cannot connect to 127.0.0.1:1: connection refused (is Postgres running? `make db` starts footnote's own on 127.0.0.1:55999)"
 		if err.Error() != want {
 			t.Errorf("error %q, want %q", err, want)
 		}
 	})
-	t.Run("a server that never answers times out and asks whether Postgres runs", func(t *testing.T) {
+	t.Run("a server that never answers times out, asks whether Postgres runs and exits 75", func(t *testing.T) {
 		ln, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {
 			t.Fatal(err)
@@ -58,7 +66,7 @@ func TestDatabaseErrorsNameTheVariableAndTheFix(t *testing.T) {
 				defer c.Close()
 			}
 		}()
-		err = runMigrate(t, map[string]string{"DATABASE_URL": "postgres://footnote@" + ln.Addr().String() + "/footnote?sslmode=disable&connect_timeout=1"})
+		err = runMigrate(t, map[string]string{"DATABASE_URL": "postgres://footnote@" + ln.Addr().String() + "/footnote?sslmode=disable&connect_timeout=1"}, exitTempFail)
 		if !strings.HasPrefix(err.Error(), "DATABASE_URL: cannot connect to "+ln.Addr().String()+": timed out (is Postgres running?") {
 			t.Errorf("error %q, want a timeout naming DATABASE_URL", err)
 		}
@@ -82,10 +90,40 @@ func TestDatabaseErrorsNameTheVariableAndTheFix(t *testing.T) {
 				c.Close()
 			}
 		}()
-		err = runMigrate(t, map[string]string{"DATABASE_URL": "postgres://footnote@" + ln.Addr().String() + "/footnote?sslmode=require&connect_timeout=5"})
+		err = runMigrate(t, map[string]string{"DATABASE_URL": "postgres://footnote@" + ln.Addr().String() + "/footnote?sslmode=require&connect_timeout=5"}, 1)
 		want := "DATABASE_URL: cannot connect to " + ln.Addr().String() + ": the server refused TLS, which its sslmode requires (set sslmode=disable in DATABASE_URL, or enable TLS on the server)"
 		if err.Error() != want {
 			t.Errorf("error %q, want %q", err, want)
+		}
+	})
+
+	t.Run("a certificate that does not verify is the configuration's: exit 1", func(t *testing.T) {
+		srv := httptest.NewUnstartedServer(nil) // only for its self-signed certificate
+		srv.StartTLS()
+		certs := srv.TLS.Certificates
+		srv.Close()
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer ln.Close()
+		go func() { // accept the SSLRequest ('S'), then a TLS handshake with a certificate no one signed
+			for {
+				c, err := ln.Accept()
+				if err != nil {
+					return
+				}
+				buf := make([]byte, 8)
+				if _, err := io.ReadFull(c, buf); err == nil {
+					c.Write([]byte{'S'})
+					_ = tls.Server(c, &tls.Config{Certificates: certs}).Handshake()
+				}
+				c.Close()
+			}
+		}()
+		err = runMigrate(t, map[string]string{"DATABASE_URL": "postgres://footnote@" + ln.Addr().String() + "/footnote?sslmode=verify-full&connect_timeout=5"}, 1)
+		if !strings.HasPrefix(err.Error(), "DATABASE_URL: ") || !strings.Contains(err.Error(), "certificate") {
+			t.Errorf("error %q, want the certificate's failure naming DATABASE_URL", err)
 		}
 	})
 
@@ -112,7 +150,7 @@ func TestDatabaseErrorsNameTheVariableAndTheFix(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			u := *base
 			tt.edit(&u)
-			err := runMigrate(t, map[string]string{"DATABASE_URL": u.String()})
+			err := runMigrate(t, map[string]string{"DATABASE_URL": u.String()}, 1)
 			ok := false
 			for _, w := range tt.want {
 				ok = ok || strings.HasPrefix(err.Error(), w)

@@ -13,6 +13,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+	"github.com/riverqueue/river/rivertype"
 
 	"github.com/footnote-bot/footnote/retrieval"
 )
@@ -24,6 +25,10 @@ type Engine interface {
 	RemoveDue(ctx context.Context, now time.Time) ([]string, error)
 	PlanReindex(ctx context.Context, collection string) (retrieval.ReindexPlan, error)
 	Reindex(ctx context.Context, collection string, progress func(done, total int)) (retrieval.ReindexStats, error)
+	// The leases of working processes (lease.go) and the reindex's own lock.
+	HoldLock(ctx context.Context, key retrieval.LockKey) (*retrieval.HeldLock, error)
+	OrphanedJobs(ctx context.Context, l retrieval.JobLeases) ([]retrieval.OrphanedJob, error)
+	RequeueOrphanedJob(ctx context.Context, l retrieval.JobLeases, j retrieval.OrphanedJob, why string) (string, error)
 }
 
 // Announcer posts the articles a feed poll added to the feed's announcement channel and
@@ -115,15 +120,21 @@ const minRiverConns = 6
 type Client struct {
 	river   *river.Client[pgx.Tx]
 	pool    *pgxpool.Pool
+	engine  Engine
+	lease   *lease // nil when the client only inserts
 	log     *slog.Logger
 	work    Work
 	started bool
+	// stopWatch ends the orphan watcher, and watching is closed when it has returned.
+	stopWatch context.CancelFunc
+	watching  chan struct{}
 }
 
 // Open connects to the database at dsn (migrated, River's tables included) with a pool of
 // River's own, so that its listener and fetches never wait behind answers for a
-// connection, and builds a client that has not started. It fails on a bad configuration
-// or an unreachable database.
+// connection, and builds a client that has not started. A client that works jobs takes
+// its lease now (lease.go), under the id River will record in its jobs, and keeps it
+// until Close. It fails on a bad configuration or an unreachable database.
 func Open(ctx context.Context, dsn string, cfg Config) (*Client, error) {
 	if cfg.Engine == nil {
 		return nil, errors.New("jobs: nil Engine")
@@ -147,17 +158,28 @@ func Open(ctx context.Context, dsn string, cfg Config) (*Client, error) {
 		pool.Close()
 		return nil, fmt.Errorf("jobs: connect to database: %w", err)
 	}
-	rc, err := river.NewClient(riverpgxv5.New(pool), riverConfig(cfg))
+	var l *lease
+	if cfg.Work != WorkNothing {
+		if l, err = takeLease(ctx, cfg.Engine, cfg.Log); err != nil {
+			pool.Close()
+			return nil, fmt.Errorf("jobs: %w", err)
+		}
+	}
+	rc, err := river.NewClient(riverpgxv5.New(pool), riverConfig(cfg, l))
 	if err != nil {
+		if l != nil {
+			l.close()
+		}
 		pool.Close()
 		return nil, fmt.Errorf("jobs: %w", err)
 	}
-	return &Client{river: rc, pool: pool, log: cfg.Log, work: cfg.Work}, nil
+	return &Client{river: rc, pool: pool, engine: cfg.Engine, lease: l, log: cfg.Log, work: cfg.Work}, nil
 }
 
 // riverConfig is the River configuration for cfg: every worker is registered whatever the
-// client works (River checks an inserted job's kind against them).
-func riverConfig(cfg Config) *river.Config {
+// client works (River checks an inserted job's kind against them). A working client runs
+// its jobs under l, and is named by it.
+func riverConfig(cfg Config, l *lease) *river.Config {
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &pollFeedWorker{engine: cfg.Engine, announcer: cfg.Announcer, log: cfg.Log})
 	river.AddWorker(workers, &pollDueWorker{engine: cfg.Engine, log: cfg.Log})
@@ -177,6 +199,10 @@ func riverConfig(cfg Config) *river.Config {
 		// it may rebuild no index (migration 013), and would log that failure every night.
 		// At footnote's job volume autovacuum keeps them in shape.
 		ReindexerIndexNames: []string{},
+	}
+	if l != nil {
+		rc.ID = l.id()
+		rc.Middleware = []rivertype.Middleware{l}
 	}
 	switch cfg.Work {
 	case WorkAll:
@@ -227,7 +253,13 @@ func (c *Client) Start(ctx context.Context) error {
 		return fmt.Errorf("jobs: start: %w", err)
 	}
 	c.started = true
-	c.log.Info("jobs started", "work", c.work.String())
+	wctx, stop := context.WithCancel(context.WithoutCancel(ctx))
+	c.stopWatch, c.watching = stop, make(chan struct{})
+	go func() {
+		defer close(c.watching)
+		watchOrphans(wctx, c.engine, c.log)
+	}()
+	c.log.Info("jobs started", "work", c.work.String(), "client_id", c.lease.id())
 	return nil
 }
 
@@ -240,6 +272,8 @@ func (c *Client) Stop(ctx context.Context, grace time.Duration) error {
 	if !c.started {
 		return nil
 	}
+	c.stopWatch()
+	<-c.watching
 	if err := c.stop(ctx, grace); err != nil {
 		return fmt.Errorf("jobs: stop: %w", err)
 	}
@@ -260,8 +294,14 @@ func (c *Client) stop(ctx context.Context, grace time.Duration) error {
 	return c.river.StopAndCancel(ctx)
 }
 
-// Close releases the database pool; Stop first.
-func (c *Client) Close() { c.pool.Close() }
+// Close releases the lease and the database pool; Stop first, else the running jobs are
+// taken over by other processes (as if this one had died) while they still run here.
+func (c *Client) Close() {
+	if c.lease != nil {
+		c.lease.close()
+	}
+	c.pool.Close()
+}
 
 func (w Work) String() string {
 	switch w {

@@ -25,13 +25,19 @@ func (w *pollFeedWorker) Timeout(*river.Job[PollFeedArgs]) time.Duration { retur
 
 // Work polls the feed. A feed that failed is not a failed job: the failure is recorded on
 // the feed, which waits its backoff (and is paused after retrieval.MaxFeedFailures); the
-// job fails, and River retries it, only when the outcome could not be stored.
+// job fails, and River retries it, only when the outcome could not be stored. A feed
+// untracked while it was polled ends the job quietly: its articles stay, unannounced.
 func (w *pollFeedWorker) Work(ctx context.Context, job *river.Job[PollFeedArgs]) error {
 	p, err := w.engine.PollFeedByID(ctx, job.Args.FeedID)
 	if err != nil {
 		return handBack(ctx, fmt.Errorf("poll feed %d: %w", job.Args.FeedID, err))
 	}
 	if p == nil { // untracked or paused since it was queued
+		return nil
+	}
+	if p.Untracked { // untracked while it was polled: nothing to record, nobody to tell
+		w.log.Info("feed untracked while it was polled; its new articles stay, unannounced",
+			"collection", p.Feed.Collection, "feed", p.Feed.URL, "items", len(p.Items))
 		return nil
 	}
 	if p.Err != nil && p.RecordErr == nil {

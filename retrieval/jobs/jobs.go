@@ -2,7 +2,10 @@
 // feed polls, the sweep of departed servers' articles, reindexes and (once wired) the
 // recrawl of ageing articles. Any number of processes (`footnote serve`, `footnote
 // worker`) work the same queues; River hands each job to one of them, retries failures
-// with backoff, and schedules the periodic jobs from whichever process is its leader.
+// with backoff, and schedules the periodic jobs from whichever process is its leader. A
+// process that dies mid-job (killed, crashed, cut off) loses its lease, and any other
+// working process hands its jobs back to the queue about 10 s later (lease.go); a reindex
+// also holds its collection's lock, so that two copies of it never run at once.
 //
 // The kinds, their queues and their insert options are here; the work itself is the
 // engine's (retrieval), reached through the small Engine interface.
@@ -68,13 +71,30 @@ const (
 	maintenanceTimeout = 15 * time.Minute
 	// reindexSlice is how long one attempt of a reindex runs before it hands itself back
 	// to run on (River's JobSnooze, which uses no attempt): a reindex resumes where it
-	// stopped, and an attempt must end before River takes a job running longer than
-	// rescueStuckAfter for a crashed one and runs it again beside itself.
+	// stopped, so a long one is a chain of attempts, each well inside reindexTimeout. Longer
+	// re-plans less often (a count, and the plan shown again); shorter lets River's rescue
+	// (the backstop for a process that is alive but stuck) come sooner.
 	reindexSlice = 45 * time.Minute
-	// rescueStuckAfter is how long a job may run before River counts its process as dead
-	// and retries it: longer than every kind's timeout (and reindexSlice). Shorter frees a
-	// crashed process's jobs sooner (a feed's poll is blocked until then).
-	rescueStuckAfter = time.Hour
+	// reindexTimeout is the reindex's River timeout: the slice, the last report
+	// (finishGrace) and room to spare. River cancels an attempt past it, and rescues one
+	// still running past it and rescueStuckAfter; the copy it starts then waits on the
+	// collection's reindex lock (reindexBusyWait) for as long as the first one runs.
+	reindexTimeout = reindexSlice + 5*time.Minute
+	// reindexBusyWait is how long a reindex whose collection another process is reindexing
+	// waits before it tries again (a snooze: no attempt used). It is below River's scheduler
+	// interval (5 s), so the job stays available to any process, with no leader needed;
+	// shorter takes over sooner after the other ends, at one lock attempt per wait.
+	reindexBusyWait = 3 * time.Second
+	// rescueStuckAfter is how long a job may run before River's rescue retries it, never
+	// before the job's own timeout (River waits for that too). The jobs of a process that
+	// died are taken back long before, through its lease (orphanAfter, lease.go); this rescue
+	// is the backstop for a live process whose job does not return when its timeout cancels
+	// it, and for a process that holds no lease (an older footnote). It is above every
+	// kind's timeout but the reindex's (poll_due 1 min, poll_feed 5, maintenance 15), so a
+	// job that honours its cancellation is never run twice; shorter frees a stuck job's
+	// unique slot (no poll_due is queued while one runs) sooner, at the risk of a second copy
+	// beside a stuck one that wakes up (reindexes excepted: they hold their lock).
+	rescueStuckAfter = 30 * time.Minute
 )
 
 // Attempts before a job is given up (discarded, shown as failed by `footnote jobs`);

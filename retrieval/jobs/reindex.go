@@ -3,6 +3,7 @@ package jobs
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -57,15 +58,33 @@ type reindexWorker struct {
 	log      *slog.Logger
 }
 
-// Timeout is none from River: the worker ends each attempt itself after reindexSlice.
-func (w *reindexWorker) Timeout(*river.Job[ReindexArgs]) time.Duration { return -1 }
+// Timeout is reindexTimeout: the worker ends each attempt itself after reindexSlice.
+func (w *reindexWorker) Timeout(*river.Job[ReindexArgs]) time.Duration { return reindexTimeout }
 
-// Work plans the reindex and reports the plan, then reindexes for at most reindexSlice and
-// hands the job back to carry on (the engine's reindex resumes where it stopped). A failure
-// is retried by River with backoff, up to reindexAttempts; a stop past the shutdown grace
-// hands the job back at once. Every end of an attempt but the reindex's own is reported as
-// a *retrieval.AttemptError.
+// errReindexLockLost is the cause of the cancellation of a reindex whose collection lock
+// was lost.
+var errReindexLockLost = errors.New("this process lost its hold on the collection's reindex")
+
+// Work takes the collection's reindex lock (or, when another process holds it, waits
+// reindexBusyWait and tries again, using no attempt), plans the reindex and reports the
+// plan, then reindexes for at most reindexSlice and hands the job back to carry on (the
+// engine's reindex resumes where it stopped). A failure is retried by River with backoff, up
+// to reindexAttempts; a stop past the shutdown grace, or the loss of the lock or of the
+// process's lease, hands the job back at once. Every end of an attempt but the reindex's
+// own is reported as a *retrieval.AttemptError.
 func (w *reindexWorker) Work(ctx context.Context, job *river.Job[ReindexArgs]) error {
+	lock, err := w.engine.HoldLock(ctx, retrieval.LockKey{Space: reindexLockSpace, Name: job.Args.Collection})
+	if errors.Is(err, retrieval.ErrLocked) {
+		w.log.Info("a reindex of the collection is running in another process; waiting for it to end",
+			"collection", job.Args.Collection, "job_id", job.ID)
+		return river.JobSnooze(reindexBusyWait)
+	}
+	if err != nil {
+		return handBack(ctx, fmt.Errorf("reindex %s: %w", job.Args.Collection, err))
+	}
+	defer lock.Release()
+	ctx, release := cancelOnLoss(ctx, lock, errReindexLockLost)
+	defer release()
 	rep := w.newReporter(ctx, job)
 	slice, cancel := context.WithTimeout(ctx, reindexSlice)
 	defer cancel()
@@ -87,7 +106,7 @@ func (w *reindexWorker) Work(ctx context.Context, job *river.Job[ReindexArgs]) e
 	end := &retrieval.AttemptError{Err: err, Attempt: job.Attempt, MaxAttempts: job.MaxAttempts, Next: retrieval.JobRetrying}
 	switch {
 	case ctx.Err() != nil:
-		end.Next, end.Err = retrieval.JobQueued, fmt.Errorf("interrupted, footnote is stopping (%w)", context.Canceled)
+		end.Next, end.Err = retrieval.JobQueued, interruption(ctx)
 	case slice.Err() != nil:
 		end.Next, end.Err = retrieval.JobQueued, fmt.Errorf("this part took %s, the most one attempt runs", reindexSlice)
 	case job.Attempt >= job.MaxAttempts:
@@ -98,6 +117,15 @@ func (w *reindexWorker) Work(ctx context.Context, job *river.Job[ReindexArgs]) e
 		return river.JobSnooze(0)
 	}
 	return fmt.Errorf("reindex %s: %w", job.Args.Collection, err)
+}
+
+// interruption says why ctx, a job's, was cancelled: footnote stopping, or one of the
+// holds that guard the job lost.
+func interruption(ctx context.Context) error {
+	if cause := context.Cause(ctx); errors.Is(cause, errLeaseLost) || errors.Is(cause, errReindexLockLost) {
+		return fmt.Errorf("interrupted: %w", cause)
+	}
+	return fmt.Errorf("interrupted, footnote is stopping (%w)", context.Canceled)
 }
 
 // newReporter is the attempt's reporter: the job's output always, and Config.Reporter's
@@ -170,7 +198,7 @@ func (r *jobReporter) Finish(ctx context.Context, stats retrieval.ReindexStats, 
 	if err == nil {
 		out.Stats = &stats
 	}
-	r.write(ctx, out)
+	r.record(ctx, out)
 }
 
 // output is what is to be recorded now; called with mu held.
@@ -180,6 +208,19 @@ func (r *jobReporter) output() ReindexOutput {
 		out.MessageID = r.next.MessageID()
 	}
 	return out
+}
+
+// record makes out the job's output when the attempt ends: River stores it in the same
+// update that completes, snoozes or fails the job (river.RecordOutput), so that no reader
+// sees the job done without its stats, nor the stats of a job still running. A failure is
+// logged.
+func (r *jobReporter) record(ctx context.Context, out ReindexOutput) {
+	if r.client == nil {
+		return
+	}
+	if err := river.RecordOutput(ctx, out); err != nil {
+		r.log.Warn("record reindex outcome", "job_id", r.id, "err", err)
+	}
 }
 
 // write stores out as the job's output; a failure is logged (the reindex goes on).

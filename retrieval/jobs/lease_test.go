@@ -1,0 +1,245 @@
+package jobs
+
+import (
+	"context"
+	"encoding/json"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/footnote-bot/footnote/retrieval"
+)
+
+// row is a job's row as River keeps it, for the tests that look past the engine's view.
+type row struct {
+	State       string
+	Attempt     int
+	AttemptedBy []string
+	Errors      []string
+	Snoozes     int
+}
+
+func readRow(t *testing.T, dsn string, id int64) row {
+	t.Helper()
+	ctx := context.Background()
+	c, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close(ctx)
+	var r row
+	var errs []json.RawMessage
+	err = c.QueryRow(ctx, `SELECT state::text, attempt, coalesce(attempted_by, '{}'), coalesce(errors, '{}'),
+		coalesce((metadata ->> 'snoozes')::int, 0) FROM river_job WHERE id = $1`, id).Scan(&r.State, &r.Attempt, &r.AttemptedBy, &errs, &r.Snoozes)
+	if err != nil {
+		t.Fatalf("read job %d: %v", id, err)
+	}
+	for _, e := range errs {
+		var ae struct{ Error string }
+		_ = json.Unmarshal(e, &ae)
+		r.Errors = append(r.Errors, ae.Error)
+	}
+	return r
+}
+
+// running makes job id look as River leaves a job that client is running: attempted,
+// running, its attempt counted.
+func running(t *testing.T, dsn string, id int64, client string, attempt int) {
+	t.Helper()
+	exec(t, dsn, `UPDATE river_job SET state = 'running', attempt = $2, attempted_at = now(), attempted_by = ARRAY[$3]
+		WHERE id = $1`, id, attempt, client)
+}
+
+func TestTheJobOfAProcessThatHoldsNoLeaseIsTakenBack(t *testing.T) {
+	dsn, e, _ := newDB(t)
+	ctx := context.Background()
+	ins, err := Open(ctx, dsn, Config{Engine: e}) // inserts only
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ins.Close()
+	live, err := e.HoldLock(ctx, retrieval.LockKey{Space: leaseLockSpace, Name: clientIDPrefix + "alive"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer live.Release()
+	// Polls of feeds that nothing works here (the watcher's client works the reindex queue
+	// only), each left running by a process of its own. The gone one comes last: the
+	// watcher takes the jobs it finds in id order, so once it has taken that one back, it
+	// has judged the others on the same look.
+	tests := []struct {
+		name, client string
+		attempt      int
+		want         string // River's state once the gone process's job is taken back
+	}{
+		{"a job of a live process keeps running", clientIDPrefix + "alive", 1, "running"},
+		{"a job of a process that takes no lease (an older footnote) is left to River's rescue", "vm_2026_01_01T00_00_00_000000", 1, "running"},
+		{"a job on its last attempt whose process is gone fails", clientIDPrefix + "gone_last", pollFeedAttempts, "discarded"},
+		{"a job whose process is gone is queued again, with why", clientIDPrefix + "gone", 1, "available"},
+	}
+	ids := make([]int64, len(tests))
+	for i, tt := range tests {
+		if ids[i], _, err = ins.Insert(ctx, PollFeedArgs{FeedID: int64(i + 1)}); err != nil {
+			t.Fatal(err)
+		}
+		running(t, dsn, ids[i], tt.client, tt.attempt)
+	}
+	begin := time.Now()
+	start(t, dsn, Config{Engine: e, Work: WorkReindex})
+	last := ids[len(ids)-1]
+	waitFor(t, "the gone process's job to be taken back", func() bool { return readRow(t, dsn, last).State != "running" })
+	took := time.Since(begin)
+
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := readRow(t, dsn, ids[i])
+			if r.State != tt.want || r.Attempt != tt.attempt {
+				t.Errorf("job %+v; want %s, attempt %d", r, tt.want, tt.attempt)
+			}
+			if gone := tt.want != "running"; gone != (len(r.Errors) == 1 && r.Errors[0] == orphanWhy) {
+				t.Errorf("errors %q", r.Errors)
+			}
+		})
+	}
+	t.Run("it is taken back orphanAfter after it is first seen", func(t *testing.T) {
+		if took < orphanAfter || took > orphanAfter+2*orphanCheckEvery+5*time.Second {
+			t.Errorf("taken back after %s, want %s and up to a check or two more", took, orphanAfter)
+		}
+	})
+}
+
+// stubbornEngine's first reindex runs until released, whatever its context says (a job
+// that does not return when cancelled); the others return at once. It records how many
+// reindexes ran at once at most, in any client.
+type stubbornEngine struct {
+	Engine
+	started, release chan struct{}
+	calls, now, most atomic.Int32
+	mu               sync.Mutex
+	causes           []error // the first reindex's context's cause, when it ended
+}
+
+func (s *stubbornEngine) Reindex(ctx context.Context, coll string, progress func(done, total int)) (retrieval.ReindexStats, error) {
+	n := s.now.Add(1)
+	defer s.now.Add(-1)
+	for m := s.most.Load(); n > m && !s.most.CompareAndSwap(m, n); m = s.most.Load() {
+	}
+	if s.calls.Add(1) > 1 {
+		return retrieval.ReindexStats{Passages: 1}, nil
+	}
+	close(s.started)
+	<-s.release
+	s.mu.Lock()
+	s.causes = append(s.causes, context.Cause(ctx))
+	s.mu.Unlock()
+	return retrieval.ReindexStats{Passages: 1}, nil
+}
+
+// waitClosed waits up to 30 s for ch to be closed.
+func waitClosed(t *testing.T, what string, ch <-chan struct{}) {
+	t.Helper()
+	select {
+	case <-ch:
+	case <-time.After(30 * time.Second):
+		t.Fatalf("timed out waiting for %s", what)
+	}
+}
+
+func TestTwoProcessesNeverRunOneReindexAtOnce(t *testing.T) {
+	tests := []struct {
+		name string
+		// rescue queues the job again while the first process still runs it.
+		rescue func(t *testing.T, dsn string, first *Client, id int64)
+	}{
+		{"not when River's rescue queues a copy of a reindex that overran", func(t *testing.T, dsn string, _ *Client, id int64) {
+			exec(t, dsn, `UPDATE river_job SET state = 'available', scheduled_at = now() WHERE id = $1`, id)
+		}},
+		{"not when the first process's lease is lost and another takes the job back", func(t *testing.T, _ string, first *Client, _ int64) {
+			first.lease.close() // its session gone, while its reindex carries on
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dsn, e, coll := newDB(t)
+			ctx := context.Background()
+			eng := &stubbornEngine{Engine: e, started: make(chan struct{}), release: make(chan struct{})}
+			a := start(t, dsn, Config{Engine: eng, Work: WorkReindex})
+			var once sync.Once
+			release := func() { once.Do(func() { close(eng.release) }) }
+			t.Cleanup(release) // before a stops, which waits for the reindex
+			j, err := a.EnqueueReindex(ctx, ReindexArgs{Collection: coll})
+			if err != nil {
+				t.Fatal(err)
+			}
+			waitClosed(t, "the first reindex to start", eng.started)
+			b := start(t, dsn, Config{Engine: eng, Work: WorkReindex})
+			tt.rescue(t, dsn, a, j.ID)
+			waitFor(t, "the second process to try the job and wait (or run it)", func() bool {
+				r := readRow(t, dsn, j.ID)
+				return slices.Contains(r.AttemptedBy, b.lease.id()) && r.Snoozes > 0 || eng.calls.Load() > 1
+			})
+			if n := eng.most.Load(); n != 1 {
+				t.Fatalf("%d reindexes of the collection ran at once", n)
+			}
+			release()
+			done := waitJob(t, e, j.ID, retrieval.JobDone, retrieval.JobFailed)
+			if done.Phase != retrieval.JobDone || eng.most.Load() != 1 {
+				t.Errorf("job %s; at most %d reindexes at once, want done with one at a time", done.Phase, eng.most.Load())
+			}
+		})
+	}
+}
+
+func TestAProcessThatLosesItsLeaseCancelsItsJobsAndResumesThemOnceItHoldsItAgain(t *testing.T) {
+	dsn, e, coll := newDB(t)
+	ctx := context.Background()
+	eng := &blockingEngine{Engine: e, started: make(chan struct{}), release: make(chan struct{})}
+	calls := atomic.Int32{}
+	eng.reindexF = func(ctx context.Context) (retrieval.ReindexStats, error) {
+		if calls.Add(1) > 1 {
+			return retrieval.ReindexStats{Passages: 1}, nil
+		}
+		close(eng.started)
+		<-ctx.Done()
+		return retrieval.ReindexStats{}, ctx.Err()
+	}
+	rep := newReporter()
+	c := start(t, dsn, Config{Engine: eng, Work: WorkReindex, Reporter: rep.attempt})
+	j, err := c.EnqueueReindex(ctx, ReindexArgs{Collection: coll, ChannelID: "chan-1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitClosed(t, "the reindex to start", eng.started)
+	// The lease's session ends, as a cut connection or an administrator would end it.
+	exec(t, dsn, `SELECT pg_terminate_backend(pid) FROM pg_locks
+		WHERE locktype = 'advisory' AND classid = $1::integer::oid AND objid = hashtext($2)::oid AND objsubid = 2`,
+		leaseLockSpace, c.lease.id())
+	select {
+	case <-rep.finished:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the reindex was not interrupted within 30 s of the lease's loss")
+	}
+	done := waitJob(t, e, j.ID, retrieval.JobDone, retrieval.JobFailed)
+
+	t.Run("the running reindex is told why it was interrupted, and that it resumes", func(t *testing.T) {
+		ev := rep.seen()
+		want := "queued: interrupted: " + errLeaseLost.Error() + ". It resumes where it stopped"
+		if !slices.Contains(ev, want) {
+			t.Errorf("reporter saw %q, want %q", ev, want)
+		}
+	})
+	t.Run("the job runs again once the lease is held again, with no attempt spent", func(t *testing.T) {
+		r := readRow(t, dsn, j.ID)
+		if done.Phase != retrieval.JobDone || calls.Load() != 2 || r.Attempt != 1 {
+			t.Errorf("job %s after %d reindexes, %+v; want done by the second, on attempt 1", done.Phase, calls.Load(), r)
+		}
+		if !strings.HasPrefix(c.lease.id(), clientIDPrefix) || !slices.Equal(slices.Compact(r.AttemptedBy), []string{c.lease.id()}) {
+			t.Errorf("attempted by %q, want this process (%s) alone", r.AttemptedBy, c.lease.id())
+		}
+	})
+}
