@@ -38,7 +38,7 @@ func TestAReindexRecordsItsStatsWithItsCompletion(t *testing.T) {
 		err    error
 	}
 	atReturn := make(chan seen, 1)
-	rc := riverConfig(Config{Engine: e, Work: WorkAll, Log: slog.New(slog.DiscardHandler), onlyQueues: []string{QueueReindex}})
+	rc := riverConfig(Config{Engine: e, Work: WorkAll, Log: slog.New(slog.DiscardHandler), onlyQueues: []string{QueueReindex}}, nil)
 	rc.PeriodicJobs = nil
 	rc.Middleware = []rivertype.Middleware{river.WorkerMiddlewareFunc(
 		func(ctx context.Context, job *rivertype.JobRow, doInner func(context.Context) error) error {
