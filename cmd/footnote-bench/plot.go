@@ -171,10 +171,16 @@ func drawPlot(rep report) *image.RGBA {
 			bx, by := a.px(s.pts[j][0], s.pts[j][1])
 			line(img, ax, ay, bx, by, s.col, s.dashed)
 		}
-		for _, p := range s.pts {
+		for j, p := range s.pts {
 			x, y := a.px(p[0], p[1])
 			fill(img, image.Rect(x-3, y-3, x+4, y+4), s.col)
-			label(img, x+7, y+4, ms(p[1]), s.col)
+			// The value beside its point: left of the first, where no line leaves it, right of
+			// the others, where the line from the left arrives.
+			lx := x + 7
+			if j == 0 && len(s.pts) > 1 {
+				lx = x - 7 - textWidth(ms(p[1]))
+			}
+			label(img, lx, y+4, ms(p[1]), s.col)
 		}
 		ly := marginT + 10 + 16*i
 		line(img, x0+12, ly, x0+40, ly, s.col, s.dashed)
