@@ -15,6 +15,9 @@
 #   SHARED            the shared evaluation data and scorers for `make eval` (default ../shared)
 #   DURATION, CONCURRENCY  `make load`: how long, and how many members ask at once (60s, 100)
 #   FOOTNOTE_LOAD_DB  the database `make load` recreates (default footnote_load)
+#   SIZES, STREAMS, SMALL  `make bench-scale`: corpus sizes in articles (10k,50k), concurrent
+#                     search streams (16), small collections beside the large one (0)
+#   FOOTNOTE_BENCH_DB prefix of the databases `make bench-scale` recreates and drops (default footnote_bench)
 #   FUZZ_SHORT        how long `make test` runs each fuzz target (default 3s)
 #   FUZZTIME          how long `make fuzz` runs each fuzz target (default 2m)
 # The cluster's passwords are in .data/pgpass, which make db writes and footnote and the tests read.
@@ -25,13 +28,16 @@ SHARED  ?= ../shared
 IMAGE   ?= footnote
 DURATION    ?= 60s
 CONCURRENCY ?= 100
+SIZES   ?= 10k,50k
+STREAMS ?= 16
+SMALL   ?= 0
 
 # Each fuzz target runs alone (go test -fuzz takes one per package per run): 13 targets at
 # 3s keep `make test`'s fuzzing near a minute with the builds; minutes each find more.
 FUZZ_SHORT ?= 3s
 FUZZTIME   ?= 2m
 
-.PHONY: all help db db-stop build run test fuzz bench eval load image docs clean
+.PHONY: all help db db-stop build run test fuzz bench bench-scale eval load image docs clean
 
 all: build
 
@@ -62,6 +68,15 @@ fuzz: ## run each fuzz target for FUZZTIME (default 2m), one at a time, and prin
 
 bench: db ## Go benchmarks
 	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+# The README's scale figures (issue 10): for each of SIZES, a fresh database with that many
+# articles (squad-dev, BBC, then ../shared/tools/synth-corpus), imported, searched in one
+# stream and in STREAMS, beside Xapian BM25 over the same passages (python3-xapian, which
+# .ci/bench-scale installs when missing, as root). Prints the table, draws
+# docs/bench-scale.png, and drops each database. 75k,280k are reachable; SMALL=1000 adds
+# the issue's small collections. Not part of `make test`.
+bench-scale: db build ## footnote's search and import cost against corpus size, beside Xapian: SIZES=10k,50k STREAMS=16 SMALL=0
+	@SIZES=$(SIZES) STREAMS=$(STREAMS) SMALL=$(SMALL) bash .ci/bench-scale $(SHARED)
 
 # The README's quality and speed numbers: a fresh database, the dev data imported into one
 # collection, then `footnote eval` and the shared scorers.

@@ -92,6 +92,18 @@ func TestSetupScriptsSayWhatIsWrong(t *testing.T) {
 			args: []string{".ci/load", empty},
 			want: []string{"load: FOOTNOTE_LOAD_DB=footnote_test: load drops and recreates its database, so it must not be footnote_test"},
 		},
+		{
+			name: "bench-scale names the shared data it needs and SHARED",
+			env:  []string{"FOOTNOTE_BENCH_DB="},
+			args: []string{".ci/bench-scale", empty},
+			want: []string{"bench-scale: needs SHARED_DIR/data and SHARED_DIR/tools (the project's shared data and tools); set SHARED=DIR (not found in " + empty + ")"},
+		},
+		{
+			name: "bench-scale refuses to drop the tests' database",
+			env:  []string{"FOOTNOTE_BENCH_DB=footnote_test"},
+			args: []string{".ci/bench-scale", empty},
+			want: []string{"bench-scale: FOOTNOTE_BENCH_DB=footnote_test: bench-scale drops and recreates footnote_test_<size>, so it must not be footnote_test"},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -198,7 +198,13 @@ func (r *jobReporter) Finish(ctx context.Context, stats retrieval.ReindexStats, 
 	if err == nil {
 		out.Stats = &stats
 	}
-	r.record(ctx, out)
+	if ctx.Err() != nil {
+		// The attempt was cancelled (a stop, or this process lost its lease and the job was
+		// taken back): its completion is not this attempt's to record.
+		r.write(ctx, out)
+		return
+	}
+	r.record(ctx, out) // written with the job's completion, atomically
 }
 
 // output is what is to be recorded now; called with mu held.

@@ -1,0 +1,234 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+)
+
+// warmPrefix marks the ids of the warm-up pass of a search run.
+const warmPrefix = "warm:"
+
+// timedRun is the measured half of a search run: its output lines, with the time each
+// arrived, and when the measured half began (the warm-up's last line arrived).
+type timedRun struct {
+	lines   [][]byte
+	arrived []time.Time
+	start   time.Time
+}
+
+// end is when the last measured line arrived.
+func (t timedRun) end() time.Time {
+	if len(t.arrived) == 0 {
+		return t.start
+	}
+	return t.arrived[len(t.arrived)-1]
+}
+
+// joined is the run's lines (within [from, to] when the bounds are set) as one batch output.
+func (t timedRun) joined(from, to time.Time) []byte {
+	var b bytes.Buffer
+	for i, l := range t.lines {
+		if (!from.IsZero() && t.arrived[i].Before(from)) || (!to.IsZero() && t.arrived[i].After(to)) {
+			continue
+		}
+		b.Write(l)
+		b.WriteByte('\n')
+	}
+	return b.Bytes()
+}
+
+// warmThenMeasure returns questions twice: first with their ids marked as warm-up, then
+// as they are. One process answers both, so the measured half finds the process warm (its
+// pool's connections made, their statements prepared) as a running bot is, besides the
+// database's caches.
+func warmThenMeasure(questions []byte) ([]byte, error) {
+	var warm bytes.Buffer
+	enc := json.NewEncoder(&warm)
+	for _, l := range bytes.Split(questions, []byte("\n")) {
+		if len(bytes.TrimSpace(l)) == 0 {
+			continue
+		}
+		var q struct {
+			ID       string `json:"id"`
+			Question string `json:"question"`
+		}
+		if err := json.Unmarshal(l, &q); err != nil {
+			return nil, fmt.Errorf("read questions: %w", err)
+		}
+		q.ID = warmPrefix + q.ID
+		if err := enc.Encode(q); err != nil {
+			return nil, err
+		}
+	}
+	return append(warm.Bytes(), questions...), nil
+}
+
+// searchRun runs one `footnote search --batch --json` process in collection coll over the
+// questions, warm-up first (warmThenMeasure), and returns the measured half.
+func searchRun(ctx context.Context, o options, dsn, coll string, questions []byte) (timedRun, error) {
+	var t timedRun
+	in, err := warmThenMeasure(questions)
+	if err != nil {
+		return t, err
+	}
+	cmd := footnoteCmd(ctx, o, dsn, "search", "--collection", coll, "--batch", "--json")
+	cmd.Stdin = bytes.NewReader(in)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		return t, fmt.Errorf("footnote search: %w", err)
+	}
+	if err := cmd.Start(); err != nil {
+		return t, fmt.Errorf("footnote search: %w", err)
+	}
+	t.start = time.Now()
+	sc := bufio.NewScanner(out)
+	sc.Buffer(make([]byte, 0, 1<<20), 64<<20)
+	for sc.Scan() {
+		now := time.Now()
+		var l runLine
+		if err := json.Unmarshal(sc.Bytes(), &l); err == nil && strings.HasPrefix(l.ID, warmPrefix) {
+			t.start = now
+			continue
+		}
+		t.lines = append(t.lines, append([]byte(nil), sc.Bytes()...))
+		t.arrived = append(t.arrived, now)
+	}
+	if err := cmd.Wait(); err != nil {
+		return t, fmt.Errorf("footnote search: %w: %s", err, lastLines(stderr.String(), 5))
+	}
+	return t, sc.Err()
+}
+
+// measureSearch runs the squad-dev questions in one stream, then in o.streams streams at
+// once, each after a warm-up pass in the same process.
+func measureSearch(ctx context.Context, o options, dsn string, r *sizeResult) error {
+	questions, err := os.ReadFile(squadQuestions(o.shared))
+	if err != nil {
+		return fmt.Errorf("read questions: %w", err)
+	}
+	o.logf("%s: search, one stream", sizeName(r.Size))
+	one, err := searchRun(ctx, o, dsn, o.collection, questions)
+	if err != nil {
+		return err
+	}
+	run := one.joined(time.Time{}, time.Time{})
+	times, err := readTimes(run)
+	if err != nil {
+		return err
+	}
+	r.Search = summarise(times)
+	r.SearchQPS = rate(len(times), one.end().Sub(one.start))
+	r.Slowest = slowest(run, 5)
+	if r.HitAt1, err = score(ctx, o, run); err != nil {
+		return err
+	}
+
+	o.logf("%s: search, %d streams at once", sizeName(r.Size), o.streams)
+	runs := make([]timedRun, o.streams)
+	g, gctx := errgroup.WithContext(ctx)
+	for i := range o.streams {
+		in := rotate(questions, i, o.streams)
+		g.Go(func() error {
+			var err error
+			runs[i], err = searchRun(gctx, o, dsn, o.collection, in)
+			return err
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return err
+	}
+	from, to := overlap(runs)
+	all, err := timesWithin(runs, from, to)
+	if err != nil {
+		return err
+	}
+	if len(all) == 0 {
+		// The streams hardly overlapped (a handful of questions): count them all.
+		from, to = span(runs)
+		if all, err = timesWithin(runs, time.Time{}, time.Time{}); err != nil {
+			return err
+		}
+	}
+	r.Streams = streamStats{Streams: o.streams, Latency: summarise(all), QPS: rate(len(all), to.Sub(from))}
+	r.Streams.ThroughputRatio = ratio(r.Streams.QPS, r.SearchQPS)
+	r.Streams.P99Ratio = ratio(r.Streams.Latency.P99, r.Search.P99)
+	return nil
+}
+
+// timesWithin returns the took_ms of the runs' lines that arrived within [from, to] (every
+// line for zero bounds).
+func timesWithin(runs []timedRun, from, to time.Time) ([]float64, error) {
+	var all []float64
+	for _, run := range runs {
+		t, err := readTimes(run.joined(from, to))
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, t...)
+	}
+	return all, nil
+}
+
+// span is the window from the first run's measured start to the last run's end.
+func span(runs []timedRun) (from, to time.Time) {
+	for i, r := range runs {
+		if i == 0 || r.start.Before(from) {
+			from = r.start
+		}
+		if i == 0 || r.end().After(to) {
+			to = r.end()
+		}
+	}
+	return from, to
+}
+
+// rate is n per second of d, or 0 for no time at all.
+func rate(n int, d time.Duration) float64 {
+	if d <= 0 {
+		return 0
+	}
+	return float64(n) / d.Seconds()
+}
+
+// ratio is a/b, or 0 when b is 0 (JSON has no infinity).
+func ratio(a, b float64) float64 {
+	if b == 0 {
+		return 0
+	}
+	return a / b
+}
+
+// overlap is the window in which every run was in its measured half: from the last
+// warm-up's end to the first run's end. Only answers that arrived in it count, so the
+// figures are those of all the streams at once, not of the stragglers alone.
+func overlap(runs []timedRun) (from, to time.Time) {
+	for i, r := range runs {
+		if i == 0 || r.start.After(from) {
+			from = r.start
+		}
+		if i == 0 || r.end().Before(to) {
+			to = r.end()
+		}
+	}
+	return from, to
+}
+
+// rotate returns the lines of questions starting at stream i's share of them (stream i of
+// n starts i/n of the way in), so that concurrent streams do not ask the same question at
+// once. Every line ends with a newline, the file's last one too.
+func rotate(questions []byte, i, n int) []byte {
+	lines := bytes.Split(bytes.TrimRight(questions, "\n"), []byte("\n"))
+	off := i * len(lines) / n
+	out := bytes.Join(append(append([][]byte(nil), lines[off:]...), lines[:off]...), []byte("\n"))
+	return append(out, '\n')
+}
