@@ -61,7 +61,7 @@ type options struct {
 }
 
 // GrantTo makes Up give role, footnote's runtime role, what footnote's processes need of
-// the tables and nothing more (footnote_grant_runtime, migration 013), after every
+// the tables and nothing more (footnote_grant_runtime, migration 015), after every
 // migration run, so that tables a later migration adds are covered too. Nothing is
 // granted when role is "" or the role Up connects as: one role both migrates and runs.
 func GrantTo(role string) Option { return func(o *options) { o.runtime = role } }
@@ -98,7 +98,7 @@ func DownTo(ctx context.Context, dsn string, version int64, log *slog.Logger) er
 // (and the pool closed) when step returns.
 //
 // Every connection of the pool sees every collection's rows (footnote.scope = 'all', see
-// migration 013): a migration that moves data must not find the tables empty because
+// migration 015): a migration that moves data must not find the tables empty because
 // row-level security, forced on the owner too, hides them.
 func migrate(ctx context.Context, dsn string, log *slog.Logger,
 	step func(context.Context, *pgxpool.Pool, *goose.Provider) error) error {

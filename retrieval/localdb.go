@@ -13,7 +13,7 @@ const DefaultPGPort = "55432"
 // The roles of the cluster `make db` starts. LocalOwnerRole owns footnote's databases and
 // tables and runs the migrations; LocalRuntimeRole is the role footnote's processes work
 // as: it may read and write rows, only those of the collection at hand (row-level
-// security), and change no table (migration 013).
+// security), and change no table (migration 015).
 const (
 	LocalOwnerRole   = "footnote"
 	LocalRuntimeRole = "footnote_app"

@@ -14,7 +14,7 @@ import (
 )
 
 // collectionTables are the tables that hold a collection's rows, each with the column that
-// names the collection: every one is under row-level security (migration 013).
+// names the collection: every one is under row-level security (migration 015).
 var collectionTables = []struct{ table, column string }{
 	{"collections", "name"}, {"articles", "collection"}, {"chunks", "collection"},
 	{"postings", "collection"}, {"embeddings", "collection"}, {"questions", "collection"},

@@ -68,7 +68,7 @@ func (s *Store) Close() { s.pool.Close() }
 type storeTx struct{ tx pgx.Tx }
 
 // analyze refreshes the planner statistics of the tables a bulk import grows, through
-// footnote_analyze (migration 013): ANALYZE is the tables' owner's to run.
+// footnote_analyze (migration 015): ANALYZE is the tables' owner's to run.
 func (s *Store) analyze(ctx context.Context) error {
 	if _, err := s.pool.Exec(ctx, "SELECT footnote_analyze()"); err != nil {
 		return fmt.Errorf("analyze: %w", err)

@@ -9,7 +9,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 )
 
-// Row-level security (migration 013) is the second wall between collections, after the
+// Row-level security (migration 015) is the second wall between collections, after the
 // WHERE collection = ... of every query: on every table that holds a collection's rows, a
 // statement sees and writes only the rows of the collection its transaction's setting
 // footnote.collection names, and nothing when it names none. So every Store query on those

@@ -107,7 +107,7 @@ func (s *Store) ensureSpace(ctx context.Context, model string, dims int) (Space,
 	if !errors.Is(err, pgx.ErrNoRows) {
 		return Space{}, fmt.Errorf("look up embedding space %s: %w", sp.Name(), err)
 	}
-	// footnote_ensure_space (migration 013) creates the row and the space's HNSW index (on
+	// footnote_ensure_space (migration 015) creates the row and the space's HNSW index (on
 	// embedding, or on embedding_half as halfvec for a space wider than MaxVectorDims) as
 	// the tables' owner, one process at a time: footnote's runtime role may create no index.
 	err = s.pool.QueryRow(ctx, `SELECT footnote_ensure_space($1, $2)`, model, dims).Scan(&sp.ID)
@@ -173,7 +173,7 @@ func (s *Store) deleteUnusedSpaces(ctx context.Context, keep int) ([]string, err
 // dropOrphanIndexes drops the HNSW index of every embedding space whose row is gone,
 // including one an earlier, interrupted call left behind. Space ids are never reused, so an
 // index without its row is never wanted again. Dropping an index is the tables' owner's, so
-// footnote_drop_orphan_indexes (migration 013) does it, as the owner: a plain DROP INDEX,
+// footnote_drop_orphan_indexes (migration 015) does it, as the owner: a plain DROP INDEX,
 // since a function cannot run DROP INDEX CONCURRENTLY, that gives up on an index whose lock
 // it does not get within a second (searches wait behind it at most that long) and leaves it
 // to the next call.

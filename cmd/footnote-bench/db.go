@@ -28,7 +28,7 @@ func dbURL(adminURL, name string) (string, error) {
 
 // withConn runs fn on a connection to the database at dsn. The bench measures whole
 // databases, so the connection sees every collection's rows: footnote.scope = 'all', the
-// setting row-level security (migration 013) lets through, for the whole session.
+// setting row-level security (migration 015) lets through, for the whole session.
 func withConn(ctx context.Context, dsn string, fn func(*pgx.Conn) error) error {
 	cfg, err := pgx.ParseConfig(dsn)
 	if err != nil {

@@ -33,7 +33,7 @@ const (
 type Config struct {
 	// DatabaseURL (DATABASE_URL) is the role footnote's processes work as: on a split
 	// set-up the runtime role, which row-level security confines to one collection per
-	// transaction (migration 013).
+	// transaction (migration 015).
 	DatabaseURL string
 	// DatabaseOwnerURL (DATABASE_OWNER_URL) is the role that owns footnote's tables and
 	// runs the migrations, which then grant DatabaseURL's role what it needs; "" when

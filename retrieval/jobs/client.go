@@ -196,7 +196,7 @@ func riverConfig(cfg Config, l *lease) *river.Config {
 		// has its worker instead of failing.
 		FetchOnlyKnownKinds: true,
 		// No nightly REINDEX of River's indexes: footnote's runtime role owns no table, so
-		// it may rebuild no index (migration 013), and would log that failure every night.
+		// it may rebuild no index (migration 015), and would log that failure every night.
 		// At footnote's job volume autovacuum keeps them in shape.
 		ReindexerIndexNames: []string{},
 	}

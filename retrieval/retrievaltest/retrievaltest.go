@@ -81,7 +81,7 @@ func migrate(ctx context.Context, ownerDSN string) error {
 }
 
 // seeAll is the connection setting that shows a connection every collection's rows
-// (migration 013): the tests' own connections check and arrange rows of any collection.
+// (migration 015): the tests' own connections check and arrange rows of any collection.
 const seeAll = "-c footnote.scope=all"
 
 var (
