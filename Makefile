@@ -7,7 +7,10 @@
 #
 #   FOOTNOTE_PGPORT   port of the cluster; the binary's default DATABASE_URL and the tests follow it
 #   FOOTNOTE_PGDATA   the cluster's data directory
-#   FOOTNOTE_TEST_DATABASE_URL  the tests' database (default footnote_test on that cluster)
+#   FOOTNOTE_TEST_DATABASE_URL  the tests' database, as the role footnote works as (default
+#                               footnote_app on footnote_test of that cluster)
+#   FOOTNOTE_TEST_OWNER_URL     the same database as the tables' owner, which migrates (default
+#                               footnote; FOOTNOTE_TEST_DATABASE_URL's role when only that is set)
 #   FOOTNOTE_EVAL_DB  the database `make eval` recreates (default footnote_eval)
 #   SHARED            the shared evaluation data and scorers for `make eval` (default ../shared)
 #   DURATION, CONCURRENCY  `make load`: how long, and how many members ask at once (60s, 100)
@@ -17,6 +20,7 @@
 #   FOOTNOTE_BENCH_DB prefix of the databases `make bench-scale` recreates and drops (default footnote_bench)
 #   FUZZ_SHORT        how long `make test` runs each fuzz target (default 3s)
 #   FUZZTIME          how long `make fuzz` runs each fuzz target (default 2m)
+# The cluster's passwords are in .data/pgpass, which make db writes and footnote and the tests read.
 
 GO      ?= go
 BIN     := bin/footnote

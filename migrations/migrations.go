@@ -29,16 +29,52 @@ const lockID = lock.DefaultLockID
 // advisory lock on one connection for both, so processes starting at once apply each
 // migration exactly once: rivermigrate takes no lock of its own, and River's versions cannot
 // share one outer transaction on a fresh database (version 4 adds an enum value that
-// version 6 uses). It returns the first error met (the failed migration is rolled back).
-func Up(ctx context.Context, dsn string, log *slog.Logger) error {
+// version 6 uses). With GrantTo, it then gives the runtime role its privileges. It returns
+// the first error met (the failed migration is rolled back).
+//
+// dsn is the role that owns footnote's tables. A database with nothing left to migrate is
+// only read, so a process whose one URL is the runtime role's may call Up too, once the
+// owner has migrated.
+func Up(ctx context.Context, dsn string, log *slog.Logger, opts ...Option) error {
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
 	return migrate(ctx, dsn, log, func(ctx context.Context, pool *pgxpool.Pool, p *goose.Provider) error {
 		res, err := p.Up(ctx)
 		logGoose(log, "migration applied", res)
 		if err != nil {
 			return fmt.Errorf("apply migrations: %w", err)
 		}
-		return riverUp(ctx, pool, log)
+		if err := riverUp(ctx, pool, log); err != nil {
+			return err
+		}
+		return grantRuntime(ctx, pool, o.runtime)
 	})
+}
+
+// Option changes what Up does.
+type Option func(*options)
+
+type options struct {
+	runtime string // the role to grant to; "" grants nothing
+}
+
+// GrantTo makes Up give role, footnote's runtime role, what footnote's processes need of
+// the tables and nothing more (footnote_grant_runtime, migration 015), after every
+// migration run, so that tables a later migration adds are covered too. Nothing is
+// granted when role is "" or the role Up connects as: one role both migrates and runs.
+func GrantTo(role string) Option { return func(o *options) { o.runtime = role } }
+
+// grantRuntime runs footnote_grant_runtime for role unless role is "" or the current user.
+func grantRuntime(ctx context.Context, pool *pgxpool.Pool, role string) error {
+	if role == "" {
+		return nil
+	}
+	if _, err := pool.Exec(ctx, `SELECT footnote_grant_runtime($1) WHERE $1 <> current_user`, role); err != nil {
+		return fmt.Errorf("grant the runtime role %s its privileges: %w", role, err)
+	}
+	return nil
 }
 
 // DownTo rolls back every applied migration of footnote's numbered above version (so
@@ -60,9 +96,18 @@ func DownTo(ctx context.Context, dsn string, version int64, log *slog.Logger) er
 // migrate connects to dsn, takes the advisory lock on a connection of its own, and runs
 // step with the pool and a goose provider over the embedded files. The lock is released
 // (and the pool closed) when step returns.
+//
+// Every connection of the pool sees every collection's rows (footnote.scope = 'all', see
+// migration 015): a migration that moves data must not find the tables empty because
+// row-level security, forced on the owner too, hides them.
 func migrate(ctx context.Context, dsn string, log *slog.Logger,
 	step func(context.Context, *pgxpool.Pool, *goose.Provider) error) error {
-	pool, err := pgxpool.New(ctx, dsn)
+	cfg, err := pgxpool.ParseConfig(dsn)
+	if err != nil {
+		return fmt.Errorf("open database: %w", err)
+	}
+	cfg.ConnConfig.RuntimeParams["footnote.scope"] = "all"
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return fmt.Errorf("open database: %w", err)
 	}

@@ -91,7 +91,7 @@ func ExplainDense(ctx context.Context, e *Engine, coll, query string) (string, e
 	}
 	sql, args := denseQuery(coll, e.Space(), vecs[0], exactBelow, Filter{}, 5)
 	var plan strings.Builder
-	err = e.store.inTx(ctx, func(t storeTx) error {
+	err = e.store.inCollection(ctx, coll, func(t storeTx) error {
 		if _, err := t.tx.Exec(ctx, "SET LOCAL enable_seqscan = off; SET LOCAL enable_sort = off"); err != nil {
 			return err
 		}
@@ -157,10 +157,10 @@ func HoldConns(ctx context.Context, s *Store, n int) (release func(), err error)
 	return release, nil
 }
 
-// SleepInTx runs pg_sleep(d) in a transaction of the store, under ctx, as the store's own
-// transactions run: a statement ctx can cut short mid-way.
+// SleepInTx runs pg_sleep(d) in a transaction of the store (in collection "default"), under
+// ctx, as the store's own transactions run: a statement ctx can cut short mid-way.
 func SleepInTx(ctx context.Context, s *Store, d time.Duration) error {
-	return s.inTx(ctx, func(t storeTx) error {
+	return s.inCollection(ctx, "default", func(t storeTx) error {
 		_, err := t.tx.Exec(ctx, `SELECT pg_sleep($1)`, d.Seconds())
 		return err
 	})

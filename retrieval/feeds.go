@@ -210,7 +210,7 @@ func (e *Engine) PollFeedByID(ctx context.Context, id int64) (*FeedPoll, error) 
 func (e *Engine) PollFeed(ctx context.Context, f Feed) FeedPoll {
 	res, err := e.pollFeed(ctx, f.pollURL(), fetch.Conditional{ETag: f.etag, LastModified: f.lastModified})
 	if err != nil {
-		n, paused, serr := e.store.feedFailed(ctx, f.ID, oneLine(err.Error()), time.Now().Add(jitter(failureWait(f.Every, f.Failures))), MaxFeedFailures)
+		n, paused, serr := e.store.feedFailed(ctx, f.Collection, f.ID, oneLine(err.Error()), time.Now().Add(jitter(failureWait(f.Every, f.Failures))), MaxFeedFailures)
 		if errors.Is(serr, errFeedGone) {
 			return FeedPoll{Feed: f, Err: err, Untracked: true}
 		}
@@ -299,7 +299,7 @@ func (e *Engine) afterPoll(ctx context.Context, f Feed, res *feed.Result) *FeedP
 		res.LastModified = f.lastModified
 	}
 	wait := max(f.Every, min(res.TTL, feed.MaxTTL))
-	err := e.store.feedSucceeded(ctx, f.ID, res.Title, res.ETag, res.LastModified, time.Now().Add(jitter(wait)))
+	err := e.store.feedSucceeded(ctx, f.Collection, f.ID, res.Title, res.ETag, res.LastModified, time.Now().Add(jitter(wait)))
 	switch {
 	case errors.Is(err, errFeedGone):
 		p.Untracked = true

@@ -188,7 +188,7 @@ func (e *Engine) recrawl(ctx context.Context, r recrawlRow) Recrawl {
 // recrawlChanged stores the new version p of article r: only the passages whose text (or
 // whose article's title) changed are embedded again.
 func (e *Engine) recrawlChanged(ctx context.Context, r recrawlRow, res Recrawl, p prepared, o recrawlOutcome) Recrawl {
-	old, err := e.store.articlePassages(ctx, r.id)
+	old, err := e.store.articlePassages(ctx, r.coll, r.id)
 	if err != nil {
 		return e.recrawlFailed(ctx, r, res, err)
 	}
@@ -241,7 +241,7 @@ func (e *Engine) recrawlGone(ctx context.Context, r recrawlRow, res Recrawl) Rec
 		return e.recrawlFailed(ctx, r, res, err)
 	}
 	if g.GonePages == GoneRemove {
-		if err := e.store.deleteArticleByID(ctx, r.id); err != nil {
+		if err := e.store.deleteArticleByID(ctx, r.coll, r.id); err != nil {
 			return e.recrawlFailed(ctx, r, res, err)
 		}
 		res.Status = StatusRemoved
@@ -257,7 +257,7 @@ func (e *Engine) recrawlGone(ctx context.Context, r recrawlRow, res Recrawl) Rec
 // recordAnswered stores the outcome of a recrawl the site answered, and returns res with
 // its next recrawl (or failed, when the database refused).
 func (e *Engine) recordAnswered(ctx context.Context, r recrawlRow, res Recrawl, o recrawlOutcome) Recrawl {
-	if err := e.store.recordRecrawl(ctx, r.id, o); err != nil {
+	if err := e.store.recordRecrawl(ctx, r.coll, r.id, o); err != nil {
 		res.Status, res.Err = StatusFailed, err
 		return res
 	}
@@ -273,14 +273,14 @@ func (e *Engine) recrawlFailed(ctx context.Context, r recrawlRow, res Recrawl, e
 		// Stopped, not failed: the article is handed back as it was, due, for the next pass.
 		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), releaseGrace)
 		defer cancel()
-		if serr := e.store.releaseClaim(rctx, r.id); serr != nil {
+		if serr := e.store.releaseClaim(rctx, r.coll, r.id); serr != nil {
 			res.Err = errors.Join(err, serr)
 		}
 		return res
 	}
 	o := recrawlOutcome{next: time.Now().Add(e.recrawlBackoff(r.recrawls, r.failures+1)),
 		err: oneLine(err.Error()), etag: r.etag, lastModified: r.lastModified}
-	if serr := e.store.recordRecrawl(ctx, r.id, o); serr != nil {
+	if serr := e.store.recordRecrawl(ctx, r.coll, r.id, o); serr != nil {
 		// The claim runs out by itself; the article is tried again after it.
 		res.Err = errors.Join(err, serr)
 		return res

@@ -152,7 +152,7 @@ func (e *Engine) embedMissing(ctx context.Context, coll string, sp Space, report
 		if err != nil {
 			return fmt.Errorf("embed passages: %w", err)
 		}
-		if err := e.withSpace(ctx, func(sp Space) error { return e.store.insertEmbeddings(ctx, sp, ids, vecs) }); err != nil {
+		if err := e.withSpace(ctx, func(sp Space) error { return e.store.insertEmbeddings(ctx, coll, sp, ids, vecs) }); err != nil {
 			return err
 		}
 		for _, t := range texts {

@@ -60,13 +60,13 @@ func (s *Store) lookupTerms(ctx context.Context, coll, query string) (queryTerms
 	// q.terms' order, 0 for a term no passage has), in one round trip.
 	var activeSpace *int
 	var df []float64
-	err := s.pool.QueryRow(ctx, `
+	_, err := s.query(ctx, in(coll), `
 		SELECT c.chunk_count, c.active_space,
 		       ARRAY(SELECT count(p.term)::float8
 		             FROM unnest($2::text[]) WITH ORDINALITY AS u(term, i)
 		             LEFT JOIN postings p ON p.collection = $1 AND p.term = u.term
 		             GROUP BY u.i ORDER BY u.i)
-		FROM collections c WHERE c.name = $1`, coll, q.terms).Scan(&q.n, &activeSpace, &df)
+		FROM collections c WHERE c.name = $1`, []any{coll, q.terms}, into(&q.n, &activeSpace, &df))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return q, nil // a collection with nothing in it yet
 	}
@@ -146,13 +146,13 @@ func (s *Store) searchLexical(ctx context.Context, coll string, q queryTerms, f 
 		ORDER BY score DESC, p.chunk_id
 		LIMIT $4`
 	args := append([]any{coll, terms, weights, k}, fargs...)
-	return s.collectHits(ctx, sql, args...)
+	return s.collectHits(ctx, coll, sql, args...)
 }
 
 // searchDense ranks passages by cosine distance to the question's vector in the given space.
 func (s *Store) searchDense(ctx context.Context, coll string, space Space, vec []float32, nPassages float64, f Filter, k int) ([]hit, error) {
 	sql, args := denseQuery(coll, space, vec, nPassages, f, k)
-	return s.collectHits(ctx, sql, args...)
+	return s.collectHits(ctx, coll, sql, args...)
 }
 
 // denseQuery is searchDense's query and its arguments: the k passages of coll nearest vec
@@ -185,52 +185,49 @@ func denseQuery(coll string, space Space, vec []float32, nPassages float64, f Fi
 	return sql, append([]any{space.value(vec), coll, k}, fargs...)
 }
 
-// collectHits runs a ranking query whose rows are (passage id, score) and returns its hits
-// in row order.
-func (s *Store) collectHits(ctx context.Context, sql string, args ...any) ([]hit, error) {
-	rows, err := s.pool.Query(ctx, sql, args...)
+// collectHits runs a ranking query on coll whose rows are (passage id, score) and returns
+// its hits in row order.
+func (s *Store) collectHits(ctx context.Context, coll, sql string, args ...any) ([]hit, error) {
+	var out []hit
+	_, err := s.query(ctx, in(coll), sql, args, func(rows pgx.Rows) error {
+		var err error
+		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (hit, error) {
+			var h hit
+			return h, r.Scan(&h.chunkID, &h.score)
+		})
+		return err
+	})
 	if err != nil {
 		return nil, fmt.Errorf("search passages: %w", err)
 	}
-	defer rows.Close()
-	var out []hit
-	for rows.Next() {
-		var h hit
-		if err := rows.Scan(&h.chunkID, &h.score); err != nil {
-			return nil, err
-		}
-		out = append(out, h)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // loadResults loads the passages and their articles for ids, in the order given.
 func (s *Store) loadResults(ctx context.Context, coll string, ids []int64) ([]Result, error) {
-	rows, err := s.pool.Query(ctx, `
+	byID := make(map[int64]Result, len(ids))
+	_, err := s.query(ctx, in(coll), `
 		SELECT c.id, c.article_id, c.body, c.start_offset, c.end_offset, a.url, a.title, a.site, a.published_at, a.fetched_at,
 		       coalesce(a.updated_at, 'epoch'), coalesce(a.gone_at, 'epoch')
 		FROM chunks c JOIN articles a ON a.id = c.article_id
-		WHERE c.collection = $1 AND c.id = ANY($2)`, coll, ids)
+		WHERE c.collection = $1 AND c.id = ANY($2)`, []any{coll, ids}, func(rows pgx.Rows) error {
+		for rows.Next() {
+			var r Result
+			var pub *time.Time
+			if err := rows.Scan(&r.ChunkID, &r.ArticleID, &r.Text, &r.Start, &r.End, &r.URL, &r.Title, &r.Site, &pub, &r.Added,
+				&r.Updated, &r.Gone); err != nil {
+				return err
+			}
+			if pub != nil {
+				r.Published = pub.UTC()
+			}
+			r.Added, r.Updated, r.Gone = r.Added.UTC(), unlessEpoch(r.Updated), unlessEpoch(r.Gone)
+			byID[r.ChunkID] = r
+		}
+		return rows.Err()
+	})
 	if err != nil {
 		return nil, fmt.Errorf("load passages: %w", err)
-	}
-	defer rows.Close()
-	byID := make(map[int64]Result, len(ids))
-	for rows.Next() {
-		var r Result
-		var pub *time.Time
-		if err := rows.Scan(&r.ChunkID, &r.ArticleID, &r.Text, &r.Start, &r.End, &r.URL, &r.Title, &r.Site, &pub, &r.Added,
-			&r.Updated, &r.Gone); err != nil {
-			return nil, err
-		}
-		if pub != nil {
-			r.Published = pub.UTC()
-		}
-		r.Added, r.Updated, r.Gone = r.Added.UTC(), unlessEpoch(r.Updated), unlessEpoch(r.Gone)
-		byID[r.ChunkID] = r
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
 	}
 	out := make([]Result, 0, len(ids))
 	for _, id := range ids {

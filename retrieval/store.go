@@ -63,34 +63,15 @@ func (s *Store) Close() { s.pool.Close() }
 
 // storeTx is the Store inside one transaction: the statements of a write that must happen
 // together (a batch of articles, a rebuild of postings) are methods of storeTx, each next to
-// its SQL, so that no query lives outside the Store. Only Store methods get one, from inTx.
+// its SQL, so that no query lives outside the Store. Only Store methods get one, from
+// inCollection or inAllCollections (store_scope.go), which say which collections it sees.
 type storeTx struct{ tx pgx.Tx }
 
-// inTx runs fn in a transaction, committed when fn returns nil and rolled back otherwise
-// (fn's error is returned as is).
-func (s *Store) inTx(ctx context.Context, fn func(storeTx) error) error {
-	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error { return fn(storeTx{tx}) })
-}
-
-// analyze refreshes the planner statistics of the tables a bulk import grows.
+// analyze refreshes the planner statistics of the tables a bulk import grows, through
+// footnote_analyze (migration 015): ANALYZE is the tables' owner's to run.
 func (s *Store) analyze(ctx context.Context) error {
-	if _, err := s.pool.Exec(ctx, "ANALYZE articles, chunks, postings, embeddings"); err != nil {
+	if _, err := s.pool.Exec(ctx, "SELECT footnote_analyze()"); err != nil {
 		return fmt.Errorf("analyze: %w", err)
 	}
 	return nil
-}
-
-// DefaultPGPort is the port of the cluster `make db` starts (.ci/db), away from a system
-// cluster's 5432. FOOTNOTE_PGPORT moves it, for .ci/db and for these defaults alike.
-const DefaultPGPort = "55432"
-
-// LocalDatabaseURL returns the URL of database db on the cluster `make db` starts: user
-// footnote on 127.0.0.1, port FOOTNOTE_PGPORT (read through getenv) or DefaultPGPort. It is
-// the one place the binary's default DATABASE_URL and the tests' default database come from.
-func LocalDatabaseURL(getenv func(string) string, db string) string {
-	port := getenv("FOOTNOTE_PGPORT")
-	if port == "" {
-		port = DefaultPGPort
-	}
-	return "postgres://footnote@127.0.0.1:" + port + "/" + db + "?sslmode=disable"
 }

@@ -14,10 +14,12 @@ import (
 // match in all. A non-empty query keeps the articles whose title, site or URL contains it or
 // whose text matches it as a web search. It fails only on a database error.
 func (s *Store) listArticles(ctx context.Context, coll, query string, offset, limit int) ([]Article, int, error) {
+	var out []Article
+	total := 0
 	// count(*) OVER () gives the total along with the page, in one round trip. The order is
-	// articles_published_idx's; the ILIKEs and the text search scan the collection, which
-	// a listing (one page, by a person) can afford.
-	rows, err := s.pool.Query(ctx, `
+	// articles_published_idx's; the ILIKEs and the text search scan the collection, which a
+	// listing (one page, by a person) can afford.
+	_, err := s.query(ctx, in(coll), `
 		SELECT a.id, a.url, a.title, a.byline, a.site, a.published_at, a.fetched_at, a.added_by,
 		       coalesce(a.updated_at, 'epoch'), coalesce(a.gone_at, 'epoch'),
 		       (SELECT count(*) FROM chunks c WHERE c.article_id = a.id), count(*) OVER ()
@@ -28,27 +30,23 @@ func (s *Store) listArticles(ctx context.Context, coll, query string, offset, li
 		       OR EXISTS (SELECT 1 FROM chunks c WHERE c.article_id = a.id
 		                  AND c.tsv @@ websearch_to_tsquery('english', $2)))
 		ORDER BY a.published_at DESC NULLS LAST, a.id DESC
-		OFFSET $3 LIMIT $4`, coll, query, offset, limit)
+		OFFSET $3 LIMIT $4`, []any{coll, query, offset, limit}, func(rows pgx.Rows) error {
+		for rows.Next() {
+			a := Article{Collection: coll}
+			var pub *time.Time
+			if err := rows.Scan(&a.ID, &a.URL, &a.Title, &a.Byline, &a.Site, &pub, &a.FetchedAt, &a.AddedBy,
+				&a.Updated, &a.Gone, &a.Passages, &total); err != nil {
+				return err
+			}
+			a.Updated, a.Gone = unlessEpoch(a.Updated), unlessEpoch(a.Gone)
+			if pub != nil {
+				a.Published = pub.UTC()
+			}
+			out = append(out, a)
+		}
+		return rows.Err()
+	})
 	if err != nil {
-		return nil, 0, fmt.Errorf("list articles: %w", err)
-	}
-	defer rows.Close()
-	var out []Article
-	total := 0
-	for rows.Next() {
-		a := Article{Collection: coll}
-		var pub *time.Time
-		if err := rows.Scan(&a.ID, &a.URL, &a.Title, &a.Byline, &a.Site, &pub, &a.FetchedAt, &a.AddedBy,
-			&a.Updated, &a.Gone, &a.Passages, &total); err != nil {
-			return nil, 0, fmt.Errorf("list articles: %w", err)
-		}
-		a.Updated, a.Gone = unlessEpoch(a.Updated), unlessEpoch(a.Gone)
-		if pub != nil {
-			a.Published = pub.UTC()
-		}
-		out = append(out, a)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, 0, fmt.Errorf("list articles: %w", err)
 	}
 	return out, total, nil
@@ -60,7 +58,7 @@ func (s *Store) listArticles(ctx context.Context, coll, query string, offset, li
 // ErrNotFound when coll has none under those URLs.
 func (s *Store) deleteArticle(ctx context.Context, coll string, urls []string, allow func(Article) error) (Article, error) {
 	a := Article{Collection: coll}
-	err := s.inTx(ctx, func(t storeTx) error {
+	err := s.inCollection(ctx, coll, func(t storeTx) error {
 		// FOR UPDATE: the article cannot change hands (or go) between the check and the delete.
 		err := t.tx.QueryRow(ctx, `
 			SELECT id, url, title, added_by FROM articles
@@ -178,15 +176,16 @@ func nullTime(t time.Time) any {
 // filed as file:///<id>/<name> and one filed as file:///<name> before files had an id.
 func (s *Store) sameNameFiles(ctx context.Context, coll, name, self string) ([]string, error) {
 	escaped := (&url.URL{Path: name}).EscapedPath()
-	rows, err := s.pool.Query(ctx, `
+	var urls []string
+	_, err := s.query(ctx, in(coll), `
 		SELECT url FROM articles
 		WHERE collection = $1 AND url <> $2
 		  AND (url = 'file:///' || $3 OR url LIKE 'file:///%/' || $4 ESCAPE '\')
-		ORDER BY id`, coll, self, escaped, likeEscaper.Replace(escaped))
-	if err != nil {
-		return nil, fmt.Errorf("files named %s: %w", name, err)
-	}
-	urls, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		ORDER BY id`, []any{coll, self, escaped, likeEscaper.Replace(escaped)}, func(rows pgx.Rows) error {
+		var err error
+		urls, err = pgx.CollectRows(rows, pgx.RowTo[string])
+		return err
+	})
 	if err != nil {
 		return nil, fmt.Errorf("files named %s: %w", name, err)
 	}

@@ -28,7 +28,7 @@ type reindexWork struct {
 func (s *Store) countReindexWork(ctx context.Context, coll string, space Space, version int) (reindexWork, error) {
 	var w reindexWork
 	// A watermark left by another tokeniser version is ignored: that rebuild starts over.
-	err := s.pool.QueryRow(ctx, `
+	_, err := s.query(ctx, in(coll), `
 		WITH col AS (SELECT lexicon, CASE WHEN relex_version = $3 THEN relex_after END AS after
 		             FROM collections WHERE name = $1),
 		     mark AS (SELECT COALESCE((SELECT after FROM col), 0) AS after),
@@ -43,7 +43,7 @@ func (s *Store) countReindexWork(ctx context.Context, coll string, space Space, 
 		       (SELECT count(*) FROM chunks WHERE collection = $1 AND id > mark.after),
 		       todo.n, todo.chars
 		FROM mark, todo`,
-		coll, space.ID, version).Scan(&w.Articles, &w.Passages, &w.Lexicon, &w.RelexAfter, &w.ToRelex, &w.ToEmbed, &w.EmbedChars)
+		[]any{coll, space.ID, version}, into(&w.Articles, &w.Passages, &w.Lexicon, &w.RelexAfter, &w.ToRelex, &w.ToEmbed, &w.EmbedChars))
 	if err != nil {
 		return w, fmt.Errorf("count the work left to reindex: %w", err)
 	}
@@ -66,7 +66,7 @@ func (t storeTx) upsertCollection(ctx context.Context, coll string, space Space)
 // activateSpace makes space the one the dense arm searches for coll, in one statement: until
 // it runs the old space keeps serving. It fails only on a database error.
 func (s *Store) activateSpace(ctx context.Context, coll string, space Space) error {
-	if _, err := s.pool.Exec(ctx, `
+	if _, err := s.exec(ctx, in(coll), `
 		INSERT INTO collections (name, active_space) VALUES ($1, $2)
 		ON CONFLICT (name) DO UPDATE SET active_space = EXCLUDED.active_space`, coll, space.ID); err != nil {
 		return fmt.Errorf("switch embedding space: %w", err)
@@ -87,7 +87,7 @@ func (t storeTx) markRelexed(ctx context.Context, coll string, version int, last
 // setLexicon records that the postings of coll were built by tokeniser version, and clears
 // the watermark of the rebuild that built them. It fails only on a database error.
 func (s *Store) setLexicon(ctx context.Context, coll string, version int) error {
-	if _, err := s.pool.Exec(ctx, `
+	if _, err := s.exec(ctx, in(coll), `
 		UPDATE collections SET lexicon = $2, relex_version = NULL, relex_after = NULL
 		WHERE name = $1`, coll, version); err != nil {
 		return fmt.Errorf("stamp tokeniser version: %w", err)
@@ -101,7 +101,7 @@ func (s *Store) setLexicon(ctx context.Context, coll string, version int) error 
 // loses them (deleteDeparted). It fails only on a database error.
 func (s *Store) deleteCollection(ctx context.Context, coll string) (int, error) {
 	var n int
-	err := s.inTx(ctx, func(t storeTx) error {
+	err := s.inCollection(ctx, coll, func(t storeTx) error {
 		var err error
 		n, err = t.deleteCollection(ctx, coll)
 		return err

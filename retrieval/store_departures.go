@@ -14,7 +14,7 @@ import (
 // GUILD_DELETE (another shard, a restart) does not push the deletion back. It fails only
 // on a database error.
 func (s *Store) scheduleDeparture(ctx context.Context, coll string, leftAt, deleteAfter time.Time) error {
-	if _, err := s.pool.Exec(ctx, `
+	if _, err := s.exec(ctx, in(coll), `
 		INSERT INTO guild_departures (collection, left_at, delete_after) VALUES ($1, $2, $3)
 		ON CONFLICT (collection) DO NOTHING`, coll, leftAt, deleteAfter); err != nil {
 		return fmt.Errorf("schedule deletion of %s: %w", coll, err)
@@ -25,7 +25,7 @@ func (s *Store) scheduleDeparture(ctx context.Context, coll string, leftAt, dele
 // cancelDeparture forgets coll's scheduled deletion and reports whether one was waiting.
 // It fails only on a database error.
 func (s *Store) cancelDeparture(ctx context.Context, coll string) (bool, error) {
-	tag, err := s.pool.Exec(ctx, `DELETE FROM guild_departures WHERE collection = $1`, coll)
+	tag, err := s.exec(ctx, in(coll), `DELETE FROM guild_departures WHERE collection = $1`, coll)
 	if err != nil {
 		return false, fmt.Errorf("cancel deletion of %s: %w", coll, err)
 	}
@@ -35,21 +35,17 @@ func (s *Store) cancelDeparture(ctx context.Context, coll string) (bool, error) 
 // dueDepartures returns the collections whose deletion time is at or before now, oldest
 // first (guild_departures_due_idx). It fails only on a database error.
 func (s *Store) dueDepartures(ctx context.Context, now time.Time) ([]string, error) {
-	rows, err := s.pool.Query(ctx, `
-		SELECT collection FROM guild_departures WHERE delete_after <= $1 ORDER BY delete_after`, now)
-	if err != nil {
-		return nil, fmt.Errorf("list due deletions: %w", err)
-	}
-	defer rows.Close()
 	var out []string
-	for rows.Next() {
-		var c string
-		if err := rows.Scan(&c); err != nil {
-			return nil, fmt.Errorf("list due deletions: %w", err)
-		}
-		out = append(out, c)
-	}
-	if err := rows.Err(); err != nil {
+	// Across collections: the sweep's question is which collections are due; each is then
+	// deleted in a transaction of its own collection (deleteDeparted).
+	_, err := s.query(ctx, allCollections, `
+		SELECT collection FROM guild_departures WHERE delete_after <= $1 ORDER BY delete_after`,
+		[]any{now}, func(rows pgx.Rows) error {
+			var err error
+			out, err = pgx.CollectRows(rows, pgx.RowTo[string])
+			return err
+		})
+	if err != nil {
 		return nil, fmt.Errorf("list due deletions: %w", err)
 	}
 	return out, nil
@@ -67,7 +63,7 @@ func (s *Store) deleteDeparted(ctx context.Context, coll string, now time.Time, 
 	for {
 		var due bool
 		var n int
-		err := s.inTx(ctx, func(t storeTx) error {
+		err := s.inCollection(ctx, coll, func(t storeTx) error {
 			var err error
 			if due, err = t.departureDue(ctx, coll, now); err != nil || !due {
 				return err
@@ -83,7 +79,7 @@ func (s *Store) deleteDeparted(ctx context.Context, coll string, now time.Time, 
 			break
 		}
 	}
-	err = s.inTx(ctx, func(t storeTx) error {
+	err = s.inCollection(ctx, coll, func(t storeTx) error {
 		tag, err := t.tx.Exec(ctx, `
 			DELETE FROM guild_departures WHERE collection = $1 AND delete_after <= $2`, coll, now)
 		if err != nil {
@@ -148,27 +144,23 @@ func (t storeTx) deleteArticleBatch(ctx context.Context, coll string, n int) (in
 func (s *Store) guildCollections(ctx context.Context) ([]GuildCollection, error) {
 	// Each arm reads a primary key or a small table; the regular expression keeps the
 	// command line's collections ("default", names given to --collection) out.
-	rows, err := s.pool.Query(ctx, `
+	var out []GuildCollection
+	_, err := s.query(ctx, allCollections, `
 		SELECT c.collection, d.collection IS NOT NULL
 		FROM (SELECT name AS collection FROM collections
 		      UNION SELECT collection FROM guild_settings
 		      UNION SELECT collection FROM feeds) c
 		LEFT JOIN guild_departures d USING (collection)
 		WHERE c.collection ~ '^[0-9]{1,20}$'
-		ORDER BY c.collection`)
+		ORDER BY c.collection`, nil, func(rows pgx.Rows) error {
+		var err error
+		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (GuildCollection, error) {
+			var g GuildCollection
+			return g, r.Scan(&g.Collection, &g.Leaving)
+		})
+		return err
+	})
 	if err != nil {
-		return nil, fmt.Errorf("list server collections: %w", err)
-	}
-	defer rows.Close()
-	var out []GuildCollection
-	for rows.Next() {
-		var g GuildCollection
-		if err := rows.Scan(&g.Collection, &g.Leaving); err != nil {
-			return nil, fmt.Errorf("list server collections: %w", err)
-		}
-		out = append(out, g)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("list server collections: %w", err)
 	}
 	return out, nil

@@ -9,17 +9,17 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 )
 
-// insertEmbeddings stores vecs[i] as the vector of passage ids[i] in space. Passages deleted
-// since they were read, and vectors stored meanwhile by another reindex, are skipped. It
-// fails on a database error; when space's row was deleted meanwhile (deleteUnusedSpaces in
-// another process), the error satisfies isSpaceGone.
-func (s *Store) insertEmbeddings(ctx context.Context, space Space, ids []int64, vecs [][]float32) error {
+// insertEmbeddings stores vecs[i] as the vector of coll's passage ids[i] in space. Passages
+// deleted since they were read, and vectors stored meanwhile by another reindex, are
+// skipped. It fails on a database error; when space's row was deleted meanwhile
+// (deleteUnusedSpaces in another process), the error satisfies isSpaceGone.
+func (s *Store) insertEmbeddings(ctx context.Context, coll string, space Space, ids []int64, vecs [][]float32) error {
 	vals := space.values(vecs)
-	// A passage deleted meanwhile makes COPY fail on its foreign key; the join with chunks
-	// skips such rows instead, and takes each vector's collection from its passage. The
-	// column (and the array's type) is the space's: embedding, or embedding_half for a
+	// A passage deleted meanwhile would fail the insert on its foreign key; the join with
+	// chunks skips such rows instead, and takes each vector's collection from its passage.
+	// The column (and the array's type) is the space's: embedding, or embedding_half for a
 	// space wider than MaxVectorDims.
-	if _, err := s.pool.Exec(ctx, `
+	if _, err := s.exec(ctx, in(coll), `
 		INSERT INTO embeddings (space_id, chunk_id, collection, `+space.column()+`)
 		SELECT $1, c.id, c.collection, v.vec
 		FROM unnest($2::bigint[], $3::`+space.baseType()+`[]) AS v(chunk_id, vec)
@@ -30,15 +30,17 @@ func (s *Store) insertEmbeddings(ctx context.Context, space Space, ids []int64, 
 	return nil
 }
 
-// copyEmbeddings writes rows (one per passage vector of space: space id, passage id,
-// collection, vector) with COPY.
-func (t storeTx) copyEmbeddings(ctx context.Context, space Space, rows [][]any) error {
-	if len(rows) == 0 {
+// insertVectors writes the vectors of w's passages, in space, into coll.
+func (t storeTx) insertVectors(ctx context.Context, coll string, space Space, w *passageWrite) error {
+	if len(w.vectors) == 0 {
 		return nil
 	}
-	cols := []string{"space_id", "chunk_id", "collection", space.column()}
-	if _, err := t.tx.CopyFrom(ctx, pgx.Identifier{"embeddings"}, cols, pgx.CopyFromRows(rows)); err != nil {
-		return fmt.Errorf("copy embeddings: %w", err)
+	if _, err := t.tx.Exec(ctx, `
+		INSERT INTO embeddings (space_id, chunk_id, collection, `+space.column()+`)
+		SELECT $1, v.chunk_id, $2, v.vec
+		FROM unnest($3::bigint[], $4::`+space.baseType()+`[]) AS v(chunk_id, vec)`,
+		space.ID, coll, w.vectorPassages, space.values(w.vectors)); err != nil {
+		return fmt.Errorf("store vectors: %w", err)
 	}
 	return nil
 }
@@ -63,14 +65,15 @@ const deleteBatch = 5000
 // per statement, and returns how many it deleted. A collection with no active space keeps
 // its vectors. It stops at ctx's end or a database error; what it deleted stays deleted.
 func (s *Store) deleteLeftVectors(ctx context.Context, coll string) (int, error) {
-	rows, err := s.pool.Query(ctx, `
+	var spaces []int
+	_, err := s.query(ctx, in(coll), `
 		SELECT s.id FROM embedding_spaces s JOIN collections c ON c.name = $1
 		WHERE c.active_space IS NOT NULL AND s.id <> c.active_space
-		ORDER BY s.id`, coll)
-	if err != nil {
-		return 0, fmt.Errorf("list embedding spaces: %w", err)
-	}
-	spaces, err := pgx.CollectRows(rows, pgx.RowTo[int])
+		ORDER BY s.id`, []any{coll}, func(rows pgx.Rows) error {
+		var err error
+		spaces, err = pgx.CollectRows(rows, pgx.RowTo[int])
+		return err
+	})
 	if err != nil {
 		return 0, fmt.Errorf("list embedding spaces: %w", err)
 	}
@@ -81,7 +84,7 @@ func (s *Store) deleteLeftVectors(ctx context.Context, coll string) (int, error)
 			// delete finds each row by its primary key. The active space is read again by
 			// every statement, so a reindex that switched the collection back meanwhile
 			// keeps its vectors.
-			tag, err := s.pool.Exec(ctx, `
+			tag, err := s.exec(ctx, in(coll), `
 				DELETE FROM embeddings
 				WHERE space_id = $1 AND chunk_id = ANY(ARRAY(
 					SELECT chunk_id FROM embeddings

@@ -76,7 +76,8 @@ func scanFeed(row pgx.Row) (Feed, error) {
 func (s *Store) upsertFeed(ctx context.Context, coll, url, fetchURL, title string, every time.Duration, addedBy, channel string) (Feed, error) {
 	keepEvery := every == 0
 	every = cmp.Or(every, DefaultFeedEvery)
-	f, err := scanFeed(s.pool.QueryRow(ctx, `
+	var f Feed
+	_, err := s.query(ctx, in(coll), `
 		WITH f AS (
 			INSERT INTO feeds (collection, url, title, every, added_by, channel_id, fetch_url, next_poll)
 			VALUES ($1, $2, $3, make_interval(secs => $4), $5, $6, $7,
@@ -88,8 +89,9 @@ func (s *Store) upsertFeed(ctx context.Context, coll, url, fetchURL, title strin
 				next_poll = now() + greatest(make_interval(secs => $9),
 					(CASE WHEN $8 THEN feeds.every ELSE EXCLUDED.every END) * $10)
 			RETURNING *)
-		SELECT `+feedCols+` FROM f`, coll, url, title, every.Seconds(), addedBy, channel, fetchURL, keepEvery,
-		MinFeedEvery.Seconds(), jitterFactor()))
+		SELECT `+feedCols+` FROM f`, []any{coll, url, title, every.Seconds(), addedBy, channel, fetchURL, keepEvery,
+		MinFeedEvery.Seconds(), jitterFactor()},
+		oneRow(func(r pgx.Row) (err error) { f, err = scanFeed(r); return err }))
 	if err != nil {
 		return Feed{}, fmt.Errorf("track feed %s: %w", url, err)
 	}
@@ -98,20 +100,16 @@ func (s *Store) upsertFeed(ctx context.Context, coll, url, fetchURL, title strin
 
 // listFeeds returns the feeds of coll, by URL.
 func (s *Store) listFeeds(ctx context.Context, coll string) ([]Feed, error) {
-	rows, err := s.pool.Query(ctx, `SELECT `+feedCols+` FROM feeds f WHERE f.collection = $1 ORDER BY f.url`, coll)
+	var out []Feed
+	_, err := s.query(ctx, in(coll), `SELECT `+feedCols+` FROM feeds f WHERE f.collection = $1 ORDER BY f.url`,
+		[]any{coll}, func(rows pgx.Rows) (err error) {
+			out, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (Feed, error) { return scanFeed(row) })
+			return err
+		})
 	if err != nil {
 		return nil, fmt.Errorf("list feeds: %w", err)
 	}
-	defer rows.Close()
-	var out []Feed
-	for rows.Next() {
-		f, err := scanFeed(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list feeds: %w", err)
-		}
-		out = append(out, f)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // claimDueFeeds takes, in one transaction, the unpaused feeds of coll ("" for every
@@ -124,7 +122,10 @@ func (s *Store) listFeeds(ctx context.Context, coll string) ([]Feed, error) {
 // same items beside it). It returns the feeds taken, by collection and URL.
 func (s *Store) claimDueFeeds(ctx context.Context, coll string, all bool, limit int, fn func(pgx.Tx, []Feed) error) ([]Feed, error) {
 	var out []Feed
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	// Across collections when coll is "": the background poll takes the due feeds of every
+	// collection; each poll then records its outcome in its feed's own collection.
+	err := s.inCollectionOrAll(ctx, coll, func(t storeTx) error {
+		tx := t.tx
 		rows, err := tx.Query(ctx, `
 			WITH due AS (
 				SELECT id FROM feeds
@@ -156,7 +157,10 @@ func (s *Store) claimDueFeeds(ctx context.Context, coll string, all bool, limit 
 
 // feedByID returns the feed with id; found is false when no collection follows it any more.
 func (s *Store) feedByID(ctx context.Context, id int64) (f Feed, found bool, err error) {
-	f, err = scanFeed(s.pool.QueryRow(ctx, `SELECT `+feedCols+` FROM feeds f WHERE f.id = $1`, id))
+	// Across collections: a poll job carries only its feed's id, and learns the feed's
+	// collection here; the poll then works in that collection.
+	_, err = s.query(ctx, allCollections, `SELECT `+feedCols+` FROM feeds f WHERE f.id = $1`, []any{id},
+		oneRow(func(r pgx.Row) (err error) { f, err = scanFeed(r); return err }))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return Feed{}, false, nil
 	}
@@ -168,7 +172,7 @@ func (s *Store) feedByID(ctx context.Context, id int64) (f Feed, found bool, err
 
 // deleteFeed stops following url in coll; its articles stay (feed_id becomes NULL).
 func (s *Store) deleteFeed(ctx context.Context, coll, url string) (bool, error) {
-	tag, err := s.pool.Exec(ctx, `DELETE FROM feeds WHERE collection = $1 AND url = $2`, coll, url)
+	tag, err := s.exec(ctx, in(coll), `DELETE FROM feeds WHERE collection = $1 AND url = $2`, coll, url)
 	if err != nil {
 		return false, fmt.Errorf("untrack %s: %w", url, err)
 	}
@@ -179,10 +183,10 @@ func (s *Store) deleteFeed(ctx context.Context, coll, url string) (bool, error) 
 // while it was polled: there is nothing left to record it on.
 var errFeedGone = errors.New("the feed is no longer tracked")
 
-// feedSucceeded records a poll that got an answer (a feed or a 304). It fails with
-// errFeedGone when the feed was untracked since.
-func (s *Store) feedSucceeded(ctx context.Context, id int64, title, etag, lastModified string, next time.Time) error {
-	tag, err := s.pool.Exec(ctx, `UPDATE feeds SET title = CASE WHEN $2 = '' THEN title ELSE $2 END,
+// feedSucceeded records a poll of coll's feed id that got an answer (a feed or a 304). It
+// fails with errFeedGone when the feed was untracked since.
+func (s *Store) feedSucceeded(ctx context.Context, coll string, id int64, title, etag, lastModified string, next time.Time) error {
+	tag, err := s.exec(ctx, in(coll), `UPDATE feeds SET title = CASE WHEN $2 = '' THEN title ELSE $2 END,
 		etag = $3, last_modified = $4, last_success = now(), last_error = '', failures = 0,
 		next_poll = $5 WHERE id = $1`, id, title, etag, lastModified, next)
 	if err != nil {
@@ -194,15 +198,15 @@ func (s *Store) feedSucceeded(ctx context.Context, id int64, title, etag, lastMo
 	return nil
 }
 
-// feedFailed records a failed poll; the feed is paused when this failure is its
-// pauseAt-th in a row. It returns the feed's failures and whether it is now paused; it
-// fails with errFeedGone when the feed was untracked since.
-func (s *Store) feedFailed(ctx context.Context, id int64, msg string, next time.Time, pauseAt int) (int, bool, error) {
+// feedFailed records a failed poll of coll's feed id; the feed is paused when this failure
+// is its pauseAt-th in a row. It returns the feed's failures and whether it is now paused;
+// it fails with errFeedGone when the feed was untracked since.
+func (s *Store) feedFailed(ctx context.Context, coll string, id int64, msg string, next time.Time, pauseAt int) (int, bool, error) {
 	var n int
 	var paused bool
-	err := s.pool.QueryRow(ctx, `UPDATE feeds SET last_error = $2, last_error_at = now(),
+	_, err := s.query(ctx, in(coll), `UPDATE feeds SET last_error = $2, last_error_at = now(),
 		failures = failures + 1, paused = failures + 1 >= $4, next_poll = $3
-		WHERE id = $1 RETURNING failures, paused`, id, msg, next, pauseAt).Scan(&n, &paused)
+		WHERE id = $1 RETURNING failures, paused`, []any{id, msg, next, pauseAt}, into(&n, &paused))
 	if errors.Is(err, pgx.ErrNoRows) {
 		err = errFeedGone
 	}
@@ -216,7 +220,8 @@ func (s *Store) feedFailed(ctx context.Context, id int64, msg string, next time.
 // database error.
 func (s *Store) hasArticle(ctx context.Context, coll, url string) (bool, error) {
 	var ok bool
-	err := s.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM articles WHERE collection = $1 AND url = $2)`, coll, url).Scan(&ok)
+	_, err := s.query(ctx, in(coll), `SELECT EXISTS (SELECT 1 FROM articles WHERE collection = $1 AND url = $2)`,
+		[]any{coll, url}, into(&ok))
 	if err != nil {
 		return false, fmt.Errorf("look up article %s: %w", url, err)
 	}
@@ -227,7 +232,7 @@ func (s *Store) hasArticle(ctx context.Context, coll, url string) (bool, error) 
 // another feed first. It fails with errFeedGone when the feed was untracked since (its row
 // is gone, and articles.feed_id refers to it).
 func (s *Store) setArticleFeed(ctx context.Context, coll, url string, id int64) error {
-	_, err := s.pool.Exec(ctx, `UPDATE articles SET feed_id = $3 WHERE collection = $1 AND url = $2 AND feed_id IS NULL`, coll, url, id)
+	_, err := s.exec(ctx, in(coll), `UPDATE articles SET feed_id = $3 WHERE collection = $1 AND url = $2 AND feed_id IS NULL`, coll, url, id)
 	var pg *pgconn.PgError
 	if errors.As(err, &pg) && pg.Code == sqlstateForeignKey {
 		err = errFeedGone

@@ -16,13 +16,13 @@ func (s *Store) loadPassage(ctx context.Context, coll string, id int64) (*Passag
 	var pub *time.Time
 	// The collection is in the WHERE clause so that a passage id from another guild's
 	// answer shows nothing.
-	err := s.pool.QueryRow(ctx, `
+	_, err := s.query(ctx, in(coll), `
 		SELECT c.id, c.article_id, c.body, c.start_offset, c.end_offset, a.url, a.title, a.site, a.published_at, a.fetched_at,
 		       coalesce(a.updated_at, 'epoch'), coalesce(a.gone_at, 'epoch'), a.body
 		FROM chunks c JOIN articles a ON a.id = c.article_id
-		WHERE c.collection = $1 AND c.id = $2`, coll, id).
-		Scan(&v.ChunkID, &v.ArticleID, &v.Text, &v.Start, &v.End, &v.URL, &v.Title, &v.Site, &pub, &v.Added,
-			&v.Updated, &v.Gone, &v.ArticleText)
+		WHERE c.collection = $1 AND c.id = $2`, []any{coll, id},
+		into(&v.ChunkID, &v.ArticleID, &v.Text, &v.Start, &v.End, &v.URL, &v.Title, &v.Site, &pub, &v.Added,
+			&v.Updated, &v.Gone, &v.ArticleText))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, fmt.Errorf("passage %d: %w", id, ErrNotFound)
 	}
@@ -63,24 +63,24 @@ const (
 // pageAllPassages calls fn with every passage of coll whose id is above after, size at a
 // time, as pagePassages does.
 func (s *Store) pageAllPassages(ctx context.Context, coll string, after int64, size int, fn func([]storedPassage) error) error {
-	return s.pagePassages(ctx, allPassagesSQL, pgx.NamedArgs{"coll": coll}, after, size, fn)
+	return s.pagePassages(ctx, coll, allPassagesSQL, pgx.NamedArgs{"coll": coll}, after, size, fn)
 }
 
 // pagePassagesToEmbed calls fn with the passages of coll that have no vector in space yet,
 // size at a time, as pagePassages does.
 func (s *Store) pagePassagesToEmbed(ctx context.Context, coll string, space Space, size int, fn func([]storedPassage) error) error {
-	return s.pagePassages(ctx, passagesToEmbedSQL, pgx.NamedArgs{"coll": coll, "space": space.ID}, 0, size, fn)
+	return s.pagePassages(ctx, coll, passagesToEmbedSQL, pgx.NamedArgs{"coll": coll, "space": space.ID}, 0, size, fn)
 }
 
-// pagePassages runs query, one of the page queries above, with args, @limit set to size and
+// pagePassages runs query, one of the page queries above, on coll with args, @limit set to size and
 // @after to the last id read (after at first), and calls fn with each page until none is left. A
 // page is read in full before fn runs, so fn may write to the database; passages deleted
 // meanwhile are simply not read again. It stops at fn's first error and returns it.
-func (s *Store) pagePassages(ctx context.Context, query string, args pgx.NamedArgs, after int64, size int, fn func([]storedPassage) error) error {
+func (s *Store) pagePassages(ctx context.Context, coll, query string, args pgx.NamedArgs, after int64, size int, fn func([]storedPassage) error) error {
 	args["limit"] = size
 	for {
 		args["after"] = after
-		page, err := s.readPassages(ctx, query, args)
+		page, err := s.readPassages(ctx, coll, query, args)
 		if err != nil || len(page) == 0 {
 			return err
 		}
@@ -91,22 +91,17 @@ func (s *Store) pagePassages(ctx context.Context, query string, args pgx.NamedAr
 	}
 }
 
-// readPassages runs one page query of pagePassages.
-func (s *Store) readPassages(ctx context.Context, query string, args pgx.NamedArgs) ([]storedPassage, error) {
-	rows, err := s.pool.Query(ctx, query, args)
-	if err != nil {
-		return nil, fmt.Errorf("read passages: %w", err)
-	}
-	defer rows.Close()
+// readPassages runs one page query of pagePassages on coll.
+func (s *Store) readPassages(ctx context.Context, coll, query string, args pgx.NamedArgs) ([]storedPassage, error) {
 	var out []storedPassage
-	for rows.Next() {
-		var p storedPassage
-		if err := rows.Scan(&p.id, &p.title, &p.body); err != nil {
-			return nil, fmt.Errorf("read passages: %w", err)
-		}
-		out = append(out, p)
-	}
-	if err := rows.Err(); err != nil {
+	_, err := s.query(ctx, in(coll), query, []any{args}, func(rows pgx.Rows) (err error) {
+		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (storedPassage, error) {
+			var p storedPassage
+			return p, r.Scan(&p.id, &p.title, &p.body)
+		})
+		return err
+	})
+	if err != nil {
 		return nil, fmt.Errorf("read passages: %w", err)
 	}
 	return out, nil
@@ -134,13 +129,15 @@ func (t storeTx) allocatePassageIDs(ctx context.Context, n int) ([]int64, error)
 	return ids, nil
 }
 
-// copyPassages writes rows (one per passage, in passageColumns' order) with COPY.
-func (t storeTx) copyPassages(ctx context.Context, rows [][]any) error {
-	if _, err := t.tx.CopyFrom(ctx, pgx.Identifier{"chunks"}, passageColumns, pgx.CopyFromRows(rows)); err != nil {
-		return fmt.Errorf("copy passages: %w", err)
+// insertPassages writes the passages of w into coll; tsv is generated from body.
+func (t storeTx) insertPassages(ctx context.Context, coll string, w *passageWrite) error {
+	if _, err := t.tx.Exec(ctx, `
+		INSERT INTO chunks (id, article_id, collection, ordinal, start_offset, end_offset, body, token_count)
+		SELECT v.id, v.article_id, $1, v.ordinal, v.start_offset, v.end_offset, v.body, v.token_count
+		FROM unnest($2::bigint[], $3::bigint[], $4::int[], $5::int[], $6::int[], $7::text[], $8::int[])
+		     AS v(id, article_id, ordinal, start_offset, end_offset, body, token_count)`,
+		coll, w.ids, w.articles, w.ordinals, w.starts, w.ends, w.bodies, w.lens); err != nil {
+		return fmt.Errorf("store passages: %w", err)
 	}
 	return nil
 }
-
-// passageColumns are the columns of a row for copyPassages; tsv is generated from body.
-var passageColumns = []string{"id", "article_id", "collection", "ordinal", "start_offset", "end_offset", "body", "token_count"}

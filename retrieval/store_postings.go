@@ -7,13 +7,17 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// postingColumns are the columns of a row for copyPostings.
-var postingColumns = []string{"collection", "term", "chunk_id", "tf", "doc_len"}
-
-// copyPostings writes rows (one per term of a passage, in postingColumns' order) with COPY.
-func (t storeTx) copyPostings(ctx context.Context, rows [][]any) error {
-	if _, err := t.tx.CopyFrom(ctx, pgx.Identifier{"postings"}, postingColumns, pgx.CopyFromRows(rows)); err != nil {
-		return fmt.Errorf("copy postings: %w", err)
+// insertPostings writes the postings of w's passages into coll.
+func (t storeTx) insertPostings(ctx context.Context, coll string, w *passageWrite) error {
+	if len(w.terms) == 0 {
+		return nil
+	}
+	if _, err := t.tx.Exec(ctx, `
+		INSERT INTO postings (collection, term, chunk_id, tf, doc_len)
+		SELECT $1, v.term, v.chunk_id, v.tf, v.doc_len
+		FROM unnest($2::text[], $3::bigint[], $4::int[], $5::int[]) AS v(term, chunk_id, tf, doc_len)`,
+		coll, w.terms, w.termPassages, w.tfs, w.termLens); err != nil {
+		return fmt.Errorf("store postings: %w", err)
 	}
 	return nil
 }
@@ -47,7 +51,7 @@ func (s *Store) replacePostings(ctx context.Context, coll string, docs []lexical
 			tfs, docLens = append(tfs, int32(tf)), append(docLens, int32(d.length))
 		}
 	}
-	err := s.inTx(ctx, func(t storeTx) error {
+	err := s.inCollection(ctx, coll, func(t storeTx) error {
 		if _, err := t.tx.Exec(ctx, `DELETE FROM postings WHERE collection = $1 AND chunk_id = ANY($2)`, coll, ids); err != nil {
 			return err
 		}
@@ -96,7 +100,8 @@ const maxVocabScan = 20000
 // from term to term (a loose index scan: one index probe per distinct term) instead of
 // reading every posting.
 func (s *Store) termsBetween(ctx context.Context, coll, lo, hi string) ([]string, error) {
-	rows, err := s.pool.Query(ctx, `
+	var out []string
+	_, err := s.query(ctx, in(coll), `
 		WITH RECURSIVE t(term) AS (
 			(SELECT term FROM postings WHERE collection = $1 AND term >= $2 AND term < $3
 			 ORDER BY term LIMIT 1)
@@ -106,20 +111,12 @@ func (s *Store) termsBetween(ctx context.Context, coll, lo, hi string) ([]string
 			        ORDER BY p.term LIMIT 1)
 			FROM t WHERE t.term IS NOT NULL
 		)
-		SELECT term FROM t WHERE term IS NOT NULL LIMIT $4`, coll, lo, hi, maxVocabScan)
+		SELECT term FROM t WHERE term IS NOT NULL LIMIT $4`, []any{coll, lo, hi, maxVocabScan},
+		func(rows pgx.Rows) (err error) {
+			out, err = pgx.CollectRows(rows, pgx.RowTo[string])
+			return err
+		})
 	if err != nil {
-		return nil, fmt.Errorf("list terms near %q: %w", lo, err)
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var t string
-		if err := rows.Scan(&t); err != nil {
-			return nil, fmt.Errorf("list terms near %q: %w", lo, err)
-		}
-		out = append(out, t)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("list terms near %q: %w", lo, err)
 	}
 	return out, nil
@@ -129,24 +126,21 @@ func (s *Store) termsBetween(ctx context.Context, coll, lo, hi string) ([]string
 // with their passages). It reads the article's postings through chunks' (article_id,
 // ordinal) key and postings' chunk index: a few dozen rows per passage.
 func (s *Store) articleTerms(ctx context.Context, coll string, articleID int64, terms []string) (map[string]bool, error) {
-	rows, err := s.pool.Query(ctx, `
+	var held []string
+	_, err := s.query(ctx, in(coll), `
 		SELECT DISTINCT p.term
 		FROM chunks c JOIN postings p ON p.chunk_id = c.id
-		WHERE c.article_id = $1 AND c.collection = $2 AND p.term = ANY($3::text[])`, articleID, coll, terms)
+		WHERE c.article_id = $1 AND c.collection = $2 AND p.term = ANY($3::text[])`, []any{articleID, coll, terms},
+		func(rows pgx.Rows) (err error) {
+			held, err = pgx.CollectRows(rows, pgx.RowTo[string])
+			return err
+		})
 	if err != nil {
 		return nil, fmt.Errorf("read terms of article %d: %w", articleID, err)
 	}
-	defer rows.Close()
-	out := map[string]bool{}
-	for rows.Next() {
-		var t string
-		if err := rows.Scan(&t); err != nil {
-			return nil, fmt.Errorf("read terms of article %d: %w", articleID, err)
-		}
+	out := make(map[string]bool, len(held))
+	for _, t := range held {
 		out[t] = true
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("read terms of article %d: %w", articleID, err)
 	}
 	return out, nil
 }

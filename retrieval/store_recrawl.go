@@ -57,10 +57,13 @@ func (t storeTx) scheduleRecrawl(ctx context.Context, id int64, web *webSource) 
 // longest past its recrawl time, for lease: no other claim gets it until the lease runs out
 // or the recrawl is recorded. It returns false when none is due.
 func (s *Store) claimDueArticle(ctx context.Context, coll string, lease time.Duration) (recrawlRow, bool, error) {
+	var r recrawlRow
+	// Across collections when coll is "": the recrawl job takes the most overdue article
+	// of any collection, then records its recrawl in that article's own collection.
 	// SKIP LOCKED lets concurrent claims pass each other's row instead of waiting for it;
 	// a row claimed and committed meanwhile fails the lease test on recheck, and the scan
 	// moves on to the next. articles_recrawl_due_idx gives the rows in recrawl_at order.
-	r, err := scanRecrawl(s.pool.QueryRow(ctx, `
+	_, err := s.query(ctx, collectionOrAll(coll), `
 		UPDATE articles SET recrawl_lease = now() + make_interval(secs => $2)
 		WHERE id = (
 			SELECT id FROM articles
@@ -69,7 +72,8 @@ func (s *Store) claimDueArticle(ctx context.Context, coll string, lease time.Dur
 			ORDER BY recrawl_at
 			LIMIT 1
 			FOR UPDATE SKIP LOCKED)
-		RETURNING `+recrawlCols, coll, lease.Seconds()))
+		RETURNING `+recrawlCols, []any{coll, lease.Seconds()},
+		oneRow(func(row pgx.Row) (err error) { r, err = scanRecrawl(row); return err }))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return recrawlRow{}, false, nil
 	}
@@ -90,7 +94,7 @@ var (
 // errRecrawlClaimed when another recrawl holds it.
 func (s *Store) claimArticle(ctx context.Context, coll string, urls []string, lease time.Duration) (recrawlRow, error) {
 	var r recrawlRow
-	err := s.inTx(ctx, func(t storeTx) error {
+	err := s.inCollection(ctx, coll, func(t storeTx) error {
 		var id int64
 		var web, claimed bool
 		err := t.tx.QueryRow(ctx, `
@@ -120,7 +124,7 @@ func (s *Store) claimArticle(ctx context.Context, coll string, urls []string, le
 // markRecrawlDue makes every recrawled article of coll that no recrawl holds due now, and
 // returns how many.
 func (s *Store) markRecrawlDue(ctx context.Context, coll string) (int, error) {
-	tag, err := s.pool.Exec(ctx, `
+	tag, err := s.exec(ctx, in(coll), `
 		UPDATE articles SET recrawl_at = now()
 		WHERE collection = $1 AND recrawl_at IS NOT NULL
 		  AND (recrawl_lease IS NULL OR recrawl_lease <= now())`, coll)
@@ -134,10 +138,12 @@ func (s *Store) markRecrawlDue(ctx context.Context, coll string) (int, error) {
 // free to claim.
 func (s *Store) countRecrawlDue(ctx context.Context, coll string) (int, error) {
 	var n int
-	if err := s.pool.QueryRow(ctx, `
+	// Across collections when coll is "", as claimDueArticle.
+	_, err := s.query(ctx, collectionOrAll(coll), `
 		SELECT count(*) FROM articles
 		WHERE recrawl_at <= now() AND ($1 = '' OR collection = $1)
-		  AND (recrawl_lease IS NULL OR recrawl_lease <= now())`, coll).Scan(&n); err != nil {
+		  AND (recrawl_lease IS NULL OR recrawl_lease <= now())`, []any{coll}, into(&n))
+	if err != nil {
 		return 0, fmt.Errorf("count articles due: %w", err)
 	}
 	return n, nil
@@ -155,9 +161,10 @@ type recrawlOutcome struct {
 	etag, lastModified string
 }
 
-// recordRecrawl stores the outcome o of article id's recrawl and releases its claim.
-func (s *Store) recordRecrawl(ctx context.Context, id int64, o recrawlOutcome) error {
-	return s.inTx(ctx, func(t storeTx) error { return t.recordRecrawl(ctx, id, o) })
+// recordRecrawl stores the outcome o of the recrawl of coll's article id and releases its
+// claim.
+func (s *Store) recordRecrawl(ctx context.Context, coll string, id int64, o recrawlOutcome) error {
+	return s.inCollection(ctx, coll, func(t storeTx) error { return t.recordRecrawl(ctx, id, o) })
 }
 
 // recordRecrawl stores the outcome o of article id's recrawl and releases its claim. A page
@@ -177,9 +184,9 @@ func (t storeTx) recordRecrawl(ctx context.Context, id int64, o recrawlOutcome) 
 	return nil
 }
 
-// releaseClaim hands article id back, untouched, to the next claim.
-func (s *Store) releaseClaim(ctx context.Context, id int64) error {
-	if _, err := s.pool.Exec(ctx, `UPDATE articles SET recrawl_lease = NULL WHERE id = $1`, id); err != nil {
+// releaseClaim hands coll's article id back, untouched, to the next claim.
+func (s *Store) releaseClaim(ctx context.Context, coll string, id int64) error {
+	if _, err := s.exec(ctx, in(coll), `UPDATE articles SET recrawl_lease = NULL WHERE id = $1`, id); err != nil {
 		return fmt.Errorf("release recrawl claim: %w", err)
 	}
 	return nil
@@ -191,16 +198,17 @@ type storedPassageText struct {
 	body string
 }
 
-// articlePassages returns the passages of article id, in order.
-func (s *Store) articlePassages(ctx context.Context, id int64) ([]storedPassageText, error) {
-	rows, err := s.pool.Query(ctx, `SELECT id, body FROM chunks WHERE article_id = $1 ORDER BY ordinal`, id)
-	if err != nil {
-		return nil, fmt.Errorf("read passages of article %d: %w", id, err)
-	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (storedPassageText, error) {
-		var p storedPassageText
-		return p, r.Scan(&p.id, &p.body)
-	})
+// articlePassages returns the passages of coll's article id, in order.
+func (s *Store) articlePassages(ctx context.Context, coll string, id int64) ([]storedPassageText, error) {
+	var out []storedPassageText
+	_, err := s.query(ctx, in(coll), `SELECT id, body FROM chunks WHERE article_id = $1 ORDER BY ordinal`, []any{id},
+		func(rows pgx.Rows) (err error) {
+			out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (storedPassageText, error) {
+				var p storedPassageText
+				return p, r.Scan(&p.id, &p.body)
+			})
+			return err
+		})
 	if err != nil {
 		return nil, fmt.Errorf("read passages of article %d: %w", id, err)
 	}
@@ -230,7 +238,7 @@ var errChangedMeanwhile = errors.New("the article changed while it was recrawled
 // another article of coll has the new text, and errChangedMeanwhile when the stored text
 // is no longer c.oldHash.
 func (s *Store) replaceText(ctx context.Context, coll string, space Space, c textChange, o recrawlOutcome) error {
-	err := s.inTx(ctx, func(t storeTx) error {
+	err := s.inCollection(ctx, coll, func(t storeTx) error {
 		var hash string
 		err := t.tx.QueryRow(ctx, `SELECT content_hash FROM articles WHERE id = $1 FOR UPDATE`, c.id).Scan(&hash)
 		if errors.Is(err, pgx.ErrNoRows) {
@@ -321,27 +329,21 @@ func (t storeTx) writeNewPassages(ctx context.Context, coll string, space Space,
 	if err != nil {
 		return err
 	}
-	var chunks, posts, vecs [][]any
+	var w passageWrite
 	k := 0
 	for i, p := range c.passages {
 		if c.keep[i] != 0 {
 			continue
 		}
-		chunks, posts, vecs = appendPassageRows(chunks, posts, vecs, coll, space, c.article, c.id, i, p, ids[k])
+		w.add(c.article, c.id, i, p, ids[k])
 		k++
 	}
-	if err := t.copyPassages(ctx, chunks); err != nil {
-		return err
-	}
-	if err := t.copyPostings(ctx, posts); err != nil {
-		return err
-	}
-	return t.copyEmbeddings(ctx, space, vecs)
+	return t.insertPassageWrite(ctx, coll, space, &w)
 }
 
-// deleteArticleByID deletes article id with its passages, postings and vectors.
-func (s *Store) deleteArticleByID(ctx context.Context, id int64) error {
-	if _, err := s.pool.Exec(ctx, `DELETE FROM articles WHERE id = $1`, id); err != nil {
+// deleteArticleByID deletes coll's article id with its passages, postings and vectors.
+func (s *Store) deleteArticleByID(ctx context.Context, coll string, id int64) error {
+	if _, err := s.exec(ctx, in(coll), `DELETE FROM articles WHERE id = $1`, id); err != nil {
 		return fmt.Errorf("remove article %d: %w", id, err)
 	}
 	return nil

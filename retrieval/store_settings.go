@@ -13,10 +13,10 @@ import (
 func (s *Store) selectSettings(ctx context.Context, coll string) (GuildSettings, error) {
 	g := DefaultGuildSettings()
 	var channels []string
-	err := s.pool.QueryRow(ctx, `
+	_, err := s.query(ctx, in(coll), `
 		SELECT admin_role, answer_mode, mention_channels, members_add, gone_pages
-		FROM guild_settings WHERE collection = $1`, coll).
-		Scan(&g.AdminRole, &g.AnswerMode, &channels, &g.MembersAdd, &g.GonePages)
+		FROM guild_settings WHERE collection = $1`, []any{coll},
+		into(&g.AdminRole, &g.AnswerMode, &channels, &g.MembersAdd, &g.GonePages))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return g, nil
 	}
@@ -35,7 +35,7 @@ func (s *Store) upsertSettings(ctx context.Context, coll string, g GuildSettings
 	if g.MentionChannels != nil {
 		channels = g.MentionChannels
 	}
-	if _, err := s.pool.Exec(ctx, `
+	if _, err := s.exec(ctx, in(coll), `
 		INSERT INTO guild_settings (collection, admin_role, answer_mode, mention_channels, members_add, gone_pages, updated_by)
 		VALUES ($1, $2, $3, $4, $5, $6, $7)
 		ON CONFLICT (collection) DO UPDATE SET

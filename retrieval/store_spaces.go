@@ -97,9 +97,9 @@ func (s *Store) ensureSpace(ctx context.Context, model string, dims int) (Space,
 	if err := checkDims(model, dims); err != nil {
 		return Space{}, err
 	}
-	// The common case, an existing space, takes no lock: creating the index below waits for
-	// writers of embeddings, and a writer checking its foreign key on a locked space row
-	// would wait for us in turn (a deadlock).
+	// The common case, an existing space, takes no lock: creating the index
+	// (footnote_ensure_space) waits for writers of embeddings, and a writer checking its
+	// foreign key on a locked space row would wait for us in turn (a deadlock).
 	err := s.pool.QueryRow(ctx, `SELECT id FROM embedding_spaces WHERE model = $1 AND dims = $2`, model, dims).Scan(&sp.ID)
 	if err == nil {
 		return sp, nil
@@ -107,33 +107,10 @@ func (s *Store) ensureSpace(ctx context.Context, model string, dims int) (Space,
 	if !errors.Is(err, pgx.ErrNoRows) {
 		return Space{}, fmt.Errorf("look up embedding space %s: %w", sp.Name(), err)
 	}
-	err = s.inTx(ctx, func(t storeTx) error {
-		// One process at a time creates spaces and their indexes.
-		if _, err := t.tx.Exec(ctx, "SELECT pg_advisory_xact_lock(4097083627)"); err != nil {
-			return err
-		}
-		if _, err := t.tx.Exec(ctx, `
-			INSERT INTO embedding_spaces (model, dims) VALUES ($1, $2)
-			ON CONFLICT (model, dims) DO NOTHING`, model, dims); err != nil {
-			return err
-		}
-		if err := t.tx.QueryRow(ctx, `SELECT id FROM embedding_spaces WHERE model = $1 AND dims = $2`, model, dims).Scan(&sp.ID); err != nil {
-			return err
-		}
-		// A partial index per space: the index expression fixes the dimension, which a
-		// plain vector column cannot. Cosine distance, pgvector's default m and
-		// ef_construction (16, 64). Queries must repeat the expression and the predicate
-		// (searchDense). A space wider than MaxVectorDims indexes embedding_half as halfvec.
-		opclass := "vector_cosine_ops"
-		if sp.Half() {
-			opclass = "halfvec_cosine_ops"
-		}
-		_, err := t.tx.Exec(ctx, fmt.Sprintf(`
-			CREATE INDEX IF NOT EXISTS embeddings_hnsw_%d ON embeddings
-			USING hnsw ((%s::%s) %s) WHERE space_id = %d`,
-			sp.ID, sp.column(), sp.sqlType(), opclass, sp.ID))
-		return err
-	})
+	// footnote_ensure_space (migration 015) creates the row and the space's HNSW index (on
+	// embedding, or on embedding_half as halfvec for a space wider than MaxVectorDims) as
+	// the tables' owner, one process at a time: footnote's runtime role may create no index.
+	err = s.pool.QueryRow(ctx, `SELECT footnote_ensure_space($1, $2)`, model, dims).Scan(&sp.ID)
 	if err != nil {
 		return Space{}, fmt.Errorf("ensure embedding space %s: %w", sp.Name(), err)
 	}
@@ -157,26 +134,30 @@ func (s *Store) lookupSpace(ctx context.Context, id int) (Space, error) {
 // references to it refuse the delete (migration 012), and a writer that finds its space
 // gone creates it again (isSpaceGone). It fails only on a database error.
 func (s *Store) deleteUnusedSpaces(ctx context.Context, keep int) ([]string, error) {
-	rows, err := s.pool.Query(ctx, `
+	// Every collection's: a space is unused only when no collection uses it.
+	var unused []Space
+	_, err := s.query(ctx, allCollections, `
 		SELECT s.id, s.model, s.dims FROM embedding_spaces s
 		WHERE s.id <> $1
 		  AND NOT EXISTS (SELECT 1 FROM collections c WHERE c.active_space = s.id)
 		  AND NOT EXISTS (SELECT 1 FROM embeddings e WHERE e.space_id = s.id)
-		ORDER BY s.id`, keep)
-	if err != nil {
-		return nil, fmt.Errorf("list unused embedding spaces: %w", err)
-	}
-	unused, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Space, error) {
-		var sp Space
-		err := r.Scan(&sp.ID, &sp.Model, &sp.Dims)
-		return sp, err
+		ORDER BY s.id`, []any{keep}, func(rows pgx.Rows) error {
+		var err error
+		unused, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (Space, error) {
+			var sp Space
+			err := r.Scan(&sp.ID, &sp.Model, &sp.Dims)
+			return sp, err
+		})
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("list unused embedding spaces: %w", err)
 	}
 	var deleted []string
 	for _, sp := range unused {
-		_, err := s.pool.Exec(ctx, `DELETE FROM embedding_spaces WHERE id = $1`, sp.ID)
+		// The foreign keys that refuse the delete are checked whatever the scope
+		// (PostgreSQL's referential checks pass row-level security).
+		_, err := s.exec(ctx, allCollections, `DELETE FROM embedding_spaces WHERE id = $1`, sp.ID)
 		var pe *pgconn.PgError
 		if errors.As(err, &pe) && pe.Code == "23503" { // foreign_key_violation: in use again
 			continue
@@ -190,30 +171,15 @@ func (s *Store) deleteUnusedSpaces(ctx context.Context, keep int) ([]string, err
 }
 
 // dropOrphanIndexes drops the HNSW index of every embedding space whose row is gone,
-// including one an earlier, interrupted call left behind. ensureSpace creates a space's row
-// and index in one transaction and ids are never reused, so an index without its row is
-// never wanted again.
+// including one an earlier, interrupted call left behind. Space ids are never reused, so an
+// index without its row is never wanted again. Dropping an index is the tables' owner's, so
+// footnote_drop_orphan_indexes (migration 015) does it, as the owner: a plain DROP INDEX,
+// since a function cannot run DROP INDEX CONCURRENTLY, that gives up on an index whose lock
+// it does not get within a second (searches wait behind it at most that long) and leaves it
+// to the next call.
 func (s *Store) dropOrphanIndexes(ctx context.Context) error {
-	rows, err := s.pool.Query(ctx, `
-		SELECT i.indexname FROM pg_indexes i
-		WHERE i.schemaname = current_schema() AND i.tablename = 'embeddings'
-		  AND i.indexname ~ '^embeddings_hnsw_[0-9]+$'
-		  AND NOT EXISTS (SELECT 1 FROM embedding_spaces s
-		                  WHERE s.id = substring(i.indexname FROM '[0-9]+$')::int)`)
-	if err != nil {
-		return fmt.Errorf("list indexes of deleted embedding spaces: %w", err)
-	}
-	names, err := pgx.CollectRows(rows, pgx.RowTo[string])
-	if err != nil {
-		return fmt.Errorf("list indexes of deleted embedding spaces: %w", err)
-	}
-	for _, name := range names {
-		// CONCURRENTLY waits for the transactions using embeddings instead of locking every
-		// search and write out while it drops; it cannot run in a transaction, and Exec
-		// without arguments sends it alone. The name matched the pattern above.
-		if _, err := s.pool.Exec(ctx, "DROP INDEX CONCURRENTLY IF EXISTS "+pgx.Identifier{name}.Sanitize()); err != nil {
-			return fmt.Errorf("drop index %s: %w", name, err)
-		}
+	if _, err := s.pool.Exec(ctx, `SELECT footnote_drop_orphan_indexes()`); err != nil {
+		return fmt.Errorf("drop indexes of deleted embedding spaces: %w", err)
 	}
 	return nil
 }

@@ -39,7 +39,7 @@ type webSource struct {
 // under another URL) are left as they are; a changed article replaces its passages.
 func (s *Store) storeBatch(ctx context.Context, coll string, space Space, batch []prepared) ([]AddedArticle, error) {
 	var out []AddedArticle
-	err := s.inTx(ctx, func(t storeTx) error {
+	err := s.inCollection(ctx, coll, func(t storeTx) error {
 		if err := t.upsertCollection(ctx, coll, space); err != nil {
 			return err
 		}
@@ -174,9 +174,9 @@ func (w *batchWriter) toWrite() []int {
 	return keep
 }
 
-// writePassages copies the passages, postings and vectors of batch[write...] with COPY,
-// the fastest way into Postgres; passage ids are drawn from the sequence first so postings
-// and vectors can refer to them in the same round.
+// writePassages writes the passages, postings and vectors of batch[write...]; passage ids
+// are drawn from the sequence first so postings and vectors can refer to them in the same
+// round.
 func (t storeTx) writePassages(ctx context.Context, coll string, space Space, batch []prepared, write []int) error {
 	n := 0
 	for _, i := range write {
@@ -189,39 +189,56 @@ func (t storeTx) writePassages(ctx context.Context, coll string, space Space, ba
 	if err != nil {
 		return err
 	}
-	chunks, posts, vecs := passageRows(coll, space, batch, write, ids)
-	if err := t.copyPassages(ctx, chunks); err != nil {
-		return err
-	}
-	if err := t.copyPostings(ctx, posts); err != nil {
-		return err
-	}
-	return t.copyEmbeddings(ctx, space, vecs)
-}
-
-// passageRows lays out the COPY rows of batch[write...]'s passages, numbered by ids in
-// order: passages, postings and vectors.
-func passageRows(coll string, space Space, batch []prepared, write []int, ids []int64) (chunks, posts, vecs [][]any) {
+	var w passageWrite
 	k := 0
 	for _, i := range write {
 		a := batch[i].Article
 		for ord, p := range batch[i].Passages {
-			chunks, posts, vecs = appendPassageRows(chunks, posts, vecs, coll, space, a, a.ID, ord, p, ids[k])
+			w.add(a, a.ID, ord, p, ids[k])
 			k++
 		}
 	}
-	return chunks, posts, vecs
+	return t.insertPassageWrite(ctx, coll, space, &w)
 }
 
-// appendPassageRows appends the COPY rows of passage p of article a (stored as articleID),
-// at ordinal ord, numbered id: its passage row, its postings, and its vector when it has one.
-func appendPassageRows(chunks, posts, vecs [][]any, coll string, space Space, a Article, articleID int64, ord int, p preparedPassage, id int64) ([][]any, [][]any, [][]any) {
-	chunks = append(chunks, []any{id, articleID, coll, ord, p.Start, p.End, a.Text[p.Start:p.End], p.Length})
+// passageWrite is the passages of one write with their postings and vectors, laid out
+// column by column: each column is one array argument of an INSERT ... SELECT FROM
+// unnest(...). (COPY, which was faster, refuses tables under row-level security.)
+type passageWrite struct {
+	ids, articles                []int64
+	ordinals, starts, ends, lens []int32
+	bodies                       []string
+
+	terms          []string
+	termPassages   []int64
+	tfs, termLens  []int32
+	vectorPassages []int64
+	vectors        [][]float32
+}
+
+// add appends passage p of article a (stored as articleID), at ordinal ord, numbered id:
+// its passage row, its postings, and its vector when it has one.
+func (w *passageWrite) add(a Article, articleID int64, ord int, p preparedPassage, id int64) {
+	w.ids, w.articles = append(w.ids, id), append(w.articles, articleID)
+	w.ordinals, w.starts, w.ends = append(w.ordinals, int32(ord)), append(w.starts, int32(p.Start)), append(w.ends, int32(p.End))
+	w.bodies, w.lens = append(w.bodies, a.Text[p.Start:p.End]), append(w.lens, int32(p.Length))
 	for term, tf := range p.Terms {
-		posts = append(posts, []any{coll, term, id, tf, p.Length})
+		w.terms, w.termPassages = append(w.terms, term), append(w.termPassages, id)
+		w.tfs, w.termLens = append(w.tfs, int32(tf)), append(w.termLens, int32(p.Length))
 	}
 	if p.Vector != nil {
-		vecs = append(vecs, []any{space.ID, id, coll, space.value(p.Vector)})
+		w.vectorPassages, w.vectors = append(w.vectorPassages, id), append(w.vectors, p.Vector)
 	}
-	return chunks, posts, vecs
+}
+
+// insertPassageWrite stores w in coll: passages first, then the postings and vectors that
+// refer to them.
+func (t storeTx) insertPassageWrite(ctx context.Context, coll string, space Space, w *passageWrite) error {
+	if err := t.insertPassages(ctx, coll, w); err != nil {
+		return err
+	}
+	if err := t.insertPostings(ctx, coll, w); err != nil {
+		return err
+	}
+	return t.insertVectors(ctx, coll, space, w)
 }

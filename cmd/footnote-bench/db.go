@@ -26,9 +26,16 @@ func dbURL(adminURL, name string) (string, error) {
 	return u.String(), nil
 }
 
-// withConn runs fn on a connection to the database at dsn.
+// withConn runs fn on a connection to the database at dsn. The bench measures whole
+// databases, so the connection sees every collection's rows: footnote.scope = 'all', the
+// setting row-level security (migration 015) lets through, for the whole session.
 func withConn(ctx context.Context, dsn string, fn func(*pgx.Conn) error) error {
-	c, err := pgx.Connect(ctx, dsn)
+	cfg, err := pgx.ParseConfig(dsn)
+	if err != nil {
+		return fmt.Errorf("parse the database URL: %w", err)
+	}
+	cfg.RuntimeParams["footnote.scope"] = "all"
+	c, err := pgx.ConnectConfig(ctx, cfg)
 	if err != nil {
 		return fmt.Errorf("connect: %w", err)
 	}
@@ -37,7 +44,8 @@ func withConn(ctx context.Context, dsn string, fn func(*pgx.Conn) error) error {
 }
 
 // recreateDB drops database name if it exists, creates it, and creates the vector extension
-// in it (which needs a superuser, as .ci/db's footnote role is).
+// in it. .ci/db's owner role, footnote, may create databases, and finds the extension in
+// them already (.ci/db puts it in template1); creating it would need a superuser.
 func recreateDB(ctx context.Context, adminURL, name string) error {
 	err := withConn(ctx, adminURL, func(c *pgx.Conn) error {
 		// The name is checked by checkDBName: lower-case letters, digits and _.

@@ -55,7 +55,9 @@ func TestBenchSmoke(t *testing.T) {
 		t.Skip("builds footnote and imports into a database of its own")
 	}
 	retrievaltest.Conn(t) // the test cluster, or a skip (a failure under CI)
-	u, err := url.Parse(retrievaltest.DSN())
+	// The owner, who may create databases (the runtime role may not), and whom footnote
+	// then migrates and works as.
+	u, err := url.Parse(retrievaltest.OwnerDSN())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -72,7 +74,7 @@ func TestBenchSmoke(t *testing.T) {
 	var stdout, stderr bytes.Buffer
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	err = run(ctx, []string{"-bin", bin, "-shared", fakeShared(t, 20), "-database-url", retrievaltest.DSN(), "-db", prefix,
+	err = run(ctx, []string{"-bin", bin, "-shared", fakeShared(t, 20), "-database-url", retrievaltest.OwnerDSN(), "-db", prefix,
 		"-sizes", "30", "-streams", "2", "-small-collections", "2", "-small-articles", "3", "-xapian", "",
 		"-json", jsonPath, "-plot", plotPath}, &stdout, &stderr)
 	if err != nil {

@@ -267,7 +267,7 @@ func (o *options) footnote(ctx context.Context, logPath string, args ...string) 
 	defer log.Close()
 	cmd := exec.CommandContext(ctx, o.bin, args...)
 	cmd.Stdout, cmd.Stderr = log, log
-	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME"), "DATABASE_URL=" + o.databaseURL}
+	cmd.Env = append(childEnv(), "DATABASE_URL="+o.databaseURL)
 	if err := cmd.Run(); err != nil {
 		data, _ := os.ReadFile(logPath)
 		return fmt.Errorf("footnote %s: %w\n%s", strings.Join(args, " "), err, data)
@@ -321,4 +321,15 @@ func loadAverage() string {
 		return ""
 	}
 	return strings.Join(fields[:3], " ")
+}
+
+// childEnv is the environment every footnote the driver starts gets before its own
+// settings: PATH and HOME, and PGPASSFILE when set, where the database's password is (a
+// cluster with passwords, such as the one .ci/db starts, refuses a URL without one).
+func childEnv() []string {
+	env := []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME")}
+	if pf := os.Getenv("PGPASSFILE"); pf != "" {
+		env = append(env, "PGPASSFILE="+pf)
+	}
+	return env
 }

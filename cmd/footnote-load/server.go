@@ -54,7 +54,7 @@ func startServer(bin, logPath string, env map[string]string) (*server, error) {
 	}
 	cmd := exec.Command(bin, "serve", "--http", addr)
 	cmd.Stdout, cmd.Stderr = log, log
-	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME"), "FOOTNOTE_METRICS_ADDR=" + maddr}
+	cmd.Env = append(childEnv(), "FOOTNOTE_METRICS_ADDR="+maddr)
 	for k, v := range env {
 		cmd.Env = append(cmd.Env, k+"="+v)
 	}

@@ -41,7 +41,7 @@ func feedServer(t *testing.T) *httptest.Server {
 func TestCLIFeeds(t *testing.T) {
 	retrievaltest.Store(t)
 	coll := retrievaltest.Collection(t)
-	c := cli{env: map[string]string{"DATABASE_URL": retrievaltest.DSN(), "FOOTNOTE_ALLOW_PRIVATE": "true"}}
+	c := cli{env: map[string]string{"DATABASE_URL": retrievaltest.DSN(), "DATABASE_OWNER_URL": retrievaltest.OwnerDSN(), "FOOTNOTE_ALLOW_PRIVATE": "true"}}
 	t.Cleanup(func() { c.run(t, "", "remove", "--collection", coll, "--all") })
 	srv := feedServer(t)
 	feedURL := srv.URL + "/feed.xml"

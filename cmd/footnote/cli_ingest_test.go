@@ -189,7 +189,7 @@ func TestCLIIngest(t *testing.T) {
 	t.Run("a missing page is reported as not found, not as a site that is down", func(t *testing.T) {
 		srv := httptest.NewServer(http.NotFoundHandler())
 		defer srv.Close()
-		private := cli{env: map[string]string{"DATABASE_URL": retrievaltest.DSN(), "FOOTNOTE_ALLOW_PRIVATE": "true"}}
+		private := cli{env: map[string]string{"DATABASE_URL": retrievaltest.DSN(), "DATABASE_OWNER_URL": retrievaltest.OwnerDSN(), "FOOTNOTE_ALLOW_PRIVATE": "true"}}
 		_, _, err := private.run(t, "", "add", "--collection", coll, srv.URL+"/2024/gone")
 		var b bytes.Buffer
 		report(&b, err)

@@ -25,10 +25,13 @@ import (
 
 // freshCLI is footnote run against a database of the test's own: the background jobs span
 // every collection of their database, so they must not meet other tests' feeds and jobs.
+// It works as the runtime role and migrates as the owner; dsn is the owner's, which sees
+// every collection's rows (to arrange and check them).
 func freshCLI(t *testing.T) (c cli, dsn string) {
 	t.Helper()
 	dsn = retrievaltest.FreshDatabase(t)
-	return cli{env: map[string]string{"DATABASE_URL": dsn, "FOOTNOTE_ALLOW_PRIVATE": "true"}}, dsn
+	return cli{env: map[string]string{"DATABASE_URL": retrievaltest.RuntimeDSN(dsn), "DATABASE_OWNER_URL": dsn,
+		"FOOTNOTE_ALLOW_PRIVATE": "true"}}, dsn
 }
 
 // sql runs one statement on the database at dsn (tests arrange rows directly).

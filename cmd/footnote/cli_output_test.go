@@ -12,7 +12,7 @@ import (
 func TestCLIOutputAndExitCodes(t *testing.T) {
 	retrievaltest.Store(t) // the test database, migrated; skips (fails under CI) without it
 	coll := retrievaltest.Collection(t)
-	c := cli{env: map[string]string{"DATABASE_URL": retrievaltest.DSN()}}
+	c := cli{env: map[string]string{"DATABASE_URL": retrievaltest.DSN(), "DATABASE_OWNER_URL": retrievaltest.OwnerDSN()}}
 	t.Cleanup(func() {
 		if _, stderr, err := c.run(t, "", "remove", "--collection", coll, "--all"); err != nil {
 			t.Errorf("remove --all: %v %q", err, stderr)
@@ -84,7 +84,7 @@ func TestCLIOutputAndExitCodes(t *testing.T) {
 		})
 	}
 	t.Run("a question over the limit names FOOTNOTE_MAX_QUESTION_CHARS", func(t *testing.T) {
-		short := cli{env: map[string]string{"DATABASE_URL": retrievaltest.DSN(), "FOOTNOTE_MAX_QUESTION_CHARS": "40"}}
+		short := cli{env: map[string]string{"DATABASE_URL": retrievaltest.DSN(), "DATABASE_OWNER_URL": retrievaltest.OwnerDSN(), "FOOTNOTE_MAX_QUESTION_CHARS": "40"}}
 		_, _, err := short.run(t, "", "ask", "--collection", coll, strings.Repeat("tram ", 10))
 		want := "invalid input: the question has 49 characters; the limit is 40 (shorten it, or raise FOOTNOTE_MAX_QUESTION_CHARS, at most 6000)"
 		if err == nil || err.Error() != want {

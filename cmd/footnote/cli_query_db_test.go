@@ -69,7 +69,7 @@ func TestCLIQuery(t *testing.T) {
 		}
 	})
 	t.Run("the engine refuses a question over FOOTNOTE_MAX_QUESTION_CHARS", func(t *testing.T) {
-		short := cli{env: map[string]string{"DATABASE_URL": retrievaltest.DSN(), "FOOTNOTE_MAX_QUESTION_CHARS": "40"}}
+		short := cli{env: map[string]string{"DATABASE_URL": retrievaltest.DSN(), "DATABASE_OWNER_URL": retrievaltest.OwnerDSN(), "FOOTNOTE_MAX_QUESTION_CHARS": "40"}}
 		_, _, err := short.run(t, "", "ask", "--collection", coll, strings.Repeat("tram ", 10))
 		if !errors.Is(err, retrieval.ErrInvalidInput) || !strings.Contains(fmt.Sprint(err), "the limit is 40") {
 			t.Errorf("ask = %v, want the engine to refuse it at 40 characters", err)

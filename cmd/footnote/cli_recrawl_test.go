@@ -50,7 +50,7 @@ func (s *storySite) set(status int, when string) {
 func TestCLIRecrawl(t *testing.T) {
 	retrievaltest.Store(t)
 	coll := retrievaltest.Collection(t)
-	c := cli{env: map[string]string{"DATABASE_URL": retrievaltest.DSN(), "FOOTNOTE_ALLOW_PRIVATE": "true"}}
+	c := cli{env: map[string]string{"DATABASE_URL": retrievaltest.DSN(), "DATABASE_OWNER_URL": retrievaltest.OwnerDSN(), "FOOTNOTE_ALLOW_PRIVATE": "true"}}
 	t.Cleanup(func() { c.run(t, "", "remove", "--collection", coll, "--all") })
 	site := newStorySite(t)
 	story := site.URL + "/story"

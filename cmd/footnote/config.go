@@ -31,8 +31,15 @@ const (
 // a command's flags choose what that command does (which collection, how many results,
 // JSON or text) and never override a setting held here.
 type Config struct {
+	// DatabaseURL (DATABASE_URL) is the role footnote's processes work as: on a split
+	// set-up the runtime role, which row-level security confines to one collection per
+	// transaction (migration 015).
 	DatabaseURL string
-	LocalPGPort string // the port of the cluster `make db` starts (FOOTNOTE_PGPORT), for hints
+	// DatabaseOwnerURL (DATABASE_OWNER_URL) is the role that owns footnote's tables and
+	// runs the migrations, which then grant DatabaseURL's role what it needs; "" when
+	// DatabaseURL's role migrates too (one URL, as before the split).
+	DatabaseOwnerURL string
+	LocalPGPort      string // the port of the cluster `make db` starts (FOOTNOTE_PGPORT), for hints
 
 	OpenAIKey     string
 	OpenAIBaseURL string
@@ -85,6 +92,7 @@ type Config struct {
 func configFromEnv(getenv func(string) string) (Config, error) {
 	c := Config{
 		DatabaseURL:      or(getenv("DATABASE_URL"), retrieval.LocalDatabaseURL(getenv, "footnote")),
+		DatabaseOwnerURL: getenv("DATABASE_OWNER_URL"),
 		LocalPGPort:      or(getenv("FOOTNOTE_PGPORT"), retrieval.DefaultPGPort),
 		OpenAIKey:        getenv("OPENAI_API_KEY"),
 		OpenAIBaseURL:    getenv("OPENAI_BASE_URL"),
@@ -105,8 +113,18 @@ func configFromEnv(getenv func(string) string) (Config, error) {
 			return c, fmt.Errorf("FOOTNOTE_PGPORT: %q is not a port (a number from 1 to 65535)", v)
 		}
 	}
-	if err := checkDatabaseURL(c.DatabaseURL); err != nil {
+	// Without DATABASE_URL, footnote's own cluster (`make db`): its runtime role works, its
+	// owner migrates. A DATABASE_URL alone does both, as it always did.
+	if c.DatabaseOwnerURL == "" && getenv("DATABASE_URL") == "" {
+		c.DatabaseOwnerURL = retrieval.LocalOwnerURL(getenv, "footnote")
+	}
+	if err := checkDatabaseURL("DATABASE_URL", c.DatabaseURL); err != nil {
 		return c, err
+	}
+	if c.DatabaseOwnerURL != "" {
+		if err := checkDatabaseURL("DATABASE_OWNER_URL", c.DatabaseOwnerURL); err != nil {
+			return c, err
+		}
 	}
 	for _, v := range []struct{ name, value, example string }{
 		{"OPENAI_BASE_URL", c.OpenAIBaseURL, "https://api.openai.com/v1 or http://localhost:11434/v1"},
@@ -212,10 +230,11 @@ func configFromEnv(getenv func(string) string) (Config, error) {
 // databaseURLShape is what DATABASE_URL should look like, for the errors that refuse one.
 const databaseURLShape = "want postgres://USER:PASSWORD@HOST:PORT/DATABASE?sslmode=disable, special characters in the password %-escaped"
 
-// checkDatabaseURL returns nil when pgconn accepts dsn, else one line naming DATABASE_URL
-// with pgconn's reason and the shape wanted. The line never holds the URL: pgconn's own
-// message quotes it, and the password can survive its masking in a malformed one.
-func checkDatabaseURL(dsn string) error {
+// checkDatabaseURL returns nil when pgconn accepts dsn, else one line naming the variable
+// name (DATABASE_URL or DATABASE_OWNER_URL) with pgconn's reason and the shape wanted. The
+// line never holds the URL: pgconn's own message quotes it, and the password can survive
+// its masking in a malformed one.
+func checkDatabaseURL(name, dsn string) error {
 	_, err := pgconn.ParseConfig(dsn)
 	if err == nil {
 		return nil
@@ -223,7 +242,7 @@ func checkDatabaseURL(dsn string) error {
 	var pce *pgconn.ParseConfigError
 	if !strings.HasPrefix(dsn, "postgres://") && !strings.HasPrefix(dsn, "postgresql://") && !strings.Contains(dsn, "=") ||
 		!errors.As(err, &pce) {
-		return errors.New("DATABASE_URL: not a postgres:// URL (" + databaseURLShape + ")")
+		return errors.New(name + ": not a postgres:// URL (" + databaseURLShape + ")")
 	}
 	// pce's message is "cannot parse `URL`: REASON" or "… REASON (CAUSE)"; CAUSE can
 	// quote the URL again (url.Parse's errors do), so only its last part is kept.
@@ -239,7 +258,7 @@ func checkDatabaseURL(dsn string) error {
 	if cause != nil {
 		reason += ": " + cause.Error()
 	}
-	return fmt.Errorf("DATABASE_URL: %s (%s)", reason, databaseURLShape)
+	return fmt.Errorf("%s: %s (%s)", name, reason, databaseURLShape)
 }
 
 // Bounds of FOOTNOTE_ANSWER_TIMEOUT: below a second no model answers in time, so every

@@ -18,7 +18,7 @@ func TestConfigFromEnv(t *testing.T) {
 			name: "an empty environment gives the offline defaults",
 			env:  nil,
 			check: func(c Config) bool {
-				return c.DatabaseURL == "postgres://footnote@127.0.0.1:55432/footnote?sslmode=disable" && c.EmbedModel == "hash" && c.EmbedDims == 0 && c.ChatModel == "" &&
+				return c.DatabaseURL == "postgres://footnote_app@127.0.0.1:55432/footnote?sslmode=disable" && c.EmbedModel == "hash" && c.EmbedDims == 0 && c.ChatModel == "" &&
 					c.ShardID == 0 && c.ShardCount == 1 && c.LogLevel == "" && !c.AllowPrivate &&
 					c.MaxQuestionChars == 1000 && c.LocalPGPort == "55432" && c.AnswerTimeout == 20*time.Second &&
 					c.ServeWorker && c.FeedConcurrency == 0
@@ -43,7 +43,8 @@ func TestConfigFromEnv(t *testing.T) {
 			name: "FOOTNOTE_PGPORT moves the default database and the hints",
 			env:  map[string]string{"FOOTNOTE_PGPORT": "55999"},
 			check: func(c Config) bool {
-				return c.DatabaseURL == "postgres://footnote@127.0.0.1:55999/footnote?sslmode=disable" && c.LocalPGPort == "55999"
+				return c.DatabaseURL == "postgres://footnote_app@127.0.0.1:55999/footnote?sslmode=disable" &&
+					c.DatabaseOwnerURL == "postgres://footnote@127.0.0.1:55999/footnote?sslmode=disable" && c.LocalPGPort == "55999"
 			},
 		},
 		{
@@ -88,10 +89,30 @@ func TestConfigFromEnv(t *testing.T) {
 			check: func(c Config) bool { return c.DBWait == time.Minute },
 		},
 		{
-			name:  "DATABASE_URL is taken as given",
-			env:   map[string]string{"DATABASE_URL": "postgres://db.internal/footnote"},
-			check: func(c Config) bool { return c.DatabaseURL == "postgres://db.internal/footnote" },
+			name: "DATABASE_URL is taken as given, and alone it migrates too",
+			env:  map[string]string{"DATABASE_URL": "postgres://db.internal/footnote"},
+			check: func(c Config) bool {
+				return c.DatabaseURL == "postgres://db.internal/footnote" && c.DatabaseOwnerURL == ""
+			},
 		},
+		{
+			name: "without DATABASE_URL the local cluster's runtime role works and its owner migrates",
+			env:  nil,
+			check: func(c Config) bool {
+				return c.DatabaseURL == "postgres://footnote_app@127.0.0.1:55432/footnote?sslmode=disable" &&
+					c.DatabaseOwnerURL == "postgres://footnote@127.0.0.1:55432/footnote?sslmode=disable"
+			},
+		},
+		{
+			name: "DATABASE_OWNER_URL is taken as given beside DATABASE_URL",
+			env:  map[string]string{"DATABASE_URL": "postgres://app@db/footnote", "DATABASE_OWNER_URL": "postgres://owner@db/footnote"},
+			check: func(c Config) bool {
+				return c.DatabaseURL == "postgres://app@db/footnote" && c.DatabaseOwnerURL == "postgres://owner@db/footnote"
+			},
+		},
+		{name: "a DATABASE_OWNER_URL that is not a postgres URL is refused by its own name",
+			env:     map[string]string{"DATABASE_URL": "postgres://app@db/footnote", "DATABASE_OWNER_URL": "mysql:x@y/z"},
+			wantErr: "DATABASE_OWNER_URL: not a postgres:// URL"},
 		{
 			name: "an OpenAI key switches the default embedder to OpenAI's",
 			env:  map[string]string{"OPENAI_API_KEY": "sk-test", "FOOTNOTE_CHAT_MODEL": "gpt-4o-mini"},
@@ -157,7 +178,13 @@ func TestConfigFromEnv(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c, err := configFromEnv(func(k string) string { return tt.env[k] })
+			c, err := configFromEnv(func(k string) string {
+				if k == "PGPASSFILE" && tt.env[k] == "" {
+					// Named, so that the local URLs carry no passfile found in a checkout.
+					return "/dev/null"
+				}
+				return tt.env[k]
+			})
 			if tt.wantErr != "" {
 				if err == nil {
 					t.Fatalf("configFromEnv = %+v, want an error naming %s", c, tt.wantErr)
@@ -187,6 +214,7 @@ func TestConfigKeepsSecretsOutOfErrors(t *testing.T) {
 		{"DATABASE_URL": "postgres://footnote:" + secret + " x@db/footnote"},
 		{"DATABASE_URL": "postgres://footnote:" + secret + "%zz@db/footnote"},
 		{"DATABASE_URL": "host=db password=" + secret + " sslmode=bogus"},
+		{"DATABASE_OWNER_URL": "postgres://footnote:" + secret + "@db:notaport/footnote"},
 		{"OPENAI_BASE_URL": "ftp://user:" + secret + "@models.example/v1"},
 	} {
 		_, err := configFromEnv(func(k string) string { return env[k] })

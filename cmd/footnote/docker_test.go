@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -226,19 +227,42 @@ func TestComposeServicesAgree(t *testing.T) {
 			t.Error("services.db has no healthcheck test, so service_healthy never comes")
 		}
 	})
-	t.Run("DATABASE_URL points at the db service with its user, password and database", func(t *testing.T) {
-		u, err := url.Parse(env["DATABASE_URL"])
-		if err != nil || u.User == nil {
-			t.Fatalf("DATABASE_URL %q: %v", env["DATABASE_URL"], err)
+	t.Run("footnote works as the runtime role and migrates as the owner, both made by the db service's init script", func(t *testing.T) {
+		script, err := os.ReadFile(filepath.Join(repoRoot, ".ci", "docker-initdb.sh"))
+		if err != nil {
+			t.Fatal(err)
 		}
-		if _, ok := y["services."+u.Hostname()+".image"]; !ok {
-			t.Errorf("DATABASE_URL's host %q is not a service", u.Hostname())
+		if !slices.Contains(y["services.db.volumes"], "./.ci/docker-initdb.sh:/docker-entrypoint-initdb.d/footnote.sh:ro") {
+			t.Errorf("the db service does not run .ci/docker-initdb.sh: volumes %q", y["services.db.volumes"])
 		}
-		pw, _ := u.User.Password()
-		got := []string{u.User.Username(), pw, strings.TrimPrefix(u.Path, "/")}
-		want := []string{one("services.db.environment.POSTGRES_USER"), one("services.db.environment.POSTGRES_PASSWORD"), one("services.db.environment.POSTGRES_DB")}
-		if strings.Join(got, " ") != strings.Join(want, " ") {
-			t.Errorf("DATABASE_URL has user, password, database %q, the db service %q", got, want)
+		for _, v := range []struct{ variable, role, password string }{
+			{"DATABASE_URL", "footnote_app", "FOOTNOTE_APP_PASSWORD"},
+			{"DATABASE_OWNER_URL", "footnote", "FOOTNOTE_OWNER_PASSWORD"},
+		} {
+			// The URL as compose passes it once it has put the password in.
+			raw := strings.ReplaceAll(env[v.variable], "${"+v.password+"}", "pw")
+			u, err := url.Parse(raw)
+			if err != nil || u.User == nil {
+				t.Fatalf("%s %q: %v", v.variable, env[v.variable], err)
+			}
+			if _, ok := y["services."+u.Hostname()+".image"]; !ok {
+				t.Errorf("%s's host %q is not a service", v.variable, u.Hostname())
+			}
+			if pw, _ := u.User.Password(); u.User.Username() != v.role || pw != "pw" || u.Path != "/footnote" {
+				t.Errorf("%s = %q, want role %s with the password ${%s} on database footnote", v.variable, env[v.variable], v.role, v.password)
+			}
+			if !strings.HasPrefix(one("services.db.environment."+v.password), "${"+v.password+":?") {
+				t.Errorf("the db service does not take %s from the environment (required)", v.password)
+			}
+			if !strings.Contains(string(script), "CREATE ROLE "+v.role+" LOGIN NOSUPERUSER") {
+				t.Errorf(".ci/docker-initdb.sh does not create %s as a login that is no superuser", v.role)
+			}
+		}
+		if !strings.Contains(string(script), "CREATE DATABASE footnote OWNER footnote;") {
+			t.Error(".ci/docker-initdb.sh does not create the database footnote owned by footnote")
+		}
+		if pw := one("services.db.environment.POSTGRES_PASSWORD"); !strings.HasPrefix(pw, "${POSTGRES_PASSWORD:?") {
+			t.Errorf("POSTGRES_PASSWORD is %q in the file, want it required from the environment", pw)
 		}
 	})
 	t.Run("Docker waits for footnote's own shutdown before it kills the container", func(t *testing.T) {

@@ -28,6 +28,9 @@ type command struct {
 func commands() []command {
 	return []command{
 		{name: "migrate", summary: "apply the database migrations (every other command applies them too)",
+			detail: "They run as DATABASE_OWNER_URL when it is set (the role that owns footnote's tables), which then\n" +
+				"grants DATABASE_URL's role what footnote works with: rows, never tables. With DATABASE_URL alone,\n" +
+				"that role migrates; a role that may not (footnote's runtime role) starts only once they are applied.\n",
 			example: "footnote migrate", run: (*Main).cmdMigrate},
 		{name: "import", synopsis: "[--collection C] FILE.jsonl", summary: "add the articles of a JSON Lines file, one article a line (- reads standard input)",
 			detail: "Each line is one JSON object:\n" +

@@ -154,16 +154,18 @@ func routeStandardLog(log *slog.Logger) {
 var secretVars = []string{"DISCORD_TOKEN", "OPENAI_API_KEY"}
 
 // secrets returns the secret values in the environment: the token and the key, and the
-// passwords in DATABASE_URL (or PGPASSWORD, which pgx reads when the URL has none),
-// OPENAI_BASE_URL and DISCORD_API_BASE.
+// passwords in DATABASE_URL and DATABASE_OWNER_URL (or in PGPASSWORD or the pgpass file,
+// which pgx reads when a URL has none), OPENAI_BASE_URL and DISCORD_API_BASE.
 func secrets(getenv func(string) string) []string {
 	var out []string
 	for _, v := range secretVars {
 		out = append(out, getenv(v))
 	}
-	if dsn := getenv("DATABASE_URL"); dsn != "" {
-		if cfg, err := pgconn.ParseConfig(dsn); err == nil {
-			out = append(out, cfg.Password)
+	for _, v := range []string{"DATABASE_URL", "DATABASE_OWNER_URL"} {
+		if dsn := getenv(v); dsn != "" {
+			if cfg, err := pgconn.ParseConfig(dsn); err == nil {
+				out = append(out, cfg.Password)
+			}
 		}
 	}
 	for _, v := range []string{"OPENAI_BASE_URL", "DISCORD_API_BASE"} {
@@ -241,10 +243,19 @@ func (m *Main) openAI() oai.Config {
 	return oai.Config{BaseURL: m.Config.OpenAIBaseURL, APIKey: m.Config.OpenAIKey}
 }
 
-// migrate applies the pending migrations; a database it cannot reach or log in to fails
-// with one line naming DATABASE_URL and the fix.
+// migrate applies the pending migrations as the owner (DATABASE_OWNER_URL), which grants
+// DATABASE_URL's role its privileges; with DATABASE_URL alone, as that role. A database it
+// cannot reach or log in to fails with one line naming the variable and the fix.
 func (m *Main) migrate(ctx context.Context) error {
-	return databaseError(m.Config.DatabaseURL, m.Config.LocalPGPort, migrations.Up(ctx, m.Config.DatabaseURL, m.Log))
+	if m.Config.DatabaseOwnerURL == "" {
+		return databaseError(m.Config.DatabaseURL, m.Config.LocalPGPort, migrations.Up(ctx, m.Config.DatabaseURL, m.Log))
+	}
+	var runtime string
+	if cfg, err := pgconn.ParseConfig(m.Config.DatabaseURL); err == nil {
+		runtime = cfg.User
+	}
+	err := migrations.Up(ctx, m.Config.DatabaseOwnerURL, m.Log, migrations.GrantTo(runtime))
+	return urlError("DATABASE_OWNER_URL", m.Config.DatabaseOwnerURL, m.Config.LocalPGPort, err)
 }
 
 func (m *Main) embedder(ctx context.Context) (embed.Embedder, error) {

@@ -97,7 +97,7 @@ func newCLI(t *testing.T) (c cli, coll, dir, file string) {
 	t.Helper()
 	retrievaltest.Store(t) // the test database, migrated; skips (fails under CI) without it
 	coll = retrievaltest.Collection(t)
-	c = cli{env: map[string]string{"DATABASE_URL": retrievaltest.DSN()}}
+	c = cli{env: map[string]string{"DATABASE_URL": retrievaltest.DSN(), "DATABASE_OWNER_URL": retrievaltest.OwnerDSN()}}
 	t.Cleanup(func() {
 		out, stderr, err := c.run(t, "", "remove", "--collection", coll, "--all")
 		if err != nil || !strings.HasPrefix(out, "removed ") {

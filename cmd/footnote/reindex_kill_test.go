@@ -62,11 +62,15 @@ type subprocess struct {
 }
 
 // startFootnote starts bin with args and env (and nothing else of the test's environment
-// but PATH and HOME), killed when the test ends if still running.
+// but PATH, HOME and PGPASSFILE, where the cluster's passwords are), killed when the test
+// ends if still running.
 func startFootnote(t *testing.T, bin string, env map[string]string, args ...string) *subprocess {
 	t.Helper()
 	p := &subprocess{cmd: exec.Command(bin, args...), done: make(chan error, 1)}
 	p.cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME")}
+	if pf := os.Getenv("PGPASSFILE"); pf != "" {
+		p.cmd.Env = append(p.cmd.Env, "PGPASSFILE="+pf)
+	}
 	for k, v := range env {
 		p.cmd.Env = append(p.cmd.Env, k+"="+v)
 	}
@@ -118,7 +122,7 @@ func TestAReindexKilledMidwayResumesWhenRunAgain(t *testing.T) {
 	ctx := context.Background()
 	fast := oaitest.New(t)
 	const model = "kill-model"
-	env := map[string]string{"DATABASE_URL": dsn, "OPENAI_BASE_URL": fast.URL, "FOOTNOTE_EMBED_MODEL": model,
+	env := map[string]string{"DATABASE_URL": retrievaltest.RuntimeDSN(dsn), "DATABASE_OWNER_URL": dsn, "OPENAI_BASE_URL": fast.URL, "FOOTNOTE_EMBED_MODEL": model,
 		"FOOTNOTE_EMBED_DIMS": "8"}
 	imp := startFootnote(t, bin, env, "import", writeFile(t, t.TempDir(), "articles.jsonl", killCorpus(300)))
 	if err := imp.wait(t, 2*time.Minute); err != nil {

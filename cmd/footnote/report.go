@@ -49,15 +49,20 @@ const (
 	sqlstateBadPassword = "28P01" // invalid_password
 )
 
-// databaseError turns a failure to reach or log in to the database at dsn into one line
-// that names DATABASE_URL, the cause and the fix; localPort is where `make db` puts
-// footnote's own cluster. Errors met once connected (a failed migration) pass through.
-// The line never holds the password.
+// databaseError turns a failure to reach or log in to the database at dsn (DATABASE_URL)
+// into one line that names the variable, the cause and the fix; localPort is where `make
+// db` puts footnote's own cluster. Errors met once connected (a failed migration) pass
+// through. The line never holds the password.
 func databaseError(dsn, localPort string, err error) error {
+	return urlError("DATABASE_URL", dsn, localPort, err)
+}
+
+// urlError is databaseError for the variable name (DATABASE_URL or DATABASE_OWNER_URL).
+func urlError(name, dsn, localPort string, err error) error {
 	if err == nil {
 		return nil
 	}
-	if perr := checkDatabaseURL(dsn); perr != nil { // configFromEnv refuses these first
+	if perr := checkDatabaseURL(name, dsn); perr != nil { // configFromEnv refuses these first
 		return perr
 	}
 	cfg, _ := pgconn.ParseConfig(dsn)
@@ -65,17 +70,26 @@ func databaseError(dsn, localPort string, err error) error {
 	if strings.HasPrefix(cfg.Host, "/") {
 		at = cfg.Host // a Unix socket directory
 	}
+	// The cluster `make db` starts, reached as one of its roles: its fixes are make db's.
+	local := cfg.Host == "127.0.0.1" && fmt.Sprint(cfg.Port) == localPort &&
+		(cfg.User == retrieval.LocalRuntimeRole || cfg.User == retrieval.LocalOwnerRole)
 	var pg *pgconn.PgError
 	if errors.As(err, &pg) {
 		switch {
 		case pg.Code == sqlstateNoDatabase:
-			return fmt.Errorf("DATABASE_URL: database %q does not exist on %s (create it with createdb, or run `make db`, which creates footnote's own)", cfg.Database, at)
+			return fmt.Errorf("%s: database %q does not exist on %s (create it with createdb, or run `make db`, which creates footnote's own)", name, cfg.Database, at)
+		case pg.Code == sqlstateBadPassword && local:
+			return fmt.Errorf("%s: password authentication failed for user %q on %s (footnote's own cluster keeps its passwords in %s of the checkout: run footnote from the checkout, or set PGPASSFILE to that file; `make db` writes it)", name, cfg.User, at, retrieval.LocalPassfile)
 		case pg.Code == sqlstateBadPassword:
-			return fmt.Errorf("DATABASE_URL: password authentication failed for user %q on %s (fix the password in DATABASE_URL)", cfg.User, at)
+			// A server that asks for passwords answers a missing role this way too, so as
+			// not to tell strangers which roles exist.
+			return fmt.Errorf("%s: password authentication failed for user %q on %s (fix the password in %s, or the user: the server does not say which is wrong)", name, cfg.User, at, name)
+		case pg.Code == sqlstateBadAuthSpec && strings.Contains(pg.Message, "does not exist") && local:
+			return fmt.Errorf("%s: role %q does not exist on %s (run `make db`, which creates footnote's roles)", name, cfg.User, at)
 		case pg.Code == sqlstateBadAuthSpec && strings.Contains(pg.Message, "does not exist"):
-			return fmt.Errorf("DATABASE_URL: role %q does not exist on %s (create it, or put an existing user in DATABASE_URL)", cfg.User, at)
+			return fmt.Errorf("%s: role %q does not exist on %s (create it, or put an existing user in %s)", name, cfg.User, at, name)
 		case pg.Code == sqlstateBadAuthSpec:
-			return fmt.Errorf("DATABASE_URL: %s refused user %q: %s (allow it in pg_hba.conf, or use another user in DATABASE_URL)", at, cfg.User, pg.Message)
+			return fmt.Errorf("%s: %s refused user %q: %s (allow it in pg_hba.conf, or use another user in %s)", name, at, cfg.User, pg.Message, name)
 		}
 	}
 	var ce *pgconn.ConnectError
@@ -87,25 +101,25 @@ func databaseError(dsn, localPort string, err error) error {
 	var tlsRefused *tls.CertificateVerificationError
 	switch {
 	case errors.Is(err, syscall.ECONNREFUSED):
-		return unreachable(err, "DATABASE_URL: cannot connect to %s: connection refused (%s)", at, running)
+		return unreachable(err, "%s: cannot connect to %s: connection refused (%s)", name, at, running)
 	case errors.Is(err, context.DeadlineExceeded) || isTimeout(err):
-		return unreachable(err, "DATABASE_URL: cannot connect to %s: timed out (%s)", at, running)
+		return unreachable(err, "%s: cannot connect to %s: timed out (%s)", name, at, running)
 	case errors.As(err, &dns):
-		return fmt.Errorf("DATABASE_URL: cannot connect to %s: host %q not found (check the host name)", at, cfg.Host)
+		return fmt.Errorf("%s: cannot connect to %s: host %q not found (check the host name)", name, at, cfg.Host)
 	case errors.Is(err, syscall.ENOENT):
-		return unreachable(err, "DATABASE_URL: cannot connect to %s: no socket there (%s)", at, running)
+		return unreachable(err, "%s: cannot connect to %s: no socket there (%s)", name, at, running)
 	case strings.Contains(err.Error(), "server refused TLS connection"): // pgconn has no sentinel for it
-		return fmt.Errorf("DATABASE_URL: cannot connect to %s: the server refused TLS, which its sslmode requires (set sslmode=disable in DATABASE_URL, or enable TLS on the server)", at)
+		return fmt.Errorf("%s: cannot connect to %s: the server refused TLS, which its sslmode requires (set sslmode=disable in %s, or enable TLS on the server)", name, at, name)
 	case errors.As(err, &tlsRefused):
-		return fmt.Errorf("DATABASE_URL: %s", strings.Join(strings.Fields(ce.Error()), " "))
+		return fmt.Errorf("%s: %s", name, strings.Join(strings.Fields(ce.Error()), " "))
 	}
 	// pgconn lists each address it tried on its own line; keep to one. What is left is the
 	// server's (starting up, too many connections, a connection cut while logging in) or
 	// the network's, unless the server's own answer says otherwise (IsUnavailable).
 	if !retrieval.IsUnavailable(err) {
-		return fmt.Errorf("DATABASE_URL: %s", strings.Join(strings.Fields(ce.Error()), " "))
+		return fmt.Errorf("%s: %s", name, strings.Join(strings.Fields(ce.Error()), " "))
 	}
-	return unreachable(err, "DATABASE_URL: %s", strings.Join(strings.Fields(ce.Error()), " "))
+	return unreachable(err, "%s: %s", name, strings.Join(strings.Fields(ce.Error()), " "))
 }
 
 // unreachableError is a database footnote could not reach when it started: its message is

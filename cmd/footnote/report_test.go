@@ -135,20 +135,28 @@ func TestDatabaseErrorsNameTheVariableAndTheFix(t *testing.T) {
 	for _, tt := range []struct {
 		name   string
 		edit   func(u *url.URL)
-		want   string
+		want   []string // one of these starts the error
 		reject string
 	}{
 		{"a missing database is named, with how to create it", func(u *url.URL) { u.Path = "/footnote_no_such_db" },
-			`DATABASE_URL: database "footnote_no_such_db" does not exist on ` + base.Host + " (create it with createdb, or run `make db`", "is Postgres running"},
+			[]string{`DATABASE_URL: database "footnote_no_such_db" does not exist on ` + base.Host + " (create it with createdb, or run `make db`"}, "is Postgres running"},
+		// A server that trusts the connection says the role is missing; one that asks for
+		// a password (footnote's own cluster) says only that the login failed.
 		{"a missing role is named, with the fix", func(u *url.URL) { u.User = url.User("footnote_no_such_role") },
-			`DATABASE_URL: role "footnote_no_such_role" does not exist on ` + base.Host + " (create it, or put an existing user in DATABASE_URL)", "is Postgres running"},
+			[]string{`DATABASE_URL: role "footnote_no_such_role" does not exist on ` + base.Host + " (create it, or put an existing user in DATABASE_URL)",
+				`DATABASE_URL: password authentication failed for user "footnote_no_such_role" on ` + base.Host + " (fix the password in DATABASE_URL, or the user"},
+			"is Postgres running"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			u := *base
 			tt.edit(&u)
 			err := runMigrate(t, map[string]string{"DATABASE_URL": u.String()}, 1)
-			if !strings.HasPrefix(err.Error(), tt.want) || strings.Contains(err.Error(), tt.reject) {
-				t.Errorf("error %q, want it to start %q and not to say %q", err, tt.want, tt.reject)
+			ok := false
+			for _, w := range tt.want {
+				ok = ok || strings.HasPrefix(err.Error(), w)
+			}
+			if !ok || strings.Contains(err.Error(), tt.reject) {
+				t.Errorf("error %q, want it to start with one of %q and not to say %q", err, tt.want, tt.reject)
 			}
 		})
 	}
@@ -162,7 +170,7 @@ func TestDatabaseErrorClassifiesServerRefusals(t *testing.T) {
 		want string
 	}{
 		{"a wrong password says to fix it", &pgconn.PgError{Code: "28P01", Message: `password authentication failed for user "reader"`},
-			`DATABASE_URL: password authentication failed for user "reader" on db.example:5433 (fix the password in DATABASE_URL)`},
+			`DATABASE_URL: password authentication failed for user "reader" on db.example:5433 (fix the password in DATABASE_URL, or the user: the server does not say which is wrong)`},
 		{"a missing database says to create it", &pgconn.PgError{Code: "3D000", Message: `database "news" does not exist`},
 			`DATABASE_URL: database "news" does not exist on db.example:5433 (create it with createdb, or run ` + "`make db`" + `, which creates footnote's own)`},
 		{"a missing role says to create it", &pgconn.PgError{Code: "28000", Message: `role "reader" does not exist`},
@@ -180,6 +188,32 @@ func TestDatabaseErrorClassifiesServerRefusals(t *testing.T) {
 			}
 			if strings.Contains(got, "s3cret-pw") {
 				t.Errorf("%q repeats the password", got)
+			}
+		})
+	}
+}
+
+func TestDatabaseErrorsOfTheLocalClusterSayWhereItsPasswordsAre(t *testing.T) {
+	const owner, runtime = "postgres://footnote@127.0.0.1:55432/footnote?sslmode=disable", "postgres://footnote_app@127.0.0.1:55432/footnote?sslmode=disable"
+	tests := []struct {
+		name, variable, dsn string
+		err                 error
+		want                string
+	}{
+		{"a failed login as the local owner names DATABASE_OWNER_URL and the pgpass file", "DATABASE_OWNER_URL", owner,
+			&pgconn.PgError{Code: "28P01", Message: `password authentication failed for user "footnote"`},
+			`DATABASE_OWNER_URL: password authentication failed for user "footnote" on 127.0.0.1:55432 (footnote's own cluster keeps its passwords in .data/pgpass of the checkout: run footnote from the checkout, or set PGPASSFILE to that file; ` + "`make db`" + ` writes it)`},
+		{"a local runtime role that is missing says make db creates it", "DATABASE_URL", runtime,
+			&pgconn.PgError{Code: "28000", Message: `role "footnote_app" does not exist`},
+			`DATABASE_URL: role "footnote_app" does not exist on 127.0.0.1:55432 (run ` + "`make db`" + `, which creates footnote's roles)`},
+		{"the same failure on another port is not the local cluster's", "DATABASE_URL", "postgres://footnote_app@127.0.0.1:5432/footnote",
+			&pgconn.PgError{Code: "28000", Message: `role "footnote_app" does not exist`},
+			`DATABASE_URL: role "footnote_app" does not exist on 127.0.0.1:5432 (create it, or put an existing user in DATABASE_URL)`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := urlError(tt.variable, tt.dsn, "55432", fmt.Errorf("connect to database: %w", tt.err)).Error(); got != tt.want {
+				t.Errorf("got  %q\nwant %q", got, tt.want)
 			}
 		})
 	}

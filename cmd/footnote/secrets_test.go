@@ -16,6 +16,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/footnote-bot/footnote/retrieval/oai/oaitest"
 	"github.com/footnote-bot/footnote/retrieval/redact"
 	"github.com/footnote-bot/footnote/retrieval/retrievaltest"
@@ -141,6 +143,11 @@ type secretCase struct {
 func TestSecretsNeverReachOutput(t *testing.T) {
 	retrievaltest.Store(t)
 	sec := newSecrets(t)
+	// A cluster with passwords (.ci/db's) takes only the real one, which is then the secret
+	// to keep (pgx reads it from the pgpass file); a trust cluster takes the made-up one.
+	if cfg, err := pgx.ParseConfig(retrievaltest.DSN()); err == nil && cfg.Password != "" {
+		sec.dbPassword = cfg.Password
+	}
 	dsn := withPassword(t, retrievaltest.DSN(), sec.dbPassword)
 	coll := guildID(t) // a guild's collection, so that the bot can be asked about it too
 	keyEcho := `{"error":{"message":"Incorrect API key provided: ` + oaitest.AuthEcho + `; key ` + sec.key + `","type":"invalid_request_error","code":"invalid_api_key"}}`
@@ -254,12 +261,13 @@ func TestSecretsNeverReachOutput(t *testing.T) {
 func TestSecretsComeFromTheEnvironment(t *testing.T) {
 	env := map[string]string{
 		"DISCORD_TOKEN": "tok", "OPENAI_API_KEY": "key",
-		"DATABASE_URL":     "postgres://footnote:dbpw@db/footnote",
-		"OPENAI_BASE_URL":  "https://u:aipw@models.example/v1",
-		"DISCORD_API_BASE": "https://u:dcpw@proxy.example",
+		"DATABASE_URL":       "postgres://footnote_app:dbpw@db/footnote",
+		"DATABASE_OWNER_URL": "postgres://footnote:ownerpw@db/footnote",
+		"OPENAI_BASE_URL":    "https://u:aipw@models.example/v1",
+		"DISCORD_API_BASE":   "https://u:dcpw@proxy.example",
 	}
 	got := strings.Join(secrets(func(k string) string { return env[k] }), " ")
-	if got != "tok key dbpw aipw dcpw" {
+	if got != "tok key dbpw ownerpw aipw dcpw" {
 		t.Errorf("secrets = %q", got)
 	}
 	if got := redact.New(secrets(func(k string) string {

@@ -195,6 +195,10 @@ func riverConfig(cfg Config, l *lease) *river.Config {
 		// An unknown kind (a recrawl_due with no Recrawler here) waits for a process that
 		// has its worker instead of failing.
 		FetchOnlyKnownKinds: true,
+		// No nightly REINDEX of River's indexes: footnote's runtime role owns no table, so
+		// it may rebuild no index (migration 015), and would log that failure every night.
+		// At footnote's job volume autovacuum keeps them in shape.
+		ReindexerIndexNames: []string{},
 	}
 	if l != nil {
 		rc.ID = l.id()

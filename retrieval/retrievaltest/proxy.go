@@ -6,6 +6,8 @@ import (
 	"net/url"
 	"sync"
 	"testing"
+
+	"github.com/jackc/pgx/v5"
 )
 
 // Proxy is a TCP proxy in front of the test database that a test can cut, to play a
@@ -38,6 +40,11 @@ func NewProxy(t testing.TB) (*Proxy, string) {
 	p.wg.Add(1)
 	go p.serve()
 	t.Cleanup(p.close)
+	// A password from a pgpass file is looked up by host and port, and the proxy's port
+	// is not the server's: the URL carries the one found for the server instead.
+	if cfg, err := pgx.ParseConfig(DSN()); err == nil && cfg.Password != "" {
+		u.User = url.UserPassword(cfg.User, cfg.Password)
+	}
 	u.Host = ln.Addr().String()
 	return p, u.String()
 }

@@ -1,0 +1,162 @@
+package retrieval
+
+import (
+	"context"
+	"encoding/hex"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+)
+
+// Row-level security (migration 015) is the second wall between collections, after the
+// WHERE collection = ... of every query: on every table that holds a collection's rows, a
+// statement sees and writes only the rows of the collection its transaction's setting
+// footnote.collection names, and nothing when it names none. So every Store query on those
+// tables states its scope, and goes through one of the helpers below, which set it:
+//
+//   - query and exec run one statement in a scope;
+//   - inCollection and inAllCollections run a transaction of several, for the writes that
+//     must happen together.
+//
+// Nearly all work is one collection's (in(coll)). A few queries span collections by design,
+// each saying why where it asks for allCollections: claimDueFeeds, countRecrawlDue and
+// claimDueArticle when not given a collection (the background jobs take due feeds and
+// articles of every collection, then work on each in its own collection), feedByID (a
+// feed poll job knows only the feed's id), dueDepartures (the sweep lists the
+// collections whose server left; deleteDeparted then deletes each in its own),
+// guildCollections (the reconcile before each sweep lists every server's collection), and
+// deleteUnusedSpaces (a space is unused only when no collection uses it).
+//
+// A query on those tables outside these helpers sees nothing, which the tests catch at
+// once, and TestStoreQueriesRunInAScope keeps them from being written.
+
+// scope is the rows a statement or transaction sees: one collection's, or every one's.
+type scope struct{ setting, value string }
+
+// in is the scope of collection coll.
+func in(coll string) scope { return scope{"footnote.collection", coll} }
+
+// allCollections is the scope of the queries that span collections (listed above).
+var allCollections = scope{"footnote.scope", "all"}
+
+func (sc scope) check() error {
+	if sc.value == "" {
+		return fmt.Errorf("%w: no collection", ErrInvalidInput)
+	}
+	return nil
+}
+
+// query runs the one statement sql with args in sc and hands its rows to scan (nil when
+// they are not wanted), and returns the statement's command tag. The setting that names
+// the scope and the statement go to the server together, in one round trip, and run in one
+// implicit transaction (a pipeline's statements do, up to its Sync): the setting holds for
+// the statement and ends with it, without the two round trips more (BEGIN, COMMIT) that an
+// explicit transaction costs every read of a question.
+func (s *Store) query(ctx context.Context, sc scope, sql string, args []any, scan func(pgx.Rows) error) (pgconn.CommandTag, error) {
+	if err := sc.check(); err != nil {
+		return pgconn.CommandTag{}, err
+	}
+	b := &pgx.Batch{}
+	b.Queue(`SELECT set_config($1, $2, true)`, sc.setting, sc.value)
+	b.Queue(sql, args...)
+	br := s.pool.SendBatch(ctx, b)
+	tag, err := scanStatement(br, scan)
+	if cerr := br.Close(); err == nil {
+		err = cerr
+	}
+	return tag, err
+}
+
+// exec runs the one statement sql with args in sc, as query does, and returns its command
+// tag.
+func (s *Store) exec(ctx context.Context, sc scope, sql string, args ...any) (pgconn.CommandTag, error) {
+	return s.query(ctx, sc, sql, args, nil)
+}
+
+// scanStatement reads the results of query's batch: the setting's, then the statement's.
+func scanStatement(br pgx.BatchResults, scan func(pgx.Rows) error) (pgconn.CommandTag, error) {
+	if _, err := br.Exec(); err != nil {
+		return pgconn.CommandTag{}, err
+	}
+	rows, err := br.Query()
+	if err != nil {
+		return pgconn.CommandTag{}, err
+	}
+	defer rows.Close()
+	if scan != nil {
+		if err := scan(rows); err != nil {
+			return pgconn.CommandTag{}, err
+		}
+	}
+	for rows.Next() { // rows scan left unread
+	}
+	rows.Close()
+	return rows.CommandTag(), rows.Err()
+}
+
+// oneRow is a scan for query that hands the statement's one row to fn; no row is
+// pgx.ErrNoRows, as with QueryRow.
+func oneRow(fn func(pgx.Row) error) func(pgx.Rows) error {
+	return func(rows pgx.Rows) error {
+		if !rows.Next() {
+			if err := rows.Err(); err != nil {
+				return err
+			}
+			return pgx.ErrNoRows
+		}
+		return fn(rows)
+	}
+}
+
+// into is oneRow scanning the row into dst.
+func into(dst ...any) func(pgx.Rows) error {
+	return oneRow(func(r pgx.Row) error { return r.Scan(dst...) })
+}
+
+// inCollection runs fn in a transaction that sees and writes only the rows of coll, and
+// commits it when fn returns nil (fn's error is returned as is, the transaction rolled
+// back). The collection is set for this transaction only (set_config's is_local), so a
+// pooled connection carries nothing to its next user.
+func (s *Store) inCollection(ctx context.Context, coll string, fn func(storeTx) error) error {
+	return s.inTx(ctx, in(coll), fn)
+}
+
+// inAllCollections runs fn in a transaction that sees and writes the rows of every
+// collection, committed when fn returns nil. Only the queries listed above call it.
+func (s *Store) inAllCollections(ctx context.Context, fn func(storeTx) error) error {
+	return s.inTx(ctx, allCollections, fn)
+}
+
+// inCollectionOrAll is inCollection(coll), or inAllCollections when coll is "": for the
+// claims of due work that take one collection's (a command run with --collection) or every
+// collection's (the background jobs).
+func (s *Store) inCollectionOrAll(ctx context.Context, coll string, fn func(storeTx) error) error {
+	if coll == "" {
+		return s.inAllCollections(ctx, fn)
+	}
+	return s.inCollection(ctx, coll, fn)
+}
+
+// collectionOrAll is the scope of coll, or allCollections when coll is "", as
+// inCollectionOrAll.
+func collectionOrAll(coll string) scope {
+	if coll == "" {
+		return allCollections
+	}
+	return in(coll)
+}
+
+// inTx runs fn in a transaction of scope sc. BEGIN and the setting go to the server in one
+// simple query (which may hold two statements; one with parameters may not), so the value
+// travels hex-encoded: no byte of a collection's name is read as SQL.
+func (s *Store) inTx(ctx context.Context, sc scope, fn func(storeTx) error) error {
+	if err := sc.check(); err != nil {
+		return err
+	}
+	begin := "BEGIN; SELECT set_config('" + sc.setting + "', convert_from(decode('" +
+		hex.EncodeToString([]byte(sc.value)) + "', 'hex'), 'UTF8'), true)"
+	return pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{BeginQuery: begin}, func(tx pgx.Tx) error {
+		return fn(storeTx{tx})
+	})
+}

@@ -1,0 +1,87 @@
+package retrieval
+
+import (
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// poolOutsideScope are the Store methods that may use the pool directly: they touch no
+// table that holds a collection's rows (embedding spaces, River's jobs), or they are the
+// scopes themselves. A query of any other method runs through query, exec, inCollection or
+// inAllCollections, or row-level security shows it nothing.
+var poolOutsideScope = []string{
+	"Close", "ensureSpace", "lookupSpace", "analyze", "dropOrphanIndexes", // embedding_spaces; owner's functions
+	"inTx", "query", // the scopes themselves
+	"job", "jobCounts", "feedPollJobs", "orphanedJobs", "requeueOrphanedJob", // River's river_job
+	"holdLock", // an advisory lock on a connection of its own
+}
+
+// poolQueries are the methods of pgxpool.Pool that run statements.
+var poolQueries = []string{"Query", "QueryRow", "Exec", "SendBatch", "Begin", "BeginTx", "CopyFrom", "Acquire", "AcquireFunc"}
+
+// A query written straight on the pool would see nothing of a collection's rows under the
+// runtime role, and everything under a superuser: its tests might pass as the one and the
+// code fail as the other. So no Store method but those above reaches the pool.
+func TestStoreQueriesRunInAScope(t *testing.T) {
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fset := token.NewFileSet()
+	checked := 0
+	for _, name := range files {
+		if strings.HasSuffix(name, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(fset, name, nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range f.Decls {
+			fn, ok := d.(*ast.FuncDecl)
+			if !ok || fn.Body == nil {
+				continue
+			}
+			checked++
+			if slices.Contains(poolOutsideScope, fn.Name.Name) && isStoreMethod(fn) {
+				continue
+			}
+			store := isStoreMethod(fn)
+			ast.Inspect(fn.Body, func(n ast.Node) bool {
+				sel, ok := n.(*ast.SelectorExpr)
+				if !ok {
+					return true
+				}
+				// In a Store method any use of the pool; elsewhere (other types have a
+				// field pool too: the outage tracer's) a query on one.
+				inner, ok := sel.X.(*ast.SelectorExpr)
+				if (store && sel.Sel.Name == "pool") || (!store && ok && inner.Sel.Name == "pool" && slices.Contains(poolQueries, sel.Sel.Name)) {
+					t.Errorf("%s: %s uses the pool outside the scopes of store_scope.go (query, exec, inCollection, inAllCollections)",
+						fset.Position(sel.Pos()), fn.Name.Name)
+				}
+				return true
+			})
+		}
+	}
+	if checked < 100 {
+		t.Fatalf("checked only %d functions: the walk no longer finds the package's source", checked)
+	}
+}
+
+// isStoreMethod reports whether fn is a method of *Store.
+func isStoreMethod(fn *ast.FuncDecl) bool {
+	if fn.Recv == nil || len(fn.Recv.List) != 1 {
+		return false
+	}
+	star, ok := fn.Recv.List[0].Type.(*ast.StarExpr)
+	if !ok {
+		return false
+	}
+	id, ok := star.X.(*ast.Ident)
+	return ok && id.Name == "Store"
+}
