@@ -111,13 +111,7 @@ func countingFeed(t *testing.T) (url string, fetches *atomic.Int32) {
 // waitUntil polls cond until it holds, failing the test after 30 s.
 func waitUntil(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	waitFor(t, 30*time.Second, what, cond)
 }
 
 func TestWorkerAndServePollFeedsInTheBackgroundAndStopCleanly(t *testing.T) {
