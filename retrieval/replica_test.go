@@ -127,6 +127,19 @@ func TestReadReplicas(t *testing.T) {
 		}
 	})
 
+	t.Run("a question asked leaves no read-your-writes mark: the next search still reads the replica", func(t *testing.T) {
+		before := reads("primary", "own_write")
+		if _, err := e.Ask(ctx, coll, "When does the ferry sail to the island?", retrieval.AskOptions{}); err != nil {
+			t.Fatalf("ask: %v", err)
+		}
+		if !found("Ferry to the island at dawn") {
+			t.Fatal("the search after the question did not find the article")
+		}
+		if got := reads("primary", "own_write") - before; got != 0 {
+			t.Errorf("%v reads went to the primary for the question's own record, want none", got)
+		}
+	})
+
 	replica.Stop("fast")
 	t.Run("a stopped replica is skipped with a log line and the primary answers", func(t *testing.T) {
 		if !found("Vermilion lighthouse") {

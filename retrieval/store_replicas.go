@@ -22,6 +22,13 @@ import (
 // the collection read (read-your-writes); otherwise it goes to the primary. A replica
 // query that fails before any row was read is run again on the primary.
 //
+// The Store methods that read from a replica (readIn, or onReplica): lookupTerms,
+// searchLexical and searchDense (through collectHits), loadResults (one search pins one
+// server for all four: pinReads, called by Engine.search), listArticles, listFeeds,
+// termsBetween (spelling suggestions), articleTerms (an answer's signals) and jobCounts
+// (`footnote jobs`). Everything else, reads inside write transactions, claims, locks and
+// the loadPassage of a citation's full text included, runs on the primary.
+//
 // Read-your-writes: after each write to a collection, the Store asks the primary for its
 // WAL insert position (pg_current_wal_insert_lsn(), after the commit, so the commit record
 // lies before it) and remembers it for that collection; a replica reads that collection

@@ -20,7 +20,9 @@ import (
 //   - inCollection and inAllCollections run a transaction of several, for the writes that
 //     must happen together.
 //
-// Nearly all work is one collection's (in(coll)). A few queries span collections by design,
+// Nearly all work is one collection's (in(coll)). Searches and listings say so (readIn(coll)):
+// a read replica may serve them (store_replicas.go lists which); writes that no such read
+// shows say so too (unseenIn(coll)). A few queries span collections by design,
 // each saying why where it asks for allCollections: claimDueFeeds, countRecrawlDue and
 // claimDueArticle when not given a collection (the background jobs take due feeds and
 // articles of every collection, then work on each in its own collection), feedByID (a
@@ -33,10 +35,11 @@ import (
 // once, and TestStoreQueriesRunInAScope keeps them from being written.
 
 // scope is the rows a statement or transaction sees: one collection's, or every one's;
-// read marks a search or listing that a read replica may serve (readIn).
+// read marks a search or listing that a read replica may serve (readIn), unseen a write
+// that no such read shows (unseenIn).
 type scope struct {
 	setting, value string
-	read           bool
+	read, unseen   bool
 }
 
 // in is the scope of collection coll.
@@ -47,6 +50,11 @@ func in(coll string) scope { return scope{setting: "footnote.collection", value:
 // it on a replica that has replayed this process's writes to coll, or on the primary.
 // Only query takes it; the transactions always run on the primary.
 func readIn(coll string) scope { return scope{setting: "footnote.collection", value: coll, read: true} }
+
+// unseenIn is the scope of collection coll for a write that no readIn read shows (a
+// question asked, feedback given): it leaves no read-your-writes mark, so that the
+// questions of a busy server do not send its next searches to the primary.
+func unseenIn(coll string) scope { return scope{setting: "footnote.collection", value: coll, unseen: true} }
 
 // allCollections is the scope of the queries that span collections (listed above).
 var allCollections = scope{setting: "footnote.scope", value: "all"}
@@ -78,7 +86,7 @@ func (s *Store) query(ctx context.Context, sc scope, sql string, args []any, sca
 		return tag, err
 	}
 	if !sc.read {
-		tag, wrote, err := runStatement(ctx, s.pool, sc, sql, args, scan, true)
+		tag, wrote, err := runStatement(ctx, s.pool, sc, sql, args, scan, !sc.unseen)
 		if err == nil && wrote {
 			s.replicas.noteWrite(ctx, s.pool, sc)
 		}
