@@ -54,7 +54,9 @@ func readIn(coll string) scope { return scope{setting: "footnote.collection", va
 // unseenIn is the scope of collection coll for a write that no readIn read shows (a
 // question asked, feedback given): it leaves no read-your-writes mark, so that the
 // questions of a busy server do not send its next searches to the primary.
-func unseenIn(coll string) scope { return scope{setting: "footnote.collection", value: coll, unseen: true} }
+func unseenIn(coll string) scope {
+	return scope{setting: "footnote.collection", value: coll, unseen: true}
+}
 
 // allCollections is the scope of the queries that span collections (listed above).
 var allCollections = scope{setting: "footnote.scope", value: "all"}
