@@ -137,7 +137,7 @@ func newReplicas(log *slog.Logger) *replicas {
 		written: map[string]writeMark{},
 		reads: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "footnote_db_reads_total",
-			Help: "Searches' and listings' queries by where they ran (target replica or primary) and why: ok (a replica), own_write (no replica has replayed this process's last write to the collection yet), down, lagging (every replica was, or the last tried), failed (the replica's query failed and ran again on the primary).",
+			Help: "Searches (each counted once: its queries share one server) and listings by where they ran (target replica or primary) and why: ok (a replica), own_write (no replica has replayed this process's last write to the collection yet), down, lagging (every replica was, or the last one tried), failed (a query failed on the replica and ran again on the primary).",
 		}, []string{"target", "reason"}),
 		lag: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "footnote_db_replica_lag_seconds",
