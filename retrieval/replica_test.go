@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/footnote-bot/footnote/retrieval"
 	"github.com/footnote-bot/footnote/retrieval/retrievaltest"
 )
@@ -84,11 +86,30 @@ func TestReadReplicas(t *testing.T) {
 		if _, err := e.Feeds(ctx, coll); err != nil {
 			t.Fatalf("list feeds: %v", err)
 		}
-		if got := reads("replica", "ok") - before; got < 3 {
-			t.Errorf("%v reads ran on the replica, want one for the search and one per listing", got)
+		if _, err := e.JobCounts(ctx); err != nil {
+			t.Fatalf("count jobs: %v", err)
+		}
+		if got := reads("replica", "ok") - before; got != 4 {
+			t.Errorf("%v reads ran on the replica, want one for the search and one per listing (articles, feeds, jobs)", got)
 		}
 		if got := reads("primary", "down") + reads("primary", "lagging") + reads("primary", "failed"); got != 0 {
 			t.Errorf("%v reads went to the primary, want none", got)
+		}
+	})
+
+	t.Run("the store's series are there to register for /metrics", func(t *testing.T) {
+		reg := prometheus.NewRegistry()
+		reg.MustRegister(s.Collectors()...)
+		families, err := reg.Gather()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var names []string
+		for _, f := range families {
+			names = append(names, f.GetName())
+		}
+		if got := strings.Join(names, " "); got != "footnote_db_reads_total footnote_db_replica_lag_seconds" {
+			t.Errorf("the store's series are %q", got)
 		}
 	})
 
