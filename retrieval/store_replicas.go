@@ -220,9 +220,12 @@ func (rs *replicas) noteWrite(ctx context.Context, primary *pgxpool.Pool, sc sco
 	if sc == allCollections {
 		key = ""
 	}
+	// The write is committed whatever becomes of ctx now: its mark is taken all the same.
+	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), replicaCheckTimeout)
+	defer cancel()
 	var text string
 	pos := unknownLSN
-	err := primary.QueryRow(ctx, `SELECT pg_current_wal_insert_lsn()::text`).Scan(&text)
+	err := primary.QueryRow(cctx, `SELECT pg_current_wal_insert_lsn()::text`).Scan(&text)
 	if err == nil {
 		pos, err = parseLSN(text)
 	}
