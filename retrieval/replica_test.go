@@ -169,6 +169,9 @@ func TestReadReplicas(t *testing.T) {
 		if got := reads("primary", "failed") + reads("primary", "down"); got == 0 {
 			t.Error("no read was counted as sent to the primary for the stopped replica")
 		}
+		if got := reads("primary", "failed"); got > 1 {
+			t.Errorf("%v of the search's queries failed on the stopped replica first, want at most one: once a query finds it down, the rest go straight to the primary", got)
+		}
 		if !strings.Contains(logs.String(), "read replica is down") {
 			t.Errorf("no log line says the replica is down; the log:\n%s", logs.String())
 		}

@@ -43,9 +43,13 @@ func (s *Store) pinReads(ctx context.Context, coll string) context.Context {
 }
 
 // readTarget returns the replica to run a read of coll on, or nil for the primary: the
-// one pinned in ctx for coll, else one picked now.
+// one pinned in ctx for coll (the primary once a query found it down), else one picked
+// now.
 func (s *Store) readTarget(ctx context.Context, coll string) *replica {
 	if p, ok := ctx.Value(pinKey{}).(pin); ok && p.coll == coll {
+		if p.replica != nil && p.replica.state.Load().err != nil {
+			return nil
+		}
 		return p.replica
 	}
 	r, reason := s.replicas.pick(ctx, coll)
