@@ -7,6 +7,8 @@
 #
 #   FOOTNOTE_PGPORT   port of the cluster; the binary's default DATABASE_URL and the tests follow it
 #   FOOTNOTE_PGDATA   the cluster's data directory
+#   FOOTNOTE_REPLICA_PORT, FOOTNOTE_REPLICA_DATA  `make replica`: the streaming replica's port
+#                     (default 55433) and data directory (default .data/replica)
 #   FOOTNOTE_TEST_DATABASE_URL  the tests' database, as the role footnote works as (default
 #                               footnote_app on footnote_test of that cluster)
 #   FOOTNOTE_TEST_OWNER_URL     the same database as the tables' owner, which migrates (default
@@ -37,7 +39,7 @@ SMALL   ?= 0
 FUZZ_SHORT ?= 3s
 FUZZTIME   ?= 2m
 
-.PHONY: all help db db-stop build run test fuzz bench bench-scale eval load image docs clean
+.PHONY: all help db db-stop replica replica-stop build run test fuzz bench bench-scale eval load image docs clean
 
 all: build
 
@@ -49,6 +51,15 @@ db: ## start footnote's PostgreSQL cluster (creating it, and installing what is 
 
 db-stop: ## stop footnote's PostgreSQL cluster
 	@bash .ci/db stop
+
+# A hot standby of make db's cluster (pg_basebackup -R, streaming as footnote_replicator),
+# for DATABASE_READ_URL: .ci/replica prints the URL. Not part of `make test`, whose replica
+# tests start private clusters of their own.
+replica: db ## start a streaming replica of the cluster on 127.0.0.1:55433 (creating it first), for DATABASE_READ_URL
+	@bash .ci/replica
+
+replica-stop: ## stop the streaming replica
+	@bash .ci/replica stop
 
 build: ## build bin/footnote
 	$(GO) build -buildvcs=auto -o $(BIN) ./cmd/footnote

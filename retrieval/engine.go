@@ -168,6 +168,7 @@ func (e *Engine) search(ctx context.Context, coll, query string, k int, f Filter
 	if k <= 0 {
 		k = 10
 	}
+	ctx = e.store.pinReads(ctx, coll) // one server for all of the search's queries
 	q, err := e.store.lookupTerms(ctx, coll, query)
 	if err != nil || q.n == 0 || len(q.terms) == 0 {
 		// Nothing stored, or a query of stop words only: nothing can match it.

@@ -60,7 +60,7 @@ func (s *Store) lookupTerms(ctx context.Context, coll, query string) (queryTerms
 	// q.terms' order, 0 for a term no passage has), in one round trip.
 	var activeSpace *int
 	var df []float64
-	_, err := s.query(ctx, in(coll), `
+	_, err := s.query(ctx, readIn(coll), `
 		SELECT c.chunk_count, c.active_space,
 		       ARRAY(SELECT count(p.term)::float8
 		             FROM unnest($2::text[]) WITH ORDINALITY AS u(term, i)
@@ -189,7 +189,7 @@ func denseQuery(coll string, space Space, vec []float32, nPassages float64, f Fi
 // its hits in row order.
 func (s *Store) collectHits(ctx context.Context, coll, sql string, args ...any) ([]hit, error) {
 	var out []hit
-	_, err := s.query(ctx, in(coll), sql, args, func(rows pgx.Rows) error {
+	_, err := s.query(ctx, readIn(coll), sql, args, func(rows pgx.Rows) error {
 		var err error
 		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (hit, error) {
 			var h hit
@@ -206,7 +206,7 @@ func (s *Store) collectHits(ctx context.Context, coll, sql string, args ...any) 
 // loadResults loads the passages and their articles for ids, in the order given.
 func (s *Store) loadResults(ctx context.Context, coll string, ids []int64) ([]Result, error) {
 	byID := make(map[int64]Result, len(ids))
-	_, err := s.query(ctx, in(coll), `
+	_, err := s.query(ctx, readIn(coll), `
 		SELECT c.id, c.article_id, c.body, c.start_offset, c.end_offset, a.url, a.title, a.site, a.published_at, a.fetched_at,
 		       coalesce(a.updated_at, 'epoch'), coalesce(a.gone_at, 'epoch')
 		FROM chunks c JOIN articles a ON a.id = c.article_id

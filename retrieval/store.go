@@ -16,16 +16,49 @@ import (
 // packages only open and close it: its queries are unexported, and Engine, which cleans and
 // bounds what it is given, is the way in.
 type Store struct {
-	pool *pgxpool.Pool
+	pool     *pgxpool.Pool
+	replicas *replicas // nil without read replicas (store_replicas.go)
 }
 
 // OpenStore connects to the database at dsn (migrations must already be applied: the vector
-// type has to exist). It returns an error naming what failed when the database cannot be
-// reached.
-func OpenStore(ctx context.Context, dsn string, maxConns int32) (*Store, error) {
-	cfg, err := pgxpool.ParseConfig(dsn)
+// type has to exist), and to the read replicas of WithReplicas, if given. It returns an
+// error naming what failed when the primary cannot be reached or a URL cannot be read; a
+// replica out of reach is skipped until it answers.
+func OpenStore(ctx context.Context, dsn string, maxConns int32, opts ...StoreOption) (*Store, error) {
+	var o storeOptions
+	for _, opt := range opts {
+		opt(&o)
+	}
+	cfg, err := poolConfig(dsn, maxConns)
 	if err != nil {
 		return nil, fmt.Errorf("parse DATABASE_URL: %w", err)
+	}
+	pool, err := openPool(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("connect to database: %w", err)
+	}
+	if err := pool.Ping(ctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("connect to database: %w", err)
+	}
+	s := &Store{pool: pool}
+	if len(o.readDSNs) > 0 {
+		s.replicas = newReplicas(o.log)
+		for _, d := range o.readDSNs {
+			if err := s.replicas.add(ctx, d, maxConns); err != nil {
+				s.Close()
+				return nil, err
+			}
+		}
+	}
+	return s, nil
+}
+
+// poolConfig is the configuration of a pool on dsn, the primary or a replica.
+func poolConfig(dsn string, maxConns int32) (*pgxpool.Config, error) {
+	cfg, err := pgxpool.ParseConfig(dsn)
+	if err != nil {
+		return nil, err
 	}
 	if maxConns > 0 {
 		cfg.MaxConns = maxConns
@@ -43,23 +76,29 @@ func OpenStore(ctx context.Context, dsn string, maxConns int32) (*Store, error) 
 		_, err := c.Exec(ctx, fmt.Sprintf("SET hnsw.ef_search = %d; SET hnsw.iterative_scan = relaxed_order", hnswEfSearch))
 		return err
 	}
-	// Dead connections go as soon as one of them shows the database went away.
+	return cfg, nil
+}
+
+// openPool opens a pool of cfg (it connects when first used), whose dead connections go
+// as soon as one of them shows the database went away.
+func openPool(ctx context.Context, cfg *pgxpool.Config) (*pgxpool.Pool, error) {
 	reset := &resetOnOutage{}
 	cfg.ConnConfig.Tracer = reset
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
-		return nil, fmt.Errorf("connect to database: %w", err)
+		return nil, err
 	}
 	reset.pool.Store(pool)
-	if err := pool.Ping(ctx); err != nil {
-		pool.Close()
-		return nil, fmt.Errorf("connect to database: %w", err)
-	}
-	return &Store{pool: pool}, nil
+	return pool, nil
 }
 
-// Close releases the pool.
-func (s *Store) Close() { s.pool.Close() }
+// Close releases the pools.
+func (s *Store) Close() {
+	if s.replicas != nil {
+		s.replicas.close()
+	}
+	s.pool.Close()
+}
 
 // storeTx is the Store inside one transaction: the statements of a write that must happen
 // together (a batch of articles, a rebuild of postings) are methods of storeTx, each next to

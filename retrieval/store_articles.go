@@ -19,7 +19,7 @@ func (s *Store) listArticles(ctx context.Context, coll, query string, offset, li
 	// count(*) OVER () gives the total along with the page, in one round trip. The order is
 	// articles_published_idx's; the ILIKEs and the text search scan the collection, which a
 	// listing (one page, by a person) can afford.
-	_, err := s.query(ctx, in(coll), `
+	_, err := s.query(ctx, readIn(coll), `
 		SELECT a.id, a.url, a.title, a.byline, a.site, a.published_at, a.fetched_at, a.added_by,
 		       coalesce(a.updated_at, 'epoch'), coalesce(a.gone_at, 'epoch'),
 		       (SELECT count(*) FROM chunks c WHERE c.article_id = a.id), count(*) OVER ()

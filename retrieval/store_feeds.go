@@ -101,7 +101,7 @@ func (s *Store) upsertFeed(ctx context.Context, coll, url, fetchURL, title strin
 // listFeeds returns the feeds of coll, by URL.
 func (s *Store) listFeeds(ctx context.Context, coll string) ([]Feed, error) {
 	var out []Feed
-	_, err := s.query(ctx, in(coll), `SELECT `+feedCols+` FROM feeds f WHERE f.collection = $1 ORDER BY f.url`,
+	_, err := s.query(ctx, readIn(coll), `SELECT `+feedCols+` FROM feeds f WHERE f.collection = $1 ORDER BY f.url`,
 		[]any{coll}, func(rows pgx.Rows) (err error) {
 			out, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (Feed, error) { return scanFeed(row) })
 			return err

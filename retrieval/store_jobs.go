@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 // Queries on River's river_job table (its schema is River's: see its migrations). They
@@ -49,9 +50,25 @@ func (s *Store) job(ctx context.Context, id int64) (Job, error) {
 
 // jobCounts counts the jobs of each kind by phase, with the newest error of a failed job
 // and of a retrying one. It reads the whole table, which River keeps small (done jobs are
-// deleted after a day, failed ones after a week): this is for an operator, not a hot path.
+// deleted after a day, failed ones after a week): this is for an operator, not a hot path,
+// and a read replica may serve it (River writes through its own pool, so it may be up to
+// maxReplicaLag behind the jobs' state).
 func (s *Store) jobCounts(ctx context.Context) ([]JobCounts, error) {
-	rows, err := s.pool.Query(ctx, `
+	var out []JobCounts
+	err := s.onReplica(ctx, "", func(p *pgxpool.Pool) error {
+		var err error
+		out, err = countJobs(ctx, p)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("count jobs: %w", err)
+	}
+	return out, nil
+}
+
+// countJobs is jobCounts's query on pool p.
+func countJobs(ctx context.Context, p *pgxpool.Pool) ([]JobCounts, error) {
+	rows, err := p.Query(ctx, `
 		WITH c AS (
 			SELECT kind,
 				count(*) FILTER (WHERE state IN ('available', 'scheduled', 'pending')) AS queued,
@@ -73,9 +90,9 @@ func (s *Store) jobCounts(ctx context.Context) ([]JobCounts, error) {
 			ORDER BY j.id DESC LIMIT 1) r ON true
 		ORDER BY c.kind`)
 	if err != nil {
-		return nil, fmt.Errorf("count jobs: %w", err)
+		return nil, err
 	}
-	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (JobCounts, error) {
+	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (JobCounts, error) {
 		var c JobCounts
 		var at *time.Time
 		err := row.Scan(&c.Kind, &c.Queued, &c.Running, &c.Retrying, &c.Failed, &c.Done, &c.LastError, &at, &c.RetryError)
@@ -84,10 +101,6 @@ func (s *Store) jobCounts(ctx context.Context) ([]JobCounts, error) {
 		}
 		return c, err
 	})
-	if err != nil {
-		return nil, fmt.Errorf("count jobs: %w", err)
-	}
-	return out, nil
 }
 
 // feedPollJobs returns, by feed id, the newest poll job of each of feeds that is queued,

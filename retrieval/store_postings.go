@@ -101,7 +101,7 @@ const maxVocabScan = 20000
 // reading every posting.
 func (s *Store) termsBetween(ctx context.Context, coll, lo, hi string) ([]string, error) {
 	var out []string
-	_, err := s.query(ctx, in(coll), `
+	_, err := s.query(ctx, readIn(coll), `
 		WITH RECURSIVE t(term) AS (
 			(SELECT term FROM postings WHERE collection = $1 AND term >= $2 AND term < $3
 			 ORDER BY term LIMIT 1)
@@ -127,7 +127,7 @@ func (s *Store) termsBetween(ctx context.Context, coll, lo, hi string) ([]string
 // ordinal) key and postings' chunk index: a few dozen rows per passage.
 func (s *Store) articleTerms(ctx context.Context, coll string, articleID int64, terms []string) (map[string]bool, error) {
 	var held []string
-	_, err := s.query(ctx, in(coll), `
+	_, err := s.query(ctx, readIn(coll), `
 		SELECT DISTINCT p.term
 		FROM chunks c JOIN postings p ON p.chunk_id = c.id
 		WHERE c.article_id = $1 AND c.collection = $2 AND p.term = ANY($3::text[])`, []any{articleID, coll, terms},

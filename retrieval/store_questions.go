@@ -15,7 +15,7 @@ func (s *Store) insertQuestion(ctx context.Context, coll, by, question string, a
 		return 0, fmt.Errorf("record question: %w", err)
 	}
 	var id int64
-	_, err = s.query(ctx, in(coll), `
+	_, err = s.query(ctx, unseenIn(coll), `
 		INSERT INTO questions (collection, asked_by, question, answer, mode, covered, citations)
 		VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
 		[]any{coll, by, question, a.Text, a.Mode, a.Covered, cites}, into(&id))
@@ -31,7 +31,7 @@ func (s *Store) insertQuestion(ctx context.Context, coll, by, question string, a
 func (s *Store) upsertFeedback(ctx context.Context, fb Feedback) error {
 	// INSERT ... SELECT from questions: a question of another collection inserts nothing,
 	// so a member cannot judge another guild's answers by guessing ids.
-	tag, err := s.exec(ctx, in(fb.Collection), `
+	tag, err := s.exec(ctx, unseenIn(fb.Collection), `
 		INSERT INTO feedback (collection, question_id, user_id, helpful, reason, comment)
 		SELECT $1, id, $3, $4, $5, $6 FROM questions WHERE id = $2 AND collection = $1
 		ON CONFLICT (question_id, user_id) DO UPDATE SET helpful = EXCLUDED.helpful,

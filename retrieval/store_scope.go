@@ -7,6 +7,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 // Row-level security (migration 015) is the second wall between collections, after the
@@ -19,7 +20,9 @@ import (
 //   - inCollection and inAllCollections run a transaction of several, for the writes that
 //     must happen together.
 //
-// Nearly all work is one collection's (in(coll)). A few queries span collections by design,
+// Nearly all work is one collection's (in(coll)). Searches and listings say so (readIn(coll)):
+// a read replica may serve them (store_replicas.go lists which); writes that no such read
+// shows say so too (unseenIn(coll)). A few queries span collections by design,
 // each saying why where it asks for allCollections: claimDueFeeds, countRecrawlDue and
 // claimDueArticle when not given a collection (the background jobs take due feeds and
 // articles of every collection, then work on each in its own collection), feedByID (a
@@ -31,14 +34,32 @@ import (
 // A query on those tables outside these helpers sees nothing, which the tests catch at
 // once, and TestStoreQueriesRunInAScope keeps them from being written.
 
-// scope is the rows a statement or transaction sees: one collection's, or every one's.
-type scope struct{ setting, value string }
+// scope is the rows a statement or transaction sees: one collection's, or every one's;
+// read marks a search or listing that a read replica may serve (readIn), unseen a write
+// that no such read shows (unseenIn).
+type scope struct {
+	setting, value string
+	read, unseen   bool
+}
 
 // in is the scope of collection coll.
-func in(coll string) scope { return scope{"footnote.collection", coll} }
+func in(coll string) scope { return scope{setting: "footnote.collection", value: coll} }
+
+// readIn is the scope of collection coll for a read that a replica may serve
+// (store_replicas.go): a search or a listing, whose statement writes nothing. query runs
+// it on a replica that has replayed this process's writes to coll, or on the primary.
+// Only query takes it; the transactions always run on the primary.
+func readIn(coll string) scope { return scope{setting: "footnote.collection", value: coll, read: true} }
+
+// unseenIn is the scope of collection coll for a write that no readIn read shows (a
+// question asked, feedback given): it leaves no read-your-writes mark, so that the
+// questions of a busy server do not send its next searches to the primary.
+func unseenIn(coll string) scope {
+	return scope{setting: "footnote.collection", value: coll, unseen: true}
+}
 
 // allCollections is the scope of the queries that span collections (listed above).
-var allCollections = scope{"footnote.scope", "all"}
+var allCollections = scope{setting: "footnote.scope", value: "all"}
 
 func (sc scope) check() error {
 	if sc.value == "" {
@@ -53,19 +74,64 @@ func (sc scope) check() error {
 // implicit transaction (a pipeline's statements do, up to its Sync): the setting holds for
 // the statement and ends with it, without the two round trips more (BEGIN, COMMIT) that an
 // explicit transaction costs every read of a question.
+//
+// With read replicas, a readIn scope's statement may run on one (onReplica), and any other
+// statement that wrote (it has a transaction id) has the primary's WAL position recorded
+// after it, for read-your-writes: one more statement in the batch, and one more round
+// trip after a write.
 func (s *Store) query(ctx context.Context, sc scope, sql string, args []any, scan func(pgx.Rows) error) (pgconn.CommandTag, error) {
 	if err := sc.check(); err != nil {
 		return pgconn.CommandTag{}, err
 	}
+	if s.replicas == nil {
+		tag, _, err := runStatement(ctx, s.pool, sc, sql, args, scan, false)
+		return tag, err
+	}
+	if !sc.read {
+		tag, wrote, err := runStatement(ctx, s.pool, sc, sql, args, scan, !sc.unseen)
+		if err == nil && wrote {
+			s.replicas.noteWrite(ctx, s.pool, sc)
+		}
+		return tag, err
+	}
+	var tag pgconn.CommandTag
+	err := s.onReplica(ctx, sc.value, func(p *pgxpool.Pool) error {
+		scanned := false
+		var err error
+		tag, _, err = runStatement(ctx, p, sc, sql, args, func(rows pgx.Rows) error {
+			scanned = true
+			if scan == nil {
+				return nil
+			}
+			return scan(rows)
+		}, false)
+		if err != nil && scanned {
+			return &readStarted{err}
+		}
+		return err
+	})
+	return tag, err
+}
+
+// runStatement runs query's batch on pool: the setting, the statement, and, with
+// askWrote, whether the statement wrote.
+func runStatement(ctx context.Context, pool *pgxpool.Pool, sc scope, sql string, args []any, scan func(pgx.Rows) error, askWrote bool) (pgconn.CommandTag, bool, error) {
 	b := &pgx.Batch{}
 	b.Queue(`SELECT set_config($1, $2, true)`, sc.setting, sc.value)
 	b.Queue(sql, args...)
-	br := s.pool.SendBatch(ctx, b)
+	if askWrote {
+		b.Queue(`SELECT pg_current_xact_id_if_assigned() IS NOT NULL`)
+	}
+	br := pool.SendBatch(ctx, b)
 	tag, err := scanStatement(br, scan)
+	wrote := false
+	if err == nil && askWrote {
+		err = br.QueryRow().Scan(&wrote)
+	}
 	if cerr := br.Close(); err == nil {
 		err = cerr
 	}
-	return tag, err
+	return tag, wrote, err
 }
 
 // exec runs the one statement sql with args in sc, as query does, and returns its command
@@ -156,7 +222,11 @@ func (s *Store) inTx(ctx context.Context, sc scope, fn func(storeTx) error) erro
 	}
 	begin := "BEGIN; SELECT set_config('" + sc.setting + "', convert_from(decode('" +
 		hex.EncodeToString([]byte(sc.value)) + "', 'hex'), 'UTF8'), true)"
-	return pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{BeginQuery: begin}, func(tx pgx.Tx) error {
+	err := pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{BeginQuery: begin}, func(tx pgx.Tx) error {
 		return fn(storeTx{tx})
 	})
+	if err == nil && s.replicas != nil {
+		s.replicas.noteWrite(ctx, s.pool, sc) // a transaction is a write's (read-your-writes)
+	}
+	return err
 }

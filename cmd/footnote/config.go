@@ -39,6 +39,10 @@ type Config struct {
 	// runs the migrations, which then grant DatabaseURL's role what it needs; "" when
 	// DatabaseURL's role migrates too (one URL, as before the split).
 	DatabaseOwnerURL string
+	// DatabaseReadURLs (DATABASE_READ_URL, one URL or several separated by commas) are
+	// streaming replicas of DatabaseURL's database that serve searches and listings;
+	// none when unset.
+	DatabaseReadURLs []string
 	LocalPGPort      string // the port of the cluster `make db` starts (FOOTNOTE_PGPORT), for hints
 
 	OpenAIKey     string
@@ -118,13 +122,17 @@ func configFromEnv(getenv func(string) string) (Config, error) {
 	if c.DatabaseOwnerURL == "" && getenv("DATABASE_URL") == "" {
 		c.DatabaseOwnerURL = retrieval.LocalOwnerURL(getenv, "footnote")
 	}
-	if err := checkDatabaseURL("DATABASE_URL", c.DatabaseURL); err != nil {
+	var err error
+	if err = checkDatabaseURL("DATABASE_URL", c.DatabaseURL); err != nil {
 		return c, err
 	}
 	if c.DatabaseOwnerURL != "" {
 		if err := checkDatabaseURL("DATABASE_OWNER_URL", c.DatabaseOwnerURL); err != nil {
 			return c, err
 		}
+	}
+	if c.DatabaseReadURLs, err = readURLs(getenv("DATABASE_READ_URL")); err != nil {
+		return c, err
 	}
 	for _, v := range []struct{ name, value, example string }{
 		{"OPENAI_BASE_URL", c.OpenAIBaseURL, "https://api.openai.com/v1 or http://localhost:11434/v1"},
@@ -138,7 +146,6 @@ func configFromEnv(getenv func(string) string) (Config, error) {
 			return c, fmt.Errorf("%s: not a web address: %s (want an http or https URL, such as %s)", v.name, strings.TrimPrefix(err.Error(), fetch.ErrInvalidURL.Error()+": "), v.example)
 		}
 	}
-	var err error
 	if c.EmbedDims, err = intEnv(getenv, "FOOTNOTE_EMBED_DIMS", 0); err != nil {
 		return c, err
 	}

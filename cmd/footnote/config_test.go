@@ -110,6 +110,30 @@ func TestConfigFromEnv(t *testing.T) {
 				return c.DatabaseURL == "postgres://app@db/footnote" && c.DatabaseOwnerURL == "postgres://owner@db/footnote"
 			},
 		},
+		{
+			name:  "without DATABASE_READ_URL every read goes to DATABASE_URL",
+			env:   nil,
+			check: func(c Config) bool { return c.DatabaseReadURLs == nil },
+		},
+		{
+			name: "DATABASE_READ_URL takes one replica or several, separated by commas",
+			env:  map[string]string{"DATABASE_READ_URL": "postgres://app:pw@replica1/footnote, postgresql://app:pw@replica2:5433/footnote?sslmode=disable"},
+			check: func(c Config) bool {
+				return fmt.Sprint(c.DatabaseReadURLs) == "[postgres://app:pw@replica1/footnote postgresql://app:pw@replica2:5433/footnote?sslmode=disable]"
+			},
+		},
+		{
+			name: "a DATABASE_READ_URL naming several hosts, which libpq tries in turn, stays one replica",
+			env:  map[string]string{"DATABASE_READ_URL": "postgres://app@r1:5432,r2:5432/footnote?target_session_attrs=standby,postgres://app@r3/footnote"},
+			check: func(c Config) bool {
+				return fmt.Sprint(c.DatabaseReadURLs) == "[postgres://app@r1:5432,r2:5432/footnote?target_session_attrs=standby postgres://app@r3/footnote]"
+			},
+		},
+		{name: "a DATABASE_READ_URL that is not a postgres URL is refused by its own name",
+			env: map[string]string{"DATABASE_READ_URL": "mysql:hunter2@y/z"}, wantErr: "DATABASE_READ_URL: not a postgres:// URL (want postgres://"},
+		{name: "a bad one of several read URLs is named by its place, without the URL",
+			env:     map[string]string{"DATABASE_READ_URL": "postgres://app@r1/footnote,postgres://app:hunter2@r2:notaport/footnote"},
+			wantErr: "DATABASE_READ_URL (URL 2 of 2): invalid port (want postgres://"},
 		{name: "a DATABASE_OWNER_URL that is not a postgres URL is refused by its own name",
 			env:     map[string]string{"DATABASE_URL": "postgres://app@db/footnote", "DATABASE_OWNER_URL": "mysql:x@y/z"},
 			wantErr: "DATABASE_OWNER_URL: not a postgres:// URL"},

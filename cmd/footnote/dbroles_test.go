@@ -110,6 +110,9 @@ func TestDBMakesTwoRolesThatNeedTheirPasswords(t *testing.T) {
 			t.Errorf(".ci/db said %q; want only that it is ready", out)
 		}
 	})
+	t.Run("its role footnote_replicator lets .ci/replica start a streaming replica, which footnote_app reads with its password", func(t *testing.T) {
+		checkReplicaScript(t, repo, data, port, passfile)
+	})
 }
 
 // scriptRepo copies .ci/db (and what it runs) into a repository of the test's, and returns
@@ -128,7 +131,7 @@ func scriptRepo(t *testing.T) (repo, data string) {
 	if err := os.Mkdir(filepath.Join(repo, ".ci"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	for _, f := range []string{"db", "install-pgvector"} {
+	for _, f := range []string{"db", "install-pgvector", "replica"} {
 		b, err := os.ReadFile(filepath.Join(repoRoot, ".ci", f))
 		if err != nil {
 			t.Fatal(err)

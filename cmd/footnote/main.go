@@ -161,8 +161,12 @@ func secrets(getenv func(string) string) []string {
 	for _, v := range secretVars {
 		out = append(out, getenv(v))
 	}
-	for _, v := range []string{"DATABASE_URL", "DATABASE_OWNER_URL"} {
-		if dsn := getenv(v); dsn != "" {
+	dsns := []string{getenv("DATABASE_URL"), getenv("DATABASE_OWNER_URL")}
+	if reads, err := readURLs(getenv("DATABASE_READ_URL")); err == nil {
+		dsns = append(dsns, reads...)
+	}
+	for _, dsn := range dsns {
+		if dsn != "" {
 			if cfg, err := pgconn.ParseConfig(dsn); err == nil {
 				out = append(out, cfg.Password)
 			}
@@ -201,7 +205,7 @@ func (m *Main) Open(ctx context.Context) error {
 	if err := m.migrate(ctx); err != nil {
 		return err
 	}
-	store, err := retrieval.OpenStore(ctx, m.Config.DatabaseURL, 0)
+	store, err := retrieval.OpenStore(ctx, m.Config.DatabaseURL, 0, retrieval.WithReplicas(m.Config.DatabaseReadURLs, m.Log))
 	if err != nil {
 		return databaseError(m.Config.DatabaseURL, m.Config.LocalPGPort, err)
 	}

@@ -263,11 +263,12 @@ func TestSecretsComeFromTheEnvironment(t *testing.T) {
 		"DISCORD_TOKEN": "tok", "OPENAI_API_KEY": "key",
 		"DATABASE_URL":       "postgres://footnote_app:dbpw@db/footnote",
 		"DATABASE_OWNER_URL": "postgres://footnote:ownerpw@db/footnote",
+		"DATABASE_READ_URL":  "postgres://footnote_app:r1pw@replica1/footnote,postgres://footnote_app:r2pw@replica2/footnote",
 		"OPENAI_BASE_URL":    "https://u:aipw@models.example/v1",
 		"DISCORD_API_BASE":   "https://u:dcpw@proxy.example",
 	}
 	got := strings.Join(secrets(func(k string) string { return env[k] }), " ")
-	if got != "tok key dbpw ownerpw aipw dcpw" {
+	if got != "tok key dbpw ownerpw r1pw r2pw aipw dcpw" {
 		t.Errorf("secrets = %q", got)
 	}
 	if got := redact.New(secrets(func(k string) string {

@@ -35,16 +35,18 @@ func (m *Main) newBot(reindexer bot.ReindexQueue) (*bot.Bot, error) {
 		ShardID: c.ShardID, ShardCount: c.ShardCount, ShutdownGrace: shutdownGrace,
 		RatePerMinute: c.RatePerMinute, GuildConcurrency: c.GuildConcurrency, Workers: c.Workers,
 		MaxQuestionLen: c.MaxQuestionChars, GuildGrace: c.GuildGrace, Reindexer: reindexer, Redact: m.redact,
-	}, m.Engine, m.Log, newRegistry())
+	}, m.Engine, m.Log, newRegistry(m.Store.Collectors()...))
 }
 
 // newRegistry returns the registry served at FOOTNOTE_METRICS_ADDR: the bot's series, and
 // the Go runtime's and the process's (go_goroutines, go_memstats_*,
 // process_resident_memory_bytes, process_open_fds), which show a leak of goroutines,
-// memory or connections over a long run.
-func newRegistry() *prometheus.Registry {
+// memory or connections over a long run; and more, such as the store's read replica series
+// (footnote_db_reads_total, footnote_db_replica_lag_seconds).
+func newRegistry(more ...prometheus.Collector) *prometheus.Registry {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	reg.MustRegister(more...)
 	return reg
 }
 

@@ -126,12 +126,13 @@ func (c *Cluster) Start() {
 	}
 }
 
-// Store opens a store on the cluster's database, closed when the test ends.
-func (c *Cluster) Store() *retrieval.Store {
+// Store opens a store on the cluster's database, with opts (such as
+// retrieval.WithReplicas), closed when the test ends.
+func (c *Cluster) Store(opts ...retrieval.StoreOption) *retrieval.Store {
 	c.t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	s, err := retrieval.OpenStore(ctx, c.DSN(), 8)
+	s, err := retrieval.OpenStore(ctx, c.DSN(), 8, opts...)
 	if err != nil {
 		c.t.Fatalf("open a store on the private cluster: %v", err)
 	}
