@@ -130,17 +130,19 @@ const (
 	// .ci/eval-split, then footnote calibrate --fit A --write retrieval/rank.go
 	// DIR/signals-A.jsonl DIR/signals-B.jsonl and gofmt.
 	// BEGIN calibrate
-	coverBias         = -7.6075
-	coverWPassage     = 2.5792
+	coverBias         = -8.2580
+	coverWPassage     = 1.7376
 	coverWQuote       = 0.0000
-	coverWArticle     = 10.2451
+	coverWArticle     = 9.8920
 	coverWRarest      = 0.0000
-	coverWPhrases     = 3.3925
+	coverWPhrases     = 3.9400
 	coverWKindMissing = 0.0000
 	coverWTop         = 0.0000
-	coverWMargin      = 1.8548
+	coverWMargin      = 1.6331
 	coverWUnseen      = 0.0000
-	coverWWeak        = -6.0776
+	coverWWeak        = -2.1228
+	coverWNames       = 1.5573
+	coverWWords       = 0.0000
 	// END calibrate
 )
 
