@@ -47,9 +47,9 @@ type Signals struct {
 	// Unseen is the share of question words no passage holds and no collection term
 	// is a few edits from (not a misspelling: a subject the collection lacks).
 	Unseen float64 `json:"unseen"`
-	// Names is the share of the question's names and numbers (words it capitalises
-	// inside the sentence, terms with a digit) the passage and title hold; Words the
-	// share of its other words. A question names its subject and asks something about it:
+	// Names is the share of the question's names and numbers (words it capitalises,
+	// terms with a digit; isName) the passage and title hold; Words the share of its
+	// other words. A question names its subject and asks something about it:
 	// a passage that holds the subject but none of what is asked ("a documentary about
 	// Genghis Khan" for "Who was Genghis Khan's father?"), or what is asked about another
 	// subject ("a youth named CJ sets out on missions" for "Who named the Apollo
