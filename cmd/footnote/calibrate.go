@@ -333,16 +333,17 @@ func printCalibration(w io.Writer, fit string, m coverModel, lines []signalLine)
 		}
 	}
 	sort.Strings(colls)
-	fmt.Fprintln(w, "| fitted on | collection | answerable | answer@1 | abstained | not covered | abstained | off-topic | abstained |")
-	fmt.Fprintln(w, "| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+	// answer@1 counts an abstention as a miss; "first quote" is answer@1 among the answered.
+	fmt.Fprintln(w, "| fitted on | collection | answerable | answer@1 | first quote | abstained | not covered | abstained | off-topic | abstained |")
+	fmt.Fprintln(w, "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
 	for _, c := range colls {
 		r := rows[c]
 		role := "reported"
 		if c == fit {
 			role = "fitted (not a result)"
 		}
-		fmt.Fprintf(w, "| %s | %s, %s | %d | %.3f | %.3f | %d | %.3f | %d | %.3f |\n", fit, c, role,
-			r.n[0], share(r.answer1[0], r.n[0]), share(r.abstain[0], r.n[0]),
+		fmt.Fprintf(w, "| %s | %s, %s | %d | %.3f | %.3f | %.3f | %d | %.3f | %d | %.3f |\n", fit, c, role,
+			r.n[0], share(r.answer1[0], r.n[0]), share(r.answer1[0], r.n[0]-r.abstain[0]), share(r.abstain[0], r.n[0]),
 			r.n[1], share(r.abstain[1], r.n[1]), r.n[2], share(r.abstain[2], r.n[2]))
 	}
 }

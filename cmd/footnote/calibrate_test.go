@@ -116,3 +116,21 @@ func TestSignalFileRecordsWhatTheFailuresNeed(t *testing.T) {
 		t.Errorf("line = %+v; want the question, the first quote, answer1 false and passage_answered true (the passage holds Jebe, the quote does not)", l)
 	}
 }
+
+func TestPrintCalibrationSaysFirstQuoteAmongTheAnswered(t *testing.T) {
+	m := coverModel{bias: 0, w: make([]float64, len(retrieval.SignalNames))}
+	m.w[2] = 1 // Article
+	m.bias = -0.5
+	lines := []signalLine{
+		{Collection: "B", Kind: kindAnswerable, ShouldAnswer: true, Quoted: true, Answer1: true, Signals: &retrieval.Signals{Article: 1}},
+		{Collection: "B", Kind: kindAnswerable, ShouldAnswer: true, Quoted: true, Signals: &retrieval.Signals{Article: 1}},
+		{Collection: "B", Kind: kindAnswerable, ShouldAnswer: true, Quoted: true, Signals: &retrieval.Signals{Article: 0}},
+		{Collection: "B", Kind: kindAnswerable, ShouldAnswer: true, Quoted: true, Signals: &retrieval.Signals{Article: 0}},
+	}
+	var b strings.Builder
+	printCalibration(&b, "A", m, lines)
+	// 4 answerable, 2 abstain; of the 2 answered, 1 quotes the answer first.
+	if want := "| A | B, reported | 4 | 0.250 | 0.500 | 0.500 |"; !strings.Contains(b.String(), want) {
+		t.Errorf("printCalibration printed\n%s\nwant a row starting %q", b.String(), want)
+	}
+}
