@@ -100,11 +100,15 @@ func TestAskForgivesMisspellings(t *testing.T) {
 	importDocs(t, e, coll, append([]doc{
 		{URL: "https://wiki.example/victoria", Title: "Victoria (Australia)", Text: "Traditionally, the Labor party is strongest in Melbourne's working class western and northern suburbs, and the regional cities of Ballarat, Bendigo and Geelong."},
 		{URL: "https://wiki.example/genghis", Title: "Genghis Khan", Text: "He seemed to be a quick student, adopting new technologies and ideas, and learned siege warfare from the Chinese."},
+		{URL: "https://wiki.example/apollo", Title: "Apollo program", Text: "The program returned 842 pounds (382 kg) of lunar rocks and soil to Earth."},
 	}, topicsCorpus...)...)
 	t.Run("an unseen word within an edit or two of a collection word has it as a neighbour", func(t *testing.T) {
-		near, err := retrieval.NearTerms(context.Background(), e, coll, []string{"bedigo", "seig", "rhine", "xyz"})
+		near, err := retrieval.NearTerms(context.Background(), e, coll, []string{"bedigo", "seig", "rhine", "xyz", "kgs"})
 		if err != nil {
 			t.Fatalf("NearTerms: %v", err)
+		}
+		if !slices.Contains(near["kgs"], "kg") {
+			t.Errorf("NearTerms = %v, want kg for the plural kgs", near)
 		}
 		if !slices.Contains(near["bedigo"], "bendigo") || !slices.Contains(near["seig"], "sieg") {
 			t.Errorf("NearTerms = %v, want bendigo for bedigo and sieg for seig", near)

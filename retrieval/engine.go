@@ -338,7 +338,7 @@ func (e *Engine) answer(ctx context.Context, coll, question string, opts AskOpti
 		if err != nil {
 			return nil, 0, err
 		}
-		if !ok || (sig.CoverScore() < 0 && !opts.KeepQuote) {
+		if !ok || ((sig.CoverScore() < 0 || isRequest && !sig.HoldsTopic()) && !opts.KeepQuote) {
 			ans = NotCovered(res) // the quote does not hold the question: cite nothing
 		}
 		if ok {

@@ -2,7 +2,10 @@ package retrieval
 
 import (
 	"context"
+	"maps"
 	"math"
+	"slices"
+	"strings"
 
 	"github.com/footnote-bot/footnote/retrieval/text"
 )
@@ -37,30 +40,41 @@ type Signals struct {
 	Margin float64 `json:"margin"`
 	// Weak is the share held by the passage only in another sense than the question's:
 	// as a name where the question writes the word in lower case ("Joe Pancake" for
-	// "pancakes"), or inside a compound ("North Rhine-Westphalia" for "the Rhine").
+	// "pancakes"), inside a compound ("North Rhine-Westphalia" for "the Rhine"), or, for
+	// a name of the question, only at the head of a longer name ("Victoria Tower" for
+	// Victoria; text.LongerNames).
 	Weak float64 `json:"weak"`
 	// Unseen is the share of question words no passage holds and no collection term
 	// is a few edits from (not a misspelling: a subject the collection lacks).
 	Unseen float64 `json:"unseen"`
+	// Names is the share of the question's names and numbers (words it capitalises,
+	// terms with a digit; isName) the passage and title hold; Words the share of its
+	// other words. A question names its subject and asks something about it:
+	// a passage that holds the subject but none of what is asked ("a documentary about
+	// Genghis Khan" for "Who was Genghis Khan's father?"), or what is asked about another
+	// subject ("a youth named CJ sets out on missions" for "Who named the Apollo
+	// missions?"), does not answer it. Each is 1 when the question has no such term.
+	Names float64 `json:"names"`
+	Words float64 `json:"words"`
 }
 
 // Vector returns the signals in the order of coverWeights.
 func (s Signals) Vector() []float64 {
-	return []float64{s.Passage, s.Quote, s.Article, s.Rarest, s.Phrases, s.KindMissing, s.Top, s.Margin, s.Unseen, s.Weak}
+	return []float64{s.Passage, s.Quote, s.Article, s.Rarest, s.Phrases, s.KindMissing, s.Top, s.Margin, s.Unseen, s.Weak, s.Names, s.Words}
 }
 
 // SignalNames names the entries of Signals.Vector, as the constants of rank.go do.
-var SignalNames = []string{"Passage", "Quote", "Article", "Rarest", "Phrases", "KindMissing", "Top", "Margin", "Unseen", "Weak"}
+var SignalNames = []string{"Passage", "Quote", "Article", "Rarest", "Phrases", "KindMissing", "Top", "Margin", "Unseen", "Weak", "Names", "Words"}
 
 // SignalSigns is the direction each signal is meant to push, in Vector's order: +1 when more
 // of it is evidence the quote answers, -1 when it is evidence against. The fitter keeps
 // every coefficient on its side (a signal whose fitted sign comes out wrong, an artefact
 // of correlated signals, is left out), so the check stays monotone: more of the question in
 // the quote never turns an answer into a refusal.
-var SignalSigns = []float64{+1, +1, +1, -1, +1, -1, +1, +1, -1, -1}
+var SignalSigns = []float64{+1, +1, +1, -1, +1, -1, +1, +1, -1, -1, +1, +1}
 
 // coverWeights are the model's coefficients, in Vector's order.
-var coverWeights = [...]float64{coverWPassage, coverWQuote, coverWArticle, coverWRarest, coverWPhrases, coverWKindMissing, coverWTop, coverWMargin, coverWUnseen, coverWWeak}
+var coverWeights = [...]float64{coverWPassage, coverWQuote, coverWArticle, coverWRarest, coverWPhrases, coverWKindMissing, coverWTop, coverWMargin, coverWUnseen, coverWWeak, coverWNames, coverWWords}
 
 // CoverScore is the model's log-odds that the answer is covered: coverBias plus the
 // weighted signals. The answer is kept when it is at least 0.
@@ -71,6 +85,13 @@ func (s Signals) CoverScore() float64 {
 	}
 	return z
 }
+
+// HoldsTopic reports whether the quoted passage holds something of each part of a request's
+// topic: of its names, and of its other words. "Tell me about German rivers" is not answered
+// by a passage on German unemployment. A topic, unlike a question, has no words that merely
+// ask (whose paraphrase an answer may lack), so this needs no fitting: a passage about the
+// topic holds some of every part of it.
+func (s Signals) HoldsTopic() bool { return s.Names > 0 && s.Words > 0 }
 
 // Refused reports whether the answer cites nothing, or would have been refused by the
 // second coverage check had it not been asked with AskOptions.KeepQuote.
@@ -131,6 +152,15 @@ func signals(q queryTerms, near map[string][]string, res []Result, c Citation, a
 		pForms[t] |= f
 	}
 	quote := termSet(c.Quote)
+	title, longer := termSet(quoted.Title), text.LongerNames(quoted.Text, text.Pairs(q.text))
+	// A name the collection never saw is more often a subject it lacks ("Mongke") than a
+	// misspelling: only a neighbour one edit away ("Bedigo", Bendigo) stands in for it.
+	near = maps.Clone(near)
+	for t, vs := range near {
+		if isName(t, qForms[t]) {
+			near[t] = slices.DeleteFunc(slices.Clone(vs), func(v string) bool { return text.EditDistance(t, v, 1) > 1 })
+		}
+	}
 	holds := func(set map[string]bool, i int) bool {
 		if set[q.terms[i]] {
 			return true
@@ -142,17 +172,28 @@ func signals(q queryTerms, near map[string][]string, res []Result, c Citation, a
 		}
 		return false
 	}
-	var total, maxIDF, rarest float64
+	var total, maxIDF, rarest, names, words, namesHeld, wordsHeld float64
 	for i := range q.terms {
 		w := q.idf[i] * q.qtf[i]
 		total += w
+		name := isName(q.terms[i], qForms[q.terms[i]])
+		if name {
+			names += w
+		} else {
+			words += w
+		}
 		maxIDF = max(maxIDF, q.idf[i])
 		if q.df[i] == 0 && len(near[q.terms[i]]) == 0 {
 			s.Unseen += w
 		}
 		if holds(passage, i) {
 			s.Passage += w
-			if t := q.terms[i]; passage[t] && !text.SameSense(qForms[t], pForms[t]) {
+			if name {
+				namesHeld += w
+			} else {
+				wordsHeld += w
+			}
+			if t := q.terms[i]; passage[t] && (!text.SameSense(qForms[t], pForms[t]) || name && longer[t] && !title[t]) {
 				s.Weak += w
 			}
 		} else {
@@ -170,6 +211,7 @@ func signals(q queryTerms, near map[string][]string, res []Result, c Citation, a
 	}
 	s.Passage, s.Quote, s.Article, s.Unseen, s.Weak = s.Passage/total, s.Quote/total, s.Article/total, s.Unseen/total, s.Weak/total
 	s.Rarest = rarest / maxIDF
+	s.Names, s.Words = partShare(namesHeld, names), partShare(wordsHeld, words)
 	s.Phrases = phraseShare(q.text, quoted.Title, quoted.Text)
 	if text.AnswerKind(q.text) != text.KindAny && !text.NewQuestion(q.text, q.weights()).Read(c.Quote).HoldsKind() {
 		s.KindMissing = 1
@@ -208,4 +250,20 @@ func phraseShare(question, title, body string) float64 {
 		}
 	}
 	return float64(n) / float64(len(qp))
+}
+
+// isName reports whether a question term, written in forms f, names something: a word the
+// question capitalises, or a term with a digit (a year, a model). A question's first word is
+// a question word ("Who", "What"), a stop word and no term, so a capitalised first term is a
+// name too ("Genghis Khan's sons", "German rivers" once "Tell me about" is stripped).
+func isName(term string, f text.Form) bool {
+	return f&(text.FormCapital|text.FormInitial) != 0 || strings.ContainsAny(term, "0123456789")
+}
+
+// partShare is held as a share of total, 1 when total is 0 (nothing of the kind to hold).
+func partShare(held, total float64) float64 {
+	if total == 0 {
+		return 1
+	}
+	return held / total
 }

@@ -17,6 +17,18 @@ func TestSignals(t *testing.T) {
 	bendigo := queryTerms{text: "What party is favored in Bedigo?", terms: []string{"bedigo", "favor", "parti"},
 		qtf: []float64{1, 1, 1}, idf: []float64{8, 2, 2}, df: []float64{0, 40, 50}}
 	victoria := Result{ChunkID: 4, Title: "Victoria (Australia)", Text: "Labor is strongest in Bendigo and Geelong, the party favoured by the working class.", Score: 2}
+	genghis := queryTerms{text: "Who was Genghis Khan's father?", terms: []string{"genghi", "khan", "father"},
+		qtf: []float64{1, 1, 1}, idf: []float64{8, 6, 5}, df: []float64{1, 13, 58}}
+	documentary := Result{ChunkID: 5, Title: "Festival line-up", Text: "Highlights include a documentary about the warrior Genghis Khan.", Score: 2}
+	apollo := queryTerms{text: "Who named the Apollo missions?", terms: []string{"name", "apollo", "mission"},
+		qtf: []float64{1, 1, 1}, idf: []float64{3, 7, 6}, df: []float64{180, 3, 24}}
+	game := Result{ChunkID: 6, Title: "Game review", Text: "You control a youth named CJ, who sets out on a series of missions.", Score: 2}
+	victoriaQ := queryTerms{text: "What city is the capital of Victoria?", terms: []string{"citi", "capit", "victoria"},
+		qtf: []float64{1, 1, 1}, idf: []float64{4, 2, 6}, df: []float64{190, 400, 11}}
+	theatre := Result{ChunkID: 7, Title: "Show goes on", Text: "The city's opening night at the Victoria Palace Theatre remains.", Score: 2}
+	mongke := queryTerms{text: "Who succeeded Mongke?", terms: []string{"succeed", "mongk"},
+		qtf: []float64{1, 1}, idf: []float64{5, 5}, df: []float64{50, 0}}
+	hope := Result{ChunkID: 8, Title: "Rights", Text: "She said she succeeded as a hope-monger.", Score: 2}
 	cite := func(r Result, quote string) Citation { return Citation{ChunkID: r.ChunkID, Quote: quote} }
 	near := map[string][]string{"bedigo": {"bendigo"}}
 	tests := []struct {
@@ -40,11 +52,25 @@ func TestSignals(t *testing.T) {
 			func(s Signals) bool { return math.Abs(s.Weak-6.0/7) < 1e-9 }, "Weak 6/7"},
 		{"a misspelt word is held through its correct spelling", bendigo, []Result{victoria}, cite(victoria, victoria.Text), map[string]bool{"bendigo": true},
 			func(s Signals) bool { return s.Unseen == 0 && math.Abs(s.Passage-10.0/12) < 1e-9 }, "Unseen 0, Passage 10/12 (favoured is not favored)"},
+		{"a passage holding the question's names but none of its other words holds no Words", genghis, []Result{documentary}, cite(documentary, documentary.Text), nil,
+			func(s Signals) bool { return s.Names == 1 && s.Words == 0 }, "Names 1, Words 0 (father missing)"},
+		{"a passage holding the question's words about another name holds no Names", apollo, []Result{game}, cite(game, game.Text), nil,
+			func(s Signals) bool { return s.Names == 0 && s.Words == 1 }, "Names 0 (Apollo missing), Words 1"},
+		{"a question without names has Names 1", pancake, []Result{film}, cite(film, film.Text), nil,
+			func(s Signals) bool { return s.Names == 1 }, "Names 1"},
+		{"a name held only at the head of a longer name is weak", victoriaQ, []Result{theatre}, cite(theatre, theatre.Text), nil,
+			func(s Signals) bool { return math.Abs(s.Weak-6.0/12) < 1e-9 }, "Weak 6/12 (Victoria Palace Theatre)"},
+		{"a name unseen in the collection is not held through a neighbour two edits away", mongke, []Result{hope}, cite(hope, hope.Text), nil,
+			func(s Signals) bool { return s.Passage == 0.5 && s.Unseen == 0.5 }, "Passage 1/2 (monger is not Mongke), Unseen 1/2"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			nr := near
-			if tt.q.text != bendigo.text {
+			switch tt.q.text {
+			case bendigo.text:
+			case mongke.text:
+				nr = map[string][]string{"mongk": {"monger"}}
+			default:
 				nr = nil
 			}
 			s, ok := signals(tt.q, nr, tt.res, tt.c, tt.article)
@@ -77,5 +103,25 @@ func TestCoverWeightsPushTheirSignalsWay(t *testing.T) {
 	}
 	if none := (Signals{Rarest: 1, Unseen: 1, KindMissing: 1, Top: 0.5}); none.CoverScore() >= 0 {
 		t.Errorf("a quote holding nothing of the question scores %v: want it refused", none.CoverScore())
+	}
+}
+
+func TestHoldsTopic(t *testing.T) {
+	tests := []struct {
+		name string
+		s    Signals
+		want bool
+	}{
+		{"a passage holding some of the topic's names and of its words holds the topic", Signals{Names: 0.5, Words: 1}, true},
+		{"a topic of names alone needs only its names", Signals{Names: 1, Words: 1}, true},
+		{"a passage holding the name but none of the words does not (German unemployment for German rivers)", Signals{Names: 1, Words: 0}, false},
+		{"a passage holding the words but none of the names does not", Signals{Names: 0, Words: 1}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := tt.s.HoldsTopic(); got != tt.want {
+				t.Errorf("HoldsTopic(%+v) = %v, want %v", tt.s, got, tt.want)
+			}
+		})
 	}
 }

@@ -2,6 +2,7 @@ package retrieval
 
 import (
 	"context"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/footnote-bot/footnote/retrieval/text"
@@ -38,12 +39,14 @@ func spellLimit(term string) int {
 
 // nearTerms returns, for each term of unseen long enough to look up, the collection's terms
 // within spellLimit edits that begin with the same letter (a misspelling rarely changes the
-// first). Terms without neighbours are absent from the map.
+// first), and for a short plural the stemmer leaves alone ("kgs", "cds") its singular.
+// Terms without neighbours are absent from the map.
 func (s *Store) nearTerms(ctx context.Context, coll string, unseen []string) (map[string][]string, error) {
 	out := map[string][]string{}
 	for _, t := range unseen {
 		limit := spellLimit(t)
-		if limit == 0 {
+		singular := pluralOf(t)
+		if limit == 0 && singular == "" {
 			continue
 		}
 		first, size := utf8.DecodeRuneInString(t)
@@ -53,10 +56,20 @@ func (s *Store) nearTerms(ctx context.Context, coll string, unseen []string) (ma
 			return nil, err
 		}
 		for _, v := range vocab {
-			if v != t && text.EditDistance(t, v, limit) <= limit {
+			if v == singular || limit > 0 && v != t && text.EditDistance(t, v, limit) <= limit {
 				out[t] = append(out[t], v)
 			}
 		}
 	}
 	return out, nil
+}
+
+// pluralOf returns the singular of a short term the stemmer leaves in the plural: an
+// abbreviation with an s ("kgs" for kg, "mps" for MP), too short for spellLimit to look up.
+// It returns "" for any other term.
+func pluralOf(term string) string {
+	if n := utf8.RuneCountInString(term); n < 3 || n >= minSpellRunes || !strings.HasSuffix(term, "s") {
+		return ""
+	}
+	return strings.TrimSuffix(term, "s")
 }

@@ -37,6 +37,11 @@ type signalLine struct {
 	// quote holds a gold answer (answerable questions only).
 	Quoted  bool `json:"quoted"`
 	Answer1 bool `json:"answer1"`
+	// For reading the failures: the question, the first quote, and (answerable questions)
+	// whether the passage that quote comes from holds a gold answer.
+	Question        string `json:"question"`
+	Quote           string `json:"quote,omitempty"`
+	PassageAnswered bool   `json:"passage_answered,omitempty"`
 	// Signals is nil when the question was refused before quoting (then it abstains
 	// whatever the model says), or answered as an overview (then it is answered).
 	Signals *retrieval.Signals `json:"signals"`
@@ -47,13 +52,24 @@ type signalFile struct {
 	enc *json.Encoder
 }
 
-func (w *signalFile) add(coll, kind string, q evalQuestion, a *retrieval.Answer) error {
+// add records the answer a to question q; passages are the ranked passages search gave
+// for q (nil when not searched), to tell whether the first quote's passage held the answer.
+func (w *signalFile) add(coll, kind string, q evalQuestion, a *retrieval.Answer, passages []retrieval.Result) error {
 	if w == nil {
 		return nil
 	}
 	l := signalLine{ID: q.ID, Collection: coll, Kind: kind, ShouldAnswer: kind == kindAnswerable,
-		Quoted: len(a.Citations) > 0, Signals: a.Signals}
-	l.Answer1 = l.Quoted && kind == kindAnswerable && holds(q, a.Citations[0])
+		Quoted: len(a.Citations) > 0, Signals: a.Signals, Question: q.Question}
+	if l.Quoted {
+		c := a.Citations[0]
+		l.Quote = c.Quote
+		l.Answer1 = kind == kindAnswerable && holds(q, c)
+		for _, r := range passages {
+			if r.ChunkID == c.ChunkID && kind == kindAnswerable {
+				l.PassageAnswered = holds(q, retrieval.Citation{URL: r.URL, Quote: r.Text})
+			}
+		}
+	}
 	if err := w.enc.Encode(l); err != nil {
 		return fmt.Errorf("write signals: %w", err)
 	}
@@ -317,16 +333,17 @@ func printCalibration(w io.Writer, fit string, m coverModel, lines []signalLine)
 		}
 	}
 	sort.Strings(colls)
-	fmt.Fprintln(w, "| fitted on | collection | answerable | answer@1 | abstained | not covered | abstained | off-topic | abstained |")
-	fmt.Fprintln(w, "| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+	// answer@1 counts an abstention as a miss; "first quote" is answer@1 among the answered.
+	fmt.Fprintln(w, "| fitted on | collection | answerable | answer@1 | first quote | abstained | not covered | abstained | off-topic | abstained |")
+	fmt.Fprintln(w, "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
 	for _, c := range colls {
 		r := rows[c]
 		role := "reported"
 		if c == fit {
 			role = "fitted (not a result)"
 		}
-		fmt.Fprintf(w, "| %s | %s, %s | %d | %.3f | %.3f | %d | %.3f | %d | %.3f |\n", fit, c, role,
-			r.n[0], share(r.answer1[0], r.n[0]), share(r.abstain[0], r.n[0]),
+		fmt.Fprintf(w, "| %s | %s, %s | %d | %.3f | %.3f | %.3f | %d | %.3f | %d | %.3f |\n", fit, c, role,
+			r.n[0], share(r.answer1[0], r.n[0]), share(r.answer1[0], r.n[0]-r.abstain[0]), share(r.abstain[0], r.n[0]),
 			r.n[1], share(r.abstain[1], r.n[1]), r.n[2], share(r.abstain[2], r.n[2]))
 	}
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -89,5 +90,47 @@ func TestWriteCalibrateBlock(t *testing.T) {
 	}
 	if err := writeCalibrateBlock(path, "x"); err == nil {
 		t.Error("writeCalibrateBlock on a file without the block: want an error")
+	}
+}
+
+func TestSignalFileRecordsWhatTheFailuresNeed(t *testing.T) {
+	q := evalQuestion{ID: "q1", Question: "Which general did he send?", Answers: []string{"Jebe"}, URL: "https://wiki.example/genghis"}
+	passage := retrieval.Result{ChunkID: 7, URL: q.URL, Text: "Genghis Khan decided to conquer the Qara Khitai. He sent his general, Jebe."}
+	a := &retrieval.Answer{Citations: []retrieval.Citation{{N: 1, ChunkID: 7, URL: q.URL, Quote: "Genghis Khan decided to conquer the Qara Khitai."}}}
+	path := filepath.Join(t.TempDir(), "signals.jsonl")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := &signalFile{enc: json.NewEncoder(f)}
+	if err := w.add("A", kindAnswerable, q, a, []retrieval.Result{passage}); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	lines, err := readSignals(path)
+	if err != nil || len(lines) != 1 {
+		t.Fatalf("readSignals = %v, %v; want one line", lines, err)
+	}
+	l := lines[0]
+	if l.Question != q.Question || l.Quote != a.Citations[0].Quote || l.Answer1 || !l.PassageAnswered {
+		t.Errorf("line = %+v; want the question, the first quote, answer1 false and passage_answered true (the passage holds Jebe, the quote does not)", l)
+	}
+}
+
+func TestPrintCalibrationSaysFirstQuoteAmongTheAnswered(t *testing.T) {
+	m := coverModel{bias: 0, w: make([]float64, len(retrieval.SignalNames))}
+	m.w[2] = 1 // Article
+	m.bias = -0.5
+	lines := []signalLine{
+		{Collection: "B", Kind: kindAnswerable, ShouldAnswer: true, Quoted: true, Answer1: true, Signals: &retrieval.Signals{Article: 1}},
+		{Collection: "B", Kind: kindAnswerable, ShouldAnswer: true, Quoted: true, Signals: &retrieval.Signals{Article: 1}},
+		{Collection: "B", Kind: kindAnswerable, ShouldAnswer: true, Quoted: true, Signals: &retrieval.Signals{Article: 0}},
+		{Collection: "B", Kind: kindAnswerable, ShouldAnswer: true, Quoted: true, Signals: &retrieval.Signals{Article: 0}},
+	}
+	var b strings.Builder
+	printCalibration(&b, "A", m, lines)
+	// 4 answerable, 2 abstain; of the 2 answered, 1 quotes the answer first.
+	if want := "| A | B, reported | 4 | 0.250 | 0.500 | 0.500 |"; !strings.Contains(b.String(), want) {
+		t.Errorf("printCalibration printed\n%s\nwant a row starting %q", b.String(), want)
 	}
 }

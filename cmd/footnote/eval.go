@@ -129,7 +129,7 @@ func countAnswered(ctx context.Context, eng *retrieval.Engine, coll, kind string
 		if err != nil {
 			return 0, 0, fmt.Errorf("ask %s: %w", q.ID, err)
 		}
-		if err := rec.add(coll, kind, q, a); err != nil {
+		if err := rec.add(coll, kind, q, a, nil); err != nil {
 			return 0, 0, err
 		}
 		if !a.Refused() {
@@ -206,7 +206,7 @@ func evaluate(ctx context.Context, eng *retrieval.Engine, coll string, qs []eval
 			return rep, fmt.Errorf("ask %s: %w", q.ID, err)
 		}
 		answerT = append(answerT, time.Since(start))
-		if err := rec.add(coll, kindAnswerable, q, a); err != nil {
+		if err := rec.add(coll, kindAnswerable, q, a, rs); err != nil {
 			return rep, err
 		}
 		if a.Refused() {

@@ -120,3 +120,48 @@ func SameSense(q, p Form) bool {
 	}
 	return false
 }
+
+// LongerNames returns the terms that s capitalises only at the head of a longer name: a
+// capitalised word directly followed by another ("Victoria Tower", "Victoria Palace
+// Theatre", "Victoria Lapete"), a pair that keep (the question's own pairs, text.Pairs)
+// does not hold. Such a name is another thing than the one word: a passage about Victoria
+// Tower is not about Victoria. A term s also writes in lower case, alone, or followed by a
+// pair of keep is not returned; nor is a word preceded by a capitalised one ("Marco Polo"
+// for "Polo"), since a first name or a title leaves the name the same.
+func LongerNames(s string, keep map[[2]string]bool) map[string]bool {
+	longer, free := map[string]bool{}, map[string]bool{}
+	for _, sp := range Sentences(s) {
+		sent := s[sp.Start:sp.End]
+		toks := Tokens(sent)
+		for i, tok := range toks {
+			ts := TokenTerms(tok)
+			if len(ts) == 0 {
+				continue
+			}
+			head := false
+			if i+1 < len(toks) && capitalised(sent[tok.Start:tok.End]) && capitalised(sent[toks[i+1].Start:toks[i+1].End]) &&
+				strings.TrimSpace(sent[tok.End:toks[i+1].Start]) == "" {
+				if next := TokenTerms(toks[i+1]); len(next) > 0 && !keep[[2]string{ts[len(ts)-1], next[0]}] {
+					head = true
+				}
+			}
+			for _, t := range ts {
+				if head {
+					longer[t] = true
+				} else {
+					free[t] = true
+				}
+			}
+		}
+	}
+	for t := range free {
+		delete(longer, t)
+	}
+	return longer
+}
+
+// capitalised reports whether a word as written begins with an upper-case letter.
+func capitalised(word string) bool {
+	r, _ := utf8.DecodeRuneInString(word)
+	return unicode.IsUpper(r)
+}

@@ -68,3 +68,25 @@ func TestHoldsKind(t *testing.T) {
 		t.Error("a sentence without a date holds the date a when-question asks for")
 	}
 }
+
+func TestLongerNames(t *testing.T) {
+	tests := []struct {
+		name, question, passage, term string
+		want                          bool
+	}{
+		{"a name followed by another is a longer name", "What city is the capital of Victoria?", "The show opens at the Victoria Palace Theatre in London.", "victoria", true},
+		{"a person named after the word is a longer name", "What city is the capital of Victoria?", "One woman, Victoria Lapete, found her sister.", "victoria", true},
+		{"the name alone elsewhere in the passage is the name", "What city is the capital of Victoria?", "Victoria Park is in Melbourne, the capital of Victoria.", "victoria", false},
+		{"the question's own longer name is the name", "Who was Genghis Khan's father?", "A documentary about the warrior Genghis Khan.", "genghi", false},
+		{"a first name before the word leaves the name the same", "What was the title of Polo's book?", "The merchant Marco Polo wrote an account.", "polo", false},
+		{"a comma ends a name", "What city is the capital of Victoria?", "In Victoria, Melbourne is the capital.", "victoria", false},
+		{"a lower-case word is no name", "Which river runs alongside Jacksonville?", "The city is on the St. Johns River and the river floods.", "river", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := LongerNames(tt.passage, Pairs(tt.question))[tt.term]; got != tt.want {
+				t.Errorf("LongerNames(%q)[%q] = %v, want %v", tt.passage, tt.term, got, tt.want)
+			}
+		})
+	}
+}
