@@ -62,11 +62,7 @@ func DenseURLs(ctx context.Context, e *Engine, coll, query string, k int, exact 
 	if err != nil {
 		return nil, err
 	}
-	n := float64(exactBelow)
-	if exact {
-		n = 0
-	}
-	hits, err := e.store.searchDense(ctx, coll, e.Space(), vecs[0], n, Filter{}, k)
+	hits, err := e.store.searchDense(ctx, coll, e.Space(), vecs[0], exact, Filter{}, k)
 	if err != nil {
 		return nil, err
 	}
@@ -89,9 +85,15 @@ func ExplainDense(ctx context.Context, e *Engine, coll, query string) (string, e
 	if err != nil {
 		return "", err
 	}
-	sql, args := denseQuery(coll, e.Space(), vecs[0], exactBelow, Filter{}, 5)
+	return explainDense(ctx, e, coll, vecs[0], false)
+}
+
+// explainDense returns the plan of the dense arm's query for vec in coll, exact or through
+// the index, with sequential scans and sorts discouraged.
+func explainDense(ctx context.Context, e *Engine, coll string, vec []float32, exact bool) (string, error) {
+	sql, args := denseQuery(coll, e.Space(), vec, exact, Filter{}, 10)
 	var plan strings.Builder
-	err = e.store.inCollection(ctx, coll, func(t storeTx) error {
+	err := e.store.inCollection(ctx, coll, func(t storeTx) error {
 		if _, err := t.tx.Exec(ctx, "SET LOCAL enable_seqscan = off; SET LOCAL enable_sort = off"); err != nil {
 			return err
 		}
@@ -169,3 +171,57 @@ func SleepInTx(ctx context.Context, s *Store, d time.Duration) error {
 // SetDepartureBatch shrinks the batches a departed server's articles are deleted in
 // (departureBatch), so a test can cut a sweep off between batches with a few hundred.
 func SetDepartureBatch(e *Engine, n int) { e.departureBatch = n }
+
+// DenseIDs returns the passage ids the dense arm ranks nearest vec in coll, nearest first,
+// by an exact scan or through the space's HNSW index, and the plan the query ran with. The
+// walk runs with sorts and sequential scans discouraged, as on a big table, so that even a
+// small collection's query walks the index (an iterative scan).
+func DenseIDs(ctx context.Context, e *Engine, coll string, vec []float32, k int, exact bool) ([]int64, string, error) {
+	sql, args := denseQuery(coll, e.Space(), vec, exact, Filter{}, k)
+	var ids []int64
+	plan, err := explainDense(ctx, e, coll, vec, exact)
+	if err != nil {
+		return nil, "", err
+	}
+	err = e.store.inCollection(ctx, coll, func(t storeTx) error {
+		if _, err := t.tx.Exec(ctx, "SET LOCAL enable_seqscan = off; SET LOCAL enable_sort = off"); err != nil {
+			return err
+		}
+		rows, err := t.tx.Query(ctx, sql, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id int64
+			var score float64
+			if err := rows.Scan(&id, &score); err != nil {
+				return err
+			}
+			ids = append(ids, id)
+		}
+		return rows.Err()
+	})
+	return ids, plan, err
+}
+
+// DensePlan returns whether a search of coll scans its vectors exactly (exactScan, from
+// the collection's and the space's sizes as a search reads them) and the plan of the
+// dense arm's query for vec, with sequential scans and sorts discouraged as ExplainDense
+// does.
+func DensePlan(ctx context.Context, e *Engine, coll string, vec []float32) (bool, string, error) {
+	q, err := e.store.lookupTerms(ctx, coll, "plan")
+	if err != nil {
+		return false, "", err
+	}
+	rows, err := e.spaceRows(ctx, e.Space().ID)
+	if err != nil {
+		return false, "", err
+	}
+	exact := exactScan(e.Space(), q.n, rows)
+	plan, err := explainDense(ctx, e, coll, vec, exact)
+	return exact, plan, err
+}
+
+// ExactScan is exactScan, for tests in package retrieval_test.
+func ExactScan(sp Space, n, spaceRows float64) bool { return exactScan(sp, n, spaceRows) }

@@ -149,15 +149,17 @@ func (s *Store) searchLexical(ctx context.Context, coll string, q queryTerms, f 
 	return s.collectHits(ctx, coll, sql, args...)
 }
 
-// searchDense ranks passages by cosine distance to the question's vector in the given space.
-func (s *Store) searchDense(ctx context.Context, coll string, space Space, vec []float32, nPassages float64, f Filter, k int) ([]hit, error) {
-	sql, args := denseQuery(coll, space, vec, nPassages, f, k)
+// searchDense ranks passages by cosine distance to the question's vector in the given space,
+// by an exact scan of the collection's vectors or a walk of the space's HNSW index
+// (exactScan).
+func (s *Store) searchDense(ctx context.Context, coll string, space Space, vec []float32, exact bool, f Filter, k int) ([]hit, error) {
+	sql, args := denseQuery(coll, space, vec, exact, f, k)
 	return s.collectHits(ctx, coll, sql, args...)
 }
 
 // denseQuery is searchDense's query and its arguments: the k passages of coll nearest vec
-// in space, scanned exactly when the collection holds fewer than exactBelow passages.
-func denseQuery(coll string, space Space, vec []float32, nPassages float64, f Filter, k int) (string, []any) {
+// in space, scanned exactly or through the space's HNSW index.
+func denseQuery(coll string, space Space, vec []float32, exact bool, f Filter, k int) (string, []any) {
 	cond, fargs := filterSQL(f, 4)
 	join := ""
 	if cond != "" {
@@ -167,7 +169,7 @@ func denseQuery(coll string, space Space, vec []float32, nPassages float64, f Fi
 	// MaxVectorDims, embedding_half as halfvec(dims).
 	expr := fmt.Sprintf("(e.%s::%s <=> $1)", space.column(), space.sqlType())
 	order := expr
-	if nPassages < exactBelow {
+	if exact {
 		// "+ 0" hides the expression from the planner, so it scans the collection's rows
 		// exactly instead of walking the space's HNSW index.
 		order = expr + " + 0"
@@ -182,6 +184,14 @@ func denseQuery(coll string, space Space, vec []float32, nPassages float64, f Fi
 		WHERE e.space_id = ` + strconv.Itoa(space.ID) + ` AND e.collection = $2` + cond + `
 		ORDER BY ` + order + `
 		LIMIT $3`
+	if !exact {
+		// The walk is an iterative scan (hnsw.iterative_scan = relaxed_order, set on every
+		// connection): it goes on past other collections' vectors until it has k of coll's,
+		// and may return them slightly out of order, so they are sorted again.
+		sql = `
+		WITH nearest AS MATERIALIZED (` + sql + `)
+		SELECT chunk_id, score FROM nearest ORDER BY score DESC, chunk_id`
+	}
 	return sql, append([]any{space.value(vec), coll, k}, fargs...)
 }
 

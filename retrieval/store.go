@@ -39,8 +39,10 @@ func OpenStore(ctx context.Context, dsn string, maxConns int32) (*Store, error) 
 		}
 		// HNSW search settings for every query on this connection: a wider candidate list
 		// than the default 40 (hnswEfSearch, rank.go), and iterative scans so that
-		// collection and date filters (applied after the index scan) still return k rows.
-		_, err := c.Exec(ctx, fmt.Sprintf("SET hnsw.ef_search = %d; SET hnsw.iterative_scan = relaxed_order", hnswEfSearch))
+		// collection and date filters (applied after the index scan) still return k rows,
+		// visiting at most hnswMaxScanTuples vectors (densearm.go).
+		_, err := c.Exec(ctx, fmt.Sprintf("SET hnsw.ef_search = %d; SET hnsw.iterative_scan = relaxed_order; SET hnsw.max_scan_tuples = %d",
+			hnswEfSearch, hnswMaxScanTuples))
 		return err
 	}
 	// Dead connections go as soon as one of them shows the database went away.

@@ -25,8 +25,10 @@ import (
 // articles of every collection, then work on each in its own collection), feedByID (a
 // feed poll job knows only the feed's id), dueDepartures (the sweep lists the
 // collections whose server left; deleteDeparted then deletes each in its own),
-// guildCollections (the reconcile before each sweep lists every server's collection), and
-// deleteUnusedSpaces (a space is unused only when no collection uses it).
+// guildCollections (the reconcile before each sweep lists every server's collection),
+// deleteUnusedSpaces (a space is unused only when no collection uses it), and spaceRows
+// (the dense arm's choice of scan depends on how many vectors other collections put in
+// the space's index; it reads their sizes only).
 //
 // A query on those tables outside these helpers sees nothing, which the tests catch at
 // once, and TestStoreQueriesRunInAScope keeps them from being written.
