@@ -77,9 +77,9 @@ func DenseURLs(ctx context.Context, e *Engine, coll, query string, k int, exact 
 	return out, nil
 }
 
-// ExplainDense returns the plan of the dense arm's query for a large collection, with
-// sequential scans and sorts discouraged, as their cost would on a big table: it names the
-// space's HNSW index when the query's expression and predicate match the index's.
+// ExplainDense returns the plan of the dense arm's query for a large collection (a walk of
+// the index, as a search runs it): it names the space's HNSW index when the query's
+// expression and predicate match the index's.
 func ExplainDense(ctx context.Context, e *Engine, coll, query string) (string, error) {
 	vecs, err := e.cfg.Embedder.Embed(ctx, []string{query})
 	if err != nil {
@@ -89,14 +89,11 @@ func ExplainDense(ctx context.Context, e *Engine, coll, query string) (string, e
 }
 
 // explainDense returns the plan of the dense arm's query for vec in coll, exact or through
-// the index, with sequential scans and sorts discouraged.
+// the index, with the planner settings a search gives it (denseScope).
 func explainDense(ctx context.Context, e *Engine, coll string, vec []float32, exact bool) (string, error) {
 	sql, args := denseQuery(coll, e.Space(), vec, exact, Filter{}, 10)
 	var plan strings.Builder
-	err := e.store.inCollection(ctx, coll, func(t storeTx) error {
-		if _, err := t.tx.Exec(ctx, "SET LOCAL enable_seqscan = off; SET LOCAL enable_sort = off"); err != nil {
-			return err
-		}
+	err := e.store.inTx(ctx, denseScope(coll, exact), func(t storeTx) error {
 		rows, err := t.tx.Query(ctx, "EXPLAIN "+sql, args...)
 		if err != nil {
 			return err
@@ -173,42 +170,23 @@ func SleepInTx(ctx context.Context, s *Store, d time.Duration) error {
 func SetDepartureBatch(e *Engine, n int) { e.departureBatch = n }
 
 // DenseIDs returns the passage ids the dense arm ranks nearest vec in coll, nearest first,
-// by an exact scan or through the space's HNSW index, and the plan the query ran with. The
-// walk runs with sorts and sequential scans discouraged, as on a big table, so that even a
-// small collection's query walks the index (an iterative scan).
+// by an exact scan or through the space's HNSW index, and the plan the query ran with.
 func DenseIDs(ctx context.Context, e *Engine, coll string, vec []float32, k int, exact bool) ([]int64, string, error) {
-	sql, args := denseQuery(coll, e.Space(), vec, exact, Filter{}, k)
-	var ids []int64
 	plan, err := explainDense(ctx, e, coll, vec, exact)
 	if err != nil {
 		return nil, "", err
 	}
-	err = e.store.inCollection(ctx, coll, func(t storeTx) error {
-		if _, err := t.tx.Exec(ctx, "SET LOCAL enable_seqscan = off; SET LOCAL enable_sort = off"); err != nil {
-			return err
-		}
-		rows, err := t.tx.Query(ctx, sql, args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var id int64
-			var score float64
-			if err := rows.Scan(&id, &score); err != nil {
-				return err
-			}
-			ids = append(ids, id)
-		}
-		return rows.Err()
-	})
+	hits, err := e.store.searchDense(ctx, coll, e.Space(), vec, exact, Filter{}, k)
+	ids := make([]int64, len(hits))
+	for i, h := range hits {
+		ids[i] = h.chunkID
+	}
 	return ids, plan, err
 }
 
 // DensePlan returns whether a search of coll scans its vectors exactly (exactScan, from
 // the collection's and the space's sizes as a search reads them) and the plan of the
-// dense arm's query for vec, with sequential scans and sorts discouraged as ExplainDense
-// does.
+// dense arm's query for vec, as a search runs it.
 func DensePlan(ctx context.Context, e *Engine, coll string, vec []float32) (bool, string, error) {
 	q, err := e.store.lookupTerms(ctx, coll, "plan")
 	if err != nil {

@@ -154,7 +154,19 @@ func (s *Store) searchLexical(ctx context.Context, coll string, q queryTerms, f 
 // (exactScan).
 func (s *Store) searchDense(ctx context.Context, coll string, space Space, vec []float32, exact bool, f Filter, k int) ([]hit, error) {
 	sql, args := denseQuery(coll, space, vec, exact, f, k)
-	return s.collectHits(ctx, coll, sql, args...)
+	return s.collectHitsIn(ctx, denseScope(coll, exact), sql, args...)
+}
+
+// denseScope is the scope of the dense arm's query on coll. A walk of the index runs with
+// sorts turned off for that one statement, so that the plan follows exactScan rather than
+// the planner's costing, which prefers a scan and sort for vectors wide enough to be
+// stored out of line (the index is then the only plan that needs no sort).
+func denseScope(coll string, exact bool) scope {
+	sc := in(coll)
+	if !exact {
+		sc.plannerOff = "enable_sort"
+	}
+	return sc
 }
 
 // denseQuery is searchDense's query and its arguments: the k passages of coll nearest vec
@@ -198,8 +210,13 @@ func denseQuery(coll string, space Space, vec []float32, exact bool, f Filter, k
 // collectHits runs a ranking query on coll whose rows are (passage id, score) and returns
 // its hits in row order.
 func (s *Store) collectHits(ctx context.Context, coll, sql string, args ...any) ([]hit, error) {
+	return s.collectHitsIn(ctx, in(coll), sql, args...)
+}
+
+// collectHitsIn is collectHits in the scope sc.
+func (s *Store) collectHitsIn(ctx context.Context, sc scope, sql string, args ...any) ([]hit, error) {
 	var out []hit
-	_, err := s.query(ctx, in(coll), sql, args, func(rows pgx.Rows) error {
+	_, err := s.query(ctx, sc, sql, args, func(rows pgx.Rows) error {
 		var err error
 		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (hit, error) {
 			var h hit

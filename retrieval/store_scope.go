@@ -34,13 +34,19 @@ import (
 // once, and TestStoreQueriesRunInAScope keeps them from being written.
 
 // scope is the rows a statement or transaction sees: one collection's, or every one's.
-type scope struct{ setting, value string }
+type scope struct {
+	setting, value string
+	// plannerOff, when set, is a planner setting (enable_sort, ...) turned off for the
+	// statement or transaction too: how a query whose plan footnote chooses says so
+	// (denseScope).
+	plannerOff string
+}
 
 // in is the scope of collection coll.
-func in(coll string) scope { return scope{"footnote.collection", coll} }
+func in(coll string) scope { return scope{setting: "footnote.collection", value: coll} }
 
 // allCollections is the scope of the queries that span collections (listed above).
-var allCollections = scope{"footnote.scope", "all"}
+var allCollections = scope{setting: "footnote.scope", value: "all"}
 
 func (sc scope) check() error {
 	if sc.value == "" {
@@ -60,7 +66,11 @@ func (s *Store) query(ctx context.Context, sc scope, sql string, args []any, sca
 		return pgconn.CommandTag{}, err
 	}
 	b := &pgx.Batch{}
-	b.Queue(`SELECT set_config($1, $2, true)`, sc.setting, sc.value)
+	if sc.plannerOff != "" {
+		b.Queue(`SELECT set_config($1, $2, true), set_config($3, 'off', true)`, sc.setting, sc.value, sc.plannerOff)
+	} else {
+		b.Queue(`SELECT set_config($1, $2, true)`, sc.setting, sc.value)
+	}
 	b.Queue(sql, args...)
 	br := s.pool.SendBatch(ctx, b)
 	tag, err := scanStatement(br, scan)
@@ -158,6 +168,9 @@ func (s *Store) inTx(ctx context.Context, sc scope, fn func(storeTx) error) erro
 	}
 	begin := "BEGIN; SELECT set_config('" + sc.setting + "', convert_from(decode('" +
 		hex.EncodeToString([]byte(sc.value)) + "', 'hex'), 'UTF8'), true)"
+	if sc.plannerOff != "" {
+		begin += "; SELECT set_config('" + sc.plannerOff + "', 'off', true)" // a name from the code, never input
+	}
 	return pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{BeginQuery: begin}, func(tx pgx.Tx) error {
 		return fn(storeTx{tx})
 	})
