@@ -101,13 +101,9 @@ func readImport(ctx context.Context, r io.Reader, jobs chan<- importJob, order c
 	send := func() error {
 		j := importJob{lines: batch, done: make(chan importUnit, 1)}
 		batch = nil
-		for _, step := range []func() bool{
-			func() bool { return trySend(ctx, order, j.done) },
-			func() bool { return trySend(ctx, jobs, j) },
-		} {
-			if !step() {
-				return ctx.Err()
-			}
+		// Its place in line order first: the writer waits for the batches in that order.
+		if !trySend(ctx, order, j.done) || !trySend(ctx, jobs, j) {
+			return ctx.Err()
 		}
 		return nil
 	}
