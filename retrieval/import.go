@@ -84,11 +84,8 @@ func (e *Engine) Import(ctx context.Context, coll string, r io.Reader, onLine fu
 	if onLine == nil {
 		onLine = func(LineReport) {}
 	}
-	bulk, err := e.beginBulkLoad(ctx)
-	if err != nil {
-		return st, err
-	}
-	err = e.runImport(ctx, coll, r, &st, onLine)
+	bulk := &bulkLoad{e: e, space: e.Space()}
+	err := e.runImport(ctx, coll, r, &st, onLine, bulk)
 	if berr := bulk.end(ctx); err == nil {
 		err = berr
 	}

@@ -48,7 +48,7 @@ type importJob struct {
 // importWorkers prepare and embed batches, and one stores them and reports their lines, in
 // the order read. It fails on a read or embedding error, a database error that is no line's
 // fault, or when ctx is done.
-func (e *Engine) runImport(ctx context.Context, coll string, r io.Reader, st *ImportStats, onLine func(LineReport)) error {
+func (e *Engine) runImport(ctx context.Context, coll string, r io.Reader, st *ImportStats, onLine func(LineReport), bulk *bulkLoad) error {
 	g, gctx := errgroup.WithContext(ctx)
 	jobs := make(chan importJob)
 	// order holds the batches in reading order; its capacity bounds how far reading and
@@ -73,7 +73,12 @@ func (e *Engine) runImport(ctx context.Context, coll string, r io.Reader, st *Im
 	}
 	g.Go(func() error {
 		notes := newFieldNotes()
+		stored := 0
 		for done := range order {
+			if stored == bulkLoadAfter {
+				bulk.begin(gctx)
+			}
+			stored++
 			var u importUnit
 			select {
 			case u = <-done:
@@ -209,44 +214,49 @@ func (n *fieldNotes) unread(unknown []string) []string {
 	return notes
 }
 
+// bulkLoadAfter is how many batches an import stores before it may drop its space's index
+// to build it after the copy (bulkLoad). A small import (a few articles, a test's) never
+// pays for the DDL: dropping the index takes a lock that holds up every query of
+// embeddings for a moment, and both statements make every connection plan its queries of
+// embeddings again. A large one pays once. Not tuned: 4 batches are 256 articles.
+const bulkLoadAfter = 4
+
 // bulkIndexTimeout bounds how long an import waits, after it ended, to build again the
 // index it dropped (bulkLoad.end), including after a cancelled import. Building an HNSW
 // index over exactScanWork vectors takes seconds; an import that added many more takes
 // longer, and a cut-short build is made again when an engine next starts (ensureSpace).
 const bulkIndexTimeout = 10 * time.Minute
 
-// bulkLoad is an import into a space whose HNSW index it dropped, to build it once after
-// the copy instead of vector by vector: only when the space held fewer than exactScanWork
-// vectors, where every search scans exactly anyway (exactScan), so no search loses the
-// index meanwhile.
+// bulkLoad is a large import into a space whose HNSW index it dropped, to build it once
+// after the copy instead of vector by vector: only when the space held fewer than
+// exactScanWork vectors, where every search scans exactly anyway (exactScan), so no search
+// loses the index meanwhile.
 type bulkLoad struct {
 	e       *Engine
 	space   Space
 	dropped bool
 }
 
-// beginBulkLoad drops the configured space's index when it has one and serves no search
-// (fewer than exactScanWork vectors). It never fails an import: when the database cannot
-// say, the import runs with the index as it is.
-func (e *Engine) beginBulkLoad(ctx context.Context) (*bulkLoad, error) {
-	b := &bulkLoad{e: e, space: e.Space()}
+// begin drops the space's index when it has one and serves no search (fewer than
+// exactScanWork vectors). It never fails an import: when the database cannot say, or
+// refuses, the import goes on with the index as it is.
+func (b *bulkLoad) begin(ctx context.Context) {
 	if !b.space.indexed() {
-		return b, nil
+		return
 	}
-	rows, err := e.store.spaceRows(ctx, b.space.ID)
+	rows, err := b.e.store.spaceRows(ctx, b.space.ID)
 	if err != nil || rows >= exactScanWork {
-		return b, nil //nolint:nilerr // see above: the import goes on as it would have
+		return
 	}
-	if err := e.store.setSpaceIndex(ctx, b.space, false); err != nil {
-		e.log.Warn("import keeps the embedding space's index while it copies", "space", b.space.Name(), "err", err)
-		return b, nil
+	if err := b.e.store.setSpaceIndex(ctx, b.space, false); err != nil {
+		b.e.log.Warn("import keeps the embedding space's index while it copies", "space", b.space.Name(), "err", err)
+		return
 	}
 	b.dropped = true
-	return b, nil
 }
 
-// end builds again the index beginBulkLoad dropped, even when the import failed or was
-// cancelled. It fails when the index cannot be built (the next engine start builds it).
+// end builds again the index begin dropped, even when the import failed or was cancelled.
+// It fails when the index cannot be built (the next engine start builds it).
 func (b *bulkLoad) end(ctx context.Context) error {
 	if !b.dropped {
 		return nil

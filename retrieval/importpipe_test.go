@@ -80,17 +80,26 @@ func TestAnImportIntoANearlyEmptySpaceBuildsItsIndexAfterTheCopy(t *testing.T) {
 	}
 	var during atomic.Bool
 	during.Store(true)
-	_, err := e.Import(ctx, coll, strings.NewReader(jsonl(t, bulletins(80)...)), func(r retrieval.LineReport) {
-		if r.Line == 70 { // in the second batch: the first is stored
+	var early atomic.Bool
+	_, err := e.Import(ctx, coll, strings.NewReader(jsonl(t, bulletins(300)...)), func(r retrieval.LineReport) {
+		switch r.Line {
+		case 10: // in the first batch: a small import keeps the index
+			early.Store(hasIndex())
+		case 290: // in the fifth batch: four are stored
 			during.Store(hasIndex())
 		}
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Run("the space has no index while the import copies", func(t *testing.T) {
+	t.Run("the index stays while the import is small", func(t *testing.T) {
+		if !early.Load() {
+			t.Error("the index was gone in the first batch")
+		}
+	})
+	t.Run("the space has no index once the import is large", func(t *testing.T) {
 		if during.Load() {
-			t.Error("the index was there mid-import")
+			t.Error("the index was there in the fifth batch")
 		}
 	})
 	t.Run("the index is there after the import, over every vector", func(t *testing.T) {
@@ -112,8 +121,13 @@ func TestAnImportIntoANearlyEmptySpaceBuildsItsIndexAfterTheCopy(t *testing.T) {
 			}
 		}
 		during.Store(false)
-		_, err := e.Import(ctx, coll, strings.NewReader(jsonl(t, doc{URL: "https://news.example/one-more", Text: "One more bulletin."})),
-			func(retrieval.LineReport) { during.Store(hasIndex()) })
+		more := bulletins(600)[300:]
+		_, err := e.Import(ctx, coll, strings.NewReader(jsonl(t, more...)),
+			func(r retrieval.LineReport) {
+				if r.Line == 290 {
+					during.Store(hasIndex())
+				}
+			})
 		if err != nil || !during.Load() {
 			t.Errorf("index there during the import: %v (%v)", during.Load(), err)
 		}
