@@ -56,7 +56,7 @@ func TestAskMeetsItsDeadline(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			emb := &hungEmbedder{Embedder: embed.NewHash(0)}
+			emb := &hungEmbedder{Embedder: renamed{embed.NewHash(0), servedModel}}
 			opts := []retrievaltest.Option{retrievaltest.WithEmbedder(emb),
 				func(c *retrieval.Config) { c.AnswerTimeout = deadline }}
 			var srv *oaitest.Server
@@ -117,7 +117,7 @@ func (lateAnswerer) Answer(ctx context.Context, ev retrieval.Evidence) (*retriev
 func TestAskNotesASlowModelOnlyWhenItWasCutAndTheAnswerIsCovered(t *testing.T) {
 	const deadline = 300 * time.Millisecond
 	t.Run("a not-covered answer has no note, though the embedding server hung", func(t *testing.T) {
-		emb := &hungEmbedder{Embedder: embed.NewHash(0)}
+		emb := &hungEmbedder{Embedder: renamed{embed.NewHash(0), servedModel}}
 		e, coll := retrievaltest.Engine(t, retrievaltest.WithEmbedder(emb),
 			func(c *retrieval.Config) { c.AnswerTimeout = deadline })
 		importDocs(t, e, coll, newsCorpus...)

@@ -71,6 +71,9 @@ type Engine struct {
 	log   *slog.Logger
 
 	keywordsOnly keywordsOnly // what the log has said about searches without the dense arm
+	// spaceRowsSeen is recent counts of each space's vectors (spaceRows), which choose the
+	// dense arm's scan.
+	spaceRowsSeen spaceRowsCache
 	// feedItemsDeadline is how long one feed poll may spend adding its items
 	// (feedItemsDeadline; tests shorten it).
 	feedItemsDeadline time.Duration
@@ -185,16 +188,22 @@ func (e *Engine) search(ctx context.Context, coll, query string, k int, f Filter
 	// after a change of model, until a reindex switches spaces, vectors of the new model
 	// cannot be compared with the stored ones and the lexical arm answers alone. It also
 	// rests for a while after the embedding server failed (skipEmbed). Either way the log
-	// says so once, with the fix.
+	// says so once, with the fix. In the offline hash embedder's space it never runs
+	// (hashDenseArm: it adds nothing the lexical arm and the reranker do not).
 	space := e.Space()
 	switch {
 	case q.activeS != space.ID:
 		if q.activeS != 0 {
 			e.warnStaleSpace(ctx, coll, q.activeS)
 		}
+	case !space.searched():
 	case e.skipEmbed():
 	default:
 		g.Go(func() error {
+			rows, err := e.spaceRows(gctx, space.ID)
+			if err != nil {
+				return err
+			}
 			ectx, end := modelContext(gctx) // within Ask, bounded by the question's deadline
 			vs, err := e.cfg.Embedder.Embed(ectx, []string{query})
 			end(err)
@@ -203,7 +212,7 @@ func (e *Engine) search(ctx context.Context, coll, query string, k int, f Filter
 				return nil
 			}
 			e.embedWorked(gctx)
-			dense, err = e.store.searchDense(gctx, coll, space, vs[0], q.n, f, max(k, candidates))
+			dense, err = e.store.searchDense(gctx, coll, space, vs[0], exactScan(space, q.n, rows), f, max(k, candidates))
 			return err
 		})
 	}

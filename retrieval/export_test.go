@@ -62,11 +62,7 @@ func DenseURLs(ctx context.Context, e *Engine, coll, query string, k int, exact 
 	if err != nil {
 		return nil, err
 	}
-	n := float64(exactBelow)
-	if exact {
-		n = 0
-	}
-	hits, err := e.store.searchDense(ctx, coll, e.Space(), vecs[0], n, Filter{}, k)
+	hits, err := e.store.searchDense(ctx, coll, e.Space(), vecs[0], exact, Filter{}, k)
 	if err != nil {
 		return nil, err
 	}
@@ -81,20 +77,23 @@ func DenseURLs(ctx context.Context, e *Engine, coll, query string, k int, exact 
 	return out, nil
 }
 
-// ExplainDense returns the plan of the dense arm's query for a large collection, with
-// sequential scans and sorts discouraged, as their cost would on a big table: it names the
-// space's HNSW index when the query's expression and predicate match the index's.
+// ExplainDense returns the plan of the dense arm's query for a large collection (a walk of
+// the index, as a search runs it): it names the space's HNSW index when the query's
+// expression and predicate match the index's.
 func ExplainDense(ctx context.Context, e *Engine, coll, query string) (string, error) {
 	vecs, err := e.cfg.Embedder.Embed(ctx, []string{query})
 	if err != nil {
 		return "", err
 	}
-	sql, args := denseQuery(coll, e.Space(), vecs[0], exactBelow, Filter{}, 5)
+	return explainDense(ctx, e, coll, vecs[0], false)
+}
+
+// explainDense returns the plan of the dense arm's query for vec in coll, exact or through
+// the index, with the planner settings a search gives it (denseScope).
+func explainDense(ctx context.Context, e *Engine, coll string, vec []float32, exact bool) (string, error) {
+	sql, args := denseQuery(coll, e.Space(), vec, exact, Filter{}, 10)
 	var plan strings.Builder
-	err = e.store.inCollection(ctx, coll, func(t storeTx) error {
-		if _, err := t.tx.Exec(ctx, "SET LOCAL enable_seqscan = off; SET LOCAL enable_sort = off"); err != nil {
-			return err
-		}
+	err := e.store.inTx(ctx, denseScope(coll, exact), func(t storeTx) error {
 		rows, err := t.tx.Query(ctx, "EXPLAIN "+sql, args...)
 		if err != nil {
 			return err
@@ -169,3 +168,38 @@ func SleepInTx(ctx context.Context, s *Store, d time.Duration) error {
 // SetDepartureBatch shrinks the batches a departed server's articles are deleted in
 // (departureBatch), so a test can cut a sweep off between batches with a few hundred.
 func SetDepartureBatch(e *Engine, n int) { e.departureBatch = n }
+
+// DenseIDs returns the passage ids the dense arm ranks nearest vec in coll, nearest first,
+// by an exact scan or through the space's HNSW index, and the plan the query ran with.
+func DenseIDs(ctx context.Context, e *Engine, coll string, vec []float32, k int, exact bool) ([]int64, string, error) {
+	plan, err := explainDense(ctx, e, coll, vec, exact)
+	if err != nil {
+		return nil, "", err
+	}
+	hits, err := e.store.searchDense(ctx, coll, e.Space(), vec, exact, Filter{}, k)
+	ids := make([]int64, len(hits))
+	for i, h := range hits {
+		ids[i] = h.chunkID
+	}
+	return ids, plan, err
+}
+
+// DensePlan returns whether a search of coll scans its vectors exactly (exactScan, from
+// the collection's and the space's sizes as a search reads them) and the plan of the
+// dense arm's query for vec, as a search runs it.
+func DensePlan(ctx context.Context, e *Engine, coll string, vec []float32) (bool, string, error) {
+	q, err := e.store.lookupTerms(ctx, coll, "plan")
+	if err != nil {
+		return false, "", err
+	}
+	rows, err := e.spaceRows(ctx, e.Space().ID)
+	if err != nil {
+		return false, "", err
+	}
+	exact := exactScan(e.Space(), q.n, rows)
+	plan, err := explainDense(ctx, e, coll, vec, exact)
+	return exact, plan, err
+}
+
+// ExactScan is exactScan, for tests in package retrieval_test.
+func ExactScan(sp Space, n, spaceRows float64) bool { return exactScan(sp, n, spaceRows) }

@@ -2,19 +2,18 @@ package retrieval
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"sort"
 	"strconv"
 	"time"
-
-	"golang.org/x/sync/errgroup"
-
-	"github.com/footnote-bot/footnote/retrieval/jsonl"
 )
 
-// importBatch is how many articles an import prepares, embeds and writes at a time.
+// importBatch is how many lines (articles, bad lines aside) an import prepares, embeds and
+// writes at a time: one transaction. Bigger spreads each statement's round trip and the
+// commit over more articles, and holds more articles in memory (importWorkers + 2 batches)
+// and more row locks at once; a failed batch is stored again one article at a time, so a
+// bad line costs more in a bigger one. Not tuned; 64 was the first value.
 const importBatch = 64
 
 // maxImportLine bounds one JSONL line (a longer one is reported and skipped).
@@ -85,23 +84,11 @@ func (e *Engine) Import(ctx context.Context, coll string, r io.Reader, onLine fu
 	if onLine == nil {
 		onLine = func(LineReport) {}
 	}
-	// Two stages overlap: one goroutine reads, prepares and embeds batches while the
-	// other writes the previous batch to Postgres and reports every line, in order.
-	units := make(chan importUnit, 1)
-	g, gctx := errgroup.WithContext(ctx)
-	g.Go(func() error {
-		defer close(units)
-		return e.readImport(gctx, r, units)
-	})
-	g.Go(func() error {
-		for u := range units {
-			if err := e.storeUnit(gctx, coll, u, &st, onLine); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	err := g.Wait()
+	bulk := &bulkLoad{e: e, space: e.Space()}
+	err := e.runImport(ctx, coll, r, &st, onLine, bulk)
+	if berr := bulk.end(ctx); err == nil {
+		err = berr
+	}
 	if err == nil && st.Added+st.Updated >= analyzeAfter {
 		// Fresh planner statistics: without them the first searches after a bulk import
 		// can pick poor plans (seen as p99 spikes of hundreds of milliseconds).
@@ -109,56 +96,6 @@ func (e *Engine) Import(ctx context.Context, coll string, r io.Reader, onLine fu
 	}
 	st.Took = time.Since(start)
 	return st, err
-}
-
-// importUnit is one batch of an import on its way from reading to storing: the prepared
-// and embedded articles, and the lines that failed before reaching the database.
-type importUnit struct {
-	articles []prepared
-	bad      []*LineError
-}
-
-// readImport reads, prepares and embeds the lines of r a batch at a time and sends each
-// batch to units, in order. It fails on a read or embedding error, or when ctx is done.
-func (e *Engine) readImport(ctx context.Context, r io.Reader, units chan<- importUnit) error {
-	lines := jsonl.NewReader(r, maxImportLine)
-	parser := newLineParser(e)
-	var u importUnit
-	last := 0
-	for {
-		n, raw, err := lines.Next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil && !errors.Is(err, jsonl.ErrTooLong) {
-			return fmt.Errorf("read line %d: %w", last+1, err)
-		}
-		last = n
-		parser.add(&u, n, raw, err)
-		if len(u.articles) == importBatch {
-			if err := e.sendUnit(ctx, units, u); err != nil {
-				return err
-			}
-			u = importUnit{}
-		}
-	}
-	if len(u.articles) == 0 && len(u.bad) == 0 {
-		return nil
-	}
-	return e.sendUnit(ctx, units, u)
-}
-
-// sendUnit embeds u's passages and hands u to the storing stage.
-func (e *Engine) sendUnit(ctx context.Context, units chan<- importUnit, u importUnit) error {
-	if err := e.embedBatch(ctx, u.articles); err != nil {
-		return err
-	}
-	select {
-	case units <- u:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }
 
 // storeUnit stores u's articles and reports each of its lines to onLine, in order,

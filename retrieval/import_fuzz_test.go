@@ -13,7 +13,7 @@ import (
 	"github.com/footnote-bot/footnote/retrieval/extract"
 )
 
-// FuzzImportLine decodes any import line as Import does (lineParser.parse, which prepare follows)
+// FuzzImportLine decodes any import line as Import does (parseLine, which prepare follows)
 // and checks: no panic; a refused line says why with an error a member can act on
 // (ErrInvalidInput, ErrInvalidURL, ErrTooLarge or ErrEmptyArticle); an accepted line is an
 // article footnote can store: canonical URL within MaxURLBytes, text of valid UTF-8 without
@@ -39,7 +39,7 @@ func FuzzImportLine(f *testing.F) {
 	}
 	e := &Engine{cfg: Config{MaxArticleBytes: 2 << 20}}
 	f.Fuzz(func(t *testing.T, raw []byte) {
-		p, err := newLineParser(e).parse(raw)
+		p, err := e.parseLine(raw)
 		if err != nil {
 			for _, want := range []error{ErrInvalidInput, ErrInvalidURL, ErrTooLarge, ErrEmptyArticle} {
 				if errors.Is(err, want) {
@@ -82,7 +82,7 @@ func FuzzImportLine(f *testing.F) {
 			back["published"] = a.Published.Format(time.RFC3339Nano)
 		}
 		line, _ := json.Marshal(back)
-		q, err := newLineParser(e).parse(line)
+		q, err := e.parseLine(line)
 		if err != nil {
 			t.Fatalf("the article read from %q, written back as %s, is refused: %v", raw, line, err)
 		}

@@ -53,14 +53,17 @@ func TestChangedModelSaysOnceToReindex(t *testing.T) {
 	importDocs(t, oldEng, other, zeppelin)
 
 	log, logged := testLog()
-	emb := &flakyEmbedder{Embedder: embed.NewHash(64)} // never down: it counts the questions embedded
+	// A model on a server, as far as the engine knows (the hash embedder's own space has no
+	// dense arm): never down, it counts the questions embedded.
+	model := uniqueModel(t, "served")
+	emb := &flakyEmbedder{Embedder: renamed{embed.NewHash(64), model}}
 	newEng, err := retrieval.New(ctx, retrievaltest.Store(t), retrieval.Config{
 		Embedder: emb, Answerer: answer.Extractive{}, Log: log})
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := "collection " + coll + " is indexed with model " + embed.HashModel + "/256 but FOOTNOTE_EMBED_MODEL and FOOTNOTE_EMBED_DIMS give " +
-		embed.HashModel + "/64: answering on keywords only until `footnote reindex --collection " + coll + "` (or /reindex) runs"
+		model + "/64: answering on keywords only until `footnote reindex --collection " + coll + "` (or /reindex) runs"
 
 	t.Run("many questions to a collection of another model give one warning naming the models and the fix", func(t *testing.T) {
 		askTimes(t, newEng, coll, 3)
@@ -112,10 +115,10 @@ func (f *flakyEmbedder) Embed(ctx context.Context, texts []string) ([][]float32,
 
 func TestDeadEmbeddingServerSaysOnce(t *testing.T) {
 	log, logged := testLog()
-	emb := &flakyEmbedder{Embedder: embed.NewHash(0)}
+	emb := &flakyEmbedder{Embedder: renamed{embed.NewHash(0), servedModel}}
 	e, coll := retrievaltest.Engine(t, retrievaltest.WithEmbedder(emb), func(c *retrieval.Config) { c.Log = log })
 	importDocs(t, e, coll, zeppelin)
-	const want = "cannot embed questions with " + embed.HashModel + "/256: answering on keywords only until the embedding server answers again (is it running at OPENAI_BASE_URL?)"
+	const want = "cannot embed questions with " + servedModel + "/256: answering on keywords only until the embedding server answers again (is it running at OPENAI_BASE_URL?)"
 
 	emb.down.Store(true)
 	t.Run("questions while the server is down give one warning with the cause and the fix", func(t *testing.T) {

@@ -44,14 +44,6 @@ const (
 	// dev questions as 50 does (30 cites a little less, answer@any 0.904).
 	candidates = 50
 
-	// exactBelow is the collection size (in passages) under which the dense arm scans
-	// every vector exactly instead of walking the HNSW index: for a few thousand vectors
-	// exact is as fast, and it is complete (the index is approximate, and a small guild
-	// shares it with large ones, whose rows the index walk has to skip). Not tuned: the
-	// eval collection (7,224 passages) is above it, so `make eval` measures the index
-	// path; checked: scanning it exactly ranks the dev questions the same.
-	exactBelow = 4000
-
 	// hnswEfSearch is pgvector's hnsw.ef_search, set on every connection: how many
 	// candidates an HNSW walk keeps (pgvector's default is 40). Wider finds more of the
 	// true nearest neighbours and is slower; keep it above candidates, or every query

@@ -27,6 +27,10 @@ type renamed struct {
 
 func (r renamed) Model() string { return r.model }
 
+// servedModel names the offline embedder wrapped as a model on a server (renamed), for
+// tests of the dense arm: the offline embedder's own space has none (hashDenseArm).
+const servedModel = "test-served-model"
+
 // failingEmbedder fails every Embed call after the first ok ones (ok < 0: never), as an
 // embedding server that goes away in the middle of a reindex.
 type failingEmbedder struct {

@@ -102,7 +102,8 @@ func TestReindexSwitchesSpaces(t *testing.T) {
 	}
 	docs = append(docs, doc{URL: "https://news.example/zeppelin", Title: "Sky sighting", Text: "A zeppelin was seen above the old mill on Sunday."})
 	importDocs(t, oldEng, coll, docs...)
-	emb := &countingEmbedder{Embedder: embed.NewHash(64)}
+	// A model whose dense arm runs (the hash embedder's space has none).
+	emb := &countingEmbedder{Embedder: renamed{embed.NewHash(64), uniqueModel(t, "new")}}
 	newEng, err := retrieval.New(ctx, retrievaltest.Store(t), retrieval.Config{Embedder: emb, Answerer: answer.Extractive{}})
 	if err != nil {
 		t.Fatal(err)

@@ -149,15 +149,29 @@ func (s *Store) searchLexical(ctx context.Context, coll string, q queryTerms, f 
 	return s.collectHits(ctx, coll, sql, args...)
 }
 
-// searchDense ranks passages by cosine distance to the question's vector in the given space.
-func (s *Store) searchDense(ctx context.Context, coll string, space Space, vec []float32, nPassages float64, f Filter, k int) ([]hit, error) {
-	sql, args := denseQuery(coll, space, vec, nPassages, f, k)
-	return s.collectHits(ctx, coll, sql, args...)
+// searchDense ranks passages by cosine distance to the question's vector in the given space,
+// by an exact scan of the collection's vectors or a walk of the space's HNSW index
+// (exactScan).
+func (s *Store) searchDense(ctx context.Context, coll string, space Space, vec []float32, exact bool, f Filter, k int) ([]hit, error) {
+	sql, args := denseQuery(coll, space, vec, exact, f, k)
+	return s.collectHitsIn(ctx, denseScope(coll, exact), sql, args...)
+}
+
+// denseScope is the scope of the dense arm's query on coll. A walk of the index runs with
+// sorts turned off for that one statement, so that the plan follows exactScan rather than
+// the planner's costing, which prefers a scan and sort for vectors wide enough to be
+// stored out of line (the index is then the only plan that needs no sort).
+func denseScope(coll string, exact bool) scope {
+	sc := readIn(coll)
+	if !exact {
+		sc.plannerOff = "enable_sort"
+	}
+	return sc
 }
 
 // denseQuery is searchDense's query and its arguments: the k passages of coll nearest vec
-// in space, scanned exactly when the collection holds fewer than exactBelow passages.
-func denseQuery(coll string, space Space, vec []float32, nPassages float64, f Filter, k int) (string, []any) {
+// in space, scanned exactly or through the space's HNSW index.
+func denseQuery(coll string, space Space, vec []float32, exact bool, f Filter, k int) (string, []any) {
 	cond, fargs := filterSQL(f, 4)
 	join := ""
 	if cond != "" {
@@ -167,7 +181,7 @@ func denseQuery(coll string, space Space, vec []float32, nPassages float64, f Fi
 	// MaxVectorDims, embedding_half as halfvec(dims).
 	expr := fmt.Sprintf("(e.%s::%s <=> $1)", space.column(), space.sqlType())
 	order := expr
-	if nPassages < exactBelow {
+	if exact {
 		// "+ 0" hides the expression from the planner, so it scans the collection's rows
 		// exactly instead of walking the space's HNSW index.
 		order = expr + " + 0"
@@ -182,14 +196,27 @@ func denseQuery(coll string, space Space, vec []float32, nPassages float64, f Fi
 		WHERE e.space_id = ` + strconv.Itoa(space.ID) + ` AND e.collection = $2` + cond + `
 		ORDER BY ` + order + `
 		LIMIT $3`
+	if !exact {
+		// The walk is an iterative scan (hnsw.iterative_scan = relaxed_order, set on every
+		// connection): it goes on past other collections' vectors until it has k of coll's,
+		// and may return them slightly out of order, so they are sorted again.
+		sql = `
+		WITH nearest AS MATERIALIZED (` + sql + `)
+		SELECT chunk_id, score FROM nearest ORDER BY score DESC, chunk_id`
+	}
 	return sql, append([]any{space.value(vec), coll, k}, fargs...)
 }
 
 // collectHits runs a ranking query on coll whose rows are (passage id, score) and returns
 // its hits in row order.
 func (s *Store) collectHits(ctx context.Context, coll, sql string, args ...any) ([]hit, error) {
+	return s.collectHitsIn(ctx, readIn(coll), sql, args...)
+}
+
+// collectHitsIn is collectHits in the scope sc.
+func (s *Store) collectHitsIn(ctx context.Context, sc scope, sql string, args ...any) ([]hit, error) {
 	var out []hit
-	_, err := s.query(ctx, readIn(coll), sql, args, func(rows pgx.Rows) error {
+	_, err := s.query(ctx, sc, sql, args, func(rows pgx.Rows) error {
 		var err error
 		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (hit, error) {
 			var h hit

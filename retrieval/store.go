@@ -72,8 +72,10 @@ func poolConfig(dsn string, maxConns int32) (*pgxpool.Config, error) {
 		}
 		// HNSW search settings for every query on this connection: a wider candidate list
 		// than the default 40 (hnswEfSearch, rank.go), and iterative scans so that
-		// collection and date filters (applied after the index scan) still return k rows.
-		_, err := c.Exec(ctx, fmt.Sprintf("SET hnsw.ef_search = %d; SET hnsw.iterative_scan = relaxed_order", hnswEfSearch))
+		// collection and date filters (applied after the index scan) still return k rows,
+		// visiting at most hnswMaxScanTuples vectors (densearm.go).
+		_, err := c.Exec(ctx, fmt.Sprintf("SET hnsw.ef_search = %d; SET hnsw.iterative_scan = relaxed_order; SET hnsw.max_scan_tuples = %d",
+			hnswEfSearch, hnswMaxScanTuples))
 		return err
 	}
 	return cfg, nil

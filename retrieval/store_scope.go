@@ -28,8 +28,10 @@ import (
 // articles of every collection, then work on each in its own collection), feedByID (a
 // feed poll job knows only the feed's id), dueDepartures (the sweep lists the
 // collections whose server left; deleteDeparted then deletes each in its own),
-// guildCollections (the reconcile before each sweep lists every server's collection), and
-// deleteUnusedSpaces (a space is unused only when no collection uses it).
+// guildCollections (the reconcile before each sweep lists every server's collection),
+// deleteUnusedSpaces (a space is unused only when no collection uses it), and spaceRows
+// (the dense arm's choice of scan depends on how many vectors other collections put in
+// the space's index; it reads their sizes only).
 //
 // A query on those tables outside these helpers sees nothing, which the tests catch at
 // once, and TestStoreQueriesRunInAScope keeps them from being written.
@@ -40,6 +42,10 @@ import (
 type scope struct {
 	setting, value string
 	read, unseen   bool
+	// plannerOff, when set, is a planner setting (enable_sort, ...) turned off for the
+	// statement or transaction too: how a query whose plan footnote chooses says so
+	// (denseScope).
+	plannerOff string
 }
 
 // in is the scope of collection coll.
@@ -117,7 +123,11 @@ func (s *Store) query(ctx context.Context, sc scope, sql string, args []any, sca
 // askWrote, whether the statement wrote.
 func runStatement(ctx context.Context, pool *pgxpool.Pool, sc scope, sql string, args []any, scan func(pgx.Rows) error, askWrote bool) (pgconn.CommandTag, bool, error) {
 	b := &pgx.Batch{}
-	b.Queue(`SELECT set_config($1, $2, true)`, sc.setting, sc.value)
+	if sc.plannerOff != "" {
+		b.Queue(`SELECT set_config($1, $2, true), set_config($3, 'off', true)`, sc.setting, sc.value, sc.plannerOff)
+	} else {
+		b.Queue(`SELECT set_config($1, $2, true)`, sc.setting, sc.value)
+	}
 	b.Queue(sql, args...)
 	if askWrote {
 		b.Queue(`SELECT pg_current_xact_id_if_assigned() IS NOT NULL`)
@@ -222,6 +232,9 @@ func (s *Store) inTx(ctx context.Context, sc scope, fn func(storeTx) error) erro
 	}
 	begin := "BEGIN; SELECT set_config('" + sc.setting + "', convert_from(decode('" +
 		hex.EncodeToString([]byte(sc.value)) + "', 'hex'), 'UTF8'), true)"
+	if sc.plannerOff != "" {
+		begin += "; SELECT set_config('" + sc.plannerOff + "', 'off', true)" // a name from the code, never input
+	}
 	err := pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{BeginQuery: begin}, func(tx pgx.Tx) error {
 		return fn(storeTx{tx})
 	})

@@ -89,32 +89,49 @@ func checkDims(model string, dims int) error {
 	return nil
 }
 
-// ensureSpace returns the space for (model, dims), creating it and its HNSW index on first
-// use. It is safe to call from several processes at once. A model wider than MaxEmbedDims is
-// ErrTooManyDims, and creates nothing.
+// ensureSpace returns the space for (model, dims), creating it on first use, with its HNSW
+// index when searches read the space (Space.indexed) and without one when they do not
+// (dropping one an older footnote made). It is safe to call from several processes at
+// once. A model wider than MaxEmbedDims is ErrTooManyDims, and creates nothing.
 func (s *Store) ensureSpace(ctx context.Context, model string, dims int) (Space, error) {
 	sp := Space{Model: model, Dims: dims}
 	if err := checkDims(model, dims); err != nil {
 		return Space{}, err
 	}
-	// The common case, an existing space, takes no lock: creating the index
-	// (footnote_ensure_space) waits for writers of embeddings, and a writer checking its
-	// foreign key on a locked space row would wait for us in turn (a deadlock).
-	err := s.pool.QueryRow(ctx, `SELECT id FROM embedding_spaces WHERE model = $1 AND dims = $2`, model, dims).Scan(&sp.ID)
-	if err == nil {
-		return sp, nil
+	// The common case, an existing space with the index it should have, takes no lock:
+	// creating the index (footnote_space_index) waits for writers of embeddings, and a
+	// writer checking its foreign key on a locked space row would wait for us in turn (a
+	// deadlock).
+	var indexed bool
+	err := s.pool.QueryRow(ctx, `
+		SELECT id, to_regclass('embeddings_hnsw_' || id) IS NOT NULL
+		FROM embedding_spaces WHERE model = $1 AND dims = $2`, model, dims).Scan(&sp.ID, &indexed)
+	if errors.Is(err, pgx.ErrNoRows) {
+		// footnote_ensure_space_row (migration 017) creates the row as the tables' owner,
+		// one process at a time.
+		indexed = false
+		err = s.pool.QueryRow(ctx, `SELECT footnote_ensure_space_row($1, $2)`, model, dims).Scan(&sp.ID)
 	}
-	if !errors.Is(err, pgx.ErrNoRows) {
-		return Space{}, fmt.Errorf("look up embedding space %s: %w", sp.Name(), err)
-	}
-	// footnote_ensure_space (migration 015) creates the row and the space's HNSW index (on
-	// embedding, or on embedding_half as halfvec for a space wider than MaxVectorDims) as
-	// the tables' owner, one process at a time: footnote's runtime role may create no index.
-	err = s.pool.QueryRow(ctx, `SELECT footnote_ensure_space($1, $2)`, model, dims).Scan(&sp.ID)
 	if err != nil {
 		return Space{}, fmt.Errorf("ensure embedding space %s: %w", sp.Name(), err)
 	}
+	if indexed != sp.indexed() {
+		if err := s.setSpaceIndex(ctx, sp, sp.indexed()); err != nil {
+			return Space{}, err
+		}
+	}
 	return sp, nil
+}
+
+// setSpaceIndex creates sp's HNSW index (on embedding, or on embedding_half as halfvec for
+// a space wider than MaxVectorDims) when wanted, or drops it, through footnote_space_index
+// (migration 017): the runtime role may create no index. A drop that does not get its lock
+// within a second leaves the index to the next call.
+func (s *Store) setSpaceIndex(ctx context.Context, sp Space, wanted bool) error {
+	if _, err := s.pool.Exec(ctx, `SELECT footnote_space_index($1, $2)`, sp.ID, wanted); err != nil {
+		return fmt.Errorf("set HNSW index of embedding space %s: %w", sp.Name(), err)
+	}
+	return nil
 }
 
 // lookupSpace returns the embedding space with id, or an error when there is none or the

@@ -22,8 +22,9 @@ type prepared struct {
 	web      *webSource // set when the article was fetched from the web (AddURL)
 	// notes say what prepare (or the import line's reader) changed or left out, for
 	// AddedArticle.Notes.
-	notes []string
-	cuts  []FieldCut // the fields prepare cut (AddedArticle.Cuts)
+	notes   []string
+	cuts    []FieldCut // the fields prepare cut (AddedArticle.Cuts)
+	unknown []string   // the import line's fields footnote does not read (unknownFields)
 }
 
 // webSource is how an article added from the web is fetched again: the URL fetched, the

@@ -1,0 +1,267 @@
+package retrieval
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/footnote-bot/footnote/retrieval/jsonl"
+)
+
+// importWorkers is how many goroutines of an import parse, clean, cut, tokenise and embed
+// batches at once, while one more writes the finished batches to Postgres in line order.
+// More keeps the writer busy on more cores (and overlaps a remote embedder's round trips),
+// at the cost of a batch's memory each. Not tuned: the development machine has 2 cores,
+// shared with Postgres, which does most of an import's work.
+const importWorkers = 3
+
+// importUnit is one batch of an import on its way from reading to storing: the prepared
+// and embedded articles, and the lines that failed before reaching the database.
+type importUnit struct {
+	articles []prepared
+	bad      []*LineError
+}
+
+// rawLine is one line of an import as read: its number, its bytes, and the reader's error
+// (nil, or one wrapping jsonl.ErrTooLong).
+type rawLine struct {
+	n   int
+	raw []byte
+	err error
+}
+
+// importJob is a batch of raw lines for a worker, and where its unit goes.
+type importJob struct {
+	lines []rawLine
+	done  chan importUnit // buffered: the worker never waits for the writer
+}
+
+// runImport runs Import's pipeline: one goroutine reads lines and cuts them into batches,
+// importWorkers prepare and embed batches, and one stores them and reports their lines, in
+// the order read. It fails on a read or embedding error, a database error that is no line's
+// fault, or when ctx is done.
+func (e *Engine) runImport(ctx context.Context, coll string, r io.Reader, st *ImportStats, onLine func(LineReport), bulk *bulkLoad) error {
+	g, gctx := errgroup.WithContext(ctx)
+	jobs := make(chan importJob)
+	// order holds the batches in reading order; its capacity bounds how far reading and
+	// preparing run ahead of the database.
+	order := make(chan chan importUnit, importWorkers)
+	g.Go(func() error {
+		defer close(jobs)
+		defer close(order)
+		return readImport(gctx, r, jobs, order)
+	})
+	for range importWorkers {
+		g.Go(func() error {
+			for j := range jobs {
+				u, err := e.prepareUnit(gctx, j.lines)
+				if err != nil {
+					return err
+				}
+				j.done <- u
+			}
+			return nil
+		})
+	}
+	g.Go(func() error {
+		notes := newFieldNotes()
+		stored := 0
+		for done := range order {
+			if stored == bulkLoadAfter {
+				bulk.begin(gctx)
+			}
+			stored++
+			var u importUnit
+			select {
+			case u = <-done:
+			case <-gctx.Done():
+				return gctx.Err()
+			}
+			for i := range u.articles {
+				u.articles[i].notes = append(u.articles[i].notes, notes.unread(u.articles[i].unknown)...)
+			}
+			if err := e.storeUnit(gctx, coll, u, st, onLine); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return g.Wait()
+}
+
+// readImport reads the lines of r, cuts them into batches of importBatch lines that are not
+// blank, and hands each batch to a worker (jobs) and its place in line order to the writer
+// (order). It fails on a read error, or when ctx is done.
+func readImport(ctx context.Context, r io.Reader, jobs chan<- importJob, order chan<- chan importUnit) error {
+	lines := jsonl.NewReader(r, maxImportLine)
+	var batch []rawLine
+	send := func() error {
+		j := importJob{lines: batch, done: make(chan importUnit, 1)}
+		batch = nil
+		// Its place in line order first: the writer waits for the batches in that order.
+		if !trySend(ctx, order, j.done) || !trySend(ctx, jobs, j) {
+			return ctx.Err()
+		}
+		return nil
+	}
+	last := 0
+	for {
+		n, raw, err := lines.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil && !errors.Is(err, jsonl.ErrTooLong) {
+			return fmt.Errorf("read line %d: %w", last+1, err)
+		}
+		last = n
+		if err == nil && jsonl.Blank(raw) {
+			continue
+		}
+		// The reader reuses its buffer: the line is copied for the worker.
+		batch = append(batch, rawLine{n, slices.Clone(raw), err})
+		if len(batch) == importBatch {
+			if err := send(); err != nil {
+				return err
+			}
+		}
+	}
+	if len(batch) == 0 {
+		return nil
+	}
+	return send()
+}
+
+// trySend sends v on ch and reports true, or reports false when ctx ends first.
+func trySend[T any](ctx context.Context, ch chan<- T, v T) bool {
+	select {
+	case ch <- v:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+// prepareUnit parses and prepares lines and embeds their passages: a unit ready to store.
+// It fails only on an embedding error or when ctx is done.
+func (e *Engine) prepareUnit(ctx context.Context, lines []rawLine) (importUnit, error) {
+	var u importUnit
+	for _, l := range lines {
+		if l.err != nil {
+			u.bad = append(u.bad, &LineError{Line: l.n, Err: fmt.Errorf("%w: line is over %d bytes", ErrTooLarge, maxImportLine)})
+			continue
+		}
+		a, err := e.parseLine(l.raw)
+		if err != nil {
+			u.bad = append(u.bad, &LineError{Line: l.n, Err: err})
+			continue
+		}
+		a.Line = l.n
+		u.articles = append(u.articles, a)
+	}
+	if err := e.embedBatch(ctx, u.articles); err != nil {
+		return importUnit{}, err
+	}
+	return u, nil
+}
+
+// unknownFields returns the names of the fields of an import line that footnote does not
+// read, sorted (nil for a line that is not a JSON object).
+func unknownFields(raw []byte) []string {
+	var fields map[string]json.RawMessage
+	if json.Unmarshal(raw, &fields) != nil {
+		return nil
+	}
+	var out []string
+	for _, name := range slices.Sorted(maps.Keys(fields)) {
+		if !slices.ContainsFunc(importFields, func(f string) bool { return strings.EqualFold(f, name) }) {
+			out = append(out, name)
+		}
+	}
+	return out
+}
+
+// fieldNotes remembers which unread fields an import has named, so that each is named
+// once, on the first line that has it: it runs in line order, in the writer.
+type fieldNotes struct{ named map[string]bool }
+
+func newFieldNotes() *fieldNotes { return &fieldNotes{named: map[string]bool{}} }
+
+// unread returns the notes for a line's unknown fields (unknownFields) not named before,
+// up to maxUnreadNamed in all.
+func (n *fieldNotes) unread(unknown []string) []string {
+	var notes []string
+	for _, name := range unknown {
+		if n.named[name] || len(n.named) > maxUnreadNamed {
+			continue
+		}
+		n.named[name] = true
+		if len(n.named) > maxUnreadNamed {
+			notes = append(notes, fmt.Sprintf("more fields are not read; after %d, they are not named", maxUnreadNamed))
+			break
+		}
+		shown, _ := clipChars(name, 40)
+		notes = append(notes, fmt.Sprintf("field %q is not read, here or on later lines (footnote reads %s)",
+			shown, strings.Join(importFields, ", ")))
+	}
+	return notes
+}
+
+// bulkLoadAfter is how many batches an import stores before it may drop its space's index
+// to build it after the copy (bulkLoad). A small import (a few articles, a test's) never
+// pays for the DDL: dropping the index takes a lock that holds up every query of
+// embeddings for a moment, and both statements make every connection plan its queries of
+// embeddings again. A large one pays once. Not tuned: 4 batches are 256 articles.
+const bulkLoadAfter = 4
+
+// bulkIndexTimeout bounds how long an import waits, after it ended, to build again the
+// index it dropped (bulkLoad.end), including after a cancelled import. Building an HNSW
+// index over exactScanWork vectors takes seconds; an import that added many more takes
+// longer, and a cut-short build is made again when an engine next starts (ensureSpace).
+const bulkIndexTimeout = 10 * time.Minute
+
+// bulkLoad is a large import into a space whose HNSW index it dropped, to build it once
+// after the copy instead of vector by vector: only when the space held fewer than
+// exactScanWork vectors, where every search scans exactly anyway (exactScan), so no search
+// loses the index meanwhile.
+type bulkLoad struct {
+	e       *Engine
+	space   Space
+	dropped bool
+}
+
+// begin drops the space's index when it has one and serves no search (fewer than
+// exactScanWork vectors). It never fails an import: when the database cannot say, or
+// refuses, the import goes on with the index as it is.
+func (b *bulkLoad) begin(ctx context.Context) {
+	if !b.space.indexed() {
+		return
+	}
+	rows, err := b.e.store.spaceRows(ctx, b.space.ID)
+	if err != nil || rows >= exactScanWork {
+		return
+	}
+	if err := b.e.store.setSpaceIndex(ctx, b.space, false); err != nil {
+		b.e.log.Warn("import keeps the embedding space's index while it copies", "space", b.space.Name(), "err", err)
+		return
+	}
+	b.dropped = true
+}
+
+// end builds again the index begin dropped, even when the import failed or was cancelled.
+// It fails when the index cannot be built (the next engine start builds it).
+func (b *bulkLoad) end(ctx context.Context) error {
+	if !b.dropped {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), bulkIndexTimeout)
+	defer cancel()
+	return b.e.store.setSpaceIndex(ctx, b.space, true)
+}
