@@ -66,6 +66,49 @@ func TestFitCoverModel(t *testing.T) {
 	})
 }
 
+func TestFitCoverModelSpendsItsBudgetOnAnswersOnly(t *testing.T) {
+	// 100 answerable questions quoted from passages holding the answer, and below them 10
+	// quoted from passages without it (their Article share is lower than any other's): the
+	// threshold counts only the first 100, so it may refuse 2 of them besides the 10.
+	lines := syntheticLines("A", 100)
+	for i := range lines {
+		lines[i].PassageAnswered = lines[i].ShouldAnswer
+	}
+	for range 10 {
+		lines = append(lines, signalLine{ID: "wrong", Collection: "A", Kind: kindAnswerable, ShouldAnswer: true, Quoted: true,
+			Signals: &retrieval.Signals{Passage: 0.3, Article: 0.2}})
+	}
+	m, err := fitCoverModel(lines, "A")
+	if err != nil {
+		t.Fatalf("fitCoverModel: %v", err)
+	}
+	refused := map[bool]int{}
+	for _, l := range lines {
+		if l.ShouldAnswer && !m.answers(l) {
+			refused[l.PassageAnswered]++
+		}
+	}
+	if refused[false] != 10 || refused[true] == 0 || refused[true] > 2 {
+		t.Errorf("refused %d quoted from a passage without the answer and %d with it: want all 10, and 1 or 2 (2%% of 100)", refused[false], refused[true])
+	}
+	t.Run("a file that marks no passage as answering counts every answerable question", func(t *testing.T) {
+		old := syntheticLines("A", 100)
+		m, err := fitCoverModel(old, "A")
+		if err != nil {
+			t.Fatalf("fitCoverModel: %v", err)
+		}
+		n := 0
+		for _, l := range old {
+			if l.ShouldAnswer && !m.answers(l) {
+				n++
+			}
+		}
+		if n == 0 || n > 2 {
+			t.Errorf("%d of 100 answerable refused, want 1 or 2", n)
+		}
+	})
+}
+
 func TestWriteCalibrateBlock(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "rank.go")
 	src := "package x\n\nconst (\n\tkeep = 1\n\t// BEGIN calibrate\n\tcoverBias = 1\n\t// END calibrate\n\tafter = 2\n)\n"
