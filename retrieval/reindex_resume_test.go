@@ -87,7 +87,8 @@ func TestReindexResumesAnInterruptedKeywordRebuild(t *testing.T) {
 	age := func(t *testing.T) {
 		t.Helper()
 		for _, q := range []string{
-			`UPDATE postings SET tf = tf + 1 WHERE collection = $1`,
+			`UPDATE term_blocks SET tfs = array(SELECT x + 1 FROM unnest(tfs) WITH ORDINALITY AS u(x, i) ORDER BY i)
+			 WHERE collection = $1`,
 			`UPDATE collections SET lexicon = 0 WHERE name = $1`,
 		} {
 			if _, err := c.Exec(ctx, q, coll); err != nil {

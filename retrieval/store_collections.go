@@ -111,8 +111,12 @@ func (s *Store) deleteCollection(ctx context.Context, coll string) (int, error) 
 
 // deleteCollection is Store.deleteCollection inside the transaction t.
 func (t storeTx) deleteCollection(ctx context.Context, coll string) (int, error) {
-	// Passages, postings and vectors go with the articles, feedback with the questions
-	// (ON DELETE CASCADE).
+	// The keyword index goes whole first: chunks' trigger then skips the block by block
+	// removal of the passages' postings. Passages and vectors go with the articles, feedback
+	// with the questions (ON DELETE CASCADE).
+	if err := t.dropKeywordIndex(ctx, coll); err != nil {
+		return 0, err
+	}
 	tag, err := t.tx.Exec(ctx, `DELETE FROM articles WHERE collection = $1`, coll)
 	if err != nil {
 		return 0, fmt.Errorf("delete articles: %w", err)
@@ -127,4 +131,16 @@ func (t storeTx) deleteCollection(ctx context.Context, coll string) (int, error)
 		}
 	}
 	return int(tag.RowsAffected()), nil
+}
+
+// dropKeywordIndex deletes coll's term statistics and postings whole, before its passages
+// go: chunks' delete trigger skips a collection without term statistics, instead of taking
+// each passage out of its blocks.
+func (t storeTx) dropKeywordIndex(ctx context.Context, coll string) error {
+	for _, q := range []string{`DELETE FROM term_blocks WHERE collection = $1`, `DELETE FROM term_stats WHERE collection = $1`} {
+		if _, err := t.tx.Exec(ctx, q, coll); err != nil {
+			return fmt.Errorf("delete keyword index of %s: %w", coll, err)
+		}
+	}
+	return nil
 }
