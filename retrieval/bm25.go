@@ -48,12 +48,14 @@ type lexicalSearch struct {
 	maxTF   []int32
 	minLen  []int32
 	avglen  float64
+	// fullRead and filterMax are fullReadPostings and filterSetMax (tests lower them).
+	fullRead, filterMax int
 }
 
 // newLexicalSearch returns q's weights, and false when no term can score.
 func newLexicalSearch(q queryTerms) (lexicalSearch, bool) {
 	ls := lexicalSearch{terms: q.terms, df: q.df, maxTF: q.maxTF, minLen: q.minLen, avglen: q.avglen,
-		weights: make([]float64, len(q.terms))}
+		weights: make([]float64, len(q.terms)), fullRead: fullReadPostings, filterMax: filterSetMax}
 	scorable := false
 	for i := range q.terms {
 		if q.idf[i] > 0 && q.df[i] > 0 && i < len(q.maxTF) {
@@ -82,18 +84,23 @@ func (s *Store) searchLexical(ctx context.Context, coll string, q queryTerms, f 
 	if !ok || k <= 0 {
 		return nil, nil
 	}
+	return s.rankLexical(ctx, coll, ls, f, k)
+}
+
+// rankLexical is searchLexical with the weights worked out.
+func (s *Store) rankLexical(ctx context.Context, coll string, ls lexicalSearch, f Filter, k int) ([]hit, error) {
 	cond, _ := filterSQL(f, 1)
 	if cond == "" {
 		return s.lexicalTopK(ctx, coll, ls, k, nil)
 	}
-	ids, err := s.filterPassages(ctx, coll, f, filterSetMax+1)
+	ids, err := s.filterPassages(ctx, coll, f, ls.filterMax+1)
 	if err != nil {
 		return nil, err
 	}
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	if len(ids) <= filterSetMax {
+	if len(ids) <= ls.filterMax {
 		return s.lexicalTopK(ctx, coll, ls, k, idSet(ids))
 	}
 	// A wide filter: rank without it, 4k at a time more, until k of the best pass (or no
@@ -136,7 +143,7 @@ func (s *Store) lexicalTopK(ctx context.Context, coll string, ls lexicalSearch, 
 	full := make([]bool, len(ls.terms))
 	read := 0.0
 	for i, t := range active {
-		if i > 0 && read+ls.df[t] > fullReadPostings {
+		if i > 0 && read+ls.df[t] > float64(ls.fullRead) {
 			break
 		}
 		full[t], read = true, read+ls.df[t]
