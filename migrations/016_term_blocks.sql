@@ -14,13 +14,17 @@ CREATE TABLE term_stats (
     max_tf     int NOT NULL,               -- bounds: never below (above) any live posting's
     min_len    int NOT NULL,
     PRIMARY KEY (collection, term)
-);
+) WITH (fillfactor = 80);
 
 -- 2. term_blocks: a term's postings, up to 128 per row (retrieval's blockSize), sorted by
 -- passage id, as three parallel arrays. first_id and last_id bound the block's passages (a
 -- search fetches the blocks covering its candidates by them) and max_tf and min_len bound
 -- the BM25 score of any passage in the block, whatever the collection's average length.
 -- A term's blocks may overlap when two writers' passage ids interleave; none is ever empty.
+-- Appending to a term's last block (and counting a term in term_stats) updates a row whose
+-- key does not change: the room fillfactor leaves on each page lets it be a HOT update,
+-- whose dead versions the page prunes by itself, so a long import does not leave the
+-- tables several times their live size while autovacuum catches up.
 -- No foreign key: the passages' rows are written and deleted together with their postings
 -- (chunks' triggers and retrieval's Store), and a per-row key check cost import 8.8M checks
 -- at 75k articles.
@@ -35,7 +39,7 @@ CREATE TABLE term_blocks (
     tfs        smallint[] NOT NULL,
     lens       smallint[] NOT NULL,        -- copy of chunks.token_count: BM25 without a join
     PRIMARY KEY (collection, term, first_id)
-);
+) WITH (fillfactor = 80);
 
 -- 3. chunks.terms: a passage's distinct terms (space-separated, sorted), as its postings
 -- were built. Removing a passage removes it from exactly these terms' blocks, whatever

@@ -204,5 +204,11 @@ func TermCounts(ctx context.Context, e *Engine, coll, query string) (terms []str
 	return q.terms, q.qtf, q.df, err
 }
 
+// The keyword arm's tuning, for LexicalRanking.
+const (
+	FullReadPostings = fullReadPostings
+	FilterSetMax     = filterSetMax
+)
+
 // PassageTerms is passageTerms: a passage's terms with counts, and their number.
 var PassageTerms = passageTerms
