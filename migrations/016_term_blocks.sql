@@ -134,6 +134,9 @@ DECLARE
     coll text;
 BEGIN
     FOR coll IN SELECT DISTINCT o.collection FROM old_rows o ORDER BY 1 LOOP
+        -- The collection's row first, as every writer takes it first (its statistics:
+        -- upsertCollection, chunks_stats_del): then stats and blocks, in order.
+        PERFORM 1 FROM collections WHERE name = coll FOR UPDATE;
         CONTINUE WHEN NOT EXISTS (SELECT 1 FROM term_stats WHERE collection = coll);
         PERFORM footnote_remove_postings(coll, array_agg(o.id), array_agg(t.term))
         FROM old_rows o, string_to_table(o.terms, ' ') AS t(term)

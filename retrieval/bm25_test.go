@@ -7,6 +7,7 @@ import (
 	"math/rand"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -172,49 +173,7 @@ func TestLexicalRankingMatchesBruteForceBM25(t *testing.T) {
 	ctx := context.Background()
 	corpus := zipfCorpus(1, 240)
 	importDocs(t, e, coll, corpus...)
-	c := conn(t)
-	check := func(t *testing.T) {
-		b := readBrute(t, c, coll)
-		since := time.Date(2024, 3, 1, 0, 0, 0, 0, time.UTC)
-		filters := []struct {
-			name string
-			f    retrieval.Filter
-			keep func(int64) bool
-		}{
-			{"no filter", retrieval.Filter{}, nil},
-			{"a site", retrieval.Filter{Site: "beta.example"},
-				func(id int64) bool { return strings.Contains(b.site[id], "://beta.example/") }},
-			{"a date range", retrieval.Filter{Since: since},
-				func(id int64) bool { return !b.pub[id].Before(since) }},
-		}
-		for _, q := range zipfQueries(2, 60) {
-			terms, qtf, df, err := retrieval.TermCounts(ctx, e, coll, q)
-			if err != nil {
-				t.Fatal(err)
-			}
-			for i, term := range terms {
-				if int(df[i]) != b.df[term] {
-					t.Fatalf("df(%s) = %v, want %d (the passages holding it)", term, df[i], b.df[term])
-				}
-			}
-			for _, fl := range filters {
-				for _, k := range []int{1, 10, 50} {
-					want := b.rank(terms, qtf, k, fl.keep)
-					// fullRead 0 reads only the rarest term whole: the most pruning. filterMax
-					// 0 ranks without the filter, then keeps what passes.
-					for _, tune := range [][2]int{{0, 0}, {0, 1 << 20}, {300, 1 << 20}, {1 << 20, 1 << 20}} {
-						got, err := retrieval.LexicalRanking(ctx, e, coll, q, fl.f, k, tune[0], tune[1])
-						if err != nil {
-							t.Fatal(err)
-						}
-						if !sameHits(got, want) {
-							t.Fatalf("%q, %s, k=%d, fullRead=%d, filterMax=%d:\n got %v\nwant %v", q, fl.name, k, tune[0], tune[1], got, want)
-						}
-					}
-				}
-			}
-		}
-	}
+	check := func(t *testing.T) { ranksLikeBruteForce(t, e, coll, 60) }
 	t.Run("the blocks rank every question as brute-force BM25 does, filtered or not", check)
 
 	// Removals take passages out of their blocks and their terms' counts.
@@ -232,6 +191,55 @@ func TestLexicalRankingMatchesBruteForceBM25(t *testing.T) {
 	t.Run("after articles are removed, replaced and added, it still does", check)
 }
 
+// ranksLikeBruteForce checks that the keyword arm ranks n questions (zipfQueries) in coll
+// exactly as brute-force BM25 over the passages' text does, with and without filters and
+// at every degree of pruning, and that its term statistics count the passages.
+func ranksLikeBruteForce(t *testing.T, e *retrieval.Engine, coll string, n int) {
+	t.Helper()
+	ctx := context.Background()
+	c := conn(t)
+	b := readBrute(t, c, coll)
+	since := time.Date(2024, 3, 1, 0, 0, 0, 0, time.UTC)
+	filters := []struct {
+		name string
+		f    retrieval.Filter
+		keep func(int64) bool
+	}{
+		{"no filter", retrieval.Filter{}, nil},
+		{"a site", retrieval.Filter{Site: "beta.example"},
+			func(id int64) bool { return strings.Contains(b.site[id], "://beta.example/") }},
+		{"a date range", retrieval.Filter{Since: since},
+			func(id int64) bool { return !b.pub[id].Before(since) }},
+	}
+	for _, q := range zipfQueries(2, n) {
+		terms, qtf, df, err := retrieval.TermCounts(ctx, e, coll, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, term := range terms {
+			if int(df[i]) != b.df[term] {
+				t.Fatalf("df(%s) = %v, want %d (the passages holding it)", term, df[i], b.df[term])
+			}
+		}
+		for _, fl := range filters {
+			for _, k := range []int{1, 10, 50} {
+				want := b.rank(terms, qtf, k, fl.keep)
+				// fullRead 0 reads only the rarest term whole: the most pruning. filterMax
+				// 0 ranks without the filter, then keeps what passes.
+				for _, tune := range [][2]int{{0, 0}, {0, 1 << 20}, {300, 1 << 20}, {1 << 20, 1 << 20}} {
+					got, err := retrieval.LexicalRanking(ctx, e, coll, q, fl.f, k, tune[0], tune[1])
+					if err != nil {
+						t.Fatal(err)
+					}
+					if !sameHits(got, want) {
+						t.Fatalf("%q, %s, k=%d, fullRead=%d, filterMax=%d:\n got %v\nwant %v", q, fl.name, k, tune[0], tune[1], got, want)
+					}
+				}
+			}
+		}
+	}
+}
+
 // sameHits tells whether got and want name the same passages in the same order, with the
 // same scores to rounding.
 func sameHits(got, want []retrieval.LexicalHit) bool {
@@ -244,4 +252,47 @@ func sameHits(got, want []retrieval.LexicalHit) bool {
 		}
 	}
 	return true
+}
+
+func TestConcurrentWritersKeepTheBlocksRight(t *testing.T) {
+	e, coll := retrievaltest.Engine(t)
+	ctx := context.Background()
+	corpus := zipfCorpus(5, 300)
+	importDocs(t, e, coll, corpus[:100]...)
+	// Two importers of articles sharing every common word, and a remover, at once: each
+	// appends to the same terms' last blocks and counts, and removes from them.
+	var wg sync.WaitGroup
+	errs := make([]error, 3)
+	for i, part := range [][]doc{corpus[100:200], corpus[200:300]} {
+		wg.Go(func() {
+			_, errs[i] = e.Import(ctx, coll, strings.NewReader(jsonl(t, part...)), nil)
+		})
+	}
+	wg.Go(func() {
+		for _, d := range corpus[:50] {
+			if _, err := e.RemoveArticle(ctx, coll, d.URL, "", true); err != nil {
+				errs[2] = err
+				return
+			}
+		}
+	})
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			t.Fatalf("a writer failed (a deadlock would show here): %v", err)
+		}
+	}
+	t.Run("every block is sorted, within its bounds and at most 128 long", func(t *testing.T) {
+		if n := count(t, conn(t), `
+			SELECT count(*) FROM term_blocks
+			WHERE collection = $1
+			  AND (ids <> ARRAY(SELECT unnest(ids) ORDER BY 1) OR first_id <> ids[1]
+			       OR last_id <> ids[cardinality(ids)] OR cardinality(ids) NOT BETWEEN 1 AND 128
+			       OR cardinality(tfs) <> cardinality(ids) OR cardinality(lens) <> cardinality(ids)
+			       OR max_tf < (SELECT max(x) FROM unnest(tfs) AS x) OR min_len > (SELECT min(x) FROM unnest(lens) AS x))`,
+			coll); n != 0 {
+			t.Errorf("%d blocks are malformed", n)
+		}
+	})
+	t.Run("the blocks rank as brute-force BM25 does", func(t *testing.T) { ranksLikeBruteForce(t, e, coll, 20) })
 }
