@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/footnote-bot/footnote/retrieval"
@@ -14,7 +15,12 @@ import (
 // benchArticles reads the first n lines of the shared BBC data set as an import file.
 func benchArticles(b *testing.B, n int) []byte {
 	b.Helper()
-	f, err := os.Open("../../shared/data/bbc/articles.jsonl")
+	// The shared folder beside the repository, or SHARED (as .ci/bench-scale takes it).
+	shared := "../../shared"
+	if d := os.Getenv("SHARED"); d != "" {
+		shared = d
+	}
+	f, err := os.Open(filepath.Join(shared, "data", "bbc", "articles.jsonl"))
 	if err != nil {
 		b.Skipf("shared data not found: %v", err)
 	}
