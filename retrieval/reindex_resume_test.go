@@ -140,6 +140,12 @@ func TestReindexResumesAnInterruptedKeywordRebuild(t *testing.T) {
 			t.Error("postings after the resumed rebuild differ from a fresh import's")
 		}
 	})
+	t.Run("the rebuilt blocks are packed: only a term's last block is short", func(t *testing.T) {
+		if n := count(t, c, `SELECT count(*) FROM (SELECT term FROM term_blocks WHERE collection = $1 AND cardinality(ids) < 128
+			GROUP BY term HAVING count(*) > 1) short`, coll); n != 0 {
+			t.Errorf("%d terms have several short blocks", n)
+		}
+	})
 	t.Run("the collection is stamped and its watermark cleared", func(t *testing.T) {
 		if v := count(t, c, `SELECT lexicon FROM collections WHERE name = $1`, coll); v != text.Version {
 			t.Errorf("lexicon = %d, want %d", v, text.Version)
