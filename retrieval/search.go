@@ -30,9 +30,9 @@ type queryTerms struct {
 	df      []float64 // passages holding each term
 	n       float64   // passages in the collection
 	activeS int       // the collection's active embedding space (0: none)
-	// For BM25 over the blocks: the collection's average passage length (as searchLexical
-	// computed it in SQL), and each term's largest tf and smallest passage length, which
-	// bound any one passage's score for it.
+	// For BM25 over the blocks: the collection's average passage length (its total length
+	// over its passages, at least 1), and each term's largest tf and smallest passage
+	// length, which bound any one passage's score for it.
 	avglen        float64
 	maxTF, minLen []int32
 }
