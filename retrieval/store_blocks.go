@@ -2,6 +2,7 @@ package retrieval
 
 import (
 	"context"
+	"encoding/binary"
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
@@ -38,20 +39,74 @@ func (s *Store) readBlockPostings(ctx context.Context, coll string, terms []stri
 		JOIN term_blocks b ON b.collection = $1 AND b.term = u.term AND b.first_id = u.first`, coll, terms, term, firsts)
 }
 
-// scanBlocks runs one of the block queries above.
+// scanBlocks runs one of the block queries above. The postings arrays, most of what a
+// search reads, are decoded from their binary wire format here (decodeArray): pgx's
+// generic array scanning cost about as much as the query.
 func (s *Store) scanBlocks(ctx context.Context, coll, sql string, args ...any) ([]blockRow, error) {
 	var out []blockRow
 	_, err := s.query(ctx, in(coll), sql, args, func(rows pgx.Rows) error {
-		var b blockRow
-		_, err := pgx.ForEachRow(rows, []any{&b.term, &b.first, &b.last, &b.maxTF, &b.minLen, &b.n, &b.ids, &b.tfs, &b.lens}, func() error {
+		fields := rows.FieldDescriptions()
+		for _, i := range []int{6, 7, 8} {
+			if fields[i].Format != pgx.BinaryFormatCode {
+				return fmt.Errorf("postings column %s came in text format", fields[i].Name)
+			}
+		}
+		for rows.Next() {
+			var b blockRow
+			if err := rows.Scan(&b.term, &b.first, &b.last, &b.maxTF, &b.minLen, &b.n, nil, nil, nil); err != nil {
+				return err
+			}
+			raw := rows.RawValues()
+			var err error
+			if b.ids, err = decodeArray(raw[6], 8, func(v []byte) int64 { return int64(binary.BigEndian.Uint64(v)) }); err != nil {
+				return err
+			}
+			if b.tfs, err = decodeArray(raw[7], 2, func(v []byte) int16 { return int16(binary.BigEndian.Uint16(v)) }); err != nil {
+				return err
+			}
+			if b.lens, err = decodeArray(raw[8], 2, func(v []byte) int16 { return int16(binary.BigEndian.Uint16(v)) }); err != nil {
+				return err
+			}
 			out = append(out, b)
-			b = blockRow{}
-			return nil
-		})
-		return err
+		}
+		return rows.Err()
 	})
 	if err != nil {
 		return nil, fmt.Errorf("read postings: %w", err)
+	}
+	return out, nil
+}
+
+// decodeArray decodes a one-dimensional array without NULLs of fixed-width elements
+// (width bytes each) from Postgres' binary format (array_send): a header of ndim, a NULL
+// flag and the element type, then per dimension its length and lower bound, then each
+// element as its length and bytes. NULL (raw nil) is a nil slice.
+func decodeArray[T any](raw []byte, width int, elem func([]byte) T) ([]T, error) {
+	if raw == nil {
+		return nil, nil
+	}
+	if len(raw) < 12 {
+		return nil, fmt.Errorf("decode postings: array of %d bytes", len(raw))
+	}
+	ndim := binary.BigEndian.Uint32(raw)
+	if ndim == 0 {
+		return []T{}, nil
+	}
+	if ndim != 1 || len(raw) < 20 {
+		return nil, fmt.Errorf("decode postings: %d-dimensional array", ndim)
+	}
+	n := int(binary.BigEndian.Uint32(raw[12:]))
+	body := raw[20:]
+	if len(body) != n*(4+width) {
+		return nil, fmt.Errorf("decode postings: %d bytes for %d elements of %d", len(body), n, width)
+	}
+	out := make([]T, n)
+	for i := range out {
+		at := i * (4 + width)
+		if int32(binary.BigEndian.Uint32(body[at:])) != int32(width) {
+			return nil, fmt.Errorf("decode postings: element %d is NULL or not %d bytes", i, width)
+		}
+		out[i] = elem(body[at+4 : at+4+width])
 	}
 	return out, nil
 }
