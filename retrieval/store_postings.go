@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"strconv"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -23,9 +24,9 @@ func (t storeTx) insertPostings(ctx context.Context, coll string, w *passageWrit
 
 // appendPostings adds the postings (terms[i], ids[i], tfs[i], lens[i]) to coll: each term's
 // df and bounds in term_stats, and its passages to the term's last block while it has room,
-// then to new blocks. Rows are locked in term order, stats before blocks, as
-// footnote_remove_postings (migration 016) locks them, so writers on one collection do not
-// deadlock on them.
+// then to new blocks. Stats are written in term order, before blocks, as
+// footnote_remove_postings (migration 016) takes them. Writers of one collection also
+// take its collections row first (its statistics), which orders them whole.
 func (t storeTx) appendPostings(ctx context.Context, coll string, terms []string, ids []int64, tfs, lens []int32) error {
 	if len(terms) == 0 {
 		return nil
@@ -80,7 +81,9 @@ func (t storeTx) appendPostings(ctx context.Context, coll string, terms []string
 		}
 		lo = hi
 	}
-	// New postings of a tail come after its last (ids grow), so || keeps it sorted.
+	// New postings of a tail come after its last (ids grow), so || keeps it sorted. A tail
+	// that changed since it was read (another writer appended to it, or removed from it)
+	// and no longer takes them, untouched by the update, gets them as a new block instead.
 	if _, err := t.tx.Exec(ctx, `
 		WITH g AS (
 			SELECT v.term, v.key, array_agg(v.id ORDER BY v.id) AS ids,
@@ -93,9 +96,12 @@ func (t storeTx) appendPostings(ctx context.Context, coll string, terms []string
 			SET ids = b.ids || g.ids, tfs = b.tfs || g.tfs, lens = b.lens || g.lens, last_id = g.hi,
 			    max_tf = GREATEST(b.max_tf, g.max_tf), min_len = LEAST(b.min_len, g.min_len)
 			FROM g WHERE g.key > 0 AND b.collection = $1 AND b.term = g.term AND b.first_id = g.key
+			  AND b.last_id < g.lo AND cardinality(b.ids) + cardinality(g.ids) <= `+strconv.Itoa(blockSize)+`
+			RETURNING g.term, g.key
 		)
 		INSERT INTO term_blocks (collection, term, first_id, last_id, max_tf, min_len, ids, tfs, lens)
-		SELECT $1, g.term, g.lo, g.hi, g.max_tf, g.min_len, g.ids, g.tfs, g.lens FROM g WHERE g.key < 0`,
+		SELECT $1, g.term, g.lo, g.hi, g.max_tf, g.min_len, g.ids, g.tfs, g.lens FROM g
+		WHERE g.key < 0 OR NOT EXISTS (SELECT 1 FROM appended a WHERE a.term = g.term AND a.key = g.key)`,
 		coll, terms, keys, ids, tfs, lens); err != nil {
 		return fmt.Errorf("write blocks: %w", err)
 	}
@@ -108,15 +114,15 @@ type tailBlock struct {
 	n           int
 }
 
-// tailBlocks locks and returns the last block (by first id) of each of terms (sorted) that
-// has one.
+// tailBlocks returns the last block (by first id) of each of terms that has one. It does
+// not lock them: appendPostings' update checks again that a tail still takes the postings.
 func (t storeTx) tailBlocks(ctx context.Context, coll string, terms []string) (map[string]tailBlock, error) {
 	rows, err := t.tx.Query(ctx, `
 		SELECT u.term, b.first_id, b.last_id, cardinality(b.ids)
 		FROM unnest($2::text[]) WITH ORDINALITY AS u(term, i)
 		CROSS JOIN LATERAL (SELECT first_id, last_id, ids FROM term_blocks b
 		                    WHERE b.collection = $1 AND b.term = u.term
-		                    ORDER BY b.first_id DESC LIMIT 1 FOR UPDATE) b
+		                    ORDER BY b.first_id DESC LIMIT 1) b
 		ORDER BY u.i`, coll, terms)
 	if err != nil {
 		return nil, fmt.Errorf("read last blocks: %w", err)
