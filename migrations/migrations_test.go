@@ -49,7 +49,7 @@ func TestUp(t *testing.T) {
 		if applied != len(files) || distinct != len(files) {
 			t.Fatalf("goose_db_version has %d applied versions (%d distinct), want each of %d once", applied, distinct, len(files))
 		}
-		for _, table := range []string{"articles", "chunks", "postings", "embeddings", "questions", "feedback"} {
+		for _, table := range []string{"articles", "chunks", "term_stats", "term_blocks", "embeddings", "questions", "feedback"} {
 			var ok bool
 			if err := c.QueryRow(ctx, `SELECT to_regclass($1) IS NOT NULL`, table).Scan(&ok); err != nil || !ok {
 				t.Errorf("table %s missing after migrating (err %v)", table, err)

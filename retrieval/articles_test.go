@@ -141,6 +141,8 @@ func TestListArticles(t *testing.T) {
 		{"a title word filters", "budget", 0, 10, []string{"https://gazette.example/2"}, 1},
 		{"a site filters", "metro.example", 0, 10, []string{"https://metro.example/3", "https://metro.example/4"}, 2},
 		{"a word of the text filters, stemmed", "lantern", 0, 10, []string{"https://metro.example/4"}, 1},
+		{"words of the text filter when one passage holds them all", "crews walking", 0, 10, []string{"https://metro.example/3"}, 1},
+		{"words of the text in different articles match neither", "ferry library", 0, 10, nil, 0},
 		{"a query nothing matches lists nothing", "zeppelin", 0, 10, nil, 0},
 	}
 	for _, tt := range tests {

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/footnote-bot/footnote/retrieval"
@@ -14,7 +15,12 @@ import (
 // benchArticles reads the first n lines of the shared BBC data set as an import file.
 func benchArticles(b *testing.B, n int) []byte {
 	b.Helper()
-	f, err := os.Open("../../shared/data/bbc/articles.jsonl")
+	// The shared folder beside the repository, or SHARED (as .ci/bench-scale takes it).
+	shared := "../../shared"
+	if d := os.Getenv("SHARED"); d != "" {
+		shared = d
+	}
+	f, err := os.Open(filepath.Join(shared, "data", "bbc", "articles.jsonl"))
 	if err != nil {
 		b.Skipf("shared data not found: %v", err)
 	}
@@ -87,6 +93,22 @@ func BenchmarkAsk(b *testing.B) {
 	i := 0
 	for b.Loop() {
 		if _, err := e.Ask(ctx, coll, benchQuestions[i%len(benchQuestions)], retrieval.AskOptions{}); err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
+}
+
+// BenchmarkLexicalSearch measures the keyword arm alone (term statistics, blocks, pruning,
+// top 50) over 1,000 articles, on the benchmark's questions and on one of common words.
+func BenchmarkLexicalSearch(b *testing.B) {
+	e, coll := searchEngine(b)
+	ctx := context.Background()
+	questions := append([]string{"What did the government say the new year would bring for people?"}, benchQuestions...)
+	i := 0
+	for b.Loop() {
+		if _, err := retrieval.LexicalRanking(ctx, e, coll, questions[i%len(questions)], retrieval.Filter{}, 50,
+			retrieval.FullReadPostings, retrieval.FilterSetMax); err != nil {
 			b.Fatal(err)
 		}
 		i++

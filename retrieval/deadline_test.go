@@ -151,14 +151,14 @@ func TestAskBoundsItsDatabaseWorkByTheDeadline(t *testing.T) {
 	)
 	e, coll := retrievaltest.Engine(t, func(c *retrieval.Config) { c.AnswerTimeout = deadline })
 	importDocs(t, e, coll, newsCorpus...)
-	// Another session holds the postings table: the question's first query waits on it.
+	// Another session holds the term statistics: the question's first query waits on them.
 	c := retrievaltest.Conn(t)
 	ctx := context.Background()
 	tx, err := c.Begin(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := tx.Exec(ctx, "LOCK TABLE postings IN ACCESS EXCLUSIVE MODE"); err != nil {
+	if _, err := tx.Exec(ctx, "LOCK TABLE term_stats IN ACCESS EXCLUSIVE MODE"); err != nil {
 		t.Fatal(err)
 	}
 	// Released in any case after the margin, so that an Ask that ignores the deadline

@@ -203,3 +203,46 @@ func DensePlan(ctx context.Context, e *Engine, coll string, vec []float32) (bool
 
 // ExactScan is exactScan, for tests in package retrieval_test.
 func ExactScan(sp Space, n, spaceRows float64) bool { return exactScan(sp, n, spaceRows) }
+
+// LexicalHit is a passage the keyword arm ranked, with its BM25 score.
+type LexicalHit struct {
+	ID    int64
+	Score float64
+}
+
+// LexicalRanking returns the keyword arm's k best passages for query in coll among those
+// that pass f, reading the rarest terms' postings whole up to fullRead postings, and
+// ranking a filter's passages alone only when it passes at most filterMax.
+func LexicalRanking(ctx context.Context, e *Engine, coll, query string, f Filter, k, fullRead, filterMax int) ([]LexicalHit, error) {
+	q, err := e.store.lookupTerms(ctx, coll, query)
+	if err != nil {
+		return nil, err
+	}
+	ls, ok := newLexicalSearch(q)
+	if !ok {
+		return nil, nil
+	}
+	ls.fullRead, ls.filterMax = fullRead, filterMax
+	hits, err := e.store.rankLexical(ctx, coll, ls, f, k)
+	out := make([]LexicalHit, len(hits))
+	for i, h := range hits {
+		out[i] = LexicalHit{h.chunkID, h.score}
+	}
+	return out, err
+}
+
+// TermCounts returns query's terms (sorted), how often it says each, and each one's
+// document frequency in coll, as a search reads them.
+func TermCounts(ctx context.Context, e *Engine, coll, query string) (terms []string, qtf, df []float64, err error) {
+	q, err := e.store.lookupTerms(ctx, coll, query)
+	return q.terms, q.qtf, q.df, err
+}
+
+// The keyword arm's tuning, for LexicalRanking.
+const (
+	FullReadPostings = fullReadPostings
+	FilterSetMax     = filterSetMax
+)
+
+// PassageTerms is passageTerms: a passage's terms with counts, and their number.
+var PassageTerms = passageTerms

@@ -91,7 +91,8 @@ func TestReindexResumesAnInterruptedKeywordRebuild(t *testing.T) {
 	age := func(t *testing.T) {
 		t.Helper()
 		for _, q := range []string{
-			`UPDATE postings SET tf = tf + 1 WHERE collection = $1`,
+			`UPDATE term_blocks SET tfs = array(SELECT x + 1 FROM unnest(tfs) WITH ORDINALITY AS u(x, i) ORDER BY i)
+			 WHERE collection = $1`,
 			`UPDATE collections SET lexicon = 0 WHERE name = $1`,
 		} {
 			if _, err := c.Exec(ctx, q, coll); err != nil {
@@ -141,6 +142,12 @@ func TestReindexResumesAnInterruptedKeywordRebuild(t *testing.T) {
 	t.Run("the keyword index is the one a fresh import builds, each posting once", func(t *testing.T) {
 		if got := postingsOf(t, c, coll); got != fresh {
 			t.Error("postings after the resumed rebuild differ from a fresh import's")
+		}
+	})
+	t.Run("the rebuilt blocks are packed: only a term's last block is short", func(t *testing.T) {
+		if n := count(t, c, `SELECT count(*) FROM (SELECT term FROM term_blocks WHERE collection = $1 AND cardinality(ids) < 128
+			GROUP BY term HAVING count(*) > 1) short`, coll); n != 0 {
+			t.Errorf("%d terms have several short blocks", n)
 		}
 	})
 	t.Run("the collection is stamped and its watermark cleared", func(t *testing.T) {

@@ -27,7 +27,9 @@ func TestReindexRebuildsPostingsOfAnOlderTokeniser(t *testing.T) {
 	c := conn(t)
 	// What an older tokeniser left behind: unfolded terms, other lengths, no version stamp.
 	for _, q := range []string{
-		`UPDATE postings SET term = 'temür' WHERE collection = $1 AND term = 'temur'`,
+		`UPDATE term_blocks SET term = 'temür' WHERE collection = $1 AND term = 'temur'`,
+		`UPDATE term_stats SET term = 'temür' WHERE collection = $1 AND term = 'temur'`,
+		`UPDATE chunks SET terms = replace(terms, 'temur', 'temür') WHERE collection = $1`,
 		`UPDATE chunks SET token_count = token_count + 5 WHERE collection = $1`,
 		`UPDATE collections SET lexicon = 0, token_total = (SELECT sum(token_count) FROM chunks WHERE collection = $1) WHERE name = $1`,
 	} {

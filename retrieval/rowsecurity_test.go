@@ -17,7 +17,7 @@ import (
 // names the collection: every one is under row-level security (migration 015).
 var collectionTables = []struct{ table, column string }{
 	{"collections", "name"}, {"articles", "collection"}, {"chunks", "collection"},
-	{"postings", "collection"}, {"embeddings", "collection"}, {"questions", "collection"},
+	{"term_stats", "collection"}, {"term_blocks", "collection"}, {"embeddings", "collection"}, {"questions", "collection"},
 	{"feedback", "collection"}, {"feeds", "collection"}, {"guild_settings", "collection"},
 	{"guild_departures", "collection"},
 }
@@ -116,7 +116,8 @@ func TestRowSecurityHidesOtherCollections(t *testing.T) {
 		in(t, a, func(tx pgx.Tx) {
 			for _, q := range []string{
 				`UPDATE articles SET title = 'stolen' WHERE collection = $1`,
-				`DELETE FROM postings WHERE collection = $1`,
+				`DELETE FROM term_blocks WHERE collection = $1`,
+				`DELETE FROM term_stats WHERE collection = $1`,
 				`DELETE FROM questions WHERE collection = $1`,
 				`UPDATE guild_settings SET admin_role = 'x' WHERE collection = $1`,
 			} {
@@ -168,7 +169,7 @@ func TestRuntimeRoleCannotGetPastRowSecurity(t *testing.T) {
 		{"it cannot lift FORCE", `ALTER TABLE chunks NO FORCE ROW LEVEL SECURITY`},
 		{"it cannot drop a policy", `DROP POLICY articles_of_scope ON articles`},
 		{"it cannot add a policy of its own", `CREATE POLICY mine ON articles USING (true)`},
-		{"it cannot truncate, which row-level security would not stop", `TRUNCATE postings`},
+		{"it cannot truncate, which row-level security would not stop", `TRUNCATE term_blocks`},
 		{"it cannot create a table", `CREATE TABLE footnote_rls_probe (i int)`},
 		{"it cannot create an index", `CREATE INDEX footnote_rls_probe ON articles (title)`},
 		{"it cannot grant itself more", `SELECT footnote_grant_runtime(current_user)`},
@@ -210,7 +211,6 @@ func TestCollectionKeysRefuseAChildOfAnotherCollection(t *testing.T) {
 		{"a passage of another collection's article", `INSERT INTO chunks (article_id, collection, ordinal, start_offset, end_offset, body, token_count)
 			VALUES ($1, $2, 99, 0, 1, 'x', 1)`, []any{article, b}},
 		{"a passage moved to another collection", `UPDATE chunks SET collection = $2 WHERE id = $1`, []any{chunk, b}},
-		{"a posting of another collection's passage", `INSERT INTO postings (collection, term, chunk_id, tf, doc_len) VALUES ($2, 'planted', $1, 1, 1)`, []any{chunk, b}},
 		{"a vector moved to another collection", `UPDATE embeddings SET collection = $2 WHERE chunk_id = $1`, []any{chunk, b}},
 		{"feedback on another collection's question", `INSERT INTO feedback (collection, question_id, user_id, helpful) VALUES ($2, $1, 'x', false)`, []any{question, b}},
 		{"an article from another collection's feed", `UPDATE articles SET feed_id = $1 WHERE collection = $2`, []any{feed, b}},

@@ -30,6 +30,11 @@ type queryTerms struct {
 	df      []float64 // passages holding each term
 	n       float64   // passages in the collection
 	activeS int       // the collection's active embedding space (0: none)
+	// For BM25 over the blocks: the collection's average passage length (its total length
+	// over its passages, at least 1), and each term's largest tf and smallest passage
+	// length, which bound any one passage's score for it.
+	avglen        float64
+	maxTF, minLen []int32
 }
 
 // weights returns term -> IDF, for answerers.
@@ -56,17 +61,21 @@ func (s *Store) lookupTerms(ctx context.Context, coll, query string) (queryTerms
 	}
 	q.idf = make([]float64, len(q.terms))
 	q.df = make([]float64, len(q.terms))
-	// The collection's size and active space, and each term's document frequency (in
-	// q.terms' order, 0 for a term no passage has), in one round trip.
+	// The collection's size, active space and average passage length, and each term's
+	// document frequency and bounds (in q.terms' order, 0 for a term no passage has), in
+	// one round trip: point lookups on term_stats' key.
 	var activeSpace *int
+	var avglen *float64
 	var df []float64
 	_, err := s.query(ctx, readIn(coll), `
-		SELECT c.chunk_count, c.active_space,
-		       ARRAY(SELECT count(p.term)::float8
-		             FROM unnest($2::text[]) WITH ORDINALITY AS u(term, i)
-		             LEFT JOIN postings p ON p.collection = $1 AND p.term = u.term
-		             GROUP BY u.i ORDER BY u.i)
-		FROM collections c WHERE c.name = $1`, []any{coll, q.terms}, into(&q.n, &activeSpace, &df))
+		SELECT c.chunk_count, c.active_space, GREATEST(c.token_total::float8 / NULLIF(c.chunk_count, 0), 1),
+		       ARRAY(SELECT coalesce(s.df, 0)::float8 FROM unnest($2::text[]) WITH ORDINALITY AS u(term, i)
+		             LEFT JOIN term_stats s ON s.collection = $1 AND s.term = u.term ORDER BY u.i),
+		       ARRAY(SELECT coalesce(s.max_tf, 0) FROM unnest($2::text[]) WITH ORDINALITY AS u(term, i)
+		             LEFT JOIN term_stats s ON s.collection = $1 AND s.term = u.term ORDER BY u.i),
+		       ARRAY(SELECT coalesce(s.min_len, 0) FROM unnest($2::text[]) WITH ORDINALITY AS u(term, i)
+		             LEFT JOIN term_stats s ON s.collection = $1 AND s.term = u.term ORDER BY u.i)
+		FROM collections c WHERE c.name = $1`, []any{coll, q.terms}, into(&q.n, &activeSpace, &avglen, &df, &q.maxTF, &q.minLen))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return q, nil // a collection with nothing in it yet
 	}
@@ -76,7 +85,10 @@ func (s *Store) lookupTerms(ctx context.Context, coll, query string) (queryTerms
 	if activeSpace != nil {
 		q.activeS = *activeSpace
 	}
-	if len(df) != len(q.terms) {
+	if avglen != nil {
+		q.avglen = *avglen
+	}
+	if len(df) != len(q.terms) || len(q.maxTF) != len(q.terms) || len(q.minLen) != len(q.terms) {
 		return q, fmt.Errorf("count term frequencies: %d counts for %d terms", len(df), len(q.terms))
 	}
 	for i := range q.terms {
@@ -108,45 +120,6 @@ func filterSQL(f Filter, next int) (string, []any) {
 		args = append(args, site, likeEscaper.Replace(site))
 	}
 	return sb.String(), args
-}
-
-// searchLexical ranks passages with BM25 over the postings table.
-func (s *Store) searchLexical(ctx context.Context, coll string, q queryTerms, f Filter, k int) ([]hit, error) {
-	var terms []string
-	var weights []float64
-	for i, t := range q.terms {
-		if q.idf[i] > 0 {
-			terms = append(terms, t)
-			weights = append(weights, q.idf[i]*q.qtf[i])
-		}
-	}
-	if len(terms) == 0 || q.n == 0 {
-		return nil, nil
-	}
-	cond, fargs := filterSQL(f, 5)
-	join := ""
-	if cond != "" {
-		join = " JOIN chunks c ON c.id = p.chunk_id JOIN articles a ON a.id = c.article_id"
-	}
-	// BM25: sum over the question's terms of
-	//   idf(t) * tf * (k1 + 1) / (tf + k1 * (1 - b + b * len / avglen)),
-	// with the IDF (times the term's count in the question) computed beforehand from the
-	// same postings. The collection's average passage length comes from its stats row.
-	sql := `
-		WITH q(term, w) AS (SELECT * FROM unnest($2::text[], $3::float8[])),
-		     st AS (SELECT GREATEST(token_total::float8 / NULLIF(chunk_count, 0), 1) AS avglen
-		            FROM collections WHERE name = $1)
-		SELECT p.chunk_id,
-		       sum(q.w * p.tf * ` + ftoa(bm25K1+1) + ` /
-		           (p.tf + ` + ftoa(bm25K1) + ` * (1 - ` + ftoa(bm25B) + ` + ` + ftoa(bm25B) + ` * p.doc_len / st.avglen))) AS score
-		FROM q JOIN postings p ON p.collection = $1 AND p.term = q.term` + join + `
-		CROSS JOIN st
-		WHERE true` + cond + `
-		GROUP BY p.chunk_id
-		ORDER BY score DESC, p.chunk_id
-		LIMIT $4`
-	args := append([]any{coll, terms, weights, k}, fargs...)
-	return s.collectHits(ctx, coll, sql, args...)
 }
 
 // searchDense ranks passages by cosine distance to the question's vector in the given space,
@@ -275,5 +248,3 @@ func unlessEpoch(t time.Time) time.Time {
 	}
 	return t.UTC()
 }
-
-func ftoa(f float64) string { return fmt.Sprintf("%g::float8", f) }

@@ -8,17 +8,26 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/footnote-bot/footnote/retrieval/text"
 )
 
 // listArticles returns articles offset to offset+limit of coll, newest first, and how many
 // match in all. A non-empty query keeps the articles whose title, site or URL contains it or
-// whose text matches it as a web search. It fails only on a database error.
+// one of whose passages holds every term of it. It fails only on a database error.
 func (s *Store) listArticles(ctx context.Context, coll, query string, offset, limit int) ([]Article, int, error) {
 	var out []Article
 	total := 0
 	// count(*) OVER () gives the total along with the page, in one round trip. The order is
-	// articles_published_idx's; the ILIKEs and the text search scan the collection, which a
-	// listing (one page, by a person) can afford.
+	// articles_published_idx's; the ILIKEs scan the collection, which a listing (one page,
+	// by a person) can afford. The text matches an article when one of its passages holds
+	// every term of it: the passages of its rarest term (its blocks) are checked against
+	// the others (their term lists).
+	counts, _ := text.Counts(query)
+	queryTerms := make([]string, 0, len(counts))
+	for t := range counts {
+		queryTerms = append(queryTerms, t)
+	}
 	_, err := s.query(ctx, readIn(coll), `
 		SELECT a.id, a.url, a.title, a.byline, a.site, a.published_at, a.fetched_at, a.added_by,
 		       coalesce(a.updated_at, 'epoch'), coalesce(a.gone_at, 'epoch'),
@@ -27,10 +36,15 @@ func (s *Store) listArticles(ctx context.Context, coll, query string, offset, li
 		WHERE a.collection = $1
 		  AND ($2 = '' OR a.title ILIKE '%' || $2 || '%' OR a.site ILIKE '%' || $2 || '%'
 		       OR a.url ILIKE '%' || $2 || '%'
-		       OR EXISTS (SELECT 1 FROM chunks c WHERE c.article_id = a.id
-		                  AND c.tsv @@ websearch_to_tsquery('english', $2)))
+		       OR a.id IN (SELECT c.article_id
+		                   FROM term_blocks b, unnest(b.ids) AS u(id), chunks c
+		                   WHERE b.collection = $1 AND c.id = u.id AND c.collection = $1
+		                     AND b.term = (SELECT term FROM term_stats
+		                                   WHERE collection = $1 AND term = ANY($5::text[])
+		                                   ORDER BY df LIMIT 1)
+		                     AND string_to_array(c.terms, ' ') @> $5::text[]))
 		ORDER BY a.published_at DESC NULLS LAST, a.id DESC
-		OFFSET $3 LIMIT $4`, []any{coll, query, offset, limit}, func(rows pgx.Rows) error {
+		OFFSET $3 LIMIT $4`, []any{coll, query, offset, limit, queryTerms}, func(rows pgx.Rows) error {
 		for rows.Next() {
 			a := Article{Collection: coll}
 			var pub *time.Time

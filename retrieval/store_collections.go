@@ -3,6 +3,7 @@ package retrieval
 import (
 	"context"
 	"fmt"
+	"strconv"
 
 	"github.com/footnote-bot/footnote/retrieval/text"
 )
@@ -87,10 +88,36 @@ func (t storeTx) markRelexed(ctx context.Context, coll string, version int, last
 // setLexicon records that the postings of coll were built by tokeniser version, and clears
 // the watermark of the rebuild that built them. It fails only on a database error.
 func (s *Store) setLexicon(ctx context.Context, coll string, version int) error {
-	if _, err := s.exec(ctx, in(coll), `
-		UPDATE collections SET lexicon = $2, relex_version = NULL, relex_after = NULL
-		WHERE name = $1`, coll, version); err != nil {
+	err := s.inCollection(ctx, coll, func(t storeTx) error {
+		if _, err := t.tx.Exec(ctx, `
+			UPDATE collections SET lexicon = $2, relex_version = NULL, relex_after = NULL
+			WHERE name = $1`, coll, version); err != nil {
+			return err
+		}
+		return t.compactBlocks(ctx, coll)
+	})
+	if err != nil {
 		return fmt.Errorf("stamp tokeniser version: %w", err)
+	}
+	return nil
+}
+
+// compactBlocks rewrites the blocks of coll full: each term's postings in id order, 128 to
+// a block. A rebuild's batches put their (old, low) passage ids into new blocks, a few
+// postings each for a rare term, since only ids past a term's last block join it; the
+// rebuild ends with this, as 016's backfill packed them.
+func (t storeTx) compactBlocks(ctx context.Context, coll string) error {
+	_, err := t.tx.Exec(ctx, `
+		WITH old AS (DELETE FROM term_blocks WHERE collection = $1 RETURNING term, ids, tfs, lens),
+		     p AS (SELECT o.term, u.id, u.tf, u.len,
+		                  (row_number() OVER (PARTITION BY o.term ORDER BY u.id) - 1) / `+strconv.Itoa(blockSize)+` AS blk
+		           FROM old o, unnest(o.ids, o.tfs, o.lens) AS u(id, tf, len))
+		INSERT INTO term_blocks (collection, term, first_id, last_id, max_tf, min_len, ids, tfs, lens)
+		SELECT $1, term, min(id), max(id), max(tf), min(len),
+		       array_agg(id ORDER BY id), array_agg(tf ORDER BY id), array_agg(len ORDER BY id)
+		FROM p GROUP BY term, blk`, coll)
+	if err != nil {
+		return fmt.Errorf("compact blocks: %w", err)
 	}
 	return nil
 }
@@ -111,8 +138,12 @@ func (s *Store) deleteCollection(ctx context.Context, coll string) (int, error) 
 
 // deleteCollection is Store.deleteCollection inside the transaction t.
 func (t storeTx) deleteCollection(ctx context.Context, coll string) (int, error) {
-	// Passages, postings and vectors go with the articles, feedback with the questions
-	// (ON DELETE CASCADE).
+	// The keyword index goes whole first: chunks' trigger then skips the block by block
+	// removal of the passages' postings. Passages and vectors go with the articles, feedback
+	// with the questions (ON DELETE CASCADE).
+	if err := t.dropKeywordIndex(ctx, coll); err != nil {
+		return 0, err
+	}
 	tag, err := t.tx.Exec(ctx, `DELETE FROM articles WHERE collection = $1`, coll)
 	if err != nil {
 		return 0, fmt.Errorf("delete articles: %w", err)
@@ -127,4 +158,16 @@ func (t storeTx) deleteCollection(ctx context.Context, coll string) (int, error)
 		}
 	}
 	return int(tag.RowsAffected()), nil
+}
+
+// dropKeywordIndex deletes coll's term statistics and postings whole, before its passages
+// go: chunks' delete trigger skips a collection without term statistics, instead of taking
+// each passage out of its blocks.
+func (t storeTx) dropKeywordIndex(ctx context.Context, coll string) error {
+	for _, q := range []string{`DELETE FROM term_blocks WHERE collection = $1`, `DELETE FROM term_stats WHERE collection = $1`} {
+		if _, err := t.tx.Exec(ctx, q, coll); err != nil {
+			return fmt.Errorf("delete keyword index of %s: %w", coll, err)
+		}
+	}
+	return nil
 }

@@ -68,6 +68,11 @@ func (s *Store) deleteDeparted(ctx context.Context, coll string, now time.Time, 
 			if due, err = t.departureDue(ctx, coll, now); err != nil || !due {
 				return err
 			}
+			// Nobody searches a departed server's collection: its keyword index goes at
+			// once rather than batch by batch.
+			if err := t.dropKeywordIndex(ctx, coll); err != nil {
+				return err
+			}
 			n, err = t.deleteArticleBatch(ctx, coll, batch)
 			return err
 		})

@@ -108,8 +108,8 @@ func (s *Store) readPassages(ctx context.Context, coll, query string, args pgx.N
 }
 
 // deletePassagesOf deletes the passages of article id before its new text's are written.
-// Postings and vectors go with them (ON DELETE CASCADE), and the statement trigger on
-// chunks moves the collection's BM25 statistics.
+// Vectors go with them (ON DELETE CASCADE), and the statement triggers on chunks remove
+// their postings and move the collection's BM25 statistics.
 func (t storeTx) deletePassagesOf(ctx context.Context, id int64) error {
 	_, err := t.tx.Exec(ctx, `DELETE FROM chunks WHERE article_id = $1`, id)
 	return err
@@ -129,14 +129,14 @@ func (t storeTx) allocatePassageIDs(ctx context.Context, n int) ([]int64, error)
 	return ids, nil
 }
 
-// insertPassages writes the passages of w into coll; tsv is generated from body.
+// insertPassages writes the passages of w into coll, each with its term list.
 func (t storeTx) insertPassages(ctx context.Context, coll string, w *passageWrite) error {
 	if _, err := t.tx.Exec(ctx, `
-		INSERT INTO chunks (id, article_id, collection, ordinal, start_offset, end_offset, body, token_count)
-		SELECT v.id, v.article_id, $1, v.ordinal, v.start_offset, v.end_offset, v.body, v.token_count
-		FROM unnest($2::bigint[], $3::bigint[], $4::int[], $5::int[], $6::int[], $7::text[], $8::int[])
-		     AS v(id, article_id, ordinal, start_offset, end_offset, body, token_count)`,
-		coll, w.ids, w.articles, w.ordinals, w.starts, w.ends, w.bodies, w.lens); err != nil {
+		INSERT INTO chunks (id, article_id, collection, ordinal, start_offset, end_offset, body, token_count, terms)
+		SELECT v.id, v.article_id, $1, v.ordinal, v.start_offset, v.end_offset, v.body, v.token_count, v.terms
+		FROM unnest($2::bigint[], $3::bigint[], $4::int[], $5::int[], $6::int[], $7::text[], $8::int[], $9::text[])
+		     AS v(id, article_id, ordinal, start_offset, end_offset, body, token_count, terms)`,
+		coll, w.ids, w.articles, w.ordinals, w.starts, w.ends, w.bodies, w.lens, w.termLists); err != nil {
 		return fmt.Errorf("store passages: %w", err)
 	}
 	return nil

@@ -3,23 +3,141 @@ package retrieval
 import (
 	"context"
 	"fmt"
+	"sort"
+	"strconv"
 
 	"github.com/jackc/pgx/v5"
 )
 
+// blockSize is how many postings one term_blocks row holds at most. Larger blocks cost
+// fewer rows (each row carries about 100 bytes of headers, key and bounds) but make pruning
+// coarser: a search that needs one passage of a block reads all of it.
+const blockSize = 128
+
 // insertPostings writes the postings of w's passages into coll.
 func (t storeTx) insertPostings(ctx context.Context, coll string, w *passageWrite) error {
-	if len(w.terms) == 0 {
-		return nil
-	}
-	if _, err := t.tx.Exec(ctx, `
-		INSERT INTO postings (collection, term, chunk_id, tf, doc_len)
-		SELECT $1, v.term, v.chunk_id, v.tf, v.doc_len
-		FROM unnest($2::text[], $3::bigint[], $4::int[], $5::int[]) AS v(term, chunk_id, tf, doc_len)`,
-		coll, w.terms, w.termPassages, w.tfs, w.termLens); err != nil {
+	if err := t.appendPostings(ctx, coll, w.terms, w.termPassages, w.tfs, w.termLens); err != nil {
 		return fmt.Errorf("store postings: %w", err)
 	}
 	return nil
+}
+
+// appendPostings adds the postings (terms[i], ids[i], tfs[i], lens[i]) to coll: each term's
+// df and bounds in term_stats, and its passages to the term's last block while it has room,
+// then to new blocks. Stats are written in term order, before blocks, as
+// footnote_remove_postings (migration 016) takes them. Writers of one collection also
+// take its collections row first (its statistics), which orders them whole.
+func (t storeTx) appendPostings(ctx context.Context, coll string, terms []string, ids []int64, tfs, lens []int32) error {
+	if len(terms) == 0 {
+		return nil
+	}
+	order := make([]int, len(terms))
+	for i := range order {
+		order[i] = i
+	}
+	sort.Slice(order, func(a, b int) bool {
+		i, j := order[a], order[b]
+		if terms[i] != terms[j] {
+			return terms[i] < terms[j]
+		}
+		return ids[i] < ids[j]
+	})
+	if _, err := t.tx.Exec(ctx, `
+		INSERT INTO term_stats AS s (collection, term, df, max_tf, min_len)
+		SELECT $1, v.term, count(*), max(v.tf), min(v.len)
+		FROM unnest($2::text[], $3::int[], $4::int[]) AS v(term, tf, len)
+		GROUP BY v.term ORDER BY v.term
+		ON CONFLICT (collection, term) DO UPDATE
+		SET df = s.df + EXCLUDED.df, max_tf = GREATEST(s.max_tf, EXCLUDED.max_tf),
+		    min_len = LEAST(s.min_len, EXCLUDED.min_len)`, coll, terms, tfs, lens); err != nil {
+		return fmt.Errorf("count terms: %w", err)
+	}
+	var distinct []string
+	for _, i := range order {
+		if len(distinct) == 0 || distinct[len(distinct)-1] != terms[i] {
+			distinct = append(distinct, terms[i])
+		}
+	}
+	tails, err := t.tailBlocks(ctx, coll, distinct)
+	if err != nil {
+		return err
+	}
+	// Each posting goes to a block named by key: a tail's first id (appended to it), or
+	// minus a new block's number among its term's.
+	keys := make([]int64, len(terms))
+	for lo := 0; lo < len(order); {
+		hi := lo
+		for hi < len(order) && terms[order[hi]] == terms[order[lo]] {
+			hi++
+		}
+		next := lo
+		if tb, ok := tails[terms[order[lo]]]; ok && tb.n < blockSize && ids[order[lo]] > tb.last {
+			for ; next < hi && next-lo < blockSize-tb.n; next++ {
+				keys[order[next]] = tb.first
+			}
+		}
+		for j := next; j < hi; j++ {
+			keys[order[j]] = -int64((j-next)/blockSize + 1)
+		}
+		lo = hi
+	}
+	// New postings of a tail come after its last (ids grow), so || keeps it sorted. A tail
+	// that changed since it was read (another writer appended to it, or removed from it)
+	// and no longer takes them, untouched by the update, gets them as a new block instead.
+	if _, err := t.tx.Exec(ctx, `
+		WITH g AS (
+			SELECT v.term, v.key, array_agg(v.id ORDER BY v.id) AS ids,
+			       array_agg(v.tf::smallint ORDER BY v.id) AS tfs, array_agg(v.len::smallint ORDER BY v.id) AS lens,
+			       min(v.id) AS lo, max(v.id) AS hi, max(v.tf) AS max_tf, min(v.len) AS min_len
+			FROM unnest($2::text[], $3::bigint[], $4::bigint[], $5::int[], $6::int[]) AS v(term, key, id, tf, len)
+			GROUP BY v.term, v.key
+		), appended AS (
+			UPDATE term_blocks b
+			SET ids = b.ids || g.ids, tfs = b.tfs || g.tfs, lens = b.lens || g.lens, last_id = g.hi,
+			    max_tf = GREATEST(b.max_tf, g.max_tf), min_len = LEAST(b.min_len, g.min_len)
+			FROM g WHERE g.key > 0 AND b.collection = $1 AND b.term = g.term AND b.first_id = g.key
+			  AND b.last_id < g.lo AND cardinality(b.ids) + cardinality(g.ids) <= `+strconv.Itoa(blockSize)+`
+			RETURNING g.term, g.key
+		)
+		INSERT INTO term_blocks (collection, term, first_id, last_id, max_tf, min_len, ids, tfs, lens)
+		SELECT $1, g.term, g.lo, g.hi, g.max_tf, g.min_len, g.ids, g.tfs, g.lens FROM g
+		WHERE g.key < 0 OR NOT EXISTS (SELECT 1 FROM appended a WHERE a.term = g.term AND a.key = g.key)`,
+		coll, terms, keys, ids, tfs, lens); err != nil {
+		return fmt.Errorf("write blocks: %w", err)
+	}
+	return nil
+}
+
+// tailBlock is the bounds and size of a term's last block.
+type tailBlock struct {
+	first, last int64
+	n           int
+}
+
+// tailBlocks returns the last block (by first id) of each of terms that has one. It does
+// not lock them: appendPostings' update checks again that a tail still takes the postings.
+func (t storeTx) tailBlocks(ctx context.Context, coll string, terms []string) (map[string]tailBlock, error) {
+	rows, err := t.tx.Query(ctx, `
+		SELECT u.term, b.first_id, b.last_id, cardinality(b.ids)
+		FROM unnest($2::text[]) WITH ORDINALITY AS u(term, i)
+		CROSS JOIN LATERAL (SELECT first_id, last_id, ids FROM term_blocks b
+		                    WHERE b.collection = $1 AND b.term = u.term
+		                    ORDER BY b.first_id DESC LIMIT 1) b
+		ORDER BY u.i`, coll, terms)
+	if err != nil {
+		return nil, fmt.Errorf("read last blocks: %w", err)
+	}
+	out := make(map[string]tailBlock, len(terms))
+	var term string
+	var tb tailBlock
+	_, err = pgx.ForEachRow(rows, []any{&term, &tb.first, &tb.last, &tb.n}, func() error {
+		out[term] = tb
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read last blocks: %w", err)
+	}
+	return out, nil
 }
 
 // lexicalDoc is a passage's lexical document as the current tokeniser counts it.
@@ -40,32 +158,46 @@ func (s *Store) replacePostings(ctx context.Context, coll string, docs []lexical
 		return nil
 	}
 	ids := make([]int64, len(docs))
-	lens := make([]int32, len(docs))
-	var terms []string
-	var postChunk []int64
-	var tfs, docLens []int32
 	for i, d := range docs {
-		ids[i], lens[i] = d.id, int32(d.length)
-		for t, tf := range d.terms {
-			terms, postChunk = append(terms, t), append(postChunk, d.id)
-			tfs, docLens = append(tfs, int32(tf)), append(docLens, int32(d.length))
-		}
+		ids[i] = d.id
 	}
 	err := s.inCollection(ctx, coll, func(t storeTx) error {
-		if _, err := t.tx.Exec(ctx, `DELETE FROM postings WHERE collection = $1 AND chunk_id = ANY($2)`, coll, ids); err != nil {
+		// The collection's row first, as every writer takes it (its statistics), then the
+		// passages: one still there cannot go until this commits.
+		if _, err := t.tx.Exec(ctx, `SELECT 1 FROM collections WHERE name = $1 FOR UPDATE`, coll); err != nil {
 			return err
 		}
-		// INSERT ... SELECT rather than COPY: a passage deleted since it was read would
-		// fail COPY on its foreign key, and the EXISTS skips it instead.
+		live, err := t.lockPassages(ctx, coll, ids)
+		if err != nil {
+			return err
+		}
+		var w passageWrite
+		var liveIDs []int64
+		var lens []int32
+		for _, d := range docs {
+			if !live[d.id] {
+				continue
+			}
+			liveIDs, lens = append(liveIDs, d.id), append(lens, int32(d.length))
+			w.addTerms(d.id, d.terms, d.length)
+		}
+		// Out with the postings as they were built (chunks.terms), in with the new ones.
 		if _, err := t.tx.Exec(ctx, `
-			INSERT INTO postings (collection, term, chunk_id, tf, doc_len)
-			SELECT $1, v.term, v.chunk_id, v.tf, v.doc_len
-			FROM unnest($2::text[], $3::bigint[], $4::int[], $5::int[]) AS v(term, chunk_id, tf, doc_len)
-			WHERE EXISTS (SELECT 1 FROM chunks c WHERE c.id = v.chunk_id)`,
-			coll, terms, postChunk, tfs, docLens); err != nil {
+			SELECT footnote_remove_postings($1, array_agg(c.id), array_agg(t.term))
+			FROM chunks c, string_to_table(c.terms, ' ') AS t(term)
+			WHERE c.collection = $1 AND c.id = ANY($2) AND t.term <> ''`, coll, liveIDs); err != nil {
 			return err
 		}
-		if err := t.updatePassageLengths(ctx, coll, ids, lens); err != nil {
+		if _, err := t.tx.Exec(ctx, `
+			UPDATE chunks c SET terms = v.terms
+			FROM unnest($2::bigint[], $3::text[]) AS v(id, terms)
+			WHERE c.collection = $1 AND c.id = v.id`, coll, liveIDs, w.termLists); err != nil {
+			return err
+		}
+		if err := t.appendPostings(ctx, coll, w.terms, w.termPassages, w.tfs, w.termLens); err != nil {
+			return err
+		}
+		if err := t.updatePassageLengths(ctx, coll, liveIDs, lens); err != nil {
 			return err
 		}
 		return t.markRelexed(ctx, coll, version, ids[len(ids)-1])
@@ -74,6 +206,23 @@ func (s *Store) replacePostings(ctx context.Context, coll string, docs []lexical
 		return fmt.Errorf("rebuild postings: %w", err)
 	}
 	return nil
+}
+
+// lockPassages locks the passages ids of coll that still exist and returns them.
+func (t storeTx) lockPassages(ctx context.Context, coll string, ids []int64) (map[int64]bool, error) {
+	rows, err := t.tx.Query(ctx, `SELECT id FROM chunks WHERE collection = $1 AND id = ANY($2) ORDER BY id FOR UPDATE`, coll, ids)
+	if err != nil {
+		return nil, err
+	}
+	got, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return nil, err
+	}
+	live := make(map[int64]bool, len(got))
+	for _, id := range got {
+		live[id] = true
+	}
+	return live, nil
 }
 
 // updatePassageLengths sets the BM25 length of passages ids to lens, and moves the
@@ -95,23 +244,12 @@ func (t storeTx) updatePassageLengths(ctx context.Context, coll string, ids []in
 // articles has a few thousand terms per first letter).
 const maxVocabScan = 20000
 
-// termsBetween lists the collection's distinct terms in [lo, hi). postings' primary key
-// (collection, term, chunk_id) has one entry per passage holding a term, so the query skips
-// from term to term (a loose index scan: one index probe per distinct term) instead of
-// reading every posting.
+// termsBetween lists the collection's distinct terms in [lo, hi), from term_stats' key.
 func (s *Store) termsBetween(ctx context.Context, coll, lo, hi string) ([]string, error) {
 	var out []string
 	_, err := s.query(ctx, readIn(coll), `
-		WITH RECURSIVE t(term) AS (
-			(SELECT term FROM postings WHERE collection = $1 AND term >= $2 AND term < $3
-			 ORDER BY term LIMIT 1)
-			UNION ALL
-			SELECT (SELECT p.term FROM postings p
-			        WHERE p.collection = $1 AND p.term > t.term AND p.term < $3
-			        ORDER BY p.term LIMIT 1)
-			FROM t WHERE t.term IS NOT NULL
-		)
-		SELECT term FROM t WHERE term IS NOT NULL LIMIT $4`, []any{coll, lo, hi, maxVocabScan},
+		SELECT term FROM term_stats WHERE collection = $1 AND term >= $2 AND term < $3
+		ORDER BY term LIMIT $4`, []any{coll, lo, hi, maxVocabScan},
 		func(rows pgx.Rows) (err error) {
 			out, err = pgx.CollectRows(rows, pgx.RowTo[string])
 			return err
@@ -123,14 +261,14 @@ func (s *Store) termsBetween(ctx context.Context, coll, lo, hi string) ([]string
 }
 
 // articleTerms returns which of terms some passage of the article holds (titles are indexed
-// with their passages). It reads the article's postings through chunks' (article_id,
-// ordinal) key and postings' chunk index: a few dozen rows per passage.
+// with their passages). It reads the terms of the article's passages (chunks.terms) through
+// chunks' (article_id, ordinal) key.
 func (s *Store) articleTerms(ctx context.Context, coll string, articleID int64, terms []string) (map[string]bool, error) {
 	var held []string
 	_, err := s.query(ctx, readIn(coll), `
-		SELECT DISTINCT p.term
-		FROM chunks c JOIN postings p ON p.chunk_id = c.id
-		WHERE c.article_id = $1 AND c.collection = $2 AND p.term = ANY($3::text[])`, []any{articleID, coll, terms},
+		SELECT DISTINCT t.term
+		FROM chunks c, string_to_table(c.terms, ' ') AS t(term)
+		WHERE c.article_id = $1 AND c.collection = $2 AND t.term = ANY($3::text[])`, []any{articleID, coll, terms},
 		func(rows pgx.Rows) (err error) {
 			held, err = pgx.CollectRows(rows, pgx.RowTo[string])
 			return err

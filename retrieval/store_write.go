@@ -3,6 +3,8 @@ package retrieval
 import (
 	"context"
 	"fmt"
+	"sort"
+	"strings"
 	"time"
 )
 
@@ -210,6 +212,7 @@ type passageWrite struct {
 	ordinals, starts, ends, lens []int32
 	bodies                       []string
 
+	termLists      []string // each passage's distinct terms, sorted, space-separated (chunks.terms)
 	terms          []string
 	termPassages   []int64
 	tfs, termLens  []int32
@@ -223,13 +226,23 @@ func (w *passageWrite) add(a Article, articleID int64, ord int, p preparedPassag
 	w.ids, w.articles = append(w.ids, id), append(w.articles, articleID)
 	w.ordinals, w.starts, w.ends = append(w.ordinals, int32(ord)), append(w.starts, int32(p.Start)), append(w.ends, int32(p.End))
 	w.bodies, w.lens = append(w.bodies, a.Text[p.Start:p.End]), append(w.lens, int32(p.Length))
-	for term, tf := range p.Terms {
-		w.terms, w.termPassages = append(w.terms, term), append(w.termPassages, id)
-		w.tfs, w.termLens = append(w.tfs, int32(tf)), append(w.termLens, int32(p.Length))
-	}
+	w.addTerms(id, p.Terms, p.Length)
 	if p.Vector != nil {
 		w.vectorPassages, w.vectors = append(w.vectorPassages, id), append(w.vectors, p.Vector)
 	}
+}
+
+// addTerms appends the postings of passage id, whose terms are counts and whose length is
+// n, and its term list.
+func (w *passageWrite) addTerms(id int64, counts map[string]int, n int) {
+	list := make([]string, 0, len(counts))
+	for term, tf := range counts {
+		list = append(list, term)
+		w.terms, w.termPassages = append(w.terms, term), append(w.termPassages, id)
+		w.tfs, w.termLens = append(w.tfs, int32(tf)), append(w.termLens, int32(n))
+	}
+	sort.Strings(list)
+	w.termLists = append(w.termLists, strings.Join(list, " "))
 }
 
 // insertPassageWrite stores w in coll: passages first, then the postings and vectors that

@@ -149,8 +149,10 @@ func measureStorage(ctx context.Context, dsn string, passages int64) (storage, e
 		case "embeddings":
 			s.Vectors = per(t.Bytes)
 			continue
-		case "postings":
-			s.Postings = per(t.Bytes)
+		case "postings", "term_blocks", "term_stats":
+			// The keyword index: postings before migration 016, its blocks and term
+			// statistics after.
+			s.Postings += per(t.Bytes)
 		case "chunks":
 			s.PassagesTable = per(t.Bytes)
 		}

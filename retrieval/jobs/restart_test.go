@@ -154,8 +154,11 @@ func TestReindexJobAcrossAPostgresRestart(t *testing.T) {
 			// The keyword index is stale (an older tokeniser) and wrong: half the passages
 			// have no postings, the others' counts are off. The embedding model changed.
 			pg.Exec(`UPDATE collections SET lexicon = 1 WHERE name = $1`, coll)
-			pg.Exec(`DELETE FROM postings WHERE collection = $1 AND chunk_id % 2 = 0`, coll)
-			pg.Exec(`UPDATE postings SET tf = tf + 7 WHERE collection = $1`, coll)
+			pg.Exec(`SELECT footnote_remove_postings($1, array_agg(c.id), array_agg(t.term))
+				FROM chunks c, string_to_table(c.terms, ' ') AS t(term) WHERE c.collection = $1 AND c.id % 2 = 0`, coll)
+			pg.Exec(`UPDATE chunks SET terms = '' WHERE collection = $1 AND id % 2 = 0`, coll)
+			pg.Exec(`UPDATE term_blocks SET tfs = array(SELECT x + 7 FROM unnest(tfs) WITH ORDINALITY AS u(x, i) ORDER BY i)
+				WHERE collection = $1`, coll)
 			next, _ := pg.Engine(retrievaltest.WithEmbedder(embed.NewHash(128)))
 
 			rep := newGateReporter(tc.at)

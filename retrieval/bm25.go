@@ -1,0 +1,393 @@
+package retrieval
+
+import (
+	"container/heap"
+	"context"
+	"math"
+	"sort"
+)
+
+// The keyword arm: exact top-k BM25 over the blocks of term_blocks (migration 016), with
+// MaxScore-style pruning by the blocks' bounds.
+//
+//  1. The question's rarest terms, up to fullReadPostings postings in all, are read whole,
+//     and of the others only the blocks' bounds (first and last passage id, largest tf,
+//     smallest length). One round trip.
+//  2. The rare terms' passages are the candidates, each with a partial score; the k-th best
+//     is a floor under the final k-th score. A passage can only reach it with the common
+//     terms' help: its partial score plus the bounds of the common terms' blocks covering it.
+//     Only the blocks covering a passage (a candidate, or any passage between the candidates)
+//     that can reach the floor are read. A second round trip, or none.
+//  3. Every passage whose true score reaches the floor now has all its postings read, so the
+//     top k of the scores summed over what was read is the exact top k.
+//
+// Scores are summed term by term in the question's term order, so they are reproducible;
+// ties go to the lower passage id, as the SQL BM25 this replaced ordered them.
+
+// fullReadPostings is how many postings of its rarest terms a search reads whole before
+// pruning by bounds. More makes a sharper floor for pruning the common terms, and lets
+// more questions finish in one round trip, at the price of reading rare terms' postings
+// that pruning might have skipped.
+const fullReadPostings = 16384
+
+// filterSetMax is the most passages a filter may pass for a search to read them all and
+// rank only those; a wider filter ranks without it, more passages at a time until enough of
+// the best pass. Higher makes wide filters cheaper to rank and their passage list dearer to
+// read.
+const filterSetMax = 20000
+
+// boundSlack widens bounds and lowers floors by a relative margin, so that rounding in
+// sums of bounds never prunes a passage whose exact score reaches the floor.
+const boundSlack = 1e-9
+
+// lexicalSearch is one question's BM25 weights over a collection.
+type lexicalSearch struct {
+	terms   []string  // the question's terms (q.terms)
+	weights []float64 // idf × qtf, in terms' order; 0 for a term no passage holds or of no weight
+	df      []float64
+	maxTF   []int32
+	minLen  []int32
+	avglen  float64
+	// fullRead and filterMax are fullReadPostings and filterSetMax (tests lower them).
+	fullRead, filterMax int
+}
+
+// newLexicalSearch returns q's weights, and false when no term can score.
+func newLexicalSearch(q queryTerms) (lexicalSearch, bool) {
+	ls := lexicalSearch{terms: q.terms, df: q.df, maxTF: q.maxTF, minLen: q.minLen, avglen: q.avglen,
+		weights: make([]float64, len(q.terms)), fullRead: fullReadPostings, filterMax: filterSetMax}
+	scorable := false
+	for i := range q.terms {
+		if q.idf[i] > 0 && q.df[i] > 0 && i < len(q.maxTF) {
+			ls.weights[i] = q.idf[i] * q.qtf[i]
+			scorable = true
+		}
+	}
+	return ls, scorable && q.n > 0 && q.avglen > 0
+}
+
+// score is one term's BM25 contribution: the formula, and the order of its operations, of
+// the SQL it replaced.
+func (ls lexicalSearch) score(w float64, tf, dl float64) float64 {
+	return w * tf * (bm25K1 + 1) / (tf + bm25K1*(1-bm25B+bm25B*dl/ls.avglen))
+}
+
+// bound is the most a passage in a block (or of a term) whose largest tf is maxTF and
+// smallest length minLen can get from term t.
+func (ls lexicalSearch) bound(t int, maxTF, minLen int32) float64 {
+	return ls.score(ls.weights[t], float64(maxTF), float64(minLen)) * (1 + boundSlack)
+}
+
+// searchLexical ranks the passages of coll that pass f with BM25 and returns the best k.
+func (s *Store) searchLexical(ctx context.Context, coll string, q queryTerms, f Filter, k int) ([]hit, error) {
+	ls, ok := newLexicalSearch(q)
+	if !ok || k <= 0 {
+		return nil, nil
+	}
+	return s.rankLexical(ctx, coll, ls, f, k)
+}
+
+// rankLexical is searchLexical with the weights worked out.
+func (s *Store) rankLexical(ctx context.Context, coll string, ls lexicalSearch, f Filter, k int) ([]hit, error) {
+	cond, _ := filterSQL(f, 1)
+	if cond == "" {
+		return s.lexicalTopK(ctx, coll, ls, k, nil)
+	}
+	ids, err := s.filterPassages(ctx, coll, f, ls.filterMax+1)
+	if err != nil {
+		return nil, err
+	}
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	if len(ids) <= ls.filterMax {
+		return s.lexicalTopK(ctx, coll, ls, k, idSet(ids))
+	}
+	// A wide filter: rank without it, 4k at a time more, until k of the best pass (or no
+	// passage is left). The first k that pass among the best n are the best k that pass.
+	for n := 4 * k; ; n *= 4 {
+		hits, err := s.lexicalTopK(ctx, coll, ls, n, nil)
+		if err != nil {
+			return nil, err
+		}
+		ids := make([]int64, len(hits))
+		for i, h := range hits {
+			ids[i] = h.chunkID
+		}
+		pass, err := s.passingFilter(ctx, coll, f, ids)
+		if err != nil {
+			return nil, err
+		}
+		var out []hit
+		for _, h := range hits {
+			if pass[h.chunkID] && len(out) < k {
+				out = append(out, h)
+			}
+		}
+		if len(out) == k || len(hits) < n {
+			return out, nil
+		}
+	}
+}
+
+// lexicalTopK returns the k best passages of coll by ls, among allow when it is not nil.
+func (s *Store) lexicalTopK(ctx context.Context, coll string, ls lexicalSearch, k int, allow map[int64]bool) ([]hit, error) {
+	// Step 1: the rarest terms whole, the others' bounds.
+	var active []int
+	for t, w := range ls.weights {
+		if w > 0 {
+			active = append(active, t)
+		}
+	}
+	sort.SliceStable(active, func(a, b int) bool { return ls.df[active[a]] < ls.df[active[b]] })
+	full := make([]bool, len(ls.terms))
+	read := 0.0
+	for i, t := range active {
+		if i > 0 && read+ls.df[t] > float64(ls.fullRead) {
+			break
+		}
+		full[t], read = true, read+ls.df[t]
+	}
+	var terms []string
+	var isFull []bool
+	for _, t := range active {
+		terms, isFull = append(terms, ls.terms[t]), append(isFull, full[t])
+	}
+	rows, err := s.readBlocks(ctx, coll, terms, isFull)
+	if err != nil {
+		return nil, err
+	}
+	// readBlocks numbers terms by their place in active.
+	for i := range rows {
+		rows[i].term = active[rows[i].term]
+	}
+	blocks := make([][]blockRow, len(ls.terms))
+	var bounds []blockRow
+	for _, r := range rows {
+		if full[r.term] {
+			blocks[r.term] = append(blocks[r.term], r)
+		} else {
+			bounds = append(bounds, r)
+		}
+	}
+	lists := make([]postingList, len(ls.terms))
+	for t := range blocks {
+		lists[t] = joinBlocks(blocks[t])
+	}
+	if len(bounds) == 0 {
+		return ls.topK(lists, k, allow), nil
+	}
+
+	// Step 2: the floor, and the common terms' blocks that can lift a passage to it.
+	cands, partial := ls.accumulate(lists, allow)
+	floor := kthBest(partial, k) * (1 - boundSlack)
+	need := ls.neededBlocks(bounds, cands, partial, floor)
+	if len(need) > 0 {
+		names := make([]string, len(need))
+		idx := make([]int32, len(need))
+		firsts := make([]int64, len(need))
+		for i, b := range need {
+			names[i], idx[i], firsts[i] = ls.terms[b.term], int32(b.term), b.first
+		}
+		more, err := s.readBlockPostings(ctx, coll, names, idx, firsts)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range more {
+			blocks[r.term] = append(blocks[r.term], r)
+		}
+		for t := range blocks {
+			if !full[t] {
+				lists[t] = joinBlocks(blocks[t])
+			}
+		}
+	}
+	// Step 3.
+	return ls.topK(lists, k, allow), nil
+}
+
+// neededBlocks returns the blocks among bounds (common terms' blocks, postings not read)
+// that cover a passage whose bound reaches floor: a candidate's partial score plus the
+// bounds of the blocks covering it, or, for a passage no read term holds, those bounds
+// alone.
+func (ls lexicalSearch) neededBlocks(bounds []blockRow, cands []int64, partial []float64, floor float64) []blockRow {
+	if floor <= 0 {
+		return bounds
+	}
+	// The blocks' ends cut the ids into segments over which the sum of the bounds of the
+	// blocks covering an id is constant: sum[i] over [pts[i], pts[i+1]).
+	pts := make([]int64, 0, 2*len(bounds))
+	for _, b := range bounds {
+		pts = append(pts, b.first, b.last+1)
+	}
+	sort.Slice(pts, func(i, j int) bool { return pts[i] < pts[j] })
+	pts = compact(pts)
+	seg := func(x int64) int { return sort.Search(len(pts), func(i int) bool { return pts[i] > x }) - 1 }
+	diff := make([]float64, len(pts)+1)
+	for _, b := range bounds {
+		ub := ls.bound(b.term, b.maxTF, b.minLen)
+		diff[seg(b.first)] += ub
+		diff[seg(b.last+1)] -= ub
+	}
+	sum := make([]float64, len(pts))
+	liveBefore := make([]int, len(pts)+1) // live segments before segment i
+	acc := 0.0
+	for i := range pts {
+		acc += diff[i]
+		sum[i] = acc * (1 + boundSlack)
+		liveBefore[i+1] = liveBefore[i]
+		if sum[i] >= floor {
+			liveBefore[i+1]++
+		}
+	}
+	var live []int64 // candidates whose bound reaches floor, sorted
+	for i, x := range cands {
+		if j := seg(x); j >= 0 && partial[i]+sum[j] >= floor {
+			live = append(live, x)
+		}
+	}
+	var out []blockRow
+	for _, b := range bounds {
+		lo, hi := seg(b.first), seg(b.last+1)
+		if liveBefore[hi]-liveBefore[lo] > 0 {
+			out = append(out, b)
+			continue
+		}
+		if i := sort.Search(len(live), func(i int) bool { return live[i] >= b.first }); i < len(live) && live[i] <= b.last {
+			out = append(out, b)
+		}
+	}
+	return out
+}
+
+// compact drops repeats from sorted xs.
+func compact(xs []int64) []int64 {
+	out := xs[:0]
+	for i, x := range xs {
+		if i == 0 || x != xs[i-1] {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// kthBest is the k-th largest of scores, or 0 when there are fewer.
+func kthBest(scores []float64, k int) float64 {
+	if len(scores) < k {
+		return 0
+	}
+	c := append([]float64(nil), scores...)
+	sort.Float64s(c)
+	return c[len(c)-k]
+}
+
+// postingList is one term's postings read, sorted by passage id.
+type postingList struct {
+	ids       []int64
+	tfs, lens []int16
+}
+
+// joinBlocks joins a term's blocks into one list sorted by passage id. Blocks may overlap
+// (two writers' ids interleaved); then the list is sorted whole.
+func joinBlocks(bs []blockRow) postingList {
+	sort.Slice(bs, func(i, j int) bool { return bs[i].first < bs[j].first })
+	var l postingList
+	sorted := true
+	for i, b := range bs {
+		if i > 0 && b.first <= bs[i-1].last {
+			sorted = false
+		}
+		l.ids, l.tfs, l.lens = append(l.ids, b.ids...), append(l.tfs, b.tfs...), append(l.lens, b.lens...)
+	}
+	if !sorted {
+		sort.Sort(byPassage(l))
+	}
+	return l
+}
+
+// byPassage sorts a posting list by passage id.
+type byPassage postingList
+
+func (l byPassage) Len() int           { return len(l.ids) }
+func (l byPassage) Less(i, j int) bool { return l.ids[i] < l.ids[j] }
+func (l byPassage) Swap(i, j int) {
+	l.ids[i], l.ids[j] = l.ids[j], l.ids[i]
+	l.tfs[i], l.tfs[j] = l.tfs[j], l.tfs[i]
+	l.lens[i], l.lens[j] = l.lens[j], l.lens[i]
+}
+
+// merge walks lists in passage id order and calls fn with each passage that some list
+// holds (and allow, when not nil, holds) and its score summed over the lists in term order.
+func (ls lexicalSearch) merge(lists []postingList, allow map[int64]bool, fn func(id int64, score float64)) {
+	cur := make([]int, len(lists))
+	for {
+		next, found := int64(math.MaxInt64), false
+		for t, l := range lists {
+			if cur[t] < len(l.ids) && l.ids[cur[t]] < next {
+				next, found = l.ids[cur[t]], true
+			}
+		}
+		if !found {
+			return
+		}
+		score := 0.0
+		for t, l := range lists {
+			if c := cur[t]; c < len(l.ids) && l.ids[c] == next {
+				score += ls.score(ls.weights[t], float64(l.tfs[c]), float64(l.lens[c]))
+				cur[t]++
+			}
+		}
+		if allow == nil || allow[next] {
+			fn(next, score)
+		}
+	}
+}
+
+// accumulate returns every passage of lists (among allow) with its score over them, in
+// passage id order.
+func (ls lexicalSearch) accumulate(lists []postingList, allow map[int64]bool) ([]int64, []float64) {
+	var ids []int64
+	var scores []float64
+	ls.merge(lists, allow, func(id int64, score float64) {
+		ids, scores = append(ids, id), append(scores, score)
+	})
+	return ids, scores
+}
+
+// topK returns the k best passages of lists (among allow), best first.
+func (ls lexicalSearch) topK(lists []postingList, k int, allow map[int64]bool) []hit {
+	h := make(worstFirst, 0, k+1)
+	ls.merge(lists, allow, func(id int64, score float64) {
+		c := hit{chunkID: id, score: score}
+		if len(h) < k {
+			heap.Push(&h, c)
+		} else if better(c, h[0]) {
+			h[0] = c
+			heap.Fix(&h, 0)
+		}
+	})
+	out := make([]hit, len(h))
+	for i := len(h) - 1; i >= 0; i-- {
+		out[i] = heap.Pop(&h).(hit)
+	}
+	return out
+}
+
+// better tells whether a ranks before b: a higher score, or the same and a lower id.
+func better(a, b hit) bool {
+	return a.score > b.score || (a.score == b.score && a.chunkID < b.chunkID)
+}
+
+// worstFirst is a heap of hits whose top is the one ranked last.
+type worstFirst []hit
+
+func (h worstFirst) Len() int           { return len(h) }
+func (h worstFirst) Less(i, j int) bool { return better(h[j], h[i]) }
+func (h worstFirst) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *worstFirst) Push(x any)        { *h = append(*h, x.(hit)) }
+func (h *worstFirst) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return x
+}
