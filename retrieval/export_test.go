@@ -170,6 +170,10 @@ func SleepInTx(ctx context.Context, s *Store, d time.Duration) error {
 // (departureBatch), so a test can cut a sweep off between batches with a few hundred.
 func SetDepartureBatch(e *Engine, n int) { e.departureBatch = n }
 
+// SetPartitionAfter sets how many passages give a collection partitions of its own
+// (partitionAfter), so a test can cross the threshold with a few articles.
+func SetPartitionAfter(e *Engine, n int) { e.partitionAfter = n }
+
 // LexicalHit is a passage the keyword arm ranked, with its BM25 score.
 type LexicalHit struct {
 	ID    int64

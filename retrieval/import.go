@@ -98,6 +98,7 @@ func (e *Engine) Import(ctx context.Context, coll string, r io.Reader, onLine fu
 			if err := e.storeUnit(gctx, coll, u, &st, onLine); err != nil {
 				return err
 			}
+			e.partitionIfLarge(gctx, coll)
 		}
 		return nil
 	})

@@ -61,11 +61,16 @@ func (s *Store) dueDepartures(ctx context.Context, now time.Time) ([]string, err
 // error.
 func (s *Store) deleteDeparted(ctx context.Context, coll string, now time.Time, batch int) (deleted bool, articles int, err error) {
 	for {
-		var due bool
+		var due, dropped bool
 		var n int
 		err := s.inCollection(ctx, coll, func(t storeTx) error {
 			var err error
 			if due, err = t.departureDue(ctx, coll, now); err != nil || !due {
+				return err
+			}
+			// A collection with partitions of its own (migration 018) drops them, all its
+			// articles in one short transaction: no batches are left to delete.
+			if n, dropped, err = t.dropCollectionPartitions(ctx, coll); err != nil || dropped {
 				return err
 			}
 			// Nobody searches a departed server's collection: its keyword index goes at
@@ -80,7 +85,7 @@ func (s *Store) deleteDeparted(ctx context.Context, coll string, now time.Time, 
 			return false, articles, err
 		}
 		articles += n
-		if n < batch {
+		if dropped || n < batch {
 			break
 		}
 	}
