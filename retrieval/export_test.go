@@ -216,3 +216,9 @@ const (
 
 // PassageTerms is passageTerms: a passage's terms with counts, and their number.
 var PassageTerms = passageTerms
+
+// PartitionCollection gives coll partitions of its own when it holds minPassages passages
+// (Store.partitionCollection), and reports whether it did now.
+func PartitionCollection(ctx context.Context, e *Engine, coll string, minPassages int) (bool, error) {
+	return e.store.partitionCollection(ctx, coll, minPassages)
+}
