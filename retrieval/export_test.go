@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
@@ -221,4 +222,16 @@ var PassageTerms = passageTerms
 // (Store.partitionCollection), and reports whether it did now.
 func PartitionCollection(ctx context.Context, e *Engine, coll string, minPassages int) (bool, error) {
 	return e.store.partitionCollection(ctx, coll, minPassages)
+}
+
+// ExplainLoadResults returns the plan of the query that loads the passages ids of coll
+// with their articles (loadResultsSQL), one line per row of EXPLAIN.
+func ExplainLoadResults(ctx context.Context, e *Engine, coll string, ids []int64) (string, error) {
+	var lines []string
+	_, err := e.store.query(ctx, in(coll), "EXPLAIN (COSTS OFF) "+loadResultsSQL, []any{coll, ids}, func(rows pgx.Rows) error {
+		var err error
+		lines, err = pgx.CollectRows(rows, pgx.RowTo[string])
+		return err
+	})
+	return strings.Join(lines, "\n"), err
 }

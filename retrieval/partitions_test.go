@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -149,6 +150,16 @@ func TestACollectionPastTheThresholdGetsPartitionsOfItsOwn(t *testing.T) {
 		}
 		if got := searchHits(t, e, big); !slices.EqualFunc(got, bigBefore, slices.Equal) {
 			t.Errorf("searches in %s after the move: %v, want the same passages and scores as before: %v", big, got, bigBefore)
+		}
+	})
+
+	t.Run("a search reads the collection's own partitions only", func(t *testing.T) {
+		plan, err := retrieval.ExplainLoadResults(ctx, e, big, []int64{bigBefore[0][0].chunk})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(plan, "_default") {
+			t.Errorf("loading results of %s reads a default partition:\n%s", big, plan)
 		}
 	})
 

@@ -34,7 +34,7 @@ func (s *Store) countReindexWork(ctx context.Context, coll string, space Space, 
 		             FROM collections WHERE name = $1),
 		     mark AS (SELECT COALESCE((SELECT after FROM col), 0) AS after),
 		     todo AS (SELECT count(*) AS n, COALESCE(sum(char_length(a.title) + 1 + char_length(ch.body)), 0) AS chars
-		              FROM chunks ch JOIN articles a ON a.id = ch.article_id
+		              FROM chunks ch JOIN articles a ON a.id = ch.article_id AND a.collection = ch.collection
 		              WHERE ch.collection = $1
 		                AND NOT EXISTS (SELECT 1 FROM embeddings e WHERE e.space_id = $2 AND e.chunk_id = ch.id))
 		SELECT (SELECT count(*) FROM articles WHERE collection = $1),
