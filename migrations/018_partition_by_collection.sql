@@ -172,7 +172,8 @@ $$;
 --  - embeddings' foreign key into chunks would cascade, deleting coll's vectors: it is
 --    dropped for the move and added back NOT VALID. Every (chunk_id, collection) it
 --    referenced before is still there after, and new rows are checked; checking the old
---    ones again would read every vector of every collection under the locks. (A
+--    ones reads every vector of every collection, which footnote_validate_vector_keys does
+--    after the move, in a transaction of its own, without holding anything up. (A
 --    partitioned table's keys cannot be NOT VALID, and chunks' key into articles needs no
 --    such step: attaching coll's passages checks them against coll's articles.)
 -- +goose StatementBegin
@@ -217,6 +218,17 @@ BEGIN
 END $$;
 -- +goose StatementEnd
 
+-- footnote_validate_vector_keys checks the vectors' key into chunks that a move left NOT
+-- VALID (retrieval calls it after a move; a no-op when valid). VALIDATE takes a lock that
+-- lets searches and writes go on; lock_timeout bounds its wait behind an index build.
+-- +goose StatementBegin
+CREATE FUNCTION footnote_validate_vector_keys() RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET lock_timeout = '2s' AS $$
+BEGIN
+    ALTER TABLE embeddings VALIDATE CONSTRAINT embeddings_chunk_fkey;
+END $$;
+-- +goose StatementEnd
+
 -- footnote_drop_collection_partitions drops coll's own partitions, if it has them, and
 -- returns how many articles went with them (NULL: coll has none, and its rows are
 -- deleted as every collection's are). It is the first step of removing a whole
@@ -256,7 +268,7 @@ END $$;
 -- includes the partitions: it becomes footnote_grant_runtime_tables, and the function
 -- migrations.Up calls does that, then takes every right on a partition back (the runtime
 -- role reaches a collection's rows only through the parents, under their policies) and
--- grants the two functions above. Wrapping it, rather than writing it again, keeps what
+-- grants the three functions above. Wrapping it, rather than writing it again, keeps what
 -- any earlier migration made it grant.
 ALTER FUNCTION footnote_grant_runtime(name) RENAME TO footnote_grant_runtime_tables;
 -- +goose StatementBegin
@@ -272,7 +284,7 @@ BEGIN
     LOOP
         EXECUTE format('REVOKE ALL ON %s FROM %I', part, runtime);
     END LOOP;
-    EXECUTE format('GRANT EXECUTE ON FUNCTION footnote_partition_collection(text, bigint), footnote_drop_collection_partitions(text) TO %I', runtime);
+    EXECUTE format('GRANT EXECUTE ON FUNCTION footnote_partition_collection(text, bigint), footnote_drop_collection_partitions(text), footnote_validate_vector_keys() TO %I', runtime);
 END $$;
 -- +goose StatementEnd
 REVOKE ALL ON FUNCTION footnote_grant_runtime(name) FROM PUBLIC;
@@ -282,9 +294,11 @@ DO $$
 BEGIN
     EXECUTE format('ALTER FUNCTION footnote_partition_collection(text, bigint) SET search_path = %I, pg_temp', current_schema());
     EXECUTE format('ALTER FUNCTION footnote_drop_collection_partitions(text) SET search_path = %I, pg_temp', current_schema());
+    EXECUTE format('ALTER FUNCTION footnote_validate_vector_keys() SET search_path = %I, pg_temp', current_schema());
 END $$;
 -- +goose StatementEnd
-REVOKE ALL ON FUNCTION footnote_partition_collection(text, bigint), footnote_drop_collection_partitions(text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION footnote_partition_collection(text, bigint), footnote_drop_collection_partitions(text),
+    footnote_validate_vector_keys() FROM PUBLIC;
 
 -- +goose Down
 -- Back to one plain table each: every collection's own partition is emptied into the
@@ -292,7 +306,7 @@ REVOKE ALL ON FUNCTION footnote_partition_collection(text, bigint), footnote_dro
 DROP FUNCTION footnote_grant_runtime(name);
 ALTER FUNCTION footnote_grant_runtime_tables(name) RENAME TO footnote_grant_runtime;
 DROP FUNCTION footnote_drop_collection_partitions(text), footnote_partition_collection(text, bigint),
-    footnote_partition_name(text, text);
+    footnote_partition_name(text, text), footnote_validate_vector_keys();
 
 ALTER TABLE embeddings DROP CONSTRAINT embeddings_chunk_fkey;
 ALTER TABLE chunks DROP CONSTRAINT chunks_article_fkey;

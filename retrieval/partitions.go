@@ -23,7 +23,13 @@ func (e *Engine) partitionIfLarge(ctx context.Context, coll string) {
 		e.log.Warn("collection left in the default partitions for now", "collection", coll, "err", err)
 		return
 	}
-	if moved {
-		e.log.Info("collection moved to partitions of its own", "collection", coll, "min_passages", e.partitionAfter)
+	if !moved {
+		return
+	}
+	e.log.Info("collection moved to partitions of its own", "collection", coll, "min_passages", e.partitionAfter)
+	if err := e.store.validateVectorKeys(ctx); err != nil {
+		// The key still checks new vectors and cascades; only the old rows' check waits
+		// for the next move.
+		e.log.Warn("vectors' key into passages left unvalidated", "err", err)
 	}
 }

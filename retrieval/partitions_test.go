@@ -145,6 +145,9 @@ func TestACollectionPastTheThresholdGetsPartitionsOfItsOwn(t *testing.T) {
 			t.Errorf("rows of %s per table %v: %v, %v of them in the default partitions; want %v, none there",
 				big, partitionedTables, all, inDefault, bigRows)
 		}
+		if n := count(t, c, `SELECT count(*) FROM pg_constraint WHERE conname = 'embeddings_chunk_fkey' AND convalidated`); n != 1 {
+			t.Errorf("the vectors' key into passages is not valid after the move")
+		}
 		if p, tok := stats(big); p != bigPassages || tok != bigTokens {
 			t.Errorf("statistics of %s: %d passages, %d tokens; want %d, %d as before", big, p, tok, bigPassages, bigTokens)
 		}
