@@ -183,8 +183,10 @@ DECLARE
     tbl text;
     part text;
 BEGIN
-    IF coll IS NULL OR coll = '' OR NOT (coll = current_setting('footnote.collection', true)
-            OR current_setting('footnote.scope', true) = 'all') THEN
+    -- An unset setting is NULL, which must refuse too (coalesce), not let NOT (... OR NULL)
+    -- pass as NULL.
+    IF coll IS NULL OR coll = '' OR NOT (coll = coalesce(current_setting('footnote.collection', true), '')
+            OR coalesce(current_setting('footnote.scope', true), '') = 'all') THEN
         RAISE EXCEPTION 'collection % is not in the caller''s scope', coll USING ERRCODE = 'insufficient_privilege';
     END IF;
     IF to_regclass(quote_ident(footnote_partition_name('chunks', coll))) IS NOT NULL
@@ -244,8 +246,10 @@ LANGUAGE plpgsql SECURITY DEFINER SET lock_timeout = '2s' AS $$
 DECLARE
     n bigint;
 BEGIN
-    IF coll IS NULL OR coll = '' OR NOT (coll = current_setting('footnote.collection', true)
-            OR current_setting('footnote.scope', true) = 'all') THEN
+    -- An unset setting is NULL, which must refuse too (coalesce), not let NOT (... OR NULL)
+    -- pass as NULL.
+    IF coll IS NULL OR coll = '' OR NOT (coll = coalesce(current_setting('footnote.collection', true), '')
+            OR coalesce(current_setting('footnote.scope', true), '') = 'all') THEN
         RAISE EXCEPTION 'collection % is not in the caller''s scope', coll USING ERRCODE = 'insufficient_privilege';
     END IF;
     IF to_regclass(quote_ident(footnote_partition_name('chunks', coll))) IS NULL THEN

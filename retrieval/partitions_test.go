@@ -91,6 +91,7 @@ func ownPartitions(t *testing.T, c *pgx.Conn, coll string) []string {
 func TestACollectionPastTheThresholdGetsPartitionsOfItsOwn(t *testing.T) {
 	ctx := context.Background()
 	dsn := retrievaltest.FreshDatabase(t) // the move locks every collection's tables
+	retrievaltest.Store(t)                // migrates the shared test database, where RemoveServer's cleanup goes too
 	e, big := retrievaltest.EngineAt(t, dsn)
 	small := retrievaltest.Collection(t)
 	t.Cleanup(func() {
@@ -205,6 +206,23 @@ func TestACollectionPastTheThresholdGetsPartitionsOfItsOwn(t *testing.T) {
 		}
 	})
 
+	t.Run("the owner's functions refuse a collection their caller does not see", func(t *testing.T) {
+		rc := retrievaltest.RuntimeConn(t, retrievaltest.RuntimeDSN(dsn))
+		for _, q := range []string{`SELECT footnote_drop_collection_partitions($1)`, `SELECT footnote_partition_collection($1, 0)`} {
+			// No scope set at all, then another collection's.
+			if _, err := rc.Exec(ctx, q, big); err == nil || !strings.Contains(err.Error(), "not in the caller's scope") {
+				t.Errorf("%s for %s with no scope: %v, want a refusal", q, big, err)
+			}
+			_, err := rc.Exec(ctx, `SELECT set_config('footnote.collection', $2, false), `+q[len("SELECT "):], big, small)
+			if err == nil || !strings.Contains(err.Error(), "not in the caller's scope") {
+				t.Errorf("%s for %s from %s's scope: %v, want a refusal", q, big, small, err)
+			}
+		}
+		if got := ownPartitions(t, c, big); len(got) != len(partitionedTables) {
+			t.Errorf("partitions of %s: %v, want them all still there", big, got)
+		}
+	})
+
 	t.Run("writes and removals after the move keep the statistics and the keyword index", func(t *testing.T) {
 		importDocs(t, e, big, doc{URL: "https://news.example/late", Title: "Late note on the lighthouse",
 			Text: longText("lighthouse keeper")})
@@ -263,6 +281,7 @@ func TestACollectionPastTheThresholdGetsPartitionsOfItsOwn(t *testing.T) {
 func TestADepartedServerIsDroppedWithItsPartitions(t *testing.T) {
 	ctx := context.Background()
 	dsn := retrievaltest.FreshDatabase(t)
+	retrievaltest.Store(t) // migrates the shared test database, where RemoveServer's cleanup goes too
 	e, coll := retrievaltest.EngineAt(t, dsn)
 	retrieval.SetDepartureBatch(e, 2)
 	retrieval.SetPartitionAfter(e, 1)
