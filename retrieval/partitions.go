@@ -1,6 +1,9 @@
 package retrieval
 
-import "context"
+import (
+	"context"
+	"time"
+)
 
 // partitionAfter is how many passages give a collection partitions of its own (migration
 // 018): its articles, passages and keyword index then live apart from every other
@@ -18,6 +21,7 @@ const partitionAfter = 20000
 // lock_timeout) costs nothing but the wait: the write is stored, the rows stay in the
 // default partitions, and the next write tries again. So it is logged here, not returned.
 func (e *Engine) partitionIfLarge(ctx context.Context, coll string) {
+	start := time.Now()
 	moved, err := e.store.partitionCollection(ctx, coll, e.partitionAfter)
 	if err != nil {
 		e.log.Warn("collection left in the default partitions for now", "collection", coll, "err", err)
@@ -26,7 +30,8 @@ func (e *Engine) partitionIfLarge(ctx context.Context, coll string) {
 	if !moved {
 		return
 	}
-	e.log.Info("collection moved to partitions of its own", "collection", coll, "min_passages", e.partitionAfter)
+	e.log.Info("collection moved to partitions of its own", "collection", coll, "min_passages", e.partitionAfter,
+		"took_ms", time.Since(start).Milliseconds())
 	if err := e.store.validateVectorKeys(ctx); err != nil {
 		// The key still checks new vectors and cascades; only the old rows' check waits
 		// for the next move.
