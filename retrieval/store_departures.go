@@ -55,7 +55,8 @@ func (s *Store) dueDepartures(ctx context.Context, now time.Time) ([]string, err
 // still due at now: a server that came back since dueDepartures listed it (its row
 // cancelled) keeps its data, or what is left of it when it came back midway. The articles
 // go batch at a time, each batch a transaction of its own that first checks the departure
-// is still due; the last transaction deletes the rest and the departure. A deletion cut
+// is still due (a collection with partitions of its own drops them, every article at once,
+// in the first); the last transaction deletes the rest and the departure. A deletion cut
 // off midway leaves the departure due, for the next sweep to carry on. It returns whether
 // it deleted the collection, and how many articles went. It fails only on a database
 // error.
