@@ -83,6 +83,9 @@ type Engine struct {
 	// departureBatch is how many articles one transaction of a departed server's deletion
 	// takes (the constant; tests shrink it).
 	departureBatch int
+	// partitionAfter is how many passages give a collection partitions of its own (the
+	// constant; tests shrink it).
+	partitionAfter int
 }
 
 // New returns an engine over store, creating the configured embedder's space if needed. It
@@ -129,7 +132,8 @@ func New(ctx context.Context, store *Store, cfg Config) (*Engine, error) {
 		return nil, err
 	}
 	e := &Engine{store: store, cfg: cfg, log: cfg.Log, feedItemsDeadline: feedItemsDeadline,
-		reindexBatch: reindexBatch, relexBatch: relexBatch, departureBatch: departureBatch}
+		reindexBatch: reindexBatch, relexBatch: relexBatch, departureBatch: departureBatch,
+		partitionAfter: partitionAfter}
 	e.space.Store(&space)
 	return e, nil
 }

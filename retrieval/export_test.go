@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
@@ -204,6 +205,10 @@ func DensePlan(ctx context.Context, e *Engine, coll string, vec []float32) (bool
 // ExactScan is exactScan, for tests in package retrieval_test.
 func ExactScan(sp Space, n, spaceRows float64) bool { return exactScan(sp, n, spaceRows) }
 
+// SetPartitionAfter sets how many passages give a collection partitions of its own
+// (partitionAfter), so a test can cross the threshold with a few articles.
+func SetPartitionAfter(e *Engine, n int) { e.partitionAfter = n }
+
 // LexicalHit is a passage the keyword arm ranked, with its BM25 score.
 type LexicalHit struct {
 	ID    int64
@@ -246,3 +251,21 @@ const (
 
 // PassageTerms is passageTerms: a passage's terms with counts, and their number.
 var PassageTerms = passageTerms
+
+// PartitionCollection gives coll partitions of its own when it holds minPassages passages
+// (Store.partitionCollection), and reports whether it did now.
+func PartitionCollection(ctx context.Context, e *Engine, coll string, minPassages int) (bool, error) {
+	return e.store.partitionCollection(ctx, coll, minPassages)
+}
+
+// ExplainLoadResults returns the plan of the query that loads the passages ids of coll
+// with their articles (loadResultsSQL), one line per row of EXPLAIN.
+func ExplainLoadResults(ctx context.Context, e *Engine, coll string, ids []int64) (string, error) {
+	var lines []string
+	_, err := e.store.query(ctx, in(coll), "EXPLAIN (COSTS OFF) "+loadResultsSQL, []any{coll, ids}, func(rows pgx.Rows) error {
+		var err error
+		lines, err = pgx.CollectRows(rows, pgx.RowTo[string])
+		return err
+	})
+	return strings.Join(lines, "\n"), err
+}

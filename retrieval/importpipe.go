@@ -91,6 +91,7 @@ func (e *Engine) runImport(ctx context.Context, coll string, r io.Reader, st *Im
 			if err := e.storeUnit(gctx, coll, u, st, onLine); err != nil {
 				return err
 			}
+			e.partitionIfLarge(gctx, coll)
 		}
 		return nil
 	})

@@ -169,6 +169,7 @@ func (e *Engine) addOne(ctx context.Context, coll string, a Article, web *webSou
 	if r.Status == StatusDuplicate {
 		return &r, fmt.Errorf("%w: same text as %s", ErrDuplicate, r.DuplicateOf)
 	}
+	e.partitionIfLarge(ctx, coll)
 	return &r, nil
 }
 

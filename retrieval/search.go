@@ -148,7 +148,7 @@ func denseQuery(coll string, space Space, vec []float32, exact bool, f Filter, k
 	cond, fargs := filterSQL(f, 4)
 	join := ""
 	if cond != "" {
-		join = " JOIN chunks c ON c.id = e.chunk_id JOIN articles a ON a.id = c.article_id"
+		join = " JOIN chunks c ON c.id = e.chunk_id AND c.collection = e.collection JOIN articles a ON a.id = c.article_id AND a.collection = c.collection"
 	}
 	// The space's column and type: embedding as vector(dims), or, for a space wider than
 	// MaxVectorDims, embedding_half as halfvec(dims).
@@ -203,14 +203,19 @@ func (s *Store) collectHitsIn(ctx context.Context, sc scope, sql string, args ..
 	return out, nil
 }
 
+// loadResultsSQL reads passages $2 of collection $1 with their articles. The join names
+// the collection on both sides, so that the planner reads articles in the collection's
+// own partition only (migration 018), instead of probing every partition by id.
+const loadResultsSQL = `
+		SELECT c.id, c.article_id, c.body, c.start_offset, c.end_offset, a.url, a.title, a.site, a.published_at, a.fetched_at,
+		       coalesce(a.updated_at, 'epoch'), coalesce(a.gone_at, 'epoch')
+		FROM chunks c JOIN articles a ON a.id = c.article_id AND a.collection = c.collection
+		WHERE c.collection = $1 AND c.id = ANY($2)`
+
 // loadResults loads the passages and their articles for ids, in the order given.
 func (s *Store) loadResults(ctx context.Context, coll string, ids []int64) ([]Result, error) {
 	byID := make(map[int64]Result, len(ids))
-	_, err := s.query(ctx, readIn(coll), `
-		SELECT c.id, c.article_id, c.body, c.start_offset, c.end_offset, a.url, a.title, a.site, a.published_at, a.fetched_at,
-		       coalesce(a.updated_at, 'epoch'), coalesce(a.gone_at, 'epoch')
-		FROM chunks c JOIN articles a ON a.id = c.article_id
-		WHERE c.collection = $1 AND c.id = ANY($2)`, []any{coll, ids}, func(rows pgx.Rows) error {
+	_, err := s.query(ctx, readIn(coll), loadResultsSQL, []any{coll, ids}, func(rows pgx.Rows) error {
 		for rows.Next() {
 			var r Result
 			var pub *time.Time

@@ -31,7 +31,7 @@ func (s *Store) listArticles(ctx context.Context, coll, query string, offset, li
 	_, err := s.query(ctx, readIn(coll), `
 		SELECT a.id, a.url, a.title, a.byline, a.site, a.published_at, a.fetched_at, a.added_by,
 		       coalesce(a.updated_at, 'epoch'), coalesce(a.gone_at, 'epoch'),
-		       (SELECT count(*) FROM chunks c WHERE c.article_id = a.id), count(*) OVER ()
+		       (SELECT count(*) FROM chunks c WHERE c.article_id = a.id AND c.collection = a.collection), count(*) OVER ()
 		FROM articles a
 		WHERE a.collection = $1
 		  AND ($2 = '' OR a.title ILIKE '%' || $2 || '%' OR a.site ILIKE '%' || $2 || '%'

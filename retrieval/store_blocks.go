@@ -115,7 +115,7 @@ func decodeArray[T any](raw []byte, width int, elem func([]byte) T) ([]T, error)
 func (s *Store) filterPassages(ctx context.Context, coll string, f Filter, limit int) ([]int64, error) {
 	cond, fargs := filterSQL(f, 3)
 	return s.passageIDs(ctx, coll, `
-		SELECT c.id FROM chunks c JOIN articles a ON a.id = c.article_id
+		SELECT c.id FROM chunks c JOIN articles a ON a.id = c.article_id AND a.collection = c.collection
 		WHERE c.collection = $1 `+cond+` LIMIT $2`, append([]any{coll, limit}, fargs...))
 }
 
@@ -123,7 +123,7 @@ func (s *Store) filterPassages(ctx context.Context, coll string, f Filter, limit
 func (s *Store) passingFilter(ctx context.Context, coll string, f Filter, ids []int64) (map[int64]bool, error) {
 	cond, fargs := filterSQL(f, 3)
 	got, err := s.passageIDs(ctx, coll, `
-		SELECT c.id FROM chunks c JOIN articles a ON a.id = c.article_id
+		SELECT c.id FROM chunks c JOIN articles a ON a.id = c.article_id AND a.collection = c.collection
 		WHERE c.collection = $1 AND c.id = ANY($2) `+cond, append([]any{coll, ids}, fargs...))
 	if err != nil {
 		return nil, err

@@ -34,7 +34,7 @@ func (s *Store) countReindexWork(ctx context.Context, coll string, space Space, 
 		             FROM collections WHERE name = $1),
 		     mark AS (SELECT COALESCE((SELECT after FROM col), 0) AS after),
 		     todo AS (SELECT count(*) AS n, COALESCE(sum(char_length(a.title) + 1 + char_length(ch.body)), 0) AS chars
-		              FROM chunks ch JOIN articles a ON a.id = ch.article_id
+		              FROM chunks ch JOIN articles a ON a.id = ch.article_id AND a.collection = ch.collection
 		              WHERE ch.collection = $1
 		                AND NOT EXISTS (SELECT 1 FROM embeddings e WHERE e.space_id = $2 AND e.chunk_id = ch.id))
 		SELECT (SELECT count(*) FROM articles WHERE collection = $1),
@@ -138,9 +138,16 @@ func (s *Store) deleteCollection(ctx context.Context, coll string) (int, error) 
 
 // deleteCollection is Store.deleteCollection inside the transaction t.
 func (t storeTx) deleteCollection(ctx context.Context, coll string) (int, error) {
-	// The keyword index goes whole first: chunks' trigger then skips the block by block
-	// removal of the passages' postings. Passages and vectors go with the articles, feedback
-	// with the questions (ON DELETE CASCADE).
+	// A collection with partitions of its own (migration 018) drops them: its articles,
+	// passages and keyword index go whole, and its statistics with its collections row
+	// below.
+	n, _, err := t.dropCollectionPartitions(ctx, coll)
+	if err != nil {
+		return 0, err
+	}
+	// Otherwise the keyword index goes whole first: chunks' trigger then skips the block by
+	// block removal of the passages' postings. Passages and vectors go with the articles,
+	// feedback with the questions (ON DELETE CASCADE).
 	if err := t.dropKeywordIndex(ctx, coll); err != nil {
 		return 0, err
 	}
@@ -148,6 +155,7 @@ func (t storeTx) deleteCollection(ctx context.Context, coll string) (int, error)
 	if err != nil {
 		return 0, fmt.Errorf("delete articles: %w", err)
 	}
+	n += int(tag.RowsAffected())
 	for _, q := range []string{
 		`DELETE FROM questions WHERE collection = $1`,
 		`DELETE FROM feeds WHERE collection = $1`,
@@ -157,7 +165,7 @@ func (t storeTx) deleteCollection(ctx context.Context, coll string) (int, error)
 			return 0, fmt.Errorf("delete collection %s: %w", coll, err)
 		}
 	}
-	return int(tag.RowsAffected()), nil
+	return n, nil
 }
 
 // dropKeywordIndex deletes coll's term statistics and postings whole, before its passages

@@ -55,17 +55,23 @@ func (s *Store) dueDepartures(ctx context.Context, now time.Time) ([]string, err
 // still due at now: a server that came back since dueDepartures listed it (its row
 // cancelled) keeps its data, or what is left of it when it came back midway. The articles
 // go batch at a time, each batch a transaction of its own that first checks the departure
-// is still due; the last transaction deletes the rest and the departure. A deletion cut
+// is still due (a collection with partitions of its own drops them, every article at once,
+// in the first); the last transaction deletes the rest and the departure. A deletion cut
 // off midway leaves the departure due, for the next sweep to carry on. It returns whether
 // it deleted the collection, and how many articles went. It fails only on a database
 // error.
 func (s *Store) deleteDeparted(ctx context.Context, coll string, now time.Time, batch int) (deleted bool, articles int, err error) {
 	for {
-		var due bool
+		var due, dropped bool
 		var n int
 		err := s.inCollection(ctx, coll, func(t storeTx) error {
 			var err error
 			if due, err = t.departureDue(ctx, coll, now); err != nil || !due {
+				return err
+			}
+			// A collection with partitions of its own (migration 018) drops them, all its
+			// articles in one short transaction: no batches are left to delete.
+			if n, dropped, err = t.dropCollectionPartitions(ctx, coll); err != nil || dropped {
 				return err
 			}
 			// Nobody searches a departed server's collection: its keyword index goes at
@@ -80,7 +86,7 @@ func (s *Store) deleteDeparted(ctx context.Context, coll string, now time.Time, 
 			return false, articles, err
 		}
 		articles += n
-		if n < batch {
+		if dropped || n < batch {
 			break
 		}
 	}

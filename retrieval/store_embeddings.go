@@ -23,8 +23,8 @@ func (s *Store) insertEmbeddings(ctx context.Context, coll string, space Space, 
 		INSERT INTO embeddings (space_id, chunk_id, collection, `+space.column()+`)
 		SELECT $1, c.id, c.collection, v.vec
 		FROM unnest($2::bigint[], $3::`+space.baseType()+`[]) AS v(chunk_id, vec)
-		JOIN chunks c ON c.id = v.chunk_id
-		ON CONFLICT (space_id, chunk_id) DO NOTHING`, space.ID, ids, vals); err != nil {
+		JOIN chunks c ON c.id = v.chunk_id AND c.collection = $4
+		ON CONFLICT (space_id, chunk_id) DO NOTHING`, space.ID, ids, vals, coll); err != nil {
 		return fmt.Errorf("store vectors: %w", err)
 	}
 	return nil

@@ -19,7 +19,7 @@ func (s *Store) loadPassage(ctx context.Context, coll string, id int64) (*Passag
 	_, err := s.query(ctx, in(coll), `
 		SELECT c.id, c.article_id, c.body, c.start_offset, c.end_offset, a.url, a.title, a.site, a.published_at, a.fetched_at,
 		       coalesce(a.updated_at, 'epoch'), coalesce(a.gone_at, 'epoch'), a.body
-		FROM chunks c JOIN articles a ON a.id = c.article_id
+		FROM chunks c JOIN articles a ON a.id = c.article_id AND a.collection = c.collection
 		WHERE c.collection = $1 AND c.id = $2`, []any{coll, id},
 		into(&v.ChunkID, &v.ArticleID, &v.Text, &v.Start, &v.End, &v.URL, &v.Title, &v.Site, &pub, &v.Added,
 			&v.Updated, &v.Gone, &v.ArticleText))
@@ -49,12 +49,12 @@ type storedPassage struct {
 const (
 	// Every passage: a rebuild of the postings reads them all.
 	allPassagesSQL = `
-		SELECT c.id, a.title, c.body FROM chunks c JOIN articles a ON a.id = c.article_id
+		SELECT c.id, a.title, c.body FROM chunks c JOIN articles a ON a.id = c.article_id AND a.collection = c.collection
 		WHERE c.collection = @coll AND c.id > @after
 		ORDER BY c.id LIMIT @limit`
 	// The passages with no vector in space @space yet: what a reindex has left to embed.
 	passagesToEmbedSQL = `
-		SELECT c.id, a.title, c.body FROM chunks c JOIN articles a ON a.id = c.article_id
+		SELECT c.id, a.title, c.body FROM chunks c JOIN articles a ON a.id = c.article_id AND a.collection = c.collection
 		WHERE c.collection = @coll AND c.id > @after
 		  AND NOT EXISTS (SELECT 1 FROM embeddings e WHERE e.space_id = @space AND e.chunk_id = c.id)
 		ORDER BY c.id LIMIT @limit`

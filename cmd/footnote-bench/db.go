@@ -122,12 +122,15 @@ func readCounts(ctx context.Context, dsn, coll string) (articles, passages, all 
 
 // readSizes returns every table of the public schema with its total size (heap, TOAST and
 // indexes), largest first, so a table the redesign adds is counted without naming it here.
+// A partitioned table (migration 018) is counted under its own name, with the sizes of all
+// its partitions.
 func readSizes(ctx context.Context, dsn string) (sizes []tableSize, total int64, err error) {
 	err = withConn(ctx, dsn, func(c *pgx.Conn) error {
 		rows, err := c.Query(ctx, `
-			SELECT c.relname, pg_total_relation_size(c.oid)
+			SELECT coalesce(pg_partition_root(c.oid), c.oid)::regclass::text AS tbl, sum(pg_total_relation_size(c.oid))::bigint
 			FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
 			WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p', 'm')
+			GROUP BY 1
 			ORDER BY 2 DESC, 1`)
 		if err != nil {
 			return err
