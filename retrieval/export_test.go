@@ -246,3 +246,10 @@ const (
 
 // PassageTerms is passageTerms: a passage's terms with counts, and their number.
 var PassageTerms = passageTerms
+
+// SetAfterLookup makes fn run in every batch write after it looked up the stored articles,
+// until the test ends.
+func SetAfterLookup(t interface{ Cleanup(func()) }, fn func()) {
+	afterLookup = fn
+	t.Cleanup(func() { afterLookup = nil })
+}
