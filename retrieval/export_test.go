@@ -269,3 +269,10 @@ func ExplainLoadResults(ctx context.Context, e *Engine, coll string, ids []int64
 	})
 	return strings.Join(lines, "\n"), err
 }
+
+// SetAfterLookup makes fn run in every batch write after it looked up the stored articles,
+// until the test ends.
+func SetAfterLookup(t interface{ Cleanup(func()) }, fn func()) {
+	afterLookup = fn
+	t.Cleanup(func() { afterLookup = nil })
+}

@@ -9,11 +9,10 @@ import (
 	"time"
 )
 
-// importBatch is how many lines (articles, bad lines aside) an import prepares, embeds and
-// writes at a time: one transaction. Bigger spreads each statement's round trip and the
-// commit over more articles, and holds more articles in memory (importWorkers + 2 batches)
-// and more row locks at once; a failed batch is stored again one article at a time, so a
-// bad line costs more in a bigger one. Not tuned; 64 was the first value.
+// importBatch is how many lines (articles, bad lines aside) an import's workers prepare and
+// embed at a time; the writer stores several such batches in one transaction
+// (maxWriteUnits). Bigger holds more articles in memory (importWorkers + 2 batches) on
+// their way to the writer. Not tuned; 64 was the first value.
 const importBatch = 64
 
 // maxImportLine bounds one JSONL line (a longer one is reported and skipped).

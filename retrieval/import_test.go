@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"math"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/footnote-bot/footnote/retrieval"
@@ -306,5 +308,44 @@ func TestImportSurvivesControlCharactersAndHugeWords(t *testing.T) {
 	res := search(t, e, coll, "ordinary words", 5, retrieval.Filter{})
 	if len(res) == 0 || res[0].URL != "https://a.example/huge" {
 		t.Fatalf("search after import found %q, want the huge-word article first", urls(res))
+	}
+}
+
+func TestAURLAddedWhileABatchIsWrittenIsUpdatedNotLost(t *testing.T) {
+	ctx := context.Background()
+	logs := newLogLines()
+	e, coll := retrievaltest.Engine(t, retrievaltest.WithLog(slog.New(logs)))
+	c := conn(t)
+	docs := bulletins(5)
+	var once sync.Once
+	// Another process adds line 3's URL (with other text) between the batch's look-up of
+	// what is stored and its insert of the new articles.
+	retrieval.SetAfterLookup(t, func() {
+		once.Do(func() {
+			if _, err := c.Exec(ctx, `SELECT set_config('footnote.collection', $1, false)`, coll); err != nil {
+				t.Errorf("scope the connection: %v", err)
+			}
+			if _, err := c.Exec(ctx, `INSERT INTO articles (collection, url, title, content_hash, body) VALUES ($1, $2, 'old', 'old', 'old text')`,
+				coll, docs[2].URL); err != nil {
+				t.Errorf("add the URL as another process: %v", err)
+			}
+		})
+	})
+	st, err := e.Import(ctx, coll, strings.NewReader(jsonl(t, docs...)), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Added != 4 || st.Updated != 1 || st.Failed != 0 {
+		t.Errorf("Import = %+v, want 4 added and the URL added meanwhile updated", st)
+	}
+	if logs.has("import batch failed") {
+		t.Errorf("the batch failed (log %q): it should be written again row by row, in one transaction", logs.msgs)
+	}
+	if n := count(t, c, `SELECT count(*) FROM articles WHERE collection = $1`, coll); n != 5 {
+		t.Errorf("%d articles stored, want 5", n)
+	}
+	if n := count(t, c, `SELECT count(*) FROM chunks c JOIN articles a ON a.id = c.article_id
+		WHERE a.collection = $1 AND a.url = $2 AND a.title = 'Bulletin 2'`, coll, docs[2].URL); n != 1 {
+		t.Errorf("the URL added meanwhile has %d passages of the imported text, want 1", n)
 	}
 }

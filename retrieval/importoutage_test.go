@@ -17,7 +17,8 @@ import (
 	"github.com/footnote-bot/footnote/retrieval/retrievaltest"
 )
 
-// firstBatch is the last line of an import's first batch (importBatch): once it is
+// firstBatch is the last line of an import's first transaction (one batch, importBatch; the
+// second takes two, lines 65-192, as maxWriteUnits says): once it is
 // reported, that batch is committed and the next one is about to be written.
 const firstBatch = 64
 
@@ -102,7 +103,7 @@ func TestImportStopsWhenTheDatabaseStaysAwayAndARerunResumes(t *testing.T) {
 		if !errors.Is(err, retrieval.ErrUnavailable) || !retrieval.IsUnavailable(err) {
 			t.Fatalf("Import = %v, want an error wrapping ErrUnavailable", err)
 		}
-		if !strings.Contains(err.Error(), "store lines 65-128: database unavailable: no answer for") {
+		if !strings.Contains(err.Error(), "store lines 65-192: database unavailable: no answer for") {
 			t.Errorf("error %q does not say which lines waited, and how long", err)
 		}
 	})

@@ -178,6 +178,51 @@ func (t storeTx) insertArticle(ctx context.Context, coll string, a *Article, web
 	return true, nil
 }
 
+// insertArticles adds arts (none from the web) to coll in one statement and sets the ID and
+// FetchedAt of each it inserted. One whose URL another process added since lookupExisting
+// looked is left with ID 0. No two of arts share a URL.
+func (t storeTx) insertArticles(ctx context.Context, coll string, arts []*Article) error {
+	n := len(arts)
+	urls, titles, bylines, sites := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	hashes, bodies, addedBy := make([]string, n), make([]string, n), make([]string, n)
+	published := make([]*time.Time, n)
+	byURL := make(map[string]*Article, n)
+	for i, a := range arts {
+		urls[i], titles[i], bylines[i], sites[i] = a.URL, a.Title, a.Byline, a.Site
+		hashes[i], bodies[i], addedBy[i] = a.Hash, a.Text, a.AddedBy
+		if !a.Published.IsZero() {
+			published[i] = &arts[i].Published
+		}
+		byURL[a.URL] = a
+	}
+	// DO NOTHING rather than an error, as insertArticle.
+	rows, err := t.tx.Query(ctx, `
+		INSERT INTO articles (collection, url, title, byline, site, published_at, content_hash, body, added_by)
+		SELECT $1, v.url, v.title, v.byline, v.site, v.published_at, v.content_hash, v.body, v.added_by
+		FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::text[], $8::text[], $9::text[])
+		     WITH ORDINALITY AS v(url, title, byline, site, published_at, content_hash, body, added_by, n)
+		ORDER BY v.n
+		ON CONFLICT (collection, url) DO NOTHING
+		RETURNING url, id, fetched_at`,
+		coll, urls, titles, bylines, sites, published, hashes, bodies, addedBy)
+	if err != nil {
+		return fmt.Errorf("insert articles: %w", err)
+	}
+	var u string
+	var id int64
+	var fetched time.Time
+	_, err = pgx.ForEachRow(rows, []any{&u, &id, &fetched}, func() error {
+		if a := byURL[u]; a != nil {
+			a.ID, a.FetchedAt = id, fetched
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("insert articles: %w", err)
+	}
+	return nil
+}
+
 // nullTime is t for a timestamptz column, NULL when t is zero (unknown).
 func nullTime(t time.Time) any {
 	if t.IsZero() {

@@ -2,6 +2,7 @@ package retrieval
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -41,6 +42,18 @@ type webSource struct {
 // input order. Unchanged articles (same URL, same content) and duplicates (same content
 // under another URL) are left as they are; a changed article replaces its passages.
 func (s *Store) storeBatch(ctx context.Context, coll string, space Space, batch []prepared) ([]AddedArticle, error) {
+	out, err := s.storeBatchOnce(ctx, coll, space, batch, false)
+	if errors.Is(err, errInsertRaced) {
+		// Another process added one of the URLs since lookupExisting looked: again, with
+		// the batch's rows inserted one at a time, each seeing what was added before it.
+		out, err = s.storeBatchOnce(ctx, coll, space, batch, true)
+	}
+	return out, err
+}
+
+// storeBatchOnce is one try of storeBatch: its new articles are inserted together, in one
+// statement, unless rowByRow.
+func (s *Store) storeBatchOnce(ctx context.Context, coll string, space Space, batch []prepared, rowByRow bool) ([]AddedArticle, error) {
 	var out []AddedArticle
 	err := s.inCollection(ctx, coll, func(t storeTx) error {
 		if err := t.upsertCollection(ctx, coll, space); err != nil {
@@ -50,11 +63,18 @@ func (s *Store) storeBatch(ctx context.Context, coll string, space Space, batch 
 		if err != nil {
 			return err
 		}
+		if afterLookup != nil {
+			afterLookup()
+		}
 		w := newBatchWriter(t, coll, batch, existing)
+		w.rowByRow = rowByRow
 		for i := range batch {
 			if err := w.storeArticle(ctx, i); err != nil {
 				return err
 			}
+		}
+		if err := w.flush(ctx); err != nil {
+			return err
 		}
 		out = w.out
 		return t.writePassages(ctx, coll, space, batch, w.toWrite())
@@ -79,6 +99,11 @@ type batchWriter struct {
 	// must not be written.
 	written    map[string]int // URL -> index into batch
 	superseded map[int]bool
+	// pending are the indexes into batch of new articles not inserted yet (flush inserts
+	// them in one statement); their byURL rows have id 0 until then. rowByRow inserts each
+	// at once instead.
+	pending  []int
+	rowByRow bool
 }
 
 func newBatchWriter(tx storeTx, coll string, batch []prepared, existing existingArticles) *batchWriter {
@@ -99,6 +124,13 @@ func (w *batchWriter) storeArticle(ctx context.Context, i int) error {
 	}
 	w.seenHash[a.Hash] = a.URL
 	if e, ok := w.existing.byURL[a.URL]; ok {
+		if e.id == 0 {
+			// A URL given twice in one batch, the first not inserted yet: it needs its id.
+			if err := w.flush(ctx); err != nil {
+				return err
+			}
+			e = w.existing.byURL[a.URL]
+		}
 		return w.replace(ctx, i, e)
 	}
 	if u, ok := w.existing.byHash[a.Hash]; ok {
@@ -135,9 +167,17 @@ func (w *batchWriter) replace(ctx context.Context, i int, e existingRow) error {
 	return nil
 }
 
-// insert adds batch[i] as a new article.
+// insert adds batch[i] as a new article: at once when it comes from the web or the writer
+// goes row by row, else with the batch's other new articles (flush).
 func (w *batchWriter) insert(ctx context.Context, i int) error {
 	a := &w.batch[i].Article
+	if !w.rowByRow && w.batch[i].web == nil {
+		a.ID = 0
+		w.out[i].Status = StatusAdded
+		w.pending = append(w.pending, i)
+		w.remember(i)
+		return nil
+	}
 	inserted, err := w.tx.insertArticle(ctx, w.coll, a, w.batch[i].web)
 	if err != nil {
 		return err
@@ -150,6 +190,40 @@ func (w *batchWriter) insert(ctx context.Context, i int) error {
 	w.out[i].Article.ID, w.out[i].Article.FetchedAt = a.ID, a.FetchedAt
 	w.out[i].Status = StatusAdded
 	w.remember(i)
+	return nil
+}
+
+// afterLookup, when set (by a test), runs in every batch write after it looked up the
+// stored articles: a test adds a URL there as another process would.
+var afterLookup func()
+
+// errInsertRaced is a batch whose set insert found a URL added by another process since
+// lookupExisting looked: storeBatch tries it again row by row.
+var errInsertRaced = errors.New("an article of the batch was added meanwhile")
+
+// flush inserts the pending new articles in one statement and gives each its id. When
+// one of them was not inserted (another process added its URL meanwhile) it fails with
+// errInsertRaced: what the batch decided after it may be wrong.
+func (w *batchWriter) flush(ctx context.Context) error {
+	if len(w.pending) == 0 {
+		return nil
+	}
+	arts := make([]*Article, len(w.pending))
+	for k, i := range w.pending {
+		arts[k] = &w.batch[i].Article
+	}
+	if err := w.tx.insertArticles(ctx, w.coll, arts); err != nil {
+		return err
+	}
+	for _, i := range w.pending {
+		a := w.batch[i].Article
+		if a.ID == 0 {
+			return errInsertRaced
+		}
+		w.out[i].Article.ID, w.out[i].Article.FetchedAt = a.ID, a.FetchedAt
+		w.existing.byURL[a.URL] = existingRow{a.ID, a.Hash}
+	}
+	w.pending = w.pending[:0]
 	return nil
 }
 

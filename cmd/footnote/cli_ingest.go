@@ -45,7 +45,11 @@ func (m *Main) cmdImport(ctx context.Context, args []string) error {
 		return err
 	}
 	lines := &lineProgress{name: name, bar: newProgress(m.Stderr, "line", total)}
-	st, err := m.Engine.Import(ctx, *coll, r, lines.line)
+	var st retrieval.ImportStats
+	err = withMemoryLimit(importMemoryLimit, func() (err error) {
+		st, err = m.Engine.Import(ctx, *coll, r, lines.line)
+		return err
+	})
 	lines.bar.done()
 	shown := name
 	if name == "-" {

@@ -100,7 +100,7 @@ func TestCLIImportWaitsOutAPostgresStop(t *testing.T) {
 		}
 	})
 	t.Run("the log says the database went away and came back", func(t *testing.T) {
-		back := regexp.MustCompile(`msg="the database is back" work="import lines 65-128" after=(\S+)`).FindStringSubmatch(stderr)
+		back := regexp.MustCompile(`msg="the database is back" work="import lines 65-192" after=(\S+)`).FindStringSubmatch(stderr)
 		if back == nil || strings.Count(stderr, "the database is unavailable; trying again") != 1 {
 			t.Fatalf("stderr does not tell the outage once and its end:\n%s", stderr)
 		}

@@ -2,8 +2,8 @@ package embed
 
 import (
 	"context"
-	"hash/fnv"
 	"math"
+	"unicode/utf8"
 
 	"github.com/footnote-bot/footnote/retrieval/text"
 )
@@ -59,28 +59,28 @@ const (
 func (h *Hash) vector(s string) []float32 {
 	acc := make([]float64, h.dims)
 	terms := text.Terms(s)
-	counts := make(map[string]float64, len(terms))
+	// Features are counted by their 64-bit FNV-1a hash, computed over the feature's string
+	// ("w:"+word, "p:"+a+" "+b, "g:"+4-gram) piece by piece without building it: the same
+	// dimension and sign as hashing the string.
+	counts := make(map[uint64]float64, 4*len(terms))
+	var gram []rune
 	for i, t := range terms {
-		counts["w:"+t]++
+		counts[fnvString(fnvString(fnvOffset, "w:"), t)]++
 		if i > 0 {
-			counts["p:"+terms[i-1]+" "+t] += pairWeight
+			counts[fnvString(fnvString(fnvString(fnvString(fnvOffset, "p:"), terms[i-1]), " "), t)] += pairWeight
 		}
 		// Character 4-grams of the stem with boundary marks ("^melb", "bour", "urn$").
-		padded := "^" + t + "$"
-		r := []rune(padded)
-		if len(r) <= 4 {
-			counts["g:"+padded] += ngramWeight
+		gram = append(append(append(gram[:0], '^'), []rune(t)...), '$')
+		if len(gram) <= 4 {
+			counts[fnvRunes(fnvString(fnvOffset, "g:"), gram)] += ngramWeight
 			continue
 		}
-		w := ngramWeight / float64(len(r)-3)
-		for j := 0; j+4 <= len(r); j++ {
-			counts["g:"+string(r[j:j+4])] += w * 2
+		w := ngramWeight / float64(len(gram)-3)
+		for j := 0; j+4 <= len(gram); j++ {
+			counts[fnvRunes(fnvString(fnvOffset, "g:"), gram[j:j+4])] += w * 2
 		}
 	}
-	for f, c := range counts {
-		hv := fnv.New64a()
-		hv.Write([]byte(f))
-		x := hv.Sum64()
+	for x, c := range counts {
 		idx := int(x % uint64(h.dims))
 		sign := 1.0
 		if x>>63 == 1 {
@@ -101,6 +101,34 @@ func (h *Hash) vector(s string) []float32 {
 		out[i] = float32(v / norm)
 	}
 	return out
+}
+
+// FNV-1a, 64 bits (hash/fnv's New64a), over pieces of a feature.
+const (
+	fnvOffset = 14695981039346656037
+	fnvPrime  = 1099511628211
+)
+
+// fnvString continues FNV-1a hash h over the bytes of s.
+func fnvString(h uint64, s string) uint64 {
+	for i := 0; i < len(s); i++ {
+		h ^= uint64(s[i])
+		h *= fnvPrime
+	}
+	return h
+}
+
+// fnvRunes continues FNV-1a hash h over the UTF-8 bytes of r.
+func fnvRunes(h uint64, r []rune) uint64 {
+	var buf [utf8.UTFMax]byte
+	for _, c := range r {
+		n := utf8.EncodeRune(buf[:], c)
+		for _, b := range buf[:n] {
+			h ^= uint64(b)
+			h *= fnvPrime
+		}
+	}
+	return h
 }
 
 // sublinear damps repeated features: a word said ten times is not ten times the evidence.

@@ -2,8 +2,11 @@ package embed
 
 import (
 	"context"
+	"hash/fnv"
 	"math"
 	"testing"
+
+	"github.com/footnote-bot/footnote/retrieval/text"
 )
 
 func cosine(a, b []float32) float64 {
@@ -66,5 +69,70 @@ func TestHashHonoursCancellation(t *testing.T) {
 	cancel()
 	if _, err := NewHash(8).Embed(ctx, []string{"a"}); err == nil {
 		t.Fatal("no error from a cancelled context")
+	}
+}
+
+// stringFeatureVector is Hash.vector as first written, hashing each feature's string: the
+// reference the allocation-free hashing must match.
+func stringFeatureVector(dims int, s string) []float32 {
+	acc := make([]float64, dims)
+	terms := text.Terms(s)
+	counts := map[string]float64{}
+	for i, t := range terms {
+		counts["w:"+t]++
+		if i > 0 {
+			counts["p:"+terms[i-1]+" "+t] += pairWeight
+		}
+		padded := "^" + t + "$"
+		r := []rune(padded)
+		if len(r) <= 4 {
+			counts["g:"+padded] += ngramWeight
+			continue
+		}
+		w := ngramWeight / float64(len(r)-3)
+		for j := 0; j+4 <= len(r); j++ {
+			counts["g:"+string(r[j:j+4])] += w * 2
+		}
+	}
+	for f, c := range counts {
+		hv := fnv.New64a()
+		hv.Write([]byte(f))
+		x := hv.Sum64()
+		sign := 1.0
+		if x>>63 == 1 {
+			sign = -1
+		}
+		acc[int(x%uint64(dims))] += sign * sublinear(c)
+	}
+	var norm float64
+	for _, v := range acc {
+		norm += v * v
+	}
+	out := make([]float32, dims)
+	if norm == 0 {
+		return out
+	}
+	for i, v := range acc {
+		out[i] = float32(v / math.Sqrt(norm))
+	}
+	return out
+}
+
+func TestHashVectorsMatchHashingEachFeaturesString(t *testing.T) {
+	h := NewHash(256)
+	for _, tc := range []struct{ name, text string }{
+		{"plain English words, pairs and n-grams", "The Melbourne ferry crosses the bay every morning with 300 passengers."},
+		{"short words give whole padded grams", "a an at I"},
+		{"non-ASCII letters are hashed as UTF-8", "Zürich's café naïve Ελληνικά 東京"},
+		{"a text with no words is the zero vector", "  ...  "},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, want := h.vector(tc.text), stringFeatureVector(256, tc.text)
+			for i := range want {
+				if math.Abs(float64(got[i]-want[i])) > 1e-6 {
+					t.Fatalf("dimension %d = %v, want %v", i, got[i], want[i])
+				}
+			}
+		})
 	}
 }
