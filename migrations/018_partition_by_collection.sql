@@ -264,6 +264,10 @@ BEGIN
     EXECUTE format('ALTER TABLE articles DETACH PARTITION %I', footnote_partition_name('articles', coll));
     EXECUTE format('DROP TABLE %I, %I, %I', footnote_partition_name('articles', coll),
         footnote_partition_name('term_stats', coll), footnote_partition_name('term_blocks', coll));
+    -- Dropping tables fires no statement trigger: the collection's counts go to zero here,
+    -- or a collection kept (a server back before the sweep's last step) would count
+    -- passages it no longer has for ever.
+    UPDATE collections SET chunk_count = 0, token_total = 0 WHERE name = coll;
     RETURN n;
 END $$;
 -- +goose StatementEnd

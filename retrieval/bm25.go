@@ -186,10 +186,11 @@ func (s *Store) lexicalTopK(ctx context.Context, coll string, ls lexicalSearch, 
 		names := make([]string, len(need))
 		idx := make([]int32, len(need))
 		firsts := make([]int64, len(need))
+		lasts := make([]int64, len(need))
 		for i, b := range need {
-			names[i], idx[i], firsts[i] = ls.terms[b.term], int32(b.term), b.first
+			names[i], idx[i], firsts[i], lasts[i] = ls.terms[b.term], int32(b.term), b.first, b.last
 		}
-		more, err := s.readBlockPostings(ctx, coll, names, idx, firsts)
+		more, err := s.readBlockPostings(ctx, coll, names, idx, firsts, lasts)
 		if err != nil {
 			return nil, err
 		}

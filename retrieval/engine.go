@@ -86,6 +86,8 @@ type Engine struct {
 	// partitionAfter is how many passages give a collection partitions of its own (the
 	// constant; tests shrink it).
 	partitionAfter int
+	// partitionWait holds back collections whose move failed lately (partitionIfLarge).
+	partitionWait partitionBackoff
 }
 
 // New returns an engine over store, creating the configured embedder's space if needed. It

@@ -2,6 +2,7 @@ package retrieval
 
 import (
 	"context"
+	"sync"
 	"time"
 )
 
@@ -15,16 +16,55 @@ import (
 // out while its move still takes a couple of seconds.
 const partitionAfter = 20000
 
+// partitionRetryAfter is how long a collection whose move failed is left alone before a
+// write tries it again. Each attempt may wait up to the move's lock_timeout (2 s) for the
+// tables, and every collection's queries queue behind that wait; retrying after every
+// write (each import transaction, each feed item) would stall the whole server again and
+// again while, say, an index build holds the tables. Longer leaves a large collection in
+// the default partitions longer, which costs nothing but the cheap drop.
+const partitionRetryAfter = 10 * time.Minute
+
+// partitionBackoff remembers, per collection, when a failed move may be tried again.
+type partitionBackoff struct {
+	mu    sync.Mutex
+	until map[string]time.Time
+}
+
+// wait reports whether coll's last move failed less than partitionRetryAfter ago.
+func (b *partitionBackoff) wait(coll string, now time.Time) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return now.Before(b.until[coll])
+}
+
+// failed records that coll's move failed at now.
+func (b *partitionBackoff) failed(coll string, now time.Time) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.until == nil {
+		b.until = map[string]time.Time{}
+	}
+	b.until[coll] = now.Add(partitionRetryAfter)
+}
+
 // partitionIfLarge gives coll partitions of its own once it holds e.partitionAfter
 // passages, after a write to it: a no-op (one round trip) for a small collection or one
 // that has them. A failure (another transaction held the tables past the move's
 // lock_timeout) costs nothing but the wait: the write is stored, the rows stay in the
-// default partitions, and the next write tries again. So it is logged here, not returned.
+// default partitions, and a write after partitionRetryAfter tries again. So it is logged
+// here, not returned.
 func (e *Engine) partitionIfLarge(ctx context.Context, coll string) {
 	start := time.Now()
+	if e.partitionWait.wait(coll, start) {
+		return
+	}
 	moved, err := e.store.partitionCollection(ctx, coll, e.partitionAfter)
 	if err != nil {
-		e.log.Warn("collection left in the default partitions for now", "collection", coll, "err", err)
+		if ctx.Err() == nil {
+			e.partitionWait.failed(coll, time.Now())
+		}
+		e.log.Warn("collection left in the default partitions for now", "collection", coll, "err", err,
+			"retry_after", partitionRetryAfter.String())
 		return
 	}
 	if !moved {

@@ -29,14 +29,19 @@ func (s *Store) readBlocks(ctx context.Context, coll string, terms []string, ful
 		JOIN term_blocks b ON b.collection = $1 AND b.term = u.term`, coll, terms, full)
 }
 
-// readBlockPostings returns the blocks of coll named by (terms[i], firsts[i]) with their
-// postings; term[i] is the index of terms[i] in the search's terms. A block changed since
-// its name was read (a passage removed from its start) is not found.
-func (s *Store) readBlockPostings(ctx context.Context, coll string, terms []string, term []int32, firsts []int64) ([]blockRow, error) {
+// readBlockPostings returns the blocks of coll that the search named by (terms[i],
+// firsts[i], lasts[i]), with their postings; term[i] is the index of terms[i] in the
+// search's terms. A block is found by where it starts within the range it covered when its
+// bounds were read, not by its start alone: a passage removed from a block's start since
+// then moves the start up (within that range), and the block must still be read, or its
+// other passages would lose the term's score.
+func (s *Store) readBlockPostings(ctx context.Context, coll string, terms []string, term []int32, firsts, lasts []int64) ([]blockRow, error) {
 	return s.scanBlocks(ctx, coll, `
-		SELECT u.t, b.first_id, b.last_id, b.max_tf, b.min_len, cardinality(b.ids), b.ids, b.tfs, b.lens
-		FROM unnest($2::text[], $3::int[], $4::bigint[]) AS u(term, t, first)
-		JOIN term_blocks b ON b.collection = $1 AND b.term = u.term AND b.first_id = u.first`, coll, terms, term, firsts)
+		SELECT DISTINCT ON (u.t, b.first_id)
+		       u.t, b.first_id, b.last_id, b.max_tf, b.min_len, cardinality(b.ids), b.ids, b.tfs, b.lens
+		FROM unnest($2::text[], $3::int[], $4::bigint[], $5::bigint[]) AS u(term, t, first, last)
+		JOIN term_blocks b ON b.collection = $1 AND b.term = u.term AND b.first_id BETWEEN u.first AND u.last
+		ORDER BY u.t, b.first_id`, coll, terms, term, firsts, lasts)
 }
 
 // scanBlocks runs one of the block queries above. The postings arrays, most of what a
