@@ -276,3 +276,30 @@ func SetAfterLookup(t interface{ Cleanup(func()) }, fn func()) {
 	afterLookup = fn
 	t.Cleanup(func() { afterLookup = nil })
 }
+
+// BlockBounds returns the (first, last) passage ids of term's blocks in coll, as a search's
+// first read sees them (bounds only).
+func BlockBounds(ctx context.Context, e *Engine, coll, term string) ([][2]int64, error) {
+	rows, err := e.store.readBlocks(ctx, coll, []string{term}, []bool{false})
+	out := make([][2]int64, len(rows))
+	for i, r := range rows {
+		out[i] = [2]int64{r.first, r.last}
+	}
+	return out, err
+}
+
+// BlockPostings returns the passage ids of term's blocks in coll named by bounds, as a
+// search's second read finds them.
+func BlockPostings(ctx context.Context, e *Engine, coll, term string, bounds [][2]int64) ([]int64, error) {
+	names, idx := make([]string, len(bounds)), make([]int32, len(bounds))
+	firsts, lasts := make([]int64, len(bounds)), make([]int64, len(bounds))
+	for i, b := range bounds {
+		names[i], firsts[i], lasts[i] = term, b[0], b[1]
+	}
+	rows, err := e.store.readBlockPostings(ctx, coll, names, idx, firsts, lasts)
+	var ids []int64
+	for _, r := range rows {
+		ids = append(ids, r.ids...)
+	}
+	return ids, err
+}
