@@ -69,14 +69,13 @@ func (s *Store) lookupTerms(ctx context.Context, coll, query string) (queryTerms
 	var df []float64
 	_, err := s.query(ctx, readIn(coll), `
 		SELECT c.chunk_count, c.active_space, GREATEST(c.token_total::float8 / NULLIF(c.chunk_count, 0), 1),
-		       t.df, t.max_tf, t.min_len
-		FROM collections c, LATERAL (
-			SELECT coalesce(array_agg(coalesce(s.df, 0)::float8 ORDER BY u.i), '{}') AS df,
-			       coalesce(array_agg(coalesce(s.max_tf, 0) ORDER BY u.i), '{}') AS max_tf,
-			       coalesce(array_agg(coalesce(s.min_len, 0) ORDER BY u.i), '{}') AS min_len
-			FROM unnest($2::text[]) WITH ORDINALITY AS u(term, i)
-			LEFT JOIN term_stats s ON s.collection = $1 AND s.term = u.term) t
-		WHERE c.name = $1`, []any{coll, q.terms}, into(&q.n, &activeSpace, &avglen, &df, &q.maxTF, &q.minLen))
+		       ARRAY(SELECT coalesce(s.df, 0)::float8 FROM unnest($2::text[]) WITH ORDINALITY AS u(term, i)
+		             LEFT JOIN term_stats s ON s.collection = $1 AND s.term = u.term ORDER BY u.i),
+		       ARRAY(SELECT coalesce(s.max_tf, 0) FROM unnest($2::text[]) WITH ORDINALITY AS u(term, i)
+		             LEFT JOIN term_stats s ON s.collection = $1 AND s.term = u.term ORDER BY u.i),
+		       ARRAY(SELECT coalesce(s.min_len, 0) FROM unnest($2::text[]) WITH ORDINALITY AS u(term, i)
+		             LEFT JOIN term_stats s ON s.collection = $1 AND s.term = u.term ORDER BY u.i)
+		FROM collections c WHERE c.name = $1`, []any{coll, q.terms}, into(&q.n, &activeSpace, &avglen, &df, &q.maxTF, &q.minLen))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return q, nil // a collection with nothing in it yet
 	}
