@@ -76,6 +76,11 @@ func writeCorpus(ctx context.Context, shared, path string, n int) (int, error) {
 				var c int
 				c, err = copyHead(w, out, -1)
 				lines += c
+				if err != nil {
+					// synth-corpus would block forever on a full pipe nobody reads, and
+					// Wait would wait for it: stop it first.
+					_ = cmd.Process.Kill()
+				}
 				if werr := cmd.Wait(); err == nil && werr != nil {
 					err = fmt.Errorf("synth-corpus: %w", werr)
 				}

@@ -143,7 +143,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err := checkInputs(o); err != nil {
 		return err
 	}
-	if o.workDir == "" {
+	if o.workDir != "" {
+		if err := os.MkdirAll(o.workDir, 0o755); err != nil {
+			return fmt.Errorf("make the work folder: %w", err)
+		}
+	} else {
 		dir, err := os.MkdirTemp("", "footnote-bench-")
 		if err != nil {
 			return fmt.Errorf("make a work folder: %w", err)
