@@ -56,6 +56,16 @@ const (
 	// replicaCheckTimeout bounds one check, connection included: a replica that does not
 	// answer in that time is down for replicaDownRetry.
 	replicaCheckTimeout = 2 * time.Second
+	// markKeep is how long a write's mark is kept once no replica is known to have replayed
+	// it: a replica that serves is at most maxReplicaLag behind, so a mark this much older
+	// constrains nothing a serving replica could show; the margin covers clock steps and a
+	// replica that comes back from a long outage (it is lagging, and skipped, until it has
+	// replayed what it missed).
+	markKeep = 6 * maxReplicaLag
+	// pruneMarksAt is how many collections' marks a process keeps before it prunes them: a
+	// bot written to by thousands of servers would otherwise keep one mark per server for
+	// ever.
+	pruneMarksAt = 256
 )
 
 // StoreOption adds to what OpenStore opens.
@@ -111,8 +121,9 @@ type replicas struct {
 	next atomic.Uint64 // round robin over list
 	log  *slog.Logger
 
-	mu      sync.Mutex
-	written map[string]writeMark // by collection; "" for writes that span collections
+	mu         sync.Mutex
+	written    map[string]writeMark // by collection; "" for writes that span collections
+	pruneAfter int                  // prune written when it grows past this many marks
 
 	reads *prometheus.CounterVec // footnote_db_reads_total{target, reason}
 	lag   *prometheus.GaugeVec   // footnote_db_replica_lag_seconds{replica}
@@ -133,8 +144,9 @@ func newReplicas(log *slog.Logger) *replicas {
 		log = slog.New(slog.DiscardHandler)
 	}
 	return &replicas{
-		log:     log,
-		written: map[string]writeMark{},
+		log:        log,
+		written:    map[string]writeMark{},
+		pruneAfter: pruneMarksAt,
 		reads: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "footnote_db_reads_total",
 			Help: "Searches (each counted once: its queries share one server) and listings by where they ran (target replica or primary) and why: ok (a replica), own_write (no replica has replayed this process's last write to the collection yet), down, lagging (every replica was, or the last one tried), failed (a query failed on the replica and ran again on the primary).",
@@ -234,11 +246,45 @@ func (rs *replicas) noteWrite(ctx context.Context, primary *pgxpool.Pool, sc sco
 		rs.log.WarnContext(ctx, "could not read the primary's WAL position after a write: its collection's reads stay on the primary for a while",
 			"collection", key, "for", maxReplicaLag, "err", err)
 	}
+	rs.remember(key, pos, time.Now())
+}
+
+// remember records a write to key at WAL position pos, pruning the marks once they pass
+// pruneAfter.
+func (rs *replicas) remember(key string, pos lsn, now time.Time) {
 	rs.mu.Lock()
 	defer rs.mu.Unlock()
 	if m, ok := rs.written[key]; !ok || m.pos == unknownLSN || pos > m.pos {
-		rs.written[key] = writeMark{pos: pos, at: time.Now()}
+		rs.written[key] = writeMark{pos: pos, at: now}
 	}
+	if len(rs.written) > rs.pruneAfter {
+		rs.prune(now)
+	}
+}
+
+// prune drops the marks that can no longer hold a read back: those every replica has
+// replayed (by its last check) and those older than markKeep. It then waits for the map
+// to double before pruning again, so a process written to by many collections prunes in
+// amortised constant time per write. Called with rs.mu held.
+func (rs *replicas) prune(now time.Time) {
+	floor := lsn(0)
+	for i, r := range rs.list {
+		st := r.state.Load()
+		if st == nil || st.err != nil {
+			floor = 0 // a replica down since long ago may come back behind any mark
+			break
+		}
+		if i == 0 || st.replay < floor {
+			floor = st.replay
+		}
+	}
+	for key, m := range rs.written {
+		replayed := m.pos != unknownLSN && m.pos <= floor
+		if replayed || now.Sub(m.at) > markKeep {
+			delete(rs.written, key)
+		}
+	}
+	rs.pruneAfter = max(pruneMarksAt, 2*len(rs.written))
 }
 
 // status returns what is known of r, checking it first when that is older than

@@ -4,7 +4,10 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
+	"maps"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -128,5 +131,75 @@ func TestReplicaChangesAreLoggedOnce(t *testing.T) {
 		if n := strings.Count(log, want); n != 1 {
 			t.Errorf("%q logged %d times, want once; the log:\n%s", want, n, log)
 		}
+	}
+}
+
+// A process written to by many collections keeps only the marks that can still hold a read
+// back: those no replica has replayed and that are younger than markKeep.
+func TestWriteMarksArePruned(t *testing.T) {
+	now := time.Now()
+	tests := []struct {
+		name     string
+		replicas []replicaState
+		marks    map[string]writeMark
+		want     []string // marks left
+	}{
+		{name: "marks every replica has replayed go; the rest stay",
+			replicas: []replicaState{{replay: 100}, {replay: 150}},
+			marks:    map[string]writeMark{"a": {pos: 90, at: now}, "b": {pos: 100, at: now}, "c": {pos: 120, at: now}, "": {pos: 101, at: now}},
+			want:     []string{"", "c"}},
+		{name: "a replica that is down keeps every recent mark: it may come back behind them",
+			replicas: []replicaState{{replay: 100}, {err: errors.New("down")}},
+			marks:    map[string]writeMark{"a": {pos: 90, at: now}, "b": {pos: 120, at: now}},
+			want:     []string{"a", "b"}},
+		{name: "marks older than markKeep go whatever the replicas",
+			replicas: []replicaState{{err: errors.New("down")}},
+			marks: map[string]writeMark{"old": {pos: 500, at: now.Add(-markKeep - time.Second)}, "unknown": {pos: unknownLSN, at: now.Add(-markKeep - time.Second)},
+				"new": {pos: 500, at: now}, "newunknown": {pos: unknownLSN, at: now}},
+			want: []string{"new", "newunknown"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			rs := newReplicas(nil)
+			for i, st := range tc.replicas {
+				rs.list = append(rs.list, replicaAt(fmt.Sprint("r", i), st))
+			}
+			maps.Copy(rs.written, tc.marks)
+			rs.prune(now)
+			got := slices.Sorted(maps.Keys(rs.written))
+			if !slices.Equal(got, tc.want) {
+				t.Errorf("marks left %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
+
+// remember (noteWrite's bookkeeping) prunes once the marks pass pruneMarksAt, and then only
+// after they double, so a write costs amortised constant time however many collections a
+// process writes to.
+func TestRememberPrunesAsMarksGrow(t *testing.T) {
+	rs := newReplicas(nil)
+	rs.list = append(rs.list, replicaAt("r", replicaState{replay: 1000}))
+	now := time.Now()
+	for i := range pruneMarksAt {
+		rs.remember(fmt.Sprint("c", i), 10, now) // all replayed
+	}
+	if len(rs.written) != pruneMarksAt {
+		t.Fatalf("%d marks before passing pruneMarksAt, want %d: pruned too early", len(rs.written), pruneMarksAt)
+	}
+	rs.remember("x", 2000, now)
+	if len(rs.written) != 1 {
+		t.Fatalf("%d marks left after pruning, want 1 (the unreplayed one)", len(rs.written))
+	}
+	// Marks no replica has replayed are kept; the next prune waits for twice as many.
+	rs.list[0] = replicaAt("r", replicaState{replay: 0})
+	for i := range 2 * pruneMarksAt {
+		rs.remember(fmt.Sprint("d", i), 10, now)
+	}
+	if want := 2*pruneMarksAt + 1; len(rs.written) != want {
+		t.Errorf("%d marks, want %d (none replayed, none old)", len(rs.written), want)
+	}
+	if rs.pruneAfter < len(rs.written) {
+		t.Errorf("next prune after %d marks, but %d are kept: it would prune on every write", rs.pruneAfter, len(rs.written))
 	}
 }
