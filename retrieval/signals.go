@@ -40,9 +40,11 @@ type Signals struct {
 	Margin float64 `json:"margin"`
 	// Weak is the share held by the passage only in another sense than the question's:
 	// as a name where the question writes the word in lower case ("Joe Pancake" for
-	// "pancakes"), inside a compound ("North Rhine-Westphalia" for "the Rhine"), or, for
+	// "pancakes"), inside a compound ("North Rhine-Westphalia" for "the Rhine"), for
 	// a name of the question, only at the head of a longer name ("Victoria Tower" for
-	// Victoria; text.LongerNames).
+	// Victoria; text.LongerNames), or only as another word of the same root (text.Words:
+	// "succession" for "successful", "Elderly" for "Elders"; the stemmer joins them, their
+	// meanings differ).
 	Weak float64 `json:"weak"`
 	// Unseen is the share of question words no passage holds and no collection term
 	// is a few edits from (not a misspelling: a subject the collection lacks).
@@ -148,6 +150,7 @@ func signals(q queryTerms, near map[string][]string, res []Result, c Citation, a
 	}
 	passage := termSet(quoted.Title, quoted.Text)
 	qForms, pForms := text.Forms(q.text, false), text.Forms(quoted.Text, false)
+	qWords, pWords := text.Words(q.text), text.Words(quoted.Title+"\n"+quoted.Text)
 	for t, f := range text.Forms(quoted.Title, true) {
 		pForms[t] |= f
 	}
@@ -193,7 +196,7 @@ func signals(q queryTerms, near map[string][]string, res []Result, c Citation, a
 			} else {
 				wordsHeld += w
 			}
-			if t := q.terms[i]; passage[t] && (!text.SameSense(qForms[t], pForms[t]) || name && longer[t] && !title[t]) {
+			if t := q.terms[i]; passage[t] && (!text.SameSense(qForms[t], pForms[t]) || name && longer[t] && !title[t] || !text.SameWord(qWords[t], pWords[t])) {
 				s.Weak += w
 			}
 		} else {

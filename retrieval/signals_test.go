@@ -29,6 +29,10 @@ func TestSignals(t *testing.T) {
 	mongke := queryTerms{text: "Who succeeded Mongke?", terms: []string{"succeed", "mongk"},
 		qtf: []float64{1, 1}, idf: []float64{5, 5}, df: []float64{50, 0}}
 	hope := Result{ChunkID: 8, Title: "Rights", Text: "She said she succeeded as a hope-monger.", Score: 2}
+	launches := queryTerms{text: "How many of the remaining launches were successful?", terms: []string{"remain", "launch", "success"},
+		qtf: []float64{1, 1, 1}, idf: []float64{2, 5, 3}, df: []float64{300, 20, 100}}
+	bank := Result{ChunkID: 9, Title: "Rates on hold", Text: "The bank left rates unchanged for the 19th month in succession. Costs have remained on hold since the launch.", Score: 2}
+	apolloP := Result{ChunkID: 10, Title: "Apollo program", Text: "Of the remaining flights, all but one launched and were successful.", Score: 2}
 	cite := func(r Result, quote string) Citation { return Citation{ChunkID: r.ChunkID, Quote: quote} }
 	near := map[string][]string{"bedigo": {"bendigo"}}
 	tests := []struct {
@@ -60,6 +64,10 @@ func TestSignals(t *testing.T) {
 			func(s Signals) bool { return s.Names == 1 }, "Names 1"},
 		{"a name held only at the head of a longer name is weak", victoriaQ, []Result{theatre}, cite(theatre, theatre.Text), nil,
 			func(s Signals) bool { return math.Abs(s.Weak-6.0/12) < 1e-9 }, "Weak 6/12 (Victoria Palace Theatre)"},
+		{"a word held only as another word of its root is weak", launches, []Result{bank}, cite(bank, bank.Text), nil,
+			func(s Signals) bool { return s.Passage == 1 && math.Abs(s.Weak-3.0/10) < 1e-9 }, "Passage 1, Weak 3/10 (succession is not successful; remained and launch are remaining and launches)"},
+		{"a word held in another inflection is not weak", launches, []Result{apolloP}, cite(apolloP, apolloP.Text), nil,
+			func(s Signals) bool { return s.Weak == 0 }, "Weak 0 (remaining, launched, successful: the same words)"},
 		{"a name unseen in the collection is not held through a neighbour two edits away", mongke, []Result{hope}, cite(hope, hope.Text), nil,
 			func(s Signals) bool { return s.Passage == 0.5 && s.Unseen == 0.5 }, "Passage 1/2 (monger is not Mongke), Unseen 1/2"},
 	}

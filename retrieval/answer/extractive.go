@@ -41,38 +41,7 @@ func (x Extractive) Answer(_ context.Context, ev retrieval.Evidence) (*retrieval
 	if len(passages) > np {
 		passages = passages[:np]
 	}
-	q := text.NewQuestion(ev.Question, ev.TermWeights)
-	var cands []sentence
-	for pi, p := range passages {
-		// Passages come ranked; a prior keeps the choice close to the ranking.
-		prior := passagePrior * float64(len(passages)-pi) / float64(len(passages))
-		spans := text.Sentences(p.Text)
-		title := q.TitleTerms(p.Title)
-		read := make([]text.Sentence, len(spans))
-		for i, sp := range spans {
-			read[i] = q.Read(p.Text[sp.Start:sp.End])
-		}
-		for i, sp := range spans {
-			if addressesModel(p.Text[sp.Start:sp.End]) {
-				continue // an instruction to the model is no answer, alone or in a pair (injection.go)
-			}
-			s := sentence{passage: pi, start: sp.Start, end: sp.End}
-			s.score = q.ScoreRead(title, read[i]) + prior
-			cands = append(cands, s)
-			// A pair of adjacent sentences is a candidate too: the answer is often in the
-			// sentence after the one that names the question's subject.
-			if i+1 < len(spans) && spans[i+1].End-sp.Start <= maxPair && !addressesModel(p.Text[spans[i+1].Start:spans[i+1].End]) {
-				s2 := sentence{passage: pi, start: sp.Start, end: spans[i+1].End}
-				s2.score = q.ScoreRead(title, read[i], read[i+1]) + prior - pairPenalty
-				if continues(p.Text[spans[i+1].Start:spans[i+1].End]) {
-					// "This was crushed by British troops.": the second sentence goes on
-					// about the first one's subject, so the pair reads as one statement.
-					s2.score += pairPenalty + anaphoraBonus
-				}
-				cands = append(cands, s2)
-			}
-		}
-	}
+	cands := candidates(ev.Question, ev.TermWeights, passages)
 	sort.SliceStable(cands, func(i, j int) bool { return cands[i].score > cands[j].score })
 	if len(cands) == 0 || cands[0].score < minSentence {
 		return retrieval.NotCovered(ev.Passages), nil
@@ -115,6 +84,47 @@ func (x Extractive) Answer(_ context.Context, ev retrieval.Evidence) (*retrieval
 	return ans, nil
 }
 
+// candidates scores every sentence, and every pair of adjacent sentences, of the passages
+// as a quote answering the question.
+func candidates(question string, weights map[string]float64, passages []retrieval.Result) []sentence {
+	q := text.NewQuestion(question, weights)
+	var cands []sentence
+	for pi, p := range passages {
+		// Passages come ranked; a prior keeps the choice close to the ranking.
+		prior := passagePrior * float64(len(passages)-pi) / float64(len(passages))
+		spans := text.Sentences(p.Text)
+		title := q.TitleTerms(p.Title)
+		read := make([]text.Sentence, len(spans))
+		for i, sp := range spans {
+			read[i] = q.Read(p.Text[sp.Start:sp.End])
+			if i > 0 && personal(p.Text[sp.Start:sp.End]) {
+				read[i] = q.Carry(read[i-1], read[i])
+			}
+		}
+		for i, sp := range spans {
+			if addressesModel(p.Text[sp.Start:sp.End]) {
+				continue // an instruction to the model is no answer, alone or in a pair (injection.go)
+			}
+			s := sentence{passage: pi, start: sp.Start, end: sp.End}
+			s.score = q.ScoreRead(title, read[i]) + prior
+			cands = append(cands, s)
+			// A pair of adjacent sentences is a candidate too: the answer is often in the
+			// sentence after the one that names the question's subject.
+			if i+1 < len(spans) && spans[i+1].End-sp.Start <= maxPair && !addressesModel(p.Text[spans[i+1].Start:spans[i+1].End]) {
+				s2 := sentence{passage: pi, start: sp.Start, end: spans[i+1].End}
+				s2.score = q.ScoreRead(title, read[i], read[i+1]) + prior - pairPenalty
+				if continues(p.Text[spans[i+1].Start:spans[i+1].End]) {
+					// "This was crushed by British troops.": the second sentence goes on
+					// about the first one's subject, so the pair reads as one statement.
+					s2.score += pairPenalty + anaphoraBonus
+				}
+				cands = append(cands, s2)
+			}
+		}
+	}
+	return cands
+}
+
 // continues reports whether a sentence opens with a word that refers back to the
 // sentence before it ("This", "It", "They", ...).
 func continues(sentence string) bool {
@@ -124,6 +134,22 @@ func continues(sentence string) bool {
 	}
 	switch toks[0].Word {
 	case "this", "these", "that", "those", "it", "its", "they", "their", "them", "he", "his", "she", "her", "such", "there":
+		return true
+	}
+	return false
+}
+
+// personal reports whether a sentence opens with a personal pronoun ("He made many
+// reforms"), which stands for someone or something the sentence before names: the
+// sentence is about that name (text.Question.Carry). "This" or "such" stand for what was
+// said rather than for a name, so they carry none.
+func personal(sentence string) bool {
+	toks := text.Tokens(sentence)
+	if len(toks) == 0 {
+		return false
+	}
+	switch toks[0].Word {
+	case "he", "his", "him", "she", "her", "they", "their", "them", "it", "its":
 		return true
 	}
 	return false

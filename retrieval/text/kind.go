@@ -165,3 +165,71 @@ func capitalised(word string) bool {
 	r, _ := utf8.DecodeRuneInString(word)
 	return unicode.IsUpper(r)
 }
+
+// Words returns, for each term of s, the words s writes it as, each reduced to its base
+// by dropping inflection (plural, past, -ing, possessive: "launches", "launched" and
+// "launching" all give "launch"). The stemmer joins words of one root but another meaning
+// ("successful" and "succession" are both success; "Elders" and "elderly" both elder): a
+// passage that holds a question's term only as another word of its root is weak evidence
+// that it speaks of what the question asks.
+func Words(s string) map[string]map[string]bool {
+	out := map[string]map[string]bool{}
+	for _, tok := range Tokens(s) {
+		for _, t := range TokenTerms(tok) {
+			if out[t] == nil {
+				out[t] = map[string]bool{}
+			}
+			out[t][inflectionBase(tok.Word)] = true
+		}
+	}
+	return out
+}
+
+// SameWord reports whether a text writing a term as the words p (Words) writes it as one
+// of the words q: not only as another word of the same root.
+func SameWord(q, p map[string]bool) bool {
+	for w := range q {
+		if p[w] {
+			return true
+		}
+	}
+	return len(q) == 0
+}
+
+// inflectionBase drops a word's inflection, crudely but the same way for every word:
+// possessive, then plural or verb endings, then a final e and a doubled final consonant
+// ("making" and "make" both give "mak", "stopped" and "stop" "stop"). An irregular form
+// ("ran") gives its base ("run").
+func inflectionBase(w string) string {
+	w = strings.TrimSuffix(strings.TrimSuffix(w, "'s"), "’s")
+	if o, ok := ordinals[w]; ok {
+		w = o // "3rd" is "third", as Stem reads it
+	} else if b, ok := irregular[w]; ok {
+		w = b
+	}
+	// The plural or third person first ("meetings", "studies"), then a verb's ending
+	// ("meeting", "studied").
+	n := len(w)
+	switch {
+	case n > 4 && strings.HasSuffix(w, "ies"):
+		w = w[:n-3] + "y"
+	case n > 4 && strings.HasSuffix(w, "es") && strings.ContainsAny(w[n-3:n-2], "sxz") || n > 5 && (strings.HasSuffix(w, "ches") || strings.HasSuffix(w, "shes")):
+		w = w[:n-2]
+	case n > 3 && strings.HasSuffix(w, "s") && !strings.HasSuffix(w, "ss") && !strings.HasSuffix(w, "us"):
+		w = w[:n-1]
+	}
+	n = len(w)
+	switch {
+	case n > 4 && strings.HasSuffix(w, "ied"):
+		w = w[:n-3] + "y"
+	case n > 5 && strings.HasSuffix(w, "ing"):
+		w = w[:n-3]
+	case n > 3 && strings.HasSuffix(w, "ed"):
+		w = w[:n-2]
+	}
+	w = strings.TrimSuffix(w, "e")
+	if n := len(w); n > 2 && w[n-1] == w[n-2] && !strings.ContainsAny(w[n-1:], "aeiou") {
+		w = w[:n-1]
+	}
+	return w
+}

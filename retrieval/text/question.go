@@ -1,6 +1,7 @@
 package text
 
 import (
+	"maps"
 	"regexp"
 	"sort"
 	"strings"
@@ -52,7 +53,9 @@ const (
 )
 
 var (
-	timeRe   = regexp.MustCompile(`\b(1[0-9]{3}|20[0-9]{2})s?\b|\b(January|February|March|April|May|June|July|August|September|October|November|December)\b|\bcentur(y|ies)\b`)
+	timeRe = regexp.MustCompile(`\b(1[0-9]{3}|20[0-9]{2})s?\b|\b(January|February|March|April|May|June|July|August|September|October|November|December)\b|\bcentur(y|ies)\b`)
+	// yearRe is a year (1000 to 2099, or a decade: "1990s"), alone or in a range.
+	yearRe   = regexp.MustCompile(`\b(1[0-9]{3}|20[0-9]{2})s?\b`)
 	numberRe = regexp.MustCompile(`\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|thousand|million|billion|dozen|half)\b`)
 )
 
@@ -64,13 +67,14 @@ type Question struct {
 	total  float64
 	words  map[string]bool    // lower-cased surface words of the question
 	pairs  map[[2]string]bool // adjacent question terms ("space station")
+	names  map[string]bool    // terms the question writes as names (capitalised, or with a digit)
 	expect Kind
 }
 
 // NewQuestion reads q. weights gives each term's weight (its IDF in the collection); a
 // term missing from it weighs 1.
 func NewQuestion(q string, weights map[string]float64) *Question {
-	out := &Question{terms: map[string]float64{}, words: map[string]bool{}, pairs: map[[2]string]bool{}}
+	out := &Question{terms: map[string]float64{}, words: map[string]bool{}, pairs: map[[2]string]bool{}, names: map[string]bool{}}
 	qt := Terms(q)
 	for i := 1; i < len(qt); i++ {
 		out.pairs[[2]string{qt[i-1], qt[i]}] = true
@@ -92,7 +96,31 @@ func NewQuestion(q string, weights map[string]float64) *Question {
 	for _, t := range Tokens(q) {
 		out.words[t.Word] = true
 	}
+	for t, f := range Forms(q, false) {
+		if _, ok := out.terms[t]; ok && (f&(FormCapital|FormInitial) != 0 || strings.ContainsAny(t, "0123456789")) {
+			out.names[t] = true
+		}
+	}
 	out.expect = AnswerKind(q)
+	return out
+}
+
+// Carry returns cur, a sentence that refers back to the one before it ("He made many
+// reforms"), read as holding the question's names prev holds: "he" is the emperor the
+// sentence before names. prev may itself carry names from its own predecessor, so a run of
+// sentences about one person keeps its subject. Only names carry: a pronoun stands for a
+// person or thing, not for what was said about it.
+func (q *Question) Carry(prev, cur Sentence) Sentence {
+	out := cur
+	out.have = maps.Clone(cur.have)
+	if out.have == nil {
+		out.have = map[string]bool{}
+	}
+	for t := range prev.have {
+		if q.names[t] {
+			out.have[t] = true
+		}
+	}
 	return out
 }
 
@@ -161,7 +189,9 @@ func (q *Question) Read(s string) Sentence {
 	case KindTime:
 		r.kind = timeRe.MatchString(rest)
 	case KindNumber:
-		r.kind = numberRe.MatchString(rest)
+		// A year says when, not how many: "How many people in Quzhou are descended from
+		// Confucius?" is not answered by "the Jin dynasty (1115–1234)".
+		r.kind = numberRe.MatchString(yearRe.ReplaceAllString(rest, " "))
 	case KindPerson, KindPlace:
 		r.kind = hasName(rest)
 	}

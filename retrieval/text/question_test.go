@@ -61,3 +61,42 @@ func TestQuestionScore(t *testing.T) {
 		}
 	})
 }
+
+func TestHowManyIsNotAnsweredByAYear(t *testing.T) {
+	q := NewQuestion("How many people in Quzhou are descended from Confucius?", nil)
+	// Both hold every question term; only the second holds a count.
+	year := q.Read("The descendant of Confucius fled to Quzhou, while the Jin dynasty (1115–1234) ruled the north.")
+	count := q.Read("Confucius's descendants in Quzhou alone number 30,000.")
+	if year.HoldsKind() {
+		t.Errorf("a sentence whose only numbers are years holds the count a how-many question asks for")
+	}
+	if !count.HoldsKind() {
+		t.Errorf("a sentence with 30,000 does not hold a count")
+	}
+	if q.ScoreRead(nil, count) <= q.ScoreRead(nil, year) {
+		t.Errorf("the sentence with the count scores %.3f, not above the one with years (%.3f)", q.ScoreRead(nil, count), q.ScoreRead(nil, year))
+	}
+	// A when question still takes a year.
+	if !NewQuestion("When did the Jin dynasty end?", nil).Read("The Jin dynasty (1115–1234) ruled the north.").HoldsKind() {
+		t.Errorf("a year does not answer a when question")
+	}
+}
+
+func TestCarryKeepsTheQuestionsNamesOnly(t *testing.T) {
+	q := NewQuestion("What department did Buyantu shut down?", nil)
+	prev := q.Read("Buyantu was a competent emperor who shut down many offices.")
+	cur := q.Read("He made many reforms, including the liquidation of the Department of State Affairs.")
+	got := q.Carry(prev, cur)
+	if !got.Holds("buyantu") {
+		t.Errorf("the sentence after one naming Buyantu, opening with He, does not hold Buyantu")
+	}
+	if got.Holds("shut") {
+		t.Errorf("a word that is not a name (shut) was carried from the sentence before")
+	}
+	if cur.Holds("buyantu") {
+		t.Errorf("Carry changed the sentence it was given")
+	}
+	if q.ScoreRead(nil, got) <= q.ScoreRead(nil, cur) {
+		t.Errorf("carrying the name did not raise the score: %.3f <= %.3f", q.ScoreRead(nil, got), q.ScoreRead(nil, cur))
+	}
+}

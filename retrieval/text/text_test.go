@@ -82,3 +82,27 @@ func TestParagraphs(t *testing.T) {
 		t.Errorf("Paragraphs = %q, want %q", got, want)
 	}
 }
+
+func TestWordsTellInflectionFromDerivation(t *testing.T) {
+	same := func(a, b string) bool {
+		wa, wb := Words(a), Words(b)
+		for term, q := range wa {
+			if p, ok := wb[term]; ok {
+				return SameWord(q, p)
+			}
+		}
+		t.Fatalf("%q and %q share no term", a, b)
+		return false
+	}
+	for _, p := range [][2]string{{"launches", "launched"}, {"meetings", "meeting"}, {"studies", "studied"}, {"produce", "producing"},
+		{"stopped", "stop"}, {"churches", "church"}, {"makes", "made"}, {"died", "die"}, {"3rd", "third"}} {
+		if !same(p[0], p[1]) {
+			t.Errorf("%q and %q read as different words; they are one word inflected", p[0], p[1])
+		}
+	}
+	for _, p := range [][2]string{{"successful", "succession"}, {"Elders", "elderly"}, {"national", "nation"}} {
+		if same(p[0], p[1]) {
+			t.Errorf("%q and %q read as one word; they share a root, not a meaning", p[0], p[1])
+		}
+	}
+}

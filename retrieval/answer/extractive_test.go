@@ -1,0 +1,54 @@
+package answer
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/footnote-bot/footnote/retrieval"
+)
+
+// A sentence that opens with a personal pronoun is about the name the sentence before it
+// holds: "He made many reforms, including the liquidation of the Department of State
+// Affairs" answers what Buyantu shut down, though only the first sentence names him.
+func TestExtractiveQuotesTheSentenceAPronounTiesToTheName(t *testing.T) {
+	ev := retrieval.Evidence{
+		Question:    "What government department did Buyantu shut down?",
+		TermWeights: map[string]float64{"govern": 1, "depart": 2, "buyantu": 8, "shut": 2},
+		Passages: []retrieval.Result{{Rank: 1, ChunkID: 1, ArticleID: 1, URL: "https://example.org/yuan", Title: "Yuan dynasty",
+			Text: "The fourth Yuan emperor, Buyantu Khan, was a competent emperor. He was the first Yuan emperor to adopt mainstream Chinese culture. " +
+				"He had been mentored by Li Meng, a Confucian academic. He made many reforms, including the liquidation of the Department of State Affairs. " +
+				"Starting in 1313 the imperial examinations were reintroduced."}},
+	}
+	ans, err := Extractive{}.Answer(context.Background(), ev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ans.Citations) == 0 || !strings.Contains(ans.Citations[0].Quote, "Department of State Affairs") {
+		t.Fatalf("first quote %q; want the sentence naming the Department of State Affairs", firstQuote(ans))
+	}
+}
+
+// "This" stands for what was said, not for a name: a sentence opening with it does not take
+// the name of the sentence before.
+func TestPersonalPronounsOnly(t *testing.T) {
+	for s, want := range map[string]bool{
+		"He made many reforms.":          true,
+		"Their army was defeated.":       true,
+		"It was founded in 1329.":        true,
+		"This included all the costs.":   false,
+		"Such measures were common.":     false,
+		"The emperor made many reforms.": false,
+	} {
+		if got := personal(s); got != want {
+			t.Errorf("personal(%q) = %v, want %v", s, got, want)
+		}
+	}
+}
+
+func firstQuote(a *retrieval.Answer) string {
+	if a == nil || len(a.Citations) == 0 {
+		return ""
+	}
+	return a.Citations[0].Quote
+}
