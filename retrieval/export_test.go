@@ -303,3 +303,13 @@ func BlockPostings(ctx context.Context, e *Engine, coll, term string, bounds [][
 	}
 	return ids, err
 }
+
+// PackPostings and UnpackPostings are the packing of term_blocks.postings (migration 019).
+func PackPostings(prev int64, ids []int64, tfs, lens []int32) ([]byte, error) {
+	return packPostings(nil, prev, ids, tfs, lens)
+}
+
+func UnpackPostings(first int64, n int, packed []byte) ([]int64, []int16, []int16, error) {
+	ids, tfs, lens := make([]int64, n), make([]int16, n), make([]int16, n)
+	return ids, tfs, lens, unpackPostings(first, n, packed, ids, tfs, lens)
+}
