@@ -60,7 +60,10 @@ END $$;
 -- +goose StatementEnd
 
 -- footnote_unpack_postings is the postings of a block that starts at first_id. A block cut
--- short (a varint's last byte missing) is an error, not fewer postings.
+-- short (a varint's last byte missing) is an error, not fewer postings. The three values
+-- are decoded by three copies of one loop, each with a path of its own for a one-byte
+-- value (every tf, most deltas): plpgsql pays for every statement, and chunks' delete
+-- trigger unpacks each block that may hold a removed passage.
 -- +goose StatementBegin
 CREATE FUNCTION footnote_unpack_postings(first_id bigint, packed bytea)
 RETURNS TABLE (chunk_id bigint, tf int, doc_len int)
@@ -68,17 +71,19 @@ LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $$
 DECLARE
     pos int := 0;
     size int := length(packed);
-    vals bigint[] := ARRAY[0, 0, 0]::bigint[];
     v bigint;
     b int;
     shift int;
-    k int;
 BEGIN
     chunk_id := first_id;
     WHILE pos < size LOOP
-        FOR k IN 1 .. 3 LOOP
-            v := 0;
-            shift := 0;
+        b := get_byte(packed, pos);
+        pos := pos + 1;
+        IF b < 128 THEN
+            chunk_id := chunk_id + b;
+        ELSE
+            v := b & 127;
+            shift := 7;
             LOOP
                 IF pos >= size THEN
                     RAISE EXCEPTION 'footnote_unpack_postings: packed postings end inside a value';
@@ -89,11 +94,52 @@ BEGIN
                 EXIT WHEN b < 128;
                 shift := shift + 7;
             END LOOP;
-            vals[k] := v;
-        END LOOP;
-        chunk_id := chunk_id + vals[1];
-        tf := vals[2];
-        doc_len := vals[3];
+            chunk_id := chunk_id + v;
+        END IF;
+        IF pos >= size THEN
+            RAISE EXCEPTION 'footnote_unpack_postings: packed postings end inside a posting';
+        END IF;
+        b := get_byte(packed, pos);
+        pos := pos + 1;
+        IF b < 128 THEN
+            tf := b;
+        ELSE
+            v := b & 127;
+            shift := 7;
+            LOOP
+                IF pos >= size THEN
+                    RAISE EXCEPTION 'footnote_unpack_postings: packed postings end inside a value';
+                END IF;
+                b := get_byte(packed, pos);
+                pos := pos + 1;
+                v := v | ((b & 127)::bigint << shift);
+                EXIT WHEN b < 128;
+                shift := shift + 7;
+            END LOOP;
+            tf := v;
+        END IF;
+        IF pos >= size THEN
+            RAISE EXCEPTION 'footnote_unpack_postings: packed postings end inside a posting';
+        END IF;
+        b := get_byte(packed, pos);
+        pos := pos + 1;
+        IF b < 128 THEN
+            doc_len := b;
+        ELSE
+            v := b & 127;
+            shift := 7;
+            LOOP
+                IF pos >= size THEN
+                    RAISE EXCEPTION 'footnote_unpack_postings: packed postings end inside a value';
+                END IF;
+                b := get_byte(packed, pos);
+                pos := pos + 1;
+                v := v | ((b & 127)::bigint << shift);
+                EXIT WHEN b < 128;
+                shift := shift + 7;
+            END LOOP;
+            doc_len := v;
+        END IF;
         RETURN NEXT;
     END LOOP;
 END $$;
@@ -122,7 +168,10 @@ FROM term_blocks b, footnote_unpack_postings(b.first_id, b.postings) AS u;
 
 -- footnote_remove_postings (migration 016) as it was, over packed blocks: the blocks whose
 -- range holds a removed passage of their term are locked (in the same order as before),
--- unpacked, and written again without it when it was there; a block left empty goes.
+-- unpacked, and written again without it when it was there; a block left empty goes. The
+-- arrays' test for a removed passage (ids && removed, in C) becomes a test of the block's
+-- range: unpacking, in plpgsql, is the cost, and removing passages of many articles at
+-- once spans most of a common term's blocks with its lowest and highest passage.
 -- +goose StatementBegin
 CREATE OR REPLACE FUNCTION footnote_remove_postings(coll text, gone_ids bigint[], gone_terms text[]) RETURNS void
 LANGUAGE plpgsql AS $$
@@ -136,9 +185,10 @@ BEGIN
     DELETE FROM term_stats WHERE collection = coll AND term = ANY (gone_terms) AND df <= 0;
 
     PERFORM 1 FROM term_blocks b
-    JOIN (SELECT term, min(id) AS lo, max(id) AS hi
+    JOIN (SELECT term, array_agg(id) AS ids, min(id) AS lo, max(id) AS hi
           FROM unnest(gone_ids, gone_terms) AS v(id, term) GROUP BY term) g
         ON b.collection = coll AND b.term = g.term AND b.first_id <= g.hi AND b.last_id >= g.lo
+    WHERE EXISTS (SELECT 1 FROM unnest(g.ids) AS x(id) WHERE x.id BETWEEN b.first_id AND b.last_id)
     ORDER BY b.term, b.first_id FOR UPDATE OF b;
     WITH g AS (
         SELECT term, array_agg(id) AS ids, min(id) AS lo, max(id) AS hi
@@ -153,6 +203,7 @@ BEGIN
                    min(u.chunk_id) AS lo, max(u.chunk_id) AS hi, max(u.tf) AS max_tf, min(u.doc_len) AS min_len
             FROM footnote_unpack_postings(b.first_id, b.postings) AS u
             WHERE u.chunk_id <> ALL (g.ids)) k
+        WHERE EXISTS (SELECT 1 FROM unnest(g.ids) AS x(id) WHERE x.id BETWEEN b.first_id AND b.last_id)
     ), emptied AS (
         DELETE FROM term_blocks b USING kept
         WHERE kept.n = 0 AND b.collection = coll AND b.term = kept.term AND b.first_id = kept.old_first
