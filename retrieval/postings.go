@@ -10,7 +10,7 @@ import (
 // A term_blocks row's postings are packed (migration 019): per posting, in passage id order,
 // three unsigned varints (LEB128, as encoding/binary's Uvarint): the passage id minus the
 // previous posting's (the first's minus the block's first_id, so 0), the term's frequency
-// in the passage, and the passage's length. About 4–6 bytes a posting where the arrays
+// in the passage, and the passage's length. About 3 bytes a posting where the arrays
 // before took 12, and no array headers. The migration's footnote_pack_postings and
 // footnote_unpack_postings are the same format in SQL (chunks' delete trigger, the
 // postings view); TestGoAndSQLPackPostingsAlike keeps them alike.

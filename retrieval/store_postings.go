@@ -11,7 +11,7 @@ import (
 )
 
 // blockSize is how many postings one term_blocks row holds at most. Larger blocks cost
-// fewer rows (each row carries about 100 bytes of headers, key and bounds) but make pruning
+// fewer rows (each row carries about 80 bytes of headers, key and bounds) but make pruning
 // coarser: a search that needs one passage of a block reads all of it.
 const blockSize = 128
 
