@@ -165,7 +165,7 @@ func (t storeTx) compactBlocks(ctx context.Context, coll string) error {
 }
 
 // compactBatch is about how many blocks compactBlocks reads at a time.
-const compactBatch = 20000
+var compactBatch = 20000 // a variable for tests
 
 // compaction collects one batch of compactBlocks: the blocks of one term at a time (in
 // term, first id order), and the new blocks of the terms to rewrite.
