@@ -45,9 +45,9 @@ func TestTablesArePartitionedByCollectionAndBack(t *testing.T) {
 	exec(`INSERT INTO embeddings (space_id, chunk_id, collection, embedding)
 		SELECT 1, id, collection, '[1,0,0]' FROM chunks`)
 	exec(`INSERT INTO term_stats (collection, term, df, max_tf, min_len) VALUES ('c1', 'common', 40, 1, 10), ('c2', 'common', 1, 1, 3)`)
-	exec(`INSERT INTO term_blocks (collection, term, first_id, last_id, max_tf, min_len, ids, tfs, lens)
-		SELECT collection, 'common', min(id), max(id), 1, min(token_count), array_agg(id ORDER BY id),
-		       array_agg(1::smallint), array_agg(token_count::smallint ORDER BY id)
+	exec(`INSERT INTO term_blocks (collection, term, first_id, last_id, max_tf, min_len, n, postings)
+		SELECT collection, 'common', min(id), max(id), 1, min(token_count), count(*),
+		       footnote_pack_postings(array_agg(id ORDER BY id), array_agg(1), array_agg(token_count ORDER BY id))
 		FROM chunks GROUP BY collection`)
 	rows := func() string {
 		t.Helper()
@@ -57,7 +57,7 @@ func TestTablesArePartitionedByCollectionAndBack(t *testing.T) {
 			(SELECT string_agg(concat_ws(':', id, article_id, collection, ordinal, token_count), ' ' ORDER BY id) FROM chunks),
 			(SELECT string_agg(concat_ws(':', chunk_id, collection), ' ' ORDER BY chunk_id) FROM embeddings),
 			(SELECT string_agg(concat_ws(':', collection, term, df), ' ' ORDER BY collection) FROM term_stats),
-			(SELECT string_agg(concat_ws(':', collection, term, ids::text), ' ' ORDER BY collection) FROM term_blocks),
+			(SELECT string_agg(concat_ws(':', collection, term, chunk_id, tf, doc_len), ' ' ORDER BY collection, chunk_id) FROM postings),
 			(SELECT string_agg(concat_ws(':', name, chunk_count, token_total), ' ' ORDER BY name) FROM collections))`).Scan(&s); err != nil {
 			t.Fatal(err)
 		}

@@ -284,12 +284,13 @@ func TestConcurrentWritersKeepTheBlocksRight(t *testing.T) {
 	}
 	t.Run("every block is sorted, within its bounds and at most 128 long", func(t *testing.T) {
 		if n := count(t, conn(t), `
-			SELECT count(*) FROM term_blocks
-			WHERE collection = $1
-			  AND (ids <> ARRAY(SELECT unnest(ids) ORDER BY 1) OR first_id <> ids[1]
-			       OR last_id <> ids[cardinality(ids)] OR cardinality(ids) NOT BETWEEN 1 AND 128
-			       OR cardinality(tfs) <> cardinality(ids) OR cardinality(lens) <> cardinality(ids)
-			       OR max_tf < (SELECT max(x) FROM unnest(tfs) AS x) OR min_len > (SELECT min(x) FROM unnest(lens) AS x))`,
+			SELECT count(*) FROM term_blocks b,
+			     LATERAL (SELECT count(*) AS k, count(DISTINCT chunk_id) AS d, min(chunk_id) AS lo, max(chunk_id) AS hi,
+			                     max(tf) AS max_tf, min(doc_len) AS min_len
+			              FROM footnote_unpack_postings(b.first_id, b.postings)) u
+			WHERE b.collection = $1
+			  AND (u.k <> b.n OR u.d <> b.n OR b.first_id <> u.lo OR b.last_id <> u.hi OR b.n NOT BETWEEN 1 AND 128
+			       OR b.max_tf < u.max_tf OR b.min_len > u.min_len)`,
 			coll); n != 0 {
 			t.Errorf("%d blocks are malformed", n)
 		}

@@ -303,3 +303,21 @@ func BlockPostings(ctx context.Context, e *Engine, coll, term string, bounds [][
 	}
 	return ids, err
 }
+
+// PackPostings and UnpackPostings are the packing of term_blocks.postings (migration 019).
+func PackPostings(prev int64, ids []int64, tfs, lens []int32) ([]byte, error) {
+	return packPostings(nil, prev, ids, tfs, lens)
+}
+
+func UnpackPostings(first int64, n int, packed []byte) ([]int64, []int16, []int16, error) {
+	ids, tfs, lens := make([]int64, n), make([]int16, n), make([]int16, n)
+	return ids, tfs, lens, unpackPostings(first, n, packed, ids, tfs, lens)
+}
+
+// CompactBlocks runs the compaction that ends a keyword rebuild on coll, reading batch
+// blocks at a time.
+func CompactBlocks(ctx context.Context, e *Engine, coll string, batch int) error {
+	defer func(was int) { compactBatch = was }(compactBatch)
+	compactBatch = batch
+	return e.store.inCollection(ctx, coll, func(t storeTx) error { return t.compactBlocks(ctx, coll) })
+}

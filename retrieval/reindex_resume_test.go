@@ -91,7 +91,10 @@ func TestReindexResumesAnInterruptedKeywordRebuild(t *testing.T) {
 	age := func(t *testing.T) {
 		t.Helper()
 		for _, q := range []string{
-			`UPDATE term_blocks SET tfs = array(SELECT x + 1 FROM unnest(tfs) WITH ORDINALITY AS u(x, i) ORDER BY i)
+			`UPDATE term_blocks b SET postings = (
+			 SELECT footnote_pack_postings(array_agg(u.chunk_id ORDER BY u.chunk_id), array_agg(u.tf + 1 ORDER BY u.chunk_id),
+			        array_agg(u.doc_len ORDER BY u.chunk_id))
+			 FROM footnote_unpack_postings(b.first_id, b.postings) AS u)
 			 WHERE collection = $1`,
 			`UPDATE collections SET lexicon = 0 WHERE name = $1`,
 		} {
@@ -145,7 +148,7 @@ func TestReindexResumesAnInterruptedKeywordRebuild(t *testing.T) {
 		}
 	})
 	t.Run("the rebuilt blocks are packed: only a term's last block is short", func(t *testing.T) {
-		if n := count(t, c, `SELECT count(*) FROM (SELECT term FROM term_blocks WHERE collection = $1 AND cardinality(ids) < 128
+		if n := count(t, c, `SELECT count(*) FROM (SELECT term FROM term_blocks WHERE collection = $1 AND n < 128
 			GROUP BY term HAVING count(*) > 1) short`, coll); n != 0 {
 			t.Errorf("%d terms have several short blocks", n)
 		}

@@ -37,8 +37,8 @@ func (s *Store) listArticles(ctx context.Context, coll, query string, offset, li
 		  AND ($2 = '' OR a.title ILIKE '%' || $2 || '%' OR a.site ILIKE '%' || $2 || '%'
 		       OR a.url ILIKE '%' || $2 || '%'
 		       OR a.id IN (SELECT c.article_id
-		                   FROM term_blocks b, unnest(b.ids) AS u(id), chunks c
-		                   WHERE b.collection = $1 AND c.id = u.id AND c.collection = $1
+		                   FROM term_blocks b, footnote_unpack_postings(b.first_id, b.postings) AS u, chunks c
+		                   WHERE b.collection = $1 AND c.id = u.chunk_id AND c.collection = $1
 		                     AND b.term = (SELECT term FROM term_stats
 		                                   WHERE collection = $1 AND term = ANY($5::text[])
 		                                   ORDER BY df LIMIT 1)

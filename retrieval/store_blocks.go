@@ -2,7 +2,6 @@ package retrieval
 
 import (
 	"context"
-	"encoding/binary"
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
@@ -23,8 +22,7 @@ type blockRow struct {
 // terms whose full[i] is set and only the bounds of the others'.
 func (s *Store) readBlocks(ctx context.Context, coll string, terms []string, full []bool) ([]blockRow, error) {
 	return s.scanBlocks(ctx, coll, `
-		SELECT u.i - 1, b.first_id, b.last_id, b.max_tf, b.min_len, cardinality(b.ids),
-		       CASE WHEN u.whole THEN b.ids END, CASE WHEN u.whole THEN b.tfs END, CASE WHEN u.whole THEN b.lens END
+		SELECT u.i - 1, b.first_id, b.last_id, b.max_tf, b.min_len, b.n, CASE WHEN u.whole THEN b.postings END
 		FROM unnest($2::text[], $3::bool[]) WITH ORDINALITY AS u(term, whole, i)
 		JOIN term_blocks b ON b.collection = $1 AND b.term = u.term`, coll, terms, full)
 }
@@ -38,39 +36,36 @@ func (s *Store) readBlocks(ctx context.Context, coll string, terms []string, ful
 func (s *Store) readBlockPostings(ctx context.Context, coll string, terms []string, term []int32, firsts, lasts []int64) ([]blockRow, error) {
 	return s.scanBlocks(ctx, coll, `
 		SELECT DISTINCT ON (u.t, b.first_id)
-		       u.t, b.first_id, b.last_id, b.max_tf, b.min_len, cardinality(b.ids), b.ids, b.tfs, b.lens
+		       u.t, b.first_id, b.last_id, b.max_tf, b.min_len, b.n, b.postings
 		FROM unnest($2::text[], $3::int[], $4::bigint[], $5::bigint[]) AS u(term, t, first, last)
 		JOIN term_blocks b ON b.collection = $1 AND b.term = u.term AND b.first_id BETWEEN u.first AND u.last
 		ORDER BY u.t, b.first_id`, coll, terms, term, firsts, lasts)
 }
 
-// scanBlocks runs one of the block queries above. The postings arrays, most of what a
-// search reads, are decoded from their binary wire format here (decodeArray): pgx's
-// generic array scanning cost about as much as the query.
+// scanBlocks runs one of the block queries above. The packed postings (NULL: not asked
+// for), most of what a search reads, are decoded here from the bytes pgx received, into
+// two allocations a block (unpackPostings).
 func (s *Store) scanBlocks(ctx context.Context, coll, sql string, args ...any) ([]blockRow, error) {
 	var out []blockRow
 	_, err := s.query(ctx, readIn(coll), sql, args, func(rows pgx.Rows) error {
-		fields := rows.FieldDescriptions()
-		for _, i := range []int{6, 7, 8} {
-			if fields[i].Format != pgx.BinaryFormatCode {
-				return fmt.Errorf("postings column %s came in text format", fields[i].Name)
-			}
+		if f := rows.FieldDescriptions()[6]; f.Format != pgx.BinaryFormatCode {
+			return fmt.Errorf("postings column %s came in text format", f.Name)
 		}
 		for rows.Next() {
 			var b blockRow
-			if err := rows.Scan(&b.term, &b.first, &b.last, &b.maxTF, &b.minLen, &b.n, nil, nil, nil); err != nil {
+			if err := rows.Scan(&b.term, &b.first, &b.last, &b.maxTF, &b.minLen, &b.n, nil); err != nil {
 				return err
 			}
-			raw := rows.RawValues()
-			var err error
-			if b.ids, err = decodeArray(raw[6], 8, func(v []byte) int64 { return int64(binary.BigEndian.Uint64(v)) }); err != nil {
-				return err
-			}
-			if b.tfs, err = decodeArray(raw[7], 2, func(v []byte) int16 { return int16(binary.BigEndian.Uint16(v)) }); err != nil {
-				return err
-			}
-			if b.lens, err = decodeArray(raw[8], 2, func(v []byte) int16 { return int16(binary.BigEndian.Uint16(v)) }); err != nil {
-				return err
+			if packed := rows.RawValues()[6]; packed != nil {
+				if b.n < 0 {
+					return fmt.Errorf("block of term %d at %d holds %d postings", b.term, b.first, b.n)
+				}
+				b.ids = make([]int64, b.n)
+				vals := make([]int16, 2*b.n)
+				b.tfs, b.lens = vals[:b.n:b.n], vals[b.n:]
+				if err := unpackPostings(b.first, b.n, packed, b.ids, b.tfs, b.lens); err != nil {
+					return fmt.Errorf("block of term %d at %d: %w", b.term, b.first, err)
+				}
 			}
 			out = append(out, b)
 		}
@@ -78,40 +73,6 @@ func (s *Store) scanBlocks(ctx context.Context, coll, sql string, args ...any) (
 	})
 	if err != nil {
 		return nil, fmt.Errorf("read postings: %w", err)
-	}
-	return out, nil
-}
-
-// decodeArray decodes a one-dimensional array without NULLs of fixed-width elements
-// (width bytes each) from Postgres' binary format (array_send): a header of ndim, a NULL
-// flag and the element type, then per dimension its length and lower bound, then each
-// element as its length and bytes. NULL (raw nil) is a nil slice.
-func decodeArray[T any](raw []byte, width int, elem func([]byte) T) ([]T, error) {
-	if raw == nil {
-		return nil, nil
-	}
-	if len(raw) < 12 {
-		return nil, fmt.Errorf("decode postings: array of %d bytes", len(raw))
-	}
-	ndim := binary.BigEndian.Uint32(raw)
-	if ndim == 0 {
-		return []T{}, nil
-	}
-	if ndim != 1 || len(raw) < 20 {
-		return nil, fmt.Errorf("decode postings: %d-dimensional array", ndim)
-	}
-	n := int(binary.BigEndian.Uint32(raw[12:]))
-	body := raw[20:]
-	if len(body) != n*(4+width) {
-		return nil, fmt.Errorf("decode postings: %d bytes for %d elements of %d", len(body), n, width)
-	}
-	out := make([]T, n)
-	for i := range out {
-		at := i * (4 + width)
-		if int32(binary.BigEndian.Uint32(body[at:])) != int32(width) {
-			return nil, fmt.Errorf("decode postings: element %d is NULL or not %d bytes", i, width)
-		}
-		out[i] = elem(body[at+4 : at+4+width])
 	}
 	return out, nil
 }

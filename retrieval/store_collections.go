@@ -2,8 +2,11 @@ package retrieval
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"strconv"
+	"sort"
+
+	"github.com/jackc/pgx/v5"
 
 	"github.com/footnote-bot/footnote/retrieval/text"
 )
@@ -105,20 +108,127 @@ func (s *Store) setLexicon(ctx context.Context, coll string, version int) error 
 // compactBlocks rewrites the blocks of coll full: each term's postings in id order, 128 to
 // a block. A rebuild's batches put their (old, low) passage ids into new blocks, a few
 // postings each for a rare term, since only ids past a term's last block join it; the
-// rebuild ends with this, as 016's backfill packed them.
+// rebuild ends with this, as 016's backfill packed them. It goes through the terms a
+// batch at a time (about compactBatch blocks), unpacking and packing in Go, and rewrites
+// only the terms whose blocks are not compact already.
 func (t storeTx) compactBlocks(ctx context.Context, coll string) error {
-	_, err := t.tx.Exec(ctx, `
-		WITH old AS (DELETE FROM term_blocks WHERE collection = $1 RETURNING term, ids, tfs, lens),
-		     p AS (SELECT o.term, u.id, u.tf, u.len,
-		                  (row_number() OVER (PARTITION BY o.term ORDER BY u.id) - 1) / `+strconv.Itoa(blockSize)+` AS blk
-		           FROM old o, unnest(o.ids, o.tfs, o.lens) AS u(id, tf, len))
-		INSERT INTO term_blocks (collection, term, first_id, last_id, max_tf, min_len, ids, tfs, lens)
-		SELECT $1, term, min(id), max(id), max(tf), min(len),
-		       array_agg(id ORDER BY id), array_agg(tf ORDER BY id), array_agg(len ORDER BY id)
-		FROM p GROUP BY term, blk`, coll)
-	if err != nil {
-		return fmt.Errorf("compact blocks: %w", err)
+	after := ""
+	for {
+		// The batch ends at a whole term: the term of the compactBatch-th block on.
+		var upTo *string
+		if err := t.tx.QueryRow(ctx, `
+			SELECT term FROM term_blocks WHERE collection = $1 AND term > $2
+			ORDER BY term, first_id OFFSET $3 LIMIT 1`, coll, after, compactBatch).Scan(&upTo); err != nil && !errors.Is(err, pgx.ErrNoRows) {
+			return fmt.Errorf("compact blocks: %w", err)
+		}
+		more := upTo != nil
+		rows, err := t.tx.Query(ctx, `
+			SELECT term, first_id, last_id, n, postings FROM term_blocks
+			WHERE collection = $1 AND term > $2 AND ($3::text IS NULL OR term <= $3)
+			ORDER BY term, first_id`, coll, after, upTo)
+		if err != nil {
+			return fmt.Errorf("compact blocks: %w", err)
+		}
+		var c compaction
+		var term, last string
+		var first, lastID int64
+		var n int
+		var packed []byte
+		_, err = pgx.ForEachRow(rows, []any{&term, &first, &lastID, &n, &packed}, func() error {
+			last = term
+			return c.add(term, first, lastID, n, packed)
+		})
+		if err != nil {
+			return fmt.Errorf("compact blocks: %w", err)
+		}
+		if err := c.flush(); err != nil {
+			return fmt.Errorf("compact blocks: %w", err)
+		}
+		if len(c.rewrite) > 0 {
+			// Two statements: an INSERT beside a DELETE in one statement may run first and
+			// meet the old rows' keys.
+			if _, err := t.tx.Exec(ctx, `DELETE FROM term_blocks WHERE collection = $1 AND term = ANY($2)`, coll, c.rewrite); err != nil {
+				return fmt.Errorf("compact blocks: %w", err)
+			}
+			if _, err := t.tx.Exec(ctx, `
+				INSERT INTO term_blocks (collection, term, first_id, last_id, max_tf, min_len, n, postings)
+				SELECT $1, u.* FROM unnest($2::text[], $3::bigint[], $4::bigint[], $5::int[], $6::int[], $7::int[], $8::bytea[]) AS u`,
+				coll, c.out.terms, c.out.los, c.out.his, c.out.maxTFs, c.out.minLens, c.out.ns, c.out.packed); err != nil {
+				return fmt.Errorf("compact blocks: %w", err)
+			}
+		}
+		if !more || last == "" {
+			return nil
+		}
+		after = last
 	}
+}
+
+// compactBatch is about how many blocks compactBlocks reads at a time.
+var compactBatch = 20000 // a variable for tests
+
+// compaction collects one batch of compactBlocks: the blocks of one term at a time (in
+// term, first id order), and the new blocks of the terms to rewrite.
+type compaction struct {
+	term       string
+	blocks     int
+	compact    bool // the term's blocks so far are full, in order, not overlapping
+	prevLast   int64
+	prevN      int
+	ids        []int64
+	tfs, lens  []int16
+	rewrite    []string
+	out        blockGroups
+	ids32      []int64
+	tf32, ln32 []int32
+}
+
+// add takes the next block read.
+func (c *compaction) add(term string, first, last int64, n int, packed []byte) error {
+	if term != c.term {
+		if err := c.flush(); err != nil {
+			return err
+		}
+		c.term, c.blocks, c.compact = term, 0, true
+		c.ids, c.tfs, c.lens = c.ids[:0], c.tfs[:0], c.lens[:0]
+	}
+	if c.blocks > 0 && (c.prevN < blockSize || first <= c.prevLast) {
+		c.compact = false
+	}
+	c.blocks, c.prevLast, c.prevN = c.blocks+1, last, n
+	if n < 0 {
+		return fmt.Errorf("block of %q at %d holds %d postings", term, first, n)
+	}
+	at := len(c.ids)
+	c.ids, c.tfs, c.lens = append(c.ids, make([]int64, n)...), append(c.tfs, make([]int16, n)...), append(c.lens, make([]int16, n)...)
+	if err := unpackPostings(first, n, packed, c.ids[at:], c.tfs[at:], c.lens[at:]); err != nil {
+		return fmt.Errorf("block of %q at %d: %w", term, first, err)
+	}
+	return nil
+}
+
+// flush packs the term read so far into full blocks, unless its blocks are compact.
+func (c *compaction) flush() error {
+	if c.blocks == 0 || c.compact {
+		return nil
+	}
+	sort.Sort(byPassage(postingList{ids: c.ids, tfs: c.tfs, lens: c.lens}))
+	c.rewrite = append(c.rewrite, c.term)
+	c.ids32, c.tf32, c.ln32 = c.ids32[:0], c.tf32[:0], c.ln32[:0]
+	for i := range c.ids {
+		c.ids32, c.tf32, c.ln32 = append(c.ids32, c.ids[i]), append(c.tf32, int32(c.tfs[i])), append(c.ln32, int32(c.lens[i]))
+	}
+	at := make([]int, 0, blockSize)
+	for lo := 0; lo < len(c.ids); lo += blockSize {
+		at = at[:0]
+		for i := lo; i < min(lo+blockSize, len(c.ids)); i++ {
+			at = append(at, i)
+		}
+		if err := c.out.add(c.term, 0, at, c.ids32, c.tf32, c.ln32, nil); err != nil {
+			return err
+		}
+	}
+	c.blocks = 0
 	return nil
 }
 

@@ -3,6 +3,7 @@ package retrieval
 import (
 	"context"
 	"fmt"
+	"math"
 	"sort"
 	"strconv"
 
@@ -10,7 +11,7 @@ import (
 )
 
 // blockSize is how many postings one term_blocks row holds at most. Larger blocks cost
-// fewer rows (each row carries about 100 bytes of headers, key and bounds) but make pruning
+// fewer rows (each row carries about 80 bytes of headers, key and bounds) but make pruning
 // coarser: a search that needs one passage of a block reads all of it.
 const blockSize = 128
 
@@ -81,30 +82,88 @@ func (t storeTx) appendPostings(ctx context.Context, coll string, terms []string
 		}
 		lo = hi
 	}
-	// New postings of a tail come after its last (ids grow), so || keeps it sorted. A tail
-	// that changed since it was read (another writer appended to it, or removed from it)
-	// and no longer takes them, untouched by the update, gets them as a new block instead.
+	// Each block's postings are packed here (packPostings), a group of postings to a key:
+	// after a new block's first id, and also after the tail's last id for postings that go
+	// to a tail, so that appending them is concatenating bytes. A tail that changed since
+	// it was read (another writer appended to it, or removed from it: its last id moved)
+	// and so no longer takes them, untouched by the update, gets them as a new block
+	// instead.
+	var g blockGroups
+	for lo := 0; lo < len(order); {
+		hi := lo
+		for hi < len(order) && terms[order[hi]] == terms[order[lo]] && keys[order[hi]] == keys[order[lo]] {
+			hi++
+		}
+		var tail *tailBlock
+		if k := keys[order[lo]]; k > 0 {
+			tb := tails[terms[order[lo]]]
+			tail = &tb
+		}
+		if err := g.add(terms[order[lo]], keys[order[lo]], order[lo:hi], ids, tfs, lens, tail); err != nil {
+			return err
+		}
+		lo = hi
+	}
 	if _, err := t.tx.Exec(ctx, `
 		WITH g AS (
-			SELECT v.term, v.key, array_agg(v.id ORDER BY v.id) AS ids,
-			       array_agg(v.tf::smallint ORDER BY v.id) AS tfs, array_agg(v.len::smallint ORDER BY v.id) AS lens,
-			       min(v.id) AS lo, max(v.id) AS hi, max(v.tf) AS max_tf, min(v.len) AS min_len
-			FROM unnest($2::text[], $3::bigint[], $4::bigint[], $5::int[], $6::int[]) AS v(term, key, id, tf, len)
-			GROUP BY v.term, v.key
+			SELECT * FROM unnest($2::text[], $3::bigint[], $4::bigint[], $5::bigint[], $6::int[], $7::int[],
+			                     $8::int[], $9::bytea[], $10::bigint[], $11::bytea[])
+			    AS g(term, key, lo, hi, max_tf, min_len, n, postings, tail_last, tail_postings)
 		), appended AS (
 			UPDATE term_blocks b
-			SET ids = b.ids || g.ids, tfs = b.tfs || g.tfs, lens = b.lens || g.lens, last_id = g.hi,
+			SET postings = b.postings || g.tail_postings, n = b.n + g.n, last_id = g.hi,
 			    max_tf = GREATEST(b.max_tf, g.max_tf), min_len = LEAST(b.min_len, g.min_len)
 			FROM g WHERE g.key > 0 AND b.collection = $1 AND b.term = g.term AND b.first_id = g.key
-			  AND b.last_id < g.lo AND cardinality(b.ids) + cardinality(g.ids) <= `+strconv.Itoa(blockSize)+`
+			  AND b.last_id = g.tail_last AND b.n + g.n <= `+strconv.Itoa(blockSize)+`
 			RETURNING g.term, g.key
 		)
-		INSERT INTO term_blocks (collection, term, first_id, last_id, max_tf, min_len, ids, tfs, lens)
-		SELECT $1, g.term, g.lo, g.hi, g.max_tf, g.min_len, g.ids, g.tfs, g.lens FROM g
+		INSERT INTO term_blocks (collection, term, first_id, last_id, max_tf, min_len, n, postings)
+		SELECT $1, g.term, g.lo, g.hi, g.max_tf, g.min_len, g.n, g.postings FROM g
 		WHERE g.key < 0 OR NOT EXISTS (SELECT 1 FROM appended a WHERE a.term = g.term AND a.key = g.key)`,
-		coll, terms, keys, ids, tfs, lens); err != nil {
+		coll, g.terms, g.keys, g.los, g.his, g.maxTFs, g.minLens, g.ns, g.packed, g.tailLasts, g.tailPacked); err != nil {
 		return fmt.Errorf("write blocks: %w", err)
 	}
+	return nil
+}
+
+// blockGroups are the rows appendPostings writes, as parallel arrays for unnest: a group
+// of one term's postings bound for one block (key: a tail's first id, or below 0 a new
+// block), packed as a block of its own (packed) and, bound for a tail, after the tail's
+// last posting (tailPacked; tailLast is that posting's id, checked when appending).
+type blockGroups struct {
+	terms               []string
+	keys, los, his      []int64
+	maxTFs, minLens, ns []int32
+	packed, tailPacked  [][]byte
+	tailLasts           []int64
+	gIDs                []int64
+	gTFs, gLens         []int32
+}
+
+// add adds the group of the postings at, sorted by id, of term bound for key.
+func (g *blockGroups) add(term string, key int64, at []int, ids []int64, tfs, lens []int32, tail *tailBlock) error {
+	g.gIDs, g.gTFs, g.gLens = g.gIDs[:0], g.gTFs[:0], g.gLens[:0]
+	maxTF, minLen := int32(math.MinInt32), int32(math.MaxInt32)
+	for _, i := range at {
+		g.gIDs, g.gTFs, g.gLens = append(g.gIDs, ids[i]), append(g.gTFs, tfs[i]), append(g.gLens, lens[i])
+		maxTF, minLen = max(maxTF, tfs[i]), min(minLen, lens[i])
+	}
+	first, last := g.gIDs[0], g.gIDs[len(g.gIDs)-1]
+	packed, err := packPostings(nil, first, g.gIDs, g.gTFs, g.gLens)
+	if err != nil {
+		return fmt.Errorf("write blocks of %q: %w", term, err)
+	}
+	var tailPacked []byte
+	tailLast := int64(0)
+	if tail != nil {
+		tailLast = tail.last
+		if tailPacked, err = packPostings(nil, tail.last, g.gIDs, g.gTFs, g.gLens); err != nil {
+			return fmt.Errorf("write blocks of %q: %w", term, err)
+		}
+	}
+	g.terms, g.keys, g.los, g.his = append(g.terms, term), append(g.keys, key), append(g.los, first), append(g.his, last)
+	g.maxTFs, g.minLens, g.ns = append(g.maxTFs, maxTF), append(g.minLens, minLen), append(g.ns, int32(len(at)))
+	g.packed, g.tailPacked, g.tailLasts = append(g.packed, packed), append(g.tailPacked, tailPacked), append(g.tailLasts, tailLast)
 	return nil
 }
 
@@ -118,9 +177,9 @@ type tailBlock struct {
 // not lock them: appendPostings' update checks again that a tail still takes the postings.
 func (t storeTx) tailBlocks(ctx context.Context, coll string, terms []string) (map[string]tailBlock, error) {
 	rows, err := t.tx.Query(ctx, `
-		SELECT u.term, b.first_id, b.last_id, cardinality(b.ids)
+		SELECT u.term, b.first_id, b.last_id, b.n
 		FROM unnest($2::text[]) WITH ORDINALITY AS u(term, i)
-		CROSS JOIN LATERAL (SELECT first_id, last_id, ids FROM term_blocks b
+		CROSS JOIN LATERAL (SELECT first_id, last_id, n FROM term_blocks b
 		                    WHERE b.collection = $1 AND b.term = u.term
 		                    ORDER BY b.first_id DESC LIMIT 1) b
 		ORDER BY u.i`, coll, terms)

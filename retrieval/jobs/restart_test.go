@@ -157,8 +157,11 @@ func TestReindexJobAcrossAPostgresRestart(t *testing.T) {
 			pg.Exec(`SELECT footnote_remove_postings($1, array_agg(c.id), array_agg(t.term))
 				FROM chunks c, string_to_table(c.terms, ' ') AS t(term) WHERE c.collection = $1 AND c.id % 2 = 0`, coll)
 			pg.Exec(`UPDATE chunks SET terms = '' WHERE collection = $1 AND id % 2 = 0`, coll)
-			pg.Exec(`UPDATE term_blocks SET tfs = array(SELECT x + 7 FROM unnest(tfs) WITH ORDINALITY AS u(x, i) ORDER BY i)
-				WHERE collection = $1`, coll)
+			pg.Exec(`UPDATE term_blocks b SET postings = (
+				 SELECT footnote_pack_postings(array_agg(u.chunk_id ORDER BY u.chunk_id), array_agg(u.tf + 7 ORDER BY u.chunk_id),
+				        array_agg(u.doc_len ORDER BY u.chunk_id))
+				 FROM footnote_unpack_postings(b.first_id, b.postings) AS u)
+				 WHERE collection = $1`, coll)
 			next, _ := pg.Engine(retrievaltest.WithEmbedder(embed.NewHash(128)))
 
 			rep := newGateReporter(tc.at)
