@@ -49,7 +49,14 @@ func start(t *testing.T, dsn string, cfg Config) *Client {
 // waitFor polls cond until it holds, failing the test after 30 s.
 func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
+	waitForUpTo(t, 30*time.Second, what, cond)
+}
+
+// waitForUpTo is waitFor with a time limit of its own, for waits that chain several of the
+// jobs' timers.
+func waitForUpTo(t *testing.T, limit time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(limit)
 	for !cond() {
 		if time.Now().After(deadline) {
 			t.Fatalf("timed out waiting for %s", what)
@@ -58,11 +65,17 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 	}
 }
 
-// waitJob waits for job id to reach one of phases and returns it.
+// waitJob waits up to 30 s for job id to reach one of phases and returns it.
 func waitJob(t *testing.T, e *retrieval.Engine, id int64, phases ...string) retrieval.Job {
 	t.Helper()
+	return waitJobUpTo(t, 30*time.Second, e, id, phases...)
+}
+
+// waitJobUpTo is waitJob with a time limit of its own.
+func waitJobUpTo(t *testing.T, limit time.Duration, e *retrieval.Engine, id int64, phases ...string) retrieval.Job {
+	t.Helper()
 	var j retrieval.Job
-	waitFor(t, fmt.Sprintf("job %d to be %v", id, phases), func() bool {
+	waitForUpTo(t, limit, fmt.Sprintf("job %d to be %v", id, phases), func() bool {
 		var err error
 		j, err = e.Job(context.Background(), id)
 		if err != nil {
