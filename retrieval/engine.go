@@ -88,6 +88,11 @@ type Engine struct {
 	partitionAfter int
 	// partitionWait holds back collections whose move failed lately (partitionIfLarge).
 	partitionWait partitionBackoff
+	// importLimits bound an import's batches, transactions and what it holds at once
+	// (defaultImportLimits; tests shrink them).
+	importLimits importLimits
+	// importDone, when set (by a test), gets what each import held at most.
+	importDone func(importHeld)
 }
 
 // New returns an engine over store, creating the configured embedder's space if needed. It
@@ -135,7 +140,7 @@ func New(ctx context.Context, store *Store, cfg Config) (*Engine, error) {
 	}
 	e := &Engine{store: store, cfg: cfg, log: cfg.Log, feedItemsDeadline: feedItemsDeadline,
 		reindexBatch: reindexBatch, relexBatch: relexBatch, departureBatch: departureBatch,
-		partitionAfter: partitionAfter}
+		partitionAfter: partitionAfter, importLimits: defaultImportLimits}
 	e.space.Store(&space)
 	return e, nil
 }

@@ -321,3 +321,16 @@ func CompactBlocks(ctx context.Context, e *Engine, coll string, batch int) error
 	compactBatch = batch
 	return e.store.inCollection(ctx, coll, func(t storeTx) error { return t.compactBlocks(ctx, coll) })
 }
+
+// ImportHeld is what an import held at most (importHeld).
+type ImportHeld = importHeld
+
+// SetImportLimits sets the engine's import limits (importLimits): lines and bytes per
+// batch, batches and bytes per transaction, and the line bytes held at once.
+func SetImportLimits(e *Engine, batchLines int, batchBytes int64, txBatches int, txBytes, flightBytes int64) {
+	e.importLimits = importLimits{batchLines: batchLines, batchBytes: batchBytes,
+		txBatches: txBatches, txBytes: txBytes, flightBytes: flightBytes}
+}
+
+// WatchImports makes each import of e call f with what it held at most.
+func WatchImports(e *Engine, f func(ImportHeld)) { e.importDone = f }

@@ -9,9 +9,11 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"golang.org/x/sync/errgroup"
+	"golang.org/x/sync/semaphore"
 
 	"github.com/footnote-bot/footnote/retrieval/jsonl"
 )
@@ -24,10 +26,13 @@ import (
 const importWorkers = 3
 
 // importUnit is one batch of an import on its way from reading to storing: the prepared
-// and embedded articles, and the lines that failed before reaching the database.
+// and embedded articles, the lines that failed before reaching the database, and the
+// bytes of its lines (what it counts against the import's limits).
 type importUnit struct {
 	articles []prepared
 	bad      []*LineError
+	bytes    int64 // its lines' bytes
+	weight   int64 // what it holds of the import's flight budget (importLimits.flightBytes)
 }
 
 // rawLine is one line of an import as read: its number, its bytes, and the reader's error
@@ -40,24 +45,101 @@ type rawLine struct {
 
 // importJob is a batch of raw lines for a worker, and where its unit goes.
 type importJob struct {
-	lines []rawLine
-	done  chan importUnit // buffered: the worker never waits for the writer
+	lines         []rawLine
+	bytes, weight int64
+	done          chan importUnit // buffered: the worker never waits for the writer
+}
+
+// importLimits bound an import's memory. An article's line bytes are a fair measure of
+// what it costs on its way to the database: its text, passages, term maps and vectors,
+// and the writer's encoded statements are each roughly proportional to them (about 15
+// bytes of heap per line byte for news articles, vectors included). Counting articles alone
+// let a batch of long articles hold many times what a batch of short ones does.
+type importLimits struct {
+	batchLines int   // lines per prepared batch, at most
+	batchBytes int64 // line bytes per prepared batch, at most (unless one line is more)
+	txBatches  int   // batches per transaction, at most
+	txBytes    int64 // line bytes per transaction, at most (unless one batch is more)
+	// flightBytes bounds the line bytes read and not yet stored: the batches queued,
+	// being prepared, prepared and waiting, and the writer's transaction. Reading waits
+	// for room. It is at least txBytes + batchBytes, so that the writer, holding less
+	// than a transaction, can always get the next batch read.
+	flightBytes int64
+}
+
+// defaultImportLimits are the limits of `footnote import`. Under them an import of news
+// articles (about 2.5 KB each) is cut by count (64 articles per batch, about 1,000 per
+// transaction), and one of long articles by bytes; what the import holds stays near 6 MB
+// of lines whatever their length (under 200 MB resident, with the Go heap's soft limit
+// of cmd/footnote).
+var defaultImportLimits = importLimits{
+	batchLines: importBatch, batchBytes: 512 << 10,
+	txBatches: maxWriteUnits, txBytes: 3 << 20,
+	flightBytes: 6 << 20,
+}
+
+// importHeld is what an import held at most, for tests: the line bytes read and not yet
+// stored, the line bytes of one transaction, and how many transactions it wrote.
+type importHeld struct {
+	FlightBytes, TxBytes int64
+	Transactions         int
+}
+
+// importFlight is an import's flight budget (importLimits.flightBytes) and what it holds.
+type importFlight struct {
+	sem      *semaphore.Weighted
+	perBatch int64 // the most one batch takes: the budget less a transaction
+	mu       sync.Mutex
+	bytes    int64 // line bytes held
+	held     importHeld
+}
+
+func newImportFlight(lim importLimits) *importFlight {
+	budget := max(lim.flightBytes, lim.txBytes+lim.batchBytes)
+	return &importFlight{sem: semaphore.NewWeighted(budget), perBatch: budget - lim.txBytes}
+}
+
+// take waits for room for a batch of n line bytes and returns the weight it took: n, or
+// less for a batch larger than any the budget can hold beside a transaction (one line
+// over the limits still goes through, alone).
+func (f *importFlight) take(ctx context.Context, n int64) (int64, error) {
+	w := min(n, f.perBatch)
+	if err := f.sem.Acquire(ctx, w); err != nil {
+		return 0, err
+	}
+	f.mu.Lock()
+	f.bytes += n
+	f.held.FlightBytes = max(f.held.FlightBytes, f.bytes)
+	f.mu.Unlock()
+	return w, nil
+}
+
+// stored gives back what the units of one transaction held: bytes of lines, weight taken.
+func (f *importFlight) stored(bytes, weight int64) {
+	f.mu.Lock()
+	f.bytes -= bytes
+	f.held.TxBytes = max(f.held.TxBytes, bytes)
+	f.held.Transactions++
+	f.mu.Unlock()
+	f.sem.Release(weight)
 }
 
 // runImport runs Import's pipeline: one goroutine reads lines and cuts them into batches,
 // importWorkers prepare and embed batches, and one stores them and reports their lines, in
-// the order read. It fails on a read or embedding error, a database error that is no line's
-// fault, or when ctx is done.
+// the order read. What they hold at once is bounded by e.importLimits. It fails on a read
+// or embedding error, a database error that is no line's fault, or when ctx is done.
 func (e *Engine) runImport(ctx context.Context, coll string, r io.Reader, st *ImportStats, onLine func(LineReport), bulk *bulkLoad) error {
+	lim := e.importLimits
+	flight := newImportFlight(lim)
 	g, gctx := errgroup.WithContext(ctx)
 	jobs := make(chan importJob)
 	// order holds the batches in reading order; its capacity bounds how far reading and
-	// preparing run ahead of the database.
+	// preparing run ahead of the database (as the flight budget does in bytes).
 	order := make(chan chan importUnit, importWorkers)
 	g.Go(func() error {
 		defer close(jobs)
 		defer close(order)
-		return readImport(gctx, r, jobs, order)
+		return readImport(gctx, r, lim, flight, jobs, order)
 	})
 	for range importWorkers {
 		g.Go(func() error {
@@ -66,6 +148,7 @@ func (e *Engine) runImport(ctx context.Context, coll string, r io.Reader, st *Im
 				if err != nil {
 					return err
 				}
+				u.bytes, u.weight = j.bytes, j.weight
 				j.done <- u
 			}
 			return nil
@@ -73,7 +156,7 @@ func (e *Engine) runImport(ctx context.Context, coll string, r io.Reader, st *Im
 	}
 	g.Go(func() error {
 		notes := newFieldNotes()
-		w := unitWriter{max: 1}
+		w := unitWriter{max: 1, lim: lim, flight: flight}
 		for done := range order {
 			var u importUnit
 			select {
@@ -83,6 +166,13 @@ func (e *Engine) runImport(ctx context.Context, coll string, r io.Reader, st *Im
 			}
 			for i := range u.articles {
 				u.articles[i].notes = append(u.articles[i].notes, notes.unread(u.articles[i].unknown)...)
+			}
+			if w.n > 0 && w.u.bytes+u.bytes > lim.txBytes {
+				// u would take the transaction past its bytes: the batches before it go first.
+				if err := e.writeUnits(gctx, coll, &w, st, onLine, bulk); err != nil {
+					return err
+				}
+				e.partitionIfLarge(gctx, coll)
 			}
 			if !w.add(u) {
 				continue
@@ -98,7 +188,11 @@ func (e *Engine) runImport(ctx context.Context, coll string, r io.Reader, st *Im
 		e.partitionIfLarge(gctx, coll) // the last transaction may have taken it past the threshold
 		return nil
 	})
-	return g.Wait()
+	err := g.Wait()
+	if e.importDone != nil {
+		e.importDone(flight.held)
+	}
+	return err
 }
 
 // maxWriteUnits is how many prepared batches (importBatch lines each) the writer of an
@@ -109,30 +203,34 @@ func (e *Engine) runImport(ctx context.Context, coll string, r io.Reader, st *Im
 // the last block of its postings are rewritten once per transaction whatever the number of
 // its new postings), so bigger transactions share that work among more articles: 16
 // batches took 25% less database time than 4, and 4 than 1 (10k articles). They also hold
-// more articles in memory (about 40 KB each while they are written, term maps included),
-// keep their row locks longer, and when a batch fails its articles are stored again one
-// at a time, so a bad line costs more.
+// more articles in memory (importLimits.txBytes bounds that), keep their row locks longer,
+// and when a batch fails its articles are stored again one at a time, so a bad line costs
+// more.
 const maxWriteUnits = 16
 
 // unitWriter gathers the import's prepared batches, in line order, into one transaction.
 type unitWriter struct {
-	u           importUnit // the batches gathered
+	u           importUnit // the batches gathered; u.bytes and u.weight are their sums
 	n, max      int        // batches gathered, and how many the transaction takes
 	batches     int        // batches stored
 	bulkStarted bool
+	lim         importLimits
+	flight      *importFlight
 }
 
-// add gathers u and reports whether the transaction has all its batches.
+// add gathers u and reports whether the transaction has all its batches or bytes.
 func (w *unitWriter) add(u importUnit) bool {
 	w.u.articles = append(w.u.articles, u.articles...)
 	w.u.bad = append(w.u.bad, u.bad...)
+	w.u.bytes += u.bytes
+	w.u.weight += u.weight
 	w.n++
-	return w.n >= w.max
+	return w.n >= w.max || w.u.bytes >= w.lim.txBytes
 }
 
-// writeUnits stores the batches w gathered, if any, in one transaction and doubles the
-// next transaction's, up to maxWriteUnits. Past bulkLoadAfter batches it lets bulk drop
-// the space's index first.
+// writeUnits stores the batches w gathered, if any, in one transaction, gives back what
+// they held of the flight budget, and doubles the next transaction's batches, up to
+// lim.txBatches. Past bulkLoadAfter batches it lets bulk drop the space's index first.
 func (e *Engine) writeUnits(ctx context.Context, coll string, w *unitWriter, st *ImportStats, onLine func(LineReport), bulk *bulkLoad) error {
 	if w.n == 0 {
 		return nil
@@ -144,20 +242,27 @@ func (e *Engine) writeUnits(ctx context.Context, coll string, w *unitWriter, st 
 	if err := e.storeUnit(ctx, coll, w.u, st, onLine); err != nil {
 		return err
 	}
+	w.flight.stored(w.u.bytes, w.u.weight)
 	w.batches += w.n
-	w.u, w.n, w.max = importUnit{}, 0, min(2*w.max, maxWriteUnits)
+	w.u, w.n, w.max = importUnit{}, 0, min(2*w.max, w.lim.txBatches)
 	return nil
 }
 
-// readImport reads the lines of r, cuts them into batches of importBatch lines that are not
-// blank, and hands each batch to a worker (jobs) and its place in line order to the writer
-// (order). It fails on a read error, or when ctx is done.
-func readImport(ctx context.Context, r io.Reader, jobs chan<- importJob, order chan<- chan importUnit) error {
+// readImport reads the lines of r, cuts them into batches of lines that are not blank (at
+// most lim.batchLines lines and lim.batchBytes bytes, or one longer line), takes room for
+// each in flight, and hands it to a worker (jobs) and its place in line order to the
+// writer (order). It fails on a read error, or when ctx is done.
+func readImport(ctx context.Context, r io.Reader, lim importLimits, flight *importFlight, jobs chan<- importJob, order chan<- chan importUnit) error {
 	lines := jsonl.NewReader(r, maxImportLine)
 	var batch []rawLine
+	var size int64
 	send := func() error {
-		j := importJob{lines: batch, done: make(chan importUnit, 1)}
-		batch = nil
+		w, err := flight.take(ctx, size)
+		if err != nil {
+			return err
+		}
+		j := importJob{lines: batch, bytes: size, weight: w, done: make(chan importUnit, 1)}
+		batch, size = nil, 0
 		// Its place in line order first: the writer waits for the batches in that order.
 		if !trySend(ctx, order, j.done) || !trySend(ctx, jobs, j) {
 			return ctx.Err()
@@ -177,9 +282,15 @@ func readImport(ctx context.Context, r io.Reader, jobs chan<- importJob, order c
 		if err == nil && jsonl.Blank(raw) {
 			continue
 		}
+		if len(batch) > 0 && size+int64(len(raw)) > lim.batchBytes {
+			if err := send(); err != nil {
+				return err
+			}
+		}
 		// The reader reuses its buffer: the line is copied for the worker.
 		batch = append(batch, rawLine{n, slices.Clone(raw), err})
-		if len(batch) == importBatch {
+		size += int64(len(raw))
+		if len(batch) == lim.batchLines {
 			if err := send(); err != nil {
 				return err
 			}
