@@ -166,7 +166,7 @@ func (q *Question) Read(s string) Sentence {
 	r := Sentence{have: map[string]bool{}, pairs: map[[2]string]bool{}}
 	var novelText strings.Builder
 	prev := ""
-	for _, tok := range Tokens(s) {
+	for i, tok := range Tokens(s) {
 		for _, t := range TokenTerms(tok) {
 			if _, ok := q.terms[t]; ok {
 				r.have[t] = true
@@ -178,7 +178,8 @@ func (q *Question) Read(s string) Sentence {
 		}
 		if !q.words[tok.Word] && !IsStop(tok.Word) {
 			r.novel++
-			if q.expect != KindAny {
+			// A sentence's first word is capitalised whatever it is: no evidence of a name.
+			if q.expect != KindAny && (i > 0 || (q.expect != KindPerson && q.expect != KindPlace)) {
 				novelText.WriteString(s[tok.Start:tok.End])
 				novelText.WriteByte(' ')
 			}
