@@ -124,6 +124,25 @@ func (q *Question) Carry(prev, cur Sentence) Sentence {
 	return out
 }
 
+// Context returns title's terms together with the question's names that any of a
+// passage's sentences holds: like a title, the passage around a sentence names what it is
+// about ("the second division under Jebe" in a passage about Genghis Khan's campaigns), so
+// ScoreRead counts such a name half, as it counts a title's.
+func (q *Question) Context(title map[string]bool, read []Sentence) map[string]bool {
+	out := maps.Clone(title)
+	if out == nil {
+		out = map[string]bool{}
+	}
+	for _, r := range read {
+		for t := range r.have {
+			if q.names[t] {
+				out[t] = true
+			}
+		}
+	}
+	return out
+}
+
 // AnswerKind guesses from its wording what kind of answer a question wants.
 func AnswerKind(q string) Kind {
 	lq := strings.ToLower(q)

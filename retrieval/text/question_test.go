@@ -118,3 +118,18 @@ func TestSentenceInitialCapitalIsNoName(t *testing.T) {
 		t.Errorf("a year opening a sentence does not answer a when question")
 	}
 }
+
+func TestContextHoldsThePassagesNamesOnly(t *testing.T) {
+	q := NewQuestion("What strategy did Jebe use against Kuchlug?", nil)
+	read := []Sentence{q.Read("Jebe marched west."), q.Read("The Mongols used a strategy of inciting revolt.")}
+	ctx := q.Context(map[string]bool{"kuchlug": true}, read)
+	if !ctx["jebe"] || !ctx["kuchlug"] {
+		t.Errorf("context %v lacks a name the passage (jebe) or its title (kuchlug) holds", ctx)
+	}
+	if ctx["strategi"] || ctx["use"] {
+		t.Errorf("context %v holds a word that is not a name", ctx)
+	}
+	if q.ScoreRead(ctx, read[1]) <= q.ScoreRead(nil, read[1]) {
+		t.Errorf("the passage's names did not raise the sentence's score")
+	}
+}
