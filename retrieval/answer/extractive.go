@@ -101,6 +101,10 @@ func candidates(question string, weights map[string]float64, passages []retrieva
 				read[i] = q.Carry(read[i-1], read[i])
 			}
 		}
+		// The passage names what its sentences are about, as the title does: a question
+		// name held by another sentence of it counts half (text.Question.Context). No
+		// constant: it reuses the title's half.
+		title = q.Context(title, read)
 		for i, sp := range spans {
 			if addressesModel(p.Text[sp.Start:sp.End]) {
 				continue // an instruction to the model is no answer, alone or in a pair (injection.go)

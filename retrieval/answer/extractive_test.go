@@ -52,3 +52,32 @@ func firstQuote(a *retrieval.Answer) string {
 	}
 	return a.Citations[0].Quote
 }
+
+// The passage around a sentence names what it is about, as a title does: "Kuchlug fled."
+// makes the next sentence's strategy Kuchlug's, so it is quoted rather than an unrelated
+// article's sentence about a strategy, ranked first but naming no one the question asks
+// about.
+func TestExtractiveCountsThePassagesNamesLikeATitle(t *testing.T) {
+	long := "The Mongols used a strategy of inciting internal revolt among his supporters, who had been " +
+		"persecuted for their faith, and the towns of the region opened their gates one after another " +
+		"while the small invading army, only two tumen strong, marched west through the valleys and " +
+		"the passes of the mountains towards the old capital of the kingdom, which fell without a siege " +
+		"in the spring of the following year after a short campaign."
+	ev := retrieval.Evidence{
+		Question:    "What strategy was used against Kuchlug?",
+		TermWeights: map[string]float64{"strategi": 2, "use": 1, "kuchlug": 8},
+		Passages: []retrieval.Result{
+			{Rank: 1, ChunkID: 1, ArticleID: 1, URL: "https://example.org/party", Title: "Party plans",
+				Text: "The party used a new strategy for its campaign, officials said on Monday."},
+			{Rank: 2, ChunkID: 2, ArticleID: 2, URL: "https://example.org/genghis", Title: "Genghis Khan",
+				Text: "Kuchlug fled. " + long},
+		},
+	}
+	ans, err := Extractive{}.Answer(context.Background(), ev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(firstQuote(ans), "inciting internal revolt") {
+		t.Fatalf("first quote %q; want the sentence on the strategy in the passage naming Kuchlug", firstQuote(ans))
+	}
+}

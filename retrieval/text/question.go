@@ -124,6 +124,25 @@ func (q *Question) Carry(prev, cur Sentence) Sentence {
 	return out
 }
 
+// Context returns title's terms together with the question's names that any of a
+// passage's sentences holds: like a title, the passage around a sentence names what it is
+// about ("the second division under Jebe" in a passage about Genghis Khan's campaigns), so
+// ScoreRead counts such a name half, as it counts a title's.
+func (q *Question) Context(title map[string]bool, read []Sentence) map[string]bool {
+	out := maps.Clone(title)
+	if out == nil {
+		out = map[string]bool{}
+	}
+	for _, r := range read {
+		for t := range r.have {
+			if q.names[t] {
+				out[t] = true
+			}
+		}
+	}
+	return out
+}
+
 // AnswerKind guesses from its wording what kind of answer a question wants.
 func AnswerKind(q string) Kind {
 	lq := strings.ToLower(q)
@@ -166,7 +185,7 @@ func (q *Question) Read(s string) Sentence {
 	r := Sentence{have: map[string]bool{}, pairs: map[[2]string]bool{}}
 	var novelText strings.Builder
 	prev := ""
-	for _, tok := range Tokens(s) {
+	for i, tok := range Tokens(s) {
 		for _, t := range TokenTerms(tok) {
 			if _, ok := q.terms[t]; ok {
 				r.have[t] = true
@@ -178,7 +197,8 @@ func (q *Question) Read(s string) Sentence {
 		}
 		if !q.words[tok.Word] && !IsStop(tok.Word) {
 			r.novel++
-			if q.expect != KindAny {
+			// A sentence's first word is capitalised whatever it is: no evidence of a name.
+			if q.expect != KindAny && (i > 0 || (q.expect != KindPerson && q.expect != KindPlace)) {
 				novelText.WriteString(s[tok.Start:tok.End])
 				novelText.WriteByte(' ')
 			}

@@ -100,3 +100,36 @@ func TestCarryKeepsTheQuestionsNamesOnly(t *testing.T) {
 		t.Errorf("carrying the name did not raise the score: %.3f <= %.3f", q.ScoreRead(nil, got), q.ScoreRead(nil, cur))
 	}
 }
+
+func TestSentenceInitialCapitalIsNoName(t *testing.T) {
+	q := NewQuestion("Who described Kublai's China to Europe?", nil)
+	// Its only capitalised word beyond the question's is its first: no name in it.
+	if q.Read("Travellers described Kublai's China to Europe at length.").HoldsKind() {
+		t.Errorf("a sentence whose only new capital is its first word holds a name")
+	}
+	if !q.Read("Marco Polo described Kublai's China to Europe.").HoldsKind() {
+		t.Errorf("a sentence opening with a name (Marco Polo) holds none")
+	}
+	if !q.Read("Kublai's China was described to Europe by Polo.").HoldsKind() {
+		t.Errorf("a sentence naming Polo after its first word holds no name")
+	}
+	// A when question still takes a year that opens the sentence.
+	if !NewQuestion("When did the Jin dynasty end?", nil).Read("1234 saw the Jin dynasty end.").HoldsKind() {
+		t.Errorf("a year opening a sentence does not answer a when question")
+	}
+}
+
+func TestContextHoldsThePassagesNamesOnly(t *testing.T) {
+	q := NewQuestion("What strategy did Jebe use against Kuchlug?", nil)
+	read := []Sentence{q.Read("Jebe marched west."), q.Read("The Mongols used a strategy of inciting revolt.")}
+	ctx := q.Context(map[string]bool{"kuchlug": true}, read)
+	if !ctx["jebe"] || !ctx["kuchlug"] {
+		t.Errorf("context %v lacks a name the passage (jebe) or its title (kuchlug) holds", ctx)
+	}
+	if ctx["strategi"] || ctx["use"] {
+		t.Errorf("context %v holds a word that is not a name", ctx)
+	}
+	if q.ScoreRead(ctx, read[1]) <= q.ScoreRead(nil, read[1]) {
+		t.Errorf("the passage's names did not raise the sentence's score")
+	}
+}
