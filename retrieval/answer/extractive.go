@@ -95,9 +95,11 @@ func candidates(question string, weights map[string]float64, passages []retrieva
 		spans := text.Sentences(p.Text)
 		title := q.TitleTerms(p.Title)
 		read := make([]text.Sentence, len(spans))
+		first := make([]string, len(spans)) // each sentence's first word, read once
 		for i, sp := range spans {
 			read[i] = q.Read(p.Text[sp.Start:sp.End])
-			if i > 0 && personal(p.Text[sp.Start:sp.End]) {
+			first[i] = firstWord(p.Text[sp.Start:sp.End])
+			if i > 0 && personalPronoun(first[i]) {
 				read[i] = q.Carry(read[i-1], read[i])
 			}
 		}
@@ -117,7 +119,7 @@ func candidates(question string, weights map[string]float64, passages []retrieva
 			if i+1 < len(spans) && spans[i+1].End-sp.Start <= maxPair && !addressesModel(p.Text[spans[i+1].Start:spans[i+1].End]) {
 				s2 := sentence{passage: pi, start: sp.Start, end: spans[i+1].End}
 				s2.score = q.ScoreRead(title, read[i], read[i+1]) + prior - pairPenalty
-				if continues(p.Text[spans[i+1].Start:spans[i+1].End]) {
+				if refersBack(first[i+1]) {
 					// "This was crushed by British troops.": the second sentence goes on
 					// about the first one's subject, so the pair reads as one statement.
 					s2.score += pairPenalty + anaphoraBonus
@@ -131,28 +133,34 @@ func candidates(question string, weights map[string]float64, passages []retrieva
 
 // continues reports whether a sentence opens with a word that refers back to the
 // sentence before it ("This", "It", "They", ...).
-func continues(sentence string) bool {
-	toks := text.Tokens(sentence)
-	if len(toks) == 0 {
-		return false
-	}
-	switch toks[0].Word {
-	case "this", "these", "that", "those", "it", "its", "they", "their", "them", "he", "his", "she", "her", "such", "there":
-		return true
-	}
-	return false
-}
+func continues(sentence string) bool { return refersBack(firstWord(sentence)) }
 
 // personal reports whether a sentence opens with a personal pronoun ("He made many
 // reforms"), which stands for someone or something the sentence before names: the
 // sentence is about that name (text.Question.Carry). "This" or "such" stand for what was
 // said rather than for a name, so they carry none.
-func personal(sentence string) bool {
-	toks := text.Tokens(sentence)
-	if len(toks) == 0 {
-		return false
+func personal(sentence string) bool { return personalPronoun(firstWord(sentence)) }
+
+// firstWord is a sentence's first word as text.Tokens reads it, "" when it has none.
+func firstWord(sentence string) string {
+	if toks := text.Tokens(sentence); len(toks) > 0 {
+		return toks[0].Word
 	}
-	switch toks[0].Word {
+	return ""
+}
+
+// refersBack reports whether a sentence opening with w goes on about the sentence before.
+func refersBack(w string) bool {
+	switch w {
+	case "this", "these", "that", "those", "such", "there":
+		return true
+	}
+	return personalPronoun(w) && w != "him"
+}
+
+// personalPronoun reports whether w is a personal pronoun that stands for a name.
+func personalPronoun(w string) bool {
+	switch w {
 	case "he", "his", "him", "she", "her", "they", "their", "them", "it", "its":
 		return true
 	}

@@ -52,10 +52,14 @@ const (
 	KindPlace
 )
 
+// yearPattern is a year (1000 to 2099, or a decade: "1990s"): timeRe's first alternative,
+// and yearRe.
+const yearPattern = `\b(1[0-9]{3}|20[0-9]{2})s?\b`
+
 var (
-	timeRe = regexp.MustCompile(`\b(1[0-9]{3}|20[0-9]{2})s?\b|\b(January|February|March|April|May|June|July|August|September|October|November|December)\b|\bcentur(y|ies)\b`)
+	timeRe = regexp.MustCompile(yearPattern + `|\b(January|February|March|April|May|June|July|August|September|October|November|December)\b|\bcentur(y|ies)\b`)
 	// yearRe is a year (1000 to 2099, or a decade: "1990s"), alone or in a range.
-	yearRe   = regexp.MustCompile(`\b(1[0-9]{3}|20[0-9]{2})s?\b`)
+	yearRe   = regexp.MustCompile(yearPattern)
 	numberRe = regexp.MustCompile(`\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|thousand|million|billion|dozen|half)\b`)
 )
 
