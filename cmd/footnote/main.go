@@ -30,8 +30,10 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	// Only the process routes the standard logger (StdLog): it is global.
 	m := &Main{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, StdLog: true}
+	stopProfiles := startProfiles(os.Getenv("FOOTNOTE_PROFILE_DIR"), os.Args[1:])
 	code := m.Run(ctx, os.Args[1:], os.Getenv)
 	stop()
+	stopProfiles()
 	os.Exit(code)
 }
 
