@@ -95,6 +95,24 @@ func TestAskAnswersRequestsWithKeyPassages(t *testing.T) {
 	}
 }
 
+// The answerer reads a misspelt word as the collection spells it (Evidence.Spellings):
+// "seige warfare" is quoted from the sentence on siege warfare, not from the one that
+// shares the question's other words.
+func TestAskQuotesTheSentenceHoldingTheMisspeltWord(t *testing.T) {
+	e, coll := retrievaltest.Engine(t)
+	importDocs(t, e, coll, append([]doc{
+		{URL: "https://wiki.example/genghis", Title: "Genghis Khan", Text: "Genghis Khan provided stability during a time of almost endemic warfare between tribes. " +
+			"Mongol traditions were reinforced. The Khan was a quick student, adopting new technologies and ideas, such as siege warfare from the Chinese."},
+	}, topicsCorpus...)...)
+	a, err := ask(t, e, coll, "From whom did Genghis Khan learn seige warfare?")
+	if err != nil || a == nil {
+		t.Fatalf("Ask: %v", err)
+	}
+	if len(a.Citations) == 0 || !strings.Contains(a.Citations[0].Quote, "siege warfare from the Chinese") {
+		t.Fatalf("Ask = %+v, want the first quote on siege warfare from the Chinese", a)
+	}
+}
+
 func TestAskForgivesMisspellings(t *testing.T) {
 	e, coll := retrievaltest.Engine(t)
 	importDocs(t, e, coll, append([]doc{

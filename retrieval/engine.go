@@ -336,12 +336,17 @@ func (e *Engine) answer(ctx context.Context, coll, question string, opts AskOpti
 	if cover < e.cfg.MinCoverage {
 		return NotCovered(res), retrieved, nil
 	}
+	// The answerer reads the question's misspelt words as the collection spells them; the
+	// second check below reads them so too.
+	if q.near, err = e.spellings(ctx, coll, q); err != nil {
+		return nil, 0, err
+	}
 	answerer := e.cfg.Answerer
 	if isRequest && e.cfg.Overview != nil {
 		answerer = e.cfg.Overview
 	}
 	mctx, end := modelContext(ctx)
-	ans, err := answerer.Answer(mctx, Evidence{Question: topic, Passages: res, TermWeights: q.weights(),
+	ans, err := answerer.Answer(mctx, Evidence{Question: topic, Passages: res, TermWeights: q.weights(), Spellings: q.near,
 		MinShare: e.cfg.MinCoverage, Request: isRequest})
 	if err == nil && ans.LLMFailed {
 		end(ans.LLMErr) // the fallback answered: was the model cut?

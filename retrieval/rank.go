@@ -131,18 +131,18 @@ const (
 	// .ci/eval-split, then footnote calibrate --fit A --write retrieval/rank.go
 	// DIR/signals-A.jsonl DIR/signals-B.jsonl and gofmt.
 	// BEGIN calibrate
-	coverBias         = -8.8675
-	coverWPassage     = 2.0041
+	coverBias         = -8.9891
+	coverWPassage     = 2.1088
 	coverWQuote       = 0.0000
-	coverWArticle     = 9.7267
+	coverWArticle     = 9.5116
 	coverWRarest      = 0.0000
-	coverWPhrases     = 3.5565
-	coverWKindMissing = -0.1522
-	coverWTop         = 0.1433
-	coverWMargin      = 1.7090
+	coverWPhrases     = 3.5307
+	coverWKindMissing = -0.1369
+	coverWTop         = 0.2081
+	coverWMargin      = 1.7119
 	coverWUnseen      = 0.0000
-	coverWWeak        = -2.3919
-	coverWNames       = 1.6284
+	coverWWeak        = -2.3892
+	coverWNames       = 1.7133
 	coverWWords       = 0.0000
 	// END calibrate
 )

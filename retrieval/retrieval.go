@@ -131,6 +131,10 @@ type Evidence struct {
 	Passages []Result // best first
 	// TermWeights maps a question term (as text.Terms gives it) to its IDF in the collection.
 	TermWeights map[string]float64
+	// Spellings maps a question term no passage of the collection holds to the
+	// collection's terms it is likely a misspelling of ("sieg" for "seige"): a passage
+	// holding one of them holds the question's word (text.Question.Spell).
+	Spellings map[string][]string
 	// MinShare is the share of the question's weight (TermWeights) a passage must hold, with
 	// its article's title, to be quoted in an overview: the engine's MinCoverage. An
 	// article that only mentions one of the topic's words is not about the topic.

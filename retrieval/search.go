@@ -35,6 +35,9 @@ type queryTerms struct {
 	// length, which bound any one passage's score for it.
 	avglen        float64
 	maxTF, minLen []int32
+	// near maps each term no passage holds to the collection's terms it is likely a
+	// misspelling of (Engine.spellings); nil until Engine.answer has looked them up.
+	near map[string][]string
 }
 
 // weights returns term -> IDF, for answerers.

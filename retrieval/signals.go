@@ -107,15 +107,12 @@ func (e *Engine) quoteSignals(ctx context.Context, coll string, q queryTerms, re
 	if len(ans.Citations) == 0 || len(res) == 0 {
 		return Signals{}, false, nil
 	}
-	var unseen []string
-	for i, t := range q.terms {
-		if q.df[i] == 0 {
-			unseen = append(unseen, t)
+	near := q.near
+	if near == nil {
+		var err error
+		if near, err = e.spellings(ctx, coll, q); err != nil {
+			return Signals{}, false, err
 		}
-	}
-	near, err := e.store.nearTerms(ctx, coll, unseen)
-	if err != nil {
-		return Signals{}, false, err
 	}
 	lookup := append([]string(nil), q.terms...)
 	for _, vs := range near {
@@ -156,14 +153,7 @@ func signals(q queryTerms, near map[string][]string, res []Result, c Citation, a
 	}
 	quote := termSet(c.Quote)
 	title, longer := termSet(quoted.Title), text.LongerNames(quoted.Text, text.Pairs(q.text))
-	// A name the collection never saw is more often a subject it lacks ("Mongke") than a
-	// misspelling: only a neighbour one edit away ("Bedigo", Bendigo) stands in for it.
-	near = maps.Clone(near)
-	for t, vs := range near {
-		if isName(t, qForms[t]) {
-			near[t] = slices.DeleteFunc(slices.Clone(vs), func(v string) bool { return text.EditDistance(t, v, 1) > 1 })
-		}
-	}
+	near = nameSpellings(qForms, near)
 	holds := func(set map[string]bool, i int) bool {
 		if set[q.terms[i]] {
 			return true
@@ -269,4 +259,18 @@ func partShare(held, total float64) float64 {
 		return 1
 	}
 	return held / total
+}
+
+// nameSpellings drops from near (question term -> likely correct spellings) a name's
+// neighbours more than one edit away: a name the collection never saw is more often a
+// subject it lacks ("Mongke") than a misspelling, and only a neighbour one edit away
+// ("Bedigo", Bendigo) stands in for it. forms are the question's (text.Forms).
+func nameSpellings(forms map[string]text.Form, near map[string][]string) map[string][]string {
+	out := maps.Clone(near)
+	for t, vs := range out {
+		if isName(t, forms[t]) {
+			out[t] = slices.DeleteFunc(slices.Clone(vs), func(v string) bool { return text.EditDistance(t, v, 1) > 1 })
+		}
+	}
+	return out
 }

@@ -37,6 +37,24 @@ func spellLimit(term string) int {
 	}
 }
 
+// spellings returns, for each term of q no passage of the collection holds, the
+// collection's terms it is likely a misspelling of (nearTerms; a name's only one edit
+// away, nameSpellings). The answerer (text.Question.Spell) and the second coverage check
+// read the question with them; the reranker and the first check keep to the words as asked.
+func (e *Engine) spellings(ctx context.Context, coll string, q queryTerms) (map[string][]string, error) {
+	var unseen []string
+	for i, t := range q.terms {
+		if q.df[i] == 0 {
+			unseen = append(unseen, t)
+		}
+	}
+	near, err := e.store.nearTerms(ctx, coll, unseen)
+	if err != nil || len(near) == 0 {
+		return map[string][]string{}, err
+	}
+	return nameSpellings(text.Forms(q.text, false), near), nil
+}
+
 // nearTerms returns, for each term of unseen long enough to look up, the collection's terms
 // within spellLimit edits that begin with the same letter (a misspelling rarely changes the
 // first), and for a short plural the stemmer leaves alone ("kgs", "cds") its singular.

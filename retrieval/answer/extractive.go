@@ -41,7 +41,7 @@ func (x Extractive) Answer(_ context.Context, ev retrieval.Evidence) (*retrieval
 	if len(passages) > np {
 		passages = passages[:np]
 	}
-	cands := candidates(ev.Question, ev.TermWeights, passages)
+	cands := candidates(ev.Question, ev.TermWeights, ev.Spellings, passages)
 	sort.SliceStable(cands, func(i, j int) bool { return cands[i].score > cands[j].score })
 	if len(cands) == 0 || cands[0].score < minSentence {
 		return retrieval.NotCovered(ev.Passages), nil
@@ -86,8 +86,9 @@ func (x Extractive) Answer(_ context.Context, ev retrieval.Evidence) (*retrieval
 
 // candidates scores every sentence, and every pair of adjacent sentences, of the passages
 // as a quote answering the question.
-func candidates(question string, weights map[string]float64, passages []retrieval.Result) []sentence {
+func candidates(question string, weights map[string]float64, spellings map[string][]string, passages []retrieval.Result) []sentence {
 	q := text.NewQuestion(question, weights)
+	q.Spell(spellings)
 	var cands []sentence
 	for pi, p := range passages {
 		// Passages come ranked; a prior keeps the choice close to the ranking.

@@ -81,3 +81,28 @@ func TestExtractiveCountsThePassagesNamesLikeATitle(t *testing.T) {
 		t.Fatalf("first quote %q; want the sentence on the strategy in the passage naming Kuchlug", firstQuote(ans))
 	}
 }
+
+// The answerer reads a misspelt question word as the collection spells it
+// (Evidence.Spellings): "seige warfare" is answered by the sentence on siege warfare, not by
+// one that shares only the question's other words.
+func TestExtractiveReadsMisspeltWordsAsSpelt(t *testing.T) {
+	ev := retrieval.Evidence{
+		Question:    "From whom did Genghis Khan learn seige warfare?",
+		TermWeights: map[string]float64{"genghi": 3, "khan": 2, "learn": 2, "seig": 9, "warfar": 4},
+		Spellings:   map[string][]string{"seig": {"sieg"}},
+		Passages: []retrieval.Result{{Rank: 1, ChunkID: 1, ArticleID: 1, URL: "https://example.org/genghis", Title: "Genghis Khan",
+			Text: "Genghis Khan provided stability during a time of almost endemic warfare between tribes. " +
+				"Mongol traditions were reinforced. The Khan was a quick student, adopting new technologies and ideas, such as siege warfare from the Chinese."}},
+	}
+	ans, err := Extractive{}.Answer(context.Background(), ev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(firstQuote(ans), "siege warfare from the Chinese") {
+		t.Fatalf("first quote %q; want the sentence on siege warfare", firstQuote(ans))
+	}
+	ev.Spellings = nil
+	if ans, _ = (Extractive{}).Answer(context.Background(), ev); strings.Contains(firstQuote(ans), "siege") {
+		t.Fatalf("without spellings the first quote is %q: the test no longer tells the rule's effect", firstQuote(ans))
+	}
+}

@@ -73,6 +73,9 @@ type Question struct {
 	pairs  map[[2]string]bool // adjacent question terms ("space station")
 	names  map[string]bool    // terms the question writes as names (capitalised, or with a digit)
 	expect Kind
+	// spelt maps a collection term to the question term it is a likely correct spelling of
+	// ("sieg" for "seige"; Spell).
+	spelt map[string]string
 }
 
 // NewQuestion reads q. weights gives each term's weight (its IDF in the collection); a
@@ -107,6 +110,35 @@ func NewQuestion(q string, weights map[string]float64) *Question {
 	}
 	out.expect = AnswerKind(q)
 	return out
+}
+
+// Spell has the question read its misspelt words as their likely correct spellings: near
+// maps a question term no passage of the collection holds to the collection's terms a few
+// edits from it (retrieval's Store.nearTerms: "sieg" for "seige"). A sentence holding one
+// of them holds the question's word, as the coverage check already reads it. Only
+// neighbours one edit away count (a letter dropped, added, changed or two swapped: most
+// misspellings): the coverage check also takes two edits for a long word, and a
+// question's unseen word then has dozens ("empor" for "emporer" has emperor, but also
+// empir, emir, export, ...), enough to lift an unrelated sentence; a number is never
+// misspelt.
+func (q *Question) Spell(near map[string][]string) {
+	for _, t := range q.order { // in order: a spelling near two of its words goes to the first
+		if strings.ContainsAny(t, "0123456789") {
+			continue // a number one digit off is another number, not a misspelling
+		}
+		for _, v := range near[t] {
+			if EditDistance(t, v, 1) > 1 {
+				continue
+			}
+			if _, isTerm := q.terms[v]; isTerm || q.spelt[v] != "" {
+				continue // the question holds it as itself, or it stands for another word
+			}
+			if q.spelt == nil {
+				q.spelt = map[string]string{}
+			}
+			q.spelt[v] = t
+		}
+	}
 }
 
 // Carry returns cur, a sentence that refers back to the one before it ("He made many
@@ -176,6 +208,7 @@ func AnswerKind(q string) Kind {
 // thing the question asks for. Read it once, score it alone or joined with a neighbour.
 type Sentence struct {
 	have  map[string]bool    // question terms present
+	spelt map[string]bool    // question terms present only as their correct spelling (Spell)
 	pairs map[[2]string]bool // question phrases present
 	novel int                // content words the question does not use
 	kind  bool               // the novel words hold the kind of answer asked for
@@ -191,7 +224,15 @@ func (q *Question) Read(s string) Sentence {
 	prev := ""
 	for i, tok := range Tokens(s) {
 		for _, t := range TokenTerms(tok) {
-			if _, ok := q.terms[t]; ok {
+			if qt, ok := q.spelt[t]; ok {
+				// The question's word, spelt right: Share counts it as held; Holds, the
+				// first coverage check's evidence, keeps to the words as asked.
+				t = qt
+				if r.spelt == nil {
+					r.spelt = map[string]bool{}
+				}
+				r.spelt[t] = true
+			} else if _, ok := q.terms[t]; ok {
 				r.have[t] = true
 			}
 			if q.pairs[[2]string{prev, t}] {
@@ -248,7 +289,7 @@ func (q *Question) Share(title map[string]bool, parts ...Sentence) float64 {
 	for _, t := range q.order {
 		w := q.terms[t]
 		switch {
-		case anyHas(parts, t):
+		case anyHas(parts, t) || anySpelt(parts, t):
 			got += w
 		case title[t]:
 			got += w / 2
@@ -296,6 +337,15 @@ func (q *Question) ScoreRead(title map[string]bool, parts ...Sentence) float64 {
 		sc -= echoPenalty // repeats the question: cannot hold its answer
 	}
 	return sc
+}
+
+func anySpelt(parts []Sentence, t string) bool {
+	for _, p := range parts {
+		if p.spelt[t] {
+			return true
+		}
+	}
+	return false
 }
 
 func anyHas(parts []Sentence, t string) bool {

@@ -133,3 +133,34 @@ func TestContextHoldsThePassagesNamesOnly(t *testing.T) {
 		t.Errorf("the passage's names did not raise the sentence's score")
 	}
 }
+
+// A misspelt question word ("seige") is read as the collection spells it when Spell has
+// its neighbours: the sentence holding "siege" holds the word and the phrase "siege
+// warfare". Only neighbours one edit away count, a number never, and Holds (the first
+// coverage check's evidence) keeps to the words as asked.
+func TestSpellReadsAMisspeltWordAsSpeltRight(t *testing.T) {
+	const s = "He adopted new ideas, such as siege warfare from the Chinese."
+	q := NewQuestion("From whom did Genghis Khan learn seige warfare in 1219?", nil)
+	before := q.Score(s, "")
+	q.Spell(map[string][]string{"seig": {"sieg", "seiz"}, "warfar": {"warfare"}, "1219": {"1218"}})
+	after := q.Score(s, "")
+	if after <= before {
+		t.Fatalf("score with spellings %.3f, without %.3f: want higher", after, before)
+	}
+	r := q.Read(s)
+	if !r.spelt["seig"] || r.Holds("seig") {
+		t.Fatalf("spelt %v, Holds(seig) %v: want seig spelt, not held", r.spelt, r.Holds("seig"))
+	}
+	if !r.pairs[[2]string{"seig", "warfar"}] {
+		t.Fatalf("pairs %v: want the phrase seige warfare", r.pairs)
+	}
+	if q.spelt["1218"] != "" {
+		t.Fatalf("a number took a spelling: %v", q.spelt)
+	}
+
+	far := NewQuestion("What did the emporer fear?", nil)
+	far.Spell(map[string][]string{"empor": {"emperor", "empir"}})
+	if far.spelt["emperor"] != "" || far.spelt["empir"] != "empor" {
+		t.Fatalf("spelt %v: want empir (one edit) only, not emperor (two)", far.spelt)
+	}
+}
