@@ -1,9 +1,11 @@
 package retrieval
 
 import (
+	"cmp"
 	"container/heap"
 	"context"
 	"math"
+	"slices"
 	"sort"
 )
 
@@ -291,8 +293,18 @@ type postingList struct {
 // joinBlocks joins a term's blocks into one list sorted by passage id. Blocks may overlap
 // (two writers' ids interleaved); then the list is sorted whole.
 func joinBlocks(bs []blockRow) postingList {
-	sort.Slice(bs, func(i, j int) bool { return bs[i].first < bs[j].first })
-	var l postingList
+	byFirst := func(a, b blockRow) int { return cmp.Compare(a.first, b.first) }
+	if !slices.IsSortedFunc(bs, byFirst) {
+		slices.SortFunc(bs, byFirst)
+	}
+	n := 0
+	for _, b := range bs {
+		n += len(b.ids)
+	}
+	// Sized once: a common term's list is thousands of postings, and growing it by
+	// appends copied it again and again (memmove was an eighth of a search's CPU at 1M
+	// passages; with sort.Slice's reflection, joins were a fifth).
+	l := postingList{ids: make([]int64, 0, n), tfs: make([]int16, 0, n), lens: make([]int16, 0, n)}
 	sorted := true
 	for i, b := range bs {
 		if i > 0 && b.first <= bs[i-1].last {
