@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -125,9 +127,17 @@ type Client struct {
 	log     *slog.Logger
 	work    Work
 	started bool
-	// stopWatch ends the orphan watcher, and watching is closed when it has returned.
+	// stopWatch ends the orphan watcher and the lease follower (followLease), and watching
+	// is closed when both have returned.
 	stopWatch context.CancelFunc
 	watching  chan struct{}
+	// queues are the queues the client works, and unleased those followLease removed
+	// from River because the lease was lost (only followLease touches it while started).
+	queues   map[string]river.QueueConfig
+	unleased map[string]bool
+	// notFetching is set from the moment followLease has stopped every queue fetching to
+	// the moment it starts one again.
+	notFetching atomic.Bool
 }
 
 // Open connects to the database at dsn (migrated, River's tables included) with a pool of
@@ -165,7 +175,8 @@ func Open(ctx context.Context, dsn string, cfg Config) (*Client, error) {
 			return nil, fmt.Errorf("jobs: %w", err)
 		}
 	}
-	rc, err := river.NewClient(riverpgxv5.New(pool), riverConfig(cfg, l))
+	rcfg := riverConfig(cfg, l)
+	rc, err := river.NewClient(riverpgxv5.New(pool), rcfg)
 	if err != nil {
 		if l != nil {
 			l.close()
@@ -173,7 +184,8 @@ func Open(ctx context.Context, dsn string, cfg Config) (*Client, error) {
 		pool.Close()
 		return nil, fmt.Errorf("jobs: %w", err)
 	}
-	return &Client{river: rc, pool: pool, engine: cfg.Engine, lease: l, log: cfg.Log, work: cfg.Work}, nil
+	return &Client{river: rc, pool: pool, engine: cfg.Engine, lease: l, log: cfg.Log, work: cfg.Work,
+		queues: rcfg.Queues, unleased: map[string]bool{}}, nil
 }
 
 // riverConfig is the River configuration for cfg: every worker is registered whatever the
@@ -255,9 +267,12 @@ func (c *Client) Start(ctx context.Context) error {
 	c.started = true
 	wctx, stop := context.WithCancel(context.WithoutCancel(ctx))
 	c.stopWatch, c.watching = stop, make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() { watchOrphans(wctx, c.engine, c.log) })
+	wg.Go(func() { c.followLease(wctx) })
 	go func() {
-		defer close(c.watching)
-		watchOrphans(wctx, c.engine, c.log)
+		wg.Wait()
+		close(c.watching)
 	}()
 	c.log.Info("jobs started", "work", c.work.String(), "client_id", c.lease.id())
 	return nil
@@ -279,6 +294,115 @@ func (c *Client) Stop(ctx context.Context, grace time.Duration) error {
 	}
 	c.started = false
 	return nil
+}
+
+// followLease stops the client's queues fetching jobs while its lease is not held, and
+// starts them again once it is, until ctx ends. A process without its lease would still
+// fetch jobs, only to hand each back a few seconds later (lease.Work): every job it wins
+// from a process that holds its lease is delayed, and it wins most races once it has won
+// one, since its poll comes round just after the job it handed back is due again (the
+// snooze, 3 s, is just short of three of River's 1-1.1 s fetch polls, and the polls of two
+// processes drift apart by tens of milliseconds a round): a reindex taken back from it
+// was measured waiting 50 such rounds, almost 3 minutes. Removing a queue from River
+// stops its producer's fetches and waits for its running jobs, which the lease's loss has
+// cancelled; adding it back starts a new producer. Nothing else in River stops: a
+// leaseless process still leads, inserts the periodic jobs and completes what returns.
+func (c *Client) followLease(ctx context.Context) {
+	if c.lease == nil {
+		return
+	}
+	for {
+		var ok bool
+		if c.lease.holds() {
+			ok = c.leaseQueues(ctx)
+		} else {
+			ok = c.unleaseQueues(ctx)
+		}
+		if ctx.Err() != nil {
+			return
+		}
+		var again <-chan time.Time
+		if !ok {
+			again = time.After(leaseRetryEvery)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-c.lease.changed:
+		case <-again:
+		}
+	}
+}
+
+// unleaseQueues removes from River every queue not removed yet, and reports whether all
+// are. Every queue stops fetching first, so that a job slow to return in one queue leaves
+// no other queue fetching meanwhile: River's Remove stops the producer's fetches before it
+// waits for its jobs, and given a context that has ended it returns at once, the producer
+// stopped but still registered (its documented partial removal; River v0.51.2). Then each
+// is removed for good, as its jobs return.
+func (c *Client) unleaseQueues(ctx context.Context) bool {
+	var todo []string
+	for name := range c.queues {
+		if !c.unleased[name] {
+			todo = append(todo, name)
+		}
+	}
+	if len(todo) == 0 {
+		return true
+	}
+	slices.Sort(todo)
+	ended, end := context.WithCancel(ctx)
+	end()
+	for _, name := range todo {
+		_ = c.river.Queues().Remove(ended, name)
+	}
+	c.notFetching.Store(true)
+	c.log.Warn("this process holds no lease: it fetches no jobs until it holds it again", "client_id", c.lease.id(), "queues", todo)
+	ok := true
+	for _, name := range todo {
+		err := c.river.Queues().Remove(ctx, name)
+		var notFound *river.QueueNotFoundError
+		switch {
+		case err == nil || errors.As(err, &notFound): // removed, by the first pass when it had no job running
+			c.unleased[name] = true
+		case ctx.Err() != nil: // stopping: River's Stop stops the producer
+			return false
+		default:
+			c.log.Warn("stop fetching jobs", "queue", name, "err", err)
+			ok = false
+		}
+	}
+	return ok
+}
+
+// leaseQueues adds back to River every queue unleaseQueues removed, and reports whether
+// all are back.
+func (c *Client) leaseQueues(ctx context.Context) bool {
+	var back []string
+	ok := true
+	for name, qc := range c.queues {
+		if !c.unleased[name] {
+			continue
+		}
+		err := c.river.Queues().Add(name, qc)
+		var added *river.QueueAlreadyAddedError
+		if err != nil && !errors.As(err, &added) {
+			// A queue whose producer failed to start stays added, not fetching: removed,
+			// it is added again on the next try.
+			c.log.Warn("start fetching jobs again", "queue", name, "err", err)
+			_ = c.river.Queues().Remove(ctx, name)
+			ok = false
+			continue
+		}
+		delete(c.unleased, name)
+		c.notFetching.Store(false)
+		back = append(back, name)
+	}
+	if len(back) > 0 {
+		slices.Sort(back)
+		c.log.Info("holding this process's lease again: fetching jobs", "client_id", c.lease.id(), "queues", back)
+	}
+	return ok
 }
 
 func (c *Client) stop(ctx context.Context, grace time.Duration) error {

@@ -25,7 +25,8 @@ import (
 // working process sees, within orphanCheckEvery, that the job's process is gone; after
 // orphanAfter it hands the job back to the queue (retrieval.RequeueOrphanedJob), to resume
 // where it stopped. A process that loses its lease while alive (its connection cut) cancels
-// its running jobs and takes no more until it holds the lease again.
+// its running jobs and stops fetching jobs (Client.followLease) until it holds the lease
+// again.
 //
 // River's own rescue (rescueStuckAfter) stays, as the backstop for a live process whose job
 // will not return, and for processes that hold no lease.
@@ -75,6 +76,9 @@ type lease struct {
 
 	mu   sync.Mutex
 	held *retrieval.HeldLock // nil while lost
+	// changed is signalled (never blocking: one pending signal stands for any number)
+	// whenever held becomes nil or is held again.
+	changed chan struct{}
 
 	stop      chan struct{}
 	done      chan struct{}
@@ -88,7 +92,8 @@ func takeLease(ctx context.Context, engine Engine, log *slog.Logger) (*lease, er
 		key := retrieval.LockKey{Space: leaseLockSpace, Name: newClientID()}
 		var held *retrieval.HeldLock
 		if held, err = engine.HoldLock(ctx, key); err == nil {
-			l := &lease{engine: engine, key: key, log: log, held: held, stop: make(chan struct{}), done: make(chan struct{})}
+			l := &lease{engine: engine, key: key, log: log, held: held, changed: make(chan struct{}, 1),
+				stop: make(chan struct{}), done: make(chan struct{})}
 			go l.keep()
 			return l, nil
 		}
@@ -115,6 +120,24 @@ func newClientID() string {
 // id is the River client id the lease is named by.
 func (l *lease) id() string { return l.key.Name }
 
+// holds says whether the lease is held now.
+func (l *lease) holds() bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.held != nil
+}
+
+// set records held (nil when lost) and signals changed.
+func (l *lease) set(held *retrieval.HeldLock) {
+	l.mu.Lock()
+	l.held = held
+	l.mu.Unlock()
+	select {
+	case l.changed <- struct{}{}:
+	default:
+	}
+}
+
 // keep takes the lease again whenever it is lost, until close.
 func (l *lease) keep() {
 	defer close(l.done)
@@ -129,9 +152,7 @@ func (l *lease) keep() {
 		}
 		l.log.Warn("lost this process's lease on the database; its running jobs are cancelled, and taken over by another process",
 			"client_id", l.id())
-		l.mu.Lock()
-		l.held = nil
-		l.mu.Unlock()
+		l.set(nil)
 		held.Release()
 		for held = nil; held == nil; {
 			select {
@@ -148,9 +169,7 @@ func (l *lease) keep() {
 			}
 		}
 		l.log.Info("holding this process's lease again; working jobs", "client_id", l.id())
-		l.mu.Lock()
-		l.held = held
-		l.mu.Unlock()
+		l.set(held)
 	}
 }
 
@@ -170,7 +189,8 @@ func (l *lease) close() {
 	})
 }
 
-// Work runs a job while the lease is held: a job fetched while it is not is handed back to
+// Work runs a job while the lease is held: a job fetched while it is not (in the moment
+// between the loss and the client's queues stopping, Client.followLease) is handed back to
 // run after leaseRetryEvery, and a running job's context is cancelled (errLeaseLost its
 // cause) when the lease is lost.
 func (l *lease) Work(ctx context.Context, _ *rivertype.JobRow, doInner func(context.Context) error) error {
