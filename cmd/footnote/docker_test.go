@@ -288,7 +288,7 @@ func TestComposeServicesAgree(t *testing.T) {
 	t.Run("every variable footnote reads reaches the container, or is excluded with a reason", func(t *testing.T) {
 		// Not passed on purpose, each with why.
 		excluded := map[string]bool{
-			"FOOTNOTE_PGPORT": true, // the port of make db's cluster; compose sets DATABASE_URL
+			"FOOTNOTE_PGPORT":      true, // the port of make db's cluster; compose sets DATABASE_URL
 			"FOOTNOTE_PROFILE_DIR": true, // a developer's profiling switch for runs on the machine (make bench-scale), not a service setting
 		}
 		inCompose := map[string]bool{}
