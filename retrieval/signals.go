@@ -127,8 +127,9 @@ func (e *Engine) quoteSignals(ctx context.Context, coll string, q queryTerms, re
 }
 
 // signals computes Signals for a first citation c among the ranked passages res; near maps
-// each unseen question term to its likely correct spellings in the collection, article
-// holds the terms (of the question and near) its article has.
+// each unseen question term to its likely correct spellings in the collection, a name's
+// already cut to one edit (Engine.spellings, nameSpellings), article holds the terms (of
+// the question and near) its article has.
 func signals(q queryTerms, near map[string][]string, res []Result, c Citation, article map[string]bool) (Signals, bool) {
 	var quoted *Result
 	for i := range res {
@@ -153,7 +154,6 @@ func signals(q queryTerms, near map[string][]string, res []Result, c Citation, a
 	}
 	quote := termSet(c.Quote)
 	title, longer := termSet(quoted.Title), text.LongerNames(quoted.Text, text.Pairs(q.text))
-	near = nameSpellings(qForms, near)
 	holds := func(set map[string]bool, i int) bool {
 		if set[q.terms[i]] {
 			return true
