@@ -2,7 +2,6 @@ package retrieval
 
 import (
 	"cmp"
-	"container/heap"
 	"context"
 	"math"
 	"slices"
@@ -172,16 +171,12 @@ func (s *Store) lexicalTopK(ctx context.Context, coll string, ls lexicalSearch, 
 			bounds = append(bounds, r)
 		}
 	}
-	lists := make([]postingList, len(ls.terms))
-	for t := range blocks {
-		lists[t] = joinBlocks(blocks[t])
-	}
 	if len(bounds) == 0 {
-		return ls.topK(lists, k, allow), nil
+		return ls.topKBlocks(blocks, k, allow), nil
 	}
 
 	// Step 2: the floor, and the common terms' blocks that can lift a passage to it.
-	cands, partial := ls.accumulate(lists, allow)
+	cands, partial := ls.accumulateBlocks(blocks, allow)
 	floor := kthBest(partial, k) * (1 - boundSlack)
 	need := ls.neededBlocks(bounds, cands, partial, floor)
 	if len(need) > 0 {
@@ -199,14 +194,9 @@ func (s *Store) lexicalTopK(ctx context.Context, coll string, ls lexicalSearch, 
 		for _, r := range more {
 			blocks[r.term] = append(blocks[r.term], r)
 		}
-		for t := range blocks {
-			if !full[t] {
-				lists[t] = joinBlocks(blocks[t])
-			}
-		}
 	}
 	// Step 3.
-	return ls.topK(lists, k, allow), nil
+	return ls.topKBlocks(blocks, k, allow), nil
 }
 
 // neededBlocks returns the blocks among bounds (common terms' blocks, postings not read)
@@ -354,36 +344,6 @@ func (ls lexicalSearch) merge(lists []postingList, allow map[int64]bool, fn func
 			fn(next, score)
 		}
 	}
-}
-
-// accumulate returns every passage of lists (among allow) with its score over them, in
-// passage id order.
-func (ls lexicalSearch) accumulate(lists []postingList, allow map[int64]bool) ([]int64, []float64) {
-	var ids []int64
-	var scores []float64
-	ls.merge(lists, allow, func(id int64, score float64) {
-		ids, scores = append(ids, id), append(scores, score)
-	})
-	return ids, scores
-}
-
-// topK returns the k best passages of lists (among allow), best first.
-func (ls lexicalSearch) topK(lists []postingList, k int, allow map[int64]bool) []hit {
-	h := make(worstFirst, 0, k+1)
-	ls.merge(lists, allow, func(id int64, score float64) {
-		c := hit{chunkID: id, score: score}
-		if len(h) < k {
-			heap.Push(&h, c)
-		} else if better(c, h[0]) {
-			h[0] = c
-			heap.Fix(&h, 0)
-		}
-	})
-	out := make([]hit, len(h))
-	for i := len(h) - 1; i >= 0; i-- {
-		out[i] = heap.Pop(&h).(hit)
-	}
-	return out
 }
 
 // better tells whether a ranks before b: a higher score, or the same and a lower id.
