@@ -3,7 +3,6 @@ package retrieval
 import (
 	"cmp"
 	"context"
-	"math"
 	"slices"
 	"sort"
 )
@@ -178,16 +177,8 @@ func (s *Store) lexicalTopK(ctx context.Context, coll string, ls lexicalSearch, 
 	// Step 2: the floor, and the common terms' blocks that can lift a passage to it.
 	cands, partial := ls.accumulateBlocks(blocks, allow)
 	floor := kthBest(partial, k) * (1 - boundSlack)
-	need := ls.neededBlocks(bounds, cands, partial, floor)
-	if len(need) > 0 {
-		names := make([]string, len(need))
-		idx := make([]int32, len(need))
-		firsts := make([]int64, len(need))
-		lasts := make([]int64, len(need))
-		for i, b := range need {
-			names[i], idx[i], firsts[i], lasts[i] = ls.terms[b.term], int32(b.term), b.first, b.last
-		}
-		more, err := s.readBlockPostings(ctx, coll, names, idx, firsts, lasts)
+	if runs := blockRanges(bounds, ls.neededBlocks(bounds, cands, partial, floor)); len(runs) > 0 {
+		more, err := s.readBlockPostings(ctx, coll, ls.terms, runs)
 		if err != nil {
 			return nil, err
 		}
@@ -199,13 +190,17 @@ func (s *Store) lexicalTopK(ctx context.Context, coll string, ls lexicalSearch, 
 	return ls.topKBlocks(blocks, k, allow), nil
 }
 
-// neededBlocks returns the blocks among bounds (common terms' blocks, postings not read)
-// that cover a passage whose bound reaches floor: a candidate's partial score plus the
+// neededBlocks tells which blocks among bounds (common terms' blocks, postings not read)
+// cover a passage whose bound reaches floor: a candidate's partial score plus the
 // bounds of the blocks covering it, or, for a passage no read term holds, those bounds
 // alone.
-func (ls lexicalSearch) neededBlocks(bounds []blockRow, cands []int64, partial []float64, floor float64) []blockRow {
+func (ls lexicalSearch) neededBlocks(bounds []blockRow, cands []int64, partial []float64, floor float64) []bool {
+	need := make([]bool, len(bounds))
 	if floor <= 0 {
-		return bounds
+		for i := range need {
+			need[i] = true
+		}
+		return need
 	}
 	// The blocks' ends cut the ids into segments over which the sum of the bounds of the
 	// blocks covering an id is constant: sum[i] over [pts[i], pts[i+1]).
@@ -239,16 +234,57 @@ func (ls lexicalSearch) neededBlocks(bounds []blockRow, cands []int64, partial [
 			live = append(live, x)
 		}
 	}
-	var out []blockRow
-	for _, b := range bounds {
+	for j, b := range bounds {
 		lo, hi := seg(b.first), seg(b.last+1)
 		if liveBefore[hi]-liveBefore[lo] > 0 {
-			out = append(out, b)
+			need[j] = true
 			continue
 		}
 		if i := sort.Search(len(live), func(i int) bool { return live[i] >= b.first }); i < len(live) && live[i] <= b.last {
-			out = append(out, b)
+			need[j] = true
 		}
+	}
+	return need
+}
+
+// blockRange is a span of passage ids whose blocks of term a search reads: every block
+// of the term whose first id lies in [first, last].
+type blockRange struct {
+	term        int
+	first, last int64
+}
+
+// blockRanges turns the blocks among bounds that need reads into as few ranges as cover
+// them: a run of a term's needed blocks, with no block between them that is not needed,
+// is one range. A common term's blocks are mostly all needed, and Postgres reads one range
+// of a term's rows for a fraction of what it costs to look each block up by its own range
+// (5,837 blocks at 1M passages: 7 ms against 57). Ranges of one term never overlap (where
+// two writers' blocks overlapped, the ranges are joined), so no block is read twice; a
+// range may take in a block not needed, whose postings then only add to what is known.
+func blockRanges(bounds []blockRow, need []bool) []blockRange {
+	order := make([]int, len(bounds))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortFunc(order, func(a, b int) int {
+		return cmp.Or(cmp.Compare(bounds[a].term, bounds[b].term), cmp.Compare(bounds[a].first, bounds[b].first))
+	})
+	var out []blockRange
+	open := false // the last range may take the next block of its term
+	for _, i := range order {
+		b := bounds[i]
+		if !need[i] {
+			open = false
+			continue
+		}
+		last := len(out) - 1
+		switch {
+		case last >= 0 && out[last].term == b.term && (open || b.first <= out[last].last):
+			out[last].last = max(out[last].last, b.last)
+		default:
+			out = append(out, blockRange{term: b.term, first: b.first, last: b.last})
+		}
+		open = true
 	}
 	return out
 }
@@ -280,34 +316,6 @@ type postingList struct {
 	tfs, lens []int16
 }
 
-// joinBlocks joins a term's blocks into one list sorted by passage id. Blocks may overlap
-// (two writers' ids interleaved); then the list is sorted whole.
-func joinBlocks(bs []blockRow) postingList {
-	byFirst := func(a, b blockRow) int { return cmp.Compare(a.first, b.first) }
-	if !slices.IsSortedFunc(bs, byFirst) {
-		slices.SortFunc(bs, byFirst)
-	}
-	n := 0
-	for _, b := range bs {
-		n += len(b.ids)
-	}
-	// Sized once: a common term's list is thousands of postings, and growing it by
-	// appends copied it again and again (memmove was an eighth of a search's CPU at 1M
-	// passages; with sort.Slice's reflection, joins were a fifth).
-	l := postingList{ids: make([]int64, 0, n), tfs: make([]int16, 0, n), lens: make([]int16, 0, n)}
-	sorted := true
-	for i, b := range bs {
-		if i > 0 && b.first <= bs[i-1].last {
-			sorted = false
-		}
-		l.ids, l.tfs, l.lens = append(l.ids, b.ids...), append(l.tfs, b.tfs...), append(l.lens, b.lens...)
-	}
-	if !sorted {
-		sort.Sort(byPassage(l))
-	}
-	return l
-}
-
 // byPassage sorts a posting list by passage id.
 type byPassage postingList
 
@@ -317,33 +325,6 @@ func (l byPassage) Swap(i, j int) {
 	l.ids[i], l.ids[j] = l.ids[j], l.ids[i]
 	l.tfs[i], l.tfs[j] = l.tfs[j], l.tfs[i]
 	l.lens[i], l.lens[j] = l.lens[j], l.lens[i]
-}
-
-// merge walks lists in passage id order and calls fn with each passage that some list
-// holds (and allow, when not nil, holds) and its score summed over the lists in term order.
-func (ls lexicalSearch) merge(lists []postingList, allow map[int64]bool, fn func(id int64, score float64)) {
-	cur := make([]int, len(lists))
-	for {
-		next, found := int64(math.MaxInt64), false
-		for t, l := range lists {
-			if cur[t] < len(l.ids) && l.ids[cur[t]] < next {
-				next, found = l.ids[cur[t]], true
-			}
-		}
-		if !found {
-			return
-		}
-		score := 0.0
-		for t, l := range lists {
-			if c := cur[t]; c < len(l.ids) && l.ids[c] == next {
-				score += ls.score(ls.weights[t], float64(l.tfs[c]), float64(l.lens[c]))
-				cur[t]++
-			}
-		}
-		if allow == nil || allow[next] {
-			fn(next, score)
-		}
-	}
 }
 
 // better tells whether a ranks before b: a higher score, or the same and a lower id.

@@ -1,129 +1,118 @@
 package retrieval
 
 import (
+	"cmp"
 	"container/heap"
 	"math/bits"
+	"slices"
 	"sync"
 )
 
-// Term at a time: a search's postings are summed into a table indexed by passage id, one
-// term after another in the question's term order, instead of merging the terms' lists in id
-// order. Each passage's score is the same sum, added in the same order, as merge makes it,
-// so the two rank alike to the last bit; the table only costs less per posting. A question
-// of common words reads hundreds of thousands of postings at 1M passages: merging them, and
-// joining each term's blocks into one sorted list first, took most of the 110 ms of Go CPU of
-// the slowest questions (README, "Scale").
+// Window at a time: a search's postings are summed into a small table indexed by passage
+// id, one window of ids after another, and within a window term by term in the question's
+// term order. Each passage's score is the same sum, added in the same order, as merging the
+// terms' id-sorted lists makes it, and passages come out in id order, so the two rank alike
+// to the last bit (a test compares them); the table only costs less per posting. A question
+// of common words reads hundreds of thousands of postings at 1M passages: joining each
+// term's blocks into one sorted list and merging the lists took most of the 110 ms of Go
+// CPU of the slowest questions (README, "Scale"). One table over the whole span of ids was
+// faster than merging but slower than windows: every posting then missed the CPU's caches,
+// and a fresh 8 MB table a search cost more to clear than to fill.
 
-// denseSpanMax is the widest span of passage ids a search sums in a table (8 bytes of score
-// and a bit a passage: 32 MB at most, reused across searches).
-const denseSpanMax = 1 << 22
+// windowIDs is the span of passage ids one window covers: its scores (8 bytes each) fit a
+// core's L2 cache.
+const windowIDs = 1 << 15
 
-// denseMinFill is the span a table may have per posting summed into it, beyond the first
-// denseSpanFree ids. Scanning a table costs about what summing a posting does per 8 to 16
-// ids, so a sparser table (a collection whose ids are spread among other collections', or a
-// few rare postings far apart) is merged instead.
-const (
-	denseMinFill  = 16
-	denseSpanFree = 1 << 16
-)
-
-// scoreTable holds the scores of the passages with ids in [base, base+span) and which of
-// them some posting touched.
-type scoreTable struct {
-	base int64
-	span int
-	acc  []float64
-	seen []uint64
+// scoreWindow holds the scores of the passages with ids in [base, base+windowIDs) and which
+// of them some posting touched.
+type scoreWindow struct {
+	acc  [windowIDs]float64
+	seen [windowIDs / 64]uint64
 }
 
-var scoreTables = sync.Pool{New: func() any { return new(scoreTable) }}
+var scoreWindows = sync.Pool{New: func() any { return new(scoreWindow) }}
 
-// denseSpan returns the span of the ids in blocks and whether a table should sum them.
-func denseSpan(blocks [][]blockRow) (lo int64, span int, ok bool) {
-	n := 0
-	lo, hi := int64(0), int64(-1)
-	for _, bs := range blocks {
-		for _, b := range bs {
-			if len(b.ids) == 0 {
-				continue
-			}
-			first, last := b.ids[0], b.ids[len(b.ids)-1]
-			if n == 0 || first < lo {
-				lo = first
-			}
-			if n == 0 || last > hi {
-				hi = last
-			}
-			n += len(b.ids)
+// termCursor walks one term's blocks in id order: blocks sorted by first id, and where
+// each has got to (blocks of one term may overlap when two writers' ids interleaved).
+type termCursor struct {
+	blocks []blockRow
+	at     []int
+	front  int // blocks before it are used up
+}
+
+// next is the lowest id not yet summed, and false when none is left.
+func (c *termCursor) next() (int64, bool) {
+	best, found := int64(0), false
+	for i := c.front; i < len(c.blocks); i++ {
+		b := &c.blocks[i]
+		if found && b.first > best {
+			break // sorted by first: no later block holds a lower id
 		}
-	}
-	if n == 0 || hi < lo {
-		return 0, 0, false
-	}
-	w := hi - lo + 1
-	if w > denseSpanMax || w > int64(denseMinFill)*int64(n)+denseSpanFree {
-		return 0, 0, false
-	}
-	return lo, int(w), true
-}
-
-// sum adds every posting of blocks to a table over [lo, lo+span), term by term.
-func (ls lexicalSearch) sum(blocks [][]blockRow, lo int64, span int) *scoreTable {
-	st := scoreTables.Get().(*scoreTable)
-	if cap(st.acc) < span {
-		st.acc = make([]float64, span)
-		st.seen = make([]uint64, (span+63)/64)
-	}
-	st.base, st.span = lo, span
-	acc, seen := st.acc[:span], st.seen[:(span+63)/64]
-	for t, bs := range blocks {
-		w := ls.weights[t]
-		for _, b := range bs {
-			for i, id := range b.ids {
-				x := id - lo
-				acc[x] += ls.score(w, float64(b.tfs[i]), float64(b.lens[i]))
-				seen[x>>6] |= 1 << (x & 63)
+		if c.at[i] < len(b.ids) {
+			if id := b.ids[c.at[i]]; !found || id < best {
+				best, found = id, true
 			}
 		}
 	}
-	return st
+	return best, found
 }
 
-// each calls fn with every touched passage that allow (when not nil) holds, in id order.
-func (st *scoreTable) each(allow map[int64]bool, fn func(id int64, score float64)) {
-	for i, word := range st.seen[:(st.span+63)/64] {
-		for word != 0 {
-			x := i<<6 + bits.TrailingZeros64(word)
-			word &= word - 1
-			if id := st.base + int64(x); allow == nil || allow[id] {
-				fn(id, st.acc[x])
-			}
-		}
-	}
-}
-
-// release clears the table and gives it back to the pool.
-func (st *scoreTable) release() {
-	clear(st.acc[:st.span])
-	clear(st.seen[:(st.span+63)/64])
-	scoreTables.Put(st)
-}
-
-// visit calls fn with every passage of blocks (among allow) and its score over them, in
-// passage id order: by a table when the ids are dense enough, else by merging the terms'
-// lists.
+// visit calls fn with every passage of blocks (blocks[t] are term t's; among allow, when
+// not nil) and its score summed over the terms in term order, in passage id order.
 func (ls lexicalSearch) visit(blocks [][]blockRow, allow map[int64]bool, fn func(id int64, score float64)) {
-	if lo, span, ok := denseSpan(blocks); ok {
-		st := ls.sum(blocks, lo, span)
-		st.each(allow, fn)
-		st.release()
-		return
-	}
-	lists := make([]postingList, len(blocks))
+	byFirst := func(a, b blockRow) int { return cmp.Compare(a.first, b.first) }
+	curs := make([]termCursor, len(blocks))
 	for t, bs := range blocks {
-		lists[t] = joinBlocks(bs)
+		if !slices.IsSortedFunc(bs, byFirst) {
+			slices.SortFunc(bs, byFirst)
+		}
+		curs[t] = termCursor{blocks: bs, at: make([]int, len(bs))}
 	}
-	ls.merge(lists, allow, fn)
+	win := scoreWindows.Get().(*scoreWindow)
+	defer scoreWindows.Put(win)
+	for {
+		base, found := int64(0), false
+		for t := range curs {
+			if id, ok := curs[t].next(); ok && (!found || id < base) {
+				base, found = id, true
+			}
+		}
+		if !found {
+			return
+		}
+		end := base + windowIDs
+		lo, hi := windowIDs, -1 // touched offsets
+		for t := range curs {
+			c, w := &curs[t], ls.weights[t]
+			for i := c.front; i < len(c.blocks) && c.blocks[i].first < end; i++ {
+				b := &c.blocks[i]
+				j := c.at[i]
+				for ; j < len(b.ids) && b.ids[j] < end; j++ {
+					x := int(b.ids[j] - base)
+					win.acc[x] += ls.score(w, float64(b.tfs[j]), float64(b.lens[j]))
+					win.seen[x>>6] |= 1 << (x & 63)
+					lo, hi = min(lo, x), max(hi, x)
+				}
+				c.at[i] = j
+			}
+			for c.front < len(c.blocks) && c.at[c.front] == len(c.blocks[c.front].ids) {
+				c.front++
+			}
+		}
+		for wi := lo >> 6; wi <= hi>>6; wi++ {
+			word := win.seen[wi]
+			win.seen[wi] = 0
+			for word != 0 {
+				x := wi<<6 + bits.TrailingZeros64(word)
+				word &= word - 1
+				s := win.acc[x]
+				win.acc[x] = 0
+				if id := base + int64(x); allow == nil || allow[id] {
+					fn(id, s)
+				}
+			}
+		}
+	}
 }
 
 // accumulateBlocks returns every passage of blocks (among allow) with its score over them,

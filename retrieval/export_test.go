@@ -291,12 +291,12 @@ func BlockBounds(ctx context.Context, e *Engine, coll, term string) ([][2]int64,
 // BlockPostings returns the passage ids of term's blocks in coll named by bounds, as a
 // search's second read finds them.
 func BlockPostings(ctx context.Context, e *Engine, coll, term string, bounds [][2]int64) ([]int64, error) {
-	names, idx := make([]string, len(bounds)), make([]int32, len(bounds))
-	firsts, lasts := make([]int64, len(bounds)), make([]int64, len(bounds))
+	rows := make([]blockRow, len(bounds))
+	need := make([]bool, len(bounds))
 	for i, b := range bounds {
-		names[i], firsts[i], lasts[i] = term, b[0], b[1]
+		rows[i], need[i] = blockRow{first: b[0], last: b[1]}, true
 	}
-	rows, err := e.store.readBlockPostings(ctx, coll, names, idx, firsts, lasts)
+	rows, err := e.store.readBlockPostings(ctx, coll, []string{term}, blockRanges(rows, need))
 	var ids []int64
 	for _, r := range rows {
 		ids = append(ids, r.ids...)

@@ -27,19 +27,24 @@ func (s *Store) readBlocks(ctx context.Context, coll string, terms []string, ful
 		JOIN term_blocks b ON b.collection = $1 AND b.term = u.term`, coll, terms, full)
 }
 
-// readBlockPostings returns the blocks of coll that the search named by (terms[i],
-// firsts[i], lasts[i]), with their postings; term[i] is the index of terms[i] in the
-// search's terms. A block is found by where it starts within the range it covered when its
-// bounds were read, not by its start alone: a passage removed from a block's start since
-// then moves the start up (within that range), and the block must still be read, or its
-// other passages would lose the term's score.
-func (s *Store) readBlockPostings(ctx context.Context, coll string, terms []string, term []int32, firsts, lasts []int64) ([]blockRow, error) {
+// readBlockPostings returns the blocks of coll in ranges, with their postings: for each
+// range, the blocks of terms[r.term] whose first id lies in [r.first, r.last]. Ranges of
+// one term must not overlap (blockRanges), or a block would come twice. A block is found by
+// where it starts within the range it covered when its bounds were read, not by its start
+// alone: a passage removed from a block's start since then moves the start up (within that
+// range), and the block must still be read, or its other passages would lose the term's
+// score.
+func (s *Store) readBlockPostings(ctx context.Context, coll string, terms []string, ranges []blockRange) ([]blockRow, error) {
+	names, idx := make([]string, len(ranges)), make([]int32, len(ranges))
+	firsts, lasts := make([]int64, len(ranges)), make([]int64, len(ranges))
+	for i, r := range ranges {
+		names[i], idx[i], firsts[i], lasts[i] = terms[r.term], int32(r.term), r.first, r.last
+	}
 	return s.scanBlocks(ctx, coll, `
-		SELECT DISTINCT ON (u.t, b.first_id)
-		       u.t, b.first_id, b.last_id, b.max_tf, b.min_len, b.n, b.postings
+		SELECT u.t, b.first_id, b.last_id, b.max_tf, b.min_len, b.n, b.postings
 		FROM unnest($2::text[], $3::int[], $4::bigint[], $5::bigint[]) AS u(term, t, first, last)
-		JOIN term_blocks b ON b.collection = $1 AND b.term = u.term AND b.first_id BETWEEN u.first AND u.last
-		ORDER BY u.t, b.first_id`, coll, terms, term, firsts, lasts)
+		JOIN term_blocks b ON b.collection = $1 AND b.term = u.term AND b.first_id BETWEEN u.first AND u.last`,
+		coll, names, idx, firsts, lasts)
 }
 
 // scanBlocks runs one of the block queries above. The packed postings (NULL: not asked
