@@ -3,6 +3,7 @@ package retrieval
 import (
 	"cmp"
 	"context"
+	"math"
 	"slices"
 	"sort"
 )
@@ -153,7 +154,9 @@ func (s *Store) lexicalTopK(ctx context.Context, coll string, ls lexicalSearch, 
 	for _, t := range active {
 		terms, isFull = append(terms, ls.terms[t]), append(isFull, full[t])
 	}
-	rows, err := s.readBlocks(ctx, coll, terms, isFull)
+	mem := postingArenas.Get().(*postingArena)
+	defer mem.release()
+	rows, err := s.readBlocks(ctx, coll, terms, isFull, mem)
 	if err != nil {
 		return nil, err
 	}
@@ -161,8 +164,21 @@ func (s *Store) lexicalTopK(ctx context.Context, coll string, ls lexicalSearch, 
 	for i := range rows {
 		rows[i].term = active[rows[i].term]
 	}
+	// Sized once: a common term has thousands of blocks.
+	perTerm := make([]int, len(ls.terms))
+	nBounds := 0
+	for _, r := range rows {
+		if full[r.term] {
+			perTerm[r.term]++
+		} else {
+			nBounds++
+		}
+	}
 	blocks := make([][]blockRow, len(ls.terms))
-	var bounds []blockRow
+	for t, n := range perTerm {
+		blocks[t] = make([]blockRow, 0, n)
+	}
+	bounds := make([]blockRow, 0, nBounds)
 	for _, r := range rows {
 		if full[r.term] {
 			blocks[r.term] = append(blocks[r.term], r)
@@ -178,7 +194,7 @@ func (s *Store) lexicalTopK(ctx context.Context, coll string, ls lexicalSearch, 
 	cands, partial := ls.accumulateBlocks(blocks, allow)
 	floor := kthBest(partial, k) * (1 - boundSlack)
 	if runs := blockRanges(bounds, ls.neededBlocks(bounds, cands, partial, floor)); len(runs) > 0 {
-		more, err := s.readBlockPostings(ctx, coll, ls.terms, runs)
+		more, err := s.readBlockPostings(ctx, coll, ls.terms, runs, mem)
 		if err != nil {
 			return nil, err
 		}
@@ -305,9 +321,38 @@ func kthBest(scores []float64, k int) float64 {
 	if len(scores) < k {
 		return 0
 	}
-	c := append([]float64(nil), scores...)
-	sort.Float64s(c)
-	return c[len(c)-k]
+	if k <= 0 {
+		return math.Inf(1)
+	}
+	// The k largest in a heap whose top is the least of them: O(n log k), not a sort of
+	// every candidate (tens of thousands for a common rarest term).
+	h := slices.Clone(scores[:k])
+	down := func(i int) {
+		for {
+			l := 2*i + 1
+			if l >= k {
+				return
+			}
+			if r := l + 1; r < k && h[r] < h[l] {
+				l = r
+			}
+			if h[i] <= h[l] {
+				return
+			}
+			h[i], h[l] = h[l], h[i]
+			i = l
+		}
+	}
+	for i := k/2 - 1; i >= 0; i-- {
+		down(i)
+	}
+	for _, x := range scores[k:] {
+		if x > h[0] {
+			h[0] = x
+			down(0)
+		}
+	}
+	return h[0]
 }
 
 // postingList is one term's postings read, sorted by passage id.

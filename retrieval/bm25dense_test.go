@@ -226,3 +226,25 @@ func TestNeededBlocksAreReadByRuns(t *testing.T) {
 		}
 	}
 }
+
+// TestKthBestIsTheKthLargest: the floor a search prunes by is the k-th largest partial
+// score, repeats counted, or 0 when there are fewer than k.
+func TestKthBestIsTheKthLargest(t *testing.T) {
+	r := rand.New(rand.NewSource(5))
+	for range 500 {
+		scores := make([]float64, r.Intn(60))
+		for i := range scores {
+			scores[i] = float64(r.Intn(20)) / 4
+		}
+		k := 1 + r.Intn(30)
+		want := 0.0
+		if len(scores) >= k {
+			c := slices.Clone(scores)
+			slices.Sort(c)
+			want = c[len(c)-k]
+		}
+		if got := kthBest(scores, k); got != want {
+			t.Fatalf("kthBest(%v, %d) = %v, want %v", scores, k, got, want)
+		}
+	}
+}

@@ -280,7 +280,7 @@ func SetAfterLookup(t interface{ Cleanup(func()) }, fn func()) {
 // BlockBounds returns the (first, last) passage ids of term's blocks in coll, as a search's
 // first read sees them (bounds only).
 func BlockBounds(ctx context.Context, e *Engine, coll, term string) ([][2]int64, error) {
-	rows, err := e.store.readBlocks(ctx, coll, []string{term}, []bool{false})
+	rows, err := e.store.readBlocks(ctx, coll, []string{term}, []bool{false}, new(postingArena))
 	out := make([][2]int64, len(rows))
 	for i, r := range rows {
 		out[i] = [2]int64{r.first, r.last}
@@ -296,7 +296,7 @@ func BlockPostings(ctx context.Context, e *Engine, coll, term string, bounds [][
 	for i, b := range bounds {
 		rows[i], need[i] = blockRow{first: b[0], last: b[1]}, true
 	}
-	rows, err := e.store.readBlockPostings(ctx, coll, []string{term}, blockRanges(rows, need))
+	rows, err := e.store.readBlockPostings(ctx, coll, []string{term}, blockRanges(rows, need), new(postingArena))
 	var ids []int64
 	for _, r := range rows {
 		ids = append(ids, r.ids...)

@@ -20,8 +20,8 @@ type blockRow struct {
 
 // readBlocks returns every block of terms in coll, with the postings of the blocks of the
 // terms whose full[i] is set and only the bounds of the others'.
-func (s *Store) readBlocks(ctx context.Context, coll string, terms []string, full []bool) ([]blockRow, error) {
-	return s.scanBlocks(ctx, coll, `
+func (s *Store) readBlocks(ctx context.Context, coll string, terms []string, full []bool, mem *postingArena) ([]blockRow, error) {
+	return s.scanBlocks(ctx, coll, mem, `
 		SELECT u.i - 1, b.first_id, b.last_id, b.max_tf, b.min_len, b.n, CASE WHEN u.whole THEN b.postings END
 		FROM unnest($2::text[], $3::bool[]) WITH ORDINALITY AS u(term, whole, i)
 		JOIN term_blocks b ON b.collection = $1 AND b.term = u.term`, coll, terms, full)
@@ -34,13 +34,13 @@ func (s *Store) readBlocks(ctx context.Context, coll string, terms []string, ful
 // alone: a passage removed from a block's start since then moves the start up (within that
 // range), and the block must still be read, or its other passages would lose the term's
 // score.
-func (s *Store) readBlockPostings(ctx context.Context, coll string, terms []string, ranges []blockRange) ([]blockRow, error) {
+func (s *Store) readBlockPostings(ctx context.Context, coll string, terms []string, ranges []blockRange, mem *postingArena) ([]blockRow, error) {
 	names, idx := make([]string, len(ranges)), make([]int32, len(ranges))
 	firsts, lasts := make([]int64, len(ranges)), make([]int64, len(ranges))
 	for i, r := range ranges {
 		names[i], idx[i], firsts[i], lasts[i] = terms[r.term], int32(r.term), r.first, r.last
 	}
-	return s.scanBlocks(ctx, coll, `
+	return s.scanBlocks(ctx, coll, mem, `
 		SELECT u.t, b.first_id, b.last_id, b.max_tf, b.min_len, b.n, b.postings
 		FROM unnest($2::text[], $3::int[], $4::bigint[], $5::bigint[]) AS u(term, t, first, last)
 		JOIN term_blocks b ON b.collection = $1 AND b.term = u.term AND b.first_id BETWEEN u.first AND u.last`,
@@ -49,8 +49,8 @@ func (s *Store) readBlockPostings(ctx context.Context, coll string, terms []stri
 
 // scanBlocks runs one of the block queries above. The packed postings (NULL: not asked
 // for), most of what a search reads, are decoded here from the bytes pgx received, into
-// two allocations a block (unpackPostings).
-func (s *Store) scanBlocks(ctx context.Context, coll, sql string, args ...any) ([]blockRow, error) {
+// room the search's arena gives (unpackPostings).
+func (s *Store) scanBlocks(ctx context.Context, coll string, mem *postingArena, sql string, args ...any) ([]blockRow, error) {
 	var out []blockRow
 	_, err := s.query(ctx, readIn(coll), sql, args, func(rows pgx.Rows) error {
 		if f := rows.FieldDescriptions()[6]; f.Format != pgx.BinaryFormatCode {
@@ -65,9 +65,7 @@ func (s *Store) scanBlocks(ctx context.Context, coll, sql string, args ...any) (
 				if b.n < 0 {
 					return fmt.Errorf("block of term %d at %d holds %d postings", b.term, b.first, b.n)
 				}
-				b.ids = make([]int64, b.n)
-				vals := make([]int16, 2*b.n)
-				b.tfs, b.lens = vals[:b.n:b.n], vals[b.n:]
+				b.ids, b.tfs, b.lens = mem.take(b.n)
 				if err := unpackPostings(b.first, b.n, packed, b.ids, b.tfs, b.lens); err != nil {
 					return fmt.Errorf("block of term %d at %d: %w", b.term, b.first, err)
 				}
