@@ -76,6 +76,9 @@ type Question struct {
 	// spelt maps a collection term to the question term it is a likely correct spelling of
 	// ("sieg" for "seige"; Spell).
 	spelt map[string]string
+	// firsts holds the first byte of every term and spelling above (and 0): Read stems
+	// only the words whose stems may begin with one of them (stemFirst).
+	firsts [256]bool
 }
 
 // NewQuestion reads q. weights gives each term's weight (its IDF in the collection); a
@@ -93,8 +96,10 @@ func NewQuestion(q string, weights map[string]float64) *Question {
 		}
 		out.terms[t] = w
 	}
+	out.firsts[0] = true
 	for t := range out.terms {
 		out.order = append(out.order, t)
+		out.firsts[t[0]] = true
 	}
 	sort.Strings(out.order)
 	for _, t := range out.order {
@@ -137,6 +142,7 @@ func (q *Question) Spell(near map[string][]string) {
 				q.spelt = map[string]string{}
 			}
 			q.spelt[v] = t
+			q.firsts[v[0]] = true
 		}
 	}
 }
@@ -222,8 +228,14 @@ func (q *Question) Read(s string) Sentence {
 	r := Sentence{have: map[string]bool{}, pairs: map[[2]string]bool{}}
 	var novelText strings.Builder
 	prev := ""
+	var terms []string
 	for i, tok := range Tokens(s) {
-		for _, t := range TokenTerms(tok) {
+		// A word whose stem cannot begin as any of the question's terms begins cannot be
+		// one: it is read as a term of no question (notQuestionTerm) without stemming it.
+		// Stemming every word of every sentence of the passages reranked was most of the
+		// reranker's CPU, and the reranker most of a search's at 10k passages.
+		terms = appendTermsUnless(terms[:0], tok.Word, &q.firsts)
+		for _, t := range terms {
 			if qt, ok := q.spelt[t]; ok {
 				// The question's word, spelt right: Share counts it as held; Holds, the
 				// first coverage check's evidence, keeps to the words as asked.

@@ -184,6 +184,39 @@ func appendTerms(out []string, w string) []string {
 	return append(out, Stem(w))
 }
 
+// notQuestionTerm stands in Question.Read for the term of a word that cannot be one of
+// the question's terms: no term is empty, so it matches none and pairs with none.
+const notQuestionTerm = ""
+
+// appendTermsUnless is appendTerms, except that a plain word (no hyphen, no stop word)
+// whose stem cannot begin with a byte firsts holds adds notQuestionTerm, unstemmed.
+func appendTermsUnless(out []string, w string, firsts *[256]bool) []string {
+	if len(w) > maxTermBytes || strings.Contains(w, "-") || IsStop(w) || firsts[stemFirst(w)] {
+		return appendTerms(out, w)
+	}
+	return append(out, notQuestionTerm)
+}
+
+// stemFirst is the byte Stem(w) begins with, found without stemming: the word as stem
+// reads it (possessive cut, ordinal or irregular form replaced); the Snowball stemmer's
+// suffix rules never touch a word's first letter. It is 0 where that is not sure: an empty
+// word, or one that begins with an apostrophe (the stemmer drops it, from longer words).
+func stemFirst(w string) byte {
+	w = strings.TrimSuffix(strings.TrimSuffix(w, "'s"), "’s")
+	if strings.Contains(w, "’") {
+		w = strings.ReplaceAll(w, "’", "'")
+	}
+	if o, ok := ordinals[w]; ok {
+		w = o
+	} else if b, ok := irregular[w]; ok {
+		w = b
+	}
+	if w == "" || w[0] == '\'' {
+		return 0
+	}
+	return w[0]
+}
+
 // ordinals spells out the small ordinal numbers, which texts mostly write as words.
 var ordinals = map[string]string{
 	"1st": "first", "2nd": "second", "3rd": "third", "4th": "fourth", "5th": "fifth",
