@@ -18,12 +18,14 @@ import (
 //     is a floor under the final k-th score. A passage can only reach it with the common
 //     terms' help: its partial score plus the bounds of the common terms' blocks covering it.
 //     Only the blocks covering a passage (a candidate, or any passage between the candidates)
-//     that can reach the floor are read. A second round trip, or none.
+//     that can reach the floor are read, a run of a term's needed blocks at a time
+//     (blockRanges). A second round trip, or none.
 //  3. Every passage whose true score reaches the floor now has all its postings read, so the
 //     top k of the scores summed over what was read is the exact top k.
 //
-// Scores are summed term by term in the question's term order, so they are reproducible;
-// ties go to the lower passage id, as the SQL BM25 this replaced ordered them.
+// Scores are summed window by window of passage ids and, within a window, term by term in
+// the question's term order (bm25window.go), so they are reproducible; ties go to the lower
+// passage id, as the SQL BM25 this replaced ordered them.
 
 // fullReadPostings is how many postings of its rarest terms a search reads whole before
 // pruning by bounds. More makes a sharper floor for pruning the common terms, and lets
