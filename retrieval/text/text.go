@@ -134,19 +134,29 @@ func Stem(w string) string {
 }
 
 func stem(w string) string {
-	w = strings.TrimSuffix(strings.TrimSuffix(w, "'s"), "’s")
-	w = strings.ReplaceAll(w, "’", "'")
+	w, mapped := stemInput(w)
 	if w == "" {
 		return w
 	}
-	if o, ok := ordinals[w]; ok {
-		w = o // "3rd" matches "third"
-	} else if b, ok := irregular[w]; ok {
-		w = b // "ran" matches "run"
-	} else if r, _ := utf8.DecodeRuneInString(w); unicode.IsDigit(r) {
+	if r, _ := utf8.DecodeRuneInString(w); !mapped && unicode.IsDigit(r) {
 		return strings.ReplaceAll(w, ",", "")
 	}
 	return english.Stem(w, false)
+}
+
+// stemInput is w as the stemmer takes it: its possessive cut, curly apostrophes made
+// straight, and an ordinal or irregular form replaced by the word it stands for ("3rd" by
+// "third", "ran" by "run"; mapped tells).
+func stemInput(w string) (string, bool) {
+	w = strings.TrimSuffix(strings.TrimSuffix(w, "'s"), "’s")
+	w = strings.ReplaceAll(w, "’", "'")
+	if o, ok := ordinals[w]; ok {
+		return o, true
+	}
+	if b, ok := irregular[w]; ok {
+		return b, true
+	}
+	return w, false
 }
 
 // Terms returns the stemmed index terms of s, stop words removed, in order, with repeats.
@@ -202,15 +212,7 @@ func appendTermsUnless(out []string, w string, firsts *[256]bool) []string {
 // suffix rules never touch a word's first letter. It is 0 where that is not sure: an empty
 // word, or one that begins with an apostrophe (the stemmer drops it, from longer words).
 func stemFirst(w string) byte {
-	w = strings.TrimSuffix(strings.TrimSuffix(w, "'s"), "’s")
-	if strings.Contains(w, "’") {
-		w = strings.ReplaceAll(w, "’", "'")
-	}
-	if o, ok := ordinals[w]; ok {
-		w = o
-	} else if b, ok := irregular[w]; ok {
-		w = b
-	}
+	w, _ = stemInput(w)
 	if w == "" || w[0] == '\'' {
 		return 0
 	}
