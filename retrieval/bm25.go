@@ -2,6 +2,7 @@ package retrieval
 
 import (
 	"cmp"
+	"container/heap"
 	"context"
 	"math"
 	"slices"
@@ -328,33 +329,29 @@ func kthBest(scores []float64, k int) float64 {
 	}
 	// The k largest in a heap whose top is the least of them: O(n log k), not a sort of
 	// every candidate (tens of thousands for a common rarest term).
-	h := slices.Clone(scores[:k])
-	down := func(i int) {
-		for {
-			l := 2*i + 1
-			if l >= k {
-				return
-			}
-			if r := l + 1; r < k && h[r] < h[l] {
-				l = r
-			}
-			if h[i] <= h[l] {
-				return
-			}
-			h[i], h[l] = h[l], h[i]
-			i = l
-		}
-	}
-	for i := k/2 - 1; i >= 0; i-- {
-		down(i)
-	}
+	h := leastFirst(slices.Clone(scores[:k]))
+	heap.Init(&h)
 	for _, x := range scores[k:] {
 		if x > h[0] {
 			h[0] = x
-			down(0)
+			heap.Fix(&h, 0)
 		}
 	}
 	return h[0]
+}
+
+// leastFirst is a heap of scores whose top is the least.
+type leastFirst []float64
+
+func (h leastFirst) Len() int           { return len(h) }
+func (h leastFirst) Less(i, j int) bool { return h[i] < h[j] }
+func (h leastFirst) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *leastFirst) Push(x any)        { *h = append(*h, x.(float64)) }
+func (h *leastFirst) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return x
 }
 
 // postingList is one term's postings read, sorted by passage id.
