@@ -73,8 +73,13 @@ func poolConfig(dsn string, maxConns int32) (*pgxpool.Config, error) {
 		// HNSW search settings for every query on this connection: a wider candidate list
 		// than the default 40 (hnswEfSearch, rank.go), and iterative scans so that
 		// collection and date filters (applied after the index scan) still return k rows,
-		// visiting at most hnswMaxScanTuples vectors (densearm.go).
-		_, err := c.Exec(ctx, fmt.Sprintf("SET hnsw.ef_search = %d; SET hnsw.iterative_scan = relaxed_order; SET hnsw.max_scan_tuples = %d",
+		// visiting at most hnswMaxScanTuples vectors (densearm.go). And no JIT compilation:
+		// Postgres compiles any plan whose estimated cost passes jit_above_cost, and a walk
+		// of an HNSW index runs with sorts off (denseScope), whose penalty puts every walk
+		// far past it: 75-85 ms of compiling for an index scan of under 1 ms
+		// (BenchmarkDenseArmOwnPartition). footnote's queries are index lookups and short
+		// scans, which compiling never pays for.
+		_, err := c.Exec(ctx, fmt.Sprintf("SET hnsw.ef_search = %d; SET hnsw.iterative_scan = relaxed_order; SET hnsw.max_scan_tuples = %d; SET jit = off",
 			hnswEfSearch, hnswMaxScanTuples))
 		return err
 	}
