@@ -36,13 +36,15 @@ const (
 	// exactScanWork decides between an exact scan of a collection's vectors and a walk of
 	// its space's HNSW index. An exact scan computes n distances (n: the collection's
 	// passages). A walk keeps hnswEfSearch candidates of the collection, and since the
-	// index holds every collection's vectors of the space (N of them), it meets about
-	// hnswEfSearch * N/n vectors to find them, each costing hnswNeighbours distances. So
-	// exact is cheaper when n < exactScanWork * N/n, that is n²/N < exactScanWork: a
-	// collection alone in its space scans exactly up to about 3,200 passages (the old
-	// fixed cut-off was 4,000), and a minority collection much further (7,200 passages in
-	// a space of 264,000 scan exactly: 196 < 3,200). Derived from pgvector's defaults, not
-	// tuned; an exact scan is also complete, where the walk is approximate.
+	// index holds the vectors of every collection of the space in the same partition (N of
+	// them: the default partition's collections, or a collection with a partition of its
+	// own alone, indexRows), it meets about hnswEfSearch * N/n vectors to find them, each
+	// costing hnswNeighbours distances. So exact is cheaper when n < exactScanWork * N/n,
+	// that is n²/N < exactScanWork: a collection alone in its index scans exactly up to
+	// about 3,200 passages (the old fixed cut-off was 4,000), and a minority collection
+	// much further (7,200 passages in a space of 264,000 scan exactly: 196 < 3,200).
+	// Derived from pgvector's defaults, not tuned; an exact scan is also complete, where
+	// the walk is approximate.
 	exactScanWork = hnswEfSearch * hnswNeighbours
 
 	// hnswMaxScanTuples is pgvector's hnsw.max_scan_tuples, set on every connection: how
@@ -79,6 +81,17 @@ func exactScan(sp Space, n, spaceRows float64) bool {
 	return spaceRows <= 0 || n*n/spaceRows < exactScanWork
 }
 
+// indexRows returns about how many vectors the HNSW index that a walk of q's collection in
+// space would read holds: the collection's own, when its vectors have a partition of their
+// own (migration 020), whose index holds them alone; else those of every collection in
+// the default partition that searches space (spaceRows).
+func (e *Engine) indexRows(ctx context.Context, space int, q queryTerms) (float64, error) {
+	if q.ownVectors {
+		return q.n, nil
+	}
+	return e.spaceRows(ctx, space)
+}
+
 // spaceRowsCache holds recent counts of each space's vectors.
 type spaceRowsCache struct {
 	mu   sync.Mutex
@@ -112,13 +125,16 @@ func (e *Engine) spaceRows(ctx context.Context, space int) (float64, error) {
 	return n, nil
 }
 
-// spaceRows returns how many passages the collections searching space hold: the vectors
-// its HNSW index serves, less those of a reindex under way. It reads every collection's
-// stats row (a query across collections: only sizes, no collection's content).
+// spaceRows returns how many passages the collections searching space hold in the default
+// partition of embeddings: the vectors its HNSW index serves there, less those of a reindex
+// under way. It reads every collection's stats row (a query across collections: only
+// sizes, no collection's content); a collection with a partition of its own is left out,
+// as its vectors are in an index of their own.
 func (s *Store) spaceRows(ctx context.Context, space int) (float64, error) {
 	var n float64
 	_, err := s.query(ctx, allCollections, `
-		SELECT coalesce(sum(chunk_count), 0)::float8 FROM collections WHERE active_space = $1`,
+		SELECT coalesce(sum(chunk_count), 0)::float8 FROM collections
+		WHERE active_space = $1 AND to_regclass(quote_ident(footnote_partition_name('embeddings', name))) IS NULL`,
 		[]any{space}, into(&n))
 	if err != nil {
 		return 0, fmt.Errorf("count vectors of embedding space %d: %w", space, err)

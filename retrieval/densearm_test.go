@@ -113,7 +113,7 @@ func TestASmallCollectionInABigSpaceGetsItsNearestVectors(t *testing.T) {
 			if err != nil || !slices.Equal(got, want) {
 				t.Errorf("dense arm = %v, %v; want %v", got, err, want)
 			}
-			if idx := fmt.Sprintf("embeddings_hnsw_%d", sp.ID); strings.Contains(plan, idx) == exact {
+			if idx := fmt.Sprintf("embeddings_default_hnsw_%d", sp.ID); strings.Contains(plan, idx) == exact {
 				t.Errorf("plan, exact %v:\n%s", exact, plan)
 			}
 		})
@@ -131,7 +131,7 @@ func TestASmallCollectionInABigSpaceGetsItsNearestVectors(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			idx := fmt.Sprintf("embeddings_hnsw_%d", sp.ID)
+			idx := fmt.Sprintf("embeddings_default_hnsw_%d", sp.ID)
 			if exact != tt.wantExact || strings.Contains(plan, idx) == tt.wantExact {
 				t.Errorf("exact = %v, want %v; plan:\n%s", exact, tt.wantExact, plan)
 			}
@@ -178,4 +178,96 @@ func TestTheOfflineEmbeddersSpaceHasNoIndexAndNoDenseArm(t *testing.T) {
 			t.Error("the index is still there")
 		}
 	})
+}
+
+// TestALargeCollectionWalksAnIndexOfItsOwn moves a large collection to partitions of its
+// own (migrations 018 and 020) and checks that its vectors go with it, into a partition
+// whose HNSW index holds them alone: a search walks that index, reads no other
+// collection's vectors and finds the collection's nearest; and that the exact-scan rule
+// counts it alone, and the collections left in the default partition without it.
+func TestALargeCollectionWalksAnIndexOfItsOwn(t *testing.T) {
+	ctx := context.Background()
+	const dims, big, other, k = 16, 5000, 3500, 10
+	dsn := retrievaltest.FreshDatabase(t) // the move locks every collection's tables
+	e, bigColl := retrievaltest.EngineAt(t, dsn, retrievaltest.WithEmbedder(renamed{embed.NewHash(dims), uniqueModel(t, "own")}))
+	otherColl := bigColl + "-other"
+	c, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close(ctx)
+	sp := e.Space()
+	for _, wanted := range []bool{false, true} { // the index built once, after the copy
+		if wanted {
+			fillSpace(t, c, bigColl, sp.ID, dims, big)
+			fillSpace(t, c, otherColl, sp.ID, dims, other)
+		}
+		if _, err := c.Exec(ctx, `SELECT footnote_space_index($1, $2)`, sp.ID, wanted); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Before the move, both would scan exactly: 5,000 of 8,500 vectors and 3,500 of 8,500
+	// are under exactScanWork (5000²/8500 and 3500²/8500 < 3,200).
+	if !retrieval.ExactScan(sp, big, big+other) || !retrieval.ExactScan(sp, other, big+other) {
+		t.Fatal("the rule walks a collection of the shared index")
+	}
+	if moved, err := retrieval.PartitionCollection(ctx, e, bigColl, 0); err != nil || !moved {
+		t.Fatalf("PartitionCollection: %v, %v", moved, err)
+	}
+	if n := count(t, c, `SELECT count(*) FROM embeddings_default WHERE collection = $1`, bigColl); n != 0 {
+		t.Errorf("%d of the big collection's vectors left in the default partition", n)
+	}
+	rng := rand.New(rand.NewPCG(3, 4))
+	query := make([]float32, dims)
+	for i := range query {
+		query[i] = rng.Float32() - 0.5
+	}
+	for _, tt := range []struct {
+		name, coll string
+		plan       func(string) bool
+	}{
+		{"the big collection walks its own partition's index", bigColl, func(plan string) bool {
+			return strings.Contains(plan, fmt.Sprintf("_hnsw_%d", sp.ID)) && !strings.Contains(plan, "embeddings_default")
+		}},
+		{"the other, alone in the default partition's index now, walks it", otherColl, func(plan string) bool {
+			return strings.Contains(plan, fmt.Sprintf("embeddings_default_hnsw_%d", sp.ID))
+		}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			exact, plan, err := retrieval.DensePlan(ctx, e, tt.coll, query)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if exact || !tt.plan(plan) {
+				t.Errorf("exact = %v, want a walk; plan:\n%s", exact, plan)
+			}
+			// A walk runs with sorts off, whose cost penalty would have Postgres compile it
+			// (JIT) at every search, for far longer than the walk takes: connections turn
+			// JIT off.
+			if plan, err := retrieval.ExplainAnalyzeDense(ctx, e, tt.coll, query, false); err != nil || strings.Contains(plan, "JIT") {
+				t.Errorf("the walk as it ran (%v):\n%s", err, plan)
+			}
+			rows, err := c.Query(ctx, fmt.Sprintf(`
+				SELECT chunk_id FROM embeddings WHERE space_id = $1 AND collection = $2
+				ORDER BY (embedding::vector(%d) <=> $3) + 0 LIMIT $4`, dims), sp.ID, tt.coll, pgvector.NewVector(query), k)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+			if err != nil || len(want) != k {
+				t.Fatalf("brute force: %v, %v", want, err)
+			}
+			// A walk is approximate: it must find most of the exact nearest.
+			got, _, err := retrieval.DenseIDs(ctx, e, tt.coll, query, k, false)
+			found := 0
+			for _, id := range got {
+				if slices.Contains(want, id) {
+					found++
+				}
+			}
+			if err != nil || found < k-2 {
+				t.Errorf("the walk found %v, %v; want most of %v", got, err, want)
+			}
+		})
+	}
 }

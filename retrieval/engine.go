@@ -211,7 +211,7 @@ func (e *Engine) search(ctx context.Context, coll, query string, k int, f Filter
 	case e.skipEmbed():
 	default:
 		g.Go(func() error {
-			rows, err := e.spaceRows(gctx, space.ID)
+			rows, err := e.indexRows(gctx, space.ID, q)
 			if err != nil {
 				return err
 			}

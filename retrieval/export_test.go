@@ -92,10 +92,20 @@ func ExplainDense(ctx context.Context, e *Engine, coll, query string) (string, e
 // explainDense returns the plan of the dense arm's query for vec in coll, exact or through
 // the index, with the planner settings a search gives it (denseScope).
 func explainDense(ctx context.Context, e *Engine, coll string, vec []float32, exact bool) (string, error) {
+	return explainDenseAs(ctx, e, coll, vec, exact, "EXPLAIN ")
+}
+
+// ExplainAnalyzeDense is the plan of the dense arm's query for vec as it ran, with its
+// timings and buffers (EXPLAIN (ANALYZE, BUFFERS)).
+func ExplainAnalyzeDense(ctx context.Context, e *Engine, coll string, vec []float32, exact bool) (string, error) {
+	return explainDenseAs(ctx, e, coll, vec, exact, "EXPLAIN (ANALYZE, BUFFERS) ")
+}
+
+func explainDenseAs(ctx context.Context, e *Engine, coll string, vec []float32, exact bool, explain string) (string, error) {
 	sql, args := denseQuery(coll, e.Space(), vec, exact, Filter{}, 10)
 	var plan strings.Builder
 	err := e.store.inTx(ctx, denseScope(coll, exact), func(t storeTx) error {
-		rows, err := t.tx.Query(ctx, "EXPLAIN "+sql, args...)
+		rows, err := t.tx.Query(ctx, explain+sql, args...)
 		if err != nil {
 			return err
 		}
@@ -193,7 +203,7 @@ func DensePlan(ctx context.Context, e *Engine, coll string, vec []float32) (bool
 	if err != nil {
 		return false, "", err
 	}
-	rows, err := e.spaceRows(ctx, e.Space().ID)
+	rows, err := e.indexRows(ctx, e.Space().ID, q)
 	if err != nil {
 		return false, "", err
 	}
@@ -334,3 +344,14 @@ func SetImportLimits(e *Engine, batchLines int, batchBytes int64, txBatches int,
 
 // WatchImports makes each import of e call f with what it held at most.
 func WatchImports(e *Engine, f func(ImportHeld)) { e.importDone = f }
+
+// DenseSearch is the dense arm's query alone: the k passages of coll nearest vec, by an
+// exact scan or a walk of the space's HNSW index.
+func DenseSearch(ctx context.Context, e *Engine, coll string, vec []float32, k int, exact bool) ([]int64, error) {
+	hits, err := e.store.searchDense(ctx, coll, e.Space(), vec, exact, Filter{}, k)
+	ids := make([]int64, len(hits))
+	for i, h := range hits {
+		ids[i] = h.chunkID
+	}
+	return ids, err
+}

@@ -72,9 +72,4 @@ func (e *Engine) partitionIfLarge(ctx context.Context, coll string) {
 	}
 	e.log.Info("collection moved to partitions of its own", "collection", coll, "min_passages", e.partitionAfter,
 		"took_ms", time.Since(start).Milliseconds())
-	if err := e.store.validateVectorKeys(ctx); err != nil {
-		// The key still checks new vectors and cascades; only the old rows' check waits
-		// for the next move.
-		e.log.Warn("vectors' key into passages left unvalidated", "err", err)
-	}
 }

@@ -14,8 +14,8 @@ import (
 	"github.com/footnote-bot/footnote/retrieval/retrievaltest"
 )
 
-// partitionedTables are the tables migration 018 partitions by collection.
-var partitionedTables = []string{"articles", "chunks", "term_stats", "term_blocks"}
+// partitionedTables are the tables migrations 018 and 020 partition by collection.
+var partitionedTables = []string{"articles", "chunks", "term_stats", "term_blocks", "embeddings"}
 
 // partitionQueries are searches whose results must not change when a collection's rows
 // move to partitions of their own.
@@ -146,7 +146,7 @@ func TestACollectionPastTheThresholdGetsPartitionsOfItsOwn(t *testing.T) {
 			t.Errorf("rows of %s per table %v: %v, %v of them in the default partitions; want %v, none there",
 				big, partitionedTables, all, inDefault, bigRows)
 		}
-		if n := count(t, c, `SELECT count(*) FROM pg_constraint WHERE conname = 'embeddings_chunk_fkey' AND convalidated`); n != 1 {
+		if n := count(t, c, `SELECT count(*) FROM pg_constraint WHERE conname = 'embeddings_chunk_fkey' AND conrelid = 'embeddings'::regclass AND convalidated`); n != 1 {
 			t.Errorf("the vectors' key into passages is not valid after the move")
 		}
 		if p, tok := stats(big); p != bigPassages || tok != bigTokens {

@@ -98,7 +98,8 @@ func TestALargeCollectionsDenseQueryCanWalkItsSpacesIndex(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if idx := fmt.Sprintf("embeddings_hnsw_%d", e.Space().ID); !strings.Contains(plan, idx) {
+			// The default partition's index of the space (migration 020).
+			if idx := fmt.Sprintf("embeddings_default_hnsw_%d", e.Space().ID); !strings.Contains(plan, idx) {
 				t.Errorf("plan does not use %s:\n%s", idx, plan)
 			}
 		})

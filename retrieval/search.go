@@ -30,6 +30,9 @@ type queryTerms struct {
 	df      []float64 // passages holding each term
 	n       float64   // passages in the collection
 	activeS int       // the collection's active embedding space (0: none)
+	// ownVectors: the collection's vectors have a partition of their own (migration 020),
+	// whose HNSW indexes hold its vectors alone.
+	ownVectors bool
 	// For BM25 over the blocks: the collection's average passage length (its total length
 	// over its passages, at least 1), and each term's largest tf and smallest passage
 	// length, which bound any one passage's score for it.
@@ -72,13 +75,14 @@ func (s *Store) lookupTerms(ctx context.Context, coll, query string) (queryTerms
 	var df []float64
 	_, err := s.query(ctx, readIn(coll), `
 		SELECT c.chunk_count, c.active_space, GREATEST(c.token_total::float8 / NULLIF(c.chunk_count, 0), 1),
+		       to_regclass(quote_ident(footnote_partition_name('embeddings', c.name))) IS NOT NULL,
 		       ARRAY(SELECT coalesce(s.df, 0)::float8 FROM unnest($2::text[]) WITH ORDINALITY AS u(term, i)
 		             LEFT JOIN term_stats s ON s.collection = $1 AND s.term = u.term ORDER BY u.i),
 		       ARRAY(SELECT coalesce(s.max_tf, 0) FROM unnest($2::text[]) WITH ORDINALITY AS u(term, i)
 		             LEFT JOIN term_stats s ON s.collection = $1 AND s.term = u.term ORDER BY u.i),
 		       ARRAY(SELECT coalesce(s.min_len, 0) FROM unnest($2::text[]) WITH ORDINALITY AS u(term, i)
 		             LEFT JOIN term_stats s ON s.collection = $1 AND s.term = u.term ORDER BY u.i)
-		FROM collections c WHERE c.name = $1`, []any{coll, q.terms}, into(&q.n, &activeSpace, &avglen, &df, &q.maxTF, &q.minLen))
+		FROM collections c WHERE c.name = $1`, []any{coll, q.terms}, into(&q.n, &activeSpace, &avglen, &q.ownVectors, &df, &q.maxTF, &q.minLen))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return q, nil // a collection with nothing in it yet
 	}

@@ -39,7 +39,7 @@ func (s *Store) countReindexWork(ctx context.Context, coll string, space Space, 
 		     todo AS (SELECT count(*) AS n, COALESCE(sum(char_length(a.title) + 1 + char_length(ch.body)), 0) AS chars
 		              FROM chunks ch JOIN articles a ON a.id = ch.article_id AND a.collection = ch.collection
 		              WHERE ch.collection = $1
-		                AND NOT EXISTS (SELECT 1 FROM embeddings e WHERE e.space_id = $2 AND e.chunk_id = ch.id))
+		                AND NOT EXISTS (SELECT 1 FROM embeddings e WHERE e.space_id = $2 AND e.chunk_id = ch.id AND e.collection = $1))
 		SELECT (SELECT count(*) FROM articles WHERE collection = $1),
 		       (SELECT count(*) FROM chunks WHERE collection = $1),
 		       COALESCE((SELECT lexicon FROM col), $3),

@@ -24,7 +24,7 @@ func (s *Store) insertEmbeddings(ctx context.Context, coll string, space Space, 
 		SELECT $1, c.id, c.collection, v.vec
 		FROM unnest($2::bigint[], $3::`+space.baseType()+`[]) AS v(chunk_id, vec)
 		JOIN chunks c ON c.id = v.chunk_id AND c.collection = $4
-		ON CONFLICT (space_id, chunk_id) DO NOTHING`, space.ID, ids, vals, coll); err != nil {
+		ON CONFLICT (space_id, chunk_id, collection) DO NOTHING`, space.ID, ids, vals, coll); err != nil {
 		return fmt.Errorf("store vectors: %w", err)
 	}
 	return nil
@@ -86,7 +86,7 @@ func (s *Store) deleteLeftVectors(ctx context.Context, coll string) (int, error)
 			// keeps its vectors.
 			tag, err := s.exec(ctx, in(coll), `
 				DELETE FROM embeddings
-				WHERE space_id = $1 AND chunk_id = ANY(ARRAY(
+				WHERE space_id = $1 AND collection = $2 AND chunk_id = ANY(ARRAY(
 					SELECT chunk_id FROM embeddings
 					WHERE space_id = $1 AND collection = $2
 					  AND $1 IS DISTINCT FROM (SELECT active_space FROM collections WHERE name = $2)

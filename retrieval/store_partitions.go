@@ -19,16 +19,6 @@ func (s *Store) partitionCollection(ctx context.Context, coll string, minPassage
 	return moved, nil
 }
 
-// validateVectorKeys checks the vectors' foreign key into chunks, which a move leaves NOT
-// VALID (footnote_validate_vector_keys), without holding searches or writes up. It fails
-// on a database error, such as a lock_timeout behind an index build.
-func (s *Store) validateVectorKeys(ctx context.Context) error {
-	if _, err := s.pool.Exec(ctx, `SELECT footnote_validate_vector_keys()`); err != nil {
-		return fmt.Errorf("validate the vectors' key into passages: %w", err)
-	}
-	return nil
-}
-
 // dropCollectionPartitions drops coll's own partitions in t (its articles, passages and
 // keyword index go whole, its vectors are deleted), if it has them, and returns how many
 // articles went and whether it had any: a collection without them is left as it is, for

@@ -56,7 +56,7 @@ const (
 	passagesToEmbedSQL = `
 		SELECT c.id, a.title, c.body FROM chunks c JOIN articles a ON a.id = c.article_id AND a.collection = c.collection
 		WHERE c.collection = @coll AND c.id > @after
-		  AND NOT EXISTS (SELECT 1 FROM embeddings e WHERE e.space_id = @space AND e.chunk_id = c.id)
+		  AND NOT EXISTS (SELECT 1 FROM embeddings e WHERE e.space_id = @space AND e.chunk_id = c.id AND e.collection = @coll)
 		ORDER BY c.id LIMIT @limit`
 )
 

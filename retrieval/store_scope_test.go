@@ -15,7 +15,7 @@ import (
 // scopes themselves. A query of any other method runs through query, exec, inCollection or
 // inAllCollections, or row-level security shows it nothing.
 var poolOutsideScope = []string{
-	"Close", "ensureSpace", "setSpaceIndex", "lookupSpace", "analyze", "dropOrphanIndexes", "validateVectorKeys", // embedding_spaces; owner's functions
+	"Close", "ensureSpace", "setSpaceIndex", "lookupSpace", "analyze", "dropOrphanIndexes", // embedding_spaces; owner's functions
 	"inTx", "query", "onReplica", // the scopes themselves, and a read's choice of pool (store_replicas.go)
 	"job", "jobCounts", "feedPollJobs", "orphanedJobs", "requeueOrphanedJob", // River's river_job
 	"holdLock", // an advisory lock on a connection of its own
