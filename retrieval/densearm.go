@@ -33,26 +33,45 @@ const (
 	// step of an index walk computes.
 	hnswNeighbours = 32
 
+	// exactRowCost is what an exact scan pays per vector, in distances computed inside an
+	// HNSW walk: the scan fetches each row from the heap, checks the row-level security
+	// policy on it and keeps a top-k heap, where a walk computes distances on the index's
+	// own copies. Measured, not fitted to any ranking (BenchmarkDenseArmOwnPartition, 256
+	// dimensions, k 50, README "Partitioning by collection"): an exact scan costs about
+	// 0.7 µs a vector, a walk about 0.15 ms per unit of N/n, that is 0.047 µs a distance
+	// (hnswEfSearch * hnswNeighbours distances per unit); 0.7 / 0.047 is about 15. Wider
+	// vectors, stored out of line, make a scan's row dearer still.
+	exactRowCost = 15
+
 	// exactScanWork decides between an exact scan of a collection's vectors and a walk of
-	// its space's HNSW index. An exact scan computes n distances (n: the collection's
-	// passages). A walk keeps hnswEfSearch candidates of the collection, and since the
-	// index holds the vectors of every collection of the space in the same partition (N of
-	// them: the default partition's collections, or a collection with a partition of its
-	// own alone, indexRows), it meets about hnswEfSearch * N/n vectors to find them, each
-	// costing hnswNeighbours distances. So exact is cheaper when n < exactScanWork * N/n,
-	// that is n²/N < exactScanWork: a collection alone in its index scans exactly up to
-	// about 3,200 passages (the old fixed cut-off was 4,000), and a minority collection
-	// much further (7,200 passages in a space of 264,000 scan exactly: 196 < 3,200).
-	// Derived from pgvector's defaults, not tuned; an exact scan is also complete, where
-	// the walk is approximate.
-	exactScanWork = hnswEfSearch * hnswNeighbours
+	// its space's HNSW index. An exact scan reads n vectors (n: the collection's passages),
+	// each costing exactRowCost distances. A walk keeps hnswEfSearch candidates of the
+	// collection, and since the index holds the vectors of every collection of the space
+	// in the same partition (N of them: the default partition's collections, or a
+	// collection with a partition of its own alone, indexRows), it meets about
+	// hnswEfSearch * N/n vectors to find them, each costing hnswNeighbours distances. So
+	// exact is cheaper when exactRowCost * n < hnswEfSearch * hnswNeighbours * N/n, that is
+	// n²/N < exactScanWork: a collection alone in its index scans exactly up to about 210
+	// passages, and a minority collection further (3,000 passages among 50,000 scan
+	// exactly, 180 < 213: 1.1 ms against 2.7 ms for the walk; 7,000 among 50,000 walk:
+	// 1.2 ms against 4.9 ms). An exact scan is complete, where the walk is approximate
+	// (recall of the exact top 50 0.976-1.0 in the benchmark).
+	exactScanWork = hnswEfSearch * hnswNeighbours / exactRowCost
+
+	// filteredScanWork is exactScanWork for a search with a filter (a date range, a site),
+	// which a walk applies to the rows it meets: one that keeps a share s of the
+	// collection's vectors makes the walk meet 1/s times as many. The rule cannot know s,
+	// so a filtered search keeps the rule as it was before exactRowCost was measured
+	// (hnswEfSearch * hnswNeighbours, 3,200): it walks only when that leaves the walk
+	// room for a filter keeping about one row in exactRowCost.
+	filteredScanWork = hnswEfSearch * hnswNeighbours
 
 	// hnswMaxScanTuples is pgvector's hnsw.max_scan_tuples, set on every connection: how
 	// many vectors an iterative index scan (hnsw.iterative_scan) may visit before it gives
 	// up with fewer than k rows. exactScanWork sends a collection through the index only
-	// when it holds at least a share sqrt(exactScanWork/N) of the space, so 50 candidates
-	// need a few thousand visits; the bound leaves room for filters (a date range, a site)
-	// that keep a few per cent of those. Higher finds the last rows of a very selective
+	// when it holds at least a share sqrt(exactScanWork/N) of the space (2.8% of 264,000,
+	// 1.5% of 1M), so 100 candidates need 3,500 to 6,800 visits; filteredScanWork's larger
+	// share leaves room for filters that keep a few per cent of those. Higher finds the last rows of a very selective
 	// filter at the cost of a slower worst case. Not tuned; pgvector's default is 20,000.
 	hnswMaxScanTuples = 50000
 
@@ -72,13 +91,18 @@ func (sp Space) indexed() bool { return sp.searched() }
 
 // exactScan reports whether the dense arm scans a collection of n passages exactly,
 // rather than walking the HNSW index of its space, which holds spaceRows vectors
-// (exactScanWork). A space without an index is always scanned.
-func exactScan(sp Space, n, spaceRows float64) bool {
+// (exactScanWork; filteredScanWork for a filtered search). A space without an index is
+// always scanned.
+func exactScan(sp Space, n, spaceRows float64, filtered bool) bool {
 	if !sp.indexed() {
 		return true
 	}
 	spaceRows = max(spaceRows, n)
-	return spaceRows <= 0 || n*n/spaceRows < exactScanWork
+	work := float64(exactScanWork)
+	if filtered {
+		work = filteredScanWork
+	}
+	return spaceRows <= 0 || n*n/spaceRows < work
 }
 
 // indexRows returns about how many vectors the HNSW index that a walk of q's collection in

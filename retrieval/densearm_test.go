@@ -24,18 +24,22 @@ func TestTheDenseArmScansExactlyByTheCollectionsShareOfItsSpace(t *testing.T) {
 		name      string
 		sp        retrieval.Space
 		n, rows   float64
+		filtered  bool
 		wantExact bool
 	}{
-		{"a collection alone in its space scans exactly under 3,200 passages", served, 3000, 3000, true},
-		{"a collection alone in its space walks the index from 3,200 passages", served, 4000, 4000, false},
-		{"7,200 passages among 264,000 in the space scan exactly", served, 7200, 264000, true},
-		{"100,000 passages among 264,000 walk the index", served, 100000, 264000, false},
-		{"a space whose size is not known yet counts the collection alone", served, 5000, 0, false},
-		{"the offline embedder's space, which has no index, is always scanned", hash, 100000, 100000, true},
+		{"a collection alone in its index scans exactly under 213 passages", served, 200, 200, false, true},
+		{"a collection alone in its index walks it from 213 passages", served, 300, 300, false, false},
+		{"3,000 passages among 50,000 in the index scan exactly", served, 3000, 50000, false, true},
+		{"7,000 passages among 50,000 walk the index", served, 7000, 50000, false, false},
+		{"7,200 passages among 264,000 scan exactly", served, 7200, 264000, false, true},
+		{"a filtered search of 7,000 passages among 50,000 scans exactly", served, 7000, 50000, true, true},
+		{"a filtered search of 100,000 passages among 264,000 walks the index", served, 100000, 264000, true, false},
+		{"a space whose size is not known yet counts the collection alone", served, 5000, 0, false, false},
+		{"the offline embedder's space, which has no index, is always scanned", hash, 100000, 100000, false, true},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := retrieval.ExactScan(tt.sp, tt.n, tt.rows); got != tt.wantExact {
-				t.Errorf("ExactScan(%s, %v, %v) = %v, want %v", tt.sp.Name(), tt.n, tt.rows, got, tt.wantExact)
+			if got := retrieval.ExactScan(tt.sp, tt.n, tt.rows, tt.filtered); got != tt.wantExact {
+				t.Errorf("ExactScan(%s, %v, %v, filtered %v) = %v, want %v", tt.sp.Name(), tt.n, tt.rows, tt.filtered, got, tt.wantExact)
 			}
 		})
 	}
@@ -187,7 +191,7 @@ func TestTheOfflineEmbeddersSpaceHasNoIndexAndNoDenseArm(t *testing.T) {
 // counts it alone, and the collections left in the default partition without it.
 func TestALargeCollectionWalksAnIndexOfItsOwn(t *testing.T) {
 	ctx := context.Background()
-	const dims, big, other, k = 16, 5000, 3500, 10
+	const dims, big, other, k = 16, 5000, 400, 10
 	dsn := retrievaltest.FreshDatabase(t) // the move locks every collection's tables
 	e, bigColl := retrievaltest.EngineAt(t, dsn, retrievaltest.WithEmbedder(renamed{embed.NewHash(dims), uniqueModel(t, "own")}))
 	otherColl := bigColl + "-other"
@@ -206,10 +210,10 @@ func TestALargeCollectionWalksAnIndexOfItsOwn(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	// Before the move, both would scan exactly: 5,000 of 8,500 vectors and 3,500 of 8,500
-	// are under exactScanWork (5000²/8500 and 3500²/8500 < 3,200).
-	if !retrieval.ExactScan(sp, big, big+other) || !retrieval.ExactScan(sp, other, big+other) {
-		t.Fatal("the rule walks a collection of the shared index")
+	// Before the move, the other collection, 400 of 5,400 vectors, would scan exactly
+	// (400²/5400 < 213); alone in the default partition's index after it, it walks.
+	if !retrieval.ExactScan(sp, other, big+other, false) || retrieval.ExactScan(sp, other, other, false) {
+		t.Fatal("the rule does not scan the other collection exactly beside the big one, and walk it alone")
 	}
 	if moved, err := retrieval.PartitionCollection(ctx, e, bigColl, 0); err != nil || !moved {
 		t.Fatalf("PartitionCollection: %v, %v", moved, err)

@@ -223,7 +223,7 @@ func (e *Engine) search(ctx context.Context, coll, query string, k int, f Filter
 				return nil
 			}
 			e.embedWorked(gctx)
-			dense, err = e.store.searchDense(gctx, coll, space, vs[0], exactScan(space, q.n, rows), f, max(k, candidates))
+			dense, err = e.store.searchDense(gctx, coll, space, vs[0], exactScan(space, q.n, rows, f != Filter{}), f, max(k, candidates))
 			return err
 		})
 	}

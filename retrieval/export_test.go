@@ -207,13 +207,15 @@ func DensePlan(ctx context.Context, e *Engine, coll string, vec []float32) (bool
 	if err != nil {
 		return false, "", err
 	}
-	exact := exactScan(e.Space(), q.n, rows)
+	exact := exactScan(e.Space(), q.n, rows, false)
 	plan, err := explainDense(ctx, e, coll, vec, exact)
 	return exact, plan, err
 }
 
 // ExactScan is exactScan, for tests in package retrieval_test.
-func ExactScan(sp Space, n, spaceRows float64) bool { return exactScan(sp, n, spaceRows) }
+func ExactScan(sp Space, n, spaceRows float64, filtered bool) bool {
+	return exactScan(sp, n, spaceRows, filtered)
+}
 
 // SetPartitionAfter sets how many passages give a collection partitions of its own
 // (partitionAfter), so a test can cross the threshold with a few articles.
