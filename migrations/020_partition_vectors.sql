@@ -107,6 +107,19 @@ CREATE POLICY embeddings_of_scope ON embeddings
     USING (collection = (SELECT current_setting('footnote.collection', true))
            OR (SELECT current_setting('footnote.scope', true)) = 'all');
 
+-- 2b. The default partition's passages are found by collection and article together. A
+-- cascade from articles looks up each deleted article's passages (article_id = $1 AND
+-- collection = $2), and where the planner's statistics say the collection is rare (a
+-- large import that began since they were gathered), it took chunks_default_collection_idx
+-- on collection alone and filtered by article: all of the collection's passages read for
+-- each article. Moving a collection of 6,725 articles to its own partitions took 25 s,
+-- every collection's searches waiting, in about one run of three (pg_stat_statements:
+-- 5,947 such lookups, 25.2 s; auto_explain showed the plan). With the article in the same
+-- index's condition, no estimate can make a lookup read more than its article's passages.
+CREATE INDEX chunks_default_collection_article_idx ON chunks_default (collection, article_id);
+DROP INDEX chunks_default_collection_idx;
+ALTER INDEX chunks_default_collection_article_idx RENAME TO chunks_default_collection_idx;
+
 -- 3. A collection already in partitions of its own (018) gets its vectors' partition now.
 -- +goose StatementBegin
 DO $$
@@ -183,6 +196,13 @@ END $$;
 -- from chunks_default cascade into none of them, so embeddings' key into chunks stays as it
 -- is (018 dropped it for the move and added it back NOT VALID). A move that fails (the
 -- tables busy past lock_timeout) rolls back with its copy, and the next try copies again.
+-- The new partitions' statistics are gathered after the move commits
+-- (footnote_analyze_collection), not while it holds the tables.
+--
+-- Deleting coll's rows from the default partitions runs the foreign keys' cascades row by
+-- row (each article's passages, each passage's vectors: none are left by then, but each
+-- is looked for), each a probe of a key: chunks_default's (collection, article_id) (step
+-- 2b) and embeddings_default's chunk_id.
 -- +goose StatementBegin
 CREATE OR REPLACE FUNCTION footnote_partition_collection(coll text, min_passages bigint) RETURNS boolean
 LANGUAGE plpgsql SECURITY DEFINER SET lock_timeout = '2s' AS $$
@@ -233,10 +253,30 @@ BEGIN
     EXECUTE format('ALTER TABLE chunks ATTACH PARTITION %I FOR VALUES IN (%L)', footnote_partition_name('chunks', coll), coll);
     EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', vectors);
     EXECUTE format('ALTER TABLE embeddings ATTACH PARTITION %I FOR VALUES IN (%L)', vectors, coll);
-    EXECUTE format('ANALYZE %I, %I, %I, %I, %I', footnote_partition_name('articles', coll),
-        footnote_partition_name('chunks', coll), footnote_partition_name('term_stats', coll),
-        footnote_partition_name('term_blocks', coll), vectors);
     RETURN true;
+END $$;
+-- +goose StatementEnd
+
+-- footnote_analyze_collection gathers the planner's statistics of coll's own partitions
+-- (none: a no-op). 018's move ran ANALYZE while it still held every collection's tables,
+-- about a fifth of the time it held them; retrieval now calls this after the move has
+-- committed (Engine.partitionIfLarge), holding nothing up. The caller must see coll, as for
+-- footnote_partition_collection.
+-- +goose StatementBegin
+CREATE FUNCTION footnote_analyze_collection(coll text) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER AS $$
+DECLARE
+    tbl text;
+BEGIN
+    IF coll IS NULL OR coll = '' OR NOT (coll = coalesce(current_setting('footnote.collection', true), '')
+            OR coalesce(current_setting('footnote.scope', true), '') = 'all') THEN
+        RAISE EXCEPTION 'collection % is not in the caller''s scope', coll USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    FOREACH tbl IN ARRAY ARRAY['articles', 'chunks', 'term_stats', 'term_blocks', 'embeddings'] LOOP
+        IF to_regclass(quote_ident(footnote_partition_name(tbl, coll))) IS NOT NULL THEN
+            EXECUTE format('ANALYZE %I', footnote_partition_name(tbl, coll));
+        END IF;
+    END LOOP;
 END $$;
 -- +goose StatementEnd
 
@@ -280,18 +320,39 @@ BEGIN
 END $$;
 -- +goose StatementEnd
 
+-- footnote_grant_runtime (018's, wrapped as 018 wrapped 015's) also grants the runtime
+-- role footnote_analyze_collection.
+ALTER FUNCTION footnote_grant_runtime(name) RENAME TO footnote_grant_runtime_018;
+-- +goose StatementBegin
+CREATE FUNCTION footnote_grant_runtime(runtime name) RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM footnote_grant_runtime_018(runtime);
+    EXECUTE format('GRANT EXECUTE ON FUNCTION footnote_analyze_collection(text) TO %I', runtime);
+END $$;
+-- +goose StatementEnd
+REVOKE ALL ON FUNCTION footnote_grant_runtime(name) FROM PUBLIC;
+
 -- +goose StatementBegin
 DO $$
 BEGIN
     EXECUTE format('ALTER FUNCTION footnote_hnsw_sql(text, text, int, int, boolean) SET search_path = %I, pg_temp', current_schema());
     EXECUTE format('ALTER FUNCTION footnote_index_vector_partition(text) SET search_path = %I, pg_temp', current_schema());
+    EXECUTE format('ALTER FUNCTION footnote_analyze_collection(text) SET search_path = %I, pg_temp', current_schema());
 END $$;
 -- +goose StatementEnd
-REVOKE ALL ON FUNCTION footnote_hnsw_sql(text, text, int, int, boolean), footnote_index_vector_partition(text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION footnote_hnsw_sql(text, text, int, int, boolean), footnote_index_vector_partition(text),
+    footnote_analyze_collection(text) FROM PUBLIC;
 
 -- +goose Down
 -- One plain table again, every collection's vectors poured back into the default
 -- partition, and the functions as 017 and 018 left them.
+DROP FUNCTION footnote_grant_runtime(name);
+ALTER FUNCTION footnote_grant_runtime_018(name) RENAME TO footnote_grant_runtime;
+DROP FUNCTION footnote_analyze_collection(text);
+CREATE INDEX chunks_default_collection_only_idx ON chunks_default (collection);
+DROP INDEX chunks_default_collection_idx;
+ALTER INDEX chunks_default_collection_only_idx RENAME TO chunks_default_collection_idx;
 ALTER TABLE embeddings DETACH PARTITION embeddings_default;
 -- +goose StatementBegin
 DO $$

@@ -249,6 +249,27 @@ func TestVectorsArePartitionedByCollectionAndBack(t *testing.T) {
 		}
 	})
 
+	t.Run("the cascade from an article to its passages probes one key, whatever the statistics say", func(t *testing.T) {
+		// c4: 300 articles of 2 passages. The statistics are gathered before c4 arrives,
+		// so they say c4 is rare, and a lookup by collection alone looks cheap: the plan
+		// that read every passage of a large collection for each of its articles a move
+		// deleted (020, step 2b).
+		exec(`ANALYZE chunks_default`)
+		exec(`INSERT INTO articles (id, collection, url, content_hash, body)
+			SELECT i, 'c4', 'https://a.example/c4/' || i, 'h' || i, 'x' FROM generate_series(1000, 1299) AS i`)
+		exec(`INSERT INTO chunks (id, article_id, collection, ordinal, start_offset, end_offset, body, token_count)
+			SELECT 1000 + i, 1000 + i / 2, 'c4', i % 2, 0, 1, 'x', 1 FROM generate_series(0, 599) AS i`)
+		// The cascade's own statement, as the foreign key's trigger runs it.
+		plan := strings.Join(query(`EXPLAIN DELETE FROM chunks WHERE 1100 = article_id AND 'c4' = collection`), "\n")
+		if !strings.Contains(plan, "Index Cond: ((collection = 'c4'::text) AND (article_id = 1100))") {
+			t.Errorf("an article's passages are looked up as:\n%s", plan)
+		}
+		var moved bool
+		if err := c.QueryRow(ctx, `SELECT footnote_partition_collection('c4', 1)`).Scan(&moved); err != nil || !moved {
+			t.Fatalf("footnote_partition_collection: %v, %v", moved, err)
+		}
+	})
+
 	t.Run("rolling back 020 pours every vector back into one plain table", func(t *testing.T) {
 		before = vectors() // with c3's
 		if err := migrations.DownTo(ctx, dsn, 19, nil); err != nil {

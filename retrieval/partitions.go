@@ -72,4 +72,9 @@ func (e *Engine) partitionIfLarge(ctx context.Context, coll string) {
 	}
 	e.log.Info("collection moved to partitions of its own", "collection", coll, "min_passages", e.partitionAfter,
 		"took_ms", time.Since(start).Milliseconds())
+	if err := e.store.analyzeCollection(ctx, coll); err != nil {
+		// The planner reads the new partitions' sizes meanwhile; autovacuum analyzes them
+		// later.
+		e.log.Warn("collection's partitions left without planner statistics", "collection", coll, "err", err)
+	}
 }

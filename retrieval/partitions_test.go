@@ -146,6 +146,12 @@ func TestACollectionPastTheThresholdGetsPartitionsOfItsOwn(t *testing.T) {
 			t.Errorf("rows of %s per table %v: %v, %v of them in the default partitions; want %v, none there",
 				big, partitionedTables, all, inDefault, bigRows)
 		}
+		// The planner's statistics of the columns, gathered after the move (only ANALYZE
+		// makes them; the index builds of the move count rows, but no more).
+		if n := count(t, c, `SELECT count(DISTINCT tablename) FROM pg_stats WHERE tablename = ANY ($1)`,
+			ownPartitions(t, c, big)); n != len(partitionedTables) {
+			t.Errorf("%d of %s's partitions have planner statistics, want all %d", n, big, len(partitionedTables))
+		}
 		if n := count(t, c, `SELECT count(*) FROM pg_constraint WHERE conname = 'embeddings_chunk_fkey' AND conrelid = 'embeddings'::regclass AND convalidated`); n != 1 {
 			t.Errorf("the vectors' key into passages is not valid after the move")
 		}

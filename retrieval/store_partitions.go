@@ -19,6 +19,16 @@ func (s *Store) partitionCollection(ctx context.Context, coll string, minPassage
 	return moved, nil
 }
 
+// analyzeCollection gathers the planner's statistics of coll's own partitions
+// (footnote_analyze_collection), after a move: outside the move's lock, so that no other
+// collection's queries wait for it.
+func (s *Store) analyzeCollection(ctx context.Context, coll string) error {
+	if _, err := s.exec(ctx, in(coll), `SELECT footnote_analyze_collection($1)`, coll); err != nil {
+		return fmt.Errorf("analyze %s's partitions: %w", coll, err)
+	}
+	return nil
+}
+
 // dropCollectionPartitions drops coll's own partitions in t (its articles, passages and
 // keyword index go whole, its vectors are deleted), if it has them, and returns how many
 // articles went and whether it had any: a collection without them is left as it is, for
