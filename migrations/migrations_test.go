@@ -17,6 +17,32 @@ import (
 // extension) and returns its URL; it is dropped when the test ends.
 func freshDatabase(t *testing.T) string { return retrievaltest.FreshDatabase(t) }
 
+// atVersion migrates a fresh database all the way up, then down to version, and returns
+// its URL, a connection to it that sees every collection (closed when the test ends) and
+// exec, which runs a statement there and fails the test on an error.
+func atVersion(t *testing.T, version int64) (string, *pgx.Conn, func(sql string, args ...any)) {
+	t.Helper()
+	ctx := context.Background()
+	dsn := freshDatabase(t)
+	if err := migrations.Up(ctx, dsn, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := migrations.DownTo(ctx, dsn, version, nil); err != nil {
+		t.Fatal(err)
+	}
+	c, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close(context.Background()) })
+	return dsn, c, func(sql string, args ...any) {
+		t.Helper()
+		if _, err := c.Exec(ctx, sql, args...); err != nil {
+			t.Fatalf("%s: %v", sql, err)
+		}
+	}
+}
+
 func TestUp(t *testing.T) {
 	dsn := freshDatabase(t)
 	ctx := context.Background()

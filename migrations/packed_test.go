@@ -4,8 +4,6 @@ import (
 	"context"
 	"testing"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/footnote-bot/footnote/migrations"
 )
 
@@ -15,24 +13,7 @@ import (
 // the same arrays back.
 func TestArrayBlocksArePackedAndBack(t *testing.T) {
 	ctx := context.Background()
-	dsn := freshDatabase(t)
-	if err := migrations.Up(ctx, dsn, nil); err != nil {
-		t.Fatal(err)
-	}
-	if err := migrations.DownTo(ctx, dsn, 18, nil); err != nil {
-		t.Fatal(err)
-	}
-	c, err := pgx.Connect(ctx, dsn) // sees every collection (FreshDatabase)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close(ctx)
-	exec := func(sql string, args ...any) {
-		t.Helper()
-		if _, err := c.Exec(ctx, sql, args...); err != nil {
-			t.Fatalf("%s: %v", sql, err)
-		}
-	}
+	dsn, c, exec := atVersion(t, 18)
 	// c1, in its own partitions, holds 300 passages: "common" in each (300 in three blocks),
 	// "rare" in two, "edge" in three with tf and length at their bounds. c2, in the default
 	// partition, holds one passage whose id is past 2^32 from c1's.

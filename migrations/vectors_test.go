@@ -21,24 +21,7 @@ import (
 // names it had.
 func TestVectorsArePartitionedByCollectionAndBack(t *testing.T) {
 	ctx := context.Background()
-	dsn := freshDatabase(t)
-	if err := migrations.Up(ctx, dsn, nil); err != nil {
-		t.Fatal(err)
-	}
-	if err := migrations.DownTo(ctx, dsn, 19, nil); err != nil {
-		t.Fatal(err)
-	}
-	c, err := pgx.Connect(ctx, dsn) // sees every collection (FreshDatabase)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close(ctx)
-	exec := func(sql string, args ...any) {
-		t.Helper()
-		if _, err := c.Exec(ctx, sql, args...); err != nil {
-			t.Fatalf("%s: %v", sql, err)
-		}
-	}
+	dsn, c, exec := atVersion(t, 19)
 	query := func(sql string, args ...any) []string {
 		t.Helper()
 		rows, err := c.Query(ctx, sql, args...)

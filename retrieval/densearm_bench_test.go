@@ -23,30 +23,10 @@ import (
 // an HNSW index's worst case), straight in SQL, and makes space the collection's active one.
 func fillClustered(b *testing.B, c *pgx.Conn, coll string, space, dims, n int) {
 	b.Helper()
-	ctx := context.Background()
-	if _, err := c.Exec(ctx, `INSERT INTO collections (name, active_space) VALUES ($1, $2)
-		ON CONFLICT (name) DO UPDATE SET active_space = $2`, coll, space); err != nil {
-		b.Fatal(err)
-	}
-	if _, err := c.Exec(ctx, fmt.Sprintf(`
-		WITH centre AS (
-		    SELECT k, array_agg(random() - 0.5 ORDER BY d) AS v FROM generate_series(0, 63) k, generate_series(1, %d) d GROUP BY k),
-		a AS (
-		    INSERT INTO articles (collection, url, content_hash, body)
-		    SELECT $1, 'https://vectors.example/' || i, md5(i::text), 'v' FROM generate_series(1, $2) i
-		    RETURNING id),
-		ch AS (
-		    INSERT INTO chunks (article_id, collection, ordinal, start_offset, end_offset, body, token_count)
-		    SELECT id, $1, 0, 0, 1, 'v', 1 FROM a
-		    RETURNING id)
-		INSERT INTO embeddings (space_id, chunk_id, collection, embedding)
-		SELECT $3, ch.id, $1, (SELECT array_agg(x + 0.25 * (random() - 0.5)) FROM unnest(centre.v) AS x)::vector
-		FROM ch JOIN centre ON centre.k = ch.id %% 64`, dims), coll, n, space); err != nil {
-		b.Fatal(err)
-	}
-	if _, err := c.Exec(ctx, `UPDATE collections SET chunk_count = (SELECT count(*) FROM chunks WHERE collection = $1) WHERE name = $1`, coll); err != nil {
-		b.Fatal(err)
-	}
+	fillVectors(b, c, coll, space, n, fmt.Sprintf(`centre AS (
+		    SELECT k, array_agg(random() - 0.5 ORDER BY d) AS v FROM generate_series(0, 63) k, generate_series(1, %d) d GROUP BY k),`, dims),
+		`(SELECT (SELECT array_agg(x + 0.25 * (random() - 0.5)) FROM unnest(centre.v) AS x)
+		  FROM centre WHERE centre.k = ch.id % 64)::vector`)
 }
 
 // BenchmarkDenseArmOwnPartition measures the dense arm of a large collection among others

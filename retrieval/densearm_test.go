@@ -47,7 +47,16 @@ func TestTheDenseArmScansExactlyByTheCollectionsShareOfItsSpace(t *testing.T) {
 
 // fillSpace stores n passages in coll with random dims-dimensional vectors in space, and
 // makes it the collection's active space, straight in SQL: a big collection in seconds.
-func fillSpace(t *testing.T, c *pgx.Conn, coll string, space, dims, n int) {
+func fillSpace(t testing.TB, c *pgx.Conn, coll string, space, dims, n int) {
+	t.Helper()
+	fillVectors(t, c, coll, space, n, "", fmt.Sprintf(
+		"(SELECT array_agg(random() - 0.5) FROM generate_series(1, %d) WHERE ch.id > 0)::vector", dims))
+}
+
+// fillVectors stores n passages in coll, each passage ch's vector the SQL expression vec
+// (over the tables of the WITH clauses withSQL adds, which end in a comma), in space, and
+// makes space the collection's active one.
+func fillVectors(t testing.TB, c *pgx.Conn, coll string, space, n int, withSQL, vec string) {
 	t.Helper()
 	ctx := context.Background()
 	if _, err := c.Exec(ctx, `
@@ -55,8 +64,9 @@ func fillSpace(t *testing.T, c *pgx.Conn, coll string, space, dims, n int) {
 		ON CONFLICT (name) DO UPDATE SET active_space = $2`, coll, space); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.Exec(ctx, fmt.Sprintf(`
-		WITH a AS (
+	if _, err := c.Exec(ctx, `
+		WITH `+withSQL+`
+		a AS (
 		    INSERT INTO articles (collection, url, content_hash, body)
 		    SELECT $1, 'https://vectors.example/' || i, md5(i::text), 'v' FROM generate_series(1, $2) i
 		    RETURNING id),
@@ -65,8 +75,8 @@ func fillSpace(t *testing.T, c *pgx.Conn, coll string, space, dims, n int) {
 		    SELECT id, $1, 0, 0, 1, 'v', 1 FROM a
 		    RETURNING id)
 		INSERT INTO embeddings (space_id, chunk_id, collection, embedding)
-		SELECT $3, ch.id, $1, (SELECT array_agg(random() - 0.5) FROM generate_series(1, %d) WHERE ch.id > 0)::vector
-		FROM ch`, dims), coll, n, space); err != nil {
+		SELECT $3, ch.id, $1, `+vec+`
+		FROM ch`, coll, n, space); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := c.Exec(ctx, `UPDATE collections SET chunk_count = (SELECT count(*) FROM chunks WHERE collection = $1) WHERE name = $1`, coll); err != nil {
