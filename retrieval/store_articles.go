@@ -88,7 +88,7 @@ func (s *Store) deleteArticle(ctx context.Context, coll string, urls []string, a
 			return err
 		}
 		// Passages, postings and vectors go with it (ON DELETE CASCADE).
-		if _, err := t.tx.Exec(ctx, `DELETE FROM articles WHERE id = $1`, a.ID); err != nil {
+		if _, err := t.tx.Exec(ctx, `DELETE FROM articles WHERE id = $1 AND collection = $2`, a.ID, coll); err != nil {
 			return fmt.Errorf("delete article: %w", err)
 		}
 		return nil
@@ -140,11 +140,11 @@ func (t storeTx) lookupExisting(ctx context.Context, coll string, batch []prepar
 
 // updateArticle replaces the stored article id's fields and text with a's. fetched_at
 // stays the day it was added; updated_at says when its text changed.
-func (t storeTx) updateArticle(ctx context.Context, id int64, a Article) error {
+func (t storeTx) updateArticle(ctx context.Context, coll string, id int64, a Article) error {
 	if _, err := t.tx.Exec(ctx, `
 		UPDATE articles SET title = $2, byline = $3, site = $4, published_at = $5,
 			updated_at = now(), content_hash = $6, body = $7
-		WHERE id = $1`, id, a.Title, a.Byline, a.Site, nullTime(a.Published), a.Hash, a.Text); err != nil {
+		WHERE id = $1 AND collection = $8`, id, a.Title, a.Byline, a.Site, nullTime(a.Published), a.Hash, a.Text, coll); err != nil {
 		return fmt.Errorf("update article %s: %w", a.URL, err)
 	}
 	return nil

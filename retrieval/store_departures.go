@@ -138,7 +138,7 @@ func (t storeTx) departureDue(ctx context.Context, coll string, now time.Time) (
 // batch off that index instead of sorting the whole collection.
 func (t storeTx) deleteArticleBatch(ctx context.Context, coll string, n int) (int, error) {
 	tag, err := t.tx.Exec(ctx, `
-		DELETE FROM articles WHERE id IN (
+		DELETE FROM articles WHERE collection = $1 AND id IN (
 			SELECT id FROM articles WHERE collection = $1
 			ORDER BY published_at DESC NULLS LAST, id DESC LIMIT $2)`, coll, n)
 	if err != nil {

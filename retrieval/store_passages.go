@@ -110,8 +110,8 @@ func (s *Store) readPassages(ctx context.Context, coll, query string, args pgx.N
 // deletePassagesOf deletes the passages of article id before its new text's are written.
 // Vectors go with them (ON DELETE CASCADE), and the statement triggers on chunks remove
 // their postings and move the collection's BM25 statistics.
-func (t storeTx) deletePassagesOf(ctx context.Context, id int64) error {
-	_, err := t.tx.Exec(ctx, `DELETE FROM chunks WHERE article_id = $1`, id)
+func (t storeTx) deletePassagesOf(ctx context.Context, coll string, id int64) error {
+	_, err := t.tx.Exec(ctx, `DELETE FROM chunks WHERE article_id = $1 AND collection = $2`, id, coll)
 	return err
 }
 

@@ -298,10 +298,10 @@ func (t storeTx) lockPassages(ctx context.Context, coll string, ids []int64) (ma
 func (t storeTx) updatePassageLengths(ctx context.Context, coll string, ids []int64, lens []int32) error {
 	// The CTEs all see the lengths from before the update, so old minus new is the change.
 	_, err := t.tx.Exec(ctx, `
-		WITH old AS (SELECT id, token_count FROM chunks WHERE id = ANY($2)),
+		WITH old AS (SELECT id, token_count FROM chunks WHERE collection = $1 AND id = ANY($2)),
 		     upd AS (UPDATE chunks c SET token_count = v.n
 		             FROM unnest($2::bigint[], $3::int[]) AS v(id, n)
-		             WHERE c.id = v.id RETURNING c.id, c.token_count)
+		             WHERE c.collection = $1 AND c.id = v.id RETURNING c.id, c.token_count)
 		UPDATE collections SET token_total = token_total +
 		       (SELECT COALESCE(sum(upd.token_count - old.token_count), 0) FROM upd JOIN old USING (id))
 		WHERE name = $1`, coll, ids, lens)

@@ -43,11 +43,11 @@ func scanRecrawl(row pgx.Row) (recrawlRow, error) {
 
 // scheduleRecrawl records that article id was fetched from the web (web): it is recrawled
 // from now on (its next recrawl kept when it had one), with web's validators, and online.
-func (t storeTx) scheduleRecrawl(ctx context.Context, id int64, web *webSource) error {
+func (t storeTx) scheduleRecrawl(ctx context.Context, coll string, id int64, web *webSource) error {
 	if _, err := t.tx.Exec(ctx, `
 		UPDATE articles SET recrawl_at = coalesce(recrawl_at, $2), fetch_url = $3, etag = $4,
 			last_modified = $5, gone_at = NULL
-		WHERE id = $1`, id, web.next, web.fetchURL, web.etag, web.lastModified); err != nil {
+		WHERE id = $1 AND collection = $6`, id, web.next, web.fetchURL, web.etag, web.lastModified, coll); err != nil {
 		return fmt.Errorf("schedule recrawl: %w", err)
 	}
 	return nil
@@ -65,8 +65,8 @@ func (s *Store) claimDueArticle(ctx context.Context, coll string, lease time.Dur
 	// moves on to the next. articles_recrawl_due_idx gives the rows in recrawl_at order.
 	_, err := s.query(ctx, collectionOrAll(coll), `
 		UPDATE articles SET recrawl_lease = now() + make_interval(secs => $2)
-		WHERE id = (
-			SELECT id FROM articles
+		WHERE (id, collection) = (
+			SELECT id, collection FROM articles
 			WHERE recrawl_at <= now() AND ($1 = '' OR collection = $1)
 			  AND (recrawl_lease IS NULL OR recrawl_lease <= now())
 			ORDER BY recrawl_at
@@ -112,7 +112,7 @@ func (s *Store) claimArticle(ctx context.Context, coll string, urls []string, le
 		}
 		r, err = scanRecrawl(t.tx.QueryRow(ctx, `
 			UPDATE articles SET recrawl_lease = now() + make_interval(secs => $2)
-			WHERE id = $1 RETURNING `+recrawlCols, id, lease.Seconds()))
+			WHERE id = $1 AND collection = $3 RETURNING `+recrawlCols, id, lease.Seconds(), coll))
 		return err
 	})
 	if err != nil && !errors.Is(err, ErrNotFound) && !errors.Is(err, errNotFromWeb) && !errors.Is(err, errRecrawlClaimed) {
@@ -164,12 +164,12 @@ type recrawlOutcome struct {
 // recordRecrawl stores the outcome o of the recrawl of coll's article id and releases its
 // claim.
 func (s *Store) recordRecrawl(ctx context.Context, coll string, id int64, o recrawlOutcome) error {
-	return s.inCollection(ctx, coll, func(t storeTx) error { return t.recordRecrawl(ctx, id, o) })
+	return s.inCollection(ctx, coll, func(t storeTx) error { return t.recordRecrawl(ctx, coll, id, o) })
 }
 
 // recordRecrawl stores the outcome o of article id's recrawl and releases its claim. A page
 // found gone keeps the date it was first found gone; a page that answers is online again.
-func (t storeTx) recordRecrawl(ctx context.Context, id int64, o recrawlOutcome) error {
+func (t storeTx) recordRecrawl(ctx context.Context, coll string, id int64, o recrawlOutcome) error {
 	if _, err := t.tx.Exec(ctx, `
 		UPDATE articles SET recrawl_lease = NULL, recrawl_at = $2,
 			recrawls = recrawls + CASE WHEN $3 THEN 1 ELSE 0 END,
@@ -178,7 +178,7 @@ func (t storeTx) recordRecrawl(ctx context.Context, id int64, o recrawlOutcome) 
 			checked_at = CASE WHEN $3 THEN now() ELSE checked_at END,
 			gone_at = CASE WHEN $4 THEN coalesce(gone_at, now()) WHEN $3 THEN NULL ELSE gone_at END,
 			etag = $6, last_modified = $7
-		WHERE id = $1`, id, o.next, o.answered, o.gone, o.err, o.etag, o.lastModified); err != nil {
+		WHERE id = $1 AND collection = $8`, id, o.next, o.answered, o.gone, o.err, o.etag, o.lastModified, coll); err != nil {
 		return fmt.Errorf("record recrawl: %w", err)
 	}
 	return nil
@@ -186,7 +186,7 @@ func (t storeTx) recordRecrawl(ctx context.Context, id int64, o recrawlOutcome) 
 
 // releaseClaim hands coll's article id back, untouched, to the next claim.
 func (s *Store) releaseClaim(ctx context.Context, coll string, id int64) error {
-	if _, err := s.exec(ctx, in(coll), `UPDATE articles SET recrawl_lease = NULL WHERE id = $1`, id); err != nil {
+	if _, err := s.exec(ctx, in(coll), `UPDATE articles SET recrawl_lease = NULL WHERE id = $1 AND collection = $2`, id, coll); err != nil {
 		return fmt.Errorf("release recrawl claim: %w", err)
 	}
 	return nil
@@ -201,7 +201,7 @@ type storedPassageText struct {
 // articlePassages returns the passages of coll's article id, in order.
 func (s *Store) articlePassages(ctx context.Context, coll string, id int64) ([]storedPassageText, error) {
 	var out []storedPassageText
-	_, err := s.query(ctx, in(coll), `SELECT id, body FROM chunks WHERE article_id = $1 ORDER BY ordinal`, []any{id},
+	_, err := s.query(ctx, in(coll), `SELECT id, body FROM chunks WHERE article_id = $1 AND collection = $2 ORDER BY ordinal`, []any{id, coll},
 		func(rows pgx.Rows) (err error) {
 			out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (storedPassageText, error) {
 				var p storedPassageText
@@ -240,7 +240,7 @@ var errChangedMeanwhile = errors.New("the article changed while it was recrawled
 func (s *Store) replaceText(ctx context.Context, coll string, space Space, c textChange, o recrawlOutcome) error {
 	err := s.inCollection(ctx, coll, func(t storeTx) error {
 		var hash string
-		err := t.tx.QueryRow(ctx, `SELECT content_hash FROM articles WHERE id = $1 FOR UPDATE`, c.id).Scan(&hash)
+		err := t.tx.QueryRow(ctx, `SELECT content_hash FROM articles WHERE id = $1 AND collection = $2 FOR UPDATE`, c.id, coll).Scan(&hash)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return ErrNotFound
 		}
@@ -259,7 +259,7 @@ func (s *Store) replaceText(ctx context.Context, coll string, space Space, c tex
 		if !errors.Is(err, pgx.ErrNoRows) {
 			return err
 		}
-		if err := t.movePassages(ctx, c); err != nil {
+		if err := t.movePassages(ctx, coll, c); err != nil {
 			return err
 		}
 		if err := t.writeNewPassages(ctx, coll, space, c); err != nil {
@@ -269,11 +269,11 @@ func (s *Store) replaceText(ctx context.Context, coll string, space Space, c tex
 		if _, err := t.tx.Exec(ctx, `
 			UPDATE articles SET title = $2, byline = $3, site = $4, published_at = coalesce($5, published_at),
 				content_hash = $6, body = $7, updated_at = now()
-			WHERE id = $1`, c.id, c.article.Title, c.article.Byline, c.article.Site, nullTime(c.article.Published),
-			c.article.Hash, c.article.Text); err != nil {
+			WHERE id = $1 AND collection = $8`, c.id, c.article.Title, c.article.Byline, c.article.Site, nullTime(c.article.Published),
+			c.article.Hash, c.article.Text, coll); err != nil {
 			return err
 		}
-		return t.recordRecrawl(ctx, c.id, o)
+		return t.recordRecrawl(ctx, coll, c.id, o)
 	})
 	if err != nil {
 		return fmt.Errorf("store the new text of %s: %w", c.article.URL, err)
@@ -283,7 +283,7 @@ func (s *Store) replaceText(ctx context.Context, coll string, space Space, c tex
 
 // movePassages deletes the passages of c's article that the new text does not keep, and
 // gives the kept ones their new ordinals and offsets.
-func (t storeTx) movePassages(ctx context.Context, c textChange) error {
+func (t storeTx) movePassages(ctx context.Context, coll string, c textChange) error {
 	ids := []int64{} // not nil: "id <> ALL(NULL)" would delete nothing
 	var ords, starts, ends []int32
 	for i, id := range c.keep {
@@ -294,7 +294,7 @@ func (t storeTx) movePassages(ctx context.Context, c textChange) error {
 		}
 	}
 	// Postings and vectors of the deleted passages go with them (ON DELETE CASCADE).
-	if _, err := t.tx.Exec(ctx, `DELETE FROM chunks WHERE article_id = $1 AND id <> ALL($2)`, c.id, ids); err != nil {
+	if _, err := t.tx.Exec(ctx, `DELETE FROM chunks WHERE article_id = $1 AND collection = $3 AND id <> ALL($2)`, c.id, ids, coll); err != nil {
 		return fmt.Errorf("delete changed passages: %w", err)
 	}
 	if len(ids) == 0 {
@@ -302,13 +302,13 @@ func (t storeTx) movePassages(ctx context.Context, c textChange) error {
 	}
 	// (article_id, ordinal) is unique and checked row by row, so the kept passages first
 	// move out of the way, to negative ordinals, then to their places.
-	if _, err := t.tx.Exec(ctx, `UPDATE chunks SET ordinal = -1 - ordinal WHERE article_id = $1`, c.id); err != nil {
+	if _, err := t.tx.Exec(ctx, `UPDATE chunks SET ordinal = -1 - ordinal WHERE article_id = $1 AND collection = $2`, c.id, coll); err != nil {
 		return fmt.Errorf("move kept passages: %w", err)
 	}
 	if _, err := t.tx.Exec(ctx, `
 		UPDATE chunks c SET ordinal = v.ord, start_offset = v.s, end_offset = v.e
 		FROM unnest($1::bigint[], $2::int[], $3::int[], $4::int[]) AS v(id, ord, s, e)
-		WHERE c.id = v.id`, ids, ords, starts, ends); err != nil {
+		WHERE c.collection = $5 AND c.id = v.id`, ids, ords, starts, ends, coll); err != nil {
 		return fmt.Errorf("move kept passages: %w", err)
 	}
 	return nil
@@ -343,7 +343,7 @@ func (t storeTx) writeNewPassages(ctx context.Context, coll string, space Space,
 
 // deleteArticleByID deletes coll's article id with its passages, postings and vectors.
 func (s *Store) deleteArticleByID(ctx context.Context, coll string, id int64) error {
-	if _, err := s.exec(ctx, in(coll), `DELETE FROM articles WHERE id = $1`, id); err != nil {
+	if _, err := s.exec(ctx, in(coll), `DELETE FROM articles WHERE id = $1 AND collection = $2`, id, coll); err != nil {
 		return fmt.Errorf("remove article %d: %w", id, err)
 	}
 	return nil

@@ -147,7 +147,7 @@ func (w *batchWriter) replace(ctx context.Context, i int, e existingRow) error {
 	if web := w.batch[i].web; web != nil {
 		// Fetched from the web again (an /add of a tracked link): recrawled from now on,
 		// if it was not already, and online.
-		if err := w.tx.scheduleRecrawl(ctx, e.id, web); err != nil {
+		if err := w.tx.scheduleRecrawl(ctx, w.coll, e.id, web); err != nil {
 			return err
 		}
 	}
@@ -155,10 +155,10 @@ func (w *batchWriter) replace(ctx context.Context, i int, e existingRow) error {
 		w.out[i].Status = StatusUnchanged
 		return nil
 	}
-	if err := w.tx.updateArticle(ctx, e.id, *a); err != nil {
+	if err := w.tx.updateArticle(ctx, w.coll, e.id, *a); err != nil {
 		return err
 	}
-	if err := w.tx.deletePassagesOf(ctx, e.id); err != nil {
+	if err := w.tx.deletePassagesOf(ctx, w.coll, e.id); err != nil {
 		return fmt.Errorf("replace passages of %s: %w", a.URL, err)
 	}
 	a.ID = e.id
