@@ -42,7 +42,10 @@ var dateLayouts = []string{
 func ParseDate(s string) (time.Time, error) {
 	s = strings.TrimSpace(s)
 	for _, layout := range dateLayouts {
-		if t, err := time.Parse(layout, s); err == nil {
+		// In UTC the date must still have a year RFC 3339 can write (0000-9999), or it
+		// could not be given back the way it is read: "0000-01-01T00:00:00+01:00" is
+		// the year -1 in UTC.
+		if t, err := time.Parse(layout, s); err == nil && t.UTC().Year() >= 0 && t.UTC().Year() <= 9999 {
 			return t.UTC(), nil
 		}
 	}

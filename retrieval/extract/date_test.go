@@ -36,7 +36,8 @@ func TestParseDate(t *testing.T) {
 			}
 		})
 	}
-	for _, in := range []string{"", "yesterday", "02/05/2024", "2024-5-2", "2024-13-01", "2024-05-02T25:00:00Z"} {
+	for _, in := range []string{"", "yesterday", "02/05/2024", "2024-5-2", "2024-13-01", "2024-05-02T25:00:00Z",
+		"0000-01-01 00:00:00+01:00", "9999-12-31T23:00:00-05:00"} {
 		t.Run(fmt.Sprintf("%q is refused with an error that quotes it and says which forms to use", in), func(t *testing.T) {
 			got, err := ParseDate(in)
 			if err == nil || !got.IsZero() {
