@@ -71,8 +71,9 @@ const (
 	// up with fewer than k rows. exactScanWork sends a collection through the index only
 	// when it holds at least a share sqrt(exactScanWork/N) of the space (2.8% of 264,000,
 	// 1.5% of 1M), so 100 candidates need 3,500 to 6,800 visits; filteredScanWork's larger
-	// share leaves room for filters that keep a few per cent of those. Higher finds the last rows of a very selective
-	// filter at the cost of a slower worst case. Not tuned; pgvector's default is 20,000.
+	// share leaves room for filters that keep a few per cent of those. Higher finds the
+	// last rows of a very selective filter at the cost of a slower worst case. Not tuned;
+	// pgvector's default is 20,000.
 	hnswMaxScanTuples = 50000
 
 	// spaceRowsTTL is how long a search reuses the count of a space's vectors (spaceRows)

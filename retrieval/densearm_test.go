@@ -53,6 +53,23 @@ func fillSpace(t testing.TB, c *pgx.Conn, coll string, space, dims, n int) {
 		"(SELECT array_agg(random() - 0.5) FROM generate_series(1, %d) WHERE ch.id > 0)::vector", dims))
 }
 
+// nearestByBruteForce returns the k passages of coll whose vectors in space are nearest
+// query by cosine distance, every vector compared (no index), nearest first.
+func nearestByBruteForce(t *testing.T, c *pgx.Conn, coll string, space, dims int, query []float32, k int) []int64 {
+	t.Helper()
+	rows, err := c.Query(context.Background(), fmt.Sprintf(`
+		SELECT chunk_id FROM embeddings WHERE space_id = $1 AND collection = $2
+		ORDER BY (embedding::vector(%d) <=> $3) + 0 LIMIT $4`, dims), space, coll, pgvector.NewVector(query), k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil || len(want) != k {
+		t.Fatalf("brute force: %v, %v", want, err)
+	}
+	return want
+}
+
 // fillVectors stores n passages in coll, each passage ch's vector the SQL expression vec
 // (over the tables of the WITH clauses withSQL adds, which end in a comma), in space, and
 // makes space the collection's active one.
@@ -106,17 +123,7 @@ func TestASmallCollectionInABigSpaceGetsItsNearestVectors(t *testing.T) {
 	for i := range query {
 		query[i] = rng.Float32() - 0.5
 	}
-	// Brute force: every vector of the small collection, by cosine distance.
-	var want []int64
-	rows, err := c.Query(ctx, fmt.Sprintf(`
-		SELECT chunk_id FROM embeddings WHERE space_id = $1 AND collection = $2
-		ORDER BY (embedding::vector(%d) <=> $3) + 0 LIMIT $4`, dims), sp.ID, smallColl, pgvector.NewVector(query), k)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if want, err = pgx.CollectRows(rows, pgx.RowTo[int64]); err != nil || len(want) != k {
-		t.Fatalf("brute force: %v, %v", want, err)
-	}
+	want := nearestByBruteForce(t, c, smallColl, sp.ID, dims, query, k)
 	for _, exact := range []bool{true, false} {
 		name := "an exact scan finds its k nearest"
 		if !exact {
@@ -261,16 +268,7 @@ func TestALargeCollectionWalksAnIndexOfItsOwn(t *testing.T) {
 			if plan, err := retrieval.ExplainAnalyzeDense(ctx, e, tt.coll, query, false); err != nil || strings.Contains(plan, "JIT") {
 				t.Errorf("the walk as it ran (%v):\n%s", err, plan)
 			}
-			rows, err := c.Query(ctx, fmt.Sprintf(`
-				SELECT chunk_id FROM embeddings WHERE space_id = $1 AND collection = $2
-				ORDER BY (embedding::vector(%d) <=> $3) + 0 LIMIT $4`, dims), sp.ID, tt.coll, pgvector.NewVector(query), k)
-			if err != nil {
-				t.Fatal(err)
-			}
-			want, err := pgx.CollectRows(rows, pgx.RowTo[int64])
-			if err != nil || len(want) != k {
-				t.Fatalf("brute force: %v, %v", want, err)
-			}
+			want := nearestByBruteForce(t, c, tt.coll, sp.ID, dims, query, k)
 			// A walk is approximate: it must find most of the exact nearest.
 			got, _, err := retrieval.DenseIDs(ctx, e, tt.coll, query, k, false)
 			found := 0

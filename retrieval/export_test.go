@@ -187,11 +187,7 @@ func DenseIDs(ctx context.Context, e *Engine, coll string, vec []float32, k int,
 	if err != nil {
 		return nil, "", err
 	}
-	hits, err := e.store.searchDense(ctx, coll, e.Space(), vec, exact, Filter{}, k)
-	ids := make([]int64, len(hits))
-	for i, h := range hits {
-		ids[i] = h.chunkID
-	}
+	ids, err := DenseSearch(ctx, e, coll, vec, k, exact)
 	return ids, plan, err
 }
 

@@ -2,9 +2,7 @@ package retrieval
 
 import (
 	"go/ast"
-	"go/parser"
 	"go/token"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -22,20 +20,9 @@ var partitionedTable = regexp.MustCompile(`(?is)\b(UPDATE|DELETE\s+FROM|FROM|JOI
 // costs nothing with a few large servers and a great deal with thousands (README,
 // "Partitioning by collection").
 func TestEveryStatementOnAPartitionedTableNamesItsCollection(t *testing.T) {
-	files, err := filepath.Glob("*.go")
-	if err != nil {
-		t.Fatal(err)
-	}
-	fset := token.NewFileSet()
+	fset, files := packageSource(t)
 	checked := 0
-	for _, f := range files {
-		if strings.HasSuffix(f, "_test.go") {
-			continue
-		}
-		af, err := parser.ParseFile(fset, f, nil, 0)
-		if err != nil {
-			t.Fatal(err)
-		}
+	for _, af := range files {
 		check := func(pos token.Pos, sql string) {
 			if !partitionedTable.MatchString(sql) {
 				return

@@ -32,20 +32,9 @@ var poolQueries = []string{"Query", "QueryRow", "Exec", "SendBatch", "Begin", "B
 // runtime role, and everything under a superuser: its tests might pass as the one and the
 // code fail as the other. So no Store method but those above reaches the pool.
 func TestStoreQueriesRunInAScope(t *testing.T) {
-	files, err := filepath.Glob("*.go")
-	if err != nil {
-		t.Fatal(err)
-	}
-	fset := token.NewFileSet()
+	fset, files := packageSource(t)
 	checked := 0
-	for _, name := range files {
-		if strings.HasSuffix(name, "_test.go") {
-			continue
-		}
-		f, err := parser.ParseFile(fset, name, nil, 0)
-		if err != nil {
-			t.Fatal(err)
-		}
+	for _, f := range files {
 		for _, d := range f.Decls {
 			fn, ok := d.(*ast.FuncDecl)
 			if !ok || fn.Body == nil {
@@ -76,6 +65,29 @@ func TestStoreQueriesRunInAScope(t *testing.T) {
 	if checked < 100 {
 		t.Fatalf("checked only %d functions: the walk no longer finds the package's source", checked)
 	}
+}
+
+// packageSource parses the package's own source files (its tests left out), for the tests
+// that read its code.
+func packageSource(t *testing.T) (*token.FileSet, []*ast.File) {
+	t.Helper()
+	names, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fset := token.NewFileSet()
+	var files []*ast.File
+	for _, name := range names {
+		if strings.HasSuffix(name, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(fset, name, nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, f)
+	}
+	return fset, files
 }
 
 // isStoreMethod reports whether fn is a method of *Store.
