@@ -167,54 +167,75 @@ func (s *Store) lexicalTopK(ctx context.Context, coll string, ls lexicalSearch, 
 	for i := range rows {
 		rows[i].term = active[rows[i].term]
 	}
-	// Sized once: a common term has thousands of blocks.
-	perTerm := make([]int, len(ls.terms))
-	nBounds := 0
-	for _, r := range rows {
-		if full[r.term] {
-			perTerm[r.term]++
-		} else {
-			nBounds++
-		}
-	}
-	blocks := make([][]blockRow, len(ls.terms))
-	for t, n := range perTerm {
-		blocks[t] = make([]blockRow, 0, n)
-	}
-	bounds := make([]blockRow, 0, nBounds)
-	for _, r := range rows {
-		if full[r.term] {
-			blocks[r.term] = append(blocks[r.term], r)
-		} else {
-			bounds = append(bounds, r)
-		}
-	}
+	blocks, bounds, grouped := groupByTerm(rows, mem.grouped, len(ls.terms), full)
+	mem.grouped = grouped
 	if len(bounds) == 0 {
 		return ls.topKBlocks(blocks, k, allow), nil
 	}
 
 	// Step 2: the floor, and the common terms' blocks that can lift a passage to it.
-	cands, partial := ls.accumulateBlocks(blocks, allow)
+	cands, partial := ls.accumulateBlocks(blocks, allow, mem)
 	floor := kthBest(partial, k) * (1 - boundSlack)
-	if runs := blockRanges(bounds, ls.neededBlocks(bounds, cands, partial, floor)); len(runs) > 0 {
+	if runs := blockRanges(bounds, ls.neededBlocks(bounds, cands, partial, floor, mem)); len(runs) > 0 {
 		more, err := s.readBlockPostings(ctx, coll, ls.terms, runs, mem)
 		if err != nil {
 			return nil, err
 		}
-		for _, r := range more {
-			blocks[r.term] = append(blocks[r.term], r)
+		byTerm, _, grouped := groupByTerm(more, mem.grouped2, len(ls.terms), nil)
+		mem.grouped2 = grouped
+		for t, bs := range byTerm {
+			// A term is read whole in step 1 or by its bounds here, never both; were it
+			// both, append copies (each term's group is capped at its length).
+			blocks[t] = append(blocks[t], bs...)
 		}
 	}
 	// Step 3.
 	return ls.topKBlocks(blocks, k, allow), nil
 }
 
+// groupByTerm copies rows into buf (grown as needed; returned for reuse): the rows of the
+// terms whose keep[t] is set (every term's, for a nil keep) grouped by term, groups[t] in
+// the rows' order and capped at its length, then the others (rest). A common term has
+// thousands of blocks: counted first, so that nothing grows by doubling.
+func groupByTerm(rows, buf []blockRow, terms int, keep []bool) (groups [][]blockRow, rest, _ []blockRow) {
+	kept := func(t int) bool { return keep == nil || keep[t] }
+	next := make([]int, terms+1) // first the count of each term, then where its next row goes
+	nKept := 0
+	for _, r := range rows {
+		if kept(r.term) {
+			next[r.term]++
+			nKept++
+		}
+	}
+	buf = resize(buf, len(rows))
+	groups = make([][]blockRow, terms)
+	at := 0
+	for t := range terms {
+		n := next[t]
+		groups[t], next[t] = buf[at:at+n:at+n], at
+		at += n
+	}
+	other := nKept
+	for _, r := range rows {
+		if kept(r.term) {
+			buf[next[r.term]] = r
+			next[r.term]++
+		} else {
+			buf[other] = r
+			other++
+		}
+	}
+	return groups, buf[nKept:], buf
+}
+
 // neededBlocks tells which blocks among bounds (common terms' blocks, postings not read)
 // cover a passage whose bound reaches floor: a candidate's partial score plus the
 // bounds of the blocks covering it, or, for a passage no read term holds, those bounds
 // alone.
-func (ls lexicalSearch) neededBlocks(bounds []blockRow, cands []int64, partial []float64, floor float64) []bool {
-	need := make([]bool, len(bounds))
+func (ls lexicalSearch) neededBlocks(bounds []blockRow, cands []int64, partial []float64, floor float64, mem *postingArena) []bool {
+	need := resize(mem.need, len(bounds))
+	mem.need = need
+	clear(need)
 	if floor <= 0 {
 		for i := range need {
 			need[i] = true
@@ -223,21 +244,26 @@ func (ls lexicalSearch) neededBlocks(bounds []blockRow, cands []int64, partial [
 	}
 	// The blocks' ends cut the ids into segments over which the sum of the bounds of the
 	// blocks covering an id is constant: sum[i] over [pts[i], pts[i+1]).
-	pts := make([]int64, 0, 2*len(bounds))
+	pts := resize(mem.pts, 2*len(bounds))[:0]
 	for _, b := range bounds {
 		pts = append(pts, b.first, b.last+1)
 	}
-	sort.Slice(pts, func(i, j int) bool { return pts[i] < pts[j] })
+	slices.Sort(pts)
 	pts = compact(pts)
+	mem.pts = pts
 	seg := func(x int64) int { return sort.Search(len(pts), func(i int) bool { return pts[i] > x }) - 1 }
-	diff := make([]float64, len(pts)+1)
+	diff := resize(mem.diff, len(pts)+1)
+	mem.diff = diff
+	clear(diff)
 	for _, b := range bounds {
 		ub := ls.bound(b.term, b.maxTF, b.minLen)
 		diff[seg(b.first)] += ub
 		diff[seg(b.last+1)] -= ub
 	}
-	sum := make([]float64, len(pts))
-	liveBefore := make([]int, len(pts)+1) // live segments before segment i
+	sum := resize(mem.sum, len(pts))
+	liveBefore := resize(mem.liveBefore, len(pts)+1) // live segments before segment i
+	mem.sum, mem.liveBefore = sum, liveBefore
+	liveBefore[0] = 0
 	acc := 0.0
 	for i := range pts {
 		acc += diff[i]
@@ -247,12 +273,13 @@ func (ls lexicalSearch) neededBlocks(bounds []blockRow, cands []int64, partial [
 			liveBefore[i+1]++
 		}
 	}
-	var live []int64 // candidates whose bound reaches floor, sorted
+	live := mem.live[:0] // candidates whose bound reaches floor, sorted
 	for i, x := range cands {
 		if j := seg(x); j >= 0 && partial[i]+sum[j] >= floor {
 			live = append(live, x)
 		}
 	}
+	mem.live = live
 	for j, b := range bounds {
 		lo, hi := seg(b.first), seg(b.last+1)
 		if liveBefore[hi]-liveBefore[lo] > 0 {

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"math"
 	"math/rand"
+	"reflect"
 	"slices"
 	"sort"
 	"testing"
@@ -246,5 +247,38 @@ func TestKthBestIsTheKthLargest(t *testing.T) {
 		if got := kthBest(scores, k); got != want {
 			t.Fatalf("kthBest(%v, %d) = %v, want %v", scores, k, got, want)
 		}
+	}
+}
+
+// groupByTerm puts each kept term's rows together in their order, the others after, and
+// caps each group so that appending to one cannot overwrite the next; a search reuses its
+// array, so stale rows from a larger search must not show through.
+func TestGroupByTermKeepsOrderAndBounds(t *testing.T) {
+	row := func(term int, first int64) blockRow { return blockRow{term: term, first: first} }
+	rows := []blockRow{row(2, 10), row(0, 1), row(1, 5), row(2, 11), row(0, 2), row(1, 6)}
+	stale := make([]blockRow, 10)
+	for i := range stale {
+		stale[i] = row(9, -1)
+	}
+	groups, rest, buf := groupByTerm(rows, stale, 3, []bool{true, false, true})
+	firsts := func(bs []blockRow) (out []int64) {
+		for _, b := range bs {
+			out = append(out, b.first)
+		}
+		return out
+	}
+	if got := [][]int64{firsts(groups[0]), firsts(groups[1]), firsts(groups[2]), firsts(rest)}; !reflect.DeepEqual(got, [][]int64{{1, 2}, nil, {10, 11}, {5, 6}}) {
+		t.Fatalf("groups and rest by first id: %v", got)
+	}
+	if len(buf) != len(rows) {
+		t.Errorf("buffer of %d rows returned, want %d", len(buf), len(rows))
+	}
+	groups[0] = append(groups[0], row(0, 3))
+	if groups[2][0].first != 10 {
+		t.Errorf("appending to term 0's group overwrote term 2's: %v", firsts(groups[2]))
+	}
+	all, rest, _ := groupByTerm(rows, nil, 3, nil)
+	if len(rest) != 0 || !reflect.DeepEqual(firsts(all[1]), []int64{5, 6}) {
+		t.Errorf("with no keep every term is grouped: %v, rest %v", firsts(all[1]), firsts(rest))
 	}
 }

@@ -21,10 +21,12 @@ type blockRow struct {
 // readBlocks returns every block of terms in coll, with the postings of the blocks of the
 // terms whose full[i] is set and only the bounds of the others'.
 func (s *Store) readBlocks(ctx context.Context, coll string, terms []string, full []bool, mem *postingArena) ([]blockRow, error) {
-	return s.scanBlocks(ctx, coll, mem, `
+	var err error
+	mem.rows, err = s.scanBlocks(ctx, coll, mem, mem.rows, `
 		SELECT u.i - 1, b.first_id, b.last_id, b.max_tf, b.min_len, b.n, CASE WHEN u.whole THEN b.postings END
 		FROM unnest($2::text[], $3::bool[]) WITH ORDINALITY AS u(term, whole, i)
 		JOIN term_blocks b ON b.collection = $1 AND b.term = u.term`, coll, terms, full)
+	return mem.rows, err
 }
 
 // readBlockPostings returns the blocks of coll in ranges, with their postings: for each
@@ -40,25 +42,31 @@ func (s *Store) readBlockPostings(ctx context.Context, coll string, terms []stri
 	for i, r := range ranges {
 		names[i], idx[i], firsts[i], lasts[i] = terms[r.term], int32(r.term), r.first, r.last
 	}
-	return s.scanBlocks(ctx, coll, mem, `
+	var err error
+	mem.more, err = s.scanBlocks(ctx, coll, mem, mem.more, `
 		SELECT u.t, b.first_id, b.last_id, b.max_tf, b.min_len, b.n, b.postings
 		FROM unnest($2::text[], $3::int[], $4::bigint[], $5::bigint[]) AS u(term, t, first, last)
 		JOIN term_blocks b ON b.collection = $1 AND b.term = u.term AND b.first_id BETWEEN u.first AND u.last`,
 		coll, names, idx, firsts, lasts)
+	return mem.more, err
 }
 
 // scanBlocks runs one of the block queries above. The packed postings (NULL: not asked
 // for), most of what a search reads, are decoded here from the bytes pgx received, into
 // room the search's arena gives (unpackPostings).
-func (s *Store) scanBlocks(ctx context.Context, coll string, mem *postingArena, sql string, args ...any) ([]blockRow, error) {
-	var out []blockRow
+func (s *Store) scanBlocks(ctx context.Context, coll string, mem *postingArena, out []blockRow, sql string, args ...any) ([]blockRow, error) {
+	out = out[:0]
 	_, err := s.query(ctx, readIn(coll), sql, args, func(rows pgx.Rows) error {
 		if f := rows.FieldDescriptions()[6]; f.Format != pgx.BinaryFormatCode {
 			return fmt.Errorf("postings column %s came in text format", f.Name)
 		}
+		// One set of destinations for every row: a block query returns thousands of rows,
+		// and a row's own (a blockRow and Scan's arguments) escaped to the heap each time.
+		var b blockRow
+		dest := []any{&b.term, &b.first, &b.last, &b.maxTF, &b.minLen, &b.n, nil}
 		for rows.Next() {
-			var b blockRow
-			if err := rows.Scan(&b.term, &b.first, &b.last, &b.maxTF, &b.minLen, &b.n, nil); err != nil {
+			b = blockRow{}
+			if err := rows.Scan(dest...); err != nil {
 				return err
 			}
 			if packed := rows.RawValues()[6]; packed != nil {
@@ -75,7 +83,7 @@ func (s *Store) scanBlocks(ctx context.Context, coll string, mem *postingArena, 
 		return rows.Err()
 	})
 	if err != nil {
-		return nil, fmt.Errorf("read postings: %w", err)
+		return out[:0], fmt.Errorf("read postings: %w", err)
 	}
 	return out, nil
 }

@@ -57,6 +57,7 @@ type options struct {
 	adminURL   string
 	dbPrefix   string
 	streams    int
+	onePasses  int
 	small      int
 	smallSize  int
 	xapian     string
@@ -65,6 +66,7 @@ type options struct {
 	jsonOut    string
 	workDir    string
 	keep       bool
+	reuse      bool
 	replot     string
 	collection string
 	log        io.Writer // progress lines
@@ -81,6 +83,7 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 		"a database on the cluster, for creating and dropping the bench databases (a superuser: it creates the vector extension)")
 	fs.StringVar(&o.dbPrefix, "db", "footnote_bench", "bench databases are named DB_<size>; each is dropped and created again")
 	fs.IntVar(&o.streams, "streams", 16, "concurrent search streams for the throughput test")
+	fs.IntVar(&o.onePasses, "one-stream-passes", 4, "times the one stream asks the questions after its warm-up (its figures are over all of them, hit@1 over the first)")
 	fs.IntVar(&o.small, "small-collections", 0, "also import this many small collections into each database first (the issue's 1,000)")
 	fs.IntVar(&o.smallSize, "small-articles", 10, "articles in each small collection")
 	fs.StringVar(&o.xapian, "xapian", ".ci/xapian-anchor", "the Xapian anchor script (python3 with python3-xapian); empty: no anchor")
@@ -90,6 +93,7 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.workDir, "work", "", "folder for corpora and exports (default: a temporary folder, removed at the end)")
 	fs.StringVar(&o.replot, "replot", "", "measure nothing: print the table and draw the plot from this -json file of an earlier run")
 	fs.BoolVar(&o.keep, "keep", false, "keep each database after measuring it (for EXPLAIN)")
+	fs.BoolVar(&o.reuse, "reuse", false, "build and import nothing: measure storage, search and the anchor on the databases an earlier -keep run left (kept again)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return o, err
@@ -109,8 +113,8 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 		fmt.Fprintf(stderr, "footnote-bench: -db: %v\n", err)
 		return o, errUsage
 	}
-	if o.streams < 1 || o.small < 0 || o.smallSize < 1 {
-		fmt.Fprintln(stderr, "footnote-bench: -streams and -small-articles must be at least 1, -small-collections at least 0")
+	if o.streams < 1 || o.onePasses < 1 || o.small < 0 || o.smallSize < 1 {
+		fmt.Fprintln(stderr, "footnote-bench: -streams, -one-stream-passes and -small-articles must be at least 1, -small-collections at least 0")
 		return o, errUsage
 	}
 	return o, nil

@@ -48,8 +48,9 @@ func TestFlagsAreChecked(t *testing.T) {
 
 // TestBenchSmoke runs the whole bench on a tiny corpus against a footnote built for the
 // test: a fresh database of 30 articles and 2 small collections, two search streams, the
-// table, the JSON and the plot, and the database dropped at the end. No Xapian anchor (its
-// Python bindings are a bench-only dependency). About 20 s on an idle machine.
+// table, the JSON and the plot; then the kept database measured again (-reuse) and
+// dropped. No Xapian anchor (its Python bindings are a bench-only dependency). About 20 s
+// on an idle machine.
 func TestBenchSmoke(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds footnote and imports into a database of its own")
@@ -76,7 +77,7 @@ func TestBenchSmoke(t *testing.T) {
 	defer cancel()
 	err = run(ctx, []string{"-bin", bin, "-shared", fakeShared(t, 20), "-database-url", retrievaltest.OwnerDSN(), "-db", prefix,
 		"-sizes", "30", "-streams", "2", "-small-collections", "2", "-small-articles", "3", "-xapian", "",
-		"-json", jsonPath, "-plot", plotPath}, &stdout, &stderr)
+		"-json", jsonPath, "-plot", plotPath, "-keep"}, &stdout, &stderr)
 	if err != nil {
 		t.Fatalf("the bench failed: %v\n%s", err, stderr.String())
 	}
@@ -84,6 +85,9 @@ func TestBenchSmoke(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { // kept (-keep): dropped below, or here when the test stops before
+		_ = dropDB(context.Background(), retrievaltest.OwnerDSN(), prefix+"_30")
+	})
 	if len(rep.Sizes) != 1 {
 		t.Fatalf("%d sizes in the JSON, want 1", len(rep.Sizes))
 	}
@@ -96,7 +100,7 @@ func TestBenchSmoke(t *testing.T) {
 		{"the import was timed and its peak RSS read", r.Import.Seconds > 0 && r.Import.Rate > 0 && r.Import.PeakRSSMB > 1},
 		{"every article has passages, and the small collections' are counted apart", r.Passages >= 32 && r.AllPassages >= r.Passages+6},
 		{"storage was measured per passage, vectors apart", r.Storage.Postings > 0 && r.Storage.Vectors > 0 && r.Storage.BesidesVectors > r.Storage.Postings},
-		{"each question was timed once in the measured pass", r.Search.N == 3 && r.Search.P50 > 0 && r.SearchQPS > 0},
+		{"each question was timed once in each of the one stream's four passes", r.Search.N == 12 && r.Search.P50 > 0 && r.SearchQPS > 0},
 		{"hit@1 comes from the scorer", r.HitAt1 == 0.5},
 		{"the streams were measured against one stream", r.Streams.Streams == 2 && r.Streams.Latency.N > 0 && r.Streams.ThroughputRatio > 0},
 		{"the small collections were searched", r.Small != nil && r.Small.Sampled == 2 && r.Small.Latency.N == 6},
@@ -120,6 +124,27 @@ func TestBenchSmoke(t *testing.T) {
 			t.Error(err)
 		}
 	})
+	t.Run("a kept database is measured again without an import", func(t *testing.T) {
+		again := filepath.Join(dir, "again.json")
+		var out, errs bytes.Buffer
+		err := run(ctx, []string{"-bin", bin, "-shared", fakeShared(t, 20), "-database-url", retrievaltest.OwnerDSN(), "-db", prefix,
+			"-sizes", "30", "-streams", "2", "-one-stream-passes", "1", "-xapian", "", "-json", again, "-reuse"}, &out, &errs)
+		if err != nil {
+			t.Fatalf("the bench failed: %v\n%s", err, errs.String())
+		}
+		rep, err := readJSON(again)
+		if err != nil {
+			t.Fatal(err)
+		}
+		a := rep.Sizes[0]
+		if a.Articles != r.Articles || a.Passages != r.Passages || a.Import.Lines != 0 || a.Search.N != 3 || a.Streams.Latency.N == 0 {
+			t.Errorf("reused: %d articles, %d passages, %d lines imported, %d questions timed; want %d, %d, none, 3",
+				a.Articles, a.Passages, a.Import.Lines, a.Search.N, r.Articles, r.Passages)
+		}
+	})
+	if err := dropDB(ctx, retrievaltest.OwnerDSN(), r.Database); err != nil {
+		t.Fatal(err)
+	}
 	t.Run("the database was dropped", func(t *testing.T) {
 		var n int
 		if err := retrievaltest.Conn(t).QueryRow(ctx, "SELECT count(*) FROM pg_database WHERE datname = $1", r.Database).Scan(&n); err != nil {

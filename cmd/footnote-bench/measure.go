@@ -71,6 +71,13 @@ func measureSize(ctx context.Context, o options, n int) (r sizeResult, err error
 	load := startLoadSampler(ctx)
 	defer func() { r.Load = load.stop() }()
 
+	if o.reuse {
+		o.logf("%s: reusing database %s", sizeName(n), r.Database)
+		if r.Articles, r.Passages, r.AllPassages, err = readCounts(ctx, dsn, o.collection); err != nil {
+			return r, err
+		}
+		return r, measureImported(ctx, o, dsn, n, &r)
+	}
 	o.logf("%s: fresh database %s", sizeName(n), r.Database)
 	if err := recreateDB(ctx, o.adminURL, r.Database); err != nil {
 		return r, err
@@ -114,23 +121,29 @@ func measureSize(ctx context.Context, o options, n int) (r sizeResult, err error
 		return r, err
 	}
 	r.VacuumSeconds = time.Since(start).Seconds()
+	return r, measureImported(ctx, o, dsn, n, &r)
+}
+
+// measureImported measures an imported database: its storage, search in the small
+// collections and the large one, and the anchor.
+func measureImported(ctx context.Context, o options, dsn string, n int, r *sizeResult) (err error) {
 	if r.Storage, err = measureStorage(ctx, dsn, r.AllPassages); err != nil {
-		return r, err
+		return err
 	}
 	if o.small > 0 {
 		if r.Small, err = searchSmall(ctx, o, dsn); err != nil {
-			return r, err
+			return err
 		}
 	}
-	if err := measureSearch(ctx, o, dsn, &r); err != nil {
-		return r, err
+	if err := measureSearch(ctx, o, dsn, r); err != nil {
+		return err
 	}
 	if o.xapian != "" {
 		if r.Xapian, err = runAnchor(ctx, o, dsn, sizeName(n)); err != nil {
-			return r, err
+			return err
 		}
 	}
-	return r, nil
+	return nil
 }
 
 // measureStorage reads the table sizes and turns them into bytes per passage.

@@ -50,8 +50,52 @@ func (t timedRun) joined(from, to time.Time) []byte {
 // pool's connections made, their statements prepared) as a running bot is, besides the
 // database's caches.
 func warmThenMeasure(questions []byte) ([]byte, error) {
-	var warm bytes.Buffer
-	enc := json.NewEncoder(&warm)
+	warm, err := prefixIDs(questions, warmPrefix)
+	if err != nil {
+		return nil, err
+	}
+	return append(warm, questions...), nil
+}
+
+// againPrefix marks the ids of the passes after the first of a measured half that asks
+// its questions more than once (-one-stream-passes).
+const againPrefix = "again:"
+
+// passes returns questions n times over, the copies after the first with their ids marked
+// by againPrefix, so that their answers are timed but scored once (firstPass).
+func passes(questions []byte, n int) ([]byte, error) {
+	out := append([]byte(nil), questions...)
+	if len(out) > 0 && out[len(out)-1] != '\n' {
+		out = append(out, '\n')
+	}
+	for range n - 1 {
+		again, err := prefixIDs(questions, againPrefix)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, again...)
+	}
+	return out, nil
+}
+
+// firstPass is the lines of a batch output whose ids passes did not mark.
+func firstPass(run []byte) []byte {
+	var b bytes.Buffer
+	for _, l := range bytes.Split(run, []byte("\n")) {
+		var line runLine
+		if len(bytes.TrimSpace(l)) == 0 || json.Unmarshal(l, &line) == nil && strings.HasPrefix(line.ID, againPrefix) {
+			continue
+		}
+		b.Write(l)
+		b.WriteByte('\n')
+	}
+	return b.Bytes()
+}
+
+// prefixIDs returns the question lines with prefix before each id.
+func prefixIDs(questions []byte, prefix string) ([]byte, error) {
+	var out bytes.Buffer
+	enc := json.NewEncoder(&out)
 	for _, l := range bytes.Split(questions, []byte("\n")) {
 		if len(bytes.TrimSpace(l)) == 0 {
 			continue
@@ -63,12 +107,12 @@ func warmThenMeasure(questions []byte) ([]byte, error) {
 		if err := json.Unmarshal(l, &q); err != nil {
 			return nil, fmt.Errorf("read questions: %w", err)
 		}
-		q.ID = warmPrefix + q.ID
+		q.ID = prefix + q.ID
 		if err := enc.Encode(q); err != nil {
 			return nil, err
 		}
 	}
-	return append(warm.Bytes(), questions...), nil
+	return out.Bytes(), nil
 }
 
 // searchRun runs one `footnote search --batch --json` process in collection coll over the
@@ -117,7 +161,11 @@ func measureSearch(ctx context.Context, o options, dsn string, r *sizeResult) er
 		return fmt.Errorf("read questions: %w", err)
 	}
 	o.logf("%s: search, one stream", sizeName(r.Size))
-	one, err := searchRun(ctx, o, dsn, o.collection, questions)
+	measured, err := passes(questions, o.onePasses)
+	if err != nil {
+		return err
+	}
+	one, err := searchRun(ctx, o, dsn, o.collection, measured)
 	if err != nil {
 		return err
 	}
@@ -128,8 +176,8 @@ func measureSearch(ctx context.Context, o options, dsn string, r *sizeResult) er
 	}
 	r.Search = summarise(times)
 	r.SearchQPS = rate(len(times), one.end().Sub(one.start))
-	r.Slowest = slowest(run, 5)
-	if r.HitAt1, err = score(ctx, o, run); err != nil {
+	r.Slowest = slowest(firstPass(run), 5)
+	if r.HitAt1, err = score(ctx, o, firstPass(run)); err != nil {
 		return err
 	}
 

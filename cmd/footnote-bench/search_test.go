@@ -70,3 +70,38 @@ func TestOverlapAndJoined(t *testing.T) {
 		t.Errorf("a run with no measured line ends at %v, want its start", got.Sub(t0))
 	}
 }
+
+// The one stream asks its questions several times so that its rate is measured over about
+// as many questions as the streams'; its hit@1 must still count each question once.
+func TestPassesAreTimedButScoredOnce(t *testing.T) {
+	in := []byte(`{"id":"q1","question":"Who?"}` + "\n" + `{"id":"q2","question":"When?"}`) // no final newline
+	out, err := passes(in, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, l := range strings.Split(strings.TrimSuffix(string(out), "\n"), "\n") {
+		var q struct{ ID, Question string }
+		if err := json.Unmarshal([]byte(l), &q); err != nil {
+			t.Fatalf("line %q: %v", l, err)
+		}
+		ids = append(ids, q.ID)
+	}
+	want := []string{"q1", "q2", againPrefix + "q1", againPrefix + "q2", againPrefix + "q1", againPrefix + "q2"}
+	if strings.Join(ids, ",") != strings.Join(want, ",") {
+		t.Fatalf("ids %v, want %v", ids, want)
+	}
+	// The answers, as footnote search --batch --json writes them.
+	run := []byte(`{"id":"q1","took_ms":1}` + "\n" + `{"id":"q2","took_ms":2}` + "\n" +
+		`{"id":"` + againPrefix + `q1","took_ms":3}` + "\n" + `{"id":"` + againPrefix + `q2","took_ms":4}` + "\n")
+	times, err := readTimes(run)
+	if err != nil || len(times) != 4 {
+		t.Fatalf("readTimes: %v, %v; want all four timed", times, err)
+	}
+	if got, want := string(firstPass(run)), `{"id":"q1","took_ms":1}`+"\n"+`{"id":"q2","took_ms":2}`+"\n"; got != want {
+		t.Errorf("firstPass = %q, want %q", got, want)
+	}
+	if out, err := passes(in, 1); err != nil || !bytes.Equal(out, append(in, '\n')) {
+		t.Errorf("one pass = %q, %v; want the questions as they are", out, err)
+	}
+}
