@@ -8,7 +8,8 @@
 //   - the import: articles a second and the importer's peak RSS;
 //   - storage: each table's size with its indexes, per passage;
 //   - search, warm, one stream: p50 and p99 of `footnote search --batch`'s took_ms over the
-//     squad-dev questions, and hit@1 by ../shared/tools/score-retrieval;
+//     squad-dev questions asked -one-stream-passes times, before the streams and again
+//     after them (the machine's speed drifts), and hit@1 by ../shared/tools/score-retrieval;
 //   - -streams streams at once: throughput and p99 against one stream's;
 //   - the anchor: Xapian's BM25 (-xapian, a Python script) over the same passages, exported
 //     from Postgres, on the same questions;
@@ -17,7 +18,8 @@
 // With -small-collections N it first imports N small collections into the same database and
 // measures their searches too. It prints one table, writes the figures as JSON (-json) and a
 // plot of p50/p99 against passages (-plot), and drops each database after measuring it
-// unless -keep. It exits 1 when a step fails, 2 on bad flags.
+// unless -keep; -reuse measures the databases a -keep run left, importing nothing. It
+// exits 1 when a step fails, 2 on bad flags.
 package main
 
 import (

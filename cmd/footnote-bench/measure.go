@@ -24,6 +24,7 @@ type sizeResult struct {
 	Storage       storage     `json:"storage"`
 	Search        latency     `json:"search"`
 	SearchQPS     float64     `json:"search_qps"`
+	SearchQPSRuns []float64   `json:"search_qps_runs"` // before and after the streams; SearchQPS is over both
 	HitAt1        float64     `json:"hit_at_1"`
 	Slowest       []string    `json:"slowest_question_ids"`
 	Streams       streamStats `json:"streams"`

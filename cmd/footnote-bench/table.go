@@ -61,8 +61,12 @@ func writeDetails(w io.Writer, r sizeResult) {
 	}
 	fmt.Fprintf(w, "  storage: database %s MB; %s; per passage: postings %s KB, passages %s KB, vectors %s KB\n",
 		thousands(r.Storage.Total>>20), strings.Join(parts, ", "), kb(r.Storage.Postings), kb(r.Storage.PassagesTable), kb(r.Storage.Vectors))
-	fmt.Fprintf(w, "  search, one stream: %d queries, p50 %s, p99 %s, mean %s, max %s ms; %.1f queries/s; slowest: %s\n",
-		r.Search.N, ms(r.Search.P50), ms(r.Search.P99), ms(r.Search.Mean), ms(r.Search.Max), r.SearchQPS, strings.Join(r.Slowest, " "))
+	runs := ""
+	if len(r.SearchQPSRuns) == 2 {
+		runs = fmt.Sprintf(" (%.1f before the streams, %.1f after)", r.SearchQPSRuns[0], r.SearchQPSRuns[1])
+	}
+	fmt.Fprintf(w, "  search, one stream: %d queries, p50 %s, p99 %s, mean %s, max %s ms; %.1f queries/s%s; slowest: %s\n",
+		r.Search.N, ms(r.Search.P50), ms(r.Search.P99), ms(r.Search.Mean), ms(r.Search.Max), r.SearchQPS, runs, strings.Join(r.Slowest, " "))
 	s := r.Streams
 	fmt.Fprintf(w, "  search, %d streams: %d queries, p50 %s, p99 %s, max %s ms; %.1f queries/s\n",
 		s.Streams, s.Latency.N, ms(s.Latency.P50), ms(s.Latency.P99), ms(s.Latency.Max), s.QPS)
