@@ -19,7 +19,8 @@ type blockRow struct {
 }
 
 // readBlocks returns every block of terms in coll, with the postings of the blocks of the
-// terms whose full[i] is set and only the bounds of the others'.
+// terms whose full[i] is set and only the bounds of the others'. The rows are mem's
+// (mem.rows), good until its next readBlocks or its release.
 func (s *Store) readBlocks(ctx context.Context, coll string, terms []string, full []bool, mem *postingArena) ([]blockRow, error) {
 	var err error
 	mem.rows, err = s.scanBlocks(ctx, coll, mem, mem.rows, `
@@ -35,7 +36,8 @@ func (s *Store) readBlocks(ctx context.Context, coll string, terms []string, ful
 // where it starts within the range it covered when its bounds were read, not by its start
 // alone: a passage removed from a block's start since then moves the start up (within that
 // range), and the block must still be read, or its other passages would lose the term's
-// score.
+// score. The rows are mem's (mem.more), good until its next readBlockPostings or its
+// release.
 func (s *Store) readBlockPostings(ctx context.Context, coll string, terms []string, ranges []blockRange, mem *postingArena) ([]blockRow, error) {
 	names, idx := make([]string, len(ranges)), make([]int32, len(ranges))
 	firsts, lasts := make([]int64, len(ranges)), make([]int64, len(ranges))

@@ -172,9 +172,9 @@ func measureSearch(ctx context.Context, o options, dsn string, r *sizeResult) er
 	if err != nil {
 		return err
 	}
-	run := before.joined(time.Time{}, time.Time{})
-	r.Slowest = slowest(firstPass(run), 5)
-	if r.HitAt1, err = score(ctx, o, firstPass(run)); err != nil {
+	first := firstPass(before.joined(time.Time{}, time.Time{}))
+	r.Slowest = slowest(first, 5)
+	if r.HitAt1, err = score(ctx, o, first); err != nil {
 		return err
 	}
 
@@ -200,7 +200,6 @@ func measureSearch(ctx context.Context, o options, dsn string, r *sizeResult) er
 	}
 	var times []float64
 	var took time.Duration
-	r.SearchQPSRuns = nil
 	for _, one := range []timedRun{before, after} {
 		t, err := readTimes(one.joined(time.Time{}, time.Time{}))
 		if err != nil {

@@ -229,13 +229,10 @@ func (q *Question) Read(s string) Sentence {
 	var novelText strings.Builder
 	prev := ""
 	var terms []string
-	i := -1
 	// The words one by one, as Tokens has them, without a slice of them all: the reranker
 	// reads every sentence of 30 passages a search, and those slices were a fifth of the
 	// bytes a search allocated.
-	scanWords(s, func(start, end int) {
-		i++
-		tok := Token{Word: fold(s[start:end]), Start: start, End: end}
+	eachToken(s, func(i int, tok Token) {
 		// A word whose stem cannot begin as any of the question's terms begins cannot be
 		// one: it is read as a term of no question (notQuestionTerm) without stemming it.
 		// Stemming every word of every sentence of the passages reranked was most of the

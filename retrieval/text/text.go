@@ -32,10 +32,18 @@ func Tokens(s string) []Token {
 	// About one word in six bytes of English: one allocation for most texts, instead of
 	// the doublings of a slice grown from nothing.
 	out := make([]Token, 0, len(s)/6+1)
-	scanWords(s, func(start, end int) {
-		out = append(out, Token{Word: fold(s[start:end]), Start: start, End: end})
-	})
+	eachToken(s, func(_ int, tok Token) { out = append(out, tok) })
 	return out
+}
+
+// eachToken calls fn with the words of s that Tokens returns, in order and numbered from
+// 0, without a slice of them all.
+func eachToken(s string, fn func(i int, tok Token)) {
+	i := 0
+	scanWords(s, func(start, end int) {
+		fn(i, Token{Word: fold(s[start:end]), Start: start, End: end})
+		i++
+	})
 }
 
 // scanWords calls word with the byte bounds of each word of s, in order: the words of
