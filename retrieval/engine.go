@@ -230,15 +230,8 @@ func (e *Engine) search(ctx context.Context, coll, query string, k int, f Filter
 	if err := g.Wait(); err != nil {
 		return nil, q, 0, err
 	}
-	fused := fuse([][]hit{lex, dense}, []float64{lexicalWeight, e.cfg.DenseWeight})
-	if len(fused) > max(k, rerankDepth) {
-		fused = fused[:max(k, rerankDepth)]
-	}
-	ids := make([]int64, len(fused))
-	for i, h := range fused {
-		ids[i] = h.chunkID
-	}
-	res, err := e.store.loadResults(ctx, coll, ids)
+	depth := max(k, rerankDepth)
+	res, lex, err := e.distinctCandidates(ctx, coll, q, f, lex, dense, max(k, candidates), k, depth)
 	if err != nil {
 		return nil, q, 0, err
 	}
@@ -254,6 +247,46 @@ func (e *Engine) search(ctx context.Context, coll, query string, k int, f Filter
 		res[i].Rank = i + 1 // Score is the reranker's, which set this order
 	}
 	return res, q, coverage(q, held), nil
+}
+
+// distinctCandidates fuses the arms' lists and returns the first depth distinct passages
+// in fused order (copies of a passage above them left out: copies), with the lexical list
+// they were fused from. When copies leave fewer than the k passages asked for and the
+// lexical arm had more to give (it returned all lexK it was asked for), the lexical arm is
+// asked once more for refillFactor times as many, and the passages not read yet are read:
+// a collection that holds a story many times over still answers with k distinct passages.
+func (e *Engine) distinctCandidates(ctx context.Context, coll string, q queryTerms, f Filter, lex, dense []hit, lexK, k, depth int) ([]Result, []hit, error) {
+	var kept copies
+	read := map[int64]bool{}
+	for round := 0; ; round++ {
+		fused := fuse([][]hit{lex, dense}, []float64{lexicalWeight, e.cfg.DenseWeight})
+		// Every candidate of the lists is read, not only the reranker's depth: copies give
+		// their places to the next passages.
+		if n := max(depth, lexK); len(fused) > n {
+			fused = fused[:n]
+		}
+		ids := make([]int64, 0, len(fused))
+		for _, h := range fused {
+			if !read[h.chunkID] {
+				ids = append(ids, h.chunkID)
+				read[h.chunkID] = true
+			}
+		}
+		res, err := e.store.loadResults(ctx, coll, ids)
+		if err != nil {
+			return nil, nil, err
+		}
+		kept.add(res, depth)
+		if len(kept.res) >= k || len(lex) < lexK || round == refillRounds {
+			break
+		}
+		lexK *= refillFactor
+		if lex, err = e.store.searchLexical(ctx, coll, q, f, lexK); err != nil {
+			return nil, nil, err
+		}
+	}
+	// Passages a refill read come after the first round's, in fused order among themselves.
+	return kept.res, lex, nil
 }
 
 // Ask answers question from the collection's articles with verified citations. When the

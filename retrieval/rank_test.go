@@ -216,3 +216,60 @@ func TestCoverage(t *testing.T) {
 		})
 	}
 }
+
+func TestCopies(t *testing.T) {
+	story := "The zeppelin moored at the harbour on Friday, and crowds lined the quay to watch it land."
+	copyOf := Result{ChunkID: 2, Text: "The zeppelin moored at the harbour on Saturday, and crowds lined the quay to watch it land."}
+	other := Result{ChunkID: 3, Text: "Harbour officials said the zeppelin's visit had doubled the number of visitors this week."}
+	inside := Result{ChunkID: 4, Text: "crowds lined the quay to watch it land"}
+	first := Result{ChunkID: 1, Text: story}
+	last := Result{ChunkID: 5, Text: "A second airship is expected in the spring, the council said."}
+	ids := func(rs []Result) []int64 {
+		var out []int64
+		for _, r := range rs {
+			out = append(out, r.ChunkID)
+		}
+		return out
+	}
+	tests := []struct {
+		name string
+		res  []Result
+		n    int
+		want []int64
+	}{
+		{"a copy with a word changed is left out, the first of the two kept", []Result{first, copyOf, other}, 10, []int64{1, 3}},
+		{"a passage whose words all stand in one above it is left out", []Result{first, inside, other}, 10, []int64{1, 3}},
+		{"the longer passage below a short one is kept: it adds text", []Result{inside, first}, 10, []int64{4, 1}},
+		{"copies do not count towards n", []Result{first, copyOf, inside, other, last}, 2, []int64{1, 3}},
+		{"n stops the list", []Result{first, other, last}, 2, []int64{1, 3}},
+		{"distinct passages are all kept, in order", []Result{last, other, first}, 10, []int64{5, 3, 1}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var c copies
+			c.add(tt.res, tt.n)
+			if got := ids(c.res); !equalIDs(got, tt.want) {
+				t.Errorf("kept %v, want %v", got, tt.want)
+			}
+		})
+	}
+	// A second add continues the first: a copy of a passage kept earlier stays out.
+	var c copies
+	c.add([]Result{first, other}, 10)
+	c.add([]Result{copyOf, last}, 10)
+	if got := ids(c.res); !equalIDs(got, []int64{1, 3, 5}) {
+		t.Errorf("after two adds kept %v, want [1 3 5]", got)
+	}
+}
+
+func equalIDs(a, b []int64) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}

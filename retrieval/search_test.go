@@ -295,3 +295,51 @@ func TestSearchRefusesEmptyQueries(t *testing.T) {
 		})
 	}
 }
+
+// A story republished many times over (wire copies, each with a word changed) must not fill
+// the results: one copy is shown, and the articles its copies outrank lexically, even past
+// the lexical arm's first candidates, get their places.
+func TestSearchLeavesOutCopies(t *testing.T) {
+	e, coll := retrievaltest.Engine(t)
+	var docs []doc
+	days := []string{"Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"}
+	// 70 copies: more than the lexical arm's first 50 candidates.
+	for i := range 70 {
+		docs = append(docs, doc{
+			URL:   fmt.Sprintf("https://wire.example/zeppelin-%d", i),
+			Title: "Airship visit",
+			Text: fmt.Sprintf("The zeppelin moored at the harbour on %s, and %d people lined the quay to watch "+
+				"the zeppelin land beside the harbour wall.", days[i%7], 100+i),
+		})
+	}
+	docs = append(docs,
+		doc{URL: "https://news.example/museum", Title: "Museum plans", Text: "The town museum will show " +
+			"photographs of the zeppelin next year, the curator said, alongside paintings of the old " +
+			"harbour, ship models, fishing nets, a lifeboat and letters from sailors' families."},
+		doc{URL: "https://news.example/weather", Title: "Weather", Text: "Light rain fell over the valley on Sunday morning."},
+	)
+	importDocs(t, e, coll, docs...)
+
+	res := search(t, e, coll, "zeppelin harbour", 10, retrieval.Filter{})
+	wire := 0
+	for _, r := range res {
+		if strings.HasPrefix(r.URL, "https://wire.example/") {
+			wire++
+		}
+	}
+	if wire != 1 {
+		t.Errorf("Search = %q: %d copies of the wire story, want 1", urls(res), wire)
+	}
+	if !slices.Contains(urls(res), "https://news.example/museum") {
+		t.Errorf("Search = %q, want the museum article, which 70 copies outrank lexically", urls(res))
+	}
+	// The lexical arm alone still ranks every copy above it: the copies are left out after
+	// it, not by it.
+	lex, err := retrieval.LexicalURLs(context.Background(), e, coll, "zeppelin harbour", 80)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if i := slices.Index(lex, "https://news.example/museum"); i < 70 {
+		t.Errorf("lexical arm ranks the museum article at %d, want after the 70 copies (the test needs it below them)", i)
+	}
+}
