@@ -2,6 +2,7 @@ package retrieval
 
 import (
 	"math"
+	"slices"
 	"sort"
 	"testing"
 
@@ -248,7 +249,7 @@ func TestCopies(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			var c copies
 			c.add(tt.res, tt.n)
-			if got := ids(c.res); !equalIDs(got, tt.want) {
+			if got := ids(c.res); !slices.Equal(got, tt.want) {
 				t.Errorf("kept %v, want %v", got, tt.want)
 			}
 		})
@@ -257,19 +258,7 @@ func TestCopies(t *testing.T) {
 	var c copies
 	c.add([]Result{first, other}, 10)
 	c.add([]Result{copyOf, last}, 10)
-	if got := ids(c.res); !equalIDs(got, []int64{1, 3, 5}) {
+	if got := ids(c.res); !slices.Equal(got, []int64{1, 3, 5}) {
 		t.Errorf("after two adds kept %v, want [1 3 5]", got)
 	}
-}
-
-func equalIDs(a, b []int64) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
