@@ -103,6 +103,7 @@ func TestBenchSmoke(t *testing.T) {
 		{"each question was timed once in each of the one stream's four passes, before the streams and after", r.Search.N == 24 && r.Search.P50 > 0 && r.SearchQPS > 0 && len(r.SearchQPSRuns) == 2},
 		{"hit@1 comes from the scorer", r.HitAt1 == 0.5},
 		{"the streams were measured against one stream", r.Streams.Streams == 2 && r.Streams.Latency.N > 0 && r.Streams.ThroughputRatio > 0},
+		{"and the same streams in one process", r.OneProcess.Streams == 2 && r.OneProcess.Latency.N == 2*3 && r.OneProcess.ThroughputRatio > 0 && r.OneProcess.P99Ratio > 0},
 		{"the small collections were searched", r.Small != nil && r.Small.Sampled == 2 && r.Small.Latency.N == 6},
 		{"there is no anchor without its script", r.Xapian == nil},
 		{"the table shows the size's row", strings.Contains(stdout.String(), "| 32 / ")},

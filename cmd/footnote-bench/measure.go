@@ -28,9 +28,13 @@ type sizeResult struct {
 	HitAt1        float64     `json:"hit_at_1"`
 	Slowest       []string    `json:"slowest_question_ids"`
 	Streams       streamStats `json:"streams"`
-	Xapian        *anchor     `json:"xapian,omitempty"`
-	Small         *smallStats `json:"small,omitempty"`
-	Load          loadStats   `json:"load"`
+	// OneProcess is the same streams answered by one footnote process (`search --batch
+	// --parallel`), as one server answers members who ask at once; empty in runs from
+	// before it was measured.
+	OneProcess streamStats `json:"streams_one_process"`
+	Xapian     *anchor     `json:"xapian,omitempty"`
+	Small      *smallStats `json:"small,omitempty"`
+	Load       loadStats   `json:"load"`
 }
 
 // importStats is one `footnote import` of a whole corpus.

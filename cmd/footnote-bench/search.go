@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -115,15 +116,16 @@ func prefixIDs(questions []byte, prefix string) ([]byte, error) {
 	return out.Bytes(), nil
 }
 
-// searchRun runs one `footnote search --batch --json` process in collection coll over the
-// questions, warm-up first (warmThenMeasure), and returns the measured half.
-func searchRun(ctx context.Context, o options, dsn, coll string, questions []byte) (timedRun, error) {
+// searchRun runs one `footnote search --batch --json` process (with extra flags) in
+// collection coll over the questions, warm-up first (warmThenMeasure), and returns the
+// measured half.
+func searchRun(ctx context.Context, o options, dsn, coll string, questions []byte, extra ...string) (timedRun, error) {
 	var t timedRun
 	in, err := warmThenMeasure(questions)
 	if err != nil {
 		return t, err
 	}
-	cmd := footnoteCmd(ctx, o, dsn, "search", "--collection", coll, "--batch", "--json")
+	cmd := footnoteCmd(ctx, o, dsn, append([]string{"search", "--collection", coll, "--batch", "--json"}, extra...)...)
 	cmd.Stdin = bytes.NewReader(in)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
@@ -193,6 +195,23 @@ func measureSearch(ctx context.Context, o options, dsn string, r *sizeResult) er
 		return err
 	}
 
+	// The same streams in one process: how one footnote server answers o.streams members
+	// who ask at once (one Go runtime, one connection pool), where the processes above
+	// each bring their own.
+	o.logf("%s: search, %d streams in one process", sizeName(r.Size), o.streams)
+	var together []byte
+	for i := range o.streams {
+		together = append(together, rotate(questions, i, o.streams)...)
+	}
+	server, err := searchRun(ctx, o, dsn, o.collection, together, "--parallel", strconv.Itoa(o.streams))
+	if err != nil {
+		return err
+	}
+	serverTimes, err := readTimes(server.joined(time.Time{}, time.Time{}))
+	if err != nil {
+		return err
+	}
+
 	o.logf("%s: search, one stream again", sizeName(r.Size))
 	after, err := searchRun(ctx, o, dsn, o.collection, measured)
 	if err != nil {
@@ -226,6 +245,9 @@ func measureSearch(ctx context.Context, o options, dsn string, r *sizeResult) er
 	r.Streams = streamStats{Streams: o.streams, Latency: summarise(all), QPS: rate(len(all), to.Sub(from))}
 	r.Streams.ThroughputRatio = ratio(r.Streams.QPS, r.SearchQPS)
 	r.Streams.P99Ratio = ratio(r.Streams.Latency.P99, r.Search.P99)
+	r.OneProcess = streamStats{Streams: o.streams, Latency: summarise(serverTimes), QPS: rate(len(serverTimes), server.end().Sub(server.start))}
+	r.OneProcess.ThroughputRatio = ratio(r.OneProcess.QPS, r.SearchQPS)
+	r.OneProcess.P99Ratio = ratio(r.OneProcess.Latency.P99, r.Search.P99)
 	return nil
 }
 

@@ -19,8 +19,8 @@ type report struct {
 // writeTable prints the table, one row per size, then what each row rests on.
 func writeTable(w io.Writer, rep report) {
 	fmt.Fprintln(w)
-	fmt.Fprintf(w, "| articles / passages | import rate | search p50 / p99 | Xapian BM25 p50 / p99 | hit@1 (Xapian) | storage per passage | %d streams: throughput / p99, vs one stream |\n", rep.Streams)
-	fmt.Fprintln(w, "|---|---|---|---|---|---|---|")
+	fmt.Fprintf(w, "| articles / passages | import rate | search p50 / p99 | Xapian BM25 p50 / p99 | hit@1 (Xapian) | storage per passage | %d streams: throughput / p99, vs one stream | the same in one process |\n", rep.Streams)
+	fmt.Fprintln(w, "|---|---|---|---|---|---|---|---|")
 	for _, r := range rep.Sizes {
 		arts := thousands(r.Articles) + " / " + thousands(r.Passages)
 		if r.Small != nil {
@@ -31,9 +31,13 @@ func writeTable(w io.Writer, rep report) {
 			xap = ms(r.Xapian.Search.P50) + " / " + ms(r.Xapian.Search.P99) + " ms"
 			xhit = fmt.Sprintf(" (%.3f)", r.Xapian.HitAt1)
 		}
-		fmt.Fprintf(w, "| %s | %.0f articles/s | %s / %s ms | %s | %.3f%s | %s KB + %s KB vectors | %.2f× / %.1f× |\n",
+		together := "—" // a run from before it was measured
+		if r.OneProcess.Streams > 0 {
+			together = fmt.Sprintf("%.2f× / %.1f×", r.OneProcess.ThroughputRatio, r.OneProcess.P99Ratio)
+		}
+		fmt.Fprintf(w, "| %s | %.0f articles/s | %s / %s ms | %s | %.3f%s | %s KB + %s KB vectors | %.2f× / %.1f× | %s |\n",
 			arts, r.Import.Rate, ms(r.Search.P50), ms(r.Search.P99), xap, r.HitAt1, xhit,
-			kb(r.Storage.BesidesVectors), kb(r.Storage.Vectors), r.Streams.ThroughputRatio, r.Streams.P99Ratio)
+			kb(r.Storage.BesidesVectors), kb(r.Storage.Vectors), r.Streams.ThroughputRatio, r.Streams.P99Ratio, together)
 	}
 	fmt.Fprintln(w)
 	m := rep.Machine
@@ -70,6 +74,10 @@ func writeDetails(w io.Writer, r sizeResult) {
 	s := r.Streams
 	fmt.Fprintf(w, "  search, %d streams: %d queries, p50 %s, p99 %s, max %s ms; %.1f queries/s\n",
 		s.Streams, s.Latency.N, ms(s.Latency.P50), ms(s.Latency.P99), ms(s.Latency.Max), s.QPS)
+	if s := r.OneProcess; s.Streams > 0 {
+		fmt.Fprintf(w, "  search, %d streams in one process (--parallel %d): %d queries, p50 %s, p99 %s, max %s ms; %.1f queries/s\n",
+			s.Streams, s.Streams, s.Latency.N, ms(s.Latency.P50), ms(s.Latency.P99), ms(s.Latency.Max), s.QPS)
+	}
 	if x := r.Xapian; x != nil {
 		fmt.Fprintf(w, "  Xapian: %s passages indexed in %.0f s; p50 %s, p99 %s, max %s ms; hit@1 %.3f\n",
 			thousands(int64(x.Passages)), x.IndexSeconds, ms(x.Search.P50), ms(x.Search.P99), ms(x.Search.Max), x.HitAt1)

@@ -5,8 +5,11 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 )
 
 func TestBatchInputAccountsForEveryLine(t *testing.T) {
@@ -28,7 +31,7 @@ func TestBatchInputAccountsForEveryLine(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var out, stderr bytes.Buffer
-			_ = eachBatchLine("search", strings.NewReader(tt.input), &out, &stderr, func(l batchLine) (any, bool) {
+			_ = eachBatchLine("search", strings.NewReader(tt.input), &out, &stderr, 1, func(l batchLine) (any, bool) {
 				return map[string]string{"id": l.ID}, false
 			})
 			var ids []string
@@ -44,6 +47,50 @@ func TestBatchInputAccountsForEveryLine(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// With --parallel, lines are answered at once but written in input order, whichever
+// finishes first, and a bad line among them is still reported in its place.
+func TestBatchParallelKeepsInputOrder(t *testing.T) {
+	var in strings.Builder
+	var want []string
+	for i := range 40 {
+		if i == 17 {
+			in.WriteString("not json\n")
+			want = append(want, "")
+			continue
+		}
+		id := strconv.Itoa(i)
+		in.WriteString(`{"id":"` + id + `","question":"q"}` + "\n")
+		want = append(want, id)
+	}
+	var running, most atomic.Int32
+	var out, stderr bytes.Buffer
+	err := eachBatchLine("search", strings.NewReader(in.String()), &out, &stderr, 8, func(l batchLine) (any, bool) {
+		n := running.Add(1)
+		for m := most.Load(); n > m && !most.CompareAndSwap(m, n); m = most.Load() {
+		}
+		i, _ := strconv.Atoi(l.ID)
+		time.Sleep(time.Duration(40-i) * 200 * time.Microsecond) // the first lines finish last
+		running.Add(-1)
+		return map[string]string{"id": l.ID}, false
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, m := range jsonLines(t, out.String()) {
+		ids = append(ids, m["id"].(string))
+	}
+	if !slices.Equal(ids, want) {
+		t.Errorf("answered %q, want %q", ids, want)
+	}
+	if m := most.Load(); m < 2 || m > 8 {
+		t.Errorf("at most %d lines were answered at once, want 2 to 8", m)
+	}
+	if !strings.Contains(stderr.String(), "line 18: not a JSON object") {
+		t.Errorf("stderr = %q, want line 18 reported", stderr.String())
 	}
 }
 

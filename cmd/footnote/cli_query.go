@@ -109,56 +109,94 @@ type batchLine struct {
 // maxBatchLine bounds one line of --batch input; a longer one is answered with an error line.
 const maxBatchLine = 16 << 20
 
-// eachBatchLine calls f for every JSONL line of r, in order (lines end at LF, CRLF or CR,
-// as jsonl reads them); f returns the line's output and whether the line failed. A
-// malformed line (not exactly one JSON object, or too long) is reported on stderr with its number,
-// answered with an error line on w, and counts as failed. Output is flushed after every
-// line so a reader sees answers as they come. Like import, it fails when every line did
-// (and there was one): a script sees a run that answered nothing by its exit status.
-func eachBatchLine(name string, r io.Reader, w io.Writer, stderr io.Writer, f func(batchLine) (any, bool)) error {
-	in := jsonl.NewReader(r, maxBatchLine)
+// eachBatchLine calls f for every JSONL line of r (lines end at LF, CRLF or CR, as jsonl
+// reads them); f returns the line's output and whether the line failed. Up to parallel
+// lines are answered at once (at least one), and their outputs are written in input order.
+// A malformed line (not exactly one JSON object, or too long) is reported on stderr with
+// its number, answered with an error line on w, and counts as failed. Output is flushed
+// after every line so a reader sees answers as they come. Like import, it fails when every
+// line did (and there was one): a script sees a run that answered nothing by its exit
+// status.
+func eachBatchLine(name string, r io.Reader, w io.Writer, stderr io.Writer, parallel int, f func(batchLine) (any, bool)) error {
+	type answer struct {
+		out any
+		bad bool
+	}
+	// Each line's answer comes through a channel of its own, queued in input order: the
+	// writer below takes them in that order whichever finishes first. The queue's size
+	// bounds the lines read ahead of the one being written.
+	parallel = max(parallel, 1)
+	queue := make(chan chan answer, parallel)
+	slots := make(chan struct{}, parallel)
+	readErr := make(chan error, 1)
+	go func() {
+		defer close(queue)
+		in := jsonl.NewReader(r, maxBatchLine)
+		for {
+			n, raw, err := in.Next()
+			if err == io.EOF {
+				readErr <- nil
+				return
+			}
+			if err != nil && !errors.Is(err, jsonl.ErrTooLong) {
+				readErr <- fmt.Errorf("read batch input: %w", err)
+				return
+			}
+			if err == nil && jsonl.Blank(raw) {
+				continue
+			}
+			done := make(chan answer, 1)
+			queue <- done
+			var l batchLine
+			if err == nil {
+				err = jsonl.Decode(raw, &l)
+			}
+			if err != nil {
+				fmt.Fprintf(stderr, "line %d: not a JSON object {\"id\",\"question\"}: %v\n", n, err)
+				done <- answer{map[string]string{"id": "", "error": fmt.Sprintf("line %d: %v", n, err)}, true}
+				continue
+			}
+			slots <- struct{}{}
+			go func() {
+				defer func() { <-slots }()
+				out, bad := f(l)
+				done <- answer{out, bad}
+			}()
+		}
+	}()
 	bw := bufio.NewWriter(w)
 	enc := json.NewEncoder(bw)
 	enc.SetEscapeHTML(false)
 	lines, failed := 0, 0
-	for {
-		n, raw, err := in.Next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil && !errors.Is(err, jsonl.ErrTooLong) {
-			return fmt.Errorf("read batch input: %w", err)
-		}
-		if err == nil && jsonl.Blank(raw) {
-			continue
-		}
+	var werr error
+	for done := range queue {
+		a := <-done
 		lines++
-		var l batchLine
-		var out any
-		bad := true
-		if err == nil {
-			err = jsonl.Decode(raw, &l)
-		}
-		if err != nil {
-			fmt.Fprintf(stderr, "line %d: not a JSON object {\"id\",\"question\"}: %v\n", n, err)
-			out = map[string]string{"id": "", "error": fmt.Sprintf("line %d: %v", n, err)}
-		} else {
-			out, bad = f(l)
-		}
-		if bad {
+		if a.bad {
 			failed++
 		}
-		if err := enc.Encode(out); err != nil {
-			return err
+		if werr != nil {
+			continue // keep taking answers, so the reader and the workers can end
 		}
-		if err := bw.Flush(); err != nil {
-			return err
+		if werr = enc.Encode(a.out); werr == nil {
+			werr = bw.Flush()
 		}
+	}
+	if werr != nil {
+		return werr
+	}
+	if err := <-readErr; err != nil {
+		return err
 	}
 	if lines > 0 && failed == lines {
 		return fmt.Errorf("%s --batch: every line failed (their \"error\" fields say why)", name)
 	}
 	return nil
+}
+
+// parallelFlag adds --parallel to fs: how many --batch lines are answered at once.
+func parallelFlag(fs *flag.FlagSet) *int {
+	return fs.Int("parallel", 1, "with --batch, answer this many lines at once (outputs stay in input order), as a server answers members who ask together")
 }
 
 // filterFlags adds --since and --source to fs. The function it returns builds the filter
@@ -197,9 +235,14 @@ func (m *Main) cmdSearch(ctx context.Context, args []string) error {
 	filter := filterFlags(fs)
 	asJSON := fs.Bool("json", false, "print JSON")
 	batch := fs.Bool("batch", false, "read JSONL {\"id\",\"question\"} from standard input")
+	parallel := parallelFlag(fs)
 	pos, err := m.parseFlags(fs, args)
 	if err != nil {
 		return err
+	}
+	if *parallel < 1 {
+		fmt.Fprintf(m.Stderr, "--parallel: %d is too few (want 1 or more)\n", *parallel)
+		return m.usageError("search")
 	}
 	if *k < 1 {
 		fmt.Fprintf(m.Stderr, "-k: %d passages is too few (want 1 or more)\n", *k)
@@ -226,7 +269,7 @@ func (m *Main) cmdSearch(ctx context.Context, args []string) error {
 		return out
 	}
 	if *batch {
-		return eachBatchLine("search", m.Stdin, m.Stdout, m.Stderr, func(l batchLine) (any, bool) {
+		return eachBatchLine("search", m.Stdin, m.Stdout, m.Stderr, *parallel, func(l batchLine) (any, bool) {
 			out := one(l.ID, l.Question)
 			return out, out.Error != ""
 		})
@@ -254,10 +297,15 @@ func (m *Main) cmdAsk(ctx context.Context, args []string) error {
 	fs, coll := m.newFlags("ask", true)
 	asJSON := fs.Bool("json", false, "print JSON")
 	batch := fs.Bool("batch", false, "read JSONL {\"id\",\"question\"} from standard input")
+	parallel := parallelFlag(fs)
 	filter := filterFlags(fs)
 	pos, err := m.parseFlags(fs, args)
 	if err != nil {
 		return err
+	}
+	if *parallel < 1 {
+		fmt.Fprintf(m.Stderr, "--parallel: %d is too few (want 1 or more)\n", *parallel)
+		return m.usageError("ask")
 	}
 	question := strings.Join(pos, " ")
 	if !*batch && strings.TrimSpace(question) == "" {
@@ -271,7 +319,7 @@ func (m *Main) cmdAsk(ctx context.Context, args []string) error {
 		return err
 	}
 	if *batch {
-		return eachBatchLine("ask", m.Stdin, m.Stdout, m.Stderr, func(l batchLine) (any, bool) {
+		return eachBatchLine("ask", m.Stdin, m.Stdout, m.Stderr, *parallel, func(l batchLine) (any, bool) {
 			a, err := m.Engine.Ask(ctx, *coll, l.Question, opts)
 			if err != nil {
 				return jsonAsk{ID: l.ID, Citations: []jsonCitation{}, Error: m.askError(l.Question, err).Error()}, true

@@ -37,6 +37,10 @@ func TestQueryFlagsAreCheckedBeforeTheDatabase(t *testing.T) {
 			stderr: "-k: 0 passages is too few (want 1 or more)\nusage: footnote search "},
 		{name: "search -k -3 is a usage error naming -k", args: []string{"search", "-k", "-3", "tram"}, wantExit: 2,
 			stderr: "-k: -3 passages is too few (want 1 or more)\n"},
+		{name: "search --parallel 0 is a usage error naming --parallel", args: []string{"search", "--batch", "--parallel", "0"}, wantExit: 2,
+			stderr: "--parallel: 0 is too few (want 1 or more)\nusage: footnote search "},
+		{name: "ask --parallel -1 is a usage error naming --parallel", args: []string{"ask", "--batch", "--parallel", "-1"}, wantExit: 2,
+			stderr: "--parallel: -1 is too few (want 1 or more)\nusage: footnote ask "},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			out, stderr, err := runNoDB(tt.args...)

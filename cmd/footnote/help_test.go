@@ -142,7 +142,7 @@ func TestCLIUsage(t *testing.T) {
 		{name: "an unknown flag is a usage error", args: []string{"search", "--bogus", "tram"}, wantErr: errUsage, wantExit: 2,
 			wantStderr: "flag provided but not defined: -bogus"},
 		{name: "search without a query is a usage error", args: []string{"search"}, wantErr: errUsage, wantExit: 2,
-			wantStderr: "usage: footnote search [--collection C] [-k 10] [--since DATE] [--source SITE] [--json] [--batch] [QUERY]\n`footnote search --help` says more.\n"},
+			wantStderr: "usage: footnote search [--collection C] [-k 10] [--since DATE] [--source SITE] [--json] [--batch [--parallel N]] [QUERY]\n`footnote search --help` says more.\n"},
 		{name: "remove with neither URL nor --all is a usage error", args: []string{"remove"}, wantErr: errUsage, wantExit: 2, wantStderr: "usage: footnote remove"},
 	}
 	for _, tt := range tests {
