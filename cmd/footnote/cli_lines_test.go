@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"os"
 	"path/filepath"
 	"slices"
@@ -91,6 +92,40 @@ func TestBatchParallelKeepsInputOrder(t *testing.T) {
 	}
 	if !strings.Contains(stderr.String(), "line 18: not a JSON object") {
 		t.Errorf("stderr = %q, want line 18 reported", stderr.String())
+	}
+}
+
+// failingWriter accepts n writes, then fails every one: a reader that went away.
+type failingWriter struct{ n int }
+
+func (w *failingWriter) Write(p []byte) (int, error) {
+	if w.n == 0 {
+		return 0, errors.New("broken pipe")
+	}
+	w.n--
+	return len(p), nil
+}
+
+// When the output fails, the batch stops reading: the questions left are not answered for
+// nobody.
+func TestBatchStopsWhenTheOutputFails(t *testing.T) {
+	var in strings.Builder
+	for i := range 1000 {
+		in.WriteString(`{"id":"` + strconv.Itoa(i) + `","question":"q"}` + "\n")
+	}
+	for _, parallel := range []int{1, 4} {
+		var asked atomic.Int32
+		var stderr bytes.Buffer
+		err := eachBatchLine("search", strings.NewReader(in.String()), &failingWriter{n: 2}, &stderr, parallel, func(l batchLine) (any, bool) {
+			asked.Add(1)
+			return map[string]string{"id": l.ID}, false
+		})
+		if err == nil || !strings.Contains(err.Error(), "broken pipe") {
+			t.Errorf("parallel %d: error = %v, want the output's", parallel, err)
+		}
+		if n := asked.Load(); n > int32(3+2*parallel) {
+			t.Errorf("parallel %d: %d questions answered after the output failed at the third, want at most %d", parallel, n, 3+2*parallel)
+		}
 	}
 }
 

@@ -129,6 +129,7 @@ func eachBatchLine(name string, r io.Reader, w io.Writer, stderr io.Writer, para
 	queue := make(chan chan answer, parallel)
 	slots := make(chan struct{}, parallel)
 	readErr := make(chan error, 1)
+	quit := make(chan struct{}) // closed when the output fails: read no further
 	go func() {
 		defer close(queue)
 		in := jsonl.NewReader(r, maxBatchLine)
@@ -146,7 +147,12 @@ func eachBatchLine(name string, r io.Reader, w io.Writer, stderr io.Writer, para
 				continue
 			}
 			done := make(chan answer, 1)
-			queue <- done
+			select {
+			case queue <- done:
+			case <-quit:
+				readErr <- nil
+				return
+			}
 			var l batchLine
 			if err == nil {
 				err = jsonl.Decode(raw, &l)
@@ -176,10 +182,13 @@ func eachBatchLine(name string, r io.Reader, w io.Writer, stderr io.Writer, para
 			failed++
 		}
 		if werr != nil {
-			continue // keep taking answers, so the reader and the workers can end
+			continue // take the answers already started, so their workers can end
 		}
 		if werr = enc.Encode(a.out); werr == nil {
 			werr = bw.Flush()
+		}
+		if werr != nil {
+			close(quit)
 		}
 	}
 	if werr != nil {
