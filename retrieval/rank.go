@@ -13,8 +13,8 @@ import (
 //     (Store.lexical) and cosine distance in the collection's embedding space (Store.dense);
 //  2. weighted reciprocal rank fusion of the two lists (fuse), then copies left out: a
 //     passage that mostly repeats one fused above it (copies, Engine.distinctCandidates);
-//  3. a rerank of the first rerankDepth distinct fused passages by their best sentence and best pair
-//     of adjacent sentences (rerank, scoring with text.Question);
+//  3. a rerank of the first rerankDepth distinct fused passages by their best sentence and
+//     best pair of adjacent sentences (rerank, scoring with text.Question);
 //  4. coverage: how much of the question the top passages hold; under MinCoverage the
 //     answer says the articles do not cover the question (coverage).
 //
@@ -91,7 +91,7 @@ const (
 	// most refillRounds times (Engine.distinctCandidates). Set, not tuned: one round of
 	// four times as many reaches past a story's copies in a collection that holds each
 	// about a hundred times (the 1M bench corpus); only such questions pay for the second
-	// lexical query (34 of the 272 dev questions at 1M passages, 3 at 34k).
+	// lexical query (35 of the 272 dev questions at 1M passages, 3 at 34k).
 	refillRounds = 1
 	refillFactor = 4
 

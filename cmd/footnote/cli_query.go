@@ -182,7 +182,7 @@ func eachBatchLine(name string, r io.Reader, w io.Writer, stderr io.Writer, para
 			failed++
 		}
 		if werr != nil {
-			continue // take the answers already started, so their workers can end
+			continue // the lines already queued, until the reader sees quit and stops
 		}
 		if werr = enc.Encode(a.out); werr == nil {
 			werr = bw.Flush()
