@@ -159,3 +159,40 @@ func TestMakeHelpListsEveryTarget(t *testing.T) {
 		}
 	}
 }
+
+// .ci/tune-split edits the ranking and quote weights by name in the Go source: a renamed or
+// reformatted constant must fail here, not in the middle of a 25-minute fit.
+func TestTuneSplitFindsEveryWeight(t *testing.T) {
+	if _, err := exec.LookPath("python3"); err != nil {
+		t.Skip("python3 is not on PATH")
+	}
+	check := exec.Command("python3", ".ci/tune-split", "--check")
+	check.Dir = repoRoot
+	out, err := check.CombinedOutput()
+	if err != nil {
+		t.Fatalf("tune-split --check: %v\n%s", err, out)
+	}
+	want := []string{"rerankBM25", "rerankWindow", "kindBonus", "nameKindShare", "phraseWeight", "passagePrior", "pairPenalty", "anaphoraBonus"}
+	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+	if len(lines) != len(want) {
+		t.Fatalf("tune-split --check printed %d weights, want %d:\n%s", len(lines), len(want), out)
+	}
+	for i, l := range lines {
+		var name string
+		var v float64
+		if _, err := fmt.Sscanf(l, "%s %g", &name, &v); err != nil || name != want[i] || v < 0 {
+			t.Errorf("line %d %q: want %s and a value of at least 0 (%v)", i+1, l, want[i], err)
+		}
+	}
+
+	empty := t.TempDir()
+	fit := exec.Command("python3", ".ci/tune-split", "--fit", "A", "--shared", empty)
+	fit.Dir = repoRoot
+	out, err = fit.CombinedOutput()
+	if err == nil {
+		t.Fatalf("tune-split without the shared data succeeded:\n%s", out)
+	}
+	if w := "tune-split: needs " + empty + "/data/squad-dev/questions.jsonl (set --shared DIR)"; !strings.Contains(string(out), w) {
+		t.Errorf("tune-split without the shared data said %q, want %q", out, w)
+	}
+}
