@@ -153,18 +153,18 @@ const (
 	// .ci/eval-split, then footnote calibrate --fit A --write retrieval/rank.go
 	// DIR/signals-A.jsonl DIR/signals-B.jsonl and gofmt.
 	// BEGIN calibrate
-	coverBias         = -8.9891
-	coverWPassage     = 2.1088
+	coverBias         = -9.0096
+	coverWPassage     = 2.1032
 	coverWQuote       = 0.0000
-	coverWArticle     = 9.5116
+	coverWArticle     = 9.5169
 	coverWRarest      = 0.0000
-	coverWPhrases     = 3.5307
-	coverWKindMissing = -0.1369
-	coverWTop         = 0.2081
-	coverWMargin      = 1.7119
+	coverWPhrases     = 3.5347
+	coverWKindMissing = -0.1354
+	coverWTop         = 0.2217
+	coverWMargin      = 1.6917
 	coverWUnseen      = 0.0000
-	coverWWeak        = -2.3892
-	coverWNames       = 1.7133
+	coverWWeak        = -2.3955
+	coverWNames       = 1.7157
 	coverWWords       = 0.0000
 	// END calibrate
 )
