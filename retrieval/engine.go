@@ -25,6 +25,11 @@ type Config struct {
 	Overview Answerer
 	Fetcher  *fetch.Fetcher // nil: fetch.New(fetch.Config{}), private addresses refused
 	Log      *slog.Logger   // nil: discard
+	// Judge, when set, is a sentence encoder (JudgeModel) whose cosine between the question
+	// and the first quote the second coverage check weighs too (Signals.Semantic, the
+	// coverJudged* model). nil, or a judge that fails or runs out of time on a question:
+	// the check weighs the words alone, as without one.
+	Judge embed.Embedder
 
 	// MaxQuestionChars bounds a question (default DefaultMaxQuestionChars); longer ones are
 	// refused.
@@ -395,6 +400,9 @@ func (e *Engine) answer(ctx context.Context, coll, question string, opts AskOpti
 		sig, ok, err := e.quoteSignals(ctx, coll, q, res, ans)
 		if err != nil {
 			return nil, 0, err
+		}
+		if ok && e.cfg.Judge != nil {
+			e.judgeQuote(ctx, topic, ans.Citations[0].Quote, &sig)
 		}
 		if !ok || ((sig.CoverScore() < 0 || isRequest && !sig.HoldsTopic()) && !opts.KeepQuote) {
 			ans = NotCovered(res) // the quote does not hold the question: cite nothing

@@ -169,7 +169,34 @@ const (
 	coverWNames       = 1.7157
 	coverWWords       = 0.0000
 	// END calibrate
+
+	// coverJudged* are the second check's model when a sentence encoder judges the quote
+	// too (Config.Judge, FOOTNOTE_JUDGE_URL): the signals above and Signals.Semantic, the
+	// encoder's cosine between question and quote. Fitted the same way, on split A only,
+	// by `footnote calibrate --judged --fit A` on signals recorded with the encoder
+	// JudgeModel names (README: A sentence encoder as judge); a cosine is the encoder's
+	// own scale, so another encoder needs its own fit.
+	// BEGIN calibrate judged
+	coverJudgedBias         = -11.8565
+	coverJudgedWPassage     = 1.7745
+	coverJudgedWQuote       = 0.0000
+	coverJudgedWArticle     = 6.9431
+	coverJudgedWRarest      = 0.0000
+	coverJudgedWPhrases     = 1.8989
+	coverJudgedWKindMissing = -0.0912
+	coverJudgedWTop         = 0.8317
+	coverJudgedWMargin      = 1.2743
+	coverJudgedWUnseen      = 0.0000
+	coverJudgedWWeak        = -0.4986
+	coverJudgedWNames       = 1.7293
+	coverJudgedWWords       = 0.0000
+	coverJudgedWSemantic    = 8.7390
+	// END calibrate judged
 )
+
+// JudgeModel is the sentence encoder the judged model (coverJudged*) was fitted for: the
+// Universal Sentence Encoder (lite, 512 dimensions) that cmd/footnote-judge serves.
+const JudgeModel = "use-lite"
 
 // fuse merges ranked lists by weighted reciprocal rank fusion: each passage scores
 // sum(w / (rrfK + rank)) over the lists that hold it.

@@ -58,6 +58,13 @@ type Signals struct {
 	// missions?"), does not answer it. Each is 1 when the question has no such term.
 	Names float64 `json:"names"`
 	Words float64 `json:"words"`
+	// Semantic is the cosine between the question and the quote as a sentence encoder
+	// (Config.Judge) reads them: words do not tell a boiling point from "off the boil", nor
+	// "turned over to" from "surrendered", and a sentence encoder does. Judged says it was
+	// measured; an answer without it (no judge, or the judge failed) is weighed by the
+	// model without it.
+	Semantic float64 `json:"semantic,omitempty"`
+	Judged   bool    `json:"judged,omitempty"`
 }
 
 // Vector returns the signals in the order of coverWeights.
@@ -75,12 +82,33 @@ var SignalNames = []string{"Passage", "Quote", "Article", "Rarest", "Phrases", "
 // the quote never turns an answer into a refusal.
 var SignalSigns = []float64{+1, +1, +1, -1, +1, -1, +1, +1, -1, -1, +1, +1}
 
-// coverWeights are the model's coefficients, in Vector's order.
-var coverWeights = [...]float64{coverWPassage, coverWQuote, coverWArticle, coverWRarest, coverWPhrases, coverWKindMissing, coverWTop, coverWMargin, coverWUnseen, coverWWeak, coverWNames, coverWWords}
+// JudgedVector is Vector with Semantic last: the inputs of the judged model.
+func (s Signals) JudgedVector() []float64 { return append(s.Vector(), s.Semantic) }
+
+// JudgedSignalNames and JudgedSignalSigns are SignalNames and SignalSigns for JudgedVector.
+var (
+	JudgedSignalNames = append(slices.Clone(SignalNames), "Semantic")
+	JudgedSignalSigns = append(slices.Clone(SignalSigns), +1)
+)
+
+// coverWeights are the model's coefficients, in Vector's order; coverJudgedWeights the
+// judged model's, in JudgedVector's.
+var (
+	coverWeights       = [...]float64{coverWPassage, coverWQuote, coverWArticle, coverWRarest, coverWPhrases, coverWKindMissing, coverWTop, coverWMargin, coverWUnseen, coverWWeak, coverWNames, coverWWords}
+	coverJudgedWeights = [...]float64{coverJudgedWPassage, coverJudgedWQuote, coverJudgedWArticle, coverJudgedWRarest, coverJudgedWPhrases, coverJudgedWKindMissing, coverJudgedWTop, coverJudgedWMargin, coverJudgedWUnseen, coverJudgedWWeak, coverJudgedWNames, coverJudgedWWords, coverJudgedWSemantic}
+)
 
 // CoverScore is the model's log-odds that the answer is covered: coverBias plus the
-// weighted signals. The answer is kept when it is at least 0.
+// weighted signals, or, when the answer was judged, the judged model's. The answer is
+// kept when it is at least 0.
 func (s Signals) CoverScore() float64 {
+	if s.Judged {
+		z := coverJudgedBias
+		for i, v := range s.JudgedVector() {
+			z += coverJudgedWeights[i] * v
+		}
+		return z
+	}
 	z := coverBias
 	for i, v := range s.Vector() {
 		z += coverWeights[i] * v

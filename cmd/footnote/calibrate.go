@@ -93,6 +93,7 @@ func (m *Main) cmdCalibrate(_ context.Context, args []string) error {
 	fs, _ := m.newFlags("calibrate", false)
 	fit := fs.String("fit", "", "collection whose lines the model is fitted on (e.g. A)")
 	write := fs.String("write", "", "rewrite the BEGIN/END calibrate block of this Go file (retrieval/rank.go)")
+	judged := fs.Bool("judged", false, "fit the judged model (the signals and a sentence encoder's cosine, recorded with FOOTNOTE_JUDGE_URL) and write its block")
 	files, err := m.parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -108,7 +109,7 @@ func (m *Main) cmdCalibrate(_ context.Context, args []string) error {
 		}
 		lines = append(lines, ls...)
 	}
-	model, err := fitCoverModel(lines, *fit)
+	model, err := fitCoverModel(lines, *fit, *judged)
 	if err != nil {
 		return err
 	}
@@ -116,7 +117,7 @@ func (m *Main) cmdCalibrate(_ context.Context, args []string) error {
 	fmt.Fprintf(m.Stdout, "fitted on collection %s (%d lines with signals); Go constants:\n%s", *fit, model.n, block)
 	printCalibration(m.Stdout, *fit, model, lines)
 	if *write != "" {
-		return writeCalibrateBlock(*write, block)
+		return writeCalibrateBlock(*write, block, *judged)
 	}
 	return nil
 }
@@ -125,14 +126,23 @@ func readSignals(path string) ([]signalLine, error) { return readJSONL[signalLin
 
 // coverModel is a fitted logistic model over retrieval.Signals.Vector, in raw units.
 type coverModel struct {
-	bias float64
-	w    []float64
-	n    int // lines fitted on
+	bias   float64
+	w      []float64
+	n      int  // lines fitted on
+	judged bool // over Signals.JudgedVector, not Vector
+}
+
+// vector is the model's inputs from s.
+func (m coverModel) vector(s *retrieval.Signals) []float64 {
+	if m.judged {
+		return s.JudgedVector()
+	}
+	return s.Vector()
 }
 
 func (m coverModel) score(s *retrieval.Signals) float64 {
 	z := m.bias
-	for i, v := range s.Vector() {
+	for i, v := range m.vector(s) {
 		z += m.w[i] * v
 	}
 	return z
@@ -151,7 +161,17 @@ func (m coverModel) answers(l signalLine) bool {
 // question should be answered; then it moves the bias so that at most calibrateMaxAbstain
 // of coll's answerable questions whose refusal costs an answer (costsAnswer) abstain,
 // those refused before quoting included.
-func fitCoverModel(lines []signalLine, coll string) (coverModel, error) {
+func fitCoverModel(lines []signalLine, coll string, judged bool) (coverModel, error) {
+	probe := coverModel{judged: judged}
+	signs := retrieval.SignalSigns
+	if judged {
+		signs = retrieval.JudgedSignalSigns
+		for _, l := range lines {
+			if l.Signals != nil && !l.Signals.Judged {
+				return coverModel{}, fmt.Errorf("calibrate --judged: question %s (collection %s) was recorded without a judge: record the signals with FOOTNOTE_JUDGE_URL set", l.ID, l.Collection)
+			}
+		}
+	}
 	var xs [][]float64
 	var ys []float64
 	answerable, early := 0, 0
@@ -166,7 +186,7 @@ func fitCoverModel(lines []signalLine, coll string) (coverModel, error) {
 			}
 		}
 		if l.Signals != nil {
-			xs = append(xs, l.Signals.Vector())
+			xs = append(xs, probe.vector(l.Signals))
 			ys = append(ys, map[bool]float64{true: 1, false: 0}[l.ShouldAnswer])
 		}
 	}
@@ -205,7 +225,7 @@ func fitCoverModel(lines []signalLine, coll string) (coverModel, error) {
 		}
 		worst, wj := 0.0, -1
 		for j := range d {
-			if v := beta[j+1] * retrieval.SignalSigns[j]; use[j] && v < worst {
+			if v := beta[j+1] * signs[j]; use[j] && v < worst {
 				worst, wj = v, j
 			}
 		}
@@ -214,7 +234,7 @@ func fitCoverModel(lines []signalLine, coll string) (coverModel, error) {
 		}
 		use[wj] = false
 	}
-	m := coverModel{bias: beta[0], w: make([]float64, d), n: len(xs)}
+	m := coverModel{bias: beta[0], w: make([]float64, d), n: len(xs), judged: judged}
 	for j := range d {
 		m.w[j] = beta[j+1] / sd[j]
 		m.bias -= beta[j+1] * mean[j] / sd[j]
@@ -303,26 +323,37 @@ func solve(a [][]float64, b []float64) ([]float64, error) {
 // goConstants renders the model as the constants of rank.go's calibrate block.
 func (m coverModel) goConstants() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "\tcoverBias = %.4f\n", m.bias)
-	for i, name := range retrieval.SignalNames {
-		fmt.Fprintf(&b, "\tcoverW%s = %.4f\n", name, m.w[i])
+	prefix, names := "cover", retrieval.SignalNames
+	if m.judged {
+		prefix, names = "coverJudged", retrieval.JudgedSignalNames
+	}
+	fmt.Fprintf(&b, "\t%sBias = %.4f\n", prefix, m.bias)
+	for i, name := range names {
+		fmt.Fprintf(&b, "\t%sW%s = %.4f\n", prefix, name, m.w[i])
 	}
 	return b.String()
 }
 
-var calibrateBlock = regexp.MustCompile(`(?s)(// BEGIN calibrate\n).*?(\t*// END calibrate)`)
+var (
+	calibrateBlock       = regexp.MustCompile(`(?s)(// BEGIN calibrate\n).*?(\t*// END calibrate\n)`)
+	calibrateJudgedBlock = regexp.MustCompile(`(?s)(// BEGIN calibrate judged\n).*?(\t*// END calibrate judged\n)`)
+)
 
 // writeCalibrateBlock replaces the lines between "// BEGIN calibrate" and "// END
 // calibrate" of a Go file with block (run gofmt afterwards to align them).
-func writeCalibrateBlock(path, block string) error {
+func writeCalibrateBlock(path, block string, judged bool) error {
 	src, err := os.ReadFile(path)
 	if err != nil {
 		return fmt.Errorf("calibrate: %w", err)
 	}
-	if !calibrateBlock.Match(src) {
-		return fmt.Errorf("calibrate: %s has no // BEGIN calibrate ... // END calibrate block", path)
+	re, name := calibrateBlock, "calibrate"
+	if judged {
+		re, name = calibrateJudgedBlock, "calibrate judged"
 	}
-	loc := calibrateBlock.FindSubmatchIndex(src)
+	if !re.Match(src) {
+		return fmt.Errorf("calibrate: %s has no // BEGIN %s ... // END %s block", path, name, name)
+	}
+	loc := re.FindSubmatchIndex(src)
 	out := append(append(append([]byte(nil), src[:loc[3]]...), block...), src[loc[4]:]...)
 	if err := os.WriteFile(path, out, 0o644); err != nil {
 		return fmt.Errorf("calibrate: %w", err)

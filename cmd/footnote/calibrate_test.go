@@ -29,7 +29,7 @@ func syntheticLines(coll string, n int) []signalLine {
 func TestFitCoverModel(t *testing.T) {
 	lines := append(syntheticLines("A", 100), syntheticLines("B", 50)...)
 	lines = append(lines, signalLine{ID: "early", Collection: "A", Kind: kindAnswerable, ShouldAnswer: true})
-	m, err := fitCoverModel(lines, "A")
+	m, err := fitCoverModel(lines, "A", false)
 	if err != nil {
 		t.Fatalf("fitCoverModel: %v", err)
 	}
@@ -60,7 +60,7 @@ func TestFitCoverModel(t *testing.T) {
 		}
 	})
 	t.Run("too few lines of the collection is an error", func(t *testing.T) {
-		if _, err := fitCoverModel(lines, "C"); err == nil || !strings.Contains(err.Error(), "too few") {
+		if _, err := fitCoverModel(lines, "C", false); err == nil || !strings.Contains(err.Error(), "too few") {
 			t.Errorf("fitCoverModel(C) error = %v, want too few", err)
 		}
 	})
@@ -78,7 +78,7 @@ func TestFitCoverModelSpendsItsBudgetOnAnswersOnly(t *testing.T) {
 		lines = append(lines, signalLine{ID: "wrong", Collection: "A", Kind: kindAnswerable, ShouldAnswer: true, Quoted: true,
 			Signals: &retrieval.Signals{Passage: 0.3, Article: 0.2}})
 	}
-	m, err := fitCoverModel(lines, "A")
+	m, err := fitCoverModel(lines, "A", false)
 	if err != nil {
 		t.Fatalf("fitCoverModel: %v", err)
 	}
@@ -93,7 +93,7 @@ func TestFitCoverModelSpendsItsBudgetOnAnswersOnly(t *testing.T) {
 	}
 	t.Run("a file that marks no passage as answering counts every answerable question", func(t *testing.T) {
 		old := syntheticLines("A", 100)
-		m, err := fitCoverModel(old, "A")
+		m, err := fitCoverModel(old, "A", false)
 		if err != nil {
 			t.Fatalf("fitCoverModel: %v", err)
 		}
@@ -117,7 +117,7 @@ func TestWriteCalibrateBlock(t *testing.T) {
 	}
 	m := coverModel{bias: -2.5, w: make([]float64, len(retrieval.SignalNames))}
 	m.w[0] = 1.25
-	if err := writeCalibrateBlock(path, m.goConstants()); err != nil {
+	if err := writeCalibrateBlock(path, m.goConstants(), false); err != nil {
 		t.Fatalf("writeCalibrateBlock: %v", err)
 	}
 	got, _ := os.ReadFile(path)
@@ -131,7 +131,7 @@ func TestWriteCalibrateBlock(t *testing.T) {
 	if err := os.WriteFile(path, []byte("package x\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if err := writeCalibrateBlock(path, "x"); err == nil {
+	if err := writeCalibrateBlock(path, "x", false); err == nil {
 		t.Error("writeCalibrateBlock on a file without the block: want an error")
 	}
 }
@@ -176,4 +176,64 @@ func TestPrintCalibrationSaysFirstQuoteAmongTheAnswered(t *testing.T) {
 	if want := "| A | B, reported | 4 | 0.250 | 0.500 | 0.500 |"; !strings.Contains(b.String(), want) {
 		t.Errorf("printCalibration printed\n%s\nwant a row starting %q", b.String(), want)
 	}
+}
+
+func TestFitJudgedCoverModel(t *testing.T) {
+	// The answerable and must-abstain lines' words overlap (article share drawn from one
+	// range for both); the judge's cosine tells them apart.
+	var lines []signalLine
+	for i := range 100 {
+		f := float64(i) / 100
+		lines = append(lines,
+			signalLine{ID: "a", Collection: "A", Kind: kindAnswerable, ShouldAnswer: true, Quoted: true, Answer1: true,
+				Signals: &retrieval.Signals{Article: 0.3 + 0.6*f, Semantic: 0.55 + 0.4*f, Judged: true}},
+			signalLine{ID: "n", Collection: "A", Kind: kindAbsent, Quoted: true,
+				Signals: &retrieval.Signals{Article: 0.3 + 0.6*f, Semantic: 0.05 + 0.4*f, Judged: true}})
+	}
+	m, err := fitCoverModel(lines, "A", true)
+	if err != nil {
+		t.Fatalf("fitCoverModel --judged: %v", err)
+	}
+	t.Run("the judge's cosine gets the weight that separates the questions", func(t *testing.T) {
+		if len(m.w) != len(retrieval.JudgedSignalNames) || m.w[len(m.w)-1] <= 0 {
+			t.Fatalf("weights %v: want %d with Semantic's positive", m.w, len(retrieval.JudgedSignalNames))
+		}
+		refusedAbsent := 0
+		for _, l := range lines {
+			if l.Kind == kindAbsent && !m.answers(l) {
+				refusedAbsent++
+			}
+		}
+		if refusedAbsent < 90 {
+			t.Errorf("refused %d of 100 must-abstain lines, want at least 90 (the cosine separates them)", refusedAbsent)
+		}
+	})
+	t.Run("the constants are the judged block's", func(t *testing.T) {
+		c := m.goConstants()
+		if !strings.HasPrefix(c, "\tcoverJudgedBias = ") || !strings.Contains(c, "\tcoverJudgedWSemantic = ") {
+			t.Errorf("goConstants:\n%s\nwant coverJudgedBias ... coverJudgedWSemantic", c)
+		}
+	})
+	t.Run("signals recorded without a judge are refused", func(t *testing.T) {
+		plain := append(append([]signalLine(nil), lines...), signalLine{ID: "plain", Collection: "A", Kind: kindAnswerable,
+			ShouldAnswer: true, Quoted: true, Signals: &retrieval.Signals{Article: 1}})
+		if _, err := fitCoverModel(plain, "A", true); err == nil || !strings.Contains(err.Error(), "without a judge") {
+			t.Errorf("error = %v, want one naming the line recorded without a judge", err)
+		}
+	})
+	t.Run("writing the judged block leaves the other block alone", func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "rank.go")
+		src := "package x\n\nconst (\n\t// BEGIN calibrate\n\tcoverBias = 1\n\t// END calibrate\n\n\t// BEGIN calibrate judged\n\tcoverJudgedBias = 0\n\t// END calibrate judged\n)\n"
+		if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := writeCalibrateBlock(path, m.goConstants(), true); err != nil {
+			t.Fatalf("writeCalibrateBlock judged: %v", err)
+		}
+		got, _ := os.ReadFile(path)
+		want := "package x\n\nconst (\n\t// BEGIN calibrate\n\tcoverBias = 1\n\t// END calibrate\n\n\t// BEGIN calibrate judged\n" + m.goConstants() + "\t// END calibrate judged\n)\n"
+		if string(got) != want {
+			t.Errorf("file:\n%s\nwant:\n%s", got, want)
+		}
+	})
 }

@@ -50,6 +50,11 @@ type Config struct {
 	EmbedModel    string // "hash" (default without OpenAI) or a model on the OpenAI-compatible server
 	EmbedDims     int
 	ChatModel     string // "" = extractive answers only
+	// JudgeURL (FOOTNOTE_JUDGE_URL) is an OpenAI-compatible /v1 base whose embeddings model
+	// JudgeModel (FOOTNOTE_JUDGE_MODEL, default retrieval.JudgeModel) judges each answer's
+	// first quote (retrieval.Config.Judge); "" = no judge. `make judge` serves one.
+	JudgeURL   string
+	JudgeModel string
 
 	AllowPrivate bool // let URLs reach private and loopback addresses
 
@@ -102,6 +107,8 @@ func configFromEnv(getenv func(string) string) (Config, error) {
 		OpenAIBaseURL:    getenv("OPENAI_BASE_URL"),
 		EmbedModel:       getenv("FOOTNOTE_EMBED_MODEL"),
 		ChatModel:        getenv("FOOTNOTE_CHAT_MODEL"),
+		JudgeURL:         getenv("FOOTNOTE_JUDGE_URL"),
+		JudgeModel:       or(getenv("FOOTNOTE_JUDGE_MODEL"), retrieval.JudgeModel),
 		DiscordToken:     getenv("DISCORD_TOKEN"),
 		DiscordAppID:     getenv("DISCORD_APP_ID"),
 		DiscordPublicKey: getenv("DISCORD_PUBLIC_KEY"),
@@ -136,6 +143,7 @@ func configFromEnv(getenv func(string) string) (Config, error) {
 	}
 	for _, v := range []struct{ name, value, example string }{
 		{"OPENAI_BASE_URL", c.OpenAIBaseURL, "https://api.openai.com/v1 or http://localhost:11434/v1"},
+		{"FOOTNOTE_JUDGE_URL", c.JudgeURL, "http://127.0.0.1:8089/v1, which make judge serves"},
 		{"DISCORD_API_BASE", c.DiscordAPIBase, "https://discord.com/api/v10"},
 	} {
 		if v.value == "" {
@@ -210,6 +218,10 @@ func configFromEnv(getenv func(string) string) (Config, error) {
 	}
 	if c.EmbedModel != "hash" && !openai {
 		return c, fmt.Errorf("FOOTNOTE_EMBED_MODEL: %q needs OPENAI_BASE_URL or OPENAI_API_KEY (or use \"hash\", the offline embedder)", c.EmbedModel)
+	}
+	if c.JudgeURL != "" && c.JudgeModel != retrieval.JudgeModel {
+		// The check's judged constants are fitted to one encoder's cosines (rank.go).
+		return c, fmt.Errorf("FOOTNOTE_JUDGE_MODEL: %q is not %q, the encoder the coverage check was fitted for (refit it on signals recorded with your encoder: footnote calibrate --judged)", c.JudgeModel, retrieval.JudgeModel)
 	}
 	if c.ChatModel != "" && !openai {
 		return c, fmt.Errorf("FOOTNOTE_CHAT_MODEL: %q needs OPENAI_BASE_URL or OPENAI_API_KEY", c.ChatModel)

@@ -90,9 +90,9 @@ func commands() []command {
 			summary: "measure retrieval and answers on questions with known answers",
 			detail:  "Each line of --questions is {\"id\",\"question\",\"answers\":[…],\"evidences\":[…],\"url\"}; of --unanswerable, {\"id\",\"question\"}.\nA question whose url is not an article of the collection must abstain, like the --unanswerable ones:\nthe report counts how many did, and prints a row of the split-half table.",
 			example: "footnote eval --questions ../shared/data/squad-dev/questions.jsonl", run: (*Main).cmdEval},
-		{name: "calibrate", synopsis: "--fit C [--write retrieval/rank.go] SIGNALS.jsonl...",
+		{name: "calibrate", synopsis: "--fit C [--judged] [--write retrieval/rank.go] SIGNALS.jsonl...",
 			summary: "fit the second coverage check on collection C's lines of eval --signals files",
-			detail:  "Fits a logistic model of whether a quoted answer should be given, on collection C's lines only,\nsets its threshold so that at most 2% of C's answerable questions abstain, prints the Go constants\nand a table of every collection of the files (the ones not fitted on are the honest estimate).\n--write puts the constants into the BEGIN/END calibrate block of rank.go.",
+			detail:  "Fits a logistic model of whether a quoted answer should be given, on collection C's lines only,\nsets its threshold so that at most 2% of C's answerable questions abstain, prints the Go constants\nand a table of every collection of the files (the ones not fitted on are the honest estimate).\n--write puts the constants into the BEGIN/END calibrate block of rank.go; with --judged, the model that also weighs\nthe judge's cosine (signals recorded with FOOTNOTE_JUDGE_URL), into the calibrate judged block.",
 			example: "footnote calibrate --fit A signals-A.jsonl signals-B.jsonl", run: (*Main).cmdCalibrate},
 		{name: "serve", synopsis: "[--http ADDR] [--no-worker]", summary: "run the Discord bot: over the gateway (DISCORD_TOKEN), or as an HTTP interactions endpoint (--http, DISCORD_PUBLIC_KEY)",
 			detail: "It also works the background jobs (feed polls, reindexes, the sweep of departed servers) as `footnote worker`\n" +

@@ -229,8 +229,19 @@ func (m *Main) Open(ctx context.Context) error {
 		}
 		ans = answer.NewLLM(chat, answer.Extractive{}, m.Log)
 	}
+	var judge embed.Embedder
+	if m.Config.JudgeURL != "" {
+		// One short request per question: the engine bounds it (judgeTimeout) and goes on
+		// without the judge when it fails, so no retries here.
+		j, err := embed.NewOpenAI(embed.OpenAIConfig{Config: oai.Config{BaseURL: m.Config.JudgeURL, MaxRetries: -1}, Model: m.Config.JudgeModel})
+		if err != nil {
+			return fmt.Errorf("FOOTNOTE_JUDGE_URL: %w", err)
+		}
+		judge = j
+	}
 	m.Engine, err = retrieval.New(ctx, store, retrieval.Config{
 		Embedder: emb,
+		Judge:    judge,
 		Answerer: ans,
 		Overview: overview,
 		Fetcher:  fetch.New(fetch.Config{AllowPrivate: m.Config.AllowPrivate}),

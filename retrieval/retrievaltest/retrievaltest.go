@@ -190,6 +190,9 @@ func WithAnswerer(a retrieval.Answerer) Option { return func(c *retrieval.Config
 // WithEmbedder replaces the offline embedder.
 func WithEmbedder(e embed.Embedder) Option { return func(c *retrieval.Config) { c.Embedder = e } }
 
+// WithJudge gives the engine a sentence encoder that judges first quotes (Config.Judge).
+func WithJudge(j embed.Embedder) Option { return func(c *retrieval.Config) { c.Judge = j } }
+
 // WithLog gives the engine a logger (by default it logs nothing).
 func WithLog(l *slog.Logger) Option { return func(c *retrieval.Config) { c.Log = l } }
 
