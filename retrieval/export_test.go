@@ -353,3 +353,10 @@ func DenseSearch(ctx context.Context, e *Engine, coll string, vec []float32, k i
 	}
 	return ids, err
 }
+
+// SetAfterSkipStored makes fn run after each lookup of stored articles before embedding
+// (skipStored), and returns a function that removes it.
+func SetAfterSkipStored(fn func()) (restore func()) {
+	afterSkipStored = fn
+	return func() { afterSkipStored = nil }
+}

@@ -144,7 +144,7 @@ func (e *Engine) runImport(ctx context.Context, coll string, r io.Reader, st *Im
 	for range importWorkers {
 		g.Go(func() error {
 			for j := range jobs {
-				u, err := e.prepareUnit(gctx, j.lines)
+				u, err := e.prepareUnit(gctx, coll, j.lines)
 				if err != nil {
 					return err
 				}
@@ -312,9 +312,10 @@ func trySend[T any](ctx context.Context, ch chan<- T, v T) bool {
 	}
 }
 
-// prepareUnit parses and prepares lines and embeds their passages: a unit ready to store.
-// It fails only on an embedding error or when ctx is done.
-func (e *Engine) prepareUnit(ctx context.Context, lines []rawLine) (importUnit, error) {
+// prepareUnit parses and prepares lines and embeds their passages (but those coll holds
+// already: skipStored): a unit ready to store. It fails on an embedding error, a database
+// error of that lookup, or when ctx is done.
+func (e *Engine) prepareUnit(ctx context.Context, coll string, lines []rawLine) (importUnit, error) {
 	var u importUnit
 	for _, l := range lines {
 		if l.err != nil {
@@ -328,6 +329,9 @@ func (e *Engine) prepareUnit(ctx context.Context, lines []rawLine) (importUnit, 
 		}
 		a.Line = l.n
 		u.articles = append(u.articles, a)
+	}
+	if err := e.skipStored(ctx, coll, u.articles); err != nil {
+		return importUnit{}, err
 	}
 	if err := e.embedBatch(ctx, u.articles); err != nil {
 		return importUnit{}, err

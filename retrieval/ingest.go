@@ -91,10 +91,14 @@ func passageTerms(title, body string) (map[string]int, int) {
 	return terms, n + titleLen
 }
 
-// embedBatch fills in the vectors of every passage in batch with one embedder call.
+// embedBatch fills in the vectors of every passage in batch with one embedder call, but
+// for the articles skipStored found stored already (prepared.unembedded).
 func (e *Engine) embedBatch(ctx context.Context, batch []prepared) error {
 	var texts []string
 	for _, p := range batch {
+		if p.unembedded {
+			continue
+		}
 		for _, ps := range p.Passages {
 			texts = append(texts, p.Article.Title+"\n"+p.Article.Text[ps.Start:ps.End])
 		}
@@ -108,6 +112,9 @@ func (e *Engine) embedBatch(ctx context.Context, batch []prepared) error {
 	}
 	k := 0
 	for i := range batch {
+		if batch[i].unembedded {
+			continue
+		}
 		for j := range batch[i].Passages {
 			batch[i].Passages[j].Vector = vecs[k]
 			k++
@@ -115,6 +122,43 @@ func (e *Engine) embedBatch(ctx context.Context, batch []prepared) error {
 	}
 	return nil
 }
+
+// skipStored marks the articles of batch that coll already holds with the same text
+// (they will be unchanged) or under another URL (duplicates) as needing no vectors
+// (prepared.unembedded), when the engine embeds with a model on a server: importing a file
+// again, or adding a tracked link again, then costs no embedding requests. The offline
+// hash embedder is cheaper than the lookup, so with it every article is embedded. Should
+// a marked article have changed by the time it is stored, storeBatch embeds it then.
+func (e *Engine) skipStored(ctx context.Context, coll string, batch []prepared) error {
+	if !e.Space().searched() || len(batch) == 0 {
+		return nil
+	}
+	urls := make([]string, len(batch))
+	hashes := make([]string, len(batch))
+	for i, p := range batch {
+		urls[i], hashes[i] = p.Article.URL, p.Article.Hash
+	}
+	byURL, byHash, err := e.store.storedTexts(ctx, coll, urls, hashes)
+	if err != nil {
+		return err
+	}
+	for i := range batch {
+		a := batch[i].Article
+		if h, ok := byURL[a.URL]; ok {
+			batch[i].unembedded = h == a.Hash
+		} else {
+			batch[i].unembedded = byHash[a.Hash]
+		}
+	}
+	if afterSkipStored != nil {
+		afterSkipStored()
+	}
+	return nil
+}
+
+// afterSkipStored, when set (by a test), runs after skipStored has marked a batch: a test
+// changes an article there as another writer would.
+var afterSkipStored func()
 
 // AddedArticle reports what an add or import did with one article.
 type AddedArticle struct {
@@ -154,6 +198,9 @@ func (e *Engine) addOne(ctx context.Context, coll string, a Article, web *webSou
 	}
 	p.web = web
 	batch := []prepared{p}
+	if err := e.skipStored(ctx, coll, batch); err != nil {
+		return nil, fmt.Errorf("store %s: %w", a.URL, err)
+	}
 	if err := e.embedBatch(ctx, batch); err != nil {
 		return nil, err
 	}

@@ -2,6 +2,7 @@ package retrieval
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"time"
@@ -81,15 +82,31 @@ func waitOutOutage(ctx context.Context, log *slog.Logger, wait time.Duration, wh
 // withSpace), running the transaction again when a concurrent one made the database roll it
 // back. It fails as Store.storeBatch does.
 func (e *Engine) storeBatch(ctx context.Context, coll string, batch []prepared) ([]AddedArticle, error) {
-	var res []AddedArticle
-	err := againOnConflict(func() error {
-		return e.withSpace(ctx, func(sp Space) error {
-			var err error
-			res, err = e.store.storeBatch(ctx, coll, sp, batch)
-			return err
+	for {
+		var res []AddedArticle
+		err := againOnConflict(func() error {
+			return e.withSpace(ctx, func(sp Space) error {
+				var err error
+				res, err = e.store.storeBatch(ctx, coll, sp, batch)
+				return err
+			})
 		})
-	})
-	return res, err
+		var ue *errUnembedded
+		if !errors.As(err, &ue) {
+			return res, err
+		}
+		// Articles stored unchanged when the batch was prepared, changed since by another
+		// writer: embedded now, and the batch stored again. Each round embeds the articles
+		// it names, so this ends.
+		pick := make([]prepared, 0, len(ue.articles))
+		for _, i := range ue.articles {
+			batch[i].unembedded = false
+			pick = append(pick, batch[i]) // shares batch[i]'s passages, which get the vectors
+		}
+		if err := e.embedBatch(ctx, pick); err != nil {
+			return nil, err
+		}
+	}
 }
 
 // storeBatchWaiting is storeBatch that also waits out a database outage of up to

@@ -108,6 +108,34 @@ type existingArticles struct {
 	byHash map[string]string // hash -> url
 }
 
+// storedTexts returns the content hash of each of urls that coll holds, and which of
+// hashes it holds under any URL, read from the primary (a replica may lag behind an
+// article just added).
+func (s *Store) storedTexts(ctx context.Context, coll string, urls, hashes []string) (map[string]string, map[string]bool, error) {
+	byURL, byHash := map[string]string{}, map[string]bool{}
+	err := s.inCollection(ctx, coll, func(t storeTx) error {
+		rows, err := t.tx.Query(ctx, `
+			SELECT url, content_hash FROM articles
+			WHERE collection = $1 AND (url = ANY($2) OR content_hash = ANY($3))`, coll, urls, hashes)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var u, h string
+			if err := rows.Scan(&u, &h); err != nil {
+				return err
+			}
+			byURL[u], byHash[h] = h, true
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("look up stored articles: %w", err)
+	}
+	return byURL, byHash, nil
+}
+
 // lookupExisting finds the batch's articles already stored by URL or by content, and locks
 // them until the transaction ends.
 func (t storeTx) lookupExisting(ctx context.Context, coll string, batch []prepared) (existingArticles, error) {

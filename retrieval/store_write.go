@@ -28,6 +28,20 @@ type prepared struct {
 	notes   []string
 	cuts    []FieldCut // the fields prepare cut (AddedArticle.Cuts)
 	unknown []string   // the import line's fields footnote does not read (unknownFields)
+	// unembedded is set when the article's passages were not embedded because the
+	// collection held its text already when it was prepared (skipStored): stored unchanged,
+	// or as another URL's text, it needs no vectors. If it must be written after all (it
+	// changed in the meantime), the store says so (errUnembedded) and the engine embeds it.
+	unembedded bool
+}
+
+// errUnembedded is a batch that must write passages of articles it did not embed
+// (prepared.unembedded): the transaction is rolled back, and the engine embeds the
+// articles named and stores the batch again.
+type errUnembedded struct{ articles []int }
+
+func (e *errUnembedded) Error() string {
+	return fmt.Sprintf("%d articles to write were not embedded", len(e.articles))
 }
 
 // webSource is how an article added from the web is fetched again: the URL fetched, the
@@ -72,6 +86,15 @@ func (s *Store) storeBatchOnce(ctx context.Context, coll string, space Space, ba
 			if err := w.storeArticle(ctx, i); err != nil {
 				return err
 			}
+		}
+		var unembedded []int
+		for _, i := range w.toWrite() {
+			if batch[i].unembedded {
+				unembedded = append(unembedded, i)
+			}
+		}
+		if len(unembedded) > 0 {
+			return &errUnembedded{unembedded}
 		}
 		if err := w.flush(ctx); err != nil {
 			return err
