@@ -17,3 +17,6 @@ func ReplicaReads(s *Store, target, reason string) float64 {
 	}
 	return m.GetCounter().GetValue()
 }
+
+// MaxReplicaLag is how far behind a replica may be and still serve reads, for tests.
+const MaxReplicaLag = maxReplicaLag

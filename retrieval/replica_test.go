@@ -161,6 +161,50 @@ func TestReadReplicas(t *testing.T) {
 		}
 	})
 
+	t.Run("a replica cut off from a quiet primary serves while it holds all the primary wrote, and not after", func(t *testing.T) {
+		// Nothing on the primary writes WAL while the test waits (no autovacuum, no timed
+		// checkpoint), so the replica stays as current as it was when it was cut off.
+		primary.Exec(`ALTER SYSTEM SET autovacuum = off`)
+		primary.Exec(`ALTER SYSTEM SET checkpoint_timeout = '1d'`)
+		primary.Exec(`SELECT pg_reload_conf()`)
+		replica.WaitForReplay(primary)
+		reconnect := replica.CutOff()
+		defer func() {
+			// Streaming again, and serving again, for the next test.
+			reconnect()
+			replica.WaitForReplay(primary)
+			before := reads("replica", "ok")
+			deadline := time.Now().Add(10 * time.Second)
+			for reads("replica", "ok") == before {
+				if time.Now().After(deadline) {
+					t.Fatal("the replica did not serve searches again once it streamed again")
+				}
+				found("Cobalt quay lamps")
+				time.Sleep(50 * time.Millisecond)
+			}
+		}()
+		// Past the lag bound since the replica's last replayed transaction: measured by
+		// that alone, the replica would count as lagging now.
+		time.Sleep(retrieval.MaxReplicaLag + time.Second)
+		before, lagging := reads("replica", "ok"), reads("primary", "lagging")
+		if !found("Vermilion lighthouse") {
+			t.Fatal("the search did not find the article")
+		}
+		if reads("replica", "ok") == before || reads("primary", "lagging") != lagging {
+			t.Errorf("the current, cut-off replica did not serve the search (replica ok %v -> %v, primary lagging %v -> %v)",
+				before, reads("replica", "ok"), lagging, reads("primary", "lagging"))
+		}
+		// Another process writes: the cut-off replica cannot have it, so it is behind.
+		add(other, "quay.txt", "Cobalt quay lamps\n\nThe quay lamps were painted cobalt blue.")
+		time.Sleep(300 * time.Millisecond) // past replicaCheckEvery: the replica is checked again
+		if !found("Cobalt quay lamps") {
+			t.Error("the search missed another process's article: it ran on the cut-off replica, which cannot hold it")
+		}
+		if reads("primary", "lagging") == lagging {
+			t.Error("no read was counted as sent to the primary for the lagging replica")
+		}
+	})
+
 	replica.Stop("fast")
 	t.Run("a stopped replica is skipped with a log line and the primary answers", func(t *testing.T) {
 		if !found("Vermilion lighthouse") {

@@ -44,6 +44,7 @@ func OpenStore(ctx context.Context, dsn string, maxConns int32, opts ...StoreOpt
 	s := &Store{pool: pool}
 	if len(o.readDSNs) > 0 {
 		s.replicas = newReplicas(o.log)
+		s.replicas.primary = pool
 		for _, d := range o.readDSNs {
 			if err := s.replicas.add(ctx, d, maxConns); err != nil {
 				s.Close()

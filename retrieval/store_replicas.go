@@ -118,8 +118,12 @@ type replicaState struct {
 // writes.
 type replicas struct {
 	list []*replica
-	next atomic.Uint64 // round robin over list
-	log  *slog.Logger
+	// primary is asked for its WAL position when a replica receives no WAL (cut off from
+	// it): a replica that has replayed all the primary wrote is current however long ago
+	// its last transaction was (refresh). Nil in unit tests.
+	primary *pgxpool.Pool
+	next    atomic.Uint64 // round robin over list
+	log     *slog.Logger
 
 	mu         sync.Mutex
 	written    map[string]writeMark // by collection; "" for writes that span collections
@@ -313,16 +317,17 @@ func (rs *replicas) refresh(ctx context.Context, r *replica) *replicaState {
 	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), replicaCheckTimeout)
 	defer cancel()
 	st := &replicaState{at: time.Now()}
-	var standby bool
+	var standby, receiving bool
 	var replay string
 	var lag float64
 	err := r.pool.QueryRow(cctx, `
 		SELECT pg_is_in_recovery(), coalesce(pg_last_wal_replay_lsn()::text, '0/0'),
+		       EXISTS (SELECT 1 FROM pg_stat_wal_receiver),
 		       CASE WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn()
 		                 AND EXISTS (SELECT 1 FROM pg_stat_wal_receiver)
 		            THEN 0
 		            ELSE coalesce(extract(epoch FROM clock_timestamp() - pg_last_xact_replay_timestamp()), 0)
-		       END::float8`).Scan(&standby, &replay, &lag)
+		       END::float8`).Scan(&standby, &replay, &receiving, &lag)
 	switch {
 	case err != nil:
 		st.err = fmt.Errorf("check: %w", err)
@@ -331,6 +336,19 @@ func (rs *replicas) refresh(ctx context.Context, r *replica) *replicaState {
 	default:
 		st.replay, st.err = parseLSN(replay)
 		st.lag = time.Duration(lag * float64(time.Second))
+	}
+	if st.err == nil && !receiving && st.lag > 0 && rs.primary != nil {
+		// Cut off from the primary, the replica can only say how long ago its last
+		// replayed transaction committed, which on a quiet primary is long ago even when
+		// nothing has been written since. The primary can say: when the replica has
+		// replayed up to the primary's WAL position (read after the replica's), it holds
+		// everything, and is not behind at all.
+		var text string
+		if err := rs.primary.QueryRow(cctx, `SELECT pg_current_wal_lsn()::text`).Scan(&text); err == nil {
+			if pos, err := parseLSN(text); err == nil && st.replay >= pos {
+				st.lag = 0
+			}
+		}
 	}
 	rs.store(ctx, r, st)
 	return st

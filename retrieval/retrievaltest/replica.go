@@ -4,6 +4,7 @@ import (
 	"context"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -91,3 +92,44 @@ func (r *Cluster) ResumeReplay() {
 	r.t.Helper()
 	r.Exec(`SELECT pg_wal_replay_resume()`)
 }
+
+// CutOff stops the replica r receiving WAL from its primary (primary_conninfo cleared, as
+// when the network between them fails) and returns once its WAL receiver is gone; the
+// replica stays up, in recovery, serving what it has replayed. The function it returns
+// connects it again and waits until it streams.
+func (r *Cluster) CutOff() (reconnect func()) {
+	r.t.Helper()
+	var conninfo string
+	r.withConn(func(ctx context.Context, conn *pgx.Conn) error {
+		return conn.QueryRow(ctx, `SHOW primary_conninfo`).Scan(&conninfo)
+	}, "read primary_conninfo")
+	r.setConninfo(conninfo, "")
+	return func() { r.setConninfo("", conninfo) }
+}
+
+// setConninfo sets the replica's primary_conninfo from old to conninfo and waits until its
+// WAL receiver is gone (conninfo empty) or streaming.
+func (r *Cluster) setConninfo(old, conninfo string) {
+	r.t.Helper()
+	r.withConn(func(ctx context.Context, conn *pgx.Conn) error {
+		if _, err := conn.Exec(ctx, `ALTER SYSTEM SET primary_conninfo = `+quoteLiteral(conninfo)); err != nil {
+			return err
+		}
+		_, err := conn.Exec(ctx, `SELECT pg_reload_conf()`)
+		return err
+	}, "set primary_conninfo")
+	want := `SELECT (count(*) = 0)::int FROM pg_stat_wal_receiver`
+	if conninfo != "" {
+		want = `SELECT count(*)::int FROM pg_stat_wal_receiver WHERE status = 'streaming'`
+	}
+	deadline := time.Now().Add(replayWait + 5*time.Second) // a receiver restarts after wal_retrieve_retry_interval (5 s)
+	for r.Count(want) == 0 {
+		if time.Now().After(deadline) {
+			r.t.Fatalf("the replica's WAL receiver did not %s\n%s", map[bool]string{true: "stop", false: "stream again"}[conninfo == ""], r.Log())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// quoteLiteral quotes s as an SQL string literal.
+func quoteLiteral(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
