@@ -133,21 +133,16 @@ func (e *Engine) skipStored(ctx context.Context, coll string, batch []prepared) 
 	if !e.Space().searched() || len(batch) == 0 {
 		return nil
 	}
-	urls := make([]string, len(batch))
-	hashes := make([]string, len(batch))
-	for i, p := range batch {
-		urls[i], hashes[i] = p.Article.URL, p.Article.Hash
-	}
-	byURL, byHash, err := e.store.storedTexts(ctx, coll, urls, hashes)
+	ex, err := e.store.storedArticles(ctx, coll, batch)
 	if err != nil {
 		return err
 	}
 	for i := range batch {
 		a := batch[i].Article
-		if h, ok := byURL[a.URL]; ok {
-			batch[i].unembedded = h == a.Hash
+		if row, ok := ex.byURL[a.URL]; ok {
+			batch[i].unembedded = row.hash == a.Hash
 		} else {
-			batch[i].unembedded = byHash[a.Hash]
+			_, batch[i].unembedded = ex.byHash[a.Hash]
 		}
 	}
 	if afterSkipStored != nil {

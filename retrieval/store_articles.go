@@ -108,37 +108,28 @@ type existingArticles struct {
 	byHash map[string]string // hash -> url
 }
 
-// storedTexts returns the content hash of each of urls that coll holds, and which of
-// hashes it holds under any URL, read from the primary (a replica may lag behind an
-// article just added).
-func (s *Store) storedTexts(ctx context.Context, coll string, urls, hashes []string) (map[string]string, map[string]bool, error) {
-	byURL, byHash := map[string]string{}, map[string]bool{}
+// storedArticles finds the batch's articles coll already holds, by URL or by content,
+// read from the primary (a replica may lag behind an article just added) without locking
+// them: what skipStored needs to know before embedding.
+func (s *Store) storedArticles(ctx context.Context, coll string, batch []prepared) (existingArticles, error) {
+	var ex existingArticles
 	err := s.inCollection(ctx, coll, func(t storeTx) error {
-		rows, err := t.tx.Query(ctx, `
-			SELECT url, content_hash FROM articles
-			WHERE collection = $1 AND (url = ANY($2) OR content_hash = ANY($3))`, coll, urls, hashes)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var u, h string
-			if err := rows.Scan(&u, &h); err != nil {
-				return err
-			}
-			byURL[u], byHash[h] = h, true
-		}
-		return rows.Err()
+		var err error
+		ex, err = t.findExisting(ctx, coll, batch, false)
+		return err
 	})
-	if err != nil {
-		return nil, nil, fmt.Errorf("look up stored articles: %w", err)
-	}
-	return byURL, byHash, nil
+	return ex, err
 }
 
 // lookupExisting finds the batch's articles already stored by URL or by content, and locks
 // them until the transaction ends.
 func (t storeTx) lookupExisting(ctx context.Context, coll string, batch []prepared) (existingArticles, error) {
+	return t.findExisting(ctx, coll, batch, true)
+}
+
+// findExisting finds the batch's articles already stored by URL or by content, locked
+// until the transaction ends when lock is set.
+func (t storeTx) findExisting(ctx context.Context, coll string, batch []prepared, lock bool) (existingArticles, error) {
 	urls := make([]string, len(batch))
 	hashes := make([]string, len(batch))
 	for i, p := range batch {
@@ -146,10 +137,13 @@ func (t storeTx) lookupExisting(ctx context.Context, coll string, batch []prepar
 	}
 	ex := existingArticles{byURL: map[string]existingRow{}, byHash: map[string]string{}}
 	// articles_hash_idx serves the content_hash arm; the (collection, url) key the other.
-	rows, err := t.tx.Query(ctx, `
+	sql := `
 		SELECT id, url, content_hash FROM articles
-		WHERE collection = $1 AND (url = ANY($2) OR content_hash = ANY($3))
-		FOR UPDATE`, coll, urls, hashes)
+		WHERE collection = $1 AND (url = ANY($2) OR content_hash = ANY($3))`
+	if lock {
+		sql += ` FOR UPDATE`
+	}
+	rows, err := t.tx.Query(ctx, sql, coll, urls, hashes)
 	if err != nil {
 		return ex, fmt.Errorf("look up existing articles: %w", err)
 	}

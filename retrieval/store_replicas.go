@@ -321,13 +321,12 @@ func (rs *replicas) refresh(ctx context.Context, r *replica) *replicaState {
 	var replay string
 	var lag float64
 	err := r.pool.QueryRow(cctx, `
-		SELECT pg_is_in_recovery(), coalesce(pg_last_wal_replay_lsn()::text, '0/0'),
-		       EXISTS (SELECT 1 FROM pg_stat_wal_receiver),
-		       CASE WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn()
-		                 AND EXISTS (SELECT 1 FROM pg_stat_wal_receiver)
+		SELECT pg_is_in_recovery(), coalesce(pg_last_wal_replay_lsn()::text, '0/0'), w.receiving,
+		       CASE WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() AND w.receiving
 		            THEN 0
 		            ELSE coalesce(extract(epoch FROM clock_timestamp() - pg_last_xact_replay_timestamp()), 0)
-		       END::float8`).Scan(&standby, &replay, &receiving, &lag)
+		       END::float8
+		FROM (SELECT EXISTS (SELECT 1 FROM pg_stat_wal_receiver) AS receiving) w`).Scan(&standby, &replay, &receiving, &lag)
 	switch {
 	case err != nil:
 		st.err = fmt.Errorf("check: %w", err)

@@ -103,13 +103,13 @@ func (r *Cluster) CutOff() (reconnect func()) {
 	r.withConn(func(ctx context.Context, conn *pgx.Conn) error {
 		return conn.QueryRow(ctx, `SHOW primary_conninfo`).Scan(&conninfo)
 	}, "read primary_conninfo")
-	r.setConninfo(conninfo, "")
-	return func() { r.setConninfo("", conninfo) }
+	r.setConninfo("")
+	return func() { r.setConninfo(conninfo) }
 }
 
-// setConninfo sets the replica's primary_conninfo from old to conninfo and waits until its
-// WAL receiver is gone (conninfo empty) or streaming.
-func (r *Cluster) setConninfo(old, conninfo string) {
+// setConninfo sets the replica's primary_conninfo to conninfo and waits until its WAL
+// receiver is gone (conninfo empty) or streaming.
+func (r *Cluster) setConninfo(conninfo string) {
 	r.t.Helper()
 	r.withConn(func(ctx context.Context, conn *pgx.Conn) error {
 		if _, err := conn.Exec(ctx, `ALTER SYSTEM SET primary_conninfo = `+quoteLiteral(conninfo)); err != nil {
