@@ -155,18 +155,18 @@ const (
 	// .ci/eval-split, then footnote calibrate --fit A --write retrieval/rank.go
 	// DIR/signals-A.jsonl DIR/signals-B.jsonl and gofmt.
 	// BEGIN calibrate
-	coverBias         = -9.0096
-	coverWPassage     = 2.1032
+	coverBias         = -8.9995
+	coverWPassage     = 2.2749
 	coverWQuote       = 0.0000
-	coverWArticle     = 9.5169
+	coverWArticle     = 9.4933
 	coverWRarest      = 0.0000
-	coverWPhrases     = 3.5347
-	coverWKindMissing = -0.1354
-	coverWTop         = 0.2217
-	coverWMargin      = 1.6917
+	coverWPhrases     = 3.4411
+	coverWKindMissing = -0.1622
+	coverWTop         = 0.2305
+	coverWMargin      = 1.4868
 	coverWUnseen      = 0.0000
-	coverWWeak        = -2.3955
-	coverWNames       = 1.7157
+	coverWWeak        = -2.1567
+	coverWNames       = 1.6826
 	coverWWords       = 0.0000
 	// END calibrate
 
@@ -177,20 +177,20 @@ const (
 	// JudgeModel names (README: A sentence encoder as judge); a cosine is the encoder's
 	// own scale, so another encoder needs its own fit.
 	// BEGIN calibrate judged
-	coverJudgedBias         = -11.8565
-	coverJudgedWPassage     = 1.7745
+	coverJudgedBias         = -11.7862
+	coverJudgedWPassage     = 1.8855
 	coverJudgedWQuote       = 0.0000
-	coverJudgedWArticle     = 6.9431
+	coverJudgedWArticle     = 6.9196
 	coverJudgedWRarest      = 0.0000
-	coverJudgedWPhrases     = 1.8989
-	coverJudgedWKindMissing = -0.0912
-	coverJudgedWTop         = 0.8317
-	coverJudgedWMargin      = 1.2743
+	coverJudgedWPhrases     = 1.8512
+	coverJudgedWKindMissing = -0.1127
+	coverJudgedWTop         = 0.8331
+	coverJudgedWMargin      = 1.2063
 	coverJudgedWUnseen      = 0.0000
-	coverJudgedWWeak        = -0.4986
-	coverJudgedWNames       = 1.7293
+	coverJudgedWWeak        = -0.3987
+	coverJudgedWNames       = 1.6436
 	coverJudgedWWords       = 0.0000
-	coverJudgedWSemantic    = 8.7390
+	coverJudgedWSemantic    = 8.6196
 	// END calibrate judged
 )
 

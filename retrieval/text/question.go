@@ -3,9 +3,11 @@ package text
 import (
 	"maps"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // Scoring weights for Question.ScoreRead. The reranker (retrieval/rank.go, which holds
@@ -68,13 +70,18 @@ var (
 // Question is a question read for scoring sentences against it: its weighted terms, its
 // phrases and the kind of answer it expects.
 type Question struct {
-	terms  map[string]float64 // stem -> weight
-	order  []string           // the terms, sorted: sums in a fixed order are reproducible
-	total  float64
-	words  map[string]bool    // lower-cased surface words of the question
-	pairs  map[[2]string]bool // adjacent question terms ("space station")
-	names  map[string]bool    // terms the question writes as names (capitalised, or with a digit)
-	expect Kind
+	terms map[string]float64 // stem -> weight
+	order []string           // the terms, sorted: sums in a fixed order are reproducible
+	total float64
+	words map[string]bool    // lower-cased surface words of the question
+	pairs map[[2]string]bool // adjacent question terms ("space station")
+	names map[string]bool    // terms the question writes as names (capitalised, or with a digit)
+	// capital holds the terms the question writes only capitalised, and not as its first
+	// word ("Block" in "the Block I program"): a sentence that writes such a word only in
+	// lower case ("block most ripping programs") is using another word of the same
+	// spelling, and holds it as a title does (half; Read, Share).
+	capital map[string]bool
+	expect  Kind
 	// spelt maps a collection term to the question term it is a likely correct spelling of
 	// ("sieg" for "seige"; Spell).
 	spelt map[string]string
@@ -86,7 +93,7 @@ type Question struct {
 // NewQuestion reads q. weights gives each term's weight (its IDF in the collection); a
 // term missing from it weighs 1.
 func NewQuestion(q string, weights map[string]float64) *Question {
-	out := &Question{terms: map[string]float64{}, words: map[string]bool{}, pairs: map[[2]string]bool{}, names: map[string]bool{}}
+	out := &Question{terms: map[string]float64{}, words: map[string]bool{}, pairs: map[[2]string]bool{}, names: map[string]bool{}, capital: map[string]bool{}}
 	qt := Terms(q)
 	for i := 1; i < len(qt); i++ {
 		out.pairs[[2]string{qt[i-1], qt[i]}] = true
@@ -110,12 +117,47 @@ func NewQuestion(q string, weights map[string]float64) *Question {
 	for _, t := range Tokens(q) {
 		out.words[t.Word] = true
 	}
+	titled := titlesBeforeNames(q)
 	for t, f := range Forms(q, false) {
 		if _, ok := out.terms[t]; ok && (f&(FormCapital|FormInitial) != 0 || strings.ContainsAny(t, "0123456789")) {
 			out.names[t] = true
 		}
+		if _, ok := out.terms[t]; ok && f == FormCapital && !titled[t] && !strings.ContainsAny(t, "0123456789") {
+			out.capital[t] = true
+		}
 	}
 	out.expect = AnswerKind(q)
+	return out
+}
+
+// titles are words English capitalises as a person's title only directly before a name
+// ("President Kennedy", "Emperor Chengzong") and writes in lower case alone ("was elected
+// president"): a closed class, like the stop words.
+var titles = map[string]bool{
+	"president": true, "vice": true, "king": true, "queen": true, "emperor": true, "empress": true,
+	"prince": true, "princess": true, "duke": true, "duchess": true, "lord": true, "lady": true,
+	"sir": true, "dame": true, "pope": true, "saint": true, "bishop": true, "archbishop": true,
+	"cardinal": true, "reverend": true, "father": true, "general": true, "colonel": true,
+	"major": true, "captain": true, "admiral": true, "lieutenant": true, "sergeant": true,
+	"senator": true, "governor": true, "mayor": true, "judge": true, "justice": true,
+	"chancellor": true, "minister": true, "secretary": true, "chairman": true, "professor": true,
+	"doctor": true, "chief": true, "sultan": true, "shah": true, "tsar": true, "czar": true,
+	"caliph": true, "khan": true,
+}
+
+// titlesBeforeNames returns the terms of q's title words that stand directly before
+// another capitalised word: capitalised as a title, not as a name of their own.
+func titlesBeforeNames(q string) map[string]bool {
+	out := map[string]bool{}
+	toks := Tokens(q)
+	for i := 0; i+1 < len(toks); i++ {
+		next, _ := utf8.DecodeRuneInString(q[toks[i+1].Start:])
+		if titles[toks[i].Word] && unicode.IsUpper(next) {
+			for _, t := range TokenTerms(toks[i]) {
+				out[t] = true
+			}
+		}
+	}
 	return out
 }
 
@@ -161,8 +203,12 @@ func (q *Question) Carry(prev, cur Sentence) Sentence {
 		out.have = map[string]bool{}
 	}
 	for t := range prev.have {
-		if q.names[t] {
+		if q.names[t] && !prev.lower[t] {
 			out.have[t] = true
+			if out.lower[t] {
+				out.lower = maps.Clone(out.lower)
+				delete(out.lower, t)
+			}
 		}
 	}
 	return out
@@ -179,7 +225,7 @@ func (q *Question) Context(title map[string]bool, read []Sentence) map[string]bo
 	}
 	for _, r := range read {
 		for t := range r.have {
-			if q.names[t] {
+			if q.names[t] && !r.lower[t] {
 				out[t] = true
 			}
 		}
@@ -215,7 +261,10 @@ func AnswerKind(q string) Kind {
 // holds, how many words it adds to the question's, and whether those hold the kind of
 // thing the question asks for. Read it once, score it alone or joined with a neighbour.
 type Sentence struct {
-	have  map[string]bool    // question terms present
+	have map[string]bool // question terms present
+	// lower holds the terms of q.capital that the sentence writes only in lower case, not
+	// as its first word: held, but as another word (Share counts them half).
+	lower map[string]bool
 	spelt map[string]bool    // question terms present only as their correct spelling (Spell)
 	pairs map[[2]string]bool // question phrases present
 	novel int                // content words the question does not use
@@ -230,7 +279,7 @@ func (q *Question) Read(s string) Sentence {
 	r := Sentence{have: map[string]bool{}, pairs: map[[2]string]bool{}}
 	var novelText strings.Builder
 	prev := ""
-	var terms []string
+	var terms, lower, proper []string
 	// The words one by one, as Tokens has them, without a slice of them all: the reranker
 	// reads every sentence of 30 passages a search, and those slices were a fifth of the
 	// bytes a search allocated.
@@ -251,6 +300,15 @@ func (q *Question) Read(s string) Sentence {
 				r.spelt[t] = true
 			} else if _, ok := q.terms[t]; ok {
 				r.have[t] = true
+				if q.capital[t] {
+					// A sentence's first word is capitalised whatever it is: either.
+					first, _ := utf8.DecodeRuneInString(s[tok.Start:])
+					if i > 0 && !unicode.IsUpper(first) {
+						lower = append(lower, t)
+					} else {
+						proper = append(proper, t)
+					}
+				}
 			}
 			if q.pairs[[2]string{prev, t}] {
 				r.pairs[[2]string{prev, t}] = true
@@ -266,6 +324,14 @@ func (q *Question) Read(s string) Sentence {
 			}
 		}
 	})
+	for _, t := range lower {
+		if !slices.Contains(proper, t) {
+			if r.lower == nil {
+				r.lower = map[string]bool{}
+			}
+			r.lower[t] = true
+		}
+	}
 	rest := novelText.String()
 	switch q.expect {
 	case KindTime:
@@ -306,9 +372,9 @@ func (q *Question) Share(title map[string]bool, parts ...Sentence) float64 {
 	for _, t := range q.order {
 		w := q.terms[t]
 		switch {
-		case anyHas(parts, t) || anySpelt(parts, t):
+		case anyHasAsAsked(parts, t) || anySpelt(parts, t):
 			got += w
-		case title[t]:
+		case title[t] || anyHas(parts, t): // a title's word, or a name held only in lower case
 			got += w / 2
 		}
 	}
@@ -359,6 +425,17 @@ func (q *Question) ScoreRead(title map[string]bool, parts ...Sentence) float64 {
 func anySpelt(parts []Sentence, t string) bool {
 	for _, p := range parts {
 		if p.spelt[t] {
+			return true
+		}
+	}
+	return false
+}
+
+// anyHasAsAsked reports whether one of parts holds t written as the question writes it:
+// not a name of the question held only in lower case.
+func anyHasAsAsked(parts []Sentence, t string) bool {
+	for _, p := range parts {
+		if p.have[t] && !p.lower[t] {
 			return true
 		}
 	}

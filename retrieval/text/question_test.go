@@ -164,3 +164,41 @@ func TestSpellReadsAMisspeltWordAsSpeltRight(t *testing.T) {
 		t.Fatalf("spelt %v: want empir (one edit) only, not emperor (two)", far.spelt)
 	}
 }
+
+// A word the question writes as a name ("the Judicial Council") is held only half by a
+// sentence that writes it in lower case ("the council's school", "co-judicial"): another
+// word of the same spelling. A sentence that writes it as a name, or as its first word,
+// holds it fully; a title before a name ("President Kennedy") is no name of its own.
+func TestNameHeldOnlyInLowerCaseCountsHalf(t *testing.T) {
+	weights := map[string]float64{"judici": 4, "council": 3, "term": 2, "member": 1, "long": 1}
+	q := NewQuestion("How long is the term of a Judicial Council member?", weights)
+	named := q.Read("Each member of the Judicial Council serves a long term.")
+	lower := q.Read("Each member of the judicial council serves a long term.")
+	first := q.Read("Council members of the Judicial bench serve a long term.")
+	if got, want := q.Share(nil, named), 1.0; got != want {
+		t.Errorf("named: share %.3f, want %.3f", got, want)
+	}
+	if got, want := q.Share(nil, lower), (1+2+1+(4+3)/2.0)/11; got != want {
+		t.Errorf("lower case: share %.3f, want %.3f (the two names count half)", got, want)
+	}
+	if got := q.Share(nil, first); got != 1 {
+		t.Errorf("a sentence's first word and a name: share %.3f, want 1", got)
+	}
+	if !lower.Holds("council") {
+		t.Error("Holds (the first coverage check's evidence) keeps the word as held")
+	}
+	// Written both ways in one sentence: held as a name.
+	if got := q.Share(nil, q.Read("The council, the Judicial Council, sets a long term for each judicial member.")); got != 1 {
+		t.Errorf("both cases: share %.3f, want 1", got)
+	}
+	// A pronoun sentence carries the names of the one before only as that one holds them.
+	if got := q.Share(nil, q.Carry(lower, q.Read("It sets a long term for each member."))); got == 1 {
+		t.Errorf("a lower-case name carried as a name: share %.3f", got)
+	}
+
+	k := NewQuestion("What was President Kennedy put off by regarding the space program?", map[string]float64{"presid": 2, "kennedi": 5, "space": 1, "program": 1})
+	lowerTitle := k.Share(nil, k.Read("Kennedy was elected president after a campaign about space and the program."))
+	if upper := k.Share(nil, k.Read("Kennedy was elected President after a campaign about space and the program.")); lowerTitle != upper {
+		t.Errorf("a title before a name: share %.3f in lower case, %.3f as a name; want the same", lowerTitle, upper)
+	}
+}
