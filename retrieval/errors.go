@@ -39,4 +39,17 @@ var (
 	// fault, and the same request may work a little later. IsUnavailable recognises the
 	// driver's errors of that kind as well as errors wrapping ErrUnavailable.
 	ErrUnavailable = errors.New("database unavailable")
+	// ErrCommitUncertain marks a transaction whose COMMIT was sent when the database went
+	// away: it may be stored or not, and no one can tell until the database is back (then
+	// running the same work again finds what is stored, as an import's or an add's rerun
+	// does). An error that wraps it also wraps ErrUnavailable's cause; its message does not
+	// change (the caller says what may be stored).
+	ErrCommitUncertain = errors.New("the database went away while committing")
 )
+
+// uncertain is err, from a transaction whose COMMIT went unanswered, or from the outage
+// that followed one: errors.Is finds ErrCommitUncertain in it, and its message is err's.
+type uncertain struct{ error }
+
+func (u uncertain) Unwrap() error        { return u.error }
+func (u uncertain) Is(target error) bool { return target == ErrCommitUncertain }

@@ -37,6 +37,22 @@ func (e *LineError) Error() string { return "line " + strconv.Itoa(e.Line) + ": 
 // Unwrap returns the line's error, so errors.Is sees the sentinel behind it.
 func (e *LineError) Unwrap() error { return e.Err }
 
+// LinesError is a batch of an import's lines, First to Last, that could not be stored
+// (the database went away: Err wraps ErrUnavailable). When Err also wraps
+// ErrCommitUncertain, the batch may be stored all the same.
+type LinesError struct {
+	First, Last int
+	Err         error
+}
+
+// Error says which lines and why.
+func (e *LinesError) Error() string {
+	return "store lines " + strconv.Itoa(e.First) + "-" + strconv.Itoa(e.Last) + ": " + e.Err.Error()
+}
+
+// Unwrap returns the batch's error.
+func (e *LinesError) Unwrap() error { return e.Err }
+
 // LineReport is what became of one line of an import file.
 type LineReport struct {
 	Line int
@@ -142,7 +158,7 @@ func (e *Engine) storeArticles(ctx context.Context, coll string, articles []prep
 		res, bad, err = e.storeEach(ctx, coll, articles, bad)
 	}
 	if err != nil {
-		return nil, bad, fmt.Errorf("store lines %d-%d: %w", articles[0].Line, articles[len(articles)-1].Line, err)
+		return nil, bad, &LinesError{First: articles[0].Line, Last: articles[len(articles)-1].Line, Err: err}
 	}
 	return res, bad, nil
 }

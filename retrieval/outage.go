@@ -48,8 +48,10 @@ func againOnConflict(fn func() error) error {
 func waitOutOutage(ctx context.Context, log *slog.Logger, wait time.Duration, what string, fn func() error) error {
 	var since time.Time
 	backoff := outageFirstRetry
+	committing := false // an attempt's COMMIT went unanswered: the work may be stored
 	for {
 		err := fn()
+		committing = committing || errors.Is(err, ErrCommitUncertain)
 		if err == nil {
 			if !since.IsZero() {
 				log.Info("the database is back", "work", what, "after", time.Since(since).Round(time.Millisecond))
@@ -65,7 +67,11 @@ func waitOutOutage(ctx context.Context, log *slog.Logger, wait time.Duration, wh
 		}
 		left := wait - time.Since(since)
 		if left <= 0 {
-			return fmt.Errorf("%w: no answer for %s: %w", ErrUnavailable, time.Since(since).Round(100*time.Millisecond), err)
+			err = fmt.Errorf("%w: no answer for %s: %w", ErrUnavailable, time.Since(since).Round(100*time.Millisecond), err)
+			if committing {
+				err = uncertain{err}
+			}
+			return err
 		}
 		t := time.NewTimer(min(backoff, left))
 		select {

@@ -223,6 +223,34 @@ func collectionOrAll(coll string) scope {
 	return in(coll)
 }
 
+// runTx runs fn in a transaction of pool begun by the query begin (inTx's, which sets its
+// scope), and commits it when fn returns nil, as pgx.BeginTxFunc. A COMMIT the database
+// went away from unanswered fails wrapping ErrCommitUncertain: the transaction may be
+// stored.
+func runTx(ctx context.Context, pool *pgxpool.Pool, begin string, fn func(storeTx) error) error {
+	tx, err := pool.BeginTx(ctx, pgx.TxOptions{BeginQuery: begin})
+	if err != nil {
+		return err
+	}
+	committing := false
+	defer func() {
+		if !committing { // fn failed or panicked
+			_ = tx.Rollback(ctx)
+		}
+	}()
+	if err := fn(storeTx{tx}); err != nil {
+		return err
+	}
+	committing = true
+	if err := tx.Commit(ctx); err != nil {
+		if classifyIn(ctx, err) == faultUnavailable {
+			return uncertain{err}
+		}
+		return err
+	}
+	return nil
+}
+
 // inTx runs fn in a transaction of scope sc. BEGIN and the setting go to the server in one
 // simple query (which may hold two statements; one with parameters may not), so the value
 // travels hex-encoded: no byte of a collection's name is read as SQL.
@@ -235,9 +263,7 @@ func (s *Store) inTx(ctx context.Context, sc scope, fn func(storeTx) error) erro
 	if sc.plannerOff != "" {
 		begin += "; SELECT set_config('" + sc.plannerOff + "', 'off', true)" // a name from the code, never input
 	}
-	err := pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{BeginQuery: begin}, func(tx pgx.Tx) error {
-		return fn(storeTx{tx})
-	})
+	err := runTx(ctx, s.pool, begin, fn)
 	if err == nil && s.replicas != nil {
 		s.replicas.noteWrite(ctx, s.pool, sc) // a transaction is a write's (read-your-writes)
 	}

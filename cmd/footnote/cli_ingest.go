@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -81,6 +82,15 @@ func importStopped(name string, last int, err error) error {
 	done := "no line was stored"
 	if last > 0 {
 		done = fmt.Sprintf("lines 1-%d are done", last)
+	}
+	// The database went away as a batch was committed: it may be stored, or not.
+	if le := (*retrieval.LinesError)(nil); errors.Is(err, retrieval.ErrCommitUncertain) && errors.As(err, &le) {
+		maybe := fmt.Sprintf("lines %d-%d may be stored (the database went away as they were committed)", le.First, le.Last)
+		if last > 0 {
+			done += ", and " + maybe
+		} else {
+			done = maybe
+		}
 	}
 	return &stoppedError{fmt.Errorf("import %s stopped: the database went away (%w); %s. Run the same command again to resume: "+
 		"articles already stored come back unchanged", name, err, done)}

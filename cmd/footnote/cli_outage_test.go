@@ -71,11 +71,14 @@ func TestCLIImportStopsOnADatabaseOutageAndResumes(t *testing.T) {
 	lines := outageLines(200)
 	head, tail := strings.Join(lines[:100], "\n")+"\n", strings.Join(lines[100:], "\n")+"\n"
 
-	// The first 64 lines (one batch) are stored; then the database goes away for good.
+	// The first 64 lines (one batch) are stored; then the database goes away for good,
+	// before the import's next statement: not as the first batch's COMMIT is answered
+	// (the articles are visible to others a moment before the answer is back), which the
+	// next test plays.
 	var out, errb bytes.Buffer
 	stdin := io.MultiReader(strings.NewReader(head), &gate{fn: func() {
 		waitForArticles(t, db, coll, 64)
-		proxy.Cut()
+		proxy.CutBeforeNextSend()
 	}}, strings.NewReader(tail))
 	err := run(context.Background(), []string{"import", "--collection", coll, "-"}, stdin, &out, &errb, viaProxy.getenv)
 
@@ -113,6 +116,47 @@ func TestCLIImportStopsOnADatabaseOutageAndResumes(t *testing.T) {
 			t.Errorf("the collection holds %d articles, %d URLs (%v); want 200 of each", n, urls, err)
 		}
 	})
+}
+
+// The database goes away as the first batch is committed: the batch is stored, and the
+// import cannot know it. It must not say that no line was stored, nor blame a line; running
+// it again finds the batch stored.
+func TestCLIImportCutAsABatchCommitsSaysItMayBeStored(t *testing.T) {
+	_, coll, _, _ := newCLI(t)
+	db := retrievaltest.Conn(t)
+	proxy, dsn := retrievaltest.NewProxy(t)
+	t.Cleanup(proxy.Restore)
+	viaProxy := cli{env: map[string]string{"DATABASE_URL": dsn, "FOOTNOTE_DB_WAIT": "1s"}}
+	input := strings.Join(outageLines(100), "\n") + "\n"
+
+	proxy.CutAfterCommit()
+	var out, errb bytes.Buffer
+	err := run(context.Background(), []string{"import", "--collection", coll, "-"}, strings.NewReader(input), &out, &errb, viaProxy.getenv)
+	var b bytes.Buffer
+	report(&b, err)
+	t.Logf("REPORT %s\nSTDERR %s\nSTDOUT %s", b.String(), errb.String(), out.String())
+	if exitCode(err) != exitTempFail {
+		t.Fatalf("import = %v (exit %d), want exit %d", err, exitCode(err), exitTempFail)
+	}
+	var n int
+	if err := db.QueryRow(context.Background(), `SELECT count(*) FROM articles WHERE collection = $1`, coll).Scan(&n); err != nil || n != 64 {
+		t.Fatalf("the collection holds %d articles (%v); want the first batch's 64, committed", n, err)
+	}
+	for _, want := range []string{"stopped: the database went away (store lines 1-64: database unavailable: no answer for",
+		"); lines 1-64 may be stored (the database went away as they were committed). Run the same command again to resume"} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("reported %q, want it to say %q", b.String(), want)
+		}
+	}
+	if strings.Contains(b.String(), "no line was stored") || regexp.MustCompile(`line \d+: `).MatchString(errb.String()) {
+		t.Errorf("the report says no line was stored, or blames a line: %q, stderr %q", b.String(), errb.String())
+	}
+
+	proxy.Restore()
+	again, stderr := viaProxy.must(t, input, "import", "--collection", coll, "-")
+	if want := regexp.MustCompile(`: 36 added, 0 updated, 64 unchanged, 0 duplicates, 0 failed;`); !want.MatchString(again) {
+		t.Errorf("again: stdout = %q (stderr %q), want the first 64 found stored, the other 36 added", again, stderr)
+	}
 }
 
 func TestCLIAddDuringAnOutageSaysTheDatabaseIsUnavailable(t *testing.T) {

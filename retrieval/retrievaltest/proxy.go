@@ -1,7 +1,7 @@
 package retrievaltest
 
 import (
-	"io"
+	"bytes"
 	"net"
 	"net/url"
 	"sync"
@@ -21,7 +21,23 @@ type Proxy struct {
 	cut   bool
 	conns map[net.Conn]bool
 	wg    sync.WaitGroup
+	// armed is a cut waiting for a point in a client's conversation (CutBeforeNextSend,
+	// CutAfterCommit); muted holds the database connections whose answers are dropped.
+	armed armed
+	muted map[net.Conn]bool
 }
+
+// armed is a cut the proxy makes when a client reaches a point of its conversation.
+type armed int
+
+const (
+	notArmed armed = iota
+	beforeNextSend
+	afterCommit
+)
+
+// commitMessage is a COMMIT as pgx sends it (Tx.Commit): a simple-protocol Query message.
+var commitMessage = []byte("Q\x00\x00\x00\x0bcommit\x00")
 
 // NewProxy starts a proxy to the test database, stopped when the test ends, and returns it
 // with a DSN that reaches the database through it. FOOTNOTE_TEST_DATABASE_URL must be a
@@ -36,7 +52,7 @@ func NewProxy(t testing.TB) (*Proxy, string) {
 	if err != nil {
 		t.Fatalf("listen: %v", err)
 	}
-	p := &Proxy{ln: ln, target: u.Host, conns: map[net.Conn]bool{}}
+	p := &Proxy{ln: ln, target: u.Host, conns: map[net.Conn]bool{}, muted: map[net.Conn]bool{}}
 	p.wg.Add(1)
 	go p.serve()
 	t.Cleanup(p.close)
@@ -58,6 +74,48 @@ func (p *Proxy) Cut() {
 	for c := range p.conns {
 		c.Close()
 	}
+}
+
+// CutBeforeNextSend cuts the proxy (as Cut) when a client next sends anything, which is
+// dropped: the database goes away between two statements, after every answer it gave has
+// reached its client, whatever the timing.
+func (p *Proxy) CutBeforeNextSend() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.armed = beforeNextSend
+}
+
+// CutAfterCommit lets the next COMMIT a client sends reach the database, drops the
+// database's answer and cuts the proxy (as Cut): the transaction is stored, and its client
+// cannot know it.
+func (p *Proxy) CutAfterCommit() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.armed = afterCommit
+}
+
+// sent decides what becomes of bytes a client sent to database connection s: forward them,
+// and whether to cut the proxy before (drop) or after forwarding them.
+func (p *Proxy) sent(s net.Conn, b []byte) (forward, cut bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	switch {
+	case p.armed == beforeNextSend:
+		p.armed = notArmed
+		return false, true
+	case p.armed == afterCommit && bytes.Contains(b, commitMessage):
+		p.armed = notArmed
+		p.muted[s] = true // before the COMMIT goes: its answer must not get back
+		return true, true
+	}
+	return true, false
+}
+
+// answers reports whether the database's answers on s may reach the client.
+func (p *Proxy) answers(s net.Conn) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return !p.muted[s]
 }
 
 // Restore lets connections through again.
@@ -102,12 +160,55 @@ func (p *Proxy) pipe(c net.Conn) {
 	defer p.track(s, false)
 	defer s.Close()
 	done := make(chan struct{}, 2)
-	go func() { _, _ = io.Copy(s, c); done <- struct{}{} }()
-	go func() { _, _ = io.Copy(c, s); done <- struct{}{} }()
+	go func() { p.copyOut(s, c); done <- struct{}{} }()
+	go func() { p.copyBack(c, s); done <- struct{}{} }()
 	<-done // one side is gone: close both, which ends the other copy
 	c.Close()
 	s.Close()
 	<-done
+}
+
+// copyOut copies what client c sends to database connection s, cutting the proxy where
+// it is armed to (sent).
+func (p *Proxy) copyOut(s, c net.Conn) {
+	buf := make([]byte, 32<<10)
+	for {
+		n, err := c.Read(buf)
+		if n > 0 {
+			forward, cut := p.sent(s, buf[:n])
+			if forward {
+				if _, werr := s.Write(buf[:n]); werr != nil {
+					return
+				}
+			}
+			if cut {
+				p.Cut()
+				return
+			}
+		}
+		if err != nil {
+			return
+		}
+	}
+}
+
+// copyBack copies the database's answers on s to client c, unless they are muted.
+func (p *Proxy) copyBack(c, s net.Conn) {
+	buf := make([]byte, 32<<10)
+	for {
+		n, err := s.Read(buf)
+		if n > 0 {
+			if !p.answers(s) {
+				return
+			}
+			if _, werr := c.Write(buf[:n]); werr != nil {
+				return
+			}
+		}
+		if err != nil {
+			return
+		}
+	}
 }
 
 // track adds (or removes) a connection Cut must close. Adding fails while the proxy is cut.
@@ -116,6 +217,7 @@ func (p *Proxy) track(c net.Conn, add bool) bool {
 	defer p.mu.Unlock()
 	if !add {
 		delete(p.conns, c)
+		delete(p.muted, c)
 		return true
 	}
 	if p.cut {
