@@ -72,12 +72,16 @@ func articleSource(l lang, g []retrieval.Citation, body string) source {
 	if head != "" {
 		parts = append(parts, head)
 	}
+	also := alsoReported(l, g)
 	if len(quoted) > 0 {
-		room := maxEmbedDesc - runeLen(head) - runeLen(quoteGap)*len(quoted)
+		room := maxEmbedDesc - runeLen(head) - runeLen(quoteGap)*(len(quoted)+1) - runeLen(also)
 		per := min(maxQuote, room/len(quoted))
 		for _, c := range quoted {
 			parts = append(parts, markedQuote(c.N, c.Quote, per))
 		}
+	}
+	if also != "" {
+		parts = append(parts, also)
 	}
 	return source{
 		embed: &dg.MessageEmbed{
@@ -87,6 +91,43 @@ func articleSource(l lang, g []retrieval.Citation, body string) source {
 		},
 		buttons: buttons,
 	}
+}
+
+// maxAlsoLine bounds the "also reported by" line of an embed, links included: a long
+// address is not worth a quote's room.
+const maxAlsoLine = 1000
+
+// alsoReported is the line naming the other articles that ran the passages an article's
+// citations quote (copies footnote left out of the results), as links named by their site
+// or title, in language l: "Also reported by [Site](link), [Other](link)"; "" when there are
+// none. Links that would take the line past maxAlsoLine are left out.
+func alsoReported(l lang, g []retrieval.Citation) string {
+	var links []string
+	seen := map[string]bool{}
+	length := 0
+	for _, c := range g {
+		for _, s := range c.Also {
+			name := strings.TrimSpace(s.Site)
+			if name == "" {
+				name = titleOf(s.Title, s.URL)
+			}
+			name = truncate(escapeMarkdown(name), 60)
+			link := name
+			if u := linkable(s.URL); u != "" {
+				link = "[" + name + "](" + u + ")"
+			}
+			if seen[s.URL] || length+runeLen(link) > maxAlsoLine {
+				continue
+			}
+			seen[s.URL] = true
+			length += runeLen(link) + 2
+			links = append(links, link)
+		}
+	}
+	if len(links) == 0 {
+		return ""
+	}
+	return l.trf("Also reported by %s", strings.Join(links, ", "))
 }
 
 // markedQuote is quote n as a block quote led by its marker in bold, "> **[n]** text", at

@@ -74,3 +74,58 @@ func TestCitationsAreGroupedByArticle(t *testing.T) {
 		})
 	}
 }
+
+// The other articles that ran a quoted passage are named under its quotes, as links by
+// their site (or title), once each, in the server's language; long addresses are left out
+// before they crowd out a quote, and the embed keeps to Discord's limits.
+func TestCitationsNameTheOtherArticlesThatRanThem(t *testing.T) {
+	also := []retrieval.Source{
+		{URL: "https://coast.example/ferry-back", Title: "Ferry back on Monday", Site: "Coast Daily"},
+		{URL: "https://wire.example/f/1", Title: "Island *ferry* resumes"},
+		{URL: "ftp://old.example/f", Title: "Archive copy"},
+	}
+	cs := []retrieval.Citation{
+		{N: 1, ChunkID: 1, ArticleID: 1, URL: "https://harbour.example/ferry", Title: "Ferry returns", Quote: "The ferry runs again.", Also: also},
+		{N: 2, ChunkID: 2, ArticleID: 1, URL: "https://harbour.example/ferry", Title: "Ferry returns", Quote: "Commuters cheered.", Also: also[:1]},
+	}
+	msgs := renderAnswerIn(&retrieval.Answer{Covered: true, Text: "Answer.", QuestionID: 1, Citations: cs}, langOf("de"))
+	if len(msgs) != 1 || len(msgs[0].embeds) != 1 {
+		t.Fatalf("%d messages, want one embed for the one article", len(msgs))
+	}
+	desc := msgs[0].embeds[0].Description
+	want := "Auch berichtet von [Coast Daily](https://coast.example/ferry-back), [Island \\*ferry\\* resumes](https://wire.example/f/1), Archive copy"
+	if !strings.HasSuffix(desc, want) {
+		t.Errorf("description %q, want it to end %q", desc, want)
+	}
+	if strings.Count(desc, "coast.example") != 1 {
+		t.Errorf("description %q names the same copy twice", desc)
+	}
+	if got := renderAnswer(&retrieval.Answer{Covered: true, Text: "Answer.", QuestionID: 1, Citations: cs[:1]}); !strings.Contains(got[0].embeds[0].Description, "Also reported by [Coast Daily]") {
+		t.Errorf("English description %q", got[0].embeds[0].Description)
+	}
+
+	// Eight long quotes and copies with long addresses: every quote still shown, the line
+	// bounded, the embed within its limit.
+	var long []retrieval.Source
+	for i := range 5 {
+		long = append(long, retrieval.Source{URL: fmt.Sprintf("https://wire.example/%d/%s", i, strings.Repeat("p", 400)), Site: fmt.Sprint("Wire ", i)})
+	}
+	var many []retrieval.Citation
+	for i := 1; i <= 8; i++ {
+		many = append(many, retrieval.Citation{N: i, ChunkID: int64(i), ArticleID: 1, URL: "https://harbour.example/ferry", Title: "Ferry",
+			Quote: fmt.Sprintf("quote%d ", i) + strings.Repeat("x", 2000), Also: long})
+	}
+	e := renderAnswer(&retrieval.Answer{Covered: true, Text: "Answer.", QuestionID: 1, Citations: many})[0].embeds[0]
+	if runeLen(e.Description) > maxEmbedDesc {
+		t.Errorf("description of %d characters", runeLen(e.Description))
+	}
+	line := e.Description[strings.LastIndex(e.Description, "Also reported by"):]
+	if n := strings.Count(line, "](https://wire.example/"); n == 0 || n == 5 || runeLen(line) > maxAlsoLine+len("Also reported by ") {
+		t.Errorf("also line of %d characters names %d of 5 long links; want some, bounded", runeLen(line), n)
+	}
+	for i := 1; i <= 8; i++ {
+		if !strings.Contains(e.Description, fmt.Sprintf("> **[%d]** quote%d ", i, i)) {
+			t.Errorf("quote [%d] is not shown", i)
+		}
+	}
+}

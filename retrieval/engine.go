@@ -411,7 +411,7 @@ func (e *Engine) answer(ctx context.Context, coll, question string, opts AskOpti
 			ans.Signals = &sig
 		}
 	}
-	fillArticleDates(ans, res)
+	fillArticleFacts(ans, res)
 	return ans, retrieved, nil
 }
 

@@ -14,16 +14,21 @@ func (e *Engine) Passage(ctx context.Context, coll string, chunkID int64) (*Pass
 	return e.store.loadPassage(ctx, coll, chunkID)
 }
 
-// fillArticleDates gives each citation of ans the added and updated dates and the gone mark
-// of its article, from the results it was answered from (answerers copy the passage's
-// fields they quote, not these).
-func fillArticleDates(ans *Answer, res []Result) {
+// fillArticleFacts gives each citation of ans the added and updated dates and the gone mark
+// of its article, and the other articles that ran its passage, from the results it was
+// answered from (answerers copy the passage's fields they quote, not these).
+func fillArticleFacts(ans *Answer, res []Result) {
 	byArticle := make(map[int64]Result, len(res))
+	byPassage := make(map[int64]Result, len(res))
 	for _, r := range res {
 		byArticle[r.ArticleID] = r
+		byPassage[r.ChunkID] = r
 	}
 	for i := range ans.Citations {
 		c := &ans.Citations[i]
+		if c.Also == nil {
+			c.Also = byPassage[c.ChunkID].Also
+		}
 		r := byArticle[c.ArticleID]
 		if c.Added.IsZero() {
 			c.Added = r.Added

@@ -86,6 +86,11 @@ const (
 	// it. Not tuned: set by that rule, then measured (README: Scale, "Copies").
 	repeatShare = 0.5
 
+	// maxAlso is how many other articles that ran a passage (copies left out) a result
+	// names: a reader is shown that the story ran elsewhere and where, not every site.
+	// A display limit, not a ranking constant.
+	maxAlso = 5
+
 	// refillRounds and refillFactor: when copies leave fewer passages than were asked for
 	// (k), the lexical arm is asked again for refillFactor times as many candidates, at
 	// most refillRounds times (Engine.distinctCandidates). Set, not tuned: one round of
@@ -315,7 +320,8 @@ type copies struct {
 	prints []text.Print
 }
 
-// add keeps those of res, in order, that are not copies, until n are kept.
+// add keeps those of res, in order, that are not copies, until n are kept. A copy of
+// another article is named in the Also of the passage it copies.
 func (c *copies) add(res []Result, n int) {
 	for _, r := range res {
 		if len(c.res) >= n {
@@ -326,6 +332,7 @@ func (c *copies) add(res []Result, n int) {
 		for i := range c.prints {
 			if fp.Repeats(&c.prints[i]) >= repeatShare {
 				copied = true
+				c.res[i].also(r)
 				break
 			}
 		}
@@ -334,4 +341,19 @@ func (c *copies) add(res []Result, n int) {
 			c.prints = append(c.prints, fp)
 		}
 	}
+}
+
+// also names dup's article among r's Also, unless it is r's own article, already named,
+// or maxAlso are.
+func (r *Result) also(dup Result) {
+	if dup.ArticleID == r.ArticleID || len(r.Also) >= maxAlso {
+		return
+	}
+	for _, s := range r.Also {
+		if s.ArticleID == dup.ArticleID {
+			return
+		}
+	}
+	r.Also = append(r.Also, Source{ArticleID: dup.ArticleID, URL: dup.URL, Title: dup.Title,
+		Site: dup.Site, Published: dup.Published, Added: dup.Added})
 }

@@ -1,6 +1,7 @@
 package retrieval
 
 import (
+	"fmt"
 	"math"
 	"slices"
 	"sort"
@@ -254,6 +255,41 @@ func TestCopies(t *testing.T) {
 			}
 		})
 	}
+	// A copy of another article is named in the Also of the passage it copies: once per
+	// article, never the passage's own article, at most maxAlso.
+	t.Run("the articles of the copies left out are named", func(t *testing.T) {
+		orig := Result{ChunkID: 1, ArticleID: 10, Text: story, URL: "https://a.example/1"}
+		var res []Result
+		res = append(res, orig)
+		for i := range 8 {
+			dup := copyOf
+			dup.ChunkID, dup.ArticleID, dup.URL, dup.Site = int64(20+i), int64(20+i), fmt.Sprintf("https://b.example/%d", i), fmt.Sprintf("Site %d", i)
+			res = append(res, dup)
+			if i == 0 {
+				again := dup
+				again.ChunkID = 99 // another passage of the same copying article
+				res = append(res, again)
+			}
+		}
+		own := copyOf
+		own.ChunkID, own.ArticleID = 98, 10 // the original's own article, repeating itself
+		res = append(res, own)
+		var c copies
+		c.add(res, 10)
+		if len(c.res) != 1 {
+			t.Fatalf("kept %v, want the original alone", ids(c.res))
+		}
+		var also []int64
+		for _, s := range c.res[0].Also {
+			also = append(also, s.ArticleID)
+		}
+		if want := []int64{20, 21, 22, 23, 24}; !slices.Equal(also, want) {
+			t.Errorf("Also names articles %v, want %v (each once, in rank order, at most %d)", also, want, maxAlso)
+		}
+		if s := c.res[0].Also[1]; s.URL != "https://b.example/1" || s.Site != "Site 1" {
+			t.Errorf("Also[1] = %+v, want the copy's link and site", s)
+		}
+	})
 	// A second add continues the first: a copy of a passage kept earlier stays out.
 	var c copies
 	c.add([]Result{first, other}, 10)

@@ -73,6 +73,20 @@ type Result struct {
 	Start     int // offsets of Text in the article text
 	End       int
 	Score     float64 // the reranker's: higher is better, never higher than the rank above
+	// Also are other articles that ran this passage (the same story under another URL, a
+	// word or two changed), found among the passages read for the question and left out of
+	// the results as copies of it: at most maxAlso, in the order they ranked.
+	Also []Source
+}
+
+// Source is an article named beside a passage: one that ran the same text.
+type Source struct {
+	ArticleID int64
+	URL       string
+	Title     string
+	Site      string
+	Published time.Time // zero when unknown
+	Added     time.Time // when the article was added
 }
 
 // Citation is one verified quote: Quote is an exact substring of the cited article's text.
@@ -90,6 +104,7 @@ type Citation struct {
 	Quote     string
 	Start     int // offsets of Quote in the article text
 	End       int
+	Also      []Source // other articles that ran the quoted passage (Result.Also)
 }
 
 // Answer modes.

@@ -27,6 +27,25 @@ type jsonResult struct {
 	Title     string  `json:"title"`
 	Text      string  `json:"text"`
 	Score     float64 `json:"score"`
+	// Also are other articles that ran this passage, left out of the results as copies.
+	Also []jsonSource `json:"also,omitempty"`
+}
+
+// jsonSource is an article that ran the same passage as a result or citation.
+type jsonSource struct {
+	URL       string `json:"url"`
+	Title     string `json:"title"`
+	Site      string `json:"site,omitempty"`
+	Published string `json:"published"` // "" when unknown
+	Added     string `json:"added"`
+}
+
+func toJSONSources(ss []retrieval.Source) []jsonSource {
+	var out []jsonSource
+	for _, s := range ss {
+		out = append(out, jsonSource{URL: s.URL, Title: s.Title, Site: s.Site, Published: day(s.Published), Added: day(s.Added)})
+	}
+	return out
 }
 
 type jsonSearch struct {
@@ -46,6 +65,8 @@ type jsonCitation struct {
 	ChunkID   int64  `json:"chunk_id"`
 	Updated   string `json:"updated,omitempty"` // the day its text last changed after it was added
 	Gone      string `json:"gone,omitempty"`    // the day its page was found gone (404, 410)
+	// Also are other articles that ran the quoted passage (the same story elsewhere).
+	Also []jsonSource `json:"also,omitempty"`
 }
 
 // jsonClosest is one closest source of a "not covered" answer.
@@ -73,7 +94,8 @@ type jsonAsk struct {
 func toJSONResults(rs []retrieval.Result) []jsonResult {
 	out := make([]jsonResult, len(rs))
 	for i, r := range rs {
-		out[i] = jsonResult{Rank: r.Rank, ChunkID: r.ChunkID, ArticleID: r.ArticleID, URL: r.URL, Title: r.Title, Text: r.Text, Score: r.Score}
+		out[i] = jsonResult{Rank: r.Rank, ChunkID: r.ChunkID, ArticleID: r.ArticleID, URL: r.URL, Title: r.Title, Text: r.Text, Score: r.Score,
+			Also: toJSONSources(r.Also)}
 	}
 	return out
 }
@@ -82,7 +104,7 @@ func toJSONAsk(id string, a *retrieval.Answer) jsonAsk {
 	out := jsonAsk{ID: id, TookMS: ms(a.Took), Mode: a.Mode, Answer: a.Text, Covered: a.Covered, Citations: []jsonCitation{}, Note: a.Note}
 	for _, c := range a.Citations {
 		out.Citations = append(out.Citations, jsonCitation{N: c.N, URL: c.URL, Title: c.Title, Published: day(c.Published), Added: day(c.Added),
-			Quote: c.Quote, ChunkID: c.ChunkID, Updated: day(c.Updated), Gone: day(c.Gone)})
+			Quote: c.Quote, ChunkID: c.ChunkID, Updated: day(c.Updated), Gone: day(c.Gone), Also: toJSONSources(c.Also)})
 	}
 	for _, r := range a.Closest {
 		out.Closest = append(out.Closest, jsonClosest{URL: r.URL, Title: r.Title, Published: day(r.Published), Added: day(r.Added),
@@ -371,6 +393,12 @@ func printAnswer(w io.Writer, a *retrieval.Answer) {
 			fmt.Fprintf(w, "    “%s”\n", snippet(c.Quote, 400))
 		}
 		fmt.Fprintf(w, "    %s\n", c.URL)
+		if len(c.Also) > 0 {
+			fmt.Fprintln(w, "    Also reported by:")
+			for _, o := range c.Also {
+				fmt.Fprintf(w, "    - %s%s%s\n      %s\n", o.Title, siteSuffix(o.Site), dateSuffix(o.Published, o.Added), o.URL)
+			}
+		}
 	}
 	if !a.Covered && len(a.Closest) > 0 {
 		fmt.Fprintln(w, "\nClosest sources:")

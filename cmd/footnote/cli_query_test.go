@@ -122,3 +122,36 @@ func TestAskJSONListsTheClosestSources(t *testing.T) {
 		t.Errorf("ask --json = %s, want no citations and %s", b, want)
 	}
 }
+
+// A citation names the other articles that ran its passage, in ask's text and JSON, and a
+// search result in search's JSON; a passage no other article ran has no "also" at all.
+func TestAnswersNameTheOtherArticlesThatRanAPassage(t *testing.T) {
+	day := time.Date(2026, 3, 3, 0, 0, 0, 0, time.UTC)
+	also := []retrieval.Source{{ArticleID: 2, URL: "https://coast.example/ferry", Title: "Ferry back", Site: "Coast Daily", Published: day},
+		{ArticleID: 3, URL: "https://wire.example/f/1", Title: "Ferry resumes", Added: day}}
+	a := &retrieval.Answer{Covered: true, Text: "“The ferry runs again.” [1]\n\nSee also [2].", Citations: []retrieval.Citation{
+		{N: 1, Title: "Ferry returns", URL: "https://harbour.example/ferry", Quote: "The ferry runs again.", Also: also},
+		{N: 2, Title: "Bridge", URL: "https://news.example/bridge", Quote: "A bridge is planned."}}}
+	var b bytes.Buffer
+	printAnswer(&b, a)
+	if want := "    Also reported by:\n    - Ferry back — Coast Daily, 2026-03-03\n      https://coast.example/ferry\n" +
+		"    - Ferry resumes, added 2026-03-03\n      https://wire.example/f/1\n[2] Bridge"; !strings.Contains(b.String(), want) {
+		t.Errorf("printed %q, want %q", b.String(), want)
+	}
+	j, err := json.Marshal(toJSONAsk("q1", a))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `"also":[{"url":"https://coast.example/ferry","title":"Ferry back","site":"Coast Daily","published":"2026-03-03","added":""},` +
+		`{"url":"https://wire.example/f/1","title":"Ferry resumes","published":"","added":"2026-03-03"}]`
+	if !strings.Contains(string(j), want) || strings.Count(string(j), `"also"`) != 1 {
+		t.Errorf("ask --json = %s, want the first citation's %s and no other", j, want)
+	}
+	s, err := json.Marshal(toJSONResults([]retrieval.Result{{Rank: 1, URL: "https://harbour.example/ferry", Also: also[:1]}, {Rank: 2}}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(s), `"also":[{"url":"https://coast.example/ferry"`) || strings.Count(string(s), `"also"`) != 1 {
+		t.Errorf("search --json results = %s", s)
+	}
+}
