@@ -152,8 +152,8 @@ func (e *Engine) recrawlPass(ctx context.Context, coll string, limit int) ([]Rec
 func (e *Engine) recrawl(ctx context.Context, r recrawlRow) Recrawl {
 	res := Recrawl{Collection: r.coll, URL: r.url, Title: r.title}
 	resp, err := e.cfg.Fetcher.FetchIf(ctx, r.target(), fetch.Conditional{ETag: r.etag, LastModified: r.lastModified})
-	if gone(err) {
-		return e.recrawlGone(ctx, r, res)
+	if code := goneCode(err); code != 0 {
+		return e.recrawlGone(ctx, r, res, code)
 	}
 	if err != nil {
 		return e.recrawlFailed(ctx, r, res, err)
@@ -232,25 +232,44 @@ func (e *Engine) recrawlChanged(ctx context.Context, r recrawlRow, res Recrawl, 
 	return res
 }
 
+// goneConfirm is how long a page that answered 404 must stay gone before its article is
+// removed (GoneRemove): a site's outage, a botched deploy or a CDN's hiccup answers 404 for
+// minutes or hours, and a removed article is lost to the server (its passages, its place
+// in answers). A day, and at least one more recrawl that still finds it gone. A 410 says
+// the page was removed on purpose (RFC 9110) and is not waited for.
+const goneConfirm = 24 * time.Hour
+
 // recrawlGone handles a page that answered 404 or 410: the article is removed when its
-// server's settings say so (GoneRemove), otherwise kept, marked gone, and recrawled on in
-// case the page comes back.
-func (e *Engine) recrawlGone(ctx context.Context, r recrawlRow, res Recrawl) Recrawl {
+// server's settings say so (GoneRemove), at once for a 410 and for a 404 only once the
+// page has been gone for goneConfirm; otherwise it is kept, marked gone, and recrawled on
+// in case the page comes back.
+func (e *Engine) recrawlGone(ctx context.Context, r recrawlRow, res Recrawl, code int) Recrawl {
 	g, err := e.store.selectSettings(ctx, r.coll)
 	if err != nil {
 		return e.recrawlFailed(ctx, r, res, err)
 	}
+	next := time.Now().Add(e.recrawlStep(r.recrawls + 1))
 	if g.GonePages == GoneRemove {
-		if err := e.store.deleteArticleByID(ctx, r.coll, r.id); err != nil {
-			return e.recrawlFailed(ctx, r, res, err)
+		confirmed := r.goneSince != nil && time.Since(*r.goneSince) >= goneConfirm
+		if code == http.StatusGone || confirmed {
+			if err := e.store.deleteArticleByID(ctx, r.coll, r.id); err != nil {
+				return e.recrawlFailed(ctx, r, res, err)
+			}
+			res.Status = StatusRemoved
+			return res
 		}
-		res.Status = StatusRemoved
-		return res
+		// Looked at again once it has been gone for a day, sooner if the schedule says.
+		since := time.Now()
+		if r.goneSince != nil {
+			since = *r.goneSince
+		}
+		if confirm := since.Add(goneConfirm); confirm.Before(next) {
+			next = confirm
+		}
 	}
 	res.Status = StatusGone
 	return e.recordAnswered(ctx, r, res, recrawlOutcome{
-		next: time.Now().Add(e.recrawlStep(r.recrawls + 1)), answered: true, gone: true,
-		etag: r.etag, lastModified: r.lastModified,
+		next: next, answered: true, gone: true, etag: r.etag, lastModified: r.lastModified,
 	})
 }
 
@@ -290,10 +309,14 @@ func (e *Engine) recrawlFailed(ctx context.Context, r recrawlRow, res Recrawl, e
 	return res
 }
 
-// gone reports whether err is a page that answered 404 Not Found or 410 Gone.
-func gone(err error) bool {
+// goneCode is the status of a page that answered 404 Not Found or 410 Gone, or 0 when err
+// is anything else.
+func goneCode(err error) int {
 	var se *fetch.StatusError
-	return errors.As(err, &se) && (se.Code == http.StatusNotFound || se.Code == http.StatusGone)
+	if errors.As(err, &se) && (se.Code == http.StatusNotFound || se.Code == http.StatusGone) {
+		return se.Code
+	}
+	return 0
 }
 
 // recrawlStep is the wait before the recrawl that follows n answered ones (0: the first,

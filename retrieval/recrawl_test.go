@@ -215,6 +215,39 @@ func TestAPageThatIsGoneIsMarkedOrRemovedAsTheServerSays(t *testing.T) {
 			t.Errorf("%d passages left, want none", n)
 		}
 	})
+	t.Run("a 404 removes the article only once the page has stayed gone for a day", func(t *testing.T) {
+		site := newRecrawlSite(t)
+		site.set("/story", harbourPage("zeppelin mooring mast", ""))
+		e, coll, _ := recrawlEngine(t)
+		ctx := context.Background()
+		u := addPage(t, e, coll, site, "/story")
+		remove := retrieval.GoneRemove
+		if _, err := e.UpdateGuildSettings(ctx, coll, retrieval.SettingsUpdate{GonePages: &remove}); err != nil {
+			t.Fatal(err)
+		}
+		site.edit("/story", func(p *sitePage) { p.status = http.StatusNotFound })
+		r := recrawlOne(t, e, coll, u)
+		if r.Status != retrieval.StatusGone || r.Next.IsZero() || time.Until(r.Next) > 24*time.Hour {
+			t.Fatalf("first 404: Recrawl = %+v; want gone, looked at again within a day", r)
+		}
+		if r := recrawlOne(t, e, coll, u); r.Status != retrieval.StatusGone {
+			t.Fatalf("a second 404 the same day: Recrawl = %+v; want still gone, not removed", r)
+		}
+		a, err := e.Ask(ctx, coll, "What does section 3 cover about the zeppelin mooring mast?", retrieval.AskOptions{})
+		if err != nil || !a.Covered || len(a.Citations) == 0 || a.Citations[0].URL != u || a.Citations[0].Gone.IsZero() {
+			t.Fatalf("Ask = %+v, %v; want the story still cited, marked gone", a, err)
+		}
+		// A day later (the date it was first found gone moved back), still 404: removed.
+		if _, err := conn(t).Exec(ctx, `UPDATE articles SET gone_at = gone_at - interval '25 hours' WHERE collection = $1`, coll); err != nil {
+			t.Fatal(err)
+		}
+		if r := recrawlOne(t, e, coll, u); r.Status != retrieval.StatusRemoved {
+			t.Fatalf("a 404 a day after the first: Recrawl = %+v; want removed", r)
+		}
+		if arts, n, err := e.ListArticles(ctx, coll, "", 0, 10); err != nil || n != 0 {
+			t.Errorf("articles = %+v, %v; want none", arts, err)
+		}
+	})
 	t.Run("an unknown gone-page setting is refused", func(t *testing.T) {
 		e, coll, _ := recrawlEngine(t)
 		bad := retrieval.GonePages("archive")

@@ -19,7 +19,7 @@ type recrawlRow struct {
 	hash, title        string
 	recrawls           int  // recrawls the site answered so far: the step of the schedule
 	failures           int  // recrawls in a row that failed
-	gone               bool // the page was found gone before
+	goneSince          *time.Time // when the page was first found gone (404, 410); nil while online
 }
 
 // target is the URL to fetch.
@@ -32,12 +32,12 @@ func (r recrawlRow) target() string {
 
 // recrawlCols are the columns scanRecrawl reads, in its order.
 const recrawlCols = `id, collection, url, fetch_url, etag, last_modified, content_hash, title,
-	recrawls, recrawl_failures, gone_at IS NOT NULL`
+	recrawls, recrawl_failures, gone_at`
 
 func scanRecrawl(row pgx.Row) (recrawlRow, error) {
 	var r recrawlRow
 	err := row.Scan(&r.id, &r.coll, &r.url, &r.fetchURL, &r.etag, &r.lastModified, &r.hash, &r.title,
-		&r.recrawls, &r.failures, &r.gone)
+		&r.recrawls, &r.failures, &r.goneSince)
 	return r, err
 }
 
