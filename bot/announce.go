@@ -39,12 +39,13 @@ func (b *Bot) announce(ctx context.Context, p *retrieval.FeedPoll) (int, error) 
 			lines = append(lines, announceLine(p.Feed, it))
 		}
 	}
+	l := b.guildLang(p.Feed.Collection) // a server's collection is named by its id
 	shown := min(len(lines), maxAnnouncedPerPoll)
 	for i := 0; i < shown; i += announcePerMessage {
 		batch := lines[i:min(i+announcePerMessage, shown)]
 		content := strings.Join(batch, "\n")
-		if i+announcePerMessage >= shown && len(lines) > shown {
-			content += fmt.Sprintf("\n…and %d more; /articles lists them.", len(lines)-shown)
+		if more := len(lines) - shown; i+announcePerMessage >= shown && more > 0 {
+			content += "\n" + l.trn(more, "…and %d more; /articles lists it.", "…and %d more; /articles lists them.", more)
 		}
 		_, err := b.session.ChannelMessageSendComplex(p.Feed.Channel, &dg.MessageSend{
 			Content:         content,

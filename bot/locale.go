@@ -76,6 +76,23 @@ func langOf(locale string) lang {
 	return lang(l)
 }
 
+// guildLang is the language footnote writes in where no member's locale is known (a
+// mention is a message, not an interaction; an announcement answers no one): the server's
+// preferred locale, from the gateway's state, or English when the state does not know the
+// server (a worker process without a gateway).
+func (b *Bot) guildLang(guildID string) lang {
+	if b.session == nil || b.session.State == nil {
+		return ""
+	}
+	g, err := b.session.State.Guild(guildID)
+	if err != nil {
+		return ""
+	}
+	b.session.State.RLock()
+	defer b.session.State.RUnlock()
+	return langOf(g.PreferredLocale)
+}
+
 // tr returns s in the language, or s when the catalogue lacks it.
 func (l lang) tr(s string) string {
 	if c := catalogues[string(l)]; c != nil {

@@ -57,6 +57,7 @@ func (b *Bot) onMessageCreate(_ *dg.Session, m *dg.MessageCreate) {
 		guildID:   m.GuildID,
 		channelID: m.ChannelID,
 		userID:    m.Author.ID,
+		locale:    string(b.guildLang(m.GuildID)), // a message carries no locale: the server's
 		opts:      map[string]string{"question": question},
 		reply:     &channelReplier{s: s, channelID: m.ChannelID, ref: ref},
 		start:     b.now(),

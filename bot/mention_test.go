@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -109,4 +110,34 @@ func TestMentions(t *testing.T) {
 			t.Errorf("ignored messages caused %d calls besides the hint and %d asks", after-before-1, eng.askCount()-asks)
 		}
 	})
+}
+
+// A mention is a message, which carries no member's locale: footnote answers it in the
+// server's preferred language (the gateway's GUILD_CREATE), as announcements are.
+func TestAMentionIsAnsweredInTheServersLanguage(t *testing.T) {
+	eng := cityNews()
+	h, gw := startGatewayOn(t, eng, func(gw *fakeGateway) { gw.guilds[0]["preferred_locale"] = "de" })
+	bot := h.discord.botID
+	gw.dispatch("MESSAGE_CREATE", map[string]any{
+		"id": "510000000000000021", "channel_id": channel, "guild_id": guildA, "type": 0,
+		"author":   map[string]any{"id": alice.id, "username": "alice"},
+		"content":  "<@" + bot + "> When did the council approve the budget?",
+		"mentions": []any{map[string]any{"id": bot, "username": "footnote", "bot": true}},
+	})
+	reply := h.discord.waitFor(t, "answer", 1, channelPost("510000000000000021"))[0]
+	var labels []string
+	list, _ := reply.Body["components"].([]any)
+	for _, r := range list {
+		row, _ := r.(map[string]any)
+		comps, _ := row["components"].([]any)
+		for _, x := range comps {
+			m, _ := x.(map[string]any)
+			if l, ok := m["label"].(string); ok {
+				labels = append(labels, l)
+			}
+		}
+	}
+	if !slices.Contains(labels, "Abschnitt 1") {
+		t.Errorf("button labels %q, want German (\"Abschnitt 1\")", labels)
+	}
 }

@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	dg "github.com/bwmarrin/discordgo"
 
@@ -194,5 +195,41 @@ func TestConsoleTrack(t *testing.T) {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("console output lacks %q:\n%s", want, out.String())
 		}
+	}
+}
+
+// An announcement answers no member, so footnote's own words in it are in the server's
+// preferred language: here the line that counts the articles not announced.
+func TestAnnouncementsAreInTheServersLanguage(t *testing.T) {
+	h, _ := startGatewayOn(t, newFakeEngine(), func(gw *fakeGateway) { gw.guilds[0]["preferred_locale"] = "de" })
+	h.discord.placeChannel(annChannel, guildA)
+	// The server's GUILD_CREATE follows READY: wait until the state has it.
+	for deadline := time.Now().Add(10 * time.Second); h.bot.guildLang(guildA) != "de"; {
+		if time.Now().After(deadline) {
+			t.Fatal("the gateway's state never learnt the server's language")
+		}
+		time.Sleep(10 * time.Millisecond) // polling for a condition, not waiting for nothing
+	}
+	p := retrieval.FeedPoll{Feed: retrieval.Feed{Collection: guildA, Channel: annChannel, Title: "Gazette"}}
+	for i := range maxAnnouncedPerPoll + 3 {
+		p.Items = append(p.Items, retrieval.FeedItem{URL: fmt.Sprintf("https://gazette.example/%d", i), Title: fmt.Sprint("Story ", i), Status: retrieval.StatusAdded})
+	}
+	n, err := h.bot.AnnounceFeedPoll(context.Background(), p)
+	if err != nil || n != maxAnnouncedPerPoll {
+		t.Fatalf("AnnounceFeedPoll = %d, %v; want %d announced", n, err, maxAnnouncedPerPoll)
+	}
+	posts := h.discord.waitFor(t, "announcements", (maxAnnouncedPerPoll+announcePerMessage-1)/announcePerMessage, postedIn(annChannel))
+	if last := posts[len(posts)-1].str("content"); !strings.HasSuffix(last, "\n…und 3 weitere; /artikel listet sie auf.") {
+		t.Errorf("last announcement %q, want the German count of the rest", last)
+	}
+	// A server the state does not know (a worker without a gateway) gets English.
+	p.Feed.Collection = guildB
+	h.discord.placeChannel(annChannel, guildB)
+	if _, err := h.bot.AnnounceFeedPoll(context.Background(), p); err != nil {
+		t.Fatal(err)
+	}
+	posts = h.discord.waitFor(t, "announcements", 2*len(posts), postedIn(annChannel))
+	if last := posts[len(posts)-1].str("content"); !strings.HasSuffix(last, "\n…and 3 more; /articles lists them.") {
+		t.Errorf("last announcement %q, want English", last)
 	}
 }
