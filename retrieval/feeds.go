@@ -176,7 +176,7 @@ func (e *Engine) PollDue(ctx context.Context, coll string, all bool) ([]FeedPoll
 		if ctx.Err() != nil {
 			return out, ctx.Err()
 		}
-		out = append(out, e.PollFeed(ctx, f))
+		out = append(out, e.PollFeed(fetch.Unattended(ctx), f)) // polls take their turn at each site
 	}
 	return out, nil
 }
@@ -202,7 +202,8 @@ func (e *Engine) PollFeedByID(ctx context.Context, id int64) (*FeedPoll, error) 
 	if err != nil || !found || f.Paused {
 		return nil, err
 	}
-	p := e.PollFeed(ctx, f)
+	// Nobody waits on a scheduled poll: its fetches take their turn at the site.
+	p := e.PollFeed(fetch.Unattended(ctx), f)
 	return &p, nil
 }
 

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/footnote-bot/footnote/retrieval"
+	"github.com/footnote-bot/footnote/retrieval/fetch"
 	"github.com/footnote-bot/footnote/retrieval/retrievaltest"
 )
 
@@ -399,5 +400,23 @@ func TestAddingAChangedTextAgainMarksItUpdatedAndKeepsItsAddedDate(t *testing.T)
 	arts, _, err = e.ListArticles(ctx, coll, "", 0, 10)
 	if err != nil || len(arts) != 1 || arts[0].Updated.IsZero() || !arts[0].FetchedAt.Equal(added) {
 		t.Errorf("after a new text: %+v, %v; want updated set and the added date %v kept", arts, err, added)
+	}
+}
+
+// A recrawl is background work: it takes its turn at the site (fetch.Unattended), after a
+// member's /add of a page from it; the /add itself did not wait.
+func TestARecrawlTakesItsTurnAtTheSite(t *testing.T) {
+	site := newRecrawlSite(t)
+	site.set("/story", harbourPage("zeppelin mooring mast", ""))
+	e, coll := retrievaltest.Engine(t, retrievaltest.WithFetcher(fetch.New(fetch.Config{AllowPrivate: true, HostDelay: time.Hour})))
+	u := addPage(t, e, coll, site, "/story") // attended: at once
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	r, err := e.Recrawl(ctx, coll, u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Status != retrieval.StatusFailed || !errors.Is(r.Err, context.DeadlineExceeded) || !strings.Contains(r.Err.Error(), "waiting for its turn at the site") {
+		t.Errorf("Recrawl = %+v; want it still waiting for its turn (an hour after the add) when its context ended", r)
 	}
 }

@@ -17,8 +17,8 @@ type recrawlRow struct {
 	fetchURL           string // "" means url
 	etag, lastModified string
 	hash, title        string
-	recrawls           int  // recrawls the site answered so far: the step of the schedule
-	failures           int  // recrawls in a row that failed
+	recrawls           int        // recrawls the site answered so far: the step of the schedule
+	failures           int        // recrawls in a row that failed
 	goneSince          *time.Time // when the page was first found gone (404, 410); nil while online
 }
 

@@ -84,6 +84,9 @@ type Config struct {
 	// DBWait (FOOTNOTE_DB_WAIT) is how long an import waits for an unreachable database
 	// before it stops and says to run it again.
 	DBWait time.Duration
+	// HostDelay (FOOTNOTE_FETCH_HOST_DELAY, default 1s) is the least time between two
+	// background fetches (recrawls, scheduled feed polls) from one site (fetch.Config).
+	HostDelay time.Duration
 
 	// ServeWorker (FOOTNOTE_SERVE_WORKER, default true) is whether `footnote serve` also
 	// works the background jobs; false (or serve --no-worker) leaves them to `footnote
@@ -184,6 +187,9 @@ func configFromEnv(getenv func(string) string) (Config, error) {
 		return c, err
 	}
 	if c.DBWait, err = dbWait(getenv("FOOTNOTE_DB_WAIT")); err != nil {
+		return c, err
+	}
+	if c.HostDelay, err = hostDelay(getenv("FOOTNOTE_FETCH_HOST_DELAY")); err != nil {
 		return c, err
 	}
 	if c.GuildGrace, err = guildGrace(getenv("FOOTNOTE_GUILD_GRACE")); err != nil {
@@ -366,6 +372,33 @@ func dbWait(v string) (time.Duration, error) {
 	}
 	if d < minDBWait || d > maxDBWait {
 		return 0, fmt.Errorf("FOOTNOTE_DB_WAIT: %v is out of range (%v to %v; the default is %v)", d, minDBWait, maxDBWait, retrieval.DefaultOutageWait)
+	}
+	return d, nil
+}
+
+// defaultHostDelay is FOOTNOTE_FETCH_HOST_DELAY's default: a site is fetched in the
+// background no faster than a page a second, the pace of a polite crawler; maxHostDelay
+// keeps a feed's items (two minutes for them all) from being starved by it.
+const (
+	defaultHostDelay = time.Second
+	maxHostDelay     = time.Minute
+)
+
+// hostDelay reads FOOTNOTE_FETCH_HOST_DELAY: a Go duration ("2s", "500ms") or a number of
+// seconds, 0 to pace nothing; "" is defaultHostDelay.
+func hostDelay(v string) (time.Duration, error) {
+	if v == "" {
+		return defaultHostDelay, nil
+	}
+	d, err := time.ParseDuration(v)
+	if n, nerr := strconv.Atoi(v); nerr == nil {
+		d, err = time.Duration(n)*time.Second, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("FOOTNOTE_FETCH_HOST_DELAY: %q is not a duration (such as 1s or 500ms; a bare number is seconds)", v)
+	}
+	if d < 0 || d > maxHostDelay {
+		return 0, fmt.Errorf("FOOTNOTE_FETCH_HOST_DELAY: %v is out of range (0 to %v; the default is %v)", d, maxHostDelay, defaultHostDelay)
 	}
 	return d, nil
 }

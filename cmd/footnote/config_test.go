@@ -89,6 +89,25 @@ func TestConfigFromEnv(t *testing.T) {
 			check: func(c Config) bool { return c.DBWait == time.Minute },
 		},
 		{
+			name:  "background fetches take a second per site by default",
+			env:   nil,
+			check: func(c Config) bool { return c.HostDelay == time.Second },
+		},
+		{
+			name:  "the pace of background fetches is read as a duration or seconds, 0 for none",
+			env:   map[string]string{"FOOTNOTE_FETCH_HOST_DELAY": "0"},
+			check: func(c Config) bool { return c.HostDelay == 0 },
+		},
+		{
+			name:  "the pace of background fetches takes milliseconds",
+			env:   map[string]string{"FOOTNOTE_FETCH_HOST_DELAY": "250ms"},
+			check: func(c Config) bool { return c.HostDelay == 250*time.Millisecond },
+		},
+		{name: "a pace that is not a duration is refused by name", env: map[string]string{"FOOTNOTE_FETCH_HOST_DELAY": "gently"},
+			wantErr: `FOOTNOTE_FETCH_HOST_DELAY: "gently" is not a duration (such as 1s or 500ms; a bare number is seconds)`},
+		{name: "a pace over a minute is refused with the range", env: map[string]string{"FOOTNOTE_FETCH_HOST_DELAY": "2m"},
+			wantErr: "FOOTNOTE_FETCH_HOST_DELAY: 2m0s is out of range (0 to 1m0s; the default is 1s)"},
+		{
 			name: "DATABASE_URL is taken as given, and alone it migrates too",
 			env:  map[string]string{"DATABASE_URL": "postgres://db.internal/footnote"},
 			check: func(c Config) bool {

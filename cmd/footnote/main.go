@@ -244,7 +244,7 @@ func (m *Main) Open(ctx context.Context) error {
 		Judge:    judge,
 		Answerer: ans,
 		Overview: overview,
-		Fetcher:  fetch.New(fetch.Config{AllowPrivate: m.Config.AllowPrivate}),
+		Fetcher:  fetch.New(fetch.Config{AllowPrivate: m.Config.AllowPrivate, HostDelay: m.Config.HostDelay}),
 		Log:      m.Log,
 
 		MaxQuestionChars: m.Config.MaxQuestionChars,

@@ -43,6 +43,9 @@ type Config struct {
 	Allow func(netip.Addr) bool
 	// LookupIPAddr resolves a host name. Nil means net.DefaultResolver.LookupIPAddr.
 	LookupIPAddr func(ctx context.Context, host string) ([]net.IPAddr, error)
+	// HostDelay is the least time between the beginnings of an unattended fetch
+	// (Unattended) and the fetch from the same host before it. 0 paces nothing.
+	HostDelay time.Duration
 }
 
 // Response is a fetched page.
@@ -77,6 +80,7 @@ func (e *StatusError) Unwrap() error { return ErrFetch }
 type Fetcher struct {
 	cfg    Config
 	client *http.Client
+	pace   *pacer
 }
 
 // New returns a Fetcher for cfg, with defaults filled in. It never fails.
@@ -102,7 +106,7 @@ func New(cfg Config) *Fetcher {
 	if cfg.LookupIPAddr == nil {
 		cfg.LookupIPAddr = net.DefaultResolver.LookupIPAddr
 	}
-	f := &Fetcher{cfg: cfg}
+	f := &Fetcher{cfg: cfg, pace: &pacer{delay: cfg.HostDelay, next: map[string]time.Time{}}}
 	d := &dialer{
 		allowPrivate: cfg.AllowPrivate,
 		allow:        cfg.Allow,
@@ -145,6 +149,9 @@ func (f *Fetcher) fetch(ctx context.Context, rawURL string, header http.Header) 
 	}
 	if err := f.checkURL(u); err != nil {
 		return nil, fmt.Errorf("fetch %s: %w", u.Redacted(), err)
+	}
+	if err := f.pace.wait(ctx, u.Hostname()); err != nil {
+		return nil, fmt.Errorf("fetch %s: waiting for its turn at the site: %w", u.Redacted(), err)
 	}
 	ctx, cancel := context.WithTimeout(ctx, f.cfg.Timeout)
 	defer cancel()

@@ -1,0 +1,73 @@
+package fetch
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Background work (a recrawl, a feed's scheduled poll) fetches pages nobody waits for, one
+// after another, often many from one site; a member's /add is one page, waited for. The
+// first is paced per host (Config.HostDelay) so that footnote never fetches a site faster
+// than one page every HostDelay on its own account; the second is not slowed, but counts.
+
+type unattendedKey struct{}
+
+// Unattended marks ctx's fetches as background work that no one waits on: each waits, when
+// it must, until Config.HostDelay has passed since the last fetch from its host began.
+func Unattended(ctx context.Context) context.Context {
+	return context.WithValue(ctx, unattendedKey{}, true)
+}
+
+func unattended(ctx context.Context) bool {
+	v, _ := ctx.Value(unattendedKey{}).(bool)
+	return v
+}
+
+// maxPacedHosts bounds the pacer's memory: past it, hosts whose turn has passed are
+// forgotten (they would not have to wait anyway).
+const maxPacedHosts = 4096
+
+// pacer holds, per host, the earliest time the next unattended fetch from it may begin.
+type pacer struct {
+	delay time.Duration
+	mu    sync.Mutex
+	next  map[string]time.Time
+}
+
+// wait takes host's next turn and, for an unattended fetch, waits for it (or for ctx). An
+// attended fetch begins at once; the unattended fetch after it waits its delay all the
+// same.
+func (p *pacer) wait(ctx context.Context, host string) error {
+	if p == nil || p.delay <= 0 {
+		return nil
+	}
+	host = strings.ToLower(host)
+	now := time.Now()
+	p.mu.Lock()
+	if len(p.next) >= maxPacedHosts {
+		for h, t := range p.next {
+			if !t.After(now) {
+				delete(p.next, h)
+			}
+		}
+	}
+	start := now
+	if t := p.next[host]; unattended(ctx) && t.After(now) {
+		start = t
+	}
+	p.next[host] = start.Add(p.delay)
+	p.mu.Unlock()
+	if !start.After(now) {
+		return nil
+	}
+	t := time.NewTimer(start.Sub(now))
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
