@@ -121,6 +121,18 @@ func TestReadReplicas(t *testing.T) {
 		}
 	})
 
+	t.Run("an article added through another server that reads from the replica is found at once: the primary holds its mark", func(t *testing.T) {
+		peer, _ := primary.EngineOn(primary.Store(retrieval.WithReplicas([]string{replica.DSN()}, log)))
+		before := reads("primary", "recent_write")
+		add(peer, "lanterns.txt", "Copper quay lanterns\n\nThe quay lanterns were cast in copper last winter.")
+		if !found("Copper quay lanterns") {
+			t.Fatal("a search through this server right after another server's add did not find the article")
+		}
+		if reads("primary", "recent_write") == before {
+			t.Error("the search was not counted as sent to the primary for another server's recent write")
+		}
+	})
+
 	t.Run("the author finds an article at once while the replica lags: the read goes to the primary", func(t *testing.T) {
 		before := reads("primary", "own_write")
 		add(e, "ferry.txt", "Ferry to the island at dawn\n\nThe ferry now sails to the island at dawn, twice a week.")

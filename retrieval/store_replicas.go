@@ -34,9 +34,11 @@ import (
 // lies before it) and remembers it for that collection; a replica reads that collection
 // only once its pg_last_wal_replay_lsn() has reached it. So a member who adds an article
 // through this process finds it in the very next search, wherever that search runs. The
-// positions live in this process: another process's writes (a `footnote worker` polling
-// feeds while `footnote serve` answers) reach this process's replica reads within the lag
-// bound, maxReplicaLag, not at once.
+// position is also recorded in the primary (write_marks, through footnote_mark_write), and
+// a read of a collection first asks the primary for the latest recorded there
+// (sharedMark), so a member who adds through one server and asks through another finds
+// the article too. A process without replicas records nothing: its writes (a `footnote
+// worker` polling feeds) reach replica reads within the lag bound, maxReplicaLag.
 
 const (
 	// maxReplicaLag is how far behind the primary a replica may be and still serve reads:
@@ -153,7 +155,7 @@ func newReplicas(log *slog.Logger) *replicas {
 		pruneAfter: pruneMarksAt,
 		reads: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "footnote_db_reads_total",
-			Help: "Searches (each counted once: its queries share one server) and listings by where they ran (target replica or primary) and why: ok (a replica), own_write (no replica has replayed this process's last write to the collection yet), down, lagging (every replica was, or the last one tried), failed (a query failed on the replica and ran again on the primary).",
+			Help: "Searches (each counted once: its queries share one server) and listings by where they ran (target replica or primary) and why: ok (a replica), own_write (no replica has replayed this process's last write to the collection yet), recent_write (nor another process's), down, lagging (every replica was, or the last one tried), failed (a query failed on the replica and ran again on the primary).",
 		}, []string{"target", "reason"}),
 		lag: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "footnote_db_replica_lag_seconds",
@@ -187,7 +189,8 @@ func (rs *replicas) close() {
 // pick returns the replica to read coll from ("" for reads that span collections), or nil
 // for the primary, with the reason counted in footnote_db_reads_total.
 func (rs *replicas) pick(ctx context.Context, coll string) (*replica, string) {
-	need := rs.mark(coll)
+	own := rs.mark(coll)
+	shared := rs.sharedMark(ctx, coll)
 	reason := "down"
 	start := rs.next.Add(1)
 	for i := range len(rs.list) {
@@ -198,15 +201,41 @@ func (rs *replicas) pick(ctx context.Context, coll string) (*replica, string) {
 			reason = "down"
 		case st.lag > maxReplicaLag:
 			reason = "lagging"
-		case st.replay < need:
+		case st.replay < own:
 			// The state may be up to replicaCheckEvery old; a replica that has caught
 			// up since serves once it is checked again.
 			reason = "own_write"
+		case st.replay < shared:
+			reason = "recent_write" // another process's write (write_marks)
 		default:
 			return r, "ok"
 		}
 	}
 	return nil, reason
+}
+
+// sharedMark is the primary's record of the last write to coll or to every collection by
+// any process that reads from replicas (write_marks, migration 021, kept markKeep): a
+// member who added an article through another server finds it too. When the primary does
+// not answer, it is 0: the replicas then serve by this process's own marks alone (no write
+// can be made meanwhile, and reads from a replica are what keeps answers coming).
+func (rs *replicas) sharedMark(ctx context.Context, coll string) lsn {
+	if rs.primary == nil {
+		return 0
+	}
+	cctx, cancel := context.WithTimeout(ctx, replicaCheckTimeout)
+	defer cancel()
+	var text string
+	err := rs.primary.QueryRow(cctx, `SELECT footnote_write_mark($1, make_interval(secs => $2))::text`, coll, markKeep.Seconds()).Scan(&text)
+	var pos lsn
+	if err == nil {
+		pos, err = parseLSN(text)
+	}
+	if err != nil {
+		rs.log.DebugContext(ctx, "could not read the collection's write mark: replicas serve by this process's own", "collection", coll, "err", err)
+		return 0
+	}
+	return pos
 }
 
 // mark returns the WAL position a replica must have replayed to read coll: that of this
@@ -239,9 +268,11 @@ func (rs *replicas) noteWrite(ctx context.Context, primary *pgxpool.Pool, sc sco
 	// The write is committed whatever becomes of ctx now: its mark is taken all the same.
 	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), replicaCheckTimeout)
 	defer cancel()
+	// Recorded in write_marks too (the position is read there, after the commit), so that
+	// other processes' reads of the collection wait for it as well (sharedMark).
 	var text string
 	pos := unknownLSN
-	err := primary.QueryRow(cctx, `SELECT pg_current_wal_insert_lsn()::text`).Scan(&text)
+	err := primary.QueryRow(cctx, `SELECT footnote_mark_write($1)::text`, key).Scan(&text)
 	if err == nil {
 		pos, err = parseLSN(text)
 	}

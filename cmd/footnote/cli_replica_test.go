@@ -17,14 +17,17 @@ func articleLine(slug, title, text string) string {
 }
 
 // Each command is a process of its own: `footnote search` reads the replica that
-// DATABASE_READ_URL names, and it knows nothing of what an earlier `footnote import`
-// wrote, so while the replica's replay is paused the import is missing from the search
-// (the guarantee across processes is the lag bound, not read-your-writes); once the
-// replica has replayed it, the search finds it.
+// DATABASE_READ_URL names. An earlier `footnote import` that reads from the replicas too
+// left the position of its write in the primary (write_marks), so the search finds the
+// import at once even while the replica's replay is paused (it reads the primary); an
+// import by a process without DATABASE_READ_URL leaves no mark, and is missing from the
+// search until the replica has replayed it (for such a writer the guarantee is the lag
+// bound, not read-your-writes).
 func TestCLISearchReadsTheReplica(t *testing.T) {
 	primary := retrievaltest.NewCluster(t)
 	replica := primary.StartReplica()
 	c := cli{env: map[string]string{"DATABASE_URL": primary.DSN(), "DATABASE_READ_URL": replica.DSN()}}
+	noReplicas := cli{env: map[string]string{"DATABASE_URL": primary.DSN()}}
 	coll := retrievaltest.Collection(t)
 	dir := t.TempDir()
 	search := func(query string) string {
@@ -38,10 +41,15 @@ func TestCLISearchReadsTheReplica(t *testing.T) {
 		t.Fatalf("search on the replica did not find the imported article: %s", out)
 	}
 	replica.PauseReplay()
-	c.must(t, "", "import", "--collection", coll, writeFile(t, dir, "b.jsonl",
+	noReplicas.must(t, "", "import", "--collection", coll, writeFile(t, dir, "b.jsonl",
 		articleLine("mill", "Mill reopened", "The tide mill reopened with a copper wheel.")))
 	if out := search("tide mill copper wheel"); strings.Contains(out, "news.example/mill") {
 		t.Fatalf("a search found what the paused replica cannot hold, so it did not read the replica: %s", out)
+	}
+	c.must(t, "", "import", "--collection", coll, writeFile(t, dir, "c.jsonl",
+		articleLine("weir", "Weir widened", "The salmon weir was widened with basalt blocks.")))
+	if out := search("salmon weir basalt"); !strings.Contains(out, "news.example/weir") {
+		t.Fatalf("a search right after another process's import (which reads the replicas too) did not find it: %s", out)
 	}
 	replica.ResumeReplay()
 	replica.WaitForReplay(primary)
