@@ -125,19 +125,7 @@ func TestAMentionIsAnsweredInTheServersLanguage(t *testing.T) {
 		"mentions": []any{map[string]any{"id": bot, "username": "footnote", "bot": true}},
 	})
 	reply := h.discord.waitFor(t, "answer", 1, channelPost("510000000000000021"))[0]
-	var labels []string
-	list, _ := reply.Body["components"].([]any)
-	for _, r := range list {
-		row, _ := r.(map[string]any)
-		comps, _ := row["components"].([]any)
-		for _, x := range comps {
-			m, _ := x.(map[string]any)
-			if l, ok := m["label"].(string); ok {
-				labels = append(labels, l)
-			}
-		}
-	}
-	if !slices.Contains(labels, "Abschnitt 1") {
+	if labels := buttonLabels(reply); !slices.Contains(labels, "Abschnitt 1") {
 		t.Errorf("button labels %q, want German (\"Abschnitt 1\")", labels)
 	}
 }

@@ -196,15 +196,8 @@ func TestAPageThatIsGoneIsMarkedOrRemovedAsTheServerSays(t *testing.T) {
 		}
 	})
 	t.Run("410 removes the article when the server's setting says remove", func(t *testing.T) {
-		site := newRecrawlSite(t)
-		site.set("/story", harbourPage("zeppelin mooring mast", ""))
-		e, coll, _ := recrawlEngine(t)
+		site, e, coll, u := removingGonePages(t)
 		ctx := context.Background()
-		u := addPage(t, e, coll, site, "/story")
-		remove := retrieval.GoneRemove
-		if _, err := e.UpdateGuildSettings(ctx, coll, retrieval.SettingsUpdate{GonePages: &remove}); err != nil {
-			t.Fatal(err)
-		}
 		site.edit("/story", func(p *sitePage) { p.status = http.StatusGone })
 		if r := recrawlOne(t, e, coll, u); r.Status != retrieval.StatusRemoved {
 			t.Fatalf("Recrawl = %+v; want removed", r)
@@ -217,15 +210,8 @@ func TestAPageThatIsGoneIsMarkedOrRemovedAsTheServerSays(t *testing.T) {
 		}
 	})
 	t.Run("a 404 removes the article only once the page has stayed gone for a day", func(t *testing.T) {
-		site := newRecrawlSite(t)
-		site.set("/story", harbourPage("zeppelin mooring mast", ""))
-		e, coll, _ := recrawlEngine(t)
+		site, e, coll, u := removingGonePages(t)
 		ctx := context.Background()
-		u := addPage(t, e, coll, site, "/story")
-		remove := retrieval.GoneRemove
-		if _, err := e.UpdateGuildSettings(ctx, coll, retrieval.SettingsUpdate{GonePages: &remove}); err != nil {
-			t.Fatal(err)
-		}
 		site.edit("/story", func(p *sitePage) { p.status = http.StatusNotFound })
 		r := recrawlOne(t, e, coll, u)
 		if r.Status != retrieval.StatusGone || r.Next.IsZero() || time.Until(r.Next) > 24*time.Hour {
@@ -419,4 +405,20 @@ func TestARecrawlTakesItsTurnAtTheSite(t *testing.T) {
 	if r.Status != retrieval.StatusFailed || !errors.Is(r.Err, context.DeadlineExceeded) || !strings.Contains(r.Err.Error(), "waiting for its turn at the site") {
 		t.Errorf("Recrawl = %+v; want it still waiting for its turn (an hour after the add) when its context ended", r)
 	}
+}
+
+// removingGonePages adds a page of a fresh site to a fresh collection whose server's setting
+// removes gone pages (gone_pages:remove), and returns the site, the engine, the collection
+// and the article's URL.
+func removingGonePages(t *testing.T) (*recrawlSite, *retrieval.Engine, string, string) {
+	t.Helper()
+	site := newRecrawlSite(t)
+	site.set("/story", harbourPage("zeppelin mooring mast", ""))
+	e, coll, _ := recrawlEngine(t)
+	u := addPage(t, e, coll, site, "/story")
+	remove := retrieval.GoneRemove
+	if _, err := e.UpdateGuildSettings(context.Background(), coll, retrieval.SettingsUpdate{GonePages: &remove}); err != nil {
+		t.Fatal(err)
+	}
+	return site, e, coll, u
 }
