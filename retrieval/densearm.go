@@ -40,8 +40,24 @@ const (
 	// dimensions, k 50, README "Partitioning by collection"): an exact scan costs about
 	// 0.7 µs a vector, a walk about 0.15 ms per unit of N/n, that is 0.047 µs a distance
 	// (hnswEfSearch * hnswNeighbours distances per unit); 0.7 / 0.047 is about 15. Wider
-	// vectors, stored out of line, make a scan's row dearer still.
+	// vectors, stored out of line, make a scan's row dearer still (exactRowCostOutOfLine).
 	exactRowCost = 15
+
+	// exactRowCostOutOfLine is exactRowCost for a space whose vectors Postgres stores out
+	// of line (outOfLine: a row past about 2 KB, a vector wider than about 490 dimensions,
+	// a halfvec than 980; every common model's): a scan fetches each vector from the TOAST
+	// table, where a walk reads the index's own copies. Measured the same way
+	// (BenchmarkDenseArmOwnPartition with FOOTNOTE_BENCH_DENSE_DIMS 1536 and 3000, k 50,
+	// 20,000 vectors; README "Partitioning by collection"): a scan costs 6.0-6.9 µs a
+	// vector, a walk 0.30-0.34 ms per unit of N/n, 0.1 µs a distance; about 60.
+	exactRowCostOutOfLine = 60
+
+	// toastTupleThreshold is the size (bytes) past which Postgres moves a row's values out
+	// of line (TOAST_TUPLE_THRESHOLD for 8 KB pages), and embeddingRowOverhead what an
+	// embeddings row holds besides its vector (header, space and passage ids, collection
+	// name, alignment): at 490 dimensions a row takes 2,028 bytes, at 500 2,068.
+	toastTupleThreshold  = 2032
+	embeddingRowOverhead = 64
 
 	// exactScanWork decides between an exact scan of a collection's vectors and a walk of
 	// its space's HNSW index. An exact scan reads n vectors (n: the collection's passages),
@@ -103,7 +119,22 @@ func exactScan(sp Space, n, spaceRows float64, filtered bool) bool {
 	if filtered {
 		work = filteredScanWork
 	}
+	if sp.outOfLine() {
+		// Each scanned row costs exactRowCostOutOfLine distances, not exactRowCost: the
+		// same rule, with the dearer row (a filtered search keeps its room for a filter).
+		work = work * exactRowCost / exactRowCostOutOfLine
+	}
 	return spaceRows <= 0 || n*n/spaceRows < work
+}
+
+// outOfLine reports whether Postgres stores the space's vectors out of line (TOAST): an
+// embeddings row with one of them passes toastTupleThreshold.
+func (sp Space) outOfLine() bool {
+	bytes := 4 * sp.Dims
+	if sp.Half() {
+		bytes = 2 * sp.Dims
+	}
+	return bytes+8+embeddingRowOverhead > toastTupleThreshold // 8: the vector's own header
 }
 
 // indexRows returns about how many vectors the HNSW index that a walk of q's collection in

@@ -23,10 +23,16 @@ import (
 // an HNSW index's worst case), straight in SQL, and makes space the collection's active one.
 func fillClustered(b *testing.B, c *pgx.Conn, coll string, space, dims, n int) {
 	b.Helper()
-	fillVectors(b, c, coll, space, n, fmt.Sprintf(`centre AS (
-		    SELECT k, array_agg(random() - 0.5 ORDER BY d) AS v FROM generate_series(0, 63) k, generate_series(1, %d) d GROUP BY k),`, dims),
-		`(SELECT (SELECT array_agg(x + 0.25 * (random() - 0.5)) FROM unnest(centre.v) AS x)
-		  FROM centre WHERE centre.k = ch.id % 64)::vector`)
+	vec := `(SELECT (SELECT array_agg(x + 0.25 * (random() - 0.5)) FROM unnest(centre.v) AS x)
+		  FROM centre WHERE centre.k = ch.id % 64)`
+	with := fmt.Sprintf(`centre AS (
+		    SELECT k, array_agg(random() - 0.5 ORDER BY d) AS v FROM generate_series(0, 63) k, generate_series(1, %d) d GROUP BY k),`, dims)
+	if dims > retrieval.MaxVectorDims {
+		// A space this wide keeps its vectors as halfvec in embedding_half (migration 012).
+		fillVectorsIn(b, c, coll, space, n, with, "embedding_half", vec+"::halfvec")
+		return
+	}
+	fillVectors(b, c, coll, space, n, with, vec+"::vector")
 }
 
 // BenchmarkDenseArmOwnPartition measures the dense arm of a large collection among others
@@ -35,14 +41,22 @@ func fillClustered(b *testing.B, c *pgx.Conn, coll string, space, dims, n int) {
 // rule walks: exactScan), the exact scan, and then a walk of its own partition's index,
 // each with its recall of the exact top 50 (the arm's candidates). It logs the index build, the move, how long
 // another collection's searches waited while the collection moved, and the removal.
-// FOOTNOTE_BENCH_DENSE=big,others sets the two sizes (default 6000,24000; 256 dimensions).
+// FOOTNOTE_BENCH_DENSE=big,others sets the two sizes (default 6000,24000), and
+// FOOTNOTE_BENCH_DENSE_DIMS the vectors' dimensions (default 256; over 2,000 they are
+// stored as halfvec, out of line, as a wide model's are).
 func BenchmarkDenseArmOwnPartition(b *testing.B) {
 	ctx := context.Background()
-	const dims, k = 256, 50 // k: the dense arm's candidates, as a search asks for them
+	const k = 50 // the dense arm's candidates, as a search asks for them
+	dims := 256
 	big, others := 6000, 24000
 	if s := os.Getenv("FOOTNOTE_BENCH_DENSE"); s != "" {
 		if _, err := fmt.Sscanf(s, "%d,%d", &big, &others); err != nil {
 			b.Fatalf("FOOTNOTE_BENCH_DENSE=%q: want big,others", s)
+		}
+	}
+	if s := os.Getenv("FOOTNOTE_BENCH_DENSE_DIMS"); s != "" {
+		if _, err := fmt.Sscanf(s, "%d", &dims); err != nil || dims < 1 || dims > 4000 {
+			b.Fatalf("FOOTNOTE_BENCH_DENSE_DIMS=%q: want 1 to 4000", s)
 		}
 	}
 	dsn := retrievaltest.FreshDatabase(b)
@@ -76,7 +90,7 @@ func BenchmarkDenseArmOwnPartition(b *testing.B) {
 		retrieval.ExactScan(sp, float64(big), float64(big+others), false))
 
 	// Questions: 50 of the big collection's vectors, moved a little.
-	rows, err := c.Query(ctx, `SELECT embedding FROM embeddings WHERE collection = $1 ORDER BY chunk_id LIMIT 50`, bigColl)
+	rows, err := c.Query(ctx, `SELECT coalesce(embedding, embedding_half::vector) FROM embeddings WHERE collection = $1 ORDER BY chunk_id LIMIT 50`, bigColl)
 	if err != nil {
 		b.Fatal(err)
 	}

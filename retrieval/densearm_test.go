@@ -20,6 +20,10 @@ import (
 func TestTheDenseArmScansExactlyByTheCollectionsShareOfItsSpace(t *testing.T) {
 	served := retrieval.Space{Model: servedModel, Dims: 256}
 	hash := retrieval.Space{Model: embed.HashModel, Dims: 256}
+	// Vectors stored out of line (TOAST) make each scanned row dearer: 1,536 (OpenAI's
+	// small model), 3,000 (halfvec); 480 still fits in the row, 500 does not.
+	wide, half := retrieval.Space{Model: servedModel, Dims: 1536}, retrieval.Space{Model: servedModel, Dims: 3000}
+	inRow, toasted := retrieval.Space{Model: servedModel, Dims: 480}, retrieval.Space{Model: servedModel, Dims: 500}
 	for _, tt := range []struct {
 		name      string
 		sp        retrieval.Space
@@ -36,6 +40,13 @@ func TestTheDenseArmScansExactlyByTheCollectionsShareOfItsSpace(t *testing.T) {
 		{"a filtered search of 100,000 passages among 264,000 walks the index", served, 100000, 264000, true, false},
 		{"a space whose size is not known yet counts the collection alone", served, 5000, 0, false, false},
 		{"the offline embedder's space, which has no index, is always scanned", hash, 100000, 100000, false, true},
+		{"out of line: 500 passages among 20,000 scan exactly", half, 500, 20000, false, true},
+		{"out of line: 1,500 passages among 20,000 walk the index (they scan exactly in line)", wide, 1500, 20000, false, false},
+		{"the same at 3,000 dimensions", half, 1500, 20000, false, false},
+		{"in line at 480 dimensions: 1,500 among 20,000 scan exactly", inRow, 1500, 20000, false, true},
+		{"out of line at 500 dimensions: they walk", toasted, 1500, 20000, false, false},
+		{"out of line, filtered: 2,000 passages among 20,000 scan exactly", wide, 2000, 20000, true, true},
+		{"out of line, filtered: 5,000 passages among 20,000 walk", wide, 5000, 20000, true, false},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			if got := retrieval.ExactScan(tt.sp, tt.n, tt.rows, tt.filtered); got != tt.wantExact {
@@ -75,6 +86,13 @@ func nearestByBruteForce(t *testing.T, c *pgx.Conn, coll string, space, dims int
 // makes space the collection's active one.
 func fillVectors(t testing.TB, c *pgx.Conn, coll string, space, n int, withSQL, vec string) {
 	t.Helper()
+	fillVectorsIn(t, c, coll, space, n, withSQL, "embedding", vec)
+}
+
+// fillVectorsIn is fillVectors into column (embedding, or embedding_half for a space wider
+// than MaxVectorDims).
+func fillVectorsIn(t testing.TB, c *pgx.Conn, coll string, space, n int, withSQL, column, vec string) {
+	t.Helper()
 	ctx := context.Background()
 	if _, err := c.Exec(ctx, `
 		INSERT INTO collections (name, active_space) VALUES ($1, $2)
@@ -91,7 +109,7 @@ func fillVectors(t testing.TB, c *pgx.Conn, coll string, space, n int, withSQL, 
 		    INSERT INTO chunks (article_id, collection, ordinal, start_offset, end_offset, body, token_count)
 		    SELECT id, $1, 0, 0, 1, 'v', 1 FROM a
 		    RETURNING id)
-		INSERT INTO embeddings (space_id, chunk_id, collection, embedding)
+		INSERT INTO embeddings (space_id, chunk_id, collection, `+column+`)
 		SELECT $3, ch.id, $1, `+vec+`
 		FROM ch`, coll, n, space); err != nil {
 		t.Fatal(err)
