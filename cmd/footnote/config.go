@@ -297,18 +297,28 @@ const (
 // answerTimeout reads FOOTNOTE_ANSWER_TIMEOUT: a Go duration ("20s", "1m30s") or a number
 // of seconds; "" is the engine's default.
 func answerTimeout(v string) (time.Duration, error) {
+	return durationSetting("FOOTNOTE_ANSWER_TIMEOUT", v, "such as 20s, 45s or 1m", retrieval.DefaultAnswerTimeout, minAnswerTimeout, maxAnswerTimeout)
+}
+
+// durationSetting reads the setting name's value v: a Go duration or a number of seconds
+// (examples shows some in its error), def when v is "", refused outside lo to hi.
+func durationSetting(name, v, examples string, def, lo, hi time.Duration) (time.Duration, error) {
 	if v == "" {
-		return retrieval.DefaultAnswerTimeout, nil
+		return def, nil
 	}
 	d, err := time.ParseDuration(v)
 	if n, nerr := strconv.Atoi(v); nerr == nil {
 		d, err = time.Duration(n)*time.Second, nil
 	}
 	if err != nil {
-		return 0, fmt.Errorf("FOOTNOTE_ANSWER_TIMEOUT: %q is not a duration (such as 20s, 45s or 1m; a bare number is seconds)", v)
+		return 0, fmt.Errorf("%s: %q is not a duration (%s; a bare number is seconds)", name, v, examples)
 	}
-	if d < minAnswerTimeout || d > maxAnswerTimeout {
-		return 0, fmt.Errorf("FOOTNOTE_ANSWER_TIMEOUT: %v is out of range (%v to %v; the default is %v)", d, minAnswerTimeout, maxAnswerTimeout, retrieval.DefaultAnswerTimeout)
+	if d < lo || d > hi {
+		low := lo.String()
+		if lo == 0 {
+			low = "0"
+		}
+		return 0, fmt.Errorf("%s: %v is out of range (%s to %v; the default is %v)", name, d, low, hi, def)
 	}
 	return d, nil
 }
@@ -360,20 +370,7 @@ const (
 // dbWait reads FOOTNOTE_DB_WAIT: a Go duration ("1m", "90s") or a number of seconds; "" is
 // the engine's default.
 func dbWait(v string) (time.Duration, error) {
-	if v == "" {
-		return retrieval.DefaultOutageWait, nil
-	}
-	d, err := time.ParseDuration(v)
-	if n, nerr := strconv.Atoi(v); nerr == nil {
-		d, err = time.Duration(n)*time.Second, nil
-	}
-	if err != nil {
-		return 0, fmt.Errorf("FOOTNOTE_DB_WAIT: %q is not a duration (such as 30s, 1m or 5m; a bare number is seconds)", v)
-	}
-	if d < minDBWait || d > maxDBWait {
-		return 0, fmt.Errorf("FOOTNOTE_DB_WAIT: %v is out of range (%v to %v; the default is %v)", d, minDBWait, maxDBWait, retrieval.DefaultOutageWait)
-	}
-	return d, nil
+	return durationSetting("FOOTNOTE_DB_WAIT", v, "such as 30s, 1m or 5m", retrieval.DefaultOutageWait, minDBWait, maxDBWait)
 }
 
 // defaultHostDelay is FOOTNOTE_FETCH_HOST_DELAY's default: a site is fetched in the
@@ -387,20 +384,7 @@ const (
 // hostDelay reads FOOTNOTE_FETCH_HOST_DELAY: a Go duration ("2s", "500ms") or a number of
 // seconds, 0 to pace nothing; "" is defaultHostDelay.
 func hostDelay(v string) (time.Duration, error) {
-	if v == "" {
-		return defaultHostDelay, nil
-	}
-	d, err := time.ParseDuration(v)
-	if n, nerr := strconv.Atoi(v); nerr == nil {
-		d, err = time.Duration(n)*time.Second, nil
-	}
-	if err != nil {
-		return 0, fmt.Errorf("FOOTNOTE_FETCH_HOST_DELAY: %q is not a duration (such as 1s or 500ms; a bare number is seconds)", v)
-	}
-	if d < 0 || d > maxHostDelay {
-		return 0, fmt.Errorf("FOOTNOTE_FETCH_HOST_DELAY: %v is out of range (0 to %v; the default is %v)", d, maxHostDelay, defaultHostDelay)
-	}
-	return d, nil
+	return durationSetting("FOOTNOTE_FETCH_HOST_DELAY", v, "such as 1s or 500ms", defaultHostDelay, 0, maxHostDelay)
 }
 
 func intEnv(getenv func(string) string, name string, def int) (int, error) {
