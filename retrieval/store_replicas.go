@@ -190,7 +190,7 @@ func (rs *replicas) close() {
 // for the primary, with the reason counted in footnote_db_reads_total.
 func (rs *replicas) pick(ctx context.Context, coll string) (*replica, string) {
 	own := rs.mark(coll)
-	shared := rs.sharedMark(ctx, coll)
+	shared, asked := lsn(0), false // the primary is asked only once a replica could serve
 	reason := "down"
 	start := rs.next.Add(1)
 	for i := range len(rs.list) {
@@ -205,10 +205,14 @@ func (rs *replicas) pick(ctx context.Context, coll string) (*replica, string) {
 			// The state may be up to replicaCheckEvery old; a replica that has caught
 			// up since serves once it is checked again.
 			reason = "own_write"
-		case st.replay < shared:
-			reason = "recent_write" // another process's write (write_marks)
 		default:
-			return r, "ok"
+			if !asked {
+				shared, asked = rs.sharedMark(ctx, coll), true
+			}
+			if st.replay >= shared {
+				return r, "ok"
+			}
+			reason = "recent_write" // another process's write (write_marks)
 		}
 	}
 	return nil, reason
@@ -260,7 +264,7 @@ func (rs *replicas) mark(coll string) lsn {
 
 // noteWrite records the primary's WAL position after a committed write in sc; when it
 // cannot be read, sc's reads go to the primary for maxReplicaLag.
-func (rs *replicas) noteWrite(ctx context.Context, primary *pgxpool.Pool, sc scope) {
+func (rs *replicas) noteWrite(ctx context.Context, sc scope) {
 	key := sc.value
 	if sc == allCollections {
 		key = ""
@@ -272,7 +276,7 @@ func (rs *replicas) noteWrite(ctx context.Context, primary *pgxpool.Pool, sc sco
 	// other processes' reads of the collection wait for it as well (sharedMark).
 	var text string
 	pos := unknownLSN
-	err := primary.QueryRow(cctx, `SELECT footnote_mark_write($1)::text`, key).Scan(&text)
+	err := rs.primary.QueryRow(cctx, `SELECT footnote_mark_write($1)::text`, key).Scan(&text)
 	if err == nil {
 		pos, err = parseLSN(text)
 	}

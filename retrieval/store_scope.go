@@ -96,7 +96,7 @@ func (s *Store) query(ctx context.Context, sc scope, sql string, args []any, sca
 	if !sc.read {
 		tag, wrote, err := runStatement(ctx, s.pool, sc, sql, args, scan, !sc.unseen)
 		if err == nil && wrote {
-			s.replicas.noteWrite(ctx, s.pool, sc)
+			s.replicas.noteWrite(ctx, sc)
 		}
 		return tag, err
 	}
@@ -265,7 +265,7 @@ func (s *Store) inTx(ctx context.Context, sc scope, fn func(storeTx) error) erro
 	}
 	err := runTx(ctx, s.pool, begin, fn)
 	if err == nil && s.replicas != nil {
-		s.replicas.noteWrite(ctx, s.pool, sc) // a transaction is a write's (read-your-writes)
+		s.replicas.noteWrite(ctx, sc) // a transaction is a write's (read-your-writes)
 	}
 	return err
 }
