@@ -145,6 +145,12 @@ func TestRenderersFollowTheLanguage(t *testing.T) {
 		}
 		return p
 	}
+	withSkipped := func(p *retrieval.FeedPoll, n int) *retrieval.FeedPoll {
+		for range n {
+			p.Items = append(p.Items, retrieval.FeedItem{Status: retrieval.StatusSkipped})
+		}
+		return p
+	}
 	feeds := func(n int) []retrieval.Feed {
 		out := make([]retrieval.Feed, n)
 		for i := range out {
@@ -159,6 +165,10 @@ func TestRenderersFollowTheLanguage(t *testing.T) {
 			"Folge **Gazette**, alle 30m: 1 neuer Artikel.\n<https://gazette.example/feed.xml>"},
 		{"a /track reply in German, three new articles", renderTracked("de", poll(3)),
 			"Folge **Gazette**, alle 30m: 3 neue Artikel.\n<https://gazette.example/feed.xml>"},
+		{"a /track reply in Polish with items robots.txt closed (few)", renderTracked("pl", withSkipped(poll(1), 3)),
+			"Śledzę **Gazette**, co 30m: 1 nowy artykuł.\n<https://gazette.example/feed.xml>\nPominięto 3 elementy: plik robots.txt ich witryny prosi roboty, by ich nie pobierały."},
+		{"a /track reply in English with one item robots.txt closed", renderTracked("en", withSkipped(poll(0), 1)),
+			"Following **Gazette**, every 30m: 0 new articles.\n<https://gazette.example/feed.xml>\n1 item was left out: its site's robots.txt asks crawlers not to fetch it."},
 		{"/feeds in Polish, two feeds (few)", strings.SplitN(renderFeeds("pl", feeds(2)), "\n", 2)[0], "Ten serwer śledzi 2 kanały RSS:"},
 		{"/feeds in Polish, five feeds (many)", strings.SplitN(renderFeeds("pl", feeds(5)), "\n", 2)[0], "Ten serwer śledzi 5 kanałów RSS:"},
 		{"a missing permission in Spanish, as Discord names it there", missingPermsText("es", &missingPermsError{missing: dg.PermissionEmbedLinks}),

@@ -153,13 +153,15 @@ const permsAnnounce = permsPost
 // added.
 func renderTracked(l lang, p *retrieval.FeedPoll) string {
 	f := p.Feed
-	added, failed := 0, 0
+	added, failed, skipped := 0, 0, 0
 	for _, it := range p.Items {
 		switch it.Status {
 		case retrieval.StatusAdded, retrieval.StatusUpdated:
 			added++
 		case retrieval.StatusFailed:
 			failed++
+		case retrieval.StatusSkipped:
+			skipped++
 		}
 	}
 	text := l.trn(added, "Following **%[1]s**, every %[2]s: %[3]d new article.", "Following **%[1]s**, every %[2]s: %[3]d new articles.",
@@ -169,6 +171,10 @@ func renderTracked(l lang, p *retrieval.FeedPoll) string {
 	}
 	if failed > 0 {
 		text += "\n" + l.trn(failed, "%d item could not be read as an article.", "%d items could not be read as articles.", failed)
+	}
+	if skipped > 0 {
+		text += "\n" + l.trn(skipped, "%d item was left out: its site's robots.txt asks crawlers not to fetch it.",
+			"%d items were left out: their site's robots.txt asks crawlers not to fetch them.", skipped)
 	}
 	if p.Err != nil {
 		text += "\n" + l.tr("The first poll went wrong:") + " " + truncate(escapeMarkdown(oneLineText(p.Err.Error())), 300)

@@ -39,8 +39,13 @@ const (
 
 // Feed item statuses besides the Add statuses (added, updated, unchanged, duplicate).
 const (
-	// StatusFailed is an item whose page could not be fetched or read; the poll goes on.
+	// StatusFailed is an item whose page could not be fetched or read; the poll goes on,
+	// and the next one tries the item again.
 	StatusFailed = "failed"
+	// StatusSkipped is an item whose page its site's robots.txt keeps crawlers from
+	// (fetch.ErrDisallowed): not fetched, and not tried again while the feed lists it
+	// unchanged.
+	StatusSkipped = "skipped"
 )
 
 // FeedItem is what a poll did with one new item of a feed.
@@ -48,8 +53,8 @@ type FeedItem struct {
 	URL       string
 	Title     string
 	Published time.Time // zero when neither the feed nor the page gives a date
-	Status    string    // an Add status, or StatusFailed
-	Error     string    // why, when Status is StatusFailed or duplicate
+	Status    string    // an Add status, StatusFailed or StatusSkipped
+	Error     string    // why, when Status is StatusFailed, StatusSkipped or duplicate
 	Notes     []string  // what footnote changed in the stored article (AddedArticle.Notes)
 }
 
@@ -231,7 +236,8 @@ func (e *Engine) PollFeed(ctx context.Context, f Feed) FeedPoll {
 func (e *Engine) afterPoll(ctx context.Context, f Feed, res *feed.Result) *FeedPoll {
 	p := &FeedPoll{Feed: f, NotModified: res.NotModified}
 	// Items are fetched under their own deadline; the database work after them is not.
-	itemCtx, cancel := context.WithTimeout(ctx, e.feedItemsDeadline)
+	// Their pages are a crawl: each keeps to its site's robots.txt (fetch.Crawling).
+	itemCtx, cancel := context.WithTimeout(fetch.Crawling(ctx), e.feedItemsDeadline)
 	defer cancel()
 	failed := false
 	for _, it := range res.Items {
@@ -279,6 +285,10 @@ func (e *Engine) afterPoll(ctx context.Context, f Feed, res *feed.Result) *FeedP
 			} else if err != nil {
 				e.log.Warn("mark feed article", "feed", f.URL, "err", err)
 			}
+		case errors.Is(err, fetch.ErrDisallowed):
+			// The site asks crawlers to leave the page alone: asked again at every poll, it
+			// would say the same, and the feed would never be answered 304.
+			item.Status, item.Error = StatusSkipped, oneLine(err.Error())
 		default:
 			item.Status, item.Error = StatusFailed, oneLine(err.Error())
 			failed = true

@@ -23,7 +23,8 @@ type feedSite struct {
 	hits   map[string]int
 	n      int
 	broken bool
-	failA  int // an article page that answers 500; 0 for none
+	failA  int    // an article page that answers 500; 0 for none
+	robots string // the site's robots.txt; "" answers 404
 }
 
 func newFeedSite(t *testing.T, n int) *feedSite {
@@ -36,8 +37,12 @@ func newFeedSite(t *testing.T, n int) *feedSite {
 func (s *feedSite) serve(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.hits[r.URL.Path]++
-	n, broken := s.n, s.broken
+	n, broken, robots := s.n, s.broken, s.robots
 	s.mu.Unlock()
+	if r.URL.Path == "/robots.txt" {
+		serveRobots(w, r, robots)
+		return
+	}
 	if broken {
 		http.Error(w, "down", http.StatusServiceUnavailable)
 		return
@@ -296,6 +301,42 @@ func TestAFailedItemIsRetriedAtTheNextPoll(t *testing.T) {
 	polls, err := e.PollDue(ctx, coll, true)
 	if err != nil || len(polls) != 1 || polls[0].NotModified || len(polls[0].Items) != 1 || polls[0].Items[0].Status != retrieval.StatusAdded {
 		t.Fatalf("PollDue = %+v, %v; want the feed again and /a/2 added", polls, err)
+	}
+}
+
+// A feed's items are a crawl: an item whose page the site's robots.txt closes to crawlers
+// is skipped, not fetched, and not failed (the next poll is answered 304, not refetched
+// to try it again); the other items are added; a member's own /add of that page still
+// fetches it. The feed document itself is fetched whatever robots.txt says of it.
+func TestAFeedItemTheSiteClosesToCrawlersIsSkipped(t *testing.T) {
+	site := newFeedSite(t, 3)
+	site.robots = "User-agent: *\nDisallow: /a/2\nDisallow: /feed.xml\n"
+	e, coll := retrievaltest.Engine(t)
+	ctx := context.Background()
+	p, err := e.Track(ctx, coll, site.URL+"/feed.xml", 0, "alice", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	statuses := map[string]string{}
+	for _, it := range p.Items {
+		statuses[strings.TrimPrefix(it.URL, site.URL)] = it.Status
+		if it.Status == retrieval.StatusSkipped && !strings.Contains(it.Error, "robots.txt") {
+			t.Errorf("skipped item's error = %q, want it to name robots.txt", it.Error)
+		}
+	}
+	if statuses["/a/1"] != retrieval.StatusAdded || statuses["/a/3"] != retrieval.StatusAdded || statuses["/a/2"] != retrieval.StatusSkipped {
+		t.Fatalf("first poll's items = %v; want /a/1 and /a/3 added, /a/2 skipped", statuses)
+	}
+	if n := site.count("/a/2"); n != 0 {
+		t.Errorf("the closed page was fetched %d times", n)
+	}
+	polls, err := e.PollDue(ctx, coll, true)
+	if err != nil || len(polls) != 1 || !polls[0].NotModified || len(polls[0].Items) != 0 {
+		t.Fatalf("next poll = %+v, %v; want the feed answered 304 (a skipped item is not retried)", polls, err)
+	}
+	added, err := e.AddURL(ctx, coll, site.URL+"/a/2", "bob")
+	if err != nil || added.Status != retrieval.StatusAdded || site.count("/a/2") != 1 {
+		t.Fatalf("a member's /add of the closed page = %+v, %v (fetched %d times); want it added", added, err, site.count("/a/2"))
 	}
 }
 

@@ -151,8 +151,11 @@ func (e *Engine) recrawlPass(ctx context.Context, coll string, limit int) ([]Rec
 // back off. It releases the claim.
 func (e *Engine) recrawl(ctx context.Context, r recrawlRow) Recrawl {
 	res := Recrawl{Collection: r.coll, URL: r.url, Title: r.title}
-	// Nobody waits on a recrawl: it takes its turn at the site (fetch.Unattended).
-	resp, err := e.cfg.Fetcher.FetchIf(fetch.Unattended(ctx), r.target(), fetch.Conditional{ETag: r.etag, LastModified: r.lastModified})
+	// Nobody waits on a recrawl: it takes its turn at the site (fetch.Unattended), and it
+	// is a crawl, kept to the site's robots.txt (fetch.Crawling): a page the site closes to
+	// crawlers is a failed recrawl, its next try backing off, and the article is kept as
+	// it was.
+	resp, err := e.cfg.Fetcher.FetchIf(fetch.Crawling(fetch.Unattended(ctx)), r.target(), fetch.Conditional{ETag: r.etag, LastModified: r.lastModified})
 	if code := goneCode(err); code != 0 {
 		return e.recrawlGone(ctx, r, res, code)
 	}

@@ -171,6 +171,32 @@ func TestAFailingRecrawlBacksOffAndKeepsTheArticle(t *testing.T) {
 	}
 }
 
+// A recrawl is a crawl: once the site's robots.txt closes the page to crawlers, the
+// recrawl fails (backing off) without fetching it, and the article is kept as it was.
+func TestARecrawlKeepsToTheSitesRobotsTxt(t *testing.T) {
+	site := newRecrawlSite(t)
+	site.set("/story", harbourPage("zeppelin mooring mast", ""))
+	e, coll, _ := recrawlEngine(t)
+	u := addPage(t, e, coll, site, "/story")
+	site.mu.Lock()
+	site.robots = "User-agent: footnote\nDisallow: /story\n"
+	site.mu.Unlock()
+	before, _ := site.count("/story")
+	r := recrawlOne(t, e, coll, u)
+	if r.Status != retrieval.StatusFailed || !errors.Is(r.Err, retrieval.ErrFetch) || !strings.Contains(r.Err.Error(), "robots.txt") {
+		t.Fatalf("recrawl of a page robots.txt closes = %+v; want failed, naming robots.txt", r)
+	}
+	if after, _ := site.count("/story"); after != before {
+		t.Errorf("the closed page was fetched %d more times", after-before)
+	}
+	if d := untilNextRecrawl(t, coll, u); !near(d, 2*time.Hour) {
+		t.Errorf("next recrawl in %s, want the first back-off (2h)", d)
+	}
+	if arts, _, _ := e.ListArticles(context.Background(), coll, "", 0, 10); len(arts) != 1 || !arts[0].Gone.IsZero() {
+		t.Errorf("articles = %+v; want the story kept, not gone", arts)
+	}
+}
+
 func TestAPageThatIsGoneIsMarkedOrRemovedAsTheServerSays(t *testing.T) {
 	t.Run("404 marks the article no longer online, and it is still cited", func(t *testing.T) {
 		site := newRecrawlSite(t)

@@ -37,6 +37,9 @@ type recrawlSite struct {
 	arrivals int
 	// hook, when set, runs first for every request (and may hold it).
 	hook func(*http.Request)
+	// robots is the site's robots.txt; "" answers 404. It is served before hook, pair and
+	// the counts: a crawl asks for it once, before its first page.
+	robots string
 }
 
 // pairUp makes the next request wait for the one after it, so that two workers are
@@ -56,8 +59,12 @@ func newRecrawlSite(t *testing.T) *recrawlSite {
 
 func (s *recrawlSite) serve(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
-	hook := s.hook
+	hook, robots := s.hook, s.robots
 	s.mu.Unlock()
+	if r.URL.Path == "/robots.txt" {
+		serveRobots(w, r, robots)
+		return
+	}
 	if hook != nil {
 		hook(r)
 	}
@@ -109,6 +116,16 @@ func (s *recrawlSite) serve(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintf(w, "<p>%s</p>", p)
 	}
 	fmt.Fprint(w, "</article></body></html>")
+}
+
+// serveRobots answers a robots.txt request with robots, or 404 when it is "".
+func serveRobots(w http.ResponseWriter, r *http.Request, robots string) {
+	if robots == "" {
+		http.NotFound(w, r)
+		return
+	}
+	w.Header().Set("Content-Type", "text/plain")
+	fmt.Fprint(w, robots)
 }
 
 // set puts a page at path.

@@ -81,6 +81,8 @@ type Fetcher struct {
 	cfg    Config
 	client *http.Client
 	pace   *pacer
+	robots *robotsCache
+	agent  string // the product token robots.txt files name footnote by (productToken)
 }
 
 // New returns a Fetcher for cfg, with defaults filled in. It never fails.
@@ -106,7 +108,12 @@ func New(cfg Config) *Fetcher {
 	if cfg.LookupIPAddr == nil {
 		cfg.LookupIPAddr = net.DefaultResolver.LookupIPAddr
 	}
-	f := &Fetcher{cfg: cfg, pace: &pacer{delay: cfg.HostDelay, next: map[string]time.Time{}}}
+	f := &Fetcher{
+		cfg:    cfg,
+		pace:   &pacer{delay: cfg.HostDelay, next: map[string]time.Time{}},
+		robots: &robotsCache{sites: map[string]*robotsEntry{}},
+		agent:  productToken(cfg.UserAgent),
+	}
 	d := &dialer{
 		allowPrivate: cfg.AllowPrivate,
 		allow:        cfg.Allow,
@@ -149,6 +156,11 @@ func (f *Fetcher) fetch(ctx context.Context, rawURL string, header http.Header) 
 	}
 	if err := f.checkURL(u); err != nil {
 		return nil, fmt.Errorf("fetch %s: %w", u.Redacted(), err)
+	}
+	if crawling(ctx) {
+		if err := f.checkRobots(ctx, u); err != nil {
+			return nil, fmt.Errorf("fetch %s: %w", u.Redacted(), err)
+		}
 	}
 	if err := f.pace.wait(ctx, u.Hostname()); err != nil {
 		return nil, fmt.Errorf("fetch %s: waiting for its turn at the site: %w", u.Redacted(), err)
@@ -234,6 +246,11 @@ func (f *Fetcher) checkRedirect(req *http.Request, via []*http.Request) error {
 	}
 	if err := f.checkURL(req.URL); err != nil {
 		return fmt.Errorf("redirect to %s: %w", req.URL.Redacted(), err)
+	}
+	if crawling(req.Context()) {
+		if err := f.checkRobots(req.Context(), req.URL); err != nil {
+			return fmt.Errorf("redirect to %s: %w", req.URL.Redacted(), err)
+		}
 	}
 	req.Header.Set("User-Agent", f.cfg.UserAgent)
 	return nil

@@ -34,18 +34,43 @@ type pacer struct {
 	delay time.Duration
 	mu    sync.Mutex
 	next  map[string]time.Time
+	// site holds the Crawl-delay of a site's robots.txt where it is longer than delay.
+	site map[string]time.Duration
+}
+
+// atLeast makes host's delay at least d (its robots.txt's Crawl-delay), from its next turn.
+func (p *pacer) atLeast(host string, d time.Duration) {
+	host = strings.ToLower(host)
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if d <= p.delay {
+		delete(p.site, host)
+		return
+	}
+	if p.site == nil {
+		p.site = map[string]time.Duration{}
+	}
+	if len(p.site) >= maxPacedHosts {
+		clear(p.site) // forgotten until the next crawl of each site reads its robots.txt again
+	}
+	p.site[host] = d
 }
 
 // wait takes host's next turn and, for an unattended fetch, waits for it (or for ctx). An
 // attended fetch begins at once; the unattended fetch after it waits its delay all the
 // same.
 func (p *pacer) wait(ctx context.Context, host string) error {
-	if p == nil || p.delay <= 0 {
+	if p == nil {
 		return nil
 	}
 	host = strings.ToLower(host)
 	now := time.Now()
 	p.mu.Lock()
+	delay := max(p.delay, p.site[host])
+	if delay <= 0 {
+		p.mu.Unlock()
+		return nil
+	}
 	if len(p.next) >= maxPacedHosts {
 		for h, t := range p.next {
 			if !t.After(now) {
@@ -57,7 +82,7 @@ func (p *pacer) wait(ctx context.Context, host string) error {
 	if t := p.next[host]; unattended(ctx) && t.After(now) {
 		start = t
 	}
-	p.next[host] = start.Add(p.delay)
+	p.next[host] = start.Add(delay)
 	p.mu.Unlock()
 	if !start.After(now) {
 		return nil
