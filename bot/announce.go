@@ -2,7 +2,9 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"net/http"
 	"net/url"
 	"strings"
 
@@ -23,15 +25,20 @@ const (
 )
 
 // AnnounceFeedPoll posts the articles a poll added to its feed's announcement channel, a
-// few per message, and returns how many it announced. The poll job calls it after each
-// poll; /track calls it after the first. A feed without a channel announces nothing.
-func (b *Bot) AnnounceFeedPoll(ctx context.Context, p retrieval.FeedPoll) (int, error) {
-	return b.announce(ctx, &p)
+// few per message, from the (from)th article on (a multiple of announcePerMessage: an
+// earlier call posted the ones before), and returns how many it announced. On an error,
+// retry says whether the rest may go later: Discord failing or busy (a 5xx, a network
+// error, a rate limit past discordgo's own retries), not footnote lacking permission or
+// the channel gone. The poll job calls it after each poll and, for the rest, the
+// announce_feed job (jobs.Announcer); /track calls it after the first. A feed without a
+// channel announces nothing.
+func (b *Bot) AnnounceFeedPoll(ctx context.Context, p retrieval.FeedPoll, from int) (announced int, retry bool, err error) {
+	return b.announce(ctx, &p, from)
 }
 
-func (b *Bot) announce(ctx context.Context, p *retrieval.FeedPoll) (int, error) {
+func (b *Bot) announce(ctx context.Context, p *retrieval.FeedPoll, from int) (int, bool, error) {
 	if p == nil || p.Feed.Channel == "" {
-		return 0, nil
+		return 0, false, nil
 	}
 	var lines []string
 	for _, it := range p.Items {
@@ -41,7 +48,8 @@ func (b *Bot) announce(ctx context.Context, p *retrieval.FeedPoll) (int, error) 
 	}
 	l := b.guildLang(p.Feed.Collection) // a server's collection is named by its id
 	shown := min(len(lines), maxAnnouncedPerPoll)
-	for i := 0; i < shown; i += announcePerMessage {
+	from = max(from, 0) / announcePerMessage * announcePerMessage
+	for i := from; i < shown; i += announcePerMessage {
 		batch := lines[i:min(i+announcePerMessage, shown)]
 		content := strings.Join(batch, "\n")
 		if more := len(lines) - shown; i+announcePerMessage >= shown && more > 0 {
@@ -55,10 +63,23 @@ func (b *Bot) announce(ctx context.Context, p *retrieval.FeedPoll) (int, error) 
 			if missingPermissions(err) {
 				b.forgetPerms(p.Feed.Channel)
 			}
-			return i, fmt.Errorf("announce in %s: %w", p.Feed.Channel, err)
+			return i - from, mayPassLater(err), fmt.Errorf("announce in %s: %w", p.Feed.Channel, err)
 		}
 	}
-	return shown, nil
+	return max(shown-from, 0), false, nil
+}
+
+// mayPassLater reports whether a failed request to Discord may work if sent again later:
+// Discord's own trouble (5xx), a rate limit that discordgo's retries did not outlast, a
+// network error or a request cut off; not a refusal of the request itself (another 4xx:
+// footnote may not post there, the channel is gone).
+func mayPassLater(err error) bool {
+	var re *dg.RESTError
+	if errors.As(err, &re) && re.Response != nil {
+		code := re.Response.StatusCode
+		return code >= 500 || code == http.StatusTooManyRequests || code == http.StatusRequestTimeout
+	}
+	return true
 }
 
 // announceLine is one article of an announcement: title, source, date and link, each cut

@@ -91,7 +91,7 @@ func (b *Bot) runTrack(ctx context.Context, r *request) error {
 	shown.Feed = maskFeed(b.cfg.Redact, p.Feed)
 	shown.Err = b.cfg.Redact.Error(p.Err)
 	text := b.cfg.Redact.String(renderTracked(l, &shown))
-	if n, err := b.announce(ctx, p); err != nil {
+	if n, _, err := b.announce(ctx, p, 0); err != nil {
 		b.log.Warn("announce feed articles", "guild_id", r.guildID, "channel_id", p.Feed.Channel, "err", err)
 		text += "\n" + l.trf("footnote could not announce them in <#%s>.", p.Feed.Channel)
 	} else if n > 0 {

@@ -214,7 +214,7 @@ func TestAnnouncementsAreInTheServersLanguage(t *testing.T) {
 	for i := range maxAnnouncedPerPoll + 3 {
 		p.Items = append(p.Items, retrieval.FeedItem{URL: fmt.Sprintf("https://gazette.example/%d", i), Title: fmt.Sprint("Story ", i), Status: retrieval.StatusAdded})
 	}
-	n, err := h.bot.AnnounceFeedPoll(context.Background(), p)
+	n, _, err := h.bot.AnnounceFeedPoll(context.Background(), p, 0)
 	if err != nil || n != maxAnnouncedPerPoll {
 		t.Fatalf("AnnounceFeedPoll = %d, %v; want %d announced", n, err, maxAnnouncedPerPoll)
 	}
@@ -225,11 +225,44 @@ func TestAnnouncementsAreInTheServersLanguage(t *testing.T) {
 	// A server the state does not know (a worker without a gateway) gets English.
 	p.Feed.Collection = guildB
 	h.discord.placeChannel(annChannel, guildB)
-	if _, err := h.bot.AnnounceFeedPoll(context.Background(), p); err != nil {
+	if _, _, err := h.bot.AnnounceFeedPoll(context.Background(), p, 0); err != nil {
 		t.Fatal(err)
 	}
 	posts = h.discord.waitFor(t, "announcements", 2*len(posts), postedIn(annChannel))
 	if last := posts[len(posts)-1].str("content"); !strings.HasSuffix(last, "\n…and 3 more; /articles lists them.") {
 		t.Errorf("last announcement %q, want English", last)
+	}
+}
+
+// When Discord fails an announcement, AnnounceFeedPoll says how many went out and whether
+// the rest may go later: a 5xx may pass, a refusal (403: footnote may not post there) will
+// not. Asked again from an offset (the announce_feed job's retry), it posts the rest, cut
+// into messages as before.
+func TestAnAnnouncementDiscordFailsSaysWhatWentAndWhetherToRetry(t *testing.T) {
+	h := newHarness(t, newFakeEngine())
+	h.discord.placeChannel(annChannel, guildA)
+	p := retrieval.FeedPoll{Feed: retrieval.Feed{Collection: guildA, Channel: annChannel, Title: "Gazette"}}
+	for i := range 2*announcePerMessage + 2 {
+		p.Items = append(p.Items, retrieval.FeedItem{URL: fmt.Sprintf("https://gazette.example/%d", i), Title: fmt.Sprint("Story ", i), Status: retrieval.StatusAdded})
+	}
+	ctx := context.Background()
+	// A 503 each time: restRetry's retries (about 2 s) run out.
+	h.discord.failNext(restRetries+1, postedIn(annChannel), fault{status: http.StatusServiceUnavailable, body: `{"message": "upstream down"}`})
+	n, retry, err := h.bot.AnnounceFeedPoll(ctx, p, 0)
+	if err == nil || n != 0 || !retry {
+		t.Fatalf("announcement meeting a 503 = %d, %v, %v; want 0 announced, retry, an error", n, retry, err)
+	}
+	n, retry, err = h.bot.AnnounceFeedPoll(ctx, p, announcePerMessage)
+	if err != nil || n != announcePerMessage+2 || retry {
+		t.Fatalf("the rest, from the second message = %d, %v, %v; want %d announced", n, retry, err, announcePerMessage+2)
+	}
+	// The calls recorded: the failed attempts, then the rest's two messages.
+	posts := h.discord.waitFor(t, "the rest's two messages", restRetries+1+2, postedIn(annChannel))
+	if first := posts[len(posts)-2].str("content"); !strings.HasPrefix(first, fmt.Sprintf("📰 **Story %d**", announcePerMessage)) {
+		t.Errorf("the rest's first message %q, want it to begin with article %d", first, announcePerMessage)
+	}
+	h.discord.failNext(1, postedIn(annChannel), fault{status: http.StatusForbidden, body: `{"message": "Missing Permissions", "code": 50013}`})
+	if n, retry, err := h.bot.AnnounceFeedPoll(ctx, p, 0); err == nil || n != 0 || retry {
+		t.Errorf("announcement meeting a 403 = %d, %v, %v; want an error that is not retried", n, retry, err)
 	}
 }

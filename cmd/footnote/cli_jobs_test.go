@@ -207,6 +207,7 @@ func TestJobsListsEveryKindWithItsFailures(t *testing.T) {
 	t.Run("the table has a row per kind and the failure's error", func(t *testing.T) {
 		out, _ := c.must(t, "", "jobs")
 		want := regexp.MustCompile(`^kind +queued +running +retrying +failed +done
+announce_feed +0 +0 +0 +0 +0
 poll_due +0 +0 +0 +0 +0
 poll_feed +1 +1 +0 +1 +0
   last failure \(\S+Z\): record poll of feed 3: connection reset

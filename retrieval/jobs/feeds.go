@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -51,19 +52,90 @@ func (w *pollFeedWorker) Work(ctx context.Context, job *river.Job[PollFeedArgs])
 	return nil
 }
 
-// announce posts the poll's new articles in the feed's channel; a failure is logged, and
-// the articles stay added (a retry would find them known and announce nothing).
+// announce posts the poll's new articles in the feed's channel. The articles stay added
+// whatever becomes of it; when Discord fails in a way that may pass, the rest are handed
+// to an announce_feed job, which River retries with its backoff (a second poll would find
+// them known and announce nothing).
 func (w *pollFeedWorker) announce(ctx context.Context, p retrieval.FeedPoll) {
 	if w.announcer == nil || p.Feed.Channel == "" {
 		return
 	}
-	n, err := w.announcer.AnnounceFeedPoll(ctx, p)
-	if err != nil {
-		w.log.Warn("announce feed articles", "collection", p.Feed.Collection, "channel_id", p.Feed.Channel, "feed", p.Feed.URL, "err", err)
-	}
+	n, retry, err := w.announcer.AnnounceFeedPoll(ctx, p, 0)
 	if n > 0 {
 		w.log.Info("feed articles announced", "collection", p.Feed.Collection, "channel_id", p.Feed.Channel, "articles", n)
 	}
+	if err == nil {
+		return
+	}
+	if !retry {
+		w.log.Warn("announce feed articles", "collection", p.Feed.Collection, "channel_id", p.Feed.Channel, "feed", p.Feed.URL, "err", err)
+		return
+	}
+	if qerr := queueAnnounce(ctx, announceArgs(p, n)); qerr != nil {
+		w.log.Warn("announce feed articles; could not queue a retry", "collection", p.Feed.Collection, "channel_id", p.Feed.Channel,
+			"feed", p.Feed.URL, "err", err, "queue_err", qerr)
+		return
+	}
+	w.log.Info("announce feed articles: will try again", "collection", p.Feed.Collection, "channel_id", p.Feed.Channel, "feed", p.Feed.URL, "err", err)
+}
+
+// queueAnnounce inserts an announce_feed job through the River client of ctx (a worker's).
+func queueAnnounce(ctx context.Context, a AnnounceArgs) error {
+	client, err := river.ClientFromContextSafely[pgx.Tx](ctx)
+	if err != nil {
+		return err
+	}
+	// The poll's own context may be near its end; the insert is one statement.
+	ictx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	_, err = client.Insert(ictx, a, nil)
+	return err
+}
+
+// announceWorker posts what a background poll could not: the articles from From on, in
+// the feed's channel, if the feed is still tracked there. A failure that may pass fails
+// the attempt (River tries again, attempt⁴ seconds later); one that will not (footnote
+// may not post there) ends the job; an attempt that got some out hands the rest to a new
+// job, so that a retry does not post those again.
+type announceWorker struct {
+	river.WorkerDefaults[AnnounceArgs]
+	engine    Engine
+	announcer Announcer
+	log       *slog.Logger
+}
+
+func (w *announceWorker) Timeout(*river.Job[AnnounceArgs]) time.Duration { return announceTimeout }
+
+func (w *announceWorker) Work(ctx context.Context, job *river.Job[AnnounceArgs]) error {
+	a := job.Args
+	feeds, err := w.engine.Feeds(ctx, a.Collection)
+	if err != nil {
+		return handBack(ctx, fmt.Errorf("announce feed %d: %w", a.FeedID, err))
+	}
+	if !slices.ContainsFunc(feeds, func(f retrieval.Feed) bool { return f.ID == a.FeedID && f.Channel == a.Channel }) {
+		w.log.Info("feed untracked, or announced elsewhere, since its poll: its articles stay, unannounced",
+			"collection", a.Collection, "feed", a.FeedURL, "channel_id", a.Channel)
+		return nil
+	}
+	n, retry, err := w.announcer.AnnounceFeedPoll(ctx, a.poll(), a.From)
+	if n > 0 {
+		w.log.Info("feed articles announced", "collection", a.Collection, "channel_id", a.Channel, "articles", n, "attempt", job.Attempt)
+	}
+	switch {
+	case err == nil:
+		return nil
+	case !retry:
+		w.log.Warn("announce feed articles", "collection", a.Collection, "channel_id", a.Channel, "feed", a.FeedURL, "err", err)
+		return river.JobCancel(err)
+	case n > 0:
+		rest := a
+		rest.From += n
+		if qerr := queueAnnounce(ctx, rest); qerr != nil {
+			return fmt.Errorf("announce feed %d: %w (and the rest could not be queued: %w)", a.FeedID, err, qerr)
+		}
+		return nil
+	}
+	return handBack(ctx, fmt.Errorf("announce feed %d: %w", a.FeedID, err))
 }
 
 // pollDueWorker hands every due feed to a poll_feed job. The feeds are claimed (their next

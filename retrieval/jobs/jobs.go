@@ -27,16 +27,17 @@ const (
 	KindSweepDepartures = "sweep_departures"        // deletes the articles of servers that left long enough ago
 	KindReindex         = "reindex"                 // one collection's reindex
 	KindRecrawlDue      = "recrawl_due"             // re-fetches the articles whose recrawl is due (Recrawler)
+	KindAnnounce        = "announce_feed"           // posts a poll's new articles again after Discord failed (Announcer)
 )
 
 // Kinds lists every job kind, for `footnote jobs` to show the ones without jobs too.
 func Kinds() []string {
-	return []string{KindPollDue, KindPollFeed, KindRecrawlDue, KindReindex, KindSweepDepartures}
+	return []string{KindAnnounce, KindPollDue, KindPollFeed, KindRecrawlDue, KindReindex, KindSweepDepartures}
 }
 
 // Queues. Each has its own workers, so that a long reindex never holds up feed polls.
 const (
-	QueueFeeds       = "feeds"       // poll_feed
+	QueueFeeds       = "feeds"       // poll_feed, announce_feed
 	QueueReindex     = "reindex"     // reindex
 	QueueMaintenance = "maintenance" // poll_due, sweep_departures, recrawl_due
 )
@@ -106,6 +107,13 @@ const (
 	maintenanceAttempts = 3
 	// reindexAttempts: each attempt resumes where the last stopped, so a retry loses little.
 	reindexAttempts = 5
+	// announceAttempts: River's attempt⁴ seconds between them spread ten attempts over
+	// about six and a half hours, long enough for a Discord outage; news older than that
+	// is no longer worth a message.
+	announceAttempts = 10
+	// announceTimeout bounds one attempt: three messages, each with discordgo's own
+	// retries of a rate limit or a 502.
+	announceTimeout = 2 * time.Minute
 )
 
 // activeStates are the states in which a unique job blocks another like it: everything
@@ -125,6 +133,57 @@ func (PollFeedArgs) Kind() string { return KindPollFeed }
 func (PollFeedArgs) InsertOpts() river.InsertOpts {
 	return river.InsertOpts{Queue: QueueFeeds, MaxAttempts: pollFeedAttempts,
 		UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: activeStates}}
+}
+
+// AnnounceArgs posts the new articles of a background poll that Discord did not take (a
+// 5xx, a network failure, a rate limit past discordgo's retries): the feed, and the
+// articles from the (From)th on, as the poll added them.
+type AnnounceArgs struct {
+	Collection string         `json:"collection"`
+	FeedID     int64          `json:"feed_id"`
+	FeedURL    string         `json:"feed_url"`
+	FeedTitle  string         `json:"feed_title,omitempty"`
+	Channel    string         `json:"channel"`
+	Items      []AnnounceItem `json:"items"`
+	// From is how many of Items were announced before (a multiple of the articles per
+	// message, so the messages are cut as the first attempt cut them).
+	From int `json:"from,omitempty"`
+}
+
+// AnnounceItem is one new article of an AnnounceArgs.
+type AnnounceItem struct {
+	URL       string    `json:"url"`
+	Title     string    `json:"title,omitempty"`
+	Published time.Time `json:"published,omitzero"`
+}
+
+// Kind is KindAnnounce.
+func (AnnounceArgs) Kind() string { return KindAnnounce }
+
+// InsertOpts puts the announcement in the feeds queue.
+func (AnnounceArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{Queue: QueueFeeds, MaxAttempts: announceAttempts}
+}
+
+// announceArgs is the retry of announcing p's added articles from the (from)th on.
+func announceArgs(p retrieval.FeedPoll, from int) AnnounceArgs {
+	a := AnnounceArgs{Collection: p.Feed.Collection, FeedID: p.Feed.ID, FeedURL: p.Feed.URL, FeedTitle: p.Feed.Title,
+		Channel: p.Feed.Channel, From: from}
+	for _, it := range p.Items {
+		if it.Status == retrieval.StatusAdded {
+			a.Items = append(a.Items, AnnounceItem{URL: it.URL, Title: it.Title, Published: it.Published})
+		}
+	}
+	return a
+}
+
+// poll is the FeedPoll a announces: its feed and its articles, as added.
+func (a AnnounceArgs) poll() retrieval.FeedPoll {
+	p := retrieval.FeedPoll{Feed: retrieval.Feed{ID: a.FeedID, Collection: a.Collection, URL: a.FeedURL, Title: a.FeedTitle, Channel: a.Channel}}
+	for _, it := range a.Items {
+		p.Items = append(p.Items, retrieval.FeedItem{URL: it.URL, Title: it.Title, Published: it.Published, Status: retrieval.StatusAdded})
+	}
+	return p
 }
 
 // PollDueArgs hands every due feed, in every collection, to a poll_feed job.

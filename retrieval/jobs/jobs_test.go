@@ -2,6 +2,8 @@ package jobs
 
 import (
 	"context"
+	"errors"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -155,23 +157,104 @@ func TestTwoClientsNeverPollAFeedTwiceInOneInterval(t *testing.T) {
 	})
 }
 
-// announcer records the polls it is asked to announce.
+// announcer records the polls it is asked to announce, and from where; its first calls
+// fail as fails says (announcing n first, then an error, retried or not).
 type announcer struct {
 	mu    sync.Mutex
 	polls []retrieval.FeedPoll
+	froms []int
+	fails []announceFailure
 }
 
-func (a *announcer) AnnounceFeedPoll(_ context.Context, p retrieval.FeedPoll) (int, error) {
+type announceFailure struct {
+	n     int
+	retry bool
+}
+
+func (a *announcer) AnnounceFeedPoll(_ context.Context, p retrieval.FeedPoll, from int) (int, bool, error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	a.polls = append(a.polls, p)
-	return len(p.Items), nil
+	a.polls, a.froms = append(a.polls, p), append(a.froms, from)
+	if len(a.fails) > 0 {
+		f := a.fails[0]
+		a.fails = a.fails[1:]
+		return f.n, f.retry, errors.New("announce in chan-1: HTTP 503 Service Unavailable")
+	}
+	return len(p.Items) - from, false, nil
 }
 
 func (a *announcer) seen() []retrieval.FeedPoll {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	return append([]retrieval.FeedPoll(nil), a.polls...)
+}
+
+func (a *announcer) from() []int {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return append([]int(nil), a.froms...)
+}
+
+// When Discord fails a background poll's announcement in a way that may pass, the
+// articles not yet announced go to an announce_feed job, which River retries with its
+// backoff until they are out; each try starts where the last one stopped. A refusal that
+// will not pass (footnote may not post there) queues nothing.
+func TestAnAnnouncementDiscordFailedIsRetriedFromWhereItStopped(t *testing.T) {
+	dsn, e, coll := newDB(t)
+	site := newFeeds(t)
+	site.setItems("news", 1)
+	f := track(t, e, coll, site, "news", "chan-1")
+	site.setItems("news", 12)
+	makeDue(t, dsn, f.URL)
+	// The poll's announcement gets 5 out, then fails; the job's first attempt fails with
+	// nothing out; its second gets the rest out.
+	a := &announcer{fails: []announceFailure{{n: 5, retry: true}, {n: 0, retry: true}}}
+	c := start(t, dsn, Config{Engine: e, Work: WorkAll, Announcer: a}) // its leader queues poll_due at start
+	waitForUpTo(t, 30*time.Second, "three announcement attempts", func() bool { return len(a.from()) == 3 })
+	idle(t, e, KindPollDue, KindPollFeed, KindAnnounce)
+	if got := a.from(); !slices.Equal(got, []int{0, 5, 5}) {
+		t.Errorf("announcements started from %v; want 0 (the poll), then 5 twice (the job's attempts)", got)
+	}
+	polls := a.seen()
+	last := polls[len(polls)-1]
+	if last.Feed.ID != f.ID || last.Feed.Channel != "chan-1" || last.Feed.Collection != coll || len(last.Items) != 11 ||
+		last.Items[0].Title != polls[0].Items[0].Title || last.Items[0].URL != polls[0].Items[0].URL || last.Items[0].Status != retrieval.StatusAdded {
+		t.Errorf("the job announced %+v; want the poll's 11 new articles, as the poll added them (%+v)", last, polls[0])
+	}
+	if counts := jobCount(t, e, KindAnnounce); counts.Done != 1 {
+		t.Errorf("announce_feed jobs %+v; want one, done", counts)
+	}
+
+	t.Run("a refusal is not retried", func(t *testing.T) {
+		a.mu.Lock()
+		a.fails = []announceFailure{{n: 0, retry: false}}
+		a.mu.Unlock()
+		site.setItems("news", 13)
+		makeDue(t, dsn, f.URL)
+		if _, _, err := c.Insert(context.Background(), PollDueArgs{}); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, "the next poll's announcement", func() bool { return len(a.from()) == 4 })
+		idle(t, e, KindPollDue, KindPollFeed, KindAnnounce)
+		if counts := jobCount(t, e, KindAnnounce); counts.Done != 1 || counts.Queued+counts.Retrying+counts.Failed != 0 {
+			t.Errorf("announce_feed jobs %+v; want still the one done before", counts)
+		}
+	})
+}
+
+// jobCount returns the counts of the jobs of kind.
+func jobCount(t *testing.T, e *retrieval.Engine, kind string) retrieval.JobCounts {
+	t.Helper()
+	counts, err := e.JobCounts(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range counts {
+		if c.Kind == kind {
+			return c
+		}
+	}
+	return retrieval.JobCounts{Kind: kind}
 }
 
 func TestABackgroundPollAnnouncesItsNewArticles(t *testing.T) {
