@@ -157,7 +157,7 @@ func (f *Fetcher) fetch(ctx context.Context, rawURL string, header http.Header) 
 	if err := f.checkURL(u); err != nil {
 		return nil, fmt.Errorf("fetch %s: %w", u.Redacted(), err)
 	}
-	if crawling(ctx) {
+	if marked(ctx, markCrawl) {
 		if err := f.checkRobots(ctx, u); err != nil {
 			return nil, fmt.Errorf("fetch %s: %w", u.Redacted(), err)
 		}
@@ -247,7 +247,7 @@ func (f *Fetcher) checkRedirect(req *http.Request, via []*http.Request) error {
 	if err := f.checkURL(req.URL); err != nil {
 		return fmt.Errorf("redirect to %s: %w", req.URL.Redacted(), err)
 	}
-	if crawling(req.Context()) {
+	if marked(req.Context(), markCrawl) {
 		if err := f.checkRobots(req.Context(), req.URL); err != nil {
 			return fmt.Errorf("redirect to %s: %w", req.URL.Redacted(), err)
 		}

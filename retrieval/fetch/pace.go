@@ -12,17 +12,25 @@ import (
 // first is paced per host (Config.HostDelay) so that footnote never fetches a site faster
 // than one page every HostDelay on its own account; the second is not slowed, but counts.
 
-type unattendedKey struct{}
+// mark is a kind of fetch a caller marks its context with (Unattended, Crawling); the
+// context holds it as a key whose value says whether it applies.
+type mark int
+
+const (
+	markUnattended mark = iota
+	markCrawl
+)
+
+// marked reports whether ctx carries m set.
+func marked(ctx context.Context, m mark) bool {
+	v, _ := ctx.Value(m).(bool)
+	return v
+}
 
 // Unattended marks ctx's fetches as background work that no one waits on: each waits, when
 // it must, until Config.HostDelay has passed since the last fetch from its host began.
 func Unattended(ctx context.Context) context.Context {
-	return context.WithValue(ctx, unattendedKey{}, true)
-}
-
-func unattended(ctx context.Context) bool {
-	v, _ := ctx.Value(unattendedKey{}).(bool)
-	return v
+	return context.WithValue(ctx, markUnattended, true)
 }
 
 // maxPacedHosts bounds the pacer's memory: past it, hosts whose turn has passed are
@@ -79,7 +87,7 @@ func (p *pacer) wait(ctx context.Context, host string) error {
 		}
 	}
 	start := now
-	if t := p.next[host]; unattended(ctx) && t.After(now) {
+	if t := p.next[host]; marked(ctx, markUnattended) && t.After(now) {
 		start = t
 	}
 	p.next[host] = start.Add(delay)

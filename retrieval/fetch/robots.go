@@ -19,18 +19,11 @@ import (
 // itself is published for programs to poll, and the member subscribed to it: it is fetched
 // as asked, and the items it lists are crawled.
 
-type crawlKey struct{}
-
 // Crawling marks ctx's fetches as a crawl: each page (and each redirect target) must be
 // allowed by its site's robots.txt, or the fetch fails with ErrDisallowed. A Crawl-delay
 // in the robots.txt group footnote keeps to also paces unattended fetches from the site.
 func Crawling(ctx context.Context) context.Context {
-	return context.WithValue(ctx, crawlKey{}, true)
-}
-
-func crawling(ctx context.Context) bool {
-	v, _ := ctx.Value(crawlKey{}).(bool)
-	return v
+	return context.WithValue(ctx, markCrawl, true)
 }
 
 // RFC 9309's limits and the cache's.
@@ -331,7 +324,7 @@ func (f *Fetcher) fetchRobots(ctx context.Context, u *url.URL) (robotsRules, err
 	robots := &url.URL{Scheme: u.Scheme, Host: u.Host, Path: "/robots.txt"}
 	// The robots.txt itself is not a crawl (no robots.txt is asked about it), and takes its
 	// turn at the site like the fetch it comes before.
-	resp, err := f.fetch(context.WithValue(ctx, crawlKey{}, false), robots.String(), nil)
+	resp, err := f.fetch(context.WithValue(ctx, markCrawl, false), robots.String(), nil)
 	var se *StatusError
 	switch {
 	case errors.As(err, &se) && se.Code >= 400 && se.Code < 500:
