@@ -2,6 +2,8 @@ package bot
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"net/http"
@@ -25,48 +27,77 @@ const (
 )
 
 // AnnounceFeedPoll posts the articles a poll added to its feed's announcement channel, a
-// few per message, from the (from)th article on (a multiple of announcePerMessage: an
-// earlier call posted the ones before), and returns how many it announced. On an error,
-// retry says whether the rest may go later: Discord failing or busy (a 5xx, a network
-// error, a rate limit past discordgo's own retries), not footnote lacking permission or
-// the channel gone. The poll job calls it after each poll and, for the rest, the
-// announce_feed job (jobs.Announcer); /track calls it after the first. A feed without a
-// channel announces nothing.
-func (b *Bot) AnnounceFeedPoll(ctx context.Context, p retrieval.FeedPoll, from int) (announced int, retry bool, err error) {
-	return b.announce(ctx, &p, from)
-}
-
-func (b *Bot) announce(ctx context.Context, p *retrieval.FeedPoll, from int) (int, bool, error) {
-	if p == nil || p.Feed.Channel == "" {
+// few per message, and returns how many it announced. On an error, retry says whether the
+// rest may go later: Discord failing or busy (a 5xx, a network error, a rate limit past
+// discordgo's own retries), not footnote lacking permission or the channel gone. It is
+// retrieval.Engine.AnnounceFeed's post (jobs.Announcer): the articles are those waiting to
+// be announced, after a poll, in an announce_feed job, or after /track's first poll. A
+// feed without a channel announces nothing.
+//
+// Each message carries a nonce made of the feed and its articles, which Discord enforces
+// (enforce_nonce): a message sent again within a few minutes, after a 500 or a cut
+// connection that may have hidden its success, is not posted twice.
+func (b *Bot) AnnounceFeedPoll(ctx context.Context, p retrieval.FeedPoll) (announced int, retry bool, err error) {
+	if p.Feed.Channel == "" {
 		return 0, false, nil
 	}
-	var lines []string
+	var lines, urls []string
 	for _, it := range p.Items {
 		if it.Status == retrieval.StatusAdded {
 			lines = append(lines, announceLine(p.Feed, it))
+			urls = append(urls, it.URL)
 		}
 	}
 	l := b.guildLang(p.Feed.Collection) // a server's collection is named by its id
 	shown := min(len(lines), maxAnnouncedPerPoll)
-	from = max(from, 0) / announcePerMessage * announcePerMessage
-	for i := from; i < shown; i += announcePerMessage {
-		batch := lines[i:min(i+announcePerMessage, shown)]
-		content := strings.Join(batch, "\n")
-		if more := len(lines) - shown; i+announcePerMessage >= shown && more > 0 {
+	for i := 0; i < shown; i += announcePerMessage {
+		end := min(i+announcePerMessage, shown)
+		content := strings.Join(lines[i:end], "\n")
+		if more := len(lines) - shown; end == shown && more > 0 {
 			content += "\n" + l.trn(more, "…and %d more; /articles lists it.", "…and %d more; /articles lists them.", more)
 		}
-		_, err := b.session.ChannelMessageSendComplex(p.Feed.Channel, &dg.MessageSend{
+		err := b.sendOnce(ctx, p.Feed.Channel, announceNonce(p.Feed, urls[i:end]), &dg.MessageSend{
 			Content:         content,
 			AllowedMentions: noMentions(),
-		}, dg.WithContext(ctx))
+		})
 		if err != nil {
 			if missingPermissions(err) {
 				b.forgetPerms(p.Feed.Channel)
 			}
-			return i - from, mayPassLater(err), fmt.Errorf("announce in %s: %w", p.Feed.Channel, err)
+			return i, mayPassLater(err), fmt.Errorf("announce in %s: %w", p.Feed.Channel, err)
 		}
 	}
-	return max(shown-from, 0), false, nil
+	return shown, false, nil
+}
+
+// onceMessage is a message with a nonce Discord enforces: another message of the same
+// author with the same nonce in the last few minutes is returned instead of a new one.
+// (discordgo's MessageSend has neither field.)
+type onceMessage struct {
+	*dg.MessageSend
+	Nonce        string `json:"nonce"`
+	EnforceNonce bool   `json:"enforce_nonce"`
+}
+
+// sendOnce posts m (text only) in channel under nonce, as ChannelMessageSendComplex
+// would, so that sending it again after a failure that hid its success posts nothing new.
+func (b *Bot) sendOnce(ctx context.Context, channel, nonce string, m *dg.MessageSend) error {
+	endpoint := dg.EndpointChannelMessages(channel)
+	_, err := b.session.RequestWithBucketID(http.MethodPost, endpoint, onceMessage{MessageSend: m, Nonce: nonce, EnforceNonce: true},
+		endpoint, dg.WithContext(ctx))
+	return err
+}
+
+// announceNonce names one announcement message: its feed and its articles, in 25
+// characters (Discord's limit), the same at every try.
+func announceNonce(f retrieval.Feed, urls []string) string {
+	h := sha256.New()
+	fmt.Fprintf(h, "%d\x00%s", f.ID, f.Channel)
+	for _, u := range urls {
+		h.Write([]byte{0})
+		h.Write([]byte(u))
+	}
+	return "fa" + hex.EncodeToString(h.Sum(nil))[:23]
 }
 
 // mayPassLater reports whether a failed request to Discord may work if sent again later:

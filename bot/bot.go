@@ -39,7 +39,14 @@ type Engine interface {
 	UpdateGuildSettings(ctx context.Context, collection string, u retrieval.SettingsUpdate) (retrieval.GuildSettings, error)
 	Track(ctx context.Context, collection, rawURL string, every time.Duration, addedBy, channel string) (*retrieval.FeedPoll, error)
 	Feeds(ctx context.Context, collection string) ([]retrieval.Feed, error)
+	AnnounceFeed(ctx context.Context, collection string, id int64, post retrieval.AnnounceFunc) (announced int, retry bool, err error)
 	Untrack(ctx context.Context, collection, rawURL string) error
+}
+
+// AnnounceQueue queues another try of the announcements of a feed that wait to be posted
+// (jobs.Client.QueueAnnounce).
+type AnnounceQueue interface {
+	QueueAnnounce(ctx context.Context, collection string, feedID int64) error
 }
 
 // Config configures a Bot. Zero values take the defaults given on each field.
@@ -93,6 +100,9 @@ type Config struct {
 	// channel (cmd/footnote wires it to retrieval/jobs); nil runs the reindex inside the
 	// interaction, as the console does.
 	Reindexer ReindexQueue
+	// Announcements queues another try of a feed announcement Discord failed (cmd/footnote
+	// wires it to retrieval/jobs' announce_feed); nil leaves it to the feed's next poll.
+	Announcements AnnounceQueue
 	// Redact masks secrets in the error text members see (a feed's last error, a failed
 	// request's explanation); nil masks only what is shaped like a credential. The log is
 	// the caller's to mask (cmd/footnote wraps its handler with the same Redactor).

@@ -35,7 +35,10 @@ type fakeDiscord struct {
 	unknown404 int
 	// deleteFails is how many more deletes of an original response to answer 500.
 	deleteFails int
-	merges      mergeCheck // embeds Discord would hide (fakemerge_test.go)
+	// lostPosts is how many more channel messages to post and then answer 500, as when
+	// Discord's reply is lost after the message is made.
+	lostPosts int
+	merges    mergeCheck // embeds Discord would hide (fakemerge_test.go)
 	// refusedFollowup is, per interaction token, which follow-up (1: the first) to refuse
 	// with 403 Missing Permissions (fakefollowup_test.go).
 	refusedFollowup map[string]int
@@ -220,9 +223,22 @@ func (f *fakeDiscord) serveREST(w http.ResponseWriter, r *http.Request) {
 		reply(map[string]any{"id": parts[3], "type": 11, "parent_id": parts[1], "owner_id": f.botID,
 			"name": c.Body["name"]})
 	case parts[0] == "channels" && len(parts) == 3 && r.Method == http.MethodPost:
+		// Like Discord, a nonce enforced returns the author's message of the same nonce
+		// (within a few minutes there) instead of making another.
+		if nonce, _ := c.Body["nonce"].(string); nonce != "" && c.Body["enforce_nonce"] == true {
+			if m := f.messageWithNonce(parts[1], nonce); m != nil {
+				reply(m)
+				return
+			}
+		}
 		m := map[string]any{"id": f.nextMessageID(), "channel_id": parts[1], "content": c.Body["content"],
-			"embeds": c.Body["embeds"], "author": map[string]any{"id": f.botID, "username": "footnote", "bot": true}}
+			"embeds": c.Body["embeds"], "author": map[string]any{"id": f.botID, "username": "footnote", "bot": true},
+			"nonce": c.Body["nonce"]}
 		f.addHistory(parts[1], m)
+		if f.consume(&f.lostPosts, true) {
+			http.Error(w, `{"message": "500: Internal Server Error", "code": 0}`, http.StatusInternalServerError)
+			return
+		}
 		reply(m)
 	case parts[0] == "channels" && len(parts) == 3 && r.Method == http.MethodGet:
 		f.mu.Lock()
@@ -322,6 +338,18 @@ func (f *fakeDiscord) nextMessageID() string {
 }
 
 // addHistory puts a message into a channel's history (what GET messages returns).
+// messageWithNonce is the message of channel posted with nonce, or nil.
+func (f *fakeDiscord) messageWithNonce(channel, nonce string) map[string]any {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, m := range f.history[channel] {
+		if m["nonce"] == nonce {
+			return m
+		}
+	}
+	return nil
+}
+
 func (f *fakeDiscord) addHistory(channel string, m map[string]any) {
 	f.mu.Lock()
 	defer f.mu.Unlock()

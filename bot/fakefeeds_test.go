@@ -18,3 +18,7 @@ func (e *fakeEngine) Track(context.Context, string, string, time.Duration, strin
 func (e *fakeEngine) Feeds(context.Context, string) ([]retrieval.Feed, error) { return nil, nil }
 
 func (e *fakeEngine) Untrack(context.Context, string, string) error { return retrieval.ErrNotFound }
+
+func (e *fakeEngine) AnnounceFeed(context.Context, string, int64, retrieval.AnnounceFunc) (int, bool, error) {
+	return 0, false, nil
+}

@@ -91,13 +91,36 @@ func (b *Bot) runTrack(ctx context.Context, r *request) error {
 	shown.Feed = maskFeed(b.cfg.Redact, p.Feed)
 	shown.Err = b.cfg.Redact.Error(p.Err)
 	text := b.cfg.Redact.String(renderTracked(l, &shown))
-	if n, _, err := b.announce(ctx, p, 0); err != nil {
-		b.log.Warn("announce feed articles", "guild_id", r.guildID, "channel_id", p.Feed.Channel, "err", err)
-		text += "\n" + l.trf("footnote could not announce them in <#%s>.", p.Feed.Channel)
-	} else if n > 0 {
-		text += "\n" + l.trf("Announced %d in <#%s>.", n, p.Feed.Channel)
-	}
+	text += b.announceTracked(ctx, r, p)
 	return r.reply.edit(ctx, message{content: text})
+}
+
+// announceTracked posts the articles /track's first poll added in the feed's channel and
+// returns the line that says so for its reply ("" for none). The articles wait to be
+// announced in the database (retrieval.Engine.AnnounceFeed): when Discord fails in a way
+// that may pass, an announce_feed job tries again, and the feed's next poll would too.
+func (b *Bot) announceTracked(ctx context.Context, r *request, p *retrieval.FeedPoll) string {
+	if p.Feed.Channel == "" {
+		return ""
+	}
+	l := r.lang()
+	n, retry, err := b.eng.AnnounceFeed(ctx, p.Feed.Collection, p.Feed.ID, b.AnnounceFeedPoll)
+	switch {
+	case err == nil && n > 0:
+		return "\n" + l.trf("Announced %d in <#%s>.", n, p.Feed.Channel)
+	case err == nil:
+		return ""
+	case !retry:
+		b.log.Warn("announce feed articles", "guild_id", r.guildID, "channel_id", p.Feed.Channel, "err", err)
+		return "\n" + l.trf("footnote could not announce them in <#%s>.", p.Feed.Channel)
+	}
+	b.log.Warn("announce feed articles: will try again", "guild_id", r.guildID, "channel_id", p.Feed.Channel, "announced", n, "err", err)
+	if b.cfg.Announcements != nil {
+		if qerr := b.cfg.Announcements.QueueAnnounce(ctx, p.Feed.Collection, p.Feed.ID); qerr != nil {
+			b.log.Warn("queue announce_feed failed; the feed's next poll will announce", "guild_id", r.guildID, "err", qerr)
+		}
+	}
+	return "\n" + l.trf("footnote could not announce them in <#%s> yet; it will try again.", p.Feed.Channel)
 }
 
 // errForeignChannel is /track channel: naming a channel of another server.

@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -214,7 +216,7 @@ func TestAnnouncementsAreInTheServersLanguage(t *testing.T) {
 	for i := range maxAnnouncedPerPoll + 3 {
 		p.Items = append(p.Items, retrieval.FeedItem{URL: fmt.Sprintf("https://gazette.example/%d", i), Title: fmt.Sprint("Story ", i), Status: retrieval.StatusAdded})
 	}
-	n, _, err := h.bot.AnnounceFeedPoll(context.Background(), p, 0)
+	n, _, err := h.bot.AnnounceFeedPoll(context.Background(), p)
 	if err != nil || n != maxAnnouncedPerPoll {
 		t.Fatalf("AnnounceFeedPoll = %d, %v; want %d announced", n, err, maxAnnouncedPerPoll)
 	}
@@ -225,7 +227,7 @@ func TestAnnouncementsAreInTheServersLanguage(t *testing.T) {
 	// A server the state does not know (a worker without a gateway) gets English.
 	p.Feed.Collection = guildB
 	h.discord.placeChannel(annChannel, guildB)
-	if _, _, err := h.bot.AnnounceFeedPoll(context.Background(), p, 0); err != nil {
+	if _, _, err := h.bot.AnnounceFeedPoll(context.Background(), p); err != nil {
 		t.Fatal(err)
 	}
 	posts = h.discord.waitFor(t, "announcements", 2*len(posts), postedIn(annChannel))
@@ -236,33 +238,126 @@ func TestAnnouncementsAreInTheServersLanguage(t *testing.T) {
 
 // When Discord fails an announcement, AnnounceFeedPoll says how many went out and whether
 // the rest may go later: a 5xx may pass, a refusal (403: footnote may not post there) will
-// not. Asked again from an offset (the announce_feed job's retry), it posts the rest, cut
-// into messages as before.
+// not. A message Discord made but whose answer was lost (a 500 after the post) is sent
+// again under the same enforced nonce, and is not posted twice.
 func TestAnAnnouncementDiscordFailsSaysWhatWentAndWhetherToRetry(t *testing.T) {
 	h := newHarness(t, newFakeEngine())
 	h.discord.placeChannel(annChannel, guildA)
-	p := retrieval.FeedPoll{Feed: retrieval.Feed{Collection: guildA, Channel: annChannel, Title: "Gazette"}}
+	p := retrieval.FeedPoll{Feed: retrieval.Feed{ID: 7, Collection: guildA, Channel: annChannel, Title: "Gazette"}}
 	for i := range 2*announcePerMessage + 2 {
 		p.Items = append(p.Items, retrieval.FeedItem{URL: fmt.Sprintf("https://gazette.example/%d", i), Title: fmt.Sprint("Story ", i), Status: retrieval.StatusAdded})
 	}
 	ctx := context.Background()
-	// A 503 each time: restRetry's retries (about 2 s) run out.
-	h.discord.failNext(restRetries+1, postedIn(annChannel), fault{status: http.StatusServiceUnavailable, body: `{"message": "upstream down"}`})
-	n, retry, err := h.bot.AnnounceFeedPoll(ctx, p, 0)
+	// The first message goes; the second meets a 503 each time: restRetry's retries (about
+	// 2 s) run out.
+	h.discord.failNext(restRetries+1, func(c call) bool {
+		return postedIn(annChannel)(c) && strings.HasPrefix(c.str("content"), fmt.Sprintf("📰 **Story %d**", announcePerMessage))
+	}, fault{status: http.StatusServiceUnavailable, body: `{"message": "upstream down"}`})
+	n, retry, err := h.bot.AnnounceFeedPoll(ctx, p)
+	if err == nil || n != announcePerMessage || !retry {
+		t.Fatalf("announcement meeting a 503 = %d, %v, %v; want %d announced, retry, an error", n, retry, err, announcePerMessage)
+	}
+	rest := p
+	rest.Items = p.Items[n:]
+	// Discord makes the rest's first message but its answer is lost (a 500, which
+	// restRetry does not retry for a POST): the next try sends it again, and the nonce
+	// returns the message made.
+	h.discord.mu.Lock()
+	h.discord.lostPosts = 1
+	h.discord.mu.Unlock()
+	n, retry, err = h.bot.AnnounceFeedPoll(ctx, rest)
 	if err == nil || n != 0 || !retry {
-		t.Fatalf("announcement meeting a 503 = %d, %v, %v; want 0 announced, retry, an error", n, retry, err)
+		t.Fatalf("the rest, its answer lost = %d, %v, %v; want 0 announced, retry, an error", n, retry, err)
 	}
-	n, retry, err = h.bot.AnnounceFeedPoll(ctx, p, announcePerMessage)
+	n, retry, err = h.bot.AnnounceFeedPoll(ctx, rest)
 	if err != nil || n != announcePerMessage+2 || retry {
-		t.Fatalf("the rest, from the second message = %d, %v, %v; want %d announced", n, retry, err, announcePerMessage+2)
+		t.Fatalf("the rest = %d, %v, %v; want %d announced", n, retry, err, announcePerMessage+2)
 	}
-	// The calls recorded: the failed attempts, then the rest's two messages.
-	posts := h.discord.waitFor(t, "the rest's two messages", restRetries+1+2, postedIn(annChannel))
-	if first := posts[len(posts)-2].str("content"); !strings.HasPrefix(first, fmt.Sprintf("📰 **Story %d**", announcePerMessage)) {
-		t.Errorf("the rest's first message %q, want it to begin with article %d", first, announcePerMessage)
+	h.discord.mu.Lock()
+	var made []string
+	for _, m := range h.discord.history[annChannel] {
+		made = append(made, m["content"].(string))
+	}
+	h.discord.mu.Unlock()
+	if len(made) != 3 || !strings.HasPrefix(made[1], fmt.Sprintf("📰 **Story %d**", announcePerMessage)) ||
+		!strings.HasPrefix(made[2], fmt.Sprintf("📰 **Story %d**", 2*announcePerMessage)) {
+		t.Errorf("messages in the channel:\n%s\nwant three, each article once", strings.Join(made, "\n---\n"))
+	}
+	posts := h.discord.recorded(postedIn(annChannel))
+	nonces := map[string]int{}
+	for _, c := range posts {
+		if c.Body["enforce_nonce"] != true || len(c.str("nonce")) == 0 || len(c.str("nonce")) > 25 {
+			t.Errorf("announcement sent without an enforced nonce of at most 25 characters: %v", c.Body)
+		}
+		nonces[c.str("nonce")]++
+	}
+	if len(nonces) != 3 {
+		t.Errorf("%d nonces over %d posts; want one per message, the same at every try", len(nonces), len(posts))
 	}
 	h.discord.failNext(1, postedIn(annChannel), fault{status: http.StatusForbidden, body: `{"message": "Missing Permissions", "code": 50013}`})
-	if n, retry, err := h.bot.AnnounceFeedPoll(ctx, p, 0); err == nil || n != 0 || retry {
+	if n, retry, err := h.bot.AnnounceFeedPoll(ctx, p); err == nil || n != 0 || retry {
 		t.Errorf("announcement meeting a 403 = %d, %v, %v; want an error that is not retried", n, retry, err)
+	}
+}
+
+// announceQueue records the announce_feed jobs the bot queues.
+type announceQueue struct {
+	mu    sync.Mutex
+	feeds []int64
+}
+
+func (q *announceQueue) QueueAnnounce(_ context.Context, _ string, id int64) error {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.feeds = append(q.feeds, id)
+	return nil
+}
+
+// /track's own announcement, when Discord fails it in a way that may pass, is kept in the
+// database (retrieval.Engine.AnnounceFeed) and queued to be tried again; the reply says
+// so, and the next try posts it.
+func TestTracksAnnouncementDiscordFailedIsTriedAgain(t *testing.T) {
+	eng, guilds := realEngine(t, 1)
+	g := guilds[0]
+	site := newFeedServer(t, 2)
+	q := &announceQueue{}
+	h := newHarness(t, eng, func(c *Config) { c.Announcements = q })
+	h.discord.placeChannel(annChannel, g)
+	h.discord.failNext(restRetries+1, postedIn(annChannel), fault{status: http.StatusBadGateway, body: `{"message": "bad gateway"}`})
+
+	s := h.track(g, boss, site.URL+"/feed.xml", annChannel)
+	reply := h.edit(s, func(c string) bool { return strings.Contains(c, "Following") }).str("content")
+	if !strings.Contains(reply, "could not announce them in <#"+annChannel+"> yet; it will try again") {
+		t.Errorf("/track reply %q; want it to say the announcement will be tried again", reply)
+	}
+	ctx := context.Background()
+	feeds, err := eng.Feeds(ctx, g)
+	if err != nil || len(feeds) != 1 {
+		t.Fatalf("feeds %+v, %v", feeds, err)
+	}
+	id := feeds[0].ID
+	q.mu.Lock()
+	queued := slices.Clone(q.feeds)
+	q.mu.Unlock()
+	if !slices.Equal(queued, []int64{id}) {
+		t.Errorf("queued announce jobs for %v; want one for feed %d", queued, id)
+	}
+	if n, err := eng.PendingAnnouncements(ctx, g, id); err != nil || n != 2 {
+		t.Errorf("%d articles wait to be announced (%v); want the 2 /track added", n, err)
+	}
+	// The job's try: Discord is back.
+	n, _, err := eng.AnnounceFeed(ctx, g, id, h.bot.AnnounceFeedPoll)
+	if err != nil || n != 2 {
+		t.Fatalf("AnnounceFeed = %d, %v; want 2 announced", n, err)
+	}
+	posts := h.discord.waitFor(t, "the announcement", restRetries+2, postedIn(annChannel))
+	if last := posts[len(posts)-1].str("content"); !strings.Contains(last, `Council \*vote\* 1`) || !strings.Contains(last, `Council \*vote\* 2`) {
+		t.Errorf("announcement %q; want both articles", last)
+	}
+	if n, err := eng.PendingAnnouncements(ctx, g, id); err != nil || n != 0 {
+		t.Errorf("%d articles still wait (%v); want none", n, err)
+	}
+	if n, _, err := eng.AnnounceFeed(ctx, g, id, h.bot.AnnounceFeedPoll); err != nil || n != 0 {
+		t.Errorf("another try = %d, %v; want nothing left to announce", n, err)
 	}
 }

@@ -261,7 +261,7 @@ func (e *Engine) afterPoll(ctx context.Context, f Feed, res *feed.Result) *FeedP
 			p.Items = append(p.Items, item)
 			continue
 		}
-		added, err := e.AddURL(itemCtx, f.Collection, canon, f.AddedBy)
+		added, err := e.addURL(itemCtx, f.Collection, canon, f.AddedBy, &feedEntry{feedID: f.ID, title: title, published: it.Published})
 		if added == nil && itemCtx.Err() != nil { // cut off by the deadline: not a failed item
 			p.Unfinished = true
 			break

@@ -220,6 +220,12 @@ func (e *Engine) addOne(ctx context.Context, coll string, a Article, web *webSou
 // (Config.RecrawlSchedule). Errors wrap ErrInvalidURL, ErrBlockedAddr, ErrFetch,
 // ErrTooLarge, ErrEmptyArticle, ErrUnsupported or ErrDuplicate for what the user can fix.
 func (e *Engine) AddURL(ctx context.Context, coll, rawURL, addedBy string) (*AddedArticle, error) {
+	return e.addURL(ctx, coll, rawURL, addedBy, nil)
+}
+
+// addURL is AddURL for an article from the feed item entry (nil for none): a new article
+// is marked as the feed's, and its announcement is stored with it.
+func (e *Engine) addURL(ctx context.Context, coll, rawURL, addedBy string, entry *feedEntry) (*AddedArticle, error) {
 	canon, err := extract.Canonical(strings.TrimSpace(rawURL))
 	if err != nil {
 		return nil, err
@@ -233,7 +239,7 @@ func (e *Engine) AddURL(ctx context.Context, coll, rawURL, addedBy string) (*Add
 		return nil, err
 	}
 	web := &webSource{fetchURL: canon, etag: resp.ETag, lastModified: resp.LastModifiedRaw,
-		next: time.Now().Add(e.recrawlStep(0))}
+		next: time.Now().Add(e.recrawlStep(0)), feed: entry}
 	return e.addOne(ctx, coll, articleOf(doc, addedBy), web)
 }
 

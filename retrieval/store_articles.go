@@ -178,24 +178,37 @@ func (t storeTx) updateArticle(ctx context.Context, coll string, id int64, a Art
 func (t storeTx) insertArticle(ctx context.Context, coll string, a *Article, web *webSource) (bool, error) {
 	var next any
 	var fetchURL, etag, lastModified string
+	var feedID int64
 	if web != nil {
 		next, fetchURL, etag, lastModified = web.next, web.fetchURL, web.etag, web.lastModified
+		if web.feed != nil {
+			feedID = web.feed.feedID
+		}
 	}
 	// DO NOTHING rather than an error: another process may have added the URL since
-	// lookupExisting looked, and that is not this import's failure.
+	// lookupExisting looked, and that is not this import's failure. An article from a feed
+	// item is marked as its feed's (when the feed is still followed) as it is stored.
 	err := t.tx.QueryRow(ctx, `
 		INSERT INTO articles (collection, url, title, byline, site, published_at, content_hash, body, added_by,
-			recrawl_at, fetch_url, etag, last_modified)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+			recrawl_at, fetch_url, etag, last_modified, feed_id)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13,
+			(SELECT f.id FROM feeds f WHERE f.id = $14 AND f.collection = $1))
 		ON CONFLICT (collection, url) DO NOTHING
 		RETURNING id, fetched_at`,
 		coll, a.URL, a.Title, a.Byline, a.Site, nullTime(a.Published), a.Hash, a.Text, a.AddedBy,
-		next, fetchURL, etag, lastModified).Scan(&a.ID, &a.FetchedAt)
+		next, fetchURL, etag, lastModified, feedID).Scan(&a.ID, &a.FetchedAt)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return false, nil
 	}
 	if err != nil {
 		return false, fmt.Errorf("insert article %s: %w", a.URL, err)
+	}
+	if web != nil && web.feed != nil {
+		// Its announcement is stored with it: the article is announced even if this process
+		// dies before it posts.
+		if err := t.announceEntry(ctx, coll, a.URL, web.feed); err != nil {
+			return false, err
+		}
 	}
 	return true, nil
 }

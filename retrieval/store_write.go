@@ -50,6 +50,7 @@ type webSource struct {
 	fetchURL           string
 	etag, lastModified string
 	next               time.Time
+	feed               *feedEntry // the feed item it was added from; nil for a member's /add
 }
 
 // storeBatch writes articles in one transaction and reports what happened to each, in

@@ -76,14 +76,20 @@ func (r *recrawler) RecrawlDue(ctx context.Context) error {
 	return err
 }
 
-// reindexQueue is the bot's ReindexQueue on the jobs client, set once the client is open
-// (the client announces through the bot, and the bot queues through the client).
-type reindexQueue struct{ c *jobs.Client }
+// jobQueue is the bot's ReindexQueue and AnnounceQueue on the jobs client, set once the
+// client is open (the client announces through the bot, and the bot queues through the
+// client).
+type jobQueue struct{ c *jobs.Client }
 
-func (q *reindexQueue) EnqueueReindex(ctx context.Context, coll, channelID, messageID, by, locale string) (bot.ReindexJob, error) {
+func (q *jobQueue) EnqueueReindex(ctx context.Context, coll, channelID, messageID, by, locale string) (bot.ReindexJob, error) {
 	j, err := q.c.EnqueueReindex(ctx, jobs.ReindexArgs{Collection: coll, ChannelID: channelID, MessageID: messageID,
 		RequestedBy: by, Locale: locale})
 	return bot.ReindexJob{Queued: !j.Duplicate, Phase: j.Phase, ChannelID: j.Args.ChannelID, RequestedBy: j.Args.RequestedBy}, err
+}
+
+func (q *jobQueue) QueueAnnounce(ctx context.Context, coll string, feedID int64) error {
+	_, _, err := q.c.Insert(ctx, jobs.AnnounceArgs{Collection: coll, FeedID: feedID})
+	return err
 }
 
 // noTokenWarning is what a worker without DISCORD_TOKEN logs once at start: it polls

@@ -25,16 +25,22 @@ import (
 // the session's close, so this outer deadline never cuts the bot's own grace short.
 const stopDeadline = shutdownGrace + 5*time.Second
 
-// newBot builds the bot on the engine; with reindexer (nil for none), /reindex queues a
-// background job instead of running in the interaction.
-func (m *Main) newBot(reindexer bot.ReindexQueue) (*bot.Bot, error) {
+// newBot builds the bot on the engine; with queue (nil for none), /reindex queues a
+// background job instead of running in the interaction, and an announcement Discord
+// failed is tried again by a job.
+func (m *Main) newBot(queue *jobQueue) (*bot.Bot, error) {
+	var reindexer bot.ReindexQueue
+	var announcements bot.AnnounceQueue
+	if queue != nil {
+		reindexer, announcements = queue, queue
+	}
 	c := m.Config
 	return bot.New(bot.Config{
 		Token: c.DiscordToken, AppID: c.DiscordAppID, PublicKey: c.DiscordPublicKey,
 		APIBase: c.DiscordAPIBase, AdminRole: c.AdminRole, DevGuild: c.DevGuild,
 		ShardID: c.ShardID, ShardCount: c.ShardCount, ShutdownGrace: shutdownGrace,
 		RatePerMinute: c.RatePerMinute, GuildConcurrency: c.GuildConcurrency, Workers: c.Workers,
-		MaxQuestionLen: c.MaxQuestionChars, GuildGrace: c.GuildGrace, Reindexer: reindexer, Redact: m.redact,
+		MaxQuestionLen: c.MaxQuestionChars, GuildGrace: c.GuildGrace, Reindexer: reindexer, Announcements: announcements, Redact: m.redact,
 	}, m.Engine, m.Log, newRegistry(m.Store.Collectors()...))
 }
 
@@ -82,7 +88,7 @@ func (m *Main) cmdServe(ctx context.Context, args []string) error {
 	if err := m.Open(ctx); err != nil {
 		return err
 	}
-	queue := &reindexQueue{}
+	queue := &jobQueue{}
 	b, err := m.newBot(queue)
 	if err != nil {
 		return err

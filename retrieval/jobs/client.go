@@ -24,7 +24,7 @@ import (
 type Engine interface {
 	ClaimDueFeeds(ctx context.Context, enqueue func(ctx context.Context, tx pgx.Tx, feeds []retrieval.Feed) error) ([]retrieval.Feed, error)
 	PollFeedByID(ctx context.Context, id int64) (*retrieval.FeedPoll, error)
-	Feeds(ctx context.Context, coll string) ([]retrieval.Feed, error)
+	AnnounceFeed(ctx context.Context, coll string, id int64, post retrieval.AnnounceFunc) (announced int, retry bool, err error)
 	RemoveDue(ctx context.Context, now time.Time) ([]string, error)
 	PlanReindex(ctx context.Context, collection string) (retrieval.ReindexPlan, error)
 	Reindex(ctx context.Context, collection string, progress func(done, total int)) (retrieval.ReindexStats, error)
@@ -34,13 +34,13 @@ type Engine interface {
 	RequeueOrphanedJob(ctx context.Context, l retrieval.JobLeases, j retrieval.OrphanedJob, why string) (string, error)
 }
 
-// Announcer posts the articles a feed poll added to the feed's announcement channel, from
-// the (from)th on, and returns how many it announced; on an error, retry says whether
+// Announcer posts the articles a feed poll added to the feed's announcement channel and
+// returns how many it announced; on an error, retry says whether
 // the same may work later (Discord down or busy) or not (footnote may not post there, the
 // channel is gone). The bot (*bot.Bot) is one, over the gateway in `footnote serve` and
 // over REST alone in `footnote worker`.
 type Announcer interface {
-	AnnounceFeedPoll(ctx context.Context, p retrieval.FeedPoll, from int) (announced int, retry bool, err error)
+	AnnounceFeedPoll(ctx context.Context, p retrieval.FeedPoll) (announced int, retry bool, err error)
 }
 
 // ReindexReporter shows one attempt of a reindex job to whoever asked for it: the bot's

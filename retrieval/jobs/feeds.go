@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -52,28 +51,25 @@ func (w *pollFeedWorker) Work(ctx context.Context, job *river.Job[PollFeedArgs])
 	return nil
 }
 
-// announce posts the poll's new articles in the feed's channel. The articles stay added
-// whatever becomes of it; when Discord fails in a way that may pass, the rest are handed
-// to an announce_feed job, which River retries with its backoff (a second poll would find
-// them known and announce nothing).
+// announce posts the articles waiting to be announced in the poll's feed's channel: the
+// poll's new ones, and any an earlier announcer left (a process that died, a Discord
+// outage that outlasted a job). The articles stay added whatever becomes of it; when
+// Discord fails in a way that may pass, an announce_feed job tries again with River's
+// backoff (and the feed's next poll would, too).
 func (w *pollFeedWorker) announce(ctx context.Context, p retrieval.FeedPoll) {
 	if w.announcer == nil || p.Feed.Channel == "" {
 		return
 	}
-	n, retry, err := w.announcer.AnnounceFeedPoll(ctx, p, 0)
+	n, retry, err := w.engine.AnnounceFeed(ctx, p.Feed.Collection, p.Feed.ID, w.announcer.AnnounceFeedPoll)
 	if n > 0 {
 		w.log.Info("feed articles announced", "collection", p.Feed.Collection, "channel_id", p.Feed.Channel, "articles", n)
 	}
-	if err == nil {
+	if err == nil || !retry { // a refusal is logged by AnnounceFeed
 		return
 	}
-	if !retry {
-		w.log.Warn("announce feed articles", "collection", p.Feed.Collection, "channel_id", p.Feed.Channel, "feed", p.Feed.URL, "err", err)
-		return
-	}
-	if qerr := queueAnnounce(ctx, announceArgs(p, n)); qerr != nil {
-		w.log.Warn("announce feed articles; could not queue a retry", "collection", p.Feed.Collection, "channel_id", p.Feed.Channel,
-			"feed", p.Feed.URL, "err", err, "queue_err", qerr)
+	if qerr := queueAnnounce(ctx, AnnounceArgs{Collection: p.Feed.Collection, FeedID: p.Feed.ID}); qerr != nil {
+		w.log.Warn("announce feed articles; could not queue a retry (the feed's next poll will try)", "collection", p.Feed.Collection,
+			"channel_id", p.Feed.Channel, "feed", p.Feed.URL, "err", err, "queue_err", qerr)
 		return
 	}
 	w.log.Info("announce feed articles: will try again", "collection", p.Feed.Collection, "channel_id", p.Feed.Channel, "feed", p.Feed.URL, "err", err)
@@ -92,11 +88,11 @@ func queueAnnounce(ctx context.Context, a AnnounceArgs) error {
 	return err
 }
 
-// announceWorker posts what a background poll could not: the articles from From on, in
-// the feed's channel, if the feed is still tracked there. A failure that may pass fails
-// the attempt (River tries again, attempt⁴ seconds later); one that will not (footnote
-// may not post there) ends the job; an attempt that got some out hands the rest to a new
-// job, so that a retry does not post those again.
+// announceWorker posts the articles of a feed that wait to be announced, in the feed's
+// channel (retrieval.Engine.AnnounceFeed: an untracked feed, or one without a channel now,
+// posts nothing). A failure that may pass fails the attempt, and River tries again
+// (attempt⁴ seconds later), from the articles not posted yet; one that will not (footnote
+// may not post there) ends the job.
 type announceWorker struct {
 	river.WorkerDefaults[AnnounceArgs]
 	engine    Engine
@@ -108,32 +104,15 @@ func (w *announceWorker) Timeout(*river.Job[AnnounceArgs]) time.Duration { retur
 
 func (w *announceWorker) Work(ctx context.Context, job *river.Job[AnnounceArgs]) error {
 	a := job.Args
-	feeds, err := w.engine.Feeds(ctx, a.Collection)
-	if err != nil {
-		return handBack(ctx, fmt.Errorf("announce feed %d: %w", a.FeedID, err))
-	}
-	if !slices.ContainsFunc(feeds, func(f retrieval.Feed) bool { return f.ID == a.FeedID && f.Channel == a.Channel }) {
-		w.log.Info("feed untracked, or announced elsewhere, since its poll: its articles stay, unannounced",
-			"collection", a.Collection, "feed", a.FeedURL, "channel_id", a.Channel)
-		return nil
-	}
-	n, retry, err := w.announcer.AnnounceFeedPoll(ctx, a.poll(), a.From)
+	n, retry, err := w.engine.AnnounceFeed(ctx, a.Collection, a.FeedID, w.announcer.AnnounceFeedPoll)
 	if n > 0 {
-		w.log.Info("feed articles announced", "collection", a.Collection, "channel_id", a.Channel, "articles", n, "attempt", job.Attempt)
+		w.log.Info("feed articles announced", "collection", a.Collection, "feed_id", a.FeedID, "articles", n, "attempt", job.Attempt)
 	}
 	switch {
 	case err == nil:
 		return nil
 	case !retry:
-		w.log.Warn("announce feed articles", "collection", a.Collection, "channel_id", a.Channel, "feed", a.FeedURL, "err", err)
 		return river.JobCancel(err)
-	case n > 0:
-		rest := a
-		rest.From += n
-		if qerr := queueAnnounce(ctx, rest); qerr != nil {
-			return fmt.Errorf("announce feed %d: %w (and the rest could not be queued: %w)", a.FeedID, err, qerr)
-		}
-		return nil
 	}
 	return handBack(ctx, fmt.Errorf("announce feed %d: %w", a.FeedID, err))
 }

@@ -193,9 +193,16 @@ func exec(t *testing.T, dsn, sql string, args ...any) {
 // feed as the engine keeps it.
 func track(t *testing.T, e *retrieval.Engine, coll string, site *feeds, name, channel string) retrieval.Feed {
 	t.Helper()
-	p, err := e.Track(context.Background(), coll, site.url(name), 0, "alice", channel)
+	ctx := context.Background()
+	p, err := e.Track(ctx, coll, site.url(name), 0, "alice", channel)
 	if err != nil {
 		t.Fatalf("track %s: %v", name, err)
+	}
+	// /track announces what its first poll added, as the bot does.
+	if _, _, err := e.AnnounceFeed(ctx, coll, p.Feed.ID, func(_ context.Context, p retrieval.FeedPoll) (int, bool, error) {
+		return len(p.Items), false, nil
+	}); err != nil {
+		t.Fatalf("announce %s: %v", name, err)
 	}
 	return p.Feed
 }

@@ -135,55 +135,22 @@ func (PollFeedArgs) InsertOpts() river.InsertOpts {
 		UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: activeStates}}
 }
 
-// AnnounceArgs posts the new articles of a background poll that Discord did not take (a
-// 5xx, a network failure, a rate limit past discordgo's retries): the feed, and the
-// articles from the (From)th on, as the poll added them.
+// AnnounceArgs posts the articles of a feed that wait to be announced (after Discord
+// failed a poll's announcement: a 5xx, a network failure, a rate limit past discordgo's
+// retries). One is queued or running per feed at a time.
 type AnnounceArgs struct {
-	Collection string         `json:"collection"`
-	FeedID     int64          `json:"feed_id"`
-	FeedURL    string         `json:"feed_url"`
-	FeedTitle  string         `json:"feed_title,omitempty"`
-	Channel    string         `json:"channel"`
-	Items      []AnnounceItem `json:"items"`
-	// From is how many of Items were announced before (a multiple of the articles per
-	// message, so the messages are cut as the first attempt cut them).
-	From int `json:"from,omitempty"`
-}
-
-// AnnounceItem is one new article of an AnnounceArgs.
-type AnnounceItem struct {
-	URL       string    `json:"url"`
-	Title     string    `json:"title,omitempty"`
-	Published time.Time `json:"published,omitzero"`
+	Collection string `json:"collection" river:"unique"`
+	FeedID     int64  `json:"feed_id" river:"unique"`
 }
 
 // Kind is KindAnnounce.
 func (AnnounceArgs) Kind() string { return KindAnnounce }
 
-// InsertOpts puts the announcement in the feeds queue.
+// InsertOpts puts the announcement in the feeds queue, unique per feed while it is active
+// (the one queued posts whatever waits when it runs).
 func (AnnounceArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{Queue: QueueFeeds, MaxAttempts: announceAttempts}
-}
-
-// announceArgs is the retry of announcing p's added articles from the (from)th on.
-func announceArgs(p retrieval.FeedPoll, from int) AnnounceArgs {
-	a := AnnounceArgs{Collection: p.Feed.Collection, FeedID: p.Feed.ID, FeedURL: p.Feed.URL, FeedTitle: p.Feed.Title,
-		Channel: p.Feed.Channel, From: from}
-	for _, it := range p.Items {
-		if it.Status == retrieval.StatusAdded {
-			a.Items = append(a.Items, AnnounceItem{URL: it.URL, Title: it.Title, Published: it.Published})
-		}
-	}
-	return a
-}
-
-// poll is the FeedPoll a announces: its feed and its articles, as added.
-func (a AnnounceArgs) poll() retrieval.FeedPoll {
-	p := retrieval.FeedPoll{Feed: retrieval.Feed{ID: a.FeedID, Collection: a.Collection, URL: a.FeedURL, Title: a.FeedTitle, Channel: a.Channel}}
-	for _, it := range a.Items {
-		p.Items = append(p.Items, retrieval.FeedItem{URL: it.URL, Title: it.Title, Published: it.Published, Status: retrieval.StatusAdded})
-	}
-	return p
+	return river.InsertOpts{Queue: QueueFeeds, MaxAttempts: announceAttempts,
+		UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: activeStates}}
 }
 
 // PollDueArgs hands every due feed, in every collection, to a poll_feed job.

@@ -157,12 +157,11 @@ func TestTwoClientsNeverPollAFeedTwiceInOneInterval(t *testing.T) {
 	})
 }
 
-// announcer records the polls it is asked to announce, and from where; its first calls
-// fail as fails says (announcing n first, then an error, retried or not).
+// announcer records the polls it is asked to announce; its first calls fail as fails says
+// (announcing n first, then an error, retried or not).
 type announcer struct {
 	mu    sync.Mutex
 	polls []retrieval.FeedPoll
-	froms []int
 	fails []announceFailure
 }
 
@@ -171,16 +170,16 @@ type announceFailure struct {
 	retry bool
 }
 
-func (a *announcer) AnnounceFeedPoll(_ context.Context, p retrieval.FeedPoll, from int) (int, bool, error) {
+func (a *announcer) AnnounceFeedPoll(_ context.Context, p retrieval.FeedPoll) (int, bool, error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	a.polls, a.froms = append(a.polls, p), append(a.froms, from)
+	a.polls = append(a.polls, p)
 	if len(a.fails) > 0 {
 		f := a.fails[0]
 		a.fails = a.fails[1:]
 		return f.n, f.retry, errors.New("announce in chan-1: HTTP 503 Service Unavailable")
 	}
-	return len(p.Items) - from, false, nil
+	return len(p.Items), false, nil
 }
 
 func (a *announcer) seen() []retrieval.FeedPoll {
@@ -189,18 +188,22 @@ func (a *announcer) seen() []retrieval.FeedPoll {
 	return append([]retrieval.FeedPoll(nil), a.polls...)
 }
 
-func (a *announcer) from() []int {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	return append([]int(nil), a.froms...)
+// sizes is how many articles each call was given.
+func (a *announcer) sizes() []int {
+	var out []int
+	for _, p := range a.seen() {
+		out = append(out, len(p.Items))
+	}
+	return out
 }
 
 // When Discord fails a background poll's announcement in a way that may pass, the
-// articles not yet announced go to an announce_feed job, which River retries with its
-// backoff until they are out; each try starts where the last one stopped. A refusal that
-// will not pass (footnote may not post there) queues nothing.
+// articles not yet announced wait in the database and an announce_feed job, which River
+// retries with its backoff, posts them; each try starts where the last one stopped. A
+// refusal that will not pass (footnote may not post there) queues nothing and drops them.
 func TestAnAnnouncementDiscordFailedIsRetriedFromWhereItStopped(t *testing.T) {
 	dsn, e, coll := newDB(t)
+	ctx := context.Background()
 	site := newFeeds(t)
 	site.setItems("news", 1)
 	f := track(t, e, coll, site, "news", "chan-1")
@@ -210,19 +213,22 @@ func TestAnAnnouncementDiscordFailedIsRetriedFromWhereItStopped(t *testing.T) {
 	// nothing out; its second gets the rest out.
 	a := &announcer{fails: []announceFailure{{n: 5, retry: true}, {n: 0, retry: true}}}
 	c := start(t, dsn, Config{Engine: e, Work: WorkAll, Announcer: a}) // its leader queues poll_due at start
-	waitForUpTo(t, 30*time.Second, "three announcement attempts", func() bool { return len(a.from()) == 3 })
+	waitForUpTo(t, 30*time.Second, "three announcement attempts", func() bool { return len(a.seen()) == 3 })
 	idle(t, e, KindPollDue, KindPollFeed, KindAnnounce)
-	if got := a.from(); !slices.Equal(got, []int{0, 5, 5}) {
-		t.Errorf("announcements started from %v; want 0 (the poll), then 5 twice (the job's attempts)", got)
+	if got := a.sizes(); !slices.Equal(got, []int{11, 6, 6}) {
+		t.Errorf("announcements given %v articles; want 11 (the poll's), then the 6 not out twice (the job's attempts)", got)
 	}
 	polls := a.seen()
 	last := polls[len(polls)-1]
-	if last.Feed.ID != f.ID || last.Feed.Channel != "chan-1" || last.Feed.Collection != coll || len(last.Items) != 11 ||
-		last.Items[0].Title != polls[0].Items[0].Title || last.Items[0].URL != polls[0].Items[0].URL || last.Items[0].Status != retrieval.StatusAdded {
-		t.Errorf("the job announced %+v; want the poll's 11 new articles, as the poll added them (%+v)", last, polls[0])
+	if last.Feed.ID != f.ID || last.Feed.Channel != "chan-1" || last.Feed.Collection != coll || len(last.Items) != 6 ||
+		last.Items[0].Title != polls[0].Items[5].Title || last.Items[0].URL != polls[0].Items[5].URL || last.Items[0].Status != retrieval.StatusAdded {
+		t.Errorf("the job announced %+v; want the poll's articles from the 6th on, as the poll added them (%+v)", last, polls[0])
 	}
 	if counts := jobCount(t, e, KindAnnounce); counts.Done != 1 {
 		t.Errorf("announce_feed jobs %+v; want one, done", counts)
+	}
+	if n, err := e.PendingAnnouncements(ctx, coll, f.ID); err != nil || n != 0 {
+		t.Errorf("%d articles still wait to be announced (%v); want none", n, err)
 	}
 
 	t.Run("a refusal is not retried", func(t *testing.T) {
@@ -231,15 +237,55 @@ func TestAnAnnouncementDiscordFailedIsRetriedFromWhereItStopped(t *testing.T) {
 		a.mu.Unlock()
 		site.setItems("news", 13)
 		makeDue(t, dsn, f.URL)
-		if _, _, err := c.Insert(context.Background(), PollDueArgs{}); err != nil {
+		if _, _, err := c.Insert(ctx, PollDueArgs{}); err != nil {
 			t.Fatal(err)
 		}
-		waitFor(t, "the next poll's announcement", func() bool { return len(a.from()) == 4 })
+		waitFor(t, "the next poll's announcement", func() bool { return len(a.seen()) == 4 })
 		idle(t, e, KindPollDue, KindPollFeed, KindAnnounce)
 		if counts := jobCount(t, e, KindAnnounce); counts.Done != 1 || counts.Queued+counts.Retrying+counts.Failed != 0 {
 			t.Errorf("announce_feed jobs %+v; want still the one done before", counts)
 		}
+		if n, err := e.PendingAnnouncements(ctx, coll, f.ID); err != nil || n != 0 {
+			t.Errorf("%d articles wait after a refusal (%v); want none", n, err)
+		}
 	})
+}
+
+// A process that dies after a poll stored its articles and before it announced them
+// loses no announcement: the articles wait in the database, and the feed's next poll, in
+// whichever process, announces them with its own.
+func TestAnAnnouncementSurvivesAProcessThatDiedBeforePostingIt(t *testing.T) {
+	dsn, e, coll := newDB(t)
+	ctx := context.Background()
+	site := newFeeds(t)
+	site.setItems("news", 1)
+	f := track(t, e, coll, site, "news", "chan-1")
+	site.setItems("news", 3)
+	// The poll job's first step, with no announcement after it: the process died.
+	p, err := e.PollFeedByID(ctx, f.ID)
+	if err != nil || p == nil || len(p.Items) != 2 {
+		t.Fatalf("poll = %+v, %v; want 2 new articles", p, err)
+	}
+	if n, err := e.PendingAnnouncements(ctx, coll, f.ID); err != nil || n != 2 {
+		t.Fatalf("%d articles wait to be announced (%v); want the 2 the poll stored", n, err)
+	}
+	site.setItems("news", 4)
+	makeDue(t, dsn, f.URL)
+	a := &announcer{}
+	start(t, dsn, Config{Engine: e, Work: WorkAll, Announcer: a}) // its leader queues poll_due at start
+	waitFor(t, "the next poll's announcement", func() bool { return len(a.seen()) == 1 })
+	idle(t, e, KindPollDue, KindPollFeed, KindAnnounce)
+	got := a.seen()[0]
+	var titles []string
+	for _, it := range got.Items {
+		titles = append(titles, it.Title)
+	}
+	if want := []string{"Story news-3", "Story news-2", "Story news-4"}; !slices.Equal(titles, want) {
+		t.Errorf("the next poll announced %q; want %q (the lost ones first, in the feed's order, then its own)", titles, want)
+	}
+	if n, err := e.PendingAnnouncements(ctx, coll, f.ID); err != nil || n != 0 {
+		t.Errorf("%d articles still wait (%v); want none", n, err)
+	}
 }
 
 // jobCount returns the counts of the jobs of kind.

@@ -21,6 +21,11 @@ func (e pollingEngine) PollFeedByID(context.Context, int64) (*retrieval.FeedPoll
 	return e.p, nil
 }
 
+// AnnounceFeed posts the poll's articles, as if they were the ones waiting.
+func (e pollingEngine) AnnounceFeed(ctx context.Context, _ string, _ int64, post retrieval.AnnounceFunc) (int, bool, error) {
+	return post(ctx, *e.p)
+}
+
 func TestAPollJobWhoseFeedWasUntrackedMidwayAnnouncesNothing(t *testing.T) {
 	added := retrieval.FeedItem{URL: "https://quay.example/a/1", Title: "Note 1", Status: retrieval.StatusAdded}
 	tests := []struct {
