@@ -48,6 +48,15 @@ func (m *Main) Run(ctx context.Context, args []string, getenv func(string) strin
 	return exitCode(err)
 }
 
+// flush writes what the streams' redactors hold back (an unfinished last word).
+func flush(streams ...io.Writer) {
+	for _, w := range streams {
+		if f, ok := w.(interface{ Flush() error }); ok {
+			_ = f.Flush()
+		}
+	}
+}
+
 var errUsage = errors.New("usage")
 
 // exitTempFail is the exit status of a command stopped by a database outage: sysexits'
@@ -78,6 +87,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 func (m *Main) run(ctx context.Context, args []string, getenv func(string) string) error {
 	m.redact = redact.New(secrets(getenv)...)
 	m.Stdout, m.Stderr = m.redact.Writer(m.Stdout), m.redact.Writer(m.Stderr)
+	defer flush(m.Stdout, m.Stderr) // report's line, after, ends in a newline: nothing is held then
 	stdout, stderr := m.Stdout, m.Stderr
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage())

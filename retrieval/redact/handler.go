@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"strings"
+	"sync"
 )
 
 // Handler returns a slog.Handler that masks secrets in every record's message and
@@ -77,27 +79,58 @@ func (r *Redactor) attr(a slog.Attr) slog.Attr {
 	return slog.Attr{Key: a.Key, Value: v}
 }
 
-// Writer returns a writer that masks secrets in each write before passing it to w. A
-// secret split across two writes escapes it: it is for streams written a line or a message
-// at a time (footnote's standard output and error). Unwrap returns w.
+// Writer returns a writer that masks secrets in what is written before passing it to w.
+// It masks a line at a time, so that a secret written in two pieces is masked too: a
+// write's unfinished last line is held back (up to maxHeld bytes) and written with what
+// follows, or by Flush. A line redrawn in place (one holding a terminal escape, as a
+// progress bar's "\r...\033[K") is written at once, masked within the write; so is a line
+// longer than maxHeld. Writes may come from several goroutines. Unwrap returns w.
 func (r *Redactor) Writer(w io.Writer) io.Writer { return &writer{r: r, w: w} }
 
+// maxHeld is the longest unfinished line a Writer holds back: far longer than any
+// secret, and short enough that holding it costs nothing.
+const maxHeld = 64 << 10
+
 type writer struct {
-	r *Redactor
-	w io.Writer
+	r    *Redactor
+	w    io.Writer
+	mu   sync.Mutex
+	held string // the last write's unfinished line, not written yet
 }
 
-// Write writes p with its secrets masked and reports len(p) written when all of that went.
+// Write writes p with its secrets masked, but for an unfinished last line, and reports
+// len(p) written when all of that went.
 func (w *writer) Write(p []byte) (int, error) {
-	s := string(p)
-	masked := w.r.String(s)
-	if masked == s {
-		return w.w.Write(p)
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	s := w.held + string(p)
+	cut := strings.LastIndexAny(s, "\n\r") + 1 // where the unfinished line begins
+	if rest := s[cut:]; len(rest) > maxHeld || strings.Contains(rest, "\033") {
+		cut = len(s)
 	}
-	if _, err := io.WriteString(w.w, masked); err != nil {
+	w.held = s[cut:]
+	if err := w.write(s[:cut]); err != nil {
 		return 0, err
 	}
 	return len(p), nil
+}
+
+// write writes s, masked, to w.w.
+func (w *writer) write(s string) error {
+	if s == "" {
+		return nil
+	}
+	_, err := io.WriteString(w.w, w.r.String(s))
+	return err
+}
+
+// Flush writes the word held back, masked.
+func (w *writer) Flush() error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	s := w.held
+	w.held = ""
+	return w.write(s)
 }
 
 // Unwrap returns the writer written to, for callers that ask what it is (a terminal?).

@@ -154,3 +154,36 @@ func TestWriter(t *testing.T) {
 		t.Error("Unwrap does not return the writer underneath")
 	}
 }
+
+// A secret written in pieces (a stream copied a buffer at a time, a message cut where a
+// write ends) is masked all the same: an unfinished line waits for its end.
+func TestWriterMasksASecretSplitAcrossWrites(t *testing.T) {
+	secrets := []string{key, pass, "Bearer " + token}
+	for _, secret := range secrets {
+		for cut := 1; cut < len(secret); cut++ {
+			var buf bytes.Buffer
+			w := redact.New(key, pass).Writer(&buf)
+			io.WriteString(w, "first line\nthe secret: "+secret[:cut])
+			io.WriteString(w, secret[cut:]+" and after")
+			if strings.Contains(buf.String(), secret[:cut]) && cut >= 4 {
+				t.Errorf("cut at %d: %q written before the line ended", cut, buf.String())
+			}
+			io.WriteString(w, "\nnext")
+			if f, ok := w.(interface{ Flush() error }); ok {
+				f.Flush()
+			}
+			got := buf.String()
+			if strings.Contains(got, secret[:max(cut, len(secret)-cut)]) || !strings.HasSuffix(got, "and after\nnext") ||
+				!strings.HasPrefix(got, "first line\nthe secret: ") {
+				t.Fatalf("%q cut at %d: wrote %q", secret, cut, got)
+			}
+		}
+	}
+	// A progress line redrawn in place is written at once.
+	var buf bytes.Buffer
+	w := redact.New(key).Writer(&buf)
+	io.WriteString(w, "\r[====      ] 40%\033[K")
+	if got := buf.String(); got != "\r[====      ] 40%\033[K" {
+		t.Errorf("progress line: wrote %q, want it at once", got)
+	}
+}
