@@ -48,7 +48,7 @@ func (b *Bot) AnnounceFeedPoll(ctx context.Context, p retrieval.FeedPoll) (annou
 			urls = append(urls, it.URL)
 		}
 	}
-	l := b.guildLang(p.Feed.Collection) // a server's collection is named by its id
+	l := b.serverLang(ctx, p.Feed.Collection) // a server's collection is named by its id
 	shown := min(len(lines), maxAnnouncedPerPoll)
 	for i := 0; i < shown; i += announcePerMessage {
 		end := min(i+announcePerMessage, shown)

@@ -144,6 +144,7 @@ type Bot struct {
 	perms    permsCache                        // footnote's own permissions per channel, for mentions
 	settings ttlCache[retrieval.GuildSettings] // by guild, for settingsTTL
 	grants   ttlCache[bool]                    // "guild/command" has overrides, for overrideTTL
+	langs    ttlCache[lang]                    // a server's language read over REST, for serverLangTTL
 	botRoles botRoles                          // the bot's managed role per guild, for role mentions
 
 	// progressEvery throttles /reindex progress edits; tests shorten it.

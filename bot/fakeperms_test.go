@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -22,6 +23,7 @@ type fakePerms struct {
 	threads map[string]string // thread id → parent channel id, for threads footnote opened
 	limited map[string]int    // "METHOD /path" → how many more times to answer 429
 	guildOf map[string]string // channel id → its guild's id, given in GET /channels/{id}; unset: none
+	locales map[string]string // guild id → its preferred locale, given in GET /guilds/{id}; unset: en-US
 }
 
 // fakeGuildPerms is what @everyone may do in the fake's guilds: everything footnote asks for.
@@ -48,6 +50,16 @@ func (f *fakeDiscord) placeChannel(channel, guild string) {
 		f.perm.guildOf = make(map[string]string)
 	}
 	f.perm.guildOf[channel] = guild
+}
+
+// setLocale gives guild a preferred locale, as GET /guilds/{id} tells.
+func (f *fakeDiscord) setLocale(guild, locale string) {
+	f.perm.mu.Lock()
+	defer f.perm.mu.Unlock()
+	if f.perm.locales == nil {
+		f.perm.locales = make(map[string]string)
+	}
+	f.perm.locales[guild] = locale
 }
 
 // rateLimit makes the next n requests of method to path answer 429.
@@ -112,7 +124,10 @@ func (f *fakeDiscord) servePerms(w http.ResponseWriter, r *http.Request, path st
 	}
 	switch {
 	case r.Method == http.MethodGet && parts[0] == "guilds" && len(parts) == 2:
-		return reply(map[string]any{"id": parts[1], "name": "Guild", "owner_id": "100000000000000099",
+		p.mu.Lock()
+		locale := cmp.Or(p.locales[parts[1]], "en-US")
+		p.mu.Unlock()
+		return reply(map[string]any{"id": parts[1], "name": "Guild", "owner_id": "100000000000000099", "preferred_locale": locale,
 			"roles": []any{map[string]any{"id": parts[1], "name": "@everyone", "position": 0,
 				"permissions": strconv.FormatInt(fakeGuildPerms, 10)}}})
 	case r.Method == http.MethodGet && parts[0] == "guilds" && len(parts) == 4 && parts[2] == "members":

@@ -1,12 +1,16 @@
 package bot
 
 import (
+	"context"
 	"embed"
 	"encoding/json"
 	"fmt"
 	"path"
 	"strconv"
 	"strings"
+	"time"
+
+	dg "github.com/bwmarrin/discordgo"
 )
 
 // The text footnote writes follows the member's Discord language (the interaction's
@@ -77,20 +81,54 @@ func langOf(locale string) lang {
 }
 
 // guildLang is the language footnote writes in where no member's locale is known (a
-// mention is a message, not an interaction; an announcement answers no one): the server's
-// preferred locale, from the gateway's state, or English when the state does not know the
-// server (a worker process without a gateway).
+// mention is a message, not an interaction): the server's preferred locale, from the
+// gateway's state, or English when the state does not know the server.
 func (b *Bot) guildLang(guildID string) lang {
+	l, _ := b.stateLang(guildID)
+	return l
+}
+
+// stateLang is the server's language from the gateway's state, and whether the state
+// knows the server.
+func (b *Bot) stateLang(guildID string) (lang, bool) {
 	if b.session == nil || b.session.State == nil {
-		return ""
+		return "", false
 	}
 	g, err := b.session.State.Guild(guildID)
 	if err != nil {
-		return ""
+		return "", false
 	}
 	b.session.State.RLock()
 	defer b.session.State.RUnlock()
-	return langOf(g.PreferredLocale)
+	return langOf(g.PreferredLocale), true
+}
+
+// serverLangTTL is how long a server's language read over REST is kept: servers change it
+// rarely, and an announcement should not cost a request each time.
+const serverLangTTL = time.Hour
+
+// serverLang is guildLang also where the gateway's state does not know the server (a
+// `footnote worker`, which has no gateway, announcing a feed's articles): the server's
+// preferred locale is then read over REST (GET /guilds/{id}) and kept for serverLangTTL.
+// A collection that is not a server's, or a failed request, is English.
+func (b *Bot) serverLang(ctx context.Context, guildID string) lang {
+	if l, ok := b.stateLang(guildID); ok {
+		return l
+	}
+	if b.session == nil || b.cfg.Token == "" || !isSnowflake(guildID) {
+		return ""
+	}
+	if l, ok := b.langs.get(guildID, time.Now(), serverLangTTL); ok {
+		return l
+	}
+	g, err := b.session.Guild(guildID, dg.WithContext(ctx))
+	if err != nil {
+		b.log.Debug("server's language unknown; writing English", "guild_id", guildID, "err", err)
+		return ""
+	}
+	l := langOf(g.PreferredLocale)
+	b.langs.put(guildID, l, time.Now())
+	return l
 }
 
 // tr returns s in the language, or s when the catalogue lacks it.

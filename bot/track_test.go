@@ -224,13 +224,34 @@ func TestAnnouncementsAreInTheServersLanguage(t *testing.T) {
 	if last := posts[len(posts)-1].str("content"); !strings.HasSuffix(last, "\n…und 3 weitere; /artikel listet sie auf.") {
 		t.Errorf("last announcement %q, want the German count of the rest", last)
 	}
-	// A server the state does not know (a worker without a gateway) gets English.
+	// A server the state does not know (a worker without a gateway) is asked over REST,
+	// once an hour.
 	p.Feed.Collection = guildB
 	h.discord.placeChannel(annChannel, guildB)
+	h.discord.setLocale(guildB, "fr")
+	for range 2 {
+		if _, _, err := h.bot.AnnounceFeedPoll(context.Background(), p); err != nil {
+			t.Fatal(err)
+		}
+		n := len(posts)
+		posts = h.discord.waitFor(t, "announcements", n+3, postedIn(annChannel))
+		if last := posts[len(posts)-1].str("content"); !strings.HasSuffix(last, "\n…et 3 autres ; /articles les liste.") {
+			t.Errorf("last announcement %q, want the French count of the rest", last)
+		}
+	}
+	asked := h.discord.recorded(func(c call) bool { return c.Method == http.MethodGet && c.Path == "/guilds/"+guildB })
+	if len(asked) != 1 {
+		t.Errorf("the server's language was asked %d times; want once (then kept)", len(asked))
+	}
+	// When Discord cannot say, English.
+	const guildC = "200000000000000003"
+	p.Feed.Collection = guildC
+	h.discord.failNext(restRetries+1, func(c call) bool { return c.Path == "/guilds/"+guildC },
+		fault{status: http.StatusServiceUnavailable, body: `{"message": "upstream down"}`})
 	if _, _, err := h.bot.AnnounceFeedPoll(context.Background(), p); err != nil {
 		t.Fatal(err)
 	}
-	posts = h.discord.waitFor(t, "announcements", 2*len(posts), postedIn(annChannel))
+	posts = h.discord.waitFor(t, "announcements", len(posts)+3, postedIn(annChannel))
 	if last := posts[len(posts)-1].str("content"); !strings.HasSuffix(last, "\n…and 3 more; /articles lists them.") {
 		t.Errorf("last announcement %q, want English", last)
 	}
