@@ -29,9 +29,10 @@ import (
 // feed poll job knows only the feed's id), dueDepartures (the sweep lists the
 // collections whose server left; deleteDeparted then deletes each in its own),
 // guildCollections (the reconcile before each sweep lists every server's collection),
-// deleteUnusedSpaces (a space is unused only when no collection uses it), and spaceRows
+// deleteUnusedSpaces (a space is unused only when no collection uses it), spaceRows
 // (the dense arm's choice of scan depends on how many vectors other collections put in
-// the space's index; it reads their sizes only).
+// the space's index; it reads their sizes only), and the site tables' Robots, PutRobots,
+// Turn and pruneSites (store_sites.go: a web site's rules and pace are no collection's).
 //
 // A query on those tables outside these helpers sees nothing, which the tests catch at
 // once, and TestStoreQueriesRunInAScope keeps them from being written.

@@ -254,8 +254,10 @@ func (m *Main) Open(ctx context.Context) error {
 		Judge:    judge,
 		Answerer: ans,
 		Overview: overview,
-		Fetcher:  fetch.New(fetch.Config{AllowPrivate: m.Config.AllowPrivate, HostDelay: m.Config.HostDelay}),
-		Log:      m.Log,
+		// The fetcher shares robots.txt files and each site's pace with footnote's other
+		// processes through the database.
+		Fetcher: fetch.New(fetch.Config{AllowPrivate: m.Config.AllowPrivate, HostDelay: m.Config.HostDelay, Sites: store}),
+		Log:     m.Log,
 
 		MaxQuestionChars: m.Config.MaxQuestionChars,
 		AnswerTimeout:    m.Config.AnswerTimeout,

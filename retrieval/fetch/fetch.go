@@ -46,6 +46,26 @@ type Config struct {
 	// HostDelay is the least time between the beginnings of an unattended fetch
 	// (Unattended) and the fetch from the same host before it. 0 paces nothing.
 	HostDelay time.Duration
+	// Sites, when set, shares the robots.txt files read and the hosts' turns with the
+	// other processes that use the same Sites (retrieval's Store: the database), so that
+	// several workers read a site's robots.txt once a day between them and keep to one
+	// pace at it. Nil keeps both in this Fetcher; so does a Sites that fails, for that
+	// fetch.
+	Sites Sites
+}
+
+// Sites is what the fetchers of several processes share about each site.
+type Sites interface {
+	// Robots returns the robots.txt stored for site ("https://host:port") and how long ago
+	// it was read, when it was read less than maxAge ago (found false otherwise). allowAll
+	// is a robots.txt the site answered 4xx for: no rules.
+	Robots(ctx context.Context, site string, maxAge time.Duration) (body []byte, allowAll bool, age time.Duration, found bool, err error)
+	// PutRobots stores what site's robots.txt said, read now.
+	PutRobots(ctx context.Context, site string, body []byte, allowAll bool) error
+	// Turn books host's next fetch and returns how long it must wait: an unattended fetch
+	// begins at the host's next turn (or now, when that has passed), an attended one now;
+	// either way the host's next turn is then at least delay after this fetch begins.
+	Turn(ctx context.Context, host string, delay time.Duration, unattended bool) (time.Duration, error)
 }
 
 // Response is a fetched page.
@@ -110,7 +130,7 @@ func New(cfg Config) *Fetcher {
 	}
 	f := &Fetcher{
 		cfg:    cfg,
-		pace:   &pacer{delay: cfg.HostDelay, next: map[string]time.Time{}},
+		pace:   &pacer{delay: cfg.HostDelay, next: map[string]time.Time{}, sites: cfg.Sites},
 		robots: &robotsCache{sites: map[string]*robotsEntry{}},
 		agent:  productToken(cfg.UserAgent),
 	}

@@ -44,6 +44,9 @@ type pacer struct {
 	next  map[string]time.Time
 	// site holds the Crawl-delay of a site's robots.txt where it is longer than delay.
 	site map[string]time.Duration
+	// sites, when set, holds the hosts' turns for every process (Config.Sites); next then
+	// serves only when it fails.
+	sites Sites
 }
 
 // atLeast makes host's delay at least d (its robots.txt's Crawl-delay), from its next turn.
@@ -72,13 +75,22 @@ func (p *pacer) wait(ctx context.Context, host string) error {
 		return nil
 	}
 	host = strings.ToLower(host)
-	now := time.Now()
 	p.mu.Lock()
 	delay := max(p.delay, p.site[host])
+	p.mu.Unlock()
 	if delay <= 0 {
-		p.mu.Unlock()
 		return nil
 	}
+	if p.sites != nil {
+		if d, err := p.sites.Turn(ctx, host, delay, marked(ctx, markUnattended)); err == nil {
+			return sleep(ctx, d)
+		} else if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		// The shared turns cannot be read: this process keeps its own, as without them.
+	}
+	now := time.Now()
+	p.mu.Lock()
 	if len(p.next) >= maxPacedHosts {
 		for h, t := range p.next {
 			if !t.After(now) {
@@ -92,10 +104,15 @@ func (p *pacer) wait(ctx context.Context, host string) error {
 	}
 	p.next[host] = start.Add(delay)
 	p.mu.Unlock()
-	if !start.After(now) {
+	return sleep(ctx, start.Sub(now))
+}
+
+// sleep waits d, or until ctx ends.
+func sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
 		return nil
 	}
-	t := time.NewTimer(start.Sub(now))
+	t := time.NewTimer(d)
 	defer t.Stop()
 	select {
 	case <-ctx.Done():

@@ -270,8 +270,7 @@ func (f *Fetcher) robotsFor(ctx context.Context, u *url.URL) (robotsRules, error
 	}
 	c.mu.Unlock()
 	if owner {
-		e.rules, e.err = f.fetchRobots(ctx, u)
-		e.expires = time.Now().Add(robotsTTL)
+		e.rules, e.expires, e.err = f.readRobots(ctx, key, u)
 		if e.err != nil {
 			e.expires = time.Now().Add(robotsRetry)
 			if ctx.Err() != nil {
@@ -317,10 +316,38 @@ func (c *robotsCache) evict(now time.Time) {
 	}
 }
 
-// fetchRobots fetches and parses the robots.txt of u's site. RFC 9309: a 4xx answer means
-// there are no rules (everything may be crawled); a 5xx answer or a network error means
-// the site cannot say, and nothing is crawled.
-func (f *Fetcher) fetchRobots(ctx context.Context, u *url.URL) (robotsRules, error) {
+// readRobots returns the rules of site (u's) and until when to use them: the copy another
+// process read, when Config.Sites holds one from the last robotsTTL, else the site's
+// own, fetched now (and shared).
+func (f *Fetcher) readRobots(ctx context.Context, site string, u *url.URL) (robotsRules, time.Time, error) {
+	if s := f.cfg.Sites; s != nil {
+		body, allowAll, age, found, err := s.Robots(ctx, site, robotsTTL)
+		if err == nil && found {
+			expires := time.Now().Add(robotsTTL - age)
+			if allowAll {
+				return robotsRules{}, expires, nil
+			}
+			return parseRobots(body, f.agent), expires, nil
+		}
+	}
+	body, allowAll, err := f.fetchRobots(ctx, u)
+	if err != nil {
+		return robotsRules{}, time.Now().Add(robotsRetry), err
+	}
+	if s := f.cfg.Sites; s != nil {
+		// Not sharing it costs another process a fetch of it, no more.
+		_ = s.PutRobots(ctx, site, body, allowAll)
+	}
+	if allowAll {
+		return robotsRules{}, time.Now().Add(robotsTTL), nil
+	}
+	return parseRobots(body, f.agent), time.Now().Add(robotsTTL), nil
+}
+
+// fetchRobots fetches the robots.txt of u's site: its first robotsMaxBytes, or allowAll.
+// RFC 9309: a 4xx answer means there are no rules (everything may be crawled); a 5xx
+// answer or a network error means the site cannot say, and nothing is crawled.
+func (f *Fetcher) fetchRobots(ctx context.Context, u *url.URL) (body []byte, allowAll bool, err error) {
 	robots := &url.URL{Scheme: u.Scheme, Host: u.Host, Path: "/robots.txt"}
 	// The robots.txt itself is not a crawl (no robots.txt is asked about it), and takes its
 	// turn at the site like the fetch it comes before.
@@ -328,16 +355,16 @@ func (f *Fetcher) fetchRobots(ctx context.Context, u *url.URL) (robotsRules, err
 	var se *StatusError
 	switch {
 	case errors.As(err, &se) && se.Code >= 400 && se.Code < 500:
-		return robotsRules{}, nil
+		return nil, true, nil
 	case errors.Is(err, ErrTooLarge):
 		// Larger than a page may be: RFC 9309 reads the first 500 KiB, and so the first
 		// MaxBytes (more) would do, but the fetch keeps none of it. Read as no rules would
 		// crawl what the site may refuse; as unreachable, nothing.
-		return robotsRules{}, fmt.Errorf("the site's robots.txt is too large to read: %w", ErrFetch)
+		return nil, false, fmt.Errorf("the site's robots.txt is too large to read: %w", ErrFetch)
 	case err != nil:
-		return robotsRules{}, fmt.Errorf("the site's robots.txt could not be fetched, so nothing of it is crawled (RFC 9309): %w", err)
+		return nil, false, fmt.Errorf("the site's robots.txt could not be fetched, so nothing of it is crawled (RFC 9309): %w", err)
 	}
-	return parseRobots(resp.Body, f.agent), nil
+	return resp.Body[:min(len(resp.Body), robotsMaxBytes)], false, nil
 }
 
 // productToken is the token a robots.txt names footnote's crawler by: the User-Agent
