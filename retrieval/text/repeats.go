@@ -13,7 +13,8 @@ import (
 type Print [64]uint64
 
 // Fingerprint returns s's Print. A word here is a run of ASCII letters and digits
-// (lower-cased, inner apostrophes dropped) or of non-ASCII bytes, read in one pass over the
+// (lower-cased, inner apostrophes dropped) or of non-ASCII bytes, or one Chinese, Japanese
+// or Korean character (their full-width punctuation parts words), read in one pass over the
 // bytes: cheaper than Tokens' words, and a fingerprint only has to agree with other
 // fingerprints. The pairs are hashed with 64-bit FNV-1a, mixed: the same in every run,
 // never stored.
@@ -31,6 +32,25 @@ func Fingerprint(s string) Print {
 	}
 	for i := 0; i < len(s); i++ {
 		c := s[i]
+		if c >= utf8.RuneSelf && utf8.RuneStart(c) {
+			// Chinese and Japanese put no spaces between words: each character is a word here
+			// (so the pairs are Tokens' pairs of characters), and their punctuation parts them.
+			r, n := utf8.DecodeRuneInString(s[i:])
+			if cjk, punct := isCJK(r), r >= 0x3000 && r <= 0x303f || r >= 0xff00 && r <= 0xffef; cjk || punct {
+				if inWord {
+					end()
+				}
+				if cjk {
+					h = offset
+					for k := range n {
+						h = (h ^ uint64(s[i+k])) * prime
+					}
+					end()
+				}
+				i += n - 1
+				continue
+			}
+		}
 		switch {
 		case 'a' <= c && c <= 'z', '0' <= c && c <= '9', c >= utf8.RuneSelf:
 		case 'A' <= c && c <= 'Z':

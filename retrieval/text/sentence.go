@@ -11,10 +11,12 @@ type Span struct{ Start, End int }
 
 // Sentences splits s into sentence spans, trimmed of surrounding white space. A line break
 // always ends a sentence; ".", "!" and "?" end one when followed by space and a capital,
-// digit or quote, except after a known abbreviation or a single initial.
+// digit or quote, except after a known abbreviation or a single initial; Chinese and
+// Japanese full-width "。", "！" and "？" end one outside 「」, 『』 and （）.
 func Sentences(s string) []Span {
 	var out []Span
 	start := 0
+	quoted := 0 // open full-width brackets and quotes: 「, 『, （
 	emit := func(end int) {
 		a, b := Trim(s, start, end)
 		if b > a {
@@ -27,6 +29,25 @@ func Sentences(s string) []Span {
 		switch {
 		case r == '\n':
 			emit(i)
+		case r == '「' || r == '『' || r == '（':
+			quoted++
+		case r == '」' || r == '』' || r == '）':
+			quoted = max(quoted-1, 0)
+		case (r == '。' || r == '！' || r == '？') && quoted == 0:
+			// Chinese and Japanese end a sentence with a full-width mark and no space after
+			// it (not one inside 「...」: "「本当？」と聞いた。" is one sentence); its closing
+			// brackets and quotes belong to it.
+			j := i + size
+			for j < len(s) {
+				c, n := utf8.DecodeRuneInString(s[j:])
+				if !strings.ContainsRune("」』）】〕\"”’)", c) {
+					break
+				}
+				j += n
+			}
+			emit(j)
+			i = j
+			continue
 		case r == '.' || r == '!' || r == '?' || r == '…':
 			j := i + size
 			// Closing quotes and brackets belong to the sentence they end.

@@ -1,7 +1,21 @@
 package text
 
-// IsStop reports whether w (lower-cased) is too common to index.
-func IsStop(w string) bool { _, ok := stopWords[w]; return ok }
+// IsStop reports whether w (lower-cased) is too common to index: an English function or
+// question word, a Japanese word in hiragana alone (particles and endings: scanWords) or a
+// Chinese or Japanese question word (何, 誰, 哪, 什么: "what", "who", "which").
+func IsStop(w string) bool {
+	if _, ok := stopWords[w]; ok {
+		return true
+	}
+	if w == "" || w[0] < 0x80 {
+		return false
+	}
+	return isHiragana(w) || cjkQuestionWords[w]
+}
+
+// cjkQuestionWords are the question words of Chinese and Japanese written in kanji, as
+// scanWords reads them (one character, or a pair).
+var cjkQuestionWords = map[string]bool{"何": true, "誰": true, "哪": true, "什么": true, "谁": true, "为何": true, "幾": true}
 
 // stopWords is a short English list: function words and question words. Question words are
 // stop words for ranking; the extractive answerer reads them from the raw question instead.

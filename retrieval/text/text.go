@@ -17,7 +17,7 @@ import (
 // Version identifies how Terms turns text into index terms. Change it with any change to
 // tokens, folding, stop words or stemming: collections indexed under another version have
 // their postings rebuilt by a reindex.
-const Version = 2
+const Version = 3 // 3: Chinese, Japanese and Korean read as pairs of characters (2026-12-03)
 
 // Token is one word of a text with its byte offsets.
 type Token struct {
@@ -47,11 +47,27 @@ func eachToken(s string, fn func(i int, tok Token)) {
 }
 
 // scanWords calls word with the byte bounds of each word of s, in order: the words of
-// Tokens.
+// Tokens. Chinese, Japanese and Korean are written without spaces between words (Korean
+// with them between phrases, particles attached), and no dictionary is at hand to find
+// the words: a run of their characters of one script is read as its overlapping pairs of
+// characters ("東京都庁" as 東京, 京都, 都庁; one character alone as itself), as search
+// engines read them without a dictionary (Lucene's CJK bigrams). A change of script ends a
+// run: Japanese writes its content words in kanji and katakana and its particles and
+// endings in hiragana ("富士山の標高は" is 富士山, の, 標高, は), and a hiragana word is a
+// stop word (IsStop). A question's pairs then match the articles' wherever they share two
+// characters of a word in a row.
 func scanWords(s string, word func(start, end int)) {
 	start := -1
 	for i := 0; i < len(s); {
 		r, size := utf8.DecodeRuneInString(s[i:])
+		if isCJK(r) {
+			if start >= 0 {
+				word(start, i)
+				start = -1
+			}
+			i = scanCJK(s, i, size, word)
+			continue
+		}
 		if isWordRune(r) {
 			if start < 0 {
 				start = i
@@ -98,6 +114,9 @@ func fold(w string) string {
 	if ascii {
 		return strings.ToLower(w)
 	}
+	if hasKana(w) { // が is not か: Japanese keeps its marks
+		return norm.NFC.String(w)
+	}
 	var b strings.Builder
 	for _, r := range norm.NFD.String(w) {
 		if unicode.Is(unicode.Mn, r) {
@@ -109,6 +128,74 @@ func fold(w string) string {
 }
 
 func isWordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
+
+// isCJK reports whether r is a character of the scripts written without spaces between
+// words: Han, Hiragana, Katakana (with its prolonged sound mark ー and the iteration mark
+// 々) and Hangul syllables.
+func isCJK(r rune) bool { return cjkScript(r) != 0 }
+
+// cjkScript is r's script among those isCJK reads (1 Han, 2 Hiragana, 3 Katakana, 4
+// Hangul), 0 for any other rune.
+func cjkScript(r rune) int {
+	switch {
+	case r < 0x1100:
+		return 0
+	case r == '々' || r == '〆' || unicode.Is(unicode.Han, r):
+		return 1
+	case unicode.Is(unicode.Hiragana, r):
+		return 2
+	case r == 'ー' || unicode.Is(unicode.Katakana, r):
+		return 3
+	case unicode.Is(unicode.Hangul, r):
+		return 4
+	}
+	return 0
+}
+
+// scanCJK calls word with each pair of adjacent characters of the run of one CJK script
+// that begins at s[i] (its first character size bytes long), or with the one character
+// when the run has no other, and returns where the run ends.
+func scanCJK(s string, i, size int, word func(start, end int)) int {
+	r, _ := utf8.DecodeRuneInString(s[i:])
+	script := cjkScript(r)
+	a, b := i, i+size // the current character, and where the next begins
+	paired := false
+	for b < len(s) {
+		r, n := utf8.DecodeRuneInString(s[b:])
+		if cjkScript(r) != script {
+			break
+		}
+		word(a, b+n)
+		paired = true
+		a, b = b, b+n
+	}
+	if !paired {
+		word(a, b)
+	}
+	return b
+}
+
+// isHiragana reports whether w is written in hiragana alone: in Japanese, particles and
+// endings (の, は, ですか, ました), too common to index.
+func isHiragana(w string) bool {
+	for _, r := range w {
+		if cjkScript(r) != 2 {
+			return false
+		}
+	}
+	return w != ""
+}
+
+// hasKana reports whether w holds Hiragana or Katakana, whose voicing marks (が, パ) are
+// part of the letter, not a diacritic to fold away.
+func hasKana(w string) bool {
+	for _, r := range w {
+		if unicode.In(r, unicode.Hiragana, unicode.Katakana) {
+			return true
+		}
+	}
+	return false
+}
 
 // stemCache memoises Stem: stemming is most of the cost of tokenising, and a language's
 // working vocabulary is small. It stops growing at stemCacheMax words (a hostile text of

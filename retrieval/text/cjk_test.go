@@ -1,0 +1,64 @@
+package text
+
+import (
+	"reflect"
+	"testing"
+)
+
+// Chinese and Japanese have no spaces between words: each run of one script is read as
+// its pairs of characters, hiragana words (particles, endings) and question words are stop
+// words, and a full-width 。！？ ends a sentence (not inside 「」).
+func TestCJK(t *testing.T) {
+	for _, tt := range []struct {
+		name, in string
+		tokens   []string
+		terms    []string
+	}{
+		{"a Japanese sentence: pairs within a script, particles left out of the terms", "富士山の標高は3776メートル",
+			[]string{"富士", "士山", "の", "標高", "は", "3776", "メー", "ート", "トル"},
+			[]string{"富士", "士山", "標高", "3776", "メー", "ート", "トル"}},
+		{"one character alone is itself; a question word is a stop word", "誰が東京に", []string{"誰", "が", "東京", "に"}, []string{"東京"}},
+		{"Chinese", "北京是中国的首都", []string{"北京", "京是", "是中", "中国", "国的", "的首", "首都"}, []string{"北京", "京是", "是中", "中国", "国的", "的首", "首都"}},
+		{"a Latin word glued to kanji is a word of its own", "iPhone発売", []string{"iphone", "発売"}, []string{"iphon", "発売"}},
+		{"voicing marks are part of the kana (ガス is not カス)", "ガス", []string{"ガス"}, []string{"ガス"}},
+		{"Korean syllables", "서울의 인구", []string{"서울", "울의", "인구"}, []string{"서울", "울의", "인구"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var got []string
+			for _, tok := range Tokens(tt.in) {
+				if tt.in[tok.Start:tok.End] == "" {
+					t.Fatalf("empty token at %d", tok.Start)
+				}
+				got = append(got, tok.Word)
+			}
+			if !reflect.DeepEqual(got, tt.tokens) {
+				t.Errorf("Tokens(%q) = %q, want %q", tt.in, got, tt.tokens)
+			}
+			if got := Terms(tt.in); !reflect.DeepEqual(got, tt.terms) {
+				t.Errorf("Terms(%q) = %q, want %q", tt.in, got, tt.terms)
+			}
+		})
+	}
+	s := "東海道新幹線は1964年に開業した。「本当？」と聞いた！次の文。"
+	var sents []string
+	for _, sp := range Sentences(s) {
+		sents = append(sents, s[sp.Start:sp.End])
+	}
+	if want := []string{"東海道新幹線は1964年に開業した。", "「本当？」と聞いた！", "次の文。"}; !reflect.DeepEqual(sents, want) {
+		t.Errorf("Sentences = %q, want %q", sents, want)
+	}
+}
+
+// A copy of a Japanese passage is found as an English one is: by its pairs of characters.
+func TestRepeatsInJapanese(t *testing.T) {
+	story := "東京都の人口は約1400万人となり、過去最多を更新した。都内には23の特別区があり、人口の約7割が区部に住んでいる。"
+	copied := "東京都の人口は約1400万人となり、過去最多を記録した。都内には23の特別区があり、人口の約7割が区部に住む。"
+	other := "富士山は標高3776メートルで、日本で最も高い山である。静岡県と山梨県にまたがっている。"
+	ps, pc, po := Fingerprint(story), Fingerprint(copied), Fingerprint(other)
+	if r := pc.Repeats(&ps); r < 0.5 {
+		t.Errorf("a copy repeats %.2f of the story; want at least 0.5", r)
+	}
+	if r := po.Repeats(&ps); r > 0.2 {
+		t.Errorf("another story repeats %.2f; want under 0.2", r)
+	}
+}
