@@ -12,7 +12,7 @@ import (
 // English one.
 var japaneseCorpus = []doc{
 	{URL: "https://news.example/ja/tokyo", Title: "東京都の人口、過去最多に", Text: "東京都の人口は約1400万人となり、過去最多を更新した。都内には23の特別区があり、人口の約7割が区部に住んでいる。都は子育て支援を拡充する方針だ。"},
-	{URL: "https://news.example/ja/fuji", Title: "富士山の山開き", Text: "富士山は標高3776メートルで、日本で最も高い山である。静岡県と山梨県にまたがり、毎年7月に山開きを迎える。今年は約20万人の登山者が見込まれている。"},
+	{URL: "https://news.example/ja/fuji", Title: "富士山の山開き", Text: "富士山は標高3776メートルで、日本で最も高い山である。静岡県と山梨県にまたがり、毎年7月に山開きを迎える。今年は約２０万人の登山者が見込まれている。"},
 	{URL: "https://news.example/ja/shinkansen", Title: "東海道新幹線、開業60年", Text: "東海道新幹線は1964年10月に開業した。東京駅と新大阪駅を最速で約2時間半で結んでいる。開業以来、乗客の死亡事故は一度も起きていない。"},
 	{URL: "https://news.example/harbour", Title: "Harbour repairs", Text: "The town council voted on the budget for the harbour. The mayor said the repairs would begin in spring."},
 }
@@ -27,6 +27,7 @@ func TestJapaneseArticlesAreSearchedAndQuoted(t *testing.T) {
 		{"富士山の標高は何メートルですか？", "https://news.example/ja/fuji", "富士山は標高3776メートルで、日本で最も高い山である。"},
 		{"東海道新幹線はいつ開業しましたか", "https://news.example/ja/shinkansen", "東海道新幹線は1964年10月に開業した。"},
 		{"東京都の特別区はいくつありますか", "https://news.example/ja/tokyo", "都内には23の特別区があり、人口の約7割が区部に住んでいる。"},
+		{"今年の登山者は何人ですか", "https://news.example/ja/fuji", "今年は約２０万人の登山者が見込まれている。"},
 	} {
 		t.Run(tc.question, func(t *testing.T) {
 			if rs := search(t, e, coll, tc.question, 3, retrieval.Filter{}); len(rs) == 0 || rs[0].URL != tc.url {

@@ -22,6 +22,7 @@ func TestCJK(t *testing.T) {
 		{"a Latin word glued to kanji is a word of its own", "iPhone発売", []string{"iphone", "発売"}, []string{"iphon", "発売"}},
 		{"voicing marks are part of the kana (ガス is not カス)", "ガス", []string{"ガス"}, []string{"ガス"}},
 		{"Korean syllables", "서울의 인구", []string{"서울", "울의", "인구"}, []string{"서울", "울의", "인구"}},
+		{"full-width digits and letters are the ASCII ones", "１９６４年にＪＲ", []string{"1964", "年", "に", "jr"}, []string{"1964", "年", "jr"}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			var got []string
@@ -60,5 +61,24 @@ func TestRepeatsInJapanese(t *testing.T) {
 	}
 	if r := po.Repeats(&ps); r > 0.2 {
 		t.Errorf("another story repeats %.2f; want under 0.2", r)
+	}
+}
+
+// A question in Japanese, Chinese or Korean asks for a date or a number with words of its
+// own.
+func TestAnswerKindInCJK(t *testing.T) {
+	for q, want := range map[string]Kind{
+		"東海道新幹線はいつ開業しましたか": KindTime,
+		"北京奥运会是哪一年举办的？":    KindTime,
+		"特別区はいくつありますか":     KindNumber,
+		"登山者は何人ですか":        KindNumber,
+		"中国有多少人口？":         KindNumber,
+		"誰が開業しましたか":        KindPerson,
+		"富士山はどこにありますか":     KindPlace,
+		"富士山の標高は":          KindAny,
+	} {
+		if got := AnswerKind(q); got != want {
+			t.Errorf("AnswerKind(%q) = %v, want %v", q, got, want)
+		}
 	}
 }

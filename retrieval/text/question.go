@@ -253,6 +253,17 @@ func AnswerKind(q string) Kind {
 		return KindPerson
 	case strings.HasPrefix(lq, "where") || has(" where "):
 		return KindPlace
+	// Japanese, Chinese and Korean ask with words of their own (a date is found by its
+	// digits, as in English; a name or a place, uncapitalised, is not found).
+	case has("いつ", "何年", "何月", "何日", "何時", "何世紀", "什么时候", "何时", "哪年", "哪一年", "언제"):
+		return KindTime
+	case has("いくつ", "何人", "何個", "何本", "何回", "何歳", "何倍", "何メートル", "何キロ", "何円", "何パーセント", "何％",
+		"どれくらい", "どのくらい", "多少", "几", "몇", "얼마"):
+		return KindNumber
+	case has("誰", "だれ", "谁", "누구"):
+		return KindPerson
+	case has("どこ", "哪里", "哪儿", "어디"):
+		return KindPlace
 	}
 	return KindAny
 }

@@ -2,7 +2,8 @@ package text
 
 // IsStop reports whether w (lower-cased) is too common to index: an English function or
 // question word, a Japanese word in hiragana alone (particles and endings: scanWords) or a
-// Chinese or Japanese question word (何, 誰, 哪, 什么: "what", "who", "which").
+// Chinese or Japanese question word (何, 誰, 何年, 哪, 什么, 多少: "what", "who", "what
+// year", "which", "how many").
 func IsStop(w string) bool {
 	if _, ok := stopWords[w]; ok {
 		return true
@@ -15,7 +16,16 @@ func IsStop(w string) bool {
 
 // cjkQuestionWords are the question words of Chinese and Japanese written in kanji, as
 // scanWords reads them (one character, or a pair).
-var cjkQuestionWords = map[string]bool{"何": true, "誰": true, "哪": true, "什么": true, "谁": true, "为何": true, "幾": true}
+var cjkQuestionWords = func() map[string]bool {
+	m := map[string]bool{}
+	for _, w := range []string{
+		"何", "誰", "幾", "何年", "何月", "何日", "何時", "何人", "何個", "何本", "何回", "何歳", "何倍", "何故",
+		"哪", "谁", "什么", "为何", "多少", "几",
+	} {
+		m[w] = true
+	}
+	return m
+}()
 
 // stopWords is a short English list: function words and question words. Question words are
 // stop words for ranking; the extractive answerer reads them from the raw question instead.

@@ -114,6 +114,16 @@ func fold(w string) string {
 	if ascii {
 		return strings.ToLower(w)
 	}
+	if strings.ContainsFunc(w, isFullWidth) {
+		// Japanese and Chinese text writes Latin letters and digits full-width too
+		// ("１９６４年"): they are the same letters and digits.
+		return fold(strings.Map(func(r rune) rune {
+			if isFullWidth(r) {
+				return r - 0xfee0
+			}
+			return r
+		}, w))
+	}
 	if hasKana(w) { // が is not か: Japanese keeps its marks
 		return norm.NFC.String(w)
 	}
@@ -184,6 +194,11 @@ func isHiragana(w string) bool {
 		}
 	}
 	return w != ""
+}
+
+// isFullWidth reports whether r is a full-width Latin letter or digit (Ａ, ａ, ０).
+func isFullWidth(r rune) bool {
+	return r >= '０' && r <= '９' || r >= 'Ａ' && r <= 'Ｚ' || r >= 'ａ' && r <= 'ｚ'
 }
 
 // hasKana reports whether w holds Hiragana or Katakana, whose voicing marks (が, パ) are
