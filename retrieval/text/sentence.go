@@ -25,10 +25,30 @@ func Sentences(s string) []Span {
 		start = end
 	}
 	for i := 0; i < len(s); {
+		if c := s[i]; c < utf8.RuneSelf && !sentenceMark[c] { // most bytes: nothing to decide
+			i++
+			continue
+		}
 		r, size := utf8.DecodeRuneInString(s[i:])
 		switch {
 		case r == '\n':
 			emit(i)
+		case r == '.' || r == '!' || r == '?' || r == '…':
+			j := i + size
+			// Closing quotes and brackets belong to the sentence they end.
+			for j < len(s) {
+				c, n := utf8.DecodeRuneInString(s[j:])
+				if c != '"' && c != '\'' && c != '”' && c != '’' && c != ')' && c != ']' && c != '.' {
+					break
+				}
+				j += n
+			}
+			if endsSentence(s, i, j, r) {
+				emit(j)
+				i = j
+				continue
+			}
+		case r < 0x3000: // the tests below are for full-width marks only
 		case r == '「' || r == '『' || r == '（':
 			quoted++
 		case r == '」' || r == '』' || r == '）':
@@ -48,27 +68,16 @@ func Sentences(s string) []Span {
 			emit(j)
 			i = j
 			continue
-		case r == '.' || r == '!' || r == '?' || r == '…':
-			j := i + size
-			// Closing quotes and brackets belong to the sentence they end.
-			for j < len(s) {
-				c, n := utf8.DecodeRuneInString(s[j:])
-				if c != '"' && c != '\'' && c != '”' && c != '’' && c != ')' && c != ']' && c != '.' {
-					break
-				}
-				j += n
-			}
-			if endsSentence(s, i, j, r) {
-				emit(j)
-				i = j
-				continue
-			}
 		}
 		i += size
 	}
 	emit(len(s))
 	return out
 }
+
+// sentenceMark marks the ASCII bytes Sentences looks at: a line break and the marks that
+// may end a sentence.
+var sentenceMark = [utf8.RuneSelf]bool{'\n': true, '.': true, '!': true, '?': true}
 
 // endsSentence decides whether the mark at s[i] (running to s[j]) closes a sentence.
 func endsSentence(s string, i, j int, mark rune) bool {

@@ -8,11 +8,11 @@ func IsStop(w string) bool {
 	if _, ok := stopWords[w]; ok {
 		return true
 	}
-	if w == "" || w[0] < 0x80 {
-		return false
-	}
-	return isHiragana(w) || cjkQuestionWords[w]
+	return w != "" && w[0] >= 0x80 && cjkStop(w)
 }
+
+// cjkStop is IsStop for a word that begins with a non-ASCII byte.
+func cjkStop(w string) bool { return isHiragana(w) || cjkQuestionWords[w] }
 
 // cjkQuestionWords are the question words of Chinese and Japanese written in kanji, as
 // scanWords reads them (one character, or a pair).

@@ -60,7 +60,7 @@ func scanWords(s string, word func(start, end int)) {
 	start := -1
 	for i := 0; i < len(s); {
 		r, size := utf8.DecodeRuneInString(s[i:])
-		if isCJK(r) {
+		if r >= 0x1100 && isCJK(r) { // the first test keeps English text off the call
 			if start >= 0 {
 				word(start, i)
 				start = -1
@@ -68,7 +68,7 @@ func scanWords(s string, word func(start, end int)) {
 			i = scanCJK(s, i, size, word)
 			continue
 		}
-		if isWordRune(r) {
+		if isASCIIWordByte(r) || r >= utf8.RuneSelf && isWordRune(r) {
 			if start < 0 {
 				start = i
 			}
@@ -138,6 +138,12 @@ func fold(w string) string {
 }
 
 func isWordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
+
+// isASCIIWordByte is isWordRune for an ASCII r, cheap enough to inline: English text is
+// nearly all of it.
+func isASCIIWordByte(r rune) bool {
+	return 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9'
+}
 
 // isCJK reports whether r is a character of the scripts written without spaces between
 // words: Han, Hiragana, Katakana (with its prolonged sound mark ー and the iteration mark
