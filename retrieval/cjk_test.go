@@ -45,6 +45,22 @@ func TestJapaneseArticlesAreSearchedAndQuoted(t *testing.T) {
 			}
 		})
 	}
+	t.Run("a request for an overview quotes the article about its topic", func(t *testing.T) {
+		a, err := ask(t, e, coll, "富士山について教えてください")
+		if err != nil || a == nil {
+			t.Fatalf("Ask: %v", err)
+		}
+		if !a.Covered || len(a.Citations) == 0 || a.Citations[0].URL != "https://news.example/ja/fuji" {
+			t.Errorf("Ask = covered %v, %+v; want the Mount Fuji article quoted", a.Covered, a.Citations)
+		}
+		a, err = ask(t, e, coll, "大阪城について教えて")
+		if err != nil || a == nil {
+			t.Fatalf("Ask: %v", err)
+		}
+		if a.Covered || len(a.Citations) != 0 {
+			t.Errorf("a request about Osaka castle = covered %v, %+v; want an abstention", a.Covered, a.Citations)
+		}
+	})
 	t.Run("a question about an absent topic abstains", func(t *testing.T) {
 		a, err := ask(t, e, coll, "大阪城を建てたのは誰ですか？")
 		if err != nil || a == nil {

@@ -82,3 +82,26 @@ func TestAnswerKindInCJK(t *testing.T) {
 		}
 	}
 }
+
+// Requests for an overview in Japanese and Chinese are told from questions, as English
+// ones are, and their topic kept.
+func TestStripRequestInCJK(t *testing.T) {
+	for q, want := range map[string]string{
+		"フェンタニルについて教えてください":      "フェンタニル",
+		"東京都の人口について知りたい":         "東京都の人口",
+		"フェンタニル協議の最新情報":          "フェンタニル協議",
+		"ユコスのニュースを要約して":          "ユコスのニュース",
+		"告诉我关于芬太尼的新闻":            "芬太尼",
+		"总结一下尤科斯":                "尤科斯",
+		"芬太尼谈判的最新消息":             "芬太尼谈判",
+		"東京都の人口は何人ですか":           "",
+		"富士山の標高は？":               "",
+		"北京奥运会是哪一年举办的？":          "",
+		"Tell me about fentanyl": "fentanyl",
+	} {
+		topic, ok := StripRequest(q)
+		if ok != (want != "") || ok && topic != want {
+			t.Errorf("StripRequest(%q) = %q, %v; want %q", q, topic, ok, want)
+		}
+	}
+}

@@ -28,6 +28,11 @@ var summaryLead = regexp.MustCompile(`(?i)^(?:(?:the|all the|any|recent|latest)\
 func StripRequest(q string) (topic string, isRequest bool) {
 	m := requestRe.FindStringSubmatch(q)
 	if m == nil {
+		for _, re := range cjkRequests {
+			if m := re.FindStringSubmatch(q); m != nil && strings.TrimSpace(m[1]) != "" {
+				return strings.TrimSpace(m[1]), true
+			}
+		}
 		return q, false
 	}
 	topic = strings.TrimSpace(summaryLead.ReplaceAllString(strings.TrimSpace(m[1]), ""))
@@ -37,4 +42,16 @@ func StripRequest(q string) (topic string, isRequest bool) {
 		return q, false
 	}
 	return topic, true
+}
+
+// cjkRequests are the same requests in Japanese and Chinese, whose topic comes first in
+// Japanese ("フェンタニルについて教えて": tell me about fentanyl; "…の最新情報": the latest
+// on …; "…を要約して": summarize …) and may in Chinese ("告诉我关于…", "总结一下…", "…的最新消息").
+// Their first group is the topic.
+var cjkRequests = []*regexp.Regexp{
+	regexp.MustCompile(`^\s*(.+?)\s*(?:について|に関して|に関する)(?:の)?(?:ことを)?(?:教えて|まとめて|知りたい|説明して|最新情報|ニュース|情報)(?:ください|下さい|ほしい)?[。？！?!\s]*$`),
+	regexp.MustCompile(`^\s*(.+?)\s*の(?:最新情報|最新ニュース|ニュース)(?:は|を教えて(?:ください)?)?[。？！?!\s]*$`),
+	regexp.MustCompile(`^\s*(.+?)\s*を(?:要約|まとめ)(?:して|て)(?:ください|下さい)?[。？！?!\s]*$`),
+	regexp.MustCompile(`^\s*(?:请)?(?:告诉我|介绍一下|总结一下|概括一下|说说)(?:关于)?\s*(.+?)(?:的(?:新闻|情况|消息|进展))?[。？！?!\s]*$`),
+	regexp.MustCompile(`^\s*(?:关于)?\s*(.+?)的(?:最新)?(?:新闻|消息|进展)[。？！?!\s]*$`),
 }
