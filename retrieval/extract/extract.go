@@ -14,8 +14,22 @@ import (
 )
 
 // MinTextLen is the fewest characters of main text a web page must yield to count as an
-// article; below it HTML returns ErrEmptyArticle.
+// article; below it HTML returns ErrEmptyArticle. A Chinese, Japanese or Korean character
+// counts two (textLen): one says about as much as two or three letters of English, and a
+// 100-character news brief in Japanese is an article.
 const MinTextLen = 200
+
+// textLen is s's length as MinTextLen counts it.
+func textLen(s string) int {
+	n := 0
+	for _, r := range s {
+		n++
+		if r >= 0x1100 && unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Hangul) {
+			n++
+		}
+	}
+	return n
+}
 
 // Document is an extracted article.
 type Document struct {

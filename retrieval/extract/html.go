@@ -44,8 +44,8 @@ func HTML(body []byte, pageURL *url.URL) (*Document, error) {
 	}
 	byline := cleanByline(firstNonEmpty(art.Byline(), m.author))
 	text := articleText(art, byline)
-	if n := utf8.RuneCountInString(text); n < MinTextLen {
-		return nil, fmt.Errorf("only %d characters of text, not an article: %w", n, ErrEmptyArticle)
+	if n := textLen(text); n < MinTextLen {
+		return nil, fmt.Errorf("only %d characters of text, not an article: %w", utf8.RuneCountInString(text), ErrEmptyArticle)
 	}
 	doc := &Document{
 		URL:    canonicalURL(m, pageURL),

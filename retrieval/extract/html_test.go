@@ -211,3 +211,21 @@ func TestHTMLRefusesNonArticles(t *testing.T) {
 		})
 	}
 }
+
+// A short Japanese news article is an article: a character of Chinese, Japanese or Korean
+// counts two towards MinTextLen. A Japanese paywall line is not.
+func TestHTMLReadsAShortJapaneseArticle(t *testing.T) {
+	page := `<html><head><title>東海道新幹線、開業60年</title></head><body><nav><a href="/">ホーム</a></nav><article><h1>東海道新幹線、開業60年</h1>` +
+		`<p>東海道新幹線は1964年10月に開業した。東京駅と新大阪駅を最速で約2時間半で結んでいる。</p>` +
+		`<p>開業以来、乗客の死亡事故は一度も起きていない。記念の式典が東京駅で開かれ、多くの鉄道ファンが集まった。式典には約500人が出席した。</p></article></body></html>`
+	doc, err := HTML([]byte(page), mustURL(t, "https://news.example/ja/shinkansen"))
+	if err != nil {
+		t.Fatalf("HTML: %v", err)
+	}
+	if n := len([]rune(doc.Text)); n >= MinTextLen || !strings.Contains(doc.Text, "1964年10月に開業した。") || doc.Title != "東海道新幹線、開業60年" {
+		t.Errorf("HTML = %q (%d characters), title %q; want the article, under %d characters", doc.Text, n, doc.Title, MinTextLen)
+	}
+	if _, err := HTML([]byte("<html><body><p>この記事は会員限定です。</p></body></html>"), mustURL(t, "https://news.example/ja/x")); !errors.Is(err, ErrEmptyArticle) {
+		t.Errorf("a paywall line: %v; want ErrEmptyArticle", err)
+	}
+}
