@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"fmt"
 	"regexp"
 	"strings"
 	"time"
@@ -30,7 +31,46 @@ var (
 	// rxDateLabel is a line that says what its date is.
 	rxDateLabel = regexp.MustCompile(`(?i)^(?:(published|posted|first published|date|dated|written)|(updated|last updated|modified|last modified))\b`)
 	rxOrdinal   = regexp.MustCompile(`(?i)(\d)(?:st|nd|rd|th)\b`)
+	// rxCJKDate is a date as Chinese, Japanese and Korean write it: 2024年10月1日, 2024년
+	// 10월 1일 (full-width digits are read as digits first: halfWidthDigits).
+	rxCJKDate = regexp.MustCompile(`(\d{4})\s*[年년]\s*(\d{1,2})\s*[月월]\s*(\d{1,2})\s*[日일]`)
+	// rxCJKDateLabel is rxDateLabel in those languages: 公開, 配信, 掲載, 発行, 投稿 (Japanese),
+	// 发布, 發布, 发表 (Chinese), 게시, 등록 (Korean) say when it was published; 更新, 修改,
+	// 수정 when it was updated.
+	rxCJKDateLabel = regexp.MustCompile(`^(?:(公開|配信|掲載|発行|投稿|发布|發布|发表|게시|등록)|(更新|修改|수정))`)
 )
+
+// halfWidthDigits writes s's full-width digits (０-９) as ASCII ones.
+func halfWidthDigits(s string) string {
+	if !strings.ContainsFunc(s, isFullWidthDigit) {
+		return s
+	}
+	return strings.Map(func(r rune) rune {
+		if isFullWidthDigit(r) {
+			return r - '０' + '0'
+		}
+		return r
+	}, s)
+}
+
+func isFullWidthDigit(r rune) bool { return r >= '０' && r <= '９' }
+
+// findDate is the byte range of the first date rxDateInText or rxCJKDate finds in s, nil
+// for none.
+func findDate(s string) []int {
+	if loc := rxDateInText.FindStringIndex(s); loc != nil {
+		return loc
+	}
+	return rxCJKDate.FindStringIndex(s)
+}
+
+// dateLabel is rxDateLabel's (or rxCJKDateLabel's) match of p, nil for none.
+func dateLabel(p string) []string {
+	if m := rxDateLabel.FindStringSubmatch(p); m != nil {
+		return m
+	}
+	return rxCJKDateLabel.FindStringSubmatch(p)
+}
 
 // textDate finds the publication date near the top of a text file: a paragraph labelled
 // "Published …", "Posted …" or "Date: …" first, else one labelled "Updated …", else a
@@ -41,11 +81,12 @@ func textDate(paras []string) (time.Time, int) {
 	var updated, bare time.Time
 	updatedAt, bareAt := -1, -1
 	for i, p := range paras[:min(len(paras), datelineBlocks)] {
+		p = halfWidthDigits(p)
 		t, ok := dateIn(p)
 		if !ok {
 			continue
 		}
-		switch m := rxDateLabel.FindStringSubmatch(p); {
+		switch m := dateLabel(p); {
 		case m != nil && m[1] != "":
 			return t, i
 		case m != nil:
@@ -82,13 +123,13 @@ var (
 // are its byline and set aside, as is "By Jane Doe," before the date; what remains beside
 // the date, less a weekday, a time and a zone, is at most maxDatelineRest words.
 func isDateline(p string) bool {
-	if utf8.RuneCountInString(p) > maxBareDateLine || strings.HasSuffix(p, ".") {
+	if utf8.RuneCountInString(p) > maxBareDateLine || strings.HasSuffix(p, ".") || strings.HasSuffix(p, "。") {
 		return false
 	}
 	rest := 0
 	for _, part := range rxDatelineSep.Split(strings.Trim(p, "*_ "), -1) {
 		part = strings.TrimSpace(part)
-		loc := rxDateInText.FindStringIndex(part)
+		loc := findDate(part)
 		isByline := rxByline.MatchString(part)
 		switch {
 		case loc == nil && isByline:
@@ -116,7 +157,11 @@ var rxByline = regexp.MustCompile(`(?i)^by\s`)
 func dateIn(s string) (time.Time, bool) {
 	m := rxDateInText.FindString(s)
 	if m == "" {
-		return time.Time{}, false
+		c := rxCJKDate.FindStringSubmatch(s)
+		if c == nil {
+			return time.Time{}, false
+		}
+		m = c[1] + "-" + fmt.Sprintf("%02s", c[2]) + "-" + fmt.Sprintf("%02s", c[3])
 	}
 	if !unicode.IsDigit(rune(m[0])) || !strings.Contains(m, "-") {
 		m = rxOrdinal.ReplaceAllString(m, "$1")
