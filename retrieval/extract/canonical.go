@@ -65,7 +65,15 @@ func Canonical(raw string) (string, error) {
 	u.RawPath = p
 	u.RawQuery = cleanQuery(u.RawQuery)
 	u.ForceQuery = false
-	return u.String(), nil
+	out := u.String()
+	if len(out) > fetch.MaxURLBytes {
+		// Escaping can lengthen an address that was under the limit (an invalid UTF-8 byte
+		// becomes %EF%BF%BD): the canonical form is refused as the raw one would be, so
+		// that a canonical address is always its own canonical form.
+		return "", fmt.Errorf("canonical url %q: %w: the address has %d bytes written out; the limit is %d",
+			clipURL(raw), fetch.ErrURLTooLong, len(out), fetch.MaxURLBytes)
+	}
+	return out, nil
 }
 
 // shownURLBytes is how much of a refused address an error message quotes: enough to
