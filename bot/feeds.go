@@ -78,6 +78,9 @@ func feedEntry(l lang, f retrieval.Feed) string {
 	}
 	if f.Channel != "" {
 		facts = append(facts, l.trf("announced in <#%s>", f.Channel))
+		if f.Unannounced > 0 {
+			facts = append(facts, l.trn(f.Unannounced, "%d article waiting to be announced", "%d articles waiting to be announced", f.Unannounced))
+		}
 	}
 	if j := f.Poll; j != nil {
 		facts = append(facts, pollJobText(l, *j))

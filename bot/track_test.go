@@ -366,6 +366,9 @@ func TestTracksAnnouncementDiscordFailedIsTriedAgain(t *testing.T) {
 	if n, err := eng.PendingAnnouncements(ctx, g, id); err != nil || n != 2 {
 		t.Errorf("%d articles wait to be announced (%v); want the 2 /track added", n, err)
 	}
+	if list := h.edit(h.send(h.slash(g, alice, "feeds")), nil).str("content"); !strings.Contains(list, "2 articles waiting to be announced") {
+		t.Errorf("/feeds %q; want it to say 2 articles wait to be announced", list)
+	}
 	// The job's try: Discord is back.
 	n, _, err := eng.AnnounceFeed(ctx, g, id, h.bot.AnnounceFeedPoll)
 	if err != nil || n != 2 {

@@ -30,6 +30,9 @@ func TestFeedAnnouncementsWaitUntilPosted(t *testing.T) {
 		}
 	}
 	pending(3)
+	if f := feedOf(t, e, coll, id); f.Unannounced != 3 {
+		t.Errorf("Feeds says %d wait to be announced; want 3", f.Unannounced)
+	}
 
 	// The first announcer gets one out and fails; a second, meanwhile, finds them claimed.
 	var first, second []string

@@ -29,6 +29,9 @@ type Feed struct {
 	AddedBy     string
 	Articles    int    // articles of the collection that came from this feed
 	Channel     string // the Discord channel where new articles are announced; "" for none
+	// Unannounced is how many of its articles wait to be announced (Discord failed, or the
+	// process that added them stopped first: AnnounceFeed).
+	Unannounced int
 	// Poll is the feed's background poll job when one is queued, running or retrying
 	// (Feeds sets it); nil otherwise.
 	Poll *Job
@@ -49,14 +52,15 @@ func (f Feed) pollURL() string {
 const feedCols = `f.id, f.collection, f.url, f.title, extract(epoch FROM f.every)::bigint,
 	coalesce(f.last_success, 'epoch'), f.last_error, coalesce(f.last_error_at, 'epoch'),
 	f.failures, f.paused, f.next_poll, f.created_at, f.added_by, f.etag, f.last_modified,
-	(SELECT count(*) FROM articles a WHERE a.feed_id = f.id), f.channel_id, f.fetch_url`
+	(SELECT count(*) FROM articles a WHERE a.feed_id = f.id), f.channel_id, f.fetch_url,
+	(SELECT count(*) FROM feed_announcements p WHERE p.feed_id = f.id)`
 
 func scanFeed(row pgx.Row) (Feed, error) {
 	var f Feed
 	var secs int64
 	err := row.Scan(&f.ID, &f.Collection, &f.URL, &f.Title, &secs, &f.LastSuccess, &f.LastError,
 		&f.LastErrorAt, &f.Failures, &f.Paused, &f.NextPoll, &f.CreatedAt, &f.AddedBy,
-		&f.etag, &f.lastModified, &f.Articles, &f.Channel, &f.fetchURL)
+		&f.etag, &f.lastModified, &f.Articles, &f.Channel, &f.fetchURL, &f.Unannounced)
 	f.Every = time.Duration(secs) * time.Second
 	if f.LastSuccess.Unix() == 0 {
 		f.LastSuccess = time.Time{}

@@ -78,7 +78,7 @@ func (m *Main) cmdFeeds(ctx context.Context, args []string) error {
 			writeJSONLine(m.Stdout, map[string]any{"url": f.URL, "title": f.Title, "every": f.Every.String(),
 				"last_success": stamp(f.LastSuccess), "last_error": f.LastError, "last_error_at": stamp(f.LastErrorAt),
 				"next_poll": stamp(f.NextPoll), "articles": f.Articles, "failures": f.Failures, "paused": f.Paused,
-				"poll": pollJobJSON(f.Poll)})
+				"poll": pollJobJSON(f.Poll), "channel": f.Channel, "unannounced": f.Unannounced})
 			continue
 		}
 		fmt.Fprintf(m.Stdout, "%s\n  %s, every %s, %s\n", or(f.Title, f.URL), f.URL, f.Every, counted(f.Articles, "article"))
@@ -93,6 +93,13 @@ func (m *Main) cmdFeeds(ctx context.Context, args []string) error {
 		}
 		if j := f.Poll; j != nil {
 			fmt.Fprintf(m.Stdout, "  poll job %d: %s\n", j.ID, pollJobText(*j))
+		}
+		if f.Channel != "" {
+			fmt.Fprintf(m.Stdout, "  announced in channel %s", f.Channel)
+			if f.Unannounced > 0 {
+				fmt.Fprintf(m.Stdout, "; %s waiting to be announced", counted(f.Unannounced, "article"))
+			}
+			fmt.Fprintln(m.Stdout)
 		}
 	}
 	return nil
