@@ -41,6 +41,7 @@ type Engine interface {
 	Feeds(ctx context.Context, collection string) ([]retrieval.Feed, error)
 	AnnounceFeed(ctx context.Context, collection string, id int64, post retrieval.AnnounceFunc) (announced int, retry bool, err error)
 	Untrack(ctx context.Context, collection, rawURL string) error
+	Gaps(ctx context.Context, collection string, since time.Time, limit int) ([]retrieval.Gap, error)
 }
 
 // AnnounceQueue queues another try of the announcements of a feed that wait to be posted

@@ -41,6 +41,7 @@ func (b *Bot) commandTable() map[string]*command {
 		{name: "settings", ack: ackEphemeral, admin: true, prepare: b.prepareSettings, run: b.runSettings},
 		{name: "track", ack: ackEphemeral, prepare: b.prepareTrack, run: b.runTrack},
 		{name: "feeds", ack: ackEphemeral, run: b.runFeeds},
+		{name: "gaps", ack: ackEphemeral, admin: true, run: b.runGaps},
 		{name: "untrack", ack: ackEphemeral, prepare: b.prepareUntrack, run: b.runUntrack},
 	}
 	m := make(map[string]*command, len(cmds))
@@ -105,6 +106,7 @@ func (b *Bot) applicationCommands() []*dg.ApplicationCommand {
 		{Type: dg.MessageApplicationCommand, Name: askMessageCommand},
 		{Type: dg.MessageApplicationCommand, Name: addLinksCommand},
 		settingsCommand(&manageServer),
+		gapsCommand(&manageServer),
 	}
 	cmds = append(cmds, feedCommands()...)
 	for _, c := range cmds {

@@ -37,12 +37,12 @@ func TestRegisterCommands(t *testing.T) {
 				if d, _ := cmd["description"].(string); cmd["type"] != 3.0 && (d == "" || len(d) > 100) {
 					t.Errorf("%s: description %q", cmd["name"], d)
 				}
-				if (cmd["name"] == "reindex" || cmd["name"] == "settings") && cmd["default_member_permissions"] != "32" {
+				if (cmd["name"] == "reindex" || cmd["name"] == "settings" || cmd["name"] == "gaps") && cmd["default_member_permissions"] != "32" {
 					t.Errorf("reindex default_member_permissions %v, want \"32\"", cmd["default_member_permissions"])
 				}
 			}
 			if want := []string{"ask", "add", "articles", "remove", "reindex", "help",
-				"Ask footnote about this message", "Add this link", "settings", "track", "feeds", "untrack"}; !reflect.DeepEqual(names, want) {
+				"Ask footnote about this message", "Add this link", "settings", "gaps", "track", "feeds", "untrack"}; !reflect.DeepEqual(names, want) {
 				t.Errorf("commands %v, want %v", names, want)
 			}
 		})

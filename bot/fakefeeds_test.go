@@ -22,3 +22,7 @@ func (e *fakeEngine) Untrack(context.Context, string, string) error { return ret
 func (e *fakeEngine) AnnounceFeed(context.Context, string, int64, retrieval.AnnounceFunc) (int, bool, error) {
 	return 0, false, nil
 }
+
+func (e *fakeEngine) Gaps(context.Context, string, time.Time, int) ([]retrieval.Gap, error) {
+	return nil, nil
+}

@@ -47,6 +47,7 @@ func renderHelp(l lang, articles int, settings string, admin bool) string {
 	sb.WriteString(l.tr("**This server's settings** (admins change them with /settings)"))
 	sb.WriteString("\n" + settings + "\n")
 	sb.WriteString(l.tr("Admins can remove any article and run /reindex."))
+	sb.WriteString(" " + l.tr("Admins can also list what members asked that the articles don't answer with /gaps."))
 	if admin {
 		sb.WriteString(" " + l.tr("You are an admin here."))
 	}

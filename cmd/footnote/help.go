@@ -61,6 +61,12 @@ func commands() []command {
 			example: "footnote track --every 1h https://news.example/feed.xml", run: (*Main).cmdTrack},
 		{name: "feeds", synopsis: "[--collection C] [--json]", summary: "list the followed feeds: last success, last error, next poll, articles",
 			example: "footnote feeds --json", run: (*Main).cmdFeeds},
+		{name: "gaps", synopsis: "[--collection C] [--since DATE] [--limit N] [--json]",
+			summary: "list what members asked that the articles don't answer: questions footnote abstained on, answers marked 👎",
+			detail: "Questions written alike (case, spacing and a final ? aside) are one line, most asked first, then most recent; who\n" +
+				"asked is not shown. --json prints one JSON line per question {\"question\",\"asked\",\"last\",\"not_covered\",\n" +
+				"\"unhelpful\"}. --limit is 50 by default, at most 200.",
+			example: "footnote gaps --since 2026-11-01", run: (*Main).cmdGaps},
 		{name: "untrack", synopsis: "[--collection C] URL", summary: "stop following a feed (its articles stay)",
 			example: "footnote untrack https://news.example/feed.xml", run: (*Main).cmdUntrack},
 		{name: "poll", synopsis: "[--collection C] [--all] [--json]", summary: "poll, once, every feed that is due (every unpaused feed with --all), and exit",
