@@ -58,3 +58,28 @@ func (e *Engine) Gaps(ctx context.Context, coll string, since time.Time, limit i
 	}
 	return out, nil
 }
+
+// forgetBatch is how many questions one statement of ForgetQuestions deletes: a long
+// backlog (the first sweep after retention is set) is deleted in short transactions.
+const forgetBatch = 5000
+
+// ForgetQuestions deletes, in every collection, the questions asked before `before`, and
+// the feedback on their answers (FOOTNOTE_QUESTION_RETENTION: the sweep_departures job
+// calls it), and returns how many questions it deleted.
+func (e *Engine) ForgetQuestions(ctx context.Context, before time.Time) (int, error) {
+	total := 0
+	for {
+		// Across collections: retention is the operator's, the same for every server.
+		tag, err := e.store.exec(ctx, allCollections, `
+			DELETE FROM questions WHERE id IN (
+				SELECT id FROM questions WHERE asked_at < $1 ORDER BY asked_at LIMIT $2)`, before, forgetBatch)
+		if err != nil {
+			return total, fmt.Errorf("forget questions asked before %s: %w", before.UTC().Format(time.RFC3339), err)
+		}
+		n := int(tag.RowsAffected())
+		total += n
+		if n < forgetBatch {
+			return total, nil
+		}
+	}
+}

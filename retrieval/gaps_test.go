@@ -71,3 +71,43 @@ func TestGapsListWhatTheArticlesDoNotAnswer(t *testing.T) {
 		t.Errorf("gaps of no collection: %v; want ErrInvalidInput", err)
 	}
 }
+
+// ForgetQuestions deletes the questions asked before a time, in every collection, with the
+// feedback on their answers, and keeps the later ones.
+func TestForgetQuestionsKeepsToTheRetention(t *testing.T) {
+	e, coll := retrievaltest.Engine(t)
+	_, other := retrievaltest.Engine(t)
+	ctx := context.Background()
+	var old []int64
+	for _, c := range []string{coll, other} {
+		a, err := e.Ask(ctx, c, "How many moons does Neptune have?", retrieval.AskOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		old = append(old, a.QuestionID)
+		if err := e.RecordFeedback(ctx, retrieval.Feedback{Collection: c, QuestionID: a.QuestionID, User: "100000000000000002"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c := retrievaltest.Conn(t)
+	if _, err := c.Exec(ctx, `UPDATE questions SET asked_at = now() - interval '100 days' WHERE id = ANY($1)`, old); err != nil {
+		t.Fatal(err)
+	}
+	recent, err := e.Ask(ctx, coll, "Which river does the Rhine flow into?", retrieval.AskOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err := e.ForgetQuestions(ctx, time.Now().Add(-90*24*time.Hour))
+	if err != nil || n < 2 {
+		t.Fatalf("ForgetQuestions = %d, %v; want at least the 2 old ones", n, err)
+	}
+	if got := count(t, c, `SELECT count(*) FROM questions WHERE id = ANY($1)`, old); got != 0 {
+		t.Errorf("%d old questions left", got)
+	}
+	if got := count(t, c, `SELECT count(*) FROM feedback WHERE question_id = ANY($1)`, old); got != 0 {
+		t.Errorf("%d feedback rows of old questions left", got)
+	}
+	if got := count(t, c, `SELECT count(*) FROM questions WHERE id = $1`, recent.QuestionID); got != 1 {
+		t.Errorf("the recent question was forgotten")
+	}
+}

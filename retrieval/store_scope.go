@@ -31,8 +31,9 @@ import (
 // guildCollections (the reconcile before each sweep lists every server's collection),
 // deleteUnusedSpaces (a space is unused only when no collection uses it), spaceRows
 // (the dense arm's choice of scan depends on how many vectors other collections put in
-// the space's index; it reads their sizes only), and the site tables' Robots, PutRobots,
-// Turn and pruneSites (store_sites.go: a web site's rules and pace are no collection's).
+// the space's index; it reads their sizes only), the site tables' Robots, PutRobots,
+// Turn and pruneSites (store_sites.go: a web site's rules and pace are no collection's),
+// and ForgetQuestions (the operator's retention is the same for every server).
 //
 // A query on those tables outside these helpers sees nothing, which the tests catch at
 // once, and TestStoreQueriesRunInAScope keeps them from being written.

@@ -70,6 +70,9 @@ type Config struct {
 	// GuildGrace (FOOTNOTE_GUILD_GRACE) is how long a server's articles are kept after it
 	// removes footnote (departures.go).
 	GuildGrace time.Duration
+	// QuestionRetention (FOOTNOTE_QUESTION_RETENTION) is how long members' questions and
+	// the feedback on their answers are kept; 0 keeps them.
+	QuestionRetention time.Duration
 
 	RatePerMinute    int // commands per member per minute (bot default when 0)
 	GuildConcurrency int // requests in flight per guild
@@ -193,6 +196,9 @@ func configFromEnv(getenv func(string) string) (Config, error) {
 		return c, err
 	}
 	if c.GuildGrace, err = guildGrace(getenv("FOOTNOTE_GUILD_GRACE")); err != nil {
+		return c, err
+	}
+	if c.QuestionRetention, err = questionRetention(getenv("FOOTNOTE_QUESTION_RETENTION")); err != nil {
 		return c, err
 	}
 	if c.RecrawlSchedule, err = recrawlSchedule(getenv("FOOTNOTE_RECRAWL_SCHEDULE")); err != nil {

@@ -38,6 +38,25 @@ func guildGrace(v string) (time.Duration, error) {
 	return d, nil
 }
 
+// questionRetention reads FOOTNOTE_QUESTION_RETENTION as guildGrace reads its variable;
+// "" or 0 keeps the questions for good. A day is the least: the questions feed /gaps.
+func questionRetention(v string) (time.Duration, error) {
+	if v == "" || v == "0" || v == "0d" {
+		return 0, nil
+	}
+	d, err := time.ParseDuration(v)
+	if n, nerr := strconv.Atoi(strings.TrimSuffix(v, "d")); nerr == nil {
+		d, err = time.Duration(n)*24*time.Hour, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("FOOTNOTE_QUESTION_RETENTION: %q is not a duration (such as 90d or 720h; a bare number is days; 0 keeps them)", v)
+	}
+	if d < 24*time.Hour {
+		return 0, fmt.Errorf("FOOTNOTE_QUESTION_RETENTION: %v is under a day (0 keeps the questions for good)", d)
+	}
+	return d, nil
+}
+
 // guildReconciler is the departures sweep's Reconciler (retrieval/jobs) on the bot: before
 // each sweep, bot.ReconcileGuilds schedules the deletion of the servers that removed
 // footnote unseen. It knows footnote's servers from this process's gateway (its shard's,

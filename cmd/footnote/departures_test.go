@@ -51,6 +51,27 @@ func TestGuildGraceConfig(t *testing.T) {
 	}
 }
 
+func TestQuestionRetentionConfig(t *testing.T) {
+	for _, tc := range []struct {
+		value, wantErr string
+		want           time.Duration
+	}{
+		{value: "", want: 0}, {value: "0", want: 0}, {value: "90d", want: 90 * 24 * time.Hour},
+		{value: "30", want: 30 * 24 * time.Hour}, {value: "720h", want: 720 * time.Hour},
+		{value: "12h", wantErr: "FOOTNOTE_QUESTION_RETENTION: 12h0m0s is under a day (0 keeps the questions for good)"},
+		{value: "a while", wantErr: `FOOTNOTE_QUESTION_RETENTION: "a while" is not a duration (such as 90d or 720h; a bare number is days; 0 keeps them)`},
+	} {
+		env := map[string]string{"FOOTNOTE_QUESTION_RETENTION": tc.value}
+		c, err := configFromEnv(func(k string) string { return env[k] })
+		switch {
+		case tc.wantErr != "" && (err == nil || err.Error() != tc.wantErr):
+			t.Errorf("%q: err = %v, want %q", tc.value, err, tc.wantErr)
+		case tc.wantErr == "" && (err != nil || c.QuestionRetention != tc.want):
+			t.Errorf("%q: QuestionRetention = %v, %v; want %v", tc.value, c.QuestionRetention, err, tc.want)
+		}
+	}
+}
+
 // departures returns the collections whose deletion is scheduled in the database at dsn.
 func departures(t *testing.T, dsn string) []string {
 	t.Helper()

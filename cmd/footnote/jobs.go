@@ -23,7 +23,7 @@ import (
 // through it (guildReconciler).
 func (m *Main) openJobs(ctx context.Context, work jobs.Work, b *bot.Bot) error {
 	cfg := jobs.Config{Engine: m.Engine, Work: work, FeedConcurrency: m.Config.FeedConcurrency, Log: m.Log,
-		Recrawler: &recrawler{eng: m.Engine, log: m.Log}}
+		Recrawler: &recrawler{eng: m.Engine, log: m.Log}, QuestionRetention: m.Config.QuestionRetention}
 	if b != nil {
 		cfg.Announcer = b
 		cfg.Reconciler = &guildReconciler{b: b, log: m.Log}

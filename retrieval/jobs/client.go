@@ -26,6 +26,7 @@ type Engine interface {
 	PollFeedByID(ctx context.Context, id int64) (*retrieval.FeedPoll, error)
 	AnnounceFeed(ctx context.Context, coll string, id int64, post retrieval.AnnounceFunc) (announced int, retry bool, err error)
 	RemoveDue(ctx context.Context, now time.Time) ([]string, error)
+	ForgetQuestions(ctx context.Context, before time.Time) (int, error)
 	PlanReindex(ctx context.Context, collection string) (retrieval.ReindexPlan, error)
 	Reindex(ctx context.Context, collection string, progress func(done, total int)) (retrieval.ReindexStats, error)
 	// The leases of working processes (lease.go) and the reindex's own lock.
@@ -105,6 +106,9 @@ type Config struct {
 	// (a process with no Discord token cannot know footnote's servers).
 	Reconciler Reconciler
 	Work       Work
+	// QuestionRetention is how long the questions members asked (and the feedback on
+	// their answers) are kept: each departures sweep deletes older ones. 0 keeps them.
+	QuestionRetention time.Duration
 	// FeedConcurrency is how many feeds this process polls at once (DefaultFeedConcurrency
 	// when 0).
 	FeedConcurrency int
@@ -198,7 +202,7 @@ func riverConfig(cfg Config, l *lease) *river.Config {
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &pollFeedWorker{engine: cfg.Engine, announcer: cfg.Announcer, log: cfg.Log})
 	river.AddWorker(workers, &pollDueWorker{engine: cfg.Engine, log: cfg.Log})
-	river.AddWorker(workers, &sweepWorker{engine: cfg.Engine, reconciler: cfg.Reconciler, log: cfg.Log})
+	river.AddWorker(workers, &sweepWorker{engine: cfg.Engine, reconciler: cfg.Reconciler, keepQuestions: cfg.QuestionRetention, log: cfg.Log})
 	river.AddWorker(workers, &reindexWorker{engine: cfg.Engine, reporter: cfg.Reporter, log: cfg.Log})
 	if cfg.Recrawler != nil {
 		river.AddWorker(workers, &recrawlWorker{recrawler: cfg.Recrawler})

@@ -17,14 +17,18 @@ type sweepWorker struct {
 	river.WorkerDefaults[SweepDeparturesArgs]
 	engine     Engine
 	reconciler Reconciler // nil: none
-	log        *slog.Logger
+	// keepQuestions is Config.QuestionRetention: each sweep forgets the questions asked
+	// before it (0: none).
+	keepQuestions time.Duration
+	log           *slog.Logger
 }
 
 func (w *sweepWorker) Timeout(*river.Job[SweepDeparturesArgs]) time.Duration {
 	return maintenanceTimeout
 }
 
-// Work reconciles, then deletes what is due. A failed reconcile is logged and tried again
+// Work reconciles, then deletes what is due, then forgets the questions past their
+// retention. A failed reconcile is logged and tried again
 // at the next sweep: it only schedules deletions (after the grace period), so an hour late
 // costs nothing. The collections deleted before a failure stay deleted; the retry does the
 // rest.
@@ -40,6 +44,15 @@ func (w *sweepWorker) Work(ctx context.Context, _ *river.Job[SweepDeparturesArgs
 	}
 	if err != nil {
 		return handBack(ctx, fmt.Errorf("delete the articles of servers that removed footnote: %w", err))
+	}
+	if w.keepQuestions > 0 {
+		n, err := w.engine.ForgetQuestions(ctx, time.Now().Add(-w.keepQuestions))
+		if n > 0 {
+			w.log.Info("forgot the questions asked longer ago than the retention", "questions", n, "retention", w.keepQuestions)
+		}
+		if err != nil {
+			return handBack(ctx, fmt.Errorf("forget old questions: %w", err))
+		}
 	}
 	return nil
 }
