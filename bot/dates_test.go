@@ -48,6 +48,22 @@ func TestArticleDate(t *testing.T) {
 			t.Errorf("terminal %q", got)
 		}
 	})
+	t.Run("a time from now reads as one in a terminal, and any other style as date and time", func(t *testing.T) {
+		now := time.Unix(1796040000, 0)
+		for in, want := range map[string]string{
+			"next poll <t:1796041800:R>":    "next poll in 30 minutes",
+			"last asked <t:1796032800:R>":   "last asked 2 hours ago",
+			"last success <t:1796039990:R>": "last success just now",
+			"a while <t:1790000000:R>":      "a while 21 Sep 2026",
+			"since <t:1796040060:R>":        "since in 1 minute",
+			"at <t:1796040000:f>":           "at 30 Nov 2026 12:00 UTC",
+			"at <t:1796040000>":             "at 30 Nov 2026 12:00 UTC",
+		} {
+			if got := plainDatesAt(in, now); got != want {
+				t.Errorf("plainDatesAt(%q) = %q, want %q", in, got, want)
+			}
+		}
+	})
 }
 
 func TestArticleLineOfAFile(t *testing.T) {

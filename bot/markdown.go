@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
@@ -88,13 +89,60 @@ func discordDate(t time.Time) string {
 // discordDateRE matches the markup discordDate writes.
 var discordDateRE = regexp.MustCompile(`<t:(-?\d{1,12}):D>`)
 
-// plainDates replaces Discord date markup with the UTC date as text ("2 May 2024"), for a
-// terminal.
+// discordTimeRE matches Discord's timestamp markup in any style: <t:unix>, <t:unix:R>, ...
+var discordTimeRE = regexp.MustCompile(`<t:(-?\d{1,12})(?::([tTdDfFR]))?>`)
+
+// plainDates replaces Discord timestamp markup with text for a terminal, in UTC: a date
+// ("2 May 2024") for the date styles, a time from now ("5 minutes ago", "in 2 hours") for
+// R, else the date and time ("2 May 2024 14:05 UTC").
 func plainDates(s string) string {
-	return discordDateRE.ReplaceAllStringFunc(s, func(m string) string {
-		sec, _ := strconv.ParseInt(discordDateRE.FindStringSubmatch(m)[1], 10, 64)
-		return time.Unix(sec, 0).UTC().Format("2 Jan 2006")
+	return plainDatesAt(s, time.Now())
+}
+
+func plainDatesAt(s string, now time.Time) string {
+	return discordTimeRE.ReplaceAllStringFunc(s, func(m string) string {
+		sub := discordTimeRE.FindStringSubmatch(m)
+		sec, _ := strconv.ParseInt(sub[1], 10, 64)
+		t := time.Unix(sec, 0).UTC()
+		switch sub[2] {
+		case "d", "D":
+			return t.Format("2 Jan 2006")
+		case "R":
+			return relativeTime(t, now)
+		}
+		return t.Format("2 Jan 2006 15:04 UTC")
 	})
+}
+
+// relativeTime is t as a time from now, in English: "just now", "5 minutes ago", "in 2
+// hours", "3 days ago"; a month or more away, the date.
+func relativeTime(t, now time.Time) string {
+	d := now.Sub(t)
+	ago := d >= 0
+	if !ago {
+		d = -d
+	}
+	var n int
+	var unit string
+	switch {
+	case d < time.Minute:
+		return "just now"
+	case d < time.Hour:
+		n, unit = int(d/time.Minute), "minute"
+	case d < 24*time.Hour:
+		n, unit = int(d/time.Hour), "hour"
+	case d < 30*24*time.Hour:
+		n, unit = int(d/(24*time.Hour)), "day"
+	default:
+		return t.UTC().Format("2 Jan 2006")
+	}
+	if n != 1 {
+		unit += "s"
+	}
+	if ago {
+		return fmt.Sprintf("%d %s ago", n, unit)
+	}
+	return fmt.Sprintf("in %d %s", n, unit)
 }
 
 // safeCut returns where to cut r, escaped text, into a first part of at most max
