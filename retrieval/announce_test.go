@@ -6,6 +6,8 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/footnote-bot/footnote/retrieval"
 	"github.com/footnote-bot/footnote/retrieval/retrievaltest"
 )
@@ -143,4 +145,24 @@ func (s *feedSite) set(n int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.n = n
+}
+
+// Announcements that waited a day are dropped by the background claim of due feeds too,
+// where no announcer ever claims them (no process has a Discord token).
+func TestTheBackgroundClaimDropsStaleAnnouncements(t *testing.T) {
+	site := newFeedSite(t, 2)
+	e, coll := retrievaltest.Engine(t)
+	ctx := context.Background()
+	p, err := e.Track(ctx, coll, site.URL+"/feed.xml", 0, "alice", "300000000000000009")
+	if err != nil {
+		t.Fatal(err)
+	}
+	retrievaltest.Conn(t).Exec(ctx, `UPDATE feed_announcements SET added_at = now() - interval '25 hours' WHERE feed_id = $1`, p.Feed.ID)
+	// (It claims whatever feeds of the test database are due, and queues nothing for them.)
+	if _, err := e.ClaimDueFeeds(ctx, func(context.Context, pgx.Tx, []retrieval.Feed) error { return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := e.PendingAnnouncements(ctx, coll, p.Feed.ID); err != nil || n != 0 {
+		t.Errorf("%d announcements left (%v); want the stale ones dropped", n, err)
+	}
 }

@@ -148,6 +148,14 @@ func (s *Store) claimDueFeeds(ctx context.Context, coll string, all bool, limit 
 			return err
 		}
 		slices.SortFunc(out, func(a, b Feed) int { return cmp.Or(cmp.Compare(a.Collection, b.Collection), cmp.Compare(a.URL, b.URL)) })
+		if coll == "" {
+			// The background claim (every minute) also drops announcements that waited past
+			// MaxAnnounceAge where no announcer claims them (no process has a Discord token):
+			// AnnounceFeed drops them too, but only where it runs.
+			if _, err := tx.Exec(ctx, `DELETE FROM feed_announcements WHERE added_at < now() - $1::interval`, MaxAnnounceAge); err != nil {
+				return err
+			}
+		}
 		if fn == nil || len(out) == 0 {
 			return nil
 		}
