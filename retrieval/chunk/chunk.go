@@ -112,7 +112,7 @@ func splitLong(s string, p Span, o Options) []Span {
 }
 
 // splitWords cuts an over-long sentence at white space (or anywhere, for a run of text with
-// none) into pieces of at most max bytes, never inside a UTF-8 sequence.
+// none) into pieces of at most max bytes, never inside a valid UTF-8 sequence.
 func splitWords(s string, sp Span, max int) []Span {
 	var out []Span
 	start := sp.Start
@@ -120,6 +120,12 @@ func splitWords(s string, sp Span, max int) []Span {
 		cut := start + max
 		for cut > start && !utf8.RuneStart(s[cut]) {
 			cut--
+		}
+		if cut == start {
+			// No character starts in the next max bytes: they are not UTF-8 (a run of
+			// continuation bytes), and there is no sequence to keep whole. Cut at max, or
+			// the loop would never move on.
+			cut = start + max
 		}
 		for i := cut; i > start+max/2; {
 			r, n := utf8.DecodeLastRuneInString(s[:i])
