@@ -24,11 +24,8 @@ func guildGrace(v string) (time.Duration, error) {
 	if v == "" {
 		return retrieval.DefaultGuildGrace, nil
 	}
-	d, err := time.ParseDuration(v)
-	if n, nerr := strconv.Atoi(strings.TrimSuffix(v, "d")); nerr == nil {
-		d, err = time.Duration(n)*24*time.Hour, nil
-	}
-	if err != nil {
+	d, ok := daysOrDuration(v)
+	if !ok {
 		return 0, fmt.Errorf("FOOTNOTE_GUILD_GRACE: %q is not a duration (such as 30d, 7d or 72h; a bare number is days)", v)
 	}
 	if d < minGuildGrace {
@@ -44,17 +41,23 @@ func questionRetention(v string) (time.Duration, error) {
 	if v == "" || v == "0" || v == "0d" {
 		return 0, nil
 	}
-	d, err := time.ParseDuration(v)
-	if n, nerr := strconv.Atoi(strings.TrimSuffix(v, "d")); nerr == nil {
-		d, err = time.Duration(n)*24*time.Hour, nil
-	}
-	if err != nil {
+	d, ok := daysOrDuration(v)
+	if !ok {
 		return 0, fmt.Errorf("FOOTNOTE_QUESTION_RETENTION: %q is not a duration (such as 90d or 720h; a bare number is days; 0 keeps them)", v)
 	}
 	if d < 24*time.Hour {
 		return 0, fmt.Errorf("FOOTNOTE_QUESTION_RETENTION: %v is under a day (0 keeps the questions for good)", d)
 	}
 	return d, nil
+}
+
+// daysOrDuration reads a number of days ("30d", or bare "30") or a Go duration ("72h").
+func daysOrDuration(v string) (time.Duration, bool) {
+	if n, err := strconv.Atoi(strings.TrimSuffix(v, "d")); err == nil {
+		return time.Duration(n) * 24 * time.Hour, true
+	}
+	d, err := time.ParseDuration(v)
+	return d, err == nil
 }
 
 // guildReconciler is the departures sweep's Reconciler (retrieval/jobs) on the bot: before

@@ -11,6 +11,8 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/footnote-bot/footnote/retrieval/text"
 )
 
 // MinTextLen is the fewest characters of main text a web page must yield to count as an
@@ -24,7 +26,7 @@ func textLen(s string) int {
 	n := 0
 	for _, r := range s {
 		n++
-		if r >= 0x1100 && unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Hangul) {
+		if text.IsCJK(r) {
 			n++
 		}
 	}

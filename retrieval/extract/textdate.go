@@ -7,6 +7,8 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/footnote-bot/footnote/retrieval/text"
 )
 
 // datelineBlocks is how many paragraphs at the top of a text file may hold its date: a
@@ -32,28 +34,13 @@ var (
 	rxDateLabel = regexp.MustCompile(`(?i)^(?:(published|posted|first published|date|dated|written)|(updated|last updated|modified|last modified))\b`)
 	rxOrdinal   = regexp.MustCompile(`(?i)(\d)(?:st|nd|rd|th)\b`)
 	// rxCJKDate is a date as Chinese, Japanese and Korean write it: 2024年10月1日, 2024년
-	// 10월 1일 (full-width digits are read as digits first: halfWidthDigits).
+	// 10월 1일 (full-width digits are read as digits first: text.HalfWidth).
 	rxCJKDate = regexp.MustCompile(`(\d{4})\s*[年년]\s*(\d{1,2})\s*[月월]\s*(\d{1,2})\s*[日일]`)
 	// rxCJKDateLabel is rxDateLabel in those languages: 公開, 配信, 掲載, 発行, 投稿 (Japanese),
 	// 发布, 發布, 发表 (Chinese), 게시, 등록 (Korean) say when it was published; 更新, 修改,
 	// 수정 when it was updated.
 	rxCJKDateLabel = regexp.MustCompile(`^(?:(公開|配信|掲載|発行|投稿|发布|發布|发表|게시|등록)|(更新|修改|수정))`)
 )
-
-// halfWidthDigits writes s's full-width digits (０-９) as ASCII ones.
-func halfWidthDigits(s string) string {
-	if !strings.ContainsFunc(s, isFullWidthDigit) {
-		return s
-	}
-	return strings.Map(func(r rune) rune {
-		if isFullWidthDigit(r) {
-			return r - '０' + '0'
-		}
-		return r
-	}, s)
-}
-
-func isFullWidthDigit(r rune) bool { return r >= '０' && r <= '９' }
 
 // findDate is the byte range of the first date rxDateInText or rxCJKDate finds in s, nil
 // for none.
@@ -81,7 +68,7 @@ func textDate(paras []string) (time.Time, int) {
 	var updated, bare time.Time
 	updatedAt, bareAt := -1, -1
 	for i, p := range paras[:min(len(paras), datelineBlocks)] {
-		p = halfWidthDigits(p)
+		p = text.HalfWidth(p)
 		t, ok := dateIn(p)
 		if !ok {
 			continue

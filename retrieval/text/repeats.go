@@ -36,7 +36,7 @@ func Fingerprint(s string) Print {
 			// Chinese and Japanese put no spaces between words: each character is a word here
 			// (so the pairs are Tokens' pairs of characters), and their punctuation parts them.
 			r, n := utf8.DecodeRuneInString(s[i:])
-			if cjk, punct := isCJK(r), r >= 0x3000 && r <= 0x303f || r >= 0xff00 && r <= 0xffef; cjk || punct {
+			if cjk, punct := IsCJK(r), r >= 0x3000 && r <= 0x303f || r >= 0xff00 && r <= 0xffef; cjk || punct {
 				if inWord {
 					end()
 				}

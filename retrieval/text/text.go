@@ -60,7 +60,7 @@ func scanWords(s string, word func(start, end int)) {
 	start := -1
 	for i := 0; i < len(s); {
 		r, size := utf8.DecodeRuneInString(s[i:])
-		if r >= 0x1100 && isCJK(r) { // the first test keeps English text off the call
+		if r >= 0x1100 && IsCJK(r) { // the first test keeps English text off the call
 			if start >= 0 {
 				word(start, i)
 				start = -1
@@ -115,14 +115,7 @@ func fold(w string) string {
 		return strings.ToLower(w)
 	}
 	if strings.ContainsFunc(w, isFullWidth) {
-		// Japanese and Chinese text writes Latin letters and digits full-width too
-		// ("１９６４年"): they are the same letters and digits.
-		return fold(strings.Map(func(r rune) rune {
-			if isFullWidth(r) {
-				return r - 0xfee0
-			}
-			return r
-		}, w))
+		return fold(HalfWidth(w))
 	}
 	if hasKana(w) { // が is not か: Japanese keeps its marks
 		return norm.NFC.String(w)
@@ -145,12 +138,12 @@ func isASCIIWordByte(r rune) bool {
 	return 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9'
 }
 
-// isCJK reports whether r is a character of the scripts written without spaces between
+// IsCJK reports whether r is a character of the scripts written without spaces between
 // words: Han, Hiragana, Katakana (with its prolonged sound mark ー and the iteration mark
 // 々) and Hangul syllables.
-func isCJK(r rune) bool { return cjkScript(r) != 0 }
+func IsCJK(r rune) bool { return cjkScript(r) != 0 }
 
-// cjkScript is r's script among those isCJK reads (1 Han, 2 Hiragana, 3 Katakana, 4
+// cjkScript is r's script among those IsCJK reads (1 Han, 2 Hiragana, 3 Katakana, 4
 // Hangul), 0 for any other rune.
 func cjkScript(r rune) int {
 	switch {
@@ -207,15 +200,25 @@ func isFullWidth(r rune) bool {
 	return r >= '０' && r <= '９' || r >= 'Ａ' && r <= 'Ｚ' || r >= 'ａ' && r <= 'ｚ'
 }
 
+// HalfWidth writes s's full-width Latin letters and digits as ASCII ones: Japanese and
+// Chinese text writes them full-width too ("１９６４年"), and they are the same letters and
+// digits.
+func HalfWidth(s string) string {
+	if !strings.ContainsFunc(s, isFullWidth) {
+		return s
+	}
+	return strings.Map(func(r rune) rune {
+		if isFullWidth(r) {
+			return r - 0xfee0
+		}
+		return r
+	}, s)
+}
+
 // hasKana reports whether w holds Hiragana or Katakana, whose voicing marks (が, パ) are
 // part of the letter, not a diacritic to fold away.
 func hasKana(w string) bool {
-	for _, r := range w {
-		if unicode.In(r, unicode.Hiragana, unicode.Katakana) {
-			return true
-		}
-	}
-	return false
+	return strings.ContainsFunc(w, func(r rune) bool { s := cjkScript(r); return s == 2 || s == 3 })
 }
 
 // stemCache memoises Stem: stemming is most of the cost of tokenising, and a language's
