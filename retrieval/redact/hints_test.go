@@ -13,6 +13,8 @@ func TestHintsNeverSkipAMatch(t *testing.T) {
 		"https://news.example/a?API-KEY=abc&Access_Token=zz&apikey=q", "key sk-abcdefghijklmnopqrstuvwx",
 		"paſſword=secret123 and paſswd=x", "api_\u212aey=abc", "The tram awaits authorization: officials expect it in May.",
 		"bearer bonds and a robot, both", "mail me@example.com, see https://x.example", "password is long; key = value",
+		"Bot\tNzkyNzE1NDU0MTk2MDg4ODQy.X-hvzA", "bearer\nabc12345678", "BOT\rabcdef.12345", "Bearer\fxyz.abc.def",
+		"robot\tabc123456789", "bot\u00a0abc12345678", "both bots:abc12345678",
 		"",
 	}
 	plain := make([]credential, len(credentials))

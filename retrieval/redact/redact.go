@@ -84,6 +84,19 @@ func foldForHints(s string) string {
 	return s
 }
 
+// schemeHints are the needs of a word the expression wants followed by white space (\s:
+// tab, line feed, form feed, carriage return, space): "bot" alone is in "both" and
+// "robot", and half of footnote search's output lines held one.
+func schemeHints(words ...string) [][]string {
+	var needs [][]string
+	for _, w := range words {
+		for _, space := range "\t\n\f\r " {
+			needs = append(needs, []string{w + string(space)})
+		}
+	}
+	return needs
+}
+
 // mayMatch tells whether folded (foldForHints) holds all of one of c's groups of words.
 func (c credential) mayMatch(folded string) bool {
 	if c.needs == nil {
@@ -111,7 +124,7 @@ var credentials = []credential{
 		needs: [][]string{{"authorization"}}},
 	// An Authorization scheme and its token anywhere else.
 	{re: regexp.MustCompile(`(?i)(\b(?:bot|bearer)\s+)[A-Za-z0-9._~+/=-]{8,}`), token: tokenLike,
-		needs: [][]string{{"bot"}, {"bearer"}}},
+		needs: schemeHints("bot", "bearer")},
 	// A URL's password: scheme://user:PASSWORD@host. A password holding "@", "/" or
 	// white space must be %-escaped in a URL, so none of those ends it early.
 	{re: regexp.MustCompile(`([A-Za-z][A-Za-z0-9+.-]*://[^\s/?#@:]*:)[^\s/?#@]+@`), tail: "@",

@@ -2,7 +2,6 @@ package text
 
 import (
 	"maps"
-	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -56,16 +55,69 @@ const (
 	KindPlace
 )
 
-// yearPattern is a year (1000 to 2099, or a decade: "1990s"): timeRe's first alternative,
-// and yearRe.
-const yearPattern = `\b(1[0-9]{3}|20[0-9]{2})s?\b`
-
+// timeWords and numberWords are the words (maximal runs of ASCII letters, digits and
+// "_", as an RE2 \b reads them) that say when and how many.
 var (
-	timeRe = regexp.MustCompile(yearPattern + `|\b(January|February|March|April|May|June|July|August|September|October|November|December)\b|\bcentur(y|ies)\b`)
-	// yearRe is a year (1000 to 2099, or a decade: "1990s"), alone or in a range.
-	yearRe   = regexp.MustCompile(yearPattern)
-	numberRe = regexp.MustCompile(`\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|thousand|million|billion|dozen|half)\b`)
+	timeWords   = wordSet("January February March April May June July August September October November December century centuries")
+	numberWords = wordSet("one two three four five six seven eight nine ten eleven twelve twenty thirty forty fifty hundred thousand million billion dozen half")
 )
+
+func wordSet(words string) map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Fields(words) {
+		m[w] = true
+	}
+	return m
+}
+
+// isYear reports whether w is a year, 1000 to 2099, or its decade ("1990s").
+func isYear(w string) bool {
+	w = strings.TrimSuffix(w, "s")
+	if len(w) != 4 || !(w[0] == '1' || w[0] == '2' && w[1] == '0') {
+		return false
+	}
+	for i := 0; i < 4; i++ {
+		if w[i] < '0' || w[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// anyWord reports whether f holds for one of s's words: its maximal runs of ASCII
+// letters, digits and "_" (what \w matches in an RE2 expression, so that a word here is
+// what \bword\b finds). A sentence's kind was read with regular expressions of such
+// words; these loops do the same without their backtracking (a twentieth of a search's
+// CPU).
+func anyWord(s string, f func(w string) bool) bool {
+	start := -1
+	for i := 0; i <= len(s); i++ {
+		word := i < len(s) && (s[i] >= 'a' && s[i] <= 'z' || s[i] >= 'A' && s[i] <= 'Z' || s[i] >= '0' && s[i] <= '9' || s[i] == '_')
+		switch {
+		case word && start < 0:
+			start = i
+		case !word && start >= 0:
+			if f(s[start:i]) {
+				return true
+			}
+			start = -1
+		}
+	}
+	return false
+}
+
+// holdsTime reports whether s says when: a year or decade, a month's name, a century.
+func holdsTime(s string) bool {
+	return anyWord(s, func(w string) bool { return timeWords[w] || isYear(w) })
+}
+
+// holdsNumber reports whether s holds a number other than a year (a year says when, not
+// how many): a digit or a number's word.
+func holdsNumber(s string) bool {
+	return anyWord(s, func(w string) bool {
+		return numberWords[w] || !isYear(w) && strings.ContainsAny(w, "0123456789")
+	})
+}
 
 // Question is a question read for scoring sentences against it: its weighted terms, its
 // phrases and the kind of answer it expects.
@@ -346,11 +398,11 @@ func (q *Question) Read(s string) Sentence {
 	rest := novelText.String()
 	switch q.expect {
 	case KindTime:
-		r.kind = timeRe.MatchString(rest)
+		r.kind = holdsTime(rest)
 	case KindNumber:
 		// A year says when, not how many: "How many people in Quzhou are descended from
 		// Confucius?" is not answered by "the Jin dynasty (1115–1234)".
-		r.kind = numberRe.MatchString(yearRe.ReplaceAllString(rest, " "))
+		r.kind = holdsNumber(rest)
 	case KindPerson, KindPlace:
 		r.kind = hasName(rest)
 	}
