@@ -63,8 +63,8 @@ func commands() []command {
 			example: "footnote feeds --json", run: (*Main).cmdFeeds},
 		{name: "gaps", synopsis: "[--collection C] [--since DATE] [--limit N] [--json]",
 			summary: "list what members asked that the articles don't answer: questions footnote abstained on, answers marked 👎",
-			detail: "Questions written alike (case, spacing and a final ? aside) are one line, most asked first, then most recent; who\n" +
-				"asked is not shown. --json prints one JSON line per question {\"question\",\"asked\",\"last\",\"not_covered\",\n" +
+			detail: "A question asked in other words (the same content words, the same kind of answer asked for) is one line with\n" +
+				"the others, shown as last asked, most asked first, then most recent; who asked is not shown. --json prints one JSON line per question {\"question\",\"asked\",\"last\",\"not_covered\",\n" +
 				"\"unhelpful\"}. --limit is 50 by default, at most 200.",
 			example: "footnote gaps --since 2026-11-01", run: (*Main).cmdGaps},
 		{name: "untrack", synopsis: "[--collection C] URL", summary: "stop following a feed (its articles stay)",
