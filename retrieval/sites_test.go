@@ -11,9 +11,12 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"github.com/footnote-bot/footnote/retrieval/fetch"
 	"github.com/footnote-bot/footnote/retrieval/retrievaltest"
@@ -99,4 +102,78 @@ func TestFetchersOfTwoProcessesShareRobotsTxtAndPace(t *testing.T) {
 			t.Errorf("fetches %v; want the second at once (the measure above would catch a shared pace)", starts)
 		}
 	})
+}
+
+// A robots.txt the site fails to serve (503) keeps every process off the site for
+// robotsRetry, a minute: one process asks for it, and the others read that failure from
+// the database, with the site's answer, instead of each asking again. Past the minute it
+// is asked for again.
+func TestARobotsTxtFailureIsSharedBetweenProcesses(t *testing.T) {
+	store := retrievaltest.Store(t)
+	var mu sync.Mutex
+	var robots, pages int
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
+		if r.URL.Path == "/robots.txt" {
+			robots++
+			http.Error(w, "down for maintenance", http.StatusServiceUnavailable)
+			return
+		}
+		pages++
+		w.Header().Set("Content-Type", "text/html")
+		fmt.Fprint(w, "<html><body><p>A page.</p></body></html>")
+	}))
+	t.Cleanup(srv.Close)
+	b := make([]byte, 6)
+	rand.Read(b)
+	host := "site-" + hex.EncodeToString(b) + ".test"
+	_, port, _ := net.SplitHostPort(srv.Listener.Addr().String())
+	site := (&url.URL{Scheme: "http", Host: net.JoinHostPort(host, port)}).String()
+	lookup := func(ctx context.Context, h string) ([]net.IPAddr, error) {
+		if h != host {
+			return nil, fmt.Errorf("unknown host %s", h)
+		}
+		return []net.IPAddr{{IP: net.IPv4(127, 0, 0, 1)}}, nil
+	}
+	newFetcher := func() *fetch.Fetcher {
+		return fetch.New(fetch.Config{AllowPrivate: true, Timeout: 5 * time.Second, LookupIPAddr: lookup, Sites: store})
+	}
+	crawl := fetch.Crawling(context.Background())
+	counts := func() (int, int) {
+		mu.Lock()
+		defer mu.Unlock()
+		return robots, pages
+	}
+
+	_, first := newFetcher().Fetch(crawl, site+"/a")
+	_, second := newFetcher().Fetch(crawl, site+"/b")
+	for i, err := range []error{first, second} {
+		var se *fetch.StatusError
+		if !errors.As(err, &se) || se.Code != http.StatusServiceUnavailable || !errors.Is(err, fetch.ErrFetch) {
+			t.Errorf("process %d's crawl = %v; want the site's 503 for its robots.txt, as ErrFetch", i+1, err)
+		}
+	}
+	if second != nil && !strings.Contains(second.Error(), "robots.txt could not be fetched, so nothing of it is crawled (RFC 9309): fetch "+site+"/robots.txt: server answered 503") {
+		t.Errorf("the second process says %q; want the first's words on the robots.txt", second)
+	}
+	if r, p := counts(); r != 1 || p != 0 {
+		t.Errorf("robots.txt asked for %d times, pages %d; want once and none", r, p)
+	}
+
+	// A minute later the failure is past: the next process asks the site again.
+	c, err := pgx.Connect(context.Background(), retrievaltest.OwnerDSN())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close(context.Background())
+	if _, err := c.Exec(context.Background(), `UPDATE site_robots SET read_at = now() - interval '61 seconds' WHERE site = $1`, site); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := newFetcher().Fetch(crawl, site+"/c"); err == nil {
+		t.Error("a crawl with robots.txt still failing succeeded")
+	}
+	if r, _ := counts(); r != 2 {
+		t.Errorf("robots.txt asked for %d times after the minute; want twice", r)
+	}
 }

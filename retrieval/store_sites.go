@@ -23,30 +23,50 @@ var _ fetch.Sites = (*Store)(nil)
 // any more (robots.txt files read two days ago, turns an hour past).
 const sitesPruneEvery = 256
 
-// Robots returns the robots.txt of site read less than maxAge ago.
-func (s *Store) Robots(ctx context.Context, site string, maxAge time.Duration) (body []byte, allowAll bool, age time.Duration, found bool, err error) {
+// Robots returns what is stored of site's robots.txt: a copy read less than maxAge ago,
+// or a failure to read it less than failedMaxAge ago (fetch.Sites).
+func (s *Store) Robots(ctx context.Context, site string, maxAge, failedMaxAge time.Duration) (fetch.RobotsCopy, bool, error) {
+	var c fetch.RobotsCopy
+	var failure *string
 	var secs float64
-	_, err = s.query(ctx, allCollections, `
-		SELECT body, allow_all, extract(epoch FROM now() - read_at)::float8 FROM site_robots
-		WHERE site = $1 AND read_at > now() - $2::interval`, []any{site, maxAge}, into(&body, &allowAll, &secs))
+	_, err := s.query(ctx, allCollections, `
+		SELECT body, allow_all, failure, status_code, status, extract(epoch FROM now() - read_at)::float8
+		FROM site_robots
+		WHERE site = $1 AND read_at > now() - CASE WHEN failure IS NULL THEN $2::interval ELSE $3::interval END`,
+		[]any{site, maxAge, failedMaxAge}, into(&c.Body, &c.AllowAll, &failure, &c.Code, &c.Status, &secs))
 	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, false, 0, false, nil
+		return fetch.RobotsCopy{}, false, nil
 	}
 	if err != nil {
-		return nil, false, 0, false, fmt.Errorf("read robots.txt of %s: %w", site, err)
+		return fetch.RobotsCopy{}, false, fmt.Errorf("read robots.txt of %s: %w", site, err)
 	}
-	return body, allowAll, time.Duration(secs * float64(time.Second)), true, nil
+	if failure != nil {
+		c.Failure = *failure
+		if c.Failure == "" {
+			c.Failure = "unknown failure"
+		}
+	}
+	c.Age = time.Duration(secs * float64(time.Second))
+	return c, true, nil
 }
 
-// PutRobots stores what site's robots.txt said, read now.
-func (s *Store) PutRobots(ctx context.Context, site string, body []byte, allowAll bool) error {
+// PutRobots stores what site's robots.txt said, or why it could not be read, now.
+func (s *Store) PutRobots(ctx context.Context, site string, c fetch.RobotsCopy) error {
+	body := c.Body
 	if body == nil {
 		body = []byte{}
 	}
+	var failure *string
+	if c.Failure != "" {
+		failure = &c.Failure
+	}
 	_, err := s.exec(ctx, allCollections, `
-		INSERT INTO site_robots (site, body, allow_all, read_at) VALUES ($1, $2, $3, now())
-		ON CONFLICT (site) DO UPDATE SET body = EXCLUDED.body, allow_all = EXCLUDED.allow_all, read_at = now()`,
-		site, body, allowAll)
+		INSERT INTO site_robots (site, body, allow_all, failure, status_code, status, read_at)
+		VALUES ($1, $2, $3, $4, $5, $6, now())
+		ON CONFLICT (site) DO UPDATE SET body = EXCLUDED.body, allow_all = EXCLUDED.allow_all,
+			failure = EXCLUDED.failure, status_code = EXCLUDED.status_code, status = EXCLUDED.status,
+			read_at = now()`,
+		site, body, c.AllowAll, failure, c.Code, c.Status)
 	if err != nil {
 		return fmt.Errorf("store robots.txt of %s: %w", site, err)
 	}

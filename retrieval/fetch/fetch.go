@@ -56,16 +56,29 @@ type Config struct {
 
 // Sites is what the fetchers of several processes share about each site.
 type Sites interface {
-	// Robots returns the robots.txt stored for site ("https://host:port") and how long ago
-	// it was read, when it was read less than maxAge ago (found false otherwise). allowAll
-	// is a robots.txt the site answered 4xx for: no rules.
-	Robots(ctx context.Context, site string, maxAge time.Duration) (body []byte, allowAll bool, age time.Duration, found bool, err error)
-	// PutRobots stores what site's robots.txt said, read now.
-	PutRobots(ctx context.Context, site string, body []byte, allowAll bool) error
+	// Robots returns what was stored of site's robots.txt ("https://host:port"), when it
+	// was read less than maxAge ago, or failed to be read less than failedMaxAge ago
+	// (found false otherwise).
+	Robots(ctx context.Context, site string, maxAge, failedMaxAge time.Duration) (c RobotsCopy, found bool, err error)
+	// PutRobots stores what site's robots.txt said, or why it could not be read, now.
+	PutRobots(ctx context.Context, site string, c RobotsCopy) error
 	// Turn books host's next fetch and returns how long it must wait: an unattended fetch
 	// begins at the host's next turn (or now, when that has passed), an attended one now;
 	// either way the host's next turn is then at least delay after this fetch begins.
 	Turn(ctx context.Context, host string, delay time.Duration, unattended bool) (time.Duration, error)
+}
+
+// RobotsCopy is a site's robots.txt as one process read it, for the others (Sites).
+type RobotsCopy struct {
+	Body     []byte
+	AllowAll bool          // the site answered 4xx: no rules
+	Age      time.Duration // how long ago it was read (Robots sets it)
+	// Failure, when set, is why it could not be read (a 5xx, a network error, too large):
+	// nothing of the site is crawled until it is asked for again. Code and Status are the
+	// site's HTTP answer when the failure was one (StatusError), else 0 and "".
+	Failure string
+	Code    int
+	Status  string
 }
 
 // Response is a fetched page.

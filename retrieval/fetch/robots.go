@@ -318,30 +318,78 @@ func (c *robotsCache) evict(now time.Time) {
 
 // readRobots returns the rules of site (u's) and until when to use them: the copy another
 // process read, when Config.Sites holds one from the last robotsTTL, else the site's
-// own, fetched now (and shared).
+// own, fetched now (and shared). A robots.txt that could not be read is shared too, for
+// robotsRetry: the other processes do not each ask a failing site for it again.
 func (f *Fetcher) readRobots(ctx context.Context, site string, u *url.URL) (robotsRules, time.Time, error) {
 	if s := f.cfg.Sites; s != nil {
-		body, allowAll, age, found, err := s.Robots(ctx, site, robotsTTL)
-		if err == nil && found {
-			expires := time.Now().Add(robotsTTL - age)
-			if allowAll {
-				return robotsRules{}, expires, nil
-			}
-			return parseRobots(body, f.agent), expires, nil
+		c, found, err := s.Robots(ctx, site, robotsTTL, robotsRetry)
+		switch {
+		case err != nil || !found:
+		case c.Failure != "":
+			return robotsRules{}, time.Now().Add(robotsRetry - c.Age), c.failure()
+		case c.AllowAll:
+			return robotsRules{}, time.Now().Add(robotsTTL - c.Age), nil
+		default:
+			return parseRobots(c.Body, f.agent), time.Now().Add(robotsTTL - c.Age), nil
 		}
 	}
 	body, allowAll, err := f.fetchRobots(ctx, u)
 	if err != nil {
+		if s := f.cfg.Sites; s != nil && ctx.Err() == nil {
+			// Stopped is not unreachable: only the site's failure is shared.
+			_ = s.PutRobots(ctx, site, failedCopy(err))
+		}
 		return robotsRules{}, time.Now().Add(robotsRetry), err
 	}
 	if s := f.cfg.Sites; s != nil {
 		// Not sharing it costs another process a fetch of it, no more.
-		_ = s.PutRobots(ctx, site, body, allowAll)
+		_ = s.PutRobots(ctx, site, RobotsCopy{Body: body, AllowAll: allowAll})
 	}
 	if allowAll {
 		return robotsRules{}, time.Now().Add(robotsTTL), nil
 	}
 	return parseRobots(body, f.agent), time.Now().Add(robotsTTL), nil
+}
+
+// robotsUnreadable is the error of a crawl the site's unreadable robots.txt stops.
+func robotsUnreadable(err error) error {
+	return fmt.Errorf("the site's robots.txt could not be fetched, so nothing of it is crawled (RFC 9309): %w", err)
+}
+
+// failedCopy is fetchRobots's err, to share: its words, and the site's HTTP answer when
+// it was one.
+func failedCopy(err error) RobotsCopy {
+	c := RobotsCopy{Failure: err.Error()}
+	var se *StatusError
+	if errors.As(err, &se) {
+		c.Code, c.Status = se.Code, se.Status
+	}
+	return c
+}
+
+// failure is the error another process's failure to read a robots.txt was: the same
+// words, ErrFetch, and the site's HTTP answer for errors.As when it was one.
+func (c RobotsCopy) failure() error {
+	e := &sharedFailure{msg: c.Failure}
+	if c.Code != 0 {
+		e.status = &StatusError{Code: c.Code, Status: c.Status}
+	}
+	return e
+}
+
+// sharedFailure is a robots.txt failure read from Sites.
+type sharedFailure struct {
+	msg    string
+	status *StatusError
+}
+
+func (e *sharedFailure) Error() string { return e.msg }
+
+func (e *sharedFailure) Unwrap() error {
+	if e.status != nil {
+		return e.status // which wraps ErrFetch
+	}
+	return ErrFetch
 }
 
 // fetchRobots fetches the robots.txt of u's site: its first robotsMaxBytes, or allowAll.
@@ -362,7 +410,7 @@ func (f *Fetcher) fetchRobots(ctx context.Context, u *url.URL) (body []byte, all
 		// crawl what the site may refuse; as unreachable, nothing.
 		return nil, false, fmt.Errorf("the site's robots.txt is too large to read: %w", ErrFetch)
 	case err != nil:
-		return nil, false, fmt.Errorf("the site's robots.txt could not be fetched, so nothing of it is crawled (RFC 9309): %w", err)
+		return nil, false, robotsUnreadable(err)
 	}
 	return resp.Body[:min(len(resp.Body), robotsMaxBytes)], false, nil
 }
