@@ -14,6 +14,7 @@ import (
 	"strings"
 	"syscall"
 
+	dg "github.com/bwmarrin/discordgo"
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/footnote-bot/footnote/migrations"
@@ -160,6 +161,27 @@ func newHandler(w io.Writer, level string) slog.Handler {
 func routeStandardLog(log *slog.Logger) {
 	slog.SetLogLoggerLevel(slog.LevelWarn)
 	slog.SetDefault(log) // also points the log package's output at log's handler
+	dg.Logger = discordgoLog(log)
+}
+
+// discordgoLog sends discordgo's own lines into log: its errors and warnings as warnings
+// (as the standard logger took them before), its information and debugging at their
+// levels. footnote decodes INTERACTION_CREATE itself, from the raw event, and logs what
+// it cannot read (bot's onInteraction), so discordgo's failure to decode one, as it fails
+// on every 👎 form ("unknown component type: 18": it knows no modal Label), is debugging.
+func discordgoLog(log *slog.Logger) func(msgL, caller int, format string, a ...any) {
+	return func(msgL, _ int, format string, a ...any) {
+		msg := fmt.Sprintf(format, a...)
+		level := slog.LevelDebug
+		switch {
+		case strings.HasPrefix(msg, "error unmarshalling INTERACTION_CREATE event"):
+		case msgL <= dg.LogWarning:
+			level = slog.LevelWarn
+		case msgL == dg.LogInformational:
+			level = slog.LevelInfo
+		}
+		log.Log(context.Background(), level, "discordgo: "+msg)
+	}
 }
 
 // secretVars are the variables whose whole value is a secret.

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	dg "github.com/bwmarrin/discordgo"
 )
 
 // logLine matches one line of footnote's structured log at WARN whose message starts with
@@ -73,6 +75,7 @@ func TestStandardLogGoesToTheLog(t *testing.T) {
 	// The standard logger and slog's default are process-wide: put them back.
 	oldOut, oldFlags, oldDefault := log.Writer(), log.Flags(), slog.Default()
 	t.Cleanup(func() {
+		dg.Logger = nil
 		slog.SetDefault(oldDefault)
 		slog.SetLogLoggerLevel(slog.LevelInfo)
 		log.SetOutput(oldOut)
@@ -100,8 +103,19 @@ func TestStandardLogGoesToTheLog(t *testing.T) {
 
 	log.Printf("a library's own line")
 	slog.Info("slog's default logger")
+	// discordgo's lines: an error is a warning, secrets masked; its failure to decode an
+	// interaction footnote decodes itself (every 👎 form) is not logged at info.
+	if dg.Logger == nil {
+		t.Fatal("discordgo's lines are not routed")
+	}
+	dg.Logger(dg.LogError, 1, "error connecting to gateway %s, %s", "wss://gateway.example", "Bot "+token)
+	dg.Logger(dg.LogError, 1, "error unmarshalling %s event, %s", "INTERACTION_CREATE", "unknown component type: 18")
 	out := stderr.String()
-	for _, re := range []*regexp.Regexp{logLine("a library's own line"), regexp.MustCompile(`(?m)^time=\S+ level=INFO msg="slog's default logger"`)} {
+	if strings.Contains(out, "unknown component type") {
+		t.Errorf("discordgo's failure to decode a form reached the log:\n%s", out)
+	}
+	for _, re := range []*regexp.Regexp{logLine("a library's own line"), regexp.MustCompile(`(?m)^time=\S+ level=INFO msg="slog's default logger"`),
+		logLine("discordgo: error connecting to gateway wss://gateway.example, Bot [REDACTED]")} {
 		if !re.MatchString(out) {
 			t.Errorf("the log has no line matching %s:\n%s", re, out)
 		}
