@@ -69,10 +69,10 @@ func (b *Bot) guildJoined(id string, in bool) {
 
 // ReconcileGuilds schedules the deletion (after Config.GuildGrace) of every server
 // collection whose server footnote is not in, and cancels it for every one whose server it
-// is in again. While the gateway runs in this process the servers are those this shard has
-// been told of since its connection's READY, and only this shard's servers are reconciled;
-// otherwise (HTTP interactions, `footnote worker`, or before RunGateway) they are listed over
-// REST (GET /users/@me/guilds, which needs the token). It returns how many deletions it scheduled and
+// is in again. While the gateway runs in this process this shard's servers are those it
+// has been told of since its connection's READY, and other shards' (with several) are
+// listed over REST (GET /users/@me/guilds); otherwise (HTTP interactions, `footnote
+// worker`, or before RunGateway) all of them are listed over REST, which needs the token. It returns how many deletions it scheduled and
 // cancelled, ErrGuildsUnknown when the servers cannot be known yet, and the engine's or
 // Discord's error; an error changes nothing. An engine without the methods it needs makes
 // it do nothing.
@@ -113,7 +113,8 @@ func (b *Bot) ReconcileGuilds(ctx context.Context) (scheduled, cancelled int, er
 }
 
 // presentGuilds returns the servers footnote is in and which servers are this process's
-// to reconcile: from the gateway when it runs, else over REST.
+// to reconcile: this shard's from the gateway when it runs, the others' (with several
+// shards), or all of them without a gateway, over REST.
 func (b *Bot) presentGuilds(ctx context.Context) (map[string]bool, func(string) bool, error) {
 	b.mu.Lock()
 	gateway, set := b.gateway, b.guilds
@@ -122,28 +123,49 @@ func (b *Bot) presentGuilds(ctx context.Context) (map[string]bool, func(string) 
 		present[id] = true
 	}
 	b.mu.Unlock()
-	if gateway {
-		if !set.known {
-			return nil, nil, ErrGuildsUnknown
-		}
+	all := func(string) bool { return true }
+	switch {
+	case gateway && !set.known:
+		return nil, nil, ErrGuildsUnknown
+	case gateway && (b.cfg.ShardCount <= 1 || b.cfg.Token == ""):
 		return present, b.onThisShard, nil
-	}
-	if b.cfg.Token == "" {
+	case gateway:
+		// The other shards' servers are known to their own processes' gateways, and the
+		// job that reconciles runs in whichever process River picks: it lists them over
+		// REST, so that every shard's servers are reconciled wherever it runs.
+		listed, err := b.listGuilds(ctx)
+		if err != nil {
+			return nil, nil, err
+		}
+		for id := range listed {
+			present[id] = true // either says footnote is in it: it is
+		}
+		return present, all, nil
+	case b.cfg.Token == "":
 		return nil, nil, ErrGuildsUnknown
 	}
-	all := func(string) bool { return true }
+	listed, err := b.listGuilds(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	return listed, all, nil
+}
+
+// listGuilds lists the servers footnote is in over REST, page after page.
+func (b *Bot) listGuilds(ctx context.Context) (map[string]bool, error) {
+	present := map[string]bool{}
 	after := ""
 	for {
 		page, err := b.session.UserGuilds(userGuildsPage, "", after, false, dg.WithContext(ctx))
 		if err != nil {
-			return nil, nil, fmt.Errorf("list footnote's servers: %w", err)
+			return nil, fmt.Errorf("list footnote's servers: %w", err)
 		}
 		for _, g := range page {
 			present[g.ID] = true
 			after = g.ID
 		}
 		if len(page) < userGuildsPage {
-			return present, all, nil
+			return present, nil
 		}
 	}
 }

@@ -70,7 +70,7 @@ func serverOnShard(t *testing.T, from uint64, shard, count int) string {
 }
 
 func TestReconcileGuilds(t *testing.T) {
-	t.Run("over the gateway, servers footnote left unseen are scheduled, servers it is back in are kept, other shards' are left alone", func(t *testing.T) {
+	t.Run("over the gateway, servers footnote left unseen are scheduled, servers it is back in are kept, other shards' are listed over REST", func(t *testing.T) {
 		stay := guildA // in READY and GUILD_CREATE (startGatewayOn)
 		if !(&Bot{cfg: Config{ShardCount: 2}}).onThisShard(stay) {
 			t.Fatalf("%s is not on shard 0 of 2: pick another", stay)
@@ -78,12 +78,19 @@ func TestReconcileGuilds(t *testing.T) {
 		gone := serverOnShard(t, 210000000000000001, 0, 2)
 		outage := serverOnShard(t, 220000000000000001, 0, 2)
 		back := serverOnShard(t, 230000000000000001, 0, 2)
-		otherShard := serverOnShard(t, 240000000000000001, 1, 2)
+		otherShard := serverOnShard(t, 240000000000000001, 1, 2) // in the REST list: kept
+		otherGone := serverOnShard(t, 260000000000000001, 1, 2)  // in no list: scheduled
+		otherBack := serverOnShard(t, 270000000000000001, 1, 2)  // listed again: cancelled
+		restOnly := serverOnShard(t, 280000000000000001, 0, 2)   // this shard's: the gateway decides
 		eng := &leavingEngine{fakeEngine: newFakeEngine(), leaving: map[string]bool{
 			stay: false, gone: false, outage: false, otherShard: false, back: true, guildB: true,
+			otherGone: false, otherBack: true, restOnly: false,
 		}}
 		h, _ := startGatewayOn(t, eng, func(g *fakeGateway) { g.outages = []string{outage, back} },
 			func(c *Config) { c.ShardCount, c.ShardID = 2, 0 })
+		h.discord.mu.Lock()
+		h.discord.userGuilds = []string{otherShard, otherBack, restOnly}
+		h.discord.mu.Unlock()
 		for deadline := time.Now().Add(10 * time.Second); h.bot.selfID() == ""; time.Sleep(5 * time.Millisecond) {
 			if time.Now().After(deadline) { // onReady learns the servers, then the bot's id
 				t.Fatal("READY was never handled")
@@ -93,8 +100,9 @@ func TestReconcileGuilds(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		want := map[string]bool{stay: false, gone: true, outage: false, otherShard: false, back: false, guildB: true}
-		if fmt.Sprint(eng.state()) != fmt.Sprint(want) || scheduled != 1 || cancelled != 1 {
+		want := map[string]bool{stay: false, gone: true, outage: false, otherShard: false, back: false, guildB: true,
+			otherGone: true, otherBack: false, restOnly: false}
+		if fmt.Sprint(eng.state()) != fmt.Sprint(want) || scheduled != 2 || cancelled != 2 {
 			t.Errorf("leaving %v (scheduled %d, cancelled %d), want %v", eng.state(), scheduled, cancelled, want)
 		}
 	})
