@@ -4,11 +4,14 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/url"
 	"os"
+	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // The bench's own SQL lives here, apart from footnote's Store: it creates and drops the
@@ -74,10 +77,25 @@ func recreateDB(ctx context.Context, adminURL, name string) error {
 
 // dropDB drops database name.
 func dropDB(ctx context.Context, adminURL, name string) error {
-	err := withConn(ctx, adminURL, func(c *pgx.Conn) error {
-		_, err := c.Exec(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
-		return err
-	})
+	var err error
+	for try := 0; ; try++ {
+		err = withConn(ctx, adminURL, func(c *pgx.Conn) error {
+			_, err := c.Exec(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
+			return err
+		})
+		// A footnote process the bench ran has exited, but the server may still be ending
+		// its backend, of another role (the runtime role), which FORCE may not terminate
+		// (42501): it is gone in a moment.
+		var pe *pgconn.PgError
+		if err == nil || !errors.As(err, &pe) || pe.Code != "42501" || try == 20 {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(250 * time.Millisecond):
+		}
+	}
 	if err != nil {
 		return fmt.Errorf("drop database %s: %w", name, err)
 	}
