@@ -49,7 +49,7 @@ func TestReadReplicas(t *testing.T) {
 	log := slog.New(slog.NewTextHandler(&logs, nil))
 	s := primary.Store(retrieval.WithReplicas([]string{replica.DSN()}, log))
 	e, coll := primary.EngineOn(s)
-	other, _ := primary.EngineOn(primary.Store()) // another process: its writes leave no mark in s
+	other, _ := primary.EngineOn(primary.Store()) // another process, without replicas: it marks its writes in the primary only
 	add := func(e *retrieval.Engine, name, text string) {
 		t.Helper()
 		if _, err := e.AddFile(ctx, coll, name, []byte(text), "alice"); err != nil {
@@ -114,10 +114,22 @@ func TestReadReplicas(t *testing.T) {
 	})
 
 	replica.PauseReplay()
-	t.Run("another process's article is missing while the replica's replay is paused, so the replica served the search", func(t *testing.T) {
+	t.Run("a write that left no mark is missing while the replica's replay is paused, so the replica served the search", func(t *testing.T) {
 		add(other, "lighthouse.txt", "Vermilion lighthouse\n\nThe lighthouse keeper painted the tower vermilion.")
+		primary.Exec(`DELETE FROM write_marks`) // as a writer that marks nothing would leave it
 		if found("Vermilion lighthouse") {
 			t.Fatal("the search found an article the paused replica cannot hold: it did not run on the replica")
+		}
+	})
+
+	t.Run("an article added by a process without replicas is found at once by one that reads from them: the primary has standbys, so it marked its write", func(t *testing.T) {
+		before := reads("primary", "recent_write")
+		add(other, "bollards.txt", "Iron harbour bollards\n\nThe harbour bollards were recast in iron this year.")
+		if !found("Iron harbour bollards") {
+			t.Fatal("a search through this server right after another process's add did not find the article")
+		}
+		if reads("primary", "recent_write") == before {
+			t.Error("the search was not counted as sent to the primary for another process's recent write")
 		}
 	})
 
@@ -235,4 +247,28 @@ func TestReadReplicas(t *testing.T) {
 			t.Errorf("the log names a password:\n%s", logs.String())
 		}
 	})
+}
+
+// A process without read replicas marks its writes in write_marks only while the primary
+// has a standby streaming from it, for the processes that read from the standbys; with
+// none (most installations) a write costs no statement more and leaves no mark.
+func TestWritesAreMarkedOnlyWhenThePrimaryHasStandbys(t *testing.T) {
+	primary := retrievaltest.NewCluster(t)
+	ctx := context.Background()
+	e, coll := primary.Engine()
+	if _, err := e.AddFile(ctx, coll, "pier.txt", []byte("Oak pier\n\nThe pier was rebuilt in oak after the storm."), "alice"); err != nil {
+		t.Fatal(err)
+	}
+	if n := primary.Count(`SELECT count(*) FROM write_marks`); n != 0 {
+		t.Errorf("%d write marks without a standby; want none", n)
+	}
+	primary.StartReplica()
+	// A process started now (the first finds out within standbyCheckEvery).
+	later, _ := primary.EngineOn(primary.Store())
+	if _, err := later.AddFile(ctx, coll, "slip.txt", []byte("Slipway\n\nThe slipway was lengthened for the lifeboat."), "alice"); err != nil {
+		t.Fatal(err)
+	}
+	if n := primary.Count(`SELECT count(*) FROM write_marks WHERE collection = $1`, coll); n != 1 {
+		t.Errorf("%d write marks for the collection with a standby streaming; want 1", n)
+	}
 }

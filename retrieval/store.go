@@ -18,6 +18,9 @@ import (
 type Store struct {
 	pool     *pgxpool.Pool
 	replicas *replicas // nil without read replicas (store_replicas.go)
+	// standbys is whether the primary has standbys, for a store without replicas, which
+	// then marks its writes for the processes that read from them (store_standbys.go).
+	standbys standbyWatch
 }
 
 // OpenStore connects to the database at dsn (migrations must already be applied: the vector

@@ -92,7 +92,11 @@ func (s *Store) query(ctx context.Context, sc scope, sql string, args []any, sca
 		return pgconn.CommandTag{}, err
 	}
 	if s.replicas == nil {
-		tag, _, err := runStatement(ctx, s.pool, sc, sql, args, scan, false)
+		mark := !sc.read && !sc.unseen && s.hasStandbys(ctx)
+		tag, wrote, err := runStatement(ctx, s.pool, sc, sql, args, scan, mark)
+		if err == nil && wrote {
+			s.markWrite(ctx, sc)
+		}
 		return tag, err
 	}
 	if !sc.read {
@@ -266,8 +270,12 @@ func (s *Store) inTx(ctx context.Context, sc scope, fn func(storeTx) error) erro
 		begin += "; SELECT set_config('" + sc.plannerOff + "', 'off', true)" // a name from the code, never input
 	}
 	err := runTx(ctx, s.pool, begin, fn)
-	if err == nil && s.replicas != nil {
+	switch {
+	case err != nil:
+	case s.replicas != nil:
 		s.replicas.noteWrite(ctx, sc) // a transaction is a write's (read-your-writes)
+	case s.hasStandbys(ctx):
+		s.markWrite(ctx, sc) // for the processes that read from the standbys
 	}
 	return err
 }
