@@ -18,7 +18,8 @@ var poolOutsideScope = []string{
 	"Close", "ensureSpace", "setSpaceIndex", "lookupSpace", "analyze", "dropOrphanIndexes", // embedding_spaces; owner's functions
 	"inTx", "query", "onReplica", // the scopes themselves, and a read's choice of pool (store_replicas.go)
 	"job", "jobCounts", "feedPollJobs", "orphanedJobs", "requeueOrphanedJob", // River's river_job
-	"holdLock", // an advisory lock on a connection of its own
+	"holdLock",                 // an advisory lock on a connection of its own
+	"hasStandbys", "markWrite", // pg_stat_replication; write_marks through its function (store_standbys.go)
 }
 
 // replicaChecks are the methods of replicas (store_replicas.go) that query a pool directly:

@@ -19,10 +19,9 @@ func articleLine(slug, title, text string) string {
 // Each command is a process of its own: `footnote search` reads the replica that
 // DATABASE_READ_URL names. An earlier `footnote import` that reads from the replicas too
 // left the position of its write in the primary (write_marks), so the search finds the
-// import at once even while the replica's replay is paused (it reads the primary); an
-// import by a process without DATABASE_READ_URL leaves no mark, and is missing from the
-// search until the replica has replayed it (for such a writer the guarantee is the lag
-// bound, not read-your-writes).
+// import at once even while the replica's replay is paused (it reads the primary), and so
+// does an import by a process without DATABASE_READ_URL, since the primary has a standby;
+// a write that left no mark is missing from the search until the replica has replayed it.
 func TestCLISearchReadsTheReplica(t *testing.T) {
 	primary := retrievaltest.NewCluster(t)
 	replica := primary.StartReplica()
@@ -43,7 +42,13 @@ func TestCLISearchReadsTheReplica(t *testing.T) {
 	replica.PauseReplay()
 	noReplicas.must(t, "", "import", "--collection", coll, writeFile(t, dir, "b.jsonl",
 		articleLine("mill", "Mill reopened", "The tide mill reopened with a copper wheel.")))
-	if out := search("tide mill copper wheel"); strings.Contains(out, "news.example/mill") {
+	if out := search("tide mill copper wheel"); !strings.Contains(out, "news.example/mill") {
+		t.Fatalf("a search right after an import by a process without replicas did not find it (the primary has a standby, so the import marked its write): %s", out)
+	}
+	noReplicas.must(t, "", "import", "--collection", coll, writeFile(t, dir, "k.jsonl",
+		articleLine("kiln", "Kiln relit", "The lime kiln was relit for the festival.")))
+	primary.Exec(`DELETE FROM write_marks`) // as a writer that marks nothing would leave it
+	if out := search("lime kiln relit festival"); strings.Contains(out, "news.example/kiln") {
 		t.Fatalf("a search found what the paused replica cannot hold, so it did not read the replica: %s", out)
 	}
 	c.must(t, "", "import", "--collection", coll, writeFile(t, dir, "c.jsonl",
@@ -53,7 +58,7 @@ func TestCLISearchReadsTheReplica(t *testing.T) {
 	}
 	replica.ResumeReplay()
 	replica.WaitForReplay(primary)
-	if out := search("tide mill copper wheel"); !strings.Contains(out, "news.example/mill") {
+	if out := search("lime kiln relit festival"); !strings.Contains(out, "news.example/kiln") {
 		t.Fatalf("the replica replayed the import, yet the search did not find it: %s", out)
 	}
 }
