@@ -168,6 +168,15 @@ func eachBatchLine(name string, r io.Reader, w io.Writer, stderr io.Writer, para
 			if err == nil && jsonl.Blank(raw) {
 				continue
 			}
+			// A select with both cases ready picks either: without this check first, the
+			// reader went on queueing lines (each asked) while the writer drained them
+			// after the output had failed.
+			select {
+			case <-quit:
+				readErr <- nil
+				return
+			default:
+			}
 			done := make(chan answer, 1)
 			select {
 			case queue <- done:
@@ -185,6 +194,13 @@ func eachBatchLine(name string, r io.Reader, w io.Writer, stderr io.Writer, para
 				continue
 			}
 			slots <- struct{}{}
+			select {
+			case <-quit: // failed while this line waited for a slot: not asked, not written
+				<-slots
+				done <- answer{}
+				continue
+			default:
+			}
 			go func() {
 				defer func() { <-slots }()
 				out, bad := f(l)
