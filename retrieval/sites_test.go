@@ -43,18 +43,7 @@ func TestFetchersOfTwoProcessesShareRobotsTxtAndPace(t *testing.T) {
 		fmt.Fprint(w, "<html><body><p>A page.</p></body></html>")
 	}))
 	t.Cleanup(srv.Close)
-	// A host name of this test's own, so that no other test's turns at 127.0.0.1 count.
-	b := make([]byte, 6)
-	rand.Read(b)
-	host := "site-" + hex.EncodeToString(b) + ".test"
-	_, port, _ := net.SplitHostPort(srv.Listener.Addr().String())
-	base := (&url.URL{Scheme: "http", Host: net.JoinHostPort(host, port)}).String()
-	lookup := func(ctx context.Context, h string) ([]net.IPAddr, error) {
-		if h != host {
-			return nil, fmt.Errorf("unknown host %s", h)
-		}
-		return []net.IPAddr{{IP: net.IPv4(127, 0, 0, 1)}}, nil
-	}
+	base, lookup := siteOf(srv)
 	const delay = 150 * time.Millisecond
 	newFetcher := func(sites fetch.Sites) *fetch.Fetcher {
 		return fetch.New(fetch.Config{AllowPrivate: true, Timeout: 5 * time.Second, HostDelay: delay, LookupIPAddr: lookup, Sites: sites})
@@ -125,17 +114,7 @@ func TestARobotsTxtFailureIsSharedBetweenProcesses(t *testing.T) {
 		fmt.Fprint(w, "<html><body><p>A page.</p></body></html>")
 	}))
 	t.Cleanup(srv.Close)
-	b := make([]byte, 6)
-	rand.Read(b)
-	host := "site-" + hex.EncodeToString(b) + ".test"
-	_, port, _ := net.SplitHostPort(srv.Listener.Addr().String())
-	site := (&url.URL{Scheme: "http", Host: net.JoinHostPort(host, port)}).String()
-	lookup := func(ctx context.Context, h string) ([]net.IPAddr, error) {
-		if h != host {
-			return nil, fmt.Errorf("unknown host %s", h)
-		}
-		return []net.IPAddr{{IP: net.IPv4(127, 0, 0, 1)}}, nil
-	}
+	site, lookup := siteOf(srv)
 	newFetcher := func() *fetch.Fetcher {
 		return fetch.New(fetch.Config{AllowPrivate: true, Timeout: 5 * time.Second, LookupIPAddr: lookup, Sites: store})
 	}
@@ -176,4 +155,21 @@ func TestARobotsTxtFailureIsSharedBetweenProcesses(t *testing.T) {
 	if r, _ := counts(); r != 2 {
 		t.Errorf("robots.txt asked for %d times after the minute; want twice", r)
 	}
+}
+
+// siteOf names srv by a host name of the test's own ("http://site-<random>.test:port"), so
+// that no other test's turns or robots.txt at 127.0.0.1 count, and returns the lookup that
+// resolves that name to srv.
+func siteOf(srv *httptest.Server) (string, func(context.Context, string) ([]net.IPAddr, error)) {
+	b := make([]byte, 6)
+	rand.Read(b)
+	host := "site-" + hex.EncodeToString(b) + ".test"
+	_, port, _ := net.SplitHostPort(srv.Listener.Addr().String())
+	lookup := func(ctx context.Context, h string) ([]net.IPAddr, error) {
+		if h != host {
+			return nil, fmt.Errorf("unknown host %s", h)
+		}
+		return []net.IPAddr{{IP: net.IPv4(127, 0, 0, 1)}}, nil
+	}
+	return (&url.URL{Scheme: "http", Host: net.JoinHostPort(host, port)}).String(), lookup
 }

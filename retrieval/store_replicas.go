@@ -265,10 +265,7 @@ func (rs *replicas) mark(coll string) lsn {
 // noteWrite records the primary's WAL position after a committed write in sc; when it
 // cannot be read, sc's reads go to the primary for maxReplicaLag.
 func (rs *replicas) noteWrite(ctx context.Context, sc scope) {
-	key := sc.value
-	if sc == allCollections {
-		key = ""
-	}
+	key := markKey(sc)
 	// The write is committed whatever becomes of ctx now: its mark is taken all the same.
 	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), replicaCheckTimeout)
 	defer cancel()

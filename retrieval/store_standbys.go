@@ -51,11 +51,15 @@ func (s *Store) hasStandbys(ctx context.Context) bool {
 // from replicas. A failure is left: their reads of the collection then reach the write
 // within the replicas' lag bound, as before marks.
 func (s *Store) markWrite(ctx context.Context, sc scope) {
-	key := sc.value
-	if sc == allCollections {
-		key = ""
-	}
 	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), replicaCheckTimeout)
 	defer cancel()
-	_, _ = s.pool.Exec(cctx, `SELECT footnote_mark_write($1)`, key)
+	_, _ = s.pool.Exec(cctx, `SELECT footnote_mark_write($1)`, markKey(sc))
+}
+
+// markKey is the write_marks row of a write in sc: its collection, or "" for every one.
+func markKey(sc scope) string {
+	if sc == allCollections {
+		return ""
+	}
+	return sc.value
 }
