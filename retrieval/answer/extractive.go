@@ -90,7 +90,23 @@ func candidates(question string, weights map[string]float64, spellings map[strin
 	q := text.NewQuestion(question, weights)
 	q.Spell(spellings)
 	var cands []sentence
+	// The question terms each article's first sentence holds, when the passage that opens
+	// the article is among those read: in that article's sentences they weigh half
+	// (text.Question.SetLead), so a detail's sentence can win over the story's opening.
+	type article struct {
+		id  int64
+		url string // for passages without an id (tests, fakes)
+	}
+	leads := map[article]map[string]bool{}
+	for _, p := range passages {
+		if p.Start == 0 {
+			if spans := text.Sentences(p.Text); len(spans) > 0 {
+				leads[article{p.ArticleID, p.URL}] = q.LeadTerms(p.Text[spans[0].Start:spans[0].End])
+			}
+		}
+	}
 	for pi, p := range passages {
+		q.SetLead(leads[article{p.ArticleID, p.URL}])
 		// Passages come ranked; a prior keeps the choice close to the ranking.
 		prior := passagePrior * float64(len(passages)-pi) / float64(len(passages))
 		spans := text.Sentences(p.Text)

@@ -106,3 +106,38 @@ func TestExtractiveReadsMisspeltWordsAsSpelt(t *testing.T) {
 		t.Fatalf("without spellings the first quote is %q: the test no longer tells the rule's effect", firstQuote(ans))
 	}
 }
+
+// A question about a detail of a news story names the story too: its words are the story's
+// first sentence's, and that sentence won although the answer is in a later one. The words
+// the first sentence holds weigh half in the article's sentences (text.Question.SetLead),
+// so the sentence with the detail asked for, the prize money given, is quoted first.
+func TestExtractiveQuotesTheDetailNotTheStorysFirstSentence(t *testing.T) {
+	article := "Carlos Moya became the first man to successfully defend the Chennai Open title by beating four-times finalist Paradorn Srichaphan 3-6 6-4 7-6 (7/5).\n\n" +
+		"The Spaniard then donated his £28,000 prize money to relief efforts for the victims of the Asian tsunami. " +
+		"The final was close throughout, with Thai second seed Srichaphan - the 2003 winner - closing out the first set."
+	ev := func(start int) retrieval.Evidence {
+		return retrieval.Evidence{
+			Question: "How much prize money did Carlos Moya give to tsunami relief after winning the Chennai Open?",
+			TermWeights: map[string]float64{"prize": 3, "monei": 2, "carlo": 5, "moya": 7, "give": 1, "tsunami": 4,
+				"relief": 3, "win": 1, "chennai": 7, "open": 2},
+			Passages: []retrieval.Result{{Rank: 1, ChunkID: 1, ArticleID: 1, URL: "https://example.org/moya",
+				Title: "Moya fights back for Indian title", Text: article, Start: start}},
+		}
+	}
+	ans, err := Extractive{}.Answer(context.Background(), ev(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(firstQuote(ans), "£28,000 prize money") {
+		t.Fatalf("first quote %q; want the sentence with the prize money", firstQuote(ans))
+	}
+	// The same text read as a passage from the middle of an article holds no first sentence
+	// of the article: the echo of the question wins, as it did before the rule.
+	ans, err = Extractive{}.Answer(context.Background(), ev(500))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(firstQuote(ans), "Carlos Moya became") {
+		t.Fatalf("mid-article passage: first quote %q; want its first sentence (the control)", firstQuote(ans))
+	}
+}

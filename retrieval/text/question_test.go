@@ -202,3 +202,28 @@ func TestNameHeldOnlyInLowerCaseCountsHalf(t *testing.T) {
 		t.Errorf("a title before a name: share %.3f in lower case, %.3f as a name; want the same", lowerTitle, upper)
 	}
 }
+
+// The terms an article's first sentence holds weigh half (SetLead): the sentence that only
+// echoes the story's words loses share, the one holding the question's other words gains.
+func TestSetLeadHalvesTheStorysWords(t *testing.T) {
+	q := NewQuestion("Which magistrate granted Nicole Kidman the restraining order?",
+		map[string]float64{"magistr": 5, "grant": 2, "nicol": 4, "kidman": 6, "restrain": 4, "order": 1})
+	lead := "Actress Nicole Kidman has won a restraining order against two photographers."
+	detail := "Magistrate Lee Gilmore, who granted the restraining order, said the photographers had gone too far."
+	before := [2]float64{q.Share(nil, q.Read(lead)), q.Share(nil, q.Read(detail))}
+	terms := q.LeadTerms(lead)
+	for _, want := range []string{"nicol", "kidman", "restrain", "order"} {
+		if !terms[want] {
+			t.Errorf("LeadTerms(%q) = %v, want %q in it", lead, terms, want)
+		}
+	}
+	q.SetLead(terms)
+	after := [2]float64{q.Share(nil, q.Read(lead)), q.Share(nil, q.Read(detail))}
+	if !(after[0] < before[0] && after[1] > before[1] && after[1] > after[0]) {
+		t.Errorf("shares (lead, detail) %v before SetLead, %v after: want the lead's down, the detail's up and ahead", before, after)
+	}
+	q.SetLead(nil)
+	if got := q.Share(nil, q.Read(lead)); got != before[0] {
+		t.Errorf("SetLead(nil): lead's share %v, want %v again", got, before[0])
+	}
+}
