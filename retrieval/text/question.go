@@ -113,6 +113,16 @@ func holdsTime(s string) bool {
 
 // holdsNumber reports whether s holds a number other than a year (a year says when, not
 // how many): a digit or a number's word.
+// isDigits reports whether w is all ASCII digits.
+func isDigits(w string) bool {
+	for _, r := range w {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return w != ""
+}
+
 func holdsNumber(s string) bool {
 	return anyWord(s, func(w string) bool {
 		return numberWords[w] || !isYear(w) && strings.ContainsAny(w, "0123456789")
@@ -375,7 +385,13 @@ func (q *Question) Read(s string) Sentence {
 	// The words one by one, as Tokens has them, without a slice of them all: the reranker
 	// reads every sentence of 30 passages a search, and those slices were a fifth of the
 	// bytes a search allocated.
+	prevCapital := false
 	eachToken(s, func(i int, tok Token) {
+		capital, _ := utf8.DecodeRuneInString(s[tok.Start:])
+		// A number right after a capitalised word (not the sentence's first) is part of a
+		// name, "Shrek 2", "Apollo 8": not how many of anything.
+		partOfName := prevCapital && isDigits(tok.Word)
+		prevCapital = i > 0 && unicode.IsUpper(capital)
 		// A word whose stem cannot begin as any of the question's terms begins cannot be
 		// one: it is read as a term of no question (notQuestionTerm) without stemming it.
 		// Stemming every word of every sentence of the passages reranked was most of the
@@ -410,7 +426,7 @@ func (q *Question) Read(s string) Sentence {
 		if !q.words[tok.Word] && !IsStop(tok.Word) {
 			r.novel++
 			// A sentence's first word is capitalised whatever it is: no evidence of a name.
-			if q.expect != KindAny && (i > 0 || (q.expect != KindPerson && q.expect != KindPlace)) {
+			if q.expect != KindAny && (i > 0 || (q.expect != KindPerson && q.expect != KindPlace)) && !(partOfName && q.expect == KindNumber) {
 				novelText.WriteString(s[tok.Start:tok.End])
 				novelText.WriteByte(' ')
 			}

@@ -227,3 +227,18 @@ func TestSetLeadHalvesTheStorysWords(t *testing.T) {
 		t.Errorf("SetLead(nil): lead's share %v, want %v again", got, before[0])
 	}
 }
+
+// A number after a capitalised word is part of a name ("Shrek 2"): it does not answer "how
+// many", and the sentence with the count does.
+func TestANumberInANameIsNoCount(t *testing.T) {
+	q := NewQuestion("How many awards did The Incredibles win at the Annies?", nil)
+	for s, want := range map[string]bool{
+		"The Incredibles movie has beaten Shrek 2 to the main prizes at Hollywood's animation awards.": false,
+		"The Incredibles won a total of 10 awards at the ceremony.":                                    true,
+		"Apollo 13 was the oldest of the 25 films nominated.":                                          true, // 25
+	} {
+		if got := q.Read(s).HoldsKind(); got != want {
+			t.Errorf("Read(%q).HoldsKind() = %v, want %v", s, got, want)
+		}
+	}
+}
