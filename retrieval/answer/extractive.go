@@ -25,6 +25,7 @@ type sentence struct {
 	passage    int // index into the evidence's passages
 	start, end int // byte offsets in the passage text
 	score      float64
+	kind       bool // holds the kind of answer asked for (a date for "when", a number for "how many")
 }
 
 // Answer implements retrieval.Answerer. It never fails; with no sentence bearing on the
@@ -47,6 +48,22 @@ func (x Extractive) Answer(_ context.Context, ev retrieval.Evidence) (*retrieval
 		return retrieval.NotCovered(ev.Passages), nil
 	}
 	best := cands[0].score
+	// A "when" or "how many" question is not answered by a sentence without a date or a
+	// number, however many of its words that sentence repeats: the best candidate that holds
+	// one goes first, if it scores at least what a further quote must (quoteFloor). Names
+	// ("who", "where") are left to the score: a capitalised word is weak evidence of one.
+	if k := text.AnswerKind(ev.Question); (k == text.KindTime || k == text.KindNumber) && !cands[0].kind {
+		for i, c := range cands {
+			if c.score < quoteFloor*best {
+				break
+			}
+			if c.kind {
+				cands[0], cands[i] = cands[i], cands[0]
+				best = cands[0].score
+				break
+			}
+		}
+	}
 	var picked []sentence
 	for _, c := range cands {
 		if len(picked) == nq || c.score < quoteFloor*best {
@@ -128,13 +145,13 @@ func candidates(question string, weights map[string]float64, spellings map[strin
 			if addressesModel(p.Text[sp.Start:sp.End]) {
 				continue // an instruction to the model is no answer, alone or in a pair (injection.go)
 			}
-			s := sentence{passage: pi, start: sp.Start, end: sp.End}
+			s := sentence{passage: pi, start: sp.Start, end: sp.End, kind: read[i].HoldsKind()}
 			s.score = q.ScoreRead(title, read[i]) + prior
 			cands = append(cands, s)
 			// A pair of adjacent sentences is a candidate too: the answer is often in the
 			// sentence after the one that names the question's subject.
 			if i+1 < len(spans) && spans[i+1].End-sp.Start <= maxPair && !addressesModel(p.Text[spans[i+1].Start:spans[i+1].End]) {
-				s2 := sentence{passage: pi, start: sp.Start, end: spans[i+1].End}
+				s2 := sentence{passage: pi, start: sp.Start, end: spans[i+1].End, kind: read[i].HoldsKind() || read[i+1].HoldsKind()}
 				s2.score = q.ScoreRead(title, read[i], read[i+1]) + prior - pairPenalty
 				if refersBack(first[i+1]) {
 					// "This was crushed by British troops.": the second sentence goes on

@@ -141,3 +141,29 @@ func TestExtractiveQuotesTheDetailNotTheStorysFirstSentence(t *testing.T) {
 		t.Fatalf("mid-article passage: first quote %q; want its first sentence (the control)", firstQuote(ans))
 	}
 }
+
+// "On what date ...?" is not answered by the sentence that repeats the question's words
+// without a date: the dated sentence, close behind, is quoted first. A question that asks
+// for no date or number keeps the best-scoring sentence.
+func TestExtractiveQuotesADateForAWhenQuestion(t *testing.T) {
+	passage := "Susan Chepkemei has decided she is fit enough to run in next month's Great Edinburgh International Cross Country race. " +
+		"The Kenyan was banned by her federation for missing a training camp. " +
+		"Hayley Yelling competes in the Edinburgh race on 15 January, as does Kathy Butler."
+	weights := map[string]float64{"date": 2, "great": 1, "edinburgh": 5, "intern": 1, "cross": 2, "countri": 1, "race": 2,
+		"take": 1, "place": 1, "chepkemei": 7, "run": 1}
+	ask := func(question string) string {
+		ans, err := Extractive{}.Answer(context.Background(), retrieval.Evidence{Question: question, TermWeights: weights,
+			Passages: []retrieval.Result{{Rank: 1, ChunkID: 1, ArticleID: 1, URL: "https://example.org/xc", Title: "Chepkemei joins Edinburgh line-up",
+				Text: passage, Start: 400}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return firstQuote(ans)
+	}
+	if q := ask("On what date is the Great Edinburgh International Cross Country race taking place?"); !strings.HasPrefix(q, "Hayley Yelling") {
+		t.Errorf("when question: first quote %q; want the sentence with the date", q)
+	}
+	if q := ask("Is the Great Edinburgh International Cross Country race taking place?"); !strings.HasPrefix(q, "Susan Chepkemei") {
+		t.Errorf("question asking for no date: first quote %q; want the best-scoring sentence (the control)", q)
+	}
+}
