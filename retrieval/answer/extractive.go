@@ -42,7 +42,7 @@ func (x Extractive) Answer(_ context.Context, ev retrieval.Evidence) (*retrieval
 	if len(passages) > np {
 		passages = passages[:np]
 	}
-	cands := candidates(ev.Question, ev.TermWeights, ev.Spellings, passages)
+	cands, expect := candidates(ev.Question, ev.TermWeights, ev.Spellings, passages)
 	sort.SliceStable(cands, func(i, j int) bool { return cands[i].score > cands[j].score })
 	if len(cands) == 0 || cands[0].score < minSentence {
 		return retrieval.NotCovered(ev.Passages), nil
@@ -52,7 +52,7 @@ func (x Extractive) Answer(_ context.Context, ev retrieval.Evidence) (*retrieval
 	// number, however many of its words that sentence repeats: the best candidate that holds
 	// one goes first, if it scores at least what a further quote must (quoteFloor). Names
 	// ("who", "where") are left to the score: a capitalised word is weak evidence of one.
-	if k := text.AnswerKind(ev.Question); (k == text.KindTime || k == text.KindNumber) && !cands[0].kind {
+	if (expect == text.KindTime || expect == text.KindNumber) && !cands[0].kind {
 		for i, c := range cands {
 			if c.score < quoteFloor*best {
 				break
@@ -102,8 +102,8 @@ func (x Extractive) Answer(_ context.Context, ev retrieval.Evidence) (*retrieval
 }
 
 // candidates scores every sentence, and every pair of adjacent sentences, of the passages
-// as a quote answering the question.
-func candidates(question string, weights map[string]float64, spellings map[string][]string, passages []retrieval.Result) []sentence {
+// as a quote answering the question; it also returns the kind of answer the question asks for.
+func candidates(question string, weights map[string]float64, spellings map[string][]string, passages []retrieval.Result) ([]sentence, text.Kind) {
 	q := text.NewQuestion(question, weights)
 	q.Spell(spellings)
 	var cands []sentence
@@ -162,7 +162,7 @@ func candidates(question string, weights map[string]float64, spellings map[strin
 			}
 		}
 	}
-	return cands
+	return cands, q.Expects()
 }
 
 // continues reports whether a sentence opens with a word that refers back to the

@@ -113,6 +113,12 @@ func holdsTime(s string) bool {
 
 // holdsNumber reports whether s holds a number other than a year (a year says when, not
 // how many): a digit or a number's word.
+func holdsNumber(s string) bool {
+	return anyWord(s, func(w string) bool {
+		return numberWords[w] || !isYear(w) && strings.ContainsAny(w, "0123456789")
+	})
+}
+
 // isDigits reports whether w is all ASCII digits.
 func isDigits(w string) bool {
 	for _, r := range w {
@@ -121,12 +127,6 @@ func isDigits(w string) bool {
 		}
 	}
 	return w != ""
-}
-
-func holdsNumber(s string) bool {
-	return anyWord(s, func(w string) bool {
-		return numberWords[w] || !isYear(w) && strings.ContainsAny(w, "0123456789")
-	})
 }
 
 // Question is a question read for scoring sentences against it: its weighted terms, its
@@ -166,6 +166,9 @@ func (q *Question) LeadTerms(s string) map[string]bool {
 	}
 	return m
 }
+
+// Expects returns the kind of answer the question asks for (AnswerKind).
+func (q *Question) Expects() Kind { return q.expect }
 
 // SetLead sets the question terms an article's first sentence holds (LeadTerms; nil for
 // none) for the sentences of that article scored next: Share weighs them at half.
@@ -387,11 +390,15 @@ func (q *Question) Read(s string) Sentence {
 	// bytes a search allocated.
 	prevCapital := false
 	eachToken(s, func(i int, tok Token) {
-		capital, _ := utf8.DecodeRuneInString(s[tok.Start:])
 		// A number right after a capitalised word (not the sentence's first) is part of a
-		// name, "Shrek 2", "Apollo 8": not how many of anything.
-		partOfName := prevCapital && isDigits(tok.Word)
-		prevCapital = i > 0 && unicode.IsUpper(capital)
+		// name, "Shrek 2", "Apollo 8": not how many of anything. Read only for "how many"
+		// questions: the reranker reads every sentence of 30 passages a search.
+		partOfName := false
+		if q.expect == KindNumber {
+			partOfName = prevCapital && isDigits(tok.Word)
+			capital, _ := utf8.DecodeRuneInString(s[tok.Start:])
+			prevCapital = i > 0 && unicode.IsUpper(capital)
+		}
 		// A word whose stem cannot begin as any of the question's terms begins cannot be
 		// one: it is read as a term of no question (notQuestionTerm) without stemming it.
 		// Stemming every word of every sentence of the passages reranked was most of the
@@ -426,7 +433,7 @@ func (q *Question) Read(s string) Sentence {
 		if !q.words[tok.Word] && !IsStop(tok.Word) {
 			r.novel++
 			// A sentence's first word is capitalised whatever it is: no evidence of a name.
-			if q.expect != KindAny && (i > 0 || (q.expect != KindPerson && q.expect != KindPlace)) && !(partOfName && q.expect == KindNumber) {
+			if q.expect != KindAny && (i > 0 || (q.expect != KindPerson && q.expect != KindPlace)) && !partOfName {
 				novelText.WriteString(s[tok.Start:tok.End])
 				novelText.WriteByte(' ')
 			}
