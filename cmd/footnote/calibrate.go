@@ -82,10 +82,12 @@ func (w *signalFile) add(coll, kind string, q evalQuestion, a *retrieval.Answer,
 // smaller and the fit steadier on a few hundred questions); calibrateMaxAbstain is the share
 // of the fitting split's answerable questions the fitted check may refuse (of those whose
 // refusal costs an answer, costsAnswer), 2% to leave margin under the 3% on the
-// split it is reported on.
+// split it is reported on; calibrateFolds is how many parts the fitting split is cut into
+// to score each of its questions by a model fitted without it (fitCoverModel).
 const (
 	calibrateL2         = 1.0
 	calibrateMaxAbstain = 0.02
+	calibrateFolds      = 5
 	calibrateNewtonIter = 50
 )
 
@@ -162,7 +164,6 @@ func (m coverModel) answers(l signalLine) bool {
 // of coll's answerable questions whose refusal costs an answer (costsAnswer) abstain,
 // those refused before quoting included.
 func fitCoverModel(lines []signalLine, coll string, judged bool) (coverModel, error) {
-	probe := coverModel{judged: judged}
 	signs := retrieval.SignalSigns
 	if judged {
 		signs = retrieval.JudgedSignalSigns
@@ -172,8 +173,7 @@ func fitCoverModel(lines []signalLine, coll string, judged bool) (coverModel, er
 			}
 		}
 	}
-	var xs [][]float64
-	var ys []float64
+	var own []signalLine // coll's lines with signals: the ones fitted on
 	answerable, early := 0, 0
 	for _, l := range lines {
 		if l.Collection != coll {
@@ -186,12 +186,77 @@ func fitCoverModel(lines []signalLine, coll string, judged bool) (coverModel, er
 			}
 		}
 		if l.Signals != nil {
-			xs = append(xs, probe.vector(l.Signals))
-			ys = append(ys, map[bool]float64{true: 1, false: 0}[l.ShouldAnswer])
+			own = append(own, l)
 		}
 	}
-	if len(xs) < 10 || answerable == 0 {
-		return coverModel{}, fmt.Errorf("calibrate: collection %q has %d lines with signals and %d answerable questions: too few to fit", coll, len(xs), answerable)
+	if len(own) < 10 || answerable == 0 {
+		return coverModel{}, fmt.Errorf("calibrate: collection %q has %d lines with signals and %d answerable questions: too few to fit", coll, len(own), answerable)
+	}
+	m, err := fitLines(own, signs, judged)
+	if err != nil {
+		return coverModel{}, err
+	}
+	// The threshold: refuse the lowest-scoring answerable questions only while, with those
+	// refused before quoting, they stay within calibrateMaxAbstain of the answerable
+	// questions a refusal would cost an answer (costsAnswer). Each question's score is the
+	// one a model fitted without it gives (calibrateFolds-fold cross-validation): a question
+	// a model was fitted on scores higher than one it never saw, so a threshold set on
+	// in-sample scores refuses more of the questions it is reported on than it allowed.
+	marked := slices.ContainsFunc(lines, func(l signalLine) bool { return l.Collection == coll && l.PassageAnswered })
+	costly := early
+	for _, l := range lines {
+		if l.Collection == coll && l.ShouldAnswer && l.Quoted && costsAnswer(l, marked) {
+			costly++
+		}
+	}
+	var zs []float64
+	for k := range calibrateFolds {
+		var train, held []signalLine
+		for i, l := range own {
+			if i%calibrateFolds == k {
+				held = append(held, l)
+			} else {
+				train = append(train, l)
+			}
+		}
+		fm, err := fitLines(train, signs, judged)
+		if err != nil {
+			return coverModel{}, err
+		}
+		for _, l := range held {
+			if l.ShouldAnswer && costsAnswer(l, marked) {
+				zs = append(zs, fm.score(l.Signals))
+			}
+		}
+	}
+	sort.Float64s(zs)
+	allowed := int(calibrateMaxAbstain*float64(costly)) - early
+	var t float64
+	switch {
+	case len(zs) == 0:
+		t = 0
+	case allowed <= 0:
+		t = zs[0] - 1e-3
+	case allowed >= len(zs):
+		t = zs[len(zs)-1] + 1e-3
+	default:
+		t = (zs[allowed-1] + zs[allowed]) / 2
+	}
+	m.bias -= t
+	return m, nil
+}
+
+// fitLines fits the logistic model, its bias not yet moved, on lines (all with signals);
+// the label is whether the question should be answered. While a coefficient comes out
+// against its signal's direction (signs), the most wrong one is left out and the model
+// fitted again.
+func fitLines(lines []signalLine, signs []float64, judged bool) (coverModel, error) {
+	probe := coverModel{judged: judged}
+	var xs [][]float64
+	var ys []float64
+	for _, l := range lines {
+		xs = append(xs, probe.vector(l.Signals))
+		ys = append(ys, map[bool]float64{true: 1, false: 0}[l.ShouldAnswer])
 	}
 	d := len(xs[0])
 	mean, sd := make([]float64, d), make([]float64, d)
@@ -211,8 +276,6 @@ func fitCoverModel(lines []signalLine, coll string, judged bool) (coverModel, er
 			sd[j] = 1
 		}
 	}
-	// Fit; while a coefficient comes out against its signal's direction
-	// (retrieval.SignalSigns), leave the most wrong one out and fit again.
 	use := make([]bool, d)
 	for j := range use {
 		use[j] = true
@@ -239,36 +302,6 @@ func fitCoverModel(lines []signalLine, coll string, judged bool) (coverModel, er
 		m.w[j] = beta[j+1] / sd[j]
 		m.bias -= beta[j+1] * mean[j] / sd[j]
 	}
-	// The threshold: refuse the lowest-scoring answerable questions only while, with those
-	// refused before quoting, they stay within calibrateMaxAbstain of the answerable
-	// questions a refusal would cost an answer (costsAnswer).
-	marked := slices.ContainsFunc(lines, func(l signalLine) bool { return l.Collection == coll && l.PassageAnswered })
-	costly := early
-	for _, l := range lines {
-		if l.Collection == coll && l.ShouldAnswer && l.Quoted && costsAnswer(l, marked) {
-			costly++
-		}
-	}
-	var zs []float64
-	for _, l := range lines {
-		if l.Collection == coll && l.ShouldAnswer && l.Signals != nil && costsAnswer(l, marked) {
-			zs = append(zs, m.score(l.Signals))
-		}
-	}
-	sort.Float64s(zs)
-	allowed := int(calibrateMaxAbstain*float64(costly)) - early
-	var t float64
-	switch {
-	case len(zs) == 0:
-		t = 0
-	case allowed <= 0:
-		t = zs[0] - 1e-3
-	case allowed >= len(zs):
-		t = zs[len(zs)-1] + 1e-3
-	default:
-		t = (zs[allowed-1] + zs[allowed]) / 2
-	}
-	m.bias -= t
 	return m, nil
 }
 

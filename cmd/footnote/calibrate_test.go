@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
@@ -69,7 +70,8 @@ func TestFitCoverModel(t *testing.T) {
 func TestFitCoverModelSpendsItsBudgetOnAnswersOnly(t *testing.T) {
 	// 100 answerable questions quoted from passages holding the answer, and below them 10
 	// quoted from passages without it (their Article share is lower than any other's): the
-	// threshold counts only the first 100, so it may refuse 2 of them besides the 10.
+	// threshold counts only the first 100, so it may refuse about 2 of them besides the 10
+	// (counted on all 110, it could refuse 2 in all).
 	lines := syntheticLines("A", 100)
 	for i := range lines {
 		lines[i].PassageAnswered = lines[i].ShouldAnswer
@@ -88,8 +90,10 @@ func TestFitCoverModelSpendsItsBudgetOnAnswersOnly(t *testing.T) {
 			refused[l.PassageAnswered]++
 		}
 	}
-	if refused[false] != 10 || refused[true] == 0 || refused[true] > 2 {
-		t.Errorf("refused %d quoted from a passage without the answer and %d with it: want all 10, and 1 or 2 (2%% of 100)", refused[false], refused[true])
+	// 2% of 100, give or take one: the threshold is set on each question's score by a model
+	// fitted without it, the refusals counted here on the model fitted on all of them.
+	if refused[false] != 10 || refused[true] > 3 {
+		t.Errorf("refused %d quoted from a passage without the answer and %d with it: want all 10, and at most 3 (2%% of 100, and one)", refused[false], refused[true])
 	}
 	t.Run("a file that marks no passage as answering counts every answerable question", func(t *testing.T) {
 		old := syntheticLines("A", 100)
@@ -103,10 +107,63 @@ func TestFitCoverModelSpendsItsBudgetOnAnswersOnly(t *testing.T) {
 				n++
 			}
 		}
-		if n == 0 || n > 2 {
-			t.Errorf("%d of 100 answerable refused, want 1 or 2", n)
+		if n > 2 { // scored by the model fitted on all of them, often none
+			t.Errorf("%d of 100 answerable refused, want at most 2", n)
 		}
 	})
+}
+
+// noisyLines makes n answerable and n must-abstain lines whose signals are noisy: the two
+// kinds overlap, as real questions do, and a model fitted on some of them fits their noise.
+func noisyLines(coll string, n int, seed uint64) []signalLine {
+	r := rand.New(rand.NewPCG(seed, 1))
+	var out []signalLine
+	for range n {
+		for _, answerable := range []bool{true, false} {
+			mid := 0.35
+			if answerable {
+				mid = 0.65
+			}
+			s := &retrieval.Signals{Passage: mid + 0.25*r.NormFloat64(), Article: mid + 0.25*r.NormFloat64(), Phrases: r.Float64(),
+				Margin: r.Float64(), Top: r.Float64(), Names: r.Float64(), Words: r.Float64(), Repeated: r.Float64()}
+			kind := kindAbsent
+			if answerable {
+				kind = kindAnswerable
+			}
+			out = append(out, signalLine{ID: "x", Collection: coll, Kind: kind, ShouldAnswer: answerable, Quoted: true, PassageAnswered: answerable, Signals: s})
+		}
+	}
+	return out
+}
+
+func TestFitCoverModelSetsItsThresholdOnQuestionsItWasNotFittedOn(t *testing.T) {
+	// Fitted 20 times on 30 questions of each kind, the model is asked 5,000 more from the
+	// same source: on average it refuses about the 2% of those answerable it was set for.
+	// A threshold set on the scores of the questions the model was fitted on refuses more
+	// of the new ones (the fit leans towards its own questions' noise): 4.7% on average
+	// here, against 2.3% with each question scored by a model fitted without it.
+	fresh := noisyLines("B", 5000, 999)
+	var sum float64
+	const fits = 20
+	for seed := range uint64(fits) {
+		m, err := fitCoverModel(noisyLines("A", 30, seed+1), "A", false)
+		if err != nil {
+			t.Fatalf("fitCoverModel: %v", err)
+		}
+		n, refused := 0, 0
+		for _, l := range fresh {
+			if l.ShouldAnswer {
+				n++
+				if !m.answers(l) {
+					refused++
+				}
+			}
+		}
+		sum += float64(refused) / float64(n)
+	}
+	if mean := sum / fits; mean > 0.03 {
+		t.Errorf("refused %.1f%% of the new answerable questions on average, want at most 3%% (set at %v%%)", 100*mean, 100*calibrateMaxAbstain)
+	}
 }
 
 func TestWriteCalibrateBlock(t *testing.T) {
