@@ -40,32 +40,34 @@ func TestAskWeighsTheJudge(t *testing.T) {
 	var logs bytes.Buffer
 	e, coll := retrievaltest.Engine(t, retrievaltest.WithJudge(judge),
 		retrievaltest.WithLog(slog.New(slog.NewTextHandler(&logs, nil))))
-	importDocs(t, e, coll, topicsCorpus...)
+	// A known miss of the words alone (README: Knowing what the articles don't cover): a
+	// letter on boardroom pay says "fat cats purr", and no signal of the words' model reads
+	// that its words are used in another sense.
+	letters := doc{URL: "https://news.example/letters", Title: "Your letters: boardroom pay",
+		Text: "Readers wrote in about boardroom pay. The fat cats purr over their bonuses while the workers lose their pensions, one said."}
+	importDocs(t, e, coll, append(topicsCorpus, letters)...)
 	plain, plainColl := retrievaltest.Engine(t)
-	importDocs(t, plain, plainColl, topicsCorpus...)
-	// A known miss of the words alone (README: Knowing what the articles don't cover): the
-	// sentence holds "largest city" and "runs", and no signal of the words' model reads that
-	// the Rhine is missing from it.
-	const rhine = "What is the largest city the Rhine runs through?"
+	importDocs(t, plain, plainColl, append(topicsCorpus, letters)...)
+	const cats = "Why do cats purr?"
 	keep := retrieval.AskOptions{AskedBy: "tester", KeepQuote: true}
 
-	t.Run("without a judge, words alone quote Berlin for the Rhine", func(t *testing.T) {
-		a, err := plain.Ask(context.Background(), plainColl, rhine, retrieval.AskOptions{AskedBy: "tester"})
-		if err != nil || !a.Covered || len(a.Citations) == 0 || !strings.Contains(a.Citations[0].Quote, "Berlin, the largest city") {
+	t.Run("without a judge, words alone quote the fat cats", func(t *testing.T) {
+		a, err := plain.Ask(context.Background(), plainColl, cats, retrieval.AskOptions{AskedBy: "tester"})
+		if err != nil || !a.Covered || len(a.Citations) == 0 || !strings.Contains(a.Citations[0].Quote, "fat cats purr") {
 			t.Fatalf("Ask = %+v, %v; want the known miss this test guards against (README)", a, err)
 		}
 	})
 	t.Run("a judge that reads the quote as unrelated makes footnote abstain", func(t *testing.T) {
 		judge.cos = 0.1
-		a, err := e.Ask(context.Background(), coll, rhine, retrieval.AskOptions{AskedBy: "tester"})
+		a, err := e.Ask(context.Background(), coll, cats, retrieval.AskOptions{AskedBy: "tester"})
 		if err != nil || a.Covered || len(a.Citations) != 0 {
 			t.Fatalf("Ask = %+v, %v; want an abstention", a, err)
 		}
 		last := judge.asked[len(judge.asked)-1]
-		if len(last) != 2 || last[0] != rhine || !strings.Contains(last[1], "Berlin, the largest city") {
+		if len(last) != 2 || last[0] != cats || !strings.Contains(last[1], "fat cats purr") {
 			t.Errorf("the judge read %q, want the question and the quote", last)
 		}
-		k, err := e.Ask(context.Background(), coll, rhine, keep)
+		k, err := e.Ask(context.Background(), coll, cats, keep)
 		if err != nil || k.Signals == nil || !k.Signals.Judged || math.Abs(k.Signals.Semantic-0.1) > 1e-6 {
 			t.Fatalf("signals = %+v, %v; want judged, with the judge's cosine 0.1", k.Signals, err)
 		}
@@ -86,11 +88,11 @@ func TestAskWeighsTheJudge(t *testing.T) {
 	t.Run("a judge that fails leaves the words to decide, and is logged", func(t *testing.T) {
 		judge.err = errors.New("connection refused")
 		defer func() { judge.err = nil }()
-		a, err := e.Ask(context.Background(), coll, rhine, keep)
+		a, err := e.Ask(context.Background(), coll, cats, keep)
 		if err != nil || a.Signals == nil {
 			t.Fatalf("Ask = %+v, %v; want an answer weighed without the judge", a, err)
 		}
-		b, _ := plain.Ask(context.Background(), plainColl, rhine, keep)
+		b, _ := plain.Ask(context.Background(), plainColl, cats, keep)
 		if a.Signals.Judged || a.Refused() != b.Refused() {
 			t.Errorf("judged %v, refused %v; want unjudged and refused as without a judge (%v)", a.Signals.Judged, a.Refused(), b.Refused())
 		}

@@ -26,6 +26,10 @@ type Signals struct {
 	// Article is the share the whole quoted article holds: an article about the
 	// question's subject holds its words somewhere, one that mentions it in passing not.
 	Article float64 `json:"article"`
+	// Repeated is the share the article holds at least twice (its title and body): an
+	// article about the question's subject repeats its words, one that uses them in
+	// passing ("fat-cat salaries" for "Why do cats purr?") says each once.
+	Repeated float64 `json:"repeated"`
 	// Rarest is the IDF of the rarest question term the passage and title lack, as a share
 	// of the question's highest IDF: 1 when its most specific word is missing, 0 when none is.
 	Rarest float64 `json:"rarest_missing"`
@@ -69,18 +73,18 @@ type Signals struct {
 
 // Vector returns the signals in the order of coverWeights.
 func (s Signals) Vector() []float64 {
-	return []float64{s.Passage, s.Quote, s.Article, s.Rarest, s.Phrases, s.KindMissing, s.Top, s.Margin, s.Unseen, s.Weak, s.Names, s.Words}
+	return []float64{s.Passage, s.Quote, s.Article, s.Rarest, s.Phrases, s.KindMissing, s.Top, s.Margin, s.Unseen, s.Weak, s.Names, s.Words, s.Repeated}
 }
 
 // SignalNames names the entries of Signals.Vector, as the constants of rank.go do.
-var SignalNames = []string{"Passage", "Quote", "Article", "Rarest", "Phrases", "KindMissing", "Top", "Margin", "Unseen", "Weak", "Names", "Words"}
+var SignalNames = []string{"Passage", "Quote", "Article", "Rarest", "Phrases", "KindMissing", "Top", "Margin", "Unseen", "Weak", "Names", "Words", "Repeated"}
 
 // SignalSigns is the direction each signal is meant to push, in Vector's order: +1 when more
 // of it is evidence the quote answers, -1 when it is evidence against. The fitter keeps
 // every coefficient on its side (a signal whose fitted sign comes out wrong, an artefact
 // of correlated signals, is left out), so the check stays monotone: more of the question in
 // the quote never turns an answer into a refusal.
-var SignalSigns = []float64{+1, +1, +1, -1, +1, -1, +1, +1, -1, -1, +1, +1}
+var SignalSigns = []float64{+1, +1, +1, -1, +1, -1, +1, +1, -1, -1, +1, +1, +1}
 
 // JudgedVector is Vector with Semantic last: the inputs of the judged model.
 func (s Signals) JudgedVector() []float64 { return append(s.Vector(), s.Semantic) }
@@ -94,8 +98,8 @@ var (
 // coverWeights are the model's coefficients, in Vector's order; coverJudgedWeights the
 // judged model's, in JudgedVector's.
 var (
-	coverWeights       = [...]float64{coverWPassage, coverWQuote, coverWArticle, coverWRarest, coverWPhrases, coverWKindMissing, coverWTop, coverWMargin, coverWUnseen, coverWWeak, coverWNames, coverWWords}
-	coverJudgedWeights = [...]float64{coverJudgedWPassage, coverJudgedWQuote, coverJudgedWArticle, coverJudgedWRarest, coverJudgedWPhrases, coverJudgedWKindMissing, coverJudgedWTop, coverJudgedWMargin, coverJudgedWUnseen, coverJudgedWWeak, coverJudgedWNames, coverJudgedWWords, coverJudgedWSemantic}
+	coverWeights       = [...]float64{coverWPassage, coverWQuote, coverWArticle, coverWRarest, coverWPhrases, coverWKindMissing, coverWTop, coverWMargin, coverWUnseen, coverWWeak, coverWNames, coverWWords, coverWRepeated}
+	coverJudgedWeights = [...]float64{coverJudgedWPassage, coverJudgedWQuote, coverJudgedWArticle, coverJudgedWRarest, coverJudgedWPhrases, coverJudgedWKindMissing, coverJudgedWTop, coverJudgedWMargin, coverJudgedWUnseen, coverJudgedWWeak, coverJudgedWNames, coverJudgedWWords, coverJudgedWRepeated, coverJudgedWSemantic}
 )
 
 // CoverScore is the model's log-odds that the answer is covered: coverBias plus the
@@ -142,23 +146,20 @@ func (e *Engine) quoteSignals(ctx context.Context, coll string, q queryTerms, re
 			return Signals{}, false, err
 		}
 	}
-	lookup := append([]string(nil), q.terms...)
-	for _, vs := range near {
-		lookup = append(lookup, vs...)
-	}
-	article, err := e.store.articleTerms(ctx, coll, ans.Citations[0].ArticleID, lookup)
+	title, body, err := e.store.articleText(ctx, coll, ans.Citations[0].ArticleID)
 	if err != nil {
 		return Signals{}, false, err
 	}
+	article := termCounts(title, body)
 	s, ok := signals(q, near, res, ans.Citations[0], article)
 	return s, ok, nil
 }
 
 // signals computes Signals for a first citation c among the ranked passages res; near maps
 // each unseen question term to its likely correct spellings in the collection, a name's
-// already cut to one edit (Engine.spellings, nameSpellings), article holds the terms (of
-// the question and near) its article has.
-func signals(q queryTerms, near map[string][]string, res []Result, c Citation, article map[string]bool) (Signals, bool) {
+// already cut to one edit (Engine.spellings, nameSpellings), article counts the terms of its
+// article (title and body; termCounts).
+func signals(q queryTerms, near map[string][]string, res []Result, c Citation, article map[string]int) (Signals, bool) {
 	var quoted *Result
 	for i := range res {
 		if res[i].ChunkID == c.ChunkID {
@@ -182,6 +183,15 @@ func signals(q queryTerms, near map[string][]string, res []Result, c Citation, a
 	}
 	quote := termSet(c.Quote)
 	title, longer := termSet(quoted.Title), text.LongerNames(quoted.Text, text.Pairs(q.text))
+	// times is how many times the article holds question term i, as asked or as one of its
+	// likely correct spellings.
+	times := func(counts map[string]int, i int) int {
+		n := counts[q.terms[i]]
+		for _, v := range near[q.terms[i]] {
+			n += counts[v]
+		}
+		return n
+	}
 	holds := func(set map[string]bool, i int) bool {
 		if set[q.terms[i]] {
 			return true
@@ -223,14 +233,17 @@ func signals(q queryTerms, near map[string][]string, res []Result, c Citation, a
 		if holds(quote, i) {
 			s.Quote += w
 		}
-		if holds(article, i) {
+		if n := times(article, i); n > 0 {
 			s.Article += w
+			if n > 1 {
+				s.Repeated += w
+			}
 		}
 	}
 	if total == 0 || maxIDF == 0 {
 		return Signals{}, false
 	}
-	s.Passage, s.Quote, s.Article, s.Unseen, s.Weak = s.Passage/total, s.Quote/total, s.Article/total, s.Unseen/total, s.Weak/total
+	s.Passage, s.Quote, s.Article, s.Repeated, s.Unseen, s.Weak = s.Passage/total, s.Quote/total, s.Article/total, s.Repeated/total, s.Unseen/total, s.Weak/total
 	s.Rarest = rarest / maxIDF
 	s.Names, s.Words = partShare(namesHeld, names), partShare(wordsHeld, words)
 	s.Phrases = phraseShare(q.text, quoted.Title, quoted.Text)
@@ -243,6 +256,18 @@ func signals(q queryTerms, near map[string][]string, res []Result, c Citation, a
 		}
 	}
 	return s, true
+}
+
+// termCounts is how many times the texts hold each index term (text.Terms, as ingest
+// indexes them).
+func termCounts(texts ...string) map[string]int {
+	m := map[string]int{}
+	for _, s := range texts {
+		for _, t := range text.Terms(s) {
+			m[t]++
+		}
+	}
+	return m
 }
 
 // termSet is the set of index terms of the texts.

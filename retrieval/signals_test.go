@@ -42,26 +42,30 @@ func TestSignals(t *testing.T) {
 		q       queryTerms
 		res     []Result
 		c       Citation
-		article map[string]bool
+		article map[string]int
 		check   func(Signals) bool
 		want    string
 	}{
 		{"a quote holding the words apart holds none of the question's phrases", boil, []Result{tennis, water}, cite(tennis, tennis.Text), nil,
 			func(s Signals) bool { return s.Phrases == 0 && s.Rarest == 1 }, "Phrases 0 and Rarest 1 (water missing)"},
-		{"a quote holding the phrase and every word holds all of the question", boil, []Result{water, tennis}, cite(water, water.Text), map[string]bool{"boil": true, "point": true, "water": true},
+		{"a quote holding the phrase and every word holds all of the question", boil, []Result{water, tennis}, cite(water, water.Text), map[string]int{"boil": 2, "point": 1, "water": 3},
 			func(s Signals) bool {
-				return s.Passage == 1 && s.Quote == 1 && s.Article == 1 && s.Phrases == 0.5 && s.Rarest == 0 && s.Margin == 0.5
-			}, "every share 1, Phrases 0.5 (boiling point, not point of water), Rarest 0, Margin 0.5"},
+				return s.Passage == 1 && s.Quote == 1 && s.Article == 1 && s.Phrases == 0.5 && s.Rarest == 0 && s.Margin == 0.5 && s.Repeated == 0.9
+			}, "every share 1, Phrases 0.5 (boiling point, not point of water), Rarest 0, Margin 0.5, Repeated 9/10 (point said once)"},
 		{"an unseen word with no near spelling counts as unseen", boil, []Result{tennis}, cite(tennis, tennis.Text), nil,
 			func(s Signals) bool { return math.Abs(s.Unseen-0.5) < 1e-9 }, "Unseen 0.5"},
 		{"a word the passage has only as a name is weak", pancake, []Result{film}, cite(film, film.Text), nil,
 			func(s Signals) bool { return math.Abs(s.Weak-6.0/7) < 1e-9 }, "Weak 6/7"},
-		{"a misspelt word is held through its correct spelling", bendigo, []Result{victoria}, cite(victoria, victoria.Text), map[string]bool{"bendigo": true},
+		{"a misspelt word is held through its correct spelling", bendigo, []Result{victoria}, cite(victoria, victoria.Text), map[string]int{"bendigo": 1},
 			func(s Signals) bool { return s.Unseen == 0 && math.Abs(s.Passage-10.0/12) < 1e-9 }, "Unseen 0, Passage 10/12 (favoured is not favored)"},
 		{"a passage holding the question's names but none of its other words holds no Words", genghis, []Result{documentary}, cite(documentary, documentary.Text), nil,
 			func(s Signals) bool { return s.Names == 1 && s.Words == 0 }, "Names 1, Words 0 (father missing)"},
 		{"a passage holding the question's words about another name holds no Names", apollo, []Result{game}, cite(game, game.Text), nil,
 			func(s Signals) bool { return s.Names == 0 && s.Words == 1 }, "Names 0 (Apollo missing), Words 1"},
+		{"an article that says the question's words once each repeats none of them", boil, []Result{water}, cite(water, water.Text), map[string]int{"boil": 1, "point": 1, "water": 1},
+			func(s Signals) bool { return s.Article == 1 && s.Repeated == 0 }, "Article 1, Repeated 0"},
+		{"a misspelt word is repeated through its correct spelling", bendigo, []Result{victoria}, cite(victoria, victoria.Text), map[string]int{"bendigo": 2},
+			func(s Signals) bool { return math.Abs(s.Repeated-8.0/12) < 1e-9 }, "Repeated 8/12 (Bendigo twice)"},
 		{"a question without names has Names 1", pancake, []Result{film}, cite(film, film.Text), nil,
 			func(s Signals) bool { return s.Names == 1 }, "Names 1"},
 		{"a name held only at the head of a longer name is weak", victoriaQ, []Result{theatre}, cite(theatre, theatre.Text), nil,

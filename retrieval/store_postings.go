@@ -328,25 +328,21 @@ func (s *Store) termsBetween(ctx context.Context, coll, lo, hi string) ([]string
 	return out, nil
 }
 
-// articleTerms returns which of terms some passage of the article holds (titles are indexed
-// with their passages). It reads the terms of the article's passages (chunks.terms) through
-// chunks' (article_id, ordinal) key.
-func (s *Store) articleTerms(ctx context.Context, coll string, articleID int64, terms []string) (map[string]bool, error) {
-	var held []string
-	_, err := s.query(ctx, readIn(coll), `
-		SELECT DISTINCT t.term
-		FROM chunks c, string_to_table(c.terms, ' ') AS t(term)
-		WHERE c.article_id = $1 AND c.collection = $2 AND t.term = ANY($3::text[])`, []any{articleID, coll, terms},
-		func(rows pgx.Rows) (err error) {
-			held, err = pgx.CollectRows(rows, pgx.RowTo[string])
-			return err
+// articleText returns the title and body of one article of the collection ("" when it is
+// gone).
+func (s *Store) articleText(ctx context.Context, coll string, articleID int64) (title, body string, err error) {
+	_, err = s.query(ctx, readIn(coll), `
+		SELECT title, body FROM articles WHERE id = $1 AND collection = $2`, []any{articleID, coll},
+		func(rows pgx.Rows) error {
+			for rows.Next() {
+				if err := rows.Scan(&title, &body); err != nil {
+					return err
+				}
+			}
+			return rows.Err()
 		})
 	if err != nil {
-		return nil, fmt.Errorf("read terms of article %d: %w", articleID, err)
+		return "", "", fmt.Errorf("read article %d: %w", articleID, err)
 	}
-	out := make(map[string]bool, len(held))
-	for _, t := range held {
-		out[t] = true
-	}
-	return out, nil
+	return title, body, nil
 }

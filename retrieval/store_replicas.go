@@ -25,7 +25,7 @@ import (
 // The Store methods that read from a replica (readIn, or onReplica): lookupTerms,
 // searchLexical and searchDense (through collectHits), loadResults (one search pins one
 // server for all four: pinReads, called by Engine.search), listArticles, listFeeds,
-// termsBetween (spelling suggestions), articleTerms (an answer's signals) and jobCounts
+// termsBetween (spelling suggestions), articleText (an answer's signals) and jobCounts
 // (`footnote jobs`). Everything else, reads inside write transactions, claims, locks and
 // the loadPassage of a citation's full text included, runs on the primary.
 //
