@@ -150,6 +150,8 @@ func (e *Engine) quoteSignals(ctx context.Context, coll string, q queryTerms, re
 	if err != nil {
 		return Signals{}, false, err
 	}
+	// One article's text, indexed again: under a millisecond for a news story or a
+	// Wikipedia article, about 45 ms at the 2 MiB an article may hold (MaxArticleBytes).
 	article := termCounts(title, body)
 	s, ok := signals(q, near, res, ans.Citations[0], article)
 	return s, ok, nil
