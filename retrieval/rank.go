@@ -155,11 +155,11 @@ const (
 	// signals themselves (Names and Words, longer names, one-edit neighbours of names,
 	// plurals, a word held only as another word of its root, Repeated) were chosen after
 	// reading the failures of both splits, and the threshold's rule (costsAnswer) after
-	// comparing three rules on both splits. On split B these constants leave 3.4% of
-	// answerable questions unanswered (7 of 208, 3 of them quoted from a passage without
-	// the answer) and refuse 95.1% of the not-covered and 76.7% of the off-topic ones;
-	// fitted on B instead and reported on A, 2.3%, 93.6% and 66.7% (README: Knowing what the
-	// articles don't cover). Reproduce: FOOTNOTE_EVAL_SIGNALS_DIR=DIR .ci/eval-split, then
+	// comparing three rules on both splits; acronyms after reading two of B's failures. On
+	// split B these constants leave 2.4% of answerable questions unanswered (5 of 208, 4 of
+	// them quoted from a passage without the answer) and refuse 95.1% of the not-covered
+	// and 76.7% of the off-topic ones; fitted on B instead and reported on A, 3.5%, 97.3%
+	// and 73.3% (README: Knowing what the articles don't cover). Reproduce: FOOTNOTE_EVAL_SIGNALS_DIR=DIR .ci/eval-split, then
 	// footnote calibrate --fit A --write retrieval/rank.go DIR/signals-A.jsonl
 	// DIR/signals-B.jsonl and gofmt.
 	// BEGIN calibrate

@@ -153,6 +153,9 @@ func (e *Engine) quoteSignals(ctx context.Context, coll string, q queryTerms, re
 	// One article's text, indexed again: under a millisecond for a news story or a
 	// Wikipedia article, about 45 ms at the 2 MiB an article may hold (MaxArticleBytes).
 	article := termCounts(title, body)
+	for t, letters := range text.Acronyms(q.text) {
+		article[t] += text.ExpansionCount(title+"\n"+body, letters)
+	}
 	s, ok := signals(q, near, res, ans.Citations[0], article)
 	return s, ok, nil
 }
@@ -184,6 +187,18 @@ func signals(q queryTerms, near map[string][]string, res []Result, c Citation, a
 		pForms[t] |= f
 	}
 	quote := termSet(c.Quote)
+	// An acronym of the question ("DSMs") is held where the text spells it out
+	// ("Distinguished Service Medals"): articles name a thing in full, members type its
+	// initials.
+	expanded := map[string]bool{}
+	for t, letters := range text.Acronyms(q.text) {
+		if !passage[t] && text.ExpansionCount(quoted.Title+"\n"+quoted.Text, letters) > 0 {
+			passage[t], expanded[t] = true, true
+		}
+		if !quote[t] && text.ExpansionCount(c.Quote, letters) > 0 {
+			quote[t] = true
+		}
+	}
 	title, longer := termSet(quoted.Title), text.LongerNames(quoted.Text, text.Pairs(q.text))
 	// times is how many times the article holds question term i, as asked or as one of its
 	// likely correct spellings.
@@ -216,7 +231,7 @@ func signals(q queryTerms, near map[string][]string, res []Result, c Citation, a
 			words += w
 		}
 		maxIDF = max(maxIDF, q.idf[i])
-		if q.df[i] == 0 && len(near[q.terms[i]]) == 0 {
+		if q.df[i] == 0 && len(near[q.terms[i]]) == 0 && !expanded[q.terms[i]] {
 			s.Unseen += w
 		}
 		if holds(passage, i) {
@@ -226,7 +241,7 @@ func signals(q queryTerms, near map[string][]string, res []Result, c Citation, a
 			} else {
 				wordsHeld += w
 			}
-			if t := q.terms[i]; passage[t] && (!text.SameSense(qForms[t], pForms[t]) || name && longer[t] && !title[t] || !text.SameWord(qWords[t], pWords[t])) {
+			if t := q.terms[i]; passage[t] && !expanded[t] && (!text.SameSense(qForms[t], pForms[t]) || name && longer[t] && !title[t] || !text.SameWord(qWords[t], pWords[t])) {
 				s.Weak += w
 			}
 		} else {

@@ -35,6 +35,9 @@ func TestSignals(t *testing.T) {
 		qtf: []float64{1, 1, 1}, idf: []float64{2, 5, 3}, df: []float64{300, 20, 100}}
 	bank := Result{ChunkID: 9, Title: "Rates on hold", Text: "The bank left rates unchanged for the 19th month in succession. Costs have remained on hold since the launch.", Score: 2}
 	apolloP := Result{ChunkID: 10, Title: "Apollo program", Text: "Of the remaining flights, all but one launched and were successful.", Score: 2}
+	dsm := queryTerms{text: "From what mission were the DSMs awarded?", terms: []string{"mission", "dsms", "award"},
+		qtf: []float64{1, 1, 1}, idf: []float64{3, 9, 3}, df: []float64{30, 0, 40}}
+	medal := Result{ChunkID: 11, Title: "Apollo program", Text: "From the first mission on, NASA awarded each crew the Distinguished Service Medal.", Score: 2}
 	cite := func(r Result, quote string) Citation { return Citation{ChunkID: r.ChunkID, Quote: quote} }
 	near := map[string][]string{"bedigo": {"bendigo"}}
 	tests := []struct {
@@ -66,6 +69,10 @@ func TestSignals(t *testing.T) {
 			func(s Signals) bool { return s.Article == 1 && s.Repeated == 0 }, "Article 1, Repeated 0"},
 		{"a misspelt word is repeated through its correct spelling", bendigo, []Result{victoria}, cite(victoria, victoria.Text), map[string]int{"bendigo": 2},
 			func(s Signals) bool { return math.Abs(s.Repeated-8.0/12) < 1e-9 }, "Repeated 8/12 (Bendigo twice)"},
+		{"an acronym is held where the passage spells it out", dsm, []Result{medal}, cite(medal, medal.Text), map[string]int{"mission": 1, "award": 1, "dsms": 2},
+			func(s Signals) bool {
+				return s.Passage == 1 && s.Quote == 1 && s.Unseen == 0 && s.Weak == 0 && s.Names == 1 && math.Abs(s.Repeated-9.0/15) < 1e-9
+			}, "Passage, Quote and Names 1, Unseen and Weak 0, Repeated 9/15"},
 		{"a question without names has Names 1", pancake, []Result{film}, cite(film, film.Text), nil,
 			func(s Signals) bool { return s.Names == 1 }, "Names 1"},
 		{"a name held only at the head of a longer name is weak", victoriaQ, []Result{theatre}, cite(theatre, theatre.Text), nil,
