@@ -152,9 +152,17 @@ func (e *Engine) quoteSignals(ctx context.Context, coll string, q queryTerms, re
 	}
 	// One article's text, indexed again: under a millisecond for a news story or a
 	// Wikipedia article, about 45 ms at the 2 MiB an article may hold (MaxArticleBytes).
-	article := termCounts(title, body)
+	// Only the question's terms and their likely spellings are counted: nothing else is read.
+	want := map[string]bool{}
+	for _, t := range q.terms {
+		want[t] = true
+		for _, v := range near[t] {
+			want[v] = true
+		}
+	}
+	article := termCounts(want, title, body)
 	for t, letters := range text.Acronyms(q.text) {
-		article[t] += text.ExpansionCount(title+"\n"+body, letters)
+		article[t] += text.ExpansionCount(title, letters) + text.ExpansionCount(body, letters)
 	}
 	s, ok := signals(q, near, res, ans.Citations[0], article)
 	return s, ok, nil
@@ -192,7 +200,7 @@ func signals(q queryTerms, near map[string][]string, res []Result, c Citation, a
 	// initials.
 	expanded := map[string]bool{}
 	for t, letters := range text.Acronyms(q.text) {
-		if !passage[t] && text.ExpansionCount(quoted.Title+"\n"+quoted.Text, letters) > 0 {
+		if !passage[t] && text.ExpansionCount(quoted.Title, letters)+text.ExpansionCount(quoted.Text, letters) > 0 {
 			passage[t], expanded[t] = true, true
 		}
 		if !quote[t] && text.ExpansionCount(c.Quote, letters) > 0 {
@@ -275,13 +283,15 @@ func signals(q queryTerms, near map[string][]string, res []Result, c Citation, a
 	return s, true
 }
 
-// termCounts is how many times the texts hold each index term (text.Terms, as ingest
-// indexes them).
-func termCounts(texts ...string) map[string]int {
+// termCounts is how many times the texts hold each index term of want (text.Terms, as
+// ingest indexes them).
+func termCounts(want map[string]bool, texts ...string) map[string]int {
 	m := map[string]int{}
 	for _, s := range texts {
 		for _, t := range text.Terms(s) {
-			m[t]++
+			if want[t] {
+				m[t]++
+			}
 		}
 	}
 	return m

@@ -8,7 +8,7 @@ import (
 
 // Acronyms returns the acronyms a text writes, each as its index term (Terms) mapped to its
 // letters in upper case: a word of two to six letters all capitals, or such a word with a
-// plural s ("DSMs": term "dsm", letters "DSM"). A question may write as an acronym what an
+// plural s ("DSMs": term "dsms", letters "DSM"). A question may write as an acronym what an
 // article spells out ("Distinguished Service Medal"): ExpansionCount finds that.
 func Acronyms(s string) map[string]string {
 	var out map[string]string
