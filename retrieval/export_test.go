@@ -360,3 +360,58 @@ func SetAfterSkipStored(fn func()) (restore func()) {
 	afterSkipStored = fn
 	return func() { afterSkipStored = nil }
 }
+
+// ResetSessions undoes every session setting on each of the store's connections (RESET
+// ALL), as on a server connection that a transaction pooler opened itself, without the
+// store's AfterConnect.
+func ResetSessions(ctx context.Context, s *Store) error {
+	var conns []*pgxpool.Conn
+	defer func() {
+		for _, c := range conns {
+			c.Release()
+		}
+	}()
+	for range s.pool.Config().MaxConns {
+		c, err := s.pool.Acquire(ctx)
+		if err != nil {
+			return err
+		}
+		conns = append(conns, c)
+		if _, err := c.Exec(ctx, "RESET ALL"); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// SearchSettings are the names and values of the settings every search needs.
+func SearchSettings() map[string]string {
+	m := map[string]string{}
+	for _, kv := range searchSettings {
+		m[kv[0]] = kv[1]
+	}
+	return m
+}
+
+// SettingsSeen returns the value of each of names as a read in coll sees it, as a
+// transaction in coll does, and as a statement outside both does ("" for one not set).
+func SettingsSeen(ctx context.Context, s *Store, coll string, names []string) (read, tx, plain map[string]string, err error) {
+	const q = `SELECT coalesce(current_setting($1, true), '')`
+	read, tx, plain = map[string]string{}, map[string]string{}, map[string]string{}
+	for _, n := range names {
+		var v string
+		if _, err = s.query(ctx, readIn(coll), q, []any{n}, into(&v)); err != nil {
+			return
+		}
+		read[n] = v
+		if err = s.inCollection(ctx, coll, func(t storeTx) error { return t.tx.QueryRow(ctx, q, n).Scan(&v) }); err != nil {
+			return
+		}
+		tx[n] = v
+		if err = s.pool.QueryRow(ctx, q, n).Scan(&v); err != nil {
+			return
+		}
+		plain[n] = v
+	}
+	return
+}

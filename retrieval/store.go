@@ -3,6 +3,8 @@ package retrieval
 import (
 	"context"
 	"fmt"
+	"strconv"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -74,20 +76,34 @@ func poolConfig(dsn string, maxConns int32) (*pgxpool.Config, error) {
 		if err := pgxvec.RegisterTypes(ctx, c); err != nil {
 			return err
 		}
-		// HNSW search settings for every query on this connection: a wider candidate list
-		// than the default 40 (hnswEfSearch, rank.go), and iterative scans so that
-		// collection and date filters (applied after the index scan) still return k rows,
-		// visiting at most hnswMaxScanTuples vectors (densearm.go). And no JIT compilation:
-		// Postgres compiles any plan whose estimated cost passes jit_above_cost, and a walk
-		// of an HNSW index runs with sorts off (denseScope), whose penalty puts every walk
-		// far past it: 75-85 ms of compiling for an index scan of under 1 ms
-		// (BenchmarkDenseArmOwnPartition). footnote's queries are index lookups and short
-		// scans, which compiling never pays for.
-		_, err := c.Exec(ctx, fmt.Sprintf("SET hnsw.ef_search = %d; SET hnsw.iterative_scan = relaxed_order; SET hnsw.max_scan_tuples = %d; SET jit = off",
-			hnswEfSearch, hnswMaxScanTuples))
+		// The search settings (searchSettings) for every query on this connection. A
+		// read also sets them for its own transaction (runStatement), which is what holds
+		// behind a transaction pooler, where the next transaction may run on another
+		// server connection than the one this SET reached.
+		var set strings.Builder
+		for _, kv := range searchSettings {
+			fmt.Fprintf(&set, "SET %s = %s; ", kv[0], kv[1])
+		}
+		_, err := c.Exec(ctx, set.String())
 		return err
 	}
 	return cfg, nil
+}
+
+// searchSettings are the settings footnote's searches need on the server: HNSW search with
+// a wider candidate list than the default 40 (hnswEfSearch, rank.go), and iterative scans
+// so that collection and date filters (applied after the index scan) still return k rows,
+// visiting at most hnswMaxScanTuples vectors (densearm.go). And no JIT compilation:
+// Postgres compiles any plan whose estimated cost passes jit_above_cost, and a walk of an
+// HNSW index runs with sorts off (denseScope), whose penalty puts every walk far past it:
+// 75-85 ms of compiling for an index scan of under 1 ms (BenchmarkDenseArmOwnPartition).
+// footnote's queries are index lookups and short scans, which compiling never pays for.
+// Names and values come from the code, never from input.
+var searchSettings = [][2]string{
+	{"hnsw.ef_search", strconv.Itoa(hnswEfSearch)},
+	{"hnsw.iterative_scan", "relaxed_order"},
+	{"hnsw.max_scan_tuples", strconv.Itoa(hnswMaxScanTuples)},
+	{"jit", "off"},
 }
 
 // openPool opens a pool of cfg (it connects when first used), whose dead connections go

@@ -129,11 +129,8 @@ func (s *Store) query(ctx context.Context, sc scope, sql string, args []any, sca
 // askWrote, whether the statement wrote.
 func runStatement(ctx context.Context, pool *pgxpool.Pool, sc scope, sql string, args []any, scan func(pgx.Rows) error, askWrote bool) (pgconn.CommandTag, bool, error) {
 	b := &pgx.Batch{}
-	if sc.plannerOff != "" {
-		b.Queue(`SELECT set_config($1, $2, true), set_config($3, 'off', true)`, sc.setting, sc.value, sc.plannerOff)
-	} else {
-		b.Queue(`SELECT set_config($1, $2, true)`, sc.setting, sc.value)
-	}
+	set, setArgs := scopeSettings(sc)
+	b.Queue(set, setArgs...)
 	b.Queue(sql, args...)
 	if askWrote {
 		b.Queue(`SELECT pg_current_xact_id_if_assigned() IS NOT NULL`)
@@ -148,6 +145,53 @@ func runStatement(ctx context.Context, pool *pgxpool.Pool, sc scope, sql string,
 		err = cerr
 	}
 	return tag, wrote, err
+}
+
+// scopeSettings is the statement that sets sc for its transaction, and its arguments: the
+// scope's setting, the planner setting it turns off, and, for a read, the search settings
+// (searchSettings). Each connection has those from its start (AfterConnect), but behind a
+// transaction pooler (PgBouncer's pool_mode = transaction) a transaction may run on a
+// server connection that another client opened, or one the pooler opened itself: only what
+// the transaction sets is sure to hold in it.
+func scopeSettings(sc scope) (string, []any) {
+	sql := scopeSQL[boolIndex(sc.plannerOff != "")][boolIndex(sc.read)]
+	args := []any{sc.setting, sc.value}
+	if sc.plannerOff != "" {
+		args = append(args, sc.plannerOff)
+	}
+	if sc.read {
+		for _, kv := range searchSettings {
+			args = append(args, kv[0], kv[1])
+		}
+	}
+	return sql, args
+}
+
+// scopeSQL is scopeSettings' statement, by [planner setting off][read].
+var scopeSQL = func() (q [2][2]string) {
+	for off := range 2 {
+		for read := range 2 {
+			sql, n := `SELECT set_config($1, $2, true)`, 2
+			if off == 1 {
+				sql, n = sql+`, set_config($3, 'off', true)`, 3
+			}
+			if read == 1 {
+				for range searchSettings {
+					sql += fmt.Sprintf(", set_config($%d, $%d, true)", n+1, n+2)
+					n += 2
+				}
+			}
+			q[off][read] = sql
+		}
+	}
+	return q
+}()
+
+func boolIndex(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // exec runs the one statement sql with args in sc, as query does, and returns its command
@@ -268,6 +312,9 @@ func (s *Store) inTx(ctx context.Context, sc scope, fn func(storeTx) error) erro
 		hex.EncodeToString([]byte(sc.value)) + "', 'hex'), 'UTF8'), true)"
 	if sc.plannerOff != "" {
 		begin += "; SELECT set_config('" + sc.plannerOff + "', 'off', true)" // a name from the code, never input
+	}
+	for _, kv := range searchSettings { // as for a read (scopeSettings): names and values from the code
+		begin += "; SELECT set_config('" + kv[0] + "', '" + kv[1] + "', true)"
 	}
 	err := runTx(ctx, s.pool, begin, fn)
 	switch {
