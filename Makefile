@@ -7,6 +7,9 @@
 #
 #   FOOTNOTE_PGPORT   port of the cluster; the binary's default DATABASE_URL and the tests follow it
 #   FOOTNOTE_PGDATA   the cluster's data directory
+#   FOOTNOTE_POOLER_PORT, FOOTNOTE_POOLER_SIZE  `make pooler`: PgBouncer's port (default 55435) and
+#                     server connections per database and role (default: cores, at least 4)
+#   POOLER            `make bench-scale`: set (POOLER=1) to also run the streams through PgBouncer
 #   FOOTNOTE_REPLICA_PORT, FOOTNOTE_REPLICA_DATA  `make replica`: the streaming replica's port
 #                     (default 55433) and data directory (default .data/replica)
 #   FOOTNOTE_TEST_DATABASE_URL  the tests' database, as the role footnote works as (default
@@ -40,7 +43,7 @@ SMALL   ?= 0
 FUZZ_SHORT ?= 3s
 FUZZTIME   ?= 2m
 
-.PHONY: all help db db-stop replica replica-stop judge judge-stop build run test fuzz bench bench-scale eval load image docs clean
+.PHONY: all help db db-stop pooler pooler-stop replica replica-stop judge judge-stop build run test fuzz bench bench-scale eval load image docs clean
 
 all: build
 
@@ -70,6 +73,15 @@ replica: db ## start a streaming replica of the cluster on 127.0.0.1:55433 (crea
 
 replica-stop: ## stop the streaming replica
 	@bash .ci/replica stop
+
+# A transaction pooler in front of make db's cluster, for many footnote processes on one
+# server (.ci/pooler prints the URL; it installs Debian's pgbouncer when missing). Not part
+# of `make test`.
+pooler: db ## start PgBouncer (transaction pooling) on 127.0.0.1:55435 in front of the cluster
+	@bash .ci/pooler
+
+pooler-stop: ## stop PgBouncer
+	@bash .ci/pooler stop
 
 build: ## build bin/footnote
 	$(GO) build -buildvcs=auto -o $(BIN) ./cmd/footnote
@@ -103,7 +115,7 @@ bench: db ## Go benchmarks
 # docs/bench-scale.png, and drops each database. 75k,280k are reachable; SMALL=1000 adds
 # the issue's small collections. Not part of `make test`.
 bench-scale: db build ## footnote's search and import cost against corpus size, beside Xapian: SIZES=10k,50k STREAMS=16 SMALL=0
-	@SIZES=$(SIZES) STREAMS=$(STREAMS) SMALL=$(SMALL) bash .ci/bench-scale $(SHARED)
+	@SIZES=$(SIZES) STREAMS=$(STREAMS) SMALL=$(SMALL) POOLER=$(POOLER) bash .ci/bench-scale $(SHARED)
 
 # The README's quality and speed numbers: a fresh database, the dev data imported into one
 # collection, then `footnote eval` and the shared scorers.

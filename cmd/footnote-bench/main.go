@@ -71,6 +71,8 @@ type options struct {
 	reuse      bool
 	replot     string
 	collection string
+	pooler     string    // a transaction pooler's URL (-pooler)
+	ownerDSN   string    // DATABASE_OWNER_URL of the footnote processes, when DATABASE_URL is a pooler's
 	log        io.Writer // progress lines
 }
 
@@ -94,6 +96,7 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.jsonOut, "json", "", "write the figures as JSON here")
 	fs.StringVar(&o.workDir, "work", "", "folder for corpora and exports (default: a temporary folder, removed at the end)")
 	fs.StringVar(&o.replot, "replot", "", "measure nothing: print the table and draw the plot from this -json file of an earlier run")
+	fs.StringVar(&o.pooler, "pooler", "", "also run the streams as separate processes through this transaction pooler (PgBouncer, .ci/pooler), a URL whose database is replaced by each bench database")
 	fs.BoolVar(&o.keep, "keep", false, "keep each database after measuring it (for EXPLAIN)")
 	fs.BoolVar(&o.reuse, "reuse", false, "build and import nothing: measure storage, search and the anchor on the databases an earlier -keep run left (kept again)")
 	if err := fs.Parse(args); err != nil {

@@ -32,9 +32,11 @@ type sizeResult struct {
 	// --parallel`), as one server answers members who ask at once; empty in runs from
 	// before it was measured.
 	OneProcess streamStats `json:"streams_one_process"`
-	Xapian     *anchor     `json:"xapian,omitempty"`
-	Small      *smallStats `json:"small,omitempty"`
-	Load       loadStats   `json:"load"`
+	// Pooled is the separate processes again, through a transaction pooler (-pooler).
+	Pooled *streamStats `json:"streams_pooled,omitempty"`
+	Xapian *anchor      `json:"xapian,omitempty"`
+	Small  *smallStats  `json:"small,omitempty"`
+	Load   loadStats    `json:"load"`
 }
 
 // importStats is one `footnote import` of a whole corpus.
@@ -237,12 +239,15 @@ func footnoteCmd(ctx context.Context, o options, dsn string, args ...string) *ex
 	for _, kv := range os.Environ() {
 		name, _, _ := strings.Cut(kv, "=")
 		switch name {
-		case "DATABASE_URL", "OPENAI_API_KEY", "OPENAI_BASE_URL", "FOOTNOTE_EMBED_MODEL", "FOOTNOTE_EMBED_DIMS", "FOOTNOTE_CHAT_MODEL":
+		case "DATABASE_URL", "DATABASE_OWNER_URL", "OPENAI_API_KEY", "OPENAI_BASE_URL", "FOOTNOTE_EMBED_MODEL", "FOOTNOTE_EMBED_DIMS", "FOOTNOTE_CHAT_MODEL":
 			continue
 		}
 		cmd.Env = append(cmd.Env, kv)
 	}
 	cmd.Env = append(cmd.Env, "DATABASE_URL="+dsn)
+	if o.ownerDSN != "" {
+		cmd.Env = append(cmd.Env, "DATABASE_OWNER_URL="+o.ownerDSN)
+	}
 	return cmd
 }
 

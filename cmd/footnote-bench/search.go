@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/url"
 	"os"
 	"strconv"
 	"strings"
@@ -181,18 +182,24 @@ func measureSearch(ctx context.Context, o options, dsn string, r *sizeResult) er
 	}
 
 	o.logf("%s: search, %d streams at once", sizeName(r.Size), o.streams)
-	runs := make([]timedRun, o.streams)
-	g, gctx := errgroup.WithContext(ctx)
-	for i := range o.streams {
-		in := rotate(questions, i, o.streams)
-		g.Go(func() error {
-			var err error
-			runs[i], err = searchRun(gctx, o, dsn, o.collection, in)
-			return err
-		})
-	}
-	if err := g.Wait(); err != nil {
+	runs, err := separateStreams(ctx, o, dsn, questions)
+	if err != nil {
 		return err
+	}
+	// The same processes through a transaction pooler, as many footnote processes on one
+	// server would share one: a few busy server connections instead of one per process.
+	var pooled []timedRun
+	if o.pooler != "" {
+		o.logf("%s: search, %d streams at once through the pooler", sizeName(r.Size), o.streams)
+		pdsn, err := pooledURL(o.pooler, r.Database)
+		if err != nil {
+			return err
+		}
+		po := o
+		po.ownerDSN = dsn // migrations take a session lock: not through the pooler
+		if pooled, err = separateStreams(ctx, po, pdsn, questions); err != nil {
+			return err
+		}
 	}
 
 	// The same streams in one process: how one footnote server answers o.streams members
@@ -230,25 +237,74 @@ func measureSearch(ctx context.Context, o options, dsn string, r *sizeResult) er
 	r.Search = summarise(times)
 	r.SearchQPS = rate(len(times), took)
 
+	if r.Streams, err = streamsOf(runs, r); err != nil {
+		return err
+	}
+	if pooled != nil {
+		p, err := streamsOf(pooled, r)
+		if err != nil {
+			return err
+		}
+		r.Pooled = &p
+	}
+	r.OneProcess = streamStats{Streams: o.streams, Latency: summarise(serverTimes), QPS: rate(len(serverTimes), server.end().Sub(server.start))}
+	r.OneProcess.ThroughputRatio = ratio(r.OneProcess.QPS, r.SearchQPS)
+	r.OneProcess.P99Ratio = ratio(r.OneProcess.Latency.P99, r.Search.P99)
+	return nil
+}
+
+// separateStreams runs o.streams `footnote search` processes at once on dsn, stream i
+// asking the questions from i/o.streams of the way in (rotate).
+func separateStreams(ctx context.Context, o options, dsn string, questions []byte) ([]timedRun, error) {
+	runs := make([]timedRun, o.streams)
+	g, gctx := errgroup.WithContext(ctx)
+	for i := range o.streams {
+		in := rotate(questions, i, o.streams)
+		g.Go(func() error {
+			var err error
+			runs[i], err = searchRun(gctx, o, dsn, o.collection, in)
+			return err
+		})
+	}
+	return runs, g.Wait()
+}
+
+// streamsOf is the figures of separate streams' runs while all of them ran, against r's
+// one stream.
+func streamsOf(runs []timedRun, r *sizeResult) (streamStats, error) {
 	from, to := overlap(runs)
 	all, err := timesWithin(runs, from, to)
 	if err != nil {
-		return err
+		return streamStats{}, err
 	}
 	if len(all) == 0 {
 		// The streams hardly overlapped (a handful of questions): count them all.
 		from, to = span(runs)
 		if all, err = timesWithin(runs, time.Time{}, time.Time{}); err != nil {
-			return err
+			return streamStats{}, err
 		}
 	}
-	r.Streams = streamStats{Streams: o.streams, Latency: summarise(all), QPS: rate(len(all), to.Sub(from))}
-	r.Streams.ThroughputRatio = ratio(r.Streams.QPS, r.SearchQPS)
-	r.Streams.P99Ratio = ratio(r.Streams.Latency.P99, r.Search.P99)
-	r.OneProcess = streamStats{Streams: o.streams, Latency: summarise(serverTimes), QPS: rate(len(serverTimes), server.end().Sub(server.start))}
-	r.OneProcess.ThroughputRatio = ratio(r.OneProcess.QPS, r.SearchQPS)
-	r.OneProcess.P99Ratio = ratio(r.OneProcess.Latency.P99, r.Search.P99)
-	return nil
+	st := streamStats{Streams: len(runs), Latency: summarise(all), QPS: rate(len(all), to.Sub(from))}
+	st.ThroughputRatio = ratio(st.QPS, r.SearchQPS)
+	st.P99Ratio = ratio(st.Latency.P99, r.Search.P99)
+	return st, nil
+}
+
+// pooledURL is the URL of database name through the pooler at poolerURL: its user, host
+// and port, with default_query_exec_mode=cache_describe unless it says otherwise (PgBouncer
+// before 1.21 keeps no prepared statement from one transaction to the next; .ci/pooler).
+func pooledURL(poolerURL, name string) (string, error) {
+	u, err := url.Parse(poolerURL)
+	if err != nil {
+		return "", fmt.Errorf("parse -pooler: %w", err)
+	}
+	u.Path = "/" + name
+	q := u.Query()
+	if q.Get("default_query_exec_mode") == "" {
+		q.Set("default_query_exec_mode", "cache_describe")
+	}
+	u.RawQuery = q.Encode()
+	return u.String(), nil
 }
 
 // timesWithin returns the took_ms of the runs' lines that arrived within [from, to] (every

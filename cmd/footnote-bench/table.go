@@ -19,8 +19,16 @@ type report struct {
 // writeTable prints the table, one row per size, then what each row rests on.
 func writeTable(w io.Writer, rep report) {
 	fmt.Fprintln(w)
-	fmt.Fprintf(w, "| articles / passages | import rate | search p50 / p99 | Xapian BM25 p50 / p99 | hit@1 (Xapian) | storage per passage | %d streams: throughput / p99, vs one stream | the same in one process |\n", rep.Streams)
-	fmt.Fprintln(w, "|---|---|---|---|---|---|---|---|")
+	pooled := false // a column for runs with -pooler only
+	for _, r := range rep.Sizes {
+		pooled = pooled || r.Pooled != nil
+	}
+	head, rule := "", ""
+	if pooled {
+		head, rule = " the same processes through PgBouncer |", "---|"
+	}
+	fmt.Fprintf(w, "| articles / passages | import rate | search p50 / p99 | Xapian BM25 p50 / p99 | hit@1 (Xapian) | storage per passage | %d streams: throughput / p99, vs one stream | the same in one process |%s\n", rep.Streams, head)
+	fmt.Fprintln(w, "|---|---|---|---|---|---|---|---|"+rule)
 	for _, r := range rep.Sizes {
 		arts := thousands(r.Articles) + " / " + thousands(r.Passages)
 		if r.Small != nil {
@@ -35,9 +43,16 @@ func writeTable(w io.Writer, rep report) {
 		if r.OneProcess.Streams > 0 {
 			together = fmt.Sprintf("%.2f× / %.1f×", r.OneProcess.ThroughputRatio, r.OneProcess.P99Ratio)
 		}
-		fmt.Fprintf(w, "| %s | %.0f articles/s | %s / %s ms | %s | %.3f%s | %s KB + %s KB vectors | %.2f× / %.1f× | %s |\n",
+		cell := ""
+		if pooled {
+			cell = " — |"
+			if p := r.Pooled; p != nil {
+				cell = fmt.Sprintf(" %.2f× / %.1f× |", p.ThroughputRatio, p.P99Ratio)
+			}
+		}
+		fmt.Fprintf(w, "| %s | %.0f articles/s | %s / %s ms | %s | %.3f%s | %s KB + %s KB vectors | %.2f× / %.1f× | %s |%s\n",
 			arts, r.Import.Rate, ms(r.Search.P50), ms(r.Search.P99), xap, r.HitAt1, xhit,
-			kb(r.Storage.BesidesVectors), kb(r.Storage.Vectors), r.Streams.ThroughputRatio, r.Streams.P99Ratio, together)
+			kb(r.Storage.BesidesVectors), kb(r.Storage.Vectors), r.Streams.ThroughputRatio, r.Streams.P99Ratio, together, cell)
 	}
 	fmt.Fprintln(w)
 	m := rep.Machine
@@ -77,6 +92,10 @@ func writeDetails(w io.Writer, r sizeResult) {
 	if s := r.OneProcess; s.Streams > 0 {
 		fmt.Fprintf(w, "  search, %d streams in one process (--parallel %d): %d queries, p50 %s, p99 %s, max %s ms; %.1f queries/s\n",
 			s.Streams, s.Streams, s.Latency.N, ms(s.Latency.P50), ms(s.Latency.P99), ms(s.Latency.Max), s.QPS)
+	}
+	if s := r.Pooled; s != nil {
+		fmt.Fprintf(w, "  search, %d streams through the pooler: %d queries, p50 %s, p99 %s, max %s ms; %.1f queries/s\n",
+			s.Streams, s.Latency.N, ms(s.Latency.P50), ms(s.Latency.P99), ms(s.Latency.Max), s.QPS)
 	}
 	if x := r.Xapian; x != nil {
 		fmt.Fprintf(w, "  Xapian: %s passages indexed in %.0f s; p50 %s, p99 %s, max %s ms; hit@1 %.3f\n",

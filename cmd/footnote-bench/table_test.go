@@ -82,3 +82,38 @@ func TestFormats(t *testing.T) {
 		}
 	}
 }
+
+// A run through a pooler has a column for it; a size measured without one shows a dash.
+func TestWriteTableWithThePooler(t *testing.T) {
+	rep := sampleReport()
+	rep.Sizes[1].Pooled = &streamStats{Streams: 16, Latency: latency{N: 3000, P50: 90, P99: 300}, QPS: 110, ThroughputRatio: 2.2, P99Ratio: 6.04}
+	var out bytes.Buffer
+	writeTable(&out, rep)
+	got := out.String()
+	for _, want := range []string{
+		"| the same in one process | the same processes through PgBouncer |\n|---|---|---|---|---|---|---|---|---|\n",
+		"| 2.00× / 16.2× | — | — |\n",
+		"| 2.00× / 16.2× | — | 2.20× / 6.0× |\n",
+		"search, 16 streams through the pooler: 3000 queries, p50 90, p99 300, max 0.0 ms; 110.0 queries/s",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("the table lacks %q:\n%s", want, got)
+		}
+	}
+	writeTable(&out, sampleReport())
+	if strings.Count(out.String(), "PgBouncer") != 1 {
+		t.Errorf("a run without the pooler has its column:\n%s", out.String())
+	}
+}
+
+func TestPooledURL(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"postgres://footnote@127.0.0.1:55435/?sslmode=disable", "postgres://footnote@127.0.0.1:55435/ft_b_10k?default_query_exec_mode=cache_describe&sslmode=disable"},
+		{"postgres://footnote@127.0.0.1:55435/x?default_query_exec_mode=simple_protocol", "postgres://footnote@127.0.0.1:55435/ft_b_10k?default_query_exec_mode=simple_protocol"},
+	} {
+		got, err := pooledURL(tc.in, "ft_b_10k")
+		if err != nil || got != tc.want {
+			t.Errorf("pooledURL(%q) = %q, %v; want %q", tc.in, got, err, tc.want)
+		}
+	}
+}
