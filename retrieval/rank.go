@@ -163,20 +163,20 @@ const (
 	// footnote calibrate --fit A --write retrieval/rank.go DIR/signals-A.jsonl
 	// DIR/signals-B.jsonl and gofmt.
 	// BEGIN calibrate
-	coverBias         = -6.2184
+	coverBias         = -6.1828
 	coverWPassage     = 0.0000
 	coverWQuote       = 0.0000
-	coverWArticle     = 3.8698
+	coverWArticle     = 3.8750
 	coverWRarest      = 0.0000
-	coverWPhrases     = 3.2343
-	coverWKindMissing = -2.0243
+	coverWPhrases     = 3.1667
+	coverWKindMissing = -2.0487
 	coverWTop         = 0.0000
-	coverWMargin      = 2.1015
-	coverWUnseen      = -0.3970
-	coverWWeak        = -1.2962
-	coverWNames       = 1.7225
+	coverWMargin      = 2.0725
+	coverWUnseen      = -0.3615
+	coverWWeak        = -2.2163
+	coverWNames       = 1.7465
 	coverWWords       = 0.0000
-	coverWRepeated    = 4.8433
+	coverWRepeated    = 4.8513
 	// END calibrate
 
 	// coverJudged* are the second check's model when a sentence encoder judges the quote

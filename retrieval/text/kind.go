@@ -127,7 +127,8 @@ func SameSense(q, p Form) bool {
 // does not hold. Such a name is another thing than the one word: a passage about Victoria
 // Tower is not about Victoria. A term s also writes in lower case, alone, or followed by a
 // pair of keep is not returned; nor is a word preceded by a capitalised one ("Marco Polo"
-// for "Polo"), since a first name or a title leaves the name the same.
+// for "Polo"), since a first name or a title leaves the name the same; nor one followed by
+// a title ("Buyantu Khan", "Reza Shah": titles, question.go), for the same reason.
 func LongerNames(s string, keep map[[2]string]bool) map[string]bool {
 	longer, free := map[string]bool{}, map[string]bool{}
 	for _, sp := range Sentences(s) {
@@ -141,7 +142,7 @@ func LongerNames(s string, keep map[[2]string]bool) map[string]bool {
 			head := false
 			if i+1 < len(toks) && capitalised(sent[tok.Start:tok.End]) && capitalised(sent[toks[i+1].Start:toks[i+1].End]) &&
 				strings.TrimSpace(sent[tok.End:toks[i+1].Start]) == "" {
-				if next := TokenTerms(toks[i+1]); len(next) > 0 && !keep[[2]string{ts[len(ts)-1], next[0]}] {
+				if next := TokenTerms(toks[i+1]); len(next) > 0 && !keep[[2]string{ts[len(ts)-1], next[0]}] && !titles[toks[i+1].Word] {
 					head = true
 				}
 			}

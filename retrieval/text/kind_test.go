@@ -79,6 +79,8 @@ func TestLongerNames(t *testing.T) {
 		{"the name alone elsewhere in the passage is the name", "What city is the capital of Victoria?", "Victoria Park is in Melbourne, the capital of Victoria.", "victoria", false},
 		{"the question's own longer name is the name", "Who was Genghis Khan's father?", "A documentary about the warrior Genghis Khan.", "genghi", false},
 		{"a first name before the word leaves the name the same", "What was the title of Polo's book?", "The merchant Marco Polo wrote an account.", "polo", false},
+		{"a title after the word leaves the name the same", "What government department did Buyantu shut down?", "The fourth Yuan emperor, Buyantu Khan (Ayurbarwada), was a competent emperor.", "buyantu", false},
+		{"a name after the word that is no title is a longer name", "What government department did Buyantu shut down?", "The fourth Yuan emperor, Buyantu Street, was a road.", "buyantu", true},
 		{"a comma ends a name", "What city is the capital of Victoria?", "In Victoria, Melbourne is the capital.", "victoria", false},
 		{"a lower-case word is no name", "Which river runs alongside Jacksonville?", "The city is on the St. Johns River and the river floods.", "river", false},
 	}
