@@ -163,20 +163,20 @@ const (
 	// footnote calibrate --fit A --write retrieval/rank.go DIR/signals-A.jsonl
 	// DIR/signals-B.jsonl and gofmt.
 	// BEGIN calibrate
-	coverBias         = -6.1828
+	coverBias         = -6.1461
 	coverWPassage     = 0.0000
 	coverWQuote       = 0.0000
-	coverWArticle     = 3.8750
+	coverWArticle     = 3.9743
 	coverWRarest      = 0.0000
-	coverWPhrases     = 3.1667
-	coverWKindMissing = -2.0487
+	coverWPhrases     = 2.9820
+	coverWKindMissing = -2.0411
 	coverWTop         = 0.0000
-	coverWMargin      = 2.0725
-	coverWUnseen      = -0.3615
-	coverWWeak        = -2.2163
-	coverWNames       = 1.7465
+	coverWMargin      = 1.9813
+	coverWUnseen      = -0.2813
+	coverWWeak        = -3.4312
+	coverWNames       = 1.7832
 	coverWWords       = 0.0000
-	coverWRepeated    = 4.8513
+	coverWRepeated    = 4.8401
 	// END calibrate
 
 	// coverJudged* are the second check's model when a sentence encoder judges the quote
@@ -186,21 +186,21 @@ const (
 	// JudgeModel names (README: A sentence encoder as judge); a cosine is the encoder's
 	// own scale, so another encoder needs its own fit.
 	// BEGIN calibrate judged
-	coverJudgedBias         = -8.5393
-	coverJudgedWPassage     = 0.5398
+	coverJudgedBias         = -8.3897
+	coverJudgedWPassage     = 0.7160
 	coverJudgedWQuote       = 0.0000
-	coverJudgedWArticle     = 2.6620
+	coverJudgedWArticle     = 2.6121
 	coverJudgedWRarest      = 0.0000
-	coverJudgedWPhrases     = 1.7326
-	coverJudgedWKindMissing = -0.9859
+	coverJudgedWPhrases     = 1.5714
+	coverJudgedWKindMissing = -1.0195
 	coverJudgedWTop         = 0.0000
-	coverJudgedWMargin      = 1.1482
-	coverJudgedWUnseen      = -0.7751
-	coverJudgedWWeak        = 0.0000
-	coverJudgedWNames       = 1.8258
+	coverJudgedWMargin      = 1.0633
+	coverJudgedWUnseen      = -0.5616
+	coverJudgedWWeak        = -1.4260
+	coverJudgedWNames       = 1.8482
 	coverJudgedWWords       = 0.0000
-	coverJudgedWRepeated    = 2.9059
-	coverJudgedWSemantic    = 9.1063
+	coverJudgedWRepeated    = 2.8978
+	coverJudgedWSemantic    = 8.8956
 	// END calibrate judged
 )
 

@@ -176,11 +176,28 @@ func capitalised(word string) bool {
 func Words(s string) map[string]map[string]bool {
 	out := map[string]map[string]bool{}
 	for _, tok := range Tokens(s) {
-		for _, t := range TokenTerms(tok) {
+		// A hyphenated word's terms are its parts' and then the joined word's
+		// (appendTerms): each is written as its own part ("lowest" and "ranked" in
+		// "lowest-ranked"), not as the whole.
+		var parts []string
+		if strings.Contains(tok.Word, "-") {
+			for _, p := range strings.Split(tok.Word, "-") {
+				if p != "" && !IsStop(p) {
+					parts = append(parts, p)
+				}
+			}
+		}
+		for j, t := range TokenTerms(tok) {
 			if out[t] == nil {
 				out[t] = map[string]bool{}
 			}
-			out[t][inflectionBase(tok.Word)] = true
+			w := tok.Word
+			if j < len(parts) {
+				w = parts[j]
+			} else if parts != nil {
+				w = strings.ReplaceAll(w, "-", "")
+			}
+			out[t][inflectionBase(w)] = true
 		}
 	}
 	return out

@@ -95,12 +95,13 @@ func TestWordsTellInflectionFromDerivation(t *testing.T) {
 		return false
 	}
 	for _, p := range [][2]string{{"launches", "launched"}, {"meetings", "meeting"}, {"studies", "studied"}, {"produce", "producing"},
-		{"stopped", "stop"}, {"churches", "church"}, {"makes", "made"}, {"died", "die"}, {"3rd", "third"}} {
+		{"stopped", "stop"}, {"churches", "church"}, {"makes", "made"}, {"died", "die"}, {"3rd", "third"},
+		{"lowest-ranked", "the lowest rank"}, {"the well-known", "known"}} {
 		if !same(p[0], p[1]) {
 			t.Errorf("%q and %q read as different words; they are one word inflected", p[0], p[1])
 		}
 	}
-	for _, p := range [][2]string{{"successful", "succession"}, {"Elders", "elderly"}, {"national", "nation"}} {
+	for _, p := range [][2]string{{"successful", "succession"}, {"Elders", "elderly"}, {"national", "nation"}, {"successful-looking", "succession"}} {
 		if same(p[0], p[1]) {
 			t.Errorf("%q and %q read as one word; they share a root, not a meaning", p[0], p[1])
 		}
