@@ -65,6 +65,8 @@ type options struct {
 	questionsPath  string
 	articles       int
 	databaseURL    string
+	ownerURL       string // DATABASE_OWNER_URL, when databaseURL is a transaction pooler's
+	noWorker       bool   // FOOTNOTE_SERVE_WORKER=false for the servers
 	collection     string
 	duration       time.Duration
 	warmup         time.Duration
@@ -90,6 +92,8 @@ func parseOptions(args []string, getenv func(string) string, out io.Writer) (*op
 	fs.StringVar(&o.questionsPath, "questions-file", "", `questions, lines with "question" (default DATA/squad-dev/questions.jsonl; "-" for none: titles only)`)
 	fs.IntVar(&o.articles, "articles", 2000, "how many articles (the first of the file) the server's collection holds")
 	fs.StringVar(&o.databaseURL, "database-url", getenv("DATABASE_URL"), "the database footnote runs on (default $DATABASE_URL)")
+	fs.StringVar(&o.ownerURL, "owner-url", "", "DATABASE_OWNER_URL for footnote, which migrates there: the cluster itself when -database-url is a transaction pooler's (make pooler)")
+	fs.BoolVar(&o.noWorker, "no-worker", false, "run the servers without background jobs (FOOTNOTE_SERVE_WORKER=false), as behind a transaction pooler")
 	fs.StringVar(&o.collection, "collection", "1000000000000000001", "the Discord server (guild id) whose collection the load asks")
 	fs.DurationVar(&o.duration, "duration", 60*time.Second, "how long the measured load lasts")
 	fs.DurationVar(&o.warmup, "warmup", 10*time.Second, "unmeasured load before it (caches, connection pools, the GC's heap goal)")
@@ -210,6 +214,12 @@ func measure(ctx context.Context, o *options) (f *figures, err error) {
 		if o.workers > 0 {
 			env["FOOTNOTE_WORKERS"] = strconv.Itoa(o.workers)
 		}
+		if o.ownerURL != "" {
+			env["DATABASE_OWNER_URL"] = o.ownerURL
+		}
+		if o.noWorker {
+			env["FOOTNOTE_SERVE_WORKER"] = "false"
+		}
 		maps.Copy(env, extra)
 		srv, err := startServer(o.bin, filepath.Join(dir, logName), env)
 		if err != nil {
@@ -268,6 +278,9 @@ func (o *options) footnote(ctx context.Context, logPath string, args ...string) 
 	cmd := exec.CommandContext(ctx, o.bin, args...)
 	cmd.Stdout, cmd.Stderr = log, log
 	cmd.Env = append(childEnv(), "DATABASE_URL="+o.databaseURL)
+	if o.ownerURL != "" {
+		cmd.Env = append(cmd.Env, "DATABASE_OWNER_URL="+o.ownerURL)
+	}
 	if err := cmd.Run(); err != nil {
 		data, _ := os.ReadFile(logPath)
 		return fmt.Errorf("footnote %s: %w\n%s", strings.Join(args, " "), err, data)
