@@ -381,7 +381,7 @@ func (s Sentence) Holds(t string) bool { return s.have[t] }
 
 // Read reads sentence s for scoring against q.
 func (q *Question) Read(s string) Sentence {
-	r := Sentence{have: map[string]bool{}, pairs: map[[2]string]bool{}}
+	var r Sentence // its maps are made when first written: most sentences hold few terms
 	var novelText strings.Builder
 	prev := ""
 	var terms, lower, proper []string
@@ -403,8 +403,13 @@ func (q *Question) Read(s string) Sentence {
 		// one: it is read as a term of no question (notQuestionTerm) without stemming it.
 		// Stemming every word of every sentence of the passages reranked was most of the
 		// reranker's CPU, and the reranker most of a search's at 10k passages.
-		terms = appendTermsUnless(terms[:0], tok.Word, &q.firsts)
+		stop := IsStop(tok.Word)
+		terms = appendTermsKnown(terms[:0], tok.Word, stop, &q.firsts)
 		for _, t := range terms {
+			if t == notQuestionTerm { // matches no term, spelling or phrase of the question
+				prev = t
+				continue
+			}
 			if qt, ok := q.spelt[t]; ok {
 				// The question's word, spelt right: Share counts it as held; Holds, the
 				// first coverage check's evidence, keeps to the words as asked.
@@ -414,6 +419,9 @@ func (q *Question) Read(s string) Sentence {
 				}
 				r.spelt[t] = true
 			} else if _, ok := q.terms[t]; ok {
+				if r.have == nil {
+					r.have = map[string]bool{}
+				}
 				r.have[t] = true
 				if q.capital[t] {
 					// A sentence's first word is capitalised whatever it is: either.
@@ -426,11 +434,14 @@ func (q *Question) Read(s string) Sentence {
 				}
 			}
 			if q.pairs[[2]string{prev, t}] {
+				if r.pairs == nil {
+					r.pairs = map[[2]string]bool{}
+				}
 				r.pairs[[2]string{prev, t}] = true
 			}
 			prev = t
 		}
-		if !q.words[tok.Word] && !IsStop(tok.Word) {
+		if !stop && !q.words[tok.Word] {
 			r.novel++
 			// A sentence's first word is capitalised whatever it is: no evidence of a name.
 			if q.expect != KindAny && (i > 0 || (q.expect != KindPerson && q.expect != KindPlace)) && !partOfName {

@@ -268,15 +268,34 @@ func stem(w string) string {
 // "third", "ran" by "run"; mapped tells).
 func stemInput(w string) (string, bool) {
 	w = strings.TrimSuffix(strings.TrimSuffix(w, "'s"), "’s")
-	w = strings.ReplaceAll(w, "’", "'")
-	if o, ok := ordinals[w]; ok {
-		return o, true
+	if strings.IndexByte(w, 0xE2) >= 0 { // the first byte of ’ in UTF-8
+		w = strings.ReplaceAll(w, "’", "'")
 	}
-	if b, ok := irregular[w]; ok {
-		return b, true
+	if w == "" {
+		return w, false
+	}
+	// The maps only when w may be in them: Question.Read calls this for most words of
+	// every sentence it reads.
+	if w[0] >= '0' && w[0] <= '9' {
+		if o, ok := ordinals[w]; ok {
+			return o, true
+		}
+	}
+	if irregularFirsts[w[0]] {
+		if b, ok := irregular[w]; ok {
+			return b, true
+		}
 	}
 	return w, false
 }
+
+// irregularFirsts holds the first byte of every irregular form (irregular).
+var irregularFirsts = func() (f [256]bool) {
+	for w := range irregular {
+		f[w[0]] = true
+	}
+	return f
+}()
 
 // Terms returns the stemmed index terms of s, stop words removed, in order, with repeats.
 // A hyphenated word yields its parts as well as the joined form.
@@ -309,6 +328,22 @@ func appendTerms(out []string, w string) []string {
 	}
 	if IsStop(w) {
 		return out
+	}
+	return append(out, Stem(w))
+}
+
+// appendTermsKnown is appendTermsUnless for a word whose IsStop the caller has read
+// already (stop), which Question.Read needs for its own count too.
+func appendTermsKnown(out []string, w string, stop bool, firsts *[256]bool) []string {
+	switch {
+	case len(w) > maxTermBytes:
+		return out
+	case strings.Contains(w, "-"):
+		return appendTerms(out, w)
+	case stop:
+		return out
+	case !firsts[stemFirst(w)]:
+		return append(out, notQuestionTerm)
 	}
 	return append(out, Stem(w))
 }
