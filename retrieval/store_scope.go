@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/hex"
 	"fmt"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -154,45 +155,26 @@ func runStatement(ctx context.Context, pool *pgxpool.Pool, sc scope, sql string,
 // server connection that another client opened, or one the pooler opened itself: only what
 // the transaction sets is sure to hold in it.
 func scopeSettings(sc scope) (string, []any) {
-	sql := scopeSQL[boolIndex(sc.plannerOff != "")][boolIndex(sc.read)]
-	args := []any{sc.setting, sc.value}
+	sql, args := `SELECT set_config($1, $2, true)`, []any{sc.setting, sc.value}
 	if sc.plannerOff != "" {
+		sql += `, set_config($3, 'off', true)`
 		args = append(args, sc.plannerOff)
 	}
 	if sc.read {
-		for _, kv := range searchSettings {
-			args = append(args, kv[0], kv[1])
-		}
+		sql += ", " + searchSetConfig
 	}
 	return sql, args
 }
 
-// scopeSQL is scopeSettings' statement, by [planner setting off][read].
-var scopeSQL = func() (q [2][2]string) {
-	for off := range 2 {
-		for read := range 2 {
-			sql, n := `SELECT set_config($1, $2, true)`, 2
-			if off == 1 {
-				sql, n = sql+`, set_config($3, 'off', true)`, 3
-			}
-			if read == 1 {
-				for range searchSettings {
-					sql += fmt.Sprintf(", set_config($%d, $%d, true)", n+1, n+2)
-					n += 2
-				}
-			}
-			q[off][read] = sql
-		}
+// searchSetConfig is searchSettings as set_config calls for one transaction, written out:
+// their names and values come from the code, never from input.
+var searchSetConfig = func() string {
+	var calls []string
+	for _, kv := range searchSettings {
+		calls = append(calls, "set_config('"+kv[0]+"', '"+kv[1]+"', true)")
 	}
-	return q
+	return strings.Join(calls, ", ")
 }()
-
-func boolIndex(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
-}
 
 // exec runs the one statement sql with args in sc, as query does, and returns its command
 // tag.
@@ -313,9 +295,7 @@ func (s *Store) inTx(ctx context.Context, sc scope, fn func(storeTx) error) erro
 	if sc.plannerOff != "" {
 		begin += "; SELECT set_config('" + sc.plannerOff + "', 'off', true)" // a name from the code, never input
 	}
-	for _, kv := range searchSettings { // as for a read (scopeSettings): names and values from the code
-		begin += "; SELECT set_config('" + kv[0] + "', '" + kv[1] + "', true)"
-	}
+	begin += "; SELECT " + searchSetConfig // as for a read (scopeSettings)
 	err := runTx(ctx, s.pool, begin, fn)
 	switch {
 	case err != nil:

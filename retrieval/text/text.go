@@ -332,8 +332,9 @@ func appendTerms(out []string, w string) []string {
 	return append(out, Stem(w))
 }
 
-// appendTermsKnown is appendTermsUnless for a word whose IsStop the caller has read
-// already (stop), which Question.Read needs for its own count too.
+// appendTermsKnown is appendTerms for Question.Read, for a word whose IsStop the caller
+// has read already (stop): a plain word (no hyphen, no stop word) whose stem cannot begin
+// with a byte firsts holds adds notQuestionTerm, unstemmed.
 func appendTermsKnown(out []string, w string, stop bool, firsts *[256]bool) []string {
 	switch {
 	case len(w) > maxTermBytes:
@@ -351,15 +352,6 @@ func appendTermsKnown(out []string, w string, stop bool, firsts *[256]bool) []st
 // notQuestionTerm stands in Question.Read for the term of a word that cannot be one of
 // the question's terms: no term is empty, so it matches none and pairs with none.
 const notQuestionTerm = ""
-
-// appendTermsUnless is appendTerms, except that a plain word (no hyphen, no stop word)
-// whose stem cannot begin with a byte firsts holds adds notQuestionTerm, unstemmed.
-func appendTermsUnless(out []string, w string, firsts *[256]bool) []string {
-	if len(w) > maxTermBytes || strings.Contains(w, "-") || IsStop(w) || firsts[stemFirst(w)] {
-		return appendTerms(out, w)
-	}
-	return append(out, notQuestionTerm)
-}
 
 // stemFirst is the byte Stem(w) begins with, found without stemming: the word as stem
 // reads it (possessive cut, ordinal or irregular form replaced); the Snowball stemmer's
